@@ -1,0 +1,58 @@
+import type { PredictionView } from '../../../shared/domain/prediction.ts';
+import type { EventName, EventPayload } from '../../../shared/ipc.ts';
+import type { Clock } from '../types.ts';
+
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+// Coalesces prediction updates for the renderer (DESIGN §4): any writer just says "this one
+// changed"; at most one event per card per interval goes out, carrying only the fields that differ
+// from what the renderer last got. Writers never build patches themselves, so they cannot disagree.
+export function createPublisher(opts: { clock: Clock; view: (id: string) => PredictionView | null; emit: Emit; intervalMs?: number }) {
+  const interval = opts.intervalMs ?? 250;
+  const lastSent = new Map<string, PredictionView>();
+  const pending = new Set<string>();
+  let timer: unknown = null;
+
+  function flush() {
+    timer = null;
+    const ids = [...pending];
+    pending.clear();
+    for (const id of ids) {
+      const view = opts.view(id);
+      if (!view) continue;
+      const prev = lastSent.get(id);
+      if (!prev) {
+        opts.emit('prediction:updated', { id, changes: view, full: true });
+      } else {
+        const changes: Record<string, unknown> = {};
+        for (const key of Object.keys(view) as (keyof PredictionView)[]) {
+          if (JSON.stringify(view[key]) !== JSON.stringify(prev[key])) changes[key] = view[key];
+        }
+        if (Object.keys(changes).length === 0) continue;
+        opts.emit('prediction:updated', { id, changes });
+      }
+      lastSent.set(id, view);
+      // Keep memory flat over a long session: settled cards leave the cache (a later change sends a full view).
+      if (view.saveState === 'saved' || view.saveState === 'expired') lastSent.delete(id);
+    }
+  }
+
+  return {
+    changed(id: string) {
+      pending.add(id);
+      if (timer === null) timer = opts.clock.setTimeout(flush, interval);
+    },
+    removed(ids: string[]) {
+      for (const id of ids) {
+        pending.delete(id);
+        lastSent.delete(id);
+      }
+      opts.emit('predictions:removed', { ids });
+    },
+    flushNow() {
+      if (timer !== null) opts.clock.clearTimeout(timer);
+      flush();
+    },
+  };
+}
+export type Publisher = ReturnType<typeof createPublisher>;

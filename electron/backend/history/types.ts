@@ -1,0 +1,90 @@
+import type { OutputKind, PredictionFilter, PredictionView, Progress } from '../../../shared/domain/prediction.ts';
+import type { SaveState } from '../../../shared/domain/status.ts';
+
+// The history store's interface: the journal the engine writes (intent before create, provider id
+// right after, one small write per status change) and the queries the UI reads. Implemented on
+// node:sqlite in ./store.ts.
+
+export interface ProviderUrls {
+  get?: string | null;
+  cancel?: string | null;
+  stream?: string | null;
+  web?: string | null;
+}
+
+export interface PredictionRecord {
+  id: string; // Kiln's id (also the client id used to reconcile a create whose response was lost)
+  provider: 'replicate';
+  providerId: string | null;
+  model: string; // owner/name
+  version: string | null;
+  /** Endpoint used to create: official model, version, or deployment. */
+  target: 'model' | 'version' | 'deployment';
+  input: Record<string, unknown>;
+  inputSchema: Record<string, unknown> | null;
+  status: string; // queued | submitting | provider status (open set)
+  saveState: SaveState;
+  createdAt: number; // local click time, epoch ms
+  providerCreatedAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  statusSince: number;
+  timeline: { status: string; at: number }[];
+  logs: string; // full logs as last seen (bounded by the provider)
+  progress: Progress | null;
+  text: string | null;
+  output: unknown; // raw provider output (URLs etc.)
+  error: { code: string | null; message: string } | null;
+  metrics: { predictTime: number | null; totalTime: number | null } | null;
+  urls: ProviderUrls;
+  cancelAfter: string | null;
+  retryOf: string | null;
+  favourite: boolean;
+  note: string | null;
+  /** create attempts made (a create is only re-sent after reconciling). */
+  submitAttempts: number;
+  cancelRequested: boolean;
+  dataRemoved: boolean;
+}
+
+export type NewPrediction = Pick<PredictionRecord, 'id' | 'provider' | 'model' | 'version' | 'target' | 'input'> &
+  Partial<Pick<PredictionRecord, 'inputSchema' | 'cancelAfter' | 'retryOf' | 'createdAt'>>;
+
+export interface OutputRecord {
+  predictionId: string;
+  index: number;
+  kind: OutputKind;
+  state: 'pending' | 'saving' | 'saved' | 'failed' | 'expired' | 'missing';
+  remoteUrl: string | null;
+  path: string | null; // vault-relative
+  thumbPath: string | null;
+  mime: string | null;
+  size: number | null;
+  width: number | null;
+  height: number | null;
+  sha256: string | null;
+  error: string | null;
+}
+
+export interface HistoryStore {
+  /** Journal step 1: written before the create request. Status `queued`. */
+  insertIntent(p: NewPrediction): PredictionRecord;
+  /** One small write. Appends to the timeline when `status` changes. Returns the new record. */
+  update(id: string, patch: Partial<Omit<PredictionRecord, 'id'>>): PredictionRecord;
+  get(id: string): PredictionRecord | null;
+  getByProviderId(providerId: string): PredictionRecord | null;
+  /** Everything the engine must resume on start: not terminal (incl. queued/submitting). */
+  listActive(): PredictionRecord[];
+  /** Succeeded predictions whose outputs are not all saved yet (saving / save-failed / none). */
+  listUnsaved(): PredictionRecord[];
+
+  setOutputs(predictionId: string, outputs: Omit<OutputRecord, 'predictionId'>[]): void;
+  updateOutput(predictionId: string, index: number, patch: Partial<Omit<OutputRecord, 'predictionId' | 'index'>>): void;
+  getOutputs(predictionId: string): OutputRecord[];
+
+  /** The renderer's view of one prediction (outputs, variant count, expiry included). */
+  view(id: string): PredictionView | null;
+  list(filter: PredictionFilter, cursor: string | null, limit: number): { items: PredictionView[]; nextCursor: string | null };
+  counts(): { total: number; byStatus: Record<string, number>; favourites: number };
+  close(): void;
+}

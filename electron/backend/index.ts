@@ -1,0 +1,70 @@
+import type { BackendDeps } from './types.ts';
+import type { Services } from './services.ts';
+import type { EventName, EventPayload } from '../../shared/ipc.ts';
+import { createPublisher, type Emit } from './events/publisher.ts';
+import { openHistory } from './history/store.ts';
+import { createVault } from './vault/vault.ts';
+import { createReplicateClient } from './providers/replicate/client.ts';
+import { createEngine } from './engine/engine.ts';
+import { createRouter } from './ipc/router.ts';
+import { handlers } from './ipc/handlers/index.ts';
+
+export const DEFAULT_REPLICATE_BASE_URL = 'https://api.replicate.com/v1';
+
+export type BackendListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface Backend {
+  /** Validates the payload against the contract, runs the handler, returns an envelope. Never throws. */
+  invoke(channel: unknown, payload: unknown): Promise<import('../../shared/ipc.ts').Envelope<unknown>>;
+  on(listener: BackendListener): () => void;
+  /** Resumes every non-terminal prediction and reconciles lost creates. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  services: Services;
+}
+
+// The composition of the Electron-free backend (DESIGN §1). Electron, browser mode, the CLI and the
+// tests all build it through this one function with their own adapters.
+export async function createBackend(deps: BackendDeps): Promise<Backend> {
+  const listeners = new Set<BackendListener>();
+  const emit: Emit = (event, payload) => {
+    for (const l of listeners) {
+      try {
+        l(event, payload);
+      } catch (err) {
+        deps.log.warn('event listener failed', { event, err: String(err) });
+      }
+    }
+  };
+  const replicateBaseUrl = (deps.replicateBaseUrl ?? DEFAULT_REPLICATE_BASE_URL).replace(/\/+$/, '');
+
+  const history = openHistory({ dataDir: deps.dataDir, log: deps.log, clock: deps.clock });
+  const publisher = createPublisher({ clock: deps.clock, view: (id) => history.view(id), emit });
+  const provider = createReplicateClient({
+    baseUrl: replicateBaseUrl,
+    fetch: deps.fetch,
+    getToken: () => deps.secrets.get('replicate'),
+    userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
+    log: deps.log,
+  });
+  const vault = createVault({ dataDir: deps.dataDir, fetch: deps.fetch, clock: deps.clock, log: deps.log, history, publisher, replicateBaseUrl });
+  const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: deps.engineOptions ?? {} });
+
+  const services: Services = { ...deps, replicateBaseUrl, history, vault, publisher, emit, provider, engine };
+  const router = createRouter({ handlers, services, log: deps.log });
+
+  return {
+    invoke: (channel, payload) => router.invoke(channel, payload),
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    start: () => engine.start(),
+    async stop() {
+      await engine.stop();
+      await vault.close();
+      history.close();
+    },
+    services,
+  };
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+// A model as the composer needs it. `inputSchema` is the OpenAPI `Input` object schema as the
+// provider sent it (properties with x-order, defaults, min/max, enums, format uri); shared/schema-form.ts
+// turns it into form fields.
+export const ModelSummary = z.object({
+  ref: z.string(), // owner/name
+  owner: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  coverImageUrl: z.string().nullable(),
+  runCount: z.number().nullable(),
+});
+export type ModelSummary = z.infer<typeof ModelSummary>;
+
+export const ModelDetail = ModelSummary.extend({
+  latestVersionId: z.string().nullable(),
+  inputSchema: z.record(z.string(), z.unknown()).nullable(),
+  outputSchema: z.record(z.string(), z.unknown()).nullable(),
+});
+export type ModelDetail = z.infer<typeof ModelDetail>;
+
+export const ModelVersion = z.object({ id: z.string(), createdAt: z.string().nullable() });

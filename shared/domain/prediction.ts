@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { SAVE_STATES } from './status.ts';
+
+// The renderer's view of one prediction. The backend owns the truth (SQLite); this is what crosses IPC.
+
+export const OutputKind = z.enum(['image', 'video', 'audio', 'text', 'json', 'file']);
+export type OutputKind = z.infer<typeof OutputKind>;
+
+export const OutputState = z.enum(['pending', 'saving', 'saved', 'failed', 'expired', 'missing']);
+
+export const OutputView = z.object({
+  index: z.number().int(),
+  kind: OutputKind,
+  state: OutputState,
+  mime: z.string().nullable(),
+  size: z.number().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  /** Path relative to the media vault; the renderer turns it into a URL with `window.kiln.mediaUrl`. */
+  path: z.string().nullable(),
+  thumbPath: z.string().nullable(),
+  remoteUrl: z.string().nullable(),
+});
+export type OutputView = z.infer<typeof OutputView>;
+
+export const Progress = z.object({
+  percent: z.number().min(0).max(100),
+  current: z.number().nullable(),
+  total: z.number().nullable(),
+});
+export type Progress = z.infer<typeof Progress>;
+
+export const PredictionError = z.object({
+  /** Replicate's E#### code when there is one, or a Kiln code like `auth`, `billing`, `invalid_input`. */
+  code: z.string().nullable(),
+  message: z.string(),
+});
+
+export const PredictionView = z.object({
+  id: z.string(), // Kiln's own id, stable from the click on (before the provider assigns one)
+  provider: z.literal('replicate'),
+  providerId: z.string().nullable(),
+  model: z.string(), // owner/name
+  version: z.string().nullable(),
+  input: z.record(z.string(), z.unknown()),
+  prompt: z.string().nullable(),
+  /** `queued` | `submitting` | the provider's status, which may be one never seen before. */
+  status: z.string(),
+  saveState: z.enum(SAVE_STATES),
+  createdAt: z.number(), // epoch ms
+  startedAt: z.number().nullable(),
+  completedAt: z.number().nullable(),
+  /** When the current status was entered: drives "cold boot — starting 2:14". */
+  statusSince: z.number(),
+  timeline: z.array(z.object({ status: z.string(), at: z.number() })),
+  progress: Progress.nullable(),
+  logsTail: z.string(),
+  /** Text output (streamed token by token, then final). */
+  text: z.string().nullable(),
+  error: PredictionError.nullable(),
+  outputs: z.array(OutputView),
+  /** Transient engine note the user should see, e.g. "Rate limited — retrying in 8 s". */
+  note: z.string().nullable(),
+  retryOf: z.string().nullable(),
+  /** How many predictions share this one's original (itself included). */
+  variantCount: z.number().int(),
+  favourite: z.boolean(),
+  webUrl: z.string().nullable(),
+  metrics: z.object({ predictTime: z.number().nullable(), totalTime: z.number().nullable() }).nullable(),
+  /** When the provider deletes the outputs (created + retention), while not yet saved. */
+  expiresAt: z.number().nullable(),
+});
+export type PredictionView = z.infer<typeof PredictionView>;
+
+export const PredictionChanges = PredictionView.partial();
+export type PredictionChanges = z.infer<typeof PredictionChanges>;
+
+export const PredictionFilter = z.object({
+  query: z.string().max(500).optional(),
+  status: z.array(z.string()).optional(),
+  model: z.string().optional(),
+  kind: OutputKind.optional(),
+  favourite: z.boolean().optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+});
+export type PredictionFilter = z.infer<typeof PredictionFilter>;

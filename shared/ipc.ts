@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import { Settings, SettingsPatch } from './domain/settings.ts';
+import { PredictionView, PredictionChanges, PredictionFilter } from './domain/prediction.ts';
+import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
+
+// The one IPC contract (DESIGN §2). Every invoke channel (`domain:verb`) with its request and
+// response schema, and every event. The three transports (Electron IPC, browser-mode WebSocket,
+// in-memory fake) implement exactly this and nothing else: adding a capability means adding an
+// entry here and a handler in electron/backend/ipc/handlers/, never touching a transport.
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+const Id = z.object({ id: z.string().min(1).max(100) }).strict();
+const Provider = z.literal('replicate');
+
+export const SecretStatus = z.object({
+  set: z.boolean(),
+  last4: z.string().nullable(),
+  account: z.string().nullable(),
+  /** `os`: OS keychain; `basic_text`: Linux fallback, not really protected; `env`/`file`: outside Electron. */
+  protection: z.enum(['os', 'basic_text', 'env', 'file', 'none']),
+});
+export type SecretStatus = z.infer<typeof SecretStatus>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  platform: z.string(),
+  mode: z.enum(['electron', 'web', 'memory']),
+  dataDir: z.string(),
+  providerBaseUrl: z.string(),
+});
+
+export const Account = z.object({ type: z.string(), username: z.string(), name: z.string().nullable() });
+
+export const StorageUsage = z.object({
+  byKind: z.record(z.string(), z.object({ files: z.number(), bytes: z.number() })),
+  thumbnails: z.object({ files: z.number(), bytes: z.number() }),
+  database: z.number(),
+  dataDir: z.string(),
+});
+
+const MediaPath = z.object({ path: z.string().min(1).max(1000) }).strict();
+
+export const invoke = {
+  // ── app ────────────────────────────────────────────────────────────────────────────────────────
+  'app:info': { req: Empty, res: AppInfo },
+  /** Round-trips an `app:pong` event: proves both directions of a transport. */
+  'app:ping': { req: z.object({ nonce: z.string().max(100) }).strict(), res: Ok },
+
+  // ── settings & secrets ─────────────────────────────────────────────────────────────────────────
+  'settings:get': { req: Empty, res: Settings },
+  'settings:set': { req: SettingsPatch.strict(), res: Settings },
+  'secrets:status': { req: z.object({ provider: Provider }).strict(), res: SecretStatus },
+  'secrets:set': { req: z.object({ provider: Provider, key: z.string().trim().min(8).max(200) }).strict(), res: SecretStatus },
+  'secrets:clear': { req: z.object({ provider: Provider }).strict(), res: SecretStatus },
+  /** Checks the stored key against the provider's account endpoint. */
+  'secrets:validate': { req: z.object({ provider: Provider }).strict(), res: Account },
+
+  // ── models ─────────────────────────────────────────────────────────────────────────────────────
+  'models:featured': { req: Empty, res: z.array(ModelSummary) },
+  'models:search': { req: z.object({ query: z.string().max(200) }).strict(), res: z.array(ModelSummary) },
+  'models:get': { req: z.object({ ref: z.string().min(3).max(200), version: z.string().max(100).optional() }).strict(), res: ModelDetail },
+  'models:versions': { req: z.object({ ref: z.string().min(3).max(200) }).strict(), res: z.array(ModelVersion) },
+
+  // ── predictions ────────────────────────────────────────────────────────────────────────────────
+  'predictions:create': {
+    req: z.object({
+      model: z.string().min(3).max(200), // owner/name
+      version: z.string().max(100).nullable().optional(),
+      input: z.record(z.string(), z.unknown()),
+      count: z.number().int().min(1).max(8).default(1),
+    }).strict(),
+    res: z.object({ ids: z.array(z.string()) }),
+  },
+  'predictions:list': {
+    req: PredictionFilter.extend({ cursor: z.string().max(200).nullable().optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    res: z.object({ items: z.array(PredictionView), nextCursor: z.string().nullable() }),
+  },
+  'predictions:get': { req: Id, res: PredictionView },
+  'predictions:counts': { req: Empty, res: z.object({ total: z.number(), byStatus: z.record(z.string(), z.number()), favourites: z.number() }) },
+  'predictions:cancel': { req: Id, res: Ok },
+  /** New prediction from the same model, version and input, linked to the original. */
+  'predictions:retry': { req: Id, res: z.object({ id: z.string() }) },
+  /** Removes rows and files; undoable with the token for a few seconds. Favourites are skipped unless named alone. */
+  'predictions:delete': { req: z.object({ ids: z.array(z.string()).min(1).max(10_000) }).strict(), res: z.object({ undoToken: z.string(), deleted: z.number(), skippedFavourites: z.number() }) },
+  'predictions:undoDelete': { req: z.object({ undoToken: z.string() }).strict(), res: z.object({ restored: z.number() }) },
+  'predictions:favourite': { req: z.object({ id: z.string(), favourite: z.boolean() }).strict(), res: Ok },
+  'predictions:export': { req: z.object({ ids: z.array(z.string()).optional(), dest: z.string().max(1000).optional() }).strict(), res: z.object({ path: z.string(), count: z.number() }) },
+  'predictions:import': { req: z.object({ path: z.string().max(1000).optional() }).strict(), res: z.object({ imported: z.number(), skipped: z.number() }) },
+  /** Re-download outputs while the provider still has them (e.g. the user deleted a file). */
+  'predictions:redownload': { req: Id, res: Ok },
+
+  // ── files & media ──────────────────────────────────────────────────────────────────────────────
+  /** Keeps a user-supplied input file in the vault; the returned ref goes into the input. */
+  'files:stage': {
+    req: z.object({ name: z.string().max(300), mime: z.string().max(100), dataBase64: z.string().max(150_000_000) }).strict(),
+    res: z.object({ ref: z.string(), path: z.string(), size: z.number() }),
+  },
+  'media:reveal': { req: MediaPath, res: Ok },
+  'media:saveAs': { req: MediaPath, res: z.object({ saved: z.boolean(), path: z.string().nullable() }) },
+  'media:copyImage': { req: MediaPath, res: Ok },
+  'media:openDefault': { req: MediaPath, res: Ok },
+  /** Opens an https: link in the system browser (anything else is refused). */
+  'shell:openExternal': { req: z.object({ url: z.string().url().max(2000) }).strict(), res: Ok },
+  'storage:usage': { req: Empty, res: StorageUsage },
+  'storage:clear': { req: z.object({ what: z.enum(['thumbnails', 'unsaved']) }).strict(), res: z.object({ freedBytes: z.number() }) },
+} as const;
+
+export const events = {
+  'app:pong': z.object({ nonce: z.string() }),
+  /** `full` marks a complete view (a new prediction); otherwise only what changed. */
+  'prediction:updated': z.object({ id: z.string(), changes: PredictionChanges, full: z.boolean().optional() }),
+  'predictions:removed': z.object({ ids: z.array(z.string()) }),
+  'network:changed': z.object({ online: z.boolean(), detail: z.string().nullable() }),
+  'settings:changed': Settings,
+  /** Sent when a long prediction finishes while the window is unfocused (browser mode shows it itself). */
+  'notify': z.object({ title: z.string(), body: z.string(), predictionId: z.string().nullable() }),
+} as const;
+
+export type InvokeChannel = keyof typeof invoke;
+export type EventName = keyof typeof events;
+export type Req<C extends InvokeChannel> = z.input<(typeof invoke)[C]['req']>;
+export type ParsedReq<C extends InvokeChannel> = z.output<(typeof invoke)[C]['req']>;
+export type Res<C extends InvokeChannel> = z.output<(typeof invoke)[C]['res']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export const INVOKE_CHANNELS = Object.keys(invoke) as InvokeChannel[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isInvokeChannel(x: unknown): x is InvokeChannel {
+  return typeof x === 'string' && Object.hasOwn(invoke, x);
+}
+export function isEventName(x: unknown): x is EventName {
+  return typeof x === 'string' && Object.hasOwn(events, x);
+}
+
+/** Errors cross the transports as data, so typed fields (e.g. 422 per-field messages) survive. */
+export const KilnErrorData = z.object({
+  code: z.enum(['bad_request', 'unknown_channel', 'forbidden', 'auth', 'billing', 'not_found', 'invalid_input', 'too_large', 'rate_limited', 'network', 'provider', 'internal', 'not_implemented']),
+  message: z.string(),
+  /** For invalid_input: input field name → message. */
+  fields: z.record(z.string(), z.string()).optional(),
+});
+export type KilnErrorData = z.infer<typeof KilnErrorData>;
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: KilnErrorData };
+
+export class KilnError extends Error {
+  readonly code: KilnErrorData['code'];
+  readonly fields?: Record<string, string>;
+  constructor(data: KilnErrorData) {
+    super(data.message);
+    this.name = 'KilnError';
+    this.code = data.code;
+    this.fields = data.fields;
+  }
+  toData(): KilnErrorData {
+    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) };
+  }
+}
+
+/** What `window.kiln` is, in every transport. */
+export interface KilnApi {
+  invoke<C extends InvokeChannel>(channel: C, req: Req<C>): Promise<Res<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** URL for a vault-relative media path (kiln-media:// in Electron, an HTTP path in browser mode). */
+  mediaUrl(path: string): string;
+  readonly mode: 'electron' | 'web' | 'memory';
+}
