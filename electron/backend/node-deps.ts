@@ -1,0 +1,50 @@
+import path from 'node:path';
+import type { BackendDeps, Logger, SecretsAdapter } from './types.ts';
+import { systemClock } from './types.ts';
+import { createFileLogger } from './log/logger.ts';
+import { createEnvSecrets } from './secrets/env-secrets.ts';
+import { createFileSecrets } from './secrets/file-secrets.ts';
+import { hasKnownValues } from './secrets/status.ts';
+import { createFileSettings } from './settings/file-settings.ts';
+
+export interface NodeDepsOptions {
+  dataDir: string;
+  replicateBaseUrl?: string;
+  mode: 'web' | 'memory';
+  /** Defaults to JSON lines in <dataDir>/logs plus stderr at warn+, with secrets redacted. */
+  log?: Logger;
+  /** Defaults to process.env (REPLICATE_API_TOKEN). */
+  env?: Record<string, string | undefined>;
+  appVersion?: string;
+  fetch?: typeof fetch;
+  engineOptions?: Record<string, unknown>;
+}
+
+// The adapters for everything that runs in plain Node (browser mode, the CLI, tests). Electron's
+// composition root builds the same BackendDeps from safeStorage and electron-store instead.
+export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
+  const env = opts.env ?? process.env;
+  const dataDir = path.resolve(opts.dataDir);
+  const envToken = env.REPLICATE_API_TOKEN?.trim();
+  const secrets: SecretsAdapter = envToken ? createEnvSecrets(envToken) : createFileSecrets({ file: path.join(dataDir, 'secrets.json') });
+  const log =
+    opts.log ??
+    createFileLogger({
+      dir: path.join(dataDir, 'logs'),
+      level: env.KILN_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+      knownSecrets: () => (hasKnownValues(secrets) ? secrets.knownValues() : []),
+    });
+  const settings = createFileSettings({ file: path.join(dataDir, 'settings.json'), log });
+  return {
+    dataDir,
+    fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    clock: systemClock,
+    secrets,
+    settings,
+    log,
+    mode: opts.mode,
+    replicateBaseUrl: opts.replicateBaseUrl ?? env.KILN_REPLICATE_BASE_URL ?? undefined,
+    appVersion: opts.appVersion,
+    engineOptions: opts.engineOptions,
+  };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter } from '../../electron/backend/ipc/router.ts';
+import { appHandlers } from '../../electron/backend/ipc/handlers/app.ts';
+import { settingsHandlers } from '../../electron/backend/ipc/handlers/settings.ts';
+import { KilnError } from '../../shared/ipc.ts';
+import type { HandlerMap } from '../../electron/backend/ipc/handlers/types.ts';
+import type { Services } from '../../electron/backend/services.ts';
+import type { Logger } from '../../electron/backend/types.ts';
+import { DEFAULT_SETTINGS } from '../../shared/domain/settings.ts';
+
+function recordingLog() {
+  const lines: { level: string; msg: string; fields?: unknown }[] = [];
+  const at = (level: string) => (msg: string, fields?: unknown) => lines.push({ level, msg, fields });
+  const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { log, lines };
+}
+
+function fakeServices(extra: Partial<Services> = {}): Services {
+  let key: string | null = null;
+  const emitted: unknown[] = [];
+  return {
+    dataDir: '/tmp/x',
+    mode: 'memory',
+    replicateBaseUrl: 'http://127.0.0.1:1/v1',
+    appVersion: '1.2.3',
+    emit: (e: string, p: unknown) => emitted.push([e, p]),
+    secrets: {
+      get: async () => key,
+      set: async (_p: string, k: string) => void (key = k),
+      clear: async () => void (key = null),
+      protection: () => 'file',
+    },
+    settings: { get: () => DEFAULT_SETTINGS, set: (p: object) => ({ ...DEFAULT_SETTINGS, ...p }) },
+    emitted,
+    log: recordingLog().log,
+    ...extra,
+  } as unknown as Services;
+}
+
+describe('router', () => {
+  it('rejects an unknown channel with unknown_channel and logs it', async () => {
+    const { log, lines } = recordingLog();
+    const r = createRouter({ handlers: {}, services: fakeServices(), log });
+    const env = await r.invoke('nope:nothing', {});
+    expect(env).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+    expect(lines.some((l) => l.level === 'warn' && l.msg.includes('unknown channel'))).toBe(true);
+    // Non-string channels (a hostile transport) are refused too, never thrown on.
+    expect(await r.invoke({ toString: 1 }, {})).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+    // Prototype keys are not channels.
+    expect(await r.invoke('constructor', {})).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
+  });
+
+  it('rejects a malformed payload with bad_request naming the field, without logging values', async () => {
+    const { log, lines } = recordingLog();
+    const r = createRouter({ handlers: { ...settingsHandlers }, services: fakeServices(), log });
+    const secret = 'r8_short';
+    const env = await r.invoke('secrets:set', { provider: 'replicate', key: 123 });
+    expect(env.ok).toBe(false);
+    if (env.ok) return;
+    expect(env.error.code).toBe('bad_request');
+    expect(env.error.message).toMatch(/^Invalid request for secrets:set: key: /);
+
+    const extra = await r.invoke('secrets:set', { provider: 'replicate', key: 'r8_abcdefghijk', leak: secret });
+    expect(extra).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(JSON.stringify(lines)).not.toContain('r8_abcdefghijk');
+
+    const wrongProvider = await r.invoke('secrets:status', { provider: 'openai' });
+    expect(wrongProvider.ok === false && wrongProvider.error.message).toMatch(/provider/);
+
+    const notObject = await r.invoke('app:ping', 'hello');
+    expect(notObject).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('passes the parsed request (with defaults) to the handler and returns its value', async () => {
+    let seen: unknown;
+    const handlers: HandlerMap = {
+      'predictions:create': (req) => {
+        seen = req;
+        return { ids: ['a'] };
+      },
+    };
+    const r = createRouter({ handlers, services: fakeServices(), log: recordingLog().log });
+    const env = await r.invoke('predictions:create', { model: 'owner/name', input: { prompt: 'x' } });
+    expect(env).toEqual({ ok: true, value: { ids: ['a'] } });
+    expect(seen).toMatchObject({ count: 1 });
+  });
+
+  it('turns a KilnError into its data and any other throw into internal, logged without the secret', async () => {
+    const { log, lines } = recordingLog();
+    const handlers: HandlerMap = {
+      'models:search': () => {
+        throw new KilnError({ code: 'invalid_input', message: 'bad', fields: { prompt: 'required' } });
+      },
+      'models:featured': () => {
+        throw new TypeError('boom');
+      },
+    };
+    const r = createRouter({ handlers, services: fakeServices(), log });
+    expect(await r.invoke('models:search', { query: 'x' })).toEqual({ ok: false, error: { code: 'invalid_input', message: 'bad', fields: { prompt: 'required' } } });
+    const env = await r.invoke('models:featured', {});
+    expect(env).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(env.ok === false && env.error.message).not.toContain('boom');
+    expect(lines.some((l) => l.level === 'error' && JSON.stringify(l.fields).includes('boom'))).toBe(true);
+  });
+
+  it('reports a missing handler as not_implemented', async () => {
+    const r = createRouter({ handlers: {}, services: fakeServices(), log: recordingLog().log });
+    expect(await r.invoke('storage:usage', {})).toMatchObject({ ok: false, error: { code: 'not_implemented' } });
+  });
+
+  it('catches a handler result outside the contract when validating responses', async () => {
+    const handlers = { 'app:info': () => ({ name: 'Kiln' }) } as unknown as HandlerMap;
+    const strict = createRouter({ handlers, services: fakeServices(), log: recordingLog().log, validateResponses: true });
+    const env = await strict.invoke('app:info', {});
+    expect(env).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(env.ok === false && env.error.message).toMatch(/version/);
+    const lax = createRouter({ handlers, services: fakeServices(), log: recordingLog().log, validateResponses: false });
+    expect(await lax.invoke('app:info', {})).toEqual({ ok: true, value: { name: 'Kiln' } });
+  });
+
+  it('runs the app and secrets handlers end to end: the key never comes back', async () => {
+    const services = fakeServices();
+    const r = createRouter({ handlers: { ...appHandlers, ...settingsHandlers }, services, log: recordingLog().log });
+    const key = 'r8_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    const set = await r.invoke('secrets:set', { provider: 'replicate', key: `  ${key} ` });
+    expect(set).toEqual({ ok: true, value: { set: true, last4: '6789', account: null, protection: 'file' } });
+    expect(JSON.stringify(await r.invoke('secrets:status', { provider: 'replicate' }))).not.toContain(key);
+    expect(await r.invoke('secrets:clear', { provider: 'replicate' })).toEqual({ ok: true, value: { set: false, last4: null, account: null, protection: 'file' } });
+    expect(await r.invoke('app:ping', { nonce: 'n1' })).toEqual({ ok: true, value: { ok: true } });
+    expect((services as unknown as { emitted: unknown[] }).emitted).toContainEqual(['app:pong', { nonce: 'n1' }]);
+    const info = await r.invoke('app:info', {});
+    expect(info).toMatchObject({ ok: true, value: { name: 'Kiln', version: '1.2.3', mode: 'memory' } });
+    expect(await r.invoke('shell:openExternal', { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+});
