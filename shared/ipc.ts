@@ -168,3 +168,9 @@ export interface KilnApi {
   mediaUrl(path: string): string;
   readonly mode: 'electron' | 'web' | 'memory';
 }
+
+/** Browser-mode WebSocket frames (JSON text), carrying exactly the contract above. */
+export type WireToServer = { type: 'invoke'; id: number; channel: string; payload: unknown };
+export type WireToClient =
+  | { type: 'result'; id: number; envelope: Envelope<unknown> }
+  | { type: 'event'; event: string; payload: unknown };
