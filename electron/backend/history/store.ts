@@ -1,14 +1,393 @@
-import type { HistoryStore } from './types.ts';
+import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
+import fs from 'node:fs';
 import type { Clock, Logger } from '../types.ts';
+import type { HistoryStoreFull, InputFileRecord, NewPrediction, OutputRecord, PredictionRecord, PredictionSnapshot } from './types.ts';
+import type { PredictionFilter, PredictionView } from '../../../shared/domain/prediction.ts';
+import { TERMINAL_STATUSES } from '../../../shared/domain/status.ts';
+import { openDatabase } from './db.ts';
+import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
+import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
 
-// STUB until the SQLite store lands.
-export function openHistory(_opts: { dataDir: string; log: Logger; clock: Clock }): HistoryStore {
-  const no = () => {
-    throw new Error('history not implemented');
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(',');
+// Columns the list/view needs: everything but the full logs (only their tail crosses IPC).
+const VIEW_COLS = [
+  'p.seq', 'p.id', 'p.family_id', 'p.prompt', 'p.cost_amount', 'p.cost_currency',
+  ...Object.values(COLUMNS).filter((c) => c.col !== 'logs').map((c) => `p.${c.col}`),
+  'substr(p.logs, -4000) AS logs',
+  '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
+].join(', ');
+
+// The history store on node:sqlite (DESIGN §5). Synchronous by design: node:sqlite is, every
+// statement is a small indexed read or write, and the engine's journal must be durable before the
+// next network call anyway.
+export function openHistory(opts: { dataDir: string; log: Logger; clock: Clock; targetVersion?: number }): HistoryStoreFull {
+  const db = openDatabase(opts);
+  return createStore(db, opts);
+}
+
+export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger }): HistoryStoreFull {
+  const cache = new Map<string, StatementSync>();
+  const stmt = (sql: string) => {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
   };
-  return {
-    insertIntent: no, update: no, get: () => null, getByProviderId: () => null, listActive: () => [], listUnsaved: () => [],
-    setOutputs: no, updateOutput: no, getOutputs: () => [], view: () => null,
-    list: () => ({ items: [], nextCursor: null }), counts: () => ({ total: 0, byStatus: {}, favourites: 0 }), close: () => {},
+  const tx = <T>(fn: () => T): T => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      db.exec('ROLLBACK');
+      throw err;
+    }
   };
+  const dbPath = String((db as unknown as { location?: () => string | null }).location?.() ?? '');
+
+  function familyOf(retryOf: string | null | undefined, id: string): string {
+    if (!retryOf) return id;
+    const row = stmt('SELECT family_id FROM predictions WHERE id = ?').get(retryOf) as Row | undefined;
+    return row ? String(row.family_id) : retryOf;
+  }
+
+  function insertRecord(rec: PredictionRecord, familyId: string) {
+    const cols: string[] = ['id', 'family_id', 'prompt', 'cost_amount', 'cost_currency'];
+    const vals: SQLInputValue[] = [rec.id, familyId, derivePrompt(rec.input), rec.cost?.amount ?? null, rec.cost?.currency ?? null];
+    for (const [key, { col, enc }] of Object.entries(COLUMNS)) {
+      cols.push(col);
+      vals.push(enc((rec as unknown as Record<string, unknown>)[key]));
+    }
+    stmt(`INSERT INTO predictions (${cols.join(',')}) VALUES (${cols.map(() => '?').join(',')})`).run(...vals);
+  }
+
+  function insertOutputs(predictionId: string, outputs: Omit<OutputRecord, 'predictionId'>[]) {
+    const s = stmt(
+      `INSERT INTO outputs (prediction_id, idx, ${Object.values(OUTPUT_COLUMNS).map((c) => c.col).join(',')}) VALUES (?, ?, ${Object.keys(OUTPUT_COLUMNS).map(() => '?').join(',')})`,
+    );
+    for (const o of outputs) {
+      s.run(predictionId, o.index, ...Object.entries(OUTPUT_COLUMNS).map(([k, { enc }]) => enc((o as unknown as Record<string, unknown>)[k])));
+    }
+  }
+
+  function getOutputs(predictionId: string): OutputRecord[] {
+    return (stmt('SELECT * FROM outputs WHERE prediction_id = ? ORDER BY idx').all(predictionId) as Row[]).map(rowToOutput);
+  }
+
+  function get(id: string): PredictionRecord | null {
+    const row = stmt('SELECT * FROM predictions WHERE id = ?').get(id) as Row | undefined;
+    return row ? rowToRecord(row) : null;
+  }
+
+  function viewsFor(rows: Row[]): PredictionView[] {
+    if (rows.length === 0) return [];
+    const byId = new Map<string, OutputRecord[]>();
+    // One query for the whole page's outputs instead of one per card.
+    const ids = rows.map((r) => String(r.id));
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const outs = db.prepare(`SELECT * FROM outputs WHERE prediction_id IN (${chunk.map(() => '?').join(',')}) ORDER BY prediction_id, idx`).all(...chunk) as Row[];
+      for (const o of outs) {
+        const rec = rowToOutput(o);
+        const list = byId.get(rec.predictionId) ?? [];
+        list.push(rec);
+        byId.set(rec.predictionId, list);
+      }
+    }
+    return rows.map((r) => toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt)));
+  }
+
+  const store: HistoryStoreFull = {
+    dbPath,
+
+    insertIntent(p: NewPrediction) {
+      const now = p.createdAt ?? opts.clock.now();
+      const rec: PredictionRecord = {
+        id: p.id,
+        provider: p.provider,
+        providerId: null,
+        model: p.model,
+        version: p.version,
+        target: p.target,
+        input: p.input,
+        inputSchema: p.inputSchema ?? null,
+        status: 'queued',
+        saveState: 'none',
+        createdAt: now,
+        providerCreatedAt: null,
+        startedAt: null,
+        completedAt: null,
+        statusSince: now,
+        timeline: [{ status: 'queued', at: now }],
+        logs: '',
+        progress: null,
+        text: null,
+        output: null,
+        error: null,
+        metrics: null,
+        urls: {},
+        cancelAfter: p.cancelAfter ?? null,
+        retryOf: p.retryOf ?? null,
+        favourite: false,
+        note: null,
+        submitAttempts: 0,
+        cancelRequested: false,
+        dataRemoved: false,
+        tags: [],
+        userNotes: null,
+        cost: null,
+      };
+      insertRecord(rec, familyOf(rec.retryOf, rec.id));
+      return rec;
+    },
+
+    update(id, patch) {
+      const sets: string[] = [];
+      const vals: SQLInputValue[] = [];
+      const keys = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+      for (const key of keys) {
+        const c = COLUMNS[key];
+        const v = (patch as Record<string, unknown>)[key];
+        if (key === 'cost') {
+          const cost = v as PredictionRecord['cost'];
+          sets.push('cost_amount = ?', 'cost_currency = ?');
+          vals.push(cost?.amount ?? null, cost?.currency ?? null);
+          continue;
+        }
+        if (!c) continue;
+        if (key === 'status' || key === 'timeline' || key === 'statusSince') continue; // below
+        sets.push(`${c.col} = ?`);
+        vals.push(c.enc(v));
+        if (key === 'input') {
+          sets.push('prompt = ?');
+          vals.push(derivePrompt(v as Record<string, unknown>));
+        }
+      }
+      if (patch.timeline !== undefined) {
+        sets.push('timeline = ?');
+        vals.push(JSON.stringify(patch.timeline));
+      }
+      if (patch.statusSince !== undefined) {
+        sets.push('status_since = ?');
+        vals.push(patch.statusSince);
+      }
+      if (patch.status !== undefined) {
+        // The timeline grows and statusSince moves only on a real change, decided inside the same
+        // UPDATE (SET expressions see the old row), so a status write stays one statement.
+        const now = opts.clock.now();
+        sets.push('status = ?');
+        vals.push(patch.status);
+        if (patch.timeline === undefined) {
+          sets.push(`timeline = CASE WHEN status IS ? THEN timeline ELSE json_insert(timeline, '$[#]', json_object('status', ?, 'at', ?)) END`);
+          vals.push(patch.status, patch.status, now);
+        }
+        if (patch.statusSince === undefined) {
+          sets.push('status_since = CASE WHEN status IS ? THEN status_since ELSE ? END');
+          vals.push(patch.status, now);
+        }
+      }
+      if (sets.length === 0) {
+        const cur = get(id);
+        if (!cur) throw new Error(`unknown prediction ${id}`);
+        return cur;
+      }
+      const row = stmt(`UPDATE predictions SET ${sets.join(', ')} WHERE id = ? RETURNING *`).get(...vals, id) as Row | undefined;
+      if (!row) throw new Error(`unknown prediction ${id}`);
+      return rowToRecord(row);
+    },
+
+    get,
+
+    getByProviderId(providerId) {
+      const row = stmt('SELECT * FROM predictions WHERE provider_id = ? LIMIT 1').get(providerId) as Row | undefined;
+      return row ? rowToRecord(row) : null;
+    },
+
+    listActive() {
+      return (stmt(`SELECT * FROM predictions WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY created_at`).all() as Row[]).map(rowToRecord);
+    },
+
+    listUnsaved() {
+      return (stmt(`SELECT * FROM predictions WHERE status = 'succeeded' AND save_state IN ('none', 'saving', 'save-failed') ORDER BY created_at`).all() as Row[]).map(rowToRecord);
+    },
+
+    setOutputs(predictionId, outputs) {
+      tx(() => {
+        stmt('DELETE FROM outputs WHERE prediction_id = ?').run(predictionId);
+        insertOutputs(predictionId, outputs);
+      });
+    },
+
+    updateOutput(predictionId, index, patch) {
+      const sets: string[] = [];
+      const vals: SQLInputValue[] = [];
+      for (const [k, v] of Object.entries(patch)) {
+        const c = OUTPUT_COLUMNS[k];
+        if (!c || v === undefined) continue;
+        sets.push(`${c.col} = ?`);
+        vals.push(c.enc(v));
+      }
+      if (sets.length === 0) return;
+      stmt(`UPDATE outputs SET ${sets.join(', ')} WHERE prediction_id = ? AND idx = ?`).run(...vals, predictionId, index);
+    },
+
+    getOutputs,
+
+    view(id) {
+      const row = stmt(`SELECT ${VIEW_COLS} FROM predictions p WHERE p.id = ?`).get(id) as Row | undefined;
+      return row ? viewsFor([row])[0]! : null;
+    },
+
+    list(filter: PredictionFilter, cursor: string | null, limit: number) {
+      const where: string[] = [];
+      const vals: SQLInputValue[] = [];
+      if (filter.status && filter.status.length > 0) {
+        where.push(`p.status IN (${filter.status.map(() => '?').join(',')})`);
+        vals.push(...filter.status);
+      }
+      if (filter.model) {
+        where.push('p.model = ?');
+        vals.push(filter.model);
+      }
+      if (filter.favourite !== undefined) {
+        where.push('p.favourite = ?');
+        vals.push(filter.favourite ? 1 : 0);
+      }
+      if (filter.from !== undefined) {
+        where.push('p.created_at >= ?');
+        vals.push(filter.from);
+      }
+      if (filter.to !== undefined) {
+        where.push('p.created_at <= ?');
+        vals.push(filter.to);
+      }
+      if (filter.kind) {
+        where.push('EXISTS (SELECT 1 FROM outputs o WHERE o.prediction_id = p.id AND o.kind = ?)');
+        vals.push(filter.kind);
+      }
+      const match = filter.query ? ftsQuery(filter.query) : null;
+      if (match) {
+        where.push('p.seq IN (SELECT rowid FROM predictions_fts WHERE predictions_fts MATCH ?)');
+        vals.push(match);
+      }
+      const c = cursor ? decodeCursor(cursor) : null;
+      if (c) {
+        where.push('(p.created_at < ? OR (p.created_at = ? AND p.seq < ?))');
+        vals.push(c.createdAt, c.createdAt, c.seq);
+      }
+      const lim = Math.max(1, Math.min(500, Math.floor(limit)));
+      const sql = `SELECT ${VIEW_COLS} FROM predictions p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.created_at DESC, p.seq DESC LIMIT ?`;
+      const rows = stmt(sql).all(...vals, lim + 1) as Row[];
+      const more = rows.length > lim;
+      const page = more ? rows.slice(0, lim) : rows;
+      const last = page[page.length - 1];
+      return { items: viewsFor(page), nextCursor: more && last ? encodeCursor(Number(last.created_at), Number(last.seq)) : null };
+    },
+
+    counts() {
+      const byStatus: Record<string, number> = {};
+      let total = 0;
+      for (const r of stmt('SELECT status, count(*) AS n FROM predictions GROUP BY status').all() as Row[]) {
+        byStatus[String(r.status)] = Number(r.n);
+        total += Number(r.n);
+      }
+      const fav = stmt('SELECT count(*) AS n FROM predictions WHERE favourite = 1').get() as Row;
+      return { total, byStatus, favourites: Number(fav.n) };
+    },
+
+    has(id) {
+      return stmt('SELECT 1 FROM predictions WHERE id = ?').get(id) !== undefined;
+    },
+
+    setFavourite(id, favourite) {
+      return stmt('UPDATE predictions SET favourite = ? WHERE id = ?').run(favourite ? 1 : 0, id).changes > 0;
+    },
+
+    snapshot(id) {
+      const record = get(id);
+      return record ? { record, outputs: getOutputs(id) } : null;
+    },
+
+    removeMany(ids, o) {
+      return tx(() => {
+        const removed: PredictionSnapshot[] = [];
+        let skippedFavourites = 0;
+        for (const id of new Set(ids)) {
+          const snap = store.snapshot(id);
+          if (!snap) continue;
+          if (o.skipFavourites && snap.record.favourite) {
+            skippedFavourites++;
+            continue;
+          }
+          stmt('DELETE FROM predictions WHERE id = ?').run(id); // outputs cascade
+          removed.push(snap);
+        }
+        return { removed, skippedFavourites };
+      });
+    },
+
+    restore(snapshots) {
+      return tx(() => {
+        let n = 0;
+        // Oldest first, so a retry's original is back before the retry looks up its family.
+        for (const s of [...snapshots].sort((a, b) => a.record.createdAt - b.record.createdAt)) {
+          if (store.has(s.record.id)) continue;
+          if (s.record.providerId && store.getByProviderId(s.record.providerId)) continue;
+          insertRecord(s.record, familyOf(s.record.retryOf, s.record.id));
+          insertOutputs(s.record.id, s.outputs);
+          n++;
+        }
+        return n;
+      });
+    },
+
+    allIds() {
+      return (stmt('SELECT id FROM predictions ORDER BY created_at DESC, seq DESC').all() as Row[]).map((r) => String(r.id));
+    },
+
+    addInputFile(f: InputFileRecord) {
+      stmt('INSERT OR REPLACE INTO input_files (id, path, name, mime, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(f.id, f.path, f.name, f.mime, f.size, f.sha256, f.createdAt);
+    },
+
+    getInputFile(id) {
+      const r = stmt('SELECT * FROM input_files WHERE id = ?').get(id) as Row | undefined;
+      if (!r) return null;
+      return { id: String(r.id), path: String(r.path), name: r.name === null ? null : String(r.name), mime: String(r.mime), size: Number(r.size), sha256: r.sha256 === null ? null : String(r.sha256), createdAt: Number(r.created_at) };
+    },
+
+    referencedPaths() {
+      const set = new Set<string>();
+      for (const r of stmt('SELECT path, thumb_path FROM outputs WHERE path IS NOT NULL OR thumb_path IS NOT NULL').all() as Row[]) {
+        if (r.path) set.add(String(r.path));
+        if (r.thumb_path) set.add(String(r.thumb_path));
+      }
+      for (const r of stmt('SELECT path FROM input_files').all() as Row[]) set.add(String(r.path));
+      return set;
+    },
+
+    databaseBytes() {
+      let total = 0;
+      for (const suffix of ['', '-wal', '-shm']) {
+        try {
+          total += fs.statSync(dbPath + suffix).size;
+        } catch {
+          // not there (e.g. WAL checkpointed away)
+        }
+      }
+      return total;
+    },
+
+    close() {
+      cache.clear();
+      try {
+        db.close();
+      } catch (err) {
+        opts.log.warn('history close failed', { err: String(err) });
+      }
+    },
+  };
+  return store;
 }

@@ -45,6 +45,11 @@ export interface PredictionRecord {
   submitAttempts: number;
   cancelRequested: boolean;
   dataRemoved: boolean;
+  /** User-facing organisation (additive; always present on records read from the store). */
+  tags?: string[];
+  userNotes?: string | null;
+  /** Ready for later: Replicate does not report a per-prediction cost yet. */
+  cost?: { amount: number; currency: string } | null;
 }
 
 export type NewPrediction = Pick<PredictionRecord, 'id' | 'provider' | 'model' | 'version' | 'target' | 'input'> &
@@ -87,4 +92,50 @@ export interface HistoryStore {
   list(filter: PredictionFilter, cursor: string | null, limit: number): { items: PredictionView[]; nextCursor: string | null };
   counts(): { total: number; byStatus: Record<string, number>; favourites: number };
   close(): void;
+}
+
+/** A user file kept in the vault so a retry can re-upload it (`kiln-file:<id>` in an input). */
+export interface InputFileRecord {
+  id: string;
+  path: string; // vault-relative
+  name: string | null;
+  mime: string;
+  size: number;
+  sha256: string | null;
+  createdAt: number;
+}
+
+/** Everything stored about one prediction: what delete keeps for undo and what export writes. */
+export interface PredictionSnapshot {
+  record: PredictionRecord;
+  outputs: OutputRecord[];
+}
+
+/**
+ * What the IPC handlers, vault and export need beyond the engine's journal. Kept separate so a
+ * fake HistoryStore in engine tests does not have to implement it; openHistory returns both.
+ */
+export interface HistoryAdmin {
+  readonly dbPath: string;
+  has(id: string): boolean;
+  setFavourite(id: string, favourite: boolean): boolean;
+  /** Deletes rows (outputs cascade) in one transaction and returns what was removed, for undo. */
+  removeMany(ids: string[], opts: { skipFavourites: boolean }): { removed: PredictionSnapshot[]; skippedFavourites: number };
+  /** Re-inserts snapshots (undo, import). Existing ids (or provider ids) are skipped. Returns how many went in. */
+  restore(snapshots: PredictionSnapshot[]): number;
+  snapshot(id: string): PredictionSnapshot | null;
+  /** Ids newest-first, optionally only some (export of a selection). */
+  allIds(): string[];
+  addInputFile(f: InputFileRecord): void;
+  getInputFile(id: string): InputFileRecord | null;
+  /** Vault-relative paths of every output and thumbnail still referenced. */
+  referencedPaths(): Set<string>;
+  /** Bytes used by the database files (db + WAL). */
+  databaseBytes(): number;
+}
+
+export type HistoryStoreFull = HistoryStore & HistoryAdmin;
+
+export function hasAdmin(h: HistoryStore): h is HistoryStoreFull {
+  return typeof (h as Partial<HistoryAdmin>).removeMany === 'function';
 }
