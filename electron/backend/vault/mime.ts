@@ -1,0 +1,67 @@
+import type { OutputKind } from '../../../shared/domain/prediction.ts';
+
+// Extension <-> MIME <-> output kind, one table for the media handler, the downloader and staging.
+const TABLE: [ext: string, mime: string][] = [
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.webp', 'image/webp'],
+  ['.gif', 'image/gif'],
+  ['.avif', 'image/avif'],
+  ['.bmp', 'image/bmp'],
+  ['.tif', 'image/tiff'],
+  ['.tiff', 'image/tiff'],
+  ['.svg', 'image/svg+xml'],
+  ['.mp4', 'video/mp4'],
+  ['.m4v', 'video/mp4'],
+  ['.webm', 'video/webm'],
+  ['.mov', 'video/quicktime'],
+  ['.mkv', 'video/x-matroska'],
+  ['.mp3', 'audio/mpeg'],
+  ['.wav', 'audio/wav'],
+  ['.ogg', 'audio/ogg'],
+  ['.flac', 'audio/flac'],
+  ['.m4a', 'audio/mp4'],
+  ['.aac', 'audio/aac'],
+  ['.txt', 'text/plain; charset=utf-8'],
+  ['.md', 'text/markdown; charset=utf-8'],
+  ['.json', 'application/json'],
+  ['.glb', 'model/gltf-binary'],
+  ['.obj', 'model/obj'],
+  ['.zip', 'application/zip'],
+  ['.pdf', 'application/pdf'],
+];
+
+const BY_EXT = new Map(TABLE);
+const BY_MIME = new Map<string, string>();
+for (const [ext, mime] of TABLE) if (!BY_MIME.has(mime.split(';')[0]!)) BY_MIME.set(mime.split(';')[0]!, ext);
+
+export function mimeForExt(ext: string): string {
+  return BY_EXT.get(ext.toLowerCase()) ?? 'application/octet-stream';
+}
+
+export function extForMime(mime: string | null | undefined): string | null {
+  if (!mime) return null;
+  return BY_MIME.get(mime.split(';')[0]!.trim().toLowerCase()) ?? null;
+}
+
+export function kindForMime(mime: string | null | undefined): OutputKind {
+  const m = (mime ?? '').toLowerCase();
+  if (m.startsWith('image/')) return 'image';
+  if (m.startsWith('video/')) return 'video';
+  if (m.startsWith('audio/')) return 'audio';
+  if (m.startsWith('text/')) return 'text';
+  if (m.startsWith('application/json')) return 'json';
+  return 'file';
+}
+
+/** Extension of a URL's last path segment (lowercase, with the dot), or null. */
+export function extFromUrl(url: string): string | null {
+  try {
+    const last = new URL(url).pathname.split('/').pop() ?? '';
+    const m = /\.[a-z0-9]{1,5}$/i.exec(last);
+    return m ? m[0].toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
