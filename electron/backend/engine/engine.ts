@@ -1,11 +1,797 @@
+import { readFile } from 'node:fs/promises';
 import type { Clock, Logger, SettingsAdapter } from '../types.ts';
-import type { HistoryStore } from '../history/types.ts';
+import type { HistoryStore, PredictionRecord } from '../history/types.ts';
 import type { MediaVault } from '../vault/types.ts';
 import type { Publisher, Emit } from '../events/publisher.ts';
-import type { ReplicateClient } from '../providers/replicate/client.ts';
+import type { ReplicateClient, RemotePrediction } from '../providers/replicate/client.ts';
+import { ProviderError } from '../providers/replicate/errors.ts';
+import { KilnError } from '../../../shared/ipc.ts';
+import { isTerminal } from '../../../shared/domain/status.ts';
+import { parseProgress } from '../../../shared/progress.ts';
+import { createBudget, type BudgetOptions, type RequestKind } from './budget.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { DEFAULT_CADENCE, nextPollDelay, type CadenceOptions } from './cadence.ts';
+import { inputsMatch } from './match.ts';
 
-// STUB until the engine lands.
-export function createEngine(_opts: { history: HistoryStore; vault: MediaVault; provider: ReplicateClient; publisher: Publisher; emit: Emit; clock: Clock; log: Logger; settings: SettingsAdapter; options: Record<string, unknown> }) {
-  return { start: async () => {}, stop: async () => {} };
+// The prediction engine (DESIGN §3, §4). ONE scheduler follows every in-flight prediction: a single
+// timer wakes at the earliest due moment and decides, under one shared request budget, what goes
+// out: queued creates (up to the concurrency setting, only while online), reconciliation of creates
+// whose response was lost, cancels, and status checks. With more than a handful in flight, status
+// checks switch to the list endpoint (one request covers up to 100 predictions) and a full GET is
+// made only for predictions whose status moved, so 1,000 in flight stay far below 3000 requests/min.
+//
+// The journal lives in the history store: the intent is written before the create request
+// (`submitting` + an attempt count), the provider id right after. A crash at any point leaves a
+// record that start() knows how to finish: `queued` → send, `submitting` without an id →
+// reconcile against the provider's recent predictions (never re-create blindly), an id → follow.
+
+export interface EngineOptions {
+  cadence: CadenceOptions;
+  backoff: BackoffOptions;
+  budget: BudgetOptions;
+  /** With at least this many followed, detect changes through the list endpoint. */
+  listThreshold: number;
+  listIntervalMs: number;
+  listMaxPages: number;
+  /** In list mode, full GET of a `processing` prediction this often (logs → progress). */
+  processingRefreshMs: number;
+  /** Consecutive network/5xx failures before Kiln calls itself offline. */
+  offlineAfterFailures: number;
+  /** Probe interval during an outage. */
+  probeMs: number;
+  /** Wait before looking for a create whose response was lost (it may take a moment to be listed). */
+  reconcileDelayMs: number;
+  /** How many empty reconcile sweeps before the create is sent again. */
+  reconcileAttempts: number;
+  /** Clock-skew slack when matching a lost create by its created time. */
+  reconcileSkewMs: number;
+  /** `Prefer: wait=N` on creates (null: async create, the scheduler follows it). */
+  waitSeconds: number | null;
+  /** Follow `urls.stream` for text models. */
+  stream: boolean;
+  /** Inline input files up to this size as data URIs instead of uploading them. */
+  dataUriMaxBytes: number;
+  random: () => number;
 }
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  cadence: DEFAULT_CADENCE,
+  backoff: DEFAULT_BACKOFF,
+  budget: {},
+  listThreshold: 4,
+  listIntervalMs: 1000,
+  listMaxPages: 12,
+  processingRefreshMs: 3000,
+  offlineAfterFailures: 3,
+  probeMs: 30_000,
+  reconcileDelayMs: 2000,
+  reconcileAttempts: 2,
+  reconcileSkewMs: 5 * 60_000,
+  waitSeconds: null,
+  stream: true,
+  dataUriMaxBytes: 256 * 1024,
+  random: Math.random,
+};
+
+export function resolveEngineOptions(raw: Record<string, unknown> = {}): EngineOptions {
+  const o = raw as Partial<EngineOptions>;
+  return {
+    ...DEFAULT_ENGINE_OPTIONS,
+    ...o,
+    cadence: { ...DEFAULT_CADENCE, ...o.cadence },
+    backoff: { ...DEFAULT_BACKOFF, ...o.backoff },
+    budget: { ...o.budget },
+  };
+}
+
+type Phase = 'queued' | 'submitting' | 'reconcile' | 'follow';
+
+interface Track {
+  id: string;
+  phase: Phase;
+  dueAt: number;
+  busy: boolean;
+  failures: number;
+  reconcileTries: number;
+  /** Status last seen via list or GET, to notice changes cheaply. */
+  seenStatus: string | null;
+  needsFull: boolean;
+  lastFullAt: number;
+  followSince: number;
+  /** Not reached by the last list sweep: poll it directly. */
+  uncovered: boolean;
+  stream: AbortController | null;
+  cancelWanted: boolean;
+  cancelSent: boolean;
+  providerId: string | null;
+  providerCreatedAt: number | null;
+}
+
+export interface SubmitRequest {
+  model: string;
+  version?: string | null;
+  target?: PredictionRecord['target'];
+  input: Record<string, unknown>;
+  retryOf?: string | null;
+  cancelAfter?: string | null;
+}
+
+type RecordListener = (rec: PredictionRecord) => void;
+
+export function createEngine(deps: { history: HistoryStore; vault: MediaVault; provider: ReplicateClient; publisher: Publisher; emit: Emit; clock: Clock; log: Logger; settings: SettingsAdapter; options: Record<string, unknown> }) {
+  const { history, vault, provider, publisher, clock, log } = deps;
+  const opts = resolveEngineOptions(deps.options);
+  const budget = createBudget(clock, opts.budget);
+  provider.setGate({
+    acquire: (kind, signal) => budget.acquire(kind, signal),
+    throttled: (kind: RequestKind, ms) => budget.pause(kind, ms ?? backoffDelay(1, opts.backoff, opts.random)),
+  });
+
+  const tracks = new Map<string, Track>();
+  const listeners = new Set<RecordListener>();
+  const pending = new Set<Promise<unknown>>();
+  let timer: unknown = null;
+  let timerAt = Infinity;
+  let running = false;
+  let dead = false;
+  let creating = 0;
+  let listBusy = false;
+  let listDueAt = 0;
+  let netFailures = 0;
+  let online = true;
+  let nextProbeAt = 0;
+  let probing = false;
+  let offlineDetail: string | null = null;
+
+  // ── journal writes: one place, so a killed engine can never write again ───────────────────────
+  function write(id: string, patch: Partial<Omit<PredictionRecord, 'id'>>): PredictionRecord | null {
+    if (dead) return null;
+    const rec = history.update(id, patch);
+    publisher.changed(id);
+    for (const l of listeners) l(rec);
+    return rec;
+  }
+
+  function track(rec: PredictionRecord, phase: Phase, dueAt = clock.now()): Track {
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: true, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt };
+    tracks.set(rec.id, t);
+    return t;
+  }
+
+  function run<T>(p: Promise<T>): void {
+    const wrapped = p.catch((err) => log.error('engine task failed', { err: String(err) })).finally(() => {
+      pending.delete(wrapped);
+      if (running) schedule(0);
+    });
+    pending.add(wrapped);
+  }
+
+  // ── the scheduler ─────────────────────────────────────────────────────────────────────────────
+  function schedule(delay: number) {
+    if (!running) return;
+    const at = clock.now() + Math.max(0, delay);
+    if (timer !== null && at >= timerAt) return;
+    if (timer !== null) clock.clearTimeout(timer);
+    timerAt = at;
+    timer = clock.setTimeout(() => {
+      timer = null;
+      timerAt = Infinity;
+      tick();
+    }, Math.max(0, delay));
+  }
+
+  function tick() {
+    if (!running) return;
+    const now = clock.now();
+    let nextAt = Infinity;
+    const due = (at: number) => {
+      nextAt = Math.min(nextAt, at);
+    };
+
+    if (!online) {
+      // Outage: one probe at a time, slowly; everything else waits for it to succeed.
+      if (!probing && now >= nextProbeAt) probe();
+      due(nextProbeAt);
+      return finishTick(nextAt, now);
+    }
+
+    const concurrency = deps.settings.get().createConcurrency;
+    const followed: Track[] = [];
+    const queued: Track[] = [];
+    for (const t of tracks.values()) {
+      if (t.phase === 'follow') followed.push(t);
+      else if (t.phase === 'queued') queued.push(t);
+      else if (t.phase === 'reconcile' && !t.busy) {
+        if (t.dueAt <= now && !listBusy) reconcileSweep();
+        else due(t.dueAt);
+      }
+    }
+
+    // Creates, oldest click first, within the concurrency setting and the create budget.
+    queued.sort((a, b) => a.dueAt - b.dueAt);
+    for (const t of queued) {
+      if (t.busy) continue;
+      if (t.dueAt > now) {
+        due(t.dueAt);
+        continue;
+      }
+      if (creating >= concurrency) break;
+      const wait = budget.waitFor('create');
+      if (wait > 0) {
+        due(now + wait);
+        break;
+      }
+      startCreate(t);
+    }
+
+    // Cancels first among the other requests: the user is waiting on them.
+    for (const t of followed) {
+      if (t.busy || !t.cancelWanted || t.cancelSent || !t.providerId) continue;
+      if (budget.available('other') < 1) break;
+      sendCancel(t, t.providerId);
+    }
+
+    const listMode = followed.length >= opts.listThreshold;
+    if (listMode && !listBusy) {
+      if (now >= listDueAt && budget.available('other') >= 1) listSweep(followed);
+      else due(Math.max(listDueAt, now + budget.waitFor('other')));
+    }
+
+    for (const t of followed) {
+      if (t.busy) continue;
+      let at = t.dueAt;
+      if (listMode && !t.uncovered && !t.needsFull) {
+        // Covered by the list sweep; only processing ones get a periodic full look (logs).
+        at = t.seenStatus === 'processing' ? Math.max(t.dueAt, t.lastFullAt + opts.processingRefreshMs) : Infinity;
+      }
+      if (t.needsFull) at = Math.min(at, Math.max(now, t.dueAt));
+      if (at > now) {
+        due(at);
+        continue;
+      }
+      const wait = budget.waitFor('other');
+      if (wait > 0) {
+        due(now + wait);
+        break;
+      }
+      poll(t);
+    }
+    finishTick(nextAt, now);
+  }
+
+  function finishTick(nextAt: number, now: number) {
+    if (nextAt !== Infinity) schedule(Math.max(5, nextAt - now));
+  }
+
+  // ── network health ────────────────────────────────────────────────────────────────────────────
+  function noteSuccess() {
+    netFailures = 0;
+    if (!online) {
+      online = true;
+      offlineDetail = null;
+      log.info('Replicate reachable again');
+      deps.emit('network:changed', { online: true, detail: null });
+      for (const t of tracks.values()) {
+        const rec = history.get(t.id);
+        if (rec?.note) write(t.id, { note: null });
+        if (t.phase === 'follow') t.dueAt = clock.now();
+      }
+    }
+  }
+
+  /** Returns true when this failure is a network-level one (counts toward "offline"). */
+  function noteFailure(err: unknown): boolean {
+    const netLevel = err instanceof ProviderError && (err.code === 'network' || (err.status !== null && err.status >= 500) || (err.code === 'provider' && err.status === null));
+    if (!netLevel) return false;
+    netFailures++;
+    if (online && netFailures >= opts.offlineAfterFailures) {
+      online = false;
+      offlineDetail = err instanceof Error ? err.message : String(err);
+      nextProbeAt = clock.now() + Math.min(opts.probeMs, backoffDelay(netFailures, opts.backoff, opts.random));
+      log.warn('Replicate unreachable; probing slowly', { detail: offlineDetail });
+      deps.emit('network:changed', { online: false, detail: offlineDetail });
+      const secs = Math.ceil((nextProbeAt - clock.now()) / 1000);
+      for (const t of tracks.values()) write(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
+    }
+    return true;
+  }
+
+  function probe() {
+    probing = true;
+    run(
+      provider
+        .listPredictions(null)
+        .then(() => noteSuccess())
+        .catch((err) => {
+          if (err instanceof ProviderError && !err.transient) return noteSuccess(); // reachable, just unhappy (e.g. key)
+          netFailures++;
+          const delay = Math.min(opts.probeMs, backoffDelay(netFailures, opts.backoff, opts.random));
+          nextProbeAt = clock.now() + delay;
+          const secs = Math.ceil(delay / 1000);
+          for (const t of tracks.values()) write(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
+        })
+        .finally(() => {
+          probing = false;
+        }),
+    );
+  }
+
+  function retryDelay(t: Track, err: unknown): number {
+    const hinted = err instanceof ProviderError ? err.retryAfterMs : null;
+    const permanent = err instanceof ProviderError && !err.transient;
+    return hinted ?? (permanent ? opts.backoff.maxMs : backoffDelay(t.failures, opts.backoff, opts.random));
+  }
+
+  // ── create ────────────────────────────────────────────────────────────────────────────────────
+  function startCreate(t: Track) {
+    t.busy = true;
+    t.phase = 'submitting';
+    creating++;
+    run(doCreate(t).finally(() => {
+      creating--;
+      t.busy = false;
+    }));
+  }
+
+  async function doCreate(t: Track) {
+    const before = history.get(t.id);
+    if (!before) return void tracks.delete(t.id);
+    const rec = write(t.id, { status: 'submitting', statusSince: clock.now(), submitAttempts: before.submitAttempts + 1, note: null });
+    if (!rec) return;
+    let input: Record<string, unknown>;
+    try {
+      input = await prepareInput(rec.input);
+    } catch (err) {
+      if (err instanceof KilnError && !(err instanceof ProviderError && err.transient)) return failCreate(t, err);
+      // The upload failed in transit: the create was never sent, so queue it again.
+      t.failures++;
+      noteFailure(err);
+      return requeue(t, retryDelay(t, err), err);
+    }
+    if (dead) return;
+    try {
+      const p = await provider.createPrediction({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: opts.waitSeconds });
+      if (dead) return;
+      noteSuccess();
+      t.failures = 0;
+      t.phase = 'follow';
+      t.followSince = clock.now();
+      applyRemote(t, p);
+    } catch (err) {
+      if (dead) return;
+      t.failures++;
+      noteFailure(err);
+      if (err instanceof ProviderError && err.ambiguous) {
+        // The server may have created it: find it before even thinking of sending it again.
+        t.phase = 'reconcile';
+        t.reconcileTries = 0;
+        t.dueAt = clock.now() + Math.max(opts.reconcileDelayMs, err.retryAfterMs ?? 0);
+        write(t.id, { note: 'Connection lost while submitting — checking with Replicate' });
+      } else if (err instanceof ProviderError && err.transient) {
+        requeue(t, retryDelay(t, err), err);
+      } else {
+        failCreate(t, err);
+      }
+    }
+  }
+
+  function requeue(t: Track, delay: number, err: unknown) {
+    t.phase = 'queued';
+    t.dueAt = clock.now() + delay;
+    const rl = err instanceof ProviderError && err.code === 'rate_limited';
+    write(t.id, { status: 'queued', statusSince: clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `Replicate unreachable — will send when it is back` });
+  }
+
+  const createErrors = new Map<string, KilnError>();
+  function failCreate(t: Track, err: unknown) {
+    const kerr = err instanceof KilnError ? err : new KilnError({ code: 'internal', message: String(err) });
+    tracks.delete(t.id);
+    createErrors.set(t.id, kerr);
+    write(t.id, { status: 'failed', statusSince: clock.now(), completedAt: clock.now(), error: { code: kerr.code, message: kerr.message }, note: null });
+  }
+
+  /** kiln-file refs → an uploaded file URL (or a data URI when small). A retry re-uploads the kept copy. */
+  async function prepareInput(input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    const conv = async (v: unknown): Promise<unknown> => {
+      if (typeof v === 'string' && v.startsWith('kiln-file:')) {
+        const staged = vault.resolveStaged(v);
+        if (!staged) throw new KilnError({ code: 'invalid_input', message: `The input file ${v} is no longer in the vault.` });
+        const bytes = await readFile(staged.absPath);
+        if (bytes.byteLength <= opts.dataUriMaxBytes) return `data:${staged.mime};base64,${bytes.toString('base64')}`;
+        const f = await provider.uploadFile(bytes, staged.path.split('/').pop() ?? 'input', staged.mime);
+        if (!f.urls?.get) throw new ProviderError({ code: 'provider', transient: true, message: 'Upload answered without a URL.' });
+        return f.urls.get;
+      }
+      if (Array.isArray(v)) return Promise.all(v.map(conv));
+      return v;
+    };
+    for (const [k, v] of Object.entries(input)) out[k] = await conv(v);
+    return out;
+  }
+
+  // ── reconcile: find creates whose response never arrived ─────────────────────────────────────
+  function reconcileSweep() {
+    const batch = [...tracks.values()].filter((t) => t.phase === 'reconcile' && !t.busy && t.dueAt <= clock.now());
+    if (!batch.length) return;
+    for (const t of batch) t.busy = true;
+    listBusy = true;
+    run(doReconcile(batch).finally(() => {
+      listBusy = false;
+      for (const t of batch) t.busy = false;
+    }));
+  }
+
+  async function doReconcile(batch: Track[]) {
+    const recs = batch.map((t) => history.get(t.id)).filter((r): r is PredictionRecord => !!r);
+    const earliest = Math.min(...recs.map((r) => r.statusSince)) - opts.reconcileSkewMs;
+    const claimed = new Set<string>();
+    const found = new Map<string, RemotePrediction>();
+    try {
+      let next: string | null = null;
+      for (let page = 0; page < opts.listMaxPages; page++) {
+        const res = await provider.listPredictions(next, { createdAfter: new Date(earliest).toISOString() });
+        if (dead) return;
+        noteSuccess();
+        // Oldest first within the page so identical inputs clicked twice pair up in click order.
+        const results = [...res.results].reverse();
+        for (const rec of recs) {
+          if (found.has(rec.id)) continue;
+          const match = results.find((r) => !claimed.has(r.id) && r.model === rec.model && inputsMatch(rec.input, r.input) && Date.parse(r.created_at ?? '') >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
+          if (match) {
+            claimed.add(match.id);
+            found.set(rec.id, match);
+          }
+        }
+        const oldest = res.results.length ? Date.parse(res.results[res.results.length - 1]!.created_at ?? '') : NaN;
+        if (!res.next || found.size === recs.length || oldest < earliest) break;
+        next = res.next;
+      }
+    } catch (err) {
+      if (dead) return;
+      noteFailure(err);
+      for (const t of batch) {
+        t.failures++;
+        t.dueAt = clock.now() + retryDelay(t, err);
+      }
+      return;
+    }
+    for (const t of batch) {
+      const remote = found.get(t.id);
+      if (remote) {
+        log.info('reconciled a create whose response was lost', { id: t.id, providerId: remote.id });
+        t.phase = 'follow';
+        t.failures = 0;
+        t.followSince = clock.now();
+        write(t.id, { note: null });
+        applyRemote(t, remote);
+        t.needsFull = true;
+        t.dueAt = clock.now();
+      } else if (++t.reconcileTries < opts.reconcileAttempts) {
+        t.dueAt = clock.now() + opts.reconcileDelayMs;
+      } else {
+        // Provably not created (not listed after waiting): sending it again cannot pay twice.
+        log.info('lost create not found at the provider; sending again', { id: t.id });
+        t.phase = 'queued';
+        t.dueAt = clock.now();
+        write(t.id, { status: 'queued', statusSince: clock.now(), note: null });
+      }
+    }
+  }
+
+  // ── following ─────────────────────────────────────────────────────────────────────────────────
+  function listSweep(followed: Track[]) {
+    listBusy = true;
+    run(doListSweep(followed).finally(() => {
+      listBusy = false;
+      listDueAt = clock.now() + opts.listIntervalMs;
+    }));
+  }
+
+  async function doListSweep(followed: Track[]) {
+    const byProvider = new Map<string, Track>();
+    let oldest = Infinity;
+    for (const t of followed) {
+      if (!t.providerId) continue;
+      byProvider.set(t.providerId, t);
+      t.uncovered = true;
+      if (t.providerCreatedAt !== null) oldest = Math.min(oldest, t.providerCreatedAt);
+    }
+    let seen = 0;
+    let next: string | null = null;
+    try {
+      for (let page = 0; page < opts.listMaxPages && seen < byProvider.size; page++) {
+        const res = await provider.listPredictions(next);
+        if (dead) return;
+        noteSuccess();
+        for (const r of res.results) {
+          const t = byProvider.get(r.id);
+          if (!t) continue;
+          seen++;
+          t.uncovered = false;
+          if (r.status !== t.seenStatus) {
+            t.needsFull = true;
+            t.dueAt = clock.now();
+          }
+        }
+        const last = res.results[res.results.length - 1];
+        if (!res.next || (last && Date.parse(last.created_at ?? '') < oldest)) break;
+        next = res.next;
+        if (budget.available('other') < 1) break; // leave the rest to direct polls rather than queue behind
+      }
+    } catch (err) {
+      if (dead) return;
+      noteFailure(err);
+      listDueAt = clock.now() + backoffDelay(Math.max(1, netFailures), opts.backoff, opts.random);
+    }
+  }
+
+  function poll(t: Track) {
+    const providerId = t.providerId;
+    if (!providerId) return void tracks.delete(t.id);
+    t.busy = true;
+    run(
+      provider
+        .getPrediction(providerId)
+        .then((p) => {
+          if (dead) return;
+          noteSuccess();
+          t.failures = 0;
+          t.needsFull = false;
+          t.lastFullAt = clock.now();
+          applyRemote(t, p);
+        })
+        .catch((err) => {
+          if (dead) return;
+          t.failures++;
+          noteFailure(err);
+          const delay = retryDelay(t, err);
+          t.dueAt = clock.now() + delay;
+          const note = err instanceof ProviderError && err.code === 'rate_limited' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : err instanceof ProviderError && !err.transient ? err.message : null;
+          if (note && online) write(t.id, { note });
+        })
+        .finally(() => {
+          t.busy = false;
+        }),
+    );
+  }
+
+  function sendCancel(t: Track, providerId: string) {
+    t.busy = true;
+    t.cancelSent = true;
+    run(
+      provider
+        .cancelPrediction(providerId)
+        .then((p) => {
+          if (dead) return;
+          noteSuccess();
+          applyRemote(t, p);
+          t.needsFull = true;
+          t.dueAt = clock.now() + opts.cadence.initialMs;
+        })
+        .catch((err) => {
+          if (dead) return;
+          noteFailure(err);
+          t.failures++;
+          t.cancelSent = false; // try again on the next tick after back-off
+          t.dueAt = clock.now() + retryDelay(t, err);
+        })
+        .finally(() => {
+          t.busy = false;
+        }),
+    );
+  }
+
+  /** Folds a provider view of the prediction into the record: one write, only what changed. */
+  function applyRemote(t: Track, p: RemotePrediction) {
+    const rec = history.get(t.id);
+    if (!rec || dead) return;
+    const now = clock.now();
+    const patch: Partial<PredictionRecord> = {};
+    if (!rec.providerId) patch.providerId = p.id;
+    if (p.status !== rec.status) {
+      patch.status = p.status;
+      patch.statusSince = now;
+      // One local clock for every timestamp on the card, so elapsed times never go negative from skew.
+      if (p.status !== 'starting' && rec.startedAt === null && (p.status === 'processing' || p.started_at)) patch.startedAt = now;
+      if (isTerminal(p.status)) patch.completedAt = now;
+    }
+    if (rec.providerCreatedAt === null && p.created_at) {
+      const c = Date.parse(p.created_at);
+      if (Number.isFinite(c)) patch.providerCreatedAt = c;
+    }
+    if (!rec.version && p.version && p.version !== 'hidden') patch.version = p.version;
+    if (typeof p.logs === 'string' && p.logs !== rec.logs) {
+      patch.logs = p.logs;
+      patch.progress = parseProgress(p.logs);
+    }
+    if (p.urls && JSON.stringify(p.urls) !== JSON.stringify(rec.urls)) patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
+    if (p.output !== undefined && p.output !== null && JSON.stringify(p.output) !== JSON.stringify(rec.output)) {
+      patch.output = p.output;
+      const text = textOf(p.output);
+      if (text !== null && isTerminal(p.status)) patch.text = text;
+    }
+    if (p.error !== undefined && p.error !== null && !rec.error) {
+      const message = typeof p.error === 'string' ? p.error : JSON.stringify(p.error);
+      patch.error = { code: /\bE\d{4}\b/.exec(message)?.[0] ?? null, message };
+    }
+    if (p.metrics && isTerminal(p.status)) patch.metrics = { predictTime: p.metrics.predict_time ?? null, totalTime: p.metrics.total_time ?? null };
+    if (p.data_removed && !rec.dataRemoved) patch.dataRemoved = true;
+    if (rec.note && online) patch.note = null;
+    t.seenStatus = p.status;
+    t.providerId = rec.providerId ?? p.id;
+    t.providerCreatedAt = patch.providerCreatedAt ?? rec.providerCreatedAt;
+    const next = Object.keys(patch).length ? write(t.id, patch) : rec;
+    if (!next) return;
+
+    if (isTerminal(next.status)) {
+      stopStream(t);
+      tracks.delete(t.id);
+      if (next.status === 'succeeded') run(vault.saveOutputs(next));
+      return;
+    }
+    if (t.phase === 'follow') {
+      t.dueAt = now + nextPollDelay(next.status, now - t.followSince, now - next.statusSince, opts.cadence);
+      if (opts.stream && next.urls.stream && !t.stream) startStream(t, next.urls.stream);
+    }
+  }
+
+  function startStream(t: Track, url: string) {
+    const ac = new AbortController();
+    t.stream = ac;
+    let text = '';
+    run(
+      provider
+        .stream(url, {
+          onOutput(chunk) {
+            text += chunk;
+            write(t.id, { text });
+          },
+          onDone() {
+            t.needsFull = true;
+            t.dueAt = clock.now();
+            schedule(0);
+          },
+        }, ac.signal)
+        .catch((err) => {
+          if (!ac.signal.aborted) log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
+        })
+        .finally(() => {
+          // Leave `t.stream` set: polling carries on and the final prediction holds the full text.
+          t.needsFull = true;
+        }),
+    );
+  }
+
+  function stopStream(t: Track) {
+    t.stream?.abort();
+  }
+
+  // ── public API ────────────────────────────────────────────────────────────────────────────────
+  function submit(req: SubmitRequest): PredictionRecord {
+    if (dead) throw new KilnError({ code: 'internal', message: 'engine stopped' });
+    const version = req.version ?? null;
+    const rec = history.insertIntent({
+      id: crypto.randomUUID(),
+      provider: 'replicate',
+      model: req.model,
+      version,
+      target: req.target ?? (version ? 'version' : 'model'),
+      input: req.input,
+      cancelAfter: req.cancelAfter === undefined ? deps.settings.get().cancelAfter : req.cancelAfter,
+      retryOf: req.retryOf ?? null,
+      createdAt: clock.now(),
+    });
+    publisher.changed(rec.id);
+    for (const l of listeners) l(rec);
+    track(rec, 'queued');
+    schedule(0);
+    return rec;
+  }
+
+  return {
+    options: opts,
+    budget,
+    async start() {
+      if (running) return;
+      running = true;
+      dead = false;
+      for (const rec of history.listActive()) {
+        if (tracks.has(rec.id)) continue;
+        if (rec.status === 'queued') track(rec, 'queued', rec.createdAt);
+        else if (!rec.providerId) {
+          const t = track(rec, 'reconcile');
+          t.dueAt = clock.now();
+        } else track(rec, 'follow');
+      }
+      for (const rec of history.listUnsaved()) run(vault.saveOutputs(rec));
+      schedule(0);
+    },
+    /** Graceful: stops scheduling and waits (bounded) for requests already out. */
+    async stop() {
+      running = false;
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+      for (const t of tracks.values()) stopStream(t);
+      await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 3000).unref())]);
+      tracks.clear();
+    },
+    /** A crash, for tests: nothing is written after this, nothing is awaited. */
+    kill() {
+      dead = true;
+      running = false;
+      if (timer !== null) clock.clearTimeout(timer);
+      timer = null;
+      for (const t of tracks.values()) stopStream(t);
+      tracks.clear();
+    },
+    submit,
+    /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error. */
+    waitSubmitted(id: string, timeoutMs: number): Promise<PredictionRecord | null> {
+      return new Promise((resolve, reject) => {
+        const check = (rec: PredictionRecord) => {
+          if (rec.id !== id) return false;
+          const err = createErrors.get(id);
+          if (err) return reject(err), true;
+          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !online)) return resolve(rec), true;
+          return false;
+        };
+        const now = history.get(id);
+        if (now && check(now)) return;
+        const off = onRecord((r) => {
+          if (check(r)) done();
+        });
+        const h = clock.setTimeout(() => {
+          done();
+          resolve(history.get(id));
+        }, timeoutMs);
+        function done() {
+          off();
+          clock.clearTimeout(h);
+        }
+      });
+    },
+    cancel(id: string) {
+      const rec = history.get(id);
+      if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
+      if (isTerminal(rec.status)) return;
+      const t = tracks.get(id);
+      if (rec.status === 'queued' && (!t || !t.busy)) {
+        // Never sent: nothing to cancel remotely.
+        tracks.delete(id);
+        write(id, { status: 'canceled', statusSince: clock.now(), completedAt: clock.now(), cancelRequested: true, note: null });
+        return;
+      }
+      write(id, { cancelRequested: true });
+      if (t) {
+        t.cancelWanted = true;
+        t.cancelSent = false;
+        t.dueAt = clock.now();
+      }
+      schedule(0);
+    },
+    retry(id: string): PredictionRecord {
+      const rec = history.get(id);
+      if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
+      return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id });
+    },
+    onRecord,
+    isOnline: () => online,
+    inFlight: () => tracks.size,
+  };
+
+  function onRecord(l: RecordListener): () => void {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  }
+}
+
+/** Text for the card: a string output, or a token array (x-cog-array-display: concatenate) that is not file URLs. */
+export function textOf(output: unknown): string | null {
+  const isUrl = (s: string) => /^(https?:|data:)/.test(s);
+  if (typeof output === 'string') return isUrl(output) ? null : output;
+  if (Array.isArray(output) && output.length > 0 && output.every((x) => typeof x === 'string') && !output.some((x) => isUrl(x as string))) return output.join('');
+  return null;
+}
+
 export type Engine = ReturnType<typeof createEngine>;

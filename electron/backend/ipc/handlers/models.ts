@@ -1,4 +1,53 @@
 import type { HandlerMap } from './types.ts';
+import type { ModelDetail, ModelSummary } from '../../../../shared/domain/model.ts';
+import type { RemoteModel, RemoteVersion } from '../../providers/replicate/types.ts';
+import { ProviderError } from '../../providers/replicate/errors.ts';
 
-// STUB: to be filled in by the owner of this domain.
-export const modelsHandlers: HandlerMap = {};
+// models:* — what the composer needs to pick a model and render its input form.
+
+/** The collection the model picker opens with. */
+const FEATURED_COLLECTION = 'text-to-image';
+
+function summary(m: RemoteModel): ModelSummary {
+  return {
+    ref: `${m.owner}/${m.name}`,
+    owner: m.owner,
+    name: m.name,
+    description: m.description ?? null,
+    coverImageUrl: m.cover_image_url ?? null,
+    runCount: m.run_count ?? null,
+  };
+}
+
+function detail(m: RemoteModel, version: RemoteVersion | null): ModelDetail {
+  const schemas = version?.openapi_schema?.components?.schemas;
+  return {
+    ...summary(m),
+    latestVersionId: m.latest_version?.id ?? null,
+    inputSchema: (schemas?.Input as Record<string, unknown> | undefined) ?? null,
+    outputSchema: (schemas?.Output as Record<string, unknown> | undefined) ?? null,
+  };
+}
+
+export const modelsHandlers: HandlerMap = {
+  'models:featured': async (_req, s) => {
+    try {
+      return (await s.provider.getCollection(FEATURED_COLLECTION)).models.map(summary);
+    } catch (err) {
+      // A provider without that collection is not an error worth a red banner: the picker still searches.
+      if (err instanceof ProviderError && err.code === 'not_found') return [];
+      throw err;
+    }
+  },
+  'models:search': async (req, s) => {
+    const q = req.query.trim();
+    if (!q) return [];
+    return (await s.provider.searchModels(q)).map(summary);
+  },
+  'models:get': async (req, s) => {
+    const m = await s.provider.getModel(req.ref);
+    const version = req.version && req.version !== m.latest_version?.id ? await s.provider.getVersion(req.ref, req.version) : (m.latest_version ?? null);
+    return detail(m, version);
+  },
+  'models:versions': async (req, s) => (await s.provider.listVersions(req.ref)).map((v) => ({ id: v.id, createdAt: v.created_at ?? null })),
+};

@@ -1,7 +1,188 @@
 import type { FetchLike, Logger } from '../../types.ts';
+import type { RequestKind } from '../../engine/budget.ts';
+import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
+import { readPredictionStream, type StreamHandlers } from './sse.ts';
+import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
 
-// STUB until the provider client lands.
-export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike; getToken: () => Promise<string | null>; userAgent: string; log: Logger }) {
-  return { baseUrl: opts.baseUrl };
+export type { RemotePrediction, Page, CreateRequest } from './types.ts';
+
+// The Replicate HTTP client (reference §1). Written against fetch rather than the official
+// `replicate` package: that client treats `aborted` as non-terminal, retries without waiting and
+// hides the response headers (Retry-After) we need, so the engine would have to fight it. This one
+// does one request per call, never retries by itself (the engine's scheduler owns retries and the
+// budget), and turns every failure into a typed ProviderError.
+
+/** Rate gate installed by the engine: every request waits for a token, every 429 is reported. */
+export interface RequestGate {
+  acquire(kind: RequestKind, signal?: AbortSignal): Promise<void>;
+  throttled(kind: RequestKind, retryAfterMs: number | null): void;
+}
+
+export interface RequestCounters {
+  total: number;
+  create: number;
+  other: number;
+  status429: number;
+}
+
+const VERSION_ID = /^[0-9a-f]{64}$/i;
+
+/** `owner/name`, `owner/name:version` or a bare version id. */
+export function parseModelRef(ref: string): { model: string | null; version: string | null } {
+  const trimmed = ref.trim();
+  if (VERSION_ID.test(trimmed)) return { model: null, version: trimmed };
+  const [model, version] = trimmed.split(':', 2) as [string, string | undefined];
+  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) throw new ProviderError({ code: 'bad_request', message: `"${ref}" is not a model reference (owner/name or owner/name:version).` });
+  return { model, version: version || null };
+}
+
+export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike; getToken: () => Promise<string | null>; userAgent: string; log: Logger; timeoutMs?: number }) {
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  let gate: RequestGate | null = null;
+  const counters: RequestCounters = { total: 0, create: 0, other: 0, status429: 0 };
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+
+  const urlFor = (pathOrUrl: string) => (/^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${base}${pathOrUrl}`);
+
+  async function authHeaders(): Promise<Record<string, string>> {
+    const token = await opts.getToken();
+    if (!token) throw new ProviderError({ code: 'auth', message: 'No Replicate API key set. Add one in Settings (or set REPLICATE_API_TOKEN).' });
+    return { Authorization: `Bearer ${token}`, 'User-Agent': opts.userAgent };
+  }
+
+  async function request<T>(method: string, pathOrUrl: string, init: { kind?: RequestKind; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+    const kind = init.kind ?? 'other';
+    const isCreate = kind === 'create';
+    const headers = { ...(await authHeaders()), ...init.headers };
+    if (init.json !== undefined) headers['Content-Type'] = 'application/json';
+    if (gate) await gate.acquire(kind, init.signal);
+    counters.total++;
+    counters[kind]++;
+    const signals = [AbortSignal.timeout(init.timeoutMs ?? timeoutMs), ...(init.signal ? [init.signal] : [])];
+    let res: Response;
+    let text: string;
+    try {
+      res = await opts.fetch(urlFor(pathOrUrl), { method, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body, signal: AbortSignal.any(signals) });
+      text = await res.text();
+    } catch (err) {
+      throw networkError(err, isCreate);
+    }
+    let body: unknown = null;
+    let parsed = false;
+    if (text.length) {
+      try {
+        body = JSON.parse(text);
+        parsed = true;
+      } catch {
+        body = text;
+      }
+    }
+    if (!res.ok) {
+      if (res.status === 429) {
+        counters.status429++;
+      }
+      const err = errorFromResponse(res.status, res.headers, body, { isCreate });
+      if (res.status === 429) gate?.throttled(kind, err.retryAfterMs);
+      throw err;
+    }
+    if (!parsed || body === null || typeof body !== 'object') throw malformedError(isCreate, text.length ? 'not JSON' : 'empty body');
+    return body as T;
+  }
+
+  function checkPrediction(p: unknown, isCreate: boolean): RemotePrediction {
+    const x = p as Partial<RemotePrediction>;
+    if (typeof x.id !== 'string' || typeof x.status !== 'string') throw malformedError(isCreate, 'no id or status');
+    return x as RemotePrediction;
+  }
+
+  function createPath(req: CreateRequest): { path: string; body: Record<string, unknown> } {
+    const input = req.input;
+    if (req.target === 'deployment') return { path: `/deployments/${req.model}/predictions`, body: { input } };
+    if (req.target === 'model' || !req.version) return { path: `/models/${req.model}/predictions`, body: { input } };
+    return { path: '/predictions', body: { version: req.version, input } };
+  }
+
+  return {
+    baseUrl: base,
+    counters,
+    setGate(g: RequestGate | null) {
+      gate = g;
+    },
+
+    async createPrediction(req: CreateRequest): Promise<RemotePrediction> {
+      const { path, body } = createPath(req);
+      const headers: Record<string, string> = {};
+      if (req.cancelAfter) headers['Cancel-After'] = req.cancelAfter;
+      if (req.waitSeconds) headers.Prefer = `wait=${Math.max(1, Math.min(60, Math.round(req.waitSeconds)))}`;
+      const p = await request<unknown>('POST', path, { kind: 'create', json: body, headers, timeoutMs: req.waitSeconds ? req.waitSeconds * 1000 + timeoutMs : undefined });
+      return checkPrediction(p, true);
+    },
+    async getPrediction(id: string): Promise<RemotePrediction> {
+      return checkPrediction(await request('GET', `/predictions/${encodeURIComponent(id)}`), false);
+    },
+    async cancelPrediction(id: string): Promise<RemotePrediction> {
+      return checkPrediction(await request('POST', `/predictions/${encodeURIComponent(id)}/cancel`), false);
+    },
+    /** One page, newest first. Pass the previous page's `next` URL as-is to continue. */
+    async listPredictions(next?: string | null, query?: { createdAfter?: string }): Promise<Page<RemotePrediction>> {
+      const qs = query?.createdAfter ? `?created_after=${encodeURIComponent(query.createdAfter)}` : '';
+      const page = await request<Page<RemotePrediction>>('GET', next ?? `/predictions${qs}`);
+      if (!Array.isArray(page.results)) throw malformedError(false, 'list without results');
+      return { next: page.next ?? null, results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string') };
+    },
+    async getModel(ref: string): Promise<RemoteModel> {
+      const { model } = parseModelRef(ref);
+      return request('GET', `/models/${model}`);
+    },
+    async getVersion(ref: string, version: string): Promise<RemoteVersion> {
+      const { model } = parseModelRef(ref);
+      return request('GET', `/models/${model}/versions/${encodeURIComponent(version)}`);
+    },
+    async listVersions(ref: string): Promise<RemoteVersion[]> {
+      const { model } = parseModelRef(ref);
+      const page = await request<Page<RemoteVersion>>('GET', `/models/${model}/versions`);
+      return page.results ?? [];
+    },
+    async searchModels(query: string, limit = 24): Promise<RemoteModel[]> {
+      const r = await request<{ models?: (RemoteModel | { model: RemoteModel })[] }>('GET', `/search?query=${encodeURIComponent(query)}&limit=${limit}`);
+      return (r.models ?? []).map((m) => ('model' in m && m.model ? m.model : (m as RemoteModel)));
+    },
+    async getCollection(slug: string): Promise<{ name?: string; models: RemoteModel[] }> {
+      const r = await request<{ name?: string; models?: RemoteModel[] }>('GET', `/collections/${encodeURIComponent(slug)}`);
+      return { name: r.name, models: r.models ?? [] };
+    },
+    async account(): Promise<RemoteAccount> {
+      return request('GET', '/account');
+    },
+    async uploadFile(bytes: Uint8Array, filename: string, mime: string): Promise<RemoteFile> {
+      const form = new FormData();
+      form.set('content', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }), filename);
+      form.set('filename', filename);
+      form.set('type', mime);
+      return request('POST', '/files', { body: form, timeoutMs: 300_000 });
+    },
+    /** Follows a prediction's `urls.stream` until `done`; resolves when the stream ends. */
+    async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<'done' | 'eof'> {
+      const headers = { ...(await authHeaders()), Accept: 'text/event-stream', 'Cache-Control': 'no-store' };
+      if (gate) await gate.acquire('other', signal);
+      counters.total++;
+      counters.other++;
+      let res: Response;
+      try {
+        res = await opts.fetch(url, { headers, signal });
+      } catch (err) {
+        throw networkError(err, false);
+      }
+      if (!res.ok || !res.body) {
+        const text = await res.text().catch(() => '');
+        throw errorFromResponse(res.status, res.headers, text, { isCreate: false });
+      }
+      try {
+        return await readPredictionStream(res.body, handlers);
+      } catch (err) {
+        throw networkError(err, false);
+      }
+    },
+  };
 }
 export type ReplicateClient = ReturnType<typeof createReplicateClient>;

@@ -1,0 +1,89 @@
+import { KilnError, type KilnErrorData } from '../../../../shared/ipc.ts';
+import { retryAfterMs } from '../../engine/backoff.ts';
+
+// Replicate's HTTP failures as typed, user-readable errors (DESIGN §3). The engine only needs to
+// know two things beyond the message: is it worth trying again (`transient`), and could the server
+// have acted on it anyway (`ambiguous`: a create whose response we never got may exist).
+
+export class ProviderError extends KilnError {
+  readonly status: number | null;
+  readonly transient: boolean;
+  readonly retryAfterMs: number | null;
+  /** The request may have reached the server and been acted on (never re-send a create blindly). */
+  readonly ambiguous: boolean;
+  constructor(data: KilnErrorData & { status?: number | null; transient?: boolean; retryAfterMs?: number | null; ambiguous?: boolean }) {
+    super({ code: data.code, message: data.message, ...(data.fields ? { fields: data.fields } : {}) });
+    this.name = 'ProviderError';
+    this.status = data.status ?? null;
+    this.transient = data.transient ?? false;
+    this.retryAfterMs = data.retryAfterMs ?? null;
+    this.ambiguous = data.ambiguous ?? false;
+  }
+}
+
+function detailOf(body: unknown): string | null {
+  if (typeof body === 'string') return body.slice(0, 300) || null;
+  if (body && typeof body === 'object') {
+    const b = body as { detail?: unknown; title?: unknown };
+    if (typeof b.detail === 'string' && b.detail.trim()) return b.detail.trim();
+    if (typeof b.title === 'string') return b.title;
+  }
+  return null;
+}
+
+/** `invalid_fields` → input field name → message, for the composer to show beside each field. */
+export function invalidFields(body: unknown): Record<string, string> | undefined {
+  const list = body && typeof body === 'object' ? (body as { invalid_fields?: unknown }).invalid_fields : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const out: Record<string, string> = {};
+  for (const f of list) {
+    if (!f || typeof f !== 'object') continue;
+    const { field, description, type } = f as { field?: unknown; description?: unknown; type?: unknown };
+    const name = typeof field === 'string' ? field.replace(/^input\./, '') : '(input)';
+    out[name] = typeof description === 'string' ? description : typeof type === 'string' ? type : 'invalid';
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+export function errorFromResponse(status: number, headers: Headers | null, body: unknown, opts: { isCreate: boolean; now?: number }): ProviderError {
+  const detail = detailOf(body);
+  switch (true) {
+    case status === 401:
+    case status === 403:
+      return new ProviderError({ code: 'auth', status, message: 'Replicate rejected the API key. Check it in Settings (or REPLICATE_API_TOKEN).' });
+    case status === 402:
+      return new ProviderError({ code: 'billing', status, message: `Replicate needs billing for this: add credit at replicate.com/account/billing.${detail ? ` (${detail})` : ''}` });
+    case status === 404:
+      return new ProviderError({ code: 'not_found', status, message: opts.isCreate ? 'Replicate says: model not found (check the owner/name and version).' : `Not found on Replicate${detail ? `: ${detail}` : ''}.` });
+    case status === 413:
+      return new ProviderError({ code: 'too_large', status, message: `Too large for Replicate${detail ? `: ${detail}` : ' (files must be under 100 MB)'}.` });
+    case status === 422: {
+      const fields = invalidFields(body);
+      return new ProviderError({ code: 'invalid_input', status, fields, message: fields ? `Invalid input: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}` : `Invalid request: ${detail ?? 'rejected by Replicate'}` });
+    }
+    case status === 429: {
+      const wait = retryAfterMs(headers, body, opts.now);
+      return new ProviderError({ code: 'rate_limited', status, transient: true, retryAfterMs: wait, message: `Rate limited by Replicate${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.` });
+    }
+    case status >= 500:
+      // A 5xx on create may come after the server stored the prediction: reconcile before re-sending.
+      return new ProviderError({ code: 'provider', status, transient: true, ambiguous: opts.isCreate, retryAfterMs: retryAfterMs(headers, body, opts.now), message: `Replicate is having trouble (HTTP ${status}).` });
+    default:
+      return new ProviderError({ code: status >= 400 && status < 500 ? 'bad_request' : 'provider', status, message: `Replicate answered HTTP ${status}${detail ? `: ${detail}` : ''}.` });
+  }
+}
+
+export function networkError(err: unknown, isCreate: boolean): ProviderError {
+  const cause = err instanceof Error ? ((err as { cause?: { code?: string } }).cause?.code ?? err.message) : String(err);
+  // Connection refused means the request never left; anything else (reset, timeout) may have landed.
+  const refused = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(cause);
+  return new ProviderError({ code: 'network', transient: true, ambiguous: isCreate && !refused, message: `Replicate unreachable (${cause}).` });
+}
+
+export function malformedError(isCreate: boolean, what: string): ProviderError {
+  return new ProviderError({ code: 'provider', transient: true, ambiguous: isCreate, message: `Replicate sent an unreadable response (${what}).` });
+}
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof ProviderError ? err.transient : !(err instanceof KilnError);
+}
