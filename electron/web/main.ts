@@ -1,0 +1,81 @@
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createBackend } from '../backend/index.ts';
+import { createNodeDeps } from '../backend/node-deps.ts';
+import { startWebServer, type WebServer } from './server.ts';
+
+// `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--host H]` (DESIGN §6).
+// Prints exactly one `Kiln web: <url>` line on stdout; everything else goes to stderr and the log.
+const USAGE = 'Usage: node electron/web/main.ts [--port P] [--data-dir DIR] [--replicate-base-url URL] [--host H]';
+
+function fail(msg: string): never {
+  process.stderr.write(`${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      'data-dir': { type: 'string' },
+      'replicate-base-url': { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  }).values;
+} catch (err) {
+  fail((err as Error).message);
+}
+if (args.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const port = Number(args.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got ${args.port}`);
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const rendererDir = path.join(root, 'out', 'renderer');
+if (!fs.existsSync(path.join(rendererDir, 'index.html'))) fail(`The renderer is not built (${rendererDir}): run \`npm run build:renderer\` first.`);
+const dataDir = path.resolve(args['data-dir'] ?? process.env.KILN_DATA_DIR ?? path.join(root, '.kiln-data'));
+fs.mkdirSync(dataDir, { recursive: true });
+const appVersion = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+const deps = createNodeDeps({ dataDir, mode: 'web', replicateBaseUrl: args['replicate-base-url'], appVersion });
+const backend = await createBackend(deps);
+await backend.start();
+let server: WebServer;
+try {
+  server = await startWebServer({
+    backend,
+    rendererDir,
+    host: args.host ?? '127.0.0.1',
+    hostExplicit: args.host !== undefined,
+    port,
+    // Lets a supervisor (the e2e fixture) restart Kiln so that open pages reconnect; never logged.
+    token: process.env.KILN_WEB_TOKEN || undefined,
+    log: deps.log,
+  });
+} catch (err) {
+  await backend.stop();
+  fail((err as Error).message);
+}
+deps.log.info('web: listening', { host: server.host, port: server.port, dataDir });
+process.stdout.write(`Kiln web: ${server.url}\n`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  deps.log.info('web: shutting down', { signal });
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  await server.close().catch(() => {});
+  await backend.stop().catch((err: unknown) => deps.log.error('web: backend stop failed', { err: String(err) }));
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,83 @@
+import { timingSafeEqual } from 'node:crypto';
+
+// Browser mode's security decisions, each one pure and unit-tested (test/unit/web-server.test.ts).
+// The threat: any web page the user visits can reach 127.0.0.1, so the server must not trust the
+// network position alone. A random per-launch token gates every request and the Origin check stops
+// other sites' pages from opening our WebSocket (WebSockets are not covered by CORS).
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Binding beyond loopback exposes the backend (and the key's use) to the network: only on explicit request. */
+export function checkBindHost(host: string, explicit: boolean): { ok: true; warning: string | null } | { ok: false; reason: string } {
+  if (isLoopbackHost(host)) return { ok: true, warning: null };
+  if (!explicit) return { ok: false, reason: `Refusing to listen on non-loopback address ${host}; pass --host ${host} explicitly to allow it.` };
+  return { ok: true, warning: `Kiln web is listening on ${host}, reachable from other machines: anyone with the URL (and its token) can use your API key.` };
+}
+
+export function tokenCookieName(port: number): string {
+  // Cookies are shared across ports of one host, so two Kiln instances must not overwrite each other's.
+  return `kiln_token_${port}`;
+}
+
+export function tokensEqual(given: string | null | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const k = part.slice(0, i).trim();
+    if (k) out[k] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+/** The token may come as `?token=`, as our cookie, or as an `X-Kiln-Token` header (scripts, tests). */
+export function requestToken(url: URL, headers: Record<string, string | string[] | undefined>, port: number): string | null {
+  const q = url.searchParams.get('token');
+  if (q) return q;
+  const h = headers['x-kiln-token'];
+  if (typeof h === 'string' && h) return h;
+  return parseCookies(typeof headers.cookie === 'string' ? headers.cookie : undefined)[tokenCookieName(port)] ?? null;
+}
+
+/** Origins our own page can have: the address it was served from. A missing Origin is refused. */
+export function isAllowedOrigin(origin: string | undefined, host: string, port: number): boolean {
+  if (!origin) return false;
+  let u: URL;
+  try {
+    u = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:' || Number(u.port || 80) !== port) return false;
+  const h = u.hostname.replace(/^\[|\]$/g, '');
+  return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '');
+}
+
+/** No remote scripts; the page may only talk to its own server (and its WebSocket). */
+export function contentSecurityPolicy(wsOrigins: string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    // Model cover images are remote https thumbnails; outputs come from our own /media.
+    "img-src 'self' data: blob: https:",
+    "media-src 'self' blob:",
+    "font-src 'self' data:",
+    `connect-src 'self' ${wsOrigins.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,0 +1,36 @@
+import type { KilnApi } from '../../../shared/ipc.ts';
+import { connectWebKiln, type TransportState, type WebKiln } from './ws-kiln.ts';
+
+export { createMemoryKiln, type MemoryKiln, type MemoryHandlers } from './memory-kiln.ts';
+export { connectWebKiln, type WebKiln, type TransportState } from './ws-kiln.ts';
+
+let installed: Promise<KilnApi> | null = null;
+const stateListeners = new Set<(s: TransportState) => void>();
+
+/**
+ * Makes `window.kiln` available, whatever the transport: in Electron the preload already defined
+ * it; in a plain browser (browser mode) it connects the WebSocket transport using the page's
+ * `?token=`. Rejects with a readable message when the backend cannot be reached.
+ */
+export function installKiln(): Promise<KilnApi> {
+  installed ??= install();
+  installed.catch(() => (installed = null));
+  return installed;
+}
+
+async function install(): Promise<KilnApi> {
+  const w = globalThis as unknown as { kiln?: KilnApi };
+  if (w.kiln) return w.kiln;
+  const token = new URLSearchParams(location.search).get('token');
+  const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const api: WebKiln = await connectWebKiln({ wsUrl: `${wsProto}//${location.host}/ws`, token, httpBase: '' });
+  api.onState((s) => stateListeners.forEach((l) => l(s)));
+  Object.defineProperty(globalThis, 'kiln', { value: api, writable: false, configurable: false, enumerable: true });
+  return api;
+}
+
+/** Browser mode only: follow the backend connection (e.g. to show "Reconnecting…"). Electron never drops. */
+export function onTransportState(listener: (s: TransportState) => void): () => void {
+  stateListeners.add(listener);
+  return () => void stateListeners.delete(listener);
+}

@@ -1,0 +1,179 @@
+import { KilnError, type EventName, type EventPayload, type KilnApi, type WireToClient, type WireToServer } from '../../../shared/ipc.ts';
+
+// Browser mode's `window.kiln` (DESIGN §2, transport 2): the same KilnApi as Electron's preload,
+// carried over one WebSocket to the browser-mode server. Reconnects with back-off when the socket
+// drops (server restart, laptop sleep); invokes issued while disconnected wait for the next open.
+
+export type TransportState = 'connecting' | 'open' | 'closed';
+
+export interface WebKilnOptions {
+  /** ws://host/ws (the token is appended when known). */
+  wsUrl: string;
+  token: string | null;
+  /** Base for media URLs, e.g. '' for same-origin. */
+  httpBase?: string;
+  /** How long the first connection may take before installKiln gives up with an error. */
+  connectTimeoutMs?: number;
+  /** How long an invoke may wait for a connection before it fails with code `network`. */
+  queueTimeoutMs?: number;
+  WebSocketImpl?: typeof WebSocket;
+}
+
+export interface WebKiln extends KilnApi {
+  state(): TransportState;
+  onState(listener: (s: TransportState) => void): () => void;
+  close(): void;
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+export function mediaPathUrl(base: string, relPath: string, token: string | null): string {
+  const encoded = relPath.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+  return `${base}/media/${encoded}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
+  const WS = opts.WebSocketImpl ?? WebSocket;
+  const url = opts.token ? `${opts.wsUrl}${opts.wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : opts.wsUrl;
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const stateListeners = new Set<(s: TransportState) => void>();
+  const pending = new Map<number, Pending>();
+  const waiting: { frame: string; id: number; timer: ReturnType<typeof setTimeout> }[] = [];
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+  let state: TransportState = 'connecting';
+  let closedByUser = false;
+  let attempt = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function setState(s: TransportState) {
+    if (s === state) return;
+    state = s;
+    for (const l of stateListeners) l(s);
+  }
+
+  function open(onFirst?: { resolve: () => void; reject: (e: Error) => void }) {
+    setState('connecting');
+    const ws = new WS(url);
+    socket = ws;
+    ws.onopen = () => {
+      attempt = 0;
+      setState('open');
+      for (const w of waiting.splice(0)) {
+        clearTimeout(w.timer);
+        ws.send(w.frame);
+      }
+      onFirst?.resolve();
+      onFirst = undefined;
+    };
+    ws.onmessage = (ev) => {
+      let msg: WireToClient;
+      try {
+        msg = JSON.parse(String(ev.data)) as WireToClient;
+      } catch {
+        return;
+      }
+      if (msg.type === 'result') {
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.envelope.ok) p.resolve(msg.envelope.value);
+        else p.reject(new KilnError(msg.envelope.error));
+      } else if (msg.type === 'event') {
+        for (const l of listeners.get(msg.event) ?? []) {
+          try {
+            l(msg.payload);
+          } catch (err) {
+            console.error('kiln event listener failed', msg.event, err);
+          }
+        }
+      }
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      // Sent but unanswered: the backend may or may not have acted, so we cannot safely resend.
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.reject(new KilnError({ code: 'network', message: 'The connection to Kiln was lost before it answered.' }));
+      }
+      if (onFirst) {
+        onFirst.reject(new Error('Could not connect to the Kiln backend (wrong or expired token? Use the link printed by `npm run web`).'));
+        onFirst = undefined;
+        closedByUser = true;
+      }
+      setState('closed');
+      if (!closedByUser) scheduleReconnect();
+    };
+    ws.onerror = () => {
+      // onclose follows and handles it.
+    };
+  }
+
+  function scheduleReconnect() {
+    attempt++;
+    const delay = Math.min(5_000, 250 * 2 ** Math.min(attempt - 1, 5)) * (0.75 + Math.random() * 0.5);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      if (!closedByUser) open();
+    }, delay);
+  }
+
+  const api: WebKiln = {
+    mode: 'web',
+    invoke(channel, req) {
+      const id = nextId++;
+      const frame = JSON.stringify({ type: 'invoke', id, channel, payload: req } satisfies WireToServer);
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+        if (socket && socket.readyState === WS.OPEN) {
+          socket.send(frame);
+          return;
+        }
+        const timer = setTimeout(() => {
+          const i = waiting.findIndex((w) => w.id === id);
+          if (i >= 0) waiting.splice(i, 1);
+          pending.delete(id);
+          reject(new KilnError({ code: 'network', message: 'Kiln is not connected to its backend.' }));
+        }, opts.queueTimeoutMs ?? 30_000);
+        waiting.push({ frame, id, timer });
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (p: unknown) => void;
+      set.add(l);
+      return () => void set.delete(l);
+    },
+    mediaUrl: (p) => mediaPathUrl(opts.httpBase ?? '', p, opts.token),
+    state: () => state,
+    onState(listener) {
+      stateListeners.add(listener);
+      return () => void stateListeners.delete(listener);
+    },
+    close() {
+      closedByUser = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      socket?.close();
+    },
+  };
+
+  return new Promise<WebKiln>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      closedByUser = true;
+      socket?.close();
+      reject(new Error('Timed out connecting to the Kiln backend.'));
+    }, opts.connectTimeoutMs ?? 10_000);
+    open({
+      resolve: () => {
+        clearTimeout(timer);
+        resolve(api);
+      },
+      reject: (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    });
+  });
+}

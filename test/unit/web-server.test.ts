@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { createBackend, type Backend } from '../../electron/backend/index.ts';
+import { createNodeDeps } from '../../electron/backend/node-deps.ts';
+import { silentLogger } from '../../electron/backend/log/logger.ts';
+import { startWebServer, type WebServer } from '../../electron/web/server.ts';
+import { checkBindHost, contentSecurityPolicy, isAllowedOrigin, isLoopbackHost, requestToken, tokenCookieName } from '../../electron/web/security.ts';
+import type { WireToClient } from '../../shared/ipc.ts';
+
+describe('browser-mode security decisions', () => {
+  it('recognises loopback hosts only', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '192.168.1.5', '::', 'example.com', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+
+  it('refuses a non-loopback bind unless the host was given explicitly, and warns when it was', () => {
+    expect(checkBindHost('127.0.0.1', false)).toEqual({ ok: true, warning: null });
+    const refused = checkBindHost('0.0.0.0', false);
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.reason).toMatch(/--host 0\.0\.0\.0/);
+    const allowed = checkBindHost('0.0.0.0', true);
+    expect(allowed.ok && allowed.warning).toMatch(/reachable from other machines/);
+  });
+
+  it('accepts only our own origin on the WebSocket', () => {
+    expect(isAllowedOrigin('http://127.0.0.1:4000', '127.0.0.1', 4000)).toBe(true);
+    expect(isAllowedOrigin('http://localhost:4000', '127.0.0.1', 4000)).toBe(true);
+    expect(isAllowedOrigin('http://127.0.0.1:4001', '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedOrigin('https://evil.example', '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedOrigin('null', '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedOrigin(undefined, '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedOrigin('http://10.0.0.2:4000', '10.0.0.2', 4000)).toBe(true);
+  });
+
+  it('reads the token from the query, a header or the per-port cookie', () => {
+    const u = (s: string) => new URL(s, 'http://x');
+    expect(requestToken(u('/?token=a'), {}, 1)).toBe('a');
+    expect(requestToken(u('/'), { 'x-kiln-token': 'b' }, 1)).toBe('b');
+    expect(requestToken(u('/'), { cookie: `other=1; ${tokenCookieName(5)}=c` }, 5)).toBe('c');
+    expect(requestToken(u('/'), { cookie: `${tokenCookieName(6)}=c` }, 5)).toBe(null);
+  });
+
+  it('builds a CSP without remote scripts that connects only to its own socket', () => {
+    const csp = contentSecurityPolicy(['ws://127.0.0.1:9']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:9");
+    expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*https:/);
+  });
+});
+
+describe('browser-mode server', () => {
+  let dir: string;
+  let backend: Backend;
+  let server: WebServer;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-'));
+    const renderer = path.join(dir, 'renderer');
+    fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Kiln</title>');
+    fs.writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(dir, 'secret.txt'), 'outside');
+    backend = await createBackend(createNodeDeps({ dataDir: path.join(dir, 'data'), mode: 'web', log: silentLogger, env: {} }));
+    await backend.start();
+    server = await startWebServer({ backend, rendererDir: renderer, port: 0, log: silentLogger });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await backend?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a loopback URL carrying the token', () => {
+    expect(server.url).toBe(`${base}/?token=${server.token}`);
+    expect(server.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('answers 403 without the token or with a wrong one', async () => {
+    expect((await fetch(`${base}/`)).status).toBe(403);
+    expect((await fetch(`${base}/?token=nope`)).status).toBe(403);
+    expect((await fetch(`${base}/?token=${server.token}x`)).status).toBe(403);
+    expect((await fetch(`${base}/assets/app.js`)).status).toBe(403);
+    expect((await fetch(`${base}/media/a.png`)).status).toBe(403);
+  });
+
+  it('serves the page with strict headers and a cookie that unlocks the assets', async () => {
+    const res = await fetch(server.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    const h = { 'x-kiln-token': server.token };
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
+      const res = await fetch(`${base}${p}`, { headers: h });
+      expect(res.status, p).toBe(404);
+      expect(await res.text()).not.toContain('outside');
+    }
+    expect((await fetch(`${base}/`, { method: 'POST', headers: h })).status).toBe(405);
+  });
+
+  it('serves vault media through the shared media handler, and nothing outside the vault', async () => {
+    const root = backend.services.vault.root;
+    fs.mkdirSync(path.join(root, 'outputs'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'outputs', 'a b.txt'), '0123456789');
+    const ok = await fetch(`${base}/media/outputs/a%20b.txt?token=${server.token}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('0123456789');
+    const part = await fetch(`${base}/media/outputs/a%20b.txt?token=${server.token}`, { headers: { range: 'bytes=2-4' } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe('234');
+    const escape = await fetch(`${base}/media/..%2Fsettings.json?token=${server.token}`);
+    expect([403, 404]).toContain(escape.status);
+    expect(await escape.text()).not.toContain('theme');
+  });
+
+  function connect(headers: Record<string, string>, query = `?token=${server.token}`): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers });
+      ws.once('open', () => resolve(ws));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  it('refuses the WebSocket from another origin, with no origin, or without the token', async () => {
+    await expect(connect({ origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(connect({})).rejects.toThrow('HTTP 403');
+    await expect(connect({ origin: base }, '?token=wrong')).rejects.toThrow('HTTP 403');
+  });
+
+  it('carries invokes as envelopes and backend events over the WebSocket', async () => {
+    const ws = await connect({ origin: base });
+    const frames: WireToClient[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as WireToClient));
+    const waitFor = async (pred: (f: WireToClient) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const f = frames.find(pred);
+        if (f) return f;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('frame never arrived');
+    };
+    ws.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'app:ping', payload: { nonce: 'abc' } }));
+    expect(await waitFor((f) => f.type === 'event')).toEqual({ type: 'event', event: 'app:pong', payload: { nonce: 'abc' } });
+    expect(await waitFor((f) => f.type === 'result' && f.id === 1)).toEqual({ type: 'result', id: 1, envelope: { ok: true, value: { ok: true } } });
+    ws.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'nope:x', payload: {} }));
+    expect(await waitFor((f) => f.type === 'result' && f.id === 2)).toMatchObject({ envelope: { ok: false, error: { code: 'unknown_channel' } } });
+    ws.send(JSON.stringify({ type: 'invoke', id: 3, channel: 'app:info', payload: {} }));
+    expect(await waitFor((f) => f.type === 'result' && f.id === 3)).toMatchObject({ envelope: { ok: true, value: { mode: 'web' } } });
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send('not json');
+    expect(await closed).toBe(1007);
+  });
+});
