@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { createReplicateClient, parseModelRef } from '../../electron/backend/providers/replicate/client.ts';
+import { ProviderError } from '../../electron/backend/providers/replicate/errors.ts';
+import type { Logger } from '../../electron/backend/types.ts';
+
+const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+type Call = { url: string; method: string; headers: Headers; body: unknown };
+function fakeFetch(respond: (c: Call) => Response | Promise<Response>) {
+  const calls: Call[] = [];
+  const f = (async (url: string | URL | Request, init?: RequestInit) => {
+    const c: Call = { url: String(url), method: init?.method ?? 'GET', headers: new Headers(init?.headers), body: typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body };
+    calls.push(c);
+    return respond(c);
+  }) as typeof fetch;
+  return { f, calls };
+}
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const pred = { id: 'p1', status: 'starting', model: 'a/b', input: {}, urls: {} };
+
+function client(respond: (c: Call) => Response | Promise<Response>, token: string | null = 'r8_test') {
+  const ff = fakeFetch(respond);
+  return { c: createReplicateClient({ baseUrl: 'http://sim/v1/', fetch: ff.f, getToken: async () => token, userAgent: 'Kiln/9.9.9', log }), calls: ff.calls };
+}
+
+describe('parseModelRef', () => {
+  it('understands owner/name, owner/name:version and a bare version', () => {
+    const v = 'a'.repeat(64);
+    expect(parseModelRef('black-forest-labs/flux-schnell')).toEqual({ model: 'black-forest-labs/flux-schnell', version: null });
+    expect(parseModelRef(`o/n:${v}`)).toEqual({ model: 'o/n', version: v });
+    expect(parseModelRef(v)).toEqual({ model: null, version: v });
+    expect(() => parseModelRef('nonsense')).toThrow(ProviderError);
+  });
+});
+
+describe('Replicate client', () => {
+  it('creates through the official-model endpoint with auth, UA and Cancel-After', async () => {
+    const { c, calls } = client(() => json(201, pred));
+    await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: { prompt: 'x' }, cancelAfter: '10m' });
+    expect(calls[0]!.url).toBe('http://sim/v1/models/a/b/predictions');
+    expect(calls[0]!.method).toBe('POST');
+    expect(calls[0]!.headers.get('authorization')).toBe('Bearer r8_test');
+    expect(calls[0]!.headers.get('user-agent')).toBe('Kiln/9.9.9');
+    expect(calls[0]!.headers.get('cancel-after')).toBe('10m');
+    expect(calls[0]!.headers.get('prefer')).toBeNull();
+    expect(calls[0]!.body).toEqual({ input: { prompt: 'x' } });
+  });
+
+  it('creates a pinned version through /predictions, and deployments through their endpoint', async () => {
+    const { c, calls } = client(() => json(201, pred));
+    await c.createPrediction({ model: 'a/b', version: 'v1', target: 'version', input: {}, waitSeconds: 5 });
+    await c.createPrediction({ model: 'o/dep', version: null, target: 'deployment', input: {} });
+    expect(calls[0]!.url).toBe('http://sim/v1/predictions');
+    expect(calls[0]!.body).toEqual({ version: 'v1', input: {} });
+    expect(calls[0]!.headers.get('prefer')).toBe('wait=5');
+    expect(calls[1]!.url).toBe('http://sim/v1/deployments/o/dep/predictions');
+  });
+
+  it('follows list `next` URLs as given', async () => {
+    const { c, calls } = client((call) => (call.url.includes('cursor') ? json(200, { next: null, results: [{ ...pred, id: 'p2' }] }) : json(200, { next: 'http://other/v1/predictions?cursor=abc', results: [pred] })));
+    const p1 = await c.listPredictions();
+    const p2 = await c.listPredictions(p1.next);
+    expect(calls[1]!.url).toBe('http://other/v1/predictions?cursor=abc');
+    expect(p2.results[0]!.id).toBe('p2');
+    expect(p2.next).toBeNull();
+  });
+
+  it('maps errors to typed, readable ones', async () => {
+    const cases: [number, unknown, string, boolean][] = [
+      [401, { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status: 401 }, 'auth', false],
+      [402, { title: 'Insufficient credit', detail: 'You have insufficient credit' }, 'billing', false],
+      [404, { detail: 'Not found.' }, 'not_found', false],
+      [413, { detail: 'Files must be less than 100MB in size' }, 'too_large', false],
+      [429, { detail: 'Request was throttled. Expected available in 2 seconds.' }, 'rate_limited', true],
+      [503, 'upstream', 'provider', true],
+    ];
+    for (const [status, body, code, transient] of cases) {
+      const { c } = client(() => json(status, body));
+      const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      expect(err.code).toBe(code);
+      expect(err.transient).toBe(transient);
+    }
+    const { c } = client(() => json(402, {}));
+    expect((await c.account().catch((e) => e)).message).toMatch(/replicate\.com\/account\/billing/);
+  });
+
+  it('gives per-field messages for 422 invalid_fields', async () => {
+    const { c } = client(() => json(422, { title: 'Input validation failed', status: 422, invalid_fields: [{ type: 'number_lte', field: 'input.steps', description: 'Must be less than or equal to 4' }, { type: 'required', field: 'prompt', description: 'prompt is required' }] }));
+    const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+    expect(err.code).toBe('invalid_input');
+    expect(err.fields).toEqual({ steps: 'Must be less than or equal to 4', prompt: 'prompt is required' });
+  });
+
+  it('honours Retry-After and tells the gate about a 429', async () => {
+    const { c } = client(() => json(429, { detail: 'throttled' }, { 'retry-after': '7' }));
+    const seen: (number | null)[] = [];
+    c.setGate({ acquire: async () => {}, throttled: (_k, ms) => seen.push(ms) });
+    const err = await c.getPrediction('p1').catch((e) => e);
+    expect(err.retryAfterMs).toBe(7000);
+    expect(seen).toEqual([7000]);
+    expect(c.counters.status429).toBe(1);
+  });
+
+  it('treats truncated JSON and network failures as transient; a lost create as ambiguous', async () => {
+    const { c } = client(() => new Response('{"id":"p1","sta', { status: 201 }));
+    const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+    expect(err.transient).toBe(true);
+    expect(err.ambiguous).toBe(true);
+    const { c: c2 } = client(() => {
+      throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
+    });
+    const err2 = await c2.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+    expect(err2.code).toBe('network');
+    expect(err2.ambiguous).toBe(true);
+    const { c: c3 } = client(() => {
+      throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+    });
+    expect((await c3.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e)).ambiguous).toBe(false);
+  });
+
+  it('refuses to send anything without a key', async () => {
+    const { c, calls } = client(() => json(200, pred), null);
+    expect((await c.getPrediction('p1').catch((e) => e)).code).toBe('auth');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('streams SSE output chunks in order until done', async () => {
+    const sse = 'event: output\nid: 1\ndata: Hel\n\nevent: output\nid: 2\ndata: lo\n\n: keep-alive\n\nevent: output\nid: 3\ndata:  world\n\nevent: done\nid: 4\ndata: {}\n\n';
+    const { c, calls } = client(() => new Response(sse, { headers: { 'content-type': 'text/event-stream' } }));
+    const chunks: string[] = [];
+    const end = await c.stream('http://sim/stream/p1', { onOutput: (t) => chunks.push(t) });
+    expect(end).toBe('done');
+    expect(chunks.join('')).toBe('Hello world');
+    expect(calls[0]!.headers.get('accept')).toBe('text/event-stream');
+  });
+});
