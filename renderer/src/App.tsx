@@ -1,0 +1,50 @@
+import { useEffect } from 'react';
+import { useSettings, useUi, uiStore } from './stores/index.ts';
+import { Header } from './features/shell/Header.tsx';
+import { OfflineBanner } from './features/shell/OfflineBanner.tsx';
+import { Toasts } from './components/Toasts.tsx';
+import { SettingsPanel } from './features/settings/SettingsPanel.tsx';
+import { Composer } from './features/composer/Composer.tsx';
+import { Gallery } from './features/gallery/Gallery.tsx';
+import { DetailView } from './features/detail/DetailView.tsx';
+
+export function App() {
+  const theme = useSettings((s) => s.settings.theme);
+  const panel = useUi((s) => s.panel);
+  const detailId = useUi((s) => s.detailId);
+
+  useEffect(() => {
+    // 'system' leaves the attribute off so prefers-color-scheme decides.
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === ',' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        uiStore.getState().openPanel('settings');
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="app">
+      <Header />
+      <OfflineBanner />
+      <div className="workspace">
+        <aside className="sidebar" aria-label="Composer">
+          <Composer />
+        </aside>
+        <main className="main" aria-label="Gallery">
+          <Gallery />
+        </main>
+      </div>
+      {panel === 'settings' && <SettingsPanel />}
+      {detailId && <DetailView id={detailId} />}
+      <Toasts />
+    </div>
+  );
+}

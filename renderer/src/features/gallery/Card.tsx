@@ -1,0 +1,98 @@
+import { memo, type KeyboardEvent, type MouseEvent } from 'react';
+import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
+import { useNow } from '../../components/now.ts';
+import { windowApi } from '../../api.ts';
+import { excerpt, formatDuration } from '../../components/format.ts';
+import { statusBadge, cardLabel, canCancel, runTimeMs, primaryOutput } from './status.ts';
+import * as act from './actions.ts';
+
+export const Card = memo(function Card({ id, index }: { id: string; index: number }) {
+  const p = usePredictions((s) => s.byId[id]);
+  const selected = useUi((s) => !!s.selected[id]);
+  const online = useUi((s) => s.online);
+  const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
+  if (!p) return null;
+  const badge = statusBadge(p, badgeNow, online);
+  const out = primaryOutput(p);
+  const media = out && out.path ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
+  const runMs = runTimeMs(p);
+  const active = !['succeeded', 'failed', 'canceled', 'aborted'].includes(p.status);
+
+  const open = () => uiStore.getState().openDetail(id);
+  const onClick = (e: MouseEvent) => {
+    if ((e.target as HTMLElement).closest('button, summary, input, a, details')) return;
+    if (e.ctrlKey || e.metaKey || e.shiftKey) { uiStore.getState().toggleSelect(id); return; }
+    open();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === 'Enter') { e.preventDefault(); open(); }
+    else if (e.key === ' ') { e.preventDefault(); uiStore.getState().toggleSelect(id); }
+    else if (e.key === 'Delete') { e.preventDefault(); void act.remove([id]); }
+  };
+
+  return (
+    <article
+      className={`card tone-${badge.tone}${selected ? ' selected' : ''}`}
+      aria-label={cardLabel(p)}
+      tabIndex={0}
+      data-index={index}
+      data-id={id}
+      onClick={onClick}
+      onKeyDown={onKey}
+    >
+      <div className="card-media">
+        {out?.kind === 'video' && out.path ? (
+          <video src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} muted loop playsInline preload="metadata"
+            onMouseEnter={(e) => void e.currentTarget.play().catch(() => {})} onMouseLeave={(e) => e.currentTarget.pause()} />
+        ) : media && out?.kind === 'image' ? (
+          <img src={media} alt="" loading="lazy" decoding="async" draggable={false} />
+        ) : p.text ? (
+          <div className="card-text">{p.text.slice(-600)}</div>
+        ) : (
+          <div className={`card-placeholder${active ? ' shimmer' : ''}`} aria-hidden="true">
+            <span>{p.error ? '!' : active ? '' : '—'}</span>
+          </div>
+        )}
+        {p.progress && active && (
+          <div className="progress" role="progressbar" aria-label="Progress" aria-valuenow={Math.round(p.progress.percent)} aria-valuemin={0} aria-valuemax={100}>
+            <div style={{ width: `${p.progress.percent}%` }} />
+          </div>
+        )}
+        <label className="card-select" title="Select">
+          <input type="checkbox" checked={selected} aria-label="Select" onChange={() => uiStore.getState().toggleSelect(id)} />
+        </label>
+        {p.variantCount > 1 && <span className="variants" title="Retries of the same input">{p.variantCount} variants</span>}
+        {p.logsTail && active && <pre className="log-tail" aria-hidden="true">{p.logsTail.split(/\r?\n|\r/).filter(Boolean).slice(-4).join('\n')}</pre>}
+      </div>
+      <div className="card-body">
+        <div className="card-status-row">
+          <span className={`badge ${badge.tone}`}>{badge.text}</span>
+          {runMs != null && <span className="muted small">{formatDuration(runMs)}</span>}
+        </div>
+        <p className="card-prompt" title={p.prompt ?? undefined}>{excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}</p>
+        <p className="card-model muted small">{p.model}</p>
+        {p.note && <p className="card-note small">{p.note}</p>}
+        {p.error && p.status !== 'succeeded' && <p className="card-error small" title={p.error.message}>{excerpt(p.error.message, 100)}</p>}
+        <div className="card-actions">
+          <button type="button" className="btn small icon" aria-label={p.favourite ? 'Unfavourite' : 'Favourite'} aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★' : '☆'}</button>
+          {canCancel(p)
+            ? <button type="button" className="btn small" onClick={() => act.cancel(id)}>Cancel</button>
+            : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
+          <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
+          <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
+          <details className="more">
+            <summary className="btn small icon" aria-label="More actions">⋯</summary>
+            <div className="menu" role="menu">
+              <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
+              {canCancel(p) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>Run again</button>}
+              {out?.path && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
+              {out?.path && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
+              {(p.webUrl || p.providerId) && <button type="button" role="menuitem" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
+            </div>
+          </details>
+        </div>
+      </div>
+    </article>
+  );
+});

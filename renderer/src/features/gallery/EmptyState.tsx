@@ -1,0 +1,28 @@
+import { useSettings, uiStore } from '../../stores/index.ts';
+import { openExternal, KEY_URL } from '../../components/external.ts';
+
+export function EmptyState() {
+  const keySet = useSettings((s) => s.secret?.set ?? false);
+  return (
+    <div className="empty-state">
+      <div className="empty-art" aria-hidden="true" />
+      <h2>Your gallery is empty</h2>
+      {keySet ? (
+        <p>Pick a model on the left, describe what you want, and press <kbd>Generate</kbd> (or <kbd>Ctrl</kbd>+<kbd>Enter</kbd>). Each prediction appears here and is saved to your computer the moment it finishes.</p>
+      ) : (
+        <>
+          <p>Kiln runs models on Replicate. To start, add your Replicate API key in Settings — it stays on this computer.</p>
+          <div className="row gap center">
+            <button type="button" className="btn primary" onClick={() => uiStore.getState().openPanel('settings')}>Add your API key</button>
+            <a href={KEY_URL} className="btn" onClick={(e) => { e.preventDefault(); openExternal(KEY_URL); }}>Get a Replicate API key</a>
+          </div>
+        </>
+      )}
+      <ol className="steps">
+        <li>Choose a model — FLUX for images, Kling for video, Llama for text.</li>
+        <li>Fill in the prompt and any options. Your last values are remembered per model.</li>
+        <li>Generate. Cold starts can take minutes; Kiln keeps watching, even across restarts.</li>
+      </ol>
+    </div>
+  );
+}

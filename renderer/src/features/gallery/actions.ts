@@ -1,0 +1,94 @@
+import type { PredictionView } from '../../../../shared/domain/prediction.ts';
+import { windowApi, errorMessage } from '../../api.ts';
+import { composerStore, predictionsStore, uiStore } from '../../stores/index.ts';
+import { openExternal } from '../../components/external.ts';
+
+// Card and bulk actions in one place, so the gallery, the detail view and the bulk bar behave alike.
+
+const fail = (what: string) => (e: unknown) => { uiStore.getState().toast(`${what}: ${errorMessage(e)}`, { tone: 'error' }); };
+
+export async function retry(id: string): Promise<void> {
+  try {
+    const { id: newId } = await windowApi().invoke('predictions:retry', { id });
+    // Show the variant at once, even before its `full` event arrives.
+    windowApi().invoke('predictions:get', { id: newId }).then((v) => predictionsStore.getState().upsert(v), () => {});
+  } catch (e) { fail('Retry failed')(e); }
+}
+
+export function cancel(id: string): void {
+  windowApi().invoke('predictions:cancel', { id }).catch(fail('Could not cancel'));
+}
+
+export function remix(p: PredictionView): void {
+  void composerStore.getState().selectModel(p.model, { version: p.version, values: p.input });
+  uiStore.getState().openDetail(null);
+  uiStore.getState().setComposerOpen(true);
+  uiStore.getState().toast('Composer filled from this prediction', { timeout: 2500 });
+  // Put the cursor in the prompt so remixing is type-and-go.
+  setTimeout(() => document.querySelector<HTMLElement>('.composer textarea')?.focus(), 50);
+}
+
+export async function remove(ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  try {
+    const r = await windowApi().invoke('predictions:delete', { ids });
+    predictionsStore.getState().onRemoved(ids.length === 1 || !r.skippedFavourites ? ids : []);
+    if (r.skippedFavourites) void predictionsStore.getState().reload();
+    uiStore.getState().clearSelection();
+    const skipped = r.skippedFavourites ? ` (${r.skippedFavourites} favourite${r.skippedFavourites > 1 ? 's' : ''} kept)` : '';
+    uiStore.getState().toast(`Deleted ${r.deleted}${skipped}`, {
+      timeout: 8000,
+      action: {
+        label: 'Undo',
+        run: () => {
+          windowApi().invoke('predictions:undoDelete', { undoToken: r.undoToken })
+            .then(() => predictionsStore.getState().reload(), fail('Undo failed'));
+        },
+      },
+    });
+  } catch (e) { fail('Could not delete')(e); }
+}
+
+export function favourite(p: PredictionView): void {
+  const next = !p.favourite;
+  predictionsStore.getState().upsert({ ...p, favourite: next });
+  windowApi().invoke('predictions:favourite', { id: p.id, favourite: next }).catch((e) => {
+    predictionsStore.getState().upsert({ ...p, favourite: !next });
+    fail('Could not update favourite')(e);
+  });
+}
+
+export function copyPrompt(p: PredictionView): void {
+  const text = p.prompt ?? JSON.stringify(p.input, null, 2);
+  navigator.clipboard.writeText(text).then(
+    () => uiStore.getState().toast('Prompt copied', { timeout: 2000 }),
+    fail('Could not copy'),
+  );
+}
+
+export function saveAs(path: string): void {
+  windowApi().invoke('media:saveAs', { path }).then((r) => {
+    if (r.saved) uiStore.getState().toast(`Saved to ${r.path}`, { tone: 'success' });
+  }, fail('Could not save'));
+}
+
+export function reveal(path: string): void {
+  windowApi().invoke('media:reveal', { path }).catch(fail('Could not reveal the file'));
+}
+
+export function openOnReplicate(p: PredictionView): void {
+  const url = p.webUrl ?? (p.providerId ? `https://replicate.com/p/${p.providerId}` : null);
+  if (url) openExternal(url);
+}
+
+export async function bulkRetry(ids: string[]): Promise<void> {
+  for (const id of ids) await retry(id);
+  uiStore.getState().clearSelection();
+}
+
+export async function exportItems(ids?: string[]): Promise<void> {
+  try {
+    const r = await windowApi().invoke('predictions:export', ids?.length ? { ids } : {});
+    uiStore.getState().toast(`Exported ${r.count} to ${r.path}`, { tone: 'success', timeout: 8000 });
+  } catch (e) { fail('Export failed')(e); }
+}

@@ -1,0 +1,68 @@
+import type { PredictionView } from '../../../../shared/domain/prediction.ts';
+import { isTerminal } from '../../../../shared/domain/status.ts';
+import { formatElapsed } from '../../components/format.ts';
+
+// What a card says about its prediction. Pure, so the wording of every state is unit-tested.
+
+export type Tone = 'neutral' | 'active' | 'good' | 'bad' | 'warn';
+
+/** Past this, `starting` reads as a cold boot rather than a normal queue blip. */
+export const COLD_BOOT_AFTER_MS = 8_000;
+
+export function statusBadge(p: PredictionView, now: number, online = true): { text: string; tone: Tone; ticking: boolean } {
+  const since = now - p.statusSince;
+  switch (p.status) {
+    case 'queued':
+      return { text: online ? 'Queued' : 'Queued — offline', tone: 'neutral', ticking: false };
+    case 'submitting':
+      return { text: 'Submitting', tone: 'active', ticking: false };
+    case 'starting':
+      return since >= COLD_BOOT_AFTER_MS
+        ? { text: `Cold boot — starting ${formatElapsed(since)}`, tone: 'active', ticking: true }
+        : { text: 'Starting', tone: 'active', ticking: true };
+    case 'processing':
+      return { text: p.progress ? `Processing ${Math.round(p.progress.percent)}%` : `Processing ${formatElapsed(since)}`, tone: 'active', ticking: !p.progress };
+    case 'succeeded':
+      switch (p.saveState) {
+        case 'saving': return { text: 'Saving', tone: 'active', ticking: false };
+        case 'saved': return { text: 'Saved', tone: 'good', ticking: false };
+        case 'save-failed': return { text: 'Save failed', tone: 'bad', ticking: false };
+        case 'expired': return { text: 'Expired', tone: 'warn', ticking: false };
+        default:
+          if (p.expiresAt != null) {
+            const left = p.expiresAt - now;
+            return left > 0
+              ? { text: `Succeeded — expires in ${Math.max(1, Math.ceil(left / 60_000))} min`, tone: 'warn', ticking: true }
+              : { text: 'Expired', tone: 'warn', ticking: false };
+          }
+          return { text: 'Succeeded', tone: 'good', ticking: false };
+      }
+    case 'failed': return { text: 'Failed', tone: 'bad', ticking: false };
+    case 'canceled': return { text: 'Canceled', tone: 'neutral', ticking: false };
+    case 'aborted': return { text: 'Aborted — did not start in time', tone: 'neutral', ticking: false };
+    default:
+      // A status we have never seen: show it as-is and keep treating it as in flight.
+      return { text: p.status, tone: 'active', ticking: false };
+  }
+}
+
+/** The stable words of a card's accessible name (no ticking numbers: screen readers hate those). */
+export function cardLabel(p: PredictionView): string {
+  const what = p.prompt?.trim() ? p.prompt.replace(/\s+/g, ' ').trim().slice(0, 140) : p.model;
+  const save = p.saveState !== 'none' ? `, ${p.saveState}` : '';
+  return `${what} — ${p.status}${save}`;
+}
+
+export function canCancel(p: PredictionView): boolean {
+  return !isTerminal(p.status);
+}
+
+export function runTimeMs(p: PredictionView): number | null {
+  if (p.metrics?.predictTime != null) return p.metrics.predictTime * 1000;
+  if (p.startedAt != null && p.completedAt != null) return p.completedAt - p.startedAt;
+  return null;
+}
+
+export function primaryOutput(p: PredictionView) {
+  return p.outputs.find((o) => o.kind === 'image' || o.kind === 'video') ?? p.outputs[0] ?? null;
+}

@@ -1,0 +1,136 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { settingsStore, uiStore, useSettings } from '../../stores/index.ts';
+import { openExternal, KEY_URL } from '../../components/external.ts';
+import { StorageSection } from './StorageSection.tsx';
+import { Dialog } from '../../components/Dialog.tsx';
+
+export function SettingsPanel() {
+  return (
+    <Dialog title="Settings" onClose={() => uiStore.getState().openPanel('gallery')} className="settings-dialog">
+      <KeySection />
+      <GenerationSection />
+      <AppearanceSection />
+      <StorageSection />
+    </Dialog>
+  );
+}
+
+function KeySection() {
+  const secret = useSettings((s) => s.secret);
+  const account = useSettings((s) => s.account);
+  const accountError = useSettings((s) => s.accountError);
+  const busy = useSettings((s) => s.busy);
+  const [draft, setDraft] = useState('');
+  const inputRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    // Learn the account name for an already-stored key, without blocking the panel.
+    if (secret?.set && !account) void settingsStore.getState().validateKey();
+  }, [secret?.set]);
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (draft.trim().length < 8) return;
+    // The typed key leaves renderer state as soon as it is sent.
+    const ok = await settingsStore.getState().saveKey(draft);
+    if (ok) setDraft('');
+  };
+
+  return (
+    <section className="settings-section" aria-labelledby="key-h">
+      <h3 id="key-h">Replicate</h3>
+      <form className="key-form" onSubmit={save}>
+        <label htmlFor="replicate-key" className="field-label">Replicate API key</label>
+        <div className="key-row">
+          <input
+            id="replicate-key"
+            ref={inputRef}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder={secret?.set ? 'Paste a new key to replace it' : 'r8_…'}
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+          />
+          <button type="submit" className="btn primary" disabled={busy || draft.trim().length < 8}>Save key</button>
+          <button type="button" className="btn" disabled={busy || !secret?.set} onClick={() => void settingsStore.getState().clearKey()}>Clear key</button>
+        </div>
+      </form>
+      <div className="key-status">
+        {secret?.set ? (
+          <p><span className="dot ok" aria-hidden="true" />{`Set, ends in ${secret.last4 ?? '????'}`}{secret.protection === 'env' && ' (from REPLICATE_API_TOKEN)'}</p>
+        ) : (
+          <p><span className="dot" aria-hidden="true" />No key yet. <a href={KEY_URL} onClick={(e) => { e.preventDefault(); openExternal(KEY_URL); }}>Get a Replicate API key</a></p>
+        )}
+        {secret?.set && account && <p className="muted">Account: <strong>{account}</strong></p>}
+        {secret?.set && accountError && <p className="field-error">Could not check the key: {accountError}</p>}
+        {secret?.protection === 'basic_text' && (
+          <p className="warning" role="note">
+            This system has no keyring Kiln can use, so the key is stored with only basic obfuscation — it is not truly protected on this system.
+          </p>
+        )}
+      </div>
+    </section>
+  );
+}
+
+const DEADLINES: { label: string; value: string | null }[] = [
+  { label: 'Never', value: null },
+  { label: '1 minute', value: '1m' },
+  { label: '5 minutes', value: '5m' },
+  { label: '10 minutes', value: '10m' },
+  { label: '30 minutes', value: '30m' },
+  { label: '1 hour', value: '1h' },
+];
+
+function GenerationSection() {
+  const s = useSettings((x) => x.settings);
+  const update = (p: Parameters<ReturnType<typeof settingsStore.getState>['update']>[0]) => void settingsStore.getState().update(p);
+  const known = DEADLINES.some((d) => d.value === s.cancelAfter);
+  return (
+    <section className="settings-section" aria-labelledby="gen-h">
+      <h3 id="gen-h">Generation</h3>
+      <div className="setting-row">
+        <label htmlFor="cancel-after">Give up if not started within</label>
+        <select id="cancel-after" value={s.cancelAfter ?? ''} onChange={(e) => update({ cancelAfter: e.target.value || null })}>
+          {DEADLINES.map((d) => <option key={d.label} value={d.value ?? ''}>{d.label}</option>)}
+          {!known && s.cancelAfter && <option value={s.cancelAfter}>{s.cancelAfter}</option>}
+        </select>
+      </div>
+      <p className="help">Cold models can take minutes to boot. Predictions that have not started by then are aborted by Replicate (not billed).</p>
+      <div className="setting-row">
+        <label htmlFor="concurrency">Predictions started at once</label>
+        <input id="concurrency" type="number" min={1} max={32} value={s.createConcurrency}
+          onChange={(e) => { const n = Number(e.target.value); if (Number.isInteger(n) && n >= 1 && n <= 32) update({ createConcurrency: n }); }} />
+      </div>
+      <div className="setting-row">
+        <label htmlFor="notify">Notify me when a long prediction finishes</label>
+        <input id="notify" type="checkbox" checked={s.notifications}
+          onChange={(e) => {
+            update({ notifications: e.target.checked });
+            if (e.target.checked && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
+          }} />
+      </div>
+    </section>
+  );
+}
+
+function AppearanceSection() {
+  const theme = useSettings((x) => x.settings.theme);
+  return (
+    <section className="settings-section" aria-labelledby="look-h">
+      <h3 id="look-h">Appearance</h3>
+      <div className="setting-row">
+        <span id="theme-label">Theme</span>
+        <div className="segmented" role="radiogroup" aria-labelledby="theme-label">
+          {(['system', 'light', 'dark'] as const).map((t) => (
+            <label key={t} className={theme === t ? 'on' : ''}>
+              <input type="radio" name="theme" value={t} checked={theme === t} onChange={() => void settingsStore.getState().update({ theme: t })} />
+              {t === 'system' ? 'System' : t === 'light' ? 'Light' : 'Dark'}
+            </label>
+          ))}
+        </div>
+      </div>
+    </section>
+  );
+}

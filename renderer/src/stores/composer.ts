@@ -1,0 +1,152 @@
+import { createStore } from 'zustand/vanilla';
+import type { ModelDetail, ModelSummary } from '../../../shared/domain/model.ts';
+import { buildFormFields, initialValues, validateForm, type FormField } from '../../../shared/schema-form.ts';
+import { type ApiSource, windowApi, errorMessage, errorCode } from '../api.ts';
+import type { SettingsStore } from './settings.ts';
+
+// The composer: which model, its form, the values being iterated on. Values are remembered per
+// model in settings.formValues (debounced), so a prompt survives switching models and restarts.
+
+export interface ComposerState {
+  featured: ModelSummary[];
+  results: ModelSummary[] | null;
+  searching: boolean;
+  modelRef: string | null;
+  version: string | null;
+  model: ModelDetail | null;
+  modelError: string | null;
+  loadingModel: boolean;
+  fields: FormField[];
+  values: Record<string, unknown>;
+  errors: Record<string, string>;
+  count: number;
+  submitting: boolean;
+  loadFeatured(): Promise<void>;
+  search(query: string): Promise<void>;
+  selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown> }): Promise<void>;
+  setValue(name: string, value: unknown): void;
+  setCount(n: number): void;
+  /** Validates and creates; returns the new ids, or null when it did not send. */
+  submit(): Promise<string[] | null>;
+}
+
+export interface ComposerOptions {
+  api?: ApiSource;
+  settings: SettingsStore;
+  onError?: (msg: string) => void;
+  rememberDelayMs?: number;
+}
+
+export function createComposerStore(opts: ComposerOptions) {
+  const api = opts.api ?? windowApi;
+  const onError = opts.onError ?? (() => {});
+  const settings = opts.settings;
+  let rememberTimer: ReturnType<typeof setTimeout> | null = null;
+  let searchSeq = 0;
+  let modelSeq = 0;
+
+  return createStore<ComposerState>()((set, get) => {
+    const remember = () => {
+      if (rememberTimer) clearTimeout(rememberTimer);
+      rememberTimer = setTimeout(() => {
+        rememberTimer = null;
+        const { modelRef, values } = get();
+        if (!modelRef) return;
+        const all = settings.getState().settings.formValues;
+        void settings.getState().update({ formValues: { ...all, [modelRef]: values } });
+      }, opts.rememberDelayMs ?? 600);
+    };
+
+    return {
+      featured: [],
+      results: null,
+      searching: false,
+      modelRef: null,
+      version: null,
+      model: null,
+      modelError: null,
+      loadingModel: false,
+      fields: [],
+      values: {},
+      errors: {},
+      count: 1,
+      submitting: false,
+
+      async loadFeatured() {
+        try {
+          set({ featured: await api().invoke('models:featured', {}) });
+        } catch (e) {
+          onError(`Could not load the model list: ${errorMessage(e)}`);
+        }
+      },
+
+      async search(query) {
+        const seq = ++searchSeq;
+        if (!query.trim()) { set({ results: null, searching: false }); return; }
+        set({ searching: true });
+        try {
+          const results = await api().invoke('models:search', { query });
+          if (seq === searchSeq) set({ results });
+        } catch (e) {
+          if (seq === searchSeq) { set({ results: [] }); onError(`Search failed: ${errorMessage(e)}`); }
+        } finally {
+          if (seq === searchSeq) set({ searching: false });
+        }
+      },
+
+      async selectModel(ref, o = {}) {
+        const seq = ++modelSeq;
+        set({ modelRef: ref, version: o.version ?? null, loadingModel: true, modelError: null, errors: {} });
+        try {
+          const model = await api().invoke('models:get', { ref, ...(o.version ? { version: o.version } : {}) });
+          if (seq !== modelSeq) return;
+          const fields = buildFormFields(model.inputSchema);
+          const remembered = o.values ?? settings.getState().settings.formValues[ref];
+          set({ model, fields, values: initialValues(fields, remembered) });
+          const recent = [ref, ...settings.getState().settings.recentModels.filter((r) => r !== ref)].slice(0, 10);
+          void settings.getState().update({ recentModels: recent });
+          if (o.values) remember();
+        } catch (e) {
+          if (seq === modelSeq) set({ model: null, fields: [], modelError: errorMessage(e) });
+        } finally {
+          if (seq === modelSeq) set({ loadingModel: false });
+        }
+      },
+
+      setValue(name, value) {
+        const errors = { ...get().errors };
+        delete errors[name];
+        set({ values: { ...get().values, [name]: value }, errors });
+        remember();
+      },
+
+      setCount: (count) => set({ count: Math.max(1, Math.min(8, Math.round(count))) }),
+
+      async submit() {
+        const { modelRef, fields, values, count, version, submitting } = get();
+        if (!modelRef || submitting) return null;
+        const v = validateForm(fields, values);
+        if (!v.ok) { set({ errors: v.errors }); return null; }
+        set({ submitting: true, errors: {} });
+        try {
+          const res = await api().invoke('predictions:create', { model: modelRef, version, input: v.input, count });
+          return res.ids;
+        } catch (e) {
+          const fieldsErr = (e as { fields?: Record<string, string> }).fields;
+          if (errorCode(e) === 'invalid_input' && fieldsErr && Object.keys(fieldsErr).length) {
+            // Provider 422s land on the field they are about; unknown names still show at the top.
+            set({ errors: fieldsErr });
+          } else {
+            set({ errors: { _form: errorMessage(e) } });
+            onError(errorMessage(e));
+          }
+          return null;
+        } finally {
+          set({ submitting: false });
+        }
+      },
+    };
+  });
+}
+
+export type ComposerStore = ReturnType<typeof createComposerStore>;

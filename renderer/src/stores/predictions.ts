@@ -1,0 +1,225 @@
+import { createStore } from 'zustand/vanilla';
+import type { PredictionView, PredictionChanges, PredictionFilter } from '../../../shared/domain/prediction.ts';
+import type { EventPayload } from '../../../shared/ipc.ts';
+import { type ApiSource, windowApi, errorMessage } from '../api.ts';
+
+// The gallery's model of the history: one page-loaded, newest-first list kept live by events.
+// Events are queued and applied in batches (one immutable copy per batch, not per event), so a
+// burst of updates across thousands of cards costs one render pass.
+
+export interface Counts { total: number; byStatus: Record<string, number>; favourites: number }
+
+export interface PredictionsState {
+  byId: Record<string, PredictionView>;
+  /** Ids in display order: newest first. */
+  ids: string[];
+  filter: PredictionFilter;
+  cursor: string | null;
+  hasMore: boolean;
+  loading: boolean;
+  loaded: boolean;
+  error: string | null;
+  counts: Counts | null;
+  setFilter(f: PredictionFilter): Promise<void>;
+  reload(): Promise<void>;
+  loadMore(): Promise<void>;
+  refreshCounts(): Promise<void>;
+  /** Queue an event; applied on the next flush. */
+  onUpdated(ev: EventPayload<'prediction:updated'>): void;
+  onRemoved(ids: string[]): void;
+  flush(): void;
+  upsert(view: PredictionView): void;
+}
+
+const PAGE = 200;
+
+export function matchesFilter(p: PredictionView, f: PredictionFilter): boolean {
+  if (f.status?.length && !f.status.includes(p.status) && !f.status.includes(p.saveState)) return false;
+  if (f.model && p.model !== f.model) return false;
+  if (f.favourite && !p.favourite) return false;
+  if (f.kind && !p.outputs.some((o) => o.kind === f.kind) && !(f.kind === 'text' && p.text)) return false;
+  if (f.from != null && p.createdAt < f.from) return false;
+  if (f.to != null && p.createdAt > f.to) return false;
+  if (f.query?.trim()) {
+    // The backend searches with FTS; live-inserted cards use a plain word check as a close stand-in.
+    const hay = `${p.prompt ?? ''} ${p.model}`.toLowerCase();
+    if (!f.query.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w))) return false;
+  }
+  return true;
+}
+
+/** Newest first; ties broken by id so order is stable. */
+function insertSorted(ids: string[], byId: Record<string, PredictionView>, id: string): string[] {
+  const created = byId[id]!.createdAt;
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const m = byId[ids[mid]!]!;
+    if (m.createdAt > created || (m.createdAt === created && m.id > id)) lo = mid + 1;
+    else hi = mid;
+  }
+  const out = ids.slice();
+  out.splice(lo, 0, id);
+  return out;
+}
+
+export interface PredictionsOptions {
+  api?: ApiSource;
+  onError?: (msg: string) => void;
+  /** How queued events get flushed; the renderer uses animation frames, tests flush by hand. */
+  schedule?: (fn: () => void) => void;
+}
+
+export function createPredictionsStore(opts: PredictionsOptions = {}) {
+  const api = opts.api ?? windowApi;
+  const onError = opts.onError ?? (() => {});
+  const schedule = opts.schedule ?? ((fn) => setTimeout(fn, 16));
+  let queue: EventPayload<'prediction:updated'>[] = [];
+  let removedQueue: string[] = [];
+  let scheduled = false;
+  let generation = 0; // bumps on reload so stale pages are dropped
+  const fetching = new Set<string>();
+  let countsTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const store = createStore<PredictionsState>()((set, get) => {
+    const kick = () => {
+      if (scheduled) return;
+      scheduled = true;
+      schedule(() => get().flush());
+    };
+    const countsSoon = () => {
+      if (countsTimer) return;
+      countsTimer = setTimeout(() => { countsTimer = null; void get().refreshCounts(); }, 400);
+    };
+
+    return {
+      byId: {},
+      ids: [],
+      filter: {},
+      cursor: null,
+      hasMore: false,
+      loading: false,
+      loaded: false,
+      error: null,
+      counts: null,
+
+      async setFilter(filter) {
+        set({ filter });
+        await get().reload();
+      },
+
+      async reload() {
+        const gen = ++generation;
+        set({ loading: true, error: null });
+        try {
+          const page = await api().invoke('predictions:list', { ...get().filter, limit: PAGE });
+          if (gen !== generation) return;
+          const byId: Record<string, PredictionView> = {};
+          for (const p of page.items) byId[p.id] = p;
+          set({ byId, ids: page.items.map((p) => p.id), cursor: page.nextCursor, hasMore: page.nextCursor != null, loaded: true });
+        } catch (e) {
+          if (gen !== generation) return;
+          set({ error: errorMessage(e), loaded: true });
+        } finally {
+          if (gen === generation) set({ loading: false });
+        }
+        void get().refreshCounts();
+      },
+
+      async loadMore() {
+        const { cursor, loading, hasMore } = get();
+        if (loading || !hasMore || !cursor) return;
+        const gen = generation;
+        set({ loading: true });
+        try {
+          const page = await api().invoke('predictions:list', { ...get().filter, cursor, limit: PAGE });
+          if (gen !== generation) return;
+          const byId = { ...get().byId };
+          const ids = get().ids.slice();
+          for (const p of page.items) {
+            if (!byId[p.id]) ids.push(p.id);
+            byId[p.id] = p;
+          }
+          set({ byId, ids, cursor: page.nextCursor, hasMore: page.nextCursor != null });
+        } catch (e) {
+          onError(`Could not load more: ${errorMessage(e)}`);
+          set({ hasMore: false });
+        } finally {
+          if (gen === generation) set({ loading: false });
+        }
+      },
+
+      async refreshCounts() {
+        try {
+          set({ counts: await api().invoke('predictions:counts', {}) });
+        } catch {
+          // Counts are decoration; the gallery works without them.
+        }
+      },
+
+      onUpdated(ev) {
+        queue.push(ev);
+        kick();
+      },
+
+      onRemoved(ids) {
+        removedQueue.push(...ids);
+        kick();
+      },
+
+      flush() {
+        scheduled = false;
+        const events = queue;
+        const removed = removedQueue;
+        queue = [];
+        removedQueue = [];
+        if (!events.length && !removed.length) return;
+        const s = get();
+        const byId = { ...s.byId };
+        let ids = s.ids;
+        let statusChanged = false;
+        for (const ev of events) {
+          const cur = byId[ev.id];
+          if (cur) {
+            if (ev.changes.status && ev.changes.status !== cur.status) statusChanged = true;
+            if (ev.changes.saveState && ev.changes.saveState !== cur.saveState) statusChanged = true;
+            byId[ev.id] = { ...cur, ...(ev.changes as PredictionChanges) } as PredictionView;
+          } else if (ev.full) {
+            const view = ev.changes as PredictionView;
+            if (!matchesFilter(view, s.filter)) continue;
+            byId[ev.id] = view;
+            ids = insertSorted(ids, byId, ev.id);
+            statusChanged = true;
+          } else if (!fetching.has(ev.id)) {
+            // A partial change for a card we have never seen (e.g. it was created before we loaded
+            // and is past the loaded page, or a lost `full`): ask for the whole view.
+            fetching.add(ev.id);
+            api().invoke('predictions:get', { id: ev.id })
+              .then((v) => { if (matchesFilter(v, get().filter)) get().upsert(v); })
+              .catch(() => {})
+              .finally(() => fetching.delete(ev.id));
+          }
+        }
+        if (removed.length) {
+          const gone = new Set(removed);
+          for (const id of removed) delete byId[id];
+          ids = ids.filter((id) => !gone.has(id));
+          statusChanged = true;
+        }
+        set({ byId, ids });
+        if (statusChanged) countsSoon();
+      },
+
+      upsert(view) {
+        const s = get();
+        const byId = { ...s.byId, [view.id]: view };
+        const ids = s.byId[view.id] ? s.ids : insertSorted(s.ids, byId, view.id);
+        set({ byId, ids });
+      },
+    };
+  });
+  return store;
+}
+
+export type PredictionsStore = ReturnType<typeof createPredictionsStore>;

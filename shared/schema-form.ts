@@ -1,0 +1,211 @@
+// OpenAPI `Input` schema (as Replicate publishes it for a model version) → ordered form field
+// descriptors, plus client-side validation. Pure: the composer renders whatever this returns, and
+// anything it cannot understand becomes a JSON field rather than breaking the form.
+
+export type FieldKind = 'prompt' | 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'array' | 'file' | 'json';
+
+export interface FormField {
+  name: string;
+  label: string;
+  kind: FieldKind;
+  required: boolean;
+  description: string | null;
+  default: unknown;
+  /** number/integer bounds (inclusive) */
+  min: number | null;
+  max: number | null;
+  /** enum choices, in the schema's order */
+  options: (string | number)[] | null;
+  /** array: the item kind ('string' | 'number' | 'integer' | 'file' | 'json') */
+  itemKind: FieldKind | null;
+  /** for 'string': render as several lines (prompts, long text) */
+  multiline: boolean;
+  order: number;
+}
+
+type Schema = Record<string, unknown>;
+
+const isObj = (x: unknown): x is Schema => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Resolves `{$ref}` and single-element `allOf` wrappers (how Replicate publishes enums). */
+function resolve(s: unknown, defs: Record<string, Schema>, depth = 0): Schema | null {
+  if (!isObj(s) || depth > 8) return null;
+  let out: Schema = { ...s };
+  if (typeof s.$ref === 'string') {
+    const name = s.$ref.split('/').pop() ?? '';
+    const target = defs[name];
+    if (!target) return null;
+    const { $ref: _ignored, ...rest } = out;
+    out = { ...resolve(target, defs, depth + 1), ...rest };
+  }
+  if (Array.isArray(out.allOf) && out.allOf.length > 0) {
+    const parts = out.allOf.map((p) => resolve(p, defs, depth + 1));
+    if (parts.some((p) => p === null)) return null;
+    const { allOf: _a, ...rest } = out;
+    out = Object.assign({}, ...parts, rest);
+  }
+  return out;
+}
+
+/** Collects named schemas from wherever this schema document keeps them. */
+function collectDefs(root: Schema, extra?: Record<string, unknown>): Record<string, Schema> {
+  const defs: Record<string, Schema> = {};
+  const add = (src: unknown) => {
+    if (isObj(src)) for (const [k, v] of Object.entries(src)) if (isObj(v)) defs[k] = v;
+  };
+  add(extra);
+  add((root.components as Schema | undefined)?.schemas);
+  add(root.$defs);
+  add(root.definitions);
+  return defs;
+}
+
+const PROMPT_NAMES = /^(prompt|negative_prompt|system_prompt|text|instructions?)$/i;
+
+function humanise(name: string): string {
+  const s = name.replace(/[_-]+/g, ' ').trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function kindOf(s: Schema, name: string): { kind: FieldKind; itemKind: FieldKind | null; multiline: boolean } {
+  if (Array.isArray(s.enum) && s.enum.length > 0 && s.enum.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    return { kind: 'enum', itemKind: null, multiline: false };
+  }
+  const t = s.type;
+  if (t === 'string') {
+    if (s.format === 'uri' || s.format === 'binary') return { kind: 'file', itemKind: null, multiline: false };
+    if (PROMPT_NAMES.test(name) || /prompt/i.test(name)) return { kind: 'prompt', itemKind: null, multiline: true };
+    const long = typeof s.maxLength === 'number' ? s.maxLength > 200 : /description|message|content/i.test(name);
+    return { kind: 'string', itemKind: null, multiline: long };
+  }
+  if (t === 'integer') return { kind: 'integer', itemKind: null, multiline: false };
+  if (t === 'number') return { kind: 'number', itemKind: null, multiline: false };
+  if (t === 'boolean') return { kind: 'boolean', itemKind: null, multiline: false };
+  if (t === 'array' && isObj(s.items)) {
+    const it = s.items;
+    let itemKind: FieldKind = 'json';
+    if (it.type === 'string') itemKind = it.format === 'uri' ? 'file' : 'string';
+    else if (it.type === 'number') itemKind = 'number';
+    else if (it.type === 'integer') itemKind = 'integer';
+    return { kind: 'array', itemKind, multiline: false };
+  }
+  return { kind: 'json', itemKind: null, multiline: false };
+}
+
+/**
+ * Builds the ordered field list. Accepts the Input object schema itself, or a whole OpenAPI
+ * document (then `components.schemas.Input` is used). `extraDefs` resolves `$ref`s the Input
+ * schema points at when it was cut out of its document.
+ */
+export function buildFormFields(schema: Record<string, unknown> | null | undefined, extraDefs?: Record<string, unknown>): FormField[] {
+  if (!isObj(schema)) return [];
+  const defs = collectDefs(schema, extraDefs);
+  const input = isObj(schema.properties) ? schema : (defs.Input ?? null);
+  if (!input || !isObj(input.properties)) return [];
+  const required = new Set(Array.isArray(input.required) ? input.required.filter((x): x is string => typeof x === 'string') : []);
+  const fields: FormField[] = [];
+  let i = 0;
+  for (const [name, raw] of Object.entries(input.properties)) {
+    const idx = i++;
+    const s = resolve(raw, defs);
+    const title = isObj(raw) && typeof raw.title === 'string' ? raw.title : s && typeof s.title === 'string' ? s.title : humanise(name);
+    const desc = (isObj(raw) && typeof raw.description === 'string' ? raw.description : null) ?? (s && typeof s.description === 'string' ? s.description : null);
+    const order = isObj(raw) && typeof raw['x-order'] === 'number' ? raw['x-order'] : s && typeof s['x-order'] === 'number' ? s['x-order'] : 10_000 + idx;
+    if (!s) {
+      fields.push({ name, label: title, kind: 'json', required: required.has(name), description: desc, default: isObj(raw) ? raw.default : undefined, min: null, max: null, options: null, itemKind: null, multiline: false, order });
+      continue;
+    }
+    const { kind, itemKind, multiline } = kindOf(s, name);
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    fields.push({
+      name,
+      label: title,
+      kind,
+      required: required.has(name),
+      description: desc,
+      default: s.default,
+      min: num(s.minimum) ?? (num(s.exclusiveMinimum) != null && kind === 'integer' ? num(s.exclusiveMinimum)! + 1 : null),
+      max: num(s.maximum) ?? (num(s.exclusiveMaximum) != null && kind === 'integer' ? num(s.exclusiveMaximum)! - 1 : null),
+      options: kind === 'enum' ? (s.enum as (string | number)[]) : null,
+      itemKind,
+      multiline,
+      order,
+    });
+  }
+  fields.sort((a, b) => a.order - b.order);
+  return fields;
+}
+
+/** Initial values: remembered ones (if still valid names) over schema defaults. */
+export function initialValues(fields: FormField[], remembered?: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (remembered && Object.hasOwn(remembered, f.name)) out[f.name] = remembered[f.name];
+    else if (f.default !== undefined) out[f.name] = f.default;
+  }
+  return out;
+}
+
+const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/**
+ * Checks values against the fields and returns the input to send (empty optionals dropped, JSON
+ * fields parsed, numbers coerced) or per-field messages.
+ */
+export function validateForm(fields: FormField[], values: Record<string, unknown>): { ok: true; input: Record<string, unknown> } | { ok: false; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const input: Record<string, unknown> = {};
+  for (const f of fields) {
+    let v = values[f.name];
+    if (isEmpty(v)) {
+      if (f.required) errors[f.name] = `${f.label} is required`;
+      continue;
+    }
+    switch (f.kind) {
+      case 'number':
+      case 'integer': {
+        const n = typeof v === 'number' ? v : Number(String(v).trim());
+        if (!Number.isFinite(n)) { errors[f.name] = 'Enter a number'; continue; }
+        if (f.kind === 'integer' && !Number.isInteger(n)) { errors[f.name] = 'Enter a whole number'; continue; }
+        if (f.min != null && n < f.min) { errors[f.name] = `Must be at least ${f.min}`; continue; }
+        if (f.max != null && n > f.max) { errors[f.name] = `Must be at most ${f.max}`; continue; }
+        v = n;
+        break;
+      }
+      case 'boolean':
+        v = v === true || v === 'true';
+        break;
+      case 'enum': {
+        const match = f.options!.find((o) => String(o) === String(v));
+        if (match === undefined) { errors[f.name] = `Choose one of ${f.options!.join(', ')}`; continue; }
+        v = match;
+        break;
+      }
+      case 'array': {
+        let arr: unknown = v;
+        if (typeof arr === 'string') {
+          const text: string = arr;
+          try { arr = JSON.parse(text); } catch { arr = text.split('\n').map((line) => line.trim()).filter(Boolean); }
+        }
+        if (!Array.isArray(arr)) { errors[f.name] = 'Enter a list'; continue; }
+        if (f.itemKind === 'number' || f.itemKind === 'integer') {
+          const nums = arr.map(Number);
+          if (nums.some((n) => !Number.isFinite(n))) { errors[f.name] = 'Every item must be a number'; continue; }
+          arr = nums;
+        }
+        v = arr;
+        break;
+      }
+      case 'json': {
+        if (typeof v === 'string') {
+          try { v = JSON.parse(v); } catch { errors[f.name] = 'Not valid JSON'; continue; }
+        }
+        break;
+      }
+      default:
+        if (typeof v !== 'string') v = String(v);
+    }
+    input[f.name] = v;
+  }
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, input };
+}
