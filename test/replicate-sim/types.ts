@@ -1,0 +1,146 @@
+// Public types of the Replicate simulator. Kept stable once committed: other engineers' tests
+// load scenarios of this shape (see README.md for the meaning of each field).
+
+export type RemoteStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+/** Per-model behaviour. Any field left out falls back to the catalogue default for that model. */
+export interface ModelBehaviour {
+  /** Time spent in `starting` (simulated ms). */
+  coldBootMs?: number;
+  /** Time spent in `processing` (simulated ms). */
+  runMs?: number;
+  outcome?: 'succeeded' | 'failed';
+  /** Error string used when outcome is `failed` (Replicate style, with an E#### code). */
+  error?: string;
+  /** Report this (non-standard, "future") status instead of `starting`, e.g. 'queued'. */
+  unknownStatus?: string;
+  /** `processing` responses already carry the full output during the second half of the run. */
+  earlyOutput?: boolean;
+  /** How tqdm progress lines are separated in `logs`: 'mixed' (\r between steps, \n after a bar; default), 'lf', 'cr'. */
+  logStyle?: 'mixed' | 'lf' | 'cr';
+}
+
+export type FaultEndpoint =
+  | 'create' | 'get' | 'list' | 'cancel' | 'delivery' | 'stream' | 'models' | 'files' | 'account' | '*';
+
+export type FaultKind =
+  | '429' | '429-no-retry-after'
+  | '500' | '502' | '503' | '504'
+  | 'reset' | 'slow' | 'truncated-json' | 'malformed-json'
+  | 'drop-response-after-create';
+
+/** "The next `count` requests to `endpoint` get `kind`" (after skipping `after` matching requests). */
+export interface Fault {
+  endpoint: FaultEndpoint;
+  kind: FaultKind;
+  /** How many matching requests this fault applies to (default 1). */
+  count?: number;
+  /** Skip this many matching requests before the fault starts applying (default 0). */
+  after?: number;
+  /** Only requests concerning this model (owner/name); create and get/cancel by prediction. */
+  model?: string;
+  /** For 429 kinds: the advertised wait in seconds (default 1). */
+  retryAfterS?: number;
+  /** For 'slow': real milliseconds to stall before answering normally (default 2000). */
+  delayMs?: number;
+}
+
+export interface Scenario {
+  /** Overrides keyed by 'owner/name'. */
+  models?: Record<string, ModelBehaviour>;
+  faults?: Fault[];
+  rateLimits?: {
+    /** Creates per minute per token (default 600). */
+    createPerMin?: number;
+    /** All other API requests per minute per token (default 3000). */
+    otherPerMin?: number;
+    /** Send a Retry-After header with 429s (default true). */
+    retryAfterHeader?: boolean;
+  };
+  /** Output retention after completion (simulated ms, default 1 h). */
+  retentionMs?: number;
+  /** Maximum run time before a prediction fails with a timeout (simulated ms, default 30 min). */
+  maxRunMs?: number;
+  account?: { type?: 'user' | 'organization'; username?: string; name?: string; github_url?: string };
+  /** false → every create answers 402 Insufficient credit. */
+  credit?: boolean;
+  /** Further bearer tokens accepted besides the main one (rate limits are per token). */
+  extraTokens?: string[];
+  /** Deployments 'owner/name' → model 'owner/name'. */
+  deployments?: Record<string, string>;
+  /** Page size for paginated lists (default 100, like Replicate). */
+  pageSize?: number;
+  /** Real-time cap on how long `Prefer: wait` holds a request (ms, default 5000). */
+  preferWaitCapMs?: number;
+  /** HTTP status of a `Prefer: wait` create that is not yet terminal (UNVERIFIED upstream: 200/201/202; default 201). */
+  waitIncompleteStatus?: 200 | 201 | 202;
+  /** Official models report version "hidden" in predictions (default true, as Replicate does). */
+  hideOfficialVersion?: boolean;
+  /** Largest accepted upload for POST /files (bytes, default 100 MB). */
+  maxFileBytes?: number;
+}
+
+export interface Counters {
+  /** Requests by endpoint name, e.g. 'predictions.create', 'predictions.get', 'delivery'. */
+  byEndpoint: Record<string, number>;
+  /** Responses by HTTP status code ('reset' for destroyed connections). */
+  byStatus: Record<string, number>;
+  /** 429 responses sent (rate limit and injected). */
+  throttled: number;
+  /** Predictions actually created, keyed by a hash of model + input (duplicates show as > 1). */
+  createsByInputHash: Record<string, number>;
+  /** Most requests seen within any 60 s window of simulated time, per rate-limit bucket. */
+  maxPerMinute: { create: number; other: number };
+  /** All requests counted (API, delivery and stream; not /__sim/ control calls). */
+  total: number;
+}
+
+export interface PredictionSummary {
+  id: string;
+  model: string;
+  status: string;
+  inputHash: string;
+  created_at: string;
+  deployment?: string;
+}
+
+/** Control of a running simulator. The in-process version answers synchronously. */
+export interface SimControl {
+  /** Move simulated time forward by `ms`. Returns the new simulated now (epoch ms). */
+  advance(ms: number): number;
+  freeze(): number;
+  unfreeze(): number;
+  /** Simulated now (epoch ms). */
+  now(): number;
+  /** Replace the scenario (faults restart from their beginning). */
+  loadScenario(s: Scenario): void;
+  counters(): Counters;
+  predictions(): PredictionSummary[];
+  /** Forget predictions, files, counters, rate limits, time offset and freeze; scenario goes back to the start one. */
+  reset(): void;
+}
+
+export interface SimOptions {
+  /** 0 (default) lets the OS choose. */
+  port?: number;
+  host?: string;
+  /** API base path (default '/v1'). */
+  basePath?: string;
+  /** Bearer token (default 'r8_kiln_sim_demo_token'). */
+  token?: string;
+  scenario?: Scenario;
+  /** Shortcut for scenario.retentionMs. */
+  retentionMs?: number;
+  /** Log each request to stderr. */
+  verbose?: boolean;
+}
+
+export interface Sim {
+  /** e.g. http://127.0.0.1:P/v1 */
+  baseUrl: string;
+  /** e.g. http://127.0.0.1:P */
+  origin: string;
+  token: string;
+  control: SimControl;
+  close(): Promise<void>;
+}
