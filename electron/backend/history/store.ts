@@ -368,6 +368,10 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
       return set;
     },
 
+    clearThumbPaths() {
+      stmt('UPDATE outputs SET thumb_path = NULL WHERE thumb_path IS NOT NULL').run();
+    },
+
     databaseBytes() {
       let total = 0;
       for (const suffix of ['', '-wal', '-shm']) {

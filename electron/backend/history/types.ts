@@ -130,6 +130,8 @@ export interface HistoryAdmin {
   getInputFile(id: string): InputFileRecord | null;
   /** Vault-relative paths of every output and thumbnail still referenced. */
   referencedPaths(): Set<string>;
+  /** Forgets every thumbnail path (after the thumbnails folder was cleared). */
+  clearThumbPaths(): void;
   /** Bytes used by the database files (db + WAL). */
   databaseBytes(): number;
 }

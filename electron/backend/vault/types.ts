@@ -23,3 +23,33 @@ export interface MediaVault {
   resolve(relPath: string): string | null;
   close(): Promise<void>;
 }
+
+export interface StorageUsage {
+  byKind: Record<string, { files: number; bytes: number }>;
+  thumbnails: { files: number; bytes: number };
+  database: number;
+  dataDir: string;
+}
+
+/**
+ * What the IPC handlers need beyond the engine's use of the vault. Kept separate from MediaVault so
+ * a fake vault in engine tests does not have to implement it; createVault returns both.
+ */
+export interface VaultAdmin {
+  /** Marks outputs whose files were deleted outside the app as `missing`. Returns how many. */
+  checkFiles(predictionId: string): number;
+  /** Fetches outputs again (missing / failed / not yet saved) while the provider still has them. */
+  redownload(predictionId: string): Promise<void>;
+  /** Deletes rows and files together; kept in a trash area for `undoWindowMs` so undo can restore both. */
+  deletePredictions(ids: string[]): { undoToken: string; deleted: number; skippedFavourites: number; ids: string[] };
+  undoDelete(undoToken: string): { restored: number; ids: string[] };
+  usage(): Promise<StorageUsage>;
+  /** `thumbnails`: every thumbnail (they are rebuilt on demand by a redownload); `unsaved`: temp files and files no prediction references. */
+  clear(what: 'thumbnails' | 'unsaved'): Promise<{ freedBytes: number }>;
+}
+
+export type MediaVaultFull = MediaVault & VaultAdmin;
+
+export function hasVaultAdmin(v: MediaVault): v is MediaVaultFull {
+  return typeof (v as Partial<VaultAdmin>).deletePredictions === 'function';
+}

@@ -1,14 +1,388 @@
-import type { MediaVault } from './types.ts';
-import type { Clock, FetchLike, Logger } from '../types.ts';
-import type { HistoryStore } from '../history/types.ts';
-import type { Publisher } from '../events/publisher.ts';
+import fs from 'node:fs';
 import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
+import type { MediaVaultFull, StagedFile } from './types.ts';
+import type { Clock, FetchLike, Logger } from '../types.ts';
+import type { HistoryStore, OutputRecord, PredictionRecord } from '../history/types.ts';
+import { hasAdmin } from '../history/types.ts';
+import type { Publisher } from '../events/publisher.ts';
+import { planOutputs, toOutputRecords, type PlannedOutput } from './outputs.ts';
+import { DownloadError, downloadToFile } from './download.ts';
+import { checkMagic } from './magic.ts';
+import { makeThumbnail } from './thumbs.ts';
+import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
+import { extForMime, kindForMime, mimeForExt } from './mime.ts';
+import { isInside, safeRelativePath } from './media-handler.ts';
+import { createTrash } from './trash.ts';
+import { storageUsage, clearStorage } from './storage.ts';
 
-// STUB until the media vault lands.
-export function createVault(opts: { dataDir: string; fetch: FetchLike; clock: Clock; log: Logger; history: HistoryStore; publisher: Publisher; replicateBaseUrl: string }): MediaVault {
+export interface VaultOptions {
+  dataDir: string;
+  fetch: FetchLike;
+  clock: Clock;
+  log: Logger;
+  history: HistoryStore;
+  publisher: Publisher;
+  replicateBaseUrl: string;
+  /** Downloads running at once across all predictions. */
+  concurrency?: number;
+  /** Attempts per output within one save pass, and the first back-off (doubling, with jitter). */
+  retry?: { attempts: number; baseMs: number };
+  /** A save pass that failed for a retryable reason (network, disk full) runs again after this. */
+  retryLaterMs?: number;
+  undoWindowMs?: number;
+  /** Test seam for disk-full faults. */
+  createWriteStream?: (p: string) => fs.WriteStream;
+}
+
+const RETRYABLE = new Set(['transient', 'disk-full']);
+
+// The media vault (DESIGN §5): every output saved locally the moment a prediction succeeds.
+// Layout under <dataDir>/media (the root the kiln-media handler serves):
+//   <yyyy>/<mm>/<predictionId>/out-<i>.<ext> (+ .json sidecar for non-PNG)   outputs
+//   thumbs/<yyyy>/<mm>/<predictionId>/out-<i>.webp                           thumbnails
+//   inputs/<id>.<ext>                                                         staged user files
+// Temp files and the delete trash live beside it (<dataDir>/.vault-tmp, .trash), never served.
+export function createVault(opts: VaultOptions): MediaVaultFull {
   const root = path.join(opts.dataDir, 'media');
-  const no = () => {
-    throw new Error('vault not implemented');
+  const tmpDir = path.join(opts.dataDir, '.vault-tmp');
+  fs.mkdirSync(root, { recursive: true });
+  // Anything left in tmp is a download a crash interrupted; saveOutputs redoes it from scratch.
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+  fs.mkdirSync(tmpDir, { recursive: true });
+
+  const { history, publisher, log, clock } = opts;
+  const retry = opts.retry ?? { attempts: 4, baseMs: 1000 };
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const retryLaterMs = opts.retryLaterMs ?? 60_000;
+  const abort = new AbortController();
+  const inflight = new Map<string, Promise<void>>();
+  const laterTimers = new Map<string, unknown>();
+  const sleepers = new Set<{ handle: unknown; resolve: () => void }>();
+  let closed = false;
+
+  // Bounded parallelism shared by every prediction's downloads.
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+    if (running >= concurrency) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const s = { handle: null as unknown, resolve };
+      s.handle = clock.setTimeout(() => {
+        sleepers.delete(s);
+        resolve();
+      }, ms);
+      sleepers.add(s);
+    });
+  }
+
+  const tmpName = (ext: string) => path.join(tmpDir, `${randomBytes(8).toString('hex')}${ext}`);
+  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+
+  function dirFor(rec: PredictionRecord): string {
+    const d = new Date(rec.createdAt);
+    const yyyy = String(d.getUTCFullYear());
+    const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
+    return path.join(yyyy, mm, rec.id.replace(/[^A-Za-z0-9_-]/g, '_'));
+  }
+
+  function metadata(rec: PredictionRecord): Record<string, string> {
+    const seed = rec.input.seed ?? /seed[:=]\s*(\d+)/i.exec(rec.logs)?.[1] ?? null;
+    return {
+      Software: 'Kiln',
+      provider: rec.provider,
+      model: rec.model,
+      version: rec.version ?? '',
+      prediction_id: rec.providerId ?? '',
+      kiln_id: rec.id,
+      seed: seed === null ? '' : String(seed),
+      input: JSON.stringify(rec.input),
+    };
+  }
+
+  /** Splices text chunks after IHDR while copying, so even a huge PNG is never held in memory. */
+  async function writePngWithText(src: string, dest: string, entries: Record<string, string>): Promise<{ size: number; sha256: string } | null> {
+    const fh = await fs.promises.open(src, 'r');
+    const head = Buffer.alloc(PNG_HEADER_BYTES);
+    try {
+      await fh.read(head, 0, PNG_HEADER_BYTES, 0);
+    } finally {
+      await fh.close();
+    }
+    if (!hasStandardHeader(head)) return null;
+    const hash = createHash('sha256');
+    let size = 0;
+    const out = fs.createWriteStream(dest);
+    const pre = Buffer.concat([head, textChunks(entries)]);
+    async function* body() {
+      yield pre;
+      for await (const c of fs.createReadStream(src, { start: PNG_HEADER_BYTES })) yield c as Buffer;
+    }
+    await pipeline(
+      body(),
+      async function* (src2: AsyncIterable<Buffer>) {
+        for await (const c of src2) {
+          hash.update(c);
+          size += c.length;
+          yield c;
+        }
+      },
+      out,
+    );
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  async function finalizeFile(rec: PredictionRecord, out: OutputRecord, tmp: string, claimedMime: string | null, plannedExt: string, sha: string, size: number): Promise<Partial<OutputRecord>> {
+    const verdict = await checkMagic(tmp, out.kind);
+    if (!verdict.ok) throw new DownloadError('permanent', verdict.reason);
+    const mime = verdict.mime ?? (claimedMime?.split(';')[0] || null) ?? mimeForExt(plannedExt);
+    const ext = verdict.ext ?? extForMime(mime) ?? plannedExt;
+    const kind = out.kind === 'file' && verdict.mime ? kindForMime(verdict.mime) : out.kind;
+    const dir = path.join(root, dirFor(rec));
+    await fs.promises.mkdir(dir, { recursive: true });
+    const finalAbs = path.join(dir, `out-${out.index}${ext}`);
+    let finalSha = sha;
+    let finalSize = size;
+    let sidecar = true;
+    if (ext === '.png') {
+      const tagged = tmpName('.png');
+      const r = await writePngWithText(tmp, tagged, metadata(rec));
+      if (r) {
+        await fs.promises.rm(tmp, { force: true });
+        await fs.promises.rename(tagged, finalAbs);
+        finalSha = r.sha256;
+        finalSize = r.size;
+        sidecar = false;
+      } else {
+        await fs.promises.rm(tagged, { force: true });
+      }
+    }
+    if (sidecar) await fs.promises.rename(tmp, finalAbs);
+    if (sidecar && kind !== 'text' && kind !== 'json') {
+      await fs.promises.writeFile(`${finalAbs}.json`, JSON.stringify({ ...metadata(rec), input: rec.input, sha256: finalSha, remoteUrl: out.remoteUrl }, null, 2));
+    }
+    let width: number | null = null;
+    let height: number | null = null;
+    let thumbPath: string | null = null;
+    if (kind === 'image') {
+      const thumbAbs = path.join(root, 'thumbs', dirFor(rec), `out-${out.index}.webp`);
+      try {
+        await fs.promises.mkdir(path.dirname(thumbAbs), { recursive: true });
+        ({ width, height } = await makeThumbnail(finalAbs, thumbAbs));
+        thumbPath = rel(thumbAbs);
+      } catch (err) {
+        log.warn('thumbnail failed; the card shows the full image instead', { id: rec.id, index: out.index, err: String(err) });
+      }
+    }
+    return { state: 'saved', kind, path: rel(finalAbs), thumbPath, mime, size: finalSize, sha256: finalSha, width, height, error: null };
+  }
+
+  async function saveOne(rec: PredictionRecord, out: OutputRecord, plan: PlannedOutput | undefined): Promise<string | null> {
+    history.updateOutput(rec.id, out.index, { state: 'saving', error: null });
+    publisher.changed(rec.id);
+    try {
+      let patch: Partial<OutputRecord>;
+      if (plan?.inline) {
+        const tmp = tmpName(plan.ext);
+        await fs.promises.writeFile(tmp, plan.inline);
+        const sha = createHash('sha256').update(plan.inline).digest('hex');
+        patch = await finalizeFile(rec, out, tmp, plan.mime, plan.ext, sha, plan.inline.length);
+      } else if (out.remoteUrl) {
+        if (rec.dataRemoved) throw new DownloadError('expired', 'the provider removed this output (data_removed)');
+        const url = out.remoteUrl;
+        const ext = plan?.ext ?? '.bin';
+        let lastErr: DownloadError | null = null;
+        patch = {};
+        for (let attempt = 1; attempt <= retry.attempts && !closed; attempt++) {
+          const tmp = tmpName(ext);
+          try {
+            const r = await withSlot(() => downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, createWriteStream: opts.createWriteStream }));
+            patch = await finalizeFile(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
+            lastErr = null;
+            break;
+          } catch (err) {
+            await fs.promises.rm(tmp, { force: true });
+            lastErr = err instanceof DownloadError ? err : new DownloadError('transient', String((err as Error)?.message ?? err));
+            if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;
+            await sleep(retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+          }
+        }
+        if (lastErr) throw lastErr;
+        if (closed && !patch.state) throw new DownloadError('transient', 'vault closed');
+      } else {
+        throw new DownloadError('permanent', 'output has neither content nor a URL');
+      }
+      history.updateOutput(rec.id, out.index, patch);
+      return null;
+    } catch (err) {
+      const e = err instanceof DownloadError ? err : new DownloadError('transient', String((err as Error)?.message ?? err));
+      history.updateOutput(rec.id, out.index, { state: e.failure === 'expired' ? 'expired' : 'failed', error: e.message });
+      if (e.failure !== 'expired') log.warn('output not saved', { id: rec.id, index: out.index, failure: e.failure, reason: e.message });
+      return e.failure;
+    } finally {
+      publisher.changed(rec.id);
+    }
+  }
+
+  async function doSave(given: PredictionRecord): Promise<void> {
+    const rec = history.get(given.id) ?? given;
+    if (rec.status !== 'succeeded' || closed) return;
+    const planned = planOutputs(rec);
+    let outputs = history.getOutputs(rec.id);
+    if (outputs.length === 0 && planned.length > 0) {
+      history.setOutputs(rec.id, toOutputRecords(planned));
+      outputs = history.getOutputs(rec.id);
+    }
+    const todo = outputs.filter((o) => o.state !== 'saved' && o.state !== 'expired' && o.state !== 'missing');
+    if (todo.length > 0) {
+      history.update(rec.id, { saveState: 'saving' });
+      publisher.changed(rec.id);
+    }
+    const failures = await Promise.all(todo.map((o) => saveOne(rec, o, planned[o.index])));
+    if (closed) return;
+    const after = history.getOutputs(rec.id);
+    const saveState = after.some((o) => o.state === 'failed' || o.state === 'pending' || o.state === 'saving')
+      ? 'save-failed'
+      : after.some((o) => o.state === 'expired')
+        ? 'expired'
+        : 'saved';
+    history.update(rec.id, { saveState });
+    publisher.changed(rec.id);
+    if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f)) && !laterTimers.has(rec.id)) {
+      laterTimers.set(
+        rec.id,
+        clock.setTimeout(() => {
+          laterTimers.delete(rec.id);
+          const again = history.get(rec.id);
+          if (again && !closed) void vault.saveOutputs(again);
+        }, retryLaterMs),
+      );
+    }
+  }
+
+  function staged(id: string, relPath: string, mime: string, size: number): StagedFile {
+    return { ref: `kiln-file:${id}`, path: relPath, absPath: path.join(root, relPath), mime, size };
+  }
+
+  async function stageBytes(source: { bytes?: Uint8Array; file?: string }, name: string | null, claimedMime: string): Promise<StagedFile> {
+    const id = randomBytes(10).toString('hex');
+    const tmp = tmpName('');
+    if (source.bytes) await fs.promises.writeFile(tmp, source.bytes);
+    else await fs.promises.copyFile(source.file!, tmp);
+    const detected = source.bytes ? await fileTypeFromBuffer(source.bytes) : await fileTypeFromFile(tmp);
+    const mime = detected?.mime ?? claimedMime;
+    const nameExt = name ? path.extname(name).toLowerCase() : '';
+    const ext = detected ? `.${detected.ext}` : /^\.[a-z0-9]{1,5}$/.test(nameExt) ? nameExt : (extForMime(mime) ?? '.bin');
+    const relPath = `inputs/${id}${ext}`;
+    await fs.promises.mkdir(path.join(root, 'inputs'), { recursive: true });
+    const hash = createHash('sha256');
+    for await (const c of fs.createReadStream(tmp)) hash.update(c as Buffer);
+    const { size } = await fs.promises.stat(tmp);
+    await fs.promises.rename(tmp, path.join(root, relPath));
+    if (hasAdmin(history)) history.addInputFile({ id, path: relPath, name, mime, size, sha256: hash.digest('hex'), createdAt: clock.now() });
+    return staged(id, relPath, mime, size);
+  }
+
+  const trash = createTrash({ dataDir: opts.dataDir, root, clock, log, history, publisher, undoWindowMs: opts.undoWindowMs ?? 10_000 });
+
+  const vault: MediaVaultFull = {
+    root,
+
+    saveOutputs(rec) {
+      const existing = inflight.get(rec.id);
+      if (existing) return existing;
+      const p = doSave(rec)
+        .catch((err) => {
+          log.error('saving outputs failed unexpectedly', { id: rec.id, err: String(err) });
+          try {
+            history.update(rec.id, { saveState: 'save-failed' });
+            publisher.changed(rec.id);
+          } catch {
+            // the prediction may have been deleted meanwhile
+          }
+        })
+        .finally(() => inflight.delete(rec.id));
+      inflight.set(rec.id, p);
+      return p;
+    },
+
+    stageInput: (name, mime, bytes) => stageBytes({ bytes }, name, mime),
+
+    stageInputFromPath: (absPath) => stageBytes({ file: absPath }, path.basename(absPath), mimeForExt(path.extname(absPath))),
+
+    resolveStaged(ref) {
+      const m = /^kiln-file:([0-9a-f]{1,64})$/.exec(ref);
+      if (!m || !hasAdmin(history)) return null;
+      const f = history.getInputFile(m[1]!);
+      if (!f) return null;
+      const abs = vault.resolve(f.path);
+      if (!abs || !fs.existsSync(abs)) return null;
+      return staged(f.id, f.path, f.mime, f.size);
+    },
+
+    resolve(relPath) {
+      const safe = safeRelativePath(relPath);
+      if (safe === null) return null;
+      const abs = path.join(root, safe);
+      return isInside(root, abs) ? abs : null;
+    },
+
+    checkFiles(predictionId) {
+      let n = 0;
+      for (const o of history.getOutputs(predictionId)) {
+        if (o.state !== 'saved' || !o.path) continue;
+        const abs = vault.resolve(o.path);
+        if (abs && fs.existsSync(abs)) continue;
+        history.updateOutput(predictionId, o.index, { state: 'missing', error: 'the file was deleted outside Kiln' });
+        n++;
+      }
+      if (n > 0) publisher.changed(predictionId);
+      return n;
+    },
+
+    async redownload(predictionId) {
+      const rec = history.get(predictionId);
+      if (!rec) return;
+      vault.checkFiles(predictionId);
+      for (const o of history.getOutputs(predictionId)) {
+        if (o.state === 'missing' || o.state === 'failed' || o.state === 'pending' || (o.state === 'expired' && !rec.dataRemoved)) {
+          history.updateOutput(predictionId, o.index, { state: 'pending', error: null });
+        }
+      }
+      await (inflight.get(predictionId) ?? Promise.resolve());
+      await vault.saveOutputs(rec);
+    },
+
+    deletePredictions: (ids) => trash.remove(ids),
+    undoDelete: (token) => trash.undo(token),
+    usage: () => storageUsage({ root, dataDir: opts.dataDir, history }),
+    clear: (what) => clearStorage({ root, tmpDir, history, what, busy: () => inflight.size > 0 }),
+
+    async close() {
+      closed = true;
+      abort.abort();
+      for (const t of laterTimers.values()) clock.clearTimeout(t);
+      laterTimers.clear();
+      for (const s of sleepers) {
+        clock.clearTimeout(s.handle);
+        s.resolve();
+      }
+      sleepers.clear();
+      await Promise.allSettled([...inflight.values()]);
+      trash.close();
+    },
   };
-  return { root, saveOutputs: async () => {}, stageInput: no, stageInputFromPath: no, resolveStaged: () => null, resolve: () => null, close: async () => {} };
+  return vault;
 }

@@ -1,0 +1,102 @@
+import type { OutputKind } from '../../../shared/domain/prediction.ts';
+import type { OutputRecord, PredictionRecord } from '../history/types.ts';
+import { extFromUrl, kindForMime, mimeForExt } from './mime.ts';
+
+// What a provider's `output` means as files. Replicate returns, depending on the model: one URL,
+// an array of URLs, an array of text tokens (to be joined), plain text, or an object/JSON
+// (sometimes with URLs inside). Each becomes an OutputRecord the vault can save.
+
+export interface PlannedOutput {
+  index: number;
+  kind: OutputKind;
+  remoteUrl: string | null;
+  /** Inline content (text, JSON, data: URI bytes): written directly, never downloaded. */
+  inline: Uint8Array | null;
+  mime: string | null;
+  ext: string;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+const isDataUri = (s: string) => /^data:/i.test(s);
+
+export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): PlannedOutput[] {
+  const out: PlannedOutput[] = [];
+  const push = (p: Omit<PlannedOutput, 'index'>) => out.push({ ...p, index: out.length });
+  const fromString = (s: string) => {
+    if (isUrl(s)) {
+      const ext = extFromUrl(s) ?? '';
+      const mime = ext ? mimeForExt(ext) : null;
+      push({ kind: mime ? kindForMime(mime) : 'file', remoteUrl: s, inline: null, mime, ext: ext || '.bin' });
+    } else if (isDataUri(s)) {
+      const d = decodeDataUri(s);
+      if (d) push({ kind: kindForMime(d.mime), remoteUrl: null, inline: d.bytes, mime: d.mime, ext: extOf(d.mime) });
+    } else {
+      push(textOutput(s));
+    }
+  };
+
+  const o = rec.output;
+  if (typeof o === 'string') fromString(o);
+  else if (Array.isArray(o)) {
+    const strings = o.filter((x): x is string => typeof x === 'string');
+    if (strings.length === o.length && strings.length > 0 && !strings.some((s) => isUrl(s) || isDataUri(s))) {
+      push(textOutput(strings.join(''))); // streamed language-model tokens
+    } else {
+      for (const x of o) {
+        if (typeof x === 'string') fromString(x);
+        else if (x !== null && x !== undefined) push(jsonOutput(x));
+      }
+    }
+  } else if (o !== null && typeof o === 'object') {
+    push(jsonOutput(o));
+    for (const v of Object.values(o as Record<string, unknown>)) {
+      if (typeof v === 'string' && (isUrl(v) || isDataUri(v))) fromString(v);
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string' && (isUrl(x) || isDataUri(x))) fromString(x);
+    }
+  } else if (o !== null && o !== undefined) {
+    push(jsonOutput(o));
+  } else if (rec.text) {
+    push(textOutput(rec.text));
+  }
+  return out;
+}
+
+export function toOutputRecords(planned: PlannedOutput[]): Omit<OutputRecord, 'predictionId'>[] {
+  return planned.map((p) => ({
+    index: p.index,
+    kind: p.kind,
+    state: 'pending',
+    remoteUrl: p.remoteUrl,
+    path: null,
+    thumbPath: null,
+    mime: p.mime,
+    size: null,
+    width: null,
+    height: null,
+    sha256: null,
+    error: null,
+  }));
+}
+
+function textOutput(s: string): Omit<PlannedOutput, 'index'> {
+  return { kind: 'text', remoteUrl: null, inline: new TextEncoder().encode(s), mime: 'text/plain; charset=utf-8', ext: '.txt' };
+}
+
+function jsonOutput(v: unknown): Omit<PlannedOutput, 'index'> {
+  return { kind: 'json', remoteUrl: null, inline: new TextEncoder().encode(JSON.stringify(v, null, 2)), mime: 'application/json', ext: '.json' };
+}
+
+function extOf(mime: string): string {
+  const k = kindForMime(mime);
+  const sub = mime.split('/')[1]?.split(';')[0]?.split('+')[0] ?? 'bin';
+  if (k === 'text') return '.txt';
+  return `.${sub === 'jpeg' ? 'jpg' : sub}`;
+}
+
+export function decodeDataUri(s: string): { mime: string; bytes: Uint8Array } | null {
+  const m = /^data:([^;,]*)((?:;[^;,]*)*?)(;base64)?,(.*)$/is.exec(s);
+  if (!m) return null;
+  const mime = m[1] || 'text/plain';
+  const bytes = m[3] ? Buffer.from(m[4]!, 'base64') : Buffer.from(decodeURIComponent(m[4]!), 'utf8');
+  return { mime, bytes: new Uint8Array(bytes) };
+}

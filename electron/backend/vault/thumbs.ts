@@ -1,0 +1,14 @@
+import sharp from 'sharp';
+
+// Thumbnails for the gallery: ~512 px WebP. Video poster frames are skipped: extracting one needs
+// ffmpeg (not an npm-installable dependency we carry), so video cards show a placeholder instead.
+export const THUMB_SIZE = 512;
+
+export async function makeThumbnail(src: string, dest: string): Promise<{ width: number | null; height: number | null }> {
+  const meta = await sharp(src, { animated: false, limitInputPixels: 268_402_689 }).metadata();
+  await sharp(src, { animated: false }).rotate().resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toFile(dest);
+  const rotated = (meta.orientation ?? 1) >= 5;
+  const w = meta.width ?? null;
+  const h = meta.pageHeight ?? meta.height ?? null;
+  return rotated ? { width: h, height: w } : { width: w, height: h };
+}

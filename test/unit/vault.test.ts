@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { decodeDataUri, planOutputs } from '../../electron/backend/vault/outputs.ts';
+import { isAllowedDownload } from '../../electron/backend/vault/download.ts';
+import { derivePrompt, expiresAt } from '../../electron/backend/history/rows.ts';
+import { decodeCursor, encodeCursor, ftsQuery } from '../../electron/backend/history/query.ts';
+
+const plan = (output: unknown, text: string | null = null) => planOutputs({ output, text }).map((p) => ({ kind: p.kind, url: p.remoteUrl, ext: p.ext, inline: p.inline ? Buffer.from(p.inline).toString() : null }));
+
+describe('output normalisation', () => {
+  it('one URL, an array of URLs', () => {
+    expect(plan('https://r.delivery/a/out.webp')).toEqual([{ kind: 'image', url: 'https://r.delivery/a/out.webp', ext: '.webp', inline: null }]);
+    expect(plan(['https://x/a.png', 'https://x/b.mp4']).map((p) => p.kind)).toEqual(['image', 'video']);
+    expect(plan('https://x/noext')[0]).toMatchObject({ kind: 'file', ext: '.bin' });
+  });
+  it('token arrays are joined into one text output', () => {
+    expect(plan(['Hel', 'lo', ' world'])).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'Hello world' }]);
+    expect(plan('plain answer')[0]).toMatchObject({ kind: 'text', inline: 'plain answer' });
+  });
+  it('objects become JSON plus any URLs inside', () => {
+    const p = plan({ mask: 'https://x/m.png', score: 0.5 });
+    expect(p.map((x) => x.kind)).toEqual(['json', 'image']);
+    expect(JSON.parse(p[0]!.inline!)).toEqual({ mask: 'https://x/m.png', score: 0.5 });
+  });
+  it('no output but streamed text falls back to the text; nothing at all is nothing', () => {
+    expect(plan(null, 'streamed')).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'streamed' }]);
+    expect(plan(null)).toEqual([]);
+  });
+  it('data: URIs are decoded inline', () => {
+    expect(decodeDataUri('data:text/plain;base64,aGk=')).toEqual({ mime: 'text/plain', bytes: new Uint8Array([104, 105]) });
+    expect(plan('data:image/png;base64,iVBORw0KGgo=')[0]).toMatchObject({ kind: 'image', ext: '.png', url: null });
+  });
+});
+
+describe('download policy', () => {
+  it('https anywhere, http only from the provider origin', () => {
+    expect(isAllowedDownload('https://replicate.delivery/x.png', 'https://api.replicate.com/v1')).toBe(true);
+    expect(isAllowedDownload('http://127.0.0.1:5000/delivery/x.png', 'http://127.0.0.1:5000/v1')).toBe(true);
+    expect(isAllowedDownload('http://127.0.0.1:5001/x.png', 'http://127.0.0.1:5000/v1')).toBe(false);
+    expect(isAllowedDownload('http://evil.example/x.png', 'https://api.replicate.com/v1')).toBe(false);
+    expect(isAllowedDownload('file:///etc/passwd', 'https://api.replicate.com/v1')).toBe(false);
+    expect(isAllowedDownload('not a url', 'https://api.replicate.com/v1')).toBe(false);
+  });
+});
+
+describe('history pure rules', () => {
+  it('prompt derivation', () => {
+    expect(derivePrompt({ prompt: 'p', text: 't' })).toBe('p');
+    expect(derivePrompt({ text: 't' })).toBe('t');
+    expect(derivePrompt({ image: 'https://x/y.png', style: 'noir' })).toBe('noir');
+    expect(derivePrompt({ steps: 4 })).toBeNull();
+  });
+  it('expiry from provider creation (else local) + 1 h while not saved', () => {
+    const base = { status: 'succeeded', createdAt: 1000, providerCreatedAt: null };
+    expect(expiresAt({ ...base, saveState: 'saving' })).toBe(1000 + 3600_000);
+    expect(expiresAt({ ...base, providerCreatedAt: 2000, saveState: 'save-failed' })).toBe(2000 + 3600_000);
+    expect(expiresAt({ ...base, saveState: 'saved' })).toBeNull();
+    expect(expiresAt({ ...base, saveState: 'expired' })).toBeNull();
+    expect(expiresAt({ ...base, status: 'failed', saveState: 'none' })).toBeNull();
+  });
+  it('FTS query quoting and cursors', () => {
+    expect(ftsQuery('  red "cat" ')).toBe('"red" """cat"""*');
+    expect(ftsQuery('   ')).toBeNull();
+    expect(decodeCursor(encodeCursor(1_700_000_000_123, 99))).toEqual({ createdAt: 1_700_000_000_123, seq: 99 });
+    expect(decodeCursor('garbage!')).toBeNull();
+  });
+});
