@@ -51,6 +51,8 @@ export interface EngineOptions {
   stream: boolean;
   /** Inline input files up to this size as data URIs instead of uploading them. */
   dataUriMaxBytes: number;
+  /** Resume every unfinished prediction on start (the app); the CLI follows only its own. */
+  resumeOnStart: boolean;
   random: () => number;
 }
 
@@ -70,6 +72,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   waitSeconds: null,
   stream: true,
   dataUriMaxBytes: 256 * 1024,
+  resumeOnStart: true,
   random: Math.random,
 };
 
@@ -627,7 +630,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     if (isTerminal(next.status)) {
       stopStream(t);
       tracks.delete(t.id);
-      if (next.status === 'succeeded') run(vault.saveOutputs(next));
+      if (next.status === 'succeeded') save(next);
       return;
     }
     if (t.phase === 'follow') {
@@ -663,6 +666,21 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     );
   }
 
+  const saving = new Map<string, Promise<void>>();
+  function save(rec: PredictionRecord) {
+    const p = vault.saveOutputs(rec).finally(() => saving.delete(rec.id));
+    saving.set(rec.id, p);
+    run(p);
+  }
+
+  /** Starts following one record from the journal, whatever step it stopped at. */
+  function resume(rec: PredictionRecord) {
+    if (tracks.has(rec.id) || isTerminal(rec.status)) return;
+    if (rec.status === 'queued') track(rec, 'queued', rec.createdAt);
+    else if (!rec.providerId) track(rec, 'reconcile');
+    else track(rec, 'follow');
+  }
+
   function stopStream(t: Track) {
     t.stream?.abort();
   }
@@ -696,15 +714,10 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (running) return;
       running = true;
       dead = false;
-      for (const rec of history.listActive()) {
-        if (tracks.has(rec.id)) continue;
-        if (rec.status === 'queued') track(rec, 'queued', rec.createdAt);
-        else if (!rec.providerId) {
-          const t = track(rec, 'reconcile');
-          t.dueAt = clock.now();
-        } else track(rec, 'follow');
+      if (opts.resumeOnStart) {
+        for (const rec of history.listActive()) resume(rec);
+        for (const rec of history.listUnsaved()) save(rec);
       }
-      for (const rec of history.listUnsaved()) run(vault.saveOutputs(rec));
       schedule(0);
     },
     /** Graceful: stops scheduling and waits (bounded) for requests already out. */
@@ -715,6 +728,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       for (const t of tracks.values()) stopStream(t);
       await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 3000).unref())]);
       tracks.clear();
+      // The history closes right after us: send what is pending now rather than from a timer later.
+      publisher.flushNow();
     },
     /** A crash, for tests: nothing is written after this, nothing is awaited. */
     kill() {
@@ -724,8 +739,19 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       timer = null;
       for (const t of tracks.values()) stopStream(t);
       tracks.clear();
+      publisher.flushNow();
     },
     submit,
+    /** Follow one journal record (the CLI's `show`/`cancel` of a prediction left running). */
+    resume(id: string) {
+      const rec = history.get(id);
+      if (!rec) return;
+      resume(rec);
+      if (rec.status === 'succeeded' && rec.saveState !== 'saved' && !saving.has(id)) save(rec);
+      schedule(0);
+    },
+    /** Resolves when the vault has settled this prediction's outputs (immediately if nothing is being saved). */
+    whenSaved: (id: string) => saving.get(id) ?? Promise.resolve(),
     /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error. */
     waitSubmitted(id: string, timeoutMs: number): Promise<PredictionRecord | null> {
       return new Promise((resolve, reject) => {
