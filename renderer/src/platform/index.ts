@@ -1,5 +1,6 @@
 import type { KilnApi } from '../../../shared/ipc.ts';
 import { connectWebKiln, type TransportState, type WebKiln } from './ws-kiln.ts';
+import { kilnFromBridge, type KilnBridge } from './electron-kiln.ts';
 
 export { createMemoryKiln, type MemoryKiln, type MemoryHandlers } from './memory-kiln.ts';
 export { connectWebKiln, type WebKiln, type TransportState } from './ws-kiln.ts';
@@ -8,8 +9,8 @@ let installed: Promise<KilnApi> | null = null;
 const stateListeners = new Set<(s: TransportState) => void>();
 
 /**
- * Makes `window.kiln` available, whatever the transport: in Electron the preload already defined
- * it; in a plain browser (browser mode) it connects the WebSocket transport using the page's
+ * Makes `window.kiln` available, whatever the transport: in Electron it wraps the preload's
+ * `window.kilnBridge`; in a plain browser (browser mode) it connects the WebSocket transport using the page's
  * `?token=`. Rejects with a readable message when the backend cannot be reached.
  */
 export function installKiln(): Promise<KilnApi> {
@@ -19,12 +20,17 @@ export function installKiln(): Promise<KilnApi> {
 }
 
 async function install(): Promise<KilnApi> {
-  const w = globalThis as unknown as { kiln?: KilnApi };
+  const w = globalThis as unknown as { kiln?: KilnApi; kilnBridge?: KilnBridge };
   if (w.kiln) return w.kiln;
+  if (w.kilnBridge) return define(kilnFromBridge(w.kilnBridge));
   const token = new URLSearchParams(location.search).get('token');
   const wsProto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const api: WebKiln = await connectWebKiln({ wsUrl: `${wsProto}//${location.host}/ws`, token, httpBase: '' });
   api.onState((s) => stateListeners.forEach((l) => l(s)));
+  return define(api);
+}
+
+function define(api: KilnApi): KilnApi {
   Object.defineProperty(globalThis, 'kiln', { value: api, writable: false, configurable: false, enumerable: true });
   return api;
 }

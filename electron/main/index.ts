@@ -1,0 +1,171 @@
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
+import { createBackend, type Backend } from '../backend/index.ts';
+import { systemClock, type Logger } from '../backend/types.ts';
+import { createFileLogger } from '../backend/log/logger.ts';
+import { contentSecurityPolicy } from '../web/security.ts';
+import { externalOpenTarget, isAllowedNavigation, type AppOrigin } from './sender-check.ts';
+import { guardedInvoke } from './ipc.ts';
+import { openStore } from './platform/store.ts';
+import { createStoreSettings } from './platform/settings.ts';
+import { createSafeStorageSecrets } from './platform/secrets.ts';
+import { handleMediaProtocol, registerMediaScheme } from './platform/media-protocol.ts';
+import { createElectronPlatform } from './platform/os.ts';
+import { initialBounds, trackWindowState } from './platform/window-state.ts';
+import { installAppMenu } from './platform/menu.ts';
+
+// The composition root (DESIGN §1): the only place that wires Electron to the Electron-free backend.
+// Bundled by scripts/build-electron.mjs to out/main/index.js, next to out/preload and out/renderer.
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PRELOAD = path.join(here, '../preload/index.cjs');
+const INDEX_HTML = path.join(here, '../renderer/index.html');
+const DEV_SERVER_URL = process.env.KILN_DEV_SERVER_URL || null;
+const origin: AppOrigin = { indexFileUrl: pathToFileURL(INDEX_HTML).href, devServerUrl: DEV_SERVER_URL };
+
+registerMediaScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  // A second copy would open the same SQLite history and follow the same predictions twice.
+  app.quit();
+} else {
+  let win: BrowserWindow | null = null;
+  let backend: Backend | null = null;
+  let log: Logger = createFileLogger({ dir: null });
+
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let stopping = false;
+  app.on('before-quit', (e) => {
+    if (!backend || stopping) return;
+    // Let the engine persist what it is doing before the process goes away.
+    e.preventDefault();
+    stopping = true;
+    const b = backend;
+    backend = null;
+    void b.stop().catch((err: unknown) => log.error('backend stop failed', { err: String(err) })).finally(() => app.quit());
+  });
+
+  // Every web content we create follows the same rules (DESIGN §7).
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (ev, url) => {
+      if (!isAllowedNavigation(url, origin)) ev.preventDefault();
+    });
+    contents.on('will-redirect', (ev, url) => {
+      if (!isAllowedNavigation(url, origin)) ev.preventDefault();
+    });
+    contents.on('will-attach-webview', (ev) => ev.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      const target = externalOpenTarget(url);
+      if (target) void shell.openExternal(target);
+      return { action: 'deny' };
+    });
+  });
+
+  void app.whenReady().then(async () => {
+    const store0 = openStore(createFileLogger({ dir: app.getPath('logs') }));
+    let known: () => readonly string[] = () => [];
+    log = createFileLogger({ dir: app.getPath('logs'), knownSecrets: () => known() });
+    const store = store0;
+    const secrets = await createSafeStorageSecrets(store, log);
+    known = () => secrets.knownValues();
+    const settings = createStoreSettings(store, log);
+
+    const platform = createElectronPlatform(
+      () => win,
+      () => {
+        win?.show();
+        win?.focus();
+      },
+    );
+    backend = await createBackend({
+      dataDir: app.getPath('userData'),
+      fetch: globalThis.fetch.bind(globalThis),
+      clock: systemClock,
+      secrets,
+      settings,
+      log,
+      platform,
+      mode: 'electron',
+      appVersion: app.getVersion(),
+      replicateBaseUrl: process.env.KILN_REPLICATE_BASE_URL || undefined,
+    });
+    const b = backend;
+
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    ses.setPermissionCheckHandler(() => false);
+    ses.webRequest.onHeadersReceived((details, callback) => {
+      // file:// pages carry the meta CSP in index.html; this covers the dev server too.
+      const headers = { ...details.responseHeaders };
+      if (details.resourceType === 'mainFrame') headers['Content-Security-Policy'] = [electronCsp()];
+      callback({ responseHeaders: headers });
+    });
+
+    handleMediaProtocol(() => b.services.vault.root);
+
+    const invoke = guardedInvoke(
+      (channel, payload) => b.invoke(channel, payload),
+      origin,
+      (channel, frameUrl) => log.warn('ipc: refused call from an untrusted frame', { channel, frameUrl: String(frameUrl).slice(0, 200) }),
+    );
+    // One handler per contract channel: the preload can only reach these, and each checks its sender.
+    for (const channel of INVOKE_CHANNELS) {
+      ipcMain.handle(channel, (event, payload: unknown) =>
+        invoke(channel, { frameUrl: event.senderFrame?.url, isTopFrame: !!event.senderFrame && event.senderFrame === event.sender.mainFrame }, payload),
+      );
+    }
+    b.on((event, payload) => {
+      if (win && !win.isDestroyed()) win.webContents.send(event, payload);
+    });
+
+    installAppMenu();
+    await b.start();
+    createWindow();
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    });
+
+    function createWindow() {
+      const state = initialBounds(store);
+      win = new BrowserWindow({
+        ...state.bounds,
+        minWidth: 720,
+        minHeight: 480,
+        show: false,
+        title: 'Kiln',
+        backgroundColor: '#00000000',
+        webPreferences: {
+          preload: PRELOAD,
+          contextIsolation: true,
+          sandbox: true,
+          nodeIntegration: false,
+          webSecurity: true,
+          allowRunningInsecureContent: false,
+          spellcheck: true,
+        },
+      });
+      if (state.maximized) win.maximize();
+      trackWindowState(win, store);
+      win.once('ready-to-show', () => win?.show());
+      win.on('closed', () => (win = null));
+      if (DEV_SERVER_URL) void win.loadURL(DEV_SERVER_URL);
+      else void win.loadFile(INDEX_HTML);
+    }
+  });
+}
+
+function electronCsp(): string {
+  // Same policy as browser mode, minus its WebSocket: in Electron all networking is in main.
+  return contentSecurityPolicy([]).replace("connect-src 'self' ", "connect-src 'self'").replace("img-src 'self'", "img-src 'self' kiln-media:").replace("media-src 'self'", "media-src 'self' kiln-media:");
+}
