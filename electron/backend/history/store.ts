@@ -237,6 +237,8 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
     getOutputs,
 
     view(id) {
+      // The publisher's coalescing timer may fire after stop() closed the db: nothing to show then.
+      if (!db.isOpen) return null;
       const row = stmt(`SELECT ${VIEW_COLS} FROM predictions p WHERE p.id = ?`).get(id) as Row | undefined;
       return row ? viewsFor([row])[0]! : null;
     },

@@ -1,0 +1,269 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { openHistory } from '../../../electron/backend/history/store.ts';
+import type { HistoryStoreFull, PredictionRecord } from '../../../electron/backend/history/types.ts';
+import { createVault } from '../../../electron/backend/vault/vault.ts';
+import type { MediaVaultFull } from '../../../electron/backend/vault/types.ts';
+import { createPublisher } from '../../../electron/backend/events/publisher.ts';
+import { systemClock } from '../../../electron/backend/types.ts';
+import { readTextChunks } from '../../../electron/backend/vault/png-text.ts';
+import { handleMediaRequest } from '../../../electron/backend/vault/media-handler.ts';
+import { recordingLog, tempDir } from '../../unit/history-helpers.ts';
+
+// Real files, real HTTP on 127.0.0.1 (a tiny fault server: the simulator cannot serve HTML-as-PNG
+// or a lying Content-Length), real SQLite.
+
+let server: http.Server;
+let origin = '';
+let pngBytes: Buffer;
+const hits = new Map<string, number>();
+
+beforeAll(async () => {
+  pngBytes = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc' } }).png().toBuffer();
+  const webp = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#cc3366' } }).webp().toBuffer();
+  const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2'), Buffer.alloc(4096, 7)]);
+  server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    const send = (status: number, type: string, body: Buffer | string, extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...extra });
+      res.end(body);
+    };
+    if (url === '/img.png') return send(200, 'image/png', pngBytes);
+    if (url === '/pic.webp') return send(200, 'image/webp', webp);
+    if (url === '/clip.mp4') return send(200, 'video/mp4', mp4);
+    if (url === '/html.png') return send(200, 'image/png', '<!doctype html><html><body>Login required</body></html>');
+    if (url === '/gone.png') return send(404, 'text/plain', 'not found');
+    if (url === '/flaky.png') return hits.get(url)! <= 2 ? send(503, 'text/plain', 'busy') : send(200, 'image/png', pngBytes);
+    if (url === '/always503.png') return send(503, 'text/plain', 'busy');
+    if (url === '/short.png') {
+      // Promises more bytes than it sends, then closes: a truncated transfer.
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(pngBytes.length + 1000) });
+      res.write(pngBytes);
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    send(404, 'text/plain', 'no');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+function setup(extra: Partial<Parameters<typeof createVault>[0]> = {}) {
+  const dir = tempDir('kiln-vault-');
+  const log = recordingLog();
+  const history = openHistory({ dataDir: dir, log, clock: systemClock });
+  const changed: string[] = [];
+  const publisher = createPublisher({ clock: systemClock, view: (id) => history.view(id), emit: () => {}, intervalMs: 5 });
+  const origChanged = publisher.changed;
+  publisher.changed = (id: string) => {
+    changed.push(id);
+    origChanged(id);
+  };
+  const vault = createVault({ dataDir: dir, fetch, clock: systemClock, log, history, publisher, replicateBaseUrl: `${origin}/v1`, retry: { attempts: 3, baseMs: 5 }, retryLaterMs: 60_000, undoWindowMs: 200, ...extra });
+  cleanup.push(() => history.close(), () => publisher.flushNow(), () => vault.close());
+  return { dir, log, history, vault, changed };
+}
+
+function succeeded(history: HistoryStoreFull, id: string, output: unknown, extra: Partial<PredictionRecord> = {}): PredictionRecord {
+  history.insertIntent({ id, provider: 'replicate', model: 'owner/model', version: 'v1', target: 'model', input: { prompt: `prompt ${id}`, seed: 7 } });
+  return history.update(id, { status: 'succeeded', providerId: `prov-${id}`, output, ...extra });
+}
+
+const tmpFiles = (dir: string) => fs.readdirSync(path.join(dir, '.vault-tmp'));
+
+describe('vault: saving outputs', () => {
+  it('saves a PNG with text chunks, a thumbnail, sha256 and dimensions, then marks the prediction saved', async () => {
+    const { history, vault, changed, dir } = setup();
+    const rec = succeeded(history, 'a1', [`${origin}/img.png`]);
+    await vault.saveOutputs(rec);
+    const [o] = history.getOutputs('a1');
+    expect(o).toMatchObject({ state: 'saved', kind: 'image', mime: 'image/png', width: 640, height: 480 });
+    expect(o!.path).toMatch(/^\d{4}\/\d{2}\/a1\/out-0\.png$/);
+    const abs = vault.resolve(o!.path!)!;
+    const chunks = readTextChunks(fs.readFileSync(abs));
+    expect(chunks).toMatchObject({ provider: 'replicate', model: 'owner/model', version: 'v1', prediction_id: 'prov-a1', kiln_id: 'a1', seed: '7' });
+    expect(JSON.parse(chunks.input!)).toEqual({ prompt: 'prompt a1', seed: 7 });
+    expect(o!.size).toBe(fs.statSync(abs).size);
+    const { createHash } = await import('node:crypto');
+    expect(o!.sha256).toBe(createHash('sha256').update(fs.readFileSync(abs)).digest('hex'));
+    const thumb = await sharp(vault.resolve(o!.thumbPath!)!).metadata();
+    expect(thumb.format).toBe('webp');
+    expect(Math.max(thumb.width!, thumb.height!)).toBeLessThanOrEqual(512);
+    expect(fs.existsSync(`${abs}.json`)).toBe(false); // PNG carries its own metadata
+    expect(history.get('a1')!.saveState).toBe('saved');
+    expect(changed.filter((c) => c === 'a1').length).toBeGreaterThan(1);
+    expect(tmpFiles(dir)).toEqual([]);
+    // and the media handler serves it
+    expect((await handleMediaRequest(vault.root, o!.path!)).status).toBe(200);
+  });
+
+  it('non-PNG files get a sidecar JSON; text output is stored as a .txt file', async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'b1', [`${origin}/pic.webp`, `${origin}/clip.mp4`]));
+    const outs = history.getOutputs('b1');
+    expect(outs.map((o) => [o.kind, o.state])).toEqual([['image', 'saved'], ['video', 'saved']]);
+    const side = JSON.parse(fs.readFileSync(`${vault.resolve(outs[1]!.path!)}.json`, 'utf8'));
+    expect(side).toMatchObject({ model: 'owner/model', prediction_id: 'prov-b1', seed: '7', input: { prompt: 'prompt b1', seed: 7 } });
+    expect(outs[1]!.thumbPath).toBeNull(); // no poster frames (no ffmpeg)
+    await vault.saveOutputs(succeeded(history, 't1', ['The ', 'answer']));
+    const [t] = history.getOutputs('t1');
+    expect(t).toMatchObject({ kind: 'text', state: 'saved' });
+    expect(fs.readFileSync(vault.resolve(t!.path!)!, 'utf8')).toBe('The answer');
+  });
+
+  it('rejects an HTML page served as an image: failed, save-failed, nothing left behind', async () => {
+    const { history, vault, dir } = setup();
+    await vault.saveOutputs(succeeded(history, 'h1', [`${origin}/html.png`]));
+    const [o] = history.getOutputs('h1');
+    expect(o!.state).toBe('failed');
+    expect(o!.error).toMatch(/HTML/);
+    expect(o!.path).toBeNull();
+    expect(history.get('h1')!.saveState).toBe('save-failed');
+    expect(tmpFiles(dir)).toEqual([]);
+  });
+
+  it('a truncated transfer (Content-Length larger than the body) is never saved', async () => {
+    const { history, vault, dir } = setup();
+    await vault.saveOutputs(succeeded(history, 's1', [`${origin}/short.png`]));
+    const [o] = history.getOutputs('s1');
+    expect(o!.state).toBe('failed');
+    expect(history.get('s1')!.saveState).toBe('save-failed');
+    expect(tmpFiles(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(vault.root, '1970'))).toBe(false);
+  });
+
+  it('retries 5xx with back-off and then succeeds', async () => {
+    const { history, vault } = setup();
+    hits.delete('/flaky.png');
+    await vault.saveOutputs(succeeded(history, 'f1', [`${origin}/flaky.png`]));
+    expect(hits.get('/flaky.png')).toBe(3);
+    expect(history.get('f1')!.saveState).toBe('saved');
+  });
+
+  it('404 means the provider already removed it: expired, and dataRemoved skips the fetch', async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'g1', [`${origin}/gone.png`]));
+    expect(history.getOutputs('g1')[0]!.state).toBe('expired');
+    expect(history.get('g1')!.saveState).toBe('expired');
+    expect(history.view('g1')!.expiresAt).toBeNull();
+    hits.delete('/img.png');
+    await vault.saveOutputs(succeeded(history, 'g2', [`${origin}/img.png`], { dataRemoved: true }));
+    expect(history.get('g2')!.saveState).toBe('expired');
+    expect(hits.get('/img.png')).toBeUndefined();
+  });
+
+  it('disk full: clear error, save-failed, no half file, and a retry is scheduled', async () => {
+    const { history, vault, dir } = setup({ createWriteStream: () => fs.createWriteStream('/dev/full'), retryLaterMs: 10 * 60_000 });
+    await vault.saveOutputs(succeeded(history, 'd1', [`${origin}/img.png`]));
+    const [o] = history.getOutputs('d1');
+    expect(o!.state).toBe('failed');
+    expect(o!.error).toMatch(/disk full/i);
+    expect(history.get('d1')!.saveState).toBe('save-failed');
+    expect(history.listUnsaved().map((r) => r.id)).toContain('d1');
+    expect(tmpFiles(dir)).toEqual([]);
+  });
+
+  it('refuses a plain-http URL from another origin', async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'r1', ['http://127.0.0.1:9/evil.png']));
+    expect(history.getOutputs('r1')[0]).toMatchObject({ state: 'failed' });
+    expect(history.getOutputs('r1')[0]!.error).toMatch(/refusing/);
+  });
+
+  it('is idempotent and resumable: a second call does not download again; concurrent calls share one pass', async () => {
+    const { history, vault } = setup();
+    hits.delete('/pic.webp');
+    const rec = succeeded(history, 'i1', [`${origin}/pic.webp`]);
+    await Promise.all([vault.saveOutputs(rec), vault.saveOutputs(rec)]);
+    await vault.saveOutputs(rec);
+    expect(hits.get('/pic.webp')).toBe(1);
+    // A crash mid-save leaves the output `saving`: the next pass redoes it.
+    history.updateOutput('i1', 0, { state: 'saving' });
+    history.update('i1', { saveState: 'saving' });
+    await vault.saveOutputs(history.get('i1')!);
+    expect(hits.get('/pic.webp')).toBe(2);
+    expect(history.get('i1')!.saveState).toBe('saved');
+  });
+
+  it('a file deleted outside the app becomes missing and redownload brings it back', async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'm1', [`${origin}/img.png`]));
+    const p = history.getOutputs('m1')[0]!.path!;
+    fs.rmSync(vault.resolve(p)!);
+    expect(vault.checkFiles('m1')).toBe(1);
+    expect(history.view('m1')!.outputs[0]!.state).toBe('missing');
+    await vault.redownload('m1');
+    expect(history.getOutputs('m1')[0]!.state).toBe('saved');
+    expect(fs.existsSync(vault.resolve(p)!)).toBe(true);
+  });
+});
+
+describe('vault: delete with undo, staging, storage', () => {
+  it('delete moves rows and files out at once; undo restores both; after the window they are gone', async () => {
+    const { history, vault, dir } = setup();
+    await vault.saveOutputs(succeeded(history, 'x1', [`${origin}/img.png`]));
+    await vault.saveOutputs(succeeded(history, 'x2', [`${origin}/pic.webp`]));
+    succeeded(history, 'fav', ['hello']);
+    history.setFavourite('fav', true);
+    const p1 = vault.resolve(history.getOutputs('x1')[0]!.path!)!;
+    const r = vault.deletePredictions(['x1', 'x2', 'fav']);
+    expect(r).toMatchObject({ deleted: 2, skippedFavourites: 1 });
+    expect(history.get('x1')).toBeNull();
+    expect(fs.existsSync(p1)).toBe(false);
+    expect(vault.undoDelete(r.undoToken).restored).toBe(2);
+    expect(history.getOutputs('x1')[0]!.state).toBe('saved');
+    expect(fs.existsSync(p1)).toBe(true);
+    const r2 = vault.deletePredictions(['x1']);
+    await new Promise((res) => setTimeout(res, 400));
+    expect(vault.undoDelete(r2.undoToken).restored).toBe(0);
+    expect(fs.existsSync(p1)).toBe(false);
+    expect(fs.readdirSync(path.join(dir, '.trash'))).toEqual([]);
+    expect(vault.deletePredictions(['fav']).deleted).toBe(1); // a favourite named alone is deleted
+  });
+
+  it('stages input files into the vault and resolves refs', async () => {
+    const { vault } = setup();
+    const s = await vault.stageInput('me.png', 'application/octet-stream', new Uint8Array(pngBytes));
+    expect(s.ref).toMatch(/^kiln-file:[0-9a-f]+$/);
+    expect(s.path).toMatch(/^inputs\/[0-9a-f]+\.png$/);
+    expect(s.mime).toBe('image/png'); // sniffed, not trusted
+    expect(fs.readFileSync(s.absPath).equals(pngBytes)).toBe(true);
+    expect(vault.resolveStaged(s.ref)).toMatchObject({ path: s.path, size: pngBytes.length });
+    const src = path.join(tempDir(), 'notes.txt');
+    fs.writeFileSync(src, 'hello');
+    const s2 = await vault.stageInputFromPath(src);
+    expect(s2).toMatchObject({ mime: 'text/plain; charset=utf-8', size: 5 });
+    expect(vault.resolveStaged('kiln-file:nope')).toBeNull();
+    expect(vault.resolveStaged('../../etc')).toBeNull();
+  });
+
+  it('reports storage per kind and clears thumbnails and unreferenced files', async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'u1', [`${origin}/img.png`, `${origin}/clip.mp4`]));
+    fs.writeFileSync(path.join(vault.root, 'stray.bin'), Buffer.alloc(1234));
+    const u = await vault.usage();
+    expect(u.byKind.image!.files).toBe(1);
+    expect(u.byKind.video!.files).toBe(1);
+    expect(u.thumbnails.files).toBe(1);
+    expect(u.database).toBeGreaterThan(0);
+    const t = await vault.clear('thumbnails');
+    expect(t.freedBytes).toBe(u.thumbnails.bytes);
+    expect(history.getOutputs('u1')[0]!.thumbPath).toBeNull();
+    const c = await vault.clear('unsaved');
+    expect(c.freedBytes).toBe(1234);
+    expect(history.getOutputs('u1').every((o) => fs.existsSync(vault.resolve(o.path!)!))).toBe(true);
+  });
+});
