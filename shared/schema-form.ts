@@ -112,7 +112,11 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
     const desc = (isObj(raw) && typeof raw.description === 'string' ? raw.description : null) ?? (s && typeof s.description === 'string' ? s.description : null);
     const order = isObj(raw) && typeof raw['x-order'] === 'number' ? raw['x-order'] : s && typeof s['x-order'] === 'number' ? s['x-order'] : 10_000 + idx;
     if (!s) {
-      fields.push({ name, label: title, kind: 'json', required: required.has(name), description: desc, default: isObj(raw) ? raw.default : undefined, min: null, max: null, options: null, itemKind: null, multiline: false, order });
+      // A $ref we cannot resolve (the Input schema was cut out of its document): keep the field
+      // usable from its default's type instead of breaking the form.
+      const def = isObj(raw) ? raw.default : undefined;
+      const kind: FieldKind = typeof def === 'string' ? 'string' : typeof def === 'number' ? (Number.isInteger(def) ? 'integer' : 'number') : typeof def === 'boolean' ? 'boolean' : 'json';
+      fields.push({ name, label: title, kind, required: required.has(name), description: desc, default: isObj(raw) ? raw.default : undefined, min: null, max: null, options: null, itemKind: null, multiline: false, order });
       continue;
     }
     const { kind, itemKind, multiline } = kindOf(s, name);

@@ -16,7 +16,14 @@ export const Settings = z.object({
   formValues: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 });
 export type Settings = z.infer<typeof Settings>;
-export const SettingsPatch = Settings.partial();
+/**
+ * A partial update: only the keys given. Built from the fields without their defaults, because
+ * zod's .partial() keeps them and would silently reset every key the patch leaves out.
+ */
+type Shape = typeof Settings.shape;
+export const SettingsPatch = z.object(
+  Object.fromEntries(Object.entries(Settings.shape).map(([k, v]) => [k, v.unwrap()])) as { [K in keyof Shape]: ReturnType<Shape[K]['unwrap']> },
+).partial();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});

@@ -1,0 +1,41 @@
+import { describe, it, expect } from 'vitest';
+import { statusBadge, cardLabel, canCancel } from '../../renderer/src/features/gallery/status.ts';
+import type { PredictionView } from '../../shared/domain/prediction.ts';
+
+const base: PredictionView = {
+  id: 'a', provider: 'replicate', providerId: null, model: 'o/m', version: null, input: {}, prompt: 'a red fox in snow',
+  status: 'starting', saveState: 'none', createdAt: 0, startedAt: null, completedAt: null, statusSince: 0, timeline: [],
+  progress: null, logsTail: '', text: null, error: null, outputs: [], note: null, retryOf: null, variantCount: 1,
+  favourite: false, webUrl: null, metrics: null, expiresAt: null,
+};
+const p = (o: Partial<PredictionView>) => ({ ...base, ...o });
+
+describe('card status wording', () => {
+  it('shows a ticking cold-boot counter for a long start, never an error', () => {
+    expect(statusBadge(p({}), 2_000).text).toBe('Starting');
+    const b = statusBadge(p({}), 134_000);
+    expect(b).toMatchObject({ text: 'Cold boot — starting 2:14', tone: 'active', ticking: true });
+  });
+
+  it('covers the local and save states', () => {
+    expect(statusBadge(p({ status: 'queued' }), 0, false).text).toBe('Queued — offline');
+    expect(statusBadge(p({ status: 'processing', progress: { percent: 42.4, current: 4, total: 10 } }), 0).text).toBe('Processing 42%');
+    expect(statusBadge(p({ status: 'succeeded', saveState: 'saving' }), 0).text).toBe('Saving');
+    expect(statusBadge(p({ status: 'succeeded', saveState: 'saved' }), 0).tone).toBe('good');
+    expect(statusBadge(p({ status: 'succeeded', saveState: 'expired' }), 0).text).toBe('Expired');
+    expect(statusBadge(p({ status: 'succeeded', expiresAt: 42 * 60_000 }), 0).text).toBe('Succeeded — expires in 42 min');
+    expect(statusBadge(p({ status: 'failed' }), 0).tone).toBe('bad');
+  });
+
+  it('shows an unknown status as-is and keeps it cancellable', () => {
+    const q = p({ status: 'warming_up' });
+    expect(statusBadge(q, 0).text).toBe('warming_up');
+    expect(canCancel(q)).toBe(true);
+    expect(canCancel(p({ status: 'aborted' }))).toBe(false);
+  });
+
+  it('names a card by prompt (or model) and status', () => {
+    expect(cardLabel(p({ status: 'succeeded', saveState: 'saved' }))).toBe('a red fox in snow — succeeded, saved');
+    expect(cardLabel(p({ prompt: null }))).toBe('o/m — starting');
+  });
+});
