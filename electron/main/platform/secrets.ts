@@ -1,15 +1,9 @@
 import { safeStorage } from 'electron';
-import { KilnError, type SecretStatus } from '../../../shared/ipc.ts';
+import { KilnError } from '../../../shared/ipc.ts';
+import { protectionFrom } from './secrets-protection.ts';
 import type { Logger, ProviderName, SecretsAdapter } from '../../backend/types.ts';
 import type { KnownSecrets } from '../../backend/secrets/status.ts';
 import type { KilnStore } from './store.ts';
-
-/** Pure: what protection the OS gives us, from safeStorage's answers (tested in secrets.test.ts). */
-export function protectionFrom(available: boolean, platform: NodeJS.Platform, linuxBackend: string | null): SecretStatus['protection'] {
-  if (!available) return 'none';
-  if (platform === 'linux' && (linuxBackend === 'basic_text' || linuxBackend === 'unknown')) return 'basic_text';
-  return 'os';
-}
 
 // Provider keys encrypted with safeStorage's async API before they reach electron-store (DESIGN §5).
 // On Linux without a keyring the backend is `basic_text` (a hard-coded password): we still encrypt,
