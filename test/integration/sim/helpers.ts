@@ -8,10 +8,13 @@ afterEach(async () => {
   while (running.length) await running.pop()!.close();
 });
 
-export async function sim(opts: SimOptions = {}): Promise<Sim & { api: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response> }> {
+/** Response whose json() is loosely typed: tests assert on its shape. */
+export type Res = Omit<Response, 'json'> & { json(): Promise<any> };
+
+export async function sim(opts: SimOptions = {}): Promise<Sim & { api: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Res> }> {
   const s = await startSimulator(opts);
   running.push(s);
-  const api = (path: string, init: RequestInit & { json?: unknown } = {}) => {
+  const api = (path: string, init: RequestInit & { json?: unknown } = {}): Promise<Res> => {
     const headers = new Headers(init.headers);
     if (!headers.has('authorization')) headers.set('authorization', `Bearer ${s.token}`);
     let body = init.body;
