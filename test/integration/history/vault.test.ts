@@ -7,7 +7,6 @@ import sharp from 'sharp';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import type { HistoryStoreFull, PredictionRecord } from '../../../electron/backend/history/types.ts';
 import { createVault } from '../../../electron/backend/vault/vault.ts';
-import type { MediaVaultFull } from '../../../electron/backend/vault/types.ts';
 import { createPublisher } from '../../../electron/backend/events/publisher.ts';
 import { systemClock } from '../../../electron/backend/types.ts';
 import { readTextChunks } from '../../../electron/backend/vault/png-text.ts';

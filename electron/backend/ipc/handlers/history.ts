@@ -1,4 +1,82 @@
+import path from 'node:path';
+import { KilnError } from '../../../../shared/ipc.ts';
+import type { Services } from '../../services.ts';
 import type { HandlerMap } from './types.ts';
+import { hasAdmin, type HistoryStoreFull } from '../../history/types.ts';
+import { hasVaultAdmin, type MediaVaultFull } from '../../vault/types.ts';
+import { exportHistory, importHistory } from '../../history/transfer.ts';
 
-// STUB: to be filled in by the owner of this domain.
-export const historyHandlers: HandlerMap = {};
+// predictions:* channels that read or edit the history (create/cancel/retry are in predictions.ts).
+
+function history(s: Services): HistoryStoreFull {
+  if (!hasAdmin(s.history)) throw new KilnError({ code: 'not_implemented', message: 'This history store cannot do that.' });
+  return s.history;
+}
+function vault(s: Services): MediaVaultFull {
+  if (!hasVaultAdmin(s.vault)) throw new KilnError({ code: 'not_implemented', message: 'This media vault cannot do that.' });
+  return s.vault;
+}
+const notFound = (id: string) => new KilnError({ code: 'not_found', message: `No prediction ${id} in the history.` });
+
+export const historyHandlers: HandlerMap = {
+  'predictions:list': (req, s) => {
+    const { cursor, limit, ...filter } = req;
+    return s.history.list(filter, cursor ?? null, limit);
+  },
+
+  'predictions:get': (req, s) => {
+    // A detail view is the moment to notice a file the user deleted outside the app.
+    if (hasVaultAdmin(s.vault)) s.vault.checkFiles(req.id);
+    const v = s.history.view(req.id);
+    if (!v) throw notFound(req.id);
+    return v;
+  },
+
+  'predictions:counts': (_req, s) => s.history.counts(),
+
+  'predictions:delete': (req, s) => {
+    const r = vault(s).deletePredictions(req.ids);
+    return { undoToken: r.undoToken, deleted: r.deleted, skippedFavourites: r.skippedFavourites };
+  },
+
+  'predictions:undoDelete': (req, s) => ({ restored: vault(s).undoDelete(req.undoToken).restored }),
+
+  'predictions:favourite': (req, s) => {
+    if (!history(s).setFavourite(req.id, req.favourite)) throw notFound(req.id);
+    s.publisher.changed(req.id);
+    return { ok: true as const };
+  },
+
+  'predictions:export': async (req, s) => {
+    const h = history(s);
+    const now = s.clock.now();
+    const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
+    const dest = req.dest ?? path.join(s.dataDir, 'exports', `kiln-export-${stamp}.zip`);
+    if (!path.isAbsolute(dest)) throw new KilnError({ code: 'bad_request', message: 'Export destination must be an absolute path.' });
+    try {
+      return await exportHistory({ history: h, vaultRoot: s.vault.root, dest, ids: req.ids, now });
+    } catch (err) {
+      throw new KilnError({ code: 'bad_request', message: `Export failed: ${String((err as Error)?.message ?? err)}` });
+    }
+  },
+
+  'predictions:import': async (req, s) => {
+    const h = history(s);
+    if (!req.path) throw new KilnError({ code: 'bad_request', message: 'Choose an export folder or .zip to import.' });
+    if (!path.isAbsolute(req.path)) throw new KilnError({ code: 'bad_request', message: 'Import path must be an absolute path.' });
+    try {
+      const r = await importHistory({ history: h, vaultRoot: s.vault.root, source: req.path, tmpParent: path.join(s.dataDir, '.vault-tmp') });
+      return r;
+    } catch (err) {
+      throw new KilnError({ code: 'bad_request', message: `Import failed: ${String((err as Error)?.message ?? err)}` });
+    }
+  },
+
+  'predictions:redownload': (req, s) => {
+    const v = vault(s);
+    if (!s.history.get(req.id)) throw notFound(req.id);
+    // Runs in the background: the card follows it through prediction:updated events.
+    v.redownload(req.id).catch((err) => s.log.warn('redownload failed', { id: req.id, err: String(err) }));
+    return { ok: true as const };
+  },
+};

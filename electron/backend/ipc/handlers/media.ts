@@ -1,4 +1,71 @@
+import fs from 'node:fs';
+import { KilnError } from '../../../../shared/ipc.ts';
+import type { Services } from '../../services.ts';
 import type { HandlerMap } from './types.ts';
+import type { PlatformAdapter } from '../../types.ts';
+import { hasVaultAdmin } from '../../vault/types.ts';
 
-// STUB: to be filled in by the owner of this domain.
-export const mediaHandlers: HandlerMap = {};
+// files:stage, media:* (through the platform adapter) and storage:*.
+
+/** A vault-relative path → an existing absolute file inside the vault, or a typed refusal. */
+function vaultFile(s: Services, rel: string): string {
+  const abs = s.vault.resolve(rel);
+  if (!abs) throw new KilnError({ code: 'forbidden', message: 'That path is outside the media vault.' });
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch {
+    throw new KilnError({ code: 'not_found', message: 'That file is no longer in the media vault.' });
+  }
+  const root = fs.realpathSync(s.vault.root);
+  if (!real.startsWith(root + '/') && !real.startsWith(root + '\\')) throw new KilnError({ code: 'forbidden', message: 'That path is outside the media vault.' });
+  return real;
+}
+
+function platform(s: Services, what: string): PlatformAdapter {
+  if (!s.platform) throw new KilnError({ code: 'not_implemented', message: `${what} is only available in the desktop app.` });
+  return s.platform;
+}
+
+export const mediaHandlers: HandlerMap = {
+  'files:stage': async (req, s) => {
+    const bytes = Buffer.from(req.dataBase64, 'base64');
+    if (bytes.length === 0) throw new KilnError({ code: 'bad_request', message: 'The file is empty.' });
+    const f = await s.vault.stageInput(req.name, req.mime, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+    return { ref: f.ref, path: f.path, size: f.size };
+  },
+
+  'media:reveal': async (req, s) => {
+    const file = vaultFile(s, req.path); // the path is judged before anything else
+    await platform(s, 'Reveal in folder').reveal(file);
+    return { ok: true as const };
+  },
+
+  'media:saveAs': async (req, s) => {
+    const file = vaultFile(s, req.path);
+    const saved = await platform(s, 'Save as…').saveAs(file);
+    return { saved: saved !== null, path: saved };
+  },
+
+  'media:copyImage': async (req, s) => {
+    const file = vaultFile(s, req.path);
+    await platform(s, 'Copy image').copyImage(file);
+    return { ok: true as const };
+  },
+
+  'media:openDefault': async (req, s) => {
+    const file = vaultFile(s, req.path);
+    await platform(s, 'Open with the default app').openPath(file);
+    return { ok: true as const };
+  },
+
+  'storage:usage': async (_req, s) => {
+    if (!hasVaultAdmin(s.vault)) throw new KilnError({ code: 'not_implemented', message: 'Storage usage is not available.' });
+    return s.vault.usage();
+  },
+
+  'storage:clear': async (req, s) => {
+    if (!hasVaultAdmin(s.vault)) throw new KilnError({ code: 'not_implemented', message: 'Storage clean-up is not available.' });
+    return s.vault.clear(req.what);
+  },
+};
