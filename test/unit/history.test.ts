@@ -137,15 +137,20 @@ describe('history store', () => {
     expect(h.removeMany(['b'], { skipFavourites: false }).removed).toHaveLength(1);
   });
 
-  it('a status write is one UPDATE that does not touch the FTS index', () => {
+  it('status, input and delete writes keep the FTS index consistent', () => {
     const { h, dir } = setup();
-    h.insertIntent(intent('s'));
+    for (let i = 0; i < 20; i++) h.insertIntent(intent(`s${i}`));
     const db = new DatabaseSync(path.join(dir, 'history.db'));
-    const before = db.prepare("SELECT count(*) AS n FROM predictions_fts WHERE predictions_fts MATCH 'cat'").get() as { n: number };
+    const ftsRows = () => (db.prepare('SELECT count(*) AS n FROM predictions_fts_docsize').get() as { n: number }).n;
+    const before = ftsRows();
+    for (let i = 0; i < 20; i++) h.update(`s${i}`, { status: 'processing', progress: { percent: 40, current: 4, total: 10 } });
+    expect(h.view('s3')!.progress).toEqual({ percent: 40, current: 4, total: 10 });
+    h.update('s4', { input: { prompt: 'changed words' } });
+    h.removeMany(['s5'], { skipFavourites: false });
+    db.exec("INSERT INTO predictions_fts(predictions_fts) VALUES ('integrity-check')");
+    expect(ftsRows()).toBe(before - 1);
+    expect(h.list({ query: 'changed' }, null, 10).items.map((i) => i.id)).toEqual(['s4']);
     db.close();
-    h.update('s', { status: 'processing', progress: { percent: 40, current: 4, total: 10 } });
-    expect(h.view('s')!.progress).toEqual({ percent: 40, current: 4, total: 10 });
-    expect(before.n).toBe(1);
   });
 
   it('moves an unreadable database aside and starts fresh instead of crashing', () => {
