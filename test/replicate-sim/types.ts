@@ -74,6 +74,11 @@ export interface Scenario {
   preferWaitCapMs?: number;
   /** HTTP status of a `Prefer: wait` create that is not yet terminal (UNVERIFIED upstream: 200/201/202; default 201). */
   waitIncompleteStatus?: 200 | 201 | 202;
+  /**
+   * Reproduce the sync-mode quirks the official clients work around: a finished `Prefer: wait`
+   * response says `processing` (with output), a timed-out one says `starting` even when running.
+   */
+  syncQuirks?: boolean;
   /** Official models report version "hidden" in predictions (default true, as Replicate does). */
   hideOfficialVersion?: boolean;
   /** Largest accepted upload for POST /files (bytes, default 100 MB). */

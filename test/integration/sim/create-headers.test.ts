@@ -22,6 +22,17 @@ describe('Prefer: wait', () => {
     expect((await r.json()).status).toBe('starting');
   });
 
+  it('reproduces the sync-mode status quirks when asked (syncQuirks)', async () => {
+    const s = await sim({ scenario: { ...schnell({ coldBootMs: 0, runMs: 100 }), syncQuirks: true, preferWaitCapMs: 200 } });
+    const fast = await (await s.api(FLUX, { method: 'POST', headers: { prefer: 'wait=5' }, json: { input: { prompt: 'x' } } })).json();
+    expect(fast.status).toBe('processing');
+    expect(fast.output).toHaveLength(1);
+    s.control.loadScenario({ ...schnell({ coldBootMs: 0, runMs: 600_000 }), syncQuirks: true, preferWaitCapMs: 100 });
+    const slow = await (await s.api(FLUX, { method: 'POST', headers: { prefer: 'wait=1' }, json: { input: { prompt: 'y' } } })).json();
+    expect(slow.status).toBe('starting');
+    expect((await (await s.api(`/predictions/${slow.id}`)).json()).status).toBe('processing');
+  });
+
   it('wakes up when simulated time is advanced during the wait', async () => {
     const s = await sim({ scenario: { ...schnell({ coldBootMs: 60_000, runMs: 1_000 }), preferWaitCapMs: 30_000 } });
     setTimeout(() => s.control.advance(120_000), 100);

@@ -183,8 +183,13 @@ export async function createPrediction(ctx: Ctx, via: 'predictions' | 'models' |
   const prefer = /^\s*wait(?:=(\d+))?\s*$/.exec(String(ctx.req.headers.prefer ?? ''));
   if (prefer) {
     await holdForWait(ctx, p, prefer[1] ? Math.max(1, Number(prefer[1])) : 60);
-    const terminal = phaseAt(p, state.clock.now()).terminal;
-    return json(terminal ? 201 : state.scenario.waitIncompleteStatus ?? 201, view(p, viewCtx(ctx)));
+    const ph = phaseAt(p, state.clock.now());
+    const v = view(p, viewCtx(ctx));
+    if (state.scenario.syncQuirks) {
+      if (!ph.terminal) v.status = 'starting';
+      else if (ph.status === 'succeeded') v.status = 'processing';
+    }
+    return json(ph.terminal ? 201 : state.scenario.waitIncompleteStatus ?? 201, v);
   }
   return json(201, view(p, viewCtx(ctx)));
 }
