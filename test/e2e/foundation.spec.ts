@@ -53,7 +53,8 @@ test('a key saved in Settings survives a reload and never leaves the backend', a
 
 test('window.kiln speaks the contract over the WebSocket: events, typed errors, reconnect after a restart', async ({ page, kilnAlone: kiln }) => {
   await page.goto(kiln.url);
-  await page.waitForFunction(() => 'kiln' in globalThis);
+  // (waitForFunction would need 'unsafe-eval', which our CSP rightly forbids.)
+  await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
 
   const pong = await page.evaluate(async () => {
     const k = (globalThis as any).kiln;

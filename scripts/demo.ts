@@ -1,0 +1,69 @@
+// `npm run demo`: Kiln against the Replicate simulator, no account or network needed.
+// Starts the simulator in-process on a free port, then the app: the Electron window when the
+// Electron binary is installed, else browser mode (this is what headless machines get). Ctrl+C stops both.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Sim } from '../test/replicate-sim/types.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const simModule = (await import(new URL('../test/replicate-sim/index.ts', import.meta.url).href)) as { startSimulator(o?: object): Promise<Sim> };
+const sim = await simModule.startSimulator({});
+const dataDir = process.env.KILN_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-demo-'));
+process.stderr.write(`Simulator: ${sim.baseUrl} (demo token)\nData dir: ${dataDir}\n`);
+
+const env = { ...process.env, REPLICATE_API_TOKEN: sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir };
+
+function electronBinary(): string | null {
+  const dir = path.join(root, 'node_modules', 'electron');
+  try {
+    const bin = path.join(dir, 'dist', fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim());
+    return fs.existsSync(bin) ? bin : null;
+  } catch {
+    return null;
+  }
+}
+
+function run(cmd: string, args: string[], opts: { inheritStdout: boolean }): ChildProcess {
+  return spawn(cmd, args, { cwd: root, env, stdio: ['ignore', opts.inheritStdout ? 'inherit' : 'pipe', 'inherit'] });
+}
+
+function buildRenderer() {
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  return new Promise<void>((resolve, reject) => {
+    const p = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (${code})`))));
+  });
+}
+
+let child: ChildProcess;
+await buildRenderer();
+const electronBin = electronBinary();
+if (electronBin) {
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn(process.execPath, [path.join(root, 'scripts', 'build-electron.mjs')], { cwd: root, stdio: 'inherit' });
+    p.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build-electron failed (${code})`))));
+  });
+  process.stderr.write('Launching the Kiln window…\n');
+  // The Electron app keeps its own userData; the simulator's token reaches it through the environment.
+  child = run(electronBin, [root], { inheritStdout: true });
+} else {
+  process.stderr.write('No Electron binary here: starting browser mode.\n');
+  child = run(process.execPath, [path.join(root, 'electron', 'web', 'main.ts'), '--port', process.env.PORT ?? '0', '--data-dir', dataDir, '--replicate-base-url', sim.baseUrl], { inheritStdout: false });
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => process.stdout.write(chunk));
+}
+
+let stopping = false;
+async function stop(code: number) {
+  if (stopping) return;
+  stopping = true;
+  if (child.exitCode === null) child.kill('SIGTERM');
+  await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  await sim.close();
+  process.exit(code);
+}
+child.once('exit', (code) => void stop(code ?? 0));
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
