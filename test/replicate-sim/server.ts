@@ -60,11 +60,10 @@ const ROUTES: Route[] = [
 const THROTTLE_DETAIL = (s: number) => `Request was throttled. Expected available in ${s} second${s === 1 ? '' : 's'}.`;
 
 function throttled(state: SimState, seconds: number, header: boolean): Reply {
-  const r = problem(429, 'Too Many Requests', THROTTLE_DETAIL(seconds));
-  // Replicate's 429 body is DRF's Throttled format: only `detail`.
-  r.json = { detail: THROTTLE_DETAIL(seconds), status: 429 };
-  if (header && state.scenario.rateLimits?.retryAfterHeader !== false) r.headers = { ...r.headers, 'retry-after': String(seconds) };
-  return r;
+  // Replicate's 429 body is Django REST framework's Throttled format: only `detail`.
+  const headers: Record<string, string> = {};
+  if (header && state.scenario.rateLimits?.retryAfterHeader !== false) headers['retry-after'] = String(seconds);
+  return { status: 429, headers, json: { detail: THROTTLE_DETAIL(seconds) } };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
@@ -117,8 +116,12 @@ async function handle(state: SimState, opts: Required<Pick<SimOptions, 'basePath
     if (!m) continue;
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     if (!methods.includes(method)) continue;
+    try {
+      params = m.slice(1).map(decodeURIComponent);
+    } catch {
+      continue; // a malformed %-escape matches no resource: 404 like any unknown path
+    }
     route = r;
-    params = m.slice(1).map(decodeURIComponent);
     break;
   }
   state.count(route?.name ?? 'unknown');

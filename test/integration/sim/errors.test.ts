@@ -31,6 +31,7 @@ describe('errors as problem details', () => {
       ['/models/nobody/nothing/predictions', { method: 'POST', json: { input: {} } }],
       ['/predictions/doesnotexist', {}],
       ['/no/such/route', {}],
+      ['/predictions/%E0%A4%A', {}],
     ] as const) {
       const r = await s.api(path, init as any);
       expect(r.status, path).toBe(404);

@@ -28,7 +28,7 @@ describe('injected faults', () => {
     const r1 = await s.api(`/predictions/${p.id}`);
     expect(r1.status).toBe(429);
     expect(r1.headers.get('retry-after')).toBe('3');
-    expect((await r1.json()).detail).toBe('Request was throttled. Expected available in 3 seconds.');
+    expect(await r1.json()).toEqual({ detail: 'Request was throttled. Expected available in 3 seconds.' });
     const r2 = await s.api(`/predictions/${p.id}`);
     expect(r2.status).toBe(429);
     expect(r2.headers.get('retry-after')).toBeNull();
