@@ -5,6 +5,7 @@ import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
 import { createBackend, type Backend } from '../backend/index.ts';
 import { systemClock, type Logger } from '../backend/types.ts';
 import { createFileLogger } from '../backend/log/logger.ts';
+import { createEnvSecrets } from '../backend/secrets/env-secrets.ts';
 import { contentSecurityPolicy } from '../web/security.ts';
 import { externalOpenTarget, isAllowedNavigation, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
@@ -26,6 +27,8 @@ const DEV_SERVER_URL = process.env.KILN_DEV_SERVER_URL || null;
 const origin: AppOrigin = { indexFileUrl: pathToFileURL(INDEX_HTML).href, devServerUrl: DEV_SERVER_URL };
 
 registerMediaScheme();
+// Same variable as the CLI and browser mode, so `npm run demo` and tests can point the app at a temp dir.
+if (process.env.KILN_DATA_DIR) app.setPath('userData', path.resolve(process.env.KILN_DATA_DIR));
 
 if (!app.requestSingleInstanceLock()) {
   // A second copy would open the same SQLite history and follow the same predictions twice.
@@ -73,11 +76,13 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    const store0 = openStore(createFileLogger({ dir: app.getPath('logs') }));
+    // The logger exists before the secrets adapter (which logs), so it asks for the known keys lazily.
     let known: () => readonly string[] = () => [];
     log = createFileLogger({ dir: app.getPath('logs'), knownSecrets: () => known() });
-    const store = store0;
-    const secrets = await createSafeStorageSecrets(store, log);
+    const store = openStore(log);
+    // REPLICATE_API_TOKEN wins, exactly as outside Electron (the demo and CI use it).
+    const envToken = process.env.REPLICATE_API_TOKEN?.trim();
+    const secrets = envToken ? createEnvSecrets(envToken) : await createSafeStorageSecrets(store, log);
     known = () => secrets.knownValues();
     const settings = createStoreSettings(store, log);
 
