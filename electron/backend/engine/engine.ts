@@ -33,8 +33,10 @@ export interface EngineOptions {
   listThreshold: number;
   listIntervalMs: number;
   listMaxPages: number;
-  /** In list mode, full GET of a `processing` prediction this often (logs → progress). */
+  /** In list mode, full GET of a `processing` prediction this often (logs → progress)... */
   processingRefreshMs: number;
+  /** ...but all such refreshes together at most this many per second, however many run at once. */
+  progressRequestsPerSec: number;
   /** Consecutive network/5xx failures before Kiln calls itself offline. */
   offlineAfterFailures: number;
   /** Probe interval during an outage. */
@@ -64,6 +66,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   listIntervalMs: 1000,
   listMaxPages: 12,
   processingRefreshMs: 3000,
+  progressRequestsPerSec: 5,
   offlineAfterFailures: 3,
   probeMs: 30_000,
   reconcileDelayMs: 2000,
@@ -156,7 +159,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   }
 
   function track(rec: PredictionRecord, phase: Phase, dueAt = clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: true, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt };
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt };
     tracks.set(rec.id, t);
     return t;
   }
@@ -235,6 +238,9 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
 
     const listMode = followed.length >= opts.listThreshold;
+    let processing = 0;
+    for (const t of followed) if (t.seenStatus === 'processing') processing++;
+    const refreshMs = Math.max(opts.processingRefreshMs, (processing * 1000) / opts.progressRequestsPerSec);
     if (listMode && !listBusy) {
       if (now >= listDueAt && budget.available('other') >= 1) listSweep(followed);
       else due(Math.max(listDueAt, now + budget.waitFor('other')));
@@ -245,7 +251,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       let at = t.dueAt;
       if (listMode && !t.uncovered && !t.needsFull) {
         // Covered by the list sweep; only processing ones get a periodic full look (logs).
-        at = t.seenStatus === 'processing' ? Math.max(t.dueAt, t.lastFullAt + opts.processingRefreshMs) : Infinity;
+        at = t.seenStatus === 'processing' ? Math.max(t.dueAt, t.lastFullAt + refreshMs) : Infinity;
       }
       if (t.needsFull) at = Math.min(at, Math.max(now, t.dueAt));
       if (at > now) {
@@ -359,6 +365,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       t.failures = 0;
       t.phase = 'follow';
       t.followSince = clock.now();
+      t.needsFull = false; // the create answer is a full prediction
+      t.lastFullAt = clock.now();
       applyRemote(t, p);
     } catch (err) {
       if (dead) return;
@@ -497,10 +505,10 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     for (const t of followed) {
       if (!t.providerId) continue;
       byProvider.set(t.providerId, t);
-      t.uncovered = true;
       if (t.providerCreatedAt !== null) oldest = Math.min(oldest, t.providerCreatedAt);
     }
     let seen = 0;
+    const reached = new Set<Track>();
     let next: string | null = null;
     try {
       for (let page = 0; page < opts.listMaxPages && seen < byProvider.size; page++) {
@@ -511,10 +519,18 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           const t = byProvider.get(r.id);
           if (!t) continue;
           seen++;
+          reached.add(t);
           t.uncovered = false;
           if (r.status !== t.seenStatus) {
-            t.needsFull = true;
-            t.dueAt = clock.now();
+            if (isTerminal(r.status) || t.phase !== 'follow') {
+              // The end needs the full prediction (complete output, metrics, logs): one GET.
+              t.needsFull = true;
+              t.dueAt = clock.now();
+            } else {
+              // A non-terminal move (starting → processing): the list item says enough.
+              t.lastFullAt = clock.now();
+              applyRemote(t, { ...r, logs: undefined, output: undefined });
+            }
           }
         }
         const last = res.results[res.results.length - 1];
@@ -522,6 +538,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         next = res.next;
         if (budget.available('other') < 1) break; // leave the rest to direct polls rather than queue behind
       }
+      // Only after a whole sweep do we know who it did not reach: those are polled directly.
+      for (const t of byProvider.values()) if (!reached.has(t)) t.uncovered = true;
     } catch (err) {
       if (dead) return;
       noteFailure(err);
