@@ -9,7 +9,7 @@ import type { FaultEndpoint, Scenario, Sim, SimControl, SimOptions } from './typ
 import { SimState } from './state.ts';
 import { phaseAt } from './lifecycle.ts';
 import { cancelPrediction, createModelOf, createPrediction, getPrediction, listPredictions, predictionModelOf } from './routes/predictions.ts';
-import { getAccount, getCollection, getModel, getVersion, listCollections, listModels, listVersions, search } from './routes/models.ts';
+import { getAccount, getCollection, getModel, getVersion, listCollections, listHardware, listModels, listVersions, search, webhookSecret } from './routes/models.ts';
 import { cover, delivery } from './routes/delivery.ts';
 import { stream } from './routes/stream.ts';
 import { deleteFile, downloadFile, getFile, listFiles, maxFileBytes, tooLarge, uploadFile } from './routes/files.ts';
@@ -47,6 +47,8 @@ const ROUTES: Route[] = [
   api('GET', '/collections', 'collections.list', 'models', listCollections),
   api('GET', `/collections/${SEG}`, 'collections.get', 'models', getCollection),
   api('GET', '/account', 'account.get', 'account', getAccount),
+  api('GET', '/hardware', 'hardware.list', 'models', listHardware),
+  api('GET', '/webhooks/default/secret', 'webhooks.default.secret.get', 'account', webhookSecret),
   api('POST', '/files', 'files.create', 'files', uploadFile),
   api('GET', '/files', 'files.list', 'files', listFiles),
   api('GET', `/files/${SEG}`, 'files.get', 'files', getFile),
@@ -155,12 +157,13 @@ async function handle(state: SimState, opts: Required<Pick<SimOptions, 'basePath
     if (k === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 2000));
   }
 
-  if (route.api) {
+  const needsAuth = route.api || (route.name === 'delivery' && state.scenario.deliveryAuth === true);
+  if (needsAuth) {
     const token = authToken(req);
     if (token === undefined) return writeReply(state, res, problem(401, 'Unauthenticated', 'You did not pass an authentication token'));
     if (!state.validTokens().includes(token)) return writeReply(state, res, problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'));
     ctx.token = token;
-    if (route.bucket) {
+    if (route.api && route.bucket) {
       const wait = state.admit(token, route.bucket);
       if (wait > 0) return writeReply(state, res, throttled(state, wait, true));
     }

@@ -79,6 +79,12 @@ export interface Scenario {
    * response says `processing` (with output), a timed-out one says `starting` even when running.
    */
   syncQuirks?: boolean;
+  /** Also emit SSE `logs` events as the logs grow (UNVERIFIED upstream; default false). */
+  streamLogs?: boolean;
+  /** Require the bearer token on output-file downloads (UNVERIFIED upstream; default false). */
+  deliveryAuth?: boolean;
+  /** Status of an output URL after retention (UNVERIFIED upstream; default 404). */
+  expiredDeliveryStatus?: 403 | 404 | 410;
   /** Official models report version "hidden" in predictions (default true, as Replicate does). */
   hideOfficialVersion?: boolean;
   /** Largest accepted upload for POST /files (bytes, default 100 MB). */

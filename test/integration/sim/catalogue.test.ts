@@ -62,6 +62,8 @@ describe('models, versions, search, collections, account', () => {
     expect(t2i.models.map((m: any) => m.name)).toEqual(['flux-schnell', 'flux-dev', 'sdxl']);
     expect((await s.api('/collections/nope')).status).toBe(404);
     expect(await (await s.api('/account')).json()).toMatchObject({ username: 'ada', type: 'organization' });
+    expect((await (await s.api('/hardware')).json()).map((h: any) => h.sku)).toContain('gpu-a100-large');
+    expect((await (await s.api('/webhooks/default/secret')).json()).key).toMatch(/^whsec_/);
   });
 });
 

@@ -53,6 +53,17 @@ describe('output delivery and retention', () => {
     expect(listed.results[0]).toMatchObject({ data_removed: true, output: null });
   });
 
+  it('can require auth on downloads and answer 410 after expiry (both UNVERIFIED upstream)', async () => {
+    const s = await sim({ retentionMs: 10_000, scenario: { deliveryAuth: true, expiredDeliveryStatus: 410, models: { 'black-forest-labs/flux-schnell': { coldBootMs: 0, runMs: 0 } } } });
+    s.control.freeze();
+    const p = await (await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).json();
+    const url = (await (await s.api(`/predictions/${p.id}`)).json()).output[0];
+    expect((await fetch(url)).status).toBe(401);
+    expect((await s.api(url)).status).toBe(200);
+    s.control.advance(10_000);
+    expect((await s.api(url)).status).toBe(410);
+  });
+
   it('delivers a real MP4 for the video model', async () => {
     const s = await sim({ scenario: { models: { 'google/veo-3': { coldBootMs: 0, runMs: 0 } } } });
     const p = await (await s.api('/models/google/veo-3/predictions', { method: 'POST', json: { input: { prompt: 'waves', duration: 4 } } })).json();

@@ -66,6 +66,16 @@ describe('SSE streaming', () => {
     expect(e2.at(-1)).toMatchObject({ event: 'done', data: '{"reason":"canceled"}' });
   });
 
+  it('emits logs events when streamLogs is on', async () => {
+    const s = await sim({ scenario: { streamLogs: true, models: { 'meta/meta-llama-3-8b-instruct': { coldBootMs: 0, runMs: 0 } } } });
+    const p = await (await s.api(LLAMA, { method: 'POST', json: { input: { prompt: 'log me', max_tokens: 4 } } })).json();
+    const { events } = await readEvents(p.urls.stream);
+    const logs = events.filter((e) => e.event === 'logs');
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.map((e) => e.data).join('\n')).toContain('Formatted prompt: `log me`');
+    expect(events.filter((e) => e.event === 'output')).toHaveLength(4);
+  });
+
   it('resumes after Last-Event-ID', async () => {
     const s = await sim({ scenario: { models: { 'meta/meta-llama-3-8b-instruct': { coldBootMs: 0, runMs: 0 } } } });
     const p = await (await s.api(LLAMA, { method: 'POST', json: { input: { prompt: 'resume me', max_tokens: 8 } } })).json();

@@ -1,7 +1,7 @@
 // The "replicate.delivery" stand-in: output files and cover images, with Content-Type,
 // Content-Length and single-range `Range` support. Files vanish after the retention period.
 import type { Ctx, Reply } from '../http.ts';
-import { notFound } from '../http.ts';
+import { notFound, problem } from '../http.ts';
 import type { OutputFile, SimPrediction } from '../lifecycle.ts';
 import { isRemoved, phaseAt } from '../lifecycle.ts';
 import type { ImageFormat } from '../outputs.ts';
@@ -57,7 +57,11 @@ export async function delivery(ctx: Ctx): Promise<Reply> {
   const now = ctx.state.clock.now();
   const ph = phaseAt(p, now);
   const visible = ph.status === 'succeeded' || (ph.status === 'processing' && p.earlyOutput && ph.progress >= 0.5);
-  if (!visible || isRemoved(p, ph, now, ctx.state.retentionMs)) return notFound();
+  if (!visible) return notFound();
+  if (isRemoved(p, ph, now, ctx.state.retentionMs)) {
+    const status = ctx.state.scenario.expiredDeliveryStatus ?? 404;
+    return status === 404 ? notFound() : problem(status, status === 410 ? 'Gone' : 'Forbidden', 'This file has expired.');
+  }
   const data = await fileBytes(ctx.state, `${hash}/${name}`, () => produce(p, f));
   return bytesReply(ctx, data, f.contentType);
 }

@@ -95,3 +95,17 @@ export function getAccount(ctx: Ctx): Reply {
     avatar_url: `${ctx.origin}/delivery/covers/account/avatar.webp`,
   });
 }
+
+export function listHardware(): Reply {
+  return json(200, [
+    { name: 'CPU', sku: 'cpu' },
+    { name: 'Nvidia T4 GPU', sku: 'gpu-t4' },
+    { name: 'Nvidia L40S GPU', sku: 'gpu-l40s' },
+    { name: 'Nvidia A100 (80GB) GPU', sku: 'gpu-a100-large' },
+    { name: 'Nvidia H100 GPU', sku: 'gpu-h100' },
+  ]);
+}
+
+export function webhookSecret(): Reply {
+  return json(200, { key: 'whsec_c2ltdWxhdG9yLXdlYmhvb2stc2VjcmV0LWtleQ==' });
+}

@@ -1,9 +1,10 @@
 // Server-sent events at `urls.stream` for text models: `output` per token (spaced in simulated
 // time), then `error` and/or `done`. Every event has an `id:` line (replicate-python drops events
-// without one) and `Last-Event-ID` resumes after the last token the client saw.
+// without one) and `Last-Event-ID` resumes after the last token the client saw. Whether Replicate
+// also emits `logs` events is UNVERIFIED, so `scenario.streamLogs` turns them on.
 import type { Ctx, Reply } from '../http.ts';
 import { notFound } from '../http.ts';
-import { isRemoved, phaseAt } from '../lifecycle.ts';
+import { isRemoved, logsAt, phaseAt } from '../lifecycle.ts';
 
 export async function stream(ctx: Ctx): Promise<Reply | null> {
   const { state, res, req } = ctx;
@@ -11,9 +12,10 @@ export async function stream(ctx: Ctx): Promise<Reply | null> {
   if (!p || p.model.kind !== 'text') return notFound();
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   const base = Math.floor(p.createdAt / 1000);
-  const last = /:(\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
+  const last = /:(-?\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
   let sent = last ? Number(last[1]) + 1 : 0;
   let seq = p.tokens.length;
+  let logsSent = 0;
   const event = (name: string, data: string) => {
     const lines = data.split('\n').map((l) => `data: ${l}`).join('\n');
     res.write(`event: ${name}\nid: ${base}:${seq++}\n${lines}\n\n`);
@@ -35,6 +37,14 @@ export async function stream(ctx: Ctx): Promise<Reply | null> {
       const now = state.clock.now();
       const ph = phaseAt(p, now);
       const n = ph.status === 'succeeded' ? p.tokens.length : Math.floor(ph.progress * p.tokens.length);
+      if (state.scenario.streamLogs) {
+        const logs = logsAt(p, ph);
+        if (logs.length > logsSent) {
+          // The id is the position in the token stream, so resuming from a logs event loses nothing.
+          res.write(`event: logs\nid: ${base}:${sent - 1}\n${logs.slice(logsSent).split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`);
+          logsSent = logs.length;
+        }
+      }
       for (; sent < n; sent++) {
         res.write(`event: output\nid: ${base}:${sent}\ndata: ${p.tokens[sent]!.replace(/\n/g, '\ndata: ')}\n\n`);
       }
