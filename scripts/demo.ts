@@ -6,11 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Sim } from '../test/replicate-sim/types.ts';
+import { startSimulator } from '../test/replicate-sim/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const simModule = (await import(new URL('../test/replicate-sim/index.ts', import.meta.url).href)) as { startSimulator(o?: object): Promise<Sim> };
-const sim = await simModule.startSimulator({});
+const sim = await startSimulator({});
 const dataDir = process.env.KILN_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-demo-'));
 process.stderr.write(`Simulator: ${sim.baseUrl} (demo token)\nData dir: ${dataDir}\n`);
 

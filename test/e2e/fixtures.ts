@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSimulator } from '../replicate-sim/index.ts';
 import type { Sim, SimOptions } from '../replicate-sim/types.ts';
 
 // Playwright fixtures shared by every e2e spec: a Replicate simulator on 127.0.0.1 and Kiln's
@@ -127,11 +128,8 @@ export async function launchKiln(opts: KilnLaunchOptions): Promise<KilnWeb> {
   };
 }
 
-export async function startSim(options: SimOptions = {}): Promise<Sim> {
-  // Loaded by path so this file typechecks (and the specs that do not need the simulator still
-  // run) while test/replicate-sim/index.ts is absent or broken.
-  const mod = (await import(new URL('../replicate-sim/index.ts', import.meta.url).href)) as { startSimulator(o?: SimOptions): Promise<Sim> };
-  return mod.startSimulator(options);
+export function startSim(options: SimOptions = {}): Promise<Sim> {
+  return startSimulator(options);
 }
 
 export interface KilnFixtureOptions {

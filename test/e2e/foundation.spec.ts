@@ -99,3 +99,29 @@ test('a wrong or missing token gets HTTP 403', async ({ request, kilnAlone: kiln
   expect(ok.status()).toBe(200);
   expect(ok.headers()['content-security-policy']).toContain("script-src 'self'");
 });
+
+// The fixtures others build on: Kiln against the simulator with the key from the environment, and
+// Kiln surviving the simulator going away (the backend keeps answering, a restart still works).
+test.describe('against the simulator', () => {
+  test.use({ kilnOptions: { apiToken: 'sim' } });
+
+  test('Kiln runs against the simulator with REPLICATE_API_TOKEN, and keeps answering when it stops', async ({ page, kiln, sim }) => {
+    await page.goto(kiln.url);
+    await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+    const status = await page.evaluate(() => (globalThis as any).kiln.invoke('secrets:status', { provider: 'replicate' }));
+    expect(status).toMatchObject({ set: true, protection: 'env', last4: sim.token.slice(-4) });
+    const account = await page.evaluate(() => (globalThis as any).kiln.invoke('secrets:validate', { provider: 'replicate' }));
+    expect(typeof account.username).toBe('string');
+    const info = await page.evaluate(() => (globalThis as any).kiln.invoke('app:info', {}));
+    expect(info.providerBaseUrl).toBe(sim.baseUrl);
+
+    await sim.close();
+    const offline = await page.evaluate(() => (globalThis as any).kiln.invoke('secrets:validate', { provider: 'replicate' }).then(() => null, (e: any) => e.code));
+    expect(offline).toBe('network');
+    // Restart on the same data dir with the simulator gone: Kiln still starts and serves the page.
+    await kiln.restart();
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).kiln.invoke('app:info', {}).then((i: any) => i.name))).toBe('Kiln');
+  });
+});

@@ -133,3 +133,32 @@ describe('router', () => {
     expect(await r.invoke('shell:openExternal', { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });
+
+describe('secrets:validate against the simulator', () => {
+  it('learns the account for a good key and reports auth for a bad one', async () => {
+    const { startSimulator } = await import('../replicate-sim/index.ts');
+    const sim = await startSimulator({});
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { createBackend } = await import('../../electron/backend/index.ts');
+    const { createNodeDeps } = await import('../../electron/backend/node-deps.ts');
+    const { silentLogger } = await import('../../electron/backend/log/logger.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-validate-'));
+    const backend = await createBackend(createNodeDeps({ dataDir: dir, mode: 'memory', replicateBaseUrl: sim.baseUrl, log: silentLogger, env: {} }));
+    try {
+      expect(await backend.invoke('secrets:validate', { provider: 'replicate' })).toMatchObject({ ok: false, error: { code: 'auth' } });
+      await backend.invoke('secrets:set', { provider: 'replicate', key: 'r8_wrong_key_000000' });
+      expect(await backend.invoke('secrets:validate', { provider: 'replicate' })).toMatchObject({ ok: false, error: { code: 'auth' } });
+      await backend.invoke('secrets:set', { provider: 'replicate', key: sim.token });
+      const ok = await backend.invoke('secrets:validate', { provider: 'replicate' });
+      expect(ok.ok).toBe(true);
+      const status = await backend.invoke('secrets:status', { provider: 'replicate' });
+      expect(status).toMatchObject({ ok: true, value: { set: true, account: ok.ok ? (ok.value as { username: string }).username : 'x' } });
+    } finally {
+      await backend.stop();
+      await sim.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

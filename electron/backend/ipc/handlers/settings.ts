@@ -1,4 +1,3 @@
-import { KilnError } from '../../../../shared/ipc.ts';
 import type { Services } from '../../services.ts';
 import { secretStatus } from '../../secrets/status.ts';
 import type { HandlerMap } from './types.ts';
@@ -37,22 +36,11 @@ export const settingsHandlers: HandlerMap = {
     return status(s);
   },
 
-  // Asks the provider who the key belongs to (GET /account): the cheapest call that proves a key works.
+  // Asks the provider who the key belongs to (GET /account): the cheapest call that proves a key
+  // works. The client maps 401/402/network failures to typed KilnErrors the router passes through.
   'secrets:validate': async (_req, s) => {
-    const key = await s.secrets.get('replicate');
-    if (!key) throw new KilnError({ code: 'auth', message: 'No Replicate API key is set.' });
-    let res: Response;
-    try {
-      res = await s.fetch(`${s.replicateBaseUrl}/account`, { headers: { Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(15_000) });
-    } catch (err) {
-      throw new KilnError({ code: 'network', message: `Could not reach Replicate: ${(err as Error).message}` });
-    }
-    if (res.status === 401 || res.status === 403) throw new KilnError({ code: 'auth', message: 'Replicate rejected this API key.' });
-    if (res.status === 402) throw new KilnError({ code: 'billing', message: 'Replicate says billing needs attention for this account.' });
-    if (!res.ok) throw new KilnError({ code: 'provider', message: `Replicate answered ${res.status} when checking the key.` });
-    const body = (await res.json().catch(() => null)) as { type?: unknown; username?: unknown; name?: unknown } | null;
-    if (!body || typeof body.username !== 'string') throw new KilnError({ code: 'provider', message: 'Replicate sent an unexpected account response.' });
-    accounts.set(s, body.username);
-    return { type: typeof body.type === 'string' ? body.type : 'user', username: body.username, name: typeof body.name === 'string' ? body.name : null };
+    const account = await s.provider.account();
+    accounts.set(s, account.username);
+    return { type: account.type, username: account.username, name: account.name ?? null };
   },
 };
