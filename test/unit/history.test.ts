@@ -110,6 +110,25 @@ describe('history store', () => {
     expect(counts.favourites).toBe(1);
   });
 
+  it('pages through search results newest-first with filters applied', () => {
+    const { h, clock } = setup();
+    for (let i = 0; i < 30; i++) {
+      clock.advance(10);
+      h.insertIntent(intent(`q${i}`, { input: { prompt: i % 3 === 0 ? `blue whale ${i}` : `red fox ${i}` } }));
+    }
+    h.update('q3', { status: 'failed' });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const page: { items: { id: string }[]; nextCursor: string | null } = h.list({ query: 'whale' }, cursor, 3);
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    expect(seen).toEqual([27, 24, 21, 18, 15, 12, 9, 6, 3, 0].map((i) => `q${i}`));
+    expect(h.list({ query: 'whale', status: ['failed'] }, null, 10).items.map((i) => i.id)).toEqual(['q3']);
+  });
+
   it('keeps FTS in sync on update and delete', () => {
     const { h } = setup();
     h.insertIntent(intent('x', { input: { prompt: 'red balloon' } }));

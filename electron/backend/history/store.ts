@@ -271,17 +271,27 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         vals.push(filter.kind);
       }
       const match = filter.query ? ftsQuery(filter.query) : null;
-      if (match) {
-        where.push('p.seq IN (SELECT rowid FROM predictions_fts WHERE predictions_fts MATCH ?)');
-        vals.push(match);
-      }
       const c = cursor ? decodeCursor(cursor) : null;
-      if (c) {
-        where.push('(p.created_at < ? OR (p.created_at = ? AND p.seq < ?))');
-        vals.push(c.createdAt, c.createdAt, c.seq);
-      }
       const lim = Math.max(1, Math.min(500, Math.floor(limit)));
-      const sql = `SELECT ${VIEW_COLS} FROM predictions p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.created_at DESC, p.seq DESC LIMIT ?`;
+      let sql: string;
+      if (match) {
+        // Search walks the FTS index newest-first by rowid (= insertion order, which is click
+        // order) and stops at the page size: a common word matching a third of 100k rows costs
+        // the same as a rare one. Ordering by created_at instead would have to collect every match.
+        where.unshift('predictions_fts MATCH ?');
+        vals.unshift(match);
+        if (c) {
+          where.push('predictions_fts.rowid < ?');
+          vals.push(c.seq);
+        }
+        sql = `SELECT ${VIEW_COLS} FROM predictions_fts JOIN predictions p ON p.seq = predictions_fts.rowid WHERE ${where.join(' AND ')} ORDER BY predictions_fts.rowid DESC LIMIT ?`;
+      } else {
+        if (c) {
+          where.push('(p.created_at < ? OR (p.created_at = ? AND p.seq < ?))');
+          vals.push(c.createdAt, c.createdAt, c.seq);
+        }
+        sql = `SELECT ${VIEW_COLS} FROM predictions p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.created_at DESC, p.seq DESC LIMIT ?`;
+      }
       const rows = stmt(sql).all(...vals, lim + 1) as Row[];
       const more = rows.length > lim;
       const page = more ? rows.slice(0, lim) : rows;

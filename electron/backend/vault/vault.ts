@@ -33,8 +33,8 @@ export interface VaultOptions {
   /** A save pass that failed for a retryable reason (network, disk full) runs again after this. */
   retryLaterMs?: number;
   undoWindowMs?: number;
-  /** Test seam for disk-full faults. */
-  createWriteStream?: (p: string) => fs.WriteStream;
+  /** Test seam for disk-full faults: how download temp files are opened. */
+  openFile?: (p: string) => Promise<fs.promises.FileHandle>;
 }
 
 const RETRYABLE = new Set(['transient', 'disk-full']);
@@ -208,7 +208,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
         for (let attempt = 1; attempt <= retry.attempts && !closed; attempt++) {
           const tmp = tmpName(ext);
           try {
-            const r = await withSlot(() => downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, createWriteStream: opts.createWriteStream }));
+            const r = await withSlot(() => downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, openFile: opts.openFile }));
             patch = await finalizeFile(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
             lastErr = null;
             break;

@@ -165,7 +165,7 @@ describe('vault: saving outputs', () => {
   });
 
   it('disk full: clear error, save-failed, no half file, and a retry is scheduled', async () => {
-    const { history, vault, dir } = setup({ createWriteStream: () => fs.createWriteStream('/dev/full'), retryLaterMs: 10 * 60_000 });
+    const { history, vault, dir } = setup({ openFile: () => fs.promises.open('/dev/full', 'w'), retryLaterMs: 10 * 60_000 });
     await vault.saveOutputs(succeeded(history, 'd1', [`${origin}/img.png`]));
     const [o] = history.getOutputs('d1');
     expect(o!.state).toBe('failed');
