@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WsWebSocket from 'ws';
+import { createBackend, type Backend } from '../../electron/backend/index.ts';
+import { createNodeDeps } from '../../electron/backend/node-deps.ts';
+import { silentLogger } from '../../electron/backend/log/logger.ts';
+import { startWebServer, type WebServer } from '../../electron/web/server.ts';
+import { connectWebKiln, mediaPathUrl, type TransportState } from '../../renderer/src/platform/ws-kiln.ts';
+import { createMemoryKiln } from '../../renderer/src/platform/memory-kiln.ts';
+import { KilnError } from '../../shared/ipc.ts';
+
+// The renderer's browser-mode transport (renderer/src/platform/ws-kiln.ts) against the real server,
+// in Node: `ws` stands in for the browser's WebSocket (same onopen/onmessage/onclose surface) and
+// sends the Origin header a browser would.
+describe('window.kiln over the WebSocket', () => {
+  let dir: string;
+  let backend: Backend;
+  let server: WebServer;
+  let rendererDir: string;
+
+  function impl(port: number) {
+    return class extends WsWebSocket {
+      constructor(url: string) {
+        super(url, { headers: { origin: `http://127.0.0.1:${port}` } });
+      }
+    } as unknown as typeof WebSocket;
+  }
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-wsc-'));
+    rendererDir = path.join(dir, 'renderer');
+    fs.mkdirSync(rendererDir);
+    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html>');
+    backend = await createBackend(createNodeDeps({ dataDir: path.join(dir, 'data'), mode: 'web', log: silentLogger, env: {} }));
+    server = await startWebServer({ backend, rendererDir, port: 0, log: silentLogger });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await backend?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('invokes, receives events, throws KilnError with the code, and reconnects after a server restart', async () => {
+    const port = server.port;
+    const kiln = await connectWebKiln({ wsUrl: `ws://127.0.0.1:${port}/ws`, token: server.token, WebSocketImpl: impl(port), queueTimeoutMs: 10_000 });
+    const states: TransportState[] = [];
+    kiln.onState((s) => states.push(s));
+    try {
+      const pongs: string[] = [];
+      kiln.on('app:pong', (p) => pongs.push(p.nonce));
+      expect(await kiln.invoke('app:ping', { nonce: 'x1' })).toEqual({ ok: true });
+      expect(pongs).toEqual(['x1']);
+
+      const err = await kiln.invoke('secrets:status', { provider: 'nope' as 'replicate' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KilnError);
+      expect((err as KilnError).code).toBe('bad_request');
+
+      // Restart on the same port and token: the transport reconnects and a queued invoke goes through.
+      await server.close();
+      for (let i = 0; i < 100 && kiln.state() === 'open'; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(kiln.state()).not.toBe('open');
+      const queued = kiln.invoke('app:info', {});
+      server = await startWebServer({ backend, rendererDir, port, token: server.token, log: silentLogger });
+      expect(await queued).toMatchObject({ name: 'Kiln', mode: 'web' });
+      expect(states).toContain('closed');
+      expect(states.at(-1)).toBe('open');
+    } finally {
+      kiln.close();
+    }
+  });
+
+  it('fails the first connection with a readable error when the token is wrong', async () => {
+    await expect(connectWebKiln({ wsUrl: `ws://127.0.0.1:${server.port}/ws`, token: 'wrong', WebSocketImpl: impl(server.port), connectTimeoutMs: 5_000 })).rejects.toThrow(/token/);
+  });
+
+  it('builds media URLs with each path segment encoded', () => {
+    expect(mediaPathUrl('', 'outputs/a b/c#1.png', 't k')).toBe('/media/outputs/a%20b/c%231.png?token=t%20k');
+    expect(mediaPathUrl('', 'x.png', null)).toBe('/media/x.png');
+  });
+});
+
+describe('in-memory KilnApi for renderer unit tests', () => {
+  it('validates requests against the contract, like the real router', async () => {
+    const kiln = createMemoryKiln({ 'predictions:create': (req) => ({ ids: Array.from({ length: req.count }, (_, i) => `p${i}`) }) });
+    expect(await kiln.invoke('predictions:create', { model: 'a/b', input: {}, count: 2 })).toEqual({ ids: ['p0', 'p1'] });
+    expect(kiln.calls).toEqual([{ channel: 'predictions:create', req: { model: 'a/b', input: {}, count: 2 } }]);
+    await expect(kiln.invoke('predictions:create', { model: 'a/b' } as never)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(kiln.invoke('app:info', {})).rejects.toMatchObject({ code: 'not_implemented' });
+    await expect(kiln.invoke('bogus:x' as never, {} as never)).rejects.toMatchObject({ code: 'unknown_channel' });
+  });
+
+  it('delivers events and lets tests swap handlers', async () => {
+    const kiln = createMemoryKiln();
+    const got: unknown[] = [];
+    const off = kiln.on('network:changed', (p) => got.push(p));
+    kiln.emit('network:changed', { online: false, detail: 'x' });
+    off();
+    kiln.emit('network:changed', { online: true, detail: null });
+    expect(got).toEqual([{ online: false, detail: 'x' }]);
+    kiln.handle('app:ping', () => ({ ok: true }));
+    expect(await kiln.invoke('app:ping', { nonce: 'n' })).toEqual({ ok: true });
+    expect(kiln.mode).toBe('memory');
+  });
+});
