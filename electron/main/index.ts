@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, nativeTheme, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
@@ -7,7 +7,7 @@ import { systemClock, type Logger } from '../backend/types.ts';
 import { createFileLogger } from '../backend/log/logger.ts';
 import { createEnvSecrets } from '../backend/secrets/env-secrets.ts';
 import { contentSecurityPolicy } from '../web/security.ts';
-import { externalOpenTarget, isAllowedNavigation, type AppOrigin } from './sender-check.ts';
+import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
 import { openStore } from './platform/store.ts';
 import { createStoreSettings } from './platform/settings.ts';
@@ -108,8 +108,8 @@ if (!app.requestSingleInstanceLock()) {
     const b = backend;
 
     const ses = session.defaultSession;
-    ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    ses.setPermissionCheckHandler(() => false);
+    ses.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
+    ses.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
     ses.webRequest.onHeadersReceived((details, callback) => {
       // file:// pages carry the meta CSP in index.html; this covers the dev server too.
       const headers = { ...details.responseHeaders };
@@ -149,7 +149,8 @@ if (!app.requestSingleInstanceLock()) {
         minHeight: 480,
         show: false,
         title: 'Kiln',
-        backgroundColor: '#00000000',
+        // Matches the renderer's theme background so the window does not flash white in dark mode.
+        backgroundColor: nativeTheme.shouldUseDarkColors ? '#141312' : '#f6f5f3',
         webPreferences: {
           preload: PRELOAD,
           contextIsolation: true,

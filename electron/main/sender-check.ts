@@ -54,3 +54,12 @@ export function externalOpenTarget(url: string): string | null {
     return null;
   }
 }
+
+/**
+ * Web permissions the page may use. Everything else (camera, microphone, geolocation, notifications
+ * from the page, midi, ...) is denied: the app needs none of it. Writing to the clipboard (copy a
+ * prompt) and element fullscreen (watch a video output) are harmless and user-initiated.
+ */
+export function isAllowedPermission(permission: string): boolean {
+  return permission === 'clipboard-sanitized-write' || permission === 'fullscreen';
+}

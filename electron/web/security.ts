@@ -64,6 +64,23 @@ export function isAllowedOrigin(origin: string | undefined, host: string, port: 
   return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '');
 }
 
+/**
+ * DNS-rebinding guard: a page on evil.example that rebinds its name to 127.0.0.1 still sends
+ * `Host: evil.example`. Only our own names for this server are accepted.
+ */
+export function isAllowedHostHeader(hostHeader: string | undefined, host: string, port: number): boolean {
+  if (!hostHeader) return false;
+  let u: URL;
+  try {
+    u = new URL(`http://${hostHeader}`);
+  } catch {
+    return false;
+  }
+  if (Number(u.port || 80) !== port) return false;
+  const h = u.hostname.replace(/^\[|\]$/g, '');
+  return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '');
+}
+
 /** No remote scripts; the page may only talk to its own server (and its WebSocket). */
 export function contentSecurityPolicy(wsOrigins: string[]): string {
   return [

@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend } from '../backend/index.ts';
 import type { Logger } from '../backend/types.ts';
 import type { WireToClient, WireToServer } from '../../shared/ipc.ts';
-import { checkBindHost, contentSecurityPolicy, isAllowedOrigin, requestToken, tokenCookieName, tokensEqual } from './security.ts';
+import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, requestToken, tokenCookieName, tokensEqual } from './security.ts';
 import { contentTypeFor, resolveStatic } from './static.ts';
 import { handleMediaRequest } from '../backend/vault/media-handler.ts';
 
@@ -65,6 +65,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!isAllowedHostHeader(req.headers.host, host, port)) return forbidden(res);
     if (!tokensEqual(requestToken(url, req.headers, port), token)) return forbidden(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...baseHeaders(), Allow: 'GET, HEAD' });
@@ -130,6 +131,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== '/ws') return refuse(404, 'path');
+    if (!isAllowedHostHeader(req.headers.host, host, port)) return refuse(403, 'host');
     if (!tokensEqual(requestToken(url, req.headers, port), token)) return refuse(403, 'token');
     if (!isAllowedOrigin(req.headers.origin, host, port)) return refuse(403, `origin ${String(req.headers.origin).slice(0, 100)}`);
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));

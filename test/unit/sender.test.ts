@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { externalOpenTarget, isAllowedNavigation, isTrustedSender, type AppOrigin } from '../../electron/main/sender-check.ts';
+import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, isTrustedSender, type AppOrigin } from '../../electron/main/sender-check.ts';
 import { guardedInvoke } from '../../electron/main/ipc.ts';
 
 const prod: AppOrigin = { indexFileUrl: 'file:///opt/Kiln/resources/app.asar/out/renderer/index.html', devServerUrl: null };
@@ -60,5 +60,11 @@ describe('IPC sender check', () => {
     expect(isAllowedNavigation('file:///etc/passwd', prod)).toBe(false);
     expect(externalOpenTarget('https://replicate.com/account/api-tokens')).toBe('https://replicate.com/account/api-tokens');
     for (const u of ['http://replicate.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'nonsense']) expect(externalOpenTarget(u), u).toBe(null);
+  });
+
+  it('denies every web permission except clipboard writes and fullscreen', () => {
+    for (const p of ['media', 'geolocation', 'notifications', 'midiSysex', 'openExternal', 'clipboard-read', 'display-capture', 'unknown-future']) expect(isAllowedPermission(p), p).toBe(false);
+    expect(isAllowedPermission('clipboard-sanitized-write')).toBe(true);
+    expect(isAllowedPermission('fullscreen')).toBe(true);
   });
 });

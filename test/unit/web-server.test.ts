@@ -7,7 +7,7 @@ import { createBackend, type Backend } from '../../electron/backend/index.ts';
 import { createNodeDeps } from '../../electron/backend/node-deps.ts';
 import { silentLogger } from '../../electron/backend/log/logger.ts';
 import { startWebServer, type WebServer } from '../../electron/web/server.ts';
-import { checkBindHost, contentSecurityPolicy, isAllowedOrigin, isLoopbackHost, requestToken, tokenCookieName } from '../../electron/web/security.ts';
+import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, isLoopbackHost, requestToken, tokenCookieName } from '../../electron/web/security.ts';
 import type { WireToClient } from '../../shared/ipc.ts';
 
 describe('browser-mode security decisions', () => {
@@ -33,6 +33,16 @@ describe('browser-mode security decisions', () => {
     expect(isAllowedOrigin('null', '127.0.0.1', 4000)).toBe(false);
     expect(isAllowedOrigin(undefined, '127.0.0.1', 4000)).toBe(false);
     expect(isAllowedOrigin('http://10.0.0.2:4000', '10.0.0.2', 4000)).toBe(true);
+  });
+
+  it('accepts only our own names in the Host header (DNS rebinding)', () => {
+    expect(isAllowedHostHeader('127.0.0.1:4000', '127.0.0.1', 4000)).toBe(true);
+    expect(isAllowedHostHeader('localhost:4000', '127.0.0.1', 4000)).toBe(true);
+    expect(isAllowedHostHeader('[::1]:4000', '127.0.0.1', 4000)).toBe(true);
+    expect(isAllowedHostHeader('evil.example:4000', '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedHostHeader('127.0.0.1:4001', '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedHostHeader(undefined, '127.0.0.1', 4000)).toBe(false);
+    expect(isAllowedHostHeader('kiln.lan:4000', 'kiln.lan', 4000)).toBe(true);
   });
 
   it('reads the token from the query, a header or the per-port cookie', () => {
@@ -87,6 +97,19 @@ describe('browser-mode server', () => {
     expect((await fetch(`${base}/?token=${server.token}x`)).status).toBe(403);
     expect((await fetch(`${base}/assets/app.js`)).status).toBe(403);
     expect((await fetch(`${base}/media/a.png`)).status).toBe(403);
+  });
+
+  it('refuses a rebound Host even with the right token', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: `evil.example:${server.port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(403);
   });
 
   it('serves the page with strict headers and a cookie that unlocks the assets', async () => {
