@@ -5,6 +5,12 @@ import { timingSafeEqual } from 'node:crypto';
 // network position alone. A random per-launch token gates every request and the Origin check stops
 // other sites' pages from opening our WebSocket (WebSockets are not covered by CORS).
 
+/** 0.0.0.0 / :: — listening on every interface, so any of the machine's names is legitimate. */
+export function isWildcardHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === '0.0.0.0' || h === '::';
+}
+
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
@@ -61,7 +67,8 @@ export function isAllowedOrigin(origin: string | undefined, host: string, port: 
   }
   if (u.protocol !== 'http:' || Number(u.port || 80) !== port) return false;
   const h = u.hostname.replace(/^\[|\]$/g, '');
-  return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '');
+  // With a wildcard bind the page's origin is whatever name the user typed; the token still gates it.
+  return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '') || isWildcardHost(host);
 }
 
 /**
@@ -78,7 +85,7 @@ export function isAllowedHostHeader(hostHeader: string | undefined, host: string
   }
   if (Number(u.port || 80) !== port) return false;
   const h = u.hostname.replace(/^\[|\]$/g, '');
-  return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '');
+  return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '') || isWildcardHost(host);
 }
 
 /** No remote scripts; the page may only talk to its own server (and its WebSocket). */

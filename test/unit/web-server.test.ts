@@ -43,6 +43,10 @@ describe('browser-mode security decisions', () => {
     expect(isAllowedHostHeader('127.0.0.1:4001', '127.0.0.1', 4000)).toBe(false);
     expect(isAllowedHostHeader(undefined, '127.0.0.1', 4000)).toBe(false);
     expect(isAllowedHostHeader('kiln.lan:4000', 'kiln.lan', 4000)).toBe(true);
+    // An explicit --host 0.0.0.0 is reached by any of the machine's names (the token still applies).
+    expect(isAllowedHostHeader('192.168.1.20:4000', '0.0.0.0', 4000)).toBe(true);
+    expect(isAllowedOrigin('http://192.168.1.20:4000', '0.0.0.0', 4000)).toBe(true);
+    expect(isAllowedOrigin('http://192.168.1.20:4001', '0.0.0.0', 4000)).toBe(false);
   });
 
   it('reads the token from the query, a header or the per-port cookie', () => {
