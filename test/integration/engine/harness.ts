@@ -32,9 +32,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function setup(o: { scenario?: Scenario; engine?: Record<string, unknown>; settings?: Partial<Settings>; token?: string; sim?: Sim } = {}): Promise<Harness> {
+export async function setup(o: { scenario?: Scenario; engine?: Record<string, unknown>; settings?: Partial<Settings>; token?: string; sim?: Sim; dataDirOverride?: string } = {}): Promise<Harness> {
   const sim = o.sim ?? (await startSimulator({ scenario: o.scenario }));
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-'));
+  const dataDir = o.dataDirOverride ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-'));
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };
   const events: Harness['events'] = [];
   const backends: Backend[] = [];
@@ -71,7 +71,7 @@ export async function setup(o: { scenario?: Scenario; engine?: Record<string, un
         await b.stop().catch(() => {});
       }
       if (!o.sim) await sim.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!o.dataDirOverride) rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return h;

@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimulator, type Sim } from '../../replicate-sim/index.ts';
+import { setup, until } from '../engine/harness.ts';
+
+// The `kiln` CLI as a user runs it: a child process (`node electron/cli/main.ts`) against the
+// simulator, checking exit codes, the stdout/stderr split, --json and interrupts.
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const MAIN = path.join(ROOT, 'electron/cli/main.ts');
+const FAST = 'black-forest-labs/flux-schnell';
+let sim: Sim;
+let dataDir: string;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => {
+  sim.control.reset();
+  sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 200, runMs: 500 }, 'black-forest-labs/flux-dev': { coldBootMs: 60_000, runMs: 500 } } });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-cli-'));
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Sends `signal` once, the first time stderr shows `text`. */
+function onceOn(text: string, signal: NodeJS.Signals) {
+  let sent = false;
+  return (s: string, c: ReturnType<typeof spawn>) => {
+    if (!sent && s.includes(text)) {
+      sent = true;
+      c.kill(signal);
+    }
+  };
+}
+
+function kiln(args: string[], o: { token?: string; onStderr?: (s: string, child: ReturnType<typeof spawn>) => void; timeoutMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      env: { ...process.env, REPLICATE_API_TOKEN: o.token ?? sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      o.onStderr?.(stderr, child);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`kiln ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, o.timeoutMs ?? 30_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+describe('kiln CLI against the simulator', () => {
+  it('run: waits, prints saved paths on stdout only, progress on stderr, exit 0', async () => {
+    const r = await kiln(['run', FAST, '-i', 'prompt=a kiln at dusk', '-i', 'num_outputs=2']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      expect(path.isAbsolute(l)).toBe(true);
+      expect(l.startsWith(dataDir)).toBe(true);
+      expect(existsSync(l)).toBe(true);
+    }
+    expect(r.stderr).toMatch(/succeeded/);
+    expect(r.stdout).not.toMatch(/starting|processing/);
+  });
+
+  it('run --json prints one JSON document with the status and files', async () => {
+    const r = await kiln(['run', FAST, '-i', 'prompt=json please', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.status).toBe('succeeded');
+    expect(doc.input).toEqual({ prompt: 'json please' });
+    expect(doc.files.length).toBeGreaterThan(0);
+  });
+
+  it('@path inputs are staged and uploaded', async () => {
+    const img = path.join(dataDir, 'in.png');
+    // A 1×1 PNG.
+    writeFileSync(img, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
+    const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=remix', '-i', `image=@${img}`, '--json'], { timeoutMs: 30_000, onStderr: (s) => s.includes('starting') && sim.control.advance(61_000) });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.input.image).toMatch(/^kiln-file:/);
+    const remote = sim.control.predictions()[0]!;
+    const full = await (await fetch(`${sim.origin}/__sim/predictions/${remote.id}`)).json();
+    // Small files travel inline as a data URI; the vault keeps the original for retries.
+    expect(full.input.image).toMatch(/^data:image\/png;base64,/);
+  });
+
+  it('exit codes: 2 for usage and invalid input or unknown model, 3 for key and credit, 1 for failed', async () => {
+    expect((await kiln(['frobnicate'])).code).toBe(2);
+    const invalid = await kiln(['run', FAST, '-i', 'prompt=x', '-i', 'num_inference_steps=99']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/num_inference_steps/);
+    expect((await kiln(['run', 'nobody/nothing', '-i', 'prompt=x'])).code).toBe(2);
+    const auth = await kiln(['run', FAST, '-i', 'prompt=x'], { token: 'r8_bad_bad_bad' });
+    expect(auth.code).toBe(3);
+    expect(auth.stderr).toMatch(/API key/);
+    expect(auth.stderr).not.toContain('r8_bad_bad_bad');
+    sim.control.loadScenario({ credit: false });
+    expect((await kiln(['run', FAST, '-i', 'prompt=x'])).code).toBe(3);
+    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 100, runMs: 200, outcome: 'failed', error: 'E1001 out of memory' } } });
+    const failed = await kiln(['run', FAST, '-i', 'prompt=x']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/E1001/);
+    expect(failed.stdout).toBe('');
+  });
+
+  it('list, show, retry', async () => {
+    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 100, runMs: 200, outcome: 'failed', error: 'E1001 boom' } } });
+    await kiln(['run', FAST, '-i', 'prompt=retry me']);
+    const list = JSON.parse((await kiln(['list', '--json'])).stdout);
+    expect(list).toHaveLength(1);
+    const id = list[0].id;
+    const show = await kiln(['show', id]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/failed/);
+    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 100, runMs: 200 } } });
+    const retry = await kiln(['retry', id, '--json']);
+    expect(retry.code).toBe(0);
+    const doc = JSON.parse(retry.stdout);
+    expect(doc.retryOf).toBe(id);
+    expect(doc.status).toBe('succeeded');
+  });
+
+  it('Ctrl-C leaves the prediction running; --cancel-on-interrupt cancels it; cancel ID cancels a left one', async () => {
+    const left = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=leave me'], { onStderr: onceOn('starting', 'SIGINT') });
+    expect(left.code).toBe(130);
+    expect(left.stderr).toMatch(/left running/);
+    expect(sim.control.predictions()[0]!.status).toBe('starting');
+
+    const canceled = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=cancel me', '--cancel-on-interrupt'], { onStderr: onceOn('starting', 'SIGINT') });
+    expect(canceled.code).toBe(1);
+    expect(sim.control.predictions().find((p) => p.status === 'canceled')).toBeDefined();
+
+    const id = JSON.parse((await kiln(['list', '--json'])).stdout).find((v: { status: string }) => v.status === 'starting').id;
+    const c = await kiln(['cancel', id]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/canceled/);
+    expect(sim.control.predictions().every((p) => p.status === 'canceled')).toBe(true);
+  });
+
+  it('8. a CLI process killed with SIGKILL mid-poll: the next backend on the data dir finishes it, once', async () => {
+    const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=sigkill'], { onStderr: onceOn('starting', 'SIGKILL') });
+    expect(r.signal).toBe('SIGKILL');
+    sim.control.advance(61_000);
+    const h = await setup({ sim, dataDirOverride: dataDir });
+    try {
+      const history = h.backend.services.history;
+      const [rec] = history.listActive();
+      expect(rec).toBeDefined();
+      await until(() => history.get(rec!.id)!.saveState === 'saved', 15_000, 'resumed and saved');
+      expect(Object.values(sim.control.counters().createsByInputHash)).toEqual([1]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError, exitForError, exitForStatus, parseCli, parseInputValue } from '../../electron/cli/args.ts';
+import { defaultDataDir } from '../../electron/backend/data-dir.ts';
+
+describe('kiln argument parsing', () => {
+  it('parses run with JSON-when-it-parses inputs and @files', () => {
+    const c = parseCli(['run', 'black-forest-labs/flux-schnell', '-i', 'prompt=a red fox', '-i', 'steps=4', '-i', 'go=true', '-i', 'image=@./in.png', '-i', 'tags=["a","b"]', '--json']);
+    expect(c).toEqual({
+      cmd: 'run',
+      ref: 'black-forest-labs/flux-schnell',
+      json: true,
+      cancelOnInterrupt: false,
+      inputs: [['prompt', { value: 'a red fox' }], ['steps', { value: 4 }], ['go', { value: true }], ['image', { file: './in.png' }], ['tags', { value: ['a', 'b'] }]],
+    });
+  });
+  it('keeps `=` inside values and takes --cancel-on-interrupt', () => {
+    const c = parseCli(['run', 'o/n:abc', '-i', 'prompt=x=y', '--cancel-on-interrupt']);
+    expect(c).toMatchObject({ cmd: 'run', ref: 'o/n:abc', cancelOnInterrupt: true, inputs: [['prompt', { value: 'x=y' }]] });
+  });
+  it('parses list, show, retry, cancel', () => {
+    expect(parseCli(['list', '--limit', '5'])).toEqual({ cmd: 'list', limit: 5, json: false });
+    expect(parseCli(['show', 'abc', '--json'])).toEqual({ cmd: 'show', id: 'abc', json: true });
+    expect(parseCli(['retry', 'abc'])).toEqual({ cmd: 'retry', id: 'abc', json: false, cancelOnInterrupt: false });
+    expect(parseCli(['cancel', 'abc'])).toEqual({ cmd: 'cancel', id: 'abc', json: false });
+    expect(parseCli([])).toEqual({ cmd: 'help' });
+  });
+  it('rejects bad usage', () => {
+    expect(() => parseCli(['run'])).toThrow(UsageError);
+    expect(() => parseCli(['run', 'o/n', '-i', 'novalue'])).toThrow(UsageError);
+    expect(() => parseCli(['frobnicate'])).toThrow(UsageError);
+    expect(() => parseCli(['show'])).toThrow(UsageError);
+    expect(() => parseCli(['list', '--limit', '0'])).toThrow(UsageError);
+    expect(() => parseCli(['run', 'o/n', '--bogus'])).toThrow(UsageError);
+  });
+  it('maps outcomes to DESIGN §6 exit codes', () => {
+    expect(exitForStatus('succeeded')).toBe(0);
+    for (const s of ['failed', 'canceled', 'aborted']) expect(exitForStatus(s)).toBe(1);
+    expect(exitForError('invalid_input')).toBe(2);
+    expect(exitForError('not_found')).toBe(2);
+    expect(exitForError('auth')).toBe(3);
+    expect(exitForError('billing')).toBe(3);
+    expect(exitForError('network')).toBe(1);
+  });
+  it('a value that is not JSON stays text', () => {
+    expect(parseInputValue('hello')).toEqual({ value: 'hello' });
+    expect(parseInputValue('@')).toEqual({ value: '@' });
+  });
+});
+
+describe('default data dir', () => {
+  it('matches Electron userData for productName Kiln', () => {
+    expect(defaultDataDir('linux', {}, '/home/u')).toBe('/home/u/.config/Kiln');
+    expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/x' }, '/home/u')).toBe('/x/Kiln');
+    expect(defaultDataDir('darwin', {}, '/Users/u')).toBe('/Users/u/Library/Application Support/Kiln');
+    expect(defaultDataDir('win32', { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'C:\\Users\\u')).toMatch(/Roaming[\\/]Kiln$/);
+  });
+});
