@@ -103,7 +103,7 @@ describe('kiln CLI against the simulator', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.input.image).toMatch(/^kiln-file:/);
     const remote = sim.control.predictions()[0]!;
-    const full = await (await fetch(`${sim.origin}/__sim/predictions/${remote.id}`)).json();
+    const full = (await (await fetch(`${sim.origin}/__sim/predictions/${remote.id}`)).json()) as { input: { image: string } };
     // Small files travel inline as a data URI; the vault keeps the original for retries.
     expect(full.input.image).toMatch(/^data:image\/png;base64,/);
   });
