@@ -184,6 +184,28 @@ describe('history store', () => {
     expect(log.lines.some((l) => l.level === 'error' && /moved aside/.test(l.msg))).toBe(true);
   });
 
+  it('a page damaged after a clean open is flagged, checked on the next start and replaced', () => {
+    const dir = tempDir();
+    const clock = manualClock(77);
+    const h = openHistory({ dataDir: dir, log: recordingLog(), clock });
+    for (let i = 0; i < 2000; i++) h.insertIntent(intent(`c${i}`, { input: { prompt: 'hello world '.repeat(20) + i } }));
+    h.close();
+    const fd = fs.openSync(path.join(dir, 'history.db'), 'r+');
+    fs.writeSync(fd, Buffer.alloc(8192, 0xab), 0, 8192, 4096 * 3);
+    fs.closeSync(fd);
+    const log = recordingLog();
+    const damaged = openHistory({ dataDir: dir, log, clock });
+    expect(() => damaged.list({}, null, 200)).toThrow(/malformed/);
+    damaged.close();
+    expect(fs.existsSync(path.join(dir, 'history.db.needs-check'))).toBe(true);
+    expect(log.lines.some((l) => l.level === 'error' && /damaged/.test(l.msg))).toBe(true);
+    const fresh = openHistory({ dataDir: dir, log, clock });
+    open.push(fresh);
+    expect(fresh.counts().total).toBe(0);
+    expect(fs.readdirSync(dir)).toContain('history.db.corrupt-77');
+    expect(fs.existsSync(path.join(dir, 'history.db.needs-check'))).toBe(false);
+  });
+
   it('reopens with the data intact and stores staged input files', () => {
     const dir = tempDir();
     const clock = manualClock();

@@ -5,6 +5,8 @@ import type { Clock, Logger } from '../types.ts';
 import { migrate } from './migrations.ts';
 
 export const DB_FILE = 'history.db';
+/** Written when a query hits a corrupt page; the next open runs a full check (too slow for every start). */
+export const CHECK_MARKER = 'history.db.needs-check';
 const KEEP_BACKUPS = 3;
 
 // Opens (or creates) the history database: WAL so a kill -9 at any moment loses at most the
@@ -21,6 +23,7 @@ export function openDatabase(opts: { dataDir: string; log: Logger; clock: Clock;
     const aside = `${file}.corrupt-${opts.clock.now()}`;
     opts.log.error('history database is unreadable; moved aside and starting a fresh one', { file, movedTo: aside, err: String(err) });
     moveAside(file, aside);
+    fs.rmSync(path.join(opts.dataDir, CHECK_MARKER), { force: true });
     return openAndMigrate(file, opts);
   }
 }
@@ -33,6 +36,14 @@ function openAndMigrate(file: string, opts: { log: Logger; clock: Clock; targetV
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    const marker = path.join(path.dirname(file), CHECK_MARKER);
+    if (fs.existsSync(marker)) {
+      const rows = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
+      const ok = rows.length === 1 && rows[0]!.quick_check === 'ok';
+      if (!ok) throw Object.assign(new Error(`database disk image is malformed (quick_check: ${rows.slice(0, 3).map((r) => r.quick_check).join('; ')})`), { errcode: 11 });
+      fs.rmSync(marker, { force: true });
+      opts.log.info('history database checked after a read error: it is fine');
+    }
     migrate(db, {
       now: opts.clock.now(),
       target: opts.targetVersion,
@@ -66,7 +77,7 @@ function backup(db: DatabaseSync, file: string, fromVersion: number, opts: { log
   for (const o of old) fs.rmSync(path.join(dir, o.n), { force: true });
 }
 
-function isCorruption(err: unknown): boolean {
+export function isCorruption(err: unknown): boolean {
   const e = err as { errcode?: number; code?: string; message?: string };
   // SQLITE_CORRUPT = 11, SQLITE_NOTADB = 26 (primary codes; extended codes keep them in the low byte).
   const primary = typeof e?.errcode === 'number' ? e.errcode & 0xff : -1;

@@ -4,7 +4,8 @@ import type { Clock, Logger } from '../types.ts';
 import type { HistoryStoreFull, InputFileRecord, NewPrediction, OutputRecord, PredictionRecord, PredictionSnapshot } from './types.ts';
 import type { PredictionFilter, PredictionView } from '../../../shared/domain/prediction.ts';
 import { TERMINAL_STATUSES } from '../../../shared/domain/status.ts';
-import { openDatabase } from './db.ts';
+import path from 'node:path';
+import { CHECK_MARKER, isCorruption, openDatabase } from './db.ts';
 import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
 
@@ -22,7 +23,37 @@ const VIEW_COLS = [
 // next network call anyway.
 export function openHistory(opts: { dataDir: string; log: Logger; clock: Clock; targetVersion?: number }): HistoryStoreFull {
   const db = openDatabase(opts);
-  return createStore(db, opts);
+  return guardCorruption(createStore(db, opts), opts);
+}
+
+/**
+ * A page can go bad after a clean open (disk fault, outside edit). A full check at every start
+ * would cost O(size), so instead the first corrupt read leaves a marker: the next start checks the
+ * file and, if it is damaged, moves it aside and starts fresh (db.ts) — never a crash loop.
+ */
+function guardCorruption(store: HistoryStoreFull, opts: { dataDir: string; log: Logger }): HistoryStoreFull {
+  let flagged = false;
+  const guarded = { ...store } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(store)) {
+    if (typeof value !== 'function') continue;
+    guarded[key] = (...args: unknown[]) => {
+      try {
+        return (value as (...a: unknown[]) => unknown)(...args);
+      } catch (err) {
+        if (!flagged && isCorruption(err)) {
+          flagged = true;
+          opts.log.error('history database is damaged; it will be checked and, if needed, replaced on the next start', { err: String(err) });
+          try {
+            fs.writeFileSync(path.join(opts.dataDir, CHECK_MARKER), String(Date.now()));
+          } catch {
+            // a read-only data dir: the log line is all we can do
+          }
+        }
+        throw err;
+      }
+    };
+  }
+  return guarded as unknown as HistoryStoreFull;
 }
 
 export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger }): HistoryStoreFull {

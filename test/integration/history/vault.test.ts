@@ -20,6 +20,8 @@ let server: http.Server;
 let origin = '';
 let pngBytes: Buffer;
 const hits = new Map<string, number>();
+let active = 0;
+let maxActive = 0;
 
 beforeAll(async () => {
   pngBytes = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc' } }).png().toBuffer();
@@ -38,7 +40,15 @@ beforeAll(async () => {
     if (url === '/html.png') return send(200, 'image/png', '<!doctype html><html><body>Login required</body></html>');
     if (url === '/gone.png') return send(404, 'text/plain', 'not found');
     if (url === '/flaky.png') return hits.get(url)! <= 2 ? send(503, 'text/plain', 'busy') : send(200, 'image/png', pngBytes);
-    if (url === '/always503.png') return send(503, 'text/plain', 'busy');
+    if (url.startsWith('/slow/')) {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      setTimeout(() => {
+        active--;
+        send(200, 'image/png', pngBytes);
+      }, 60);
+      return;
+    }
     if (url === '/short.png') {
       // Promises more bytes than it sends, then closes: a truncated transfer.
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': String(pngBytes.length + 1000) });
@@ -173,6 +183,29 @@ describe('vault: saving outputs', () => {
     expect(history.get('d1')!.saveState).toBe('save-failed');
     expect(history.listUnsaved().map((r) => r.id)).toContain('d1');
     expect(tmpFiles(dir)).toEqual([]);
+  });
+
+  it('after disk full, the scheduled retry saves it once space is back', async () => {
+    let opens = 0;
+    const { history, vault } = setup({ openFile: (p) => fs.promises.open(opens++ === 0 ? '/dev/full' : p, 'w'), retryLaterMs: 50 });
+    await vault.saveOutputs(succeeded(history, 'd2', [`${origin}/img.png`]));
+    expect(history.get('d2')!.saveState).toBe('save-failed');
+    const end = Date.now() + 5000;
+    while (history.get('d2')!.saveState !== 'saved' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(history.get('d2')!.saveState).toBe('saved');
+    expect(history.getOutputs('d2')[0]!.error).toBeNull();
+  });
+
+  it('bounds parallel downloads across predictions', async () => {
+    const { history, vault } = setup({ concurrency: 2 });
+    maxActive = 0;
+    await Promise.all([
+      vault.saveOutputs(succeeded(history, 'p1', [1, 2, 3].map((i) => `${origin}/slow/${i}.png`))),
+      vault.saveOutputs(succeeded(history, 'p2', [4, 5, 6].map((i) => `${origin}/slow/${i}.png`))),
+    ]);
+    expect(maxActive).toBe(2);
+    expect(history.get('p1')!.saveState).toBe('saved');
+    expect(history.get('p2')!.saveState).toBe('saved');
   });
 
   it('refuses a plain-http URL from another origin', async () => {
