@@ -53,6 +53,19 @@ describe('window.kiln over the WebSocket', () => {
       expect(await kiln.invoke('app:ping', { nonce: 'x1' })).toEqual({ ok: true });
       expect(pongs).toEqual(['x1']);
 
+      // Links open in a new tab of the page's own browser; only https.
+      const opened: unknown[] = [];
+      const g = globalThis as { open?: unknown };
+      const prevOpen = g.open;
+      g.open = (...a: unknown[]) => void opened.push(a);
+      try {
+        expect(await kiln.invoke('shell:openExternal', { url: 'https://replicate.com/x' })).toEqual({ ok: true });
+        await expect(kiln.invoke('shell:openExternal', { url: 'file:///etc/passwd' })).rejects.toMatchObject({ code: 'forbidden' });
+      } finally {
+        g.open = prevOpen;
+      }
+      expect(opened).toEqual([['https://replicate.com/x', '_blank', 'noopener,noreferrer']]);
+
       const err = await kiln.invoke('secrets:status', { provider: 'nope' as 'replicate' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KilnError);
       expect((err as KilnError).code).toBe('bad_request');

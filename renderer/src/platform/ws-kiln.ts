@@ -32,6 +32,18 @@ export function mediaPathUrl(base: string, relPath: string, token: string | null
   return `${base}/media/${encoded}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+async function openInNewTab(url: string): Promise<{ ok: true }> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new KilnError({ code: 'bad_request', message: 'Not a valid link.' });
+  }
+  if (u.protocol !== 'https:') throw new KilnError({ code: 'forbidden', message: 'Only https: links can be opened.' });
+  globalThis.open?.(u.href, '_blank', 'noopener,noreferrer');
+  return { ok: true };
+}
+
 export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
   const WS = opts.WebSocketImpl ?? WebSocket;
   const url = opts.token ? `${opts.wsUrl}${opts.wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : opts.wsUrl;
@@ -122,6 +134,9 @@ export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
   const api: WebKiln = {
     mode: 'web',
     invoke(channel, req) {
+      // In browser mode "the system browser" is the one showing this page: open a new tab here
+      // rather than have a possibly headless server try to launch one.
+      if (channel === 'shell:openExternal') return openInNewTab((req as { url: string }).url) as never;
       const id = nextId++;
       const frame = JSON.stringify({ type: 'invoke', id, channel, payload: req } satisfies WireToServer);
       return new Promise((resolve, reject) => {
