@@ -206,6 +206,18 @@ describe('history store', () => {
     expect(fs.existsSync(path.join(dir, 'history.db.needs-check'))).toBe(false);
   });
 
+  it('two connections on one data dir (app + CLI) see each other\'s writes', () => {
+    const { h, dir, clock } = setup();
+    const cli = openHistory({ dataDir: dir, log: recordingLog(), clock });
+    open.push(cli);
+    h.insertIntent(intent('from-app'));
+    cli.insertIntent(intent('from-cli'));
+    cli.update('from-app', { status: 'canceled' });
+    expect(h.get('from-cli')?.status).toBe('queued');
+    expect(h.get('from-app')?.status).toBe('canceled');
+    expect(cli.counts().total).toBe(2);
+  });
+
   it('reopens with the data intact and stores staged input files', () => {
     const dir = tempDir();
     const clock = manualClock();

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ownProcessDir } from '../../electron/backend/vault/process-dir.ts';
+import { tempDir } from './history-helpers.ts';
 import { decodeDataUri, planOutputs } from '../../electron/backend/vault/outputs.ts';
 import { isAllowedDownload } from '../../electron/backend/vault/download.ts';
 import { derivePrompt, expiresAt } from '../../electron/backend/history/rows.ts';
@@ -62,5 +67,21 @@ describe('history pure rules', () => {
     expect(ftsQuery('   ')).toBeNull();
     expect(decodeCursor(encodeCursor(1_700_000_000_123, 99))).toEqual({ createdAt: 1_700_000_000_123, seq: 99 });
     expect(decodeCursor('garbage!')).toBeNull();
+  });
+});
+
+describe('per-process scratch folders (app and CLI share a data dir)', () => {
+  it("removes dead processes' folders, keeps live ones, and empties its own", () => {
+    const base = tempDir('kiln-procdir-');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    for (const name of [dead, String(process.ppid), String(process.pid), 'junk']) {
+      fs.mkdirSync(path.join(base, name));
+      fs.writeFileSync(path.join(base, name, 'f'), 'x');
+    }
+    const own = ownProcessDir(base);
+    expect(own).toBe(path.join(base, String(process.pid)));
+    expect(fs.readdirSync(own)).toEqual([]);
+    expect(fs.readdirSync(base).sort()).toEqual([String(process.pid), String(process.ppid)].sort());
+    expect(fs.existsSync(path.join(base, String(process.ppid), 'f'))).toBe(true);
   });
 });

@@ -4,15 +4,15 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, Logger } from '../types.ts';
 import type { HistoryStore, PredictionSnapshot } from '../history/types.ts';
 import { hasAdmin } from '../history/types.ts';
+import { ownProcessDir } from './process-dir.ts';
 import type { Publisher } from '../events/publisher.ts';
 
 // Delete with undo. Rows go in one transaction and the files move (rename, same disk: instant) to
 // <dataDir>/.trash/<token>/ at once, so the gallery and the disk agree immediately. Undo within the
 // window puts both back; after it the trash folder is removed. A crash inside the window simply
-// completes the delete: the next start empties .trash.
+// completes the delete: the next start removes a dead process's trash.
 export function createTrash(opts: { dataDir: string; root: string; clock: Clock; log: Logger; history: HistoryStore; publisher: Publisher; undoWindowMs: number }) {
-  const trashRoot = path.join(opts.dataDir, '.trash');
-  fs.rmSync(trashRoot, { recursive: true, force: true });
+  const trashRoot = ownProcessDir(path.join(opts.dataDir, '.trash'));
   const pending = new Map<string, { snapshots: PredictionSnapshot[]; files: string[]; timer: unknown }>();
 
   function filesOf(s: PredictionSnapshot): string[] {

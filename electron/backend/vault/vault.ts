@@ -16,6 +16,7 @@ import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
 import { extForMime, kindForMime, mimeForExt } from './mime.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
+import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
 
 export interface VaultOptions {
@@ -44,14 +45,12 @@ const RETRYABLE = new Set(['transient', 'disk-full']);
 //   <yyyy>/<mm>/<predictionId>/out-<i>.<ext> (+ .json sidecar for non-PNG)   outputs
 //   thumbs/<yyyy>/<mm>/<predictionId>/out-<i>.webp                           thumbnails
 //   inputs/<id>.<ext>                                                         staged user files
-// Temp files and the delete trash live beside it (<dataDir>/.vault-tmp, .trash), never served.
+// Temp files and the delete trash live beside it (<dataDir>/.vault-tmp/<pid>, .trash/<pid>), never served.
 export function createVault(opts: VaultOptions): MediaVaultFull {
   const root = path.join(opts.dataDir, 'media');
-  const tmpDir = path.join(opts.dataDir, '.vault-tmp');
   fs.mkdirSync(root, { recursive: true });
-  // Anything left in tmp is a download a crash interrupted; saveOutputs redoes it from scratch.
-  fs.rmSync(tmpDir, { recursive: true, force: true });
-  fs.mkdirSync(tmpDir, { recursive: true });
+  // Anything left in a dead process's tmp is a download a crash interrupted; saveOutputs redoes it.
+  const tmpDir = ownProcessDir(path.join(opts.dataDir, '.vault-tmp'));
 
   const { history, publisher, log, clock } = opts;
   const retry = opts.retry ?? { attempts: 4, baseMs: 1000 };

@@ -91,7 +91,7 @@ function succeeded(history: HistoryStoreFull, id: string, output: unknown, extra
   return history.update(id, { status: 'succeeded', providerId: `prov-${id}`, output, ...extra });
 }
 
-const tmpFiles = (dir: string) => fs.readdirSync(path.join(dir, '.vault-tmp'));
+const tmpFiles = (dir: string) => fs.readdirSync(path.join(dir, '.vault-tmp', String(process.pid)));
 
 describe('vault: saving outputs', () => {
   it('saves a PNG with text chunks, a thumbnail, sha256 and dimensions, then marks the prediction saved', async () => {
@@ -262,7 +262,7 @@ describe('vault: delete with undo, staging, storage', () => {
     await new Promise((res) => setTimeout(res, 400));
     expect(vault.undoDelete(r2.undoToken).restored).toBe(0);
     expect(fs.existsSync(p1)).toBe(false);
-    expect(fs.readdirSync(path.join(dir, '.trash'))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, '.trash', String(process.pid)))).toEqual([]);
     expect(vault.deletePredictions(['fav']).deleted).toBe(1); // a favourite named alone is deleted
   });
 

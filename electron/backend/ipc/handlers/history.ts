@@ -65,7 +65,7 @@ export const historyHandlers: HandlerMap = {
     if (!req.path) throw new KilnError({ code: 'bad_request', message: 'Choose an export folder or .zip to import.' });
     if (!path.isAbsolute(req.path)) throw new KilnError({ code: 'bad_request', message: 'Import path must be an absolute path.' });
     try {
-      const r = await importHistory({ history: h, vaultRoot: s.vault.root, source: req.path, tmpParent: path.join(s.dataDir, '.vault-tmp') });
+      const r = await importHistory({ history: h, vaultRoot: s.vault.root, source: req.path, tmpParent: path.join(s.dataDir, '.vault-tmp', String(process.pid)) });
       return r;
     } catch (err) {
       throw new KilnError({ code: 'bad_request', message: `Import failed: ${String((err as Error)?.message ?? err)}` });
