@@ -80,3 +80,24 @@ describe('settings parsing shared with the electron-store adapter', () => {
     expect(s).toMatchObject({ theme: 'dark', notifications: false });
   });
 });
+
+describe('electron-store settings adapter', () => {
+  // platform/settings.ts only needs get/set, so a Map-backed stand-in exercises it without Electron.
+  function fakeStore(initial: Record<string, unknown>) {
+    const data = new Map(Object.entries(initial));
+    return { data, get: (k: string) => data.get(k), set: (k: string, v: unknown) => void data.set(k, v) };
+  }
+
+  it('replaces invalid stored settings with defaults, keeps the bad value aside, and persists patches', async () => {
+    const { createStoreSettings } = await import('../../electron/main/platform/settings.ts');
+    const store = fakeStore({ settings: { theme: 'neon', createConcurrency: -1 } });
+    const { l, warnings } = log();
+    const s = createStoreSettings(store as never, l);
+    expect(s.get()).toEqual(DEFAULT_SETTINGS);
+    expect(store.data.get('settingsCorrupt')).toMatchObject({ value: { theme: 'neon' } });
+    expect(warnings.length).toBe(1);
+    s.set({ theme: 'light' });
+    expect(store.data.get('settings')).toMatchObject({ theme: 'light' });
+    expect(createStoreSettings(store as never, l).get().theme).toBe('light');
+  });
+});
