@@ -40,7 +40,7 @@ async function openInNewTab(url: string): Promise<{ ok: true }> {
     throw new KilnError({ code: 'bad_request', message: 'Not a valid link.' });
   }
   if (u.protocol !== 'https:') throw new KilnError({ code: 'forbidden', message: 'Only https: links can be opened.' });
-  globalThis.open?.(u.href, '_blank', 'noopener,noreferrer');
+  (globalThis as { open?: (url: string, target: string, features: string) => unknown }).open?.(u.href, '_blank', 'noopener,noreferrer');
   return { ok: true };
 }
 
