@@ -51,9 +51,24 @@ describe('migrations', () => {
     const db = new DatabaseSync(':memory:');
     migrate(db, { now: 1, target: 2 });
     expect(tables(db)).not.toContain('input_files');
-    migrate(db, { now: 2 });
+    migrate(db, { now: 2, target: 3 });
     expect(tables(db)).toContain('input_files');
     expect((db.prepare('SELECT version, name FROM schema_version ORDER BY version').all() as { version: number }[]).map((r) => r.version)).toEqual([1, 2, 3]);
+    db.close();
+  });
+
+  it('4: the engine-start queries use small partial indexes instead of scanning', () => {
+    const db = new DatabaseSync(':memory:');
+    migrate(db, { now: 1, target: 3 });
+    insertRaw(db, 'kept', 'x');
+    migrate(db, { now: 2, target: 4 });
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan("SELECT * FROM predictions WHERE status NOT IN ('succeeded','failed','canceled','aborted') ORDER BY created_at")).toMatch(/USING INDEX predictions_active/);
+    expect(plan("SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at")).toMatch(/predictions_unsaved/);
+    expect(tables(db)).toContain('predictions');
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).not.toContain('predictions_save_state');
+    expect(db.prepare('SELECT id FROM predictions').all()).toEqual([{ id: 'kept' }]);
     db.close();
   });
 

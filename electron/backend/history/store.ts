@@ -9,7 +9,9 @@ import { CHECK_MARKER, isCorruption, openDatabase } from './db.ts';
 import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
 
-const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(',');
+// Must match the predictions_active partial index's WHERE (migration 4) for SQLite to use it;
+// INDEXED BY makes a mismatch (e.g. a new terminal status) fail loudly in the store tests.
+const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(','); // no spaces: as in the index
 // Columns the list/view needs: everything but the full logs (only their tail crosses IPC).
 const VIEW_COLS = [
   'p.seq', 'p.id', 'p.family_id', 'p.prompt', 'p.cost_amount', 'p.cost_currency',
@@ -238,11 +240,12 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
     },
 
     listActive() {
-      return (stmt(`SELECT * FROM predictions WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY created_at`).all() as Row[]).map(rowToRecord);
+      return (stmt(`SELECT * FROM predictions INDEXED BY predictions_active WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY created_at`).all() as Row[]).map(rowToRecord);
     },
 
     listUnsaved() {
-      return (stmt(`SELECT * FROM predictions WHERE status = 'succeeded' AND save_state IN ('none', 'saving', 'save-failed') ORDER BY created_at`).all() as Row[]).map(rowToRecord);
+      // Must match the predictions_unsaved partial index's WHERE (migration 4).
+      return (stmt(`SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at`).all() as Row[]).map(rowToRecord);
     },
 
     setOutputs(predictionId, outputs) {
