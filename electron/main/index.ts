@@ -172,6 +172,6 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function electronCsp(): string {
-  // Same policy as browser mode, minus its WebSocket: in Electron all networking is in main.
-  return contentSecurityPolicy([]).replace("connect-src 'self' ", "connect-src 'self'").replace("img-src 'self'", "img-src 'self' kiln-media:").replace("media-src 'self'", "media-src 'self' kiln-media:");
+  // Same policy as browser mode minus its WebSocket (in Electron all networking is in main), plus our media scheme.
+  return contentSecurityPolicy({ connectSrc: [], mediaSchemes: ['kiln-media:'] });
 }

@@ -82,7 +82,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (file.endsWith('.html')) {
       const wsOrigins = [`ws://${req.headers.host ?? `127.0.0.1:${port}`}`];
       Object.assign(headers, {
-        'Content-Security-Policy': contentSecurityPolicy(wsOrigins),
+        'Content-Security-Policy': contentSecurityPolicy({ connectSrc: wsOrigins }),
         'Cache-Control': 'no-store',
         'X-Frame-Options': 'DENY',
         // Lets asset, media and WebSocket requests authenticate without the token in every URL.

@@ -58,10 +58,14 @@ describe('browser-mode security decisions', () => {
   });
 
   it('builds a CSP without remote scripts that connects only to its own socket', () => {
-    const csp = contentSecurityPolicy(['ws://127.0.0.1:9']);
+    const csp = contentSecurityPolicy({ connectSrc: ['ws://127.0.0.1:9'] });
     expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:9");
+    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:9;");
     expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*https:/);
+    const electron = contentSecurityPolicy({ connectSrc: [], mediaSchemes: ['kiln-media:'] });
+    expect(electron).toContain("connect-src 'self';");
+    expect(electron).toContain("img-src 'self' kiln-media: data:");
+    expect(electron).toContain("media-src 'self' kiln-media: blob:");
   });
 });
 
