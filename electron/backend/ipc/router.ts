@@ -51,10 +51,14 @@ export function createRouter(opts: RouterOptions): Router {
       if (!handler) return fail({ code: 'not_implemented', message: `${channel} is not implemented yet` });
 
       let value: unknown;
+      const started = performance.now();
       try {
         value = await handler(parsed.data, opts.services);
       } catch (err) {
-        if (err instanceof KilnError) return fail(err.toData());
+        if (err instanceof KilnError) {
+          log.debug('ipc: handler refused', { channel, code: err.code, ms: Math.round(performance.now() - started) });
+          return fail(err.toData());
+        }
         log.error('ipc: handler failed', { channel, err: errorText(err) });
         return fail({ code: 'internal', message: `${channel} failed unexpectedly` });
       }
@@ -65,6 +69,7 @@ export function createRouter(opts: RouterOptions): Router {
           return fail({ code: 'internal', message: `${channel} returned an invalid response: ${describeIssues(checked.error)}` });
         }
       }
+      log.debug('ipc', { channel, ms: Math.round(performance.now() - started) });
       return { ok: true, value };
     },
   };
