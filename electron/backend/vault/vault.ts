@@ -252,7 +252,9 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     const failures = await Promise.all(todo.map((o) => saveOne(rec, o, planned[o.index])));
     if (closed) return;
     const after = history.getOutputs(rec.id);
-    const saveState = after.some((o) => o.state === 'failed' || o.state === 'pending' || o.state === 'saving')
+    // Output already gone at the provider (data_removed: output is null) before we saw it.
+    const nothingLeft = after.length === 0 && rec.dataRemoved;
+    const saveState = nothingLeft ? 'expired' : after.some((o) => o.state === 'failed' || o.state === 'pending' || o.state === 'saving')
       ? 'save-failed'
       : after.some((o) => o.state === 'expired')
         ? 'expired'

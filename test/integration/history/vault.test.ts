@@ -171,6 +171,9 @@ describe('vault: saving outputs', () => {
     hits.delete('/img.png');
     await vault.saveOutputs(succeeded(history, 'g2', [`${origin}/img.png`], { dataRemoved: true }));
     expect(history.get('g2')!.saveState).toBe('expired');
+    // Replicate nulls `output` once data is removed: nothing to save is expired, not saved.
+    await vault.saveOutputs(succeeded(history, 'g3', null, { dataRemoved: true }));
+    expect(history.get('g3')!.saveState).toBe('expired');
     expect(hits.get('/img.png')).toBeUndefined();
   });
 
