@@ -72,6 +72,7 @@ describe('history channels against the simulator', () => {
     const rel = (await call(h.backend, 'predictions:get', { id })).outputs[0].path;
     const abs = h.backend.services.vault.resolve(rel)!;
     fs.rmSync(abs);
+    expect((await call(h.backend, 'predictions:list', {})).items[0].outputs[0].state).toBe('missing'); // noticed on the first page
     expect((await call(h.backend, 'predictions:get', { id })).outputs[0].state).toBe('missing');
     await call(h.backend, 'predictions:redownload', { id });
     await until(() => h.backend.services.history.getOutputs(id!)[0]!.state === 'saved', 10_000, 'redownloaded');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { KilnError } from '../../../../shared/ipc.ts';
 import type { Services } from '../../services.ts';
@@ -16,12 +17,23 @@ function vault(s: Services): MediaVaultFull {
   if (!hasVaultAdmin(s.vault)) throw new KilnError({ code: 'not_implemented', message: 'This media vault cannot do that.' });
   return s.vault;
 }
+const fileExists = (abs: string | null) => abs !== null && fs.existsSync(abs);
 const notFound = (id: string) => new KilnError({ code: 'not_found', message: `No prediction ${id} in the history.` });
 
 export const historyHandlers: HandlerMap = {
   'predictions:list': (req, s) => {
     const { cursor, limit, ...filter } = req;
-    return s.history.list(filter, cursor ?? null, limit);
+    const page = s.history.list(filter, cursor ?? null, limit);
+    // The first page is what the user is looking at: notice files deleted outside the app there
+    // (one stat per saved output), so the card says "missing" and offers a re-download.
+    if (!cursor && hasVaultAdmin(s.vault)) {
+      const v = s.vault;
+      page.items = page.items.map((item) => {
+        const gone = item.outputs.some((o) => o.state === 'saved' && o.path && !fileExists(v.resolve(o.path)));
+        return gone && v.checkFiles(item.id) > 0 ? (s.history.view(item.id) ?? item) : item;
+      });
+    }
+    return page;
   },
 
   'predictions:get': (req, s) => {
