@@ -7,6 +7,25 @@ import type { SettingsStore } from './settings.ts';
 // The composer: which model, its form, the values being iterated on. Values are remembered per
 // model in settings.formValues (debounced), so a prompt survives switching models and restarts.
 
+/**
+ * The starter list the picker always offers, whatever the provider's featured collection holds:
+ * images, upscaling, video and text, so a first-time user sees what each kind looks like.
+ */
+export const STARTER_MODELS = [
+  'black-forest-labs/flux-schnell',
+  'black-forest-labs/flux-dev',
+  'stability-ai/sdxl',
+  'nightmareai/real-esrgan',
+  'google/veo-3',
+  'meta/meta-llama-3-8b-instruct',
+  'moonshotai/kimi-k2-thinking',
+];
+
+function placeholderSummary(ref: string): ModelSummary {
+  const [owner = '', name = ref] = ref.split('/');
+  return { ref, owner, name, description: null, coverImageUrl: null, runCount: null };
+}
+
 export interface ComposerState {
   featured: ModelSummary[];
   results: ModelSummary[] | null;
@@ -74,8 +93,11 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async loadFeatured() {
         try {
-          set({ featured: await api().invoke('models:featured', {}) });
+          const featured = await api().invoke('models:featured', {});
+          const have = new Set(featured.map((m) => m.ref));
+          set({ featured: [...featured, ...STARTER_MODELS.filter((r) => !have.has(r)).map(placeholderSummary)] });
         } catch (e) {
+          set({ featured: STARTER_MODELS.map(placeholderSummary) });
           onError(`Could not load the model list: ${errorMessage(e)}`);
         }
       },
@@ -102,7 +124,8 @@ export function createComposerStore(opts: ComposerOptions) {
           if (seq !== modelSeq) return;
           const fields = buildFormFields(model.inputSchema);
           const remembered = o.values ?? settings.getState().settings.formValues[ref];
-          set({ model, fields, values: initialValues(fields, remembered) });
+          const summary: ModelSummary = { ref: model.ref, owner: model.owner, name: model.name, description: model.description, coverImageUrl: model.coverImageUrl, runCount: model.runCount };
+          set({ model, fields, values: initialValues(fields, remembered), featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
           const recent = [ref, ...settings.getState().settings.recentModels.filter((r) => r !== ref)].slice(0, 10);
           void settings.getState().update({ recentModels: recent });
           if (o.values) remember();

@@ -77,10 +77,14 @@ export function Field({ field: f }: { field: FormField }) {
   return (
     <div className={`field kind-${f.kind}${error ? ' has-error' : ''}`} data-field={f.name}>
       <div className="field-head">
-        {f.kind === 'boolean' ? null : labelFor ? (
-          <label htmlFor={labelFor} id={`${id}-label`} className="field-label">{f.label}{f.required && <span className="req" aria-hidden="true"> *</span>}</label>
-        ) : (
-          <span id={`${id}-label`} className="field-label">{f.label}{f.required && <span className="req" aria-hidden="true"> *</span>}</span>
+        {f.kind === 'boolean' ? null : (
+          // The required marker sits outside the label so the accessible name stays the field's title.
+          <span className="field-title">
+            {labelFor
+              ? <label htmlFor={labelFor} id={`${id}-label`} className="field-label">{f.label}</label>
+              : <span id={`${id}-label`} className="field-label">{f.label}</span>}
+            {f.required && <span className="req" title="Required" aria-hidden="true"> *</span>}
+          </span>
         )}
         {(f.kind === 'number' || f.kind === 'integer') && f.min != null && f.max != null && <span className="muted small">{f.min}–{f.max}</span>}
       </div>
