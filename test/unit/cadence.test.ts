@@ -15,6 +15,11 @@ describe('nextPollDelay', () => {
   it('is quick again while processing, even after a long boot', () => {
     expect(nextPollDelay('processing', 300_000, 0)).toBe(DEFAULT_CADENCE.processingMs);
   });
+  it('eases off during a long run, but stays quicker than a long boot', () => {
+    const long = nextPollDelay('processing', 300_000, 120_000);
+    expect(long).toBe(DEFAULT_CADENCE.processingMaxMs);
+    expect(long).toBeLessThan(DEFAULT_CADENCE.startingMaxMs);
+  });
   it('follows an unknown status patiently rather than giving up', () => {
     expect(nextPollDelay('warming', 120_000, 120_000)).toBe(DEFAULT_CADENCE.startingMaxMs);
   });

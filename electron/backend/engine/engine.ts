@@ -111,6 +111,7 @@ interface Track {
   cancelSent: boolean;
   providerId: string | null;
   providerCreatedAt: number | null;
+  statusSeenAt: number | null;
 }
 
 export interface SubmitRequest {
@@ -159,7 +160,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   }
 
   function track(rec: PredictionRecord, phase: Phase, dueAt = clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt };
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince };
     tracks.set(rec.id, t);
     return t;
   }
@@ -242,8 +243,13 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     for (const t of followed) if (t.seenStatus === 'processing') processing++;
     const refreshMs = Math.max(opts.processingRefreshMs, (processing * 1000) / opts.progressRequestsPerSec);
     if (listMode && !listBusy) {
-      if (now >= listDueAt && budget.available('other') >= 1) listSweep(followed);
-      else due(Math.max(listDueAt, now + budget.waitFor('other')));
+      // Sweep when the most urgent covered prediction is due by its own cadence (a batch of long
+      // cold boots is swept every few seconds, not every second), never faster than listIntervalMs.
+      let urgent = Infinity;
+      for (const t of followed) if (!t.uncovered && !t.busy) urgent = Math.min(urgent, t.dueAt);
+      const sweepAt = Math.max(listDueAt, urgent === Infinity ? listDueAt : urgent);
+      if (now >= sweepAt && budget.available('other') >= 1) listSweep(followed);
+      else due(Math.max(sweepAt, now + budget.waitFor('other')));
     }
 
     for (const t of followed) {
@@ -521,7 +527,11 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           seen++;
           reached.add(t);
           t.uncovered = false;
-          if (r.status !== t.seenStatus) {
+          if (r.status === t.seenStatus) {
+            // Unchanged: next look by this prediction's own cadence.
+            const n = clock.now();
+            t.dueAt = n + nextPollDelay(r.status, n - t.followSince, n - (t.statusSeenAt ?? t.followSince), opts.cadence);
+          } else {
             if (isTerminal(r.status) || t.phase !== 'follow') {
               // The end needs the full prediction (complete output, metrics, logs): one GET.
               t.needsFull = true;
@@ -639,6 +649,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     if (p.metrics && isTerminal(p.status)) patch.metrics = { predictTime: p.metrics.predict_time ?? null, totalTime: p.metrics.total_time ?? null };
     if (p.data_removed && !rec.dataRemoved) patch.dataRemoved = true;
     if (rec.note && online) patch.note = null;
+    if (t.seenStatus !== p.status) t.statusSeenAt = now;
     t.seenStatus = p.status;
     t.providerId = rec.providerId ?? p.id;
     t.providerCreatedAt = patch.providerCreatedAt ?? rec.providerCreatedAt;

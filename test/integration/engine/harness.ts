@@ -12,7 +12,7 @@ import type { EventName, EventPayload } from '../../../shared/ipc.ts';
 // simulator's clock is advanced over minutes of cold boot.
 
 export const FAST_ENGINE = {
-  cadence: { initialMs: 40, processingMs: 80, startingMaxMs: 250, longStartMs: 1000 },
+  cadence: { initialMs: 40, processingMs: 80, processingMaxMs: 160, processingRampMs: 1000, startingMaxMs: 250, longStartMs: 1000 },
   backoff: { baseMs: 40, maxMs: 400 },
   listIntervalMs: 100,
   processingRefreshMs: 300,

@@ -1,0 +1,208 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Replicate from 'replicate';
+import { startSimulator, type Scenario, type Sim } from '../replicate-sim/index.ts';
+import { createBackend } from '../../electron/backend/index.ts';
+import type { BackendDeps, Clock, Logger } from '../../electron/backend/types.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/domain/settings.ts';
+import { isTerminal } from '../../shared/domain/status.ts';
+
+// The engine benchmark (issue 4, DESIGN §8): the same simulated workload through Kiln's engine and
+// through the official `replicate` 1.4.0 client (`predictions.create` + `wait()` at its default
+// 500 ms), side by side, at N = 10, 100, 1,000.
+//
+// Time: the simulator runs SPEED× faster than real time, and both clients live in simulated time —
+// Kiln through its injected clock (so its cadence, budget and back-off are the production ones,
+// measured in simulated minutes), the official client through `interval: 500 / SPEED`. Rate limits
+// are Replicate's real ones (600 creates, 3000 other requests per simulated minute). Everything
+// reported below is in simulated time, i.e. what a user would see.
+//
+// Run: node test/bench/engine.bench.ts [N...]
+
+const SPEED = Number(process.env.BENCH_SPEED ?? 10);
+const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const SIZES = NS.length ? NS : [10, 100, 1000];
+/** Per-prediction give-up for the official client (it never ends on `aborted`, and errors out on 429s). */
+const OFFICIAL_TIMEOUT_SIM_MS = 15 * 60_000;
+
+const MODELS: Scenario['models'] = {
+  'black-forest-labs/flux-schnell': { coldBootMs: 2_000, runMs: 3_000 },
+  'black-forest-labs/flux-dev': { coldBootMs: 45_000, runMs: 12_000 },
+  'google/veo-3': { coldBootMs: 150_000, runMs: 40_000 },
+  'meta/meta-llama-3-8b-instruct': { coldBootMs: 1_000, runMs: 6_000 },
+};
+const MIX = ['black-forest-labs/flux-schnell', 'black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 'google/veo-3', 'meta/meta-llama-3-8b-instruct'];
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Result {
+  who: 'kiln' | 'official';
+  n: number;
+  completed: number;
+  neverFinished: number;
+  apiRequests: number;
+  throttled: number;
+  latencies: number[]; // terminal status → noticed, simulated ms
+  wallMs: number;
+  byEndpoint: Record<string, number>;
+}
+
+function driveTime(sim: Sim): () => void {
+  // Simulated time runs at SPEED× by adding (SPEED-1)× each real slice to the offset.
+  let last = Date.now();
+  const h = setInterval(() => {
+    const now = Date.now();
+    sim.control.advance((now - last) * (SPEED - 1));
+    last = now;
+  }, 20);
+  return () => clearInterval(h);
+}
+
+function apiRequests(sim: Sim): number {
+  const c = sim.control.counters();
+  let n = 0;
+  for (const [k, v] of Object.entries(c.byEndpoint)) if (k !== 'delivery' && k !== 'stream') n += v;
+  return n;
+}
+
+async function completedAt(sim: Sim, id: string): Promise<number | null> {
+  const p = (await (await fetch(`${sim.origin}/__sim/predictions/${id}`)).json()) as { completed_at?: string | null };
+  return p.completed_at ? Date.parse(p.completed_at) : null;
+}
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+async function runKiln(n: number): Promise<Result> {
+  const sim = await startSimulator({ scenario: { models: MODELS } });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-'));
+  const clock: Clock = {
+    now: () => sim.control.now(),
+    setTimeout: (fn, ms) => {
+      const t = setTimeout(fn, ms / SPEED);
+      t.unref?.();
+      return t;
+    },
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
+  let settings: Settings = { ...DEFAULT_SETTINGS, createConcurrency: 16 };
+  const deps: BackendDeps = {
+    dataDir,
+    fetch: globalThis.fetch,
+    clock,
+    secrets: { get: async () => sim.token, set: async () => {}, clear: async () => {}, protection: () => 'env' },
+    settings: { get: () => settings, set: (p) => (settings = { ...settings, ...p }) },
+    log: silent,
+    mode: 'memory',
+    replicateBaseUrl: sim.baseUrl,
+    engineOptions: { stream: false }, // the official client does not stream either
+  };
+  const backend = await createBackend(deps);
+  const { engine, history } = backend.services;
+  const noticed = new Map<string, number>();
+  engine.onRecord((r) => {
+    if (isTerminal(r.status) && !noticed.has(r.id)) noticed.set(r.id, clock.now());
+  });
+  const stopTime = driveTime(sim);
+  const t0 = Date.now();
+  await backend.start();
+  const ids = Array.from({ length: n }, (_, i) => engine.submit({ model: MIX[i % MIX.length]!, input: { prompt: `bench ${n} #${i}` } }).id);
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline && noticed.size < n) await new Promise((r) => setTimeout(r, 100));
+  const wallMs = Date.now() - t0;
+  stopTime();
+  const latencies: number[] = [];
+  let completed = 0;
+  for (const id of ids) {
+    const rec = history.get(id)!;
+    if (rec.status !== 'succeeded') continue;
+    completed++;
+    const done = rec.providerId ? await completedAt(sim, rec.providerId) : null;
+    if (done !== null && noticed.has(id)) latencies.push(Math.max(0, noticed.get(id)! - done));
+  }
+  const result: Result = { who: 'kiln', n, completed, neverFinished: n - noticed.size, apiRequests: apiRequests(sim), throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
+  engine.kill();
+  await backend.stop().catch(() => {});
+  await sim.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return result;
+}
+
+async function runOfficial(n: number): Promise<Result> {
+  const sim = await startSimulator({ scenario: { models: MODELS } });
+  const replicate = new Replicate({ auth: sim.token, baseUrl: sim.baseUrl });
+  const stopTime = driveTime(sim);
+  const t0 = Date.now();
+  const latencies: number[] = [];
+  let completed = 0;
+  let never = 0;
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const start = sim.control.now();
+      try {
+        const p = await replicate.predictions.create({ model: MIX[i % MIX.length]!, input: { prompt: `bench ${n} #${i}` } } as never);
+        let gaveUp = false;
+        const final = await replicate.wait(p, { interval: 500 / SPEED }, async () => {
+          gaveUp = sim.control.now() - start > OFFICIAL_TIMEOUT_SIM_MS;
+          return gaveUp;
+        });
+        if (gaveUp || !isTerminal(final.status)) return void never++;
+        const seen = sim.control.now();
+        if (final.status === 'succeeded') {
+          completed++;
+          const done = await completedAt(sim, p.id);
+          if (done !== null) latencies.push(Math.max(0, seen - done));
+        }
+      } catch {
+        never++; // ApiError after its (non-waiting) retries, or `Prediction failed`
+      }
+    }),
+  );
+  const wallMs = Date.now() - t0;
+  stopTime();
+  const result: Result = { who: 'official', n, completed, neverFinished: never, apiRequests: apiRequests(sim), throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
+  await sim.close();
+  return result;
+}
+
+function report(k: Result, o: Result) {
+  const rows: [string, string, string, string][] = [];
+  const perPred = (r: Result) => (r.completed ? r.apiRequests / r.completed : Infinity);
+  const line = (name: string, kv: number, ov: number, unit: string) => {
+    console.log(`BENCH engine.n${k.n}.kiln.${name} ${round(kv)} ${unit}`);
+    console.log(`BENCH engine.n${k.n}.official.${name} ${round(ov)} ${unit}`);
+    const ratio = ov === 0 ? (kv === 0 ? 1 : Infinity) : kv / ov;
+    console.log(`BENCH engine.n${k.n}.ratio.${name} ${round(ratio)} x`);
+    rows.push([name, `${round(kv)} ${unit}`, `${round(ov)} ${unit}`, `${round(ratio)}×`]);
+  };
+  line('requests_per_completed', perPred(k), perPred(o), 'req');
+  line('http_429', k.throttled, o.throttled, 'count');
+  line('never_finished', k.neverFinished, o.neverFinished, 'count');
+  line('detect_p50', pct(k.latencies, 50) / 1000, pct(o.latencies, 50) / 1000, 's');
+  line('detect_p95', pct(k.latencies, 95) / 1000, pct(o.latencies, 95) / 1000, 's');
+  console.log(`BENCH engine.n${k.n}.kiln.completed ${k.completed} count`);
+  console.log(`BENCH engine.n${k.n}.official.completed ${o.completed} count`);
+  console.log(`\nN = ${k.n} (simulated time ×${SPEED}; wall: kiln ${(k.wallMs / 1000).toFixed(1)} s, official ${(o.wallMs / 1000).toFixed(1)} s)`);
+  const w = [24, 16, 16, 10];
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join(' | ');
+  console.log(fmt(['metric', 'kiln', 'official 1.4.0', 'kiln/off']));
+  console.log(w.map((x) => '-'.repeat(x)).join('-|-'));
+  for (const r of rows) console.log(fmt(r));
+  console.log(fmt(['completed', `${k.completed}/${k.n}`, `${o.completed}/${o.n}`, '']));
+  console.log(`requests by endpoint — kiln: ${JSON.stringify(k.byEndpoint)}; official: ${JSON.stringify(o.byEndpoint)}`);
+}
+
+function round(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3).replace(/\.?0+$/, '') || '0';
+}
+
+for (const n of SIZES) {
+  const k = await runKiln(n);
+  const o = await runOfficial(n);
+  report(k, o);
+}

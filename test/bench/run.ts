@@ -1,0 +1,22 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+// `npm run bench`: every test/bench/*.bench.ts, one after another (they share 2 cores and would
+// skew each other), output streamed as it comes. `npm run bench -- engine` runs the matching ones.
+const dir = import.meta.dirname;
+const filter = process.argv[2];
+const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter))).sort();
+let failed = 0;
+for (const f of files) {
+  process.stdout.write(`\n=== ${f} ===\n`);
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [path.join(dir, f)], { stdio: 'inherit' });
+    child.on('close', resolve);
+  });
+  if (code !== 0) {
+    failed++;
+    process.stdout.write(`=== ${f} exited ${code} ===\n`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
