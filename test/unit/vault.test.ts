@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { ownProcessDir } from '../../electron/backend/vault/process-dir.ts';
 import { tempDir } from './history-helpers.ts';
 import { decodeDataUri, planOutputs } from '../../electron/backend/vault/outputs.ts';
-import { isAllowedDownload } from '../../electron/backend/vault/download.ts';
+import { isAllowedDownload, mayCarryToken } from '../../electron/backend/vault/download.ts';
 import { derivePrompt, expiresAt } from '../../electron/backend/history/rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from '../../electron/backend/history/query.ts';
 
@@ -44,6 +44,16 @@ describe('download policy', () => {
     expect(isAllowedDownload('http://evil.example/x.png', 'https://api.replicate.com/v1')).toBe(false);
     expect(isAllowedDownload('file:///etc/passwd', 'https://api.replicate.com/v1')).toBe(false);
     expect(isAllowedDownload('not a url', 'https://api.replicate.com/v1')).toBe(false);
+  });
+  it('the token goes only to the provider origin or replicate.delivery', () => {
+    const api = 'https://api.replicate.com/v1';
+    expect(mayCarryToken('https://replicate.delivery/xezq/a/out.png', api)).toBe(true);
+    expect(mayCarryToken('https://pbxt.replicate.delivery/a/out.png', api)).toBe(true);
+    expect(mayCarryToken('https://api.replicate.com/v1/files/x', api)).toBe(true);
+    expect(mayCarryToken('https://evilreplicate.delivery/a.png', api)).toBe(false);
+    expect(mayCarryToken('https://replicate.delivery.evil.com/a.png', api)).toBe(false);
+    expect(mayCarryToken('http://replicate.delivery/a.png', api)).toBe(false);
+    expect(mayCarryToken('https://cdn.example.com/a.png', api)).toBe(false);
   });
 });
 

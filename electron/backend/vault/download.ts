@@ -35,6 +35,20 @@ export function isAllowedDownload(url: string, providerBaseUrl: string): boolean
   }
 }
 
+/**
+ * Where the API token may be sent when an output URL demands authentication (401): the provider's
+ * own origin, or Replicate's file host. Never any other https: host an output happens to name.
+ */
+export function mayCarryToken(url: string, providerBaseUrl: string): boolean {
+  try {
+    const u = new URL(url);
+    if (u.origin === new URL(providerBaseUrl).origin) return true;
+    return u.protocol === 'https:' && (u.hostname === 'replicate.delivery' || u.hostname.endsWith('.replicate.delivery'));
+  } catch {
+    return false;
+  }
+}
+
 export interface DownloadResult {
   size: number;
   sha256: string;
@@ -47,15 +61,28 @@ export async function downloadToFile(opts: {
   dest: string;
   providerBaseUrl: string;
   signal?: AbortSignal;
+  /** The provider token, used only on a 401 from a URL that may carry it (mayCarryToken). */
+  getToken?: () => Promise<string | null>;
   /** Test seam (disk-full faults): how the temp file is opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
 }): Promise<DownloadResult> {
   if (!isAllowedDownload(opts.url, opts.providerBaseUrl)) throw new DownloadError('refused', `refusing to download from ${safeOrigin(opts.url)}: only https: or the provider's origin`);
-  let res: Response;
-  try {
-    res = await opts.fetch(opts.url, { signal: opts.signal, redirect: 'follow' });
-  } catch (err) {
-    throw new DownloadError('transient', `network error: ${String((err as Error)?.message ?? err)}`);
+  const get = async (headers: Record<string, string>) => {
+    try {
+      return await opts.fetch(opts.url, { signal: opts.signal, redirect: 'follow', headers });
+    } catch (err) {
+      throw new DownloadError('transient', `network error: ${String((err as Error)?.message ?? err)}`);
+    }
+  };
+  let res = await get({});
+  // Output files are normally public; if the host asks for the token, send it once — never
+  // pre-emptively, and never to a host that is not the provider's.
+  if (res.status === 401 && opts.getToken && mayCarryToken(opts.url, opts.providerBaseUrl)) {
+    const token = await opts.getToken();
+    if (token) {
+      await res.body?.cancel().catch(() => {});
+      res = await get({ authorization: `Bearer ${token}` });
+    }
   }
   if (res.url && res.url !== opts.url && !isAllowedDownload(res.url, opts.providerBaseUrl)) {
     await res.body?.cancel().catch(() => {});

@@ -16,6 +16,7 @@ import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
 import { extForMime, kindForMime, mimeForExt } from './mime.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
+import { PROVIDER_RETENTION_MS } from '../history/rows.ts';
 import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
 
@@ -34,6 +35,8 @@ export interface VaultOptions {
   /** A save pass that failed for a retryable reason (network, disk full) runs again after this. */
   retryLaterMs?: number;
   undoWindowMs?: number;
+  /** The provider token, for output hosts that demand it (sent only to trusted origins; see download.ts). */
+  getToken?: () => Promise<string | null>;
   /** Test seam for disk-full faults: how download temp files are opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
 }
@@ -207,13 +210,17 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
         for (let attempt = 1; attempt <= retry.attempts && !closed; attempt++) {
           const tmp = tmpName(ext);
           try {
-            const r = await withSlot(() => downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, openFile: opts.openFile }));
+            const r = await withSlot(() => downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, openFile: opts.openFile, getToken: opts.getToken }));
             patch = await finalizeFile(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
             lastErr = null;
             break;
           } catch (err) {
             await fs.promises.rm(tmp, { force: true });
             lastErr = err instanceof DownloadError ? err : new DownloadError('transient', String((err as Error)?.message ?? err));
+            // A refusal (403/410) once the provider's retention has passed is the file having expired.
+            if ((lastErr.status === 403 || lastErr.status === 410) && clock.now() >= (rec.providerCreatedAt ?? rec.createdAt) + PROVIDER_RETENTION_MS) {
+              lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
+            }
             if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;
             await sleep(retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
           }
