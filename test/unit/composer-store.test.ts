@@ -55,7 +55,7 @@ describe('composer store', () => {
     expect(composer.getState().errors.prompt).toBeUndefined();
     composer.getState().setCount(3);
     expect(await composer.getState().submit()).toEqual(['id0', 'id1', 'id2']);
-    expect(created[0]).toMatchObject({ model: 'black-forest-labs/flux-schnell', count: 3, input: { prompt: 'a red fox in snow', aspect_ratio: '1:1' } });
+    expect(created[0]).toMatchObject({ model: 'black-forest-labs/flux-schnell', version: 'v1', count: 3, input: { prompt: 'a red fox in snow', aspect_ratio: '1:1' } });
     expect(composer.getState().values.prompt).toBe('a red fox in snow');
   });
 

@@ -146,7 +146,10 @@ export function createComposerStore(opts: ComposerOptions) {
       setCount: (count) => set({ count: Math.max(1, Math.min(8, Math.round(count))) }),
 
       async submit() {
-        const { modelRef, fields, values, count, version, submitting } = get();
+        const { modelRef, fields, values, count, version: pinned, submitting, model } = get();
+        // Community models can only be run by version; "latest" means the version the form was
+        // built from, so the input always matches the schema the user saw.
+        const version = pinned ?? model?.latestVersionId ?? null;
         if (!modelRef || submitting) return null;
         const v = validateForm(fields, values);
         if (!v.ok) { set({ errors: v.errors }); return null; }
