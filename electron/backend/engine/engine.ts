@@ -49,8 +49,10 @@ export interface EngineOptions {
   reconcileSkewMs: number;
   /** `Prefer: wait=N` on creates (null: async create, the scheduler follows it). */
   waitSeconds: number | null;
-  /** Follow `urls.stream` for text models. */
+  /** Follow `urls.stream` for text models... */
   stream: boolean;
+  /** ...at most this many at once (each holds a connection); the rest are polled and get their text at the end. */
+  maxStreams: number;
   /** Inline input files up to this size as data URIs instead of uploading them. */
   dataUriMaxBytes: number;
   /** Resume every unfinished prediction on start (the app); the CLI follows only its own. */
@@ -74,6 +76,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   reconcileSkewMs: 5 * 60_000,
   waitSeconds: null,
   stream: true,
+  maxStreams: 16,
   dataUriMaxBytes: 256 * 1024,
   resumeOnStart: true,
   random: Math.random,
@@ -142,6 +145,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   let running = false;
   let dead = false;
   let creating = 0;
+  let streams = 0;
   let listBusy = false;
   let listDueAt = 0;
   let netFailures = 0;
@@ -664,13 +668,14 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
     if (t.phase === 'follow') {
       t.dueAt = now + nextPollDelay(next.status, now - t.followSince, now - next.statusSince, opts.cadence);
-      if (opts.stream && next.urls.stream && !t.stream) startStream(t, next.urls.stream);
+      if (opts.stream && next.urls.stream && !t.stream && streams < opts.maxStreams) startStream(t, next.urls.stream);
     }
   }
 
   function startStream(t: Track, url: string) {
     const ac = new AbortController();
     t.stream = ac;
+    streams++;
     let text = '';
     run(
       provider
@@ -689,7 +694,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           if (!ac.signal.aborted) log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
         })
         .finally(() => {
-          // Leave `t.stream` set: polling carries on and the final prediction holds the full text.
+          // Leave `t.stream` set (no second stream): polling carries on and the final prediction holds the full text.
+          streams--;
           t.needsFull = true;
         }),
     );
