@@ -4,8 +4,16 @@ import path from 'node:path';
 import type { Clock, Logger } from '../../electron/backend/types.ts';
 
 // Shared by the history/vault tests: a temp data dir, a manual clock, a logger that records.
+const made: string[] = [];
 export function tempDir(prefix = 'kiln-hist-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Every test file using tempDir calls this in afterAll: tests leave nothing behind in /tmp. */
+export function removeTempDirs(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 export function manualClock(start = 1_700_000_000_000): Clock & { advance(ms: number): void; set(ms: number): void } {

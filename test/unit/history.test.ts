@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openHistory } from '../../electron/backend/history/store.ts';
 import type { HistoryStoreFull, NewPrediction } from '../../electron/backend/history/types.ts';
 import { PredictionView } from '../../shared/domain/prediction.ts';
-import { manualClock, recordingLog, tempDir } from './history-helpers.ts';
+import { manualClock, recordingLog, tempDir, removeTempDirs } from './history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 const open: HistoryStoreFull[] = [];
 function setup() {

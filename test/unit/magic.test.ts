@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { checkMagic } from '../../electron/backend/vault/magic.ts';
-import { tempDir } from './history-helpers.ts';
+import { tempDir, removeTempDirs } from './history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 const dir = tempDir('kiln-magic-');
 const write = (name: string, data: Buffer | string) => {

@@ -1,9 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { handleMediaRequest, parseRange, safeRelativePath } from '../../electron/backend/vault/media-handler.ts';
-import { tempDir } from './history-helpers.ts';
+import { tempDir, removeTempDirs } from './history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 async function bodyOf(body: Readable | Uint8Array | null): Promise<Buffer> {
   if (body === null) return Buffer.alloc(0);

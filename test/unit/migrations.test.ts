@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { openDatabase } from '../../electron/backend/history/db.ts';
 import { LATEST_VERSION, MIGRATIONS, currentVersion, migrate } from '../../electron/backend/history/migrations.ts';
 import { openHistory } from '../../electron/backend/history/store.ts';
-import { manualClock, recordingLog, tempDir } from './history-helpers.ts';
+import { manualClock, recordingLog, tempDir, removeTempDirs } from './history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 const tables = (db: DatabaseSync) => (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 const backups = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.bak-'));

@@ -1,13 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ownProcessDir } from '../../electron/backend/vault/process-dir.ts';
-import { tempDir } from './history-helpers.ts';
+import { tempDir, removeTempDirs } from './history-helpers.ts';
 import { decodeDataUri, planOutputs } from '../../electron/backend/vault/outputs.ts';
 import { isAllowedDownload, mayCarryToken } from '../../electron/backend/vault/download.ts';
 import { derivePrompt, expiresAt } from '../../electron/backend/history/rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from '../../electron/backend/history/query.ts';
+
+afterAll(removeTempDirs);
 
 const plan = (output: unknown, text: string | null = null) => planOutputs({ output, text }).map((p) => ({ kind: p.kind, url: p.remoteUrl, ext: p.ext, inline: p.inline ? Buffer.from(p.inline).toString() : null }));
 

@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import { systemClock } from '../../../electron/backend/types.ts';
-import { recordingLog, tempDir } from '../../unit/history-helpers.ts';
+import { recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 // kill -9 at arbitrary moments while another process writes: the database must reopen cleanly
 // (no corruption, nothing moved aside) with every write the writer had reported as committed.

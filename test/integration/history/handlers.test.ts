@@ -1,8 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { call, setup, until, type Harness } from '../engine/harness.ts';
-import { tempDir } from '../../unit/history-helpers.ts';
+import { tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 // The history and media channels end to end: the engine runs predictions on the simulator over
 // real HTTP, the vault saves the outputs, and everything is read back through the contract.

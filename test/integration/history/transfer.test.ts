@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import type { HistoryStoreFull } from '../../../electron/backend/history/types.ts';
 import { exportHistory, importHistory } from '../../../electron/backend/history/transfer.ts';
-import { manualClock, recordingLog, tempDir } from '../../unit/history-helpers.ts';
+import { manualClock, recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 // Export/import on real files, including hostile archives: nothing may land outside the vault.
 

@@ -1,11 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import { startSimulator, type Scenario, type Sim } from '../../replicate-sim/index.ts';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import { createVault } from '../../../electron/backend/vault/vault.ts';
 import { createPublisher } from '../../../electron/backend/events/publisher.ts';
 import type { Clock } from '../../../electron/backend/types.ts';
-import { recordingLog, tempDir } from '../../unit/history-helpers.ts';
+import { recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 // The vault against the simulator's delivery host, for the upstream behaviours Replicate does not
 // document (UNVERIFIED there, so both ways are handled): files that need the token, and expired

@@ -11,7 +11,9 @@ import { createPublisher } from '../../../electron/backend/events/publisher.ts';
 import { systemClock } from '../../../electron/backend/types.ts';
 import { readTextChunks } from '../../../electron/backend/vault/png-text.ts';
 import { handleMediaRequest } from '../../../electron/backend/vault/media-handler.ts';
-import { recordingLog, tempDir } from '../../unit/history-helpers.ts';
+import { recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
 
 // Real files, real HTTP on 127.0.0.1 (a tiny fault server: the simulator cannot serve HTML-as-PNG
 // or a lying Content-Length), real SQLite.
