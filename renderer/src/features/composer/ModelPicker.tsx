@@ -68,16 +68,16 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
 
   const Row = ({ m }: { m: ModelSummary }) => (
     <li className="model-row">
-      <button type="button" className="model-pick" onClick={() => pick(m.ref)}>
+      <button type="button" className="model-pick" aria-label={m.ref} onClick={() => pick(m.ref)}>
         <Cover m={m} />
         <span className="model-row-text">
-          <span className="model-name">{m.ref}</span>
+          <span className="model-name">{m.name} <span className="muted small">{m.owner}</span></span>
           {m.description && <span className="muted small clamp2">{m.description}</span>}
           {m.runCount != null && <span className="muted small">{formatCount(m.runCount)}</span>}
         </span>
       </button>
-      <button type="button" className="btn icon small" aria-label={pinned.includes(m.ref) ? `Unpin ${m.ref}` : `Pin ${m.ref}`} aria-pressed={pinned.includes(m.ref)} onClick={() => togglePin(m.ref)}>
-        {pinned.includes(m.ref) ? '📌' : '📍'}
+      <button type="button" className="btn ghost icon small pin" aria-label={`Pin ${m.ref}`} aria-pressed={pinned.includes(m.ref)} title={pinned.includes(m.ref) ? 'Unpin' : 'Pin to the top'} onClick={() => togglePin(m.ref)}>
+        <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" fill={pinned.includes(m.ref) ? 'currentColor' : 'none'} stroke="currentColor" strokeWidth="2" strokeLinejoin="round"><path d="M9 3h6l-1 6 4 4H6l4-4-1-6zM12 13v8" /></svg>
       </button>
     </li>
   );

@@ -1,0 +1,89 @@
+import { test, expect } from './fixtures.ts';
+import { openStudio, pickModel, generate, card } from './studio.helpers.ts';
+
+// Screenshots of the main screens in both themes for docs/ and the README. It also asserts each
+// screen is really there, so a broken screen fails instead of producing a blank picture.
+
+test.use({ kilnOptions: { apiToken: 'sim' }, viewport: { width: 1440, height: 900 } });
+
+const FLUX = 'black-forest-labs/flux-schnell';
+
+test('screenshots of gallery, composer, detail and settings in light and dark', async ({ page, kiln, sim }) => {
+  test.setTimeout(120_000);
+  sim.control.loadScenario({
+    models: {
+      [FLUX]: { coldBootMs: 100, runMs: 200 },
+      'black-forest-labs/flux-dev': { coldBootMs: 100, runMs: 200 },
+      'meta/meta-llama-3-8b-instruct': { coldBootMs: 100, runMs: 1500 },
+    },
+  });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  const prompts = [
+    'a red fox in fresh snow, morning light',
+    'a ceramic teapot on a wooden table, studio photo',
+    'an isometric cozy library with plants',
+    'a lighthouse on a cliff during a storm [fail]',
+    'a bowl of ramen, overhead shot',
+    'neon city street at night in the rain',
+  ];
+  for (const p of prompts) await expect(await generate(page, p)).toHaveAccessibleName(/— (succeeded, saved|failed)/);
+
+  await pickModel(page, 'meta/meta-llama-3-8b-instruct');
+  await expect(await generate(page, 'Write a haiku about a kiln')).toHaveAccessibleName(/— succeeded/, { timeout: 30_000 });
+
+  // One cold-booting, one mid-run, to show the live states.
+  await pickModel(page, FLUX);
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 30 * 60_000 } } });
+  await expect(await generate(page, 'a mountain cabin under the aurora')).toHaveAccessibleName(/— starting/);
+  await card(page, 'a red fox in fresh snow, morning light').getByRole('button', { name: 'Favourite' }).click();
+
+  await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
+  await page.locator('.gallery-scroll').evaluate((el) => { el.scrollTop = 0; });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `docs/gallery-${scheme}.png` });
+  }
+
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
+  await expect(page.getByRole('dialog', { name: 'Choose a model' })).toBeVisible();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: 'docs/composer-light.png' });
+  await page.keyboard.press('Escape');
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await card(page, 'a red fox in fresh snow, morning light').click();
+  const detail = page.getByRole('dialog', { name: /Details: a red fox/ });
+  await expect(detail.locator('.zoom img')).toBeVisible();
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: 'docs/detail-dark.png' });
+  await page.keyboard.press('Escape');
+
+  await card(page, 'Write a haiku about a kiln').click();
+  await expect(page.locator('.stage-text')).toBeVisible();
+  await page.screenshot({ path: 'docs/detail-text-dark.png' });
+  await page.keyboard.press('Escape');
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByText(/Set, ends in/)).toBeVisible();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `docs/settings-${scheme}.png` });
+    await page.getByRole('button', { name: 'Close' }).click();
+  }
+});
+
+test('first run: the empty state explains what to do', async ({ page, kilnAlone }) => {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(kilnAlone.url);
+    await expect(page.getByRole('heading', { name: 'Your gallery is empty' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Get a Replicate API key' })).toBeVisible();
+    await page.screenshot({ path: `docs/first-run-${scheme}.png` });
+  }
+});
