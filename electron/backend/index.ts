@@ -47,7 +47,17 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
     log: deps.log,
   });
-  const vault = createVault({ dataDir: deps.dataDir, fetch: deps.fetch, clock: deps.clock, log: deps.log, history, publisher, replicateBaseUrl });
+  const vault = createVault({
+    dataDir: deps.dataDir,
+    fetch: deps.fetch,
+    clock: deps.clock,
+    log: deps.log,
+    history,
+    publisher,
+    replicateBaseUrl,
+    // Some output hosts want the API token; the vault sends it only to the provider's own origins.
+    getToken: () => deps.secrets.get('replicate'),
+  });
   const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: deps.engineOptions ?? {} });
 
   const services: Services = { ...deps, replicateBaseUrl, history, vault, publisher, emit, provider, engine };
