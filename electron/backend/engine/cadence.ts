@@ -17,7 +17,7 @@ export interface CadenceOptions {
   longStartMs: number;
 }
 
-export const DEFAULT_CADENCE: CadenceOptions = { initialMs: 500, processingMs: 1000, processingMaxMs: 3000, processingRampMs: 10_000, startingMaxMs: 5000, longStartMs: 30_000 };
+export const DEFAULT_CADENCE: CadenceOptions = { initialMs: 500, processingMs: 1000, processingMaxMs: 1000, processingRampMs: 10_000, startingMaxMs: 5000, longStartMs: 30_000 };
 
 /** `sinceCreate`: ms since the provider accepted it; `inStatus`: ms in the current status. */
 export function nextPollDelay(status: string, sinceCreate: number, inStatus: number, opts: CadenceOptions = DEFAULT_CADENCE): number {
