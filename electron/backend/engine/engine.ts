@@ -157,6 +157,11 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   // ── journal writes: one place, so a killed engine can never write again ───────────────────────
   function write(id: string, patch: Partial<Omit<PredictionRecord, 'id'>>): PredictionRecord | null {
     if (dead) return null;
+    // The user may delete a prediction while a request for it is out: its answer has nowhere to go.
+    if (!history.get(id)) {
+      forget([id]);
+      return null;
+    }
     const rec = history.update(id, patch);
     publisher.changed(id);
     for (const l of listeners) l(rec);
@@ -720,6 +725,26 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     t.stream?.abort();
   }
 
+  /**
+   * Stops following predictions whose rows were deleted. One still running at the provider is
+   * canceled there (best effort): nobody will ever see its output, so it should not keep costing.
+   */
+  function forget(ids: string[]) {
+    for (const id of ids) {
+      const t = tracks.get(id);
+      if (!t) continue;
+      stopStream(t);
+      tracks.delete(id);
+      if (t.providerId && !(t.seenStatus && isTerminal(t.seenStatus))) {
+        const providerId = t.providerId;
+        run(provider.cancelPrediction(providerId).then(
+          () => undefined,
+          (err) => log.warn('cancel of a deleted prediction failed', { id, err: String(err) }),
+        ));
+      }
+    }
+  }
+
   // ── public API ────────────────────────────────────────────────────────────────────────────────
   function submit(req: SubmitRequest): PredictionRecord {
     if (dead) throw new KilnError({ code: 'internal', message: 'engine stopped' });
@@ -837,6 +862,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id });
     },
     onRecord,
+    forget,
     isOnline: () => online,
     inFlight: () => tracks.size,
   };

@@ -68,6 +68,17 @@ describe('history channels against the simulator', () => {
     expect((await err(call(h.backend, 'predictions:favourite', { id: 'nope', favourite: true }))).code).toBe('not_found');
   });
 
+  it('deleting a running prediction cancels it at the provider and stops following it', async () => {
+    const h = await start({ scenario: { models: { [MODEL]: { coldBootMs: 600_000, runMs: 300 } } } });
+    const { ids } = await call(h.backend, 'predictions:create', { model: MODEL, input: { prompt: 'a slow cold boot' } });
+    const id = ids[0]!;
+    const providerId = await until(() => h.backend.services.history.get(id)?.providerId, 10_000, 'created');
+    await call(h.backend, 'predictions:delete', { ids: [id] });
+    const remote = () => h.sim.control.predictions().find((p: { id: string }) => p.id === providerId) as { status: string } | undefined;
+    await until(() => remote()?.status === 'canceled', 10_000, `canceled remotely (${remote()?.status})`);
+    expect(h.backend.services.engine.inFlight()).toBe(0);
+  });
+
   it('a file deleted outside the app shows as missing and is re-downloaded; after retention it is expired', async () => {
     const h = await start();
     const [id] = await runSaved(h, ['a tiny cabin']);

@@ -48,10 +48,16 @@ export const historyHandlers: HandlerMap = {
 
   'predictions:delete': (req, s) => {
     const r = vault(s).deletePredictions(req.ids);
+    s.engine.forget(r.ids);
     return { undoToken: r.undoToken, deleted: r.deleted, skippedFavourites: r.skippedFavourites };
   },
 
-  'predictions:undoDelete': (req, s) => ({ restored: vault(s).undoDelete(req.undoToken).restored }),
+  'predictions:undoDelete': (req, s) => {
+    const r = vault(s).undoDelete(req.undoToken);
+    // A prediction deleted mid-flight was canceled at the provider; following it again shows that.
+    for (const id of r.ids) s.engine.resume(id);
+    return { restored: r.restored };
+  },
 
   'predictions:favourite': (req, s) => {
     if (!history(s).setFavourite(req.id, req.favourite)) throw notFound(req.id);
