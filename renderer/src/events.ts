@@ -1,6 +1,7 @@
 import { predictionsStore, settingsStore, uiStore, composerStore } from './stores/index.ts';
 import { notifyUser } from './notify.ts';
 import { windowApi } from './api.ts';
+import { onTransportState } from './platform/index.ts';
 
 // Subscribes the stores to backend events and does the first loads. Called once after installKiln().
 export function connectEvents(): () => void {
@@ -12,14 +13,38 @@ export function connectEvents(): () => void {
     k.on('settings:changed', (s) => settingsStore.getState().applyRemote(s)),
     k.on('notify', (n) => notifyUser(n)),
   ];
-  void settingsStore.getState().load().then(() => {
-    const recent = settingsStore.getState().settings.recentModels[0];
-    void composerStore.getState().loadFeatured().then(() => {
-      if (composerStore.getState().modelRef) return;
-      const first = recent ?? composerStore.getState().featured[0]?.ref;
-      if (first) void composerStore.getState().selectModel(first);
+  const loadModels = () => {
+    const keySet = settingsStore.getState().secret?.set ?? false;
+    void composerStore.getState().loadFeatured(!keySet).then(() => {
+      const c = composerStore.getState();
+      const first = c.modelRef ?? settingsStore.getState().settings.recentModels[0] ?? c.featured[0]?.ref;
+      if (first) void c.selectModel(first);
     });
+  };
+  const keyOf = () => { const k = settingsStore.getState().secret; return k?.set ? k.last4 : null; };
+  void settingsStore.getState().load().then(() => {
+    loadModels();
+    // A key saved (first run) or replaced: the model list and schemas can load now.
+    let lastKey = keyOf();
+    offs.push(settingsStore.subscribe(() => {
+      const k = keyOf();
+      if (k === lastKey) return;
+      lastKey = k;
+      if (k) loadModels();
+    }));
   });
   void predictionsStore.getState().reload();
+  // Browser mode: when the backend comes back (restart, sleep), events may have been missed, so
+  // the gallery and counts are reloaded rather than trusted.
+  let dropped = false;
+  offs.push(onTransportState((state) => {
+    uiStore.getState().setBackend(state);
+    if (state !== 'open') dropped = true;
+    else if (dropped) {
+      dropped = false;
+      void predictionsStore.getState().reload();
+      void settingsStore.getState().load();
+    }
+  }));
   return () => offs.forEach((off) => off());
 }

@@ -10,8 +10,13 @@ export function Dialog({ title, onClose, children, className = '', labelledBy }:
     (first ?? ref.current)?.focus();
     return () => prev?.focus?.();
   }, []);
+  // Escape is heard on the window: focus may have left the dialog (a button that disabled itself).
+  useEffect(() => {
+    const onEsc = (e: KeyboardEvent) => { if (e.key === 'Escape') { e.preventDefault(); onClose(); } };
+    window.addEventListener('keydown', onEsc);
+    return () => window.removeEventListener('keydown', onEsc);
+  }, [onClose]);
   const onKey = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') { e.stopPropagation(); onClose(); return; }
     if (e.key !== 'Tab' || !ref.current) return;
     const items = [...ref.current.querySelectorAll<HTMLElement>('a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex]:not([tabindex="-1"])')];
     if (!items.length) return;

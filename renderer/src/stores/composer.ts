@@ -34,13 +34,16 @@ export interface ComposerState {
   version: string | null;
   model: ModelDetail | null;
   modelError: string | null;
+  /** KilnError code of modelError, e.g. `auth` when no key is set yet. */
+  modelErrorCode: string | null;
   loadingModel: boolean;
   fields: FormField[];
   values: Record<string, unknown>;
   errors: Record<string, string>;
   count: number;
   submitting: boolean;
-  loadFeatured(): Promise<void>;
+  /** `quiet`: no toast on failure (first run without a key is not an error). */
+  loadFeatured(quiet?: boolean): Promise<void>;
   search(query: string): Promise<void>;
   selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown> }): Promise<void>;
   setValue(name: string, value: unknown): void;
@@ -84,6 +87,7 @@ export function createComposerStore(opts: ComposerOptions) {
       version: null,
       model: null,
       modelError: null,
+      modelErrorCode: null,
       loadingModel: false,
       fields: [],
       values: {},
@@ -91,14 +95,14 @@ export function createComposerStore(opts: ComposerOptions) {
       count: 1,
       submitting: false,
 
-      async loadFeatured() {
+      async loadFeatured(quiet = false) {
         try {
           const featured = await api().invoke('models:featured', {});
           const have = new Set(featured.map((m) => m.ref));
           set({ featured: [...featured, ...STARTER_MODELS.filter((r) => !have.has(r)).map(placeholderSummary)] });
         } catch (e) {
           set({ featured: STARTER_MODELS.map(placeholderSummary) });
-          onError(`Could not load the model list: ${errorMessage(e)}`);
+          if (!quiet) onError(`Could not load the model list: ${errorMessage(e)}`);
         }
       },
 
@@ -118,7 +122,7 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async selectModel(ref, o = {}) {
         const seq = ++modelSeq;
-        set({ modelRef: ref, version: o.version ?? null, loadingModel: true, modelError: null, errors: {} });
+        set({ modelRef: ref, version: o.version ?? null, loadingModel: true, modelError: null, modelErrorCode: null, errors: {} });
         try {
           const model = await api().invoke('models:get', { ref, ...(o.version ? { version: o.version } : {}) });
           if (seq !== modelSeq) return;
@@ -130,7 +134,7 @@ export function createComposerStore(opts: ComposerOptions) {
           void settings.getState().update({ recentModels: recent });
           if (o.values) remember();
         } catch (e) {
-          if (seq === modelSeq) set({ model: null, fields: [], modelError: errorMessage(e) });
+          if (seq === modelSeq) set({ model: null, fields: [], modelError: errorMessage(e), modelErrorCode: errorCode(e) });
         } finally {
           if (seq === modelSeq) set({ loadingModel: false });
         }

@@ -18,6 +18,8 @@ export interface UiState {
   panel: Panel;
   detailId: string | null;
   online: boolean;
+  /** The link to the backend itself (browser mode's WebSocket); Electron is always 'open'. */
+  backend: 'open' | 'connecting' | 'closed';
   offlineDetail: string | null;
   toasts: Toast[];
   selected: Record<string, true>;
@@ -25,6 +27,7 @@ export interface UiState {
   openPanel(p: Panel): void;
   openDetail(id: string | null): void;
   setOnline(online: boolean, detail: string | null): void;
+  setBackend(state: 'open' | 'connecting' | 'closed'): void;
   toast(message: string, opts?: Partial<Omit<Toast, 'id' | 'message'>>): number;
   dismiss(id: number): void;
   toggleSelect(id: string, on?: boolean): void;
@@ -39,6 +42,7 @@ export function createUiStore() {
     panel: 'gallery',
     detailId: null,
     online: true,
+    backend: 'open',
     offlineDetail: null,
     toasts: [],
     selected: {},
@@ -46,6 +50,7 @@ export function createUiStore() {
     openPanel: (panel) => set({ panel }),
     openDetail: (detailId) => set({ detailId }),
     setOnline: (online, offlineDetail) => set({ online, offlineDetail }),
+    setBackend: (backend) => set({ backend }),
     toast(message, opts = {}) {
       const id = nextToast++;
       const t: Toast = { id, message, tone: opts.tone ?? 'info', action: opts.action, timeout: opts.timeout ?? (opts.tone === 'error' ? 8000 : 5000) };

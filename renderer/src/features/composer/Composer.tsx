@@ -9,6 +9,7 @@ export function Composer() {
   const modelRef = useComposer((s) => s.modelRef);
   const loading = useComposer((s) => s.loadingModel);
   const modelError = useComposer((s) => s.modelError);
+  const modelErrorCode = useComposer((s) => s.modelErrorCode);
   const formError = useComposer((s) => s.errors._form);
   const count = useComposer((s) => s.count);
   const submitting = useComposer((s) => s.submitting);
@@ -39,7 +40,14 @@ export function Composer() {
   return (
     <div className="composer">
       <ModelPicker />
-      {modelError && <p className="field-error" role="alert">Could not load {modelRef}: {modelError}</p>}
+      {modelError && (modelErrorCode === 'auth' ? (
+        <div className="notice">
+          <p>Add your Replicate API key to load this model’s inputs.</p>
+          <button type="button" className="btn small" onClick={() => uiStore.getState().openPanel('settings')}>Set up key</button>
+        </div>
+      ) : (
+        <p className="field-error" role="alert">Could not load {modelRef}: {modelError}</p>
+      ))}
       <form ref={formRef} className="composer-form" onSubmit={submit} noValidate aria-busy={loading}>
         {model?.description && <p className="model-desc muted small">{model.description}</p>}
         <div className="fields">

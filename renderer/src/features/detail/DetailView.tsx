@@ -32,20 +32,25 @@ export function DetailView({ id }: { id: string }) {
     const next = ids[i + d];
     if (i >= 0 && next) uiStore.getState().openDetail(next);
   };
-  const onKey = (e: React.KeyboardEvent) => {
-    const t = e.target as HTMLElement;
-    if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VIDEO') return;
-    if (e.key === 'Escape') { e.preventDefault(); uiStore.getState().openDetail(null); }
-    else if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
-    else if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
-  };
+  // On the window, so the keys keep working when focus was lost (e.g. the focused button vanished).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VIDEO' || t.tagName === 'SELECT') return;
+      if (e.key === 'Escape') { e.preventDefault(); uiStore.getState().openDetail(null); }
+      else if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
+      else if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
 
   if (!p) return null;
   const badge = statusBadge(p, now, online);
   const out = p.outputs[outIdx] ?? p.outputs[0] ?? null;
 
   return (
-    <div className="lightbox" role="dialog" aria-modal="true" aria-label={`Details: ${cardLabel(p)}`} tabIndex={-1} ref={ref} onKeyDown={onKey}>
+    <div className="lightbox" role="dialog" aria-modal="true" aria-label={`Details: ${cardLabel(p)}`} tabIndex={-1} ref={ref}>
       <div className="lightbox-stage">
         <Stage p={p} out={out} />
         {p.outputs.length > 1 && (

@@ -19,7 +19,7 @@ export function EmptyState() {
         </>
       )}
       <ol className="steps">
-        <li>Choose a model — FLUX for images, Kling for video, Llama for text.</li>
+        <li>Choose a model — FLUX for images, Veo for video, Llama for text.</li>
         <li>Fill in the prompt and any options. Your last values are remembered per model.</li>
         <li>Generate. Cold starts can take minutes; Kiln keeps watching, even across restarts.</li>
       </ol>
