@@ -29,6 +29,12 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   ];
   for (const p of prompts) await expect(await generate(page, p)).toHaveAccessibleName(/— (succeeded, saved|failed)/);
 
+  await pickModel(page, 'google/veo-3');
+  sim.control.loadScenario({ models: { 'google/veo-3': { coldBootMs: 100, runMs: 300 }, 'meta/meta-llama-3-8b-instruct': { coldBootMs: 100, runMs: 1500 } } });
+  const video = await generate(page, 'waves rolling onto a black sand beach, drone shot');
+  await expect(video).toHaveAccessibleName(/— succeeded, saved/, { timeout: 30_000 });
+  await expect(video.locator('video')).toHaveCount(1);
+
   await pickModel(page, 'meta/meta-llama-3-8b-instruct');
   await expect(await generate(page, 'Write a haiku about a kiln')).toHaveAccessibleName(/— succeeded/, { timeout: 30_000 });
 

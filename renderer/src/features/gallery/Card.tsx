@@ -51,7 +51,13 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
           <div className="card-text">{p.text.slice(-600)}</div>
         ) : (
           <div className={`card-placeholder${active ? ' shimmer' : ''}`} aria-hidden="true">
-            <span>{p.error ? '!' : active ? '' : '—'}</span>
+            {!active && (
+              <svg width="34" height="34" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
+                {p.error
+                  ? <><circle cx="12" cy="12" r="9" /><path d="M12 7.5v5.5M12 16.5h.01" /></>
+                  : <><rect x="3.5" y="4.5" width="17" height="15" rx="2" /><path d="M3.5 15l5-5 4 4 3-3 5 5" /></>}
+              </svg>
+            )}
           </div>
         )}
         {p.progress && active && (
