@@ -163,3 +163,19 @@ test('restart with the simulator stopped: saved images still browse offline', as
   await page.keyboard.press('Escape');
   await expect(page.getByRole('dialog')).toHaveCount(0);
 });
+
+test('offline: a clear banner, the submission waits queued and goes out when Replicate is back', async ({ page, kiln, sim }) => {
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  // Every connection to Replicate now drops.
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 200, runMs: 200 } }, faults: [{ endpoint: '*', kind: 'reset', count: 1_000_000 }] });
+  await page.getByLabel('Prompt', { exact: true }).fill('sent while offline');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const c = card(page, 'sent while offline');
+  await expect(page.getByRole('status').filter({ hasText: /Offline/ })).toBeVisible({ timeout: 40_000 });
+  await expect(c).toHaveAccessibleName(/— (queued|submitting)/);
+  await expect(c.locator('.card-error')).toHaveCount(0);
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 200, runMs: 200 } } });
+  await expect(c).toHaveAccessibleName(/— succeeded, saved/, { timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: /Offline/ })).toHaveCount(0);
+});
