@@ -20,7 +20,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
 
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
-    if ((e.target as HTMLElement).closest('button, summary, input, a, details')) return;
+    if ((e.target as HTMLElement).closest('button, summary, input, label, a, details')) return;
     if (e.ctrlKey || e.metaKey || e.shiftKey) { uiStore.getState().toggleSelect(id); return; }
     open();
   };
