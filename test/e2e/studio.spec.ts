@@ -179,3 +179,30 @@ test('offline: a clear banner, the submission waits queued and goes out when Rep
   await expect(c).toHaveAccessibleName(/— succeeded, saved/, { timeout: 60_000 });
   await expect(page.getByRole('status').filter({ hasText: /Offline/ })).toHaveCount(0);
 });
+
+test('streamed text grows on the card while the model is still running', async ({ page, kiln, sim }) => {
+  const LLAMA = 'meta/meta-llama-3-8b-instruct';
+  sim.control.loadScenario({ models: { [LLAMA]: { coldBootMs: 300, runMs: 8_000 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, LLAMA);
+  const c = await generate(page, 'Tell me about kilns');
+  const text = c.locator('.card-text');
+  await expect(text).not.toBeEmpty();
+  const early = (await text.textContent())!.length;
+  // Still running, yet more text has arrived.
+  await expect.poll(async () => (await text.textContent())!.length).toBeGreaterThan(early);
+  expect(await c.getAttribute('aria-label')).toMatch(/— processing/);
+  await expect(c).toHaveAccessibleName(/— succeeded/);
+});
+
+test('the open page reconnects by itself after the app restarts and catches up', async ({ page, kiln, sim }) => {
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 200, runMs: 200 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  await expect(await generate(page, 'before the restart')).toHaveAccessibleName(/— succeeded, saved/);
+  await kiln.restart();
+  // No reload: the transport reconnects, the gallery reloads, new work flows again.
+  await expect(page.getByText('Reconnecting to Kiln…')).toHaveCount(0, { timeout: 30_000 });
+  await expect(card(page, 'before the restart')).toHaveCount(1);
+  await expect(await generate(page, 'after the restart')).toHaveAccessibleName(/— succeeded, saved/, { timeout: 30_000 });
+});
