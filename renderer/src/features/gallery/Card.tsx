@@ -16,7 +16,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
   const out = primaryOutput(p);
   const media = out && out.path ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
   const runMs = runTimeMs(p);
-  const active = !['succeeded', 'failed', 'canceled', 'aborted'].includes(p.status);
+  const active = canCancel(p); // not terminal: still worth watching
 
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
