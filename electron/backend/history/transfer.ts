@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Unzip, UnzipInflate, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from './types.ts';
 import { safeRelativePath } from '../vault/media-handler.ts';
+import { snapshotFiles as filesOf } from '../vault/snapshot-files.ts';
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
 // Import merges it back: predictions already present (same id or same provider id) are skipped,
@@ -36,14 +37,6 @@ const RECORD_DEFAULTS: Omit<PredictionSnapshot['record'], 'id' | 'model' | 'prov
   submitAttempts: 0, cancelRequested: false, dataRemoved: false,
 };
 
-function filesOf(s: PredictionSnapshot): string[] {
-  const out: string[] = [];
-  for (const o of s.outputs) {
-    if (o.path) out.push(o.path, `${o.path}.json`);
-    if (o.thumbPath) out.push(o.thumbPath);
-  }
-  return out;
-}
 
 function inputRefs(input: Record<string, unknown>): string[] {
   const refs: string[] = [];

@@ -5,6 +5,7 @@ import type { Clock, Logger } from '../types.ts';
 import type { HistoryStore, PredictionSnapshot } from '../history/types.ts';
 import { hasAdmin } from '../history/types.ts';
 import { ownProcessDir } from './process-dir.ts';
+import { snapshotFiles as filesOf } from './snapshot-files.ts';
 import type { Publisher } from '../events/publisher.ts';
 
 // Delete with undo. Rows go in one transaction and the files move (rename, same disk: instant) to
@@ -14,15 +15,6 @@ import type { Publisher } from '../events/publisher.ts';
 export function createTrash(opts: { dataDir: string; root: string; clock: Clock; log: Logger; history: HistoryStore; publisher: Publisher; undoWindowMs: number }) {
   const trashRoot = ownProcessDir(path.join(opts.dataDir, '.trash'));
   const pending = new Map<string, { snapshots: PredictionSnapshot[]; files: string[]; timer: unknown }>();
-
-  function filesOf(s: PredictionSnapshot): string[] {
-    const out: string[] = [];
-    for (const o of s.outputs) {
-      if (o.path) out.push(o.path, `${o.path}.json`);
-      if (o.thumbPath) out.push(o.thumbPath);
-    }
-    return out;
-  }
 
   function move(fromRoot: string, toRoot: string, rel: string): boolean {
     const from = path.join(fromRoot, rel);
