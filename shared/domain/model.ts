@@ -15,6 +15,8 @@ export type ModelSummary = z.infer<typeof ModelSummary>;
 
 export const ModelDetail = ModelSummary.extend({
   latestVersionId: z.string().nullable(),
+  /** Official models run through the model endpoint without a version; others need one. */
+  official: z.boolean().default(false),
   inputSchema: z.record(z.string(), z.unknown()).nullable(),
   outputSchema: z.record(z.string(), z.unknown()).nullable(),
 });

@@ -22,7 +22,7 @@ function setup(opts: { createFails?: KilnError } = {}) {
     'secrets:validate': () => ({ type: 'user', username: 'ada', name: 'Ada Lovelace' }),
     'models:get': (req) => ({
       ref: req.ref, owner: 'black-forest-labs', name: 'flux-schnell', description: null, coverImageUrl: null, runCount: 1,
-      latestVersionId: 'v1', inputSchema: openapiSchema(flux), outputSchema: null,
+      latestVersionId: 'v1', official: true, inputSchema: openapiSchema(flux), outputSchema: null,
     }),
     'predictions:create': (req) => {
       if (opts.createFails) throw opts.createFails;
@@ -55,7 +55,8 @@ describe('composer store', () => {
     expect(composer.getState().errors.prompt).toBeUndefined();
     composer.getState().setCount(3);
     expect(await composer.getState().submit()).toEqual(['id0', 'id1', 'id2']);
-    expect(created[0]).toMatchObject({ model: 'black-forest-labs/flux-schnell', version: 'v1', count: 3, input: { prompt: 'a red fox in snow', aspect_ratio: '1:1' } });
+    // An official model runs through the model endpoint: no version is sent.
+    expect(created[0]).toMatchObject({ model: 'black-forest-labs/flux-schnell', version: null, count: 3, input: { prompt: 'a red fox in snow', aspect_ratio: '1:1' } });
     expect(composer.getState().values.prompt).toBe('a red fox in snow');
   });
 

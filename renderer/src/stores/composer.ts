@@ -151,9 +151,10 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async submit() {
         const { modelRef, fields, values, count, version: pinned, submitting, model } = get();
-        // Community models can only be run by version; "latest" means the version the form was
-        // built from, so the input always matches the schema the user saw.
-        const version = pinned ?? model?.latestVersionId ?? null;
+        // Community models can only be run by version: "latest" means the version the form was
+        // built from, so the input matches the schema the user saw. Official models run through
+        // the model endpoint, which refuses a version.
+        const version = pinned ?? (model?.official ? null : (model?.latestVersionId ?? null));
         if (!modelRef || submitting) return null;
         const v = validateForm(fields, values);
         if (!v.ok) { set({ errors: v.errors }); return null; }

@@ -24,7 +24,10 @@ function detail(m: RemoteModel, version: RemoteVersion | null): ModelDetail {
   return {
     ...summary(m),
     latestVersionId: m.latest_version?.id ?? null,
-    inputSchema: (schemas?.Input as Record<string, unknown> | undefined) ?? null,
+    official: m.is_official ?? false,
+    // Replicate publishes enums as $refs into components.schemas: keep them beside the Input
+    // object so the form can resolve them (shared/schema-form.ts reads `components`).
+    inputSchema: schemas?.Input ? { ...(schemas.Input as Record<string, unknown>), components: { schemas } } : null,
     outputSchema: (schemas?.Output as Record<string, unknown> | undefined) ?? null,
   };
 }

@@ -33,6 +33,7 @@ export interface RemoteModel {
   visibility?: string;
   run_count?: number | null;
   cover_image_url?: string | null;
+  is_official?: boolean;
   latest_version?: RemoteVersion | null;
 }
 
