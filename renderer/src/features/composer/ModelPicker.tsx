@@ -13,9 +13,12 @@ export function ModelPicker() {
 
   return (
     <div className="model-picker">
-      <button type="button" className="model-current" aria-haspopup="dialog" aria-expanded={open} aria-label={`Model: ${modelRef ?? 'none'}. Change model`} onClick={() => setOpen(!open)}>
+      <button type="button" className="model-current" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {/* The name comes from this text rather than aria-label, so what is seen and what is
+            announced cannot disagree (WCAG 2.5.3): the visible card is decoration for it. */}
+        <span className="visually-hidden">{`Model: ${modelRef ?? 'none'}. Change model`}</span>
         <Cover m={current} />
-        <span className="model-current-text">
+        <span className="model-current-text" aria-hidden="true">
           <span className="model-name">{current?.name ?? modelRef ?? 'Choose a model'}</span>
           <span className="muted small">{current ? `${current.owner} · ${formatCount(current.runCount)}` : ' '}</span>
         </span>
@@ -68,9 +71,11 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
 
   const Row = ({ m }: { m: ModelSummary }) => (
     <li className="model-row">
-      <button type="button" className="model-pick" aria-label={m.ref} onClick={() => pick(m.ref)}>
+      <button type="button" className="model-pick" aria-description={m.description ?? undefined} onClick={() => pick(m.ref)}>
+        {/* Named by its ref through text, not aria-label (see the current-model button above). */}
+        <span className="visually-hidden">{m.ref}</span>
         <Cover m={m} />
-        <span className="model-row-text">
+        <span className="model-row-text" aria-hidden="true">
           <span className="model-name">{m.name} <span className="muted small">{m.owner}</span></span>
           {m.description && <span className="muted small clamp2">{m.description}</span>}
           {m.runCount != null && <span className="muted small">{formatCount(m.runCount)}</span>}
