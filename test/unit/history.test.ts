@@ -79,6 +79,13 @@ describe('history store', () => {
     expect(h.view('nope')).toBeNull();
   });
 
+  it("the view's log tail shows tqdm redraws as a terminal would", () => {
+    const { h } = setup();
+    h.insertIntent(intent('a'));
+    h.update('a', { status: 'processing', logs: 'Using seed: 7\n  0%|          | 0/4\r 50%|█████     | 2/4\r100%|██████████| 4/4\ndone\n' });
+    expect(h.view('a')!.logsTail).toBe('Using seed: 7\n100%|██████████| 4/4\ndone');
+  });
+
   it('lists newest-first with keyset pagination and filters', () => {
     const { h, clock } = setup();
     for (let i = 0; i < 25; i++) {

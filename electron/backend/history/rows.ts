@@ -1,13 +1,15 @@
 import type { OutputRecord, PredictionRecord } from './types.ts';
 import type { OutputView, PredictionView } from '../../../shared/domain/prediction.ts';
 import type { SaveState } from '../../../shared/domain/status.ts';
+import { logsTail } from '../../../shared/progress.ts';
 
 // Row <-> record mapping and the derived fields of the renderer's view. Pure, so the rules
 // (prompt, expiry) are tested without a database.
 
 /** Replicate deletes API outputs one hour after creation. */
 export const PROVIDER_RETENTION_MS = 60 * 60 * 1000;
-const LOGS_TAIL = 4000;
+/** Characters of the logs looked at for the view's tail: bounded, however long the logs grow. */
+const LOGS_WINDOW = 16_000;
 
 export type Row = Record<string, unknown>;
 
@@ -118,7 +120,8 @@ export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCo
     statusSince: rec.statusSince,
     timeline: rec.timeline,
     progress: rec.progress,
-    logsTail: rec.logs.length > LOGS_TAIL ? rec.logs.slice(-LOGS_TAIL) : rec.logs,
+    // tqdm redraws its bar with \r: show each line as a terminal would, not every redraw.
+    logsTail: logsTail(rec.logs.slice(-LOGS_WINDOW), 60),
     text: rec.text,
     error: rec.error,
     outputs: outputs.map(outputToView),
