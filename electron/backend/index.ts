@@ -2,6 +2,7 @@ import type { BackendDeps } from './types.ts';
 import type { Services } from './services.ts';
 import type { EventName, EventPayload } from '../../shared/ipc.ts';
 import { createPublisher, type Emit } from './events/publisher.ts';
+import { createNotifier } from './events/notifier.ts';
 import { openHistory } from './history/store.ts';
 import { createVault } from './vault/vault.ts';
 import { createReplicateClient } from './providers/replicate/client.ts';
@@ -59,6 +60,8 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     getToken: () => deps.secrets.get('replicate'),
   });
   const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: deps.engineOptions ?? {} });
+
+  engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));
 
   const services: Services = { ...deps, replicateBaseUrl, history, vault, publisher, emit, provider, engine };
   const router = createRouter({ handlers, services, log: deps.log });
