@@ -22,7 +22,11 @@ import { isTerminal } from '../../shared/domain/status.ts';
 
 const SPEED = Number(process.env.BENCH_SPEED ?? 10);
 const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const SIZES = NS.length ? NS : [10, 100, 1000];
+const SIZES = NS.length ? NS : [1, 10, 100, 1000];
+/** DESIGN §8: Kiln/official requests per completed prediction at N = 1 / 100 / 1,000. */
+const TARGET_RATIO: Record<number, number> = { 1: 1, 100: 1 / 10, 1000: 1 / 20 };
+/** DESIGN §8: status change → noticed, p95, with ≤ 50 / 1,000 in flight. */
+const targetP95 = (n: number) => (n <= 50 ? 1.5 : 5);
 /** Per-prediction give-up for the official client (it never ends on `aborted`, and errors out on 429s). */
 const OFFICIAL_TIMEOUT_SIM_MS = 15 * 60_000;
 
@@ -42,6 +46,10 @@ interface Result {
   completed: number;
   neverFinished: number;
   apiRequests: number;
+  /** Requests made on behalf of predictions that completed (Kiln: all of them, its lists serve every prediction at once). */
+  completedRequests: number;
+  /** Requests spent on predictions that never finished (official: 429 give-ups, hangs). */
+  wastedRequests: number;
   throttled: number;
   latencies: number[]; // terminal status → noticed, simulated ms
   wallMs: number;
@@ -124,7 +132,8 @@ async function runKiln(n: number): Promise<Result> {
     const done = rec.providerId ? await completedAt(sim, rec.providerId) : null;
     if (done !== null && noticed.has(id)) latencies.push(Math.max(0, noticed.get(id)! - done));
   }
-  const result: Result = { who: 'kiln', n, completed, neverFinished: n - noticed.size, apiRequests: apiRequests(sim), throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
+  const total = apiRequests(sim);
+  const result: Result = { who: 'kiln', n, completed, neverFinished: n - noticed.size, apiRequests: total, completedRequests: total, wastedRequests: 0, throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
   engine.kill();
   await backend.stop().catch(() => {});
   await sim.close();
@@ -134,15 +143,25 @@ async function runKiln(n: number): Promise<Result> {
 
 async function runOfficial(n: number): Promise<Result> {
   const sim = await startSimulator({ scenario: { models: MODELS } });
-  const replicate = new Replicate({ auth: sim.token, baseUrl: sim.baseUrl });
   const stopTime = driveTime(sim);
   const t0 = Date.now();
   const latencies: number[] = [];
   let completed = 0;
   let never = 0;
+  let completedRequests = 0;
+  let wastedRequests = 0;
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const start = sim.control.now();
+      // One client per prediction with a counting fetch, so every request (retries included) is
+      // charged to the prediction it was for: completed ones and never-finished ones apart.
+      let mine = 0;
+      const counting: typeof fetch = (input, init) => {
+        mine++;
+        return globalThis.fetch(input, init);
+      };
+      const replicate = new Replicate({ auth: sim.token, baseUrl: sim.baseUrl, fetch: counting });
+      let ok = false;
       try {
         const p = await replicate.predictions.create({ model: MIX[i % MIX.length]!, input: { prompt: `bench ${n} #${i}` } } as never);
         let gaveUp = false;
@@ -154,17 +173,21 @@ async function runOfficial(n: number): Promise<Result> {
         const seen = sim.control.now();
         if (final.status === 'succeeded') {
           completed++;
+          ok = true;
           const done = await completedAt(sim, p.id);
           if (done !== null) latencies.push(Math.max(0, seen - done));
         }
       } catch {
         never++; // ApiError after its (non-waiting) retries, or `Prediction failed`
+      } finally {
+        if (ok) completedRequests += mine;
+        else wastedRequests += mine;
       }
     }),
   );
   const wallMs = Date.now() - t0;
   stopTime();
-  const result: Result = { who: 'official', n, completed, neverFinished: never, apiRequests: apiRequests(sim), throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
+  const result: Result = { who: 'official', n, completed, neverFinished: never, apiRequests: apiRequests(sim), completedRequests, wastedRequests, throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
   await sim.close();
   return result;
 }
@@ -179,11 +202,26 @@ function report(k: Result, o: Result) {
     console.log(`BENCH engine.n${k.n}.ratio.${name} ${round(ratio)} x`);
     rows.push([name, `${round(kv)} ${unit}`, `${round(ov)} ${unit}`, `${round(ratio)}×`]);
   };
-  line('requests_per_completed', perPred(k), perPred(o), 'req');
+  // Headline: requests made FOR completed predictions / completed. The official client's requests on
+  // predictions it never finished are not charged to the ones it did (that would flatter Kiln); they
+  // are reported on their own, and the all-in figure (every request / completed) beside it.
+  const own = (r: Result) => (r.completed ? r.completedRequests / r.completed : Infinity);
+  line('requests_per_completed', own(k), own(o), 'req');
+  line('requests_per_completed_all_in', perPred(k), perPred(o), 'req');
+  line('requests_on_never_finished', k.wastedRequests, o.wastedRequests, 'req');
   line('http_429', k.throttled, o.throttled, 'count');
   line('never_finished', k.neverFinished, o.neverFinished, 'count');
   line('detect_p50', pct(k.latencies, 50) / 1000, pct(o.latencies, 50) / 1000, 's');
   line('detect_p95', pct(k.latencies, 95) / 1000, pct(o.latencies, 95) / 1000, 's');
+  const target = TARGET_RATIO[k.n];
+  const ratio = own(k) / own(o);
+  if (target !== undefined) {
+    console.log(`BENCH engine.n${k.n}.target.requests_per_completed_ratio ${round(target)} x`);
+    console.log(`BENCH engine.n${k.n}.met.requests_per_completed_ratio ${ratio <= target ? 1 : 0} bool`);
+  }
+  const p95 = pct(k.latencies, 95) / 1000;
+  console.log(`BENCH engine.n${k.n}.target.kiln_detect_p95 ${targetP95(k.n)} s`);
+  console.log(`BENCH engine.n${k.n}.met.kiln_detect_p95 ${p95 <= targetP95(k.n) ? 1 : 0} bool`);
   console.log(`BENCH engine.n${k.n}.kiln.completed ${k.completed} count`);
   console.log(`BENCH engine.n${k.n}.official.completed ${o.completed} count`);
   console.log(`\nN = ${k.n} (simulated time ×${SPEED}; wall: kiln ${(k.wallMs / 1000).toFixed(1)} s, official ${(o.wallMs / 1000).toFixed(1)} s)`);
@@ -193,6 +231,8 @@ function report(k: Result, o: Result) {
   console.log(w.map((x) => '-'.repeat(x)).join('-|-'));
   for (const r of rows) console.log(fmt(r));
   console.log(fmt(['completed', `${k.completed}/${k.n}`, `${o.completed}/${o.n}`, '']));
+  if (target !== undefined) console.log(`target kiln/official requests per completed ≤ ${round(target)}: ${ratio <= target ? 'MET' : 'MISSED'} (${round(ratio)})`);
+  console.log(`target kiln detection p95 ≤ ${targetP95(k.n)} s: ${p95 <= targetP95(k.n) ? 'MET' : 'MISSED'} (${round(p95)} s)`);
   console.log(`requests by endpoint — kiln: ${JSON.stringify(k.byEndpoint)}; official: ${JSON.stringify(o.byEndpoint)}`);
 }
 
