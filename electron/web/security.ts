@@ -110,3 +110,8 @@ export function contentSecurityPolicy(opts: { connectSrc: string[]; mediaSchemes
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/** Removes the page's <meta http-equiv="Content-Security-Policy">, so the server's header is the policy. */
+export function withoutMetaCsp(html: string): string {
+  return html.replace(/<meta\s+[^>]*http-equiv=["']Content-Security-Policy["'][^>]*>/gi, '');
+}

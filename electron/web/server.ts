@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend } from '../backend/index.ts';
 import type { Logger } from '../backend/types.ts';
 import type { WireToClient, WireToServer } from '../../shared/ipc.ts';
-import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, requestToken, tokenCookieName, tokensEqual } from './security.ts';
+import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, requestToken, tokenCookieName, tokensEqual, withoutMetaCsp } from './security.ts';
 import { contentTypeFor, resolveStatic } from './static.ts';
 import { handleMediaRequest } from '../backend/vault/media-handler.ts';
 
@@ -90,6 +90,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       });
     } else {
       headers['Cache-Control'] = 'no-cache';
+    }
+    if (file.endsWith('.html')) {
+      // The page's own meta CSP is Electron's (connect-src 'none': main does all networking). Here
+      // the page must reach its WebSocket, and policies intersect, so the header above replaces it.
+      const html = Buffer.from(withoutMetaCsp(await fs.promises.readFile(file, 'utf8')));
+      headers['Content-Length'] = String(html.length);
+      res.writeHead(200, headers);
+      return void res.end(req.method === 'HEAD' ? undefined : html);
     }
     const stat = await fs.promises.stat(file);
     headers['Content-Length'] = String(stat.size);

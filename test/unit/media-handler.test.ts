@@ -45,6 +45,14 @@ describe('kiln-media handler: serving', () => {
     expect(png.headers['Content-Type']).toBe('image/png');
   });
 
+  it('serves media sandboxed, so an SVG opened directly cannot script Kiln’s origin', async () => {
+    fs.writeFileSync(path.join(root, 'media/2026/11/p1/out-2.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    const r = await handleMediaRequest(root, 'media/2026/11/p1/out-2.svg', {});
+    expect(r.status).toBe(200);
+    expect(r.headers['Content-Security-Policy']).toMatch(/^sandbox;.*default-src 'none'/);
+    expect(r.headers['X-Content-Type-Options']).toBe('nosniff');
+  });
+
   it('decodes percent-encoded names once', async () => {
     const r = await handleMediaRequest(root, 'media/2026/11/p1/a%20b.txt');
     expect(r.status).toBe(200);

@@ -69,6 +69,17 @@ describe('browser-mode security decisions', () => {
   });
 });
 
+describe("the page's own CSP (what Electron enforces)", () => {
+  it('allows no network connections, no remote or inline scripts, no plugins', () => {
+    const meta = fs.readFileSync('renderer/index.html', 'utf8').match(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/)![1]!;
+    const policy = Object.fromEntries(meta.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    expect(policy['connect-src']).toEqual(["'none'"]);
+    expect(policy['script-src']).toEqual(["'self'"]);
+    expect(policy['object-src']).toEqual(["'none'"]);
+    expect(meta).not.toMatch(/unsafe-eval|unsafe-inline/);
+  });
+});
+
 describe('browser-mode server', () => {
   let dir: string;
   let backend: Backend;
@@ -79,7 +90,9 @@ describe('browser-mode server', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-web-'));
     const renderer = path.join(dir, 'renderer');
     fs.mkdirSync(path.join(renderer, 'assets'), { recursive: true });
-    fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Kiln</title>');
+    // The real page's head, with its Electron meta CSP.
+    const realHead = fs.readFileSync('renderer/index.html', 'utf8').match(/<meta\s+http-equiv="Content-Security-Policy"[^>]*>/)![0];
+    fs.writeFileSync(path.join(renderer, 'index.html'), `<!doctype html><head>${realHead}</head><title>Kiln</title>`);
     fs.writeFileSync(path.join(renderer, 'assets', 'app.js'), 'console.log(1)');
     fs.writeFileSync(path.join(dir, 'secret.txt'), 'outside');
     backend = await createBackend(createNodeDeps({ dataDir: path.join(dir, 'data'), mode: 'web', log: silentLogger, env: {} }));
@@ -126,6 +139,10 @@ describe('browser-mode server', () => {
     expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cache-control')).toBe('no-store');
+    // The page's meta CSP (Electron's: connect-src 'none') would intersect with the header and cut the socket.
+    const html = await res.text();
+    expect(html).toContain('<title>Kiln</title>');
+    expect(html).not.toMatch(/Content-Security-Policy/i);
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);

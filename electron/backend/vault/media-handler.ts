@@ -41,6 +41,9 @@ export async function handleMediaRequest(vaultRoot: string, relPath: string, opt
     'Accept-Ranges': 'bytes',
     'X-Content-Type-Options': 'nosniff',
     'Cache-Control': 'private, max-age=31536000, immutable',
+    // Media is data, never a document: an SVG (or anything else) opened directly runs no script in
+    // Kiln's origin, where the page's token and WebSocket live.
+    'Content-Security-Policy': "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'",
   };
   const range = opts.range ? parseRange(opts.range, size) : null;
   if (range === 'unsatisfiable') {
