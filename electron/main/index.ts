@@ -78,7 +78,8 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     // The logger exists before the secrets adapter (which logs), so it asks for the known keys lazily.
     let known: () => readonly string[] = () => [];
-    log = createFileLogger({ dir: app.getPath('logs'), knownSecrets: () => known() });
+    // In the data folder, like browser mode and the CLI: one place to look (README "Where your data lives").
+    log = createFileLogger({ dir: path.join(app.getPath('userData'), 'logs'), knownSecrets: () => known() });
     const store = openStore(log);
     // REPLICATE_API_TOKEN wins, exactly as outside Electron (the demo and CI use it).
     const envToken = process.env.REPLICATE_API_TOKEN?.trim();

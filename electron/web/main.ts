@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from '../backend/index.ts';
 import { createNodeDeps } from '../backend/node-deps.ts';
+import { resolveDataDir } from '../backend/data-dir.ts';
 import { startWebServer, type WebServer } from './server.ts';
 
 // `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--host H]` (DESIGN §6).
@@ -40,7 +41,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const rendererDir = path.join(root, 'out', 'renderer');
 if (!fs.existsSync(path.join(rendererDir, 'index.html'))) fail(`The renderer is not built (${rendererDir}): run \`npm run build:renderer\` first.`);
-const dataDir = path.resolve(args['data-dir'] ?? process.env.KILN_DATA_DIR ?? path.join(root, '.kiln-data'));
+// The same data folder as the app and the CLI unless told otherwise: one history, whichever door you use.
+const dataDir = args['data-dir'] ? path.resolve(args['data-dir']) : resolveDataDir();
 fs.mkdirSync(dataDir, { recursive: true });
 const appVersion = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
