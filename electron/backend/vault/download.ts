@@ -65,13 +65,42 @@ export async function downloadToFile(opts: {
   getToken?: () => Promise<string | null>;
   /** Test seam (disk-full faults): how the temp file is opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
+  /** A host that stops sending is given up on after this long without a byte (then retried later). */
+  idleTimeoutMs?: number;
 }): Promise<DownloadResult> {
   if (!isAllowedDownload(opts.url, opts.providerBaseUrl)) throw new DownloadError('refused', `refusing to download from ${safeOrigin(opts.url)}: only https: or the provider's origin`);
+  // A stalled host would otherwise hold one of the vault's few download slots forever.
+  const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const watchdog = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, watchdog.signal]) : watchdog.signal;
+  let idle: ReturnType<typeof setTimeout> | null = null;
+  const stillAlive = () => {
+    if (idle) clearTimeout(idle);
+    idle = setTimeout(() => watchdog.abort(), idleMs);
+    idle.unref?.();
+  };
+  const why = (err: unknown) => (watchdog.signal.aborted ? `stalled: no data for ${Math.round(idleMs / 1000)} s` : String((err as Error)?.message ?? err));
+  try {
+    stillAlive();
+    return await fetchToFile(opts, signal, stillAlive, why);
+  } finally {
+    if (idle) clearTimeout(idle);
+  }
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+async function fetchToFile(
+  opts: Parameters<typeof downloadToFile>[0],
+  signal: AbortSignal,
+  stillAlive: () => void,
+  why: (err: unknown) => string,
+): Promise<DownloadResult> {
   const get = async (headers: Record<string, string>) => {
     try {
-      return await opts.fetch(opts.url, { signal: opts.signal, redirect: 'follow', headers });
+      return await opts.fetch(opts.url, { signal, redirect: 'follow', headers });
     } catch (err) {
-      throw new DownloadError('transient', `network error: ${String((err as Error)?.message ?? err)}`);
+      throw new DownloadError('transient', `network error: ${why(err)}`);
     }
   };
   let res = await get({});
@@ -110,6 +139,7 @@ export async function downloadToFile(opts: {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      stillAlive();
       hash.update(value);
       size += value.length;
       let off = 0;
@@ -123,7 +153,7 @@ export async function downloadToFile(opts: {
     await fs.promises.rm(opts.dest, { force: true });
     const code = (err as NodeJS.ErrnoException)?.code;
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new DownloadError('disk-full', 'disk full while saving the output: free some space; Kiln will try again');
-    throw new DownloadError('transient', `download interrupted: ${String((err as Error)?.message ?? err)}`);
+    throw new DownloadError('transient', `download interrupted: ${why(err)}`);
   }
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) !== size) {
     await fs.promises.rm(opts.dest, { force: true });

@@ -1,0 +1,34 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { DownloadError, downloadToFile } from '../../../electron/backend/vault/download.ts';
+import { tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
+
+// A file host that sends the headers and a first chunk, then goes silent without closing.
+describe('a stalled download', () => {
+  it('is given up on after the idle timeout, as a transient failure, leaving no file behind', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': '100000' });
+      res.write(Buffer.alloc(1000));
+    });
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dest = path.join(tempDir(), 'out.png.part');
+    try {
+      const err = await downloadToFile({ fetch, url: `${base}/x.png`, dest, providerBaseUrl: `${base}/v1`, idleTimeoutMs: 300 }).catch((e) => e);
+      expect(err).toBeInstanceOf(DownloadError);
+      expect((err as DownloadError).failure).toBe('transient');
+      expect((err as DownloadError).message).toMatch(/stalled: no data/);
+      expect(fs.existsSync(dest)).toBe(false);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
