@@ -122,6 +122,16 @@ interface Track {
   providerId: string | null;
   providerCreatedAt: number | null;
   statusSeenAt: number | null;
+  /** What reconciliation matches on, kept here: the row may be gone (deleted) or already ended (canceled). */
+  intent: { model: string; input: Record<string, unknown>; since: number };
+  /**
+   * The record already ended locally (canceled before any create was known to exist) while a
+   * create may still be out or unreconciled: if one turns up remotely, it is canceled there and
+   * the card never goes back to a running status.
+   */
+  endedLocally: boolean;
+  /** The row was deleted while its create was out or unreconciled: cancel whatever turns up. */
+  forgotten: boolean;
 }
 
 export interface SubmitRequest {
@@ -131,6 +141,8 @@ export interface SubmitRequest {
   input: Record<string, unknown>;
   retryOf?: string | null;
   cancelAfter?: string | null;
+  /** The input schema the form was built from (history keeps it so a later look can explain the input). */
+  inputSchema?: Record<string, unknown> | null;
 }
 
 type RecordListener = (rec: PredictionRecord) => void;
@@ -176,7 +188,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   }
 
   function track(rec: PredictionRecord, phase: Phase, dueAt = clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince };
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
     tracks.set(rec.id, t);
     return t;
   }
@@ -366,13 +378,21 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
 
   async function doCreate(t: Track) {
     const before = history.get(t.id);
-    if (!before) return void tracks.delete(t.id);
+    if (!before || t.forgotten) return void tracks.delete(t.id);
+    if (t.cancelWanted || before.cancelRequested || isTerminal(before.status)) {
+      // Canceled (here or by another process) before anything was sent: nothing exists remotely.
+      tracks.delete(t.id);
+      if (!isTerminal(before.status)) write(t.id, { status: 'canceled', statusSince: clock.now(), completedAt: clock.now(), cancelRequested: true, note: null });
+      return;
+    }
     const rec = write(t.id, { status: 'submitting', statusSince: clock.now(), submitAttempts: before.submitAttempts + 1, note: null });
     if (!rec) return;
+    t.intent = { model: rec.model, input: rec.input, since: rec.statusSince };
     let input: Record<string, unknown>;
     try {
       input = await prepareInput(rec.input);
     } catch (err) {
+      if (t.forgotten || t.endedLocally) return void tracks.delete(t.id); // never sent, and nobody wants it now
       if (err instanceof KilnError && !(err instanceof ProviderError && err.transient)) return failCreate(t, err);
       // The upload failed in transit: the create was never sent, so queue it again.
       t.failures++;
@@ -385,6 +405,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (dead) return;
       noteSuccess();
       t.failures = 0;
+      if (unwanted(t)) return foundUnwanted(t, p);
       t.phase = 'follow';
       t.followSince = clock.now();
       t.needsFull = false; // the create answer is a full prediction
@@ -394,18 +415,70 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (dead) return;
       t.failures++;
       noteFailure(err);
+      if (!(err instanceof ProviderError && err.ambiguous) && unwanted(t)) {
+        // Refused or not sent: nothing to cancel, and the card has already ended (or is gone).
+        return void tracks.delete(t.id);
+      }
       if (err instanceof ProviderError && err.ambiguous) {
         // The server may have created it: find it before even thinking of sending it again.
         t.phase = 'reconcile';
         t.reconcileTries = 0;
         t.dueAt = clock.now() + Math.max(opts.reconcileDelayMs, err.retryAfterMs ?? 0);
-        write(t.id, { note: 'Connection lost while submitting — checking with Replicate' });
+        if (!t.endedLocally && !t.forgotten) write(t.id, { note: 'Connection lost while submitting — checking with Replicate' });
       } else if (err instanceof ProviderError && err.transient) {
         requeue(t, retryDelay(t, err), err);
       } else {
         failCreate(t, err);
       }
     }
+  }
+
+  /**
+   * Whether a create that is out (or being reconciled) is still wanted. Also notices a row deleted
+   * or canceled by someone else (another process on the same history) while the request was out.
+   */
+  function unwanted(t: Track): boolean {
+    const rec = history.get(t.id);
+    if (!rec) t.forgotten = true;
+    else if (rec.cancelRequested && isTerminal(rec.status)) t.endedLocally = true;
+    return t.forgotten || t.endedLocally;
+  }
+
+  /** A create nobody wants any more turned out to exist remotely: cancel it there, so it does not run and bill unseen. */
+  function foundUnwanted(t: Track, p: RemotePrediction) {
+    if (t.forgotten) {
+      tracks.delete(t.id);
+      if (!isTerminal(p.status)) cancelDetached(t.id, p.id);
+      return;
+    }
+    // Canceled on the card already: keep the provider id with it and cancel through the usual path
+    // (retried on transient errors); the card stays canceled unless Replicate says it finished first.
+    t.phase = 'follow';
+    t.followSince = clock.now();
+    t.cancelWanted = true;
+    t.cancelSent = false;
+    t.needsFull = true;
+    t.dueAt = clock.now();
+    applyRemote(t, p);
+  }
+
+  /** Cancels a prediction no row follows any more (deleted): best effort, a few tries on transient errors. */
+  const detachedTimers = new Set<unknown>();
+  function cancelDetached(id: string, providerId: string, attempt = 1) {
+    run(
+      provider.cancelPrediction(providerId).then(
+        () => undefined,
+        (err) => {
+          const transient = err instanceof ProviderError && err.transient;
+          if (dead || !running || !transient || attempt >= 5) return log.warn('cancel of a deleted prediction failed', { id, err: String(err) });
+          const h = clock.setTimeout(() => {
+            detachedTimers.delete(h);
+            if (running) cancelDetached(id, providerId, attempt + 1);
+          }, (err as ProviderError).retryAfterMs ?? backoffDelay(attempt, opts.backoff, opts.random));
+          detachedTimers.add(h);
+        },
+      ),
+    );
   }
 
   function requeue(t: Track, delay: number, err: unknown) {
@@ -456,7 +529,9 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   }
 
   async function doReconcile(batch: Track[]) {
-    const recs = batch.map((t) => history.get(t.id)).filter((r): r is PredictionRecord => !!r);
+    // From the tracks, not the rows: a deleted or locally canceled one is still looked for, so that a
+    // create that did reach Replicate is canceled there instead of running (and billing) unseen.
+    const recs = batch.map((t) => ({ id: t.id, model: t.intent.model, input: t.intent.input, statusSince: t.intent.since }));
     const earliest = Math.min(...recs.map((r) => r.statusSince)) - opts.reconcileSkewMs;
     const claimed = new Set<string>();
     const found = new Map<string, RemotePrediction>();
@@ -491,7 +566,10 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
     for (const t of batch) {
       const remote = found.get(t.id);
-      if (remote) {
+      if (remote && unwanted(t)) {
+        log.info('a create canceled or deleted before its answer exists remotely: canceling it', { id: t.id, providerId: remote.id });
+        foundUnwanted(t, remote);
+      } else if (remote) {
         log.info('reconciled a create whose response was lost', { id: t.id, providerId: remote.id });
         t.phase = 'follow';
         t.failures = 0;
@@ -502,6 +580,9 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         t.dueAt = clock.now();
       } else if (++t.reconcileTries < opts.reconcileAttempts) {
         t.dueAt = clock.now() + opts.reconcileDelayMs;
+      } else if (unwanted(t)) {
+        // Provably never created, and no longer wanted: done (never re-sent).
+        tracks.delete(t.id);
       } else {
         // Provably not created (not listed after waiting): sending it again cannot pay twice.
         log.info('lost create not found at the provider; sending again', { id: t.id });
@@ -665,7 +746,14 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     const now = clock.now();
     const patch: Partial<PredictionRecord> = {};
     if (!rec.providerId) patch.providerId = p.id;
-    if (p.status !== rec.status) {
+    // A cancel written by another process on the same history (the CLI next to the app) is honoured here too.
+    if (rec.cancelRequested && !t.cancelWanted) {
+      t.cancelWanted = true;
+      t.cancelSent = false;
+    }
+    // Ended on the card before the create was known to exist: a running status must not bring it back.
+    const holdLocalEnd = t.endedLocally && !isTerminal(p.status);
+    if (p.status !== rec.status && !holdLocalEnd) {
       patch.status = p.status;
       patch.statusSince = now;
       // One local clock for every timestamp on the card, so elapsed times never go negative from skew.
@@ -703,15 +791,15 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     const next = Object.keys(patch).length ? write(t.id, patch) : rec;
     if (!next) return;
 
-    if (isTerminal(next.status)) {
+    if (isTerminal(next.status) && !holdLocalEnd) {
       stopStream(t);
       tracks.delete(t.id);
       if (next.status === 'succeeded') save(next);
       return;
     }
     if (t.phase === 'follow') {
-      t.dueAt = now + nextPollDelay(next.status, now - t.followSince, now - next.statusSince, opts.cadence);
-      if (opts.stream && next.urls.stream && !t.stream && streams < opts.maxStreams) startStream(t, next.urls.stream);
+      t.dueAt = now + nextPollDelay(p.status, now - t.followSince, now - (holdLocalEnd ? t.followSince : next.statusSince), opts.cadence);
+      if (opts.stream && !holdLocalEnd && next.urls.stream && !t.stream && streams < opts.maxStreams) startStream(t, next.urls.stream);
     }
   }
 
@@ -773,13 +861,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (!t) continue;
       stopStream(t);
       tracks.delete(id);
-      if (t.providerId && !(t.seenStatus && isTerminal(t.seenStatus))) {
-        const providerId = t.providerId;
-        run(provider.cancelPrediction(providerId).then(
-          () => undefined,
-          (err) => log.warn('cancel of a deleted prediction failed', { id, err: String(err) }),
-        ));
-      }
+      if (t.providerId && !(t.seenStatus && isTerminal(t.seenStatus))) cancelDetached(id, t.providerId);
     }
   }
 
@@ -823,6 +905,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       running = false;
       if (timer !== null) clock.clearTimeout(timer);
       timer = null;
+      for (const h of detachedTimers) clock.clearTimeout(h);
+      detachedTimers.clear();
       for (const t of tracks.values()) stopStream(t);
       await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 3000).unref())]);
       tracks.clear();
@@ -835,6 +919,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       running = false;
       if (timer !== null) clock.clearTimeout(timer);
       timer = null;
+      for (const h of detachedTimers) clock.clearTimeout(h);
+      detachedTimers.clear();
       for (const t of tracks.values()) stopStream(t);
       tracks.clear();
       publisher.flushNow();
@@ -884,6 +970,18 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         // Never sent: nothing to cancel remotely.
         tracks.delete(id);
         write(id, { status: 'canceled', statusSince: clock.now(), completedAt: clock.now(), cancelRequested: true, note: null });
+        return;
+      }
+      if (!rec.providerId && !t?.providerId) {
+        // No create is known to exist (one is out, or its answer was lost and is being reconciled, or
+        // another process owns it): the card ends now, and if a create does turn up remotely it is
+        // canceled there (foundUnwanted) — never created afresh, never left running.
+        write(id, { status: 'canceled', statusSince: clock.now(), completedAt: clock.now(), cancelRequested: true, note: null });
+        if (t) {
+          t.endedLocally = true;
+          t.cancelWanted = true;
+        }
+        schedule(0);
         return;
       }
       write(id, { cancelRequested: true });

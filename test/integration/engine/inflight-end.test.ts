@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, setup, sleep, until, type Harness } from './harness.ts';
+
+// A card ended (canceled or deleted) while its create is out or being reconciled after a lost
+// answer. Nothing may be created afterwards, and whatever did reach Replicate is canceled there —
+// a prediction nobody follows must not keep running and billing.
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const MODEL = 'black-forest-labs/flux-dev';
+const rec = (id: string) => h!.backend.services.history.get(id);
+const remote = () => h!.sim.control.predictions();
+/** Slow enough reconciliation that the test can act while it is pending. */
+const SLOW_RECONCILE = { reconcileDelayMs: 1500 };
+
+describe('cancel before any create is known to exist', () => {
+  it('cancel during reconciliation of a create that never arrived: ends canceled, nothing is ever created', async () => {
+    // The connection resets before the server acts: ambiguous for Kiln, nothing exists remotely.
+    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'reset' }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel while reconciling' } }).id;
+    await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
+    await call(h.backend, 'predictions:cancel', { id });
+    expect(rec(id)!.status).toBe('canceled');
+    // Reconciliation finds nothing; before the fix the intent was re-queued and created anyway.
+    await until(() => h!.backend.services.engine.inFlight() === 0, 10_000, 'reconciliation over');
+    await sleep(300);
+    expect(remote()).toHaveLength(0);
+    expect(h.sim.control.counters().byEndpoint['predictions.cancel'] ?? 0).toBe(0);
+    expect(rec(id)!.status).toBe('canceled');
+  });
+
+  it('cancel during reconciliation of a create that DID arrive: found, canceled remotely, card stays canceled', async () => {
+    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel, but it exists' } }).id;
+    await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
+    expect(remote()).toHaveLength(1);
+    await call(h.backend, 'predictions:cancel', { id });
+    expect(rec(id)!.status).toBe('canceled');
+    await until(() => remote()[0]!.status === 'canceled', 10_000, 'canceled remotely');
+    await until(() => h!.backend.services.engine.inFlight() === 0, 5000, 'nothing followed');
+    expect(remote()).toHaveLength(1);
+    expect(rec(id)!.status).toBe('canceled');
+    expect(rec(id)!.providerId).toBe(remote()[0]!.id);
+  });
+
+  it('cancel while the create request is out: the answer is canceled remotely, the card never shows it running', async () => {
+    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 800 }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel mid-create' } }).id;
+    await until(() => rec(id)!.status === 'submitting', 5000, 'submitting');
+    const seen: string[] = [];
+    h.backend.services.engine.onRecord((r) => r.id === id && seen.push(r.status));
+    await call(h.backend, 'predictions:cancel', { id });
+    await until(() => remote()[0]?.status === 'canceled', 10_000, 'canceled remotely');
+    expect(seen.every((s) => s === 'canceled')).toBe(true);
+    expect(rec(id)!.status).toBe('canceled');
+  });
+});
