@@ -860,8 +860,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       const t = tracks.get(id);
       if (!t) continue;
       stopStream(t);
-      tracks.delete(id);
-      if (t.providerId && !(t.seenStatus && isTerminal(t.seenStatus))) cancelDetached(id, t.providerId);
+      if (t.providerId) {
+        tracks.delete(id);
+        if (!(t.seenStatus && isTerminal(t.seenStatus))) cancelDetached(id, t.providerId);
+      } else if ((t.phase === 'submitting' && t.busy) || t.phase === 'reconcile') {
+        // The create is out, or its answer was lost: keep the track until the answer (or the
+        // reconciliation) says whether something runs remotely, and cancel it then (foundUnwanted).
+        t.forgotten = true;
+      } else {
+        tracks.delete(id); // never sent
+      }
     }
   }
 

@@ -59,3 +59,37 @@ describe('cancel before any create is known to exist', () => {
     expect(rec(id)!.status).toBe('canceled');
   });
 });
+
+describe('delete while the create is out or unreconciled', () => {
+  it('deleted during an in-flight create: the prediction is canceled as soon as its id is known', async () => {
+    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 800 }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'delete mid-create' } }).id;
+    await until(() => rec(id)!.status === 'submitting', 5000, 'submitting');
+    await call(h.backend, 'predictions:delete', { ids: [id] });
+    expect(rec(id)).toBeNull();
+    // Before the fix the answer found no row, was dropped, and the prediction ran on unseen.
+    await until(() => remote()[0]?.status === 'canceled', 10_000, 'canceled remotely');
+    expect(remote()).toHaveLength(1);
+    await until(() => h!.backend.services.engine.inFlight() === 0, 5000, 'nothing followed');
+  });
+
+  it('deleted while a lost create is reconciled: found and canceled remotely', async () => {
+    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'delete while reconciling' } }).id;
+    await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
+    await call(h.backend, 'predictions:delete', { ids: [id] });
+    await until(() => remote()[0]?.status === 'canceled', 10_000, 'canceled remotely');
+    expect(remote()).toHaveLength(1);
+    await until(() => h!.backend.services.engine.inFlight() === 0, 5000, 'nothing followed');
+  });
+
+  it('deleted while a create that never arrived is reconciled: nothing is created afterwards', async () => {
+    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'reset' }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'delete, never created' } }).id;
+    await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
+    await call(h.backend, 'predictions:delete', { ids: [id] });
+    await until(() => h!.backend.services.engine.inFlight() === 0, 10_000, 'reconciliation over');
+    await sleep(300);
+    expect(remote()).toHaveLength(0);
+  });
+});
