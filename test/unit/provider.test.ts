@@ -56,11 +56,11 @@ describe('Replicate client', () => {
     expect(calls[1]!.url).toBe('http://sim/v1/deployments/o/dep/predictions');
   });
 
-  it('follows list `next` URLs as given', async () => {
-    const { c, calls } = client((call) => (call.url.includes('cursor') ? json(200, { next: null, results: [{ ...pred, id: 'p2' }] }) : json(200, { next: 'http://other/v1/predictions?cursor=abc', results: [pred] })));
+  it('follows list `next` URLs on the base origin as given', async () => {
+    const { c, calls } = client((call) => (call.url.includes('cursor') ? json(200, { next: null, results: [{ ...pred, id: 'p2' }] }) : json(200, { next: 'http://sim/v1/predictions?cursor=abc', results: [pred] })));
     const p1 = await c.listPredictions();
     const p2 = await c.listPredictions(p1.next);
-    expect(calls[1]!.url).toBe('http://other/v1/predictions?cursor=abc');
+    expect(calls[1]!.url).toBe('http://sim/v1/predictions?cursor=abc');
     expect(p2.results[0]!.id).toBe('p2');
     expect(p2.next).toBeNull();
   });
@@ -133,5 +133,45 @@ describe('Replicate client', () => {
     expect(end).toBe('done');
     expect(chunks.join('')).toBe('Hello world');
     expect(calls[0]!.headers.get('accept')).toBe('text/event-stream');
+  });
+});
+
+describe('the API key goes only to trusted hosts', () => {
+  const sse = () => new Response('event: output\ndata: hi\n\nevent: done\ndata: {}\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } });
+
+  it('follows a list `next` on the base origin or a Replicate https host as given', async () => {
+    for (const next of ['http://sim/v1/predictions?cursor=abc', 'https://api.replicate.com/v1/predictions?cursor=abc']) {
+      const { c, calls } = client(() => json(200, { next: null, results: [] }));
+      await c.listPredictions(next);
+      expect(calls[0]!.url).toBe(next);
+      expect(calls[0]!.headers.get('authorization')).toBe('Bearer r8_test');
+    }
+  });
+
+  it('a `next` pointing elsewhere is rebuilt on the base URL from its query, never fetched with the key', async () => {
+    for (const next of ['https://evil.example/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z', 'http://api.replicate.com/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z', 'https://replicate.com.evil.example/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z']) {
+      const { c, calls } = client(() => json(200, { next: null, results: [] }));
+      await c.listPredictions(next);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.url).toBe('http://sim/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z');
+    }
+  });
+
+  it('streams only from trusted hosts; an untrusted stream URL is refused before any request', async () => {
+    const ok = client(() => sse());
+    const chunks: string[] = [];
+    await ok.c.stream('https://stream.replicate.com/v1/files/abc', { onOutput: (s) => chunks.push(s) });
+    expect(chunks).toEqual(['hi']);
+    expect(ok.calls[0]!.headers.get('authorization')).toBe('Bearer r8_test');
+    for (const url of ['https://evil.example/stream', 'http://stream.replicate.com/x', 'https://user:pw@stream.replicate.com/x', 'https://replicate.delivery.evil.example/x']) {
+      const bad = client(() => sse());
+      await expect(bad.c.stream(url, { onOutput() {} })).rejects.toThrow(/not Replicate/);
+      expect(bad.calls).toHaveLength(0);
+      expect(bad.c.trusted(url)).toBe(false);
+    }
+    const { c } = client(() => sse());
+    expect(c.trusted('https://replicate.delivery/pbxt/x.png')).toBe(true);
+    expect(c.trusted('https://api.replicate.com/v1/predictions')).toBe(true);
+    expect(c.trusted('http://sim/v1/predictions/x/stream')).toBe(true);
   });
 });

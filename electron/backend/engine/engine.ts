@@ -799,7 +799,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
     if (t.phase === 'follow') {
       t.dueAt = now + nextPollDelay(p.status, now - t.followSince, now - (holdLocalEnd ? t.followSince : next.statusSince), opts.cadence);
-      if (opts.stream && !holdLocalEnd && next.urls.stream && !t.stream && streams < opts.maxStreams) startStream(t, next.urls.stream);
+      // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
+      if (opts.stream && !holdLocalEnd && next.urls.stream && !t.stream && streams < opts.maxStreams && provider.trusted(next.urls.stream)) startStream(t, next.urls.stream);
     }
   }
 

@@ -43,6 +43,25 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
   const urlFor = (pathOrUrl: string) => (/^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${base}${pathOrUrl}`);
+  const baseOrigin = new URL(base).origin;
+
+  /**
+   * Whether a URL the server handed us (a list page's `next`, a prediction's `urls.stream`) may
+   * receive the API key: the configured base URL's origin, or Replicate's own https hosts. Anything
+   * else (a compromised or confused server pointing elsewhere) would be handed the key.
+   */
+  function trusted(url: string): boolean {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return false;
+    }
+    if (u.origin === baseOrigin) return true;
+    if (u.protocol !== 'https:' || u.username || u.password) return false;
+    const host = u.hostname.toLowerCase();
+    return ['replicate.com', 'replicate.delivery'].some((d) => host === d || host.endsWith(`.${d}`));
+  }
 
   async function authHeaders(): Promise<Record<string, string>> {
     const token = await opts.getToken();
@@ -53,6 +72,7 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
   async function request<T>(method: string, pathOrUrl: string, init: { kind?: RequestKind; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     const kind = init.kind ?? 'other';
     const isCreate = kind === 'create';
+    if (/^https?:\/\//i.test(pathOrUrl) && !trusted(pathOrUrl)) throw new ProviderError({ code: 'bad_request', message: 'Refused to send the API key to a host that is not Replicate.' });
     const headers = { ...(await authHeaders()), ...init.headers };
     if (init.json !== undefined) headers['Content-Type'] = 'application/json';
     if (gate) await gate.acquire(kind, init.signal);
@@ -102,9 +122,26 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     return { path: '/predictions', body: { version: req.version, input } };
   }
 
+  /**
+   * A `next` link we will follow with the key: as given when it points at a trusted host, else the
+   * same query (cursor, created_after) on our own base URL — the page is still reachable, the key
+   * stays home.
+   */
+  function nextPageUrl(next: string): string {
+    if (trusted(next)) return next;
+    let u: URL;
+    try {
+      u = new URL(next, `${baseOrigin}/`);
+    } catch {
+      throw malformedError(false, 'unusable next link');
+    }
+    return `${base}/predictions${u.search}`;
+  }
+
   return {
     baseUrl: base,
     counters,
+    trusted,
     setGate(g: RequestGate | null) {
       gate = g;
     },
@@ -126,7 +163,7 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     /** One page, newest first. Pass the previous page's `next` URL as-is to continue. */
     async listPredictions(next?: string | null, query?: { createdAfter?: string }): Promise<Page<RemotePrediction>> {
       const qs = query?.createdAfter ? `?created_after=${encodeURIComponent(query.createdAfter)}` : '';
-      const page = await request<Page<RemotePrediction>>('GET', next ?? `/predictions${qs}`);
+      const page = await request<Page<RemotePrediction>>('GET', next ? nextPageUrl(next) : `/predictions${qs}`);
       if (!Array.isArray(page.results)) throw malformedError(false, 'list without results');
       return { next: page.next ?? null, results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string') };
     },
@@ -163,6 +200,8 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     },
     /** Follows a prediction's `urls.stream` until `done`; resolves when the stream ends. */
     async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<'done' | 'eof'> {
+      // Not a trusted host: no stream (the engine polls instead and gets the text from the final prediction).
+      if (!trusted(url)) throw new ProviderError({ code: 'bad_request', message: 'Refused to stream from a host that is not Replicate.' });
       const headers = { ...(await authHeaders()), Accept: 'text/event-stream', 'Cache-Control': 'no-store' };
       if (gate) await gate.acquire('other', signal);
       counters.total++;
