@@ -32,7 +32,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function setup(o: { scenario?: Scenario; engine?: Record<string, unknown>; settings?: Partial<Settings>; token?: string; sim?: Sim; dataDirOverride?: string } = {}): Promise<Harness> {
+export async function setup(o: { scenario?: Scenario; engine?: Record<string, unknown>; settings?: Partial<Settings>; token?: string; sim?: Sim; dataDirOverride?: string; fetch?: typeof fetch } = {}): Promise<Harness> {
   const sim = o.sim ?? (await startSimulator({ scenario: o.scenario }));
   const dataDir = o.dataDirOverride ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-'));
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };
@@ -41,7 +41,7 @@ export async function setup(o: { scenario?: Scenario; engine?: Record<string, un
   const build = async () => {
     const deps: BackendDeps = {
       dataDir,
-      fetch: globalThis.fetch,
+      fetch: o.fetch ?? globalThis.fetch,
       clock: systemClock,
       secrets: { get: async () => o.token ?? sim.token, set: async () => {}, clear: async () => {}, protection: () => 'env' },
       settings: { get: () => settings, set: (p) => (settings = { ...settings, ...p }) },

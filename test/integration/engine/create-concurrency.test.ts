@@ -1,0 +1,53 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, setup, until, type Harness } from './harness.ts';
+
+// The create-concurrency setting (settings.createConcurrency): however many are clicked at once, at
+// most that many create requests are out together. Counted at the fetch the backend uses, over real
+// HTTP, with creates held open by the simulator's `slow` fault so they overlap if allowed to.
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const MODEL = 'black-forest-labs/flux-schnell';
+
+/** A fetch that counts create POSTs in flight at once. */
+function countingFetch() {
+  const stats = { now: 0, max: 0, total: 0 };
+  const f = (async (url: string | URL | Request, init?: RequestInit) => {
+    const isCreate = (init?.method ?? 'GET') === 'POST' && /\/predictions$/.test(new URL(String(url)).pathname);
+    if (!isCreate) return globalThis.fetch(url, init);
+    stats.now++;
+    stats.total++;
+    stats.max = Math.max(stats.max, stats.now);
+    try {
+      const res = await globalThis.fetch(url, init);
+      await res.clone().arrayBuffer(); // held until the body is in: that is when the request is over
+      return res;
+    } finally {
+      stats.now--;
+    }
+  }) as typeof fetch;
+  return { f, stats };
+}
+
+describe('create concurrency', () => {
+  for (const n of [1, 3]) {
+    it(`createConcurrency ${n}: at most ${n} creates in flight, all eight sent`, async () => {
+      const { f, stats } = countingFetch();
+      h = await setup({
+        fetch: f,
+        settings: { createConcurrency: n },
+        scenario: { models: { [MODEL]: { coldBootMs: 100, runMs: 200 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 250, count: 8 }] },
+      });
+      const { ids } = await call(h.backend, 'predictions:create', { model: MODEL, input: { prompt: 'many at once' }, count: 8 });
+      const history = h.backend.services.history;
+      await until(() => ids.every((id: string) => history.get(id)!.status === 'succeeded'), 20_000, 'all succeeded');
+      expect(stats.total).toBe(8);
+      expect(stats.max).toBe(n); // reached (they do overlap when allowed) and never exceeded
+      expect(h.sim.control.predictions()).toHaveLength(8);
+    });
+  }
+});
