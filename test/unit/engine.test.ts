@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine } from '../../electron/backend/engine/engine.ts';
+import { INPUT_SCHEMA_CACHE_MAX, inputSchemaFor, rememberInputSchema } from '../../electron/backend/engine/schemas.ts';
 import { createReplicateClient } from '../../electron/backend/providers/replicate/client.ts';
 import { createPublisher } from '../../electron/backend/events/publisher.ts';
 import { openHistory } from '../../electron/backend/history/store.ts';
@@ -168,5 +169,20 @@ describe('engine scheduling (fake clock)', () => {
     expect(history.get(id)!.status).toBe('succeeded');
     expect(history.get(id)!.note).toBeNull();
     expect(history.get(id)!.error).toBeNull();
+  });
+});
+
+describe('input schema snapshot cache', () => {
+  it('per backend, by model + version (null: the latest), bounded to the most recent entries', () => {
+    const a = {};
+    const b = {};
+    rememberInputSchema(a, 'o/m', 'v1', true, { title: 'v1' });
+    rememberInputSchema(a, 'o/m', 'v0', false, { title: 'v0' });
+    expect(inputSchemaFor(a, 'o/m', null)).toEqual({ title: 'v1' });
+    expect(inputSchemaFor(a, 'o/m', 'v0')).toEqual({ title: 'v0' });
+    expect(inputSchemaFor(b, 'o/m', null)).toBeNull();
+    for (let i = 0; i < INPUT_SCHEMA_CACHE_MAX; i++) rememberInputSchema(a, `o/x${i}`, `v${i}`, false, { i });
+    expect(inputSchemaFor(a, 'o/m', 'v0')).toBeNull(); // the oldest fell out
+    expect(inputSchemaFor(a, `o/x${INPUT_SCHEMA_CACHE_MAX - 1}`, `v${INPUT_SCHEMA_CACHE_MAX - 1}`)).toEqual({ i: INPUT_SCHEMA_CACHE_MAX - 1 });
   });
 });

@@ -885,6 +885,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       version,
       target: req.target ?? (version ? 'version' : 'model'),
       input: req.input,
+      inputSchema: req.inputSchema ?? null,
       cancelAfter: req.cancelAfter === undefined ? deps.settings.get().cancelAfter : req.cancelAfter,
       retryOf: req.retryOf ?? null,
       createdAt: clock.now(),
@@ -1004,7 +1005,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     retry(id: string): PredictionRecord {
       const rec = history.get(id);
       if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
-      return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id });
+      return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, inputSchema: rec.inputSchema, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id });
     },
     onRecord,
     forget,

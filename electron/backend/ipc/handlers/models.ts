@@ -2,6 +2,7 @@ import type { HandlerMap } from './types.ts';
 import type { ModelDetail, ModelSummary } from '../../../../shared/domain/model.ts';
 import type { RemoteModel, RemoteVersion } from '../../providers/replicate/types.ts';
 import { ProviderError } from '../../providers/replicate/errors.ts';
+import { rememberInputSchema } from '../../engine/schemas.ts';
 
 // models:* — what the composer needs to pick a model and render its input form.
 
@@ -49,8 +50,12 @@ export const modelsHandlers: HandlerMap = {
   },
   'models:get': async (req, s) => {
     const m = await s.provider.getModel(req.ref);
-    const version = req.version && req.version !== m.latest_version?.id ? await s.provider.getVersion(req.ref, req.version) : (m.latest_version ?? null);
-    return detail(m, version);
+    const latest = !req.version || req.version === m.latest_version?.id;
+    const version = latest ? (m.latest_version ?? null) : await s.provider.getVersion(req.ref, req.version!);
+    const d = detail(m, version);
+    // predictions:create stores this snapshot with the prediction (the form was built from it).
+    rememberInputSchema(s, d.ref, version?.id ?? null, latest, d.inputSchema);
+    return d;
   },
   'models:versions': async (req, s) => (await s.provider.listVersions(req.ref)).map((v) => ({ id: v.id, createdAt: v.created_at ?? null })),
 };

@@ -1,6 +1,7 @@
 import type { HandlerMap } from './types.ts';
 import { parseModelRef } from '../../providers/replicate/client.ts';
 import { KilnError } from '../../../../shared/ipc.ts';
+import { inputSchemaFor } from '../../engine/schemas.ts';
 
 // predictions:create / cancel / retry: thin over the engine. The other predictions:* channels
 // (list, get, delete, ...) read the history and belong to history.ts.
@@ -17,8 +18,10 @@ export const predictionsHandlers: HandlerMap = {
       model = ref.model ?? model;
       version = version ?? ref.version;
     }
+    // The schema the composer's form came from (models:get), kept with the prediction as a snapshot.
+    const inputSchema = inputSchemaFor(s, model, version);
     const ids: string[] = [];
-    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ model, version, input: req.input }).id);
+    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ model, version, input: req.input, inputSchema }).id);
     // The first answer is enough to surface a permanent refusal (key, credit, model, input): the
     // same request would be refused for every copy. The rejected cards stay, failed, with the reason.
     try {
