@@ -2,18 +2,55 @@ import type { EventPayload } from '../../shared/ipc.ts';
 import { windowApi } from './api.ts';
 import { uiStore, settingsStore } from './stores/index.ts';
 
-// In Electron the main process shows native notifications itself; browser mode forwards `notify`
-// events here and we use the Notification API when permitted, else an in-app toast.
+// The backend sends `notify` when a long prediction finishes. In Electron the main process shows
+// native notifications itself, so the page stays quiet; in browser mode the page shows it: a system
+// notification (Notification API) when permitted and the user is looking elsewhere, else a toast.
+
+export type NotifyRoute = 'none' | 'system' | 'toast';
+
+export interface NotifyContext {
+  /** settings.notifications */
+  enabled: boolean;
+  /** The transport: 'electron' | 'web' | 'memory'. */
+  mode: string;
+  /** Notification.permission, or null when the API does not exist. */
+  permission: NotificationPermission | null;
+  /** document.visibilityState === 'visible' */
+  visible: boolean;
+  /** document.hasFocus() */
+  focused: boolean;
+}
+
+/** Where a `notify` event goes. Pure, so every combination is unit-tested. */
+export function notifyRoute(c: NotifyContext): NotifyRoute {
+  if (!c.enabled || c.mode === 'electron') return 'none';
+  // A system notification for a page the user is looking at would be noise: a toast says it there.
+  if (c.permission === 'granted' && (!c.visible || !c.focused)) return 'system';
+  return 'toast';
+}
+
 export function notifyUser(n: EventPayload<'notify'>): void {
-  // Electron shows native notifications from the main process; only browser mode gets here.
-  if (!settingsStore.getState().settings.notifications || windowApi().mode === 'electron') return;
-  if (windowApi().mode === 'web' && typeof Notification !== 'undefined' && Notification.permission === 'granted' && !document.hasFocus()) {
-    const note = new Notification(n.title, { body: n.body });
-    note.onclick = () => { window.focus(); if (n.predictionId) uiStore.getState().openDetail(n.predictionId); };
-    return;
+  const route = notifyRoute({
+    enabled: settingsStore.getState().settings.notifications,
+    mode: windowApi().mode,
+    permission: typeof Notification === 'undefined' ? null : Notification.permission,
+    visible: typeof document === 'undefined' || document.visibilityState === 'visible',
+    focused: typeof document === 'undefined' || document.hasFocus(),
+  });
+  const open = () => { if (n.predictionId) uiStore.getState().openDetail(n.predictionId); };
+  if (route === 'system') {
+    try {
+      const note = new Notification(n.title, { body: n.body, tag: n.predictionId ?? undefined });
+      note.onclick = () => { window.focus(); open(); note.close(); };
+      return;
+    } catch {
+      // Some browsers only allow notifications from a service worker: fall back to the toast.
+    }
   }
+  if (route === 'none') return;
   uiStore.getState().toast(`${n.title} — ${n.body}`, {
     tone: 'success',
-    action: n.predictionId ? { label: 'Open', run: () => uiStore.getState().openDetail(n.predictionId) } : undefined,
+    timeout: 8000,
+    action: n.predictionId ? { label: 'Open', run: open } : undefined,
   });
 }

@@ -6,6 +6,11 @@ import { openStudio, pickModel, generate, card } from './studio.helpers.ts';
 
 test.use({ kilnOptions: { apiToken: 'sim' }, viewport: { width: 1440, height: 900 } });
 
+// `npm test` must not rewrite tracked files: pictures go to test-results/ unless the docs are
+// being refreshed on purpose (KILN_UPDATE_DOCS=1).
+const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
+const shot = (name: string) => `${SHOTS}/${name}.png`;
+
 const FLUX = 'black-forest-labs/flux-schnell';
 
 test('screenshots of gallery, composer, detail and settings in light and dark', async ({ page, kiln, sim }) => {
@@ -50,14 +55,14 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
     await page.emulateMedia({ colorScheme: scheme });
     await page.mouse.move(0, 0);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: `docs/gallery-${scheme}.png` });
+    await page.screenshot({ path: shot(`gallery-${scheme}`) });
   }
 
   await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
   await expect(page.getByRole('dialog', { name: 'Choose a model' })).toBeVisible();
   await page.waitForTimeout(300);
-  await page.screenshot({ path: 'docs/composer-light.png' });
+  await page.screenshot({ path: shot('composer-light') });
   await page.keyboard.press('Escape');
 
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -65,12 +70,12 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   const detail = page.getByRole('dialog', { name: /Details: a red fox/ });
   await expect(detail.locator('.zoom img')).toBeVisible();
   await page.waitForTimeout(300);
-  await page.screenshot({ path: 'docs/detail-dark.png' });
+  await page.screenshot({ path: shot('detail-dark') });
   await page.keyboard.press('Escape');
 
   await card(page, 'Write a haiku about a kiln').click();
   await expect(page.locator('.stage-text')).toBeVisible();
-  await page.screenshot({ path: 'docs/detail-text-dark.png' });
+  await page.screenshot({ path: shot('detail-text-dark') });
   await page.keyboard.press('Escape');
 
   for (const scheme of ['light', 'dark'] as const) {
@@ -78,7 +83,7 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
     await page.getByRole('button', { name: 'Settings' }).click();
     await expect(page.getByText(/Set, ends in/)).toBeVisible();
     await page.waitForTimeout(300);
-    await page.screenshot({ path: `docs/settings-${scheme}.png` });
+    await page.screenshot({ path: shot(`settings-${scheme}`) });
     await page.getByRole('button', { name: 'Close' }).click();
   }
 });
@@ -90,6 +95,6 @@ test('first run: the empty state explains what to do', async ({ page, kilnAlone 
     await page.goto(kilnAlone.url);
     await expect(page.getByRole('heading', { name: 'Your gallery is empty' })).toBeVisible();
     await expect(page.getByRole('link', { name: 'Get a Replicate API key' })).toBeVisible();
-    await page.screenshot({ path: `docs/first-run-${scheme}.png` });
+    await page.screenshot({ path: shot(`first-run-${scheme}`) });
   }
 });

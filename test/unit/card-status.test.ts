@@ -34,6 +34,15 @@ describe('card status wording', () => {
     expect(canCancel(p({ status: 'aborted' }))).toBe(false);
   });
 
+  it('says "File missing" (not "Saved") when a saved file was deleted outside the app', () => {
+    const out = { index: 0, kind: 'image' as const, mime: 'image/webp', size: 1, width: 1, height: 1, path: 'x.webp', thumbPath: null, remoteUrl: null };
+    const gone = p({ status: 'succeeded', saveState: 'saved', outputs: [{ ...out, state: 'missing' }] });
+    expect(statusBadge(gone, 0)).toMatchObject({ text: 'File missing', tone: 'bad' });
+    expect(cardLabel(gone)).toBe('a red fox in snow — succeeded, file missing');
+    const back = p({ status: 'succeeded', saveState: 'saved', outputs: [{ ...out, state: 'saved' }] });
+    expect(statusBadge(back, 0).text).toBe('Saved');
+  });
+
   it('names a card by prompt (or model) and status', () => {
     expect(cardLabel(p({ status: 'succeeded', saveState: 'saved' }))).toBe('a red fox in snow — succeeded, saved');
     expect(cardLabel(p({ prompt: null }))).toBe('o/m — starting');

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
-import Markdown from 'react-markdown';
 import type { PredictionView, OutputView } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, predictionsStore, uiStore, useUi } from '../../stores/index.ts';
 import { windowApi } from '../../api.ts';
+import { SafeMarkdown } from '../../components/Markdown.tsx';
 import { useNow } from '../../components/now.ts';
 import { formatDuration, formatBytes } from '../../components/format.ts';
-import { statusBadge, canCancel, cardLabel } from '../gallery/status.ts';
+import { statusBadge, canCancel, cardLabel, hasMissingFile } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 
 export function DetailView({ id }: { id: string }) {
@@ -48,6 +48,7 @@ export function DetailView({ id }: { id: string }) {
   if (!p) return null;
   const badge = statusBadge(p, now, online);
   const out = p.outputs[outIdx] ?? p.outputs[0] ?? null;
+  const file = out && out.path && out.state !== 'missing' && (out.kind === 'image' || out.kind === 'video') ? out : null;
 
   return (
     <div className="lightbox" role="dialog" aria-modal="true" aria-label={`Details: ${cardLabel(p)}`} tabIndex={-1} ref={ref}>
@@ -80,6 +81,9 @@ export function DetailView({ id }: { id: string }) {
           <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>
           <button type="button" className="btn" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
+          {hasMissingFile(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
+          {file?.kind === 'image' && <button type="button" className="btn" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
+          {file && <button type="button" className="btn" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
           {out?.path && <button type="button" className="btn" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
           {out?.path && <button type="button" className="btn" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
           {(p.webUrl || p.providerId) && <button type="button" className="btn" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
@@ -131,11 +135,20 @@ function Section({ title, children }: { title: string; children: React.ReactNode
 }
 
 function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
+  if (out?.state === 'missing') {
+    return (
+      <div className="stage-empty stage-missing">
+        <p><strong>File missing</strong></p>
+        <p>This output was deleted outside Kiln. Replicate may still have it for a while.</p>
+        <button type="button" className="btn primary" onClick={() => act.redownload(p.id)}>Re-download file</button>
+      </div>
+    );
+  }
   if (out?.kind === 'image' && out.path) return <ZoomImage src={windowApi().mediaUrl(out.path)} alt={p.prompt ?? p.model} />;
   if (out?.kind === 'video' && out.path) return <video className="stage-video" src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} controls autoPlay loop />;
   if (out?.kind === 'audio' && out.path) return <audio src={windowApi().mediaUrl(out.path)} controls />;
-  // Model text is rendered as markdown without raw HTML (react-markdown ignores HTML by default).
-  if (p.text) return <div className="stage-text markdown"><Markdown>{p.text}</Markdown></div>;
+  // Model text: markdown without raw HTML, remote images or in-page navigation (see SafeMarkdown).
+  if (p.text) return <div className="stage-text markdown"><SafeMarkdown>{p.text}</SafeMarkdown></div>;
   return <div className="stage-empty muted">{p.error ? 'No output' : canCancel(p) ? 'Working on it…' : p.saveState === 'expired' ? 'The outputs expired on Replicate before they could be saved.' : 'No output saved'}</div>;
 }
 

@@ -3,7 +3,7 @@ import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration } from '../../components/format.ts';
-import { statusBadge, cardLabel, canCancel, runTimeMs, primaryOutput } from './status.ts';
+import { statusBadge, cardLabel, canCancel, runTimeMs, primaryOutput, hasMissingFile } from './status.ts';
 import * as act from './actions.ts';
 
 export const Card = memo(function Card({ id, index }: { id: string; index: number }) {
@@ -14,7 +14,11 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
   if (!p) return null;
   const badge = statusBadge(p, badgeNow, online);
   const out = primaryOutput(p);
-  const media = out && out.path ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
+  // A file deleted outside Kiln: no broken image, the card offers a re-download instead.
+  const gone = out?.state === 'missing';
+  const missing = hasMissingFile(p);
+  const media = out && out.path && !gone ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
+  const file = out && out.path && !gone && (out.kind === 'image' || out.kind === 'video') ? out : null;
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
 
@@ -42,7 +46,14 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
       onKeyDown={onKey}
     >
       <div className="card-media">
-        {out?.kind === 'video' && out.path ? (
+        {gone ? (
+          <div className="card-placeholder card-missing">
+            <svg aria-hidden="true" width="34" height="34" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
+              <rect x="3.5" y="4.5" width="17" height="15" rx="2" /><path d="M4 5l16 14" />
+            </svg>
+            <span className="small">The file was deleted outside Kiln</span>
+          </div>
+        ) : out?.kind === 'video' && out.path ? (
           <video src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} muted loop playsInline preload="metadata"
             onMouseEnter={(e) => void e.currentTarget.play().catch(() => {})} onMouseLeave={(e) => e.currentTarget.pause()} />
         ) : media && out?.kind === 'image' ? (
@@ -85,6 +96,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
           {canCancel(p)
             ? <button type="button" className="btn small" onClick={() => act.cancel(id)}>Cancel</button>
             : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
+          {missing && <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
           <details className="more">
@@ -92,6 +104,8 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
             <div className="menu" role="menu">
               <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
               {canCancel(p) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>Run again</button>}
+              {file?.kind === 'image' && <button type="button" role="menuitem" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
+              {file && <button type="button" role="menuitem" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
               {out?.path && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
               {out?.path && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
               {(p.webUrl || p.providerId) && <button type="button" role="menuitem" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}

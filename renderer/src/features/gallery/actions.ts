@@ -1,11 +1,17 @@
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
-import { windowApi, errorMessage } from '../../api.ts';
+import { windowApi, errorMessage, errorCode } from '../../api.ts';
 import { composerStore, predictionsStore, uiStore } from '../../stores/index.ts';
 import { openExternal } from '../../components/external.ts';
 
 // Card and bulk actions in one place, so the gallery, the detail view and the bulk bar behave alike.
 
 const fail = (what: string) => (e: unknown) => { uiStore.getState().toast(`${what}: ${errorMessage(e)}`, { tone: 'error' }); };
+
+/** Desktop-only actions in browser mode answer `not_implemented`: that is a fact to mention, not an error. */
+const desktopOnly = (what: string) => (e: unknown) => {
+  if (errorCode(e) === 'not_implemented') uiStore.getState().toast((e as Error).message, { tone: 'info', timeout: 5000 });
+  else fail(what)(e);
+};
 
 export async function retry(id: string): Promise<void> {
   try {
@@ -69,11 +75,27 @@ export function copyPrompt(p: PredictionView): void {
 export function saveAs(path: string): void {
   windowApi().invoke('media:saveAs', { path }).then((r) => {
     if (r.saved) uiStore.getState().toast(`Saved to ${r.path}`, { tone: 'success' });
-  }, fail('Could not save'));
+  }, desktopOnly('Could not save'));
 }
 
 export function reveal(path: string): void {
-  windowApi().invoke('media:reveal', { path }).catch(fail('Could not reveal the file'));
+  windowApi().invoke('media:reveal', { path }).catch(desktopOnly('Could not reveal the file'));
+}
+
+export function copyImage(path: string): void {
+  windowApi().invoke('media:copyImage', { path }).then(
+    () => uiStore.getState().toast('Image copied', { timeout: 2000 }),
+    desktopOnly('Could not copy the image'),
+  );
+}
+
+export function openDefault(path: string): void {
+  windowApi().invoke('media:openDefault', { path }).catch(desktopOnly('Could not open the file'));
+}
+
+/** Fetches outputs again (a file deleted outside Kiln); the card follows the save through events. */
+export function redownload(id: string): void {
+  windowApi().invoke('predictions:redownload', { id }).catch(fail('Could not re-download'));
 }
 
 export function openOnReplicate(p: PredictionView): void {

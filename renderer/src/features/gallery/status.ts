@@ -23,6 +23,8 @@ export function statusBadge(p: PredictionView, now: number, online = true): { te
     case 'processing':
       return { text: p.progress ? `Processing ${Math.round(p.progress.percent)}%` : `Processing ${formatElapsed(since)}`, tone: 'active', ticking: !p.progress };
     case 'succeeded':
+      // The vault noticed a saved file was deleted outside Kiln: "Saved" over a broken image would lie.
+      if (hasMissingFile(p) && p.saveState !== 'saving') return { text: 'File missing', tone: 'bad', ticking: false };
       switch (p.saveState) {
         case 'saving': return { text: 'Saving', tone: 'active', ticking: false };
         case 'saved': return { text: 'Saved', tone: 'good', ticking: false };
@@ -49,7 +51,7 @@ export function statusBadge(p: PredictionView, now: number, online = true): { te
 /** The stable words of a card's accessible name (no ticking numbers: screen readers hate those). */
 export function cardLabel(p: PredictionView): string {
   const what = p.prompt?.trim() ? p.prompt.replace(/\s+/g, ' ').trim().slice(0, 140) : p.model;
-  const save = p.saveState !== 'none' ? `, ${p.saveState}` : '';
+  const save = p.status === 'succeeded' && hasMissingFile(p) && p.saveState !== 'saving' ? ', file missing' : p.saveState !== 'none' ? `, ${p.saveState}` : '';
   return `${what} — ${p.status}${save}`;
 }
 
@@ -65,4 +67,9 @@ export function runTimeMs(p: PredictionView): number | null {
 
 export function primaryOutput(p: PredictionView) {
   return p.outputs.find((o) => o.kind === 'image' || o.kind === 'video') ?? p.outputs[0] ?? null;
+}
+
+/** A saved output whose file is gone from the vault (deleted outside the app); a re-download can bring it back. */
+export function hasMissingFile(p: PredictionView): boolean {
+  return p.outputs.some((o) => o.state === 'missing');
 }

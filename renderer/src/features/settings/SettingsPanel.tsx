@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { settingsStore, uiStore, useSettings } from '../../stores/index.ts';
 import { openExternal, KEY_URL } from '../../components/external.ts';
 import { StorageSection } from './StorageSection.tsx';
+import { ImportSection } from './ImportSection.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 
 export function SettingsPanel() {
@@ -11,6 +12,7 @@ export function SettingsPanel() {
       <GenerationSection />
       <AppearanceSection />
       <StorageSection />
+      <ImportSection />
     </Dialog>
   );
 }
