@@ -6,28 +6,7 @@ import { uiStore, settingsStore } from './stores/index.ts';
 // native notifications itself, so the page stays quiet; in browser mode the page shows it: a system
 // notification (Notification API) when permitted and the user is looking elsewhere, else a toast.
 
-export type NotifyRoute = 'none' | 'system' | 'toast';
-
-export interface NotifyContext {
-  /** settings.notifications */
-  enabled: boolean;
-  /** The transport: 'electron' | 'web' | 'memory'. */
-  mode: string;
-  /** Notification.permission, or null when the API does not exist. */
-  permission: NotificationPermission | null;
-  /** document.visibilityState === 'visible' */
-  visible: boolean;
-  /** document.hasFocus() */
-  focused: boolean;
-}
-
-/** Where a `notify` event goes. Pure, so every combination is unit-tested. */
-export function notifyRoute(c: NotifyContext): NotifyRoute {
-  if (!c.enabled || c.mode === 'electron') return 'none';
-  // A system notification for a page the user is looking at would be noise: a toast says it there.
-  if (c.permission === 'granted' && (!c.visible || !c.focused)) return 'system';
-  return 'toast';
-}
+import { notifyRoute } from './notify-route.ts';
 
 export function notifyUser(n: EventPayload<'notify'>): void {
   const route = notifyRoute({

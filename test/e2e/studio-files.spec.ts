@@ -29,7 +29,7 @@ test('a saved file deleted outside Kiln says "File missing" and comes back with 
   await imageLoaded(page, 'a brass compass');
 
   const id = (await c.getAttribute('data-id'))!;
-  const view = await page.evaluate((pid) => (window as unknown as { kiln: { invoke(c: string, r: unknown): Promise<unknown> } }).kiln.invoke('predictions:get', { id: pid }), id) as PredictionView;
+  const view = await page.evaluate((pid) => (globalThis as unknown as { kiln: { invoke(c: string, r: unknown): Promise<unknown> } }).kiln.invoke('predictions:get', { id: pid }), id) as PredictionView;
   // Output paths are relative to the media vault, `media/` in the data dir.
   const file = path.join(kiln.dataDir, 'media', view.outputs[0]!.path!);
   expect(fs.existsSync(file)).toBe(true);

@@ -1,7 +1,5 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { notifyRoute, notifyUser, type NotifyContext } from '../../renderer/src/notify.ts';
-import { createMemoryKiln } from '../../renderer/src/platform/memory-kiln.ts';
-import { uiStore, settingsStore } from '../../renderer/src/stores/index.ts';
+import { describe, it, expect } from 'vitest';
+import { notifyRoute, type NotifyContext } from '../../renderer/src/notify-route.ts';
 
 // What the page does with the backend's `notify` event (a long prediction finished).
 
@@ -25,28 +23,5 @@ describe('notify routing', () => {
     expect(notifyRoute(ctx({ permission: 'denied', visible: false }))).toBe('toast');
     expect(notifyRoute(ctx({ permission: null }))).toBe('toast');
     expect(notifyRoute(ctx({ mode: 'memory', permission: null }))).toBe('toast');
-  });
-});
-
-describe('notifyUser', () => {
-  const g = globalThis as { kiln?: unknown };
-  afterEach(() => { delete g.kiln; uiStore.setState({ toasts: [] }); });
-
-  it('shows a toast with an Open action in a page without the Notification API, and nothing when turned off', () => {
-    g.kiln = createMemoryKiln();
-    const before = settingsStore.getState().settings;
-    settingsStore.setState({ settings: { ...before, notifications: true } });
-    notifyUser({ title: 'Prediction finished', body: 'a red fox', predictionId: 'p1' });
-    const t = uiStore.getState().toasts;
-    expect(t).toHaveLength(1);
-    expect(t[0]!.message).toBe('Prediction finished — a red fox');
-    t[0]!.action!.run();
-    expect(uiStore.getState().detailId).toBe('p1');
-
-    uiStore.setState({ toasts: [] });
-    settingsStore.setState({ settings: { ...before, notifications: false } });
-    notifyUser({ title: 'Prediction finished', body: 'again', predictionId: null });
-    expect(uiStore.getState().toasts).toHaveLength(0);
-    settingsStore.setState({ settings: before });
   });
 });
