@@ -7,19 +7,24 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   kiln run OWNER/NAME[:VERSION] -i key=value ... [--json] [--cancel-on-interrupt]
   kiln list [--limit N] [--json]
-  kiln show ID [--json]
+  kiln show ID [--json] [--no-wait]
   kiln retry ID [--json] [--cancel-on-interrupt]
   kiln cancel ID [--json]
 
 Input values are parsed as JSON when they parse (-i steps=4, -i flag=true), else taken as text;
 -i image=@photo.png sends a local file. Environment: REPLICATE_API_TOKEN, KILN_REPLICATE_BASE_URL,
 KILN_DATA_DIR. Exit codes: 0 succeeded, 1 failed/canceled/aborted, 2 usage or input error,
-3 authentication or billing error.`;
+3 authentication or billing error.
+
+A prediction left running (Ctrl-C without --cancel-on-interrupt) is followed by the next kiln
+command in the same data dir (or the app), which saves its outputs; kiln show ID follows a running
+one to its end unless --no-wait.`;
 
 export type Command =
   | { cmd: 'run'; ref: string; inputs: [string, InputValue][]; json: boolean; cancelOnInterrupt: boolean }
   | { cmd: 'list'; limit: number; json: boolean }
-  | { cmd: 'show' | 'cancel'; id: string; json: boolean }
+  | { cmd: 'show'; id: string; json: boolean; wait: boolean }
+  | { cmd: 'cancel'; id: string; json: boolean }
   | { cmd: 'retry'; id: string; json: boolean; cancelOnInterrupt: boolean }
   | { cmd: 'help' };
 
@@ -45,6 +50,7 @@ export function parseCli(argv: string[]): Command {
         json: { type: 'boolean', default: false },
         'cancel-on-interrupt': { type: 'boolean', default: false },
         limit: { type: 'string' },
+        'no-wait': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -78,6 +84,8 @@ export function parseCli(argv: string[]): Command {
     case 'retry':
       if (!arg) throw new UsageError(`kiln ${cmd} needs a prediction ID`);
       if (values.input?.length) throw new UsageError(`-i is only for kiln run`);
+      if (values['no-wait'] && cmd !== 'show') throw new UsageError('--no-wait is only for kiln show');
+      if (cmd === 'show') return { cmd, id: arg, json, wait: !values['no-wait'] };
       return cmd === 'retry' ? { cmd, id: arg, json, cancelOnInterrupt } : { cmd, id: arg, json };
     default:
       throw new UsageError(`Unknown command: ${cmd}`);

@@ -31,11 +31,18 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const deps = createNodeDeps({ dataDir: resolveDataDir(), mode: 'memory', engineOptions: { resumeOnStart: false } });
+  // Predictions an earlier kiln (Ctrl-C) or the app left running are followed here too, to their end
+  // with their outputs saved; intents without a provider id stay with the process that owns them.
+  const deps = createNodeDeps({ dataDir: resolveDataDir(), mode: 'memory', engineOptions: { resumeOnStart: 'with-provider-id' } });
   const backend = await createBackend(deps);
   try {
     await backend.start();
-    return await runCommand(cmd, backend);
+    const left = backend.services.engine.followedIds();
+    const code = await runCommand(cmd, backend, left);
+    // Whatever the command, bring the ones left running up to date before exiting: one look each,
+    // and the outputs of those that finished saved (bounded; they stay followed by the next start).
+    await backend.services.engine.settle(left, SETTLE_MS);
+    return code;
   } catch (e) {
     if (e instanceof KilnError) {
       err(`kiln: ${e.message}`);
@@ -48,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Upper bound on catching up with predictions left running before a command exits. */
+const SETTLE_MS = 20_000;
+
 function find(backend: Backend, id: string): PredictionRecord {
   const h = backend.services.history;
   const rec = h.get(id) ?? h.getByProviderId(id);
@@ -55,17 +65,31 @@ function find(backend: Backend, id: string): PredictionRecord {
   return rec;
 }
 
-async function runCommand(cmd: Exclude<Command, { cmd: 'help' }>, backend: Backend): Promise<number> {
+async function runCommand(cmd: Exclude<Command, { cmd: 'help' }>, backend: Backend, left: string[]): Promise<number> {
   const { engine, history, vault } = backend.services;
   switch (cmd.cmd) {
     case 'list': {
+      if (left.length) {
+        err(`kiln: checking ${left.length} prediction${left.length === 1 ? '' : 's'} left running…`);
+        await engine.settle(left, SETTLE_MS);
+      }
       const { items } = history.list({}, null, cmd.limit);
       if (cmd.json) out(JSON.stringify(items, null, 2));
       else for (const v of items) out([v.id, v.status.padEnd(10), v.model, new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
       return 0;
     }
     case 'show': {
-      const rec = find(backend, cmd.id);
+      let rec = find(backend, cmd.id);
+      if (!isTerminal(rec.status) && rec.providerId && cmd.wait) {
+        // Running: follow it to its end like `run` does (progress on stderr), then show it.
+        engine.resume(rec.id);
+        const { final, interrupted } = await followToEnd(backend, rec.id, false);
+        if (interrupted || !isTerminal(final.status)) return 130;
+      } else {
+        engine.resume(rec.id);
+        await engine.settle([rec.id], SETTLE_MS);
+      }
+      rec = history.get(rec.id)!;
       const view = history.view(rec.id);
       if (cmd.json) out(JSON.stringify(view, null, 2));
       else {
@@ -112,17 +136,21 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' }>, backend: Backe
   }
 }
 
-async function follow(backend: Backend, id: string, cmd: { json: boolean; cancelOnInterrupt: boolean }): Promise<number> {
-  const { engine, history } = backend.services;
+/**
+ * Waits for a prediction's end with progress on stderr. Ctrl-C cancels it (cancelOnInterrupt) or
+ * leaves it running — then the next kiln command on this data dir (or the app) follows it.
+ */
+async function followToEnd(backend: Backend, id: string, cancelOnInterrupt: boolean): Promise<{ final: PredictionRecord; interrupted: boolean }> {
+  const { engine } = backend.services;
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    if (cmd.cancelOnInterrupt) {
+    if (cancelOnInterrupt) {
       err(`\nkiln: canceling ${id}…`);
       engine.cancel(id);
     } else {
-      err(`\nkiln: left running; it is followed on the next start (kiln show ${id}).`);
+      err(`\nkiln: left running; the next kiln command here (or the app) follows it to the end and saves its outputs — kiln show ${id}`);
       abort.abort();
     }
   };
@@ -130,20 +158,26 @@ async function follow(backend: Backend, id: string, cmd: { json: boolean; cancel
   process.on('SIGINT', onSigint);
   try {
     const final = await waitFor(backend, id, { signal: abort.signal });
-    if (!isTerminal(final.status)) return 130;
     if (final.status === 'succeeded') await engine.whenSaved(id);
-    const rec = history.get(id)!;
-    if (cmd.json) out(JSON.stringify({ ...history.view(id), files: outputPaths(backend, id) }, null, 2));
-    else if (rec.status === 'succeeded') {
-      const paths = outputPaths(backend, id);
-      if (paths.length) for (const p of paths) out(p);
-      else if (rec.text !== null) out(rec.text);
-    } else err(`kiln: ${rec.status}${rec.error ? `: ${rec.error.message}` : ''}`);
-    if (rec.status === 'failed' && rec.error?.code && !/^E\d+$/.test(rec.error.code) && rec.providerId === null) return exitForError(rec.error.code);
-    return exitForStatus(rec.status);
+    return { final, interrupted: abort.signal.aborted };
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+async function follow(backend: Backend, id: string, cmd: { json: boolean; cancelOnInterrupt: boolean }): Promise<number> {
+  const { history } = backend.services;
+  const { final } = await followToEnd(backend, id, cmd.cancelOnInterrupt);
+  if (!isTerminal(final.status)) return 130;
+  const rec = history.get(id)!;
+  if (cmd.json) out(JSON.stringify({ ...history.view(id), files: outputPaths(backend, id) }, null, 2));
+  else if (rec.status === 'succeeded') {
+    const paths = outputPaths(backend, id);
+    if (paths.length) for (const p of paths) out(p);
+    else if (rec.text !== null) out(rec.text);
+  } else err(`kiln: ${rec.status}${rec.error ? `: ${rec.error.message}` : ''}`);
+  if (rec.status === 'failed' && rec.error?.code && !/^E\d+$/.test(rec.error.code) && rec.providerId === null) return exitForError(rec.error.code);
+  return exitForStatus(rec.status);
 }
 
 /** Saved files (absolute), else the remote URLs the provider gave. */

@@ -19,7 +19,9 @@ describe('kiln argument parsing', () => {
   });
   it('parses list, show, retry, cancel', () => {
     expect(parseCli(['list', '--limit', '5'])).toEqual({ cmd: 'list', limit: 5, json: false });
-    expect(parseCli(['show', 'abc', '--json'])).toEqual({ cmd: 'show', id: 'abc', json: true });
+    expect(parseCli(['show', 'abc', '--json'])).toEqual({ cmd: 'show', id: 'abc', json: true, wait: true });
+    expect(parseCli(['show', 'abc', '--no-wait'])).toEqual({ cmd: 'show', id: 'abc', json: false, wait: false });
+    expect(() => parseCli(['cancel', 'abc', '--no-wait'])).toThrow(UsageError);
     expect(parseCli(['retry', 'abc'])).toEqual({ cmd: 'retry', id: 'abc', json: false, cancelOnInterrupt: false });
     expect(parseCli(['cancel', 'abc'])).toEqual({ cmd: 'cancel', id: 'abc', json: false });
     expect(parseCli([])).toEqual({ cmd: 'help' });

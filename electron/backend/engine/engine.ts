@@ -60,8 +60,13 @@ export interface EngineOptions {
   maxStreams: number;
   /** Inline input files up to this size as data URIs instead of uploading them. */
   dataUriMaxBytes: number;
-  /** Resume every unfinished prediction on start (the app); the CLI follows only its own. */
-  resumeOnStart: boolean;
+  /**
+   * On start: `true` resumes every unfinished prediction (the app). `'with-provider-id'` (the CLI)
+   * follows only those a create is known for, plus unsaved outputs — several processes may follow
+   * one prediction safely, but an intent without an id is left to the process that owns it, since
+   * two engines reconciling or re-sending one intent could create it twice. `false`: nothing.
+   */
+  resumeOnStart: boolean | 'with-provider-id';
   random: () => number;
 }
 
@@ -743,6 +748,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   function applyRemote(t: Track, p: RemotePrediction, fromList = false) {
     const rec = history.get(t.id);
     if (!rec || dead) return;
+    looked.add(t.id);
     const now = clock.now();
     const patch: Partial<PredictionRecord> = {};
     if (!rec.providerId) patch.providerId = p.id;
@@ -833,6 +839,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     );
   }
 
+  /** Predictions seen remotely since start (settle() waits for a first look at resumed ones). */
+  const looked = new Set<string>();
   const saving = new Map<string, Promise<void>>();
   function save(rec: PredictionRecord) {
     const p = vault.saveOutputs(rec).finally(() => saving.delete(rec.id));
@@ -905,7 +913,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       running = true;
       dead = false;
       if (opts.resumeOnStart) {
-        for (const rec of history.listActive()) resume(rec);
+        for (const rec of history.listActive()) if (opts.resumeOnStart === true || rec.providerId) resume(rec);
         for (const rec of history.listUnsaved()) save(rec);
       }
       schedule(0);
@@ -943,6 +951,24 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       resume(rec);
       if (rec.status === 'succeeded' && rec.saveState !== 'saved' && !saving.has(id)) save(rec);
       schedule(0);
+    },
+    /** Ids this engine follows or is saving (the CLI: what it picked up from earlier runs). */
+    followedIds: () => [...new Set([...tracks.keys(), ...saving.keys()])],
+    /**
+     * Resolves once each of these has had a first remote look since start (or left the engine) and
+     * the outputs of those that finished are saved — bounded, and early when Replicate is unreachable.
+     * The CLI uses it so a short command still brings predictions left running up to date.
+     */
+    async settle(ids: string[], timeoutMs: number): Promise<void> {
+      const end = clock.now() + timeoutMs;
+      // A plain (ref'd) timer: the clock's are unref'd, and a CLI awaiting only this must not exit early.
+      const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+      while (clock.now() < end && online && ids.some((id) => tracks.has(id) && !looked.has(id))) await pause(50);
+      const saves = ids.map((id) => saving.get(id)).filter((p): p is Promise<void> => !!p);
+      if (!saves.length) return;
+      let h: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.allSettled(saves), new Promise<void>((r) => (h = setTimeout(r, Math.max(0, end - clock.now()))))]);
+      clearTimeout(h); // a pending ref'd timer would hold the CLI open until the bound
     },
     /** Resolves when the vault has settled this prediction's outputs (immediately if nothing is being saved). */
     whenSaved: (id: string) => saving.get(id) ?? Promise.resolve(),

@@ -161,6 +161,48 @@ describe('kiln CLI against the simulator', () => {
     expect(sim.control.predictions().every((p) => p.status === 'canceled')).toBe(true);
   });
 
+  it('after Ctrl-C the next kiln list finishes the left prediction and saves its outputs', async () => {
+    const left = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=left behind'], { onStderr: onceOn('starting', 'SIGINT') });
+    expect(left.code).toBe(130);
+    expect(left.stderr).toMatch(/next kiln command/);
+    const id = /kiln: (\S+) submitted/.exec(left.stderr)![1]!;
+    sim.control.advance(61_000); // it finishes remotely while no kiln runs
+    const list = await kiln(['list', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).find((v: { id: string }) => v.id === id).status).toBe('succeeded');
+    // Saved by that list: a show that does not wait prints local files that exist.
+    const show = await kiln(['show', id, '--no-wait']);
+    const files = show.stdout.trim().split('\n').filter((l) => l.startsWith(dataDir));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(existsSync(f)).toBe(true);
+    expect(Object.values(sim.control.counters().createsByInputHash)).toEqual([1]);
+  });
+
+  it('after Ctrl-C, kiln show ID follows the left prediction to its end with progress on stderr; --no-wait does not', async () => {
+    const left = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=show me'], { onStderr: onceOn('starting', 'SIGINT') });
+    expect(left.code).toBe(130);
+    const id = /kiln: (\S+) submitted/.exec(left.stderr)![1]!;
+    const quick = await kiln(['show', id, '--no-wait']);
+    expect(quick.code).toBe(0);
+    expect(quick.stdout).toMatch(/starting/);
+    let advanced = false;
+    const show = await kiln(['show', id], {
+      onStderr: (s) => {
+        if (!advanced && s.includes('starting')) {
+          advanced = true;
+          sim.control.advance(61_000);
+        }
+      },
+    });
+    expect(show.code).toBe(0);
+    expect(show.stderr).toMatch(/kiln: starting/);
+    expect(show.stdout).toMatch(new RegExp(`${id}\\s+succeeded`));
+    const files = show.stdout.trim().split('\n').filter((l) => l.startsWith(dataDir));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(existsSync(f)).toBe(true);
+    expect(Object.values(sim.control.counters().createsByInputHash)).toEqual([1]);
+  });
+
   it('8. a CLI process killed with SIGKILL mid-poll: the next backend on the data dir finishes it, once', async () => {
     const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=sigkill'], { onStderr: onceOn('starting', 'SIGKILL') });
     expect(r.signal).toBe('SIGKILL');
