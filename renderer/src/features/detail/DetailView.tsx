@@ -84,8 +84,8 @@ export function DetailView({ id }: { id: string }) {
           {hasMissingFile(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
           {file?.kind === 'image' && <button type="button" className="btn" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
           {file && <button type="button" className="btn" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
-          {out?.path && <button type="button" className="btn" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
-          {out?.path && <button type="button" className="btn" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
+          {out?.path && out.state !== 'missing' && <button type="button" className="btn" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
+          {out?.path && out.state !== 'missing' && <button type="button" className="btn" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
           {(p.webUrl || p.providerId) && <button type="button" className="btn" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
           <button type="button" className="btn danger-ghost" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>
         </div>

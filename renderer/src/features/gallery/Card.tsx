@@ -93,21 +93,23 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
         {p.error && p.status !== 'succeeded' && <p className="card-error small" title={p.error.message}>{excerpt(p.error.message, 100)}</p>}
         <div className="card-actions">
           <button type="button" className="btn small icon" aria-label={p.favourite ? 'Unfavourite' : 'Favourite'} aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★' : '☆'}</button>
+          {/* One primary action slot, so the row never overflows the card: a missing file's fix comes first. */}
           {canCancel(p)
             ? <button type="button" className="btn small" onClick={() => act.cancel(id)}>Cancel</button>
-            : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
-          {missing && <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>}
+            : missing
+              ? <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>
+              : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
           <details className="more">
             <summary className="btn small icon" aria-label="More actions">⋯</summary>
             <div className="menu" role="menu">
               <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
-              {canCancel(p) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>Run again</button>}
+              {(canCancel(p) || missing) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>{missing ? 'Retry' : 'Run again'}</button>}
               {file?.kind === 'image' && <button type="button" role="menuitem" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
               {file && <button type="button" role="menuitem" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
-              {out?.path && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
-              {out?.path && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
+              {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
+              {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
               {(p.webUrl || p.providerId) && <button type="button" role="menuitem" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
             </div>
           </details>
