@@ -82,9 +82,6 @@ test('a history exported with "Export all" imports into another Kiln', async ({ 
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
   for (const p of ['a paper lantern', 'a stone bridge']) await expect(await generate(page, p)).toHaveAccessibleName(/— succeeded, saved/);
-  // TODO(backend): export crashes the web backend when <dataDir>/exports does not exist yet
-  // (ENOENT on the .partial file, unhandled 'error' event). Created here until that is fixed.
-  fs.mkdirSync(path.join(kiln.dataDir, 'exports'), { recursive: true });
   await page.getByRole('button', { name: 'Export all' }).click();
   const toast = page.getByRole('status').filter({ hasText: /^Exported 2 to / });
   await expect(toast).toBeVisible();

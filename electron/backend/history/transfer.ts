@@ -85,7 +85,14 @@ export async function exportHistory(opts: { history: HistoryStoreFull; vaultRoot
 
 async function writeZip(dest: string, manifest: unknown, root: string, media: string[]) {
   const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
   const out = fs.createWriteStream(tmp);
+  // Listened to from the start: a write stream's 'error' with no listener takes the process down.
+  const finished = new Promise<void>((resolve, reject) => {
+    out.once('finish', resolve);
+    out.once('error', reject);
+  });
+  finished.catch(() => {});
   let failure: Error | null = null;
   const zip = new Zip((err, chunk, final) => {
     if (err) failure = err;
@@ -109,7 +116,9 @@ async function writeZip(dest: string, manifest: unknown, root: string, media: st
     entry.push(new Uint8Array(0), true);
   }
   zip.end();
-  if (!out.writableFinished) await once(out, 'finish');
+  await finished.catch((err: Error) => {
+    failure ??= err;
+  });
   if (failure) {
     fs.rmSync(tmp, { force: true });
     throw failure;

@@ -68,6 +68,20 @@ describe('history channels against the simulator', () => {
     expect((await err(call(h.backend, 'predictions:favourite', { id: 'nope', favourite: true }))).code).toBe('not_found');
   });
 
+  it('export with no destination on a fresh data dir makes its folder; an unwritable one is a clear error, not a crash', async () => {
+    const h = await start();
+    await runSaved(h, ['a paper lantern']);
+    const out = await call(h.backend, 'predictions:export', {});
+    expect(out.path.startsWith(path.join(h.dataDir, 'exports'))).toBe(true);
+    expect(fs.statSync(out.path).size).toBeGreaterThan(0);
+    const blocker = path.join(h.dataDir, 'not-a-dir');
+    fs.writeFileSync(blocker, 'x');
+    const e = await err(call(h.backend, 'predictions:export', { dest: path.join(blocker, 'x.zip') }));
+    expect(e.code).toBe('bad_request');
+    expect(e.message).toMatch(/Export failed/);
+    expect((await call(h.backend, 'predictions:counts', {})).total).toBe(1); // still answering
+  });
+
   it('deleting a running prediction cancels it at the provider and stops following it', async () => {
     const h = await start({ scenario: { models: { [MODEL]: { coldBootMs: 600_000, runMs: 300 } } } });
     const { ids } = await call(h.backend, 'predictions:create', { model: MODEL, input: { prompt: 'a slow cold boot' } });
