@@ -107,7 +107,8 @@ async function runKiln(n: number): Promise<Result> {
     log: silent,
     mode: 'memory',
     replicateBaseUrl: sim.baseUrl,
-    engineOptions: { stream: false }, // the official client does not stream either
+    // BENCH_ENGINE='{"listThreshold":4}' tries other engine settings without editing code.
+    engineOptions: { stream: false, ...(JSON.parse(process.env.BENCH_ENGINE ?? '{}') as Record<string, unknown>) }, // the official client does not stream either
   };
   const backend = await createBackend(deps);
   const { engine, history } = backend.services;
