@@ -850,7 +850,13 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
 
   /** Starts following one record from the journal, whatever step it stopped at. */
   function resume(rec: PredictionRecord) {
-    if (tracks.has(rec.id) || isTerminal(rec.status)) return;
+    const existing = tracks.get(rec.id);
+    if (existing) {
+      // Deleted while its create was out, then restored (undo) before the answer: wanted again.
+      existing.forgotten = false;
+      return;
+    }
+    if (isTerminal(rec.status)) return;
     if (rec.status === 'queued') track(rec, 'queued', rec.createdAt);
     else if (!rec.providerId) track(rec, 'reconcile');
     else track(rec, 'follow');

@@ -93,3 +93,17 @@ describe('delete while the create is out or unreconciled', () => {
     expect(remote()).toHaveLength(0);
   });
 });
+
+describe('delete then undo while the create is out', () => {
+  it('the restored prediction is followed to its end, not canceled', async () => {
+    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 100, runMs: 200 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 800 }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'delete, then undo' } }).id;
+    await until(() => rec(id)!.status === 'submitting', 5000, 'submitting');
+    const del = await call(h.backend, 'predictions:delete', { ids: [id] });
+    await call(h.backend, 'predictions:undoDelete', { undoToken: del.undoToken });
+    await until(() => rec(id)?.status === 'succeeded', 10_000, 'succeeded');
+    expect(remote()).toHaveLength(1);
+    expect(remote()[0]!.status).toBe('succeeded');
+    expect(h.sim.control.counters().byEndpoint['predictions.cancel'] ?? 0).toBe(0);
+  });
+});
