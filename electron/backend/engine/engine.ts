@@ -688,29 +688,23 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
   }
 
-  function poll(t: Track) {
-    const providerId = t.providerId;
-    if (!providerId) return void tracks.delete(t.id);
+  /**
+   * One request about one tracked prediction: the track is busy meanwhile, the network health
+   * hears how it went, and nothing is applied once the engine is dead (a crash in tests).
+   */
+  function requestFor<T>(t: Track, call: () => Promise<T>, ok: (value: T) => void, fail: (err: unknown) => void) {
     t.busy = true;
     run(
-      provider
-        .getPrediction(providerId)
-        .then((p) => {
+      call()
+        .then((value) => {
           if (dead) return;
           noteSuccess();
-          t.failures = 0;
-          t.needsFull = false;
-          t.lastFullAt = clock.now();
-          applyRemote(t, p);
+          ok(value);
         })
         .catch((err) => {
           if (dead) return;
-          t.failures++;
           noteFailure(err);
-          const delay = retryDelay(t, err);
-          t.dueAt = clock.now() + delay;
-          const note = err instanceof ProviderError && err.code === 'rate_limited' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : err instanceof ProviderError && !err.transient ? err.message : null;
-          if (note && online) write(t.id, { note });
+          fail(err);
         })
         .finally(() => {
           t.busy = false;
@@ -718,29 +712,43 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     );
   }
 
+  function poll(t: Track) {
+    const providerId = t.providerId;
+    if (!providerId) return void tracks.delete(t.id);
+    requestFor(
+      t,
+      () => provider.getPrediction(providerId),
+      (p) => {
+        t.failures = 0;
+        t.needsFull = false;
+        t.lastFullAt = clock.now();
+        applyRemote(t, p);
+      },
+      (err) => {
+        t.failures++;
+        const delay = retryDelay(t, err);
+        t.dueAt = clock.now() + delay;
+        const note = err instanceof ProviderError && err.code === 'rate_limited' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : err instanceof ProviderError && !err.transient ? err.message : null;
+        if (note && online) write(t.id, { note });
+      },
+    );
+  }
+
   function sendCancel(t: Track, providerId: string) {
-    t.busy = true;
     t.cancelSent = true;
-    run(
-      provider
-        .cancelPrediction(providerId)
-        .then((p) => {
-          if (dead) return;
-          noteSuccess();
-          applyRemote(t, p);
-          t.needsFull = true;
-          t.dueAt = clock.now() + opts.cadence.initialMs;
-        })
-        .catch((err) => {
-          if (dead) return;
-          noteFailure(err);
-          t.failures++;
-          t.cancelSent = false; // try again on the next tick after back-off
-          t.dueAt = clock.now() + retryDelay(t, err);
-        })
-        .finally(() => {
-          t.busy = false;
-        }),
+    requestFor(
+      t,
+      () => provider.cancelPrediction(providerId),
+      (p) => {
+        applyRemote(t, p);
+        t.needsFull = true;
+        t.dueAt = clock.now() + opts.cadence.initialMs;
+      },
+      (err) => {
+        t.failures++;
+        t.cancelSent = false; // try again on the next tick after back-off
+        t.dueAt = clock.now() + retryDelay(t, err);
+      },
     );
   }
 
