@@ -493,11 +493,13 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     write(t.id, { status: 'queued', statusSince: clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `Replicate unreachable — will send when it is back` });
   }
 
+  /** The typed reason a create was refused, for waitSubmitted; only the most recent few are kept. */
   const createErrors = new Map<string, KilnError>();
   function failCreate(t: Track, err: unknown) {
     const kerr = err instanceof KilnError ? err : new KilnError({ code: 'internal', message: String(err) });
     tracks.delete(t.id);
     createErrors.set(t.id, kerr);
+    if (createErrors.size > 500) createErrors.delete(createErrors.keys().next().value!);
     write(t.id, { status: 'failed', statusSince: clock.now(), completedAt: clock.now(), error: { code: kerr.code, message: kerr.message }, note: null });
   }
 
