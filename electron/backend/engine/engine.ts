@@ -139,6 +139,9 @@ interface Track {
   forgotten: boolean;
 }
 
+/** How far back a restart looks for creates that were canceled before their answer arrived. */
+const PROVIDER_LIST_HORIZON_MS = 60 * 60_000;
+
 export interface SubmitRequest {
   model: string;
   version?: string | null;
@@ -931,6 +934,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (opts.resumeOnStart) {
         for (const rec of history.listActive()) if (opts.resumeOnStart === true || rec.providerId) resume(rec);
         for (const rec of history.listUnsaved()) save(rec);
+        // Canceled while its create was out, then the process died before the answer: the create
+        // may have reached Replicate. Look for it (never re-send) and cancel it there if found.
+        // Only the owning app does this; older than the provider's retention, nothing is listed anyway.
+        if (opts.resumeOnStart === true) {
+          for (const rec of history.listCanceledBeforeCreate(clock.now() - PROVIDER_LIST_HORIZON_MS)) {
+            const t = track(rec, 'reconcile');
+            t.endedLocally = true;
+            t.intent.since = rec.createdAt;
+          }
+        }
       }
       schedule(0);
     },

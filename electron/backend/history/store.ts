@@ -248,6 +248,12 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
       return (stmt(`SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at`).all() as Row[]).map(rowToRecord);
     },
 
+    listCanceledBeforeCreate(since) {
+      return (
+        stmt(`SELECT * FROM predictions WHERE created_at >= ? AND status = 'canceled' AND cancel_requested = 1 AND provider_id IS NULL AND submit_attempts > 0 ORDER BY created_at`).all(since) as Row[]
+      ).map(rowToRecord);
+    },
+
     setOutputs(predictionId, outputs) {
       tx(() => {
         stmt('DELETE FROM outputs WHERE prediction_id = ?').run(predictionId);

@@ -82,6 +82,12 @@ export interface HistoryStore {
   listActive(): PredictionRecord[];
   /** Succeeded predictions whose outputs are not all saved yet (saving / save-failed / none). */
   listUnsaved(): PredictionRecord[];
+  /**
+   * Canceled by the user after a create was sent but before its answer arrived (no provider id),
+   * created at or after `since`: the create may have reached the provider and must be found and
+   * canceled there, even across a restart.
+   */
+  listCanceledBeforeCreate(since: number): PredictionRecord[];
 
   setOutputs(predictionId: string, outputs: Omit<OutputRecord, 'predictionId'>[]): void;
   updateOutput(predictionId: string, index: number, patch: Partial<Omit<OutputRecord, 'predictionId' | 'index'>>): void;

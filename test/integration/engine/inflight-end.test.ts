@@ -60,6 +60,23 @@ describe('cancel before any create is known to exist', () => {
   });
 });
 
+describe('a cancel before the create answered, then a crash', () => {
+  it('the restarted app finds the create that did reach Replicate and cancels it there', async () => {
+    // Reconciliation is slow enough that the process dies before it runs.
+    h = await setup({ engine: { reconcileDelayMs: 60_000 }, scenario: { models: { [MODEL]: { coldBootMs: 600_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel, then crash' } }).id;
+    await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
+    await call(h.backend, 'predictions:cancel', { id });
+    expect(rec(id)!.status).toBe('canceled');
+    h.backend.services.engine.kill();
+    expect(remote()[0]!.status).toBe('starting'); // it exists, and nobody is looking for it
+    await h.restart();
+    await until(() => remote()[0]!.status === 'canceled', 10_000, `canceled remotely after the restart (${remote()[0]!.status})`);
+    expect(remote()).toHaveLength(1);
+    expect(rec(id)!.status).toBe('canceled');
+  });
+});
+
 describe('delete while the create is out or unreconciled', () => {
   it('deleted during an in-flight create: the prediction is canceled as soon as its id is known', async () => {
     h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 800 }] } });
