@@ -1,4 +1,5 @@
-import { memo, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
@@ -101,20 +102,34 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
               : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
-          <details className="more">
-            <summary className="btn small icon" aria-label="More actions">⋯</summary>
-            <div className="menu" role="menu">
-              <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
-              {(canCancel(p) || missing) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>{missing ? 'Retry' : 'Run again'}</button>}
-              {file?.kind === 'image' && <button type="button" role="menuitem" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
-              {file && <button type="button" role="menuitem" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
-              {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
-              {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
-              {(p.webUrl || p.providerId) && <button type="button" role="menuitem" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
-            </div>
-          </details>
+          <MoreMenu p={p} file={file} out={out} missing={missing} />
         </div>
       </div>
     </article>
   );
 });
+
+type Output = PredictionView['outputs'][number];
+
+// The menu's items exist only while it is open: a closed <details> still builds, styles and lays
+// out its content, and that was eight elements per card on every scroll frame.
+function MoreMenu({ p, file, out, missing }: { p: PredictionView; file: Output | null; out: Output | null; missing: boolean }) {
+  const [open, setOpen] = useState(false);
+  const id = p.id;
+  return (
+    <details className="more" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary className="btn small icon" aria-label="More actions">⋯</summary>
+      {open && (
+        <div className="menu" role="menu">
+          <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
+          {(canCancel(p) || missing) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>{missing ? 'Retry' : 'Run again'}</button>}
+          {file?.kind === 'image' && <button type="button" role="menuitem" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
+          {file && <button type="button" role="menuitem" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
+          {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
+          {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
+          {(p.webUrl || p.providerId) && <button type="button" role="menuitem" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
+        </div>
+      )}
+    </details>
+  );
+}

@@ -11,10 +11,28 @@ const GAP = 14;
 const BODY_H = 148; // status, prompt, model, actions
 
 export function Gallery() {
-  const ids = usePredictions((s) => s.ids);
+  const hasIds = usePredictions((s) => s.ids.length > 0);
   const loaded = usePredictions((s) => s.loaded);
   const error = usePredictions((s) => s.error);
   const filterActive = usePredictions((s) => Object.values(s.filter).some((v) => v !== undefined && v !== '' && !(Array.isArray(v) && !v.length)));
+  return (
+    <div className="gallery">
+      <Toolbar />
+      <BulkBar />
+      {error && <p className="gallery-error" role="alert">Could not load the history: {error}</p>}
+      {loaded && !hasIds && !error ? (
+        filterActive ? <p className="empty-filter muted">Nothing matches these filters.</p> : <EmptyState />
+      ) : (
+        <GalleryGrid loaded={loaded} />
+      )}
+    </div>
+  );
+}
+
+// The virtualized grid is its own component: it re-renders on every scroll frame, and the toolbar
+// above it (filters, model list, counts) has no reason to re-render with it.
+function GalleryGrid({ loaded }: { loaded: boolean }) {
+  const ids = usePredictions((s) => s.ids);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
 
@@ -25,7 +43,7 @@ export function Gallery() {
     const ro = new ResizeObserver(() => setWidth(el.clientWidth));
     ro.observe(el);
     return () => ro.disconnect();
-  }, [loaded]);
+  }, []);
 
   const inner = Math.max(MIN_CARD, width - GAP * 2);
   const cols = Math.max(1, Math.floor((inner + GAP) / (MIN_CARD + GAP)));
@@ -37,7 +55,9 @@ export function Gallery() {
     count: rows,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowH,
-    overscan: 3,
+    // A row is ~380 px: two rows beyond each edge cover a fast fling, and every extra row is five
+    // more cards to render, style and paint on each scroll frame.
+    overscan: 2,
   });
   useEffect(() => { v.measure(); }, [rowH, v]);
 
@@ -62,25 +82,16 @@ export function Gallery() {
   };
 
   return (
-    <div className="gallery">
-      <Toolbar />
-      <BulkBar />
-      {error && <p className="gallery-error" role="alert">Could not load the history: {error}</p>}
-      {loaded && !ids.length && !error ? (
-        filterActive ? <p className="empty-filter muted">Nothing matches these filters.</p> : <EmptyState />
-      ) : (
-        <div className="gallery-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
-          <div className="gallery-grid" role="feed" aria-busy={!loaded} aria-label="Predictions" style={{ height: v.getTotalSize() }}>
-            {items.map((row) => (
-              <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: rowH - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP }}>
-                {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => (
-                  <Card key={id} id={id} index={row.index * cols + j} />
-                ))}
-              </div>
+    <div className="gallery-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
+      <div className="gallery-grid" role="feed" aria-busy={!loaded} aria-label="Predictions" style={{ height: v.getTotalSize() }}>
+        {items.map((row) => (
+          <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: rowH - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP }}>
+            {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => (
+              <Card key={id} id={id} index={row.index * cols + j} />
             ))}
           </div>
-        </div>
-      )}
+        ))}
+      </div>
     </div>
   );
 }
