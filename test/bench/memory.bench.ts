@@ -1,0 +1,208 @@
+// Main-process memory benchmark (DESIGN §8: "main-process memory with 1,000 in flight ≤ 250 MB RSS").
+// Run: node test/bench/memory.bench.ts [N]   (default 1,000). Prints `BENCH name value unit` lines.
+//
+// The real backend (createBackend + createNodeDeps, the same composition browser mode uses, with its
+// file logger and settings) runs in THIS process; the Replicate simulator runs in a CHILD process so
+// its state for 1,000 predictions does not count against us. Every prediction is created through the
+// IPC router (`predictions:create`), with a one-hour cold boot so all N stay in flight; we sample RSS
+// and heapUsed while they are created, while the engine follows them for FOLLOW_S seconds, then
+// advance the simulator's clock so they all run and succeed, and sample until every output is saved
+// in the vault. The target applies to the peak over all three phases.
+//
+// Creates are the one thing sped up: Kiln's create bucket (480/min by default, 2+ minutes for
+// 1,000) is raised to CREATE_PER_MIN, with the simulator's create limit raised to match, only to
+// keep the wall time short. Following, polling and downloading use the production settings.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createBackend, type Backend } from '../../electron/backend/index.ts';
+import { createNodeDeps } from '../../electron/backend/node-deps.ts';
+import { SimControlClient } from '../replicate-sim/control-client.ts';
+import type { Scenario } from '../replicate-sim/types.ts';
+
+const N = Number(process.argv[2] ?? 1000);
+const FOLLOW_S = Number(process.env.BENCH_FOLLOW_S ?? 45);
+const CREATE_PER_MIN = Number(process.env.BENCH_CREATE_PER_MIN ?? 3000);
+const TARGET_MB = 250;
+const MODEL = 'black-forest-labs/flux-schnell';
+const COLD_BOOT_MS = 60 * 60_000;
+const RUN_MS = 5_000;
+const ROOT = path.join(import.meta.dirname, '..', '..');
+const MB = (b: number) => b / 1e6;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-mem-'));
+let sim: ChildProcess | null = null;
+let backend: Backend | null = null;
+
+/** Samples RSS and heapUsed every 100 ms until stopped. */
+function sampler() {
+  let peakRss = 0;
+  let peakHeap = 0;
+  // Off the JS heap: Buffers/ArrayBuffers (undici bodies, image bytes) — where RSS beyond heapUsed goes, partly.
+  let peakExternal = 0;
+  let sumRss = 0;
+  let n = 0;
+  const take = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakExternal = Math.max(peakExternal, m.external);
+    sumRss += m.rss;
+    n++;
+  };
+  take();
+  const h = setInterval(take, 100);
+  return {
+    stop() {
+      clearInterval(h);
+      take();
+      return { peakRss, peakHeap, peakExternal, meanRss: sumRss / n, samples: n };
+    },
+  };
+}
+
+async function startSimChild(): Promise<{ baseUrl: string; token: string }> {
+  const scenario: Scenario = {
+    models: { [MODEL]: { coldBootMs: COLD_BOOT_MS, runMs: RUN_MS } },
+    maxRunMs: 4 * 60 * 60_000,
+    retentionMs: 24 * 60 * 60_000,
+    rateLimits: { createPerMin: CREATE_PER_MIN * 2 },
+  };
+  const file = path.join(dir, 'scenario.json');
+  fs.writeFileSync(file, JSON.stringify(scenario));
+  const child = spawn(process.execPath, [path.join(ROOT, 'test/replicate-sim/main.ts'), '--port', '0', '--scenario', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  sim = child;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${out}`)));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const url = /Replicate simulator: (\S+)/.exec(out)?.[1];
+      const token = /Token: (\S+)/.exec(out)?.[1];
+      if (url && token) {
+        clearTimeout(timer);
+        resolve({ baseUrl: url, token });
+      }
+    });
+  });
+}
+
+async function counts(b: Backend): Promise<Record<string, number>> {
+  const env = (await b.invoke('predictions:counts', {})) as { ok: boolean; value?: { byStatus: Record<string, number> } };
+  if (!env.ok || !env.value) throw new Error(`predictions:counts failed: ${JSON.stringify(env)}`);
+  return env.value.byStatus;
+}
+
+/** Polls until `done(byStatus)` or the deadline; returns whether it got there. */
+async function waitFor(b: Backend, done: (c: Record<string, number>) => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (done(await counts(b))) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
+function line(name: string, value: number, unit: string, target?: string) {
+  console.log(`BENCH ${name} ${value.toFixed(1)} ${unit}${target ? `  # target ${target}` : ''}`);
+}
+
+try {
+  const { baseUrl, token } = await startSimChild();
+  const control = new SimControlClient(baseUrl);
+  backend = await createBackend(
+    createNodeDeps({ dataDir: dir, mode: 'memory', replicateBaseUrl: baseUrl, env: { REPLICATE_API_TOKEN: token }, engineOptions: { budget: { create: { perMinute: CREATE_PER_MIN, burst: 50 } } } }),
+  );
+  // Browser mode and Electron serialise every event for the renderer; do the same, so the cost of
+  // producing updates for 1,000 cards is in the figure.
+  let events = 0;
+  let eventBytes = 0;
+  backend.on((event, payload) => {
+    events++;
+    eventBytes += JSON.stringify({ event, payload }).length;
+  });
+  await backend.start();
+  await sleep(2000);
+  const idle = sampler();
+  await sleep(2000);
+  const base = idle.stop();
+  const baseRss = base.meanRss;
+  line('memory.idle_rss', MB(baseRss), 'MB');
+
+  // Phase 1: create N and follow them all while they sit in a long cold boot.
+  const t0 = Date.now();
+  const creating = sampler();
+  const ids: string[] = [];
+  for (let i = 0; i < N; i++) {
+    const env = (await backend.invoke('predictions:create', { model: MODEL, input: { prompt: `memory bench #${i} a lighthouse in a storm, oil painting` } })) as { ok: boolean; value?: { ids: string[] } };
+    if (!env.ok || !env.value) throw new Error(`predictions:create failed: ${JSON.stringify(env)}`);
+    ids.push(...env.value.ids);
+  }
+  const allStarting = await waitFor(backend, (c) => (c.starting ?? 0) >= N, 180_000);
+  const createS = (Date.now() - t0) / 1000;
+  const created = creating.stop();
+  if (!allStarting) throw new Error(`not all ${N} reached starting: ${JSON.stringify(await counts(backend))}`);
+  const follow = sampler();
+  const before = await control.counters();
+  await sleep(FOLLOW_S * 1000);
+  const inFlight = follow.stop();
+  const after = await control.counters();
+  const byStatus = await counts(backend);
+  const followReqs = (after.total - before.total) / FOLLOW_S;
+
+  // Phase 2: the cold boot is over for everyone; they run, succeed and their outputs are saved.
+  const finish = sampler();
+  await control.advance(COLD_BOOT_MS);
+  await sleep(3000);
+  await control.advance(RUN_MS + 1000);
+  const allSucceeded = await waitFor(backend, (c) => (c.succeeded ?? 0) >= N, 180_000);
+  // ...and every output is in the vault (stopping earlier would abort downloads and measure less).
+  const { history } = backend.services;
+  const saveUntil = Date.now() + 180_000;
+  let unsaved = ids.length;
+  while (allSucceeded && Date.now() < saveUntil) {
+    unsaved = ids.filter((id) => !history.getOutputs(id).some((o) => o.state === 'saved')).length;
+    if (!unsaved) break;
+    await sleep(500);
+  }
+  const allDone = allSucceeded && unsaved === 0;
+  const finishing = finish.stop();
+  const final = await counts(backend);
+  const settled = process.memoryUsage();
+
+  console.log(`N = ${N}: created and all in 'starting' in ${createS.toFixed(1)} s; followed for ${FOLLOW_S} s at ${followReqs.toFixed(1)} API req/s; ${events} events (${(eventBytes / 1e6).toFixed(1)} MB serialised); still in flight at the end: ${byStatus.starting ?? 0}; 429s: ${after.throttled}`);
+  line('memory.creating_peak_rss', MB(created.peakRss), 'MB', `<= ${TARGET_MB} MB`);
+  line('memory.inflight_count', byStatus.starting ?? 0, 'count');
+  line('memory.inflight_peak_rss', MB(inFlight.peakRss), 'MB', `<= ${TARGET_MB} MB`);
+  line('memory.inflight_mean_rss', MB(inFlight.meanRss), 'MB');
+  line('memory.inflight_rss_delta', MB(inFlight.peakRss - baseRss), 'MB');
+  line('memory.inflight_peak_heap_used', MB(inFlight.peakHeap), 'MB');
+  line('memory.inflight_peak_external', MB(inFlight.peakExternal), 'MB');
+  line('memory.finish_peak_rss', MB(finishing.peakRss), 'MB', `<= ${TARGET_MB} MB`);
+  line('memory.finish_rss_delta', MB(finishing.peakRss - baseRss), 'MB');
+  line('memory.finish_peak_heap_used', MB(finishing.peakHeap), 'MB');
+  line('memory.finish_peak_external', MB(finishing.peakExternal), 'MB');
+  line('memory.settled_rss', MB(settled.rss), 'MB');
+  line('memory.succeeded', final.succeeded ?? 0, 'count');
+  line('memory.outputs_saved', ids.length - unsaved, 'count');
+  const peak = Math.max(created.peakRss, inFlight.peakRss, finishing.peakRss);
+  console.log(`target main-process RSS with ${N} in flight <= ${TARGET_MB} MB: ${peak <= TARGET_MB * 1e6 ? 'MET' : 'MISSED'} (peak ${MB(peak).toFixed(1)} MB: creating ${MB(created.peakRss).toFixed(1)}, following ${MB(inFlight.peakRss).toFixed(1)}, finishing + saving ${MB(finishing.peakRss).toFixed(1)}; idle ${MB(baseRss).toFixed(1)})`);
+  if (!allDone) {
+    console.log(`not all finished: ${JSON.stringify(final)}, ${unsaved} outputs not saved`);
+    process.exitCode = 1;
+  }
+} finally {
+  await backend?.stop().catch(() => {});
+  const child = sim as ChildProcess | null; // assigned inside startSimChild, which TS cannot see
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
