@@ -45,8 +45,15 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
 
   // One cold-booting, one mid-run, to show the live states.
   await pickModel(page, FLUX);
-  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 30 * 60_000 } } });
-  await expect(await generate(page, 'a mountain cabin under the aurora')).toHaveAccessibleName(/— starting/);
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 30 * 60_000 }, 'black-forest-labs/flux-dev': { coldBootMs: 100, runMs: 60_000 } } });
+  const cold = await generate(page, 'a mountain cabin under the aurora');
+  await expect(cold).toHaveAccessibleName(/— starting/);
+  await pickModel(page, 'black-forest-labs/flux-dev');
+  const running = await generate(page, 'a paper boat on a rain puddle, macro');
+  await expect(running).toHaveAccessibleName(/— processing/, { timeout: 15_000 });
+  // The media area says what is happening: a ticking cold boot, a percentage while processing.
+  await expect(cold.locator('.pending-title')).toHaveText(/^Cold boot — \d+:\d\d$/, { timeout: 20_000 });
+  await expect(running.locator('.pending-title')).toHaveText(/^[1-9]\d*%$/, { timeout: 20_000 });
   await card(page, 'a red fox in fresh snow, morning light').getByRole('button', { name: 'Favourite' }).click();
 
   await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });

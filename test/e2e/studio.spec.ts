@@ -58,6 +58,8 @@ test('a cold start of minutes shows the elapsed counter and never an error', asy
   const first = await elapsed();
   await page.clock.fastForward(30_000);
   await expect.poll(elapsed).toBeGreaterThanOrEqual(first + 30);
+  await expect(c.locator('.pending-title')).toHaveText(/^Cold boot — \d+:\d\d$/);
+  await expect(c.locator('.pending-detail')).toHaveText('The model is warming up');
   await expect(c.locator('.card-error')).toHaveCount(0);
   sim.control.advance(3 * 60_000 + 5_000);
   await expect(c).toHaveAccessibleName(/— succeeded/);
@@ -184,6 +186,8 @@ test('offline: a clear banner, the submission waits queued and goes out when Rep
   const c = card(page, 'sent while offline');
   await expect(page.getByRole('status').filter({ hasText: /Offline/ })).toBeVisible({ timeout: 40_000 });
   await expect(c).toHaveAccessibleName(/— (queued|submitting)/);
+  // Where the image will go, the card says what it is waiting for (the engine may be mid-attempt).
+  await expect(c.locator('.pending-title')).toHaveText(/^(Waiting for the network|Sending…)$/);
   await expect(c.locator('.card-error')).toHaveCount(0);
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 200, runMs: 200 } } });
   await expect(c).toHaveAccessibleName(/— succeeded, saved/, { timeout: 60_000 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { statusBadge, cardLabel, canCancel } from '../../renderer/src/features/gallery/status.ts';
+import { statusBadge, pendingCaption, cardLabel, canCancel } from '../../renderer/src/features/gallery/status.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 
 const base: PredictionView = {
@@ -46,5 +46,20 @@ describe('card status wording', () => {
   it('names a card by prompt (or model) and status', () => {
     expect(cardLabel(p({ status: 'succeeded', saveState: 'saved' }))).toBe('a red fox in snow — succeeded, saved');
     expect(cardLabel(p({ prompt: null }))).toBe('o/m — starting');
+  });
+
+  it('says what an in-flight card is waiting for where its image will be', () => {
+    expect(pendingCaption(p({ status: 'queued' }), 0, false)?.title).toBe('Waiting for the network');
+    expect(pendingCaption(p({ status: 'queued' }), 0, true)?.title).toBe('Queued');
+    expect(pendingCaption(p({ status: 'submitting' }), 0)?.title).toBe('Sending…');
+    expect(pendingCaption(p({}), 3_000)?.title).toBe('Starting…');
+    expect(pendingCaption(p({ statusSince: 1_000 }), 135_000)).toMatchObject({ title: 'Cold boot — 2:14', detail: 'The model is warming up' });
+    expect(pendingCaption(p({ status: 'processing', progress: { percent: 42.4, current: 4, total: 10 } }), 0)).toMatchObject({ title: '42%', percent: 42.4 });
+    expect(pendingCaption(p({ status: 'processing', statusSince: 0 }), 12_000)).toMatchObject({ title: 'Processing', detail: '0:12' });
+    expect(pendingCaption(p({ status: 'succeeded', saveState: 'saving' }), 0)?.title).toBe('Saving…');
+    expect(pendingCaption(p({ status: 'succeeded', saveState: 'saved' }), 0)).toBeNull();
+    expect(pendingCaption(p({ status: 'failed' }), 0)).toBeNull();
+    // The caption is decorative: the card's accessible name stays the stable prompt + status.
+    expect(cardLabel(p({ statusSince: 1_000 }))).toBe('a red fox in snow — starting');
   });
 });

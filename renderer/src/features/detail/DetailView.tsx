@@ -75,19 +75,23 @@ export function DetailView({ id }: { id: string }) {
         <p className="muted small">{p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
         {p.note && <p className="card-note small">{p.note}</p>}
         {p.error && <p className="card-error">{p.error.code ? `${p.error.code}: ` : ''}{p.error.message}</p>}
+        {/* What you do with a prediction first, then the file chores as a quieter row, so the
+            panel does not open on a wall of equal buttons. */}
         <div className="detail-actions">
           {canCancel(p) && <button type="button" className="btn" onClick={() => act.cancel(p.id)}>Cancel</button>}
+          {hasMissingFile(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
           <button type="button" className="btn" onClick={() => void act.retry(p.id)}>Retry</button>
           <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>
-          <button type="button" className="btn" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
-          {hasMissingFile(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
-          {file?.kind === 'image' && <button type="button" className="btn" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
-          {file && <button type="button" className="btn" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
-          {out?.path && out.state !== 'missing' && <button type="button" className="btn" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
-          {out?.path && out.state !== 'missing' && <button type="button" className="btn" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
-          {(p.webUrl || p.providerId) && <button type="button" className="btn" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
-          <button type="button" className="btn danger-ghost" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>
+          <button type="button" className="btn danger-ghost push-end" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>
+        </div>
+        <div className="detail-actions secondary">
+          <button type="button" className="btn small ghost" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
+          {file?.kind === 'image' && <button type="button" className="btn small ghost" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
+          {file && <button type="button" className="btn small ghost" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
+          {out?.path && out.state !== 'missing' && <button type="button" className="btn small ghost" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
+          {out?.path && out.state !== 'missing' && <button type="button" className="btn small ghost" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
+          {(p.webUrl || p.providerId) && <button type="button" className="btn small ghost" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
         </div>
         <Section title="Input">
           <table className="kv">

@@ -4,7 +4,7 @@ import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration } from '../../components/format.ts';
-import { statusBadge, cardLabel, canCancel, runTimeMs, primaryOutput, hasMissingFile } from './status.ts';
+import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, hasMissingFile } from './status.ts';
 import * as act from './actions.ts';
 
 export const Card = memo(function Card({ id, index }: { id: string; index: number }) {
@@ -22,6 +22,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
   const file = out && out.path && !gone && (out.kind === 'image' || out.kind === 'video') ? out : null;
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
+  const caption = pendingCaption(p, badgeNow, online);
 
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
@@ -62,8 +63,14 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
         ) : p.text ? (
           <div className="card-text">{p.text.slice(-600)}</div>
         ) : (
-          <div className={`card-placeholder${active ? ' shimmer' : ''}`} aria-hidden="true">
-            {!active && (
+          <div className={`card-placeholder${caption ? ' card-pending' : ''}`} aria-hidden="true">
+            {caption && (
+              <div className="pending-caption">
+                <span className="pending-title">{caption.title}</span>
+                {caption.detail && <span className="pending-detail">{caption.detail}</span>}
+              </div>
+            )}
+            {!caption && (
               <svg width="34" height="34" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
                 {p.error
                   ? <><circle cx="12" cy="12" r="9" /><path d="M12 7.5v5.5M12 16.5h.01" /></>

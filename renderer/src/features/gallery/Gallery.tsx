@@ -17,7 +17,8 @@ export function Gallery() {
   const filterActive = usePredictions((s) => Object.values(s.filter).some((v) => v !== undefined && v !== '' && !(Array.isArray(v) && !v.length)));
   return (
     <div className="gallery">
-      <Toolbar />
+      {/* A brand-new, empty history gets the welcome alone: filters over nothing are noise. */}
+      {(hasIds || filterActive || !loaded || error) && <Toolbar />}
       <BulkBar />
       {error && <p className="gallery-error" role="alert">Could not load the history: {error}</p>}
       {loaded && !hasIds && !error ? (

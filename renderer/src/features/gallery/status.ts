@@ -48,6 +48,34 @@ export function statusBadge(p: PredictionView, now: number, online = true): { te
   }
 }
 
+/**
+ * What an in-flight card's empty media area says while there is nothing to show yet. Decorative
+ * (the card's name and badge already carry the status), so it may tick and be a little warmer.
+ */
+export function pendingCaption(p: PredictionView, now: number, online = true): { title: string; detail: string | null; percent: number | null } | null {
+  const since = now - p.statusSince;
+  switch (p.status) {
+    case 'queued':
+      return online
+        ? { title: 'Queued', detail: 'Goes out in a moment', percent: null }
+        : { title: 'Waiting for the network', detail: 'Sends by itself when you are back online', percent: null };
+    case 'submitting':
+      return { title: 'Sending…', detail: null, percent: null };
+    case 'starting':
+      return since >= COLD_BOOT_AFTER_MS
+        ? { title: `Cold boot — ${formatElapsed(since)}`, detail: 'The model is warming up', percent: null }
+        : { title: 'Starting…', detail: null, percent: null };
+    case 'processing':
+      return p.progress
+        ? { title: `${Math.round(p.progress.percent)}%`, detail: 'Processing', percent: p.progress.percent }
+        : { title: 'Processing', detail: formatElapsed(since), percent: null };
+    case 'succeeded':
+      return p.saveState === 'saving' ? { title: 'Saving…', detail: 'Copying the output to your library', percent: null } : null;
+    default:
+      return isTerminal(p.status) ? null : { title: p.status, detail: null, percent: null };
+  }
+}
+
 /** The stable words of a card's accessible name (no ticking numbers: screen readers hate those). */
 export function cardLabel(p: PredictionView): string {
   const what = p.prompt?.trim() ? p.prompt.replace(/\s+/g, ' ').trim().slice(0, 140) : p.model;
