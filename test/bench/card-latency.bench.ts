@@ -17,7 +17,7 @@
 // - dom: the card's `article` accessible name changing to the new status, seen by a MutationObserver
 //   — only for cards that are rendered (on screen) at the time.
 // Latency = page stamp − real time the change became visible at the simulator.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,7 @@ import { chromium, type Browser } from '@playwright/test';
 import { launchKiln, type KilnWeb } from '../e2e/fixtures.ts';
 import { SimControlClient } from '../replicate-sim/control-client.ts';
 import type { Scenario } from '../replicate-sim/types.ts';
+import { spawnSimulator } from '../replicate-sim/spawn.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -74,30 +75,15 @@ function ensureRenderer() {
   if (r.status !== 0) throw new Error('vite build failed');
 }
 
-async function startSimChild(dir: string): Promise<{ baseUrl: string; token: string }> {
+async function startSimChild(): Promise<{ baseUrl: string; token: string }> {
   const scenario: Scenario = {
     models: { [MODEL]: { coldBootMs: COLD_BOOT_MS, runMs: RUN_MS } },
     maxRunMs: 4 * 60 * 60_000,
     retentionMs: 24 * 60 * 60_000,
   };
-  const file = path.join(dir, 'scenario.json');
-  fs.writeFileSync(file, JSON.stringify(scenario));
-  const child = spawn(process.execPath, [path.join(ROOT, 'test/replicate-sim/main.ts'), '--port', '0', '--scenario', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${out}`)));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const url = /Replicate simulator: (\S+)/.exec(out)?.[1];
-      const token = /Token: (\S+)/.exec(out)?.[1];
-      if (url && token) {
-        clearTimeout(timer);
-        resolve({ baseUrl: url, token });
-      }
-    });
-  });
+  const sim = await spawnSimulator({ scenario });
+  children.add(sim.child);
+  return { baseUrl: sim.baseUrl, token: sim.token };
 }
 
 const pct = (xs: number[], p: number) => {
@@ -112,7 +98,7 @@ interface Stamp { id: string; status: string; at: number }
 async function run(n: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-latency-'));
   try {
-    const { baseUrl, token } = await startSimChild(dir);
+    const { baseUrl, token } = await startSimChild();
     const control = new SimControlClient(baseUrl);
     const dataDir = path.join(dir, 'data');
     fs.mkdirSync(dataDir);

@@ -12,7 +12,7 @@
 // Creates are the one thing sped up: Kiln's create bucket (480/min by default, 2+ minutes for
 // 1,000) is raised to CREATE_PER_MIN, with the simulator's create limit raised to match, only to
 // keep the wall time short. Following, polling and downloading use the production settings.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { createBackend, type Backend } from '../../electron/backend/index.ts';
 import { createNodeDeps } from '../../electron/backend/node-deps.ts';
 import { SimControlClient } from '../replicate-sim/control-client.ts';
 import type { Scenario } from '../replicate-sim/types.ts';
+import { spawnSimulator } from '../replicate-sim/spawn.ts';
 
 const N = Number(process.argv[2] ?? 1000);
 const FOLLOW_S = Number(process.env.BENCH_FOLLOW_S ?? 45);
@@ -28,7 +29,6 @@ const TARGET_MB = 250;
 const MODEL = 'black-forest-labs/flux-schnell';
 const COLD_BOOT_MS = 60 * 60_000;
 const RUN_MS = 5_000;
-const ROOT = path.join(import.meta.dirname, '..', '..');
 const MB = (b: number) => b / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,24 +70,9 @@ async function startSimChild(): Promise<{ baseUrl: string; token: string }> {
     retentionMs: 24 * 60 * 60_000,
     rateLimits: { createPerMin: CREATE_PER_MIN * 2 },
   };
-  const file = path.join(dir, 'scenario.json');
-  fs.writeFileSync(file, JSON.stringify(scenario));
-  const child = spawn(process.execPath, [path.join(ROOT, 'test/replicate-sim/main.ts'), '--port', '0', '--scenario', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  sim = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`simulator did not start: ${out}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${out}`)));
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const url = /Replicate simulator: (\S+)/.exec(out)?.[1];
-      const token = /Token: (\S+)/.exec(out)?.[1];
-      if (url && token) {
-        clearTimeout(timer);
-        resolve({ baseUrl: url, token });
-      }
-    });
-  });
+  const spawned = await spawnSimulator({ scenario });
+  sim = spawned.child;
+  return { baseUrl: spawned.baseUrl, token: spawned.token };
 }
 
 async function counts(b: Backend): Promise<Record<string, number>> {

@@ -1,38 +1,17 @@
 // `npm run sim` (test/replicate-sim/main.ts) in its own process, driven over HTTP only.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimControlClient } from '../../replicate-sim/control-client.ts';
-
-function startMain(args: string[]): Promise<{ baseUrl: string; token: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['test/replicate-sim/main.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`no banner: ${out}`)); }, 20_000);
-    child.on('exit', (code) => reject(new Error(`sim exited ${code}: ${out}`)));
-    child.stdout.on('data', (c) => {
-      out += c;
-      const url = /Replicate simulator: (\S+)/.exec(out)?.[1];
-      const token = /Token: (\S+)/.exec(out)?.[1];
-      if (url && token) {
-        clearTimeout(timer);
-        resolve({
-          baseUrl: url, token,
-          stop: () => new Promise((r) => { child.removeAllListeners('exit'); child.on('exit', () => r()); child.kill('SIGTERM'); }),
-        });
-      }
-    });
-  });
-}
+import { spawnSimulator } from '../../replicate-sim/spawn.ts';
 
 describe('npm run sim', () => {
   it('prints a base URL and a demo token, and serves a full walk driven by the control client', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-main-'));
     const scenarioFile = join(dir, 'scenario.json');
     writeFileSync(scenarioFile, JSON.stringify({ models: { 'black-forest-labs/flux-schnell': { coldBootMs: 60_000, runMs: 1_000 } } }));
-    const s = await startMain(['--port', '0', '--scenario', scenarioFile]);
+    const s = await spawnSimulator({ args: ['--scenario', scenarioFile] });
     try {
       expect(s.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
       expect(s.token).toBe('r8_kiln_sim_demo_token');
