@@ -901,6 +901,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
   }
 
+  /** No more ticks, timers or streams (stop and kill both start here). */
+  function halt() {
+    running = false;
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
+    for (const h of detachedTimers) clock.clearTimeout(h);
+    detachedTimers.clear();
+    for (const t of tracks.values()) stopStream(t);
+  }
+
   // ── public API ────────────────────────────────────────────────────────────────────────────────
   function submit(req: SubmitRequest): PredictionRecord {
     if (dead) throw new KilnError({ code: 'internal', message: 'engine stopped' });
@@ -949,12 +959,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     },
     /** Graceful: stops scheduling and waits (bounded) for requests already out. */
     async stop() {
-      running = false;
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
-      for (const h of detachedTimers) clock.clearTimeout(h);
-      detachedTimers.clear();
-      for (const t of tracks.values()) stopStream(t);
+      halt();
       await Promise.race([Promise.allSettled([...pending]), new Promise((r) => setTimeout(r, 3000).unref())]);
       tracks.clear();
       // The history closes right after us: send what is pending now rather than from a timer later.
@@ -963,12 +968,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     /** A crash, for tests: nothing is written after this, nothing is awaited. */
     kill() {
       dead = true;
-      running = false;
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
-      for (const h of detachedTimers) clock.clearTimeout(h);
-      detachedTimers.clear();
-      for (const t of tracks.values()) stopStream(t);
+      halt();
       tracks.clear();
       publisher.flushNow();
     },
