@@ -75,6 +75,7 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' }>, backend: Backe
       }
       const { items } = history.list({}, null, cmd.limit);
       if (cmd.json) out(JSON.stringify(items, null, 2));
+      else if (items.length === 0) err('kiln: no predictions yet — start one with: kiln run OWNER/NAME -i prompt="…"');
       else for (const v of items) out([v.id, v.status.padEnd(10), v.model, new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
       return 0;
     }

@@ -128,6 +128,10 @@ describe('kiln CLI against the simulator', () => {
   });
 
   it('list, show, retry', async () => {
+    const empty = await kiln(['list']);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toMatch(/no predictions yet/);
     sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 100, runMs: 200, outcome: 'failed', error: 'E1001 boom' } } });
     await kiln(['run', FAST, '-i', 'prompt=retry me']);
     const list = JSON.parse((await kiln(['list', '--json'])).stdout);
