@@ -47,10 +47,10 @@ if (electronBin) {
   });
   process.stderr.write('Launching the Kiln window…\n');
   // The Electron app keeps its own userData; the simulator's token reaches it through the environment.
-  child = run(electronBin, [root], { inheritStdout: true });
+  child = run(electronBin, ['--js-flags=--max-semi-space-size=8', root], { inheritStdout: true });
 } else {
   process.stderr.write('No Electron binary here: starting browser mode.\n');
-  child = run(process.execPath, [path.join(root, 'electron', 'web', 'main.ts'), '--port', process.env.PORT ?? '0', '--data-dir', dataDir, '--replicate-base-url', sim.baseUrl], { inheritStdout: false });
+  child = run(process.execPath, ['--max-semi-space-size=8', path.join(root, 'electron', 'web', 'main.ts'), '--port', process.env.PORT ?? '0', '--data-dir', dataDir, '--replicate-base-url', sim.baseUrl], { inheritStdout: false });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => process.stdout.write(chunk));
 }
 

@@ -12,7 +12,7 @@
 // Creates are the one thing sped up: Kiln's create bucket (480/min by default, 2+ minutes for
 // 1,000) is raised to CREATE_PER_MIN, with the simulator's create limit raised to match, only to
 // keep the wall time short. Following, polling and downloading use the production settings.
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,14 @@ import { createNodeDeps } from '../../electron/backend/node-deps.ts';
 import { SimControlClient } from '../replicate-sim/control-client.ts';
 import type { Scenario } from '../replicate-sim/types.ts';
 import { spawnSimulator } from '../replicate-sim/spawn.ts';
+
+// Kiln's Node processes run with V8's young generation capped (package.json scripts, bin/kiln.mjs,
+// docs/DECISIONS.md); measure that configuration, re-running ourselves with it if started without.
+const SEMI_SPACE_FLAG = '--max-semi-space-size=8';
+if (!process.execArgv.includes(SEMI_SPACE_FLAG) && !process.env.BENCH_DEFAULT_V8) {
+  const r = spawnSync(process.execPath, [...process.execArgv, SEMI_SPACE_FLAG, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 const N = Number(process.argv[2] ?? 1000);
 const FOLLOW_S = Number(process.env.BENCH_FOLLOW_S ?? 45);

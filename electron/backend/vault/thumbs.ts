@@ -4,6 +4,11 @@ import sharp from 'sharp';
 // ffmpeg (not an npm-installable dependency we carry), so video cards show a placeholder instead.
 export const THUMB_SIZE = 512;
 
+// Each image is thumbnailed once, in the background of the main process: libvips's operation cache
+// and one worker thread per core only hold memory there (measured: test/bench/memory.bench.ts).
+sharp.cache(false);
+sharp.concurrency(1);
+
 export async function makeThumbnail(src: string, dest: string): Promise<{ width: number | null; height: number | null }> {
   const meta = await sharp(src, { animated: false, limitInputPixels: 268_402_689 }).metadata();
   await sharp(src, { animated: false }).rotate().resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toFile(dest);
