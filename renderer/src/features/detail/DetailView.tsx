@@ -48,7 +48,6 @@ export function DetailView({ id }: { id: string }) {
   if (!p) return null;
   const badge = statusBadge(p, now, online);
   const out = p.outputs[outIdx] ?? p.outputs[0] ?? null;
-  const file = out && out.path && out.state !== 'missing' && (out.kind === 'image' || out.kind === 'video') ? out : null;
 
   return (
     <div className="lightbox" role="dialog" aria-modal="true" aria-label={`Details: ${cardLabel(p)}`} tabIndex={-1} ref={ref}>
@@ -87,11 +86,7 @@ export function DetailView({ id }: { id: string }) {
         </div>
         <div className="detail-actions secondary">
           <button type="button" className="btn small ghost" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
-          {file?.kind === 'image' && <button type="button" className="btn small ghost" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
-          {file && <button type="button" className="btn small ghost" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
-          {out?.path && out.state !== 'missing' && <button type="button" className="btn small ghost" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
-          {out?.path && out.state !== 'missing' && <button type="button" className="btn small ghost" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
-          {(p.webUrl || p.providerId) && <button type="button" className="btn small ghost" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
+          {act.fileActions(p, out).map((a) => <button key={a.label} type="button" className="btn small ghost" onClick={a.run}>{a.label}</button>)}
         </div>
         <Section title="Input">
           <table className="kv">

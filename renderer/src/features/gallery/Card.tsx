@@ -19,7 +19,6 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
   const gone = out?.state === 'missing';
   const missing = hasMissingFile(p);
   const media = out && out.path && !gone ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
-  const file = out && out.path && !gone && (out.kind === 'image' || out.kind === 'video') ? out : null;
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
   const caption = pendingCaption(p, badgeNow, online);
@@ -109,7 +108,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
               : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
-          <MoreMenu p={p} file={file} out={out} missing={missing} />
+          <MoreMenu p={p} out={out} missing={missing} />
         </div>
       </div>
     </article>
@@ -120,7 +119,7 @@ type Output = PredictionView['outputs'][number];
 
 // The menu's items exist only while it is open: a closed <details> still builds, styles and lays
 // out its content, and that was eight elements per card on every scroll frame.
-function MoreMenu({ p, file, out, missing }: { p: PredictionView; file: Output | null; out: Output | null; missing: boolean }) {
+function MoreMenu({ p, out, missing }: { p: PredictionView; out: Output | null; missing: boolean }) {
   const [open, setOpen] = useState(false);
   const id = p.id;
   return (
@@ -130,11 +129,7 @@ function MoreMenu({ p, file, out, missing }: { p: PredictionView; file: Output |
         <div className="menu" role="menu">
           <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
           {(canCancel(p) || missing) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>{missing ? 'Retry' : 'Run again'}</button>}
-          {file?.kind === 'image' && <button type="button" role="menuitem" onClick={() => act.copyImage(file.path!)}>Copy image</button>}
-          {file && <button type="button" role="menuitem" onClick={() => act.openDefault(file.path!)}>Open with default app</button>}
-          {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.saveAs(out.path!)}>Save as…</button>}
-          {out?.path && out.state !== 'missing' && <button type="button" role="menuitem" onClick={() => act.reveal(out.path!)}>Reveal in folder</button>}
-          {(p.webUrl || p.providerId) && <button type="button" role="menuitem" onClick={() => act.openOnReplicate(p)}>Open on replicate.com</button>}
+          {act.fileActions(p, out).map((a) => <button key={a.label} type="button" role="menuitem" onClick={a.run}>{a.label}</button>)}
         </div>
       )}
     </details>

@@ -1,4 +1,4 @@
-import type { PredictionView } from '../../../../shared/domain/prediction.ts';
+import type { OutputView, PredictionView } from '../../../../shared/domain/prediction.ts';
 import { windowApi, errorMessage, errorCode } from '../../api.ts';
 import { composerStore, predictionsStore, uiStore } from '../../stores/index.ts';
 import { openExternal } from '../../components/external.ts';
@@ -101,6 +101,21 @@ export function redownload(id: string): void {
 export function openOnReplicate(p: PredictionView): void {
   const url = p.webUrl ?? (p.providerId ? `https://replicate.com/p/${p.providerId}` : null);
   if (url) openExternal(url);
+}
+
+/**
+ * What can be done with one output's file (and the prediction's page): the card's "More actions"
+ * menu and the detail view offer exactly these, under the same conditions.
+ */
+export function fileActions(p: PredictionView, out: OutputView | null): { label: string; run: () => void }[] {
+  const saved = out?.path && out.state !== 'missing' ? out.path : null;
+  const media = saved && (out!.kind === 'image' || out!.kind === 'video') ? out! : null;
+  const list: { label: string; run: () => void }[] = [];
+  if (media?.kind === 'image') list.push({ label: 'Copy image', run: () => copyImage(media.path!) });
+  if (media) list.push({ label: 'Open with default app', run: () => openDefault(media.path!) });
+  if (saved) list.push({ label: 'Save as…', run: () => saveAs(saved) }, { label: 'Reveal in folder', run: () => reveal(saved) });
+  if (p.webUrl || p.providerId) list.push({ label: 'Open on replicate.com', run: () => openOnReplicate(p) });
+  return list;
 }
 
 export async function bulkRetry(ids: string[]): Promise<void> {
