@@ -1,0 +1,54 @@
+// The one home of Kiln's size bounds (DESIGN §7 "Bounded everything"). Every module that refuses
+// something too large imports its number from here, and every refusal names the limit it hit, so a
+// user reading the error knows what to change. Pure data: no Node, no DOM.
+
+const KB = 1024;
+const MB = 1024 * KB;
+const GB = 1024 * MB;
+
+export const LIMITS = {
+  /** One run's input as JSON (prompt and every other field, file references not their bytes). */
+  runInputBytes: 1 * MB,
+  /** One text field of a run's input (a prompt); the run's total is runInputBytes. */
+  promptChars: 200_000,
+  /** One IPC / WebSocket message, refused before it is parsed. files:stage carries base64 of a file. */
+  ipcMessageBytes: 200 * MB,
+  /** An ordinary IPC request (everything but file staging). */
+  ipcRequestBytes: 2 * MB,
+  /** A WebSocket connection's unsent bytes before Kiln stops reading that client's requests. */
+  wsSendBufferBytes: 16 * MB,
+  /** Logs kept per run (the tail is kept: the end of a log explains a failure). */
+  runLogChars: 256 * KB,
+  /** Streamed or final text kept per run. */
+  runTextChars: 8 * MB,
+  /** One provider API response body (JSON); outputs are downloaded separately, by kind. */
+  apiResponseBytes: 32 * MB,
+  /** Error text kept from a provider (a failed run's message). */
+  errorTextChars: 16 * KB,
+  /** Default download caps per kind of output (Settings can raise them). */
+  download: {
+    image: 200 * MB,
+    text: 200 * MB,
+    audio: 1 * GB,
+    video: 4 * GB,
+    other: 1 * GB,
+  },
+  /** Archive import (zip or folder). */
+  archive: {
+    entries: 100_000,
+    totalBytes: 20 * GB,
+    /** Uncompressed / compressed for one zip entry: beyond this it is a zip bomb, not media. */
+    ratio: 200,
+    manifestBytes: 256 * MB,
+  },
+} as const;
+
+export type DownloadKind = keyof typeof LIMITS.download;
+
+/** "200 MB", "4 GB": how limits are named in errors. */
+export function formatBytes(n: number): string {
+  if (n >= GB) return `${+(n / GB).toFixed(1)} GB`;
+  if (n >= MB) return `${+(n / MB).toFixed(1)} MB`;
+  if (n >= KB) return `${+(n / KB).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
