@@ -9,6 +9,8 @@ import { createReplicateClient } from './providers/replicate/client.ts';
 import { createEngine } from './engine/engine.ts';
 import { createRouter } from './ipc/router.ts';
 import { handlers } from './ipc/handlers/index.ts';
+import { createKeepAlive } from './host/keepalive.ts';
+import { createOwnership } from './ownership/index.ts';
 
 export const DEFAULT_REPLICATE_BASE_URL = 'https://api.replicate.com/v1';
 
@@ -21,6 +23,13 @@ export interface Backend {
   /** Resumes every non-terminal prediction and reconciles lost creates. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * A host is waiting for something (a run to end): keep the process alive until the returned
+   * release is called, whatever the backend is waiting on underneath (its own timers are unref'd).
+   */
+  hold(reason: string): () => void;
+  /** Whether this backend owns its data folder (DESIGN §5); a non-owner may take over later. */
+  isOwner(): boolean;
   services: Services;
 }
 
@@ -39,6 +48,10 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
   };
   const replicateBaseUrl = (deps.replicateBaseUrl ?? DEFAULT_REPLICATE_BASE_URL).replace(/\/+$/, '');
 
+  // Ownership first: whether this process may resume and reconcile what others left decides how
+  // the engine starts. The history is opened below either way (several processes may read it).
+  const ownership = createOwnership({ dataDir: deps.dataDir, kind: deps.mode, log: deps.log });
+  const keepAlive = createKeepAlive();
   const history = openHistory({ dataDir: deps.dataDir, log: deps.log, clock: deps.clock });
   const publisher = createPublisher({ clock: deps.clock, view: (id) => history.view(id), emit });
   const provider = createReplicateClient({
@@ -59,7 +72,8 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     // Some output hosts want the API token; the vault sends it only to the provider's own origins.
     getToken: () => deps.secrets.get('replicate'),
   });
-  const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: deps.engineOptions ?? {} });
+  const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) } });
+  ownership.attach(engine, (id) => publisher.changed(id));
 
   engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));
 
@@ -75,9 +89,14 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     start: () => engine.start(),
     async stop() {
       await engine.stop();
+      // Whatever this process still followed is handed over: the owner (or the next one) adopts it.
+      ownership.close();
+      keepAlive.releaseAll();
       await vault.close();
       history.close();
     },
+    hold: (reason) => keepAlive.hold(reason),
+    isOwner: () => ownership.owner,
     services,
   };
 }

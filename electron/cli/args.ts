@@ -5,20 +5,28 @@ import { parseArgs } from 'node:util';
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  kiln run OWNER/NAME[:VERSION] -i key=value ... [--json] [--cancel-on-interrupt]
+  kiln run MODEL -i key=value ... [--json] [--cancel-on-interrupt]
   kiln list [--limit N] [--json]
   kiln show ID [--json] [--no-wait]
   kiln retry ID [--json] [--cancel-on-interrupt]
   kiln cancel ID [--json]
+  kiln --version | --help
+
+MODEL is replicate:OWNER/NAME[:VERSION] or just OWNER/NAME[:VERSION] (Replicate). Without a
+version, a community model runs its latest version (as the app does); official models run by name.
 
 Input values are parsed as JSON when they parse (-i steps=4, -i flag=true), else taken as text;
--i image=@photo.png sends a local file. Environment: REPLICATE_API_TOKEN, KILN_REPLICATE_BASE_URL,
-KILN_DATA_DIR. Exit codes: 0 succeeded, 1 failed/canceled/aborted, 2 usage or input error,
-3 authentication or billing error.
+-i image=@photo.png sends a local file. Text outputs stream to stdout as they arrive; files are
+saved and their absolute paths printed. --json prints one object instead (id, provider, model,
+status, files, text, error, cost). Progress and messages go to stderr.
 
-A prediction left running (Ctrl-C without --cancel-on-interrupt) is followed by the next kiln
-command in the same data dir (or the app), which saves its outputs; kiln show ID follows a running
-one to its end unless --no-wait.`;
+Environment: REPLICATE_API_TOKEN, KILN_REPLICATE_BASE_URL, KILN_DATA_DIR.
+Exit codes: 0 succeeded; 1 failed, canceled or aborted; 2 usage or input error; 3 key or billing
+error; 130 interrupted (Ctrl-C).
+
+Ctrl-C leaves the run going and hands it over: the app, if open on the same data folder, or the
+next kiln command follows it to its end and saves its outputs (kiln show ID waits for it).
+With --cancel-on-interrupt, Ctrl-C cancels it instead. A second Ctrl-C exits at once.`;
 
 export type Command =
   | { cmd: 'run'; ref: string; inputs: [string, InputValue][]; json: boolean; cancelOnInterrupt: boolean }
@@ -26,7 +34,8 @@ export type Command =
   | { cmd: 'show'; id: string; json: boolean; wait: boolean }
   | { cmd: 'cancel'; id: string; json: boolean }
   | { cmd: 'retry'; id: string; json: boolean; cancelOnInterrupt: boolean }
-  | { cmd: 'help' };
+  | { cmd: 'help' }
+  | { cmd: 'version' };
 
 export type InputValue = { file: string } | { value: unknown };
 
@@ -39,6 +48,7 @@ export function parseInputValue(raw: string): InputValue {
   }
 }
 
+/** Throws UsageError; an empty message means "print the usage only" (kiln with no arguments). */
 export function parseCli(argv: string[]): Command {
   let parsed;
   try {
@@ -52,6 +62,7 @@ export function parseCli(argv: string[]): Command {
         limit: { type: 'string' },
         'no-wait': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
       },
     });
   } catch (err) {
@@ -59,7 +70,9 @@ export function parseCli(argv: string[]): Command {
   }
   const { values, positionals } = parsed;
   const [cmd, arg, ...extra] = positionals;
-  if (values.help || !cmd || cmd === 'help') return { cmd: 'help' };
+  if (values.version && !cmd) return { cmd: 'version' };
+  if (values.help || cmd === 'help') return { cmd: 'help' };
+  if (!cmd) throw new UsageError('');
   if (extra.length) throw new UsageError(`Unexpected argument: ${extra[0]}`);
   const json = values.json ?? false;
   const cancelOnInterrupt = values['cancel-on-interrupt'] ?? false;
@@ -90,6 +103,28 @@ export function parseCli(argv: string[]): Command {
     default:
       throw new UsageError(`Unknown command: ${cmd}`);
   }
+}
+
+/**
+ * A model reference as DESIGN §6 spells it: `replicate:OWNER/NAME[:VERSION]`, or the bare
+ * `OWNER/NAME[:VERSION]` (Replicate). `fal:` is a provider this version cannot run yet.
+ */
+export function parseModelArg(ref: string): { provider: 'replicate'; model: string; version: string | null } {
+  const trimmed = ref.trim();
+  const prefix = /^([a-z][a-z0-9-]*):(?![0-9a-f]{64}$)/.exec(trimmed);
+  let rest = trimmed;
+  if (prefix && !trimmed.slice(0, prefix[0].length - 1).includes('/')) {
+    const provider = prefix[1]!;
+    if (provider === 'fal') throw new UsageError(`fal.ai models (${trimmed}) are not supported by this version of kiln yet; use a Replicate model (replicate:OWNER/NAME).`);
+    if (provider !== 'replicate') throw new UsageError(`Unknown provider "${provider}" in ${trimmed}: use replicate:OWNER/NAME[:VERSION] or OWNER/NAME[:VERSION].`);
+    rest = trimmed.slice(prefix[0].length);
+  }
+  const colon = rest.indexOf(':');
+  const model = colon < 0 ? rest : rest.slice(0, colon);
+  const version = colon < 0 ? null : rest.slice(colon + 1);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) throw new UsageError(`"${ref}" is not a model reference: use OWNER/NAME[:VERSION], e.g. black-forest-labs/flux-schnell.`);
+  if (version !== null && !/^[\w.-]{1,128}$/.test(version)) throw new UsageError(`"${version}" in ${ref} is not a version id.`);
+  return { provider: 'replicate', model, version: version || null };
 }
 
 /** Exit code for a finished prediction's status (DESIGN §6). */

@@ -1,47 +1,66 @@
-import path from 'node:path';
+import fs from 'node:fs';
 import { createBackend, type Backend } from '../backend/index.ts';
 import { createNodeDeps } from '../backend/node-deps.ts';
 import { resolveDataDir } from '../backend/data-dir.ts';
-import { parseModelRef } from '../backend/providers/replicate/client.ts';
 import { KilnError } from '../../shared/ipc.ts';
 import { isTerminal } from '../../shared/domain/status.ts';
 import type { PredictionRecord } from '../backend/history/types.ts';
-import { USAGE, UsageError, exitForError, exitForStatus, parseCli, type Command } from './args.ts';
-import { createProgressReporter } from './progress.ts';
+import { USAGE, UsageError, exitForError, exitForStatus, parseCli, parseModelArg, type Command } from './args.ts';
+import { followToEnd } from './follow.ts';
+import { buildInput } from './inputs.ts';
+import { resolveVersion } from './models.ts';
 
-// `kiln` (DESIGN §6): the same backend and data dir as the app, driven from a terminal. Results go
-// to stdout, progress and diagnostics to stderr, so `kiln run … | xargs open` just works.
+// `kiln` (DESIGN §6): the same backend and data folder as the app, driven from a terminal. Results
+// go to stdout (paths, streamed text, or one --json object), progress and diagnostics to stderr, so
+// `kiln run … | xargs open` and `kiln run … --json | jq` just work.
+//
+// The process never exits before its run has ended or been handed over: the whole command runs
+// under a backend hold (host/keepalive.ts), since the backend's own timers never keep a process up.
 
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
-async function main(argv: string[]): Promise<number> {
+/** This file sits two levels below the package root both as source and as the built bundle. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function main(argv: string[], interrupt: AbortSignal): Promise<number> {
   let cmd: Command;
   try {
     cmd = parseCli(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`kiln: ${e.message}\n\n${USAGE}`);
+      err(e.message ? `kiln: ${e.message}\n\n${USAGE}` : USAGE);
       return 2;
     }
     throw e;
   }
-  if (cmd.cmd === 'help') {
-    out(USAGE);
-    return 0;
+  if (cmd.cmd === 'help') return (out(USAGE), 0);
+  if (cmd.cmd === 'version') return (out(`kiln ${packageVersion()}`), 0);
+  if (cmd.cmd === 'run') {
+    try {
+      parseModelArg(cmd.ref);
+    } catch (e) {
+      if (e instanceof UsageError) return (err(`kiln: ${e.message}`), 2);
+      throw e;
+    }
   }
 
-  // Predictions an earlier kiln (Ctrl-C) or the app left running are followed here too, to their end
-  // with their outputs saved; intents without a provider id stay with the process that owns them.
-  const deps = createNodeDeps({ dataDir: resolveDataDir(), mode: 'memory', engineOptions: { resumeOnStart: 'with-provider-id' } });
+  const deps = createNodeDeps({ dataDir: resolveDataDir(), mode: 'memory', appVersion: packageVersion() });
   const backend = await createBackend(deps);
+  const release = backend.hold(`kiln ${cmd.cmd}`);
   try {
     await backend.start();
+    // As the data folder's owner this process also resumed runs left unfinished (an earlier Ctrl-C,
+    // a killed kiln): bring them up to date before exiting (bounded; the next owner goes on).
     const left = backend.services.engine.followedIds();
-    const code = await runCommand(cmd, backend, left);
-    // Whatever the command, bring the ones left running up to date before exiting: one look each,
-    // and the outputs of those that finished saved (bounded; they stay followed by the next start).
-    await backend.services.engine.settle(left, SETTLE_MS);
+    const code = await runCommand(cmd, backend, left, interrupt);
+    if (!interrupt.aborted) await backend.services.engine.settle(left, SETTLE_MS);
     return code;
   } catch (e) {
     if (e instanceof KilnError) {
@@ -52,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   } finally {
     await backend.stop();
+    release();
   }
 }
 
@@ -61,124 +81,100 @@ const SETTLE_MS = 20_000;
 function find(backend: Backend, id: string): PredictionRecord {
   const h = backend.services.history;
   const rec = h.get(id) ?? h.getByProviderId(id);
-  if (!rec) throw new KilnError({ code: 'not_found', message: `No prediction ${id} in ${backend.services.dataDir}` });
+  if (!rec) throw new KilnError({ code: 'not_found', message: `No prediction ${id} in ${backend.services.dataDir} (kiln list shows what is there).` });
   return rec;
 }
 
-async function runCommand(cmd: Exclude<Command, { cmd: 'help' }>, backend: Backend, left: string[]): Promise<number> {
-  const { engine, history, vault } = backend.services;
+/** Resolves when the interrupt fires (never rejects). */
+const whenAborted = (s: AbortSignal) => new Promise<void>((r) => (s.aborted ? r() : s.addEventListener('abort', () => r(), { once: true })));
+
+async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, backend: Backend, left: string[], interrupt: AbortSignal): Promise<number> {
+  const { engine, history } = backend.services;
   switch (cmd.cmd) {
     case 'list': {
       if (left.length) {
         err(`kiln: checking ${left.length} prediction${left.length === 1 ? '' : 's'} left running…`);
-        await engine.settle(left, SETTLE_MS);
+        await Promise.race([engine.settle(left, SETTLE_MS), whenAborted(interrupt)]);
       }
       const { items } = history.list({}, null, cmd.limit);
       if (cmd.json) out(JSON.stringify(items, null, 2));
       else if (items.length === 0) err('kiln: no predictions yet — start one with: kiln run OWNER/NAME -i prompt="…"');
       else for (const v of items) out([v.id, v.status.padEnd(10), v.model, new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
-      return 0;
+      return interrupt.aborted ? 130 : 0;
     }
     case 'show': {
-      let rec = find(backend, cmd.id);
-      if (!isTerminal(rec.status) && rec.providerId && cmd.wait) {
-        // Running: follow it to its end like `run` does (progress on stderr), then show it.
-        engine.resume(rec.id);
-        const { final, interrupted } = await followToEnd(backend, rec.id, false);
-        if (interrupted || !isTerminal(final.status)) return 130;
-      } else {
-        engine.resume(rec.id);
-        await engine.settle([rec.id], SETTLE_MS);
-      }
-      rec = history.get(rec.id)!;
-      const view = history.view(rec.id);
-      if (cmd.json) out(JSON.stringify(view, null, 2));
+      const rec = find(backend, cmd.id);
+      // The owner follows every unfinished run (it resumed or adopted it); a non-owner only watches
+      // the history while the owner's engine does the work.
+      if (backend.isOwner()) engine.resume(rec.id);
+      if (!isTerminal(rec.status) && cmd.wait) {
+        const { handedOver } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, err });
+        if (handedOver) return 130;
+      } else if (backend.isOwner()) await engine.settle([rec.id], SETTLE_MS);
+      const now = history.get(rec.id)!;
+      if (cmd.json) out(JSON.stringify(resultDoc(backend, now.id), null, 2));
       else {
-        out(`${rec.id}  ${rec.status}  ${rec.model}${rec.version ? `:${rec.version}` : ''}`);
-        if (rec.providerId) out(`provider id: ${rec.providerId}`);
-        if (rec.error) out(`error: ${rec.error.message}`);
-        for (const p of outputPaths(backend, rec.id)) out(p);
+        out(`${now.id}  ${now.status}  ${now.model}${now.version ? `:${now.version}` : ''}`);
+        if (now.providerId) out(`provider id: ${now.providerId}`);
+        if (now.error) out(`error: ${now.error.message}`);
+        if (now.text !== null) out(now.text);
+        for (const p of outputPaths(backend, now.id)) out(p);
       }
-      return 0;
+      return isTerminal(now.status) ? exitForStatus(now.status) : 0;
     }
     case 'cancel': {
       const rec = find(backend, cmd.id);
-      engine.resume(rec.id);
+      if (!rec.providerId && !isTerminal(rec.status) && !backend.isOwner()) {
+        throw new KilnError({ code: 'forbidden', message: `${rec.id} has not reached Replicate yet and another Kiln process (the app, or a kiln command) is sending it: cancel it there.` });
+      }
+      if (rec.providerId) engine.resume(rec.id);
       engine.cancel(rec.id);
-      const final = await waitFor(backend, rec.id, { quiet: true, timeoutMs: 60_000 });
-      if (cmd.json) out(JSON.stringify(history.view(rec.id), null, 2));
+      const { final } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, quiet: true, err });
+      if (cmd.json) out(JSON.stringify(resultDoc(backend, rec.id), null, 2));
       else out(`${rec.id}  ${final.status}`);
-      return isTerminal(final.status) ? 0 : 1;
+      return isTerminal(final.status) ? 0 : 130;
     }
     case 'retry': {
       const orig = find(backend, cmd.id);
       const rec = engine.retry(orig.id);
-      return follow(backend, rec.id, cmd);
+      return submitted(backend, rec.id, cmd, interrupt);
     }
     case 'run': {
-      const { model, version } = parseModelRef(cmd.ref);
-      if (!model) throw new KilnError({ code: 'bad_request', message: 'A bare version id needs its model too: OWNER/NAME:VERSION' });
-      const input: Record<string, unknown> = {};
-      for (const [k, v] of cmd.inputs) {
-        if ('file' in v) {
-          const abs = path.resolve(v.file);
-          try {
-            input[k] = (await vault.stageInputFromPath(abs)).ref;
-          } catch (e) {
-            throw new KilnError({ code: 'invalid_input', message: `Cannot read ${abs}: ${(e as Error).message}` });
-          }
-        } else input[k] = v.value;
-      }
-      const rec = engine.submit({ model, version, input });
-      err(`kiln: ${rec.id} submitted`);
-      await engine.waitSubmitted(rec.id, 60_000);
-      return follow(backend, rec.id, cmd);
+      const ref = parseModelArg(cmd.ref);
+      const version = await resolveVersion(backend, ref.model, ref.version, err);
+      const input = await buildInput(backend, cmd.inputs);
+      if (interrupt.aborted) return 130; // nothing was sent
+      const rec = engine.submit({ model: ref.model, version, input });
+      return submitted(backend, rec.id, cmd, interrupt);
     }
   }
 }
 
-/**
- * Waits for a prediction's end with progress on stderr. Ctrl-C cancels it (cancelOnInterrupt) or
- * leaves it running — then the next kiln command on this data dir (or the app) follows it.
- */
-async function followToEnd(backend: Backend, id: string, cancelOnInterrupt: boolean): Promise<{ final: PredictionRecord; interrupted: boolean }> {
-  const { engine } = backend.services;
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    if (cancelOnInterrupt) {
-      err(`\nkiln: canceling ${id}…`);
-      engine.cancel(id);
-    } else {
-      err(`\nkiln: left running; the next kiln command here (or the app) follows it to the end and saves its outputs — kiln show ${id}`);
-      abort.abort();
-    }
-  };
-  const abort = new AbortController();
-  process.on('SIGINT', onSigint);
-  try {
-    const final = await waitFor(backend, id, { signal: abort.signal });
-    if (final.status === 'succeeded') await engine.whenSaved(id);
-    return { final, interrupted: abort.signal.aborted };
-  } finally {
-    process.off('SIGINT', onSigint);
+/** After submit: the create's answer (a refusal exits at once), then the run to its end. */
+async function submitted(backend: Backend, id: string, cmd: { json: boolean; cancelOnInterrupt: boolean }, interrupt: AbortSignal): Promise<number> {
+  const { engine, history } = backend.services;
+  err(`kiln: ${id} submitted`);
+  await Promise.race([engine.waitSubmitted(id, 60_000), whenAborted(interrupt)]);
+  const { final, handedOver } = await followToEnd(backend, id, { interrupt, cancelOnInterrupt: cmd.cancelOnInterrupt, streamText: !cmd.json, err });
+  if (handedOver) {
+    err(`kiln: left running; the app (if open on this data folder) or the next kiln command follows it to the end and saves its outputs — kiln show ${id}`);
+    return 130;
   }
-}
-
-async function follow(backend: Backend, id: string, cmd: { json: boolean; cancelOnInterrupt: boolean }): Promise<number> {
-  const { history } = backend.services;
-  const { final } = await followToEnd(backend, id, cmd.cancelOnInterrupt);
-  if (!isTerminal(final.status)) return 130;
-  const rec = history.get(id)!;
-  if (cmd.json) out(JSON.stringify({ ...history.view(id), files: outputPaths(backend, id) }, null, 2));
+  const rec = history.get(id) ?? final;
+  if (cmd.json) out(JSON.stringify(resultDoc(backend, id), null, 2));
   else if (rec.status === 'succeeded') {
-    const paths = outputPaths(backend, id);
-    if (paths.length) for (const p of paths) out(p);
-    else if (rec.text !== null) out(rec.text);
+    if (rec.text === null) for (const p of outputPaths(backend, id)) out(p);
   } else err(`kiln: ${rec.status}${rec.error ? `: ${rec.error.message}` : ''}`);
+  // A create refused before anything ran (no provider id) carries Kiln's own error code.
   if (rec.status === 'failed' && rec.error?.code && !/^E\d+$/.test(rec.error.code) && rec.providerId === null) return exitForError(rec.error.code);
   return exitForStatus(rec.status);
+}
+
+/** The --json object (DESIGN §6): the history's view plus absolute file paths, full text, error, cost. */
+function resultDoc(backend: Backend, id: string): Record<string, unknown> {
+  const view = backend.services.history.view(id) as (Record<string, unknown> & { text: string | null; error: unknown }) | null;
+  if (!view) return { id, status: 'deleted', files: [], text: null, error: null, cost: null };
+  return { ...view, provider: view.provider ?? 'replicate', files: outputPaths(backend, id), text: view.text ?? null, error: view.error ?? null, cost: view.cost ?? null };
 }
 
 /** Saved files (absolute), else the remote URLs the provider gave. */
@@ -190,26 +186,16 @@ function outputPaths(backend: Backend, id: string): string[] {
   return outputs.map((o) => o.remoteUrl).filter((u): u is string => !!u);
 }
 
-function waitFor(backend: Backend, id: string, o: { signal?: AbortSignal; quiet?: boolean; timeoutMs?: number }): Promise<PredictionRecord> {
-  const { history } = backend.services;
-  const report = o.quiet ? null : createProgressReporter(process.stderr);
-  const deadline = o.timeoutMs ? Date.now() + o.timeoutMs : Infinity;
-  return new Promise((resolve) => {
-    const check = () => {
-      const rec = history.get(id)!;
-      report?.(rec);
-      if (isTerminal(rec.status) || o.signal?.aborted || Date.now() > deadline) {
-        report?.(null);
-        return resolve(rec);
-      }
-      setTimeout(check, 150);
-    };
-    check();
-  });
-}
+// One Ctrl-C: the command ends its run's wait (cancel or hand over) and exits 130 once the backend
+// has stopped cleanly. A second one exits at once.
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
 
-const code = await main(process.argv.slice(2)).catch((e) => {
+const code = await main(process.argv.slice(2), interrupt.signal).catch((e) => {
   err(`kiln: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   return 1;
 });
-process.exitCode = code;
+process.exitCode = interrupt.signal.aborted && code === 0 ? 130 : code;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, exitForError, exitForStatus, parseCli, parseInputValue } from '../../electron/cli/args.ts';
+import { UsageError, exitForError, exitForStatus, parseCli, parseInputValue, parseModelArg } from '../../electron/cli/args.ts';
 import { defaultDataDir } from '../../electron/backend/data-dir.ts';
 
 describe('kiln argument parsing', () => {
@@ -24,7 +24,11 @@ describe('kiln argument parsing', () => {
     expect(() => parseCli(['cancel', 'abc', '--no-wait'])).toThrow(UsageError);
     expect(parseCli(['retry', 'abc'])).toEqual({ cmd: 'retry', id: 'abc', json: false, cancelOnInterrupt: false });
     expect(parseCli(['cancel', 'abc'])).toEqual({ cmd: 'cancel', id: 'abc', json: false });
-    expect(parseCli([])).toEqual({ cmd: 'help' });
+    expect(parseCli(['--help'])).toEqual({ cmd: 'help' });
+    expect(parseCli(['--version'])).toEqual({ cmd: 'version' });
+  });
+  it('no arguments is a usage error (exit 2), with nothing else to say than the usage', () => {
+    expect(() => parseCli([])).toThrow(new UsageError(''));
   });
   it('rejects bad usage', () => {
     expect(() => parseCli(['run'])).toThrow(UsageError);
@@ -42,6 +46,17 @@ describe('kiln argument parsing', () => {
     expect(exitForError('auth')).toBe(3);
     expect(exitForError('billing')).toBe(3);
     expect(exitForError('network')).toBe(1);
+  });
+  it('model references per DESIGN §6: replicate: prefix or bare, fal: not yet', () => {
+    expect(parseModelArg('black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
+    expect(parseModelArg('replicate:black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
+    const v = 'a'.repeat(64);
+    expect(parseModelArg(`replicate:stability-ai/sdxl:${v}`)).toEqual({ provider: 'replicate', model: 'stability-ai/sdxl', version: v });
+    expect(parseModelArg(`stability-ai/sdxl:${v}`)).toEqual({ provider: 'replicate', model: 'stability-ai/sdxl', version: v });
+    expect(() => parseModelArg('fal:fal-ai/flux/dev')).toThrow(/fal\.ai models .* not supported/);
+    expect(() => parseModelArg('openai:gpt')).toThrow(/Unknown provider "openai"/);
+    expect(() => parseModelArg('flux')).toThrow(/not a model reference/);
+    expect(() => parseModelArg('replicate:')).toThrow(UsageError);
   });
   it('a value that is not JSON stays text', () => {
     expect(parseInputValue('hello')).toEqual({ value: 'hello' });

@@ -1,0 +1,25 @@
+import { KilnError } from '../../shared/ipc.ts';
+import type { Backend } from '../backend/index.ts';
+
+// A model given without a version runs as the app's composer runs it: official models by name
+// (Replicate's model endpoint picks their current version), community models at their latest
+// version. models:get also remembers the input schema the run is stored with, as the GUI's does.
+
+export async function resolveVersion(backend: Backend, model: string, version: string | null, note: (s: string) => void): Promise<string | null> {
+  const res = await backend.invoke('models:get', { ref: model, ...(version ? { version } : {}) });
+  if (!res.ok) {
+    const { code, message } = res.error;
+    if (code === 'not_found') throw new KilnError({ code, message: `Replicate has no model ${model}${version ? ` with version ${version}` : ''} (or your key cannot see it).` });
+    if (code === 'auth' || code === 'billing' || code === 'invalid_input' || code === 'bad_request') throw new KilnError(res.error);
+    // Unreachable or throttled: official models still run by name (the run waits for the network);
+    // a community model needs its version, which only the API can tell.
+    if (version) return version;
+    note(`kiln: could not look up ${model} (${message}); running it by name`);
+    return null;
+  }
+  if (version) return version;
+  const detail = res.value as { official: boolean; latestVersionId: string | null };
+  if (detail.official) return null;
+  if (!detail.latestVersionId) throw new KilnError({ code: 'not_found', message: `${model} has no published version to run.` });
+  return detail.latestVersionId;
+}
