@@ -2,6 +2,7 @@
 // was never downloaded (offline install, a sandbox, ELECTRON_SKIP_BINARY_DOWNLOAD) and cannot be
 // now, say so plainly and point at browser mode, instead of electron's stack trace.
 // Plain CommonJS like check-node.cjs: it runs before anything is built.
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: it must run on Node versions that predate everything else here */
 'use strict';
 var fs = require('fs');
 var path = require('path');

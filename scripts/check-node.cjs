@@ -2,6 +2,7 @@
 // failure an older Node gives later (ERR_UNKNOWN_FILE_EXTENSION ".ts", no node:sqlite).
 // Deliberately plain old JavaScript (no optional chaining, no top-level await, no imports beyond
 // what Node 10 parses), so that it runs on the very Node versions it refuses.
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS on purpose: it must run on Node versions that predate everything else here */
 'use strict';
 var fs = require('fs');
 var path = require('path');
@@ -11,6 +12,7 @@ var range = '>=22.18.0';
 try {
   var engines = JSON.parse(fs.readFileSync(pkgFile, 'utf8')).engines;
   if (engines && typeof engines.node === 'string') range = engines.node;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- no optional catch binding: old Node must parse this
 } catch (e) {
   // keep the default
 }
