@@ -1,4 +1,4 @@
-// "A host is waiting for this run to end" as a first-class thing (docs/ARCHITECTURE.md, hosts).
+// "A host is waiting for this run to end" as a first-class thing (docs/DECISIONS.md, "hosts hold").
 //
 // The backend's own timers are unref'd on purpose: a backend inside a long-lived host (the app,
 // browser mode) must never be the reason a process cannot exit. But a short-lived host — the `kiln`

@@ -5,8 +5,8 @@ import type { Logger } from '../types.ts';
 import { createOwnerLock, type OwnerLock } from './lock.ts';
 import { createClaims, liveForeignClaims, type Claims } from './claims.ts';
 
-// One owner per data folder, and the owner notices what others wrote (DESIGN §5,
-// docs/ARCHITECTURE.md "ownership"). Composed by createBackend around the engine — the engine
+// One owner per data folder, and the owner notices what others wrote (DESIGN §5;
+// docs/DECISIONS.md, "data-folder ownership"). Composed by createBackend around the engine — the engine
 // itself knows nothing of other processes:
 //  - the owner resumes and reconciles left-over runs at start (engine resumeOnStart), and later
 //    adopts runs another process left behind (no live process claims them any more);
