@@ -141,8 +141,9 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
     }
     case 'run': {
       const ref = parseModelArg(cmd.ref);
-      const version = await resolveVersion(backend, ref.model, ref.version, err);
+      // Local files first: a typo in a path is reported before anything goes over the network.
       const input = await buildInput(backend, cmd.inputs);
+      const version = await resolveVersion(backend, ref.model, ref.version, err);
       if (interrupt.aborted) return 130; // nothing was sent
       const rec = engine.submit({ model: ref.model, version, input });
       return submitted(backend, rec.id, cmd, interrupt);

@@ -67,7 +67,15 @@ describe('kiln, the command', () => {
 
   it('--json: one object with id, provider, model, status, absolute files, text, error and cost — pipeable through npm run -s', async () => {
     const cmd = `npm run -s kiln -- run ${FAST} -i prompt=piped --json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const d=JSON.parse(s);console.log(d.status+" "+d.files.length)})'`;
-    const r = spawnSync('sh', ['-c', cmd], { cwd: ROOT, env: { ...process.env, ...env() }, encoding: 'utf8', timeout: 60_000 });
+    // Not spawnSync: the simulator runs in this process and must keep answering.
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const c = spawn('sh', ['-c', cmd], { cwd: ROOT, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stderr += d));
+      c.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('succeeded 1');
     const direct = await kiln(['run', FAST, '-i', 'prompt=shape', '--json']);
