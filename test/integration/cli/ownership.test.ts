@@ -71,14 +71,21 @@ function leaveIntent(prompt: string): string {
 const creates = () => Object.values(sim.control.counters().createsByInputHash);
 
 describe('data-folder ownership', () => {
-  it('two backends on one folder: one owner, and an unanswered intent is created once', async () => {
+  it('two backends on one folder: one owner, and an intent whose create is out is created once', async () => {
     const id = leaveIntent('left by a crash');
-    // Both start at once, as the app and browser mode (or a kiln command) would.
-    const [other, harness] = await Promise.all([backendChild(), setup({ sim, dataDirOverride: dataDir })]);
-    h = harness;
-    expect([other.owner, h.backend.isOwner()].filter(Boolean)).toHaveLength(1);
-    await until(() => h!.backend.services.history.get(id)?.saveState === 'saved', 20_000, 'the intent finished and saved');
-    await new Promise((r) => setTimeout(r, 1500)); // room for a second create, were there one
+    // The create the first backend sends takes a while to be answered; meanwhile a second process
+    // opens the folder and finds the intent `submitting` without an answer.
+    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 300, runMs: 300 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 4000, count: 1 }] });
+    const other = await backendChild();
+    h = await setup({ sim, dataDirOverride: dataDir });
+    expect(other.owner).toBe(true);
+    expect(h.backend.isOwner()).toBe(false);
+    await until(() => h!.backend.services.history.get(id)?.saveState === 'saved', 30_000, 'the intent finished and saved');
+    // Every create request that reached the simulator has been answered (the slow one included).
+    await until(() => {
+      const c = sim.control.counters();
+      return (c.byStatus['201'] ?? 0) >= (c.byEndpoint['models.predictions.create'] ?? 0);
+    }, 15_000, 'every create answered');
     expect(creates()).toEqual([1]);
   });
 
