@@ -55,6 +55,8 @@ export function createOwnership(opts: { dataDir: string; kind: string; log: Logg
   let shown = new Set<string>();
   /** Unclaimed rows seen at the last sweep: adopted at the next if still unclaimed (a claim is written just after the row). */
   let unclaimedBefore = new Set<string>();
+  /** Runs this (non-owner) process claimed: the ones its engine wrote. */
+  const claimedIds = new Set<string>();
 
   if (!owner) opts.log.info('data folder owned by another process: following only the runs started here', { holder: lock.holder() });
 
@@ -108,16 +110,16 @@ export function createOwnership(opts: { dataDir: string; kind: string; log: Logg
       scan(force);
       adopt();
       // Claims of runs this engine no longer follows (ended and saved) are dropped.
-      if (engine) {
+      if (engine && claimedIds.size) {
         const followed = new Set(engine.followedIds());
-        claims.drop([...claimedIds].filter((id) => !followed.has(id)));
-        for (const id of [...claimedIds]) if (!followed.has(id)) claimedIds.delete(id);
+        const done = [...claimedIds].filter((id) => !followed.has(id));
+        for (const id of done) claimedIds.delete(id);
+        claims.drop(done);
       }
     } catch (err) {
       opts.log.warn('ownership sweep failed', { err: String(err) });
     }
   }
-  const claimedIds = new Set<string>();
 
   return {
     get owner() {
