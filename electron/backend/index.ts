@@ -9,6 +9,7 @@ import { createReplicateClient } from './providers/replicate/client.ts';
 import { createEngine } from './engine/engine.ts';
 import { createRouter } from './ipc/router.ts';
 import { handlers } from './ipc/handlers/index.ts';
+import { downloadLimitBytes } from '../../shared/domain/settings.ts';
 
 export const DEFAULT_REPLICATE_BASE_URL = 'https://api.replicate.com/v1';
 
@@ -58,6 +59,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     replicateBaseUrl,
     // Some output hosts want the API token; the vault sends it only to the provider's own origins.
     getToken: () => deps.secrets.get('replicate'),
+    downloadLimits: () => downloadLimitBytes(deps.settings.get()),
   });
   const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: deps.engineOptions ?? {} });
 
