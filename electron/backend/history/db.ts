@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Clock, Logger } from '../types.ts';
 import { migrate } from './migrations.ts';
 import { salvageInto } from './salvage.ts';
+import { forgetCleanClose, leftCleanly } from './clean-close.ts';
 import { FILE_MODE, chmodIfExists, securePermissions } from '../data-dir.ts';
 import type { RecoveryNotice } from '../../../shared/ipc.ts';
 
@@ -68,12 +69,15 @@ function openAndMigrate(file: string, opts: { log: Logger; clock: Clock; targetV
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
-    // quick_check reads every page (O(size), no index cross-check); after a read error at run time
-    // left the marker, the thorough integrity_check runs instead.
+    // quick_check reads every page (O(size), no index cross-check), unless the file is exactly as
+    // Kiln's last clean close left it (clean-close.ts); after a read error at run time left the
+    // marker, the thorough integrity_check runs instead.
     const marker = path.join(path.dirname(file), CHECK_MARKER);
     const thorough = fs.existsSync(marker);
+    const unchanged = !thorough && existed && leftCleanly(file);
+    forgetCleanClose(file);
     const pragma = thorough ? 'integrity_check' : 'quick_check';
-    const rows = db.prepare(`PRAGMA ${pragma}(5)`).all() as Record<string, string>[];
+    const rows = unchanged ? [{ ok: 'ok' }] : (db.prepare(`PRAGMA ${pragma}(5)`).all() as Record<string, string>[]);
     const verdicts = rows.map((r) => Object.values(r)[0]);
     if (!(verdicts.length === 1 && verdicts[0] === 'ok')) {
       throw Object.assign(new Error(`database disk image is malformed (${pragma}: ${verdicts.slice(0, 3).join('; ')})`), { errcode: 11 });
