@@ -23,7 +23,7 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
 export async function writeZip(dest: string, manifest: unknown, root: string, media: string[]): Promise<void> {
   const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
   fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const out = fs.createWriteStream(tmp, { flags: 'wx' });
+  const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
   // Listened to from the start: a write stream's 'error' with no listener takes the process down.
   const finished = new Promise<void>((resolve, reject) => {
     out.once('finish', resolve);

@@ -82,7 +82,13 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
       db.exec('COMMIT');
       return out;
     } catch (err) {
-      db.exec('ROLLBACK');
+      // SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR): a failing ROLLBACK must
+      // not replace the error that says what happened ("database or disk is full").
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // no transaction left to roll back
+      }
       throw err;
     }
   };

@@ -17,8 +17,10 @@ export type DownloadFailure = 'expired' | 'transient' | 'permanent' | 'disk-full
 export const DISK_FULL_MESSAGE = 'Disk full — free space, Kiln will retry';
 
 export function isDiskFull(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
+  const e = err as { code?: string; errcode?: number; message?: string };
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return true;
+  // SQLite's own "database or disk is full" (SQLITE_FULL = 13) when the history write is what fails.
+  return (typeof e?.errcode === 'number' && (e.errcode & 0xff) === 13) || /database or disk is full/i.test(String(e?.message ?? ''));
 }
 
 export class DownloadError extends Error {

@@ -194,17 +194,23 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     const note = saveNote(after);
     history.update(rec.id, { saveState, ...(note !== undefined ? { note } : {}) });
     publisher.changed(rec.id);
-    if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f)) && !laterTimers.has(rec.id)) {
+    if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f))) {
       const passes = Math.max(1, ...after.map((o) => o.attempts ?? 0));
-      laterTimers.set(
-        rec.id,
-        clock.setTimeout(() => {
-          laterTimers.delete(rec.id);
-          const again = history.get(rec.id);
-          if (again && !closed) void vault.saveOutputs(again);
-        }, retryLaterMs * 2 ** Math.min(passes - 1, 6)),
-      );
+      retryLater(rec.id, retryLaterMs * 2 ** Math.min(passes - 1, 6));
     }
+  }
+
+  /** One later save pass per prediction, for failures that may pass (network, full disk). */
+  function retryLater(id: string, ms: number) {
+    if (closed || laterTimers.has(id)) return;
+    laterTimers.set(
+      id,
+      clock.setTimeout(() => {
+        laterTimers.delete(id);
+        const again = history.get(id);
+        if (again && !closed) void vault.saveOutputs(again);
+      }, ms),
+    );
   }
 
   function staged(id: string, relPath: string, mime: string, size: number): StagedFile {
@@ -243,13 +249,17 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       if (existing) return existing;
       const p = doSave(rec)
         .catch((err) => {
-          log.error('saving outputs failed unexpectedly', { id: rec.id, err: String(err) });
+          const full = isDiskFull(err);
+          if (full) log.warn(`saving outputs: ${DISK_FULL_MESSAGE}`, { id: rec.id, err: String(err) });
+          else log.error('saving outputs failed unexpectedly', { id: rec.id, err: String(err) });
           try {
-            history.update(rec.id, { saveState: 'save-failed', ...(isDiskFull(err) ? { note: DISK_FULL_MESSAGE } : {}) });
+            history.update(rec.id, { saveState: 'save-failed', ...(full ? { note: DISK_FULL_MESSAGE } : {}) });
             publisher.changed(rec.id);
           } catch {
-            // the prediction may have been deleted meanwhile
+            // the prediction may have been deleted meanwhile, or the disk is too full for this write too
           }
+          // A full disk anywhere (even the history write) is retried later, as the message promises.
+          if (full) retryLater(rec.id, retryLaterMs);
         })
         .finally(() => inflight.delete(rec.id));
       inflight.set(rec.id, p);

@@ -222,4 +222,20 @@ describe('disk full', () => {
     while (history.get('d1')!.saveState !== 'saved' && Date.now() < end) await wait(50);
     expect(history.get('d1')).toMatchObject({ saveState: 'saved', note: null });
   });
+
+  it('a disk too full for even the history write: not "failed unexpectedly", and retried once there is room', async (ctx) => {
+    const dir = mountTmpfs(4 * MB);
+    if (!dir) return ctx.skip();
+    const { history, vault, log } = setup({ retryLaterMs: 300 }, dir);
+    const rec = succeeded(history, 'd2', [`${origin}/img.png`]);
+    const filler = path.join(dir, 'filler');
+    fs.writeFileSync(filler, Buffer.alloc(Number(fs.statfsSync(dir).bavail) * Number(fs.statfsSync(dir).bsize)));
+    await vault.saveOutputs(rec);
+    expect(log.lines.filter((l) => /unexpectedly/.test(l.msg))).toEqual([]);
+    expect(log.lines.some((l) => l.msg.includes('Disk full — free space, Kiln will retry'))).toBe(true);
+    fs.rmSync(filler);
+    const end = Date.now() + 10_000;
+    while (history.get('d2')!.saveState !== 'saved' && Date.now() < end) await wait(50);
+    expect(history.get('d2')!.saveState).toBe('saved');
+  });
 });
