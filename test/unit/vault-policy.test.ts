@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { downloadCap, downloadKind, GIVE_UP, saveNote } from '../../electron/backend/vault/save-policy.ts';
 import { isExecutableExt, safeExt } from '../../electron/backend/vault/mime.ts';
-import { isDiskFull } from '../../electron/backend/vault/download.ts';
+import { isAllowedDownload, isDiskFull } from '../../electron/backend/vault/download.ts';
 import { DEFAULT_SETTINGS, Settings, SettingsPatch, downloadLimitBytes } from '../../shared/domain/settings.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
@@ -57,5 +57,29 @@ describe('disk full', () => {
     expect(isDiskFull(Object.assign(new Error('database or disk is full'), { errcode: 13 }))).toBe(true);
     expect(isDiskFull(Object.assign(new Error('busy'), { errcode: 5 }))).toBe(false);
     expect(isDiskFull(new Error('ECONNRESET'))).toBe(false);
+  });
+});
+
+describe('where outputs may come from (every redirect hop is judged by this too)', () => {
+  const api = 'https://api.replicate.com/v1';
+  it.each([
+    ['https://replicate.delivery/x/out.png', true],
+    ['https://cdn.example.com/a.webp', true],
+    ['http://cdn.example.com/a.webp', false],
+    ['https://169.254.169.254/latest/meta-data/', false],
+    ['https://127.0.0.1:8443/x.png', false],
+    ['https://10.1.2.3/x.png', false],
+    ['https://192.168.1.1/x.png', false],
+    ['https://[::1]/x.png', false],
+    ['https://[fe80::1]/x.png', false],
+    ['https://[::ffff:169.254.169.254]/x.png', false],
+    ['https://localhost/x.png', false],
+    ['file:///etc/passwd', false],
+  ])('%s → %s', (url, ok) => {
+    expect(isAllowedDownload(url, api)).toBe(ok);
+  });
+  it('the configured provider origin is allowed even on loopback (the simulator in tests)', () => {
+    expect(isAllowedDownload('http://127.0.0.1:5000/files/x.png', 'http://127.0.0.1:5000/v1')).toBe(true);
+    expect(isAllowedDownload('http://127.0.0.1:5001/files/x.png', 'http://127.0.0.1:5000/v1')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { FetchLike } from '../types.ts';
 import { formatBytes } from '../../../shared/limits.ts';
 
@@ -42,12 +43,26 @@ export function isAllowedDownload(url: string, providerBaseUrl: string): boolean
   } catch {
     return false;
   }
-  if (u.protocol === 'https:') return true;
   try {
-    return u.origin === new URL(providerBaseUrl).origin;
+    if (u.origin === new URL(providerBaseUrl).origin) return true;
   } catch {
     return false;
   }
+  // https: anywhere, except an address literal on this machine or its networks (cloud metadata at
+  // 169.254.169.254, a router, a local service): an output is never there. Names that resolve to
+  // such addresses are not caught here (that needs a resolver hook), only literals.
+  return u.protocol === 'https:' && !isPrivateAddress(u.hostname);
+}
+
+const PRIVATE = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+
+function isPrivateAddress(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  const family = isIP(h);
+  if (family === 0) return h === 'localhost' || h.endsWith('.localhost');
+  return PRIVATE.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
