@@ -26,12 +26,23 @@ const HAS_MODES = process.platform !== 'win32';
 /** mkdir -p with 0700 on the folder itself (mkdir's mode is masked by umask, hence the chmod). */
 export async function privateDir(dir: string): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true, mode: DIR_MODE });
-  if (HAS_MODES) await fs.promises.chmod(dir, DIR_MODE);
+  if (HAS_MODES) await fs.promises.chmod(dir, DIR_MODE).catch(notOurs);
 }
 
 export function privateDirSync(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  if (HAS_MODES) fs.chmodSync(dir, DIR_MODE);
+  if (!HAS_MODES) return;
+  try {
+    fs.chmodSync(dir, DIR_MODE);
+  } catch (err) {
+    notOurs(err);
+  }
+}
+
+/** A folder we may use but not re-mode (another owner, a read-only mount) must not stop Kiln. */
+function notOurs(err: unknown): void {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code !== 'EPERM' && code !== 'EROFS' && code !== 'EACCES') throw err;
 }
 
 /** chmod that ignores a file that is not there (optional files: -wal, secrets.json…). */
