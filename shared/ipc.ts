@@ -31,6 +31,21 @@ export const AppInfo = z.object({
   providerBaseUrl: z.string(),
 });
 
+/** A damaged history database was replaced on open (DESIGN §5): what happened, shown once as a banner. */
+export const RecoveryNotice = z.object({
+  at: z.number(),
+  /** What was wrong, e.g. "database disk image is malformed (quick_check: …)" or "history.db was empty (0 bytes)". */
+  reason: z.string().max(2000),
+  /** Where the damaged file now is (kept for the user, or for a repair tool). */
+  movedTo: z.string().max(4000),
+  recovered: z.number().int(),
+  /** Runs the damaged file claimed to hold, when that could still be read. */
+  total: z.number().int().nullable(),
+  /** Backups taken before migrations, if any: an older but complete copy. */
+  backups: z.array(z.string().max(4000)).max(20),
+});
+export type RecoveryNotice = z.infer<typeof RecoveryNotice>;
+
 export const Account = z.object({ type: z.string(), username: z.string(), name: z.string().nullable() });
 
 export const StorageUsage = z.object({
@@ -90,6 +105,9 @@ export const invoke = {
   'predictions:import': { req: z.object({ path: z.string().max(1000).optional() }).strict(), res: z.object({ imported: z.number(), skipped: z.number() }) },
   /** Re-download outputs while the provider still has them (e.g. the user deleted a file). */
   'predictions:redownload': { req: Id, res: Ok },
+  /** The notice of a damaged history that was salvaged on open, until dismissed; null when there is none. */
+  'history:recoveryNotice': { req: Empty, res: RecoveryNotice.nullable() },
+  'history:dismissRecoveryNotice': { req: Empty, res: Ok },
 
   // ── files & media ──────────────────────────────────────────────────────────────────────────────
   /** Keeps a user-supplied input file in the vault; the returned ref goes into the input. */

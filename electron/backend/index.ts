@@ -11,6 +11,7 @@ import { createRouter } from './ipc/router.ts';
 import { handlers } from './ipc/handlers/index.ts';
 import { createKeepAlive } from './host/keepalive.ts';
 import { createOwnership } from './ownership/index.ts';
+import { downloadLimitBytes } from '../../shared/domain/settings.ts';
 
 export const DEFAULT_REPLICATE_BASE_URL = 'https://api.replicate.com/v1';
 
@@ -71,6 +72,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     replicateBaseUrl,
     // Some output hosts want the API token; the vault sends it only to the provider's own origins.
     getToken: () => deps.secrets.get('replicate'),
+    downloadLimits: () => downloadLimitBytes(deps.settings.get()),
   });
   const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) } });
   ownership.attach(engine, (id) => publisher.changed(id));

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useSettings, useUi, uiStore } from './stores/index.ts';
 import { Header } from './features/shell/Header.tsx';
 import { OfflineBanner } from './features/shell/OfflineBanner.tsx';
+import { RecoveryNotice } from './features/shell/RecoveryNotice.tsx';
 import { Toasts } from './components/Toasts.tsx';
 import { SettingsPanel } from './features/settings/SettingsPanel.tsx';
 import { Composer } from './features/composer/Composer.tsx';
@@ -34,6 +35,7 @@ export function App() {
     <div className="app">
       <Header />
       <OfflineBanner />
+      <RecoveryNotice />
       <div className="workspace">
         <aside className="sidebar" aria-label="Composer">
           <Composer />

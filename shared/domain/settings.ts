@@ -1,7 +1,21 @@
 import { z } from 'zod';
+import { LIMITS, type DownloadKind } from '../limits.ts';
 
 // User settings: stored by electron-store in the app, by a JSON file elsewhere. Never secrets.
 export const Theme = z.enum(['system', 'light', 'dark']);
+
+const MiB = 1024 * 1024;
+/** A download cap in MB: at least 1 MB, at most 1 TB. */
+const LimitMB = z.number().int().min(1).max(1024 * 1024);
+/** Per kind of output, in MB (DESIGN §7); the defaults come from LIMITS.download. */
+export const DownloadLimitsMB = z.object({ image: LimitMB, text: LimitMB, audio: LimitMB, video: LimitMB, other: LimitMB }).strict();
+export type DownloadLimitsMB = z.infer<typeof DownloadLimitsMB>;
+const DEFAULT_DOWNLOAD_LIMITS_MB = Object.fromEntries(Object.entries(LIMITS.download).map(([k, v]) => [k, v / MiB])) as DownloadLimitsMB;
+
+/** The settings' caps as bytes, the unit the vault checks. */
+export function downloadLimitBytes(s: Pick<Settings, 'downloadLimitsMB'>): Record<DownloadKind, number> {
+  return Object.fromEntries(Object.entries(s.downloadLimitsMB).map(([k, v]) => [k, v * MiB])) as Record<DownloadKind, number>;
+}
 
 export const Settings = z.object({
   theme: Theme.default('system'),
@@ -14,6 +28,8 @@ export const Settings = z.object({
   pinnedModels: z.array(z.string()).max(50).default([]),
   /** Last form values per model ref, so iterating on a prompt survives restarts. */
   formValues: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  /** Largest output Kiln downloads, per kind, in MB (an output over it is refused, naming the limit). */
+  downloadLimitsMB: DownloadLimitsMB.default(DEFAULT_DOWNLOAD_LIMITS_MB),
 });
 export type Settings = z.infer<typeof Settings>;
 /**

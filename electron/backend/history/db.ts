@@ -3,29 +3,62 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock, Logger } from '../types.ts';
 import { migrate } from './migrations.ts';
+import { salvageInto } from './salvage.ts';
+import { forgetCleanClose, leftCleanly } from './clean-close.ts';
+import { FILE_MODE, chmodIfExists, securePermissions } from '../data-dir.ts';
+import type { RecoveryNotice } from '../../../shared/ipc.ts';
 
 export const DB_FILE = 'history.db';
 /** Written when a query hits a corrupt page; the next open runs a full check (too slow for every start). */
 export const CHECK_MARKER = 'history.db.needs-check';
 const KEEP_BACKUPS = 3;
 
+/** The notice of a salvage, kept beside the database until the user has seen it (see recovery.ts). */
+export const RECOVERY_NOTICE_FILE = 'history.db.recovered.json';
+
 // Opens (or creates) the history database: WAL so a kill -9 at any moment loses at most the
-// uncommitted transaction, foreign keys on, migrations applied with a backup taken first. A file
-// that is not a usable database is moved aside and a fresh one created, so a damaged file can
-// never put the app in a crash loop.
+// uncommitted transaction, foreign keys on, migrations applied with a backup taken first. Every
+// open checks the whole file (quick_check): a damaged page anywhere is found here, at start, not
+// by whichever query happens to touch it later. A damaged file is moved aside, every row that
+// still reads is salvaged into a fresh one, and a notice tells the user — never a crash loop.
 export function openDatabase(opts: { dataDir: string; log: Logger; clock: Clock; targetVersion?: number }): DatabaseSync {
-  fs.mkdirSync(opts.dataDir, { recursive: true });
+  securePermissions(opts.dataDir);
   const file = path.join(opts.dataDir, DB_FILE);
+  // A 0-byte history.db with no WAL beside it is a history that was lost (a truncated copy, a
+  // failed sync), not a new install: a new install has no file at all.
+  const emptied = fs.existsSync(file) && fs.statSync(file).size === 0 && !fs.existsSync(`${file}-wal`);
+  if (emptied) return recover(file, opts, 'history.db was empty (0 bytes)');
   try {
-    return openAndMigrate(file, opts);
+    return finish(openAndMigrate(file, opts), file);
   } catch (err) {
     if (!isCorruption(err)) throw err;
-    const aside = `${file}.corrupt-${opts.clock.now()}`;
-    opts.log.error('history database is unreadable; moved aside and starting a fresh one', { file, movedTo: aside, err: String(err) });
-    moveAside(file, aside);
-    fs.rmSync(path.join(opts.dataDir, CHECK_MARKER), { force: true });
-    return openAndMigrate(file, opts);
+    return recover(file, opts, String((err as Error)?.message ?? err));
   }
+}
+
+function finish(db: DatabaseSync, file: string): DatabaseSync {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) chmodIfExists(f, FILE_MODE);
+  return db;
+}
+
+function recover(file: string, opts: { dataDir: string; log: Logger; clock: Clock; targetVersion?: number }, reason: string): DatabaseSync {
+  const at = opts.clock.now();
+  const aside = `${file}.damaged-${at}`;
+  moveAside(file, aside);
+  fs.rmSync(path.join(opts.dataDir, CHECK_MARKER), { force: true });
+  let result = { recovered: 0, total: null as number | null };
+  try {
+    const tmp = `${file}.salvage-${process.pid}`;
+    result = salvageInto(aside, tmp, at);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    opts.log.error('history salvage failed; starting with an empty history', { err: String(err) });
+  }
+  const backups = fs.readdirSync(opts.dataDir).filter((n) => n.startsWith(`${DB_FILE}.bak-`)).map((n) => path.join(opts.dataDir, n));
+  const notice: RecoveryNotice = { at, reason, movedTo: aside, recovered: result.recovered, total: result.total, backups };
+  fs.writeFileSync(path.join(opts.dataDir, RECOVERY_NOTICE_FILE), JSON.stringify(notice, null, 2), { mode: FILE_MODE });
+  opts.log.error('history database was damaged: moved aside, readable runs salvaged into a fresh one', { ...notice });
+  return finish(openAndMigrate(file, opts), file);
 }
 
 function openAndMigrate(file: string, opts: { log: Logger; clock: Clock; targetVersion?: number }): DatabaseSync {
@@ -36,11 +69,20 @@ function openAndMigrate(file: string, opts: { log: Logger; clock: Clock; targetV
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = NORMAL');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
+    // quick_check reads every page (O(size), no index cross-check), unless the file is exactly as
+    // Kiln's last clean close left it (clean-close.ts); after a read error at run time left the
+    // marker, the thorough integrity_check runs instead.
     const marker = path.join(path.dirname(file), CHECK_MARKER);
-    if (fs.existsSync(marker)) {
-      const rows = db.prepare('PRAGMA quick_check').all() as { quick_check: string }[];
-      const ok = rows.length === 1 && rows[0]!.quick_check === 'ok';
-      if (!ok) throw Object.assign(new Error(`database disk image is malformed (quick_check: ${rows.slice(0, 3).map((r) => r.quick_check).join('; ')})`), { errcode: 11 });
+    const thorough = fs.existsSync(marker);
+    const unchanged = !thorough && existed && leftCleanly(file);
+    forgetCleanClose(file);
+    const pragma = thorough ? 'integrity_check' : 'quick_check';
+    const rows = unchanged ? [{ ok: 'ok' }] : (db.prepare(`PRAGMA ${pragma}(5)`).all() as Record<string, string>[]);
+    const verdicts = rows.map((r) => Object.values(r)[0]);
+    if (!(verdicts.length === 1 && verdicts[0] === 'ok')) {
+      throw Object.assign(new Error(`database disk image is malformed (${pragma}: ${verdicts.slice(0, 3).join('; ')})`), { errcode: 11 });
+    }
+    if (thorough) {
       fs.rmSync(marker, { force: true });
       opts.log.info('history database checked after a read error: it is fine');
     }
@@ -86,7 +128,7 @@ export function isCorruption(err: unknown): boolean {
 }
 
 function moveAside(file: string, aside: string) {
-  fs.renameSync(file, aside);
+  if (fs.existsSync(file)) fs.renameSync(file, aside);
   for (const suffix of ['-wal', '-shm']) {
     if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);
   }

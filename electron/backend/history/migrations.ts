@@ -139,6 +139,19 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'output save failures and attempts',
+    up(db) {
+      // A save that can only fail again (404, too large, not the promised type) is given up on and
+      // remembered as such, so no start of the app retries it; transient failures are counted so
+      // a host that never recovers is not retried forever either.
+      db.exec(`
+        ALTER TABLE outputs ADD COLUMN failure TEXT;
+        ALTER TABLE outputs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -96,6 +96,8 @@ export function rowToOutput(r: Row): OutputRecord {
     height: num(r.height),
     sha256: str(r.sha256),
     error: str(r.error),
+    failure: str(r.failure),
+    attempts: num(r.attempts) ?? 0,
   };
 }
 
@@ -188,4 +190,6 @@ export const OUTPUT_COLUMNS: Record<string, { col: string; enc: Enc }> = {
   height: { col: 'height', enc: asIs },
   sha256: { col: 'sha256', enc: asIs },
   error: { col: 'error', enc: asIs },
+  failure: { col: 'failure', enc: asIs },
+  attempts: { col: 'attempts', enc: (v) => Number(v ?? 0) },
 };

@@ -5,7 +5,8 @@ import type { HistoryStoreFull, InputFileRecord, NewPrediction, OutputRecord, Pr
 import type { PredictionFilter, PredictionView } from '../../../shared/domain/prediction.ts';
 import { TERMINAL_STATUSES } from '../../../shared/domain/status.ts';
 import path from 'node:path';
-import { CHECK_MARKER, isCorruption, openDatabase } from './db.ts';
+import { CHECK_MARKER, DB_FILE, isCorruption, openDatabase } from './db.ts';
+import { recordCleanClose } from './clean-close.ts';
 import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
 
@@ -25,7 +26,13 @@ const VIEW_COLS = [
 // next network call anyway.
 export function openHistory(opts: { dataDir: string; log: Logger; clock: Clock; targetVersion?: number }): HistoryStoreFull {
   const db = openDatabase(opts);
-  return guardCorruption(createStore(db, opts), opts);
+  const store = guardCorruption(createStore(db, opts), opts);
+  const close = store.close;
+  store.close = () => {
+    close();
+    recordCleanClose(path.join(opts.dataDir, DB_FILE)); // the next open may skip the full check
+  };
+  return store;
 }
 
 /**
@@ -75,7 +82,13 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
       db.exec('COMMIT');
       return out;
     } catch (err) {
-      db.exec('ROLLBACK');
+      // SQLite may already have rolled back (SQLITE_FULL, SQLITE_IOERR): a failing ROLLBACK must
+      // not replace the error that says what happened ("database or disk is full").
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // no transaction left to roll back
+      }
       throw err;
     }
   };

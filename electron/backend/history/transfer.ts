@@ -1,17 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { Unzip, UnzipInflate, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from './types.ts';
-import { safeRelativePath } from '../vault/media-handler.ts';
 import { snapshotFiles as filesOf } from '../vault/snapshot-files.ts';
+import { LIMITS, formatBytes } from '../../../shared/limits.ts';
+import { extractZip, writeZip, type ArchiveLimits } from './archive.ts';
+import { cleanArchivePath, copyConfined, isVaultFile, sanitizeSnapshot } from './confine.ts';
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
 // Import merges it back: predictions already present (same id or same provider id) are skipped,
-// so importing the same export twice changes nothing. Zips are streamed both ways (fflate's
-// streaming Zip/Unzip), so a history with large videos never has to fit in memory.
+// so importing the same export twice changes nothing. An archive is untrusted input (DESIGN §7):
+// every path is confined (confine.ts), links are never followed, sizes are bounded (archive.ts),
+// and nothing in it is fetched — an output not in the archive arrives as "missing", for the user's
+// Re-download. Export writes only inside its destination and only regular files of the vault.
 
 export const MANIFEST_FORMAT = 'kiln-history';
 export const MANIFEST_VERSION = 1;
@@ -66,139 +68,73 @@ export async function exportHistory(opts: { history: HistoryStoreFull; vaultRoot
     }
   }
   const manifest = { format: MANIFEST_FORMAT, version: MANIFEST_VERSION, exportedAt: opts.now, predictions, inputFiles: [...inputFiles.values()] };
-  const media = [...new Set([...predictions.flatMap(filesOf), ...[...inputFiles.values()].map((f) => f.path)])].filter((rel) => fs.existsSync(path.join(opts.vaultRoot, rel)));
+  // Only clean vault-relative paths naming a regular file really inside the vault: a row that says
+  // "../secrets.json" (an older import let one in) exports as a row without its file.
+  const candidates = [...new Set([...predictions.flatMap(filesOf), ...[...inputFiles.values()].map((f) => f.path)])];
+  const media = candidates.filter((rel) => isVaultFile(opts.vaultRoot, rel));
 
   if (opts.dest.toLowerCase().endsWith('.zip')) {
     await writeZip(opts.dest, manifest, opts.vaultRoot, media);
   } else {
     fs.mkdirSync(opts.dest, { recursive: true });
-    for (const rel of media) {
-      const to = path.join(opts.dest, 'media', rel);
-      fs.mkdirSync(path.dirname(to), { recursive: true });
-      await fs.promises.copyFile(path.join(opts.vaultRoot, rel), to);
-    }
+    const mediaDir = path.join(opts.dest, 'media');
+    for (const rel of media) await copyConfined(path.join(opts.vaultRoot, rel), mediaDir, rel);
     // The manifest goes last: a folder with a manifest is a complete export.
-    fs.writeFileSync(path.join(opts.dest, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    fs.writeFileSync(path.join(opts.dest, 'manifest.json'), JSON.stringify(manifest, null, 2), { flag: 'wx' });
   }
   return { path: opts.dest, count: predictions.length };
 }
 
-async function writeZip(dest: string, manifest: unknown, root: string, media: string[]) {
-  const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const out = fs.createWriteStream(tmp);
-  // Listened to from the start: a write stream's 'error' with no listener takes the process down.
-  const finished = new Promise<void>((resolve, reject) => {
-    out.once('finish', resolve);
-    out.once('error', reject);
-  });
-  finished.catch(() => {});
-  let failure: Error | null = null;
-  const zip = new Zip((err, chunk, final) => {
-    if (err) failure = err;
-    else out.write(chunk);
-    if (final) out.end();
-  });
-  const drain = async () => {
-    if (out.writableNeedDrain) await once(out, 'drain');
-  };
-  const m = new ZipDeflate('manifest.json', { level: 6 });
-  zip.add(m);
-  m.push(new TextEncoder().encode(JSON.stringify(manifest, null, 2)), true);
-  for (const rel of media) {
-    // Media is already compressed (PNG, WebP, MP4): store it as is.
-    const entry = new ZipPassThrough(`media/${rel}`);
-    zip.add(entry);
-    for await (const c of fs.createReadStream(path.join(root, rel))) {
-      entry.push(c as Uint8Array);
-      await drain();
-    }
-    entry.push(new Uint8Array(0), true);
-  }
-  zip.end();
-  await finished.catch((err: Error) => {
-    failure ??= err;
-  });
-  if (failure) {
-    fs.rmSync(tmp, { force: true });
-    throw failure;
-  }
-  fs.renameSync(tmp, dest);
-}
-
-async function extractZip(file: string, into: string) {
-  const writers = new Set<fs.WriteStream>();
-  const done: Promise<unknown>[] = [];
-  let failure: Error | null = null;
-  const unzip = new Unzip((f) => {
-    const rel = safeRelativePath(f.name);
-    if (rel === null || f.name.endsWith('/')) return; // zip-slip and directories: skipped
-    const to = path.join(into, rel);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
-    const w = fs.createWriteStream(to);
-    writers.add(w);
-    done.push(once(w, 'close'));
-    f.ondata = (err, data, final) => {
-      if (err) failure = err;
-      else w.write(data);
-      if (final || err) {
-        w.end();
-        writers.delete(w);
-      }
-    };
-    f.start();
-  });
-  unzip.register(UnzipInflate);
-  for await (const c of fs.createReadStream(file)) {
-    unzip.push(c as Uint8Array);
-    for (const w of writers) if (w.writableNeedDrain) await once(w, 'drain');
-  }
-  unzip.push(new Uint8Array(0), true);
-  await Promise.all(done);
-  if (failure) throw failure;
-}
-
-export async function importHistory(opts: { history: HistoryStoreFull; vaultRoot: string; source: string; tmpParent: string }): Promise<{ imported: number; skipped: number }> {
-  let dir = opts.source;
+export async function importHistory(opts: { history: HistoryStoreFull; vaultRoot: string; source: string; tmpParent: string; limits?: ArchiveLimits }): Promise<{ imported: number; skipped: number }> {
+  const limits = opts.limits ?? LIMITS.archive;
+  let dir = fs.realpathSync(opts.source); // the user's own choice may be a link; nothing inside it may
   let cleanup: string | null = null;
-  if (fs.statSync(opts.source).isFile()) {
+  if (fs.statSync(dir).isFile()) {
     cleanup = path.join(opts.tmpParent, `import-${randomBytes(6).toString('hex')}`);
     fs.mkdirSync(cleanup, { recursive: true });
-    await extractZip(opts.source, cleanup);
     dir = cleanup;
   }
   try {
-    const raw = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-    const manifest = Manifest.parse(raw);
+    if (cleanup) await extractZip(fs.realpathSync(opts.source), cleanup, limits);
+    const manifestFile = path.join(dir, 'manifest.json');
+    const st = fs.lstatSync(manifestFile);
+    if (!st.isFile()) throw new Error('manifest.json is not a regular file');
+    if (st.size > limits.manifestBytes) throw new Error(`manifest.json is larger than the ${formatBytes(limits.manifestBytes)} import limit`);
+    const manifest = Manifest.parse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
+    if (manifest.predictions.length + manifest.inputFiles.length > limits.entries) throw new Error(`the manifest lists more than ${limits.entries.toLocaleString('en')} entries (the import limit)`);
+    const budget = { left: limits.totalBytes, limit: limits.totalBytes };
     let imported = 0;
     let skipped = 0;
-    const copy = async (rel: string) => {
-      const safe = safeRelativePath(rel);
-      if (safe === null) return; // a manifest must never place files outside the vault
-      const from = path.join(dir, 'media', safe);
-      const to = path.join(opts.vaultRoot, safe);
-      if (!fs.existsSync(from) || fs.existsSync(to)) return;
-      fs.mkdirSync(path.dirname(to), { recursive: true });
-      await fs.promises.copyFile(from, to);
-    };
     for (const f of manifest.inputFiles) {
       if (opts.history.getInputFile(f.id)) continue;
-      await copy(f.path);
-      opts.history.addInputFile({ id: f.id, path: f.path, name: (f.name as string | null) ?? null, mime: f.mime, size: f.size, sha256: (f.sha256 as string | null) ?? null, createdAt: Number(f.createdAt ?? 0) });
+      // A staged input is always inputs/<file>; anything else is not an input Kiln made.
+      const rel = cleanArchivePath(f.path);
+      if (rel === null || !rel.startsWith('inputs/')) continue;
+      if (!(await copyConfined(path.join(dir, 'media', rel), opts.vaultRoot, rel, { sourceRoot: dir, budget }))) continue;
+      opts.history.addInputFile({ id: f.id, path: rel, name: (f.name as string | null) ?? null, mime: f.mime, size: f.size, sha256: (f.sha256 as string | null) ?? null, createdAt: Number(f.createdAt ?? 0) });
     }
-    for (const s of manifest.predictions as unknown as PredictionSnapshot[]) {
-      const dup = opts.history.has(s.record.id) || (s.record.providerId ? opts.history.getByProviderId(s.record.providerId) !== null : false);
+    for (const raw of manifest.predictions as unknown as PredictionSnapshot[]) {
+      const dup = opts.history.has(raw.record.id) || (raw.record.providerId ? opts.history.getByProviderId(raw.record.providerId) !== null : false);
       if (dup) {
         skipped++;
         continue;
       }
-      for (const rel of filesOf(s)) await copy(rel);
-      const record = { ...RECORD_DEFAULTS, ...s.record, statusSince: s.record.statusSince ?? s.record.createdAt };
-      const outputs = s.outputs.map((o) => ({ ...o, predictionId: s.record.id, path: o.path && safeRelativePath(o.path), thumbPath: o.thumbPath && safeRelativePath(o.thumbPath) }));
-      imported += opts.history.restore([{ record, outputs }]);
+      const s = sanitizeSnapshot(raw, RECORD_DEFAULTS);
+      for (const rel of filesOf(s)) await copyConfined(path.join(dir, 'media', rel), opts.vaultRoot, rel, { sourceRoot: dir, budget });
+      imported += opts.history.restore([settleOutputs(s, opts.vaultRoot)]);
     }
     return { imported, skipped };
   } finally {
     if (cleanup) fs.rmSync(cleanup, { recursive: true, force: true });
   }
+}
+
+/** An output whose file did not arrive is "missing": shown with Re-download, never fetched by itself. */
+function settleOutputs(s: PredictionSnapshot, vaultRoot: string): PredictionSnapshot {
+  const outputs = s.outputs.map((o) => {
+    if (o.state === 'expired') return o;
+    const present = o.path !== null && isVaultFile(vaultRoot, o.path);
+    return { ...o, state: present && o.state === 'saved' ? ('saved' as const) : ('missing' as const), thumbPath: o.thumbPath && isVaultFile(vaultRoot, o.thumbPath) ? o.thumbPath : null };
+  });
+  return { ...s, outputs };
 }

@@ -69,6 +69,13 @@ export interface OutputRecord {
   height: number | null;
   sha256: string | null;
   error: string | null;
+  /**
+   * Why the last save attempt failed (the vault's DownloadFailure), null when it did not. An output
+   * whose failure is final (`gave-up`) is not tried again until the user asks for a re-download.
+   */
+  failure?: string | null;
+  /** Save passes that failed for a retryable reason: bounds the retries of a host that never recovers. */
+  attempts?: number;
 }
 
 export interface HistoryStore {

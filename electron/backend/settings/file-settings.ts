@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Settings } from '../../../shared/domain/settings.ts';
 import type { Logger, SettingsAdapter } from '../types.ts';
 import { applySettingsPatch, parseStoredSettings } from './parse.ts';
+import { FILE_MODE, chmodIfExists, privateDirSync } from '../data-dir.ts';
 
 // settings.json in the data dir, for everything that runs outside Electron. A missing file means
 // defaults; an unreadable or invalid one is kept aside (settings.json.corrupt-<ts>) for the user to
@@ -10,6 +11,7 @@ import { applySettingsPatch, parseStoredSettings } from './parse.ts';
 export function createFileSettings(opts: { file: string; log: Logger; now?: () => number }): SettingsAdapter {
   const now = opts.now ?? Date.now;
   let current = load();
+  chmodIfExists(opts.file, FILE_MODE); // a file an older version wrote 0644
 
   function load(): Settings {
     let text: string;
@@ -52,9 +54,11 @@ export function createFileSettings(opts: { file: string; log: Logger; now?: () =
   }
 
   function write(s: Settings) {
-    fs.mkdirSync(path.dirname(opts.file), { recursive: true });
+    privateDirSync(path.dirname(opts.file));
     const tmp = `${opts.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n');
+    // Owner-only like everything in the data folder (prompts live in formValues).
+    fs.writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: FILE_MODE });
+    chmodIfExists(tmp, FILE_MODE);
     fs.renameSync(tmp, opts.file);
   }
 

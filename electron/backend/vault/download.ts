@@ -1,12 +1,28 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { FetchLike } from '../types.ts';
+import { formatBytes } from '../../../shared/limits.ts';
 
 // One streamed download into a temp file. Memory stays flat whatever the size: bytes go from the
 // response body through the hash straight to disk. The caller decides where
 // the file ends up (rename after checks); on any failure the temp file is removed here.
 
-export type DownloadFailure = 'expired' | 'transient' | 'permanent' | 'disk-full' | 'refused';
+/**
+ * `permanent`, `refused` and `too-large` can only fail again the same way: the vault gives up on
+ * them (until the user asks for a re-download). `transient` and `disk-full` are tried again later.
+ */
+export type DownloadFailure = 'expired' | 'transient' | 'permanent' | 'disk-full' | 'refused' | 'too-large';
+
+/** What a full disk says, wherever it happens (download, rename, thumbnail): the user can act on it. */
+export const DISK_FULL_MESSAGE = 'Disk full — free space, Kiln will retry';
+
+export function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: string; errcode?: number; message?: string };
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return true;
+  // SQLite's own "database or disk is full" (SQLITE_FULL = 13) when the history write is what fails.
+  return (typeof e?.errcode === 'number' && (e.errcode & 0xff) === 13) || /database or disk is full/i.test(String(e?.message ?? ''));
+}
 
 export class DownloadError extends Error {
   readonly failure: DownloadFailure;
@@ -27,12 +43,26 @@ export function isAllowedDownload(url: string, providerBaseUrl: string): boolean
   } catch {
     return false;
   }
-  if (u.protocol === 'https:') return true;
   try {
-    return u.origin === new URL(providerBaseUrl).origin;
+    if (u.origin === new URL(providerBaseUrl).origin) return true;
   } catch {
     return false;
   }
+  // https: anywhere, except an address literal on this machine or its networks (cloud metadata at
+  // 169.254.169.254, a router, a local service): an output is never there. Names that resolve to
+  // such addresses are not caught here (that needs a resolver hook), only literals.
+  return u.protocol === 'https:' && !isPrivateAddress(u.hostname);
+}
+
+const PRIVATE = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+
+function isPrivateAddress(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  const family = isIP(h);
+  if (family === 0) return h === 'localhost' || h.endsWith('.localhost');
+  return PRIVATE.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -55,6 +85,10 @@ export interface DownloadResult {
   contentType: string | null;
 }
 
+/** Redirect hops followed before giving up (browsers allow 20; a CDN needs one or two). */
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
 export async function downloadToFile(opts: {
   fetch: FetchLike;
   url: string;
@@ -67,8 +101,10 @@ export async function downloadToFile(opts: {
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
   /** A host that stops sending is given up on after this long without a byte (then retried later). */
   idleTimeoutMs?: number;
+  /** The size cap for this kind of output, and how to name it in the refusal ("the 200 MB limit for images"). */
+  maxBytes?: number;
+  limitName?: string;
 }): Promise<DownloadResult> {
-  if (!isAllowedDownload(opts.url, opts.providerBaseUrl)) throw new DownloadError('refused', `refusing to download from ${safeOrigin(opts.url)}: only https: or the provider's origin`);
   // A stalled host would otherwise hold one of the vault's few download slots forever.
   const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const watchdog = new AbortController();
@@ -82,7 +118,8 @@ export async function downloadToFile(opts: {
   const why = (err: unknown) => (watchdog.signal.aborted ? `stalled: no data for ${Math.round(idleMs / 1000)} s` : String((err as Error)?.message ?? err));
   try {
     stillAlive();
-    return await fetchToFile(opts, signal, stillAlive, why);
+    const res = await fetchChecked(opts, signal, why);
+    return await streamToFile(opts, res, stillAlive, why);
   } finally {
     if (idle) clearTimeout(idle);
   }
@@ -90,33 +127,50 @@ export async function downloadToFile(opts: {
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
-async function fetchToFile(
-  opts: Parameters<typeof downloadToFile>[0],
-  signal: AbortSignal,
-  stillAlive: () => void,
-  why: (err: unknown) => string,
-): Promise<DownloadResult> {
-  const get = async (headers: Record<string, string>) => {
-    try {
-      return await opts.fetch(opts.url, { signal, redirect: 'follow', headers });
-    } catch (err) {
-      throw new DownloadError('transient', `network error: ${why(err)}`);
+/**
+ * Fetches with redirect: 'manual' and judges every hop's Location by the same policy as the first
+ * URL *before* contacting it: with redirect: 'follow' a hostile output host could make Kiln send a
+ * request to a cloud metadata address or a local service, and we would only see it afterwards.
+ */
+async function fetchChecked(opts: Parameters<typeof downloadToFile>[0], signal: AbortSignal, why: (err: unknown) => string): Promise<Response> {
+  let url = opts.url;
+  for (let hop = 0; ; hop++) {
+    if (!isAllowedDownload(url, opts.providerBaseUrl)) {
+      throw new DownloadError('refused', hop === 0 ? `refusing to download from ${safeOrigin(url)}: only https: or the provider's origin` : `redirected to a disallowed origin ${safeOrigin(url)}: not followed`);
     }
-  };
-  let res = await get({});
-  // Output files are normally public; if the host asks for the token, send it once — never
-  // pre-emptively, and never to a host that is not the provider's.
-  if (res.status === 401 && opts.getToken && mayCarryToken(opts.url, opts.providerBaseUrl)) {
-    const token = await opts.getToken();
-    if (token) {
-      await res.body?.cancel().catch(() => {});
-      res = await get({ authorization: `Bearer ${token}` });
+    const get = async (headers: Record<string, string>) => {
+      try {
+        return await opts.fetch(url, { signal, redirect: 'manual', headers });
+      } catch (err) {
+        throw new DownloadError('transient', `network error: ${why(err)}`);
+      }
+    };
+    let res = await get({});
+    // Output files are normally public; if the host asks for the token, send it once — never
+    // pre-emptively, and never to a host that is not the provider's (judged per hop).
+    if (res.status === 401 && opts.getToken && mayCarryToken(url, opts.providerBaseUrl)) {
+      const token = await opts.getToken();
+      if (token) {
+        await res.body?.cancel().catch(() => {});
+        res = await get({ authorization: `Bearer ${token}` });
+      }
     }
-  }
-  if (res.url && res.url !== opts.url && !isAllowedDownload(res.url, opts.providerBaseUrl)) {
+    if (!REDIRECT_STATUSES.has(res.status)) return checkStatus(res);
     await res.body?.cancel().catch(() => {});
-    throw new DownloadError('refused', `redirected to a disallowed origin ${safeOrigin(res.url)}`);
+    const location = res.headers.get('location');
+    let next: string;
+    try {
+      next = new URL(location ?? '', url).href;
+    } catch {
+      next = '';
+    }
+    if (!location || !next) throw new DownloadError('transient', `HTTP ${res.status} redirect without a usable Location`, res.status);
+    if (hop + 1 > MAX_REDIRECTS) throw new DownloadError('permanent', `too many redirects (more than ${MAX_REDIRECTS})`, res.status);
+    url = next;
   }
+}
+
+async function checkStatus(res: Response): Promise<Response> {
   if (res.status === 404 || res.status === 410) {
     await res.body?.cancel().catch(() => {});
     throw new DownloadError('expired', `the provider no longer has this output (HTTP ${res.status})`, res.status);
@@ -126,7 +180,23 @@ async function fetchToFile(
     const transient = res.status >= 500 || res.status === 429 || res.status === 408;
     throw new DownloadError(transient ? 'transient' : 'permanent', `HTTP ${res.status} downloading output`, res.status);
   }
+  return res;
+}
+
+function tooLarge(opts: Parameters<typeof downloadToFile>[0], what: string): DownloadError {
+  return new DownloadError('too-large', `${what} is larger than ${opts.limitName ?? `the ${formatBytes(opts.maxBytes!)} download limit`} (raise it in Settings → Downloads)`);
+}
+
+async function streamToFile(opts: Parameters<typeof downloadToFile>[0], res: Response, stillAlive: () => void, why: (err: unknown) => string): Promise<DownloadResult> {
+  const body = res.body!;
   const declared = res.headers.get('content-length');
+  const max = opts.maxBytes ?? Infinity;
+  // The declared size is checked before a byte is written; the real count is checked while
+  // streaming, since a server may omit or lie about Content-Length (an endless stream).
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > max) {
+    await body.cancel().catch(() => {});
+    throw tooLarge(opts, `the output (${formatBytes(Number(declared))})`);
+  }
   const hash = createHash('sha256');
   let size = 0;
   // A read → hash → awaited write loop rather than a stream pipeline: exactly one chunk is in
@@ -134,14 +204,15 @@ async function fetchToFile(
   // 500 MB file, where chunks piled up between undici and the file stream.
   let fh: fs.promises.FileHandle | null = null;
   try {
-    fh = await (opts.openFile ?? ((p: string) => fs.promises.open(p, 'w')))(opts.dest);
-    const reader = res.body.getReader();
+    fh = await (opts.openFile ?? ((p: string) => fs.promises.open(p, 'w', 0o600)))(opts.dest);
+    const reader = body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       stillAlive();
-      hash.update(value);
       size += value.length;
+      if (size > max) throw tooLarge(opts, 'the output');
+      hash.update(value);
       let off = 0;
       while (off < value.length) off += (await fh.write(value, off, value.length - off)).bytesWritten;
     }
@@ -149,10 +220,10 @@ async function fetchToFile(
     fh = null;
   } catch (err) {
     await fh?.close().catch(() => {});
-    await res.body.cancel().catch(() => {});
+    await body.cancel().catch(() => {});
     await fs.promises.rm(opts.dest, { force: true });
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw new DownloadError('disk-full', 'disk full while saving the output: free some space; Kiln will try again');
+    if (err instanceof DownloadError) throw err;
+    if (isDiskFull(err)) throw new DownloadError('disk-full', DISK_FULL_MESSAGE);
     throw new DownloadError('transient', `download interrupted: ${why(err)}`);
   }
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) !== size) {

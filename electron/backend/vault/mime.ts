@@ -65,3 +65,31 @@ export function extFromUrl(url: string): string | null {
     return null;
   }
 }
+
+// File types an OS runs (or hands to an interpreter) when opened: a model's output or an imported
+// file must never land in the vault under one of these names, where "Open with default app" or a
+// double click in the file manager would execute it. Lowercase, with the dot.
+const EXECUTABLE_EXTS = new Set([
+  // Windows
+  '.exe', '.com', '.bat', '.cmd', '.scr', '.pif', '.cpl', '.msi', '.msp', '.msc', '.hta', '.js', '.jse', '.vbs', '.vbe',
+  '.wsf', '.wsh', '.ws', '.ps1', '.psm1', '.psd1', '.lnk', '.url', '.scf', '.reg', '.inf', '.dll', '.gadget', '.appx', '.msix',
+  // macOS / Unix
+  '.sh', '.bash', '.zsh', '.csh', '.ksh', '.command', '.tool', '.app', '.pkg', '.dmg', '.dylib', '.so', '.run', '.appimage', '.desktop', '.deb', '.rpm',
+  // interpreters a desktop may associate with their files
+  '.jar', '.mjs', '.cjs', '.py', '.pyw', '.pl', '.rb', '.php', '.action', '.workflow',
+]);
+
+/** Extensions file-type reports for executable formats, whatever the URL called them. */
+const EXECUTABLE_SNIFFED = new Set(['.exe', '.elf', '.mach', '.msi', '.apk', '.jar', '.deb', '.rpm', '.dmg', '.wasm', '.dex', '.class', '.lnk']);
+
+export const NEUTRAL_EXT = '.bin';
+
+export function isExecutableExt(ext: string): boolean {
+  const e = ext.toLowerCase();
+  return EXECUTABLE_EXTS.has(e) || EXECUTABLE_SNIFFED.has(e);
+}
+
+/** The extension a file is saved under: an executable one becomes `.bin` (DESIGN §5). */
+export function safeExt(ext: string): string {
+  return isExecutableExt(ext) ? NEUTRAL_EXT : ext;
+}

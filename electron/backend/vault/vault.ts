@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import type { MediaVaultFull, StagedFile } from './types.ts';
 import type { Clock, FetchLike, Logger } from '../types.ts';
@@ -9,11 +8,12 @@ import type { HistoryStore, OutputRecord, PredictionRecord } from '../history/ty
 import { hasAdmin } from '../history/types.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { planOutputs, toOutputRecords, type PlannedOutput } from './outputs.ts';
-import { DownloadError, downloadToFile } from './download.ts';
-import { checkMagic } from './magic.ts';
-import { makeThumbnail } from './thumbs.ts';
-import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
-import { extForMime, kindForMime, mimeForExt } from './mime.ts';
+import { DISK_FULL_MESSAGE, DownloadError, downloadToFile, isDiskFull } from './download.ts';
+import { finalizeFile } from './finalize.ts';
+import { extForMime, mimeForExt, safeExt } from './mime.ts';
+import { downloadCap, GIVE_UP, MAX_SAVE_PASSES, saveNote } from './save-policy.ts';
+import { FILE_MODE, privateDirSync, tightenTree } from '../data-dir.ts';
+import type { DownloadKind } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
 import { PROVIDER_RETENTION_MS } from '../history/rows.ts';
@@ -39,6 +39,8 @@ export interface VaultOptions {
   getToken?: () => Promise<string | null>;
   /** Test seam for disk-full faults: how download temp files are opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
+  /** Download size caps per kind in bytes (Settings → Downloads); LIMITS.download fills the gaps. */
+  downloadLimits?: () => Partial<Record<DownloadKind, number>>;
 }
 
 const RETRYABLE = new Set(['transient', 'disk-full']);
@@ -51,7 +53,14 @@ const RETRYABLE = new Set(['transient', 'disk-full']);
 // Temp files and the delete trash live beside it (<dataDir>/.vault-tmp/<pid>, .trash/<pid>), never served.
 export function createVault(opts: VaultOptions): MediaVaultFull {
   const root = path.join(opts.dataDir, 'media');
-  fs.mkdirSync(root, { recursive: true });
+  privateDirSync(root);
+  // Once per data folder: files an older Kiln saved 0644 become owner-only, in the background.
+  const modesMarker = path.join(opts.dataDir, '.vault-modes-v1');
+  if (!fs.existsSync(modesMarker)) {
+    void tightenTree(root)
+      .then(() => fs.promises.writeFile(modesMarker, '', { mode: FILE_MODE }))
+      .catch((err) => opts.log.warn('could not tighten media permissions', { err: String(err) }));
+  }
   // Anything left in a dead process's tmp is a download a crash interrupted; saveOutputs redoes it.
   const tmpDir = ownProcessDir(path.join(opts.dataDir, '.vault-tmp'));
 
@@ -91,105 +100,12 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
   }
 
   const tmpName = (ext: string) => path.join(tmpDir, `${randomBytes(8).toString('hex')}${ext}`);
-  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+  const finalize = (rec: PredictionRecord, out: OutputRecord, tmp: string, claimedMime: string | null, plannedExt: string, sha: string, size: number) =>
+    finalizeFile({ root, log, tmpName }, rec, out, tmp, claimedMime, plannedExt, sha, size);
 
-  function dirFor(rec: PredictionRecord): string {
-    const d = new Date(rec.createdAt);
-    const yyyy = String(d.getUTCFullYear());
-    const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
-    return path.join(yyyy, mm, rec.id.replace(/[^A-Za-z0-9_-]/g, '_'));
-  }
-
-  function metadata(rec: PredictionRecord): Record<string, string> {
-    const seed = rec.input.seed ?? /seed[:=]\s*(\d+)/i.exec(rec.logs)?.[1] ?? null;
-    return {
-      Software: 'Kiln',
-      provider: rec.provider,
-      model: rec.model,
-      version: rec.version ?? '',
-      prediction_id: rec.providerId ?? '',
-      kiln_id: rec.id,
-      seed: seed === null ? '' : String(seed),
-      input: JSON.stringify(rec.input),
-    };
-  }
-
-  /** Splices text chunks after IHDR while copying, so even a huge PNG is never held in memory. */
-  async function writePngWithText(src: string, dest: string, entries: Record<string, string>): Promise<{ size: number; sha256: string } | null> {
-    const fh = await fs.promises.open(src, 'r');
-    const head = Buffer.alloc(PNG_HEADER_BYTES);
-    try {
-      await fh.read(head, 0, PNG_HEADER_BYTES, 0);
-    } finally {
-      await fh.close();
-    }
-    if (!hasStandardHeader(head)) return null;
-    const hash = createHash('sha256');
-    let size = 0;
-    const out = fs.createWriteStream(dest);
-    const pre = Buffer.concat([head, textChunks(entries)]);
-    async function* body() {
-      yield pre;
-      for await (const c of fs.createReadStream(src, { start: PNG_HEADER_BYTES })) yield c as Buffer;
-    }
-    await pipeline(
-      body(),
-      async function* (src2: AsyncIterable<Buffer>) {
-        for await (const c of src2) {
-          hash.update(c);
-          size += c.length;
-          yield c;
-        }
-      },
-      out,
-    );
-    return { size, sha256: hash.digest('hex') };
-  }
-
-  async function finalizeFile(rec: PredictionRecord, out: OutputRecord, tmp: string, claimedMime: string | null, plannedExt: string, sha: string, size: number): Promise<Partial<OutputRecord>> {
-    const verdict = await checkMagic(tmp, out.kind);
-    if (!verdict.ok) throw new DownloadError('permanent', verdict.reason);
-    const mime = verdict.mime ?? (claimedMime?.split(';')[0] || null) ?? mimeForExt(plannedExt);
-    const ext = verdict.ext ?? extForMime(mime) ?? plannedExt;
-    const kind = out.kind === 'file' && verdict.mime ? kindForMime(verdict.mime) : out.kind;
-    const dir = path.join(root, dirFor(rec));
-    await fs.promises.mkdir(dir, { recursive: true });
-    const finalAbs = path.join(dir, `out-${out.index}${ext}`);
-    let finalSha = sha;
-    let finalSize = size;
-    let sidecar = true;
-    if (ext === '.png') {
-      const tagged = tmpName('.png');
-      const r = await writePngWithText(tmp, tagged, metadata(rec));
-      if (r) {
-        await fs.promises.rm(tmp, { force: true });
-        await fs.promises.rename(tagged, finalAbs);
-        finalSha = r.sha256;
-        finalSize = r.size;
-        sidecar = false;
-      } else {
-        await fs.promises.rm(tagged, { force: true });
-      }
-    }
-    if (sidecar) await fs.promises.rename(tmp, finalAbs);
-    if (sidecar && kind !== 'text' && kind !== 'json') {
-      await fs.promises.writeFile(`${finalAbs}.json`, JSON.stringify({ ...metadata(rec), input: rec.input, sha256: finalSha, remoteUrl: out.remoteUrl }, null, 2));
-    }
-    let width: number | null = null;
-    let height: number | null = null;
-    let thumbPath: string | null = null;
-    if (kind === 'image') {
-      const thumbAbs = path.join(root, 'thumbs', dirFor(rec), `out-${out.index}.webp`);
-      try {
-        await fs.promises.mkdir(path.dirname(thumbAbs), { recursive: true });
-        ({ width, height } = await makeThumbnail(finalAbs, thumbAbs));
-        thumbPath = rel(thumbAbs);
-      } catch (err) {
-        log.warn('thumbnail failed; the card shows the full image instead', { id: rec.id, index: out.index, err: String(err) });
-      }
-    }
-    return { state: 'saved', kind, path: rel(finalAbs), thumbPath, mime, size: finalSize, sha256: finalSha, width, height, error: null };
-  }
+  /** Any error as a DownloadError; a full disk is named as such wherever it happened (rename, thumbnail…). */
+  const asDownloadError = (err: unknown): DownloadError =>
+    err instanceof DownloadError ? err : isDiskFull(err) ? new DownloadError('disk-full', DISK_FULL_MESSAGE) : new DownloadError('transient', String((err as Error)?.message ?? err));
 
   async function saveOne(rec: PredictionRecord, out: OutputRecord, plan: PlannedOutput | undefined): Promise<string | null> {
     history.updateOutput(rec.id, out.index, { state: 'saving', error: null });
@@ -198,25 +114,28 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       let patch: Partial<OutputRecord>;
       if (plan?.inline) {
         const tmp = tmpName(plan.ext);
-        await fs.promises.writeFile(tmp, plan.inline);
+        await fs.promises.writeFile(tmp, plan.inline, { mode: FILE_MODE });
         const sha = createHash('sha256').update(plan.inline).digest('hex');
-        patch = await finalizeFile(rec, out, tmp, plan.mime, plan.ext, sha, plan.inline.length);
+        patch = await finalize(rec, out, tmp, plan.mime, plan.ext, sha, plan.inline.length);
       } else if (out.remoteUrl) {
         if (rec.dataRemoved) throw new DownloadError('expired', 'the provider removed this output (data_removed)');
         const url = out.remoteUrl;
         const ext = plan?.ext ?? '.bin';
+        const cap = downloadCap(out.kind, opts.downloadLimits?.());
         let lastErr: DownloadError | null = null;
         patch = {};
         for (let attempt = 1; attempt <= retry.attempts && !closed; attempt++) {
           const tmp = tmpName(ext);
           try {
-            const r = await withSlot(() => downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, openFile: opts.openFile, getToken: opts.getToken }));
-            patch = await finalizeFile(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
+            const r = await withSlot(() =>
+              downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, openFile: opts.openFile, getToken: opts.getToken, maxBytes: cap.bytes, limitName: cap.name }),
+            );
+            patch = await finalize(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
             lastErr = null;
             break;
           } catch (err) {
             await fs.promises.rm(tmp, { force: true });
-            lastErr = err instanceof DownloadError ? err : new DownloadError('transient', String((err as Error)?.message ?? err));
+            lastErr = asDownloadError(err);
             // A refusal (403/410) once the provider's retention has passed is the file having expired.
             if ((lastErr.status === 403 || lastErr.status === 410) && clock.now() >= (rec.providerCreatedAt ?? rec.createdAt) + PROVIDER_RETENTION_MS) {
               lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
@@ -230,13 +149,18 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       } else {
         throw new DownloadError('permanent', 'output has neither content nor a URL');
       }
-      history.updateOutput(rec.id, out.index, patch);
+      history.updateOutput(rec.id, out.index, { ...patch, failure: null, attempts: 0 });
       return null;
     } catch (err) {
-      const e = err instanceof DownloadError ? err : new DownloadError('transient', String((err as Error)?.message ?? err));
-      history.updateOutput(rec.id, out.index, { state: e.failure === 'expired' ? 'expired' : 'failed', error: e.message });
-      if (e.failure !== 'expired') log.warn('output not saved', { id: rec.id, index: out.index, failure: e.failure, reason: e.message });
-      return e.failure;
+      const e = asDownloadError(err);
+      // Retryable failures are counted per pass; past MAX_SAVE_PASSES they are final too, so a host
+      // that never recovers is not asked forever. A full disk is the user's to fix: never counted.
+      const attempts = (out.attempts ?? 0) + (e.failure === 'transient' ? 1 : 0);
+      const final = !RETRYABLE.has(e.failure) || attempts >= MAX_SAVE_PASSES;
+      const error = e.failure === 'transient' && final ? `gave up after ${attempts} tries: ${e.message}` : e.message;
+      history.updateOutput(rec.id, out.index, { state: e.failure === 'expired' ? 'expired' : 'failed', error, failure: final ? GIVE_UP : e.failure, attempts });
+      if (e.failure !== 'expired') log.warn('output not saved', { id: rec.id, index: out.index, failure: e.failure, final, reason: e.message });
+      return final ? GIVE_UP : e.failure;
     } finally {
       publisher.changed(rec.id);
     }
@@ -251,7 +175,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       history.setOutputs(rec.id, toOutputRecords(planned));
       outputs = history.getOutputs(rec.id);
     }
-    const todo = outputs.filter((o) => o.state !== 'saved' && o.state !== 'expired' && o.state !== 'missing');
+    // Given-up outputs wait for the user's Re-download; nothing retries them on its own.
+    const todo = outputs.filter((o) => o.state !== 'saved' && o.state !== 'expired' && o.state !== 'missing' && !(o.state === 'failed' && o.failure === GIVE_UP));
     if (todo.length > 0) {
       history.update(rec.id, { saveState: 'saving' });
       publisher.changed(rec.id);
@@ -266,18 +191,26 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       : after.some((o) => o.state === 'expired')
         ? 'expired'
         : 'saved';
-    history.update(rec.id, { saveState });
+    const note = saveNote(after);
+    history.update(rec.id, { saveState, ...(note !== undefined ? { note } : {}) });
     publisher.changed(rec.id);
-    if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f)) && !laterTimers.has(rec.id)) {
-      laterTimers.set(
-        rec.id,
-        clock.setTimeout(() => {
-          laterTimers.delete(rec.id);
-          const again = history.get(rec.id);
-          if (again && !closed) void vault.saveOutputs(again);
-        }, retryLaterMs),
-      );
+    if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f))) {
+      const passes = Math.max(1, ...after.map((o) => o.attempts ?? 0));
+      retryLater(rec.id, retryLaterMs * 2 ** Math.min(passes - 1, 6));
     }
+  }
+
+  /** One later save pass per prediction, for failures that may pass (network, full disk). */
+  function retryLater(id: string, ms: number) {
+    if (closed || laterTimers.has(id)) return;
+    laterTimers.set(
+      id,
+      clock.setTimeout(() => {
+        laterTimers.delete(id);
+        const again = history.get(id);
+        if (again && !closed) void vault.saveOutputs(again);
+      }, ms),
+    );
   }
 
   function staged(id: string, relPath: string, mime: string, size: number): StagedFile {
@@ -287,14 +220,17 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
   async function stageBytes(source: { bytes?: Uint8Array; file?: string }, name: string | null, claimedMime: string): Promise<StagedFile> {
     const id = randomBytes(10).toString('hex');
     const tmp = tmpName('');
-    if (source.bytes) await fs.promises.writeFile(tmp, source.bytes);
-    else await fs.promises.copyFile(source.file!, tmp);
+    if (source.bytes) await fs.promises.writeFile(tmp, source.bytes, { mode: FILE_MODE });
+    else {
+      await fs.promises.copyFile(source.file!, tmp);
+      await fs.promises.chmod(tmp, FILE_MODE);
+    }
     const detected = source.bytes ? await fileTypeFromBuffer(source.bytes) : await fileTypeFromFile(tmp);
     const mime = detected?.mime ?? claimedMime;
     const nameExt = name ? path.extname(name).toLowerCase() : '';
-    const ext = detected ? `.${detected.ext}` : /^\.[a-z0-9]{1,5}$/.test(nameExt) ? nameExt : (extForMime(mime) ?? '.bin');
+    const ext = safeExt(detected ? `.${detected.ext}` : /^\.[a-z0-9]{1,5}$/.test(nameExt) ? nameExt : (extForMime(mime) ?? '.bin'));
     const relPath = `inputs/${id}${ext}`;
-    await fs.promises.mkdir(path.join(root, 'inputs'), { recursive: true });
+    privateDirSync(path.join(root, 'inputs'));
     const hash = createHash('sha256');
     for await (const c of fs.createReadStream(tmp)) hash.update(c as Buffer);
     const { size } = await fs.promises.stat(tmp);
@@ -313,13 +249,17 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       if (existing) return existing;
       const p = doSave(rec)
         .catch((err) => {
-          log.error('saving outputs failed unexpectedly', { id: rec.id, err: String(err) });
+          const full = isDiskFull(err);
+          if (full) log.warn(`saving outputs: ${DISK_FULL_MESSAGE}`, { id: rec.id, err: String(err) });
+          else log.error('saving outputs failed unexpectedly', { id: rec.id, err: String(err) });
           try {
-            history.update(rec.id, { saveState: 'save-failed' });
+            history.update(rec.id, { saveState: 'save-failed', ...(full ? { note: DISK_FULL_MESSAGE } : {}) });
             publisher.changed(rec.id);
           } catch {
-            // the prediction may have been deleted meanwhile
+            // the prediction may have been deleted meanwhile, or the disk is too full for this write too
           }
+          // A full disk anywhere (even the history write) is retried later, as the message promises.
+          if (full) retryLater(rec.id, retryLaterMs);
         })
         .finally(() => inflight.delete(rec.id));
       inflight.set(rec.id, p);
@@ -366,7 +306,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       vault.checkFiles(predictionId);
       for (const o of history.getOutputs(predictionId)) {
         if (o.state === 'missing' || o.state === 'failed' || o.state === 'pending' || (o.state === 'expired' && !rec.dataRemoved)) {
-          history.updateOutput(predictionId, o.index, { state: 'pending', error: null });
+          // The user's Re-download is the manual retry: a given-up output starts over.
+          history.updateOutput(predictionId, o.index, { state: 'pending', error: null, failure: null, attempts: 0 });
         }
       }
       await (inflight.get(predictionId) ?? Promise.resolve());

@@ -6,6 +6,7 @@ import type { HandlerMap } from './types.ts';
 import { hasAdmin, type HistoryStoreFull } from '../../history/types.ts';
 import { hasVaultAdmin, type MediaVaultFull } from '../../vault/types.ts';
 import { exportHistory, importHistory } from '../../history/transfer.ts';
+import { dismissRecoveryNotice, readRecoveryNotice } from '../../history/recovery.ts';
 
 // predictions:* channels that read or edit the history (create/cancel/retry are in predictions.ts).
 
@@ -95,6 +96,13 @@ export const historyHandlers: HandlerMap = {
     if (!s.history.get(req.id)) throw notFound(req.id);
     // Runs in the background: the card follows it through prediction:updated events.
     v.redownload(req.id).catch((err) => s.log.warn('redownload failed', { id: req.id, err: String(err) }));
+    return { ok: true as const };
+  },
+
+  'history:recoveryNotice': (_req, s) => readRecoveryNotice(s.dataDir),
+
+  'history:dismissRecoveryNotice': (_req, s) => {
+    dismissRecoveryNotice(s.dataDir);
     return { ok: true as const };
   },
 };

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileTypeFromFile } from 'file-type';
 import { KilnError } from '../../../../shared/ipc.ts';
 import type { Services } from '../../services.ts';
 import type { HandlerMap } from './types.ts';
 import type { PlatformAdapter } from '../../types.ts';
 import { hasVaultAdmin } from '../../vault/types.ts';
+import { NEUTRAL_EXT, isExecutableExt } from '../../vault/mime.ts';
 
 // files:stage, media:* (through the platform adapter) and storage:*.
 
@@ -55,6 +58,13 @@ export const mediaHandlers: HandlerMap = {
 
   'media:openDefault': async (req, s) => {
     const file = vaultFile(s, req.path);
+    // The OS's default app for an executable is the OS running it: refused by name and by content
+    // (an older vault may hold .exe files; a .bin is whatever its bytes are).
+    const sniffed = await fileTypeFromFile(file).catch(() => undefined);
+    const ext = path.extname(file).toLowerCase();
+    if (isExecutableExt(ext) || ext === NEUTRAL_EXT || (sniffed && isExecutableExt(`.${sniffed.ext}`))) {
+      throw new KilnError({ code: 'forbidden', message: 'Kiln does not open program files. Use “Reveal in folder” if you trust it.' });
+    }
     await platform(s, 'Open with the default app').openPath(file);
     return { ok: true as const };
   },

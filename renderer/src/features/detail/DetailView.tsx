@@ -5,7 +5,7 @@ import { windowApi } from '../../api.ts';
 import { SafeMarkdown } from '../../components/Markdown.tsx';
 import { useNow } from '../../components/now.ts';
 import { formatDuration, formatBytes } from '../../components/format.ts';
-import { statusBadge, canCancel, cardLabel, hasMissingFile } from '../gallery/status.ts';
+import { statusBadge, canCancel, cardLabel, canRedownload } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 
 export function DetailView({ id }: { id: string }) {
@@ -78,7 +78,7 @@ export function DetailView({ id }: { id: string }) {
             panel does not open on a wall of equal buttons. */}
         <div className="detail-actions">
           {canCancel(p) && <button type="button" className="btn" onClick={() => act.cancel(p.id)}>Cancel</button>}
-          {hasMissingFile(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
+          {canRedownload(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
           <button type="button" className="btn" onClick={() => void act.retry(p.id)}>Retry</button>
           <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>

@@ -4,7 +4,7 @@ import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration } from '../../components/format.ts';
-import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, hasMissingFile } from './status.ts';
+import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload } from './status.ts';
 import * as act from './actions.ts';
 
 export const Card = memo(function Card({ id, index }: { id: string; index: number }) {
@@ -17,7 +17,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
   const out = primaryOutput(p);
   // A file deleted outside Kiln: no broken image, the card offers a re-download instead.
   const gone = out?.state === 'missing';
-  const missing = hasMissingFile(p);
+  const missing = canRedownload(p);
   const media = out && out.path && !gone ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching

@@ -101,3 +101,8 @@ export function primaryOutput(p: PredictionView) {
 export function hasMissingFile(p: PredictionView): boolean {
   return p.outputs.some((o) => o.state === 'missing');
 }
+
+/** Re-download is the manual retry for a missing file and for a save Kiln gave up on (the note says why). */
+export function canRedownload(p: PredictionView): boolean {
+  return hasMissingFile(p) || (p.status === 'succeeded' && p.saveState === 'save-failed');
+}

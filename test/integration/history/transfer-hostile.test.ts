@@ -1,0 +1,198 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { openHistory } from '../../../electron/backend/history/store.ts';
+import type { HistoryStoreFull } from '../../../electron/backend/history/types.ts';
+import { exportHistory, importHistory } from '../../../electron/backend/history/transfer.ts';
+import { LIMITS } from '../../../shared/limits.ts';
+import { call, setup, sleep, type Harness } from '../engine/harness.ts';
+import { manualClock, recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
+
+afterAll(removeTempDirs);
+
+// Import then export with hostile archives (issue 10, item 2): an import must not smuggle a path
+// to secrets.json or outside the data folder into the history, must not follow a link, must not
+// fetch anything on its own, and is bounded; an export must never write outside its destination
+// or include anything that is not a regular file of the vault.
+
+const SECRET = 'r8_THIS_IS_THE_API_KEY_0123456789';
+const opened: HistoryStoreFull[] = [];
+const harnesses: Harness[] = [];
+afterEach(async () => {
+  for (const h of opened.splice(0)) h.close();
+  for (const h of harnesses.splice(0)) await h.close();
+});
+
+/** A data folder as the app lays it out: history, media vault, and secrets.json beside them. */
+function world() {
+  const dir = path.join(tempDir('kiln-hostile-'), 'data');
+  fs.mkdirSync(dir);
+  const h = openHistory({ dataDir: dir, log: recordingLog(), clock: manualClock() });
+  opened.push(h);
+  const root = path.join(dir, 'media');
+  fs.mkdirSync(root, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'secrets.json'), JSON.stringify({ replicate: SECRET }));
+  return { dir, h, root, tmp: path.join(dir, 'tmp') };
+}
+
+const manifestOf = (predictions: unknown[], inputFiles: unknown[] = []) => ({ format: 'kiln-history', version: 1, exportedAt: 1, inputFiles, predictions });
+const run = (id: string, extra: Record<string, unknown> = {}, outputs: unknown[] = []) => ({
+  record: { id, provider: 'replicate', model: 'x/y', createdAt: 1, input: { prompt: id }, status: 'succeeded', ...extra },
+  outputs,
+});
+function zipOf(dir: string, files: Record<string, Uint8Array>): string {
+  const file = path.join(dir, `a-${Math.random().toString(36).slice(2)}.zip`);
+  fs.writeFileSync(file, zipSync(files));
+  return file;
+}
+/** Every file under a folder (relative), to prove nothing landed where it should not. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+}
+
+describe('import then export cannot leak', () => {
+  it('input-file paths naming secrets.json or outside the data folder never reach the history or an export', async () => {
+    const w = world();
+    const outside = path.join(path.dirname(w.dir), 'outside.txt');
+    fs.writeFileSync(outside, 'a file outside the data folder');
+    const manifest = manifestOf(
+      [run('p1', { input: { prompt: 'x', image: 'kiln-file:aa', mask: 'kiln-file:bb', ref: 'kiln-file:cc' } }, [{ index: 0, kind: 'image', state: 'saved', path: '../secrets.json', thumbPath: null }])],
+      [
+        { id: 'aa', path: '../secrets.json', mime: 'application/json', size: 10 },
+        { id: 'bb', path: '../../outside.txt', mime: 'text/plain', size: 10 },
+        { id: 'cc', path: outside, mime: 'text/plain', size: 10 },
+      ],
+    );
+    const zip = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifest)) });
+    await importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp });
+    for (const id of ['aa', 'bb', 'cc']) expect(w.h.getInputFile(id)).toBeNull();
+
+    // "Export all", as a zip: only manifest.json and media/<clean vault path> entries, and no secret.
+    const out = path.join(tempDir(), 'all.zip');
+    await exportHistory({ history: w.h, vaultRoot: w.root, dest: out, now: 2 });
+    const entries = unzipSync(fs.readFileSync(out));
+    for (const [name, bytes] of Object.entries(entries)) {
+      expect(name === 'manifest.json' || /^media\/(?!.*\.\.)/.test(name)).toBe(true);
+      expect(Buffer.from(bytes).toString('utf8')).not.toContain(SECRET);
+    }
+    // As a folder: nothing written beside the destination.
+    const parent = tempDir();
+    const dest = path.join(parent, 'export');
+    await exportHistory({ history: w.h, vaultRoot: w.root, dest, now: 3 });
+    expect(fs.readdirSync(parent)).toEqual(['export']);
+    expect(filesUnder(dest).every((f) => !f.includes('secrets'))).toBe(true);
+  });
+
+  it('an export written from a history an older import poisoned still contains only vault files', async () => {
+    const w = world();
+    // Rows as today's import left them: raw paths pointing out of the vault, and a link in the vault.
+    w.h.addInputFile({ id: 'dd', path: '../secrets.json', name: null, mime: 'application/json', size: 1, sha256: null, createdAt: 1 });
+    w.h.insertIntent({ id: 'p2', provider: 'replicate', model: 'x/y', version: null, target: 'model', input: { image: 'kiln-file:dd' } });
+    fs.mkdirSync(path.join(w.root, '2026/01/p2'), { recursive: true });
+    fs.symlinkSync(path.join(w.dir, 'secrets.json'), path.join(w.root, '2026/01/p2/out-0.png'));
+    w.h.setOutputs('p2', [{ index: 0, kind: 'image', state: 'saved', remoteUrl: null, path: '2026/01/p2/out-0.png', thumbPath: '../../../up.webp', mime: 'image/png', size: 1, width: 1, height: 1, sha256: null, error: null }]);
+    const out = path.join(tempDir(), 'poisoned.zip');
+    await exportHistory({ history: w.h, vaultRoot: w.root, dest: out, now: 2 });
+    expect(Object.keys(unzipSync(fs.readFileSync(out)))).toEqual(['manifest.json']);
+    const parent = tempDir();
+    await exportHistory({ history: w.h, vaultRoot: w.root, dest: path.join(parent, 'e'), now: 3 });
+    expect(filesUnder(parent)).toEqual([path.join('e', 'manifest.json')]);
+  });
+
+  it('a folder import never follows a symlink (file or folder) to a file outside the archive', async () => {
+    const w = world();
+    const secretElsewhere = path.join(tempDir(), 'id_rsa');
+    fs.writeFileSync(secretElsewhere, 'PRIVATE KEY');
+    const src = tempDir('kiln-hostile-src-');
+    fs.mkdirSync(path.join(src, 'media', 'inputs'), { recursive: true });
+    fs.symlinkSync(secretElsewhere, path.join(src, 'media', 'inputs', 'aa.png'));
+    fs.symlinkSync(path.dirname(secretElsewhere), path.join(src, 'media', '2026'));
+    const manifest = manifestOf(
+      [run('p3', { input: { image: 'kiln-file:aa' } }, [{ index: 0, kind: 'file', state: 'saved', path: '2026/id_rsa', thumbPath: null }])],
+      [{ id: 'aa', path: 'inputs/aa.png', mime: 'image/png', size: 11 }],
+    );
+    fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(manifest));
+    const r = await importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp });
+    expect(r.imported).toBe(1);
+    expect(w.h.getInputFile('aa')).toBeNull(); // a Retry has nothing to upload
+    expect(filesUnder(w.root)).toEqual([]);
+    expect(w.h.getOutputs('p3')[0]).toMatchObject({ state: 'missing' });
+  });
+
+  it('a manifest.json that is a symlink is refused', async () => {
+    const w = world();
+    const src = tempDir('kiln-hostile-src-');
+    const real = path.join(tempDir(), 'm.json');
+    fs.writeFileSync(real, JSON.stringify(manifestOf([run('p4')])));
+    fs.symlinkSync(real, path.join(src, 'manifest.json'));
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp })).rejects.toThrow(/regular file/);
+  });
+
+  it('executable names in an archive never land in the vault', async () => {
+    const w = world();
+    const manifest = manifestOf([run('p5', {}, [{ index: 0, kind: 'file', state: 'saved', path: '2026/01/p5/out-0.exe', thumbPath: null }])]);
+    const zip = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifest)), 'media/2026/01/p5/out-0.exe': strToU8('MZ...') });
+    await importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp });
+    expect(filesUnder(w.root)).toEqual([]);
+    expect(w.h.getOutputs('p5')[0]).toMatchObject({ path: null, state: 'missing' });
+  });
+
+  it('nothing in an imported manifest is fetched until the user asks (URLs, unfinished runs)', async () => {
+    const seen: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      seen.push(String(input instanceof Request ? input.url : input));
+      return fetch(input, init);
+    };
+    const h = await setup({ fetch: counting });
+    harnesses.push(h);
+    const origin = new URL(h.sim.baseUrl).origin;
+    const manifest = manifestOf([
+      // Allowed by the download policy (the provider's origin), so only "not without the user" stops it.
+      run('u1', { output: [`${origin}/tracker/pixel-1.png`] }, []),
+      run('u2', { output: [`${origin}/tracker/pixel-2.png`] }, [{ index: 0, kind: 'image', state: 'pending', remoteUrl: `${origin}/tracker/pixel-2.png`, path: null, thumbPath: null }]),
+      run('u3', { status: 'processing', providerId: 'imported-xyz', urls: { get: `${origin}/tracker/get`, stream: `${origin}/tracker/stream`, web: 'https://replicate.com/p/imported-xyz' } }, []),
+    ]);
+    const zip = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifest)) });
+    expect(await call(h.backend, 'predictions:import', { path: zip })).toEqual({ imported: 3, skipped: 0 });
+    await h.restart(); // the start after an import is when left-over saves and runs are resumed
+    await sleep(1500);
+    expect(seen.filter((u) => u.includes('/tracker/') || u.includes('imported-xyz'))).toEqual([]);
+    const history = h.backend.services.history;
+    expect(history.get('u3')).toMatchObject({ status: 'failed', error: { code: 'imported' } });
+    expect(history.getOutputs('u1')[0]).toMatchObject({ state: 'missing' });
+    // The user's Re-download is the action that may fetch it.
+    await call(h.backend, 'predictions:redownload', { id: 'u2' });
+    await sleep(500);
+    expect(seen.some((u) => u.includes('/tracker/pixel-2.png'))).toBe(true);
+  });
+});
+
+describe('archive import bounds', () => {
+  it('a small zip that inflates enormously is refused while inflating, before it is all written', async () => {
+    const w = world();
+    const zeros = new Uint8Array(24 * 1024 * 1024); // deflates ~1000:1, beyond the 200:1 allowance
+    const zip = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifestOf([]))), 'media/2026/01/b/out-0.png': zeros });
+    expect(fs.statSync(zip).size).toBeLessThan(1024 * 1024);
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp })).rejects.toThrow(new RegExp(`${LIMITS.archive.ratio}×`));
+    expect(filesUnder(w.root)).toEqual([]);
+    expect(fs.readdirSync(w.tmp)).toEqual([]); // the half-extracted folder is gone
+  });
+
+  it('entries and total size are bounded, naming the limit', async () => {
+    const w = world();
+    const files: Record<string, Uint8Array> = { 'manifest.json': strToU8(JSON.stringify(manifestOf([]))) };
+    for (let i = 0; i < 12; i++) files[`media/x/${i}.bin`] = strToU8(`file ${i}`);
+    const many = zipOf(tempDir(), files);
+    const small = { ...LIMITS.archive, entries: 10 };
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: many, tmpParent: w.tmp, limits: small })).rejects.toThrow(/more than 10 entries/);
+    const big = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifestOf([]))), 'media/x/a.bin': new Uint8Array(300_000).map((_, i) => (i * 7919) % 251) });
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: big, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } })).rejects.toThrow(/97\.7 KB import limit/);
+    // A folder import is bounded by what it copies.
+    const src = tempDir('kiln-hostile-src-');
+    fs.mkdirSync(path.join(src, 'media', '2026'), { recursive: true });
+    fs.writeFileSync(path.join(src, 'media', '2026', 'big.png'), new Uint8Array(300_000));
+    fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(manifestOf([run('f1', {}, [{ index: 0, kind: 'image', state: 'saved', path: '2026/big.png', thumbPath: null }])])));
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } })).rejects.toThrow(/97\.7 KB limit/);
+  });
+});
