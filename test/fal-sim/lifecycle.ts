@@ -21,7 +21,8 @@ export interface SimJob {
   outcome: JobOutcome;
   errorType: string;
   error: string;
-  statusError: boolean;
+  /** Show error/error_type on the COMPLETED status (undefined: runner errors yes, 422s no). */
+  statusError: boolean | undefined;
   /** Validation errors found by the "runner" (outcome invalid-input). */
   detail: DetailItem[];
   /** Absolute start deadline (simulated ms): the client's x-fal-request-timeout, else the platform default. */
@@ -105,7 +106,7 @@ export function statusError(j: SimJob, slot: Slot, scenario: Scenario): { error:
   if (scenario.hideStatusErrors) return null;
   const r = resultShape(j, slot);
   if (r.success) return null;
-  const show = slot.endKind !== 'done' || (j.outcome === 'runner-error' ? j.statusError : j.statusError && r.status === 422);
+  const show = slot.endKind !== 'done' || (j.outcome === 'runner-error' ? j.statusError ?? true : j.statusError ?? false);
   if (!show) return null;
   return { error: r.message ?? 'Request failed', error_type: r.errorType ?? (r.status === 422 ? 'validation_error' : 'internal_error') };
 }

@@ -96,7 +96,7 @@ function plan(state: SimState, e: CatalogueEndpoint, input: Record<string, unkno
     outcome, startupMs, runMs,
     errorType: b.errorType ?? 'runner_server_error',
     error: b.error ?? 'CUDA out of memory. Tried to allocate 2.00 GiB',
-    statusError: b.statusError ?? true,
+    statusError: b.statusError,
   };
 }
 
