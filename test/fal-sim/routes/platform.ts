@@ -122,13 +122,13 @@ export function requestHistory(ctx: Ctx): Reply {
         json_input: j.input,
         ...(shape?.success ? { json_output: outputJson(j, ctx.urls.cdnUrl, (v.slot.endAt - (started ?? v.slot.endAt)) / 1000) } : {}),
       } : {}),
-      _sent: j.submittedAt, _ended: ended ? v.slot.endAt : Infinity,
+      _sent: j.submittedAt, _ended: ended ? v.slot.endAt : Infinity, _seq: rows.length,
     });
   }
-  if (sortBy === 'duration') rows.sort((a, b) => (b.duration ?? -1) - (a.duration ?? -1));
-  else if (sortBy === 'ended_at') rows.sort((a, b) => b._ended - a._ended);
-  else rows.sort((a, b) => b._sent - a._sent);
+  // Newest first; ties (same instant) by submit order, newest first too.
+  const key = sortBy === 'duration' ? (r: typeof rows[number]) => r.duration ?? -1 : sortBy === 'ended_at' ? (r: typeof rows[number]) => r._ended : (r: typeof rows[number]) => r._sent;
+  rows.sort((a, b) => key(b) - key(a) || b._seq - a._seq);
   const p = page(q, rows, 50, 100);
   if ('status' in p) return p;
-  return json(200, { items: p.items.map(({ _sent, _ended, ...r }) => r), next_cursor: p.next_cursor, has_more: p.has_more });
+  return json(200, { items: p.items.map(({ _sent, _ended, _seq, ...r }) => r), next_cursor: p.next_cursor, has_more: p.has_more });
 }
