@@ -100,7 +100,7 @@ export function requestHistory(ctx: Ctx): Reply {
   const sortBy = q.get('sort_by');
   const payloads = q.getAll('expand').flatMap((v) => v.split(',')).includes('payloads');
   const delay = state.scenario.historyDelayMs ?? 0;
-  const rows = [];
+  const rows: (Record<string, unknown> & { duration: number | null; _sent: number; _ended: number; _seq: number })[] = [];
   for (const j of state.jobs) {
     if (j.key !== ctx.key || j.endpoint.id !== endpointId) continue;
     if (j.submittedAt + delay > now || j.submittedAt < start || j.submittedAt > end) continue;
@@ -126,7 +126,8 @@ export function requestHistory(ctx: Ctx): Reply {
     });
   }
   // Newest first; ties (same instant) by submit order, newest first too.
-  const key = sortBy === 'duration' ? (r: typeof rows[number]) => r.duration ?? -1 : sortBy === 'ended_at' ? (r: typeof rows[number]) => r._ended : (r: typeof rows[number]) => r._sent;
+  type Row = (typeof rows)[number];
+  const key = sortBy === 'duration' ? (r: Row) => r.duration ?? -1 : sortBy === 'ended_at' ? (r: Row) => r._ended : (r: Row) => r._sent;
   rows.sort((a, b) => key(b) - key(a) || b._seq - a._seq);
   const p = page(q, rows, 50, 100);
   if ('status' in p) return p;

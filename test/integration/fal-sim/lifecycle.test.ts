@@ -48,7 +48,7 @@ describe('fal simulator: queue lifecycle', () => {
   it('queue_position counts the jobs ahead while the runners are busy', async () => {
     const s = await falSim({ scenario: { concurrency: 2, endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 10_000 } } } });
     s.control.freeze();
-    const jobs = [];
+    const jobs: any[] = [];
     for (let i = 0; i < 5; i++) jobs.push(await s.submit('fal-ai/flux/schnell', { prompt: `job ${i}` }));
     expect(jobs.map((j) => j.queue_position)).toEqual([0, 0, 0, 1, 2]);
     const positions = async () => Promise.all(jobs.map(async (j) => { const b = await (await s.api(j.status_url)).json(); return b.status === 'IN_QUEUE' ? b.queue_position : b.status; }));

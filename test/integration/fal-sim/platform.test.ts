@@ -5,7 +5,7 @@ describe('fal simulator: platform API', () => {
   it('models: search by text and category, cursor pages, OpenAPI on expand; the key is optional', async () => {
     const s = await falSim();
     const anon = await fetch(`${s.apiUrl}/models?q=flux`);
-    const found = await anon.json();
+    const found: any = await anon.json();
     expect(found.models.map((m: any) => m.endpoint_id)).toEqual(['fal-ai/flux/dev', 'fal-ai/flux/schnell']);
     expect(found.models[0].metadata).toMatchObject({ display_name: 'FLUX.1 [dev]', category: 'text-to-image', status: 'active' });
     expect('openapi' in found.models[0]).toBe(false);
