@@ -56,8 +56,8 @@ describe('official @fal-ai/client against the fal simulator', () => {
     expect((res.data as { images: unknown[] }).images).toHaveLength(1);
     expect(updates.at(-1)!.status).toBe('COMPLETED');
     const logs = updates.at(-1)!.status === 'COMPLETED' ? (updates.at(-1) as { logs: { message: string }[] }).logs : [];
-    // fal-js accumulates the streamed (incremental) logs: each bar exactly once.
-    expect(logs.filter((l) => l.message.endsWith('5/5'))).toHaveLength(1);
+    // fal-js accumulates the streamed (incremental) logs: each bar exactly once, in order.
+    expect(logs.map((l) => l.message).filter((m) => m.includes('|'))).toEqual(['  0%|          | 0/5', ' 20%|██        | 1/5', ' 40%|████      | 2/5', ' 60%|██████    | 3/5', ' 80%|████████  | 4/5', '100%|██████████| 5/5']);
     expect(s.control.counters().byEndpoint['queue.stream']).toBe(1);
     expect(s.control.counters().byEndpoint['queue.status'] ?? 0).toBe(0);
   });
