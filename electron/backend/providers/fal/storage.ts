@@ -64,7 +64,7 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
         body: bytes as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.any([AbortSignal.timeout(uploadTimeoutMs), ...(signal ? [signal] : [])]),
       });
-      text = await readCapped(res, 64 * 1024);
+      text = t.scrub(await readCapped(res, 64 * 1024));
     } catch (err) {
       throw err instanceof ProviderError ? err : networkError(err, false);
     }
@@ -108,7 +108,7 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
       res = await t.fetchRaw(`${base}/complete${uploadUrl.search}`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ parts }), signal: o.signal,
       });
-      text = await readCapped(res, 64 * 1024);
+      text = t.scrub(await readCapped(res, 64 * 1024));
     } catch (err) {
       throw err instanceof ProviderError ? err : networkError(err, false);
     }

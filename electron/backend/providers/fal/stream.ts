@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { ProviderError, networkError } from './errors.ts';
 import { parseStatus, type FalQueueApi, type FalRequestRef, type FalStatus } from './queue.ts';
-import type { FalTransport } from './transport.ts';
+import { readCapped, type FalTransport } from './transport.ts';
 
 // fal's status stream (reference §5): `GET {status_url}/stream?logs=0|1`, SSE whose events are
 // unnamed `data: <status JSON>` frames (only the new log entries each), `: ping` keep-alives, and
@@ -44,7 +44,7 @@ export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: Fal
       throw networkError(idle.signal.aborted ? idle.signal.reason : err, false);
     }
     if (!res.ok || !res.body) {
-      const text = await res.text().catch(() => '');
+      const text = t.scrub(await readCapped(res, 64 * 1024).catch(() => ''));
       let body: unknown = text;
       try { body = JSON.parse(text); } catch { /* not JSON */ }
       throw t.failure({ status: res.status, ok: false, headers: res.headers, text, json: body, requestId: res.headers.get('x-fal-request-id') });

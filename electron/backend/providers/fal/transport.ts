@@ -1,6 +1,7 @@
 import type { FetchLike } from '../../types.ts';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
+import { redactString } from '../../log/redact.ts';
 
 // One HTTP exchange with fal: the key is attached only for URLs under fal's API bases (queue, api,
 // rest — never the media CDN or an upload URL), every request passes the engine's rate gate and is
@@ -111,8 +112,17 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     return keyBases.some((b) => under(u, b));
   }
 
+  let lastKey: string | null = null;
+
+  /** A server that echoes the key back (whole, or its id or secret half) gets it redacted before anything reads the text. */
+  function scrub(text: string): string {
+    if (!lastKey || !text) return text;
+    return redactString(text, [lastKey, ...lastKey.split(':')]);
+  }
+
   async function key(required: boolean): Promise<string | null> {
     const k = await opts.getKey();
+    if (k) lastKey = k;
     if (!k && required) throw new ProviderError({ code: 'auth', message: 'No fal key set. Add one in Settings (or set FAL_KEY).' });
     return k || null;
   }
@@ -139,7 +149,7 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     let text: string;
     try {
       res = await opts.fetch(url, { method, headers, body, signal });
-      text = await readCapped(res, LIMITS.apiResponseBytes);
+      text = scrub(await readCapped(res, LIMITS.apiResponseBytes));
     } catch (err) {
       if (err instanceof ProviderError) throw err;
       throw networkError(err, init.isSubmit ?? false);
@@ -179,6 +189,7 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
   return {
     bases,
     failure,
+    scrub,
     fetchRaw,
     counters,
     trustedForKey,
