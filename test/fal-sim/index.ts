@@ -2,6 +2,7 @@
 export { startFalSimulator, DEMO_KEY } from './server.ts';
 export { FalSimControlClient } from './control-client.ts';
 export { spawnFalSimulator } from './spawn.ts';
+export { fetchViaSimulator } from './official.ts';
 export { CATALOGUE } from './catalogue.ts';
 export type {
   Counters, EndpointBehaviour, FalSim, Fault, FaultEndpoint, FaultKind, JobOutcome, JobSummary, Scenario, SimControl, SimOptions,

@@ -6,13 +6,15 @@ const FLUX = 'fal-ai/flux/schnell';
 
 describe('fal client: status stream', () => {
   it('one request follows a run to COMPLETED, each event carrying only its new log entries', async () => {
-    const s = await falSim({ scenario: { endpoints: { [FLUX]: { startupMs: 200, runMs: 400 } } } });
+    const s = await falSim({ scenario: { endpoints: { [FLUX]: { startupMs: 60_000, runMs: 4_000 } } } });
+    s.control.freeze();
     const c = falClient(s);
     const j = await c.submit({ endpointId: FLUX, input: { prompt: 'x', num_inference_steps: 4 } });
     const seen: FalStatus[] = [];
-    const last = await c.streamStatus(j, { logs: true, onStatus: (st) => seen.push(st) });
+    // Simulated time moves once the client has seen each change.
+    const last = await c.streamStatus(j, { logs: true, onStatus: (st) => { seen.push(st); setTimeout(() => s.control.advance(st.status === 'IN_QUEUE' ? 60_000 : 1_000), 1); } });
     expect(last?.status).toBe('COMPLETED');
-    expect(seen[0]!.status).toBe('IN_QUEUE');
+    expect(seen.map((st) => st.status)).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
     const messages = seen.flatMap((st) => (st.logs ?? []).map((l) => l.message)).filter((m) => m.includes('|'));
     expect(messages).toEqual(['  0%|          | 0/4', ' 25%|██        | 1/4', ' 50%|█████     | 2/4', ' 75%|███████   | 3/4', '100%|██████████| 4/4']);
     expect(s.control.counters().byEndpoint['queue.stream']).toBe(1);

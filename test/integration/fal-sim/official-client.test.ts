@@ -2,33 +2,28 @@
 // unchanged, only with its fetch pointed at the simulator's hosts instead of fal's.
 import { describe, expect, it } from 'vitest';
 import { ApiError, createFalClient, type QueueStatus } from '@fal-ai/client';
+import { fetchViaSimulator } from '../../fal-sim/official.ts';
 import { falSim, type TestSim } from './helpers.ts';
 
 function official(s: TestSim) {
-  const hosts: [string, string][] = [['https://queue.fal.run', s.queueUrl], ['https://rest.fal.ai', s.storageUrl]];
-  return createFalClient({
-    credentials: s.key,
-    fetch: (input, init) => {
-      let url = String(input);
-      for (const [from, to] of hosts) if (url.startsWith(from)) url = to + url.slice(from.length);
-      return fetch(url, init);
-    },
-  });
+  return createFalClient({ credentials: s.key, fetch: fetchViaSimulator(s) });
 }
 
 const fast = { startupMs: 100, runMs: 300 };
 
 describe('official @fal-ai/client against the fal simulator', () => {
   it('subscribe (polling, with logs) sees IN_QUEUE → IN_PROGRESS → COMPLETED and returns the output', async () => {
-    const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/schnell': fast } } });
+    const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 60_000, runMs: 4_000 } } } });
+    s.control.freeze();
     const fal = official(s);
     const updates: QueueStatus[] = [];
     let enqueued = '';
     const res = await fal.subscribe('fal-ai/flux/schnell', {
       input: { prompt: 'a kiln at dusk', num_images: 2 },
-      logs: true, pollInterval: 30,
+      logs: true, pollInterval: 20,
       onEnqueue: (id) => { enqueued = id; },
-      onQueueUpdate: (u) => updates.push(u),
+      // Simulated time moves only when the client has seen each phase: no race with the clock.
+      onQueueUpdate: (u) => { updates.push(u); s.control.advance(u.status === 'IN_QUEUE' ? 60_000 : 1_000); },
     });
     expect(res.requestId).toBe(enqueued);
     const seen = [...new Set(updates.map((u) => u.status))];
@@ -46,12 +41,13 @@ describe('official @fal-ai/client against the fal simulator', () => {
   });
 
   it('subscribe in streaming mode follows the SSE status stream to the end', async () => {
-    const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/dev': fast } } });
+    const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/dev': { startupMs: 60_000, runMs: 5_000 } } } });
+    s.control.freeze();
     const fal = official(s);
     const updates: QueueStatus[] = [];
     const res = await fal.subscribe('fal-ai/flux/dev', {
       input: { prompt: 'streamed', num_inference_steps: 5 }, mode: 'streaming', logs: true,
-      onQueueUpdate: (u) => updates.push(u),
+      onQueueUpdate: (u) => { updates.push(u); setTimeout(() => s.control.advance(u.status === 'IN_QUEUE' ? 60_000 : 1_000), 1); },
     });
     expect((res.data as { images: unknown[] }).images).toHaveLength(1);
     expect(updates.at(-1)!.status).toBe('COMPLETED');
