@@ -21,6 +21,8 @@ export interface Ctx {
   params: string[];
   body: Buffer;
   key: string;
+  /** The account the key belongs to: jobs, queue and history are per account. */
+  account: string;
   urls: Urls;
 }
 

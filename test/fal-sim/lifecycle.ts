@@ -11,7 +11,8 @@ export interface OutputFile { path: string; contentType: string; format: 'jpg' |
 export interface SimJob {
   id: string;
   endpoint: CatalogueEndpoint;
-  key: string;
+  /** The submitting key's account (every key of an account sees its jobs). */
+  account: string;
   input: unknown;
   effectiveInput: Record<string, unknown>;
   inputHash: string;
@@ -23,6 +24,7 @@ export interface SimJob {
   error: string;
   /** Show error/error_type on the COMPLETED status (undefined: runner errors yes, 422s no). */
   statusError: boolean | undefined;
+  unknownStatus?: string;
   /** Validation errors found by the "runner" (outcome invalid-input). */
   detail: DetailItem[];
   /** Absolute start deadline (simulated ms): the client's x-fal-request-timeout, else the platform default. */

@@ -14,7 +14,7 @@ export interface Slot {
 }
 
 /**
- * List scheduling in submit order over `concurrency` runners per key: a job starts when it is
+ * List scheduling in submit order over `concurrency` runners per account: a job starts when it is
  * ready (submit + startup) and a runner is free. Only running jobs hold a runner (fal counts only
  * IN_PROGRESS against the concurrency limit); a job whose start would pass its start deadline never
  * starts and ends at the deadline; a cancel before the start removes it from the queue.
@@ -24,8 +24,8 @@ export function computeSchedule(jobs: readonly SimJob[], concurrency: number, ca
   const pools = new Map<string, number[]>();
   const n = Math.max(1, Math.floor(concurrency));
   for (const j of jobs) {
-    let free = pools.get(j.key);
-    if (!free) { free = new Array<number>(n).fill(-Infinity); pools.set(j.key, free); }
+    let free = pools.get(j.account);
+    if (!free) { free = new Array<number>(n).fill(-Infinity); pools.set(j.account, free); }
     let best = 0;
     for (let i = 1; i < free.length; i++) if (free[i]! < free[best]!) best = i;
     const ready = j.outcome === 'start-timeout' ? Infinity : j.submittedAt + j.startupMs;

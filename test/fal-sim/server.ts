@@ -72,14 +72,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
 }
 
 /** `Authorization: Key <key_id>:<key_secret>`; the three 401 bodies fal is seen to send (reference §6). */
-function authenticate(state: SimState, req: IncomingMessage, dialect: Dialect): { key: string } | { reply: Reply } | { key: null } {
+function authenticate(state: SimState, req: IncomingMessage, dialect: Dialect): { key: string; account: string } | { reply: Reply } | { key: null } {
   const h = req.headers.authorization;
   const fail = (msg: string): { reply: Reply } => ({ reply: dialect === 'platform' ? platformError(401, 'authorization_error', msg) : detail(401, msg) });
   if (!h) return { key: null };
   const m = /^Key\s+(\S+)$/i.exec(h.trim());
   if (!m || !m[1]!.includes(':')) return fail('Invalid Key Authorization header format. Expected \'<key_id>:<key_secret>\'.');
-  if (!state.validKeys().includes(m[1]!)) return fail('No user found for Key ID and Secret');
-  return { key: m[1]! };
+  const account = state.accountOf(m[1]!);
+  if (!account) return fail('No user found for Key ID and Secret');
+  return { key: m[1]!, account };
 }
 
 function faultReply(state: SimState, f: Fault, dialect: Dialect): Reply | 'reset' | null {
@@ -138,7 +139,7 @@ async function handle(state: SimState, urls: () => Urls, verbose: boolean | unde
   const limit = isUpload ? (state.scenario.maxUploadBytes ?? DEFAULTS.maxUploadBytes) + 1024 * 1024 : MAX_BODY;
   const body = await readBody(req, limit);
   if (body === 'too-large') { res.setHeader('connection', 'close'); return write(detail(413, `Request body too large (limit ${limit} bytes)`)); }
-  const ctx: Ctx = { req, res, url, state, params, body, key: '', urls: u };
+  const ctx: Ctx = { req, res, url, state, params, body, key: '', account: '', urls: u };
 
   const fault = state.takeFault(route.fault, jobEndpointId(state, route, params));
   if (fault) {
@@ -156,6 +157,7 @@ async function handle(state: SimState, urls: () => Urls, verbose: boolean | unde
       return write(route.dialect === 'platform' ? platformError(401, 'authorization_error', msg) : detail(401, msg));
     }
     ctx.key = a.key ?? '';
+    ctx.account = 'account' in a ? a.account : '';
     if (route.bucket) {
       const wait = state.admit(ctx.key || 'anonymous', route.bucket);
       if (wait > 0) {

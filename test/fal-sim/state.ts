@@ -103,7 +103,14 @@ export class SimState {
     this.loadScenario(this.startScenario);
   }
 
-  validKeys(): string[] { return [this.key, ...(this.scenario.extraKeys ?? [])]; }
+  /** The account a key belongs to, or null when the key is unknown or revoked. */
+  accountOf(key: string): string | null {
+    const s = this.scenario;
+    if (s.revokedKeys?.includes(key)) return null;
+    if (key === this.key || s.extraKeys?.includes(key)) return 'main';
+    if (s.otherAccountKeys?.includes(key)) return `other:${key}`;
+    return null;
+  }
 
   count(endpoint: string): void {
     this.counters.total++;
@@ -170,7 +177,7 @@ export class SimState {
     if (status === 'IN_QUEUE') {
       for (const o of this.jobs) {
         if (o === j) break;
-        if (o.key !== j.key) continue;
+        if (o.account !== j.account) continue;
         if (statusAt(this.slot(o), now) === 'IN_QUEUE') queuePosition++;
       }
     }

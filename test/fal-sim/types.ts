@@ -25,6 +25,8 @@ export interface EndpointBehaviour {
   errorType?: string;
   /** For runner-error: the message (`detail`). */
   error?: string;
+  /** Report this (never documented) status instead of IN_QUEUE, e.g. 'IN_WARMUP': clients must keep following it. */
+  unknownStatus?: string;
   /** Show `error`/`error_type` on the COMPLETED status too (default: true for runner errors and timeouts, false for 422s). */
   statusError?: boolean;
 }
@@ -62,7 +64,7 @@ export interface Scenario {
   /** Per endpoint id overrides of the catalogue's behaviour. */
   endpoints?: Record<string, EndpointBehaviour>;
   faults?: Fault[];
-  /** Runners per key: only IN_PROGRESS jobs count; the rest wait IN_QUEUE with a queue_position (default 10). */
+  /** Runners per account: only IN_PROGRESS jobs count; the rest wait IN_QUEUE with a queue_position (default 10). */
   concurrency?: number;
   rateLimits?: {
     /** Queue API requests per minute per key (default 6000). */
@@ -82,8 +84,12 @@ export interface Scenario {
   defaultStartTimeoutMs?: number;
   /** Account state: 'locked' → 403 on submit and upload initiate; status and result still answer. */
   account?: 'ok' | 'locked';
-  /** Keys accepted besides the main one (rate limits and jobs are per key). */
+  /** More keys of the same account (they see its jobs; rate limits are per key). */
   extraKeys?: string[];
+  /** Keys of other accounts: valid, but they see only their own jobs. */
+  otherAccountKeys?: string[];
+  /** Keys answered 401 from now on, the main one included (a key revoked or rotated while runs are followed). */
+  revokedKeys?: string[];
   /** Status bodies without `error`/`error_type` even for runner errors (default false). */
   hideStatusErrors?: boolean;
   /** What `logs` is on IN_PROGRESS/COMPLETED when polled with logs=0 (UNVERIFIED; default null). */

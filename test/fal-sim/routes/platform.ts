@@ -102,7 +102,7 @@ export function requestHistory(ctx: Ctx): Reply {
   const delay = state.scenario.historyDelayMs ?? 0;
   const rows: (Record<string, unknown> & { duration: number | null; _sent: number; _ended: number; _seq: number })[] = [];
   for (const j of state.jobs) {
-    if (j.key !== ctx.key || j.endpoint.id !== endpointId) continue;
+    if (j.account !== ctx.account || j.endpoint.id !== endpointId) continue;
     if (j.submittedAt + delay > now || j.submittedAt < start || j.submittedAt > end) continue;
     if (requestIds.length && !requestIds.includes(j.id)) continue;
     const v = state.view(j, now);

@@ -21,7 +21,7 @@ export const REQUEST_PATH = /^\/queue\/(.+?)\/requests\/([^/]+)(\/status\/stream
 export function jobOf(ctx: Ctx): SimJob | undefined {
   const [prefix, id] = ctx.params;
   const j = ctx.state.byId.get(id ?? '');
-  if (!j || j.key !== ctx.key) return undefined;
+  if (!j || j.account !== ctx.account) return undefined;
   if (prefix !== appOf(j.endpoint.id) && prefix !== j.endpoint.id) return undefined;
   if (ctx.state.gone(j, ctx.state.clock.now())) return undefined;
   return j;
@@ -91,9 +91,10 @@ function plan(state: SimState, e: CatalogueEndpoint, input: Record<string, unkno
   if (prompt.includes('[timeout]')) outcome = 'start-timeout';
   if (prompt.includes('[slow]')) startupMs = Math.max(startupMs, 180_000);
   if (prompt.includes('[long]')) runMs = Math.max(runMs, 600_000);
+  const unknownStatus = prompt.includes('[unknown-status]') ? 'IN_WARMUP' : b.unknownStatus;
   if (fault?.kind === 'runner-error' || fault?.kind === 'start-timeout' || fault?.kind === 'invalid-input') outcome = fault.kind;
   return {
-    outcome, startupMs, runMs,
+    outcome, startupMs, runMs, unknownStatus,
     errorType: b.errorType ?? 'runner_server_error',
     error: b.error ?? 'CUDA out of memory. Tried to allocate 2.00 GiB',
     statusError: b.statusError,
@@ -115,7 +116,7 @@ export async function submit(ctx: Ctx, fault: Fault | undefined): Promise<Reply>
   const maxQueue = ctx.url.searchParams.get('fal_max_queue_length');
   if (maxQueue !== null) {
     const limit = Number(maxQueue);
-    const queued = state.jobs.filter((j) => j.key === ctx.key && state.view(j, now).status === 'IN_QUEUE').length;
+    const queued = state.jobs.filter((j) => j.account === ctx.account && state.view(j, now).status === 'IN_QUEUE').length;
     if (Number.isFinite(limit) && queued >= limit) return detail(429, `Queue is full: ${queued} requests are waiting (fal_max_queue_length=${limit}).`);
   }
   const rawTimeout = header(ctx, 'x-fal-request-timeout');
@@ -149,7 +150,7 @@ export async function submit(ctx: Ctx, fault: Fault | undefined): Promise<Reply>
   }
   const seed = seedFor(effective, id);
   const job: SimJob = {
-    id, endpoint: e, key: ctx.key, input, effectiveInput: effective, inputHash: inputHash(e.id, input),
+    id, endpoint: e, account: ctx.account, input, effectiveInput: effective, inputHash: inputHash(e.id, input),
     submittedAt: now, ...p, detail: detailItems,
     startDeadlineAt: now + (timeoutS !== null ? timeoutS * 1000 : state.scenario.defaultStartTimeoutMs ?? DEFAULTS.defaultStartTimeoutMs),
     userTimeout: timeoutS !== null,
@@ -179,7 +180,7 @@ export async function submit(ctx: Ctx, fault: Fault | undefined): Promise<Reply>
 export function statusBody(ctx: Ctx, j: SimJob, v: View, withLogs: boolean, logs?: unknown[]): Record<string, unknown> {
   const { state } = ctx;
   const now = state.clock.now();
-  const body: Record<string, unknown> = { status: v.status, ...urlsOf(ctx, j) };
+  const body: Record<string, unknown> = { status: v.status === 'IN_QUEUE' ? j.unknownStatus ?? v.status : v.status, ...urlsOf(ctx, j) };
   if (v.status === 'IN_QUEUE') {
     body.queue_position = v.queuePosition;
     return body;

@@ -83,6 +83,10 @@ describe('fal simulator: faults, auth, limits', () => {
     expect([bearer.status, (await bearer.json()).detail]).toEqual([401, 'Invalid Key Authorization header format. Expected \'<key_id>:<key_secret>\'.']);
     const wrong = await s.api(j.status_url, { headers: { authorization: 'Key a:b' } });
     expect([wrong.status, (await wrong.json()).detail]).toEqual([401, 'No user found for Key ID and Secret']);
+    // A key revoked while runs are followed: 401 from then on; another key of the account carries on.
+    s.control.loadScenario({ revokedKeys: [s.key], extraKeys: ['new-id:new-secret'] });
+    expect((await s.api(j.status_url)).status).toBe(401);
+    expect((await s.api(j.status_url, { headers: { authorization: 'Key new-id:new-secret' } })).status).toBe(202);
     s.control.loadScenario({ account: 'locked' });
     const locked = await s.api(`${s.queueUrl}/${FLUX}`, { method: 'POST', json: { prompt: 'y' } });
     expect([locked.status, (await locked.json()).detail]).toEqual([403, expect.stringMatching(/^User is locked\. Reason: Exhausted balance/)]);

@@ -59,8 +59,8 @@ describe('fal simulator: queue lifecycle', () => {
     expect(await positions()).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED', 'COMPLETED']);
   });
 
-  it('accepts the full-id form, trailing slashes, and keeps other keys\' requests private', async () => {
-    const s = await falSim({ scenario: { extraKeys: ['other-id:other-secret'] } });
+  it('accepts the full-id form, trailing slashes; another key of the account sees the job, another account does not', async () => {
+    const s = await falSim({ scenario: { extraKeys: ['same-id:same-secret'], otherAccountKeys: ['other-id:other-secret'] } });
     const job = await s.submit('fal-ai/flux/dev', { prompt: 'x' });
     const id = job.request_id;
     for (const path of [`/fal-ai/flux/requests/${id}/status`, `/fal-ai/flux/dev/requests/${id}/status`, `/fal-ai/flux/requests/${id}/status/`]) {
@@ -69,6 +69,7 @@ describe('fal simulator: queue lifecycle', () => {
     expect((await s.api(`${s.queueUrl}/fal-ai/other/requests/${id}/status`)).status).toBe(404);
     const stranger = await s.api(job.status_url, { headers: { authorization: 'Key other-id:other-secret' } });
     expect(stranger.status).toBe(404);
+    expect((await s.api(job.status_url, { headers: { authorization: 'Key same-id:same-secret' } })).status).toBe(202);
     expect(await (await s.api(`${s.queueUrl}/fal-ai/flux/requests/00000000-0000-4000-8000-000000000000/status`)).json()).toEqual({ detail: 'Request 00000000-0000-4000-8000-000000000000 not found' });
   });
 
@@ -79,6 +80,16 @@ describe('fal simulator: queue lifecycle', () => {
     expect(await r.json()).toEqual({ detail: 'Application "schnell" not found' });
     // Nonsense input is queued all the same: the runner will reject it later.
     expect((await s.api(`${s.queueUrl}/fal-ai/flux/dev`, { method: 'POST', json: { num_images: 'many' } })).status).toBe(200);
+  });
+
+  it('an undocumented status is reported in place of IN_QUEUE when scripted', async () => {
+    const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 1_000, runMs: 1_000, unknownStatus: 'IN_WARMUP' } } } });
+    s.control.freeze();
+    const job = await s.submit('fal-ai/flux/schnell', { prompt: 'x' });
+    const r = await s.api(job.status_url);
+    expect([r.status, (await r.json()).status]).toEqual([202, 'IN_WARMUP']);
+    s.control.advance(1_000);
+    expect((await (await s.api(job.status_url)).json()).status).toBe('IN_PROGRESS');
   });
 
   it('minimalSubmit answers only the four id/URL fields; the legacy log format has labels and no zone', async () => {

@@ -44,7 +44,7 @@ describe('fal simulator: platform API', () => {
   });
 
   it('request history: this key\'s requests to one endpoint, newest first, with payloads on expand', async () => {
-    const s = await falSim({ scenario: { extraKeys: ['b:b'], endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 1_000 } } } });
+    const s = await falSim({ scenario: { otherAccountKeys: ['b:b'], endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 1_000 } } } });
     s.control.freeze();
     const t0 = new Date(s.control.now()).toISOString();
     const a = await s.submit('fal-ai/flux/schnell', { prompt: 'first', seed: 1 });
