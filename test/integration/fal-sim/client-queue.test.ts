@@ -119,6 +119,8 @@ describe('fal client: queue', () => {
 
     const wrong = await caught(falClient(s, { getKey: async () => 'a:b' }).submit({ endpointId: FLUX, input: {} }));
     expect([wrong.code, wrong.status, wrong.transient]).toEqual(['auth', 401, false]);
+    const odd = await caught(c.submit({ endpointId: 'fal-ai/../../api/v1/models', input: {} }));
+    expect(odd.code).toBe('bad_request');
     const none = falClient(s, { getKey: async () => null });
     expect((await caught(none.submit({ endpointId: FLUX, input: {} }))).code).toBe('auth');
     expect(none.counters.total).toBe(0);

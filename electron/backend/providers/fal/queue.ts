@@ -1,5 +1,5 @@
 import { ProviderError, fieldErrors, malformedError, messageOf } from './errors.ts';
-import { requestUrls } from './endpoint.ts';
+import { parseEndpointId, requestUrls } from './endpoint.ts';
 import { cancelSchema, logEntrySchema, statusSchema, submitSchema, type FalLogEntry } from './schemas.ts';
 import type { FalTransport, RawResponse } from './transport.ts';
 
@@ -121,7 +121,7 @@ export function createQueueApi(t: FalTransport, now: () => number) {
       const headers: Record<string, string> = { 'x-fal-queue-priority': req.priority ?? 'normal' };
       if (req.startDeadlineAt != null) headers['x-fal-request-timeout'] = requestTimeoutHeader(req.startDeadlineAt, now());
       if (req.objectLifecycle) headers['x-fal-object-lifecycle-preference'] = JSON.stringify({ expiration_duration_seconds: req.objectLifecycle.expirationSeconds });
-      const url = `${t.bases.queueUrl}/${req.endpointId.replace(/^\/+/, '')}`;
+      const url = `${t.bases.queueUrl}/${parseEndpointId(req.endpointId).id}`;
       const r = await t.call('POST', url, { kind: 'create', json: req.input, headers, isSubmit: true, signal: req.signal });
       if (!r.ok) throw t.failure(r, { kind: 'create', isSubmit: true });
       const parsed = submitSchema.safeParse(r.json);
