@@ -12,7 +12,7 @@ import type { FalSim, Fault, FaultEndpoint, Scenario, SimControl, SimOptions } f
 import { DEFAULTS, SimState } from './state.ts';
 import { REQUEST_PATH, cancel, result, status, submit } from './routes/queue.ts';
 import { statusStream } from './routes/stream.ts';
-import { estimate, listModels, pricing, requestHistory } from './routes/platform.ts';
+import { billingEvents, estimate, listModels, pricing, requestHistory } from './routes/platform.ts';
 import { cdn, completeMultipart, initiate, putPart, putUpload } from './routes/storage.ts';
 import { controlRoute } from './routes/control.ts';
 
@@ -47,6 +47,7 @@ const ROUTES: (Route & { match?: (path: string) => boolean })[] = [
   { method: 'GET', path: /^\/api\/v1\/models\/pricing\/?$/, name: 'platform.pricing', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: pricing },
   { method: 'POST', path: /^\/api\/v1\/models\/pricing\/estimate\/?$/, name: 'platform.estimate', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: estimate },
   { method: 'GET', path: /^\/api\/v1\/models\/requests\/by-endpoint\/?$/, name: 'platform.requests', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: requestHistory },
+  { method: 'GET', path: /^\/api\/v1\/models\/billing-events\/?$/, name: 'platform.billing', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: billingEvents },
   { method: 'POST', path: /^\/rest\/storage\/upload\/initiate\/?$/, name: 'storage.initiate', fault: 'storage', auth: 'required', dialect: 'queue', bucket: 'platform', handle: (c) => initiate(c, false) },
   { method: 'POST', path: /^\/rest\/storage\/upload\/initiate-multipart\/?$/, name: 'storage.initiate-multipart', fault: 'storage', auth: 'required', dialect: 'queue', bucket: 'platform', handle: (c) => initiate(c, true) },
   { method: 'PUT', path: /^\/cdn-upload\/([\w-]+)$/, name: 'upload.put', fault: 'upload', auth: 'none', dialect: 'queue', handle: putUpload },

@@ -107,7 +107,7 @@ export class SimState {
   accountOf(key: string): string | null {
     const s = this.scenario;
     if (s.revokedKeys?.includes(key)) return null;
-    if (key === this.key || s.extraKeys?.includes(key)) return 'main';
+    if (key === this.key || s.extraKeys?.includes(key) || s.adminKeys?.includes(key)) return 'main';
     if (s.otherAccountKeys?.includes(key)) return `other:${key}`;
     return null;
   }

@@ -88,6 +88,8 @@ export interface Scenario {
   extraKeys?: string[];
   /** Keys of other accounts: valid, but they see only their own jobs. */
   otherAccountKeys?: string[];
+  /** Admin keys of the main account: the only ones allowed to read billing events; default none. */
+  adminKeys?: string[];
   /** Keys answered 401 from now on, the main one included (a key revoked or rotated while runs are followed). */
   revokedKeys?: string[];
   /** Status bodies without `error`/`error_type` even for runner errors (default false). */

@@ -6,6 +6,7 @@ import { json, parseJson, platformError } from '../http.ts';
 import { CATALOGUE, findEndpoint, openapiFor } from '../catalogue.ts';
 import type { CatalogueEndpoint } from '../catalogue.ts';
 import { iso, resultShape } from '../lifecycle.ts';
+import type { SimJob } from '../lifecycle.ts';
 import { outputJson } from '../outputs.ts';
 
 const ids = (q: URLSearchParams, name: string) => q.getAll(name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -82,6 +83,44 @@ function parseTime(v: string | null, fallback: number): number | null {
   if (v === null) return fallback;
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
   return Number.isFinite(t) ? t : null;
+}
+
+/** What a finished job is billed for: images per image, video per second, compute per run second. */
+export function billedUnits(j: SimJob, runSeconds: number): number {
+  if (j.endpoint.price.unit === 'image') return j.files.length;
+  if (j.endpoint.price.unit === 'second') return Number(j.effectiveInput.duration ?? 5);
+  return Math.round(runSeconds * 1000) / 1000;
+}
+
+/** GET /models/billing-events (Admin keys only): one event per successful request of the account. */
+export function billingEvents(ctx: Ctx): Reply {
+  const { state } = ctx;
+  if (!state.scenario.adminKeys?.includes(ctx.key)) return platformError(403, 'authorization_error', 'This endpoint requires an Admin API key');
+  const q = ctx.url.searchParams;
+  const now = state.clock.now();
+  const start = parseTime(q.get('start'), now - 24 * 3600 * 1000);
+  const end = parseTime(q.get('end'), now);
+  if (start === null || end === null) return platformError(400, 'validation_error', 'start and end must be ISO 8601 dates or YYYY-MM-DD');
+  const requestIds = ids(q, 'request_id');
+  const endpointIds = ids(q, 'endpoint_id');
+  const events = [];
+  for (const j of state.jobs) {
+    if (j.account !== ctx.account) continue;
+    if (requestIds.length && !requestIds.includes(j.id)) continue;
+    if (endpointIds.length && !endpointIds.includes(j.endpoint.id)) continue;
+    const v = state.view(j, now);
+    if (v.status !== 'COMPLETED' || !resultShape(j, v.slot).success || v.slot.startAt === null) continue;
+    if (v.slot.endAt < start || v.slot.endAt > end) continue;
+    const units = billedUnits(j, (v.slot.endAt - v.slot.startAt) / 1000);
+    const cost = Math.round(units * j.endpoint.price.unit_price * 1e6) / 1e6;
+    events.push({
+      request_id: j.id, endpoint_id: j.endpoint.id, timestamp: iso(v.slot.endAt), output_units: units, unit_price: j.endpoint.price.unit_price,
+      percent_discount: 0, cost_subtotal: cost, cost_discount: 0, cost_total: cost, cost_estimate_nano_usd: Math.round(cost * 1e9),
+    });
+  }
+  const p = page(q, events.reverse(), 100, 10_000);
+  if ('status' in p) return p;
+  return json(200, { billing_events: p.items, next_cursor: p.next_cursor, has_more: p.has_more });
 }
 
 /** GET /models/requests/by-endpoint: this key's requests to one endpoint, newest first. */

@@ -32,6 +32,21 @@ describe('fal client: storage upload and platform API', () => {
     expect(await (await fetch(small)).text()).toBe('hello');
   });
 
+  it('charges: what fal billed, with an Admin key; null (keep the estimate) without one', async () => {
+    const s = await falSim({ scenario: { adminKeys: ['admin-id:admin-secret'], endpoints: { 'fal-ai/flux/dev': { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } } } });
+    s.control.freeze();
+    const since = s.control.now() - 1;
+    const c = falClient(s);
+    const ok = await c.submit({ endpointId: 'fal-ai/flux/dev', input: { prompt: 'x', num_images: 3 } });
+    const bad = await c.submit({ endpointId: 'kiln-test/always-fails', input: { prompt: 'x' } });
+    s.control.advance(200);
+    expect(await c.charges([ok.requestId, bad.requestId], { since })).toBeNull();
+    const admin = falClient(s, { getKey: async () => 'admin-id:admin-secret' });
+    expect(await admin.charges([ok.requestId, bad.requestId], { since })).toEqual([
+      { requestId: ok.requestId, endpointId: 'fal-ai/flux/dev', usd: 0.075, units: 3, unitPrice: 0.025 },
+    ]);
+  });
+
   it('models: search, one model with its OpenAPI input schema, unknown ids; prices', async () => {
     const s = await falSim();
     const c = falClient(s);

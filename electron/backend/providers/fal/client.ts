@@ -14,7 +14,7 @@ import { FAL_DEFAULT_BASES, createTransport, type FalBases } from './transport.t
 // turns every failure into a typed ProviderError with transient/ambiguous flags.
 
 export type { FalRequestRef, FalSubmitted, FalStatus, FalResult, CancelOutcome, SubmitRequest } from './queue.ts';
-export type { FalModel, FalInputSchema, FalPrice } from './platform.ts';
+export type { FalModel, FalInputSchema, FalPrice, FalCharge } from './platform.ts';
 export type { UploadOptions } from './storage.ts';
 export type { StatusStreamOptions } from './stream.ts';
 export type { FalBases, FalCounters, RequestGate, RequestKind } from './transport.ts';
@@ -63,6 +63,7 @@ export function createFalClient(opts: FalClientOptions) {
     pricing: platform.pricing,
     requestHistory: platform.requestHistory,
     findSubmitted: platform.findSubmitted,
+    charges: platform.charges,
   };
 }
 

@@ -1,6 +1,6 @@
 import { ProviderError, malformedError } from './errors.ts';
 import { parseEndpointId } from './endpoint.ts';
-import { historyItemSchema, historyPageSchema, modelSchema, modelsPageSchema, pricesPageSchema, priceSchema, type FalHistoryItem } from './schemas.ts';
+import { billingEventSchema, billingPageSchema, historyItemSchema, historyPageSchema, modelSchema, modelsPageSchema, pricesPageSchema, priceSchema, type FalHistoryItem } from './schemas.ts';
 import type { FalTransport } from './transport.ts';
 
 // fal's Platform API (reference §11–§12): model search, the per-model OpenAPI input schema,
@@ -33,6 +33,15 @@ export interface FalPrice {
   unitPrice: number;
   unit: string;
   currency: string;
+}
+
+/** What fal actually charged for one request (Admin keys only). */
+export interface FalCharge {
+  requestId: string;
+  endpointId: string | null;
+  usd: number;
+  units: number | null;
+  unitPrice: number | null;
 }
 
 /** Pages of history read at most per lookup (100 items each): a reconcile is bounded. */
@@ -162,6 +171,32 @@ export function createPlatformApi(t: FalTransport) {
 
     /** This key's requests to an endpoint since `since` (epoch ms), newest first, with their inputs. */
     requestHistory,
+
+    /**
+     * Actual charges for these requests (DESIGN §9: "fal billing where the key allows"). null when
+     * the key may not read billing (fal requires an Admin key): the caller keeps its estimate.
+     */
+    async charges(requestIds: string[], opts: { since: number; signal?: AbortSignal }): Promise<FalCharge[] | null> {
+      const out: FalCharge[] = [];
+      for (let i = 0; i < requestIds.length; i += 50) {
+        const q = new URLSearchParams({ start: new Date(opts.since).toISOString(), limit: '100' });
+        for (const id of requestIds.slice(i, i + 50)) q.append('request_id', id);
+        let body: Record<string, unknown>;
+        try {
+          body = await get(`/models/billing-events?${q}`, 'required', opts.signal);
+        } catch (err) {
+          if (err instanceof ProviderError && err.status === 403) return null;
+          throw err;
+        }
+        const page = billingPageSchema.safeParse(body);
+        if (!page.success) throw malformedError(false, 'billing without billing_events');
+        for (const e of page.data.billing_events) {
+          const r = billingEventSchema.safeParse(e);
+          if (r.success) out.push({ requestId: r.data.request_id, endpointId: r.data.endpoint_id ?? null, usd: r.data.cost_total, units: r.data.output_units ?? null, unitPrice: r.data.unit_price ?? null });
+        }
+      }
+      return out;
+    },
 
     /**
      * The jobs a lost or ambiguous submit may have created: this endpoint's requests since just

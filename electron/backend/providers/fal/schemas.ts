@@ -93,6 +93,17 @@ export const historyItemSchema = z.looseObject({
 
 export const historyPageSchema = z.looseObject({ items: z.array(z.unknown()), next_cursor: optStr, has_more: z.boolean().nullish() });
 
+export const billingEventSchema = z.looseObject({
+  request_id: str.min(1),
+  endpoint_id: optStr,
+  timestamp: optStr,
+  output_units: z.number().nullish(),
+  unit_price: z.number().nullish(),
+  cost_total: z.number(),
+});
+
+export const billingPageSchema = z.looseObject({ billing_events: z.array(z.unknown()), next_cursor: optStr, has_more: z.boolean().nullish() });
+
 export const initiateSchema = z.looseObject({ upload_url: str.min(1), file_url: str.min(1) });
 export const partSchema = z.looseObject({ partNumber: z.number().int(), etag: str.min(1) });
 
