@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+// fal's wire shapes (shared/reference/fal-api.md), read as loosely as the reference demands:
+// unknown keys are kept, every field the platform may omit is optional, `status` is an open string
+// (DESIGN §3: a status never seen before is followed, not raised on), and of a log entry only
+// `message` is required (the legacy stream sends `{timestamp, message, labels}`).
+
+const str = z.string();
+const optStr = z.string().nullish();
+
+export const submitSchema = z.looseObject({
+  request_id: str.min(1),
+  status: optStr,
+  response_url: optStr,
+  status_url: optStr,
+  cancel_url: optStr,
+  queue_position: z.number().int().nullish(),
+});
+
+export const logEntrySchema = z.looseObject({
+  message: z.string(),
+  level: optStr,
+  source: optStr,
+  timestamp: optStr,
+});
+
+export const statusSchema = z.looseObject({
+  status: str.min(1),
+  request_id: optStr,
+  response_url: optStr,
+  status_url: optStr,
+  cancel_url: optStr,
+  queue_position: z.number().int().nullish(),
+  // A malformed entry is dropped, not fatal: the status itself is what the engine needs.
+  logs: z.array(z.unknown()).nullish(),
+  metrics: z.looseObject({ inference_time: z.number().nullish() }).nullish(),
+  error: z.unknown().optional(),
+  error_type: optStr,
+});
+
+export const cancelSchema = z.looseObject({ status: optStr });
+
+/** 422 detail items (pydantic style); `detail` may also be a plain string (reference §6). */
+export const detailItemSchema = z.looseObject({
+  loc: z.array(z.union([z.string(), z.number()])).optional(),
+  msg: z.string().optional(),
+  type: z.string().optional(),
+  url: z.string().optional(),
+  ctx: z.unknown().optional(),
+});
+
+export const modelSchema = z.looseObject({
+  endpoint_id: str.min(1),
+  metadata: z.looseObject({
+    display_name: optStr,
+    category: optStr,
+    description: optStr,
+    status: optStr,
+    tags: z.array(z.string()).nullish(),
+    thumbnail_url: optStr,
+    model_url: optStr,
+    duration_estimate: z.number().nullish(),
+  }).nullish(),
+  openapi: z.unknown().optional(),
+});
+
+export const modelsPageSchema = z.looseObject({
+  models: z.array(z.unknown()),
+  next_cursor: optStr,
+  has_more: z.boolean().nullish(),
+});
+
+export const priceSchema = z.looseObject({
+  endpoint_id: str,
+  unit_price: z.number(),
+  unit: str,
+  currency: str,
+});
+
+export const pricesPageSchema = z.looseObject({ prices: z.array(z.unknown()), next_cursor: optStr, has_more: z.boolean().nullish() });
+
+export const historyItemSchema = z.looseObject({
+  request_id: str.min(1),
+  endpoint_id: optStr,
+  sent_at: optStr,
+  started_at: optStr,
+  ended_at: optStr,
+  status_code: z.number().int().nullish(),
+  duration: z.number().nullish(),
+  json_input: z.unknown().optional(),
+  json_output: z.unknown().optional(),
+});
+
+export const historyPageSchema = z.looseObject({ items: z.array(z.unknown()), next_cursor: optStr, has_more: z.boolean().nullish() });
+
+export const billingEventSchema = z.looseObject({
+  request_id: str.min(1),
+  endpoint_id: optStr,
+  timestamp: optStr,
+  output_units: z.number().nullish(),
+  unit_price: z.number().nullish(),
+  cost_total: z.number(),
+});
+
+export const billingPageSchema = z.looseObject({ billing_events: z.array(z.unknown()), next_cursor: optStr, has_more: z.boolean().nullish() });
+
+export const initiateSchema = z.looseObject({ upload_url: str.min(1), file_url: str.min(1) });
+export const partSchema = z.looseObject({ partNumber: z.number().int(), etag: str.min(1) });
+
+export type FalLogEntry = z.infer<typeof logEntrySchema>;
+export type FalHistoryItem = z.infer<typeof historyItemSchema>;

@@ -1,0 +1,206 @@
+import type { FetchLike } from '../../types.ts';
+import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
+import { redactString } from '../../log/redact.ts';
+
+// One HTTP exchange with fal: the key is attached only for URLs under fal's API bases (queue, api,
+// rest — never the media CDN or an upload URL), every request passes the engine's rate gate and is
+// counted, every body is read with a size cap, and nothing is retried here (the engine's scheduler
+// owns retries and the request budget).
+
+export type RequestKind = 'create' | 'other';
+
+/** Rate gate installed by the engine (structurally the same as the Replicate client's). */
+export interface RequestGate {
+  acquire(kind: RequestKind, signal?: AbortSignal): Promise<void>;
+  throttled(kind: RequestKind, retryAfterMs: number | null): void;
+}
+
+export interface FalCounters {
+  total: number;
+  create: number;
+  other: number;
+  status429: number;
+}
+
+export interface FalBases {
+  queueUrl: string;
+  apiUrl: string;
+  storageUrl: string;
+}
+
+export const FAL_DEFAULT_BASES: FalBases = {
+  queueUrl: 'https://queue.fal.run',
+  apiUrl: 'https://api.fal.ai/v1',
+  storageUrl: 'https://rest.fal.ai',
+};
+
+export interface RawResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  text: string;
+  /** Parsed JSON, or undefined when the body is empty or not JSON. */
+  json: unknown;
+  /** fal's `x-fal-request-id`, when the answer came from fal itself (not an ingress proxy). */
+  requestId: string | null;
+}
+
+export interface CallInit {
+  kind?: RequestKind;
+  json?: unknown;
+  body?: RequestInit['body'];
+  headers?: Record<string, string>;
+  /** 'required': refuse without a key; 'optional': send one if set; 'none': never (uploads, CDN). */
+  auth?: 'required' | 'optional' | 'none';
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  isSubmit?: boolean;
+}
+
+/** Reads a body up to `max` bytes; more is refused with the limit named. */
+export async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw new ProviderError({ code: 'too_large', message: `fal's answer is ${formatBytes(declared)}, over Kiln's limit of ${formatBytes(max)} for one API response.` });
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new ProviderError({ code: 'too_large', message: `fal's answer is over Kiln's limit of ${formatBytes(max)} for one API response.` });
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** Is `url` under `base` (same origin, path prefix on a segment boundary)? */
+function under(url: URL, base: URL): boolean {
+  if (url.origin !== base.origin || url.username || url.password) return false;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return url.pathname === prefix || url.pathname.startsWith(`${prefix}/`) || prefix === '';
+}
+
+export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKey: () => Promise<string | null>; userAgent: string; timeoutMs?: number }) {
+  const bases = {
+    queueUrl: opts.bases.queueUrl.replace(/\/+$/, ''),
+    apiUrl: opts.bases.apiUrl.replace(/\/+$/, ''),
+    storageUrl: opts.bases.storageUrl.replace(/\/+$/, ''),
+  };
+  const keyBases = Object.values(bases).map((b) => new URL(b));
+  const counters: FalCounters = { total: 0, create: 0, other: 0, status429: 0 };
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  let gate: RequestGate | null = null;
+
+  /** May this URL receive the fal key? Only fal's API bases as configured; never the CDN. */
+  function trustedForKey(raw: string): boolean {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return false;
+    }
+    return keyBases.some((b) => under(u, b));
+  }
+
+  let lastKey: string | null = null;
+
+  /** A server that echoes the key back (whole, or its id or secret half) gets it redacted before anything reads the text. */
+  function scrub(text: string): string {
+    if (!lastKey || !text) return text;
+    return redactString(text, [lastKey, ...lastKey.split(':')]);
+  }
+
+  async function key(required: boolean): Promise<string | null> {
+    const k = await opts.getKey();
+    if (k) lastKey = k;
+    if (!k && required) throw new ProviderError({ code: 'auth', message: 'No fal key set. Add one in Settings (or set FAL_KEY).' });
+    return k || null;
+  }
+
+  async function call(method: string, url: string, init: CallInit = {}): Promise<RawResponse> {
+    const kind = init.kind ?? 'other';
+    const auth = init.auth ?? 'required';
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': opts.userAgent, ...init.headers };
+    if (auth !== 'none') {
+      if (!trustedForKey(url)) throw new ProviderError({ code: 'bad_request', message: 'Refused to send the fal key to a host that is not one of fal\'s API hosts.' });
+      const k = await key(auth === 'required');
+      if (k) headers.Authorization = `Key ${k}`;
+    }
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(init.json);
+    }
+    if (gate) await gate.acquire(kind, init.signal);
+    counters.total++;
+    counters[kind]++;
+    const signal = AbortSignal.any([AbortSignal.timeout(init.timeoutMs ?? timeoutMs), ...(init.signal ? [init.signal] : [])]);
+    let res: Response;
+    let text: string;
+    try {
+      res = await opts.fetch(url, { method, headers, body, signal });
+      text = scrub(await readCapped(res, LIMITS.apiResponseBytes));
+    } catch (err) {
+      if (err instanceof ProviderError) throw err;
+      throw networkError(err, init.isSubmit ?? false);
+    }
+    let json: unknown;
+    if (text.length) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+    }
+    if (res.status === 429) {
+      counters.status429++;
+    }
+    return { status: res.status, ok: res.ok, headers: res.headers, text, json, requestId: res.headers.get('x-fal-request-id') };
+  }
+
+  /** The JSON object of a 2xx answer, or a malformed-response error. */
+  function jsonObject(r: RawResponse, isSubmit: boolean): Record<string, unknown> {
+    if (!r.json || typeof r.json !== 'object' || Array.isArray(r.json)) throw malformedError(isSubmit, r.text.length ? 'not a JSON object' : 'empty body');
+    return r.json as Record<string, unknown>;
+  }
+
+  /** The ProviderError for a non-2xx answer; a 429 also tells the engine's gate to slow down. */
+  function failure(r: RawResponse, init: { kind?: RequestKind; isSubmit?: boolean } = {}): ProviderError {
+    const err = errorFromResponse(r.status, r.headers, r.json ?? r.text, { isSubmit: init.isSubmit ?? false });
+    if (r.status === 429) gate?.throttled(init.kind ?? 'other', err.retryAfterMs);
+    return err;
+  }
+
+  /** A plain fetch with Kiln's User-Agent, for streams and uploads that manage their own bodies. */
+  function fetchRaw(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
+    return opts.fetch(url, { ...init, headers: { 'User-Agent': opts.userAgent, ...init.headers } });
+  }
+
+  return {
+    bases,
+    failure,
+    scrub,
+    fetchRaw,
+    counters,
+    trustedForKey,
+    key,
+    call,
+    jsonObject,
+    setGate(g: RequestGate | null) {
+      gate = g;
+    },
+    gate: () => gate,
+  };
+}
+
+export type FalTransport = ReturnType<typeof createTransport>;
