@@ -6,8 +6,8 @@ import { approxJsonSize } from './message-size.ts';
 // Electron IPC, browser mode, the CLI, tests — refuses the same oversize input with the same words,
 // before anything is stored or sent. File inputs are references to staged files, not their bytes.
 
-function textTooLong(field: string, chars: number): string {
-  return `${field} is ${chars.toLocaleString('en-US')} characters, over the ${LIMITS.promptChars.toLocaleString('en-US')}-character limit for one text field (promptChars). Shorten it.`;
+function textTooLong(chars: number): string {
+  return `Text of ${chars.toLocaleString('en-US')} characters is over the ${LIMITS.promptChars.toLocaleString('en-US')}-character limit for one text field (promptChars). Shorten it.`;
 }
 
 /** Every string inside the input, with the field path it sits at (arrays and nested objects included). */
@@ -26,7 +26,7 @@ export const RunInput = z.record(z.string().max(200), z.unknown()).superRefine((
   }
   for (const [s, path] of strings(input, [])) {
     if (s.length > LIMITS.promptChars) {
-      ctx.addIssue({ code: 'custom', path, message: textTooLong(path.map(String).join('.') || 'A text field', s.length) });
+      ctx.addIssue({ code: 'custom', path, message: textTooLong(s.length) });
       break;
     }
   }
@@ -35,5 +35,5 @@ export const RunInput = z.record(z.string().max(200), z.unknown()).superRefine((
 /** For callers outside the router (the CLI): null when the input is within bounds, else the reason. */
 export function runInputProblem(input: unknown): string | null {
   const r = RunInput.safeParse(input);
-  return r.success ? null : r.error.issues.map((i) => i.message).join('; ');
+  return r.success ? null : r.error.issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ');
 }
