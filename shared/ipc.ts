@@ -4,7 +4,7 @@ import { PredictionView, PredictionChanges, PredictionFilter } from './domain/pr
 import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
 import { RunInput } from './run-input.ts';
 
-export { messageLimit, tooLargeError } from './message-size.ts';
+export { messageLimit, overMessageLimit, tooLargeError } from './message-size.ts';
 export { RunInput } from './run-input.ts';
 
 // The one IPC contract (DESIGN §2). Every invoke channel (`domain:verb`) with its request and

@@ -5,19 +5,25 @@ import type { KilnErrorData } from './ipc.ts';
 // before parsing it). One rule for every transport, so the Electron preload, the Electron main
 // process and the browser-mode WebSocket refuse the same sizes with the same words.
 
+/** Whether an already-deserialized payload (Electron IPC) is over its channel's limit; stops early. */
+export function overMessageLimit(channel: string, payload: unknown): boolean {
+  const limit = messageLimit(channel);
+  return approxJsonSize(payload, limit + 1) > limit;
+}
+
 /** The largest message a channel may send: files:stage carries a file as base64, nothing else needs to. */
 export function messageLimit(channel: string): number {
   return channel === 'files:stage' ? LIMITS.ipcMessageBytes : LIMITS.ipcRequestBytes;
 }
 
-/** The error for a message over its channel's limit, naming the limit. */
-export function tooLargeError(channel: string, bytes: number): KilnErrorData {
+/** The error for a message over its channel's limit, naming the limit (`bytes` when it was measured whole). */
+export function tooLargeError(channel: string, bytes?: number): KilnErrorData {
   const limit = messageLimit(channel);
   const which = channel === 'files:stage' ? 'ipcMessageBytes' : 'ipcRequestBytes';
   return {
     code: 'too_large',
     message:
-      `The request to ${channel.slice(0, 80)} is ${formatBytes(bytes)}, over Kiln's ${formatBytes(limit)} limit for one message (${which}). ` +
+      `The request to ${channel.slice(0, 80)} is ${bytes === undefined ? '' : `${formatBytes(bytes)}, `}over Kiln's ${formatBytes(limit)} limit for one message (${which}). ` +
       (channel === 'files:stage' ? 'Use a smaller file.' : 'Shorten the text or attach large content as a file.'),
   };
 }

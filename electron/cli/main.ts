@@ -4,6 +4,7 @@ import { createNodeDeps } from '../backend/node-deps.ts';
 import { resolveDataDir } from '../backend/data-dir.ts';
 import { parseModelRef } from '../backend/providers/replicate/client.ts';
 import { KilnError } from '../../shared/ipc.ts';
+import { runInputProblem } from '../../shared/run-input.ts';
 import { isTerminal } from '../../shared/domain/status.ts';
 import type { PredictionRecord } from '../backend/history/types.ts';
 import { USAGE, UsageError, exitForError, exitForStatus, parseCli, type Command } from './args.ts';
@@ -129,6 +130,9 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' }>, backend: Backe
           }
         } else input[k] = v.value;
       }
+      // The contract's bound on a run's input (shared/run-input.ts), since the CLI calls the engine directly.
+      const tooBig = runInputProblem(input);
+      if (tooBig) throw new KilnError({ code: 'invalid_input', message: tooBig });
       const rec = engine.submit({ model, version, input });
       err(`kiln: ${rec.id} submitted`);
       await engine.waitSubmitted(rec.id, 60_000);
