@@ -1,7 +1,7 @@
 import type { KilnApi } from '../../../shared/ipc.ts';
 import { connectWebKiln, type TransportState, type WebKiln } from './ws-kiln.ts';
 import { kilnFromBridge, type KilnBridge } from './electron-kiln.ts';
-import { forgetWebToken, takeWebToken } from './web-token.ts';
+import { takeWebToken } from './web-token.ts';
 import type { TokenProbe } from './ws-kiln.ts';
 
 export { createMemoryKiln, type MemoryKiln, type MemoryHandlers } from './memory-kiln.ts';
@@ -31,11 +31,8 @@ async function install(): Promise<KilnApi> {
   const probe: TokenProbe = async () => {
     try {
       const res = await fetch('/', { method: 'HEAD', cache: 'no-store', headers: token ? { 'X-Kiln-Token': token } : {} });
-      if (res.status === 403) {
-        forgetWebToken(storage);
-        return 'rejected';
-      }
-      return 'accepted';
+      // The stored token stays: on reload, the 403 page retries it once and then says "Kiln restarted".
+      return res.status === 403 ? 'rejected' : 'accepted';
     } catch {
       return 'unreachable';
     }

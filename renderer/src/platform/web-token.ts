@@ -33,12 +33,3 @@ export function takeWebToken(place: TokenPlace): string | null {
     return null;
   }
 }
-
-/** Forgets the token (the server no longer accepts it). */
-export function forgetWebToken(storage: TokenPlace['storage']): void {
-  try {
-    storage?.removeItem(WEB_TOKEN_STORAGE_KEY);
-  } catch {
-    // Nothing to forget.
-  }
-}
