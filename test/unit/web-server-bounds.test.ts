@@ -102,3 +102,35 @@ describe('browser mode bounds', () => {
     s.destroy();
   }, 30_000);
 });
+
+describe('a client that never drains', () => {
+  it('is dropped once its unread replies stay over the send buffer limit', async () => {
+    const http = await import('node:http');
+    const { createWsTransport } = await import('../../electron/web/ws-transport.ts');
+    const { silentLogger } = await import('../../electron/backend/log/logger.ts');
+    let invoked = 0;
+    // Each answer is 8 MB: two unread ones are over LIMITS.wsSendBufferBytes (16 MB).
+    const backend = { invoke: async () => (invoked++, { ok: true as const, value: 'v'.repeat(8 * MB) }), on: () => () => {} };
+    const transport = createWsTransport({ backend, log: silentLogger, stallMs: 300 });
+    const server = http.createServer();
+    server.on('upgrade', (req, socket, head) => transport.handleUpgrade(req, socket, head));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const s = await rawWebSocket({ port, token: 'unused', origin: `http://127.0.0.1:${port}` });
+      s.pause(); // never reads
+      s.on('error', () => {});
+      for (let id = 1; id <= 30; id++) s.write(clientFrame(JSON.stringify({ type: 'invoke', id, channel: 'app:info', payload: {} })));
+      for (let i = 0; i < 30 && transport.clients() === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(transport.clients()).toBe(1);
+      for (let i = 0; i < 150 && transport.clients() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      s.destroy();
+      // Paused before it could answer all thirty: at most the four in flight plus what fit before the limit.
+      expect(invoked).toBeLessThan(30);
+      expect(transport.clients()).toBe(0);
+    } finally {
+      transport.close();
+      server.close();
+    }
+  }, 30_000);
+});
