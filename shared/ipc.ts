@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { Settings, SettingsPatch } from './domain/settings.ts';
 import { PredictionView, PredictionChanges, PredictionFilter } from './domain/prediction.ts';
 import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
+import { RunInput } from './run-input.ts';
+
+export { messageLimit, overMessageLimit, tooLargeError } from './message-size.ts';
+export { RunInput } from './run-input.ts';
 
 // The one IPC contract (DESIGN §2). Every invoke channel (`domain:verb`) with its request and
 // response schema, and every event. The three transports (Electron IPC, browser-mode WebSocket,
@@ -55,6 +59,9 @@ export const StorageUsage = z.object({
   dataDir: z.string(),
 });
 
+/** The most runs one history page may carry: bounds what a list reply can hold (the gallery asks for 200). */
+export const LIST_PAGE_MAX = 200;
+
 const MediaPath = z.object({ path: z.string().min(1).max(1000) }).strict();
 
 export const invoke = {
@@ -83,13 +90,13 @@ export const invoke = {
     req: z.object({
       model: z.string().min(3).max(200), // owner/name
       version: z.string().max(100).nullable().optional(),
-      input: z.record(z.string(), z.unknown()),
+      input: RunInput, // bounded: LIMITS.runInputBytes, LIMITS.promptChars per text field
       count: z.number().int().min(1).max(8).default(1),
     }).strict(),
     res: z.object({ ids: z.array(z.string()) }),
   },
   'predictions:list': {
-    req: PredictionFilter.extend({ cursor: z.string().max(200).nullable().optional(), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    req: PredictionFilter.extend({ cursor: z.string().max(200).nullable().optional(), limit: z.number().int().min(1).max(LIST_PAGE_MAX).default(100) }).strict(),
     res: z.object({ items: z.array(PredictionView), nextCursor: z.string().nullable() }),
   },
   'predictions:get': { req: Id, res: PredictionView },

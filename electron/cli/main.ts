@@ -3,6 +3,7 @@ import { createBackend, type Backend } from '../backend/index.ts';
 import { createNodeDeps } from '../backend/node-deps.ts';
 import { resolveDataDir } from '../backend/data-dir.ts';
 import { KilnError } from '../../shared/ipc.ts';
+import { runInputProblem } from '../../shared/run-input.ts';
 import { isTerminal } from '../../shared/domain/status.ts';
 import type { PredictionRecord } from '../backend/history/types.ts';
 import { USAGE, UsageError, exitForError, exitForStatus, parseCli, parseModelArg, type Command } from './args.ts';
@@ -143,6 +144,9 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       const ref = parseModelArg(cmd.ref);
       // Local files first: a typo in a path is reported before anything goes over the network.
       const input = await buildInput(backend, cmd.inputs);
+      // The contract's bound on a run's input (shared/run-input.ts), since the CLI calls the engine directly.
+      const tooBig = runInputProblem(input);
+      if (tooBig) throw new KilnError({ code: 'invalid_input', message: tooBig });
       const version = await resolveVersion(backend, ref.model, ref.version, err);
       if (interrupt.aborted) return 130; // nothing was sent
       const rec = engine.submit({ model: ref.model, version, input });

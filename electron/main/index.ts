@@ -9,6 +9,7 @@ import { createEnvSecrets } from '../backend/secrets/env-secrets.ts';
 import { contentSecurityPolicy } from '../web/security.ts';
 import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
+import { resolveOverrides } from './dev-overrides.ts';
 import { openStore } from './platform/store.ts';
 import { createStoreSettings } from './platform/settings.ts';
 import { createSafeStorageSecrets } from './platform/secrets.ts';
@@ -23,7 +24,9 @@ import { installAppMenu } from './platform/menu.ts';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD = path.join(here, '../preload/index.cjs');
 const INDEX_HTML = path.join(here, '../renderer/index.html');
-const DEV_SERVER_URL = process.env.KILN_DEV_SERVER_URL || null;
+// A packaged app ignores the development overrides (dev-overrides.ts); the decision is made once, here.
+const overrides = resolveOverrides({ isPackaged: app.isPackaged, env: process.env });
+const DEV_SERVER_URL = overrides.devServerUrl;
 const origin: AppOrigin = { indexFileUrl: pathToFileURL(INDEX_HTML).href, devServerUrl: DEV_SERVER_URL };
 
 registerMediaScheme();
@@ -81,6 +84,7 @@ if (!app.requestSingleInstanceLock()) {
     // In the data folder, like browser mode and the CLI: one place to look (README "Where your data lives").
     log = createFileLogger({ dir: path.join(app.getPath('userData'), 'logs'), knownSecrets: () => known() });
     const store = openStore(log);
+    if (overrides.ignored.length) log.warn('packaged app: development overrides ignored', { variables: overrides.ignored });
     // REPLICATE_API_TOKEN wins, exactly as outside Electron (the demo and CI use it).
     const envToken = process.env.REPLICATE_API_TOKEN?.trim();
     const secrets = envToken ? createEnvSecrets(envToken) : await createSafeStorageSecrets(store, log);
@@ -104,7 +108,7 @@ if (!app.requestSingleInstanceLock()) {
       platform,
       mode: 'electron',
       appVersion: app.getVersion(),
-      replicateBaseUrl: process.env.KILN_REPLICATE_BASE_URL || undefined,
+      replicateBaseUrl: overrides.replicateBaseUrl,
     });
     const b = backend;
 
@@ -123,7 +127,7 @@ if (!app.requestSingleInstanceLock()) {
     const invoke = guardedInvoke(
       (channel, payload) => b.invoke(channel, payload),
       origin,
-      (channel, frameUrl) => log.warn('ipc: refused call from an untrusted frame', { channel, frameUrl: String(frameUrl).slice(0, 200) }),
+      (channel, frameUrl, why) => log.warn(why ? `ipc: refused call (${why})` : 'ipc: refused call from an untrusted frame', { channel, frameUrl: String(frameUrl).slice(0, 200) }),
     );
     // One handler per contract channel: the preload can only reach these, and each checks its sender.
     for (const channel of INVOKE_CHANNELS) {

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENT_NAMES, INVOKE_CHANNELS, type Envelope } from '../../shared/ipc.ts';
+import { EVENT_NAMES, INVOKE_CHANNELS, overMessageLimit, tooLargeError, type Envelope } from '../../shared/ipc.ts';
 import { mediaUrlFor } from '../main/media-url.ts';
 
 // The Electron transport's page side (DESIGN §2), built from the contract's channel lists so the
@@ -22,6 +22,8 @@ const eventAllowed = new Set<string>(EVENT_NAMES);
 const bridge: KilnBridge = {
   async invoke(channel, req) {
     if (!invokeAllowed.has(channel)) return { ok: false, error: { code: 'unknown_channel', message: `Unknown channel: ${String(channel)}` } };
+    // Refused here, in the page's process, before Electron copies it to the main process (DESIGN §2).
+    if (overMessageLimit(channel, req)) return { ok: false, error: tooLargeError(channel) };
     return (await ipcRenderer.invoke(channel, req)) as Envelope<unknown>;
   },
   on(event, listener) {

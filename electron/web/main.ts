@@ -6,6 +6,7 @@ import { createBackend } from '../backend/index.ts';
 import { createNodeDeps } from '../backend/node-deps.ts';
 import { resolveDataDir } from '../backend/data-dir.ts';
 import { startWebServer, type WebServer } from './server.ts';
+import { loadOrCreateToken } from './token.ts';
 
 // `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--host H]` (DESIGN §6).
 // Prints exactly one `Kiln web: <url>` line on stdout; everything else goes to stderr and the log.
@@ -57,8 +58,8 @@ try {
     host: args.host ?? '127.0.0.1',
     hostExplicit: args.host !== undefined,
     port,
-    // Lets a supervisor (the e2e fixture) restart Kiln so that open pages reconnect; never logged.
-    token: process.env.KILN_WEB_TOKEN || undefined,
+    // Stable per data folder, so a restart keeps open tabs working; KILN_WEB_TOKEN overrides it. Never logged.
+    token: loadOrCreateToken(dataDir, process.env.KILN_WEB_TOKEN),
     log: deps.log,
   });
 } catch (err) {

@@ -2,8 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 
 // Browser mode's security decisions, each one pure and unit-tested (test/unit/web-server.test.ts).
 // The threat: any web page the user visits can reach 127.0.0.1, so the server must not trust the
-// network position alone. A random per-launch token gates every request and the Origin check stops
-// other sites' pages from opening our WebSocket (WebSockets are not covered by CORS).
+// network position alone. A secret token (or a key derived from it, shared/capability.ts) gates every
+// request, and the Origin check stops other sites' pages from opening our WebSocket (WebSockets are
+// not covered by CORS). No cookie carries anything: cookies are shared by every port of 127.0.0.1.
 
 /** 0.0.0.0 / :: — listening on every interface, so any of the machine's names is legitimate. */
 export function isWildcardHost(host: string): boolean {
@@ -23,37 +24,11 @@ export function checkBindHost(host: string, explicit: boolean): { ok: true; warn
   return { ok: true, warning: `Kiln web is listening on ${host}, reachable from other machines: anyone with the URL (and its token) can use your API key.` };
 }
 
-export function tokenCookieName(port: number): string {
-  // Cookies are shared across ports of one host, so two Kiln instances must not overwrite each other's.
-  return `kiln_token_${port}`;
-}
-
 export function tokensEqual(given: string | null | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    if (k) out[k] = decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return out;
-}
-
-/** The token may come as `?token=`, as our cookie, or as an `X-Kiln-Token` header (scripts, tests). */
-export function requestToken(url: URL, headers: Record<string, string | string[] | undefined>, port: number): string | null {
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const h = headers['x-kiln-token'];
-  if (typeof h === 'string' && h) return h;
-  return parseCookies(typeof headers.cookie === 'string' ? headers.cookie : undefined)[tokenCookieName(port)] ?? null;
 }
 
 /** Origins our own page can have: the address it was served from. A missing Origin is refused. */
@@ -83,6 +58,8 @@ export function isAllowedHostHeader(hostHeader: string | undefined, host: string
   } catch {
     return false;
   }
+  // `127.0.0.1:4000/x` or `user@127.0.0.1:4000` is not a host name, whatever URL makes of it.
+  if (u.username || u.password || u.pathname !== '/' || u.search || u.hash) return false;
   if (Number(u.port || 80) !== port) return false;
   const h = u.hostname.replace(/^\[|\]$/g, '');
   return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '') || isWildcardHost(host);
@@ -114,4 +91,13 @@ export function contentSecurityPolicy(opts: { connectSrc: string[]; mediaSchemes
 /** Removes the page's <meta http-equiv="Content-Security-Policy">, so the server's header is the policy. */
 export function withoutMetaCsp(html: string): string {
   return html.replace(/<meta\s+[^>]*http-equiv=["']Content-Security-Policy["'][^>]*>/gi, '');
+}
+
+/**
+ * Points the page's relative asset references (`src="./assets/…"`, Vite's base './') at the
+ * capability prefix, so the page's scripts and styles load without the token in their URLs. Module
+ * imports, CSS url()s and `new URL(…, import.meta.url)` resolve relative to those, so they follow.
+ */
+export function withAssetPrefix(html: string, prefix: string): string {
+  return html.replace(/(\s(?:src|href)=["'])\.\//gi, `$1${prefix}`);
 }

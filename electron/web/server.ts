@@ -3,12 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Duplex } from 'node:stream';
 import type { Backend } from '../backend/index.ts';
 import type { Logger } from '../backend/types.ts';
-import type { WireToClient, WireToServer } from '../../shared/ipc.ts';
-import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, requestToken, tokenCookieName, tokensEqual, withoutMetaCsp } from './security.ts';
+import { canonicalMediaPath, deriveCapability, mediaSignature } from '../../shared/capability.ts';
+import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, tokensEqual, withAssetPrefix, withoutMetaCsp } from './security.ts';
+import { readRequest, safeDecode, type RequestFacts } from './request.ts';
+import { BOOTSTRAP_CSP, BOOTSTRAP_HTML } from './bootstrap.ts';
 import { contentTypeFor, resolveStatic } from './static.ts';
+import { createWsTransport } from './ws-transport.ts';
 import { handleMediaRequest } from '../backend/vault/media-handler.ts';
 
 export interface WebServerOptions {
@@ -19,7 +22,7 @@ export interface WebServerOptions {
   /** True when the user passed --host: allows a non-loopback bind (with a warning). */
   hostExplicit?: boolean;
   port?: number;
-  /** Random per launch unless given (a restart that must keep open pages working passes the old one). */
+  /** Random unless given (electron/web/main.ts passes the data folder's stable token, web/token.ts). */
   token?: string;
   log: Logger;
 }
@@ -32,23 +35,34 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const MAX_WS_PAYLOAD = 200 * 1024 * 1024; // files:stage carries up to 150 MB of base64
+/** Where the page's built assets are served, behind a key derived from the token (shared/capability.ts). */
+export const ASSET_PREFIX = '/s/';
 
 // Browser mode (DESIGN §2, transport 2): the built renderer over HTTP and `window.kiln` over one
-// WebSocket per page, bound to the very same backend the Electron app uses.
+// WebSocket per page (ws-transport.ts), bound to the very same backend the Electron app uses. Every
+// request is read once by request.ts, which never throws; both handlers are also fenced, so no request
+// can end the process (DESIGN §7).
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
   const bind = checkBindHost(host, opts.hostExplicit ?? false);
   if (!bind.ok) throw new Error(bind.reason);
   if (bind.warning) opts.log.warn(bind.warning);
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const assetKey = deriveCapability(token, 'assets');
+  const mediaKey = deriveCapability(token, 'media');
   const log = opts.log;
   const rendererDir = path.resolve(opts.rendererDir);
   let port = 0;
 
-  const server = http.createServer((req, res) => {
-    handleHttp(req, res).catch((err: unknown) => {
-      log.error('web: request failed', { path: (req.url ?? '').split('?')[0], err: String(err) });
+  const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 30_000 }, (req, res) => {
+    let done: Promise<void>;
+    try {
+      done = handleHttp(req, res);
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    done.catch((err: unknown) => {
+      log.error('web: request failed', { err: String(err).slice(0, 300) });
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end('Internal error');
     });
@@ -58,65 +72,77 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     return { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cross-Origin-Resource-Policy': 'same-origin' };
   }
 
+  function plain(res: http.ServerResponse, status: number, text: string) {
+    res.writeHead(status, { ...baseHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(text);
+  }
+
   function forbidden(res: http.ServerResponse) {
-    res.writeHead(403, { ...baseHeaders(), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end('Forbidden: this Kiln page needs the link with its token, as printed when Kiln web started.');
+    // A browser tab that lost its token on reload gets it back from sessionStorage (bootstrap.ts).
+    res.writeHead(403, { ...baseHeaders(), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': BOOTSTRAP_CSP, 'X-Frame-Options': 'DENY' });
+    res.end(BOOTSTRAP_HTML);
+  }
+
+  /** What the request may read: everything (the token), the built assets, or one media file. */
+  function access(r: RequestFacts): { kind: 'token' } | { kind: 'asset'; rest: string } | { kind: 'media' } | null {
+    if (tokensEqual(r.token, token)) return { kind: 'token' };
+    if (r.pathname.startsWith(ASSET_PREFIX)) {
+      const rest = r.pathname.slice(ASSET_PREFIX.length);
+      const slash = rest.indexOf('/');
+      if (slash > 0 && tokensEqual(rest.slice(0, slash), assetKey)) return { kind: 'asset', rest: rest.slice(slash) };
+      return null;
+    }
+    if (r.pathname.startsWith('/media/')) {
+      const rel = safeDecode(r.pathname.slice('/media/'.length));
+      const sig = r.query.get('sig');
+      if (rel !== null && sig && tokensEqual(sig, mediaSignature(mediaKey, canonicalMediaPath(rel)))) return { kind: 'media' };
+    }
+    return null;
   }
 
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!isAllowedHostHeader(req.headers.host, host, port)) return forbidden(res);
-    if (!tokensEqual(requestToken(url, req.headers, port), token)) return forbidden(res);
+    const r = readRequest(req.url, req.headers);
+    if (!r) return plain(res, 400, 'Bad request target.');
+    if (!isAllowedHostHeader(r.host, host, port)) return plain(res, 403, 'Forbidden: unexpected Host header.');
+    const granted = access(r);
+    if (!granted) return forbidden(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...baseHeaders(), Allow: 'GET, HEAD' });
       return void res.end();
     }
-    if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url.pathname.slice('/media/'.length));
-    const isPage = url.pathname === '/' || url.pathname === '/index.html';
-    const file = resolveStatic(rendererDir, isPage ? '/index.html' : url.pathname);
-    if (!file) {
-      res.writeHead(404, { ...baseHeaders(), 'Content-Type': 'text/plain' });
-      return void res.end(isPage ? 'The renderer is not built: run `npm run build:renderer`.' : 'Not found');
-    }
+    if (r.pathname.startsWith('/media/')) return serveMedia(req, res, r);
+    if (granted.kind === 'media') return forbidden(res);
+    const isPage = granted.kind === 'token' && (r.pathname === '/' || r.pathname === '/index.html');
+    const file = resolveStatic(rendererDir, isPage ? '/index.html' : granted.kind === 'asset' ? granted.rest : r.pathname);
+    if (!file) return plain(res, 404, isPage ? 'The renderer is not built: run `npm run build:renderer`.' : 'Not found');
     const headers: Record<string, string> = { ...baseHeaders(), 'Content-Type': contentTypeFor(file) };
     if (file.endsWith('.html')) {
-      const wsOrigins = [`ws://${req.headers.host ?? `127.0.0.1:${port}`}`];
-      Object.assign(headers, {
-        'Content-Security-Policy': contentSecurityPolicy({ connectSrc: wsOrigins }),
+      // The page's own meta CSP is Electron's (connect-src 'none': main does all networking). Here
+      // the page must reach its WebSocket, and policies intersect, so the header replaces it.
+      const wsOrigin = `ws://${r.host ?? `127.0.0.1:${port}`}`;
+      const html = Buffer.from(withAssetPrefix(withoutMetaCsp(await fs.promises.readFile(file, 'utf8')), `${ASSET_PREFIX}${assetKey}/`));
+      res.writeHead(200, {
+        ...headers,
+        'Content-Security-Policy': contentSecurityPolicy({ connectSrc: [wsOrigin] }),
         'Cache-Control': 'no-store',
         'X-Frame-Options': 'DENY',
-        // Lets asset, media and WebSocket requests authenticate without the token in every URL.
-        'Set-Cookie': `${tokenCookieName(port)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`,
+        'Content-Length': String(html.length),
       });
-    } else {
-      headers['Cache-Control'] = 'no-cache';
-    }
-    if (file.endsWith('.html')) {
-      // The page's own meta CSP is Electron's (connect-src 'none': main does all networking). Here
-      // the page must reach its WebSocket, and policies intersect, so the header above replaces it.
-      const html = Buffer.from(withoutMetaCsp(await fs.promises.readFile(file, 'utf8')));
-      headers['Content-Length'] = String(html.length);
-      res.writeHead(200, headers);
       return void res.end(req.method === 'HEAD' ? undefined : html);
     }
     const stat = await fs.promises.stat(file);
-    headers['Content-Length'] = String(stat.size);
-    res.writeHead(200, headers);
+    res.writeHead(200, { ...headers, 'Cache-Control': 'no-cache', 'Content-Length': String(stat.size) });
     if (req.method === 'HEAD') return void res.end();
-    fs.createReadStream(file).pipe(res);
+    const stream = fs.createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
   }
 
-  async function serveMedia(req: http.IncomingMessage, res: http.ServerResponse, encodedRel: string) {
-    let rel: string;
-    try {
-      rel = decodeURIComponent(encodedRel);
-    } catch {
-      res.writeHead(400, baseHeaders());
-      return void res.end();
-    }
-    const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
+  async function serveMedia(req: http.IncomingMessage, res: http.ServerResponse, r: RequestFacts) {
+    const rel = safeDecode(r.pathname.slice('/media/'.length));
+    if (rel === null) return plain(res, 400, 'Bad media path.');
     // The vault's pure handler (shared with Electron's kiln-media://) decides what is inside the vault.
-    const out = await handleMediaRequest(opts.backend.services.vault.root, rel, range ? { range } : {});
+    const out = await handleMediaRequest(opts.backend.services.vault.root, rel, r.range ? { range: r.range } : {});
     res.writeHead(out.status, { ...baseHeaders(), 'Cache-Control': 'private, max-age=3600', ...out.headers });
     if (req.method === 'HEAD' || out.body === null) {
       if (out.body instanceof Readable) out.body.destroy();
@@ -128,60 +154,30 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     } else res.end(out.body);
   }
 
-  // ── WebSocket: envelopes for invokes, and every backend event broadcast to every page ──────────
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
-  const clients = new Set<WebSocket>();
+  const ws = createWsTransport({ backend: opts.backend, log });
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node removes its own error handler from an upgraded socket: without this, a client that resets
+    // the connection while we answer would raise an unhandled 'error' and end the process.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, why: string) => {
       log.warn('web: websocket refused', { why });
-      socket.end(`HTTP/1.1 ${status} ${status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      const text = status === 400 ? 'Bad Request' : status === 403 ? 'Forbidden' : 'Not Found';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      else socket.destroy();
     };
-    if (url.pathname !== '/ws') return refuse(404, 'path');
-    if (!isAllowedHostHeader(req.headers.host, host, port)) return refuse(403, 'host');
-    if (!tokensEqual(requestToken(url, req.headers, port), token)) return refuse(403, 'token');
-    if (!isAllowedOrigin(req.headers.origin, host, port)) return refuse(403, `origin ${String(req.headers.origin).slice(0, 100)}`);
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
-  });
-
-  function send(ws: WebSocket, msg: WireToClient) {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  }
-
-  function onConnection(ws: WebSocket) {
-    clients.add(ws);
-    let alive = true;
-    ws.on('pong', () => (alive = true));
-    const heartbeat = setInterval(() => {
-      // Drops pages that vanished without a close frame (sleeping laptops), so they stop costing sends.
-      if (!alive) return ws.terminate();
-      alive = false;
-      ws.ping();
-    }, 30_000);
-    heartbeat.unref();
-    ws.on('close', () => {
-      clearInterval(heartbeat);
-      clients.delete(ws);
-    });
-    ws.on('error', () => ws.terminate());
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return ws.close(1003, 'text frames only');
-      let msg: WireToServer;
-      try {
-        msg = JSON.parse(data.toString()) as WireToServer;
-      } catch {
-        return ws.close(1007, 'invalid JSON');
-      }
-      if (!msg || msg.type !== 'invoke' || typeof msg.id !== 'number') return ws.close(1008, 'unexpected frame');
-      void opts.backend.invoke(msg.channel, msg.payload).then((envelope) => send(ws, { type: 'result', id: msg.id, envelope }));
-    });
-  }
-
-  const unsubscribe = opts.backend.on((event, payload) => {
-    if (clients.size === 0) return;
-    const frame = JSON.stringify({ type: 'event', event, payload } satisfies WireToClient);
-    for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(frame);
+    try {
+      const r = readRequest(req.url, req.headers);
+      if (!r) return refuse(400, 'target');
+      if (r.pathname !== '/ws') return refuse(404, 'path');
+      if (!isAllowedHostHeader(r.host, host, port)) return refuse(403, 'host');
+      if (!tokensEqual(r.token, token)) return refuse(403, 'token');
+      if (!isAllowedOrigin(r.origin, host, port)) return refuse(403, `origin ${String(r.origin).slice(0, 100)}`);
+      ws.handleUpgrade(req, socket, head);
+    } catch (err) {
+      log.error('web: upgrade failed', { err: String(err).slice(0, 300) });
+      socket.destroy();
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -191,6 +187,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       resolve();
     });
   });
+  // After listening, a server error (say, too many open files) is logged, not thrown at the process.
+  server.on('error', (err) => log.error('web: server error', { err: String(err) }));
   port = (server.address() as import('node:net').AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
 
@@ -200,9 +198,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     port,
     token,
     async close() {
-      unsubscribe();
-      for (const ws of clients) ws.terminate();
-      wss.close();
+      ws.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

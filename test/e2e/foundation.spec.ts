@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { test, expect } from './fixtures.ts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test, expect, launchKiln } from './fixtures.ts';
 
 // The frame works end to end in browser mode: the real renderer in Chromium, the real backend in a
 // child process, over the real WebSocket transport (issue 2). No simulator needed.
@@ -69,7 +71,8 @@ test('window.kiln speaks the contract over the WebSocket: events, typed errors, 
   });
   expect(pong.pong).toEqual({ nonce: 'n-42' });
   expect(pong.mode).toBe('web');
-  expect(pong.media).toMatch(/^\/media\/outputs\/a%20b\.png\?token=/);
+  // A per-file signature, not the token: "Copy image address" hands out a link to that image only.
+  expect(pong.media).toMatch(/^\/media\/outputs\/a%20b\.png\?sig=[0-9a-f]{32}$/);
 
   const bad = await page.evaluate(() => (globalThis as any).kiln.invoke('secrets:set', { provider: 'replicate', key: 5 }).then(() => null, (e: any) => ({ name: e.name, code: e.code, message: e.message })));
   expect(bad).toMatchObject({ name: 'KilnError', code: 'bad_request' });
@@ -124,4 +127,66 @@ test.describe('against the simulator', () => {
     await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
     expect(await page.evaluate(() => (globalThis as any).kiln.invoke('app:info', {}).then((i: any) => i.name))).toBe('Kiln');
   });
+});
+
+// Issue 10 item 3: the token does not ride a cookie (cookies are shared by every port of 127.0.0.1),
+// leaves the address bar once used, stays out of the DOM and media URLs, and a reload still works.
+test('the token leaves the address bar, survives a reload, and no other local server receives it', async ({ page, kilnAlone: kiln }) => {
+  const seen: string[] = [];
+  const other = http.createServer((req, res) => {
+    seen.push(`${req.url} ${JSON.stringify(req.headers)}`);
+    res.writeHead(200, { 'Content-Type': 'text/html' });
+    res.end('<!doctype html><title>another local app</title><img src="/pixel.png">');
+  });
+  await new Promise<void>((r) => other.listen(0, '127.0.0.1', () => r()));
+  const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+  try {
+    await page.goto(kiln.url);
+    await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+    const addressBar = page.url();
+    const html = await page.content();
+    const media = await page.evaluate(() => (globalThis as any).kiln.mediaUrl('outputs/x.png') as string);
+
+    // What the browser sends another server on 127.0.0.1, navigated to and fetched from.
+    await page.goto(otherUrl);
+    await page.evaluate((u) => fetch(u, { credentials: 'include' }).then((r) => r.text()), `${otherUrl}probe`);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const line of seen) expect(line).not.toContain(kiln.token);
+    expect((await page.context().cookies()).map((c) => c.name)).toEqual([]);
+
+    expect(addressBar).toBe(`${kiln.origin}/`);
+    expect(html).not.toContain(kiln.token);
+    expect(media).not.toContain(kiln.token);
+
+    // Back (a load of the token-less address) and a reload both still open the app.
+    await page.goBack();
+    await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as any).kiln.invoke('app:info', {}).then((i: any) => i.mode))).toBe('web');
+    expect(page.url()).toBe(`${kiln.origin}/`);
+  } finally {
+    other.close();
+  }
+});
+
+test('an open tab says plainly when Kiln restarted with a new token', async ({ page, kilnAlone: kiln }) => {
+  await page.goto(kiln.url);
+  await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+  // Same port and data folder, another token (as after deleting the data folder's web-token file).
+  await kiln.stop();
+  const newToken = randomBytes(24).toString('base64url');
+  const again = await launchKiln({ dataDir: kiln.dataDir, port: kiln.port, webToken: newToken, replicateBaseUrl: 'http://127.0.0.1:9/v1' });
+  try {
+    await expect(page.getByText('Kiln restarted — open the new link printed in the terminal.')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByText('Reconnecting to Kiln…')).toHaveCount(0);
+    // A reload says the same instead of a bare 403.
+    await page.reload();
+    await expect(page.getByText('Kiln restarted — open the new link printed in the terminal.')).toBeVisible();
+    // The new link works in this very tab.
+    await page.goto(again.url);
+    await expect.poll(() => page.evaluate(() => 'kiln' in globalThis)).toBe(true);
+  } finally {
+    await again.stop();
+  }
 });

@@ -162,3 +162,48 @@ describe('secrets:validate against the simulator', () => {
     }
   });
 });
+
+describe('the input of a run is bounded in the contract (every transport and the CLI)', () => {
+  it('refuses a 50 MB prompt and an oversize input naming the limit, and stores nothing', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { createBackend } = await import('../../electron/backend/index.ts');
+    const { createNodeDeps } = await import('../../electron/backend/node-deps.ts');
+    const { silentLogger } = await import('../../electron/backend/log/logger.ts');
+    const { runInputProblem } = await import('../../shared/run-input.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-runinput-'));
+    const backend = await createBackend(createNodeDeps({ dataDir: dir, mode: 'memory', replicateBaseUrl: 'http://127.0.0.1:9/v1', log: silentLogger, env: {} }));
+    try {
+      const huge = await backend.invoke('predictions:create', { model: 'owner/model', input: { prompt: 'p'.repeat(50 * 1024 * 1024) } });
+      expect(huge).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(!huge.ok && huge.error.message).toMatch(/input\.prompt: Text of 52,428,800 characters is over the 200,000-character limit for one text field \(promptChars\)/);
+      // Many fields each within promptChars, together over the run's bound.
+      const wide = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}`, 'w'.repeat(100_000)]));
+      const tooWide = await backend.invoke('predictions:create', { model: 'owner/model', input: wide });
+      expect(!tooWide.ok && tooWide.error.message).toMatch(/over the 1 MB limit for one run \(runInputBytes\)/);
+      const list = await backend.invoke('predictions:list', {});
+      expect(list).toMatchObject({ ok: true, value: { items: [] } });
+      // The CLI (which calls the engine directly) asks the same rule.
+      expect(runInputProblem({ prompt: 'x'.repeat(200_001) })).toMatch(/promptChars/);
+      expect(runInputProblem({ prompt: 'fine', seed: 3, image: 'kiln-file:abc' })).toBe(null);
+    } finally {
+      await backend.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('names the per-message limit of each channel, and measures hostile payloads without walking them whole', async () => {
+    const { messageLimit, tooLargeError, approxJsonSize } = await import('../../shared/message-size.ts');
+    const { LIMITS } = await import('../../shared/limits.ts');
+    expect(messageLimit('files:stage')).toBe(LIMITS.ipcMessageBytes);
+    expect(messageLimit('predictions:create')).toBe(LIMITS.ipcRequestBytes);
+    expect(tooLargeError('predictions:create', 50 * 1024 * 1024)).toMatchObject({ code: 'too_large', message: expect.stringMatching(/50 MB, over Kiln's 2 MB limit for one message \(ipcRequestBytes\)/) });
+    expect(approxJsonSize({ a: 'x'.repeat(100) }, 1_000)).toBeGreaterThan(100);
+    const wide = Array.from({ length: 1_000_000 }, () => 'y'.repeat(10));
+    expect(approxJsonSize(wide, 1_000)).toBeLessThan(2_000_000);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(approxJsonSize(cyclic, 1_000)).toBeLessThan(1_000);
+  });
+});

@@ -29,6 +29,8 @@ vi.mock('electron', async () => {
   const { EventEmitter } = await import('node:events');
   const app = Object.assign(new EventEmitter(), {
     requestSingleInstanceLock: () => true,
+    // A packaged build: development overrides in the environment must be ignored (issue 10 item 11).
+    isPackaged: true,
     whenReady: () => new Promise<void>((r) => (rec.ready = r)),
     getPath: (name: string) => path.join(rec.userData, name === 'userData' ? '' : name),
     setPath: () => {},
@@ -148,6 +150,8 @@ describe('Electron composition root (against a fake electron)', () => {
     rec.userData = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-main-'));
     process.env.KILN_DATA_DIR = '';
     delete process.env.REPLICATE_API_TOKEN;
+    process.env.KILN_DEV_SERVER_URL = 'http://127.0.0.1:5173/';
+    process.env.KILN_REPLICATE_BASE_URL = 'http://127.0.0.1:9/v1';
     await import('../../electron/main/index.ts');
     rec.ready!();
     for (let i = 0; i < 200 && rec.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -155,6 +159,8 @@ describe('Electron composition root (against a fake electron)', () => {
 
   afterAll(async () => {
     // before-quit stops the backend (closes SQLite) before the temp dir goes.
+    delete process.env.KILN_DEV_SERVER_URL;
+    delete process.env.KILN_REPLICATE_BASE_URL;
     rec.appEvents.emit('before-quit', { preventDefault() {} });
     await new Promise((r) => setTimeout(r, 100));
     fs.rmSync(rec.userData, { recursive: true, force: true });
@@ -179,6 +185,8 @@ describe('Electron composition root (against a fake electron)', () => {
     const own = pathToFileURL(indexHtml).href;
     const info = (await rec.handlers.get('app:info')!(event(own), {})) as any;
     expect(info).toMatchObject({ ok: true, value: { name: 'Kiln', mode: 'electron', version: '9.9.9' } });
+    // Packaged: KILN_REPLICATE_BASE_URL was ignored (and the window loaded the bundled page, not KILN_DEV_SERVER_URL).
+    expect(info.value.providerBaseUrl).toBe('https://api.replicate.com/v1');
     expect(await rec.handlers.get('app:info')!(event('https://evil.example/'), {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await rec.handlers.get('app:info')!(event(own, false), {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await rec.handlers.get('secrets:set')!(event(own), { provider: 'replicate', key: 3 })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
@@ -191,6 +199,12 @@ describe('Electron composition root (against a fake electron)', () => {
     expect(set).toEqual({ ok: true, value: { set: true, last4: '4321', account: null, protection: 'basic_text' } });
     await rec.handlers.get('app:ping')!(event(own), { nonce: 'w1' });
     expect(rec.contents[0].sent).toContainEqual(['app:pong', { nonce: 'w1' }]);
+  });
+
+  it('refuses an oversize message in the main process too, naming the limit', async () => {
+    const own = pathToFileURL(indexHtml).href;
+    const env = (await rec.handlers.get('predictions:create')!(event(own), { model: 'owner/model', input: { prompt: 'p'.repeat(3 * 1024 * 1024) } })) as any;
+    expect(env).toMatchObject({ ok: false, error: { code: 'too_large', message: expect.stringMatching(/2 MB limit for one message \(ipcRequestBytes\)/) } });
   });
 
   it('denies permissions, navigation away and new windows; https links go to the system browser', () => {

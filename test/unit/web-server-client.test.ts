@@ -10,6 +10,8 @@ import { startWebServer, type WebServer } from '../../electron/web/server.ts';
 import { connectWebKiln, mediaPathUrl, type TransportState } from '../../renderer/src/platform/ws-kiln.ts';
 import { createMemoryKiln } from '../../renderer/src/platform/memory-kiln.ts';
 import { KilnError } from '../../shared/ipc.ts';
+import { deriveCapability, mediaSignature, WEB_TOKEN_RETRY_KEY, WEB_TOKEN_STORAGE_KEY } from '../../shared/capability.ts';
+import { takeWebToken } from '../../renderer/src/platform/web-token.ts';
 
 // The renderer's browser-mode transport (renderer/src/platform/ws-kiln.ts) against the real server,
 // in Node: `ws` stands in for the browser's WebSocket (same onopen/onmessage/onclose surface) and
@@ -88,9 +90,71 @@ describe('window.kiln over the WebSocket', () => {
     await expect(connectWebKiln({ wsUrl: `ws://127.0.0.1:${server.port}/ws`, token: 'wrong', WebSocketImpl: impl(server.port), connectTimeoutMs: 5_000 })).rejects.toThrow(/token/);
   });
 
-  it('builds media URLs with each path segment encoded', () => {
-    expect(mediaPathUrl('', 'outputs/a b/c#1.png', 't k')).toBe('/media/outputs/a%20b/c%231.png?token=t%20k');
+  it('builds media URLs with each path segment encoded and a per-file signature instead of the token', () => {
+    const key = deriveCapability('t'.repeat(32), 'media');
+    const url = mediaPathUrl('', 'outputs/a b/c#1.png', key);
+    expect(url).toBe(`/media/outputs/a%20b/c%231.png?sig=${mediaSignature(key, 'outputs/a b/c#1.png')}`);
+    expect(url).not.toContain('t'.repeat(32));
     expect(mediaPathUrl('', 'x.png', null)).toBe('/media/x.png');
+  });
+
+  it('says "rejected" (not reconnecting forever) when Kiln comes back with a new token', async () => {
+    const port = server.port;
+    const probe = async () => {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD', headers: { 'X-Kiln-Token': oldToken } });
+        return res.status === 403 ? ('rejected' as const) : ('accepted' as const);
+      } catch {
+        return 'unreachable' as const;
+      }
+    };
+    const oldToken = server.token;
+    const kiln = await connectWebKiln({ wsUrl: `ws://127.0.0.1:${port}/ws`, token: oldToken, WebSocketImpl: impl(port), probe, queueTimeoutMs: 20_000 });
+    const states: TransportState[] = [];
+    kiln.onState((st) => states.push(st));
+    try {
+      await server.close();
+      for (let i = 0; i < 100 && kiln.state() === 'open'; i++) await new Promise((r) => setTimeout(r, 20));
+      const queued = kiln.invoke('app:info', {}).catch((e: unknown) => e);
+      server = await startWebServer({ backend, rendererDir, port, token: 'n'.repeat(32), log: silentLogger });
+      for (let i = 0; i < 200 && kiln.state() !== 'rejected'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(kiln.state()).toBe('rejected');
+      expect(await queued).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/Kiln restarted.*new link/) });
+      expect(states).not.toContain('open');
+    } finally {
+      kiln.close();
+    }
+  });
+});
+
+describe('the page token (browser mode)', () => {
+  function place(href: string, stored: Record<string, string> = {}) {
+    const store = new Map(Object.entries(stored));
+    const replaced: string[] = [];
+    return {
+      replaced,
+      store,
+      p: {
+        location: { href },
+        history: { state: { a: 1 }, replaceState: (_d: unknown, _u: string, url: string) => void replaced.push(url) },
+        storage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) },
+      },
+    };
+  }
+
+  it('takes the token out of the address bar into sessionStorage, keeping the rest of the URL', () => {
+    const t = place('http://127.0.0.1:5/?token=abc&x=1#card', { [WEB_TOKEN_RETRY_KEY]: '1' });
+    expect(takeWebToken(t.p)).toBe('abc');
+    expect(t.replaced).toEqual(['/?x=1#card']);
+    expect(t.store.get(WEB_TOKEN_STORAGE_KEY)).toBe('abc');
+    expect(t.store.has(WEB_TOKEN_RETRY_KEY)).toBe(false);
+  });
+
+  it('reads it back from sessionStorage when the address bar has none', () => {
+    const t = place('http://127.0.0.1:5/', { [WEB_TOKEN_STORAGE_KEY]: 'abc' });
+    expect(takeWebToken(t.p)).toBe('abc');
+    expect(t.replaced).toEqual([]);
+    expect(takeWebToken(place('http://127.0.0.1:5/').p)).toBe(null);
   });
 });
 

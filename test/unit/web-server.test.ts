@@ -7,7 +7,9 @@ import { createBackend, type Backend } from '../../electron/backend/index.ts';
 import { createNodeDeps } from '../../electron/backend/node-deps.ts';
 import { silentLogger } from '../../electron/backend/log/logger.ts';
 import { startWebServer, type WebServer } from '../../electron/web/server.ts';
-import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, isLoopbackHost, requestToken, tokenCookieName } from '../../electron/web/security.ts';
+import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, isLoopbackHost, withAssetPrefix } from '../../electron/web/security.ts';
+import { readRequest } from '../../electron/web/request.ts';
+import { canonicalMediaPath, deriveCapability, mediaSignature } from '../../shared/capability.ts';
 import type { WireToClient } from '../../shared/ipc.ts';
 
 describe('browser-mode security decisions', () => {
@@ -49,12 +51,27 @@ describe('browser-mode security decisions', () => {
     expect(isAllowedOrigin('http://192.168.1.20:4001', '0.0.0.0', 4000)).toBe(false);
   });
 
-  it('reads the token from the query, a header or the per-port cookie', () => {
-    const u = (s: string) => new URL(s, 'http://x');
-    expect(requestToken(u('/?token=a'), {}, 1)).toBe('a');
-    expect(requestToken(u('/'), { 'x-kiln-token': 'b' }, 1)).toBe('b');
-    expect(requestToken(u('/'), { cookie: `other=1; ${tokenCookieName(5)}=c` }, 5)).toBe('c');
-    expect(requestToken(u('/'), { cookie: `${tokenCookieName(6)}=c` }, 5)).toBe(null);
+  it('reads the token from the query or a header, never from a cookie, and never throws on a target', () => {
+    expect(readRequest('/?token=a', {})?.token).toBe('a');
+    expect(readRequest('/', { 'x-kiln-token': 'b' })?.token).toBe('b');
+    expect(readRequest('/', { cookie: 'kiln_token_5=c; x=%' })?.token).toBe(null);
+    expect(readRequest('/', { 'x-kiln-token': ['a', 'b'] as unknown as string })?.token).toBe(null);
+    for (const t of ['http://[/ws', 'http://127.0.0.1/ws', '//evil/ws', '*', '', 'x'.repeat(10), `/${'a'.repeat(9000)}`]) expect(readRequest(t, {}), t).toBe(null);
+    expect(readRequest(undefined, {})).toBe(null);
+    expect(readRequest('/ws?%zz=1', {})?.pathname).toBe('/ws');
+  });
+
+  it('derives narrow keys from the token: assets and one media file each, never the token itself', () => {
+    const assets = deriveCapability('t'.repeat(32), 'assets');
+    const media = deriveCapability('t'.repeat(32), 'media');
+    expect(assets).toMatch(/^[0-9a-f]{32}$/);
+    expect(assets).not.toBe(media);
+    expect(deriveCapability('u'.repeat(32), 'media')).not.toBe(media);
+    expect(mediaSignature(media, 'outputs/a.png')).not.toBe(mediaSignature(media, 'outputs/b.png'));
+    expect(canonicalMediaPath('/outputs//a b.png')).toBe('outputs/a b.png');
+    expect(withAssetPrefix('<script src="./assets/x.js"></script><link rel="stylesheet" href="./assets/x.css">', '/s/k/')).toBe(
+      '<script src="/s/k/assets/x.js"></script><link rel="stylesheet" href="/s/k/assets/x.css">',
+    );
   });
 
   it('builds a CSP without remote scripts that connects only to its own socket', () => {
@@ -133,22 +150,34 @@ describe('browser-mode server', () => {
     expect(status).toBe(403);
   });
 
-  it('serves the page with strict headers and a cookie that unlocks the assets', async () => {
+  it('serves the page with strict headers, no cookie, and asset URLs that work without the token', async () => {
     const res = await fetch(server.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${server.port}`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('set-cookie')).toBeNull();
     // The page's meta CSP (Electron's: connect-src 'none') would intersect with the header and cut the socket.
     const html = await res.text();
     expect(html).toContain('<title>Kiln</title>');
     expect(html).not.toMatch(/Content-Security-Policy/i);
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/HttpOnly/);
-    expect(cookie).toMatch(/SameSite=Strict/);
-    const asset = await fetch(`${base}/assets/app.js`, { headers: { cookie: cookie.split(';')[0]! } });
+    const assetPath = `/s/${deriveCapability(server.token, 'assets')}/assets/app.js`;
+    const asset = await fetch(`${base}${assetPath}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${base}/s/${'0'.repeat(32)}/assets/app.js`)).status).toBe(403);
+    expect((await fetch(`${base}${assetPath.replace('app.js', '../../../secret.txt')}`)).status).not.toBe(200);
+  });
+
+  it('answers a reload without the token with a 403 page that retries once from sessionStorage', async () => {
+    const res = await fetch(`${base}/`);
+    expect(res.status).toBe(403);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    const html = await res.text();
+    expect(html).toContain('sessionStorage');
+    expect(html).toContain('Kiln restarted');
+    expect(html).not.toContain(server.token);
   });
 
   it('never serves files outside the renderer folder', async () => {
@@ -165,6 +194,12 @@ describe('browser-mode server', () => {
     const root = backend.services.vault.root;
     fs.mkdirSync(path.join(root, 'outputs'), { recursive: true });
     fs.writeFileSync(path.join(root, 'outputs', 'a b.txt'), '0123456789');
+    const mediaKey = deriveCapability(server.token, 'media');
+    const signed = await fetch(`${base}/media/outputs/a%20b.txt?sig=${mediaSignature(mediaKey, 'outputs/a b.txt')}`);
+    expect(signed.status).toBe(200);
+    // One file's signature opens that file only.
+    fs.writeFileSync(path.join(root, 'outputs', 'other.txt'), 'other');
+    expect((await fetch(`${base}/media/outputs/other.txt?sig=${mediaSignature(mediaKey, 'outputs/a b.txt')}`)).status).toBe(403);
     const ok = await fetch(`${base}/media/outputs/a%20b.txt?token=${server.token}`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('0123456789');

@@ -1,10 +1,17 @@
 import { KilnError, type EventName, type EventPayload, type KilnApi, type WireToClient, type WireToServer } from '../../../shared/ipc.ts';
+import { canonicalMediaPath, deriveCapability, mediaSignature } from '../../../shared/capability.ts';
 
 // Browser mode's `window.kiln` (DESIGN §2, transport 2): the same KilnApi as Electron's preload,
 // carried over one WebSocket to the browser-mode server. Reconnects with back-off when the socket
 // drops (server restart, laptop sleep); invokes issued while disconnected wait for the next open.
+// When Kiln comes back with a different token, reconnecting can never succeed: the state becomes
+// 'rejected' and the page says so, instead of "Reconnecting…" forever.
 
-export type TransportState = 'connecting' | 'open' | 'closed';
+/** `rejected`: the server is up but no longer accepts this page's token (restarted with a new one). */
+export type TransportState = 'connecting' | 'open' | 'closed' | 'rejected';
+
+/** What asking the server about our token found: it answers and accepts, refuses it, or does not answer. */
+export type TokenProbe = () => Promise<'accepted' | 'rejected' | 'unreachable'>;
 
 export interface WebKilnOptions {
   /** ws://host/ws (the token is appended when known). */
@@ -12,6 +19,8 @@ export interface WebKilnOptions {
   token: string | null;
   /** Base for media URLs, e.g. '' for same-origin. */
   httpBase?: string;
+  /** Asked after the socket drops, to tell "Kiln is down" from "Kiln restarted with a new token". */
+  probe?: TokenProbe;
   /** How long the first connection may take before installKiln gives up with an error. */
   connectTimeoutMs?: number;
   /** How long an invoke may wait for a connection before it fails with code `network`. */
@@ -27,9 +36,14 @@ export interface WebKiln extends KilnApi {
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
-export function mediaPathUrl(base: string, relPath: string, token: string | null): string {
-  const encoded = relPath.split('/').filter(Boolean).map(encodeURIComponent).join('/');
-  return `${base}/media/${encoded}${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+/**
+ * A media URL that carries a signature for this one file instead of the token (shared/capability.ts):
+ * what "Copy image address" hands out opens that image and nothing else.
+ */
+export function mediaPathUrl(base: string, relPath: string, mediaKey: string | null): string {
+  const canonical = canonicalMediaPath(relPath);
+  const encoded = canonical.split('/').map(encodeURIComponent).join('/');
+  return `${base}/media/${encoded}${mediaKey ? `?sig=${mediaSignature(mediaKey, canonical)}` : ''}`;
 }
 
 async function openInNewTab(url: string): Promise<{ ok: true }> {
@@ -49,6 +63,7 @@ export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
   const url = opts.token ? `${opts.wsUrl}${opts.wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : opts.wsUrl;
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const stateListeners = new Set<(s: TransportState) => void>();
+  const mediaKey = opts.token ? deriveCapability(opts.token, 'media') : null;
   const pending = new Map<number, Pending>();
   const waiting: { frame: string; id: number; timer: ReturnType<typeof setTimeout> }[] = [];
   let nextId = 1;
@@ -105,7 +120,9 @@ export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
       if (socket !== ws) return;
       socket = null;
       // Sent but unanswered: the backend may or may not have acted, so we cannot safely resend.
+      // Invokes still waiting for a connection were never sent: they keep waiting (until their timeout).
       for (const [id, p] of pending) {
+        if (waiting.some((w) => w.id === id)) continue;
         pending.delete(id);
         p.reject(new KilnError({ code: 'network', message: 'The connection to Kiln was lost before it answered.' }));
       }
@@ -115,11 +132,28 @@ export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
         closedByUser = true;
       }
       setState('closed');
-      if (!closedByUser) scheduleReconnect();
+      if (closedByUser) return;
+      if (!opts.probe) return scheduleReconnect();
+      void opts.probe().then(
+        (r) => (r === 'rejected' ? reject() : scheduleReconnect()),
+        () => scheduleReconnect(),
+      );
     };
     ws.onerror = () => {
       // onclose follows and handles it.
     };
+  }
+
+  function reject() {
+    if (closedByUser) return;
+    closedByUser = true;
+    for (const w of waiting.splice(0)) {
+      clearTimeout(w.timer);
+      const p = pending.get(w.id);
+      pending.delete(w.id);
+      p?.reject(new KilnError({ code: 'forbidden', message: 'Kiln restarted with a new link: open the new link printed in the terminal.' }));
+    }
+    setState('rejected');
   }
 
   function scheduleReconnect() {
@@ -161,7 +195,7 @@ export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
       set.add(l);
       return () => void set.delete(l);
     },
-    mediaUrl: (p) => mediaPathUrl(opts.httpBase ?? '', p, opts.token),
+    mediaUrl: (p) => mediaPathUrl(opts.httpBase ?? '', p, mediaKey),
     state: () => state,
     onState(listener) {
       stateListeners.add(listener);

@@ -19,7 +19,8 @@ export interface UiState {
   detailId: string | null;
   online: boolean;
   /** The link to the backend itself (browser mode's WebSocket); Electron is always 'open'. */
-  backend: 'open' | 'connecting' | 'closed';
+  /** `rejected`: Kiln restarted with a new token, so this tab can never reconnect. */
+  backend: 'open' | 'connecting' | 'closed' | 'rejected';
   offlineDetail: string | null;
   toasts: Toast[];
   selected: Record<string, true>;
@@ -27,7 +28,7 @@ export interface UiState {
   openPanel(p: Panel): void;
   openDetail(id: string | null): void;
   setOnline(online: boolean, detail: string | null): void;
-  setBackend(state: 'open' | 'connecting' | 'closed'): void;
+  setBackend(state: 'open' | 'connecting' | 'closed' | 'rejected'): void;
   toast(message: string, opts?: Partial<Omit<Toast, 'id' | 'message'>>): number;
   dismiss(id: number): void;
   toggleSelect(id: string, on?: boolean): void;

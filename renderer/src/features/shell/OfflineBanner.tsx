@@ -4,6 +4,13 @@ export function OfflineBanner() {
   const online = useUi((s) => s.online);
   const detail = useUi((s) => s.offlineDetail);
   const backend = useUi((s) => s.backend);
+  if (backend === 'rejected') {
+    return (
+      <div className="offline-banner" role="alert">
+        <strong>Kiln restarted — open the new link printed in the terminal.</strong> This page&apos;s link is no longer accepted, so it cannot reconnect by itself.
+      </div>
+    );
+  }
   if (backend !== 'open') {
     return (
       <div className="offline-banner" role="status">
