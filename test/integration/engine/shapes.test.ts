@@ -142,7 +142,7 @@ describe('through the engine, to the stored record', () => {
   }
 
   it('a Prefer: wait answer saying processing with a 400 KB data URI already present: followed to its end, the file saved', async () => {
-    const png = await sharp({ create: { width: 380, height: 380, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+    const png = await sharp({ create: { width: 380, height: 380, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
     expect(png.length).toBeGreaterThan(300 * 1024);
     const uri = `data:image/png;base64,${png.toString('base64')}`;
     const processing = fixture('predictions/prefer-wait-processing-with-output.json').replace('{{bigPng}}', uri);
