@@ -11,7 +11,7 @@ import { parseProgress } from '../../../shared/progress.ts';
 import { createBudget, type BudgetOptions, type RequestKind } from './budget.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { DEFAULT_CADENCE, nextPollDelay, type CadenceOptions } from './cadence.ts';
-import { inputsMatch } from './match.ts';
+import { inputsMatch, modelsMatch } from './match.ts';
 import { createHealth, type RequestClass } from './health.ts';
 import { classifyFailure, keyNote, worthRetrying } from './failures.ts';
 import { createCancelWaiters, type CancelOutcome } from './cancel.ts';
@@ -666,7 +666,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         const results = [...res.results].reverse();
         for (const rec of recs) {
           if (found.has(rec.id)) continue;
-          const match = results.find((r) => !claimed.has(r.id) && r.model === rec.model && inputsMatch(rec.input, r.input) && Date.parse(r.created_at ?? '') >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
+          const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && Date.parse(r.created_at ?? '') >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
           if (match) {
             claimed.add(match.id);
             found.set(rec.id, match);
@@ -1116,6 +1116,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     publisher.changed(rec.id);
     for (const l of listeners) l(rec);
     track(rec, 'queued');
+    // Held with the rest while the key is rejected: the card says why it does not start.
+    if (keyPause) return tryWrite(rec.id, { note: keyPause }) ?? rec;
     schedule(0);
     return rec;
   }

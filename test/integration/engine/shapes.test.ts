@@ -161,6 +161,26 @@ describe('through the engine, to the stored record', () => {
     expect(outs[0]!.size).toBeGreaterThanOrEqual(png.length); // the PNG, plus Kiln's metadata chunks
   });
 
+  it('a lost create listed under model replicate-internal/…: reconciled, never sent twice', async () => {
+    const id = 'fxinternal001';
+    const listed = { id, model: 'replicate-internal/flux-schnell-h100', version: 'dp-8f3a1c2e4b5d6f70', input: { prompt: 'listed as internal' }, status: 'starting', created_at: new Date().toISOString(), urls: { get: `{{origin}}/v1/predictions/${id}` } };
+    const creates = () => Object.values(h.sim.control.counters().createsByInputHash).reduce((a, b) => a + b, 0);
+    const before = creates();
+    h.sim.control.loadScenario({
+      faults: [
+        { endpoint: 'create', kind: 'drop-response-after-create' },
+        reply('list', 200, JSON.stringify({ next: null, previous: null, results: [listed] })),
+        reply('get', 200, JSON.stringify({ ...listed, status: 'succeeded', output: 'Plain words.' })),
+      ],
+    });
+    const { engine, history } = h.backend.services;
+    const run = engine.submit({ model: 'black-forest-labs/flux-schnell', input: { prompt: 'listed as internal' } });
+    const done = await until(() => (history.get(run.id)!.status === 'succeeded' ? history.get(run.id)! : null), 10_000, 'succeeded');
+    expect(done.providerId).toBe(id);
+    expect(done.submitAttempts).toBe(1);
+    expect(creates() - before).toBe(1); // the one whose answer was lost; never a second
+  });
+
   it('a text model streaming file URLs: files, not text on the card', async () => {
     const id = 'fxstreamfile1';
     const streamUrl = `{{origin}}/stream/${id}`;
