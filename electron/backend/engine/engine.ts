@@ -16,6 +16,7 @@ import { createHealth, type RequestClass } from './health.ts';
 import { classifyFailure, keyNote, worthRetrying } from './failures.ts';
 import { createCancelWaiters, type CancelOutcome } from './cancel.ts';
 import { boundText, writeFailedNote, NO_ERROR_MESSAGE, usableVersion } from './record-rules.ts';
+import { followStream } from './streams.ts';
 
 export type { CancelOutcome } from './cancel.ts';
 
@@ -980,57 +981,38 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
   }
 
-  /**
-   * Streamed text (DESIGN §4). File events (a model streaming its file outputs) are not text: the
-   * final prediction carries them. Writes are coalesced (one per flushMs, not one per token), and
-   * the text kept is bounded (LIMITS.runTextChars): an endless stream is stopped, not saved whole.
-   */
+  /** Follows `urls.stream` (streams.ts); when it ends or breaks, polling carries on and the final prediction holds the full text. */
   function startStream(t: Track, url: string) {
     const ac = new AbortController();
     t.stream = ac;
     streams++;
-    let text = '';
-    let flushTimer: unknown = null;
-    let stopped: string | null = null;
-    const flush = () => {
-      if (flushTimer !== null) clock.clearTimeout(flushTimer);
-      flushTimer = null;
-      if (!tracks.has(t.id)) return;
-      tryWrite(t.id, stopped ? { text, note: stopped } : { text });
-    };
+    const follow = followStream(
+      {
+        open: (handlers, signal) => provider.stream(url, handlers, signal),
+        clock,
+        flushMs: STREAM_FLUSH_MS,
+        write(text, note) {
+          if (!tracks.has(t.id)) return;
+          if (note) t.stickyNote = note;
+          tryWrite(t.id, note ? { text, note } : { text });
+        },
+        done() {
+          t.needsFull = true;
+          t.dueAt = clock.now();
+          schedule(0);
+        },
+      },
+      ac,
+    );
     run(
-      provider
-        .stream(
-          url,
-          {
-            onOutput(chunk) {
-              if (stopped) return;
-              const bounded = boundText(text + chunk);
-              text = bounded.text;
-              if (bounded.note) {
-                stopped = bounded.note;
-                t.stickyNote = stopped;
-                ac.abort();
-                return flush();
-              }
-              if (flushTimer === null) flushTimer = clock.setTimeout(flush, STREAM_FLUSH_MS);
-            },
-            onDone() {
-              t.needsFull = true;
-              t.dueAt = clock.now();
-              schedule(0);
-            },
-          },
-          ac.signal,
-        )
+      follow
         .catch((err) => {
           if (ac.signal.aborted) return;
           noteFailure(err, 'stream');
           log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
         })
         .finally(() => {
-          if (flushTimer !== null || stopped) flush();
-          // Leave `t.stream` set (no second stream): polling carries on and the final prediction holds the full text.
+          // Leave `t.stream` set (no second stream).
           streams--;
           t.needsFull = true;
         }),
