@@ -994,7 +994,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         write(text, note) {
           if (!tracks.has(t.id)) return;
           if (note) t.stickyNote = note;
-          tryWrite(t.id, note ? { text, note } : { text });
+          const clean = provider.redact(text);
+          tryWrite(t.id, note ? { text: clean, note } : { text: clean });
         },
         done() {
           t.needsFull = true;

@@ -66,6 +66,16 @@ describe('the key echoed back by a server is redacted before anything stores it 
     expect(done.text).toBe('your key is Bearer [redacted]');
     expect(everything(done)).not.toContain(h.sim.token);
   });
+  it('in streamed text, even when the key is split across two events', async () => {
+    const LLM = 'meta/meta-llama-3-8b-instruct';
+    h = await setup({ scenario: { models: { [LLM]: { coldBootMs: 50, runMs: 3_600_000 } } } });
+    const half = Math.floor(h.sim.token.length / 2);
+    const sse = `event: output\ndata: the key is ${h.sim.token.slice(0, half)}\n\nevent: output\ndata: ${h.sim.token.slice(half)} ok\n\n`;
+    h.sim.control.loadScenario({ faults: [{ endpoint: 'stream', kind: 'reply', count: 1, reply: { status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse } }] });
+    const id = h.backend.services.engine.submit({ model: LLM, input: { prompt: 'leak it' } }).id;
+    const got = await until(() => (rec(id).text?.endsWith(' ok') ? rec(id) : null), 10_000, 'the streamed text');
+    expect(got.text).toBe('the key is [redacted] ok');
+  });
 });
 
 describe('nothing from a provider grows without bound (issue 10 item 4)', () => {

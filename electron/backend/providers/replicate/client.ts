@@ -152,6 +152,8 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     baseUrl: base,
     counters,
     trusted,
+    /** Cleans a text of the key in use: for text assembled from pieces (a stream's tokens), where a key split across two chunks escapes the per-chunk cleaning. */
+    redact: clean,
     setGate(g: RequestGate | null) {
       gate = g;
     },
