@@ -1172,14 +1172,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     },
     /** Resolves when the vault has settled this prediction's outputs (immediately if nothing is being saved). */
     whenSaved: (id: string) => saving.get(id) ?? Promise.resolve(),
-    /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error. */
+    /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error, or `auth` while held for a rejected key. */
     waitSubmitted(id: string, timeoutMs: number): Promise<PredictionRecord | null> {
       return new Promise((resolve, reject) => {
         const check = (rec: PredictionRecord) => {
           if (rec.id !== id) return false;
           const err = createErrors.get(id);
           if (err) return reject(err), true;
-          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && (!health.online || keyPause))) return resolve(rec), true;
+          // Held for a rejected key: an answer a host can act on (the CLI exits 3); the run stays queued and goes out once a key is saved.
+          if (rec.status === 'queued' && keyPause) return reject(new ProviderError({ code: 'auth', message: `${keyPause}: Replicate refuses the API key. The run is kept and sent once a working key is saved (Settings, or REPLICATE_API_TOKEN).` })), true;
+          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !health.online)) return resolve(rec), true;
           return false;
         };
         const now = history.get(id);

@@ -48,6 +48,31 @@ describe('a key rejected while runs are followed (item 2)', () => {
   }
 });
 
+describe('runs submitted while the key is rejected (item 2)', () => {
+  it('are held queued with the note; waitSubmitted answers auth (the CLI exits 3); they go out once a key is saved', async () => {
+    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 300 } } } });
+    const { engine } = h.backend.services;
+    const first = engine.submit({ model: MODEL, input: { prompt: 'followed' } }).id;
+    await until(() => rec(first).status === 'starting', 5000, 'starting');
+    h.sim.control.loadScenario({ faults: [{ endpoint: '*', kind: '401', count: 100_000 }] });
+    await until(() => engine.keyRejected(), 5000, 'paused');
+    const creates = h.sim.control.counters().byEndpoint['models.predictions.create'];
+    const held = engine.submit({ model: MODEL, input: { prompt: 'held' } }).id;
+    const err = await engine.waitSubmitted(held, 5000).then(() => null, (e: unknown) => e as { code: string; message: string });
+    expect(err?.code).toBe('auth');
+    expect(err?.message).toMatch(/kept and sent once a working key is saved/);
+    expect(rec(held).status).toBe('queued');
+    expect(rec(held).note).toBe('Paused — key rejected');
+    expect(h.sim.control.counters().byEndpoint['models.predictions.create']).toBe(creates); // nothing sent
+    h.sim.control.loadScenario({});
+    engine.keyChanged();
+    h.sim.control.advance(61_000);
+    await until(() => rec(first).status === 'succeeded', 10_000, 'the followed one finished');
+    await until(() => rec(held).providerId !== null, 10_000, 'the held one was sent');
+    expect(rec(held).note).toBeNull();
+  });
+});
+
 describe('a partial outage is not an outage (item 3)', () => {
   it('the list endpoint answering 5xx degrades to per-run GETs: every run finishes, Kiln never calls itself offline', async () => {
     h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 300, runMs: 600 } }, faults: [{ endpoint: 'list', kind: '503', count: 100_000 }] } });
@@ -99,12 +124,16 @@ describe('a failed durable write never freezes a card (item 4)', () => {
     // Meanwhile the card said why it was not moving.
     expect(h.events.some((e) => e.event === 'prediction:updated' && /^Disk full — free space/.test(String((e.payload as { changes: { note?: unknown } }).changes.note)))).toBe(true);
     for (const id of ids) expect(h.backend.services.history.view(id)!.note).toBeNull();
-    const last = new Map<string, unknown>();
-    for (const e of h.events) if (e.event === 'prediction:updated') {
-      const p = e.payload as { id: string; changes: { note?: unknown } };
-      if ('note' in p.changes) last.set(p.id, p.changes.note);
-    }
-    for (const id of ids) expect(last.get(id)).toBeNull(); // the card's in-memory note was cleared too
+    // The card's in-memory note is cleared too (the publisher sends within its coalescing interval).
+    const lastNotes = () => {
+      const last = new Map<string, unknown>();
+      for (const e of h!.events) if (e.event === 'prediction:updated') {
+        const p = e.payload as { id: string; changes: { note?: unknown } };
+        if ('note' in p.changes) last.set(p.id, p.changes.note);
+      }
+      return last;
+    };
+    await until(() => ids.every((id) => lastNotes().get(id) === null), 5000, 'the note cleared on the cards');
   });
 });
 
