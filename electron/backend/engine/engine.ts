@@ -804,18 +804,18 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     t.busy = true;
     run(
       call()
-        .then(
-          (value) => {
-            if (dead) return;
-            noteSuccess(kind);
-            ok(value);
-          },
-          (err: unknown) => {
-            if (dead) return;
-            noteFailure(err, kind);
-            fail(err);
-          },
-        )
+        .then((value) => {
+          if (dead) return;
+          noteSuccess(kind);
+          ok(value);
+        })
+        // Also catches a throw from `ok` (a broken database): the failure path sets a back-off, so a
+        // run is never re-polled in a tight loop.
+        .catch((err: unknown) => {
+          if (dead) return;
+          noteFailure(err, kind);
+          fail(err);
+        })
         .finally(() => {
           t.busy = false;
         }),
@@ -839,7 +839,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       (err) => {
         const c = classifyFailure(err);
         if (c === 'key') return; // paused; keyChanged() looks again
-        if (c === 'answer' && t.listEnd) {
+        if (c === 'answer' && t.listEnd && err instanceof ProviderError) {
           // The final GET was refused (gone, or not ours any more): the end the list showed stands.
           const end = t.listEnd;
           t.listEnd = null;
@@ -877,8 +877,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           cancels.settle(t.id, { outcome: 'key-rejected', message });
           return;
         }
-        if (worthRetrying(c)) {
-          // No answer (network, 5xx, 429): again after a back-off, never at once (no storm).
+        if (worthRetrying(c) || !(err instanceof ProviderError)) {
+          // No answer (network, 5xx, 429 — or our own failure to record one): again after a back-off, never at once (no storm).
           t.cancelFailures++;
           t.cancelDueAt = clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(t.cancelFailures, opts.backoff, opts.random));
           return;
