@@ -68,6 +68,50 @@ function throttled(state: SimState, seconds: number, header: boolean): Reply {
   return { status: 429, headers, json: { detail: THROTTLE_DETAIL(seconds) } };
 }
 
+const HTML_404 = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+
+/** A scripted reply with its placeholders filled in (see FaultKind 'reply'). */
+function scripted(r: NonNullable<import('./types.ts').Fault['reply']>, vars: Record<string, string>): Reply {
+  const fill = (s: string) => s.replace(/\{\{(origin|authorization|id)\}\}/g, (_m, k: string) => vars[k] ?? '');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers ?? { 'content-type': 'application/json' })) headers[k.toLowerCase()] = fill(v);
+  return { status: r.status, headers, body: fill(r.body) };
+}
+
+/** A 200 that goes on and on: `[` then filler, written in chunks as the socket drains. */
+function hugeBody(state: SimState, res: ServerResponse, bytes: number): void {
+  state.countStatus(200);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(bytes) });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  chunk[0] = 0x5b; // '[' so a parser that does not bound the body has a (never-ending) array to read
+  let left = bytes;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const n = Math.min(left, chunk.length);
+      left -= n;
+      if (!res.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
+
+/** SSE output events forever (a runaway model), until the client goes away. */
+function endlessStream(state: SimState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  state.countStatus(200);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  const line = `event: output\ndata: ${'all work and no play makes jack a dull boy '.repeat(24)}\n\n`;
+  return new Promise((resolve) => {
+    const pump = () => {
+      while (!res.destroyed) if (!res.write(line)) return void res.once('drain', pump);
+      resolve();
+    };
+    req.on('close', () => resolve());
+    res.on('close', () => resolve());
+    pump();
+  });
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -154,6 +198,11 @@ async function handle(state: SimState, opts: Required<Pick<SimOptions, 'basePath
       return writeReply(state, res, problem(Number(k), titles[k]!, 'The server encountered a temporary error. Please try again.'));
     }
     if (k === 'reset') return destroy(state, res);
+    if (k === '401' || k === '403') return writeReply(state, res, problem(Number(k), k === '401' ? 'Unauthenticated' : 'Forbidden', k === '401' ? 'You did not pass a valid authentication token' : 'You do not have permission to perform this action.'));
+    if (k === '404-html') return writeReply(state, res, { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_404 });
+    if (k === 'reply' && fault.reply) return writeReply(state, res, scripted(fault.reply, { origin: ctx.origin, authorization: String(req.headers.authorization ?? ''), id: params[0] ?? '' }));
+    if (k === 'huge') return hugeBody(state, res, fault.bytes ?? 40 * 1024 * 1024);
+    if (k === 'endless-stream') return endlessStream(state, req, res);
     if (k === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 2000));
   }
 

@@ -27,7 +27,21 @@ export type FaultKind =
   | '429' | '429-no-retry-after'
   | '500' | '502' | '503' | '504'
   | 'reset' | 'slow' | 'truncated-json' | 'malformed-json'
-  | 'drop-response-after-create';
+  | 'drop-response-after-create'
+  /** 401 / 403 problem details: a key rotated or revoked while runs are followed. */
+  | '401' | '403'
+  /** A 404 answered by a front proxy with an HTML page instead of problem details. */
+  | '404-html'
+  /**
+   * Answer verbatim with `reply` (a recorded or hostile body). In its headers and body,
+   * `{{origin}}` becomes the simulator's origin, `{{authorization}}` the request's Authorization
+   * header (a server that echoes the key back) and `{{id}}` the first path parameter.
+   */
+  | 'reply'
+  /** A 200 whose body is `bytes` long (default 40 MB) of JSON-ish filler: an unbounded answer. */
+  | 'huge'
+  /** For `stream`: SSE `output` events forever, never `done` (an endless text stream). */
+  | 'endless-stream';
 
 /** "The next `count` requests to `endpoint` get `kind`" (after skipping `after` matching requests). */
 export interface Fault {
@@ -43,6 +57,10 @@ export interface Fault {
   retryAfterS?: number;
   /** For 'slow': real milliseconds to stall before answering normally (default 2000). */
   delayMs?: number;
+  /** For 'reply': the answer, written as is (placeholders replaced; content-length added). */
+  reply?: { status: number; headers?: Record<string, string>; body: string };
+  /** For 'huge': body size in bytes. */
+  bytes?: number;
 }
 
 export interface Scenario {

@@ -30,6 +30,10 @@ export function retryAfterMs(headers: Headers | null, body: unknown, now: number
     const date = Date.parse(h);
     if (Number.isFinite(date)) return Math.max(0, date - now);
   }
+  // Some throttles (no title, no header) put the wait in the body as a number: `"retry_after": 5`.
+  const inBody = typeof body === 'object' && body !== null ? (body as { retry_after?: unknown }).retry_after : undefined;
+  if (typeof inBody === 'number' && Number.isFinite(inBody) && inBody >= 0) return Math.round(inBody * 1000);
+  if (typeof inBody === 'string' && /^\d+(\.\d+)?$/.test(inBody.trim())) return Math.round(Number(inBody) * 1000);
   const detail = typeof body === 'object' && body !== null ? (body as { detail?: unknown }).detail : typeof body === 'string' ? body : null;
   if (typeof detail === 'string') {
     const m = /expected available in (\d+(?:\.\d+)?) seconds?/i.exec(detail);

@@ -11,7 +11,14 @@ import { parseProgress } from '../../../shared/progress.ts';
 import { createBudget, type BudgetOptions, type RequestKind } from './budget.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { DEFAULT_CADENCE, nextPollDelay, type CadenceOptions } from './cadence.ts';
-import { inputsMatch } from './match.ts';
+import { inputsMatch, modelsMatch } from './match.ts';
+import { createHealth, type RequestClass } from './health.ts';
+import { classifyFailure, keyNote, worthRetrying } from './failures.ts';
+import { createCancelWaiters, type CancelOutcome } from './cancel.ts';
+import { boundText, writeFailedNote, NO_ERROR_MESSAGE, usableVersion } from './record-rules.ts';
+import { followStream } from './streams.ts';
+
+export type { CancelOutcome } from './cancel.ts';
 
 // The prediction engine (DESIGN §3, §4). ONE scheduler follows every in-flight prediction: a single
 // timer wakes at the earliest due moment and decides, under one shared request budget, what goes
@@ -124,6 +131,13 @@ interface Track {
   stream: AbortController | null;
   cancelWanted: boolean;
   cancelSent: boolean;
+  /** After a cancel that got no answer (network, 5xx, 429): not before this (back-off, never a burst). */
+  cancelDueAt: number;
+  cancelFailures: number;
+  /** A note that stays on the card until the run ends (a refused cancel), not cleared by the next look. */
+  stickyNote: string | null;
+  /** The end as the list endpoint showed it: used only if the final GET is refused (DESIGN §4: logs at the end). */
+  listEnd: RemotePrediction | null;
   providerId: string | null;
   providerCreatedAt: number | null;
   statusSeenAt: number | null;
@@ -137,6 +151,16 @@ interface Track {
   endedLocally: boolean;
   /** The row was deleted while its create was out or unreconciled: cancel whatever turns up. */
   forgotten: boolean;
+}
+
+/** Streamed text is written at most this often (one write per token would rewrite a long text thousands of times). */
+const STREAM_FLUSH_MS = 100;
+
+/** A history write that threw (disk full…): the caller leaves its in-memory state as it was. */
+class WriteFailed extends Error {
+  constructor(cause: unknown) {
+    super(`history write failed: ${String(cause)}`, { cause });
+  }
 }
 
 /** How far back a restart looks for creates that were canceled before their answer arrived. */
@@ -175,13 +199,19 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   let streams = 0;
   let listBusy = false;
   let listDueAt = 0;
-  let netFailures = 0;
-  let online = true;
+  const health = createHealth({ offlineAfterFailures: opts.offlineAfterFailures });
   let nextProbeAt = 0;
   let probing = false;
   let offlineDetail: string | null = null;
+  /** Set while the provider refuses the key (DESIGN §3): nothing is sent until keyChanged(). */
+  let keyPause: string | null = null;
+  const cancels = createCancelWaiters();
+  /** Consecutive failed history writes (disk full…): the back-off before the next try. */
+  let writeFailures = 0;
 
   // ── journal writes: one place, so a killed engine can never write again ───────────────────────
+  // The durable write comes first and in-memory state moves only after it succeeded (DESIGN §3):
+  // a write that throws (disk full) leaves the track as it was, so the next look writes it again.
   function write(id: string, patch: Partial<Omit<PredictionRecord, 'id'>>): PredictionRecord | null {
     if (dead) return null;
     // The user may delete a prediction while a request for it is out: its answer has nowhere to go.
@@ -189,14 +219,38 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       forget([id]);
       return null;
     }
-    const rec = history.update(id, patch);
+    let rec: PredictionRecord;
+    try {
+      rec = history.update(id, patch);
+    } catch (err) {
+      writeFailures++;
+      log.error('history write failed; will retry', { id, err: String(err) });
+      publisher.note(id, writeFailedNote(err));
+      throw new WriteFailed(err);
+    }
+    if (writeFailures) writeFailures = 0;
+    publisher.note(id, null);
     publisher.changed(id);
     for (const l of listeners) l(rec);
     return rec;
   }
 
+  /** A note (or another best-effort field): a failed write is already shown on the card and retried by the next look. */
+  function tryWrite(id: string, patch: Partial<Omit<PredictionRecord, 'id'>>): PredictionRecord | null {
+    try {
+      return write(id, patch);
+    } catch (err) {
+      if (err instanceof WriteFailed) return null;
+      throw err;
+    }
+  }
+
+  function writeRetryDelay(): number {
+    return backoffDelay(writeFailures, opts.backoff, opts.random);
+  }
+
   function track(rec: PredictionRecord, phase: Phase, dueAt = clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, listEnd: null, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
     tracks.set(rec.id, t);
     return t;
   }
@@ -225,13 +279,15 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
 
   function tick() {
     if (!running) return;
+    // Key rejected: nothing at all goes out (DESIGN §3) until keyChanged() wakes the scheduler.
+    if (keyPause) return;
     const now = clock.now();
     let nextAt = Infinity;
     const due = (at: number) => {
       nextAt = Math.min(nextAt, at);
     };
 
-    if (!online) {
+    if (!health.online) {
       // Outage: one probe at a time, slowly; everything else waits for it to succeed.
       if (!probing && now >= nextProbeAt) probe();
       due(nextProbeAt);
@@ -270,6 +326,10 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     // Cancels first among the other requests: the user is waiting on them.
     for (const t of followed) {
       if (t.busy || !t.cancelWanted || t.cancelSent || !t.providerId) continue;
+      if (t.cancelDueAt > now) {
+        due(t.cancelDueAt);
+        continue;
+      }
       if (budget.available('other') < 1) break;
       sendCancel(t, t.providerId);
     }
@@ -314,52 +374,95 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     if (nextAt !== Infinity) schedule(Math.max(5, nextAt - now));
   }
 
-  // ── network health ────────────────────────────────────────────────────────────────────────────
-  function noteSuccess() {
-    netFailures = 0;
-    if (!online) {
-      online = true;
-      offlineDetail = null;
-      log.info('Replicate reachable again');
-      deps.emit('network:changed', { online: true, detail: null });
-      for (const t of tracks.values()) {
-        const rec = history.get(t.id);
-        if (rec?.note) write(t.id, { note: null });
-        if (t.phase === 'follow') t.dueAt = clock.now();
-      }
+  // ── network health (per kind of request, health.ts) and the key pause ─────────────────────────
+  function noteSuccess(kind: RequestClass) {
+    if (!health.success(kind)) return;
+    offlineDetail = null;
+    log.info('Replicate reachable again');
+    deps.emit('network:changed', { online: true, detail: null });
+    for (const t of tracks.values()) {
+      const rec = history.get(t.id);
+      if (rec?.note && rec.note !== t.stickyNote) tryWrite(t.id, { note: null });
+      if (t.phase === 'follow') t.dueAt = clock.now();
     }
   }
 
-  /** Returns true when this failure is a network-level one (counts toward "offline"). */
-  function noteFailure(err: unknown): boolean {
-    const netLevel = err instanceof ProviderError && (err.code === 'network' || (err.status !== null && err.status >= 500) || (err.code === 'provider' && err.status === null));
-    if (!netLevel) return false;
-    netFailures++;
-    if (online && netFailures >= opts.offlineAfterFailures) {
-      online = false;
+  /**
+   * Hears a failed request of one kind. A rejected key pauses the provider (never for a create: its
+   * refusal fails that run and says so); a network-level failure counts toward "unreachable" unless
+   * the kind has a fallback (health.ts). Returns the failure's class for the caller's own decision.
+   */
+  function noteFailure(err: unknown, kind: RequestClass) {
+    const c = classifyFailure(err);
+    if (c === 'key' && kind !== 'create' && kind !== 'upload') pauseForKey(err);
+    if (c !== 'network') return c;
+    if (health.failure(kind)) {
       offlineDetail = err instanceof Error ? err.message : String(err);
-      nextProbeAt = clock.now() + Math.min(opts.probeMs, backoffDelay(netFailures, opts.backoff, opts.random));
+      nextProbeAt = clock.now() + Math.min(opts.probeMs, backoffDelay(health.streak, opts.backoff, opts.random));
       log.warn('Replicate unreachable; probing slowly', { detail: offlineDetail });
       deps.emit('network:changed', { online: false, detail: offlineDetail });
       const secs = Math.ceil((nextProbeAt - clock.now()) / 1000);
-      for (const t of tracks.values()) write(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
+      for (const t of tracks.values()) tryWrite(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
     }
-    return true;
+    return c;
   }
 
+  function pauseForKey(err: unknown) {
+    if (keyPause) return;
+    keyPause = keyNote(err);
+    log.warn('Replicate rejected the key; pausing its runs until a key is saved', { err: String(err) });
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
+    timerAt = Infinity;
+    for (const t of tracks.values()) {
+      stopStream(t);
+      tryWrite(t.id, { note: keyPause });
+    }
+    for (const l of keyListeners) l(keyPause);
+  }
+
+  const keyListeners = new Set<(note: string | null) => void>();
+
+  /** A key was saved (or changed): resume everything the rejected key paused. */
+  function keyChanged() {
+    if (!keyPause) return schedule(0);
+    const was = keyPause;
+    keyPause = null;
+    log.info('a key was saved; resuming paused runs');
+    const now = clock.now();
+    for (const t of tracks.values()) {
+      if (history.get(t.id)?.note === was) tryWrite(t.id, { note: null });
+      if (t.phase === 'follow') {
+        t.dueAt = now;
+        t.needsFull = true;
+        t.cancelDueAt = 0;
+      }
+    }
+    listDueAt = now;
+    for (const l of keyListeners) l(null);
+    schedule(0);
+  }
+
+  /**
+   * During an outage: one request at a time, slowly. A GET of one followed run when there is one
+   * (a broken list endpoint must not keep the provider "down" while GETs work), else a list page.
+   */
   function probe() {
     probing = true;
+    const target = [...tracks.values()].find((t) => t.phase === 'follow' && t.providerId);
+    const request: Promise<unknown> = target?.providerId ? provider.getPrediction(target.providerId) : provider.listPredictions(null);
     run(
-      provider
-        .listPredictions(null)
-        .then(() => noteSuccess())
+      request
+        .then(() => noteSuccess('probe'))
         .catch((err) => {
-          if (err instanceof ProviderError && !err.transient) return noteSuccess(); // reachable, just unhappy (e.g. key)
-          netFailures++;
-          const delay = Math.min(opts.probeMs, backoffDelay(netFailures, opts.backoff, opts.random));
+          const c = classifyFailure(err);
+          if (c === 'key') pauseForKey(err);
+          if (c !== 'network') return noteSuccess('probe'); // reachable, just unhappy (a key, a 404)
+          health.failure('probe');
+          const delay = Math.min(opts.probeMs, backoffDelay(health.streak, opts.backoff, opts.random));
           nextProbeAt = clock.now() + delay;
           const secs = Math.ceil(delay / 1000);
-          for (const t of tracks.values()) write(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
+          for (const t of tracks.values()) tryWrite(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
         })
         .finally(() => {
           probing = false;
@@ -393,7 +496,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (!isTerminal(before.status)) write(t.id, { status: 'canceled', statusSince: clock.now(), completedAt: clock.now(), cancelRequested: true, note: null });
       return;
     }
-    const rec = write(t.id, { status: 'submitting', statusSince: clock.now(), submitAttempts: before.submitAttempts + 1, note: null });
+    let rec: PredictionRecord | null;
+    try {
+      rec = write(t.id, { status: 'submitting', statusSince: clock.now(), submitAttempts: before.submitAttempts + 1, note: null });
+    } catch (err) {
+      if (!(err instanceof WriteFailed)) throw err;
+      // The intent could not be journaled: nothing is sent until it can be (never a create the history does not know of).
+      t.phase = 'queued';
+      t.dueAt = clock.now() + writeRetryDelay();
+      return;
+    }
     if (!rec) return;
     t.intent = { model: rec.model, input: rec.input, since: rec.statusSince };
     let input: Record<string, unknown>;
@@ -404,14 +516,14 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       if (err instanceof KilnError && !(err instanceof ProviderError && err.transient)) return failCreate(t, err);
       // The upload failed in transit: the create was never sent, so queue it again.
       t.failures++;
-      noteFailure(err);
+      noteFailure(err, 'upload');
       return requeue(t, retryDelay(t, err), err);
     }
     if (dead) return;
     try {
       const p = await provider.createPrediction({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: opts.waitSeconds });
       if (dead) return;
-      noteSuccess();
+      noteSuccess('create');
       t.failures = 0;
       if (unwanted(t)) return foundUnwanted(t, p);
       t.phase = 'follow';
@@ -422,7 +534,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     } catch (err) {
       if (dead) return;
       t.failures++;
-      noteFailure(err);
+      noteFailure(err, 'create');
       if (!(err instanceof ProviderError && err.ambiguous) && unwanted(t)) {
         // Refused or not sent: nothing to cancel, and the card has already ended (or is gone).
         return void tracks.delete(t.id);
@@ -432,7 +544,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         t.phase = 'reconcile';
         t.reconcileTries = 0;
         t.dueAt = clock.now() + Math.max(opts.reconcileDelayMs, err.retryAfterMs ?? 0);
-        if (!t.endedLocally && !t.forgotten) write(t.id, { note: 'Connection lost while submitting — checking with Replicate' });
+        if (!t.endedLocally && !t.forgotten) tryWrite(t.id, { note: 'Connection lost while submitting — checking with Replicate' });
       } else if (err instanceof ProviderError && err.transient) {
         requeue(t, retryDelay(t, err), err);
       } else {
@@ -493,7 +605,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     t.phase = 'queued';
     t.dueAt = clock.now() + delay;
     const rl = err instanceof ProviderError && err.code === 'rate_limited';
-    write(t.id, { status: 'queued', statusSince: clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `Replicate unreachable — will send when it is back` });
+    tryWrite(t.id, { status: 'queued', statusSince: clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : health.online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `Replicate unreachable — will send when it is back` });
   }
 
   /** The typed reason a create was refused, for waitSubmitted; only the most recent few are kept. */
@@ -550,12 +662,12 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       for (let page = 0; page < opts.listMaxPages; page++) {
         const res = await provider.listPredictions(next, { createdAfter: new Date(earliest).toISOString() });
         if (dead) return;
-        noteSuccess();
+        noteSuccess('list');
         // Oldest first within the page so identical inputs clicked twice pair up in click order.
         const results = [...res.results].reverse();
         for (const rec of recs) {
           if (found.has(rec.id)) continue;
-          const match = results.find((r) => !claimed.has(r.id) && r.model === rec.model && inputsMatch(rec.input, r.input) && Date.parse(r.created_at ?? '') >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
+          const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && Date.parse(r.created_at ?? '') >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
           if (match) {
             claimed.add(match.id);
             found.set(rec.id, match);
@@ -567,7 +679,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       }
     } catch (err) {
       if (dead) return;
-      noteFailure(err);
+      noteFailure(err, 'list');
       for (const t of batch) {
         t.failures++;
         t.dueAt = clock.now() + retryDelay(t, err);
@@ -584,7 +696,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         t.phase = 'follow';
         t.failures = 0;
         t.followSince = clock.now();
-        write(t.id, { note: null });
+        tryWrite(t.id, { note: null });
         applyRemote(t, remote);
         t.needsFull = true;
         t.dueAt = clock.now();
@@ -598,7 +710,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         log.info('lost create not found at the provider; sending again', { id: t.id });
         t.phase = 'queued';
         t.dueAt = clock.now();
-        write(t.id, { status: 'queued', statusSince: clock.now(), note: null });
+        tryWrite(t.id, { status: 'queued', statusSince: clock.now(), note: null });
       }
     }
   }
@@ -608,7 +720,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     listBusy = true;
     run(doListSweep(followed).finally(() => {
       listBusy = false;
-      listDueAt = clock.now() + sweepGap(followed.length);
+      // A failed sweep has set its own back-off; never sweep sooner than that.
+      listDueAt = Math.max(listDueAt, clock.now() + sweepGap(followed.length));
     }));
   }
 
@@ -621,17 +734,6 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     const span = Math.max(1, opts.listIntervalMaxAt - opts.listThreshold);
     const f = Math.min(1, Math.max(0, followedCount - opts.listThreshold) / span);
     return Math.round(opts.listIntervalMs + f * Math.max(0, opts.listIntervalMaxMs - opts.listIntervalMs));
-  }
-
-  /**
-   * A list item is the whole prediction except its logs, so an end the list already shows completely
-   * is applied as is — no GET per finished prediction. A `failed` one still gets its GET: the logs
-   * are what explains the failure. A success whose output the list lacks (or that was already
-   * removed) is fetched too, so nothing reaches the vault half-known.
-   */
-  function finishableFromList(r: RemotePrediction): boolean {
-    if (r.status === 'succeeded') return r.output !== null && r.output !== undefined && !r.data_removed;
-    return r.status === 'canceled' || r.status === 'aborted';
   }
 
   async function doListSweep(followed: Track[]) {
@@ -653,7 +755,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       for (let page = 0; page < opts.listMaxPages && seen < byProvider.size; page++) {
         const res = await provider.listPredictions(next, query);
         if (dead) return;
-        noteSuccess();
+        noteSuccess('list');
         for (const r of res.results) {
           const t = byProvider.get(r.id);
           if (!t) continue;
@@ -664,19 +766,17 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
             // Unchanged: next look by this prediction's own cadence.
             const n = clock.now();
             t.dueAt = n + nextPollDelay(r.status, n - t.followSince, n - (t.statusSeenAt ?? t.followSince), opts.cadence);
+          } else if (isTerminal(r.status) || t.phase !== 'follow') {
+            // An end gets one full GET whatever the detection path (DESIGN §4): the list item has no
+            // logs, so without it a finished card would lack its logs, progress and seed. The list's
+            // view is kept in case that GET is refused.
+            t.listEnd = isTerminal(r.status) ? r : null;
+            t.needsFull = true;
+            t.dueAt = clock.now();
           } else {
-            if (isTerminal(r.status) && t.phase === 'follow' && finishableFromList(r)) {
-              t.needsFull = false;
-              applyRemote(t, { ...r, logs: undefined }, true);
-            } else if (isTerminal(r.status) || t.phase !== 'follow') {
-              // The end needs the full prediction (output missing, or logs that explain a failure): one GET.
-              t.needsFull = true;
-              t.dueAt = clock.now();
-            } else {
-              // A non-terminal move (starting → processing): the list item says enough.
-              t.lastFullAt = clock.now();
-              applyRemote(t, { ...r, logs: undefined, output: undefined });
-            }
+            // A non-terminal move (starting → processing): the list item says enough.
+            t.lastFullAt = clock.now();
+            applyRemote(t, { ...r, logs: undefined, output: undefined });
           }
         }
         const last = res.results[res.results.length - 1];
@@ -688,8 +788,11 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       for (const t of byProvider.values()) if (!reached.has(t)) t.uncovered = true;
     } catch (err) {
       if (dead) return;
-      noteFailure(err);
-      listDueAt = clock.now() + backoffDelay(Math.max(1, netFailures), opts.backoff, opts.random);
+      noteFailure(err, 'list');
+      // A partial outage is not an outage (DESIGN §3): while the list endpoint fails, every run it
+      // covered is followed by its own GET, and the list is tried again after a back-off.
+      for (const t of byProvider.values()) t.uncovered = true;
+      listDueAt = clock.now() + backoffDelay(Math.max(1, health.failures('list')), opts.backoff, opts.random);
     }
   }
 
@@ -697,18 +800,20 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
    * One request about one tracked prediction: the track is busy meanwhile, the network health
    * hears how it went, and nothing is applied once the engine is dead (a crash in tests).
    */
-  function requestFor<T>(t: Track, call: () => Promise<T>, ok: (value: T) => void, fail: (err: unknown) => void) {
+  function requestFor<T>(t: Track, kind: RequestClass, call: () => Promise<T>, ok: (value: T) => void, fail: (err: unknown) => void) {
     t.busy = true;
     run(
       call()
         .then((value) => {
           if (dead) return;
-          noteSuccess();
+          noteSuccess(kind);
           ok(value);
         })
-        .catch((err) => {
+        // Also catches a throw from `ok` (a broken database): the failure path sets a back-off, so a
+        // run is never re-polled in a tight loop.
+        .catch((err: unknown) => {
           if (dead) return;
-          noteFailure(err);
+          noteFailure(err, kind);
           fail(err);
         })
         .finally(() => {
@@ -722,19 +827,30 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     if (!providerId) return void tracks.delete(t.id);
     requestFor(
       t,
+      'get',
       () => provider.getPrediction(providerId),
       (p) => {
         t.failures = 0;
         t.needsFull = false;
         t.lastFullAt = clock.now();
+        t.listEnd = null;
         applyRemote(t, p);
       },
       (err) => {
+        const c = classifyFailure(err);
+        if (c === 'key') return; // paused; keyChanged() looks again
+        if (c === 'answer' && t.listEnd && err instanceof ProviderError) {
+          // The final GET was refused (gone, or not ours any more): the end the list showed stands.
+          const end = t.listEnd;
+          t.listEnd = null;
+          t.needsFull = false;
+          return applyRemote(t, { ...end, logs: undefined }, true);
+        }
         t.failures++;
         const delay = retryDelay(t, err);
         t.dueAt = clock.now() + delay;
-        const note = err instanceof ProviderError && err.code === 'rate_limited' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : err instanceof ProviderError && !err.transient ? err.message : null;
-        if (note && online) write(t.id, { note });
+        const note = c === 'rate' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : c === 'answer' && err instanceof KilnError ? err.message : null;
+        if (note && health.online) tryWrite(t.id, { note });
       },
     );
   }
@@ -743,16 +859,38 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     t.cancelSent = true;
     requestFor(
       t,
+      'cancel',
       () => provider.cancelPrediction(providerId),
       (p) => {
+        t.cancelFailures = 0;
+        cancels.settle(t.id, { outcome: 'accepted', status: p.status });
         applyRemote(t, p);
         t.needsFull = true;
         t.dueAt = clock.now() + opts.cadence.initialMs;
       },
       (err) => {
-        t.failures++;
-        t.cancelSent = false; // try again on the next tick after back-off
-        t.dueAt = clock.now() + retryDelay(t, err);
+        const c = classifyFailure(err);
+        const message = err instanceof Error ? err.message : String(err);
+        t.cancelSent = false;
+        if (c === 'key') {
+          // Paused with the rest; the cancel stays wanted and goes out once a key is saved.
+          cancels.settle(t.id, { outcome: 'key-rejected', message });
+          return;
+        }
+        if (worthRetrying(c) || !(err instanceof ProviderError)) {
+          // No answer (network, 5xx, 429 — or our own failure to record one): again after a back-off, never at once (no storm).
+          t.cancelFailures++;
+          t.cancelDueAt = clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(t.cancelFailures, opts.backoff, opts.random));
+          return;
+        }
+        // Refused (an HTML 404, another account's prediction…): an answer. Say so, stop asking, and
+        // keep following the run, whose end and outputs must not be lost.
+        t.cancelWanted = false;
+        t.stickyNote = `Cancel refused by Replicate: ${message}`;
+        tryWrite(t.id, { cancelRequested: false, note: t.stickyNote });
+        t.needsFull = true;
+        t.dueAt = clock.now();
+        cancels.settle(t.id, { outcome: 'refused', message: t.stickyNote });
       },
     );
   }
@@ -761,7 +899,6 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   function applyRemote(t: Track, p: RemotePrediction, fromList = false) {
     const rec = history.get(t.id);
     if (!rec || dead) return;
-    looked.add(t.id);
     const now = clock.now();
     const patch: Partial<PredictionRecord> = {};
     if (!rec.providerId) patch.providerId = p.id;
@@ -783,36 +920,57 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       const c = Date.parse(p.created_at);
       if (Number.isFinite(c)) patch.providerCreatedAt = c;
     }
-    if (!rec.version && p.version && p.version !== 'hidden') patch.version = p.version;
+    const version = usableVersion(p.version);
+    if (!rec.version && version) patch.version = version;
     if (typeof p.logs === 'string' && p.logs !== rec.logs) {
       patch.logs = p.logs;
       patch.progress = parseProgress(p.logs);
     }
     if (p.urls && JSON.stringify(p.urls) !== JSON.stringify(rec.urls)) patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
+    let note: string | null = null;
     if (p.output !== undefined && p.output !== null && JSON.stringify(p.output) !== JSON.stringify(rec.output)) {
       patch.output = p.output;
       const text = textOf(p.output);
-      if (text !== null && isTerminal(p.status)) patch.text = text;
+      if (text !== null && isTerminal(p.status)) {
+        const bounded = boundText(text);
+        patch.text = bounded.text;
+        note = bounded.note;
+      }
     }
-    if (p.error !== undefined && p.error !== null && !rec.error) {
-      const message = typeof p.error === 'string' ? p.error : JSON.stringify(p.error);
-      patch.error = { code: /\bE\d{4}\b/.exec(message)?.[0] ?? null, message };
+    if (!rec.error) {
+      if (typeof p.error === 'string' && p.error.trim()) patch.error = { code: /\bE\d{4}\b/.exec(p.error)?.[0] ?? null, message: p.error };
+      else if (p.error !== undefined && p.error !== null && typeof p.error !== 'string') patch.error = { code: null, message: JSON.stringify(p.error) };
+      // Failed and silent: say so rather than leave an empty message (or "failed: ").
+      else if (p.status === 'failed') patch.error = { code: null, message: NO_ERROR_MESSAGE };
     }
     // Finished from a list item (no logs): the bar's last reading would say 80% on a done card.
     if (fromList && p.status === 'succeeded' && rec.progress && rec.progress.percent < 100) patch.progress = { percent: 100, current: rec.progress.total, total: rec.progress.total };
     if (p.metrics && isTerminal(p.status)) patch.metrics = { predictTime: p.metrics.predict_time ?? null, totalTime: p.metrics.total_time ?? null };
     if (p.data_removed && !rec.dataRemoved) patch.dataRemoved = true;
-    if (rec.note && online) patch.note = null;
+    if (note) patch.note = note;
+    else if (rec.note && health.online && !keyPause && rec.note !== t.stickyNote) patch.note = null;
+    t.providerId = rec.providerId ?? p.id; // known remotely whatever the write does: needed to look again
+    let next: PredictionRecord | null;
+    try {
+      next = Object.keys(patch).length ? write(t.id, patch) : rec;
+    } catch (err) {
+      if (!(err instanceof WriteFailed)) throw err;
+      // Nothing in memory moved: the next look (a full GET after the write back-off) writes it all again.
+      t.phase = 'follow';
+      t.needsFull = true;
+      t.dueAt = now + writeRetryDelay();
+      return;
+    }
+    if (!next) return;
+    looked.add(t.id);
     if (t.seenStatus !== p.status) t.statusSeenAt = now;
     t.seenStatus = p.status;
-    t.providerId = rec.providerId ?? p.id;
-    t.providerCreatedAt = patch.providerCreatedAt ?? rec.providerCreatedAt;
-    const next = Object.keys(patch).length ? write(t.id, patch) : rec;
-    if (!next) return;
+    t.providerCreatedAt = next.providerCreatedAt;
 
     if (isTerminal(next.status) && !holdLocalEnd) {
       stopStream(t);
       tracks.delete(t.id);
+      cancels.settle(t.id, { outcome: 'already-ended', status: next.status });
       if (next.status === 'succeeded') save(next);
       return;
     }
@@ -823,29 +981,39 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
   }
 
+  /** Follows `urls.stream` (streams.ts); when it ends or breaks, polling carries on and the final prediction holds the full text. */
   function startStream(t: Track, url: string) {
     const ac = new AbortController();
     t.stream = ac;
     streams++;
-    let text = '';
+    const follow = followStream(
+      {
+        open: (handlers, signal) => provider.stream(url, handlers, signal),
+        clock,
+        flushMs: STREAM_FLUSH_MS,
+        write(text, note) {
+          if (!tracks.has(t.id)) return;
+          if (note) t.stickyNote = note;
+          const clean = provider.redact(text);
+          tryWrite(t.id, note ? { text: clean, note } : { text: clean });
+        },
+        done() {
+          t.needsFull = true;
+          t.dueAt = clock.now();
+          schedule(0);
+        },
+      },
+      ac,
+    );
     run(
-      provider
-        .stream(url, {
-          onOutput(chunk) {
-            text += chunk;
-            write(t.id, { text });
-          },
-          onDone() {
-            t.needsFull = true;
-            t.dueAt = clock.now();
-            schedule(0);
-          },
-        }, ac.signal)
+      follow
         .catch((err) => {
-          if (!ac.signal.aborted) log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
+          if (ac.signal.aborted) return;
+          noteFailure(err, 'stream');
+          log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
         })
         .finally(() => {
-          // Leave `t.stream` set (no second stream): polling carries on and the final prediction holds the full text.
+          // Leave `t.stream` set (no second stream).
           streams--;
           t.needsFull = true;
         }),
@@ -909,6 +1077,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     for (const h of detachedTimers) clock.clearTimeout(h);
     detachedTimers.clear();
     for (const t of tracks.values()) stopStream(t);
+    cancels.settleAll({ outcome: 'pending', message: 'Kiln stopped before Replicate answered the cancel; it is kept on the run and sent when Kiln follows it again.' });
   }
 
   // ── public API ────────────────────────────────────────────────────────────────────────────────
@@ -930,6 +1099,8 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     publisher.changed(rec.id);
     for (const l of listeners) l(rec);
     track(rec, 'queued');
+    // Held with the rest while the key is rejected: the card says why it does not start.
+    if (keyPause) return tryWrite(rec.id, { note: keyPause }) ?? rec;
     schedule(0);
     return rec;
   }
@@ -992,7 +1163,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       const end = clock.now() + timeoutMs;
       // A plain (ref'd) timer: the clock's are unref'd, and a CLI awaiting only this must not exit early.
       const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-      while (clock.now() < end && online && ids.some((id) => tracks.has(id) && !looked.has(id))) await pause(50);
+      while (clock.now() < end && health.online && !keyPause && ids.some((id) => tracks.has(id) && !looked.has(id))) await pause(50);
       const saves = ids.map((id) => saving.get(id)).filter((p): p is Promise<void> => !!p);
       if (!saves.length) return;
       let h: ReturnType<typeof setTimeout> | undefined;
@@ -1001,14 +1172,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     },
     /** Resolves when the vault has settled this prediction's outputs (immediately if nothing is being saved). */
     whenSaved: (id: string) => saving.get(id) ?? Promise.resolve(),
-    /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error. */
+    /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error, or `auth` while held for a rejected key. */
     waitSubmitted(id: string, timeoutMs: number): Promise<PredictionRecord | null> {
       return new Promise((resolve, reject) => {
         const check = (rec: PredictionRecord) => {
           if (rec.id !== id) return false;
           const err = createErrors.get(id);
           if (err) return reject(err), true;
-          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !online)) return resolve(rec), true;
+          // Held for a rejected key: an answer a host can act on (the CLI exits 3); the run stays queued and goes out once a key is saved.
+          if (rec.status === 'queued' && keyPause) return reject(new ProviderError({ code: 'auth', message: `${keyPause}: Replicate refuses the API key. The run is kept and sent once a working key is saved (Settings, or REPLICATE_API_TOKEN).` })), true;
+          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !health.online)) return resolve(rec), true;
           return false;
         };
         const now = history.get(id);
@@ -1026,16 +1199,21 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         }
       });
     },
-    cancel(id: string) {
+    /**
+     * Asks for a run's end. Throws `not_found` at once; otherwise resolves with what became of the
+     * cancel (cancel.ts: accepted, refused with Replicate's reason, key-rejected, …) once Replicate
+     * answered — hosts that do not care may ignore the promise.
+     */
+    cancel(id: string): Promise<CancelOutcome> {
       const rec = history.get(id);
       if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
-      if (isTerminal(rec.status)) return;
+      if (isTerminal(rec.status)) return Promise.resolve({ outcome: 'already-ended', status: rec.status });
       const t = tracks.get(id);
       if (rec.status === 'queued' && (!t || !t.busy)) {
         // Never sent: nothing to cancel remotely.
         tracks.delete(id);
         write(id, { status: 'canceled', statusSince: clock.now(), completedAt: clock.now(), cancelRequested: true, note: null });
-        return;
+        return Promise.resolve({ outcome: 'canceled-locally' });
       }
       if (!rec.providerId && !t?.providerId) {
         // No create is known to exist (one is out, or its answer was lost and is being reconciled, or
@@ -1047,15 +1225,19 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           t.cancelWanted = true;
         }
         schedule(0);
-        return;
+        return Promise.resolve({ outcome: 'canceled-locally' });
       }
       write(id, { cancelRequested: true });
-      if (t) {
-        t.cancelWanted = true;
-        t.cancelSent = false;
-        t.dueAt = clock.now();
-      }
+      if (!t) return Promise.resolve({ outcome: 'pending', message: 'This process does not follow the run; the cancel is kept on it and sent by the one that does.' });
+      t.cancelWanted = true;
+      t.cancelSent = false;
+      t.cancelDueAt = 0;
+      t.cancelFailures = 0;
+      t.dueAt = clock.now();
+      const outcome = cancels.wait(id);
+      if (keyPause) cancels.settle(id, { outcome: 'key-rejected', message: keyPause });
       schedule(0);
+      return outcome;
     },
     retry(id: string): PredictionRecord {
       const rec = history.get(id);
@@ -1064,7 +1246,16 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     },
     onRecord,
     forget,
-    isOnline: () => online,
+    /** Call when a key is saved: runs paused for a rejected key are followed again at once. */
+    keyChanged,
+    /** The card note while runs are paused for the key ("Paused — key rejected"), else null. */
+    keyRejected: (): string | null => keyPause,
+    /** Hears the pause (the note) and its end (null). The CLI exits 3 on a pause. */
+    onKeyPause(l: (note: string | null) => void): () => void {
+      keyListeners.add(l);
+      return () => keyListeners.delete(l);
+    },
+    isOnline: () => health.online,
     inFlight: () => tracks.size,
   };
 

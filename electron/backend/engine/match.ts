@@ -26,3 +26,13 @@ export function inputsMatch(local: Record<string, unknown>, remote: unknown): bo
   if (lk.length !== rk.length) return false;
   return lk.every((k) => Object.hasOwn(r, k) && sameValue(local[k], r[k]));
 }
+
+/**
+ * Is a listed prediction's `model` the one we sent? Replicate sometimes lists an official model's
+ * run under an internal name (`replicate-internal/…`, the serving deployment): with the input and
+ * the time matching too, that is our create — treating it as a stranger would re-send and pay twice.
+ */
+export function modelsMatch(local: string, remote: unknown): boolean {
+  if (typeof remote !== 'string') return false;
+  return remote === local || remote.startsWith('replicate-internal/');
+}

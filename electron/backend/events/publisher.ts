@@ -11,6 +11,8 @@ export function createPublisher(opts: { clock: Clock; view: (id: string) => Pred
   const interval = opts.intervalMs ?? 250;
   const lastSent = new Map<string, PredictionView>();
   const pending = new Set<string>();
+  /** Notes that could not be written to the history (a disk-full write): shown over the stored view until cleared. */
+  const notes = new Map<string, string>();
   let timer: unknown = null;
 
   function flush() {
@@ -18,8 +20,10 @@ export function createPublisher(opts: { clock: Clock; view: (id: string) => Pred
     const ids = [...pending];
     pending.clear();
     for (const id of ids) {
-      const view = opts.view(id);
-      if (!view) continue;
+      const stored = opts.view(id);
+      if (!stored) continue;
+      const overlay = notes.get(id);
+      const view = overlay === undefined ? stored : { ...stored, note: overlay };
       const prev = lastSent.get(id);
       if (!prev) {
         opts.emit('prediction:updated', { id, changes: view, full: true });
@@ -46,8 +50,15 @@ export function createPublisher(opts: { clock: Clock; view: (id: string) => Pred
       for (const id of ids) {
         pending.delete(id);
         lastSent.delete(id);
+        notes.delete(id);
       }
       opts.emit('predictions:removed', { ids });
+    },
+    /** An in-memory note over the stored one (null clears it): for when the history cannot be written. */
+    note(id: string, text: string | null) {
+      if (text === null ? !notes.delete(id) : notes.get(id) === text) return;
+      if (text !== null) notes.set(id, text);
+      this.changed(id);
     },
     flushNow() {
       if (timer !== null) opts.clock.clearTimeout(timer);

@@ -35,6 +35,15 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     }
   };
 
+  // Files anywhere inside nested arrays and objects (bounded in depth: the output is untrusted).
+  const filesIn = (v: unknown, depth = 0): void => {
+    if (depth > 4) return;
+    if (typeof v === 'string') {
+      if (isUrl(v) || isDataUri(v)) fromString(v);
+    } else if (Array.isArray(v)) for (const x of v) filesIn(x, depth + 1);
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) filesIn(x, depth + 1);
+  };
+
   const o = rec.output;
   if (typeof o === 'string') fromString(o);
   else if (Array.isArray(o)) {
@@ -44,7 +53,11 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     } else {
       for (const x of o) {
         if (typeof x === 'string') fromString(x);
-        else if (x !== null && x !== undefined) push(jsonOutput(x));
+        else if (Array.isArray(x)) filesIn(x); // nested arrays of files
+        else if (x !== null && x !== undefined) {
+          push(jsonOutput(x)); // an array of objects: each object, then the files it names
+          filesIn(x);
+        }
       }
     }
   } else if (o !== null && typeof o === 'object') {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup, until, type Harness } from './harness.ts';
 
-// List-based change detection (DESIGN §4): a list item is the whole prediction minus its logs, so
-// an end the list shows completely is applied from it, with no GET per finished prediction; only a
-// failure (whose logs explain it) is fetched in full. Asserted through the simulator's counters.
+// List-based change detection (DESIGN §4): the list endpoint notices the end of many runs per
+// request, and each end then gets exactly one full GET, whatever the detection path, so every
+// finished card has its logs, progress and seed (a list item has no logs). Asserted through the
+// simulator's counters.
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -15,16 +16,18 @@ afterEach(async () => {
 const LIST_ONLY = { listThreshold: 1, processingRefreshMs: 3_600_000 };
 
 describe('list-based detection', () => {
-  it('finishes succeeded predictions straight from the list: no GET, full output, metrics, saved', async () => {
+  it('an end seen in the list gets one final GET: logs with the seed, progress 100%, full output, metrics, saved', async () => {
     h = await setup({ engine: LIST_ONLY, scenario: { models: { 'black-forest-labs/flux-schnell': { coldBootMs: 300, runMs: 600 } } } });
     const { engine, history } = h.backend.services;
     const ids = Array.from({ length: 5 }, (_, i) => engine.submit({ model: 'black-forest-labs/flux-schnell', input: { prompt: `from the list ${i}` } }).id);
     await until(() => ids.every((id) => history.get(id)!.status === 'succeeded'), 20_000, 'all succeeded');
     const c = h.sim.control.counters();
-    expect(c.byEndpoint['predictions.get'] ?? 0).toBe(0);
+    expect(c.byEndpoint['predictions.get']).toBe(ids.length); // one final look each, no more
     expect(c.byEndpoint['predictions.list']).toBeGreaterThan(0);
     for (const id of ids) {
       const rec = history.get(id)!;
+      expect(rec.logs).toMatch(/Using seed: \d+/);
+      expect(rec.progress?.percent).toBe(100);
       // The simulator's own view (control API, not counted as a Replicate request).
       const remote = (await (await fetch(`${h.sim.origin}/__sim/predictions/${rec.providerId}`)).json()) as { status: string; output: unknown };
       expect(remote.status).toBe('succeeded');

@@ -25,6 +25,7 @@ export const settingsHandlers: HandlerMap = {
   'secrets:set': async (req, s) => {
     await s.secrets.set('replicate', req.key);
     accounts.delete(s);
+    s.engine.keyChanged(); // runs paused for a rejected key are followed again at once (DESIGN §3)
     s.log.info('secrets: key saved', { provider: req.provider, protection: s.secrets.protection() });
     return status(s);
   },

@@ -2,6 +2,8 @@ import type { FetchLike, Logger } from '../../types.ts';
 import type { RequestKind } from '../../engine/budget.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
 import { readPredictionStream, type StreamHandlers } from './sse.ts';
+import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from './normalize.ts';
+import { formatBytes } from '../../../../shared/limits.ts';
 import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
 
 export type { RemotePrediction, Page, CreateRequest } from './types.ts';
@@ -63,11 +65,15 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     return ['replicate.com', 'replicate.delivery'].some((d) => host === d || host.endsWith(`.${d}`));
   }
 
+  /** The key in use, remembered so any text a server sends back can be cleaned of it (normalize.ts). */
+  let lastToken: string | null = null;
   async function authHeaders(): Promise<Record<string, string>> {
     const token = await opts.getToken();
     if (!token) throw new ProviderError({ code: 'auth', message: 'No Replicate API key set. Add one in Settings (or set REPLICATE_API_TOKEN).' });
+    lastToken = token;
     return { Authorization: `Bearer ${token}`, 'User-Agent': opts.userAgent };
   }
+  const clean = (text: string) => redactKnown(text, [lastToken]);
 
   async function request<T>(method: string, pathOrUrl: string, init: { kind?: RequestKind; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     const kind = init.kind ?? 'other';
@@ -83,8 +89,12 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     let text: string;
     try {
       res = await opts.fetch(urlFor(pathOrUrl), { method, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body, signal: AbortSignal.any(signals) });
-      text = await res.text();
+      // Bounded (LIMITS.apiResponseBytes) and cleaned of the key before anything parses, stores or shows it.
+      text = clean(await readBounded(res));
     } catch (err) {
+      if (err instanceof ResponseTooLarge) {
+        throw new ProviderError({ code: 'too_large', ambiguous: isCreate, message: `Replicate sent an answer larger than ${formatBytes(err.limit)} (the limit for one API response, apiResponseBytes); it was not read.` });
+      }
       throw networkError(err, isCreate);
     }
     let body: unknown = null;
@@ -112,7 +122,7 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
   function checkPrediction(p: unknown, isCreate: boolean): RemotePrediction {
     const x = p as Partial<RemotePrediction>;
     if (typeof x.id !== 'string' || typeof x.status !== 'string') throw malformedError(isCreate, 'no id or status');
-    return x as RemotePrediction;
+    return normalizePrediction(x as RemotePrediction);
   }
 
   function createPath(req: CreateRequest): { path: string; body: Record<string, unknown> } {
@@ -142,6 +152,8 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     baseUrl: base,
     counters,
     trusted,
+    /** Cleans a text of the key in use: for text assembled from pieces (a stream's tokens), where a key split across two chunks escapes the per-chunk cleaning. */
+    redact: clean,
     setGate(g: RequestGate | null) {
       gate = g;
     },
@@ -165,7 +177,7 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
       const qs = query?.createdAfter ? `?created_after=${encodeURIComponent(query.createdAfter)}` : '';
       const page = await request<Page<RemotePrediction>>('GET', next ? nextPageUrl(next) : `/predictions${qs}`);
       if (!Array.isArray(page.results)) throw malformedError(false, 'list without results');
-      return { next: page.next ?? null, results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string') };
+      return { next: page.next ?? null, results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string').map(normalizePrediction) };
     },
     async getModel(ref: string): Promise<RemoteModel> {
       const { model } = parseModelRef(ref);
@@ -213,11 +225,18 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
         throw networkError(err, false);
       }
       if (!res.ok || !res.body) {
-        const text = await res.text().catch(() => '');
+        const text = clean(await readBounded(res).catch(() => ''));
         throw errorFromResponse(res.status, res.headers, text, { isCreate: false });
       }
+      // Stream text is provider text too: cleaned of the key before the engine sees it.
+      const safe: StreamHandlers = {
+        onOutput: (chunk) => handlers.onOutput(clean(chunk)),
+        onFile: (url) => handlers.onFile?.(url),
+        onError: (message) => handlers.onError?.(clean(message)),
+        onDone: (reason) => handlers.onDone?.(reason),
+      };
       try {
-        return await readPredictionStream(res.body, handlers);
+        return await readPredictionStream(res.body, safe);
       } catch (err) {
         throw networkError(err, false);
       }

@@ -22,7 +22,11 @@ export class ProviderError extends KilnError {
 }
 
 function detailOf(body: unknown): string | null {
-  if (typeof body === 'string') return body.slice(0, 300) || null;
+  if (typeof body === 'string') {
+    // A front proxy's HTML page (a 404 from a CDN): its title says it; the markup would only clutter the card.
+    if (/^\s*<(!doctype|html|head|body)/i.test(body)) return /<title[^>]*>([^<]{1,200})<\/title>/i.exec(body)?.[1]?.trim() || null;
+    return body.slice(0, 300).trim() || null;
+  }
   if (body && typeof body === 'object') {
     const b = body as { detail?: unknown; title?: unknown };
     if (typeof b.detail === 'string' && b.detail.trim()) return b.detail.trim();

@@ -1,11 +1,21 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+
+/** A file URL or data URI on its own (one event, no other text): a file output, not a token. */
+export function isFileEvent(data: string): boolean {
+  const s = data.trim();
+  return /^https?:\/\/\S+$/i.test(s) || /^data:[\w.+-]+\/[\w.+-]+[^,]*,\S*$/i.test(s);
+}
 
 // Replicate's prediction stream (DESIGN §4, reference §4): `output` events carry plain-text chunks,
 // `error` a JSON error, `done` the end. eventsource-parser does the framing (multi-line data, CRLF,
 // comments, retry fields) so we only interpret event types.
 
 export interface StreamHandlers {
+  /** A piece of text. */
   onOutput(chunk: string): void;
+  /** An `output` event that is a file (a URL or data URI: a model streaming its file outputs), not text. */
+  onFile?(url: string): void;
   onError?(message: string): void;
   onDone?(reason: string | null): void;
 }
@@ -13,11 +23,17 @@ export interface StreamHandlers {
 /** Reads an SSE body to its end. Resolves on `done` or EOF; rejects on a broken connection. */
 export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: StreamHandlers): Promise<'done' | 'eof'> {
   let finished = false;
+  /** Bytes fed since the last complete event: a hostile stream that never ends an event must not grow without bound. */
+  let pendingBytes = 0;
   const parser = createParser({
     onEvent(ev: EventSourceMessage) {
       if (finished) return;
       const type = ev.event ?? 'message';
-      if (type === 'output') h.onOutput(ev.data);
+      pendingBytes = 0;
+      if (type === 'output') {
+        if (isFileEvent(ev.data)) h.onFile?.(ev.data.trim());
+        else h.onOutput(ev.data);
+      }
       else if (type === 'error') {
         let msg = ev.data;
         try {
@@ -45,8 +61,14 @@ export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: 
     while (!finished) {
       const { value, done } = await reader.read();
       if (done) break;
+      pendingBytes += value.byteLength;
+      if (pendingBytes > LIMITS.apiResponseBytes) throw new Error(`stream event larger than ${formatBytes(LIMITS.apiResponseBytes)} (apiResponseBytes)`);
       parser.feed(decoder.decode(value, { stream: true }));
     }
+  } catch (err) {
+    // Our own refusal (an oversized event): close the connection rather than leave it streaming.
+    await reader.cancel().catch(() => {});
+    throw err;
   } finally {
     if (finished) await reader.cancel().catch(() => {});
     else reader.releaseLock();

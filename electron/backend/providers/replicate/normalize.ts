@@ -1,0 +1,92 @@
+import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { REDACTED } from '../../log/redact.ts';
+import type { RemotePrediction } from './types.ts';
+
+// The provider boundary for untrusted text (DESIGN §7). Everything Replicate sends passes through
+// here before the engine, the history, the UI or the CLI sees it: known secrets a server echoed
+// back are redacted, response bodies are bounded, and the loosely-typed fields real answers carry
+// (recorded shapes in test/fixtures/replicate/) are brought to one shape.
+
+/** Replaces every occurrence of a known secret (the API key in use) in a provider's text. */
+export function redactKnown(text: string, secrets: readonly (string | null | undefined)[]): string {
+  let out = text;
+  // Short strings would redact ordinary words; keys are far longer.
+  for (const s of secrets) if (s && s.length >= 8 && out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/** Logs kept per run: the tail (the end of a log explains a failure), bounded by LIMITS.runLogChars. */
+export function boundLogs(logs: string, max: number = LIMITS.runLogChars): string {
+  if (logs.length <= max) return logs;
+  const marker = `[… earlier logs dropped: Kiln keeps the last ${formatBytes(max)} of a run's logs (runLogChars)]\n`;
+  return marker + logs.slice(logs.length - (max - marker.length));
+}
+
+/**
+ * A prediction's `error` as one readable string, or null when there is none: `""`, `null` and
+ * absent are all "none"; a string holding JSON (`{"detail": …}`) gives its message; an object gives
+ * its detail/message. Bounded by LIMITS.errorTextChars.
+ */
+export function errorText(error: unknown): string | null {
+  let v: unknown = error;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (!s) return null;
+    if (/^[[{]/.test(s)) {
+      try {
+        v = JSON.parse(s) as unknown;
+      } catch {
+        v = s;
+      }
+    } else v = s;
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const inner = [o.detail, o.message, o.error, o.title].find((x) => typeof x === 'string' && x.trim());
+    v = typeof inner === 'string' ? inner.trim() : JSON.stringify(v);
+  } else if (v !== null && v !== undefined && typeof v !== 'string') v = JSON.stringify(v);
+  if (typeof v !== 'string' || !v) return null;
+  return v.length > LIMITS.errorTextChars ? `${v.slice(0, LIMITS.errorTextChars)}…` : v;
+}
+
+/** One prediction as the engine may rely on it: logs a bounded string or absent, error a string or null. */
+export function normalizePrediction(p: RemotePrediction): RemotePrediction {
+  const out: RemotePrediction = { ...p };
+  if (typeof p.logs === 'string') out.logs = boundLogs(p.logs);
+  else delete out.logs; // null or absent: nothing known (a list item, or a model that logs nothing yet)
+  out.error = errorText(p.error);
+  return out;
+}
+
+/** Thrown by readBounded; the client turns it into a ProviderError naming the limit. */
+export class ResponseTooLarge extends Error {
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`response larger than ${formatBytes(limit)}`);
+    this.limit = limit;
+  }
+}
+
+/** Reads a response body as text, refusing (and cancelling) one beyond `max` bytes. */
+export async function readBounded(res: Response, max: number = LIMITS.apiResponseBytes): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw new ResponseTooLarge(max);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new ResponseTooLarge(max);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

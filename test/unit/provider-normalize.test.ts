@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { boundLogs, errorText, normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from '../../electron/backend/providers/replicate/normalize.ts';
+import { isFileEvent } from '../../electron/backend/providers/replicate/sse.ts';
+import { LIMITS } from '../../shared/limits.ts';
+
+// The provider boundary's pure rules (normalize.ts, sse.ts) as tables.
+
+describe('redactKnown', () => {
+  const key = 'r8_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+  it.each([
+    [`Bearer ${key}`, 'Bearer [redacted]'],
+    [`{"detail":"bad ${key} and ${key}"}`, '{"detail":"bad [redacted] and [redacted]"}'],
+    ['the token budget is 512', 'the token budget is 512'], // ordinary model text is left alone
+    ['nothing here', 'nothing here'],
+  ])('%s', (input, want) => expect(redactKnown(input, [key])).toBe(want));
+  it('ignores empty and short secrets', () => expect(redactKnown('a b c', ['', null, 'a'])).toBe('a b c'));
+});
+
+describe('errorText', () => {
+  it.each([
+    ['', null],
+    ['   ', null],
+    [null, null],
+    [undefined, null],
+    ['CUDA out of memory (E1001)', 'CUDA out of memory (E1001)'],
+    ['{"detail": "inner message (E6716)", "type": "x"}', 'inner message (E6716)'],
+    ['{"message": "from message"}', 'from message'],
+    ['{not json', '{not json'],
+    [{ detail: 'an object' }, 'an object'],
+    [{ code: 7 }, '{"code":7}'],
+    [42, '42'],
+  ])('%j → %j', (input, want) => expect(errorText(input)).toBe(want));
+  it(`is bounded by LIMITS.errorTextChars (${LIMITS.errorTextChars})`, () => {
+    expect(errorText('x'.repeat(LIMITS.errorTextChars * 3))!.length).toBe(LIMITS.errorTextChars + 1);
+  });
+});
+
+describe('boundLogs', () => {
+  it('keeps short logs whole and the tail of long ones, with a marker naming the limit', () => {
+    expect(boundLogs('abc', 100)).toBe('abc');
+    const long = `${'a'.repeat(500)}THE END`;
+    const b = boundLogs(long, 200);
+    expect(b.length).toBe(200);
+    expect(b.endsWith('THE END')).toBe(true);
+    expect(b).toMatch(/runLogChars/);
+  });
+});
+
+describe('normalizePrediction', () => {
+  it.each([
+    [{ logs: '' }, { logs: '', error: null }],
+    [{ logs: null }, { error: null }],
+    [{}, { error: null }],
+    [{ logs: 'x', error: '' }, { logs: 'x', error: null }],
+    [{ error: '{"detail":"boom"}' }, { error: 'boom' }],
+  ])('%j', (fields, want) => {
+    const p = normalizePrediction({ id: 'p', status: 'failed', ...(fields as object) });
+    expect(p).toEqual({ id: 'p', status: 'failed', ...want });
+  });
+});
+
+describe('readBounded', () => {
+  it('reads a body up to the limit', async () => expect(await readBounded(new Response('hello'), 5)).toBe('hello'));
+  it('refuses a declared length beyond the limit without reading', async () => {
+    await expect(readBounded(new Response('x'.repeat(10), { headers: { 'content-length': '10' } }), 5)).rejects.toBeInstanceOf(ResponseTooLarge);
+  });
+  it('refuses an undeclared body once it passes the limit', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(new Uint8Array(1024)); // endless
+      },
+    });
+    await expect(readBounded(new Response(stream), 10_000)).rejects.toBeInstanceOf(ResponseTooLarge);
+  });
+});
+
+describe('isFileEvent (stream output events that are files, not text)', () => {
+  it.each([
+    ['https://replicate.delivery/xezq/abc/out-0.webp', true],
+    [' https://replicate.delivery/a.png\n', true],
+    ['data:image/png;base64,iVBORw0KGgo=', true],
+    ['data:audio/wav;base64,UklGRg==', true],
+    ['Hello', false],
+    ['see https://example.com for more', false],
+    ['', false],
+    ['data: not a uri', false],
+  ])('%j → %s', (data, want) => expect(isFileEvent(data)).toBe(want));
+});
