@@ -11,6 +11,11 @@ export interface FollowResult {
   final: PredictionRecord;
   /** Ctrl-C handed the run over (it keeps going without us). */
   handedOver: boolean;
+  /**
+   * The provider rejected the key while we followed (the engine paused its runs): the run is left
+   * for a later process with a good key, and the command exits 3 (DESIGN §3, §6).
+   */
+  keyRejected: string | null;
 }
 
 const POLL_MS = 150;
@@ -65,12 +70,13 @@ export async function followToEnd(
         }
         printText(final);
         if (printed > 0) process.stdout.write('\n');
-        return { final, handedOver: false };
+        return { final, handedOver: false, keyRejected: null };
       }
-      if (o.interrupt.aborted && !canceling) {
+      const keyRejected = engine.keyRejected();
+      if ((o.interrupt.aborted && !canceling) || keyRejected) {
         report?.(null);
         if (printed > 0) process.stdout.write('\n');
-        return { final: rec, handedOver: true };
+        return { final: rec, handedOver: true, keyRejected };
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -109,7 +109,8 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       // the history while the owner's engine does the work.
       if (backend.isOwner()) engine.resume(rec.id);
       if (!isTerminal(rec.status) && cmd.wait) {
-        const { handedOver } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, err });
+        const { handedOver, keyRejected } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, err });
+        if (keyRejected) return pausedForKey(rec.id, keyRejected);
         if (handedOver) return 130;
       } else if (backend.isOwner()) await engine.settle([rec.id], SETTLE_MS);
       const now = history.get(rec.id)!;
@@ -129,7 +130,14 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
         throw new KilnError({ code: 'forbidden', message: `${rec.id} has not reached Replicate yet and another Kiln process (the app, or a kiln command) is sending it: cancel it there.` });
       }
       if (rec.providerId) engine.resume(rec.id);
-      engine.cancel(rec.id);
+      // A refused cancel is an answer (the run goes on and is still followed), not something to wait out.
+      const outcome = await Promise.race([engine.cancel(rec.id), whenAborted(interrupt).then(() => null)]);
+      if (outcome?.outcome === 'refused') {
+        err(`kiln: Replicate refused the cancel: ${outcome.message}`);
+        err(`kiln: ${rec.id} was not canceled and goes on; kiln show ${rec.id} follows it to the end.`);
+        return 1;
+      }
+      if (outcome?.outcome === 'key-rejected') return pausedForKey(rec.id, outcome.message);
       const { final } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, quiet: true, err });
       if (cmd.json) out(JSON.stringify(resultDoc(backend, rec.id), null, 2));
       else out(`${rec.id}  ${final.status}`);
@@ -160,7 +168,8 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
   const { engine, history } = backend.services;
   err(`kiln: ${id} submitted`);
   await Promise.race([engine.waitSubmitted(id, 60_000), whenAborted(interrupt)]);
-  const { final, handedOver } = await followToEnd(backend, id, { interrupt, cancelOnInterrupt: cmd.cancelOnInterrupt, streamText: !cmd.json, err });
+  const { final, handedOver, keyRejected } = await followToEnd(backend, id, { interrupt, cancelOnInterrupt: cmd.cancelOnInterrupt, streamText: !cmd.json, err });
+  if (keyRejected) return pausedForKey(id, keyRejected);
   if (handedOver) {
     err(`kiln: left running; the app (if open on this data folder) or the next kiln command follows it to the end and saves its outputs — kiln show ${id}`);
     return 130;
@@ -173,6 +182,13 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
   // A create refused before anything ran (no provider id) carries Kiln's own error code.
   if (rec.status === 'failed' && rec.error?.code && !/^E\d+$/.test(rec.error.code) && rec.providerId === null) return exitForError(rec.error.code);
   return exitForStatus(rec.status);
+}
+
+/** The key was rejected while following: the run is paused, not lost; exit 3 (key or billing). */
+function pausedForKey(id: string, message: string): number {
+  err(`kiln: ${message}`);
+  err(`kiln: ${id} is paused, not lost: save a valid key (REPLICATE_API_TOKEN, or Settings in the app) and kiln show ${id} follows it to the end.`);
+  return 3;
 }
 
 /** The --json object (DESIGN §6): the history's view plus absolute file paths, full text, error, cost. */

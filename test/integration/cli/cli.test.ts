@@ -165,6 +165,31 @@ describe('kiln CLI against the simulator', () => {
     expect(sim.control.predictions().every((p) => p.status === 'canceled')).toBe(true);
   });
 
+  it('a key rejected while the run is followed: kiln run exits 3 within seconds and leaves the run to be followed later', async () => {
+    await sim.control.loadScenario({ faults: [{ endpoint: 'get', kind: '401', count: 1000 }, { endpoint: 'list', kind: '401', count: 1000 }] });
+    const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=rotated key']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/key/i);
+    expect(r.stderr).toMatch(/kiln show /);
+    // Handed over, not given up: the run is still unfinished in the history and at Replicate.
+    const [left] = JSON.parse((await kiln(['list', '--json'])).stdout);
+    expect(['starting', 'processing']).toContain(left.status);
+    expect(['starting', 'processing']).toContain(sim.control.predictions()[0]!.status);
+  });
+
+  it('a cancel Replicate refuses is an answer: kiln cancel says so and exits 1, and the run is still followed', async () => {
+    const left = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=not yours'], { onStderr: onceOn('starting', 'SIGINT') });
+    expect(left.code).toBe(130);
+    await sim.control.loadScenario({ faults: [{ endpoint: 'cancel', kind: '404-html', count: 1000 }] });
+    const id = JSON.parse((await kiln(['list', '--json'])).stdout)[0].id;
+    const c = await kiln(['cancel', id]);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/refused/i);
+    expect(sim.control.counters().byEndpoint['predictions.cancel']).toBeGreaterThanOrEqual(1);
+    expect(sim.control.counters().byEndpoint['predictions.cancel']).toBeLessThan(5);
+    expect(sim.control.predictions()[0]!.status).toBe('starting');
+  });
+
   it('after Ctrl-C the next kiln list finishes the left prediction and saves its outputs', async () => {
     const left = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=left behind'], { onStderr: onceOn('starting', 'SIGINT') });
     expect(left.code).toBe(130);
