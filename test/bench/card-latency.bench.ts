@@ -182,7 +182,7 @@ async function run(n: number) {
     const providerOf = new Map<string, string>();
     let cursor: string | null = null;
     do {
-      const pageRes = (await page.evaluate((cur) => (globalThis as any).kiln.invoke('predictions:list', { limit: 500, cursor: cur }), cursor)) as { items: { id: string; providerId: string | null }[]; nextCursor: string | null };
+      const pageRes = (await page.evaluate((cur) => (globalThis as any).kiln.invoke('predictions:list', { limit: 200, cursor: cur }), cursor)) as { items: { id: string; providerId: string | null }[]; nextCursor: string | null };
       for (const it of pageRes.items) if (it.providerId) providerOf.set(it.id, it.providerId);
       cursor = pageRes.nextCursor;
     } while (cursor);
