@@ -144,7 +144,7 @@ export const FAL_SERVER_ERROR_TYPES = new Set([
 /** A fal failure that fal does not bill: a 5xx, by status code or by its error type. */
 export function isFalServerFailure(error: RunOutcome['error']): boolean {
   const code = error?.code ?? '';
-  return FAL_SERVER_ERROR_TYPES.has(code) || /^(E|http_)?5\d\d$/.test(code);
+  return FAL_SERVER_ERROR_TYPES.has(code) || /^(E|http_)?5\d\d$/.test(code) || /\(HTTP 5\d\d\)/.test(error?.message ?? '');
 }
 
 const NOT_BILLED_STATUSES = new Set(['aborted']);
