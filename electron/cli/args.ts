@@ -34,7 +34,7 @@ next kiln command follows it to its end and saves its outputs (kiln show ID wait
 With --cancel-on-interrupt, Ctrl-C cancels it instead. A second Ctrl-C exits at once.`;
 
 export type Command =
-  | { cmd: 'run'; ref: string; inputs: [string, InputValue][]; json: boolean; cancelOnInterrupt: boolean; maxCost: number | null }
+  | { cmd: 'run'; ref: string; inputs: [string, InputValue][]; json: boolean; cancelOnInterrupt: boolean; maxCost?: number }
   | { cmd: 'cost'; since: string | null; json: boolean }
   | { cmd: 'list'; limit: number; json: boolean }
   | { cmd: 'show'; id: string; json: boolean; wait: boolean }
@@ -94,7 +94,8 @@ export function parseCli(argv: string[]): Command {
         if (eq <= 0) throw new UsageError(`Input "${kv}" is not key=value`);
         return [kv.slice(0, eq), parseInputValue(kv.slice(eq + 1))];
       });
-      return { cmd, ref: arg, inputs, json, cancelOnInterrupt, maxCost: parseMaxCost(values['max-cost']) };
+      const maxCost = parseMaxCost(values['max-cost']);
+      return { cmd, ref: arg, inputs, json, cancelOnInterrupt, ...(maxCost !== null ? { maxCost } : {}) };
     }
     case 'cost': {
       if (arg) throw new UsageError(`Unexpected argument: ${arg}`);

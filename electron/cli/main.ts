@@ -152,7 +152,7 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       const version = await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
       if (interrupt.aborted) return 130; // nothing was sent
       // --max-cost and the budgets: refused here, before anything is created (DESIGN §6, §9).
-      const refusal = checkMaxCost(costFor(backend.services), { ref: `replicate:${ref.model}`, input, schema, maxCost: cmd.maxCost });
+      const refusal = checkMaxCost(costFor(backend.services), { ref: `replicate:${ref.model}`, input, schema, maxCost: cmd.maxCost ?? null });
       if (refusal) return (err(`kiln: ${refusal}`), 2);
       const rec = engine.submit({ model: ref.model, version, input });
       return submitted(backend, rec.id, cmd, interrupt);
