@@ -89,6 +89,8 @@ export const SpendSummary = z.object({
   estimated: z.boolean(),
   byDay: z.array(SpendBucket),
   byMonth: z.array(SpendBucket),
+  /** key: the provider ('replicate', 'fal'). */
+  byProvider: z.array(SpendBucket),
   byModel: z.array(z.object({ provider: z.enum(['replicate', 'fal']), model: z.string(), usd: z.number().nullable(), runs: z.number(), unknownRuns: z.number(), estimated: z.boolean() })),
   budget: BudgetState,
 });

@@ -30,6 +30,8 @@ export interface SpendSummary {
   estimated: boolean;
   byDay: SpendBucket[];
   byMonth: SpendBucket[];
+  /** key: provider name. */
+  byProvider: SpendBucket[];
   byModel: ModelSpend[];
 }
 
@@ -137,7 +139,8 @@ export function createLedger(opts: {
       const days = new Map<string, SpendBucket>();
       const months = new Map<string, SpendBucket>();
       const models = new Map<string, ModelSpend>();
-      const s: SpendSummary = { totalUsd: 0, runs: 0, unknownRuns: 0, estimated: false, byDay: [], byMonth: [], byModel: [] };
+      const providers = new Map<string, SpendBucket>();
+      const s: SpendSummary = { totalUsd: 0, runs: 0, unknownRuns: 0, estimated: false, byDay: [], byMonth: [], byProvider: [], byModel: [] };
       const add = (m: Map<string, SpendBucket>, key: string, usd: number | null) => {
         const b = m.get(key) ?? { key, usd: 0, runs: 0, unknownRuns: 0 };
         b.runs++;
@@ -153,6 +156,7 @@ export function createLedger(opts: {
         const day = dayOf(r.at, off);
         add(days, day, r.usd);
         add(months, day.slice(0, 7), r.usd);
+        add(providers, r.provider, r.usd);
         const k = `${r.provider}:${r.model}`;
         const m = models.get(k) ?? { provider: r.provider, model: r.model, usd: null, runs: 0, unknownRuns: 0, estimated: false };
         m.runs++;
@@ -163,6 +167,7 @@ export function createLedger(opts: {
       }
       s.byDay = [...days.values()].sort((a, b) => a.key.localeCompare(b.key));
       s.byMonth = [...months.values()].sort((a, b) => a.key.localeCompare(b.key));
+      s.byProvider = [...providers.values()].sort((a, b) => a.key.localeCompare(b.key));
       s.byModel = [...models.values()].sort((a, b) => (b.usd ?? -1) - (a.usd ?? -1) || a.model.localeCompare(b.model));
       return s;
     },

@@ -111,5 +111,6 @@ describe('fal prices and charges through the backend', () => {
     expect(cost.ledger.get('run-ok-2')).toMatchObject({ estimated: true });
     const sum = await call(h.backend, 'cost:summary', {});
     expect(sum.byModel.find((m: { model: string }) => m.model === 'kiln-test/always-fails')).toMatchObject({ provider: 'fal', usd: 0, runs: 1, estimated: false });
+    expect(sum.byProvider).toEqual([{ key: 'fal', usd: 0.1, runs: 3, unknownRuns: 0 }]);
   });
 });

@@ -60,6 +60,7 @@ describe('the cost ledger against the Replicate simulator', () => {
     const today = new Date().toISOString().slice(0, 10);
     expect(s.byDay).toEqual([{ key: today, usd: 0.003, runs: 2, unknownRuns: 1 }]);
     expect(s.byMonth).toEqual([{ key: today.slice(0, 7), usd: 0.003, runs: 2, unknownRuns: 1 }]);
+    expect(s.byProvider).toEqual([{ key: 'replicate', usd: 0.003, runs: 2, unknownRuns: 1 }]);
     // The date filter: nothing before today… and CSV rows with "unknown" spelled out.
     expect((await call(h.backend, 'cost:summary', { to: '2000-01-01' })).runs).toBe(0);
     const { csv, rows } = await call(h.backend, 'cost:csv', { from: today });
