@@ -106,3 +106,19 @@ describe('refs and formatting', () => {
     expect(replicateTablePrice('someone/unknown')).toBeNull();
   });
 });
+
+describe('what a run produced, read from its record', () => {
+  it('counts Replicate arrays, fal images/video objects, and the vault rows first', async () => {
+    const { outputsProduced, toOutcome } = await import('../../electron/backend/ledger/outcome.ts');
+    expect(outputsProduced({ status: 'succeeded', output: ['a', 'b', 'c'], outputRows: null })).toBe(3);
+    expect(outputsProduced({ status: 'succeeded', output: { images: [{}, {}], seed: 1 }, outputRows: null })).toBe(2);
+    expect(outputsProduced({ status: 'succeeded', output: { video: { url: 'x' } }, outputRows: null })).toBe(1);
+    expect(outputsProduced({ status: 'succeeded', output: ['a'], outputRows: 4 })).toBe(4);
+    expect(outputsProduced({ status: 'failed', output: null, outputRows: 0 })).toBe(0);
+    // A success whose output is unknown stays unknown (not 0 images).
+    expect(outputsProduced({ status: 'succeeded', output: null, outputRows: 0 })).toBeNull();
+    // Token counts, where the metrics carry them, price a per-token model.
+    const o = toOutcome({ provider: 'replicate', model: 'meta/llama', status: 'succeeded', input: {}, output: ['hi'], error: null, metrics: { predictTime: 1, inputTokens: 1000, outputTokens: 400 }, outputRows: null });
+    expect(costOfRun(llm, o).usd).toBe(0.0015);
+  });
+});

@@ -10,7 +10,12 @@ export interface EndedRun {
   input: Record<string, unknown>;
   output: unknown;
   error: { code: string | null; message: string } | null;
-  metrics: { predictTime: number | null } | null;
+  /**
+   * Token counts are read when a provider's metrics carry them (Replicate reports
+   * `input_token_count`/`output_token_count` for language models; the engine may keep them as
+   * `inputTokens`/`outputTokens`). Absent, a per-token price gives "unknown".
+   */
+  metrics: { predictTime: number | null; inputTokens?: number | null; outputTokens?: number | null } | null;
   /** Output rows the vault knows of (null when not looked up). */
   outputRows: number | null;
 }
@@ -42,7 +47,7 @@ export function toOutcome(r: EndedRun, actualUsd: number | null = null): RunOutc
     input: r.input,
     outputsProduced: outputsProduced(r),
     predictSeconds: r.metrics?.predictTime ?? null,
-    tokens: null,
+    tokens: r.metrics?.outputTokens != null ? { input: r.metrics.inputTokens ?? null, output: r.metrics.outputTokens } : null,
     error: r.error,
     actualUsd,
   };
