@@ -64,6 +64,44 @@ export const LIST_PAGE_MAX = 200;
 
 const MediaPath = z.object({ path: z.string().min(1).max(1000) }).strict();
 
+// ── money (DESIGN §9; shared/domain/cost.ts holds the arithmetic) ──────────────────────────────
+export const CostPrice = z.object({
+  provider: z.enum(['replicate', 'fal']),
+  model: z.string(),
+  unit: z.enum(['output', 'run', 'second', 'video-second', 'token']),
+  usd: z.number(),
+  inputUsd: z.number().nullable().optional(),
+  noun: z.string(),
+  source: z.string(),
+  tableDate: z.string().nullable(),
+});
+/** A run's cost: `usd` null = unknown (never shown as $0); `estimated` false = the provider's own figure or not billed. */
+export const CostFigure = z.object({ usd: z.number().nullable(), estimated: z.boolean(), basis: z.string(), tableDate: z.string().nullable() });
+export const BudgetState = z.object({
+  dailyUsd: z.number().nullable(),
+  monthlyUsd: z.number().nullable(),
+  spentTodayUsd: z.number(),
+  spentMonthUsd: z.number(),
+  wouldCross: z.enum(['daily', 'monthly']).nullable(),
+});
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-30');
+/** The caller's offset from UTC in minutes (east positive: -new Date().getTimezoneOffset()), so days are local days. */
+const UtcOffset = z.number().int().min(-14 * 60).max(14 * 60).default(0);
+const SpendRange = z.object({ from: Day.nullable().optional(), to: Day.nullable().optional(), utcOffsetMinutes: UtcOffset }).strict();
+const SpendBucket = z.object({ key: z.string(), usd: z.number(), runs: z.number(), unknownRuns: z.number() });
+export const SpendSummary = z.object({
+  totalUsd: z.number(),
+  runs: z.number(),
+  unknownRuns: z.number(),
+  estimated: z.boolean(),
+  byDay: z.array(SpendBucket),
+  byMonth: z.array(SpendBucket),
+  /** key: the provider ('replicate', 'fal'). */
+  byProvider: z.array(SpendBucket),
+  byModel: z.array(z.object({ provider: z.enum(['replicate', 'fal']), model: z.string(), usd: z.number().nullable(), runs: z.number(), unknownRuns: z.number(), estimated: z.boolean() })),
+  budget: BudgetState,
+});
+
 export const invoke = {
   // ── app ────────────────────────────────────────────────────────────────────────────────────────
   'app:info': { req: Empty, res: AppInfo },
@@ -130,6 +168,32 @@ export const invoke = {
   'shell:openExternal': { req: z.object({ url: z.string().url().max(2000) }).strict(), res: Ok },
   'storage:usage': { req: Empty, res: StorageUsage },
   'storage:clear': { req: z.object({ what: z.enum(['thumbnails', 'unsaved']) }).strict(), res: z.object({ freedBytes: z.number() }) },
+
+  // ── money ──────────────────────────────────────────────────────────────────────────────────────
+  /**
+   * A model's price, asked once when the model is chosen (may fetch fal's price the first time,
+   * then daily). With it the renderer computes the estimate itself on every form change
+   * (shared/domain/cost.ts estimateRun) — no IPC, no network on that path.
+   */
+  'cost:price': { req: z.object({ ref: z.string().min(3).max(200) }).strict(), res: z.object({ price: CostPrice.nullable() }) },
+  /** This form's estimate (× outputs requested × count) and the budget it would cross; cached prices only, no network. */
+  'cost:estimate': {
+    req: z.object({
+      ref: z.string().min(3).max(200),
+      input: z.record(z.string(), z.unknown()),
+      count: z.number().int().min(1).max(1000).default(1),
+      /** The model's input schema, for the default of num_outputs-like fields. */
+      schema: z.record(z.string(), z.unknown()).nullable().optional(),
+      utcOffsetMinutes: UtcOffset,
+    }).strict(),
+    res: CostFigure.extend({ price: CostPrice.nullable(), budget: BudgetState }),
+  },
+  /** One run's ledger row (card and detail view); null while it runs. */
+  'cost:get': { req: Id, res: CostFigure.nullable() },
+  /** Spend view: totals per day, month, provider and model between two local dates (inclusive). */
+  'cost:summary': { req: SpendRange, res: SpendSummary },
+  /** The ledger rows of a range as CSV text (the renderer saves it). */
+  'cost:csv': { req: SpendRange, res: z.object({ csv: z.string(), rows: z.number() }) },
 } as const;
 
 export const events = {

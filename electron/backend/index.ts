@@ -12,6 +12,7 @@ import { handlers } from './ipc/handlers/index.ts';
 import { createKeepAlive } from './host/keepalive.ts';
 import { createOwnership } from './ownership/index.ts';
 import { downloadLimitBytes } from '../../shared/domain/settings.ts';
+import { attachCost, createCost } from './ledger/index.ts';
 
 export const DEFAULT_REPLICATE_BASE_URL = 'https://api.replicate.com/v1';
 
@@ -79,7 +80,18 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
 
   engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));
 
+  // Money (DESIGN §9): the ledger listens to the engine's records like the notifier does.
+  const cost = createCost({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, settings: deps.settings, outputCount: (id) => history.getOutputs(id).length });
+  engine.onRecord((rec) => {
+    try {
+      cost.ledger.record(rec);
+    } catch (err) {
+      deps.log.warn('cost ledger: row not written', { id: rec.id, err: String(err) });
+    }
+  });
+
   const services: Services = { ...deps, replicateBaseUrl, history, vault, publisher, emit, provider, engine };
+  attachCost(services, cost);
   const router = createRouter({ handlers, services, log: deps.log });
 
   return {
@@ -95,6 +107,8 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       ownership.close();
       keepAlive.releaseAll();
       await vault.close();
+      await cost.ledger.idle();
+      cost.close();
       history.close();
     },
     hold: (reason) => keepAlive.hold(reason),

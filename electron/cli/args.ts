@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util';
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  kiln run MODEL -i key=value ... [--json] [--cancel-on-interrupt]
+  kiln run MODEL -i key=value ... [--json] [--max-cost USD] [--cancel-on-interrupt]
   kiln list [--limit N] [--json]
   kiln show ID [--json] [--no-wait]
   kiln retry ID [--json] [--cancel-on-interrupt]
   kiln cancel ID [--json]
+  kiln cost [--since YYYY-MM-DD] [--json]
   kiln --version | --help
 
 MODEL is replicate:OWNER/NAME[:VERSION] or just OWNER/NAME[:VERSION] (Replicate). Without a
@@ -20,6 +21,10 @@ Input values are parsed as JSON when they parse (-i steps=4, -i flag=true), else
 saved and their absolute paths printed. --json prints one object instead (id, provider, model,
 status, files, text, error, cost). Progress and messages go to stderr.
 
+--max-cost USD refuses to start (exit 2, nothing is created) when the run's estimate is above USD
+or cannot be known; a run that would cross the daily or monthly budget set in the app is refused
+too. kiln cost prints the spend recorded in this data folder (since a local date).
+
 Environment: REPLICATE_API_TOKEN, KILN_REPLICATE_BASE_URL, KILN_DATA_DIR.
 Exit codes: 0 succeeded; 1 failed, canceled or aborted; 2 usage or input error; 3 key or billing
 error; 130 interrupted (Ctrl-C).
@@ -29,7 +34,8 @@ next kiln command follows it to its end and saves its outputs (kiln show ID wait
 With --cancel-on-interrupt, Ctrl-C cancels it instead. A second Ctrl-C exits at once.`;
 
 export type Command =
-  | { cmd: 'run'; ref: string; inputs: [string, InputValue][]; json: boolean; cancelOnInterrupt: boolean }
+  | { cmd: 'run'; ref: string; inputs: [string, InputValue][]; json: boolean; cancelOnInterrupt: boolean; maxCost?: number }
+  | { cmd: 'cost'; since: string | null; json: boolean }
   | { cmd: 'list'; limit: number; json: boolean }
   | { cmd: 'show'; id: string; json: boolean; wait: boolean }
   | { cmd: 'cancel'; id: string; json: boolean }
@@ -61,6 +67,8 @@ export function parseCli(argv: string[]): Command {
         'cancel-on-interrupt': { type: 'boolean', default: false },
         limit: { type: 'string' },
         'no-wait': { type: 'boolean', default: false },
+        'max-cost': { type: 'string' },
+        since: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -76,6 +84,8 @@ export function parseCli(argv: string[]): Command {
   if (extra.length) throw new UsageError(`Unexpected argument: ${extra[0]}`);
   const json = values.json ?? false;
   const cancelOnInterrupt = values['cancel-on-interrupt'] ?? false;
+  if (values['max-cost'] !== undefined && cmd !== 'run') throw new UsageError('--max-cost is only for kiln run');
+  if (values.since !== undefined && cmd !== 'cost') throw new UsageError('--since is only for kiln cost');
   switch (cmd) {
     case 'run': {
       if (!arg) throw new UsageError('kiln run needs a model: OWNER/NAME[:VERSION]');
@@ -84,7 +94,14 @@ export function parseCli(argv: string[]): Command {
         if (eq <= 0) throw new UsageError(`Input "${kv}" is not key=value`);
         return [kv.slice(0, eq), parseInputValue(kv.slice(eq + 1))];
       });
-      return { cmd, ref: arg, inputs, json, cancelOnInterrupt };
+      const maxCost = parseMaxCost(values['max-cost']);
+      return { cmd, ref: arg, inputs, json, cancelOnInterrupt, ...(maxCost !== null ? { maxCost } : {}) };
+    }
+    case 'cost': {
+      if (arg) throw new UsageError(`Unexpected argument: ${arg}`);
+      const since = values.since ?? null;
+      if (since !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(since) || !Number.isFinite(Date.parse(`${since}T00:00:00Z`)))) throw new UsageError(`--since ${since} is not a date: use YYYY-MM-DD`);
+      return { cmd, since, json };
     }
     case 'list': {
       if (arg) throw new UsageError(`Unexpected argument: ${arg}`);
@@ -103,6 +120,13 @@ export function parseCli(argv: string[]): Command {
     default:
       throw new UsageError(`Unknown command: ${cmd}`);
   }
+}
+
+function parseMaxCost(raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  const usd = Number(raw.replace(/^\$/, ''));
+  if (raw.trim() === '' || !Number.isFinite(usd) || usd < 0 || usd > 1_000_000) throw new UsageError(`--max-cost ${raw} is not an amount in USD (e.g. --max-cost 0.50)`);
+  return usd;
 }
 
 /**

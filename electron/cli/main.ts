@@ -10,6 +10,8 @@ import { USAGE, UsageError, exitForError, exitForStatus, parseCli, parseModelArg
 import { followToEnd } from './follow.ts';
 import { buildInput } from './inputs.ts';
 import { resolveVersion } from './models.ts';
+import { costFor } from '../backend/ledger/index.ts';
+import { checkMaxCost, printCost } from './cost.ts';
 
 // `kiln` (DESIGN §6): the same backend and data folder as the app, driven from a terminal. Results
 // go to stdout (paths, streamed text, or one --json object), progress and diagnostics to stderr, so
@@ -143,6 +145,9 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       else out(`${rec.id}  ${final.status}`);
       return isTerminal(final.status) ? 0 : 130;
     }
+    case 'cost':
+      printCost(costFor(backend.services), cmd, out, err);
+      return 0;
     case 'retry': {
       const orig = find(backend, cmd.id);
       const rec = engine.retry(orig.id);
@@ -155,8 +160,12 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       // The contract's bound on a run's input (shared/run-input.ts), since the CLI calls the engine directly.
       const tooBig = runInputProblem(input);
       if (tooBig) throw new KilnError({ code: 'invalid_input', message: tooBig });
-      const version = await resolveVersion(backend, ref.model, ref.version, err);
+      let schema: Record<string, unknown> | null = null;
+      const version = await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
       if (interrupt.aborted) return 130; // nothing was sent
+      // --max-cost and the budgets: refused here, before anything is created (DESIGN §6, §9).
+      const refusal = checkMaxCost(costFor(backend.services), { ref: `replicate:${ref.model}`, input, schema, maxCost: cmd.maxCost ?? null });
+      if (refusal) return (err(`kiln: ${refusal}`), 2);
       const rec = engine.submit({ model: ref.model, version, input });
       return submitted(backend, rec.id, cmd, interrupt);
     }
@@ -175,6 +184,8 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
     return 130;
   }
   const rec = history.get(id) ?? final;
+  // fal's actual charge (Admin key) is read in the background once a run ends: wait for it.
+  await costFor(backend.services).ledger.idle();
   if (cmd.json) out(JSON.stringify(resultDoc(backend, id), null, 2));
   else if (rec.status === 'succeeded') {
     if (rec.text === null) for (const p of outputPaths(backend, id)) out(p);
@@ -195,7 +206,11 @@ function pausedForKey(id: string, message: string): number {
 function resultDoc(backend: Backend, id: string): Record<string, unknown> {
   const view = backend.services.history.view(id) as (Record<string, unknown> & { text: string | null; error: unknown }) | null;
   if (!view) return { id, status: 'deleted', files: [], text: null, error: null, cost: null };
-  return { ...view, provider: view.provider ?? 'replicate', files: outputPaths(backend, id), text: view.text ?? null, error: view.error ?? null, cost: view.cost ?? null };
+  const rec = backend.services.history.get(id);
+  const fig = rec ? costFor(backend.services).costOf(rec) : null;
+  // `cost` per DESIGN §6: {usd, estimated, basis}; null while the run has not ended.
+  const cost = fig ? { usd: fig.usd, estimated: fig.estimated, basis: fig.basis, table_date: fig.tableDate } : null;
+  return { ...view, provider: view.provider ?? 'replicate', files: outputPaths(backend, id), text: view.text ?? null, error: view.error ?? null, cost };
 }
 
 /** Saved files (absolute), else the remote URLs the provider gave. */

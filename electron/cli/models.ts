@@ -5,7 +5,7 @@ import type { Backend } from '../backend/index.ts';
 // (Replicate's model endpoint picks their current version), community models at their latest
 // version. models:get also remembers the input schema the run is stored with, as the GUI's does.
 
-export async function resolveVersion(backend: Backend, model: string, version: string | null, note: (s: string) => void): Promise<string | null> {
+export async function resolveVersion(backend: Backend, model: string, version: string | null, note: (s: string) => void, onSchema?: (schema: Record<string, unknown> | null) => void): Promise<string | null> {
   const res = await backend.invoke('models:get', { ref: model, ...(version ? { version } : {}) });
   if (!res.ok) {
     const { code, message } = res.error;
@@ -17,6 +17,7 @@ export async function resolveVersion(backend: Backend, model: string, version: s
     note(`kiln: could not look up ${model} (${message}); running it by name`);
     return null;
   }
+  onSchema?.((res.value as { inputSchema?: Record<string, unknown> | null }).inputSchema ?? null);
   if (version) return version;
   const detail = res.value as { official: boolean; latestVersionId: string | null };
   if (detail.official) return null;

@@ -17,6 +17,21 @@ export function downloadLimitBytes(s: Pick<Settings, 'downloadLimitsMB'>): Recor
   return Object.fromEntries(Object.entries(s.downloadLimitsMB).map(([k, v]) => [k, v * MiB])) as Record<DownloadKind, number>;
 }
 
+/** Dollars: a budget or a price (bounded like every input). */
+const Usd = z.number().min(0).max(1_000_000);
+/**
+ * The user's own price for a model (DESIGN §9), keyed by its canonical ref (`replicate:owner/name`,
+ * `fal:endpoint`): wins over Replicate's table and fal's pricing API. `unit` as in shared/domain/cost.ts.
+ */
+export const PriceOverride = z.object({
+  unit: z.enum(['output', 'run', 'second', 'video-second', 'token']),
+  usd: Usd,
+  /** Per input token, for `token` prices. */
+  inputUsd: Usd.nullable().optional(),
+}).strict();
+export type PriceOverride = z.infer<typeof PriceOverride>;
+export const PriceOverrides = z.record(z.string().min(3).max(200), PriceOverride).refine((o) => Object.keys(o).length <= 500, 'At most 500 price overrides');
+
 export const Settings = z.object({
   theme: Theme.default('system'),
   /** "Give up if not started within", sent as Replicate's Cancel-After (e.g. "10m"); null = never. */
@@ -30,6 +45,11 @@ export const Settings = z.object({
   formValues: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   /** Largest output Kiln downloads, per kind, in MB (an output over it is refused, naming the limit). */
   downloadLimitsMB: DownloadLimitsMB.default(DEFAULT_DOWNLOAD_LIMITS_MB),
+  /** Spend per calendar day / month (USD) above which a run asks first and `kiln` refuses; null = none. */
+  budgetDailyUsd: Usd.nullable().default(null),
+  budgetMonthlyUsd: Usd.nullable().default(null),
+  /** The user's prices, overriding the shipped table and fal's pricing API. */
+  priceOverrides: PriceOverrides.default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 /**

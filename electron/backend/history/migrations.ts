@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { backfillCosts } from '../ledger/backfill.ts';
 
 // Schema migrations, applied in order inside one transaction each. A migration is never edited
 // once shipped: a change is a new entry. `schema_version` holds one row per applied migration.
@@ -150,6 +151,31 @@ export const MIGRATIONS: Migration[] = [
         ALTER TABLE outputs ADD COLUMN failure TEXT;
         ALTER TABLE outputs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
       `);
+    },
+  },
+  {
+    version: 6,
+    name: 'cost ledger',
+    up(db) {
+      // One row per ended run (DESIGN §9): what it cost or is estimated to have cost, how that was
+      // reached, and the date of the price table used. No foreign key: money spent stays in the
+      // ledger when the run is deleted from the gallery. `usd` NULL means unknown, never $0.
+      db.exec(`
+        CREATE TABLE costs (
+          prediction_id TEXT PRIMARY KEY,
+          provider TEXT NOT NULL,
+          model TEXT NOT NULL,
+          status TEXT NOT NULL,
+          usd REAL,
+          estimated INTEGER NOT NULL,
+          basis TEXT NOT NULL,
+          table_date TEXT,
+          at INTEGER NOT NULL
+        );
+        CREATE INDEX costs_at ON costs(at);
+      `);
+      // Runs that ended before the ledger existed, where Replicate's shipped table knows the model.
+      backfillCosts(db);
     },
   },
 ];

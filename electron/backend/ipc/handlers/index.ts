@@ -5,6 +5,7 @@ import { modelsHandlers } from './models.ts';
 import { predictionsHandlers } from './predictions.ts';
 import { historyHandlers } from './history.ts';
 import { mediaHandlers } from './media.ts';
+import { costHandlers } from './cost.ts';
 
 // One handler file per domain; each channel belongs to exactly one of them.
 export const handlers: HandlerMap = {
@@ -14,4 +15,5 @@ export const handlers: HandlerMap = {
   ...predictionsHandlers,
   ...historyHandlers,
   ...mediaHandlers,
+  ...costHandlers,
 };

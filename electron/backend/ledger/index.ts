@@ -1,0 +1,102 @@
+import { estimateRun, roundUsd, type CostFigure, type Price } from '../../../shared/domain/cost.ts';
+import type { Settings } from '../../../shared/domain/settings.ts';
+import type { Clock, Logger } from '../types.ts';
+import type { PredictionRecord } from '../history/types.ts';
+import { createCatalogue, type Catalogue } from '../pricing/catalogue.ts';
+import type { FalPricingSource } from '../pricing/fal-prices.ts';
+import { createLedger, type FalChargesSource, type Ledger, type RecordLike } from './ledger.ts';
+
+// Money, composed (DESIGN §9): the price catalogue, the ledger written from the engine's records,
+// and the estimate + budget check a form (or `kiln run --max-cost`) asks for. Nothing here edits
+// the engine: the ledger listens to `engine.onRecord` like the notifier does.
+
+export interface BudgetState {
+  dailyUsd: number | null;
+  monthlyUsd: number | null;
+  spentTodayUsd: number;
+  spentMonthUsd: number;
+  /** The budget this estimate would cross, if any (null also when the estimate is unknown). */
+  wouldCross: 'daily' | 'monthly' | null;
+}
+
+export interface Estimate extends CostFigure {
+  price: Price | null;
+  budget: BudgetState;
+}
+
+/** Start of the local day and month containing `now`, for a UTC offset in minutes (east positive). */
+export function periodStarts(now: number, utcOffsetMinutes: number): { day: number; month: number } {
+  const shift = utcOffsetMinutes * 60_000;
+  const local = new Date(now + shift);
+  const day = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate()) - shift;
+  const month = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - shift;
+  return { day, month };
+}
+
+export interface CostServices {
+  catalogue: Catalogue;
+  ledger: Ledger;
+  estimate(req: { ref: string; input: Record<string, unknown>; count: number; schema?: Record<string, unknown> | null; utcOffsetMinutes?: number }): Estimate;
+  budget(usd: number | null, utcOffsetMinutes?: number): BudgetState;
+  /** The ledger row of a run, written now if it has ended without one. */
+  costOf(rec: PredictionRecord): CostFigure | null;
+  /**
+   * fal's pricing and billing, once a fal client exists (the fal engine composition calls this
+   * with its client; until then fal prices come only from the disk cache and overrides).
+   */
+  useFal(client: { pricing: FalPricingSource; charges: FalChargesSource } | null): void;
+  close(): void;
+}
+
+export function createCost(deps: {
+  dataDir: string;
+  clock: Clock;
+  log: Logger;
+  settings: { get(): Settings };
+  /** The vault's output count for a run (rows in `outputs`), null when unknown. */
+  outputCount: (id: string) => number | null;
+}): CostServices {
+  let fal: { pricing: FalPricingSource; charges: FalChargesSource } | null = null;
+  const catalogue = createCatalogue({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, settings: deps.settings, falPricing: () => fal && ((ids) => fal!.pricing(ids)) });
+  const ledger = createLedger({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, catalogue, outputCount: deps.outputCount, falCharges: () => fal && ((ids, o) => fal!.charges(ids, o)) });
+
+  function budget(usd: number | null, utcOffsetMinutes = 0): BudgetState {
+    const s = deps.settings.get();
+    const starts = periodStarts(deps.clock.now(), utcOffsetMinutes);
+    const spentTodayUsd = s.budgetDailyUsd === null ? 0 : ledger.spentSince(starts.day);
+    const spentMonthUsd = s.budgetMonthlyUsd === null ? 0 : ledger.spentSince(starts.month);
+    let wouldCross: BudgetState['wouldCross'] = null;
+    if (usd !== null && s.budgetDailyUsd !== null && roundUsd(spentTodayUsd + usd) > s.budgetDailyUsd) wouldCross = 'daily';
+    else if (usd !== null && s.budgetMonthlyUsd !== null && roundUsd(spentMonthUsd + usd) > s.budgetMonthlyUsd) wouldCross = 'monthly';
+    return { dailyUsd: s.budgetDailyUsd, monthlyUsd: s.budgetMonthlyUsd, spentTodayUsd, spentMonthUsd, wouldCross };
+  }
+
+  return {
+    catalogue,
+    ledger,
+    budget,
+    estimate(req) {
+      const price = catalogue.price(req.ref);
+      const fig = estimateRun(price, { model: req.ref, input: req.input, schema: req.schema, count: req.count });
+      return { ...fig, price, budget: budget(fig.usd, req.utcOffsetMinutes) };
+    },
+    costOf(rec) {
+      const row = ledger.get(rec.id) ?? ledger.record(rec as unknown as RecordLike);
+      return row ? { usd: row.usd, estimated: row.estimated, basis: row.basis, tableDate: row.tableDate } : null;
+    },
+    useFal(client) {
+      fal = client;
+    },
+    close: () => ledger.close(),
+  };
+}
+
+// The IPC handlers reach the cost services through the backend's Services object, without a
+// field on it (services.ts belongs to everyone): one registration per backend instance.
+const registry = new WeakMap<object, CostServices>();
+export const attachCost = (services: object, cost: CostServices) => registry.set(services, cost);
+export function costFor(services: object): CostServices {
+  const c = registry.get(services);
+  if (!c) throw new Error('cost services were not composed for this backend');
+  return c;
+}

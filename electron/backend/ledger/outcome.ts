@@ -1,0 +1,54 @@
+import type { CostProvider, RunOutcome } from '../../../shared/domain/cost.ts';
+
+// What the ledger needs from a history record, read the same way for a live run (engine record)
+// and for a back-filled row (SQLite columns): one reading of "what did this run produce".
+
+export interface EndedRun {
+  provider: string;
+  model: string;
+  status: string;
+  input: Record<string, unknown>;
+  output: unknown;
+  error: { code: string | null; message: string } | null;
+  /**
+   * Token counts are read when a provider's metrics carry them (Replicate reports
+   * `input_token_count`/`output_token_count` for language models; the engine may keep them as
+   * `inputTokens`/`outputTokens`). Absent, a per-token price gives "unknown".
+   */
+  metrics: { predictTime: number | null; inputTokens?: number | null; outputTokens?: number | null } | null;
+  /** Output rows the vault knows of (null when not looked up). */
+  outputRows: number | null;
+}
+
+/** Files or values a run produced: the vault's rows, else counted from the provider's output. */
+export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputRows'>): number | null {
+  if (r.outputRows !== null && r.outputRows > 0) return r.outputRows;
+  const o = r.output;
+  if (o === null || o === undefined) return r.status === 'succeeded' ? null : 0;
+  if (Array.isArray(o)) return o.length;
+  if (typeof o === 'string') return 1;
+  if (typeof o === 'object') {
+    // fal outputs: {images:[…]}, {video:{url}}, {image:{url}}, {audio:{url}} (reference §8).
+    const rec = o as Record<string, unknown>;
+    if (Array.isArray(rec.images)) return rec.images.length;
+    if (Array.isArray(rec.videos)) return rec.videos.length;
+    const single = ['video', 'image', 'audio', 'audio_file', 'file'].filter((k) => rec[k] && typeof rec[k] === 'object').length;
+    if (single) return single;
+  }
+  return r.status === 'succeeded' ? 1 : 0;
+}
+
+export function toOutcome(r: EndedRun, actualUsd: number | null = null): RunOutcome {
+  const provider: CostProvider = r.provider === 'fal' ? 'fal' : 'replicate';
+  return {
+    provider,
+    model: r.model,
+    status: r.status,
+    input: r.input,
+    outputsProduced: outputsProduced(r),
+    predictSeconds: r.metrics?.predictTime ?? null,
+    tokens: r.metrics?.outputTokens != null ? { input: r.metrics.inputTokens ?? null, output: r.metrics.outputTokens } : null,
+    error: r.error,
+    actualUsd,
+  };
+}

@@ -1,0 +1,206 @@
+// Cost arithmetic (DESIGN §9), pure: no I/O, no clock. The backend's catalogue finds a Price for a
+// model; these functions turn it into a figure before a run (the estimate next to Generate) and
+// after one (the ledger row). One rule everywhere: a price or a quantity that is not known gives
+// `usd: null` ("unknown"), never 0 — only runs the provider does not bill cost a real $0.
+//
+// This file is shared so the renderer can compute the estimate itself, synchronously, on every
+// form change: it asks the backend for the model's Price once (`cost:price`) and calls
+// `estimateRun` locally, so the figure next to Generate never waits on IPC or the network.
+
+export type CostProvider = 'replicate' | 'fal';
+
+/** How a model is billed. `output`: per image/video/file produced; `second`: per second of
+ * hardware time (Replicate predict_time, fal compute seconds); `token`: per output token (input
+ * tokens at `inputUsd`); `video-second`: per second of video asked for (fal `second` unit);
+ * `run`: per request whatever it makes (fal `request`). */
+export type PriceUnit = 'output' | 'run' | 'second' | 'video-second' | 'token';
+
+export interface Price {
+  provider: CostProvider;
+  /** owner/name (Replicate) or the endpoint id (fal). */
+  model: string;
+  unit: PriceUnit;
+  /** Dollars per unit. */
+  usd: number;
+  /** Per input token, for `token` prices that charge input separately. */
+  inputUsd?: number | null;
+  /** What one unit is called in the basis text: "image", "second on Nvidia T4", "output token". */
+  noun: string;
+  /** Where the price comes from, as shown in the basis: "Replicate's price table of 2026-10". */
+  source: string;
+  /** Date of the table or of the fetch the price comes from (YYYY-MM or YYYY-MM-DD); null for overrides. */
+  tableDate: string | null;
+}
+
+export interface CostFigure {
+  /** Dollars, or null when it cannot be known. */
+  usd: number | null;
+  /** false only when the provider said what it charged (or does not bill this run at all). */
+  estimated: boolean;
+  /** How the figure was reached, for a tooltip and the CSV. */
+  basis: string;
+  tableDate: string | null;
+}
+
+/** Input fields that ask a model for several outputs in one run, in the order they are looked for. */
+export const OUTPUT_COUNT_FIELDS = ['num_outputs', 'num_images', 'num_samples', 'number_of_images', 'batch_size', 'n'] as const;
+/** A count beyond this in an input is not believed (the estimate is bounded like every input). */
+const MAX_OUTPUTS_PER_RUN = 1000;
+
+const positiveInt = (v: unknown): number | null => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_OUTPUTS_PER_RUN ? n : null;
+};
+
+/**
+ * Outputs one run is asked for: the model's num_outputs-like field from the input, else that
+ * field's default in the schema, else 1 (a model without such a field makes one output).
+ */
+export function outputsRequested(input: Record<string, unknown>, schema?: Record<string, unknown> | null): number {
+  const props = (schema?.properties ?? null) as Record<string, { default?: unknown } | undefined> | null;
+  for (const k of OUTPUT_COUNT_FIELDS) {
+    const fromInput = positiveInt(input[k]);
+    if (fromInput !== null) return fromInput;
+    const fromSchema = positiveInt(props?.[k]?.default);
+    if (fromSchema !== null) return fromSchema;
+  }
+  return 1;
+}
+
+/** Video seconds asked for (fal video models: `duration`, a number or a string like "5"). */
+function videoSeconds(input: Record<string, unknown>, schema?: Record<string, unknown> | null): number | null {
+  const props = (schema?.properties ?? null) as Record<string, { default?: unknown } | undefined> | null;
+  for (const v of [input.duration, props?.duration?.default]) {
+    const n = typeof v === 'string' ? Number(v.replace(/s$/, '')) : v;
+    if (typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= 3600) return n;
+  }
+  return null;
+}
+
+/** Dollars as people read them: at least two decimals, more when a price needs them ($0.003). */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return '$0';
+  const abs = Math.abs(usd);
+  const digits = abs >= 1 ? 2 : Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(abs)) + 1));
+  return `$${usd.toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+}
+
+/** Sums without binary noise (0.1 + 0.2): money is added in micro-dollars. */
+export const roundUsd = (usd: number): number => Math.round(usd * 1e6) / 1e6;
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 || noun.endsWith('s') ? '' : 's'}`;
+const unknown = (basis: string, tableDate: string | null = null): CostFigure => ({ usd: null, estimated: true, basis, tableDate });
+
+/**
+ * Before a run: what `count` runs of this input will cost (× outputs requested × N). Prices that
+ * depend on how long the run takes or how much it writes are unknown until it has run.
+ */
+export function estimateRun(price: Price | null, req: { model: string; input: Record<string, unknown>; schema?: Record<string, unknown> | null; count: number }): CostFigure {
+  if (!price) return unknown(`No price known for ${req.model}: set one in Settings → Prices`);
+  const n = Math.max(1, Math.floor(req.count));
+  const runs = n > 1 ? ` × ${n} runs` : '';
+  switch (price.unit) {
+    case 'output': {
+      const outs = outputsRequested(req.input, req.schema);
+      return { usd: roundUsd(outs * n * price.usd), estimated: true, basis: `${plural(outs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+    }
+    case 'run':
+      return { usd: roundUsd(n * price.usd), estimated: true, basis: `${plural(n, 'run')} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+    case 'video-second': {
+      const secs = videoSeconds(req.input, req.schema);
+      if (secs === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known before it runs (${price.source})`, price.tableDate);
+      const outs = outputsRequested(req.input, req.schema);
+      return { usd: roundUsd(secs * outs * n * price.usd), estimated: true, basis: `${plural(secs * outs, price.noun)}${runs} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+    }
+    case 'second':
+      return unknown(`${formatUsd(price.usd)} per ${price.noun}; the run time is not known before it runs (${price.source})`, price.tableDate);
+    case 'token':
+      return unknown(`${formatUsd(price.usd)} per ${price.noun}; the length of the answer is not known before it runs (${price.source})`, price.tableDate);
+  }
+}
+
+/** What is known about a run once it has ended. */
+export interface RunOutcome {
+  provider: CostProvider;
+  model: string;
+  status: string;
+  input: Record<string, unknown>;
+  /** Files or values produced (null when unknown). */
+  outputsProduced: number | null;
+  /** Replicate `metrics.predict_time`, fal compute seconds; null when not reported. */
+  predictSeconds: number | null;
+  tokens?: { input: number | null; output: number | null } | null;
+  error?: { code: string | null; message: string } | null;
+  /** What the provider says it charged (fal billing events with an Admin key). */
+  actualUsd?: number | null;
+}
+
+/** fal's request-error types that answer with a 5xx (reference §6): fal never bills them. */
+export const FAL_SERVER_ERROR_TYPES = new Set([
+  'request_timeout', 'startup_timeout', 'runner_scheduling_failure', 'runner_connection_timeout', 'runner_disconnected',
+  'runner_connection_refused', 'runner_connection_error', 'runner_incomplete_response', 'runner_server_error', 'internal_error', 'server_error',
+]);
+
+/** A fal failure that fal does not bill: a 5xx, by status code or by its error type. */
+export function isFalServerFailure(error: RunOutcome['error']): boolean {
+  const code = error?.code ?? '';
+  return FAL_SERVER_ERROR_TYPES.has(code) || /^(E|http_)?5\d\d$/.test(code) || /\(HTTP 5\d\d\)/.test(error?.message ?? '');
+}
+
+const NOT_BILLED_STATUSES = new Set(['aborted']);
+
+/**
+ * After a run: the actual figure where the provider says it, $0 where the provider does not bill,
+ * else the estimate from what was produced (outputs counted, predict_time × rate, tokens × price).
+ */
+export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
+  if (NOT_BILLED_STATUSES.has(run.status)) return { usd: 0, estimated: false, basis: 'aborted before it ran: not billed', tableDate: null };
+  if (run.provider === 'fal' && run.status === 'failed' && isFalServerFailure(run.error)) {
+    return { usd: 0, estimated: false, basis: 'fal server error: not billed (fal never bills 5xx failures)', tableDate: null };
+  }
+  if (typeof run.actualUsd === 'number' && Number.isFinite(run.actualUsd) && run.actualUsd >= 0) {
+    return { usd: roundUsd(run.actualUsd), estimated: false, basis: `${run.provider === 'fal' ? "fal's billing" : 'the provider'} reports ${formatUsd(run.actualUsd)}`, tableDate: null };
+  }
+  if (!price) return unknown(`No price known for ${run.model}: set one in Settings → Prices`);
+  switch (price.unit) {
+    case 'output': {
+      if (run.outputsProduced === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the outputs are not known (${price.source})`, price.tableDate);
+      const n = run.outputsProduced;
+      return { usd: roundUsd(n * price.usd), estimated: true, basis: `${plural(n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+    }
+    case 'run':
+      return { usd: roundUsd(price.usd), estimated: true, basis: `1 run × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+    case 'video-second': {
+      const secs = videoSeconds(run.input);
+      const n = run.outputsProduced;
+      if (secs === null || n === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known (${price.source})`, price.tableDate);
+      return { usd: roundUsd(secs * n * price.usd), estimated: true, basis: `${plural(secs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+    }
+    case 'second': {
+      const t = run.predictSeconds;
+      if (t === null || !Number.isFinite(t) || t < 0) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the run time was not reported (${price.source})`, price.tableDate);
+      return { usd: roundUsd(t * price.usd), estimated: true, basis: `${t.toFixed(1)} s × ${formatUsd(price.usd)} per ${price.noun}, ${price.source}`, tableDate: price.tableDate };
+    }
+    case 'token': {
+      const out = run.tokens?.output ?? null;
+      if (out === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the token counts were not reported (${price.source})`, price.tableDate);
+      const inTok = run.tokens?.input ?? 0;
+      const inUsd = price.inputUsd ?? 0;
+      const usd = roundUsd(out * price.usd + inTok * inUsd);
+      const inPart = inUsd > 0 ? ` + ${plural(inTok, 'input token')} × ${formatUsd(inUsd)}` : '';
+      return { usd, estimated: true, basis: `${plural(out, price.noun)} × ${formatUsd(price.usd)}${inPart}, ${price.source}`, tableDate: price.tableDate };
+    }
+  }
+}
+
+/** `replicate:OWNER/NAME[:VERSION]`, bare `OWNER/NAME[:VERSION]` (Replicate), `fal:ENDPOINT_ID` (DESIGN §6). */
+export function costKey(ref: string): { provider: CostProvider; model: string } | null {
+  const r = ref.trim();
+  if (r.startsWith('fal:')) {
+    const id = r.slice(4).replace(/^\/+|\/+$/g, '');
+    return /^[\w.-]+(\/[\w.-]+)+$/.test(id) ? { provider: 'fal', model: id } : null;
+  }
+  const rest = r.startsWith('replicate:') ? r.slice('replicate:'.length) : r;
+  const model = rest.split(':')[0]!;
+  return /^[\w.-]+\/[\w.-]+$/.test(model) ? { provider: 'replicate', model } : null;
+}

@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { call, setup, type Harness } from '../engine/harness.ts';
+import { falClient, falSim, type TestSim } from '../fal-sim/helpers.ts';
+import { costFor } from '../../../electron/backend/ledger/index.ts';
+import { createFalPrices, FAL_PRICES_FILE } from '../../../electron/backend/pricing/fal-prices.ts';
+import type { RecordLike } from '../../../electron/backend/ledger/ledger.ts';
+import { manualClock } from '../../unit/history-helpers.ts';
+
+// fal's side of money against the fal simulator (real HTTP): unit prices from its pricing API,
+// cached on disk and refreshed daily, estimates from the cache alone (no request on that path),
+// a failed fal job (5xx) costs $0, and what fal billed replaces the estimate with an Admin key.
+
+const ADMIN = 'admin-id:admin-secret';
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const pricingCalls = async (s: TestSim) => (await s.control.counters()).byEndpoint['platform.pricing'] ?? 0;
+
+describe('fal prices and charges through the backend', () => {
+  it('cost:price fetches once and caches on disk; cost:estimate then needs no request at all', async () => {
+    const s = await falSim();
+    h = await setup();
+    costFor(h.backend.services).useFal(falClient(s));
+    const { price } = await call(h.backend, 'cost:price', { ref: 'fal:fal-ai/flux/dev' });
+    expect(price).toMatchObject({ provider: 'fal', model: 'fal-ai/flux/dev', unit: 'output', usd: 0.025, noun: 'image' });
+    expect(price.source).toMatch(/^fal's pricing API, \d{4}-\d{2}-\d{2}$/);
+    expect(await pricingCalls(s)).toBe(1);
+    const est = await call(h.backend, 'cost:estimate', { ref: 'fal:fal-ai/flux/dev', input: { prompt: 'x', num_images: 3 }, count: 2 });
+    expect(est).toMatchObject({ usd: 0.15, estimated: true, basis: `6 images × $0.025, ${price.source}` });
+    await call(h.backend, 'cost:price', { ref: 'fal:fal-ai/flux/dev' });
+    expect(await pricingCalls(s)).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(h.dataDir, FAL_PRICES_FILE), 'utf8')).prices['fal-ai/flux/dev']).toMatchObject({ unitPrice: 0.025, unit: 'image' });
+
+    // The next start (no fal client yet, no network) still knows the price from the disk cache.
+    await h.backend.stop();
+    await h.restart();
+    const again = await call(h.backend, 'cost:estimate', { ref: 'fal:fal-ai/flux/dev', input: { num_images: 2 }, count: 1 });
+    expect(again.usd).toBe(0.05);
+    // Video priced per second: the requested duration counts.
+    costFor(h.backend.services).useFal(falClient(s));
+    await call(h.backend, 'cost:price', { ref: 'fal:fal-ai/kling-video/v2.1/master/text-to-video' });
+    expect((await call(h.backend, 'cost:estimate', { ref: 'fal:fal-ai/kling-video/v2.1/master/text-to-video', input: { duration: '10' }, count: 1 })).usd).toBe(2.8);
+  });
+
+  it('the cache is refreshed when a day old, and a failed refresh keeps the old price', async () => {
+    const s = await falSim();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-fal-prices-'));
+    try {
+      const clock = manualClock();
+      let client: ReturnType<typeof falClient> | null = falClient(s);
+      const log = { debug() {}, info() {}, warn() {}, error() {} };
+      const prices = createFalPrices({ dataDir: dir, clock, log, source: () => client && ((ids) => client!.pricing(ids)) });
+      await prices.refresh(['fal-ai/flux/schnell']);
+      expect(prices.cached('fal-ai/flux/schnell')?.usd).toBe(0.003);
+      clock.advance(23 * 3600_000);
+      await prices.refresh(['fal-ai/flux/schnell']);
+      expect(await pricingCalls(s)).toBe(1);
+      clock.advance(2 * 3600_000);
+      await prices.refresh(['fal-ai/flux/schnell']);
+      expect(await pricingCalls(s)).toBe(2);
+      // A key fal refuses: the refresh fails, the day-old price stays.
+      client = falClient(s, { getKey: async () => 'nobody:nothing' });
+      clock.advance(25 * 3600_000);
+      await prices.refresh(['fal-ai/flux/schnell']);
+      expect(prices.cached('fal-ai/flux/schnell')?.usd).toBe(0.003);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed fal job (server error) costs $0, not billed; a succeeded one gets what fal billed (Admin key)', async () => {
+    const s = await falSim({ scenario: { adminKeys: [ADMIN], endpoints: { 'fal-ai/flux/dev': { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } } } });
+    s.control.freeze();
+    const t0 = s.control.now();
+    const c = falClient(s);
+    const okJob = await c.submit({ endpointId: 'fal-ai/flux/dev', input: { prompt: 'x', num_images: 2 } });
+    const badJob = await c.submit({ endpointId: 'kiln-test/always-fails', input: { prompt: 'x' } });
+    s.control.advance(300);
+    const ok = await c.result(okJob);
+    const bad = await c.result(badJob);
+    expect(ok.outcome).toBe('succeeded');
+    if (bad.outcome !== 'failed') throw new Error(`always-fails ended ${bad.outcome}`);
+    expect(bad.httpStatus).toBeGreaterThanOrEqual(500);
+    // fal bills nothing for it: no billing event exists for the failed request.
+    const admin = falClient(s, { getKey: async () => ADMIN });
+    expect((await admin.charges([badJob.requestId, okJob.requestId], { since: t0 - 1 }))!.map((e) => e.requestId)).toEqual([okJob.requestId]);
+
+    h = await setup();
+    const cost = costFor(h.backend.services);
+    cost.useFal(admin);
+    await cost.catalogue.ensure(['fal:fal-ai/flux/dev', 'fal:kiln-test/always-fails']);
+    // The records a fal run leaves in the history once it has ended (provider fal, its request id).
+    const base = { input: { prompt: 'x' }, metrics: null, createdAt: t0, completedAt: t0 + 300, statusSince: t0 + 300 };
+    const failed: RecordLike = { ...base, id: 'run-bad', provider: 'fal', providerId: badJob.requestId, model: 'kiln-test/always-fails', status: 'failed', output: null, error: { code: bad.errorType ?? String(bad.httpStatus), message: bad.message } };
+    expect(cost.ledger.record(failed)).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
+    const succeeded: RecordLike = { ...base, id: 'run-ok', provider: 'fal', providerId: okJob.requestId, model: 'fal-ai/flux/dev', status: 'succeeded', output: ok.outcome === 'succeeded' ? ok.output : null, error: null, input: { prompt: 'x', num_images: 2 } };
+    expect(cost.ledger.record(succeeded)).toMatchObject({ usd: 0.05, estimated: true });
+    await cost.ledger.idle();
+    expect(cost.ledger.get('run-ok')).toMatchObject({ usd: 0.05, estimated: false, basis: "fal's billing reports $0.05" });
+
+    // Without an Admin key the estimate stays, marked as one.
+    cost.useFal(c);
+    expect(cost.ledger.record({ ...succeeded, id: 'run-ok-2' })).toMatchObject({ usd: 0.05, estimated: true });
+    await cost.ledger.idle();
+    expect(cost.ledger.get('run-ok-2')).toMatchObject({ estimated: true });
+    const sum = await call(h.backend, 'cost:summary', {});
+    expect(sum.byModel.find((m: { model: string }) => m.model === 'kiln-test/always-fails')).toMatchObject({ provider: 'fal', usd: 0, runs: 1, estimated: false });
+    expect(sum.byProvider).toEqual([{ key: 'fal', usd: 0.1, runs: 3, unknownRuns: 0 }]);
+  });
+});

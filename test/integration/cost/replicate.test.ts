@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, setup, until, type Harness } from '../engine/harness.ts';
+import { costFor } from '../../../electron/backend/ledger/index.ts';
+import { TABLE_DATE } from '../../../electron/backend/pricing/replicate-table.ts';
+
+// Money through the backend against the Replicate simulator (real HTTP, a real SQLite file): the
+// ledger row written when a run ends, the estimate and budget a form asks for, the spend summary
+// and its CSV. Prices come from Replicate's shipped table or the user's override.
+
+const SCHNELL = 'black-forest-labs/flux-schnell';
+const ESRGAN = 'nightmareai/real-esrgan';
+const SDXL = 'stability-ai/sdxl';
+const fast = { coldBootMs: 50, runMs: 150 };
+let h: Harness;
+afterEach(async () => h?.close());
+
+async function runToEnd(model: string, input: Record<string, unknown>): Promise<string> {
+  // Community models run at a version (as the composer runs them), official ones by name.
+  const detail = await call(h.backend, 'models:get', { ref: model });
+  const version = detail.official ? null : detail.latestVersionId;
+  const { ids } = await call(h.backend, 'predictions:create', { model, version, input, count: 1 });
+  const id = ids[0] as string;
+  await until(() => ['succeeded', 'failed', 'canceled', 'aborted'].includes(h.backend.services.history.get(id)?.status ?? ''), 20_000, `${id} to end`);
+  return id;
+}
+
+describe('the cost ledger against the Replicate simulator', () => {
+  it('a run that ends gets its ledger row: outputs produced × the table price, estimated, dated', async () => {
+    h = await setup({ scenario: { models: { [SCHNELL]: fast } } });
+    const id = await runToEnd(SCHNELL, { prompt: 'a kiln', num_outputs: 3 });
+    // Written by the ledger's engine listener when the run ended (a pure read here).
+    const row = await until(() => costFor(h.backend.services).ledger.get(id), 5_000, 'the ledger row');
+    expect(row).toMatchObject({ predictionId: id, provider: 'replicate', model: SCHNELL, status: 'succeeded', usd: 0.009, estimated: true });
+    const cost = await call(h.backend, 'cost:get', { id });
+    expect(cost).toEqual({ usd: 0.009, estimated: true, basis: `3 images × $0.003, Replicate's price table of ${TABLE_DATE}`, tableDate: TABLE_DATE });
+  });
+
+  it('per second of hardware (a price override naming the rate): predict_time × rate', async () => {
+    h = await setup({ scenario: { models: { [ESRGAN]: fast } }, settings: { priceOverrides: { [`replicate:${ESRGAN}`]: { unit: 'second', usd: 0.000225 } } } });
+    const id = await runToEnd(ESRGAN, { image: 'https://example.com/x.png' });
+    const rec = h.backend.services.history.get(id)!;
+    expect(rec.status).toBe('succeeded');
+    const t = rec.metrics?.predictTime;
+    expect(t).toBeGreaterThan(0);
+    const cost = await call(h.backend, 'cost:get', { id });
+    expect(cost.usd).toBe(Math.round(t! * 0.000225 * 1e6) / 1e6);
+    expect(cost.basis).toContain(`${t!.toFixed(1)} s × $0.000225`);
+  });
+
+  it('a model with no known price is unknown in the ledger and the summary, never $0', async () => {
+    h = await setup({ scenario: { models: { [SDXL]: fast, [SCHNELL]: fast } } });
+    await runToEnd(SDXL, { prompt: 'x' });
+    await runToEnd(SCHNELL, { prompt: 'y', num_outputs: 1 });
+    const s = await call(h.backend, 'cost:summary', {});
+    expect(s).toMatchObject({ totalUsd: 0.003, runs: 2, unknownRuns: 1, estimated: true });
+    expect(s.byModel).toEqual([
+      { provider: 'replicate', model: SCHNELL, usd: 0.003, runs: 1, unknownRuns: 0, estimated: true },
+      { provider: 'replicate', model: SDXL, usd: null, runs: 1, unknownRuns: 1, estimated: true },
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(s.byDay).toEqual([{ key: today, usd: 0.003, runs: 2, unknownRuns: 1 }]);
+    expect(s.byMonth).toEqual([{ key: today.slice(0, 7), usd: 0.003, runs: 2, unknownRuns: 1 }]);
+    expect(s.byProvider).toEqual([{ key: 'replicate', usd: 0.003, runs: 2, unknownRuns: 1 }]);
+    // The date filter: nothing before today… and CSV rows with "unknown" spelled out.
+    expect((await call(h.backend, 'cost:summary', { to: '2000-01-01' })).runs).toBe(0);
+    const { csv, rows } = await call(h.backend, 'cost:csv', { from: today });
+    expect(rows).toBe(2);
+    expect(csv.split('\r\n')[0]).toBe('prediction_id,ended_at,day,provider,model,status,usd,estimated,basis,price_table_date');
+    expect(csv).toMatch(new RegExp(`,replicate,${SDXL},succeeded,unknown,yes,`));
+  });
+
+  it('the estimate for a form: × outputs requested × N, from the cached catalogue; a budget it would cross', async () => {
+    h = await setup({ scenario: { models: { [SCHNELL]: fast } }, settings: { budgetDailyUsd: 0.02 } });
+    const est = await call(h.backend, 'cost:estimate', { ref: SCHNELL, input: { prompt: 'x', num_outputs: 4 }, count: 2 });
+    expect(est).toMatchObject({ usd: 0.024, estimated: true, basis: `8 images × $0.003, Replicate's price table of ${TABLE_DATE}`, tableDate: TABLE_DATE });
+    expect(est.budget).toEqual({ dailyUsd: 0.02, monthlyUsd: null, spentTodayUsd: 0, spentMonthUsd: 0, wouldCross: 'daily' });
+    // Under the budget after a run it would cross it: spend counts.
+    await runToEnd(SCHNELL, { prompt: 'a', num_outputs: 4 });
+    const one = await call(h.backend, 'cost:estimate', { ref: `replicate:${SCHNELL}`, input: { num_outputs: 2 }, count: 1 });
+    expect(one.budget).toMatchObject({ spentTodayUsd: 0.012, wouldCross: null });
+    const more = await call(h.backend, 'cost:estimate', { ref: SCHNELL, input: { num_outputs: 3 }, count: 1 });
+    expect(more.budget.wouldCross).toBe('daily');
+    // Unknown model: unknown estimate, and a budget cannot be said to be crossed by it.
+    const unknown = await call(h.backend, 'cost:estimate', { ref: 'someone/thing', input: {}, count: 3 });
+    expect(unknown).toMatchObject({ usd: null, price: null, budget: { wouldCross: null } });
+  });
+
+  it('migration 6 back-fills runs that ended before the ledger existed, where the table knows the model', async () => {
+    h = await setup({ scenario: { models: { [SCHNELL]: fast, [SDXL]: fast } } });
+    const known = await runToEnd(SCHNELL, { prompt: 'x', num_outputs: 2 });
+    const unknown = await runToEnd(SDXL, { prompt: 'x' });
+    await until(() => h.backend.services.history.get(known)?.saveState === 'saved');
+    const { DatabaseSync } = await import('node:sqlite');
+    const path = await import('node:path');
+    const db = new DatabaseSync(path.join(h.dataDir, 'history.db'));
+    // Back to a history from before the ledger: no table, no version 6.
+    db.exec('DROP TABLE costs; DELETE FROM schema_version WHERE version = 6');
+    db.close();
+    await h.backend.stop();
+    await h.restart();
+    // A pure read of the table: the row comes from the migration, not from this backend's engine.
+    expect(costFor(h.backend.services).ledger.get(known)).toMatchObject({ usd: 0.006, estimated: true, status: 'succeeded', tableDate: TABLE_DATE });
+    expect(costFor(h.backend.services).ledger.get(unknown)).toBeNull();
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { costKey, costOfRun, estimateRun, formatUsd, outputsRequested, type Price, type RunOutcome } from '../../shared/domain/cost.ts';
+import { replicateTablePrice, TABLE_DATE } from '../../electron/backend/pricing/replicate-table.ts';
+import { falPrice } from '../../electron/backend/pricing/fal-prices.ts';
+
+// The cost arithmetic (DESIGN §9): per output, per second of hardware, per token, × outputs
+// requested × N, aborted = $0, fal's server errors = $0, unknown stays unknown (null, never 0).
+
+const schnell = replicateTablePrice('black-forest-labs/flux-schnell')!;
+const t4: Price = { provider: 'replicate', model: 'someone/upscaler', unit: 'second', usd: 0.000225, noun: 'second on Nvidia T4', source: "Replicate's price table of 2026-10", tableDate: '2026-10' };
+const llm: Price = { provider: 'replicate', model: 'meta/llama', unit: 'token', usd: 0.0000025, inputUsd: 0.0000005, noun: 'output token', source: 'your price in Settings', tableDate: null };
+const run = (o: Partial<RunOutcome>): RunOutcome => ({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', status: 'succeeded', input: {}, outputsProduced: 1, predictSeconds: null, ...o });
+
+describe('the estimate before a run', () => {
+  it('per output: outputs requested (input, else schema default, else 1) × N × price, with its basis', () => {
+    const est = estimateRun(schnell, { model: 'black-forest-labs/flux-schnell', input: { num_outputs: 4 }, count: 1 });
+    expect(est).toEqual({ usd: 0.012, estimated: true, basis: `4 images × $0.003, Replicate's price table of ${TABLE_DATE}`, tableDate: TABLE_DATE });
+    expect(estimateRun(schnell, { model: 'm', input: { num_outputs: 4 }, count: 8 }).usd).toBe(0.096);
+    expect(estimateRun(schnell, { model: 'm', input: {}, schema: { properties: { num_outputs: { default: 2 } } }, count: 3 }).usd).toBe(0.018);
+    expect(estimateRun(schnell, { model: 'm', input: { prompt: 'x' }, count: 1 }).usd).toBe(0.003);
+    // fal's spelling of the same field
+    expect(outputsRequested({ num_images: 3 })).toBe(3);
+    // nonsense counts are not believed
+    expect(outputsRequested({ num_outputs: -2 })).toBe(1);
+    expect(outputsRequested({ num_outputs: 1e9 })).toBe(1);
+  });
+
+  it('no binary noise in money: 0.1 + 0.2 style sums come out exact', () => {
+    expect(estimateRun({ ...schnell, usd: 0.1 }, { model: 'm', input: { num_outputs: 3 }, count: 1 }).usd).toBe(0.3);
+  });
+
+  it('unknown stays unknown: no price, or a price per second/token before the run, gives null, never 0', () => {
+    const none = estimateRun(null, { model: 'someone/else', input: {}, count: 4 });
+    expect(none.usd).toBeNull();
+    expect(none.basis).toMatch(/No price known for someone\/else/);
+    expect(estimateRun(t4, { model: 'm', input: {}, count: 2 }).usd).toBeNull();
+    expect(estimateRun(llm, { model: 'm', input: {}, count: 1 }).usd).toBeNull();
+  });
+
+  it('fal video priced per second: duration × N; per request: × N only', () => {
+    const video = falPrice('fal-ai/kling-video/v2.1/master/text-to-video', { unitPrice: 0.28, unit: 'second', currency: 'USD', fetchedAt: Date.UTC(2026, 10, 30) })!;
+    const est = estimateRun(video, { model: 'fal:x', input: { duration: '10' }, count: 2 });
+    expect(est.usd).toBe(5.6);
+    expect(est.basis).toBe("10 video seconds × 2 runs × $0.28, fal's pricing API, 2026-11-30");
+    const perRun = falPrice('a/b', { unitPrice: 0.05, unit: 'request', currency: 'USD', fetchedAt: 0 })!;
+    expect(estimateRun(perRun, { model: 'fal:a/b', input: { num_images: 4 }, count: 3 }).usd).toBe(0.15);
+    // a unit Kiln does not understand, or another currency, is no price at all (unknown), not 0
+    expect(falPrice('a/b', { unitPrice: 0.01, unit: 'megapixel', currency: 'USD', fetchedAt: 0 })).toBeNull();
+    expect(falPrice('a/b', { unitPrice: 0.01, unit: 'image', currency: 'EUR', fetchedAt: 0 })).toBeNull();
+  });
+});
+
+describe('the cost after a run', () => {
+  it('per output: the outputs actually produced × price, marked estimated', () => {
+    expect(costOfRun(schnell, run({ outputsProduced: 3 }))).toMatchObject({ usd: 0.009, estimated: true, basis: expect.stringContaining('3 images × $0.003') });
+    expect(costOfRun(schnell, run({ status: 'failed', outputsProduced: 0 })).usd).toBe(0);
+  });
+
+  it('per second: predict_time × the hardware rate; unknown without predict_time', () => {
+    const c = costOfRun(t4, run({ model: 'someone/upscaler', predictSeconds: 12.5 }));
+    expect(c).toMatchObject({ usd: 0.002813, estimated: true });
+    expect(c.basis).toContain('12.5 s × $0.000225 per second on Nvidia T4');
+    expect(costOfRun(t4, run({ predictSeconds: null })).usd).toBeNull();
+  });
+
+  it('per token: output tokens × price + input tokens × input price; unknown without counts', () => {
+    expect(costOfRun(llm, run({ tokens: { input: 1000, output: 400 } })).usd).toBe(0.0015);
+    expect(costOfRun(llm, run({ tokens: null })).usd).toBeNull();
+  });
+
+  it('aborted costs $0, not billed, whatever the price (even unknown)', () => {
+    expect(costOfRun(null, run({ status: 'aborted', outputsProduced: 0 }))).toEqual({ usd: 0, estimated: false, basis: 'aborted before it ran: not billed', tableDate: null });
+    expect(costOfRun(t4, run({ status: 'aborted', predictSeconds: 30 })).usd).toBe(0);
+  });
+
+  it("fal's server errors (5xx) cost $0; a fal 422 and Replicate failures are priced by what ran", () => {
+    const p = falPrice('fal-ai/flux/dev', { unitPrice: 0.025, unit: 'image', currency: 'USD', fetchedAt: 0 })!;
+    for (const code of ['runner_server_error', 'request_timeout', '503', 'E500']) {
+      expect(costOfRun(p, run({ provider: 'fal', model: 'fal-ai/flux/dev', status: 'failed', outputsProduced: null, error: { code, message: 'x' } }))).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
+    }
+    expect(costOfRun(p, run({ provider: 'fal', status: 'failed', outputsProduced: null, error: { code: 'content_policy_violation', message: 'x' } })).usd).toBeNull();
+    expect(costOfRun(t4, run({ status: 'failed', predictSeconds: 4, error: { code: 'E500', message: 'x' } })).usd).toBe(0.0009);
+  });
+
+  it("the provider's own figure wins and is not estimated", () => {
+    expect(costOfRun(null, run({ provider: 'fal', actualUsd: 0.075 }))).toMatchObject({ usd: 0.075, estimated: false });
+  });
+
+  it('unknown price after a run stays unknown', () => {
+    expect(costOfRun(null, run({ model: 'someone/else', outputsProduced: 4 })).usd).toBeNull();
+  });
+});
+
+describe('refs and formatting', () => {
+  it('model refs per DESIGN §6', () => {
+    expect(costKey('black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell' });
+    expect(costKey(`replicate:a/b:${'f'.repeat(64)}`)).toEqual({ provider: 'replicate', model: 'a/b' });
+    expect(costKey('fal:fal-ai/flux/dev')).toEqual({ provider: 'fal', model: 'fal-ai/flux/dev' });
+    expect(costKey('nonsense')).toBeNull();
+  });
+  it('dollars with the digits a price needs', () => {
+    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0)]).toEqual(['$0.003', '$0.012', '$0.50', '$12.00', '$0.000225', '$0']);
+  });
+  it('the shipped table names the official models it was asked to', () => {
+    expect(['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 'black-forest-labs/flux-1.1-pro'].map((m) => replicateTablePrice(m)?.usd)).toEqual([0.003, 0.025, 0.04]);
+    expect(replicateTablePrice('someone/unknown')).toBeNull();
+  });
+});
+
+describe('what a run produced, read from its record', () => {
+  it('counts Replicate arrays, fal images/video objects, and the vault rows first', async () => {
+    const { outputsProduced, toOutcome } = await import('../../electron/backend/ledger/outcome.ts');
+    expect(outputsProduced({ status: 'succeeded', output: ['a', 'b', 'c'], outputRows: null })).toBe(3);
+    expect(outputsProduced({ status: 'succeeded', output: { images: [{}, {}], seed: 1 }, outputRows: null })).toBe(2);
+    expect(outputsProduced({ status: 'succeeded', output: { video: { url: 'x' } }, outputRows: null })).toBe(1);
+    expect(outputsProduced({ status: 'succeeded', output: ['a'], outputRows: 4 })).toBe(4);
+    expect(outputsProduced({ status: 'failed', output: null, outputRows: 0 })).toBe(0);
+    // A success whose output is unknown stays unknown (not 0 images).
+    expect(outputsProduced({ status: 'succeeded', output: null, outputRows: 0 })).toBeNull();
+    // Token counts, where the metrics carry them, price a per-token model.
+    const o = toOutcome({ provider: 'replicate', model: 'meta/llama', status: 'succeeded', input: {}, output: ['hi'], error: null, metrics: { predictTime: 1, inputTokens: 1000, outputTokens: 400 }, outputRows: null });
+    expect(costOfRun(llm, o).usd).toBe(0.0015);
+  });
+});
