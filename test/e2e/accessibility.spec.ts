@@ -19,7 +19,8 @@ async function audit(page: Page, screen: string) {
 }
 
 test('every main screen passes WCAG 2.1 AA in light and dark', async ({ page, kiln, sim }) => {
-  test.setTimeout(120_000);
+  // Eight full axe audits: on a shared 2-core machine they alone can take over a minute.
+  test.setTimeout(240_000);
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);

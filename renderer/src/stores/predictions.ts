@@ -156,7 +156,10 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
           if (gen !== generation) return;
           const byId: Record<string, PredictionView> = {};
           for (const p of page.items) byId[p.id] = p;
-          set({ byId, ids: page.items.map((p) => p.id), cursor: page.nextCursor, hasMore: page.nextCursor != null, loaded: true });
+          // The history is the truth now: a held slot whose run came back (undo) is a card again.
+          for (const p of page.items) gone.delete(p.id);
+          const held = Object.fromEntries(Object.entries(get().held).filter(([id]) => !byId[id]));
+          set({ byId, ids: page.items.map((p) => p.id), cursor: page.nextCursor, hasMore: page.nextCursor != null, loaded: true, held });
         } catch (e) {
           if (gen !== generation) return;
           set({ error: errorMessage(e), loaded: true });
