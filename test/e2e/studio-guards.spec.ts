@@ -150,6 +150,9 @@ test.describe('key checks', () => {
     await expect(status).toContainText('Rejected by Replicate');
     await expect(status.locator('.dot.ok')).toHaveCount(0);
     await expect(status.locator('.dot.bad')).toHaveCount(1);
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('button', { name: 'Generate' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Generate' })).toHaveAccessibleDescription(/Replicate rejected your key|Add your Replicate key/);
   });
 
   test('a good key is shown as checked with its account', async ({ page, kiln, sim }) => {

@@ -58,8 +58,9 @@ export interface ComposerState {
  * Why Generate cannot run now, or null when it can. A run that can only fail (no key, no schema
  * to build its input from) is never sent: it would be billed or recorded as a doomed card.
  */
-export function blockedReason(s: Pick<ComposerState, 'modelRef' | 'model' | 'loadingModel' | 'modelError' | 'modelErrorCode'>, keySet: boolean): string | null {
+export function blockedReason(s: Pick<ComposerState, 'modelRef' | 'model' | 'loadingModel' | 'modelError' | 'modelErrorCode'>, keySet: boolean, keyRejected = false): string | null {
   if (!keySet) return 'Add your Replicate key in Settings';
+  if (keyRejected) return 'Replicate rejected your key — replace it in Settings';
   if (!s.modelRef) return 'Choose a model first';
   if (s.loadingModel && !s.model) return 'Loading the model’s inputs…';
   if (!s.model) {
@@ -184,7 +185,8 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async submit() {
         const { modelRef, fields, values, count, version: pinned, submitting, model } = get();
-        if (blockedReason(get(), settings.getState().secret?.set ?? false)) return null;
+        const secret = settings.getState().secret;
+        if (blockedReason(get(), secret?.set ?? false, secret?.state === 'rejected')) return null;
         // Community models can only be run by version: "latest" means the version the form was
         // built from, so the input matches the schema the user saw. Official models run through
         // the model endpoint, which refuses a version.

@@ -28,7 +28,8 @@ export function Composer() {
   const count = useComposer((s) => s.count);
   const submitting = useComposer((s) => s.submitting);
   const keySet = useSettings((s) => s.secret?.set ?? false);
-  const reason = useComposer((s) => blockedReason(s, keySet));
+  const keyRejected = useSettings((s) => s.secret?.state === 'rejected');
+  const reason = useComposer((s) => blockedReason(s, keySet, keyRejected));
   const online = useUi((s) => s.online);
   const formRef = useRef<HTMLFormElement>(null);
   const reasonId = useId();
