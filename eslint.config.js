@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import jsxA11y from 'eslint-plugin-jsx-a11y';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 // Where `electron` may be imported. Since Electron 42, `require('electron')` in plain Node tries to
 // download the binary and throws offline, so every other file must stay Electron-free: that is what
@@ -38,6 +40,30 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         ...electronBan,
         patterns: [{ group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs. Use window.kiln.' }],
+      }],
+    },
+  },
+  // The renderer's accessibility and hook rules: what axe cannot see in a static page (labels on
+  // every control, keyboard twins for pointer handlers, roles used as ARIA allows) and hooks that
+  // React can rely on (rules of hooks, complete dependency lists, no components made in render).
+  {
+    files: ['renderer/**/*.tsx'],
+    ...jsxA11y.flatConfigs.recommended,
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+  },
+  {
+    files: ['renderer/src/features/**/*.{ts,tsx}'],
+    rules: {
+      // Features use the accessible primitives through renderer/src/ui/, never the library itself.
+      'no-restricted-imports': ['error', {
+        ...electronBan,
+        patterns: [
+          { group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs. Use window.kiln.' },
+          { group: ['@radix-ui/*'], message: 'Import the primitive from renderer/src/ui/ instead.' },
+        ],
       }],
     },
   },

@@ -23,6 +23,11 @@ export const SecretStatus = z.object({
   account: z.string().nullable(),
   /** `os`: OS keychain; `basic_text`: Linux fallback, not really protected; `env`/`file`: outside Electron. */
   protection: z.enum(['os', 'basic_text', 'env', 'file', 'none']),
+  /**
+   * What the provider said of the key: `valid` (its account answered), `rejected` (401/403),
+   * `unknown` (it could not be asked: offline), `unchecked` (not asked yet). Absent from older backends.
+   */
+  state: z.enum(['valid', 'rejected', 'unknown', 'unchecked']).optional(),
 });
 export type SecretStatus = z.infer<typeof SecretStatus>;
 
@@ -61,6 +66,16 @@ export const StorageUsage = z.object({
 
 /** The most runs one history page may carry: bounds what a list reply can hold (the gallery asks for 200). */
 export const LIST_PAGE_MAX = 200;
+export const DeletedItem = z.object({
+  token: z.string(),
+  id: z.string(),
+  model: z.string(),
+  prompt: z.string().nullable(),
+  status: z.string(),
+  deletedAt: z.number(),
+  keepUntil: z.number(),
+});
+export type DeletedItem = z.infer<typeof DeletedItem>;
 
 const MediaPath = z.object({ path: z.string().min(1).max(1000) }).strict();
 
@@ -145,6 +160,12 @@ export const invoke = {
   /** Removes rows and files; undoable with the token for a few seconds. Favourites are skipped unless named alone. */
   'predictions:delete': { req: z.object({ ids: z.array(z.string()).min(1).max(10_000) }).strict(), res: z.object({ undoToken: z.string(), deleted: z.number(), skippedFavourites: z.number() }) },
   'predictions:undoDelete': { req: z.object({ undoToken: z.string() }).strict(), res: z.object({ restored: z.number() }) },
+  /** "Recently deleted": runs deleted in the last 30 days, kept with their files. */
+  'trash:list': { req: Empty, res: z.object({ items: z.array(DeletedItem).max(100_000) }) },
+  /** Puts a deleted run back in the history with its files. */
+  'trash:restore': { req: z.object({ token: z.string().max(64), id: z.string().min(1).max(100) }).strict(), res: z.object({ restored: z.number() }) },
+  /** Deletes a deleted run and its files for good. */
+  'trash:purge': { req: z.object({ token: z.string().max(64), id: z.string().min(1).max(100) }).strict(), res: z.object({ purged: z.number() }) },
   'predictions:favourite': { req: z.object({ id: z.string(), favourite: z.boolean() }).strict(), res: Ok },
   'predictions:export': { req: z.object({ ids: z.array(z.string()).optional(), dest: z.string().max(1000).optional() }).strict(), res: z.object({ path: z.string(), count: z.number() }) },
   'predictions:import': { req: z.object({ path: z.string().max(1000).optional() }).strict(), res: z.object({ imported: z.number(), skipped: z.number() }) },

@@ -23,6 +23,9 @@ export const LIMITS = {
   runTextChars: 8 * MB,
   /** One provider API response body (JSON); outputs are downloaded separately, by kind. */
   apiResponseBytes: 32 * MB,
+  /** One model version's kept schema (models:get answer) in the data folder, and how many are kept. */
+  modelSchemaBytes: 4 * MB,
+  modelSchemasKept: 500,
   /** Error text kept from a provider (a failed run's message). */
   errorTextChars: 16 * KB,
   /** Default download caps per kind of output (Settings can raise them). */

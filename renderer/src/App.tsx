@@ -8,6 +8,7 @@ import { SettingsPanel } from './features/settings/SettingsPanel.tsx';
 import { Composer } from './features/composer/Composer.tsx';
 import { Gallery } from './features/gallery/Gallery.tsx';
 import { DetailView } from './features/detail/DetailView.tsx';
+import { RecentlyDeleted } from './features/trash/RecentlyDeleted.tsx';
 
 export function App() {
   const theme = useSettings((s) => s.settings.theme);
@@ -44,8 +45,10 @@ export function App() {
           <Gallery />
         </main>
       </div>
-      {panel === 'settings' && <SettingsPanel />}
       {detailId && <DetailView id={detailId} />}
+      {/* After the detail view: a panel opened over it is the top dialog (one Escape closes it only). */}
+      {panel === 'settings' && <SettingsPanel />}
+      {panel === 'trash' && <RecentlyDeleted />}
       <Toasts />
     </div>
   );

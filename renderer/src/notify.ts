@@ -28,7 +28,8 @@ export function notifyUser(n: EventPayload<'notify'>): void {
   }
   if (route === 'none') return;
   uiStore.getState().toast(`${n.title} — ${n.body}`, {
-    tone: 'success',
+    // The colour says how it ended: only a finished run is good news.
+    tone: /failed|never started/i.test(n.title) ? 'error' : /canceled/i.test(n.title) ? 'info' : 'success',
     timeout: 8000,
     action: n.predictionId ? { label: 'Open', run: open } : undefined,
   });

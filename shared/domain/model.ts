@@ -19,6 +19,10 @@ export const ModelDetail = ModelSummary.extend({
   official: z.boolean().default(false),
   inputSchema: z.record(z.string(), z.unknown()).nullable(),
   outputSchema: z.record(z.string(), z.unknown()).nullable(),
+  /** Served from the copy kept in the data folder because the provider could not be reached. */
+  offline: z.boolean().optional(),
+  /** When this schema was fetched from the provider (epoch ms); set on the kept copy. */
+  fetchedAt: z.number().optional(),
 });
 export type ModelDetail = z.infer<typeof ModelDetail>;
 

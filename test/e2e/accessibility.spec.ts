@@ -19,12 +19,17 @@ async function audit(page: Page, screen: string) {
 }
 
 test('every main screen passes WCAG 2.1 AA in light and dark', async ({ page, kiln, sim }) => {
-  test.setTimeout(120_000);
+  // Eight full axe audits: on a shared 2-core machine they alone can take over a minute.
+  test.setTimeout(240_000);
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
   await expect(await generate(page, 'a red fox in fresh snow')).toHaveAccessibleName(/— succeeded, saved/);
   await expect(await generate(page, 'a lighthouse in a storm [fail]')).toHaveAccessibleName(/— failed/);
+  const gone = await generate(page, 'a kettle to delete');
+  await expect(gone).toHaveAccessibleName(/— succeeded, saved/);
+  await gone.getByRole('button', { name: 'Delete' }).click();
+  await expect(gone).toHaveCount(0);
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 30 * 60_000 } } });
   await expect(await generate(page, 'a cabin under the aurora')).toHaveAccessibleName(/— starting/);
   await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
@@ -42,6 +47,16 @@ test('every main screen passes WCAG 2.1 AA in light and dark', async ({ page, ki
     await card(page, 'a red fox in fresh snow').click();
     await expect(page.getByRole('dialog', { name: /Details: a red fox/ })).toBeVisible();
     await audit(page, `${scheme} detail view`);
+    await page.keyboard.press('Escape');
+
+    await card(page, 'a red fox in fresh snow').getByRole('button', { name: 'More actions' }).click();
+    await expect(page.getByRole('menu')).toBeVisible();
+    await audit(page, `${scheme} card menu`);
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Recently deleted' }).click();
+    await expect(page.getByRole('dialog', { name: 'Recently deleted' }).getByRole('listitem')).toHaveCount(1);
+    await audit(page, `${scheme} recently deleted`);
     await page.keyboard.press('Escape');
 
     await page.getByRole('button', { name: 'Settings' }).click();

@@ -63,11 +63,12 @@ test('desktop-only actions explain themselves calmly in browser mode', async ({ 
   const c = await generate(page, 'a tin robot');
   await expect(c).toHaveAccessibleName(/— succeeded, saved/);
 
-  await c.getByLabel('More actions').click();
-  await c.getByRole('menuitem', { name: 'Copy image' }).click();
+  await c.getByRole('button', { name: 'More actions' }).click();
+  // The menu opens over the page (not inside the card) and closes once an item is chosen.
+  await page.getByRole('menu').getByRole('menuitem', { name: 'Copy image' }).click();
+  await expect(page.getByRole('menu')).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: 'Copy image is only available in the desktop app' })).toBeVisible();
 
-  await c.getByLabel('More actions').click(); // closes the menu
   await c.locator('img').click();
   const detail = page.getByRole('dialog', { name: /Details: a tin robot/ });
   await detail.getByRole('button', { name: 'Open with default app' }).click();

@@ -55,6 +55,13 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   await expect(cold.locator('.pending-title')).toHaveText(/^Cold boot — \d+:\d\d$/, { timeout: 20_000 });
   await expect(running.locator('.pending-title')).toHaveText(/^[1-9]\d*%$/, { timeout: 20_000 });
   await card(page, 'a red fox in fresh snow, morning light').getByRole('button', { name: 'Favourite' }).click();
+  const gone = await generate(page, 'a cracked vase, deleted by mistake');
+  await expect(gone).toHaveAccessibleName(/— starting/);
+  await gone.getByRole('button', { name: 'Delete' }).click();
+  await expect(gone).toHaveCount(0);
+  await page.locator('.toast').filter({ hasText: 'Deleted' }).getByRole('button', { name: 'Dismiss' }).click();
+  // Toasts wait while the pointer rests on them: take it away so the rest time out.
+  await page.mouse.move(0, 0);
 
   await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
   await page.locator('.gallery-scroll').evaluate((el) => { el.scrollTop = 0; });
@@ -84,6 +91,20 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   await expect(page.locator('.stage-text')).toBeVisible();
   await page.screenshot({ path: shot('detail-text-dark') });
   await page.keyboard.press('Escape');
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await card(page, 'a ceramic teapot on a wooden table, studio photo').getByRole('button', { name: 'More actions' }).click();
+    await expect(page.getByRole('menu')).toBeVisible();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot(`card-menu-${scheme}`) });
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Recently deleted' }).click();
+    await expect(page.getByRole('dialog', { name: 'Recently deleted' }).getByRole('listitem')).toHaveCount(1);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot(`recently-deleted-${scheme}`) });
+    await page.keyboard.press('Escape');
+  }
 
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });

@@ -1,5 +1,6 @@
 import type { Page, Locator } from '@playwright/test';
 import { expect } from './fixtures.ts';
+import type { Sim } from '../replicate-sim/types.ts';
 
 // Steps a person takes in the studio, shared by the studio specs.
 
@@ -11,8 +12,8 @@ export async function openStudio(page: Page, url: string): Promise<void> {
 export async function pickModel(page: Page, ref: string): Promise<void> {
   await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
   const menu = page.getByRole('dialog', { name: 'Choose a model' });
-  const row = menu.getByRole('button', { name: new RegExp(`^${ref.replace(/[/.-]/g, '\\$&')}\\b`) }).first();
-  if (!(await row.isVisible().catch(() => false))) await menu.getByRole('searchbox', { name: 'Search models' }).fill(ref.split('/')[1]!);
+  const row = menu.getByRole('option', { name: new RegExp(`^${ref.replace(/[/.-]/g, '\\$&')}$`) }).first();
+  if (!(await row.isVisible().catch(() => false))) await menu.getByRole('combobox', { name: 'Search models' }).fill(ref.split('/')[1]!);
   await row.click();
   await expect(page.getByRole('button', { name: `Model: ${ref}. Change model` })).toBeVisible();
   // The form is built once the model's schema has arrived.
@@ -27,4 +28,21 @@ export async function generate(page: Page, prompt: string): Promise<Locator> {
 
 export function card(page: Page, prompt: string): Locator {
   return page.getByRole('article', { name: new RegExp(`^${prompt.replace(/[[\]().*+?^$|\\]/g, '\\$&')} — `) });
+}
+
+/** The inputs the simulator received, read back through its own API as a client would. */
+export async function sentInputs(sim: Sim): Promise<{ model: string; input: Record<string, unknown> }[]> {
+  const out: { model: string; input: Record<string, unknown> }[] = [];
+  for (const p of sim.control.predictions()) {
+    const res = await fetch(`${sim.baseUrl}/predictions/${p.id}`, { headers: { authorization: `Bearer ${sim.token}` } });
+    const body = (await res.json()) as { input?: Record<string, unknown> };
+    out.push({ model: p.model, input: body.input ?? {} });
+  }
+  return out;
+}
+
+/** Model creates of every kind: official models are created through the model endpoint. */
+export function creates(sim: Sim): number {
+  const c = sim.control.counters().byEndpoint;
+  return (c['predictions.create'] ?? 0) + (c['models.predictions.create'] ?? 0) + (c['deployments.predictions.create'] ?? 0);
 }

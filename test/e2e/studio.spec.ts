@@ -25,7 +25,10 @@ test('generate an image: the card walks starting → processing → succeeded �
   await expect(bar).toBeVisible();
   const first = Number(await bar.getAttribute('aria-valuenow'));
   sim.control.advance(5_000);
-  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow').catch(() => '100'))).toBeGreaterThan(first);
+  // Still processing (the clock is frozen short of the end), so the bar must still be there:
+  // a vanished bar fails this instead of reading as 100 %.
+  await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow', { timeout: 1_000 }))).toBeGreaterThan(first);
+  await expect(c).toHaveAccessibleName(/— processing/);
 
   sim.control.advance(10_000);
   await expect(c).toHaveAccessibleName(/— succeeded, saved/);

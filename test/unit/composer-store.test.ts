@@ -16,7 +16,8 @@ function setup(opts: { createFails?: KilnError } = {}) {
   const kiln = createMemoryKiln({
     'settings:get': () => settings,
     'settings:set': (patch) => (settings = { ...settings, ...patch }),
-    'secrets:status': () => ({ set: false, last4: null, account: null, protection: 'file' }),
+    // A key is set: the composer never sends without one (blockedReason).
+    'secrets:status': () => ({ set: true, last4: 'abcd', account: null, protection: 'file' }),
     'secrets:set': (req) => ({ set: true, last4: req.key.slice(-4), account: null, protection: 'basic_text' }),
     'secrets:clear': () => ({ set: false, last4: null, account: null, protection: 'file' }),
     'secrets:validate': () => ({ type: 'user', username: 'ada', name: 'Ada Lovelace' }),

@@ -1,3 +1,4 @@
+import type { Trash } from './trash.ts';
 import type { PredictionRecord } from '../history/types.ts';
 
 // The media vault: outputs downloaded the moment a prediction succeeds, user input files kept so a
@@ -40,9 +41,11 @@ export interface VaultAdmin {
   checkFiles(predictionId: string): number;
   /** Fetches outputs again (missing / failed / not yet saved) while the provider still has them. */
   redownload(predictionId: string): Promise<void>;
-  /** Deletes rows and files together; kept in a trash area for `undoWindowMs` so undo can restore both. */
+  /** Deletes rows and files together; kept as "Recently deleted" (30 days) so undo can restore both. */
   deletePredictions(ids: string[]): { undoToken: string; deleted: number; skippedFavourites: number; ids: string[] };
   undoDelete(undoToken: string): { restored: number; ids: string[] };
+  /** "Recently deleted": what is kept, restore and delete-forever per run (vault/trash.ts). */
+  recentlyDeleted?: Pick<Trash, 'list' | 'undo' | 'purge'>;
   usage(): Promise<StorageUsage>;
   /** `thumbnails`: every thumbnail (they are rebuilt on demand by a redownload); `unsaved`: temp files and files no prediction references. */
   clear(what: 'thumbnails' | 'unsaved'): Promise<{ freedBytes: number }>;

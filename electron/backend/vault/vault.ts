@@ -34,6 +34,7 @@ export interface VaultOptions {
   retry?: { attempts: number; baseMs: number };
   /** A save pass that failed for a retryable reason (network, disk full) runs again after this. */
   retryLaterMs?: number;
+  /** How long deleted runs are kept for "Recently deleted" (default 30 days; tests shorten it). */
   undoWindowMs?: number;
   /** The provider token, for output hosts that demand it (sent only to trusted origins; see download.ts). */
   getToken?: () => Promise<string | null>;
@@ -239,7 +240,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     return staged(id, relPath, mime, size);
   }
 
-  const trash = createTrash({ dataDir: opts.dataDir, root, clock, log, history, publisher, undoWindowMs: opts.undoWindowMs ?? 10_000 });
+  const trash = createTrash({ dataDir: opts.dataDir, root, clock, log, history, publisher, keepMs: opts.undoWindowMs });
 
   const vault: MediaVaultFull = {
     root,
@@ -316,6 +317,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
 
     deletePredictions: (ids) => trash.remove(ids),
     undoDelete: (token) => trash.undo(token),
+    recentlyDeleted: trash,
     usage: () => storageUsage({ root, dataDir: opts.dataDir, history }),
     clear: (what) => clearStorage({ root, tmpDir, history, what, busy: () => inflight.size > 0 }),
 

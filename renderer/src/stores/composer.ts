@@ -45,11 +45,30 @@ export interface ComposerState {
   /** `quiet`: no toast on failure (first run without a key is not an error). */
   loadFeatured(quiet?: boolean): Promise<void>;
   search(query: string): Promise<void>;
-  selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown> }): Promise<void>;
+  selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown>; errors?: Record<string, string> }): Promise<void>;
   setValue(name: string, value: unknown): void;
   setCount(n: number): void;
   /** Validates and creates; returns the new ids, or null when it did not send. */
   submit(): Promise<string[] | null>;
+  /** Loads the current model's schema again without blanking the form (the network came back). */
+  refreshModel(): Promise<void>;
+}
+
+/**
+ * Why Generate cannot run now, or null when it can. A run that can only fail (no key, no schema
+ * to build its input from) is never sent: it would be billed or recorded as a doomed card.
+ */
+export function blockedReason(s: Pick<ComposerState, 'modelRef' | 'model' | 'loadingModel' | 'modelError' | 'modelErrorCode'>, keySet: boolean, keyRejected = false): string | null {
+  if (!keySet) return 'Add your Replicate key in Settings';
+  if (keyRejected) return 'Replicate rejected your key — replace it in Settings';
+  if (!s.modelRef) return 'Choose a model first';
+  if (s.loadingModel && !s.model) return 'Loading the model’s inputs…';
+  if (!s.model) {
+    if (s.modelErrorCode === 'network') return 'Offline — this model’s inputs were never loaded';
+    if (s.modelErrorCode === 'auth') return 'Add your Replicate key in Settings';
+    return s.modelError ? `This model’s inputs could not be loaded: ${s.modelError}` : 'Loading the model’s inputs…';
+  }
+  return null;
 }
 
 export interface ComposerOptions {
@@ -122,14 +141,14 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async selectModel(ref, o = {}) {
         const seq = ++modelSeq;
-        set({ modelRef: ref, version: o.version ?? null, loadingModel: true, modelError: null, modelErrorCode: null, errors: {} });
+        set({ modelRef: ref, version: o.version ?? null, model: null, fields: [], loadingModel: true, modelError: null, modelErrorCode: null, errors: {} });
         try {
           const model = await api().invoke('models:get', { ref, ...(o.version ? { version: o.version } : {}) });
           if (seq !== modelSeq) return;
           const fields = buildFormFields(model.inputSchema);
           const remembered = o.values ?? settings.getState().settings.formValues[ref];
           const summary: ModelSummary = { ref: model.ref, owner: model.owner, name: model.name, description: model.description, coverImageUrl: model.coverImageUrl, runCount: model.runCount };
-          set({ model, fields, values: initialValues(fields, remembered), featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
+          set({ model, fields, values: initialValues(fields, remembered), errors: o.errors ?? {}, featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
           const recent = [ref, ...settings.getState().settings.recentModels.filter((r) => r !== ref)].slice(0, 10);
           void settings.getState().update({ recentModels: recent });
           if (o.values) remember();
@@ -137,6 +156,21 @@ export function createComposerStore(opts: ComposerOptions) {
           if (seq === modelSeq) set({ model: null, fields: [], modelError: errorMessage(e), modelErrorCode: errorCode(e) });
         } finally {
           if (seq === modelSeq) set({ loadingModel: false });
+        }
+      },
+
+      async refreshModel() {
+        const { modelRef: ref, version, loadingModel } = get();
+        if (!ref || loadingModel) return;
+        const seq = ++modelSeq;
+        try {
+          const model = await api().invoke('models:get', { ref, ...(version ? { version } : {}) });
+          if (seq !== modelSeq) return;
+          const fields = buildFormFields(model.inputSchema);
+          // What the person typed meanwhile stays; only the form's shape is renewed.
+          set({ model, fields, values: initialValues(fields, get().values), modelError: null, modelErrorCode: null });
+        } catch (e) {
+          if (seq === modelSeq && !get().model) set({ modelError: errorMessage(e), modelErrorCode: errorCode(e) });
         }
       },
 
@@ -151,11 +185,13 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async submit() {
         const { modelRef, fields, values, count, version: pinned, submitting, model } = get();
+        const secret = settings.getState().secret;
+        if (blockedReason(get(), secret?.set ?? false, secret?.state === 'rejected')) return null;
         // Community models can only be run by version: "latest" means the version the form was
         // built from, so the input matches the schema the user saw. Official models run through
         // the model endpoint, which refuses a version.
         const version = pinned ?? (model?.official ? null : (model?.latestVersionId ?? null));
-        if (!modelRef || submitting) return null;
+        if (!modelRef || submitting || !model) return null;
         const v = validateForm(fields, values);
         if (!v.ok) { set({ errors: v.errors }); return null; }
         set({ submitting: true, errors: {} });

@@ -20,6 +20,13 @@ export interface PredictionsState {
   loaded: boolean;
   error: string | null;
   counts: Counts | null;
+  /**
+   * Cards just deleted from this window: their slot is held (drawn empty) for a moment, so the
+   * next card does not slide under a pointer that is still clicking. Value: when it is let go.
+   */
+  held: Record<string, number>;
+  /** Holds the slots of `ids` for `ms`; their removal (the backend's event) waits until then. */
+  hold(ids: string[], ms: number): void;
   setFilter(f: PredictionFilter): Promise<void>;
   reload(): Promise<void>;
   loadMore(): Promise<void>;
@@ -64,6 +71,20 @@ function insertSorted(ids: string[], byId: Record<string, PredictionView>, id: s
   return out;
 }
 
+/**
+ * A new variant (a retry) changes how many variants its whole family has: every loaded card of
+ * the family takes the newcomer's count, so "N variants" is the same on each of them.
+ */
+function shareVariants(byId: Record<string, PredictionView>, v: PredictionView): void {
+  if (!v.retryOf) return;
+  const family = new Set([v.retryOf, v.id]);
+  const root = byId[v.retryOf]?.retryOf;
+  if (root) family.add(root);
+  for (const [id, p] of Object.entries(byId)) {
+    if ((family.has(id) || (p.retryOf && family.has(p.retryOf))) && p.variantCount !== v.variantCount) byId[id] = { ...p, variantCount: Math.max(p.variantCount, v.variantCount) };
+  }
+}
+
 export interface PredictionsOptions {
   api?: ApiSource;
   onError?: (msg: string) => void;
@@ -81,6 +102,8 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
   let generation = 0; // bumps on reload so stale pages are dropped
   const fetching = new Set<string>();
   let countsTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Held ids the backend already removed: they leave the list when the hold ends. */
+  const gone = new Set<string>();
 
   const store = createStore<PredictionsState>()((set, get) => {
     const kick = () => {
@@ -103,6 +126,22 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
       loaded: false,
       error: null,
       counts: null,
+      held: {},
+
+      hold(ids, ms) {
+        const until = Date.now() + ms;
+        set({ held: { ...get().held, ...Object.fromEntries(ids.map((id) => [id, until])) } });
+        setTimeout(() => {
+          const held = { ...get().held };
+          const free = ids.filter((id) => held[id] !== undefined && held[id]! <= Date.now());
+          for (const id of free) delete held[id];
+          set({ held });
+          // Whatever was removed meanwhile goes now.
+          removedQueue.push(...free.filter((id) => gone.has(id)));
+          for (const id of free) gone.delete(id);
+          kick();
+        }, ms);
+      },
 
       async setFilter(filter) {
         set({ filter });
@@ -117,7 +156,10 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
           if (gen !== generation) return;
           const byId: Record<string, PredictionView> = {};
           for (const p of page.items) byId[p.id] = p;
-          set({ byId, ids: page.items.map((p) => p.id), cursor: page.nextCursor, hasMore: page.nextCursor != null, loaded: true });
+          // The history is the truth now: a held slot whose run came back (undo) is a card again.
+          for (const p of page.items) gone.delete(p.id);
+          const held = Object.fromEntries(Object.entries(get().held).filter(([id]) => !byId[id]));
+          set({ byId, ids: page.items.map((p) => p.id), cursor: page.nextCursor, hasMore: page.nextCursor != null, loaded: true, held });
         } catch (e) {
           if (gen !== generation) return;
           set({ error: errorMessage(e), loaded: true });
@@ -190,6 +232,7 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
             if (!matchesFilter(view, s.filter)) continue;
             byId[ev.id] = view;
             ids = insertSorted(ids, byId, ev.id);
+            shareVariants(byId, view);
             statusChanged = true;
           } else if (!fetching.has(ev.id)) {
             // A partial change for a card we have never seen (e.g. it was created before we loaded
@@ -201,21 +244,29 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
               .finally(() => fetching.delete(ev.id));
           }
         }
-        if (removed.length) {
-          const gone = new Set(removed);
-          for (const id of removed) delete byId[id];
-          ids = ids.filter((id) => !gone.has(id));
+        const held = s.held;
+        const now = removed.filter((id) => { if (held[id] === undefined) return true; gone.add(id); return false; });
+        if (now.length) {
+          const out = new Set(now);
+          for (const id of now) delete byId[id];
+          ids = ids.filter((id) => !out.has(id));
           statusChanged = true;
         }
+        if (removed.length) statusChanged = true;
         set({ byId, ids });
         if (statusChanged) countsSoon();
       },
 
       upsert(view) {
         const s = get();
+        const cur = s.byId[view.id];
         const byId = { ...s.byId, [view.id]: view };
-        const ids = s.byId[view.id] ? s.ids : insertSorted(s.ids, byId, view.id);
+        const ids = cur ? s.ids : insertSorted(s.ids, byId, view.id);
+        shareVariants(byId, view);
         set({ byId, ids });
+        // A card that arrives (or changes status) here rather than through an event still counts:
+        // a retry that failed before its event came would otherwise leave the counts stale.
+        if (!cur || cur.status !== view.status || cur.saveState !== view.saveState) countsSoon();
       },
     };
   });

@@ -2,7 +2,7 @@ import { createStore } from 'zustand/vanilla';
 import type { Settings, SettingsPatch } from '../../../shared/domain/settings.ts';
 import { DEFAULT_SETTINGS } from '../../../shared/domain/settings.ts';
 import type { SecretStatus } from '../../../shared/ipc.ts';
-import { type ApiSource, windowApi, errorMessage } from '../api.ts';
+import { type ApiSource, windowApi, errorMessage, errorCode } from '../api.ts';
 
 // Settings and the provider key's status. The key itself never enters the renderer beyond the
 // input the user types it into: we send it once and only ever get back {set, last4, account}.
@@ -16,6 +16,8 @@ export interface SettingsState {
   account: string | null;
   accountError: string | null;
   busy: boolean;
+  /** The key is being checked with the provider right now. */
+  checking: boolean;
   info: AppInfoLite | null;
   load(): Promise<void>;
   update(patch: SettingsPatch): Promise<void>;
@@ -34,6 +36,7 @@ export function createSettingsStore(api: ApiSource = windowApi, onError: (msg: s
     account: null,
     accountError: null,
     busy: false,
+    checking: false,
     info: null,
     async load() {
       const k = api();
@@ -61,18 +64,18 @@ export function createSettingsStore(api: ApiSource = windowApi, onError: (msg: s
     },
     applyRemote: (settings) => set({ settings }),
     async saveKey(key) {
-      set({ busy: true, accountError: null });
+      set({ busy: true, checking: true, accountError: null });
       try {
+        // The backend saves the key and asks the provider about it before answering (state).
         const secret = await api().invoke('secrets:set', { provider: 'replicate', key: key.trim() });
         set({ secret, account: secret.account });
-        // Validation is best-effort: offline must not make saving a key fail.
-        void get().validateKey();
+        if (secret.state === undefined || secret.state === 'unchecked') void get().validateKey();
         return true;
       } catch (e) {
         onError(`Could not save the key: ${errorMessage(e)}`);
         return false;
       } finally {
-        set({ busy: false });
+        set({ busy: false, checking: false });
       }
     },
     async clearKey() {
@@ -87,11 +90,15 @@ export function createSettingsStore(api: ApiSource = windowApi, onError: (msg: s
       }
     },
     async validateKey() {
+      set({ checking: true });
+      const withState = (state: NonNullable<SecretStatus['state']>) => { const cur = get().secret; return cur ? { ...cur, state } : cur; };
       try {
         const acc = await api().invoke('secrets:validate', { provider: 'replicate' });
-        set({ account: acc.name ?? acc.username, accountError: null });
+        set({ account: acc.name ?? acc.username, accountError: null, secret: withState('valid') });
       } catch (e) {
-        set({ accountError: errorMessage(e) });
+        set({ accountError: errorMessage(e), secret: withState(errorCode(e) === 'auth' ? 'rejected' : 'unknown') });
+      } finally {
+        set({ checking: false });
       }
     },
   }));

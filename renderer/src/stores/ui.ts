@@ -12,7 +12,7 @@ export interface Toast {
   timeout: number;
 }
 
-export type Panel = 'gallery' | 'settings';
+export type Panel = 'gallery' | 'settings' | 'trash';
 
 export interface UiState {
   panel: Panel;

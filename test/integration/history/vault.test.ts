@@ -267,8 +267,34 @@ describe('vault: delete with undo, staging, storage', () => {
     await new Promise((res) => setTimeout(res, 400));
     expect(vault.undoDelete(r2.undoToken).restored).toBe(0);
     expect(fs.existsSync(p1)).toBe(false);
-    expect(fs.readdirSync(path.join(dir, '.trash', String(process.pid)))).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, '.trash'))).toEqual([]);
     expect(vault.deletePredictions(['fav']).deleted).toBe(1); // a favourite named alone is deleted
+  });
+
+  it('Recently deleted outlives the process that deleted: a new vault lists, restores with files, and purges', async () => {
+    const { history, vault, dir } = setup({ undoWindowMs: undefined });
+    await vault.saveOutputs(succeeded(history, 'k1', [`${origin}/img.png`]));
+    await vault.saveOutputs(succeeded(history, 'k2', [`${origin}/pic.webp`]));
+    const p1 = vault.resolve(history.getOutputs('k1')[0]!.path!)!;
+    const r = vault.deletePredictions(['k1', 'k2']);
+    expect(r.deleted).toBe(2);
+    await vault.close();
+    // A later process on the same data folder.
+    const publisher = createPublisher({ clock: systemClock, view: (id) => history.view(id), emit: () => {}, intervalMs: 5 });
+    const again = createVault({ dataDir: dir, fetch, clock: systemClock, log: recordingLog(), history, publisher, replicateBaseUrl: `${origin}/v1` });
+    cleanup.push(() => again.close());
+    const bin = again.recentlyDeleted!;
+    const items = bin.list();
+    expect(items.map((i) => i.id).sort()).toEqual(['k1', 'k2']);
+    expect(items[0]!.keepUntil - items[0]!.deletedAt).toBe(30 * 86_400_000);
+    expect(bin.undo(r.undoToken, ['k1']).restored).toBe(1);
+    expect(history.getOutputs('k1')[0]!.state).toBe('saved');
+    expect(fs.existsSync(p1)).toBe(true);
+    expect(bin.list().map((i) => i.id)).toEqual(['k2']);
+    expect(bin.purge(r.undoToken, ['k2'])).toBe(1);
+    expect(bin.list()).toEqual([]);
+    expect(fs.readdirSync(path.join(dir, '.trash'))).toEqual([]);
+    expect(history.get('k2')).toBeNull();
   });
 
   it('stages input files into the vault and resolves refs', async () => {

@@ -2,6 +2,14 @@ import type { HandlerMap } from './types.ts';
 import { parseModelRef } from '../../providers/replicate/client.ts';
 import { KilnError } from '../../../../shared/ipc.ts';
 import { inputSchemaFor } from '../../engine/schemas.ts';
+import { hasVaultAdmin } from '../../vault/types.ts';
+import type { Services } from '../../services.ts';
+
+function recentlyDeleted(s: Services) {
+  const bin = hasVaultAdmin(s.vault) ? s.vault.recentlyDeleted : undefined;
+  if (!bin) throw new KilnError({ code: 'not_implemented', message: 'This media vault keeps no deleted runs.' });
+  return bin;
+}
 
 // predictions:create / cancel / retry: thin over the engine. The other predictions:* channels
 // (list, get, delete, ...) read the history and belong to history.ts.
@@ -37,4 +45,15 @@ export const predictionsHandlers: HandlerMap = {
     return { ok: true as const };
   },
   'predictions:retry': (req, s) => ({ id: s.engine.retry(req.id).id }),
+
+  // "Recently deleted" (vault/trash.ts): the runs a delete keeps for 30 days with their files.
+  'trash:list': (_req, s) => ({ items: recentlyDeleted(s).list() }),
+  'trash:restore': (req, s) => {
+    const r = recentlyDeleted(s).undo(req.token, [req.id]);
+    if (!r.restored && !r.ids.length) throw new KilnError({ code: 'not_found', message: 'That run is no longer in Recently deleted (it was restored or its 30 days are over).' });
+    // A run deleted mid-flight was canceled at the provider; following it again shows that.
+    for (const id of r.ids) s.engine.resume(id);
+    return { restored: r.restored };
+  },
+  'trash:purge': (req, s) => ({ purged: recentlyDeleted(s).purge(req.token, [req.id]) }),
 };

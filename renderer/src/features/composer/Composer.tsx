@@ -1,7 +1,21 @@
-import { useEffect, useRef, type FormEvent } from 'react';
-import { composerStore, useComposer, useUi, uiStore } from '../../stores/index.ts';
+import { useEffect, useId, useRef, type FormEvent } from 'react';
+import { composerStore, useComposer, useSettings, useUi, uiStore } from '../../stores/index.ts';
+import { blockedReason } from '../../stores/composer.ts';
+import { isModalOpen } from '../../ui/Dialog.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { Field } from './Field.tsx';
+
+/** How often a model whose inputs could not be reached is asked for again (the network may be back). */
+const SCHEMA_RETRY_MS = 8_000;
+
+async function submit(formRef: React.RefObject<HTMLFormElement | null>) {
+  const ids = await composerStore.getState().submit();
+  if (ids?.length) uiStore.getState().toast(ids.length > 1 ? `Started ${ids.length} predictions` : 'Started', { timeout: 1800 });
+  else if (ids === null) {
+    // Take the user to the first field that needs attention.
+    requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  }
+}
 
 export function Composer() {
   const fields = useComposer((s) => s.fields);
@@ -13,42 +27,52 @@ export function Composer() {
   const formError = useComposer((s) => s.errors._form);
   const count = useComposer((s) => s.count);
   const submitting = useComposer((s) => s.submitting);
+  const keySet = useSettings((s) => s.secret?.set ?? false);
+  const keyRejected = useSettings((s) => s.secret?.state === 'rejected');
+  const reason = useComposer((s) => blockedReason(s, keySet, keyRejected));
   const online = useUi((s) => s.online);
   const formRef = useRef<HTMLFormElement>(null);
-
-  const submit = async (e?: FormEvent) => {
-    e?.preventDefault();
-    const ids = await composerStore.getState().submit();
-    if (ids?.length) uiStore.getState().toast(ids.length > 1 ? `Started ${ids.length} predictions` : 'Started', { timeout: 1800 });
-    else if (ids === null) {
-      // Take the user to the first field that needs attention.
-      requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
-    }
-  };
+  const reasonId = useId();
+  const stale = !!model?.offline;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !document.querySelector('.dialog')) {
+      // Only the composer a person can see generates: never from behind a dialog (the detail
+      // view, Settings) where it is hidden.
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !isModalOpen()) {
         e.preventDefault();
-        void submit();
+        void submit(formRef);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // A schema that could not be reached (or came from the local copy) is asked for again by
+  // itself, at once when the backend says the network is back and every few seconds meanwhile.
+  const needsReload = !!modelRef && keySet && (stale || (!model && modelErrorCode === 'network'));
+  useEffect(() => {
+    if (!needsReload) return;
+    if (online) void composerStore.getState().refreshModel();
+    const h = setInterval(() => void composerStore.getState().refreshModel(), SCHEMA_RETRY_MS);
+    return () => clearInterval(h);
+  }, [needsReload, online]);
+
   return (
     <div className="composer">
       <ModelPicker />
-      {modelError && (modelErrorCode === 'auth' ? (
+      {modelError && !model && (modelErrorCode === 'auth' || !keySet ? (
         <div className="notice">
           <p>Add your Replicate API key to load this model’s inputs.</p>
           <button type="button" className="btn small" onClick={() => uiStore.getState().openPanel('settings')}>Set up key</button>
         </div>
+      ) : modelErrorCode === 'network' ? (
+        <p className="notice muted small">Offline — {modelRef}’s inputs were never loaded on this computer. They load by themselves when Replicate is reachable again.</p>
       ) : (
         <p className="field-error" role="alert">Could not load {modelRef}: {modelError}</p>
       ))}
-      <form ref={formRef} className="composer-form" onSubmit={submit} noValidate aria-busy={loading}>
+      {stale && <p className="muted small">Offline — using this model’s inputs as last loaded{model?.fetchedAt ? ` (${new Date(model.fetchedAt).toLocaleDateString()})` : ''}.</p>}
+      <form ref={formRef} className="composer-form" onSubmit={(e: FormEvent) => { e.preventDefault(); void submit(formRef); }} noValidate aria-busy={loading}>
         {model?.description && <p className="model-desc muted small">{model.description}</p>}
         <div className="fields">
           {fields.map((f) => <Field key={`${modelRef}:${f.name}`} field={f} />)}
@@ -63,12 +87,13 @@ export function Composer() {
               {[1, 2, 3, 4, 6, 8].map((n) => <option key={n} value={n}>{n}</option>)}
             </select>
           </label>
-          <button type="submit" className="btn primary generate" disabled={!modelRef || loading || submitting}>
+          <button type="submit" className="btn primary generate" disabled={!!reason || submitting} aria-describedby={reason ? reasonId : undefined}>
             Generate
           </button>
           <span className="muted small kbd-hint" aria-hidden="true">Ctrl+Enter</span>
         </div>
-        {!online && <p className="muted small">Offline: new predictions are queued and sent when the connection returns.</p>}
+        {reason && <p id={reasonId} className="muted small generate-reason">{reason}</p>}
+        {!online && !reason && <p className="muted small">Offline: new predictions are queued and sent when the connection returns.</p>}
       </form>
     </div>
   );

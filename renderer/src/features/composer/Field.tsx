@@ -2,6 +2,8 @@ import { useId } from 'react';
 import type { FormField } from '../../../../shared/schema-form.ts';
 import { composerStore, useComposer } from '../../stores/index.ts';
 import { FileInput } from './FileInput.tsx';
+import { expectedKind } from './file-kind.ts';
+import { RadioGroup } from '../../ui/RadioGroup.tsx';
 
 export function Field({ field: f }: { field: FormField }) {
   const value = useComposer((s) => s.values[f.name]);
@@ -45,14 +47,8 @@ export function Field({ field: f }: { field: FormField }) {
       const opts = f.options!;
       const short = opts.length <= 4 && opts.every((o) => String(o).length <= 8);
       control = short ? (
-        <div className="segmented" role="radiogroup" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
-          {opts.map((o) => (
-            <label key={String(o)} className={String(value) === String(o) ? 'on' : ''}>
-              <input type="radio" name={id} value={String(o)} checked={String(value) === String(o)} onChange={() => set(o)} />
-              {String(o)}
-            </label>
-          ))}
-        </div>
+        <RadioGroup labelledBy={`${id}-label`} describedBy={describedBy} value={value as string | number | undefined}
+          choices={opts.map((o) => ({ value: o, label: String(o) }))} onChange={set} />
       ) : (
         <select {...common} value={value === undefined ? '' : String(value)} onChange={(e) => set(opts.find((o) => String(o) === e.target.value) ?? undefined)}>
           {(!f.required || value === undefined) && <option value="">—</option>}
@@ -62,11 +58,11 @@ export function Field({ field: f }: { field: FormField }) {
       break;
     }
     case 'file':
-      control = <FileInput id={id} label={f.label} value={value} onChange={set} invalid={!!error} describedBy={describedBy} />;
+      control = <FileInput id={id} label={f.label} value={value} onChange={set} invalid={!!error} describedBy={describedBy} kind={expectedKind(f)} />;
       break;
     case 'array':
       control = f.itemKind === 'file'
-        ? <FileInput id={id} label={f.label} value={value} onChange={set} invalid={!!error} describedBy={describedBy} multiple />
+        ? <FileInput id={id} label={f.label} value={value} onChange={set} invalid={!!error} describedBy={describedBy} multiple kind={expectedKind(f)} />
         : <textarea {...common} rows={2} placeholder="One item per line" value={Array.isArray(value) ? value.join('\n') : str(value)} onChange={(e) => set(e.target.value)} />;
       break;
     default:

@@ -1,5 +1,6 @@
 import { useState, type ClipboardEvent, type DragEvent } from 'react';
 import { windowApi, errorMessage } from '../../api.ts';
+import { ACCEPT, checkFile, type FileKind } from './file-kind.ts';
 
 // File inputs (`format: uri`): drop, paste or pick a file; it is staged in the vault through
 // `files:stage` and the returned ref goes into the input, so retries work later even if the
@@ -22,9 +23,9 @@ export async function stageFile(file: File): Promise<string> {
   return res.ref;
 }
 
-interface Props { id: string; label: string; value: unknown; onChange: (v: unknown) => void; invalid: boolean; describedBy?: string; multiple?: boolean }
+interface Props { id: string; label: string; value: unknown; onChange: (v: unknown) => void; invalid: boolean; describedBy?: string; multiple?: boolean; kind?: FileKind }
 
-export function FileInput({ id, label, value, onChange, invalid, describedBy, multiple }: Props) {
+export function FileInput({ id, label, value, onChange, invalid, describedBy, multiple, kind = 'any' }: Props) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
   const [over, setOver] = useState(false);
@@ -36,7 +37,13 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
     setErr(null);
     try {
       const refs: string[] = [];
-      for (const f of multiple ? files : files.slice(0, 1)) refs.push(await stageFile(f));
+      const chosen = multiple ? files : files.slice(0, 1);
+      // Every file is checked before any is staged: a wrong one never leaves the computer.
+      for (const f of chosen) {
+        const wrong = await checkFile(f, kind);
+        if (wrong) throw new Error(wrong);
+      }
+      for (const f of chosen) refs.push(await stageFile(f));
       onChange(multiple ? [...values, ...refs] : refs[0]);
     } catch (e) {
       setErr(errorMessage(e));
@@ -68,14 +75,14 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
         <div className="drop-hint">
           <span>{busy ? 'Uploading…' : 'Drop a file, paste, or'}</span>
           <label className="btn small" htmlFor={id}>Choose file</label>
-          <input id={id} className="visually-hidden" type="file" multiple={multiple} aria-invalid={invalid || undefined} aria-describedby={describedBy} aria-label={label}
+          <input id={id} className="visually-hidden" type="file" multiple={multiple} accept={ACCEPT[kind]} aria-invalid={invalid || undefined} aria-describedby={describedBy} aria-label={label}
             onChange={(e) => { void add([...(e.target.files ?? [])]); e.target.value = ''; }} />
           <input type="url" className="url-input" aria-label={`${label} URL`} placeholder="or a https:// URL"
             onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); const u = e.currentTarget.value.trim(); if (u) { onChange(multiple ? [...values, u] : u); e.currentTarget.value = ''; } } }}
             onBlur={(e) => { const u = e.currentTarget.value.trim(); if (u) { onChange(multiple ? [...values, u] : u); e.currentTarget.value = ''; } }} />
         </div>
       )}
-      {err && <p className="field-error">{err}</p>}
+      {err && <p className="field-error" role="alert">{err}</p>}
     </div>
   );
 }

@@ -7,20 +7,23 @@ import { useNow } from '../../components/now.ts';
 import { formatDuration, formatBytes } from '../../components/format.ts';
 import { statusBadge, canCancel, cardLabel, canRedownload } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
+import { Dialog, DialogClose } from '../../ui/Dialog.tsx';
+
+/** Past this many characters a prompt is clamped, with "Show all": the actions must stay in reach. */
+const PROMPT_CLAMP_CHARS = 600;
+/** What a clamped prompt renders at most (a 100 KB prompt would otherwise lay out in full, unseen). */
+const PROMPT_PREVIEW_CHARS = 2_000;
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
   const online = useUi((s) => s.online);
   const now = useNow(!!p && (p.status === 'starting' || p.status === 'processing'));
-  const ref = useRef<HTMLDivElement>(null);
-  const [outIdx, setOutIdx] = useState(0);
-
-  useEffect(() => {
-    const prev = document.activeElement as HTMLElement | null;
-    ref.current?.focus();
-    return () => prev?.focus?.();
-  }, []);
-  useEffect(() => setOutIdx(0), [id]);
+  // Per prediction: moving to the next one starts on its first output with its prompt clamped.
+  const [view, setView] = useState({ id, outIdx: 0, fullPrompt: false });
+  const outIdx = view.id === id ? view.outIdx : 0;
+  const fullPrompt = view.id === id && view.fullPrompt;
+  const setOutIdx = (i: number) => setView({ id, outIdx: i, fullPrompt });
+  const setFullPrompt = (f: boolean) => setView({ id, outIdx, fullPrompt: f });
   useEffect(() => {
     // Not in the loaded page (e.g. opened from a notification): fetch it.
     if (!p) windowApi().invoke('predictions:get', { id }).then((v) => predictionsStore.getState().upsert(v), () => uiStore.getState().openDetail(null));
@@ -32,25 +35,23 @@ export function DetailView({ id }: { id: string }) {
     const next = ids[i + d];
     if (i >= 0 && next) uiStore.getState().openDetail(next);
   };
-  // On the window, so the keys keep working when focus was lost (e.g. the focused button vanished).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VIDEO' || t.tagName === 'SELECT') return;
-      if (e.key === 'Escape') { e.preventDefault(); uiStore.getState().openDetail(null); }
-      else if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
-      else if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+  // Focus is kept inside the dialog, so its own key handler hears the arrows; Escape belongs to
+  // the dialog primitive (it closes only the topmost dialog).
+  const onKey = (e: React.KeyboardEvent) => {
+    const t = e.target as HTMLElement;
+    if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VIDEO' || t.tagName === 'SELECT') return;
+    if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
+    else if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
+  };
 
   if (!p) return null;
   const badge = statusBadge(p, now, online);
   const out = p.outputs[outIdx] ?? p.outputs[0] ?? null;
+  const prompt = p.prompt ?? p.model;
+  const long = prompt.length > PROMPT_CLAMP_CHARS;
 
   return (
-    <div className="lightbox" role="dialog" aria-modal="true" aria-label={`Details: ${cardLabel(p)}`} tabIndex={-1} ref={ref}>
+    <Dialog bare header={false} className="lightbox" title={`Details: ${cardLabel(p)}`} onClose={() => uiStore.getState().openDetail(null)} onKeyDown={onKey}>
       <div className="lightbox-stage">
         <Stage p={p} out={out} />
         {p.outputs.length > 1 && (
@@ -68,26 +69,38 @@ export function DetailView({ id }: { id: string }) {
       <aside className="lightbox-side">
         <div className="side-head">
           <span className={`badge ${badge.tone}`}>{badge.text}</span>
-          <button type="button" className="btn icon" aria-label="Close" onClick={() => uiStore.getState().openDetail(null)}>×</button>
+          <DialogClose />
         </div>
-        <h2 className="detail-prompt">{p.prompt ?? p.model}</h2>
-        <p className="muted small">{p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
-        {p.note && <p className="card-note small">{p.note}</p>}
-        {p.error && <p className="card-error">{p.error.code ? `${p.error.code}: ` : ''}{p.error.message}</p>}
-        {/* What you do with a prediction first, then the file chores as a quieter row, so the
-            panel does not open on a wall of equal buttons. */}
+        {/* What you do with a prediction comes first, above the prompt, so no prompt however long
+            pushes it out of reach; the file chores follow as a quieter row. */}
         <div className="detail-actions">
           {canCancel(p) && <button type="button" className="btn" onClick={() => act.cancel(p.id)}>Cancel</button>}
           {canRedownload(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
-          <button type="button" className="btn" onClick={() => void act.retry(p.id)}>Retry</button>
+          {act.refusedForInput(p)
+            ? <button type="button" className="btn accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
+            : <button type="button" className="btn" onClick={() => void act.retry(p.id)}>Retry</button>}
           <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>
           <button type="button" className="btn danger-ghost push-end" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>
         </div>
         <div className="detail-actions secondary">
           <button type="button" className="btn small ghost" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
+          {p.text && <button type="button" className="btn small ghost" onClick={() => act.copyText(p)}>Copy text</button>}
+          {p.error && <button type="button" className="btn small ghost" onClick={() => act.copyError(p)}>Copy error</button>}
           {act.fileActions(p, out).map((a) => <button key={a.label} type="button" className="btn small ghost" onClick={a.run}>{a.label}</button>)}
         </div>
+        <h2 className={`detail-prompt${long ? (fullPrompt ? ' expanded' : ' clamped') : ''}`} id={`prompt-${p.id}`}>
+          {long && !fullPrompt ? `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}…` : prompt}
+        </h2>
+        {long && (
+          <button type="button" className="btn small ghost show-all" aria-expanded={fullPrompt} aria-controls={`prompt-${p.id}`} onClick={() => setFullPrompt(!fullPrompt)}>
+            {fullPrompt ? 'Show less' : 'Show all'}
+          </button>
+        )}
+        <p className="muted small">{p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        {p.note && <p className="card-note small">{p.note}</p>}
+        {/* The whole error, as text that can be selected and copied: it is what explains a failure. */}
+        {p.error && <pre className="detail-error">{act.errorText(p.error)}</pre>}
         <Section title="Input">
           <table className="kv">
             <tbody>
@@ -119,7 +132,7 @@ export function DetailView({ id }: { id: string }) {
           </Section>
         )}
       </aside>
-    </div>
+    </Dialog>
   );
 }
 
@@ -144,7 +157,10 @@ function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
     );
   }
   if (out?.kind === 'image' && out.path) return <ZoomImage src={windowApi().mediaUrl(out.path)} alt={p.prompt ?? p.model} />;
+  // Model outputs come without caption tracks: there is nothing to caption them with.
+  // eslint-disable-next-line jsx-a11y/media-has-caption
   if (out?.kind === 'video' && out.path) return <video className="stage-video" src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} controls autoPlay loop />;
+  // eslint-disable-next-line jsx-a11y/media-has-caption
   if (out?.kind === 'audio' && out.path) return <audio src={windowApi().mediaUrl(out.path)} controls />;
   // Model text: markdown without raw HTML, remote images or in-page navigation (see SafeMarkdown).
   if (p.text) return <div className="stage-text markdown"><SafeMarkdown>{p.text}</SafeMarkdown></div>;
@@ -152,9 +168,11 @@ function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
 }
 
 function ZoomImage({ src, alt }: { src: string; alt: string }) {
-  const [z, setZ] = useState({ s: 1, x: 0, y: 0 });
+  // A new image starts unzoomed: the zoom belongs to the src it was made on.
+  const [zoom, setZoom] = useState({ src, s: 1, x: 0, y: 0 });
+  const z = zoom.src === src ? zoom : { src, s: 1, x: 0, y: 0 };
+  const setZ = (n: { s: number; x: number; y: number }) => setZoom({ src, ...n });
   const drag = useRef<{ x: number; y: number } | null>(null);
-  useEffect(() => setZ({ s: 1, x: 0, y: 0 }), [src]);
   const onWheel = (e: WheelEvent) => {
     const s = Math.min(8, Math.max(1, z.s * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
     setZ(s === 1 ? { s, x: 0, y: 0 } : { ...z, s });

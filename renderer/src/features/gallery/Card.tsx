@@ -1,4 +1,4 @@
-import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, type KeyboardEvent, type MouseEvent } from 'react';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
@@ -6,13 +6,17 @@ import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration } from '../../components/format.ts';
 import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload } from './status.ts';
 import * as act from './actions.ts';
+import { Menu } from '../../ui/Menu.tsx';
 
-export const Card = memo(function Card({ id, index }: { id: string; index: number }) {
+export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
+  const held = usePredictions((s) => s.held[id] !== undefined);
   const selected = useUi((s) => !!s.selected[id]);
   const online = useUi((s) => s.online);
   const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
   if (!p) return null;
+  // Just deleted: the slot stays, empty and inert, so a second click lands on nothing.
+  if (held) return <div className="card card-held" aria-hidden="true" data-index={index} />;
   const badge = statusBadge(p, badgeNow, online);
   const out = primaryOutput(p);
   // A file deleted outside Kiln: no broken image, the card offers a re-download instead.
@@ -25,7 +29,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
 
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
-    if ((e.target as HTMLElement).closest('button, summary, input, label, a, details')) return;
+    if ((e.target as HTMLElement).closest('button, input, label, a, [role="menu"]')) return;
     if (e.ctrlKey || e.metaKey || e.shiftKey) { uiStore.getState().toggleSelect(id); return; }
     open();
   };
@@ -37,9 +41,15 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
   };
 
   return (
+    // The ARIA feed pattern: each article takes focus itself (arrow keys move between them, Enter
+    // opens, Delete deletes), so it carries a tab stop and key handlers although it is not a control.
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
     <article
       className={`card tone-${badge.tone}${selected ? ' selected' : ''}`}
       aria-label={cardLabel(p)}
+      aria-posinset={index + 1}
+      aria-setsize={setSize}
+      // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
       tabIndex={0}
       data-index={index}
       data-id={id}
@@ -60,7 +70,8 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
         ) : media && out?.kind === 'image' ? (
           <img src={media} alt="" loading="lazy" decoding="async" draggable={false} />
         ) : p.text ? (
-          <div className="card-text">{p.text.slice(-600)}</div>
+          // While the answer streams, its newest words; once finished, its beginning.
+          <div className={`card-text${active ? ' streaming' : ''}`}>{active ? p.text.slice(-600) : p.text.slice(0, 600)}</div>
         ) : (
           <div className={`card-placeholder${caption ? ' card-pending' : ''}`} aria-hidden="true">
             {caption && (
@@ -105,7 +116,9 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
             ? <button type="button" className="btn small" onClick={() => act.cancel(id)}>Cancel</button>
             : missing
               ? <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>
-              : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
+              : act.refusedForInput(p)
+                ? <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
+                : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
           <MoreMenu p={p} out={out} missing={missing} />
@@ -117,21 +130,12 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
 
 type Output = PredictionView['outputs'][number];
 
-// The menu's items exist only while it is open: a closed <details> still builds, styles and lays
-// out its content, and that was eight elements per card on every scroll frame.
 function MoreMenu({ p, out, missing }: { p: PredictionView; out: Output | null; missing: boolean }) {
-  const [open, setOpen] = useState(false);
-  const id = p.id;
-  return (
-    <details className="more" onToggle={(e) => setOpen(e.currentTarget.open)}>
-      <summary className="btn small icon" aria-label="More actions">⋯</summary>
-      {open && (
-        <div className="menu" role="menu">
-          <button type="button" role="menuitem" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
-          {(canCancel(p) || missing) && <button type="button" role="menuitem" onClick={() => void act.retry(id)}>{missing ? 'Retry' : 'Run again'}</button>}
-          {act.fileActions(p, out).map((a) => <button key={a.label} type="button" role="menuitem" onClick={a.run}>{a.label}</button>)}
-        </div>
-      )}
-    </details>
-  );
+  const items = [
+    { label: 'Copy prompt', run: () => act.copyPrompt(p) },
+    ...(p.text ? [{ label: 'Copy text', run: () => act.copyText(p) }] : []),
+    ...((canCancel(p) || missing) && !act.refusedForInput(p) ? [{ label: missing ? 'Retry' : 'Run again', run: () => void act.retry(p.id) }] : []),
+    ...act.fileActions(p, out),
+  ];
+  return <Menu label="More actions" items={items} triggerClassName="btn small icon more-trigger" />;
 }

@@ -34,6 +34,8 @@ export function Gallery() {
 // above it (filters, model list, counts) has no reason to re-render with it.
 function GalleryGrid({ loaded }: { loaded: boolean }) {
   const ids = usePredictions((s) => s.ids);
+  // The feed's size as far as it is known: -1 (unknown) while more history can still page in.
+  const setSize = usePredictions((s) => (s.hasMore ? -1 : s.ids.length));
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
 
@@ -83,12 +85,14 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   };
 
   return (
+    // One delegated handler for the arrow keys of every card (the focusable articles inside).
+    // eslint-disable-next-line jsx-a11y/no-static-element-interactions
     <div className="gallery-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
       <div className="gallery-grid" role="feed" aria-busy={!loaded} aria-label="Predictions" style={{ height: v.getTotalSize() }}>
         {items.map((row) => (
           <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: rowH - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP }}>
             {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => (
-              <Card key={id} id={id} index={row.index * cols + j} />
+              <Card key={id} id={id} index={row.index * cols + j} setSize={setSize} />
             ))}
           </div>
         ))}

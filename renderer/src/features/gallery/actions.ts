@@ -2,6 +2,11 @@ import type { OutputView, PredictionView } from '../../../../shared/domain/predi
 import { windowApi, errorMessage, errorCode } from '../../api.ts';
 import { composerStore, predictionsStore, uiStore } from '../../stores/index.ts';
 import { openExternal } from '../../components/external.ts';
+import { excerpt } from '../../components/format.ts';
+import { fieldErrorsFrom } from '../composer/field-errors.ts';
+
+/** How long a deleted card's slot stays (empty) under the pointer: longer than a double-click. */
+export const DELETE_HOLD_MS = 1_200;
 
 // Card and bulk actions in one place, so the gallery, the detail view and the bulk bar behave alike.
 
@@ -21,29 +26,54 @@ export async function retry(id: string): Promise<void> {
   } catch (e) { fail('Retry failed')(e); }
 }
 
+/** A run the provider refused for its input (422) can only fail again as it is. */
+export function refusedForInput(p: PredictionView): boolean {
+  return p.status === 'failed' && p.error?.code === 'invalid_input';
+}
+
+/** "Fix and run": the composer opens on this run's model and input with the provider's field errors on their fields. */
+export function fixAndRun(p: PredictionView): void {
+  remix(p, fieldErrorsFrom(p.error?.message ?? ''));
+}
+
 export function cancel(id: string): void {
   windowApi().invoke('predictions:cancel', { id }).catch(fail('Could not cancel'));
 }
 
-export function remix(p: PredictionView): void {
-  void composerStore.getState().selectModel(p.model, { version: p.version, values: p.input });
+export function remix(p: PredictionView, errors?: Record<string, string>): void {
+  const ready = composerStore.getState().selectModel(p.model, { version: p.version, values: p.input, errors });
   uiStore.getState().openDetail(null);
   uiStore.getState().setComposerOpen(true);
-  uiStore.getState().toast('Composer filled from this prediction', { timeout: 2500 });
-  // Put the cursor in the prompt so remixing is type-and-go.
-  setTimeout(() => document.querySelector<HTMLElement>('.composer textarea')?.focus(), 50);
+  uiStore.getState().toast(errors ? 'Composer filled from this prediction: fix the marked fields, then Generate' : 'Composer filled from this prediction', { timeout: 2500 });
+  // Put the cursor where the work is: the first field to fix, or the prompt (type-and-go).
+  void ready.then(() => setTimeout(() => {
+    const target = document.querySelector<HTMLElement>('.composer [aria-invalid="true"]') ?? document.querySelector<HTMLElement>('.composer textarea');
+    target?.focus();
+  }, 50));
+}
+
+/** What a delete toast names: the run's prompt (or model) for one, a count for several. */
+function deletedWhat(ids: string[], deleted: number): string {
+  const one = ids.length === 1 ? predictionsStore.getState().byId[ids[0]!] : undefined;
+  if (one && deleted === 1) return `“${excerpt(one.prompt?.trim() || one.model, 48)}”`;
+  return `${deleted} prediction${deleted === 1 ? '' : 's'}`;
 }
 
 export async function remove(ids: string[]): Promise<void> {
   if (!ids.length) return;
+  const store = predictionsStore.getState();
+  // Already on its way out: a second click on the same (held) slot does nothing.
+  if (ids.every((id) => store.held[id] !== undefined)) return;
+  const what = (n: number) => deletedWhat(ids, n);
+  store.hold(ids, DELETE_HOLD_MS);
   try {
     const r = await windowApi().invoke('predictions:delete', { ids });
     predictionsStore.getState().onRemoved(ids.length === 1 || !r.skippedFavourites ? ids : []);
     if (r.skippedFavourites) void predictionsStore.getState().reload();
     uiStore.getState().clearSelection();
     const skipped = r.skippedFavourites ? ` (${r.skippedFavourites} favourite${r.skippedFavourites > 1 ? 's' : ''} kept)` : '';
-    uiStore.getState().toast(`Deleted ${r.deleted}${skipped}`, {
-      timeout: 8000,
+    uiStore.getState().toast(`Deleted ${what(r.deleted)}${skipped} · kept in Recently deleted for 30 days`, {
+      timeout: 10_000,
       action: {
         label: 'Undo',
         run: () => {
@@ -62,6 +92,23 @@ export function favourite(p: PredictionView): void {
     predictionsStore.getState().upsert({ ...p, favourite: !next });
     fail('Could not update favourite')(e);
   });
+}
+
+function copy(text: string, done: string, what: string): void {
+  navigator.clipboard.writeText(text).then(() => uiStore.getState().toast(done, { timeout: 2000 }), fail(`Could not copy ${what}`));
+}
+
+export function copyText(p: PredictionView): void {
+  if (p.text) copy(p.text, 'Text copied', 'the text');
+}
+
+/** A run's error as one text: its code first unless the message already starts with it. */
+export function errorText(e: NonNullable<PredictionView['error']>): string {
+  return e.code && !e.message.startsWith(e.code) ? `${e.code}: ${e.message}` : e.message;
+}
+
+export function copyError(p: PredictionView): void {
+  if (p.error) copy(errorText(p.error), 'Error copied', 'the error');
 }
 
 export function copyPrompt(p: PredictionView): void {

@@ -3,7 +3,9 @@ import { settingsStore, uiStore, useSettings } from '../../stores/index.ts';
 import { openExternal, KEY_URL } from '../../components/external.ts';
 import { StorageSection } from './StorageSection.tsx';
 import { ImportSection } from './ImportSection.tsx';
-import { Dialog } from '../../components/Dialog.tsx';
+import { Dialog } from '../../ui/Dialog.tsx';
+import { RadioGroup } from '../../ui/RadioGroup.tsx';
+import type { SecretStatus } from '../../../../shared/ipc.ts';
 
 export function SettingsPanel() {
   return (
@@ -22,13 +24,15 @@ function KeySection() {
   const account = useSettings((s) => s.account);
   const accountError = useSettings((s) => s.accountError);
   const busy = useSettings((s) => s.busy);
+  const checking = useSettings((s) => s.checking);
   const [draft, setDraft] = useState('');
   const inputRef = useRef<HTMLInputElement>(null);
 
+  const needsCheck = !!secret?.set && (secret.state === undefined || secret.state === 'unchecked');
   useEffect(() => {
-    // Learn the account name for an already-stored key, without blocking the panel.
-    if (secret?.set && !account) void settingsStore.getState().validateKey();
-  }, [secret?.set]);
+    // Check an already-stored key (and learn its account) without blocking the panel.
+    if (needsCheck) void settingsStore.getState().validateKey();
+  }, [needsCheck]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -58,14 +62,14 @@ function KeySection() {
           <button type="button" className="btn" disabled={busy || !secret?.set} onClick={() => void settingsStore.getState().clearKey()}>Clear key</button>
         </div>
       </form>
-      <div className="key-status">
+      <div className="key-status" role="status">
         {secret?.set ? (
-          <p><span className="dot ok" aria-hidden="true" />{`Set, ends in ${secret.last4 ?? '????'}`}{secret.protection === 'env' && ' (from REPLICATE_API_TOKEN)'}</p>
+          <KeyLine secret={secret} checking={checking} />
         ) : (
           <p><span className="dot" aria-hidden="true" />No key yet. <a href={KEY_URL} onClick={(e) => { e.preventDefault(); openExternal(KEY_URL); }}>Get a Replicate API key</a></p>
         )}
-        {secret?.set && account && <p className="muted">Account: <strong>{account}</strong></p>}
-        {secret?.set && accountError && <p className="field-error">Could not check the key: {accountError}</p>}
+        {secret?.set && account && secret.state === 'valid' && <p className="muted">Account: <strong>{account}</strong></p>}
+        {secret?.set && accountError && secret.state === 'unknown' && <p className="muted small">{accountError}</p>}
         {secret?.protection === 'basic_text' && (
           <p className="warning" role="note">
             This system has no keyring Kiln can use, so the key is stored with only basic obfuscation — it is not truly protected on this system.
@@ -74,6 +78,18 @@ function KeySection() {
       </div>
     </section>
   );
+}
+
+/** The key's line: set and last 4, and what Replicate said of it — never green before it answered. */
+function KeyLine({ secret, checking }: { secret: SecretStatus; checking: boolean }) {
+  const ends = `Set, ends in ${secret.last4 ?? '????'}${secret.protection === 'env' ? ' (from REPLICATE_API_TOKEN)' : ''}`;
+  const [dot, note] = checking
+    ? ['', 'Checking with Replicate…']
+    : secret.state === 'valid' ? ['ok', 'Checked with Replicate']
+      : secret.state === 'rejected' ? ['bad', 'Rejected by Replicate — paste a new key']
+        : secret.state === 'unknown' ? ['warn', 'Not checked yet — Replicate could not be reached; it is checked again when you open Settings']
+          : ['', 'Not checked yet'];
+  return <p><span className={`dot ${dot}`} aria-hidden="true" />{ends} · <span className={dot === 'bad' ? 'field-error' : undefined}>{note}</span></p>;
 }
 
 const DEADLINES: { label: string; value: string | null }[] = [
@@ -100,11 +116,7 @@ function GenerationSection() {
         </select>
       </div>
       <p className="help">Cold models can take minutes to boot. Predictions that have not started by then are aborted by Replicate (not billed).</p>
-      <div className="setting-row">
-        <label htmlFor="concurrency">Predictions started at once</label>
-        <input id="concurrency" type="number" min={1} max={32} value={s.createConcurrency}
-          onChange={(e) => { const n = Number(e.target.value); if (Number.isInteger(n) && n >= 1 && n <= 32) update({ createConcurrency: n }); }} />
-      </div>
+      <ConcurrencyRow value={s.createConcurrency} onSave={(n) => update({ createConcurrency: n })} />
       <div className="setting-row">
         <label htmlFor="notify">Notify me when a long prediction finishes</label>
         <input id="notify" type="checkbox" checked={s.notifications}
@@ -117,6 +129,32 @@ function GenerationSection() {
   );
 }
 
+const CONCURRENCY = { min: 1, max: 32 };
+
+/** A number the person types: what is out of range is kept in the box and explained, not silently reverted. */
+function ConcurrencyRow({ value, onSave }: { value: number; onSave: (n: number) => void }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const n = draft === null ? value : Number(draft);
+  const bad = draft !== null && !(draft.trim() !== '' && Number.isInteger(n) && n >= CONCURRENCY.min && n <= CONCURRENCY.max);
+  return (
+    <>
+      <div className="setting-row">
+        <label htmlFor="concurrency">Predictions started at once</label>
+        <input id="concurrency" type="number" min={CONCURRENCY.min} max={CONCURRENCY.max} value={draft ?? String(value)}
+          aria-invalid={bad || undefined} aria-describedby={bad ? 'concurrency-err' : undefined}
+          onChange={(e) => {
+            const next = e.target.value;
+            const v = Number(next);
+            setDraft(next);
+            if (next.trim() !== '' && Number.isInteger(v) && v >= CONCURRENCY.min && v <= CONCURRENCY.max) onSave(v);
+          }}
+          onBlur={() => { if (!bad) setDraft(null); }} />
+      </div>
+      {bad && <p id="concurrency-err" className="field-error" role="alert">Predictions started at once must be between {CONCURRENCY.min} and {CONCURRENCY.max} (a whole number); still {value}.</p>}
+    </>
+  );
+}
+
 function AppearanceSection() {
   const theme = useSettings((x) => x.settings.theme);
   return (
@@ -124,14 +162,8 @@ function AppearanceSection() {
       <h3 id="look-h">Appearance</h3>
       <div className="setting-row">
         <span id="theme-label">Theme</span>
-        <div className="segmented" role="radiogroup" aria-labelledby="theme-label">
-          {(['system', 'light', 'dark'] as const).map((t) => (
-            <label key={t} className={theme === t ? 'on' : ''}>
-              <input type="radio" name="theme" value={t} checked={theme === t} onChange={() => void settingsStore.getState().update({ theme: t })} />
-              {t === 'system' ? 'System' : t === 'light' ? 'Light' : 'Dark'}
-            </label>
-          ))}
-        </div>
+        <RadioGroup labelledBy="theme-label" value={theme} onChange={(t) => void settingsStore.getState().update({ theme: t })}
+          choices={[{ value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]} />
       </div>
     </section>
   );

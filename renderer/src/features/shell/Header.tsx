@@ -9,6 +9,9 @@ export function Header() {
         <span className="brand-name">Kiln</span>
       </div>
       <div className="header-spacer" />
+      <button type="button" className="btn ghost" aria-pressed={panel === 'trash'} onClick={() => uiStore.getState().openPanel(panel === 'trash' ? 'gallery' : 'trash')}>
+        <TrashIcon /> Recently deleted
+      </button>
       <button
         type="button"
         className="btn ghost"
@@ -19,6 +22,14 @@ export function Header() {
         <GearIcon /> Settings
       </button>
     </header>
+  );
+}
+
+function TrashIcon() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6" />
+    </svg>
   );
 }
 
