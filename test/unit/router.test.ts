@@ -32,6 +32,8 @@ function fakeServices(extra: Partial<Services> = {}): Services {
     },
     settings: { get: () => DEFAULT_SETTINGS, set: (p: object) => ({ ...DEFAULT_SETTINGS, ...p }) },
     emitted,
+    // Saving a key resumes runs a rejected key paused; this fake follows none.
+    engine: { keyChanged: () => {} },
     log: recordingLog().log,
     ...extra,
   } as unknown as Services;
