@@ -6,7 +6,7 @@ import { createBackend, type Backend } from '../backend/index.ts';
 import { systemClock, type Logger } from '../backend/types.ts';
 import { createFileLogger } from '../backend/log/logger.ts';
 import { createEnvSecrets } from '../backend/secrets/env-secrets.ts';
-import { contentSecurityPolicy } from '../web/security.ts';
+import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
 import { resolveOverrides } from './dev-overrides.ts';

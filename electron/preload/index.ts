@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, INVOKE_CHANNELS, overMessageLimit, tooLargeError, type Envelope } from '../../shared/ipc.ts';
-import { mediaUrlFor } from '../main/media-url.ts';
+import { mediaUrlFor } from '../../shared/media-url.ts';
 
 // The Electron transport's page side (DESIGN §2), built from the contract's channel lists so the
 // renderer can reach exactly the contract's channels — never raw ipcRenderer. Bundled to one CJS

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from './types.ts';
+import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from '../records/types.ts';
 import { snapshotFiles as filesOf } from '../vault/snapshot-files.ts';
 import { LIMITS, formatBytes } from '../../../shared/limits.ts';
 import { extractZip, writeZip, type ArchiveLimits } from './archive.ts';
