@@ -10,7 +10,7 @@ import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
 import { resolveOverrides } from './dev-overrides.ts';
-import { openStore } from './platform/store.ts';
+import { openSettingsStore, openStore } from './platform/store.ts';
 import { createStoreSettings } from './platform/settings.ts';
 import { createSafeStorageSecrets } from './platform/secrets.ts';
 import { handleMediaProtocol, registerMediaScheme } from './platform/media-protocol.ts';
@@ -89,7 +89,7 @@ if (!app.requestSingleInstanceLock()) {
     const envToken = process.env.REPLICATE_API_TOKEN?.trim();
     const secrets = envToken ? createEnvSecrets(envToken) : await createSafeStorageSecrets(store, log);
     known = () => secrets.knownValues();
-    const settings = createStoreSettings(store, log);
+    const settings = createStoreSettings(openSettingsStore(app.getPath('userData'), log), log);
 
     const platform = createElectronPlatform(
       () => win,
