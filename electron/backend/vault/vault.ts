@@ -17,6 +17,7 @@ import type { DownloadKind } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
 import { PROVIDER_RETENTION_MS } from '../records/retention.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
 
@@ -141,7 +142,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
               lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
             }
             if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;
-            await sleep(retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+            await sleep(backoffDelay(attempt, { baseMs: retry.baseMs, maxMs: retry.baseMs * 2 ** retry.attempts }));
           }
         }
         if (lastErr) throw lastErr;
@@ -196,7 +197,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     publisher.changed(rec.id);
     if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f))) {
       const passes = Math.max(1, ...after.map((o) => o.attempts ?? 0));
-      retryLater(rec.id, retryLaterMs * 2 ** Math.min(passes - 1, 6));
+      // Later passes back off up to 64× the first wait (an hour at the default minute).
+      retryLater(rec.id, backoffDelay(passes, { baseMs: retryLaterMs, maxMs: retryLaterMs * 64 }));
     }
   }
 
