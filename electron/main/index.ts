@@ -18,7 +18,7 @@ import { createElectronPlatform } from './platform/os.ts';
 import { initialBounds, trackWindowState } from './platform/window-state.ts';
 import { installAppMenu } from './platform/menu.ts';
 
-// The composition root (DESIGN §1): the only place that wires Electron to the Electron-free backend.
+// The composition root (docs/ARCHITECTURE.md, "Runtime map"): the only place that wires Electron to the Electron-free backend.
 // Bundled by scripts/build-electron.mjs to out/main/index.js, next to out/preload and out/renderer.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,7 +62,7 @@ if (!app.requestSingleInstanceLock()) {
     void b.stop().catch((err: unknown) => log.error('backend stop failed', { err: String(err) })).finally(() => app.quit());
   });
 
-  // Every web content we create follows the same rules (DESIGN §7).
+  // Every web content we create follows the same rules (docs/ARCHITECTURE.md, "Where each rule lives").
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (ev, url) => {
       if (!isAllowedNavigation(url, origin)) ev.preventDefault();

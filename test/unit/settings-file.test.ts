@@ -8,7 +8,7 @@ import { migrateLegacySettings, settingsFilePath, settingsStoreOptions } from '.
 import { DEFAULT_SETTINGS } from '../../shared/domain/settings.ts';
 import type { Logger } from '../../electron/backend/types.ts';
 
-// One settings file for every host (DESIGN §5). electron-store cannot be imported outside Electron,
+// One settings file for every host (docs/ARCHITECTURE.md, "Settings and secrets"). electron-store cannot be imported outside Electron,
 // but its engine `conf` can: electron-store passes our options to it unchanged (renaming `name` to
 // `configName`), so opening `conf` with settingsStoreOptions() is what the app does to the file.
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from '../types.ts';
 import { FILE_MODE } from '../data-dir.ts';
 
-// One settings file for every host (docs/ARCHITECTURE.md, "Settings"): <data folder>/settings.json,
+// One settings file for every host (docs/ARCHITECTURE.md, "Settings and secrets"): <data folder>/settings.json,
 // the Settings object itself at the top level, 2-space JSON with a final newline, mode 0600. The
 // CLI and browser mode write it through file-settings.ts; the app through electron-store, whose
 // options come from settingsStoreOptions() so both produce the very same bytes.

@@ -10,7 +10,7 @@ import { cleanArchivePath, copyConfined, isVaultFile, sanitizeSnapshot } from '.
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
 // Import merges it back: predictions already present (same id or same provider id) are skipped,
-// so importing the same export twice changes nothing. An archive is untrusted input (DESIGN §7):
+// so importing the same export twice changes nothing. An archive is untrusted input (docs/ARCHITECTURE.md, "Where each rule lives"):
 // every path is confined (confine.ts), links are never followed, sizes are bounded (archive.ts),
 // and nothing in it is fetched — an output not in the archive arrives as "missing", for the user's
 // Re-download. Export writes only inside its destination and only regular files of the vault.

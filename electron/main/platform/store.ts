@@ -32,7 +32,7 @@ export function openStore(log: Logger): KilnStore {
   return openOrKeepAside(file, log, (clearInvalidConfig) => new Store<Record<string, unknown>>({ name: 'config', clearInvalidConfig }));
 }
 
-/** The settings file shared with every other host (DESIGN §5), migrated from config.json once. */
+/** The settings file shared with every other host (docs/ARCHITECTURE.md, "Settings and secrets"), migrated from config.json once. */
 export function openSettingsStore(dataDir: string, log: Logger): KilnStore {
   migrateLegacySettings(dataDir, log);
   const opts = settingsStoreOptions(dataDir);
