@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import jsxA11y from 'eslint-plugin-jsx-a11y';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { importX, createNodeResolver } from 'eslint-plugin-import-x';
 
 // Where `electron` may be imported. Since Electron 42, `require('electron')` in plain Node tries to
 // download the binary and throws offline, so every other file must stay Electron-free: that is what
@@ -16,6 +17,34 @@ const electronBan = {
     { name: 'electron-store', message: 'Only electron/main/platform/ may import electron-store.' },
   ],
 };
+
+
+// The arrows of the runtime map (docs/ARCHITECTURE.md, "Runtime map"), as lint zones: each entry
+// forbids `target` from importing anything under `from`. test/unit/zones.test.ts proves every zone
+// is in force by linting a probe that breaks it.
+const HOSTS = ['electron/main', 'electron/web', 'electron/cli', 'electron/preload'];
+const hostZones = HOSTS.map((host) => ({
+  target: `./${host}`,
+  from: HOSTS.filter((h) => h !== host).map((h) => `./${h}`),
+  message: 'Hosts do not import each other: move the shared helper down into shared/ or electron/backend/.',
+}));
+export const ZONES = [
+  ...hostZones,
+  { target: './electron/backend', from: HOSTS.map((h) => `./${h}`), message: 'The backend never imports a host: hosts compose the backend, not the reverse.' },
+  { target: './shared', from: ['./electron', './renderer'], message: 'shared/ is the bottom layer: it imports nothing of electron/ or renderer/.' },
+  { target: './renderer', from: ['./electron', './test', './scripts', './bin'], message: 'The renderer imports only renderer/ and shared/; it talks to the backend through window.kiln.' },
+  { target: './electron/backend/history', from: './electron/backend/vault', message: 'history and vault do not import each other: shared types live in electron/backend/records/, export/import in electron/backend/transfer/.' },
+  { target: './electron/backend/vault', from: './electron/backend/history', message: 'history and vault do not import each other: shared types live in electron/backend/records/, export/import in electron/backend/transfer/.' },
+  {
+    target: './electron/backend/providers',
+    from: './electron/backend/engine',
+    // TODO(after the engine reshape merges): drop `except`. Today providers/*/errors.ts import
+    // engine/backoff.ts and providers/replicate/client.ts imports engine/budget.ts; the reshape moves
+    // those below the providers. Every other engine file is already refused.
+    except: ['./backoff.ts', './budget.ts'],
+    message: 'Providers import nothing of the engine: the engine depends on providers through the Provider interface.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', 'release/**', 'test-results/**', 'playwright-report/**'] },
@@ -74,6 +103,21 @@ export default tseslint.config(
         ...electronBan,
         patterns: [{ group: ['node:*', 'react', 'react-dom', 'zustand'], message: 'shared/ is imported by both sides: no Node, DOM or UI imports.' }],
       }],
+    },
+  },
+  {
+    // Import arrows and cycles, for the code that ships (tests and scripts may reach anywhere).
+    files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // Without these, import-x skips .ts dependencies when it walks the graph (no-cycle saw nothing).
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'] })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: ZONES }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
 );

@@ -6,11 +6,11 @@ import { createBackend, type Backend } from '../backend/index.ts';
 import { systemClock, type Logger } from '../backend/types.ts';
 import { createFileLogger } from '../backend/log/logger.ts';
 import { createEnvSecrets } from '../backend/secrets/env-secrets.ts';
-import { contentSecurityPolicy } from '../web/security.ts';
+import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
 import { resolveOverrides } from './dev-overrides.ts';
-import { openStore } from './platform/store.ts';
+import { openSettingsStore, openStore } from './platform/store.ts';
 import { createStoreSettings } from './platform/settings.ts';
 import { createSafeStorageSecrets } from './platform/secrets.ts';
 import { handleMediaProtocol, registerMediaScheme } from './platform/media-protocol.ts';
@@ -18,7 +18,7 @@ import { createElectronPlatform } from './platform/os.ts';
 import { initialBounds, trackWindowState } from './platform/window-state.ts';
 import { installAppMenu } from './platform/menu.ts';
 
-// The composition root (DESIGN §1): the only place that wires Electron to the Electron-free backend.
+// The composition root (docs/ARCHITECTURE.md, "Runtime map"): the only place that wires Electron to the Electron-free backend.
 // Bundled by scripts/build-electron.mjs to out/main/index.js, next to out/preload and out/renderer.
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,7 +62,7 @@ if (!app.requestSingleInstanceLock()) {
     void b.stop().catch((err: unknown) => log.error('backend stop failed', { err: String(err) })).finally(() => app.quit());
   });
 
-  // Every web content we create follows the same rules (DESIGN §7).
+  // Every web content we create follows the same rules (docs/ARCHITECTURE.md, "Where each rule lives").
   app.on('web-contents-created', (_e, contents) => {
     contents.on('will-navigate', (ev, url) => {
       if (!isAllowedNavigation(url, origin)) ev.preventDefault();
@@ -89,7 +89,7 @@ if (!app.requestSingleInstanceLock()) {
     const envToken = process.env.REPLICATE_API_TOKEN?.trim();
     const secrets = envToken ? createEnvSecrets(envToken) : await createSafeStorageSecrets(store, log);
     known = () => secrets.knownValues();
-    const settings = createStoreSettings(store, log);
+    const settings = createStoreSettings(openSettingsStore(app.getPath('userData'), log), log);
 
     const platform = createElectronPlatform(
       () => win,

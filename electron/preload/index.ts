@@ -1,8 +1,8 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, INVOKE_CHANNELS, overMessageLimit, tooLargeError, type Envelope } from '../../shared/ipc.ts';
-import { mediaUrlFor } from '../main/media-url.ts';
+import { mediaUrlFor } from '../../shared/media-url.ts';
 
-// The Electron transport's page side (DESIGN §2), built from the contract's channel lists so the
+// The Electron transport's page side (docs/ARCHITECTURE.md, "The contract and its transports"), built from the contract's channel lists so the
 // renderer can reach exactly the contract's channels — never raw ipcRenderer. Bundled to one CJS
 // file (out/preload/index.cjs): sandboxed preloads cannot load ESM or other modules.
 //
@@ -22,7 +22,7 @@ const eventAllowed = new Set<string>(EVENT_NAMES);
 const bridge: KilnBridge = {
   async invoke(channel, req) {
     if (!invokeAllowed.has(channel)) return { ok: false, error: { code: 'unknown_channel', message: `Unknown channel: ${String(channel)}` } };
-    // Refused here, in the page's process, before Electron copies it to the main process (DESIGN §2).
+    // Refused here, in the page's process, before Electron copies it to the main process (docs/ARCHITECTURE.md, "The contract and its transports").
     if (overMessageLimit(channel, req)) return { ok: false, error: tooLargeError(channel) };
     return (await ipcRenderer.invoke(channel, req)) as Envelope<unknown>;
   },

@@ -65,28 +65,8 @@ export function isAllowedHostHeader(hostHeader: string | undefined, host: string
   return isLoopbackHost(h) || h === host.replace(/^\[|\]$/g, '') || isWildcardHost(host);
 }
 
-/**
- * The page's CSP, shared by browser mode and Electron: no remote scripts, no eval, and the page may
- * only talk to the sources given (browser mode: its own WebSocket; Electron: nothing, main does
- * the networking). `mediaSchemes` adds e.g. `kiln-media:` for images and video in Electron.
- */
-export function contentSecurityPolicy(opts: { connectSrc: string[]; mediaSchemes?: string[] }): string {
-  const media = (opts.mediaSchemes ?? []).map((s) => ` ${s}`).join('');
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    // Model cover images are remote https thumbnails; outputs come from our own media route/scheme.
-    `img-src 'self'${media} data: blob: https:`,
-    `media-src 'self'${media} blob:`,
-    "font-src 'self' data:",
-    `connect-src ${["'self'", ...opts.connectSrc].join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+// The CSP itself lives in shared/csp.ts: Electron's main uses it too, and hosts do not import each other.
+export { contentSecurityPolicy } from '../../shared/csp.ts';
 
 /** Removes the page's <meta http-equiv="Content-Security-Policy">, so the server's header is the policy. */
 export function withoutMetaCsp(html: string): string {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mediaUrlFor, relPathFromMediaUrl } from '../../electron/main/media-url.ts';
+import { mediaUrlFor, relPathFromMediaUrl } from '../../shared/media-url.ts';
 import { handleMediaRequest } from '../../electron/backend/vault/media-handler.ts';
 
 // The kiln-media:// URL shape shared by the preload (builds it) and the protocol handler (parses

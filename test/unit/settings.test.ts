@@ -82,22 +82,30 @@ describe('settings parsing shared with the electron-store adapter', () => {
 });
 
 describe('electron-store settings adapter', () => {
-  // platform/settings.ts only needs get/set, so a Map-backed stand-in exercises it without Electron.
-  function fakeStore(initial: Record<string, unknown>) {
-    const data = new Map(Object.entries(initial));
-    return { data, get: (k: string) => data.get(k), set: (k: string, v: unknown) => void data.set(k, v) };
-  }
-
-  it('replaces invalid stored settings with defaults, keeps the bad value aside, and persists patches', async () => {
+  it('replaces invalid stored settings with defaults, keeps the bad file aside, and persists patches', async () => {
     const { createStoreSettings } = await import('../../electron/main/platform/settings.ts');
-    const store = fakeStore({ settings: { theme: 'neon', createConcurrency: -1 } });
+    // electron-store's surface the adapter uses: the whole file as `store`, and its `path`.
+    const file = path.join(tmp(), 'settings.json');
+    fs.writeFileSync(file, JSON.stringify({ theme: 'neon', createConcurrency: -1 }));
+    const store = {
+      path: file,
+      get store() {
+        return JSON.parse(fs.readFileSync(file, 'utf8'));
+      },
+      set store(v: unknown) {
+        fs.writeFileSync(file, JSON.stringify(v));
+      },
+    };
     const { l, warnings } = log();
     const s = createStoreSettings(store as never, l);
     expect(s.get()).toEqual(DEFAULT_SETTINGS);
-    expect(store.data.get('settingsCorrupt')).toMatchObject({ value: { theme: 'neon' } });
+    const aside = fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith('settings.json.corrupt-'));
+    expect(aside.length).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(path.dirname(file), aside[0]!), 'utf8'))).toMatchObject({ theme: 'neon' });
     expect(warnings.length).toBe(1);
     s.set({ theme: 'light' });
-    expect(store.data.get('settings')).toMatchObject({ theme: 'light' });
+    expect(store.store).toMatchObject({ theme: 'light' });
     expect(createStoreSettings(store as never, l).get().theme).toBe('light');
   });
+
 });

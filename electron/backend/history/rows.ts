@@ -2,12 +2,13 @@ import type { OutputRecord, PredictionRecord } from './types.ts';
 import type { OutputView, PredictionView } from '../../../shared/domain/prediction.ts';
 import type { SaveState } from '../../../shared/domain/status.ts';
 import { logsTail } from '../../../shared/progress.ts';
+import { PROVIDER_RETENTION_MS } from '../records/retention.ts';
+
+export { PROVIDER_RETENTION_MS };
 
 // Row <-> record mapping and the derived fields of the renderer's view. Pure, so the rules
 // (prompt, expiry) are tested without a database.
 
-/** Replicate deletes API outputs one hour after creation. */
-export const PROVIDER_RETENTION_MS = 60 * 60 * 1000;
 /** Characters of the logs looked at for the view's tail: bounded, however long the logs grow. */
 const LOGS_WINDOW = 16_000;
 

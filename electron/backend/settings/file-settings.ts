@@ -4,8 +4,10 @@ import type { Settings } from '../../../shared/domain/settings.ts';
 import type { Logger, SettingsAdapter } from '../types.ts';
 import { applySettingsPatch, parseStoredSettings } from './parse.ts';
 import { FILE_MODE, chmodIfExists, privateDirSync } from '../data-dir.ts';
+import { SETTINGS_FILE, migrateLegacySettings, serializeSettings } from './settings-file.ts';
 
-// settings.json in the data dir, for everything that runs outside Electron. A missing file means
+// settings.json in the data dir, for everything that runs outside Electron; the app writes the same
+// file in the same format through electron-store (settings-file.ts). A missing file means
 // defaults; an unreadable or invalid one is kept aside (settings.json.corrupt-<ts>) for the user to
 // inspect and replaced with defaults, because a settings typo must never stop the app from opening.
 export function createFileSettings(opts: { file: string; log: Logger; now?: () => number }): SettingsAdapter {
@@ -14,6 +16,8 @@ export function createFileSettings(opts: { file: string; log: Logger; now?: () =
   chmodIfExists(opts.file, FILE_MODE); // a file an older version wrote 0644
 
   function load(): Settings {
+    // An app that predates the one settings file kept them in config.json: carry them over once.
+    if (path.basename(opts.file) === SETTINGS_FILE) migrateLegacySettings(path.dirname(opts.file), opts.log);
     let text: string;
     try {
       text = fs.readFileSync(opts.file, 'utf8');
@@ -57,7 +61,7 @@ export function createFileSettings(opts: { file: string; log: Logger; now?: () =
     privateDirSync(path.dirname(opts.file));
     const tmp = `${opts.file}.${process.pid}.tmp`;
     // Owner-only like everything in the data folder (prompts live in formValues).
-    fs.writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: FILE_MODE });
+    fs.writeFileSync(tmp, serializeSettings(s), { mode: FILE_MODE });
     chmodIfExists(tmp, FILE_MODE);
     fs.renameSync(tmp, opts.file);
   }

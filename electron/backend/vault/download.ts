@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
 import type { FetchLike } from '../types.ts';
 import { formatBytes } from '../../../shared/limits.ts';
+import { mayReceiveKey, mayServeDownload, replicateKeyTrust } from '../net/trust.ts';
 
 // One streamed download into a temp file. Memory stays flat whatever the size: bytes go from the
 // response body through the hash straight to disk. The caller decides where
@@ -35,48 +35,17 @@ export class DownloadError extends Error {
   }
 }
 
-/** Outputs come only from https:, or from the configured provider origin (the simulator in tests). */
+/** Outputs come only from https:, or from the configured provider origin (the simulator in tests). The rule is net/trust.ts. */
 export function isAllowedDownload(url: string, providerBaseUrl: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  try {
-    if (u.origin === new URL(providerBaseUrl).origin) return true;
-  } catch {
-    return false;
-  }
-  // https: anywhere, except an address literal on this machine or its networks (cloud metadata at
-  // 169.254.169.254, a router, a local service): an output is never there. Names that resolve to
-  // such addresses are not caught here (that needs a resolver hook), only literals.
-  return u.protocol === 'https:' && !isPrivateAddress(u.hostname);
-}
-
-const PRIVATE = new BlockList();
-for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
-
-function isPrivateAddress(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  const family = isIP(h);
-  if (family === 0) return h === 'localhost' || h.endsWith('.localhost');
-  return PRIVATE.check(h, family === 4 ? 'ipv4' : 'ipv6');
+  return mayServeDownload(url, [providerBaseUrl]);
 }
 
 /**
  * Where the API token may be sent when an output URL demands authentication (401): the provider's
- * own origin, or Replicate's file host. Never any other https: host an output happens to name.
+ * own origin, or Replicate's own hosts (net/trust.ts). Never any other https: host an output names.
  */
 export function mayCarryToken(url: string, providerBaseUrl: string): boolean {
-  try {
-    const u = new URL(url);
-    if (u.origin === new URL(providerBaseUrl).origin) return true;
-    return u.protocol === 'https:' && (u.hostname === 'replicate.delivery' || u.hostname.endsWith('.replicate.delivery'));
-  } catch {
-    return false;
-  }
+  return mayReceiveKey(url, replicateKeyTrust(providerBaseUrl));
 }
 
 export interface DownloadResult {

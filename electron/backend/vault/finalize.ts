@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../types.ts';
-import type { OutputRecord, PredictionRecord } from '../history/types.ts';
+import type { OutputRecord, PredictionRecord } from '../records/types.ts';
 import { DownloadError } from './download.ts';
 import { checkMagic } from './magic.ts';
 import { makeThumbnail } from './thumbs.ts';

@@ -1,5 +1,5 @@
 import type { OutputKind } from '../../../shared/domain/prediction.ts';
-import type { OutputRecord, PredictionRecord } from '../history/types.ts';
+import type { OutputRecord, PredictionRecord } from '../records/types.ts';
 import { extFromUrl, kindForMime, mimeForExt } from './mime.ts';
 
 // What a provider's `output` means as files. Replicate returns, depending on the model: one URL,

@@ -1,6 +1,6 @@
 import type { OutputKind } from '../../../shared/domain/prediction.ts';
 import { LIMITS, formatBytes, type DownloadKind } from '../../../shared/limits.ts';
-import type { OutputRecord } from '../history/types.ts';
+import type { OutputRecord } from '../records/types.ts';
 import { DISK_FULL_MESSAGE } from './download.ts';
 
 // When the vault stops trying to save an output, how big a download may be, and what the card says

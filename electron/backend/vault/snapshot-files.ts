@@ -1,4 +1,4 @@
-import type { PredictionSnapshot } from '../history/types.ts';
+import type { PredictionSnapshot } from '../records/types.ts';
 
 /** Every vault file a prediction owns: outputs, their sidecars and thumbnails (what delete, undo and export move). */
 export function snapshotFiles(s: PredictionSnapshot): string[] {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HistoryStore } from '../history/types.ts';
-import { hasAdmin } from '../history/types.ts';
+import type { HistoryStore } from '../records/types.ts';
+import { hasAdmin } from '../records/types.ts';
 import type { StorageUsage } from './types.ts';
 import { kindForMime, mimeForExt } from './mime.ts';
 

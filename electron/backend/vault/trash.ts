@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Clock, Logger } from '../types.ts';
-import type { HistoryStore, PredictionSnapshot } from '../history/types.ts';
-import { hasAdmin } from '../history/types.ts';
+import type { HistoryStore, PredictionSnapshot } from '../records/types.ts';
+import { hasAdmin } from '../records/types.ts';
 import { snapshotFiles as filesOf } from './snapshot-files.ts';
 import type { Publisher } from '../events/publisher.ts';
 

@@ -1,5 +1,5 @@
 import type { Trash } from './trash.ts';
-import type { PredictionRecord } from '../history/types.ts';
+import type { PredictionRecord } from '../records/types.ts';
 
 // The media vault: outputs downloaded the moment a prediction succeeds, user input files kept so a
 // retry works later. Implemented in ./vault.ts.

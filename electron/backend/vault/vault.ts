@@ -4,8 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import type { MediaVaultFull, StagedFile } from './types.ts';
 import type { Clock, FetchLike, Logger } from '../types.ts';
-import type { HistoryStore, OutputRecord, PredictionRecord } from '../history/types.ts';
-import { hasAdmin } from '../history/types.ts';
+import type { HistoryStore, OutputRecord, PredictionRecord } from '../records/types.ts';
+import { hasAdmin } from '../records/types.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { planOutputs, toOutputRecords, type PlannedOutput } from './outputs.ts';
 import { DISK_FULL_MESSAGE, DownloadError, downloadToFile, isDiskFull } from './download.ts';
@@ -16,7 +16,8 @@ import { FILE_MODE, privateDirSync, tightenTree } from '../data-dir.ts';
 import type { DownloadKind } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
-import { PROVIDER_RETENTION_MS } from '../history/rows.ts';
+import { PROVIDER_RETENTION_MS } from '../records/retention.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
 
@@ -142,7 +143,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
               lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
             }
             if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;
-            await sleep(retry.baseMs * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+            await sleep(backoffDelay(attempt, { baseMs: retry.baseMs, maxMs: retry.baseMs * 2 ** retry.attempts }));
           }
         }
         if (lastErr) throw lastErr;
@@ -197,7 +198,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     publisher.changed(rec.id);
     if (saveState === 'save-failed' && failures.some((f) => f !== null && RETRYABLE.has(f))) {
       const passes = Math.max(1, ...after.map((o) => o.attempts ?? 0));
-      retryLater(rec.id, retryLaterMs * 2 ** Math.min(passes - 1, 6));
+      // Later passes back off up to 64× the first wait (an hour at the default minute).
+      retryLater(rec.id, backoffDelay(passes, { baseMs: retryLaterMs, maxMs: retryLaterMs * 64 }));
     }
   }
 

@@ -1,7 +1,7 @@
 import { protocol } from 'electron';
 import { Readable } from 'node:stream';
 import { handleMediaRequest } from '../../backend/vault/media-handler.ts';
-import { MEDIA_SCHEME, relPathFromMediaUrl } from '../media-url.ts';
+import { MEDIA_SCHEME, relPathFromMediaUrl } from '../../../shared/media-url.ts';
 
 /** Must run before app ready: lets <img>/<video> stream from kiln-media:// with Range support. */
 export function registerMediaScheme() {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import type { HistoryStoreFull } from '../../../electron/backend/history/types.ts';
-import { exportHistory, importHistory } from '../../../electron/backend/history/transfer.ts';
+import { exportHistory, importHistory } from '../../../electron/backend/transfer/transfer.ts';
 import { manualClock, recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
 
 afterAll(removeTempDirs);

@@ -5,7 +5,7 @@ import type { Services } from '../../services.ts';
 import type { HandlerMap } from './types.ts';
 import { hasAdmin, type HistoryStoreFull } from '../../history/types.ts';
 import { hasVaultAdmin, type MediaVaultFull } from '../../vault/types.ts';
-import { exportHistory, importHistory } from '../../history/transfer.ts';
+import { exportHistory, importHistory } from '../../transfer/transfer.ts';
 import { dismissRecoveryNotice, readRecoveryNotice } from '../../history/recovery.ts';
 
 // predictions:* channels that read or edit the history (create/cancel/retry are in predictions.ts).

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { OutputRecord, PredictionRecord, PredictionSnapshot } from './types.ts';
+import type { OutputRecord, PredictionRecord, PredictionSnapshot } from '../records/types.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { formatBytes } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from '../vault/media-handler.ts';

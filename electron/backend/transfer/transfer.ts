@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from './types.ts';
+import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from '../records/types.ts';
 import { snapshotFiles as filesOf } from '../vault/snapshot-files.ts';
 import { LIMITS, formatBytes } from '../../../shared/limits.ts';
 import { extractZip, writeZip, type ArchiveLimits } from './archive.ts';
@@ -10,7 +10,7 @@ import { cleanArchivePath, copyConfined, isVaultFile, sanitizeSnapshot } from '.
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
 // Import merges it back: predictions already present (same id or same provider id) are skipped,
-// so importing the same export twice changes nothing. An archive is untrusted input (DESIGN §7):
+// so importing the same export twice changes nothing. An archive is untrusted input (docs/ARCHITECTURE.md, "Where each rule lives"):
 // every path is confined (confine.ts), links are never followed, sizes are bounded (archive.ts),
 // and nothing in it is fetched — an output not in the archive arrives as "missing", for the user's
 // Re-download. Export writes only inside its destination and only regular files of the vault.

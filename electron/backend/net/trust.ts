@@ -1,0 +1,85 @@
+import { BlockList, isIP } from 'node:net';
+
+// One copy of the URL-trust policy (docs/ARCHITECTURE.md, "Where each rule lives"): which URLs may
+// receive a provider key, and which may serve a download. Servers hand us URLs (a list page's
+// `next`, a stream URL, an output file); a compromised or confused server must not be able to
+// point the key, or a download, somewhere else.
+
+/** Where one provider's key may go. */
+export interface KeyTrust {
+  /** The configured API bases (real or simulator). A URL on one of their origins may get the key. */
+  bases: readonly string[];
+  /** Also require the URL's path to be under the base's path (fal: the CDN shares no API base). */
+  underPath?: boolean;
+  /** https: domains, with their subdomains, that may also get the key (Replicate's own hosts). */
+  domains?: readonly string[];
+}
+
+/** Replicate's own https hosts: api/stream.replicate.com and the replicate.delivery file host. */
+export const REPLICATE_KEY_DOMAINS = ['replicate.com', 'replicate.delivery'] as const;
+
+export function replicateKeyTrust(baseUrl: string): KeyTrust {
+  return { bases: [baseUrl], domains: REPLICATE_KEY_DOMAINS };
+}
+
+/** fal's key goes only under its configured API bases (queue, platform, storage), never to the media CDN. */
+export function falKeyTrust(bases: readonly string[]): KeyTrust {
+  return { bases, underPath: true };
+}
+
+function parse(raw: string): URL | null {
+  try {
+    return new URL(raw);
+  } catch {
+    return null;
+  }
+}
+
+function under(u: URL, base: URL, underPath: boolean): boolean {
+  if (u.origin !== base.origin) return false;
+  if (!underPath) return true;
+  const prefix = base.pathname.replace(/\/+$/, '');
+  return prefix === '' || u.pathname === prefix || u.pathname.startsWith(`${prefix}/`);
+}
+
+/** May this URL receive the key? Never with credentials in the URL; never over plain http except to a configured base. */
+export function mayReceiveKey(raw: string, trust: KeyTrust): boolean {
+  const u = parse(raw);
+  if (!u || u.username || u.password) return false;
+  for (const b of trust.bases) {
+    const base = parse(b);
+    if (base && under(u, base, trust.underPath ?? false)) return true;
+  }
+  if (u.protocol !== 'https:') return false;
+  const host = u.hostname.toLowerCase();
+  return (trust.domains ?? []).some((d) => host === d || host.endsWith(`.${d}`));
+}
+
+/**
+ * May this URL serve a download (an output file)? https: anywhere except an address literal on this
+ * machine or its networks (cloud metadata at 169.254.169.254, a router, a local service), or a
+ * configured provider base's origin (the simulator in tests). Names that resolve to such addresses
+ * are not caught here (that needs a resolver hook), only literals.
+ */
+export function mayServeDownload(raw: string, bases: readonly string[]): boolean {
+  const u = parse(raw);
+  if (!u) return false;
+  for (const b of bases) {
+    const base = parse(b);
+    if (!base) return false;
+    if (u.origin === base.origin) return true;
+  }
+  return u.protocol === 'https:' && !isPrivateAddress(u.hostname);
+}
+
+const PRIVATE = new BlockList();
+for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['::ffff:0:0', 96]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+
+/** An address literal (or localhost name) on this machine or a private network. */
+export function isPrivateAddress(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  const family = isIP(h);
+  if (family === 0) return h === 'localhost' || h.endsWith('.localhost');
+  return PRIVATE.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { falKeyTrust, mayReceiveKey, mayServeDownload, replicateKeyTrust } from '../../electron/backend/net/trust.ts';
+import { mayCarryToken } from '../../electron/backend/vault/download.ts';
+
+// The one URL-trust policy (electron/backend/net/trust.ts) as tables: who may receive a key, who may
+// serve a download. The vault's download path and (after the engine reshape) both providers use it.
+
+describe('which URLs may receive the Replicate key', () => {
+  const api = 'https://api.replicate.com/v1';
+  it.each([
+    ['https://api.replicate.com/v1/predictions?cursor=x', true],
+    ['https://stream.replicate.com/v1/files/abc', true],
+    ['https://replicate.delivery/xezq/a/out.png', true],
+    ['https://pbxt.replicate.delivery/a/out.png', true],
+    ['https://REPLICATE.delivery/a.png', true],
+    ['http://replicate.delivery/a.png', false],
+    ['http://stream.replicate.com/v1/files/abc', false],
+    ['https://evilreplicate.delivery/a.png', false],
+    ['https://replicate.delivery.evil.com/a.png', false],
+    ['https://user:pw@replicate.delivery/a.png', false],
+    ['https://user:pw@api.replicate.com/v1/predictions', false],
+    ['https://cdn.example.com/a.png', false],
+    ['not a url', false],
+  ])('%s → %s', (url, ok) => {
+    expect(mayReceiveKey(url, replicateKeyTrust(api))).toBe(ok);
+  });
+
+  it('the configured base origin may (the simulator on loopback over http), a neighbouring port may not', () => {
+    const sim = replicateKeyTrust('http://127.0.0.1:5000/v1');
+    expect(mayReceiveKey('http://127.0.0.1:5000/v1/predictions', sim)).toBe(true);
+    expect(mayReceiveKey('http://127.0.0.1:5000/stream/abc', sim)).toBe(true);
+    expect(mayReceiveKey('http://127.0.0.1:5001/v1/predictions', sim)).toBe(false);
+  });
+
+  it("the vault's 401 path uses the same rule (a URL with credentials gets no token)", () => {
+    expect(mayCarryToken('https://replicate.delivery/a.png', api)).toBe(true);
+    expect(mayCarryToken('https://user:pw@replicate.delivery/a.png', api)).toBe(false);
+  });
+});
+
+describe('which URLs may receive the fal key (its API bases only, never the media CDN)', () => {
+  const fal = falKeyTrust(['https://queue.fal.run', 'https://api.fal.ai/v1', 'https://rest.fal.ai']);
+  it.each([
+    ['https://queue.fal.run/fal-ai/flux/dev/requests/r1/status', true],
+    ['https://api.fal.ai/v1/models?q=flux', true],
+    ['https://api.fal.ai/v1', true],
+    ['https://api.fal.ai/v2/models', false],
+    ['https://api.fal.ai/v1x/models', false],
+    ['https://rest.fal.ai/storage/upload/initiate', true],
+    ['https://v3.fal.media/files/penguin/out.png', false],
+    ['https://fal.media/files/out.png', false],
+    ['https://fal.run/fal-ai/flux/dev', false],
+    ['http://queue.fal.run/fal-ai/flux/dev', false],
+    ['https://k:s@queue.fal.run/fal-ai/flux/dev', false],
+    ['https://queue.fal.run.evil.com/x', false],
+  ])('%s → %s', (url, ok) => {
+    expect(mayReceiveKey(url, fal)).toBe(ok);
+  });
+
+  it('a simulator base with a path prefix keeps the key under that prefix', () => {
+    const sim = falKeyTrust(['http://127.0.0.1:6000/queue', 'http://127.0.0.1:6000/api/v1']);
+    expect(mayReceiveKey('http://127.0.0.1:6000/queue/fal-ai/x/requests/1', sim)).toBe(true);
+    expect(mayReceiveKey('http://127.0.0.1:6000/media/out.png', sim)).toBe(false);
+  });
+});
+
+describe('which URLs may serve a download', () => {
+  const bases = ['https://api.replicate.com/v1'];
+  it.each([
+    ['https://replicate.delivery/x/out.png', true],
+    ['https://v3.fal.media/files/out.png', true],
+    ['https://cdn.example.com/a.webp', true],
+    ['http://cdn.example.com/a.webp', false],
+    ['https://169.254.169.254/latest/meta-data/', false],
+    ['https://127.0.0.1:8443/x.png', false],
+    ['https://10.1.2.3/x.png', false],
+    ['https://100.64.0.1/x.png', false],
+    ['https://172.16.0.1/x.png', false],
+    ['https://192.168.1.1/x.png', false],
+    ['https://[::1]/x.png', false],
+    ['https://[fe80::1]/x.png', false],
+    ['https://[fd00::1]/x.png', false],
+    ['https://[::ffff:169.254.169.254]/x.png', false],
+    ['https://localhost/x.png', false],
+    ['https://a.localhost/x.png', false],
+    ['file:///etc/passwd', false],
+    ['not a url', false],
+  ])('%s → %s', (url, ok) => {
+    expect(mayServeDownload(url, bases)).toBe(ok);
+  });
+
+  it('any configured base origin may serve, even on loopback (simulators); others on loopback may not', () => {
+    const sims = ['http://127.0.0.1:5000/v1', 'http://127.0.0.1:6000/queue'];
+    expect(mayServeDownload('http://127.0.0.1:5000/files/x.png', sims)).toBe(true);
+    expect(mayServeDownload('http://127.0.0.1:6000/media/x.png', sims)).toBe(true);
+    expect(mayServeDownload('http://127.0.0.1:5001/files/x.png', sims)).toBe(false);
+  });
+});
