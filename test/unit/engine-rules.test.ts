@@ -16,6 +16,7 @@ describe('network health per kind of request (health.ts)', () => {
     { name: 'the list failing alone, however often', steps: Array.from({ length: 20 }, () => ['list', 'fail'] as [RequestClass, 'fail']), online: true },
     { name: 'streams failing alone', steps: Array.from({ length: 5 }, () => ['stream', 'fail'] as [RequestClass, 'fail']), online: true },
     { name: 'list failing while GETs work', steps: [['list', 'fail'], ['get', 'ok'], ['list', 'fail'], ['get', 'ok'], ['list', 'fail'], ['get', 'fail'], ['list', 'fail'], ['get', 'fail']], online: true },
+    { name: 'a lost create whose reconciling list fails too (nothing else to fall back on)', steps: [['create', 'fail'], ['reconcile', 'fail'], ['reconcile', 'fail']], online: false },
     { name: 'list and GET both failing', steps: [['list', 'fail'], ['get', 'fail'], ['list', 'fail'], ['get', 'fail'], ['cancel', 'fail']], online: false },
     { name: 'a success of any kind in between', steps: [['get', 'fail'], ['get', 'fail'], ['list', 'ok'], ['get', 'fail'], ['get', 'fail']], online: true },
   ];

@@ -662,7 +662,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       for (let page = 0; page < opts.listMaxPages; page++) {
         const res = await provider.listPredictions(next, { createdAfter: new Date(earliest).toISOString() });
         if (dead) return;
-        noteSuccess('list');
+        noteSuccess('reconcile');
         // Oldest first within the page so identical inputs clicked twice pair up in click order.
         const results = [...res.results].reverse();
         for (const rec of recs) {
@@ -679,7 +679,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       }
     } catch (err) {
       if (dead) return;
-      noteFailure(err, 'list');
+      noteFailure(err, 'reconcile');
       for (const t of batch) {
         t.failures++;
         t.dueAt = clock.now() + retryDelay(t, err);

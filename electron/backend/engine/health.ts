@@ -5,7 +5,12 @@
 // no fallback keep failing with no success of any kind in between — a list endpoint answering 5xx
 // alone never takes every card offline.
 
-export type RequestClass = 'create' | 'get' | 'list' | 'cancel' | 'stream' | 'upload' | 'probe';
+/**
+ * What a request was for, not which endpoint it hit: the list endpoint used to detect changes has
+ * per-run GETs to fall back on, but the same endpoint used to reconcile a lost create
+ * ('reconcile') has nothing else — an outage that fails it and the create is an outage.
+ */
+export type RequestClass = 'create' | 'get' | 'list' | 'reconcile' | 'cancel' | 'stream' | 'upload' | 'probe';
 
 /** Kinds with a fallback: their failures degrade the way of following, never the provider. */
 const HAS_FALLBACK: ReadonlySet<RequestClass> = new Set(['list', 'stream']);
