@@ -47,7 +47,9 @@ export function createWsTransport(opts: { backend: Pick<Backend, 'invoke' | 'on'
     ws.on('pong', () => (alive = true));
     const heartbeat = setInterval(() => {
       // Drops pages that vanished without a close frame (sleeping laptops), so they stop costing sends.
-      if (!alive) return ws.terminate();
+      // A socket we paused (back-pressure, below) cannot read its pongs: that is our choice, not a
+      // vanished page — one that stopped reading for good is dropped by the drain watch instead.
+      if (!alive && !ws.isPaused) return ws.terminate();
       alive = false;
       ws.ping();
     }, 30_000);
