@@ -65,7 +65,10 @@ describe('browser mode bounds', () => {
     }
     expect(kiln.alive()).toBe(true);
     if (process.env.KILN_TEST_VERBOSE) console.log(`peak RSS ${Math.round(peak / MB)} MB`);
-    expect(peak, `peak RSS ${Math.round(peak / MB)} MB`).toBeLessThan(400 * MB);
+    // Unbounded, the 20 pages are built at once (~1.1 GB here, and 4.3 GB in the issue's report);
+    // with back-pressure at most MAX_IN_FLIGHT of them exist at a time (~300–550 MB depending on
+    // when V8 collects). The bound sits between the two so GC timing cannot flip the verdict.
+    expect(peak, `peak RSS ${Math.round(peak / MB)} MB`).toBeLessThan(750 * MB);
     // Another page is still served meanwhile.
     const other = await rawWebSocket(kiln);
     const frames = frameReader(other);
