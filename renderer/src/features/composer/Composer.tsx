@@ -2,6 +2,8 @@ import { useEffect, useRef, type FormEvent } from 'react';
 import { composerStore, useComposer, useUi, uiStore } from '../../stores/index.ts';
 import { ModelPicker } from './ModelPicker.tsx';
 import { Field } from './Field.tsx';
+import { CostEstimate } from '../cost/CostEstimate.tsx';
+import { confirmBudget } from '../cost/budget-gate.ts';
 
 export function Composer() {
   const fields = useComposer((s) => s.fields);
@@ -18,6 +20,7 @@ export function Composer() {
 
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
+    if (!(await confirmBudget())) return; // a budget it would cross was not confirmed: send nothing
     const ids = await composerStore.getState().submit();
     if (ids?.length) uiStore.getState().toast(ids.length > 1 ? `Started ${ids.length} predictions` : 'Started', { timeout: 1800 });
     else if (ids === null) {
@@ -66,6 +69,7 @@ export function Composer() {
           <button type="submit" className="btn primary generate" disabled={!modelRef || loading || submitting}>
             Generate
           </button>
+          <CostEstimate />
           <span className="muted small kbd-hint" aria-hidden="true">Ctrl+Enter</span>
         </div>
         {!online && <p className="muted small">Offline: new predictions are queued and sent when the connection returns.</p>}

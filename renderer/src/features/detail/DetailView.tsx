@@ -7,6 +7,7 @@ import { useNow } from '../../components/now.ts';
 import { formatDuration, formatBytes } from '../../components/format.ts';
 import { statusBadge, canCancel, cardLabel, canRedownload } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
+import { DetailCost, retryCostId } from '../cost/CardCost.tsx';
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -72,6 +73,7 @@ export function DetailView({ id }: { id: string }) {
         </div>
         <h2 className="detail-prompt">{p.prompt ?? p.model}</h2>
         <p className="muted small">{p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        <DetailCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {p.error && <p className="card-error">{p.error.code ? `${p.error.code}: ` : ''}{p.error.message}</p>}
         {/* What you do with a prediction first, then the file chores as a quieter row, so the
@@ -79,7 +81,7 @@ export function DetailView({ id }: { id: string }) {
         <div className="detail-actions">
           {canCancel(p) && <button type="button" className="btn" onClick={() => act.cancel(p.id)}>Cancel</button>}
           {canRedownload(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
-          <button type="button" className="btn" onClick={() => void act.retry(p.id)}>Retry</button>
+          <button type="button" className="btn" onClick={() => void act.retry(p.id)} aria-describedby={retryCostId(p.id, 'detail')}>Retry</button>
           <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>
           <button type="button" className="btn danger-ghost push-end" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>

@@ -6,6 +6,7 @@ import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration } from '../../components/format.ts';
 import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload } from './status.ts';
 import * as act from './actions.ts';
+import { CardCost, retryCostId } from '../cost/CardCost.tsx';
 
 export const Card = memo(function Card({ id, index }: { id: string; index: number }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -96,6 +97,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
         </div>
         <p className="card-prompt" title={p.prompt ?? undefined}>{excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}</p>
         <p className="card-model muted small">{p.model}</p>
+        <CardCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {p.error && p.status !== 'succeeded' && <p className="card-error small" title={p.error.message}>{excerpt(p.error.message, 100)}</p>}
         <div className="card-actions">
@@ -105,7 +107,7 @@ export const Card = memo(function Card({ id, index }: { id: string; index: numbe
             ? <button type="button" className="btn small" onClick={() => act.cancel(id)}>Cancel</button>
             : missing
               ? <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>
-              : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
+              : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)} aria-describedby={retryCostId(id, 'card')}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
           <MoreMenu p={p} out={out} missing={missing} />

@@ -4,12 +4,14 @@ import { openExternal, KEY_URL } from '../../components/external.ts';
 import { StorageSection } from './StorageSection.tsx';
 import { ImportSection } from './ImportSection.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
+import { BudgetSettings } from '../cost/BudgetSettings.tsx';
 
 export function SettingsPanel() {
   return (
     <Dialog title="Settings" onClose={() => uiStore.getState().openPanel('gallery')} className="settings-dialog">
       <KeySection />
       <GenerationSection />
+      <BudgetSettings />
       <AppearanceSection />
       <StorageSection />
       <ImportSection />
