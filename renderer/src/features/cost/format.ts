@@ -19,3 +19,18 @@ export function retryText(fig: CostFigure | null): string {
   if (!fig) return 'Price not loaded yet';
   return fig.usd === null ? `Price unknown: ${fig.basis}` : `Costs about ${formatUsd(fig.usd)}: ${fig.basis}`;
 }
+
+/** The settings schema's bound for dollars (shared/domain/settings.ts Usd). */
+const MAX_BUDGET_USD = 1_000_000;
+
+/** A typed budget → dollars, null for "no budget", or why it is refused. */
+export function parseBudget(text: string): { ok: true; usd: number | null } | { ok: false; reason: string } {
+  const t = text.trim().replace(/^\$/, '');
+  if (t === '') return { ok: true, usd: null };
+  if (!/^\d+(\.\d+)?$/.test(t)) return { ok: false, reason: 'Use an amount in dollars, like 5 or 12.50 (leave it empty for no budget).' };
+  const usd = Number(t);
+  if (usd <= 0) return { ok: false, reason: 'A budget must be more than $0; leave it empty for no budget.' };
+  if (usd > MAX_BUDGET_USD) return { ok: false, reason: `At most $${MAX_BUDGET_USD.toLocaleString('en-US')} (the largest budget Kiln keeps).` };
+  if (!/^\d+(\.\d{1,2})?$/.test(t)) return { ok: false, reason: 'Use at most two decimals (whole cents).' };
+  return { ok: true, usd };
+}
