@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { formatUsd } from '../../../../shared/domain/cost.ts';
 import { settingsStore, useSettings } from '../../stores/index.ts';
 import { parseBudget } from './format.ts';
@@ -23,7 +23,13 @@ function BudgetField({ id, label, field }: { id: string; label: string; field: '
   const [draft, setDraft] = useState(saved === null ? '' : String(saved));
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  useEffect(() => { setDraft(saved === null ? '' : String(saved)); }, [saved]);
+  // When the saved value changes (this field saved, or another window did), the field shows it.
+  // Adjusted during render, not in an effect, so there is no frame with the old text.
+  const [shown, setShown] = useState(saved);
+  if (shown !== saved) {
+    setShown(saved);
+    setDraft(saved === null ? '' : String(saved));
+  }
 
   const save = (e?: FormEvent) => {
     e?.preventDefault();

@@ -1,5 +1,4 @@
-import { useEffect, useId, useMemo } from 'react';
-import { createPortal } from 'react-dom';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { estimateRun } from '../../../../shared/domain/cost.ts';
 import { useComposer } from '../../stores/index.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
@@ -9,8 +8,10 @@ import './cost.css';
 
 // The estimate next to Generate (DESIGN §9, §8: ≤ 50 ms after a form change). The model's price
 // is asked once when it is chosen; after that every keystroke recomputes here, synchronously, with
-// the same arithmetic the backend uses — no IPC, no network on that path. The basis is the
-// element's accessible description and shows on hover and focus.
+// the same arithmetic the backend uses — no IPC, no network on that path.
+// The figure is a button so the basis is reachable by keyboard and by touch: its basis is the
+// button's accessible description and a tooltip that shows on hover and focus, and a press pins it
+// open (aria-expanded) until pressed again or Escape.
 
 export function CostEstimate() {
   const modelRef = useComposer((s) => s.modelRef);
@@ -19,6 +20,7 @@ export function CostEstimate() {
   const schema = useComposer((s) => s.model?.inputSchema ?? null);
   const price = useCost((s) => (modelRef ? s.prices[modelRef] : undefined));
   const tipId = useId();
+  const [pinned, setPinned] = useState(false);
 
   useEffect(() => { if (modelRef) costStore.getState().ensurePrice(modelRef); }, [modelRef]);
 
@@ -30,16 +32,20 @@ export function CostEstimate() {
   return (
     <>
       {modelRef && (
-        <span className="cost-wrap">
-          <span className={`cost-estimate${fig?.usd === null ? ' unknown' : ''}`} tabIndex={0} aria-describedby={fig ? tipId : undefined} data-testid="cost-estimate">
+        <span className={`cost-wrap${pinned && fig ? ' pinned' : ''}`}>
+          <button type="button" className={`cost-estimate${fig?.usd === null ? ' unknown' : ''}`} data-testid="cost-estimate"
+            aria-describedby={fig ? tipId : undefined} aria-expanded={fig ? pinned : undefined}
+            onClick={() => { if (fig) setPinned((v) => !v); }}
+            onKeyDown={(e) => { if (e.key === 'Escape' && pinned) { e.stopPropagation(); setPinned(false); } }}
+            onBlur={() => setPinned(false)}>
             <span className="visually-hidden">Estimated cost: </span>
             {fig ? estimateText(fig) : 'Pricing…'}
-          </span>
+          </button>
           {fig && <span id={tipId} role="tooltip" className="cost-tip">{fig.basis}</span>}
         </span>
       )}
-      {/* On <body>: the prompt must show even when the composer is collapsed (Ctrl+Enter). */}
-      {createPortal(<BudgetPrompt />, document.body)}
+      {/* The shared Dialog portals to <body>: the prompt shows even when the composer is collapsed (Ctrl+Enter). */}
+      <BudgetPrompt />
     </>
   );
 }

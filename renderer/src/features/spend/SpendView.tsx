@@ -5,7 +5,7 @@ import type { SpendSummary } from '../../../../shared/ipc.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { uiStore } from '../../stores/index.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
-import { Modal } from '../cost/Modal.tsx';
+import { Dialog } from '../../ui/Dialog.tsx';
 import { utcOffsetMinutes } from '../cost/budget-gate.ts';
 import { SpendChart } from './SpendChart.tsx';
 import '../cost/cost.css';
@@ -32,23 +32,33 @@ export function SpendButton() {
   );
 }
 
+/** The request for two local dates ('' = open end); the offset is read when asked, so it follows DST. */
+const rangeOf = (from: string, to: string) => ({ from: from || null, to: to || null, utcOffsetMinutes: utcOffsetMinutes() });
+
+/** The answer for one range: the view shows the newest data it has, and an error only for the range shown. */
+type Loaded = { key: string; data: Summary | null; error: string | null };
+
 export function SpendView() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [data, setData] = useState<Summary | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const range = { from: from || null, to: to || null, utcOffsetMinutes: utcOffsetMinutes() };
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const key = `${from}|${to}`;
 
   useEffect(() => {
     let live = true;
-    setError(null);
-    windowApi().invoke('cost:summary', range).then((s) => { if (live) setData(s); }, (e) => { if (live) setError(errorMessage(e)); });
+    const k = `${from}|${to}`;
+    windowApi().invoke('cost:summary', rangeOf(from, to)).then(
+      (s) => { if (live) setLoaded({ key: k, data: s, error: null }); },
+      (e) => { if (live) setLoaded((prev) => ({ key: k, data: prev?.data ?? null, error: errorMessage(e) })); },
+    );
     return () => { live = false; };
   }, [from, to]);
+  const data = loaded?.data ?? null;
+  const error = loaded?.key === key ? loaded.error : null;
 
   const exportCsv = async () => {
     try {
-      const { csv, rows } = await windowApi().invoke('cost:csv', range);
+      const { csv, rows } = await windowApi().invoke('cost:csv', rangeOf(from, to));
       // A Blob link works in the browser and in Electron (which asks where to save a download).
       const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
       const a = document.createElement('a');
@@ -66,7 +76,7 @@ export function SpendView() {
 
   const badRange = from && to && from > to;
   return (
-    <Modal title="Spend" onClose={() => costStore.getState().setSpendOpen(false)} className="spend-view">
+    <Dialog title="Spend" onClose={() => costStore.getState().setSpendOpen(false)} className="spend-view">
       <div className="spend-filter" role="group" aria-label="Dates">
         <label>From <input type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} /></label>
         <label>To <input type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} /></label>
@@ -76,7 +86,7 @@ export function SpendView() {
       {badRange && <p className="field-error" role="alert">“From” is after “To”: nothing can be in that range.</p>}
       {error && <p className="field-error" role="alert">Could not load the spend: {error}</p>}
       {data && <SpendBody s={data} />}
-    </Modal>
+    </Dialog>
   );
 }
 
