@@ -56,6 +56,13 @@ test('the estimate next to Generate follows the form, with its basis, and never 
   await estimate(page).focus();
   await expect(page.getByRole('tooltip')).toHaveText(/8 images × \$0\.003/);
   await audit(page, 'estimate');
+  // A press (touch, or a mouse that then moves away) keeps the basis shown; Escape lets it go.
+  await estimate(page).click();
+  await expect(estimate(page)).toHaveAttribute('aria-expanded', 'true');
+  await page.mouse.move(0, 0);
+  await expect(page.getByRole('tooltip')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(estimate(page)).toHaveAttribute('aria-expanded', 'false');
 
   // A model the table does not price: unknown, never $0.
   await pickModel(page, 'stability-ai/sdxl');
@@ -105,6 +112,14 @@ test('a batch that would cross the daily budget asks first; Cancel sends nothing
   await expect(prompt).toContainText('Spent today: $0.003');
   await expect(prompt).toContainText('These 4 runs: about $0.012');
   await expect(prompt.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  // The shared dialog: the page behind is hidden from assistive technology and Tab stays inside.
+  await expect(page.getByRole('button', { name: 'Generate' })).toHaveCount(0);
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    // A page function: DOM globals, not Node types.
+    expect(await page.evaluate(() => !!(globalThis as any).document.activeElement?.closest('[role="alertdialog"]'))).toBe(true);
+  }
+  await prompt.getByRole('button', { name: 'Cancel' }).focus();
   await audit(page, 'budget-prompt');
   await prompt.getByRole('button', { name: 'Cancel' }).click();
   await expect(prompt).toBeHidden();
@@ -180,6 +195,11 @@ test('the spend view totals per day, month, provider and model, filters by date 
   await expect(row('Per provider', 'Replicate')).toContainText('$0.009');
   await expect(row('Per model', FLUX)).toContainText('$0.009 est.');
   await expect(row('Per model', FLUX)).toContainText('2');
+  // Ctrl+Enter is the composer's, and the composer is behind the view: it starts nothing.
+  await view.getByLabel('From').focus();
+  await page.keyboard.press('Control+Enter');
+  await page.waitForTimeout(500);
+  expect(creates(sim)).toBe(2);
   await audit(page, 'spend');
 
   const download = page.waitForEvent('download');

@@ -39,7 +39,7 @@ export function Dialog({ title, onClose, children, className = '', hideTitle, he
     if (el) { e.preventDefault(); el.focus(); }
   });
   const content = (
-    <D.Content className={bare ? className : `dialog ${className}`} {...{ [MODAL_ATTR]: '' }} role={role} aria-describedby={describedBy} onKeyDown={onKeyDown} onOpenAutoFocus={onOpenAutoFocus}>
+    <D.Content className={bare ? className : `dialog ${className}`} {...{ [MODAL_ATTR]: '' }} role={role ?? 'dialog'} aria-describedby={describedBy} onKeyDown={onKeyDown} onOpenAutoFocus={onOpenAutoFocus}>
       {header ? (
         <div className="dialog-head">
           <D.Title className={hideTitle ? 'visually-hidden' : undefined}>{title}</D.Title>
