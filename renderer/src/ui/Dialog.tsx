@@ -25,11 +25,21 @@ interface Props {
   /** Bare: no backdrop-centred box, the content is styled by className (the full-screen detail view). */
   bare?: boolean;
   onKeyDown?: (e: KeyboardEvent<HTMLDivElement>) => void;
+  /** 'alertdialog' for a question that interrupts (the budget prompt): read out as an alert. */
+  role?: 'alertdialog';
+  /** Id of the text that explains the dialog (an alertdialog's question). */
+  describedBy?: string;
+  /** Where focus goes on open; by default the first control (the Close button). */
+  initialFocus?: () => HTMLElement | null;
 }
 
-export function Dialog({ title, onClose, children, className = '', hideTitle, header = true, bare, onKeyDown }: Props) {
+export function Dialog({ title, onClose, children, className = '', hideTitle, header = true, bare, onKeyDown, role, describedBy, initialFocus }: Props) {
+  const onOpenAutoFocus = initialFocus && ((e: Event) => {
+    const el = initialFocus();
+    if (el) { e.preventDefault(); el.focus(); }
+  });
   const content = (
-    <D.Content className={bare ? className : `dialog ${className}`} {...{ [MODAL_ATTR]: '' }} aria-describedby={undefined} onKeyDown={onKeyDown}>
+    <D.Content className={bare ? className : `dialog ${className}`} {...{ [MODAL_ATTR]: '' }} role={role ?? 'dialog'} aria-describedby={describedBy} onKeyDown={onKeyDown} onOpenAutoFocus={onOpenAutoFocus}>
       {header ? (
         <div className="dialog-head">
           <D.Title className={hideTitle ? 'visually-hidden' : undefined}>{title}</D.Title>

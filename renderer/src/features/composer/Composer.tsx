@@ -4,11 +4,14 @@ import { blockedReason } from '../../stores/composer.ts';
 import { isModalOpen } from '../../ui/Dialog.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { Field } from './Field.tsx';
+import { CostEstimate } from '../cost/CostEstimate.tsx';
+import { confirmBudget } from '../cost/budget-gate.ts';
 
 /** How often a model whose inputs could not be reached is asked for again (the network may be back). */
 const SCHEMA_RETRY_MS = 8_000;
 
 async function submit(formRef: React.RefObject<HTMLFormElement | null>) {
+  if (!(await confirmBudget())) return; // a budget it would cross was not confirmed: send nothing
   const ids = await composerStore.getState().submit();
   if (ids?.length) uiStore.getState().toast(ids.length > 1 ? `Started ${ids.length} predictions` : 'Started', { timeout: 1800 });
   else if (ids === null) {
@@ -90,6 +93,7 @@ export function Composer() {
           <button type="submit" className="btn primary generate" disabled={!!reason || submitting} aria-describedby={reason ? reasonId : undefined}>
             Generate
           </button>
+          <CostEstimate />
           <span className="muted small kbd-hint" aria-hidden="true">Ctrl+Enter</span>
         </div>
         {reason && <p id={reasonId} className="muted small generate-reason">{reason}</p>}

@@ -13,6 +13,7 @@ import { Dialog, DialogClose } from '../../ui/Dialog.tsx';
 const PROMPT_CLAMP_CHARS = 600;
 /** What a clamped prompt renders at most (a 100 KB prompt would otherwise lay out in full, unseen). */
 const PROMPT_PREVIEW_CHARS = 2_000;
+import { DetailCost, retryCostId } from '../cost/CardCost.tsx';
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -78,7 +79,7 @@ export function DetailView({ id }: { id: string }) {
           {canRedownload(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
           {act.refusedForInput(p)
             ? <button type="button" className="btn accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
-            : <button type="button" className="btn" onClick={() => void act.retry(p.id)}>Retry</button>}
+            : <button type="button" className="btn" onClick={() => void act.retry(p.id)} aria-describedby={retryCostId(p.id, 'detail')}>Retry</button>}
           <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>
           <button type="button" className="btn danger-ghost push-end" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>
@@ -98,6 +99,7 @@ export function DetailView({ id }: { id: string }) {
           </button>
         )}
         <p className="muted small">{p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        <DetailCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {/* The whole error, as text that can be selected and copied: it is what explains a failure. */}
         {p.error && <pre className="detail-error">{act.errorText(p.error)}</pre>}

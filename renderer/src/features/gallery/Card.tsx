@@ -7,6 +7,7 @@ import { excerpt, formatDuration } from '../../components/format.ts';
 import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload } from './status.ts';
 import * as act from './actions.ts';
 import { Menu } from '../../ui/Menu.tsx';
+import { CardCost, retryCostId } from '../cost/CardCost.tsx';
 
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -107,6 +108,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
         </div>
         <p className="card-prompt" title={p.prompt ?? undefined}>{excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}</p>
         <p className="card-model muted small">{p.model}</p>
+        <CardCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {p.error && p.status !== 'succeeded' && <p className="card-error small" title={p.error.message}>{excerpt(p.error.message, 100)}</p>}
         <div className="card-actions">
@@ -118,7 +120,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
               ? <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>
               : act.refusedForInput(p)
                 ? <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
-                : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)}>Retry</button>}
+                : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)} aria-describedby={retryCostId(id, 'card')}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
           <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
           <MoreMenu p={p} out={out} missing={missing} />

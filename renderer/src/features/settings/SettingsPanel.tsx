@@ -6,12 +6,14 @@ import { ImportSection } from './ImportSection.tsx';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { RadioGroup } from '../../ui/RadioGroup.tsx';
 import type { SecretStatus } from '../../../../shared/ipc.ts';
+import { BudgetSettings } from '../cost/BudgetSettings.tsx';
 
 export function SettingsPanel() {
   return (
     <Dialog title="Settings" onClose={() => uiStore.getState().openPanel('gallery')} className="settings-dialog">
       <KeySection />
       <GenerationSection />
+      <BudgetSettings />
       <AppearanceSection />
       <StorageSection />
       <ImportSection />

@@ -1,4 +1,5 @@
 import { uiStore, useUi } from '../../stores/index.ts';
+import { SpendButton } from '../spend/SpendView.tsx';
 
 export function Header() {
   const panel = useUi((s) => s.panel);
@@ -9,6 +10,7 @@ export function Header() {
         <span className="brand-name">Kiln</span>
       </div>
       <div className="header-spacer" />
+      <SpendButton />
       <button type="button" className="btn ghost" aria-pressed={panel === 'trash'} onClick={() => uiStore.getState().openPanel(panel === 'trash' ? 'gallery' : 'trash')}>
         <TrashIcon /> Recently deleted
       </button>

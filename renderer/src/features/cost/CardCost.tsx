@@ -1,0 +1,55 @@
+import { useEffect, useMemo } from 'react';
+import { estimateRun } from '../../../../shared/domain/cost.ts';
+import type { PredictionView } from '../../../../shared/domain/prediction.ts';
+import { costStore, useCost } from '../../stores/cost.ts';
+import { costText, retryText } from './format.ts';
+import './cost.css';
+
+// A run's cost on its card and in the detail view ("$0.006 est." with its basis, "Not billed",
+// "Cost unknown"), and what Retry will cost — the Retry button points at it with
+// aria-describedby={retryCostId(id, where)}, so its name stays "Retry" (DESIGN §6).
+
+export const retryCostId = (id: string, where: 'card' | 'detail'): string => `retry-cost-${where}-${id}`;
+
+function useRunCost(p: PredictionView, force = false) {
+  useEffect(() => { costStore.getState().ensureCost(p.id, p.status, force); }, [p.id, p.status, force]);
+  useEffect(() => { costStore.getState().ensurePrice(p.model); }, [p.model]);
+  const fig = useCost((s) => s.costs[p.id]);
+  const price = useCost((s) => s.prices[p.model]);
+  const retry = useMemo(
+    () => (price === undefined || price === 'loading' ? null : estimateRun(price, { model: p.model, input: p.input, count: 1 })),
+    [price, p.model, p.input],
+  );
+  return { fig, retry, ended: fig !== undefined };
+}
+
+export function CardCost({ p }: { p: PredictionView }) {
+  const { fig, retry, ended } = useRunCost(p);
+  return (
+    <>
+      {ended && (
+        <p className="card-cost small" title={fig?.basis ?? undefined} data-testid="card-cost">
+          {costText(fig)}
+          {fig?.basis && <span className="visually-hidden"> ({fig.basis})</span>}
+        </p>
+      )}
+      <span id={retryCostId(p.id, 'card')} hidden>{retryText(retry)}</span>
+    </>
+  );
+}
+
+export function DetailCost({ p }: { p: PredictionView }) {
+  // The detail view asks again: an estimate may have been replaced by the provider's own figure.
+  const { fig, retry, ended } = useRunCost(p, true);
+  return (
+    <>
+      {ended && (
+        <p className="detail-cost small" data-testid="detail-cost">
+          <strong>Cost</strong> {costText(fig)}
+          {fig?.basis && <span className="muted"> — {fig.basis}</span>}
+        </p>
+      )}
+      <span id={retryCostId(p.id, 'detail')} hidden>{retryText(retry)}</span>
+    </>
+  );
+}
