@@ -6,7 +6,8 @@ import { createNotifier } from './events/notifier.ts';
 import { openHistory } from './history/store.ts';
 import { createVault } from './vault/vault.ts';
 import { createReplicateClient } from './providers/replicate/client.ts';
-import { createEngine } from './engine/engine.ts';
+import { createReplicateProvider } from './providers/replicate/provider.ts';
+import { createEngine, type EngineOptionsInput } from './engine/engine.ts';
 import { createRouter } from './ipc/router.ts';
 import { handlers } from './ipc/handlers/index.ts';
 import { createKeepAlive } from './host/keepalive.ts';
@@ -74,7 +75,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     getToken: () => deps.secrets.get('replicate'),
     downloadLimits: () => downloadLimitBytes(deps.settings.get()),
   });
-  const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) } });
+  const engine = createEngine({ history, vault, provider: createReplicateProvider(provider), publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) as EngineOptionsInput['resumeOnStart'] } });
   ownership.attach(engine, (id) => publisher.changed(id));
 
   engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));

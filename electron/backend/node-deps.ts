@@ -6,6 +6,7 @@ import { createEnvSecrets } from './secrets/env-secrets.ts';
 import { createFileSecrets } from './secrets/file-secrets.ts';
 import { hasKnownValues } from './secrets/status.ts';
 import { createFileSettings } from './settings/file-settings.ts';
+import type { EngineOptionsInput } from './engine/options.ts';
 
 export interface NodeDepsOptions {
   dataDir: string;
@@ -17,7 +18,7 @@ export interface NodeDepsOptions {
   env?: Record<string, string | undefined>;
   appVersion?: string;
   fetch?: typeof fetch;
-  engineOptions?: Record<string, unknown>;
+  engineOptions?: EngineOptionsInput;
 }
 
 // The adapters for everything that runs in plain Node (browser mode, the CLI, tests). Electron's

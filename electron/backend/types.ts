@@ -1,5 +1,6 @@
 import type { Settings, SettingsPatch } from '../../shared/domain/settings.ts';
 import type { SecretStatus } from '../../shared/ipc.ts';
+import type { EngineOptionsInput } from './engine/options.ts';
 
 // The injected edges of the backend. Everything that touches the outside world (time, network,
 // secrets, settings storage, the OS shell) comes in through these, so the same backend runs in
@@ -69,5 +70,5 @@ export interface BackendDeps {
   mode: 'electron' | 'web' | 'memory';
   appVersion?: string;
   /** Engine tuning for tests (poll cadence etc.); production uses the defaults. */
-  engineOptions?: Record<string, unknown>;
+  engineOptions?: EngineOptionsInput;
 }

@@ -3,20 +3,23 @@ import type { Clock, Logger, SettingsAdapter } from '../types.ts';
 import type { HistoryStore, PredictionRecord } from '../history/types.ts';
 import type { MediaVault } from '../vault/types.ts';
 import type { Publisher, Emit } from '../events/publisher.ts';
-import type { ReplicateClient, RemotePrediction } from '../providers/replicate/client.ts';
-import { ProviderError } from '../providers/replicate/errors.ts';
+import type { Provider, RemoteRun } from '../providers/types.ts';
+import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
-import { parseProgress } from '../../../shared/progress.ts';
-import { createBudget, type BudgetOptions, type RequestKind } from './budget.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { DEFAULT_CADENCE, nextPollDelay, type CadenceOptions } from './cadence.ts';
+import { createBudget, type RequestKind } from './budget.ts';
+import { backoffDelay } from './backoff.ts';
+import { nextPollDelay } from './cadence.ts';
 import { inputsMatch, modelsMatch } from './match.ts';
 import { createHealth, type RequestClass } from './health.ts';
 import { classifyFailure, keyNote, worthRetrying } from './failures.ts';
 import { createCancelWaiters, type CancelOutcome } from './cancel.ts';
-import { boundText, writeFailedNote, NO_ERROR_MESSAGE, usableVersion } from './record-rules.ts';
+import { writeFailedNote } from './record-rules.ts';
 import { followStream } from './streams.ts';
+import { mergeRemote } from './merge.ts';
+import { resolveEngineOptions, type EngineOptionsInput } from './options.ts';
+
+export { DEFAULT_ENGINE_OPTIONS, resolveEngineOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 
 export type { CancelOutcome } from './cancel.ts';
 
@@ -31,86 +34,6 @@ export type { CancelOutcome } from './cancel.ts';
 // (`submitting` + an attempt count), the provider id right after. A crash at any point leaves a
 // record that start() knows how to finish: `queued` → send, `submitting` without an id →
 // reconcile against the provider's recent predictions (never re-create blindly), an id → follow.
-
-export interface EngineOptions {
-  cadence: CadenceOptions;
-  backoff: BackoffOptions;
-  budget: BudgetOptions;
-  /** With at least this many followed, detect changes through the list endpoint. */
-  listThreshold: number;
-  /** Shortest gap between list sweeps (a few in flight: status changes show within about this)... */
-  listIntervalMs: number;
-  /** ...stretched up to this with many in flight, where each sweep costs one page per 100 followed. */
-  listIntervalMaxMs: number;
-  /** In-flight count at which the sweep gap reaches listIntervalMaxMs (linear from listThreshold). */
-  listIntervalMaxAt: number;
-  listMaxPages: number;
-  /** In list mode, full GET of a `processing` prediction this often (logs → progress)... */
-  processingRefreshMs: number;
-  /** ...but all such refreshes together at most this many per second, however many run at once. */
-  progressRequestsPerSec: number;
-  /** Consecutive network/5xx failures before Kiln calls itself offline. */
-  offlineAfterFailures: number;
-  /** Probe interval during an outage. */
-  probeMs: number;
-  /** Wait before looking for a create whose response was lost (it may take a moment to be listed). */
-  reconcileDelayMs: number;
-  /** How many empty reconcile sweeps before the create is sent again. */
-  reconcileAttempts: number;
-  /** Clock-skew slack when matching a lost create by its created time. */
-  reconcileSkewMs: number;
-  /** `Prefer: wait=N` on creates (null: async create, the scheduler follows it). */
-  waitSeconds: number | null;
-  /** Follow `urls.stream` for text models... */
-  stream: boolean;
-  /** ...at most this many at once (each holds a connection); the rest are polled and get their text at the end. */
-  maxStreams: number;
-  /** Inline input files up to this size as data URIs instead of uploading them. */
-  dataUriMaxBytes: number;
-  /**
-   * On start: `true` resumes every unfinished prediction (the app). `'with-provider-id'` (the CLI)
-   * follows only those a create is known for, plus unsaved outputs — several processes may follow
-   * one prediction safely, but an intent without an id is left to the process that owns it, since
-   * two engines reconciling or re-sending one intent could create it twice. `false`: nothing.
-   */
-  resumeOnStart: boolean | 'with-provider-id';
-  random: () => number;
-}
-
-export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
-  cadence: DEFAULT_CADENCE,
-  backoff: DEFAULT_BACKOFF,
-  budget: {},
-  listThreshold: 2,
-  listIntervalMs: 1000,
-  listIntervalMaxMs: 2500,
-  listIntervalMaxAt: 600,
-  listMaxPages: 12,
-  processingRefreshMs: 3000,
-  progressRequestsPerSec: 2,
-  offlineAfterFailures: 3,
-  probeMs: 30_000,
-  reconcileDelayMs: 2000,
-  reconcileAttempts: 2,
-  reconcileSkewMs: 5 * 60_000,
-  waitSeconds: null,
-  stream: true,
-  maxStreams: 16,
-  dataUriMaxBytes: 256 * 1024,
-  resumeOnStart: true,
-  random: Math.random,
-};
-
-export function resolveEngineOptions(raw: Record<string, unknown> = {}): EngineOptions {
-  const o = raw as Partial<EngineOptions>;
-  return {
-    ...DEFAULT_ENGINE_OPTIONS,
-    ...o,
-    cadence: { ...DEFAULT_CADENCE, ...o.cadence },
-    backoff: { ...DEFAULT_BACKOFF, ...o.backoff },
-    budget: { ...o.budget },
-  };
-}
 
 type Phase = 'queued' | 'submitting' | 'reconcile' | 'follow';
 
@@ -137,7 +60,7 @@ interface Track {
   /** A note that stays on the card until the run ends (a refused cancel), not cleared by the next look. */
   stickyNote: string | null;
   /** The end as the list endpoint showed it: used only if the final GET is refused (DESIGN §4: logs at the end). */
-  listEnd: RemotePrediction | null;
+  listEnd: RemoteRun | null;
   providerId: string | null;
   providerCreatedAt: number | null;
   statusSeenAt: number | null;
@@ -179,7 +102,7 @@ export interface SubmitRequest {
 
 type RecordListener = (rec: PredictionRecord) => void;
 
-export function createEngine(deps: { history: HistoryStore; vault: MediaVault; provider: ReplicateClient; publisher: Publisher; emit: Emit; clock: Clock; log: Logger; settings: SettingsAdapter; options: Record<string, unknown> }) {
+export function createEngine(deps: { history: HistoryStore; vault: MediaVault; provider: Provider; publisher: Publisher; emit: Emit; clock: Clock; log: Logger; settings: SettingsAdapter; options: EngineOptionsInput }) {
   const { history, vault, provider, publisher, clock, log } = deps;
   const opts = resolveEngineOptions(deps.options);
   const budget = createBudget(clock, opts.budget);
@@ -334,7 +257,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
       sendCancel(t, t.providerId);
     }
 
-    const listMode = followed.length >= opts.listThreshold;
+    const listMode = !!provider.list && followed.length >= opts.listThreshold;
     let processing = 0;
     for (const t of followed) if (t.seenStatus === 'processing') processing++;
     const refreshMs = Math.max(opts.processingRefreshMs, (processing * 1000) / opts.progressRequestsPerSec);
@@ -378,7 +301,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   function noteSuccess(kind: RequestClass) {
     if (!health.success(kind)) return;
     offlineDetail = null;
-    log.info('Replicate reachable again');
+    log.info(`${provider.label} reachable again`);
     deps.emit('network:changed', { online: true, detail: null });
     for (const t of tracks.values()) {
       const rec = history.get(t.id);
@@ -399,10 +322,10 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     if (health.failure(kind)) {
       offlineDetail = err instanceof Error ? err.message : String(err);
       nextProbeAt = clock.now() + Math.min(opts.probeMs, backoffDelay(health.streak, opts.backoff, opts.random));
-      log.warn('Replicate unreachable; probing slowly', { detail: offlineDetail });
+      log.warn(`${provider.label} unreachable; probing slowly`, { detail: offlineDetail });
       deps.emit('network:changed', { online: false, detail: offlineDetail });
       const secs = Math.ceil((nextProbeAt - clock.now()) / 1000);
-      for (const t of tracks.values()) tryWrite(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
+      for (const t of tracks.values()) tryWrite(t.id, { note: `${provider.label} unreachable — retrying in ${secs} s` });
     }
     return c;
   }
@@ -410,7 +333,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   function pauseForKey(err: unknown) {
     if (keyPause) return;
     keyPause = keyNote(err);
-    log.warn('Replicate rejected the key; pausing its runs until a key is saved', { err: String(err) });
+    log.warn(`${provider.label} rejected the key; pausing its runs until a key is saved`, { err: String(err) });
     if (timer !== null) clock.clearTimeout(timer);
     timer = null;
     timerAt = Infinity;
@@ -450,7 +373,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   function probe() {
     probing = true;
     const target = [...tracks.values()].find((t) => t.phase === 'follow' && t.providerId);
-    const request: Promise<unknown> = target?.providerId ? provider.getPrediction(target.providerId) : provider.listPredictions(null);
+    const request: Promise<unknown> = target?.providerId ? provider.get(target.providerId) : provider.list ? provider.list(null) : Promise.resolve();
     run(
       request
         .then(() => noteSuccess('probe'))
@@ -462,7 +385,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           const delay = Math.min(opts.probeMs, backoffDelay(health.streak, opts.backoff, opts.random));
           nextProbeAt = clock.now() + delay;
           const secs = Math.ceil(delay / 1000);
-          for (const t of tracks.values()) tryWrite(t.id, { note: `Replicate unreachable — retrying in ${secs} s` });
+          for (const t of tracks.values()) tryWrite(t.id, { note: `${provider.label} unreachable — retrying in ${secs} s` });
         })
         .finally(() => {
           probing = false;
@@ -521,7 +444,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
     if (dead) return;
     try {
-      const p = await provider.createPrediction({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: opts.waitSeconds });
+      const p = await provider.submit({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: opts.waitSeconds });
       if (dead) return;
       noteSuccess('create');
       t.failures = 0;
@@ -544,7 +467,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         t.phase = 'reconcile';
         t.reconcileTries = 0;
         t.dueAt = clock.now() + Math.max(opts.reconcileDelayMs, err.retryAfterMs ?? 0);
-        if (!t.endedLocally && !t.forgotten) tryWrite(t.id, { note: 'Connection lost while submitting — checking with Replicate' });
+        if (!t.endedLocally && !t.forgotten) tryWrite(t.id, { note: `Connection lost while submitting — checking with ${provider.label}` });
       } else if (err instanceof ProviderError && err.transient) {
         requeue(t, retryDelay(t, err), err);
       } else {
@@ -565,7 +488,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   }
 
   /** A create nobody wants any more turned out to exist remotely: cancel it there, so it does not run and bill unseen. */
-  function foundUnwanted(t: Track, p: RemotePrediction) {
+  function foundUnwanted(t: Track, p: RemoteRun) {
     if (t.forgotten) {
       tracks.delete(t.id);
       if (!isTerminal(p.status)) cancelDetached(t.id, p.id);
@@ -586,7 +509,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   const detachedTimers = new Set<unknown>();
   function cancelDetached(id: string, providerId: string, attempt = 1) {
     run(
-      provider.cancelPrediction(providerId).then(
+      provider.cancel(providerId).then(
         () => undefined,
         (err) => {
           const transient = err instanceof ProviderError && err.transient;
@@ -605,7 +528,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     t.phase = 'queued';
     t.dueAt = clock.now() + delay;
     const rl = err instanceof ProviderError && err.code === 'rate_limited';
-    tryWrite(t.id, { status: 'queued', statusSince: clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : health.online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `Replicate unreachable — will send when it is back` });
+    tryWrite(t.id, { status: 'queued', statusSince: clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : health.online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `${provider.label} unreachable — will send when it is back` });
   }
 
   /** The typed reason a create was refused, for waitSubmitted; only the most recent few are kept. */
@@ -627,15 +550,19 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         if (!staged) throw new KilnError({ code: 'invalid_input', message: `The input file ${v} is no longer in the vault.` });
         const bytes = await readFile(staged.absPath);
         if (bytes.byteLength <= opts.dataUriMaxBytes) return `data:${staged.mime};base64,${bytes.toString('base64')}`;
-        const f = await provider.uploadFile(bytes, staged.path.split('/').pop() ?? 'input', staged.mime);
-        if (!f.urls?.get) throw new ProviderError({ code: 'provider', transient: true, message: 'Upload answered without a URL.' });
-        return f.urls.get;
+        return provider.upload(bytes, staged.path.split('/').pop() ?? 'input', staged.mime);
       }
       if (Array.isArray(v)) return Promise.all(v.map(conv));
       return v;
     };
     for (const [k, v] of Object.entries(input)) out[k] = await conv(v);
     return out;
+  }
+
+  /** One page of the provider's runs, newest first (list and reconcile need capabilities.list). */
+  function listPage(next: string | null, query?: { createdAfter?: string }) {
+    if (!provider.list) throw new ProviderError({ code: 'internal', message: `${provider.label} has no run list.` });
+    return provider.list(next, query);
   }
 
   // ── reconcile: find creates whose response never arrived ─────────────────────────────────────
@@ -656,24 +583,24 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     const recs = batch.map((t) => ({ id: t.id, model: t.intent.model, input: t.intent.input, statusSince: t.intent.since }));
     const earliest = Math.min(...recs.map((r) => r.statusSince)) - opts.reconcileSkewMs;
     const claimed = new Set<string>();
-    const found = new Map<string, RemotePrediction>();
+    const found = new Map<string, RemoteRun>();
     try {
       let next: string | null = null;
       for (let page = 0; page < opts.listMaxPages; page++) {
-        const res = await provider.listPredictions(next, { createdAfter: new Date(earliest).toISOString() });
+        const res = await listPage(next, { createdAfter: new Date(earliest).toISOString() });
         if (dead) return;
         noteSuccess('list');
         // Oldest first within the page so identical inputs clicked twice pair up in click order.
         const results = [...res.results].reverse();
         for (const rec of recs) {
           if (found.has(rec.id)) continue;
-          const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && Date.parse(r.created_at ?? '') >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
+          const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && (r.createdAt ?? NaN) >= rec.statusSince - opts.reconcileSkewMs && !history.getByProviderId(r.id));
           if (match) {
             claimed.add(match.id);
             found.set(rec.id, match);
           }
         }
-        const oldest = res.results.length ? Date.parse(res.results[res.results.length - 1]!.created_at ?? '') : NaN;
+        const oldest = res.results.length ? (res.results[res.results.length - 1]!.createdAt ?? NaN) : NaN;
         if (!res.next || found.size === recs.length || oldest < earliest) break;
         next = res.next;
       }
@@ -753,7 +680,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     const query = bounded ? { createdAfter: new Date(oldest - 1).toISOString() } : undefined;
     try {
       for (let page = 0; page < opts.listMaxPages && seen < byProvider.size; page++) {
-        const res = await provider.listPredictions(next, query);
+        const res = await listPage(next, query);
         if (dead) return;
         noteSuccess('list');
         for (const r of res.results) {
@@ -780,7 +707,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           }
         }
         const last = res.results[res.results.length - 1];
-        if (!res.next || (last && Date.parse(last.created_at ?? '') < oldest)) break;
+        if (!res.next || (last && (last.createdAt ?? NaN) < oldest)) break;
         next = res.next;
         if (budget.available('other') < 1) break; // leave the rest to direct polls rather than queue behind
       }
@@ -828,7 +755,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     requestFor(
       t,
       'get',
-      () => provider.getPrediction(providerId),
+      () => provider.get(providerId),
       (p) => {
         t.failures = 0;
         t.needsFull = false;
@@ -860,11 +787,11 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     requestFor(
       t,
       'cancel',
-      () => provider.cancelPrediction(providerId),
-      (p) => {
+      () => provider.cancel(providerId),
+      (answer) => {
         t.cancelFailures = 0;
-        cancels.settle(t.id, { outcome: 'accepted', status: p.status });
-        applyRemote(t, p);
+        cancels.settle(t.id, { outcome: 'accepted', status: answer.status });
+        if (answer.run) applyRemote(t, answer.run);
         t.needsFull = true;
         t.dueAt = clock.now() + opts.cadence.initialMs;
       },
@@ -886,7 +813,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
         // Refused (an HTML 404, another account's prediction…): an answer. Say so, stop asking, and
         // keep following the run, whose end and outputs must not be lost.
         t.cancelWanted = false;
-        t.stickyNote = `Cancel refused by Replicate: ${message}`;
+        t.stickyNote = `Cancel refused by ${provider.label}: ${message}`;
         tryWrite(t.id, { cancelRequested: false, note: t.stickyNote });
         t.needsFull = true;
         t.dueAt = clock.now();
@@ -896,12 +823,10 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
   }
 
   /** Folds a provider view of the prediction into the record: one write, only what changed. */
-  function applyRemote(t: Track, p: RemotePrediction, fromList = false) {
+  function applyRemote(t: Track, p: RemoteRun, fromList = false) {
     const rec = history.get(t.id);
     if (!rec || dead) return;
     const now = clock.now();
-    const patch: Partial<PredictionRecord> = {};
-    if (!rec.providerId) patch.providerId = p.id;
     // A cancel written by another process on the same history (the CLI next to the app) is honoured here too.
     if (rec.cancelRequested && !t.cancelWanted) {
       t.cancelWanted = true;
@@ -909,46 +834,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     }
     // Ended on the card before the create was known to exist: a running status must not bring it back.
     const holdLocalEnd = t.endedLocally && !isTerminal(p.status);
-    if (p.status !== rec.status && !holdLocalEnd) {
-      patch.status = p.status;
-      patch.statusSince = now;
-      // One local clock for every timestamp on the card, so elapsed times never go negative from skew.
-      if (p.status !== 'starting' && rec.startedAt === null && (p.status === 'processing' || p.started_at)) patch.startedAt = now;
-      if (isTerminal(p.status)) patch.completedAt = now;
-    }
-    if (rec.providerCreatedAt === null && p.created_at) {
-      const c = Date.parse(p.created_at);
-      if (Number.isFinite(c)) patch.providerCreatedAt = c;
-    }
-    const version = usableVersion(p.version);
-    if (!rec.version && version) patch.version = version;
-    if (typeof p.logs === 'string' && p.logs !== rec.logs) {
-      patch.logs = p.logs;
-      patch.progress = parseProgress(p.logs);
-    }
-    if (p.urls && JSON.stringify(p.urls) !== JSON.stringify(rec.urls)) patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
-    let note: string | null = null;
-    if (p.output !== undefined && p.output !== null && JSON.stringify(p.output) !== JSON.stringify(rec.output)) {
-      patch.output = p.output;
-      const text = textOf(p.output);
-      if (text !== null && isTerminal(p.status)) {
-        const bounded = boundText(text);
-        patch.text = bounded.text;
-        note = bounded.note;
-      }
-    }
-    if (!rec.error) {
-      if (typeof p.error === 'string' && p.error.trim()) patch.error = { code: /\bE\d{4}\b/.exec(p.error)?.[0] ?? null, message: p.error };
-      else if (p.error !== undefined && p.error !== null && typeof p.error !== 'string') patch.error = { code: null, message: JSON.stringify(p.error) };
-      // Failed and silent: say so rather than leave an empty message (or "failed: ").
-      else if (p.status === 'failed') patch.error = { code: null, message: NO_ERROR_MESSAGE };
-    }
-    // Finished from a list item (no logs): the bar's last reading would say 80% on a done card.
-    if (fromList && p.status === 'succeeded' && rec.progress && rec.progress.percent < 100) patch.progress = { percent: 100, current: rec.progress.total, total: rec.progress.total };
-    if (p.metrics && isTerminal(p.status)) patch.metrics = { predictTime: p.metrics.predict_time ?? null, totalTime: p.metrics.total_time ?? null };
-    if (p.data_removed && !rec.dataRemoved) patch.dataRemoved = true;
-    if (note) patch.note = note;
-    else if (rec.note && health.online && !keyPause && rec.note !== t.stickyNote) patch.note = null;
+    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !health.online || !!keyPause || rec.note === t.stickyNote });
     t.providerId = rec.providerId ?? p.id; // known remotely whatever the write does: needed to look again
     let next: PredictionRecord | null;
     try {
@@ -977,7 +863,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     if (t.phase === 'follow') {
       t.dueAt = now + nextPollDelay(p.status, now - t.followSince, now - (holdLocalEnd ? t.followSince : next.statusSince), opts.cadence);
       // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
-      if (opts.stream && !holdLocalEnd && next.urls.stream && !t.stream && streams < opts.maxStreams && provider.trusted(next.urls.stream)) startStream(t, next.urls.stream);
+      if (opts.stream && provider.stream && !holdLocalEnd && next.urls.stream && !t.stream && streams < opts.maxStreams && provider.trusted(next.urls.stream)) startStream(t, next.urls.stream);
     }
   }
 
@@ -988,7 +874,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     streams++;
     const follow = followStream(
       {
-        open: (handlers, signal) => provider.stream(url, handlers, signal),
+        open: (handlers, signal) => provider.stream!(url, handlers, signal),
         clock,
         flushMs: STREAM_FLUSH_MS,
         write(text, note) {
@@ -1077,7 +963,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     for (const h of detachedTimers) clock.clearTimeout(h);
     detachedTimers.clear();
     for (const t of tracks.values()) stopStream(t);
-    cancels.settleAll({ outcome: 'pending', message: 'Kiln stopped before Replicate answered the cancel; it is kept on the run and sent when Kiln follows it again.' });
+    cancels.settleAll({ outcome: 'pending', message: `Kiln stopped before ${provider.label} answered the cancel; it is kept on the run and sent when Kiln follows it again.` });
   }
 
   // ── public API ────────────────────────────────────────────────────────────────────────────────
@@ -1180,7 +1066,7 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
           const err = createErrors.get(id);
           if (err) return reject(err), true;
           // Held for a rejected key: an answer a host can act on (the CLI exits 3); the run stays queued and goes out once a key is saved.
-          if (rec.status === 'queued' && keyPause) return reject(new ProviderError({ code: 'auth', message: `${keyPause}: Replicate refuses the API key. The run is kept and sent once a working key is saved (Settings, or REPLICATE_API_TOKEN).` })), true;
+          if (rec.status === 'queued' && keyPause) return reject(new ProviderError({ code: 'auth', message: `${keyPause}: ${provider.label} refuses the API key. The run is kept and sent once a working key is saved (${provider.keyHint}).` })), true;
           if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !health.online)) return resolve(rec), true;
           return false;
         };
@@ -1263,14 +1149,6 @@ export function createEngine(deps: { history: HistoryStore; vault: MediaVault; p
     listeners.add(l);
     return () => listeners.delete(l);
   }
-}
-
-/** Text for the card: a string output, or a token array (x-cog-array-display: concatenate) that is not file URLs. */
-export function textOf(output: unknown): string | null {
-  const isUrl = (s: string) => /^(https?:|data:)/.test(s);
-  if (typeof output === 'string') return isUrl(output) ? null : output;
-  if (Array.isArray(output) && output.length > 0 && output.every((x) => typeof x === 'string') && !output.some((x) => isUrl(x as string))) return output.join('');
-  return null;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
