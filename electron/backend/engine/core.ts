@@ -2,7 +2,7 @@ import type { Clock, Logger, SettingsAdapter } from '../types.ts';
 import type { HistoryStore, PredictionRecord } from '../history/types.ts';
 import type { MediaVault } from '../vault/types.ts';
 import type { Publisher, Emit } from '../events/publisher.ts';
-import type { Provider, RemoteRun } from '../providers/types.ts';
+import type { Provider, RemoteRun, RunRef } from '../providers/types.ts';
 import type { KilnError } from '../../../shared/ipc.ts';
 import type { RequestBudget } from './budget.ts';
 import type { Health, RequestClass } from './health.ts';
@@ -164,7 +164,7 @@ export interface EngineOps {
   doCreate(t: Track): Promise<void>;
   unwanted(t: Track): boolean;
   foundUnwanted(t: Track, p: RemoteRun): void;
-  cancelDetached(id: string, providerId: string, attempt?: number): void;
+  cancelDetached(id: string, ref: RunRef, attempt?: number): void;
   requeue(t: Track, delay: number, err: unknown): void;
   failCreate(t: Track, err: unknown): void;
   prepareInput(input: Record<string, unknown>): Promise<Record<string, unknown>>;

@@ -128,7 +128,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     c.requestFor(
       t,
       'get',
-      () => c.provider.get(providerId),
+      () => c.provider.get({ id: providerId, model: t.intent.model }),
       (p) => {
         t.failures = 0;
         t.needsFull = false;
@@ -160,7 +160,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     c.requestFor(
       t,
       'cancel',
-      () => c.provider.cancel(providerId),
+      () => c.provider.cancel({ id: providerId, model: t.intent.model }),
       (answer) => {
         t.cancelFailures = 0;
         c.cancels.settle(t.id, { outcome: 'accepted', status: answer.status });

@@ -83,7 +83,7 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
   function probe() {
     c.probing = true;
     const target = [...c.tracks.values()].find((t) => t.phase === 'follow' && t.providerId);
-    const request: Promise<unknown> = target?.providerId ? c.provider.get(target.providerId) : c.provider.list ? c.provider.list(null) : Promise.resolve();
+    const request: Promise<unknown> = target?.providerId ? c.provider.get({ id: target.providerId, model: target.intent.model }) : c.provider.list ? c.provider.list(null) : Promise.resolve();
     c.run(
       request
         .then(() => c.noteSuccess('probe'))

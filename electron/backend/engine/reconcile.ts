@@ -25,24 +25,38 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
     const claimed = new Set<string>();
     const found = new Map<string, RemoteRun>();
     try {
-      let next: string | null = null;
-      for (let page = 0; page < c.opts.listMaxPages; page++) {
-        const res = await c.listPage(next, { createdAfter: new Date(earliest).toISOString() });
-        if (c.dead) return;
-        c.noteSuccess('list');
-        // Oldest first within the page so identical inputs clicked twice pair up in click order.
-        const results = [...res.results].reverse();
+      if (!c.provider.list && c.provider.findSubmitted) {
+        // No run list (fal): the provider's request history, asked per intent (DESIGN §3).
         for (const rec of recs) {
-          if (found.has(rec.id)) continue;
-          const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && (r.createdAt ?? NaN) >= rec.statusSince - c.opts.reconcileSkewMs && !c.history.getByProviderId(r.id));
+          const hits = await c.provider.findSubmitted({ model: rec.model, input: rec.input, since: rec.statusSince - c.opts.reconcileSkewMs });
+          if (c.dead) return;
+          c.noteSuccess('list');
+          const match = hits.find((r) => !claimed.has(r.id) && !c.history.getByProviderId(r.id));
           if (match) {
             claimed.add(match.id);
             found.set(rec.id, match);
           }
         }
-        const oldest = res.results.length ? (res.results[res.results.length - 1]!.createdAt ?? NaN) : NaN;
-        if (!res.next || found.size === recs.length || oldest < earliest) break;
-        next = res.next;
+      } else {
+        let next: string | null = null;
+        for (let page = 0; page < c.opts.listMaxPages; page++) {
+          const res = await c.listPage(next, { createdAfter: new Date(earliest).toISOString() });
+          if (c.dead) return;
+          c.noteSuccess('list');
+          // Oldest first within the page so identical inputs clicked twice pair up in click order.
+          const results = [...res.results].reverse();
+          for (const rec of recs) {
+            if (found.has(rec.id)) continue;
+            const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && (r.createdAt ?? NaN) >= rec.statusSince - c.opts.reconcileSkewMs && !c.history.getByProviderId(r.id));
+            if (match) {
+              claimed.add(match.id);
+              found.set(rec.id, match);
+            }
+          }
+          const oldest = res.results.length ? (res.results[res.results.length - 1]!.createdAt ?? NaN) : NaN;
+          if (!res.next || found.size === recs.length || oldest < earliest) break;
+          next = res.next;
+        }
       }
     } catch (err) {
       if (c.dead) return;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { PredictionRecord } from '../history/types.ts';
-import type { RemoteRun } from '../providers/types.ts';
+import type { RemoteRun, RunRef } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
@@ -103,7 +103,7 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
   function foundUnwanted(t: Track, p: RemoteRun) {
     if (t.forgotten) {
       c.tracks.delete(t.id);
-      if (!isTerminal(p.status)) c.cancelDetached(t.id, p.id);
+      if (!isTerminal(p.status)) c.cancelDetached(t.id, { id: p.id, model: t.intent.model });
       return;
     }
     // Canceled on the card already: keep the provider id with it and cancel through the usual path
@@ -118,16 +118,16 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
   }
 
   /** Cancels a prediction no row follows any more (deleted): best effort, a few tries on transient errors. */
-  function cancelDetached(id: string, providerId: string, attempt = 1) {
+  function cancelDetached(id: string, ref: RunRef, attempt = 1) {
     c.run(
-      c.provider.cancel(providerId).then(
+      c.provider.cancel(ref).then(
         () => undefined,
         (err) => {
           const transient = err instanceof ProviderError && err.transient;
           if (c.dead || !c.running || !transient || attempt >= 5) return c.log.warn('cancel of a deleted prediction failed', { id, err: String(err) });
           const h = c.clock.setTimeout(() => {
             c.detachedTimers.delete(h);
-            if (c.running) c.cancelDetached(id, providerId, attempt + 1);
+            if (c.running) c.cancelDetached(id, ref, attempt + 1);
           }, (err as ProviderError).retryAfterMs ?? backoffDelay(attempt, c.opts.backoff, c.opts.random));
           c.detachedTimers.add(h);
         },

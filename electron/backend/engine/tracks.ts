@@ -49,7 +49,7 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resum
       c.stopStream(t);
       if (t.providerId) {
         c.tracks.delete(id);
-        if (!(t.seenStatus && isTerminal(t.seenStatus))) c.cancelDetached(id, t.providerId);
+        if (!(t.seenStatus && isTerminal(t.seenStatus))) c.cancelDetached(id, { id: t.providerId, model: t.intent.model });
       } else if ((t.phase === 'submitting' && t.busy) || t.phase === 'reconcile') {
         // The create is out, or its answer was lost: keep the track until the answer (or the
         // reconciliation) says whether something runs remotely, and cancel it then (foundUnwanted).

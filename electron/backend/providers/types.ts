@@ -57,6 +57,20 @@ export interface RunPage {
   results: RemoteRun[];
 }
 
+/** A run at its provider: the provider's id and the model it was sent to (fal addresses a request by both). */
+export interface RunRef {
+  id: string;
+  model: string;
+}
+
+/** What reconciliation looks for: a submit whose answer was lost (DESIGN §3: never re-send blindly). */
+export interface SubmitIntent {
+  model: string;
+  input: Record<string, unknown>;
+  /** Epoch ms: the submit was sent at or after this (minus clock-skew slack, the caller's choice). */
+  since: number;
+}
+
 export interface SubmitSpec {
   model: string;
   version: string | null;
@@ -66,6 +80,8 @@ export interface SubmitSpec {
   cancelAfter?: string | null;
   /** Replicate's `Prefer: wait=N`; providers without it ignore it. */
   waitSeconds?: number | null;
+  /** Give up if not started by then (epoch ms): fal's `x-fal-request-timeout`; others ignore it. */
+  startDeadlineAt?: number | null;
 }
 
 /** What became of a cancel at the provider. A refusal it explains is thrown as a ProviderError (4xx). */
@@ -101,10 +117,15 @@ export interface Provider {
   readonly keyHint: string;
   setGate(gate: RequestGate | null): void;
   submit(spec: SubmitSpec): Promise<RemoteRun>;
-  get(id: string): Promise<RemoteRun>;
-  cancel(id: string): Promise<CancelAnswer>;
+  get(ref: RunRef): Promise<RemoteRun>;
+  cancel(ref: RunRef): Promise<CancelAnswer>;
   /** One page, newest first; `next` as returned to continue (capabilities.list). */
   list?(next: string | null, query?: { createdAfter?: string }): Promise<RunPage>;
+  /**
+   * Runs at the provider that match a submit whose answer was lost (its request history), oldest
+   * first, each as far as the history tells. Providers with `list` reconcile through it instead.
+   */
+  findSubmitted?(intent: SubmitIntent): Promise<RemoteRun[]>;
   /** Follows a run's text stream until it ends (capabilities.stream). */
   stream?(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<unknown>;
   /** Uploads a local input file; resolves with the URL to pass as input. */

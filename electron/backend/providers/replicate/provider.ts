@@ -1,4 +1,4 @@
-import type { CancelAnswer, Provider, RemoteRun, StreamHandlers, SubmitSpec } from '../types.ts';
+import type { CancelAnswer, Provider, RemoteRun, RunRef, StreamHandlers, SubmitSpec } from '../types.ts';
 import { ProviderError } from '../errors.ts';
 import type { ReplicateClient } from './client.ts';
 import type { RemotePrediction } from './types.ts';
@@ -49,11 +49,11 @@ export function createReplicateProvider(client: ReplicateClient): Provider {
     async submit(spec: SubmitSpec) {
       return runOfPrediction(await client.createPrediction(spec));
     },
-    async get(id: string) {
-      return runOfPrediction(await client.getPrediction(id));
+    async get(ref: RunRef) {
+      return runOfPrediction(await client.getPrediction(ref.id));
     },
-    async cancel(id: string): Promise<CancelAnswer> {
-      const run = runOfPrediction(await client.cancelPrediction(id));
+    async cancel(ref: RunRef): Promise<CancelAnswer> {
+      const run = runOfPrediction(await client.cancelPrediction(ref.id));
       return { run, status: run.status };
     },
     async list(next, query) {
