@@ -30,7 +30,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-export type ProviderName = 'replicate';
+export type ProviderName = ProviderId;
+import type { ProviderId } from '../../shared/domain/provider.ts';
 
 export interface SecretsAdapter {
   get(provider: ProviderName): Promise<string | null>;
@@ -67,6 +68,8 @@ export interface BackendDeps {
   platform?: PlatformAdapter;
   /** Defaults to https://api.replicate.com/v1 (KILN_REPLICATE_BASE_URL / --replicate-base-url). */
   replicateBaseUrl?: string;
+  /** fal's queue/api/storage bases (KILN_FAL_QUEUE_URL / KILN_FAL_API_URL / KILN_FAL_STORAGE_URL, --fal-*-url); fal's own hosts by default. */
+  falBases?: { queueUrl?: string; apiUrl?: string; storageUrl?: string };
   mode: 'electron' | 'web' | 'memory';
   appVersion?: string;
   /** Engine tuning for tests (poll cadence etc.); production uses the defaults. */

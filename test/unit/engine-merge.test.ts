@@ -53,6 +53,12 @@ const rows: { name: string; rec?: Partial<PredictionRecord>; run?: Partial<Remot
   { name: 'ended locally: a running status does not bring the card back', rec: { status: 'canceled' }, run: { status: 'processing' }, ctx: { holdLocalEnd: true }, patch: {} },
   { name: 'a note is cleared by an answer', rec: { note: 'Retrying in 2 s' }, patch: { note: null } },
   { name: 'a note that must stay (offline, key, refused cancel) stays', rec: { note: 'Paused — key rejected' }, ctx: { keepNote: true }, patch: {} },
+  { name: 'waiting with a queue position: the card says how many are ahead', run: { queuePosition: 3 }, patch: { note: 'In queue — 3 ahead' } },
+  { name: 'first in the queue', run: { queuePosition: 0 }, patch: { note: 'In queue — next' } },
+  { name: 'the same position again: nothing to write', rec: { note: 'In queue — 3 ahead' }, run: { queuePosition: 3 }, patch: {} },
+  { name: 'the queue moved', rec: { note: 'In queue — 3 ahead' }, run: { queuePosition: 1 }, patch: { note: 'In queue — 1 ahead' } },
+  { name: 'running: the queue note goes', rec: { note: 'In queue — next' }, run: { status: 'processing', queuePosition: null }, patch: { status: 'processing', statusSince: NOW, startedAt: NOW, note: null } },
+  { name: 'offline while queued: the outage note stays', rec: { note: 'fal unreachable — retrying in 4 s' }, run: { queuePosition: 2 }, ctx: { keepNote: true }, patch: {} },
 ];
 
 describe('what a remote answer changes (merge.ts)', () => {

@@ -2,7 +2,7 @@ import type { Clock, Logger, SettingsAdapter } from '../types.ts';
 import type { HistoryStore, PredictionRecord } from '../history/types.ts';
 import type { MediaVault } from '../vault/types.ts';
 import type { Publisher, Emit } from '../events/publisher.ts';
-import type { Provider, RemoteRun, RunRef } from '../providers/types.ts';
+import type { Provider, ProviderId, RemoteRun, RunRef } from '../providers/types.ts';
 import type { KilnError } from '../../../shared/ipc.ts';
 import type { RequestBudget } from './budget.ts';
 import type { Health, RequestClass } from './health.ts';
@@ -82,6 +82,8 @@ export class WriteFailed extends Error {
 export const PROVIDER_LIST_HORIZON_MS = 60 * 60_000;
 
 export interface SubmitRequest {
+  /** Which provider runs it (default Replicate: a bare model reference means Replicate). */
+  provider?: ProviderId;
   model: string;
   version?: string | null;
   target?: PredictionRecord['target'];

@@ -207,7 +207,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     }
     // Ended on the card before the create was known to exist: a running status must not bring it back.
     const holdLocalEnd = t.endedLocally && !isTerminal(p.status);
-    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !c.health.online || !!c.keyPause || rec.note === t.stickyNote });
+    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !c.health.online || !!c.keyPause || (t.stickyNote !== null && rec.note === t.stickyNote) });
     t.providerId = rec.providerId ?? p.id; // known remotely whatever the write does: needed to look again
     let next: PredictionRecord | null;
     try {

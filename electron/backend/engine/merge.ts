@@ -28,6 +28,11 @@ export function textOf(output: unknown): string | null {
   return null;
 }
 
+/** The card note for a run waiting in the provider's queue with `ahead` runs before it. */
+export function queueNote(ahead: number): string {
+  return ahead === 0 ? 'In queue — next' : `In queue — ${Math.floor(ahead)} ahead`;
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeContext): Partial<PredictionRecord> {
@@ -68,7 +73,13 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   if (ctx.fromList && p.status === 'succeeded' && rec.progress && rec.progress.percent < 100) patch.progress = { percent: 100, current: rec.progress.total, total: rec.progress.total };
   if (p.metrics && isTerminal(p.status)) patch.metrics = { predictTime: p.metrics.predictTime, totalTime: p.metrics.totalTime };
   if (p.dataRemoved && !rec.dataRemoved) patch.dataRemoved = true;
+  // A known queue position makes the wait legible ("In queue — 3 ahead"); it is the card's note
+  // while the run waits, and goes with the next answer that is not a wait.
+  const queue = p.queuePosition != null && Number.isFinite(p.queuePosition) && p.queuePosition >= 0 && p.status !== 'processing' && !isTerminal(p.status) ? queueNote(p.queuePosition) : null;
   if (note) patch.note = note;
-  else if (rec.note && !ctx.keepNote) patch.note = null;
+  else if (ctx.keepNote) return patch;
+  else if (queue) {
+    if (rec.note !== queue) patch.note = queue;
+  } else if (rec.note) patch.note = null;
   return patch;
 }

@@ -4,7 +4,8 @@
 // budget they draw from is declared here (RequestGate) and implemented by engine/budget.ts.
 
 /** Which provider a run belongs to (history's `provider` column, model refs `fal:…`). */
-export type ProviderId = 'replicate' | 'fal';
+export type { ProviderId } from '../../../shared/domain/provider.ts';
+import type { ProviderId } from '../../../shared/domain/provider.ts';
 
 /** What a request costs against the provider's budget: creates/submits have their own bucket. */
 export type RequestKind = 'create' | 'other';
