@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRemote, textOf, type MergeContext } from '../../electron/backend/engine/merge.ts';
-import { NO_ERROR_MESSAGE } from '../../electron/backend/engine/record-rules.ts';
+import { NO_ERROR_MESSAGE, cancelAfterMs } from '../../electron/backend/engine/record-rules.ts';
 import type { PredictionRecord } from '../../electron/backend/history/types.ts';
 import type { RemoteRun } from '../../electron/backend/providers/types.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -82,4 +82,11 @@ describe('what a remote answer changes (merge.ts)', () => {
     expect(textOf([])).toBeNull();
     expect(textOf({ a: 1 })).toBeNull();
   });
+});
+
+describe('the give-up setting as a start deadline (record-rules.ts cancelAfterMs)', () => {
+  const table: [string | null, number | null][] = [
+    [null, null], ['', null], ['90s', 90_000], ['10m', 600_000], ['1h30m', 5_400_000], ['1h', 3_600_000], ['45', 45_000], ['soon', null], ['h', null],
+  ];
+  for (const [text, ms] of table) it(`${JSON.stringify(text)} → ${ms}`, () => expect(cancelAfterMs(text)).toBe(ms));
 });

@@ -6,6 +6,7 @@ import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from './backoff.ts';
 import { type Core, type EngineOps, type Track, WriteFailed } from './core.ts';
+import { cancelAfterMs } from './record-rules.ts';
 
 // Submitting a run (DESIGN §3): the intent is journaled before the request, local files are
 // uploaded, an ambiguous failure goes to reconciliation (never a blind re-send), a create nobody
@@ -56,7 +57,10 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
     }
     if (c.dead) return;
     try {
-      const p = await c.provider.submit({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: c.opts.waitSeconds });
+      // The same setting bounds the wait for a start where the provider takes a start deadline (fal's x-fal-request-timeout).
+      const giveUpMs = cancelAfterMs(rec.cancelAfter);
+      const startDeadlineAt = giveUpMs === null ? null : c.clock.now() + giveUpMs;
+      const p = await c.provider.submit({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: c.opts.waitSeconds, startDeadlineAt });
       if (c.dead) return;
       c.noteSuccess('create');
       t.failures = 0;

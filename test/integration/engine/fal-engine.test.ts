@@ -65,4 +65,17 @@ describe('engine on fal', () => {
     expect(h.sim.control.jobs()).toHaveLength(1);
     expect(done.providerId).toBe(h.sim.control.jobs()[0]!.request_id);
   });
+
+  it('the give-up setting becomes x-fal-request-timeout; not started in time → aborted, not billed', async () => {
+    h = await setupFal({ settings: { cancelAfter: '30s' }, scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 200 } } } });
+    h.sim.control.freeze();
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: '[timeout] never starts' } });
+    await until(() => rec(ids[0]).providerId, 10_000, 'submitted');
+    const sent = Number(h.sim.control.jobs()[0]!.headers.requestTimeout);
+    expect(sent).toBeGreaterThan(25);
+    expect(sent).toBeLessThanOrEqual(30);
+    h.sim.control.advance(31_000);
+    const done = await until(() => (rec(ids[0]).status === 'aborted' ? rec(ids[0]) : null), 15_000, 'aborted');
+    expect(done.error?.message).toMatch(/not billed/);
+  });
 });
