@@ -183,6 +183,8 @@ export interface EngineOps {
   sendCancel(t: Track, providerId: string): void;
   applyRemote(t: Track, p: RemoteRun, fromList?: boolean): void;
   startStream(t: Track, url: string): void;
+  // runtimes.ts
+  typicalRun(model: string, version: string | null): number | null;
   // tracks.ts
   track(rec: PredictionRecord, phase: Phase, dueAt?: number): Track;
   save(rec: PredictionRecord): void;

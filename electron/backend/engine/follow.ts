@@ -4,7 +4,7 @@ import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from './backoff.ts';
-import { nextPollDelay } from './cadence.ts';
+import { nextLookDelay, nextPollDelay } from './cadence.ts';
 import type { RequestClass } from './health.ts';
 import { followStream } from './streams.ts';
 import { mergeRemote } from './merge.ts';
@@ -234,7 +234,9 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
       return;
     }
     if (t.phase === 'follow') {
-      t.dueAt = now + nextPollDelay(p.status, now - t.followSince, now - (holdLocalEnd ? t.followSince : next.statusSince), c.opts.cadence);
+      // Timed by what Kiln knows: the queue position (fal) and this model's past run times (cadence.ts).
+      const look = { status: p.status, sinceCreate: now - t.followSince, inStatus: now - (holdLocalEnd ? t.followSince : next.statusSince), queuePosition: p.queuePosition ?? null, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
+      t.dueAt = now + nextLookDelay(look, c.opts.cadence);
       // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
       if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !t.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);
     }

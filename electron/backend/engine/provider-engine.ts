@@ -15,6 +15,7 @@ import { createSubmit } from './submit.ts';
 import { createReconcile } from './reconcile.ts';
 import { createFollow } from './follow.ts';
 import { createTracks } from './tracks.ts';
+import { createRuntimes } from './runtimes.ts';
 
 export { DEFAULT_ENGINE_OPTIONS, resolveEngineOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 export type { SubmitRequest, EngineDeps } from './core.ts';
@@ -79,7 +80,7 @@ export function createProviderEngine(deps: EngineDeps) {
   const c = state as Core;
   /** Runs of this engine's provider (rows written before the provider column existed are Replicate's). */
   const mine = (rec: PredictionRecord) => (rec.provider ?? 'replicate') === c.provider.id;
-  Object.assign(c, createJournal(c), createScheduler(c), createNetwork(c), createSubmit(c), createReconcile(c), createFollow(c), createTracks(c));
+  Object.assign(c, createJournal(c), createScheduler(c), createNetwork(c), createSubmit(c), createReconcile(c), createFollow(c), createTracks(c), createRuntimes(c));
 
   // ── public API ────────────────────────────────────────────────────────────────────────────────
   function submit(req: SubmitRequest): PredictionRecord {
