@@ -6,8 +6,8 @@ import { setupFal } from './fal-harness.ts';
 // The engine conformance cases that run for every provider (issue 12 "Proof"): one suite, two
 // simulators, over real HTTP with a real SQLite history and vault. Each target says how to start
 // its simulator with the same generic faults, which model to run and how many jobs the provider
-// created (never two for one click). Cases still only in the Replicate files (cold start, unknown
-// status, offline queue, key rejected, partial outage) are listed in DECISIONS.md.
+// created (never two for one click). Cases still only in the Replicate files (cold start, offline
+// queue, partial outage, kill at every step) are listed in DECISIONS.md.
 
 type GenericFault = { on: 'create' | 'poll'; kind: '429' | '503' | 'reset' | 'truncated-json' | 'drop-response'; count?: number; after?: number };
 
@@ -16,12 +16,17 @@ interface Running {
   model: string;
   jobs(): number;
   restart(): Promise<Backend>;
+  /** The provider refuses the key from now on (rotated or revoked), then accepts it again. */
+  rejectKey(): void;
+  restoreKey(): void;
   close(): Promise<void>;
 }
 
 interface Target {
   name: string;
-  start(o: { faults?: GenericFault[]; runMs?: number }): Promise<Running>;
+  start(o: { faults?: GenericFault[]; runMs?: number; startMs?: number; unknownStatus?: string }): Promise<Running>;
+  /** The unknown status word this provider's simulator is told to report while waiting. */
+  unknown: string;
 }
 
 const REPLICATE_MODEL = 'black-forest-labs/flux-schnell';
@@ -30,6 +35,7 @@ const FAL_ENDPOINT = 'fal-ai/flux/schnell';
 const targets: Target[] = [
   {
     name: 'replicate',
+    unknown: 'warming',
     async start(o) {
       const faults = (o.faults ?? []).map((f) => ({
         endpoint: f.on === 'create' ? ('create' as const) : ('get' as const),
@@ -37,12 +43,18 @@ const targets: Target[] = [
         count: f.count ?? 1,
         after: f.after ?? 0,
       }));
-      const h = await setup({ scenario: { models: { [REPLICATE_MODEL]: { coldBootMs: 200, runMs: o.runMs ?? 400 } }, faults } });
-      return { backend: () => h.backend, model: REPLICATE_MODEL, jobs: () => h.sim.control.predictions().length, restart: () => h.restart(), close: () => h.close() };
+      const models = { [REPLICATE_MODEL]: { coldBootMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) } };
+      const h = await setup({ scenario: { models, faults } });
+      return {
+        backend: () => h.backend, model: REPLICATE_MODEL, jobs: () => h.sim.control.predictions().length, restart: () => h.restart(), close: () => h.close(),
+        rejectKey: () => h.sim.control.loadScenario({ models, faults: [{ endpoint: '*', kind: '401', count: 100_000 }] }),
+        restoreKey: () => h.sim.control.loadScenario({ models }),
+      };
     },
   },
   {
     name: 'fal',
+    unknown: 'IN_WARMUP',
     async start(o) {
       const faults = (o.faults ?? []).map((f) => ({
         endpoint: f.on === 'create' ? ('submit' as const) : ('status' as const),
@@ -50,8 +62,13 @@ const targets: Target[] = [
         count: f.count ?? 1,
         after: f.after ?? 0,
       }));
-      const h = await setupFal({ scenario: { endpoints: { [FAL_ENDPOINT]: { startupMs: 200, runMs: o.runMs ?? 400 } }, faults } });
-      return { backend: () => h.backend, model: `fal:${FAL_ENDPOINT}`, jobs: () => h.sim.control.jobs().length, restart: () => h.restart(), close: () => h.close() };
+      const endpoints = { [FAL_ENDPOINT]: { startupMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) } };
+      const h = await setupFal({ scenario: { endpoints, faults } });
+      return {
+        backend: () => h.backend, model: `fal:${FAL_ENDPOINT}`, jobs: () => h.sim.control.jobs().length, restart: () => h.restart(), close: () => h.close(),
+        rejectKey: () => h.sim.control.loadScenario({ endpoints, revokedKeys: [h.sim.key] }),
+        restoreKey: () => h.sim.control.loadScenario({ endpoints }),
+      };
     },
   },
 ];
@@ -117,6 +134,31 @@ describe.each(targets)('engine conformance: $name', (target) => {
     await r.restart();
     await ended(id);
     expect(r.jobs()).toBe(1);
+  });
+
+  it('an unknown status is followed, not raised on, and the run ends', async () => {
+    r = await target.start({ startMs: 1_500, unknownStatus: target.unknown });
+    const id = await runOne('unknown status');
+    await until(() => rec(id).status === target.unknown, 10_000, `status ${target.unknown}`);
+    const done = await ended(id);
+    expect(done.error).toBeNull();
+    expect(done.timeline.map((t) => t.status)).toContain(target.unknown);
+  });
+
+  it('a key rejected while following pauses the runs (not an outage); a saved key resumes them', async () => {
+    r = await target.start({ runMs: 3_000 });
+    const id = await runOne('rotated key');
+    await until(() => rec(id).providerId, 10_000, 'submitted');
+    r.rejectKey();
+    await until(() => rec(id).note === 'Paused — key rejected', 10_000, 'paused note');
+    const { engine } = r.backend().services;
+    expect(engine.keyRejected()).toBe('Paused — key rejected');
+    expect(engine.isOnline()).toBe(true);
+    r.restoreKey();
+    engine.keyChanged();
+    const done = await ended(id);
+    expect(done.note).toBeNull();
+    expect(engine.keyRejected()).toBeNull();
   });
 
   it('cancel while running ends the run canceled', async () => {
