@@ -38,10 +38,6 @@ export const ZONES = [
   {
     target: './electron/backend/providers',
     from: './electron/backend/engine',
-    // TODO(after the engine reshape merges): drop `except`. Today providers/*/errors.ts import
-    // engine/backoff.ts and providers/replicate/client.ts imports engine/budget.ts; the reshape moves
-    // those below the providers. Every other engine file is already refused.
-    except: ['./backoff.ts', './budget.ts'],
     message: 'Providers import nothing of the engine: the engine depends on providers through the Provider interface.',
   },
 ];

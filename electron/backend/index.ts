@@ -6,7 +6,10 @@ import { createNotifier } from './events/notifier.ts';
 import { openHistory } from './history/store.ts';
 import { createVault } from './vault/vault.ts';
 import { createReplicateClient } from './providers/replicate/client.ts';
-import { createEngine } from './engine/engine.ts';
+import { createReplicateProvider } from './providers/replicate/provider.ts';
+import { createFalClient } from './providers/fal/client.ts';
+import { createFalProvider } from './providers/fal/provider.ts';
+import { createEngine, type EngineOptionsInput } from './engine/engine.ts';
 import { createRouter } from './ipc/router.ts';
 import { handlers } from './ipc/handlers/index.ts';
 import { createKeepAlive } from './host/keepalive.ts';
@@ -63,6 +66,9 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
     log: deps.log,
   });
+  // fal (DESIGN §4): its own client and key; bases from KILN_FAL_*_URL / --fal-*-url in tests.
+  const falBases = Object.fromEntries(Object.entries(deps.falBases ?? {}).filter(([, v]) => !!v).map(([k, v]) => [k, String(v).replace(/\/+$/, '')]));
+  const fal = createFalClient({ bases: falBases, fetch: deps.fetch, getKey: () => deps.secrets.get('fal'), userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}` });
   const vault = createVault({
     dataDir: deps.dataDir,
     fetch: deps.fetch,
@@ -75,7 +81,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     getToken: () => deps.secrets.get('replicate'),
     downloadLimits: () => downloadLimitBytes(deps.settings.get()),
   });
-  const engine = createEngine({ history, vault, provider, publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) } });
+  const engine = createEngine({ history, vault, providers: [createReplicateProvider(provider), createFalProvider(fal)], publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) as EngineOptionsInput['resumeOnStart'] } });
   ownership.attach(engine, (id) => publisher.changed(id));
 
   engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));

@@ -2,14 +2,16 @@ import path from 'node:path';
 import type { BackendDeps, Logger, SecretsAdapter } from './types.ts';
 import { systemClock } from './types.ts';
 import { createFileLogger } from './log/logger.ts';
-import { createEnvSecrets } from './secrets/env-secrets.ts';
+import { createEnvSecrets, withEnvKey } from './secrets/env-secrets.ts';
 import { createFileSecrets } from './secrets/file-secrets.ts';
-import { hasKnownValues } from './secrets/status.ts';
+import { hasKnownValues, type KnownSecrets } from './secrets/status.ts';
 import { createFileSettings } from './settings/file-settings.ts';
+import type { EngineOptionsInput } from './engine/options.ts';
 
 export interface NodeDepsOptions {
   dataDir: string;
   replicateBaseUrl?: string;
+  falBases?: { queueUrl?: string; apiUrl?: string; storageUrl?: string };
   mode: 'web' | 'memory';
   /** Defaults to JSON lines in <dataDir>/logs plus stderr at warn+, with secrets redacted. */
   log?: Logger;
@@ -17,7 +19,7 @@ export interface NodeDepsOptions {
   env?: Record<string, string | undefined>;
   appVersion?: string;
   fetch?: typeof fetch;
-  engineOptions?: Record<string, unknown>;
+  engineOptions?: EngineOptionsInput;
 }
 
 // The adapters for everything that runs in plain Node (browser mode, the CLI, tests). Electron's
@@ -26,7 +28,10 @@ export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
   const env = opts.env ?? process.env;
   const dataDir = path.resolve(opts.dataDir);
   const envToken = env.REPLICATE_API_TOKEN?.trim();
-  const secrets: SecretsAdapter = envToken ? createEnvSecrets(envToken) : createFileSecrets({ file: path.join(dataDir, 'secrets.json') });
+  const fileOrToken: SecretsAdapter & KnownSecrets = envToken ? createEnvSecrets(envToken) : createFileSecrets({ file: path.join(dataDir, 'secrets.json') });
+  // FAL_KEY outside Electron (DESIGN §6): the environment owns the fal key when it is set.
+  const falKey = env.FAL_KEY?.trim();
+  const secrets: SecretsAdapter = falKey ? withEnvKey(fileOrToken, 'fal', falKey, 'FAL_KEY') : fileOrToken;
   const log =
     opts.log ??
     createFileLogger({
@@ -44,6 +49,11 @@ export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
     log,
     mode: opts.mode,
     replicateBaseUrl: opts.replicateBaseUrl ?? env.KILN_REPLICATE_BASE_URL ?? undefined,
+    falBases: {
+      queueUrl: opts.falBases?.queueUrl ?? env.KILN_FAL_QUEUE_URL ?? undefined,
+      apiUrl: opts.falBases?.apiUrl ?? env.KILN_FAL_API_URL ?? undefined,
+      storageUrl: opts.falBases?.storageUrl ?? env.KILN_FAL_STORAGE_URL ?? undefined,
+    },
     appVersion: opts.appVersion,
     engineOptions: opts.engineOptions,
   };

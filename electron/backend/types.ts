@@ -1,5 +1,6 @@
 import type { Settings, SettingsPatch } from '../../shared/domain/settings.ts';
 import type { SecretStatus } from '../../shared/ipc.ts';
+import type { EngineOptionsInput } from './engine/options.ts';
 
 // The injected edges of the backend. Everything that touches the outside world (time, network,
 // secrets, settings storage, the OS shell) comes in through these, so the same backend runs in
@@ -29,7 +30,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-export type ProviderName = 'replicate';
+export type ProviderName = ProviderId;
+import type { ProviderId } from '../../shared/domain/provider.ts';
 
 export interface SecretsAdapter {
   get(provider: ProviderName): Promise<string | null>;
@@ -66,8 +68,10 @@ export interface BackendDeps {
   platform?: PlatformAdapter;
   /** Defaults to https://api.replicate.com/v1 (KILN_REPLICATE_BASE_URL / --replicate-base-url). */
   replicateBaseUrl?: string;
+  /** fal's queue/api/storage bases (KILN_FAL_QUEUE_URL / KILN_FAL_API_URL / KILN_FAL_STORAGE_URL, --fal-*-url); fal's own hosts by default. */
+  falBases?: { queueUrl?: string; apiUrl?: string; storageUrl?: string };
   mode: 'electron' | 'web' | 'memory';
   appVersion?: string;
   /** Engine tuning for tests (poll cadence etc.); production uses the defaults. */
-  engineOptions?: Record<string, unknown>;
+  engineOptions?: EngineOptionsInput;
 }

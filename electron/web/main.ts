@@ -8,9 +8,9 @@ import { resolveDataDir } from '../backend/data-dir.ts';
 import { startWebServer, type WebServer } from './server.ts';
 import { loadOrCreateToken } from './token.ts';
 
-// `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--host H]` (DESIGN §6).
+// `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--fal-*-url URL] [--host H]` (DESIGN §6).
 // Prints exactly one `Kiln web: <url>` line on stdout; everything else goes to stderr and the log.
-const USAGE = 'Usage: node electron/web/main.ts [--port P] [--data-dir DIR] [--replicate-base-url URL] [--host H]';
+const USAGE = 'Usage: node electron/web/main.ts [--port P] [--data-dir DIR] [--replicate-base-url URL] [--fal-queue-url URL] [--fal-api-url URL] [--fal-storage-url URL] [--host H]';
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n${USAGE}\n`);
@@ -24,6 +24,9 @@ try {
       port: { type: 'string', default: '0' },
       'data-dir': { type: 'string' },
       'replicate-base-url': { type: 'string' },
+      'fal-queue-url': { type: 'string' },
+      'fal-api-url': { type: 'string' },
+      'fal-storage-url': { type: 'string' },
       host: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -47,7 +50,8 @@ const dataDir = args['data-dir'] ? path.resolve(args['data-dir']) : resolveDataD
 fs.mkdirSync(dataDir, { recursive: true });
 const appVersion = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 
-const deps = createNodeDeps({ dataDir, mode: 'web', replicateBaseUrl: args['replicate-base-url'], appVersion });
+const falBases = { queueUrl: args['fal-queue-url'], apiUrl: args['fal-api-url'], storageUrl: args['fal-storage-url'] };
+const deps = createNodeDeps({ dataDir, mode: 'web', replicateBaseUrl: args['replicate-base-url'], falBases, appVersion });
 const backend = await createBackend(deps);
 await backend.start();
 let server: WebServer;

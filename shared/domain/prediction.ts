@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SAVE_STATES } from './status.ts';
+import { PROVIDER_IDS } from './provider.ts';
 
 // The renderer's view of one prediction. The backend owns the truth (SQLite); this is what crosses IPC.
 
@@ -38,7 +39,7 @@ export const PredictionError = z.object({
 
 export const PredictionView = z.object({
   id: z.string(), // Kiln's own id, stable from the click on (before the provider assigns one)
-  provider: z.literal('replicate'),
+  provider: z.enum(PROVIDER_IDS),
   providerId: z.string().nullable(),
   model: z.string(), // owner/name
   version: z.string().nullable(),

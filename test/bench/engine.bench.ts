@@ -7,6 +7,7 @@ import { createBackend } from '../../electron/backend/index.ts';
 import type { BackendDeps, Clock, Logger } from '../../electron/backend/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/domain/settings.ts';
 import { isTerminal } from '../../shared/domain/status.ts';
+import type { EngineOptionsInput } from '../../electron/backend/engine/options.ts';
 
 // The engine benchmark (issue 4, DESIGN §8): the same simulated workload through Kiln's engine and
 // through the official `replicate` 1.4.0 client (`predictions.create` + `wait()` at its default
@@ -108,7 +109,7 @@ async function runKiln(n: number): Promise<Result> {
     mode: 'memory',
     replicateBaseUrl: sim.baseUrl,
     // BENCH_ENGINE='{"listThreshold":4}' tries other engine settings without editing code.
-    engineOptions: { stream: false, ...(JSON.parse(process.env.BENCH_ENGINE ?? '{}') as Record<string, unknown>) }, // the official client does not stream either
+    engineOptions: { stream: false, ...(JSON.parse(process.env.BENCH_ENGINE ?? '{}') as EngineOptionsInput) }, // the official client does not stream either
   };
   const backend = await createBackend(deps);
   const { engine, history } = backend.services;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createEngine } from '../../electron/backend/engine/engine.ts';
 import { INPUT_SCHEMA_CACHE_MAX, inputSchemaFor, rememberInputSchema } from '../../electron/backend/engine/schemas.ts';
 import { createReplicateClient } from '../../electron/backend/providers/replicate/client.ts';
+import { createReplicateProvider } from '../../electron/backend/providers/replicate/provider.ts';
 import { createPublisher } from '../../electron/backend/events/publisher.ts';
 import { openHistory } from '../../electron/backend/history/store.ts';
 import type { Clock, Logger } from '../../electron/backend/types.ts';
@@ -99,7 +100,7 @@ function build(o: Parameters<typeof fakeReplicate>[1]) {
   const provider = createReplicateClient({ baseUrl: 'http://r/v1', fetch: r.fetchFake, getToken: async () => 'r8_x', userAgent: 'Kiln/test', log });
   const saved: string[] = [];
   const vault = { saveOutputs: async (rec: { id: string }) => void saved.push(rec.id) } as unknown as MediaVault;
-  const engine = createEngine({ history, vault, provider, publisher, emit, clock: fc.clock, log, settings: { get: () => ({ ...DEFAULT_SETTINGS, createConcurrency: 8 }), set: () => DEFAULT_SETTINGS }, options: { random: () => 0.5 } });
+  const engine = createEngine({ history, vault, provider: createReplicateProvider(provider), publisher, emit, clock: fc.clock, log, settings: { get: () => ({ ...DEFAULT_SETTINGS, createConcurrency: 8 }), set: () => DEFAULT_SETTINGS }, options: { random: () => 0.5 } });
   cleanup.push(() => {
     engine.kill();
     history.close();

@@ -6,7 +6,9 @@ import type { Clock } from '../types.ts';
 // causes a 429 itself. A 429 that still arrives (another client on the same key, a stricter server)
 // pauses the bucket for as long as the server asked.
 
-export type RequestKind = 'create' | 'other';
+import type { RequestKind } from '../providers/types.ts';
+
+export type { RequestKind } from '../providers/types.ts';
 
 export interface BucketOptions {
   /** Sustained rate, requests per minute. */

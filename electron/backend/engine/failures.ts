@@ -1,4 +1,4 @@
-import { ProviderError } from '../providers/replicate/errors.ts';
+import { ProviderError } from '../providers/errors.ts';
 
 // What a failed request means for the run it was about (DESIGN §3), as one pure decision the
 // engine's paths share (poll, list, cancel, reconcile, probe), table-tested in

@@ -1,5 +1,5 @@
 import type { Clock } from '../types.ts';
-import type { StreamHandlers } from '../providers/replicate/sse.ts';
+import type { StreamHandlers } from '../providers/types.ts';
 import { boundText } from './record-rules.ts';
 
 // Following one run's text stream (DESIGN §4). File events (a model streaming its file outputs) are

@@ -47,7 +47,7 @@ export function rowToRecord(r: Row): PredictionRecord {
   const cost = r.cost_amount === null || r.cost_amount === undefined ? null : { amount: Number(r.cost_amount), currency: String(r.cost_currency ?? 'USD') };
   return {
     id: String(r.id),
-    provider: 'replicate',
+    provider: r.provider === 'fal' ? 'fal' : 'replicate', // the column; older rows and unknown values are Replicate's
     providerId: str(r.provider_id),
     model: String(r.model),
     version: str(r.version),

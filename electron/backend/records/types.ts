@@ -1,5 +1,6 @@
 import type { OutputKind, PredictionFilter, PredictionView, Progress } from '../../../shared/domain/prediction.ts';
 import type { SaveState } from '../../../shared/domain/status.ts';
+import type { ProviderId } from '../../../shared/domain/provider.ts';
 
 // The history store's interface: the journal the engine writes (intent before create, provider id
 // right after, one small write per status change) and the queries the UI reads. Implemented on
@@ -14,7 +15,8 @@ export interface ProviderUrls {
 
 export interface PredictionRecord {
   id: string; // Kiln's id (also the client id used to reconcile a create whose response was lost)
-  provider: 'replicate';
+  /** Which provider runs it (DESIGN §5: a `provider` column on every run). */
+  provider: ProviderId;
   providerId: string | null;
   model: string; // owner/name
   version: string | null;

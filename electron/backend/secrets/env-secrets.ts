@@ -1,5 +1,5 @@
 import { KilnError } from '../../../shared/ipc.ts';
-import type { SecretsAdapter } from '../types.ts';
+import type { ProviderName, SecretsAdapter } from '../types.ts';
 import type { KnownSecrets } from './status.ts';
 
 // REPLICATE_API_TOKEN wins when set (CI, the CLI, headless servers). The key is then owned by the
@@ -14,5 +14,22 @@ export function createEnvSecrets(token: string): SecretsAdapter & KnownSecrets {
     clear: refuse,
     protection: () => 'env',
     knownValues: () => [token],
+  };
+}
+
+/**
+ * One provider's key from the environment over the other keys' store (FAL_KEY beside a saved
+ * Replicate key): that provider's key is owned by the environment, the rest stay as they are.
+ */
+export function withEnvKey(base: SecretsAdapter & KnownSecrets, provider: ProviderName, key: string, envName: string): SecretsAdapter & KnownSecrets {
+  const refuse = async () => {
+    throw new KilnError({ code: 'forbidden', message: `The ${provider} key comes from the ${envName} environment variable; change it there.` });
+  };
+  return {
+    get: (p) => (p === provider ? Promise.resolve(key) : base.get(p)),
+    set: (p, k) => (p === provider ? refuse() : base.set(p, k)),
+    clear: (p) => (p === provider ? refuse() : base.clear(p)),
+    protection: () => base.protection(),
+    knownValues: () => [...base.knownValues(), key],
   };
 }

@@ -10,6 +10,7 @@ function recentlyDeleted(s: Services) {
   if (!bin) throw new KilnError({ code: 'not_implemented', message: 'This media vault keeps no deleted runs.' });
   return bin;
 }
+import { splitModelRef } from '../../../../shared/domain/provider.ts';
 
 // predictions:create / cancel / retry: thin over the engine. The other predictions:* channels
 // (list, get, delete, ...) read the history and belong to history.ts.
@@ -19,17 +20,19 @@ const CREATE_ANSWER_MS = 15_000;
 
 export const predictionsHandlers: HandlerMap = {
   'predictions:create': async (req, s) => {
-    let model = req.model;
+    // `fal:ENDPOINT_ID`, `replicate:OWNER/NAME[:VERSION]` or a bare Replicate reference (DESIGN §6).
+    const { provider, ref: bare } = splitModelRef(req.model);
+    let model = bare;
     let version = req.version ?? null;
-    if (req.model.includes(':')) {
-      const ref = parseModelRef(req.model);
+    if (provider === 'replicate' && bare.includes(':')) {
+      const ref = parseModelRef(bare);
       model = ref.model ?? model;
       version = version ?? ref.version;
     }
     // The schema the composer's form came from (models:get), kept with the prediction as a snapshot.
     const inputSchema = inputSchemaFor(s, model, version);
     const ids: string[] = [];
-    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ model, version, input: req.input, inputSchema }).id);
+    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ provider, model, version, input: req.input, inputSchema }).id);
     // The first answer is enough to surface a permanent refusal (key, credit, model, input): the
     // same request would be refused for every copy. The rejected cards stay, failed, with the reason.
     try {

@@ -1,5 +1,4 @@
-import { ProviderError } from '../replicate/errors.ts';
-import { retryAfterMs } from '../../engine/backoff.ts';
+import { ProviderError, retryAfterMs } from '../errors.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 
 export { ProviderError };

@@ -2,19 +2,14 @@ import type { FetchLike } from '../../types.ts';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
 import { redactString } from '../../log/redact.ts';
+import type { RequestGate, RequestKind } from '../types.ts';
 
 // One HTTP exchange with fal: the key is attached only for URLs under fal's API bases (queue, api,
 // rest — never the media CDN or an upload URL), every request passes the engine's rate gate and is
 // counted, every body is read with a size cap, and nothing is retried here (the engine's scheduler
 // owns retries and the request budget).
 
-export type RequestKind = 'create' | 'other';
-
-/** Rate gate installed by the engine (structurally the same as the Replicate client's). */
-export interface RequestGate {
-  acquire(kind: RequestKind, signal?: AbortSignal): Promise<void>;
-  throttled(kind: RequestKind, retryAfterMs: number | null): void;
-}
+export type { RequestGate, RequestKind } from '../types.ts';
 
 export interface FalCounters {
   total: number;

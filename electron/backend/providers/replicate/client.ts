@@ -1,5 +1,5 @@
 import type { FetchLike, Logger } from '../../types.ts';
-import type { RequestKind } from '../../engine/budget.ts';
+import type { RequestGate, RequestKind } from '../types.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
 import { readPredictionStream, type StreamHandlers } from './sse.ts';
 import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from './normalize.ts';
@@ -14,11 +14,7 @@ export type { RemotePrediction, Page, CreateRequest } from './types.ts';
 // does one request per call, never retries by itself (the engine's scheduler owns retries and the
 // budget), and turns every failure into a typed ProviderError.
 
-/** Rate gate installed by the engine: every request waits for a token, every 429 is reported. */
-export interface RequestGate {
-  acquire(kind: RequestKind, signal?: AbortSignal): Promise<void>;
-  throttled(kind: RequestKind, retryAfterMs: number | null): void;
-}
+export type { RequestGate } from '../types.ts';
 
 export interface RequestCounters {
   total: number;

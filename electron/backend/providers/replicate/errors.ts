@@ -1,25 +1,9 @@
-import { KilnError, type KilnErrorData } from '../../../../shared/ipc.ts';
-import { retryAfterMs } from '../../engine/backoff.ts';
+import { ProviderError, retryAfterMs } from '../errors.ts';
 
-// Replicate's HTTP failures as typed, user-readable errors (DESIGN §3). The engine only needs to
-// know two things beyond the message: is it worth trying again (`transient`), and could the server
-// have acted on it anyway (`ambiguous`: a create whose response we never got may exist).
+export { ProviderError, isTransient } from '../errors.ts';
 
-export class ProviderError extends KilnError {
-  readonly status: number | null;
-  readonly transient: boolean;
-  readonly retryAfterMs: number | null;
-  /** The request may have reached the server and been acted on (never re-send a create blindly). */
-  readonly ambiguous: boolean;
-  constructor(data: KilnErrorData & { status?: number | null; transient?: boolean; retryAfterMs?: number | null; ambiguous?: boolean }) {
-    super({ code: data.code, message: data.message, ...(data.fields ? { fields: data.fields } : {}) });
-    this.name = 'ProviderError';
-    this.status = data.status ?? null;
-    this.transient = data.transient ?? false;
-    this.retryAfterMs = data.retryAfterMs ?? null;
-    this.ambiguous = data.ambiguous ?? false;
-  }
-}
+// Replicate's HTTP failures as the provider-neutral ProviderError (../errors.ts), with messages
+// that say what Replicate refused and what to do.
 
 function detailOf(body: unknown): string | null {
   if (typeof body === 'string') {
@@ -86,8 +70,4 @@ export function networkError(err: unknown, isCreate: boolean): ProviderError {
 
 export function malformedError(isCreate: boolean, what: string): ProviderError {
   return new ProviderError({ code: 'provider', transient: true, ambiguous: isCreate, message: `Replicate sent an unreadable response (${what}).` });
-}
-
-export function isTransient(err: unknown): boolean {
-  return err instanceof ProviderError ? err.transient : !(err instanceof KilnError);
 }

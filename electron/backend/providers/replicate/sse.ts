@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import type { StreamHandlers } from '../types.ts';
 
 /** A file URL or data URI on its own (one event, no other text): a file output, not a token. */
 export function isFileEvent(data: string): boolean {
@@ -11,14 +12,7 @@ export function isFileEvent(data: string): boolean {
 // `error` a JSON error, `done` the end. eventsource-parser does the framing (multi-line data, CRLF,
 // comments, retry fields) so we only interpret event types.
 
-export interface StreamHandlers {
-  /** A piece of text. */
-  onOutput(chunk: string): void;
-  /** An `output` event that is a file (a URL or data URI: a model streaming its file outputs), not text. */
-  onFile?(url: string): void;
-  onError?(message: string): void;
-  onDone?(reason: string | null): void;
-}
+export type { StreamHandlers } from '../types.ts';
 
 /** Reads an SSE body to its end. Resolves on `done` or EOF; rejects on a broken connection. */
 export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: StreamHandlers): Promise<'done' | 'eof'> {

@@ -1,0 +1,285 @@
+import type { PredictionRecord } from '../history/types.ts';
+import type { RemoteRun } from '../providers/types.ts';
+import { ProviderError } from '../providers/errors.ts';
+import { KilnError } from '../../../shared/ipc.ts';
+import { isTerminal } from '../../../shared/domain/status.ts';
+import { backoffDelay } from './backoff.ts';
+import { nextLookDelay, nextPollDelay } from './cadence.ts';
+import type { RequestClass } from './health.ts';
+import { followStream } from './streams.ts';
+import { mergeRemote } from './merge.ts';
+import { classifyFailure, worthRetrying } from './failures.ts';
+import { type Core, type EngineOps, type Track, WriteFailed, STREAM_FLUSH_MS } from './core.ts';
+
+// Following runs (DESIGN §4): list sweeps (one request covers many runs), per-run GETs for the
+// rest and for every end (logs and seed), cancels, the text stream, and folding each answer into
+// the record (merge.ts decides what changes; here it is written and the next look timed).
+
+export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote' | 'startStream'> {
+  function listSweep(followed: Track[]) {
+    c.listBusy = true;
+    c.run(c.doListSweep(followed).finally(() => {
+      c.listBusy = false;
+      // A failed sweep has set its own back-off; never sweep sooner than that.
+      c.listDueAt = Math.max(c.listDueAt, c.clock.now() + c.sweepGap(followed.length));
+    }));
+  }
+
+  /**
+   * The gap between sweeps grows with the number followed: a sweep costs one page per 100, and
+   * DESIGN §8 asks for 1.5 s detection with a few in flight but 5 s with 1,000, so a big batch is
+   * swept less often rather than paying ten pages every second.
+   */
+  function sweepGap(followedCount: number): number {
+    const span = Math.max(1, c.opts.listIntervalMaxAt - c.opts.listThreshold);
+    const f = Math.min(1, Math.max(0, followedCount - c.opts.listThreshold) / span);
+    return Math.round(c.opts.listIntervalMs + f * Math.max(0, c.opts.listIntervalMaxMs - c.opts.listIntervalMs));
+  }
+
+  async function doListSweep(followed: Track[]) {
+    const byProvider = new Map<string, Track>();
+    let oldest = Infinity;
+    for (const t of followed) {
+      if (!t.providerId) continue;
+      byProvider.set(t.providerId, t);
+      if (t.providerCreatedAt !== null) oldest = Math.min(oldest, t.providerCreatedAt);
+    }
+    let seen = 0;
+    const reached = new Set<Track>();
+    let next: string | null = null;
+    // created_after bounds the listing at the oldest one followed, so the last page is the last one
+    // needed (no page fetched only to see that it is too old). Exclusive on the server: one ms earlier.
+    const bounded = oldest !== Infinity && followed.every((t) => !t.providerId || t.providerCreatedAt !== null);
+    const query = bounded ? { createdAfter: new Date(oldest - 1).toISOString() } : undefined;
+    try {
+      for (let page = 0; page < c.opts.listMaxPages && seen < byProvider.size; page++) {
+        const res = await c.listPage(next, query);
+        if (c.dead) return;
+        c.noteSuccess('list');
+        for (const r of res.results) {
+          const t = byProvider.get(r.id);
+          if (!t) continue;
+          seen++;
+          reached.add(t);
+          t.uncovered = false;
+          if (r.status === t.seenStatus) {
+            // Unchanged: next look by this prediction's own cadence.
+            const n = c.clock.now();
+            t.dueAt = n + nextPollDelay(r.status, n - t.followSince, n - (t.statusSeenAt ?? t.followSince), c.opts.cadence);
+          } else if (isTerminal(r.status) || t.phase !== 'follow') {
+            // An end gets one full GET whatever the detection path (DESIGN §4): the list item has no
+            // logs, so without it a finished card would lack its logs, progress and seed. The list's
+            // view is kept in case that GET is refused.
+            t.listEnd = isTerminal(r.status) ? r : null;
+            t.needsFull = true;
+            t.dueAt = c.clock.now();
+          } else {
+            // A non-terminal move (starting → processing): the list item says enough.
+            t.lastFullAt = c.clock.now();
+            c.applyRemote(t, { ...r, logs: undefined, output: undefined });
+          }
+        }
+        const last = res.results[res.results.length - 1];
+        if (!res.next || (last && (last.createdAt ?? NaN) < oldest)) break;
+        next = res.next;
+        if (c.budget.available('other') < 1) break; // leave the rest to direct polls rather than queue behind
+      }
+      // Only after a whole sweep do we know who it did not reach: those are polled directly.
+      for (const t of byProvider.values()) if (!reached.has(t)) t.uncovered = true;
+    } catch (err) {
+      if (c.dead) return;
+      c.noteFailure(err, 'list');
+      // A partial outage is not an outage (DESIGN §3): while the list endpoint fails, every run it
+      // covered is followed by its own GET, and the list is tried again after a back-off.
+      for (const t of byProvider.values()) t.uncovered = true;
+      c.listDueAt = c.clock.now() + backoffDelay(Math.max(1, c.health.failures('list')), c.opts.backoff, c.opts.random);
+    }
+  }
+
+  /**
+   * One request about one tracked prediction: the track is busy meanwhile, the network health
+   * hears how it went, and nothing is applied once the engine is dead (a crash in tests).
+   */
+  function requestFor<T>(t: Track, kind: RequestClass, call: () => Promise<T>, ok: (value: T) => void, fail: (err: unknown) => void) {
+    t.busy = true;
+    c.run(
+      call()
+        .then((value) => {
+          if (c.dead) return;
+          c.noteSuccess(kind);
+          ok(value);
+        })
+        // Also catches a throw from `ok` (a broken database): the failure path sets a back-off, so a
+        // run is never re-polled in a tight loop.
+        .catch((err: unknown) => {
+          if (c.dead) return;
+          c.noteFailure(err, kind);
+          fail(err);
+        })
+        .finally(() => {
+          t.busy = false;
+        }),
+    );
+  }
+
+  function poll(t: Track) {
+    const providerId = t.providerId;
+    if (!providerId) return void c.tracks.delete(t.id);
+    c.requestFor(
+      t,
+      'get',
+      () => c.provider.get({ id: providerId, model: t.intent.model }),
+      (p) => {
+        t.failures = 0;
+        t.needsFull = false;
+        t.lastFullAt = c.clock.now();
+        t.listEnd = null;
+        c.applyRemote(t, p);
+      },
+      (err) => {
+        const cls = classifyFailure(err);
+        if (cls === 'key') return; // paused; keyChanged() looks again
+        if (cls === 'answer' && t.listEnd && err instanceof ProviderError) {
+          // The final GET was refused (gone, or not ours any more): the end the list showed stands.
+          const end = t.listEnd;
+          t.listEnd = null;
+          t.needsFull = false;
+          return c.applyRemote(t, { ...end, logs: undefined }, true);
+        }
+        t.failures++;
+        const delay = c.retryDelay(t, err);
+        t.dueAt = c.clock.now() + delay;
+        const note = cls === 'rate' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : cls === 'answer' && err instanceof KilnError ? err.message : null;
+        if (note && c.health.online) c.tryWrite(t.id, { note });
+      },
+    );
+  }
+
+  function sendCancel(t: Track, providerId: string) {
+    t.cancelSent = true;
+    c.requestFor(
+      t,
+      'cancel',
+      () => c.provider.cancel({ id: providerId, model: t.intent.model }),
+      (answer) => {
+        t.cancelFailures = 0;
+        c.cancels.settle(t.id, { outcome: 'accepted', status: answer.status });
+        if (answer.run) c.applyRemote(t, answer.run);
+        t.needsFull = true;
+        t.dueAt = c.clock.now() + c.opts.cadence.initialMs;
+      },
+      (err) => {
+        const cls = classifyFailure(err);
+        const message = err instanceof Error ? err.message : String(err);
+        t.cancelSent = false;
+        if (cls === 'key') {
+          // Paused with the rest; the cancel stays wanted and goes out once a key is saved.
+          c.cancels.settle(t.id, { outcome: 'key-rejected', message });
+          return;
+        }
+        if (worthRetrying(cls) || !(err instanceof ProviderError)) {
+          // No answer (network, 5xx, 429 — or our own failure to record one): again after a back-off, never at once (no storm).
+          t.cancelFailures++;
+          t.cancelDueAt = c.clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(t.cancelFailures, c.opts.backoff, c.opts.random));
+          return;
+        }
+        // Refused (an HTML 404, another account's prediction…): an answer. Say so, stop asking, and
+        // keep following the run, whose end and outputs must not be lost.
+        t.cancelWanted = false;
+        t.stickyNote = `Cancel refused by ${c.provider.label}: ${message}`;
+        c.tryWrite(t.id, { cancelRequested: false, note: t.stickyNote });
+        t.needsFull = true;
+        t.dueAt = c.clock.now();
+        c.cancels.settle(t.id, { outcome: 'refused', message: t.stickyNote });
+      },
+    );
+  }
+
+  /** Folds a provider view of the prediction into the record: one write, only what changed. */
+  function applyRemote(t: Track, p: RemoteRun, fromList = false) {
+    const rec = c.history.get(t.id);
+    if (!rec || c.dead) return;
+    const now = c.clock.now();
+    // A cancel written by another process on the same history (the CLI next to the app) is honoured here too.
+    if (rec.cancelRequested && !t.cancelWanted) {
+      t.cancelWanted = true;
+      t.cancelSent = false;
+    }
+    // Ended on the card before the create was known to exist: a running status must not bring it back.
+    const holdLocalEnd = t.endedLocally && !isTerminal(p.status);
+    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !c.health.online || !!c.keyPause || (t.stickyNote !== null && rec.note === t.stickyNote) });
+    t.providerId = rec.providerId ?? p.id; // known remotely whatever the write does: needed to look again
+    let next: PredictionRecord | null;
+    try {
+      next = Object.keys(patch).length ? c.write(t.id, patch) : rec;
+    } catch (err) {
+      if (!(err instanceof WriteFailed)) throw err;
+      // Nothing in memory moved: the next look (a full GET after the write back-off) writes it all again.
+      t.phase = 'follow';
+      t.needsFull = true;
+      t.dueAt = now + c.writeRetryDelay();
+      return;
+    }
+    if (!next) return;
+    c.looked.add(t.id);
+    if (t.seenStatus !== p.status) t.statusSeenAt = now;
+    t.seenStatus = p.status;
+    t.providerCreatedAt = next.providerCreatedAt;
+
+    if (isTerminal(next.status) && !holdLocalEnd) {
+      c.stopStream(t);
+      c.tracks.delete(t.id);
+      c.cancels.settle(t.id, { outcome: 'already-ended', status: next.status });
+      if (next.status === 'succeeded') c.save(next);
+      return;
+    }
+    if (t.phase === 'follow') {
+      // Timed by what Kiln knows: the queue position (fal) and this model's past run times (cadence.ts).
+      const look = { status: p.status, sinceCreate: now - t.followSince, inStatus: now - (holdLocalEnd ? t.followSince : next.statusSince), queuePosition: p.queuePosition ?? null, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
+      t.dueAt = now + nextLookDelay(look, c.opts.cadence);
+      // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
+      if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !t.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);
+    }
+  }
+
+  /** Follows `urls.stream` (streams.ts); when it ends or breaks, polling carries on and the final prediction holds the full text. */
+  function startStream(t: Track, url: string) {
+    const ac = new AbortController();
+    t.stream = ac;
+    c.streams++;
+    const follow = followStream(
+      {
+        open: (handlers, signal) => c.provider.stream!(url, handlers, signal),
+        clock: c.clock,
+        flushMs: STREAM_FLUSH_MS,
+        write(text, note) {
+          if (!c.tracks.has(t.id)) return;
+          if (note) t.stickyNote = note;
+          const clean = c.provider.redact(text);
+          c.tryWrite(t.id, note ? { text: clean, note } : { text: clean });
+        },
+        done() {
+          t.needsFull = true;
+          t.dueAt = c.clock.now();
+          c.schedule(0);
+        },
+      },
+      ac,
+    );
+    c.run(
+      follow
+        .catch((err) => {
+          if (ac.signal.aborted) return;
+          c.noteFailure(err, 'stream');
+          c.log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
+        })
+        .finally(() => {
+          // Leave `t.stream` set (no second stream).
+          c.streams--;
+          t.needsFull = true;
+        }),
+    );
+  }
+
+  return { listSweep, sweepGap, doListSweep, requestFor, poll, sendCancel, applyRemote, startStream };
+}

@@ -1,0 +1,113 @@
+import { ProviderError } from '../providers/errors.ts';
+import { backoffDelay } from './backoff.ts';
+import type { RequestClass } from './health.ts';
+import { classifyFailure, keyNote } from './failures.ts';
+import { type Core, type EngineOps, type Track } from './core.ts';
+
+// Network health and the key pause (DESIGN §3): per kind of request (health.ts), so a partial
+// outage degrades the way of following instead of taking every card offline; a rejected key
+// pauses the provider's runs until a key is saved; an outage probes slowly, one request at a time.
+
+export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFailure' | 'pauseForKey' | 'keyChanged' | 'probe' | 'retryDelay'> {
+  function noteSuccess(kind: RequestClass) {
+    if (!c.health.success(kind)) return;
+    c.offlineDetail = null;
+    c.log.info(`${c.provider.label} reachable again`);
+    c.deps.emit('network:changed', { online: true, detail: null });
+    for (const t of c.tracks.values()) {
+      const rec = c.history.get(t.id);
+      if (rec?.note && rec.note !== t.stickyNote) c.tryWrite(t.id, { note: null });
+      if (t.phase === 'follow') t.dueAt = c.clock.now();
+    }
+  }
+
+  /**
+   * Hears a failed request of one kind. A rejected key pauses the provider (never for a create: its
+   * refusal fails that run and says so); a network-level failure counts toward "unreachable" unless
+   * the kind has a fallback (health.ts). Returns the failure's class for the caller's own decision.
+   */
+  function noteFailure(err: unknown, kind: RequestClass) {
+    const cls = classifyFailure(err);
+    if (cls === 'key' && kind !== 'create' && kind !== 'upload') c.pauseForKey(err);
+    if (cls !== 'network') return cls;
+    if (c.health.failure(kind)) {
+      c.offlineDetail = err instanceof Error ? err.message : String(err);
+      c.nextProbeAt = c.clock.now() + Math.min(c.opts.probeMs, backoffDelay(c.health.streak, c.opts.backoff, c.opts.random));
+      c.log.warn(`${c.provider.label} unreachable; probing slowly`, { detail: c.offlineDetail });
+      c.deps.emit('network:changed', { online: false, detail: c.offlineDetail });
+      const secs = Math.ceil((c.nextProbeAt - c.clock.now()) / 1000);
+      for (const t of c.tracks.values()) c.tryWrite(t.id, { note: `${c.provider.label} unreachable — retrying in ${secs} s` });
+    }
+    return cls;
+  }
+
+  function pauseForKey(err: unknown) {
+    if (c.keyPause) return;
+    c.keyPause = keyNote(err);
+    c.log.warn(`${c.provider.label} rejected the key; pausing its runs until a key is saved`, { err: String(err) });
+    if (c.timer !== null) c.clock.clearTimeout(c.timer);
+    c.timer = null;
+    c.timerAt = Infinity;
+    for (const t of c.tracks.values()) {
+      c.stopStream(t);
+      c.tryWrite(t.id, { note: c.keyPause });
+    }
+    for (const l of c.keyListeners) l(c.keyPause);
+  }
+
+
+  /** A key was saved (or changed): resume everything the rejected key paused. */
+  function keyChanged() {
+    if (!c.keyPause) return c.schedule(0);
+    const was = c.keyPause;
+    c.keyPause = null;
+    c.log.info('a key was saved; resuming paused runs');
+    const now = c.clock.now();
+    for (const t of c.tracks.values()) {
+      if (c.history.get(t.id)?.note === was) c.tryWrite(t.id, { note: null });
+      if (t.phase === 'follow') {
+        t.dueAt = now;
+        t.needsFull = true;
+        t.cancelDueAt = 0;
+      }
+    }
+    c.listDueAt = now;
+    for (const l of c.keyListeners) l(null);
+    c.schedule(0);
+  }
+
+  /**
+   * During an outage: one request at a time, slowly. A GET of one followed run when there is one
+   * (a broken list endpoint must not keep the provider "down" while GETs work), else a list page.
+   */
+  function probe() {
+    c.probing = true;
+    const target = [...c.tracks.values()].find((t) => t.phase === 'follow' && t.providerId);
+    const request: Promise<unknown> = target?.providerId ? c.provider.get({ id: target.providerId, model: target.intent.model }) : c.provider.list ? c.provider.list(null) : Promise.resolve();
+    c.run(
+      request
+        .then(() => c.noteSuccess('probe'))
+        .catch((err) => {
+          const cls = classifyFailure(err);
+          if (cls === 'key') c.pauseForKey(err);
+          if (cls !== 'network') return c.noteSuccess('probe'); // reachable, just unhappy (a key, a 404)
+          c.health.failure('probe');
+          const delay = Math.min(c.opts.probeMs, backoffDelay(c.health.streak, c.opts.backoff, c.opts.random));
+          c.nextProbeAt = c.clock.now() + delay;
+          const secs = Math.ceil(delay / 1000);
+          for (const t of c.tracks.values()) c.tryWrite(t.id, { note: `${c.provider.label} unreachable — retrying in ${secs} s` });
+        })
+        .finally(() => {
+          c.probing = false;
+        }),
+    );
+  }
+
+  function retryDelay(t: Track, err: unknown): number {
+    const hinted = err instanceof ProviderError ? err.retryAfterMs : null;
+    const permanent = err instanceof ProviderError && !err.transient;
+    return hinted ?? (permanent ? c.opts.backoff.maxMs : backoffDelay(t.failures, c.opts.backoff, c.opts.random));
+  }
+
+  return { noteSuccess, noteFailure, pauseForKey, keyChanged, probe, retryDelay };
+}

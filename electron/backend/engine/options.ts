@@ -1,0 +1,93 @@
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import type { BudgetOptions } from './budget.ts';
+import { DEFAULT_CADENCE, type CadenceOptions } from './cadence.ts';
+
+// The engine's options (DESIGN §4: "the options are typed"). Hosts and tests pass an
+// EngineOptionsInput: every field optional, nested ones partial — but a field that does not exist
+// is a type error, never silently ignored.
+
+export interface EngineOptions {
+  cadence: CadenceOptions;
+  backoff: BackoffOptions;
+  budget: BudgetOptions;
+  /** With at least this many followed, detect changes through the list endpoint. */
+  listThreshold: number;
+  /** Shortest gap between list sweeps (a few in flight: status changes show within about this)... */
+  listIntervalMs: number;
+  /** ...stretched up to this with many in flight, where each sweep costs one page per 100 followed. */
+  listIntervalMaxMs: number;
+  /** In-flight count at which the sweep gap reaches listIntervalMaxMs (linear from listThreshold). */
+  listIntervalMaxAt: number;
+  listMaxPages: number;
+  /** In list mode, full GET of a `processing` prediction this often (logs → progress)... */
+  processingRefreshMs: number;
+  /** ...but all such refreshes together at most this many per second, however many run at once. */
+  progressRequestsPerSec: number;
+  /** Consecutive network/5xx failures before Kiln calls itself offline. */
+  offlineAfterFailures: number;
+  /** Probe interval during an outage. */
+  probeMs: number;
+  /** Wait before looking for a create whose response was lost (it may take a moment to be listed). */
+  reconcileDelayMs: number;
+  /** How many empty reconcile sweeps before the create is sent again. */
+  reconcileAttempts: number;
+  /** Clock-skew slack when matching a lost create by its created time. */
+  reconcileSkewMs: number;
+  /** `Prefer: wait=N` on creates (null: async create, the scheduler follows it). */
+  waitSeconds: number | null;
+  /** Follow `urls.stream` for text models... */
+  stream: boolean;
+  /** ...at most this many at once (each holds a connection); the rest are polled and get their text at the end. */
+  maxStreams: number;
+  /** Inline input files up to this size as data URIs instead of uploading them. */
+  dataUriMaxBytes: number;
+  /**
+   * On start: `true` resumes every unfinished prediction (the app). `'with-provider-id'` (the CLI)
+   * follows only those a create is known for, plus unsaved outputs — several processes may follow
+   * one prediction safely, but an intent without an id is left to the process that owns it, since
+   * two engines reconciling or re-sending one intent could create it twice. `false`: nothing.
+   */
+  resumeOnStart: boolean | 'with-provider-id';
+  random: () => number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  cadence: DEFAULT_CADENCE,
+  backoff: DEFAULT_BACKOFF,
+  budget: {},
+  listThreshold: 2,
+  listIntervalMs: 1000,
+  listIntervalMaxMs: 2500,
+  listIntervalMaxAt: 600,
+  listMaxPages: 12,
+  processingRefreshMs: 3000,
+  progressRequestsPerSec: 2,
+  offlineAfterFailures: 3,
+  probeMs: 30_000,
+  reconcileDelayMs: 2000,
+  reconcileAttempts: 2,
+  reconcileSkewMs: 5 * 60_000,
+  waitSeconds: null,
+  stream: true,
+  maxStreams: 16,
+  dataUriMaxBytes: 256 * 1024,
+  resumeOnStart: true,
+  random: Math.random,
+};
+
+
+/** What a host or test may pass: any subset, nested option groups partially. */
+export type EngineOptionsInput = Partial<Omit<EngineOptions, 'cadence' | 'backoff'>> & {
+  cadence?: Partial<CadenceOptions>;
+  backoff?: Partial<BackoffOptions>;
+};
+
+export function resolveEngineOptions(input: EngineOptionsInput = {}): EngineOptions {
+  return {
+    ...DEFAULT_ENGINE_OPTIONS,
+    ...input,
+    cadence: { ...DEFAULT_CADENCE, ...input.cadence },
+    backoff: { ...DEFAULT_BACKOFF, ...input.backoff },
+    budget: { ...input.budget },
+  };
+}

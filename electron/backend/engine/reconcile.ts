@@ -1,0 +1,100 @@
+import type { RemoteRun } from '../providers/types.ts';
+import { inputsMatch, modelsMatch } from './match.ts';
+import { type Core, type EngineOps, type Track } from './core.ts';
+
+// Reconciliation (DESIGN §3): a create whose answer never arrived is looked for in the provider's
+// own recent runs (matched by model, input and time) before it is ever sent again.
+
+export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'doReconcile'> {
+  function reconcileSweep() {
+    const batch = [...c.tracks.values()].filter((t) => t.phase === 'reconcile' && !t.busy && t.dueAt <= c.clock.now());
+    if (!batch.length) return;
+    for (const t of batch) t.busy = true;
+    c.listBusy = true;
+    c.run(c.doReconcile(batch).finally(() => {
+      c.listBusy = false;
+      for (const t of batch) t.busy = false;
+    }));
+  }
+
+  async function doReconcile(batch: Track[]) {
+    // From the tracks, not the rows: a deleted or locally canceled one is still looked for, so that a
+    // create that did reach Replicate is canceled there instead of running (and billing) unseen.
+    const recs = batch.map((t) => ({ id: t.id, model: t.intent.model, input: t.intent.input, statusSince: t.intent.since }));
+    const earliest = Math.min(...recs.map((r) => r.statusSince)) - c.opts.reconcileSkewMs;
+    const claimed = new Set<string>();
+    const found = new Map<string, RemoteRun>();
+    try {
+      if (!c.provider.list && c.provider.findSubmitted) {
+        // No run list (fal): the provider's request history, asked per intent (DESIGN §3).
+        for (const rec of recs) {
+          const hits = await c.provider.findSubmitted({ model: rec.model, input: rec.input, since: rec.statusSince - c.opts.reconcileSkewMs });
+          if (c.dead) return;
+          c.noteSuccess('reconcile');
+          const match = hits.find((r) => !claimed.has(r.id) && !c.history.getByProviderId(r.id));
+          if (match) {
+            claimed.add(match.id);
+            found.set(rec.id, match);
+          }
+        }
+      } else {
+        let next: string | null = null;
+        for (let page = 0; page < c.opts.listMaxPages; page++) {
+          const res = await c.listPage(next, { createdAfter: new Date(earliest).toISOString() });
+          if (c.dead) return;
+          c.noteSuccess('reconcile');
+          // Oldest first within the page so identical inputs clicked twice pair up in click order.
+          const results = [...res.results].reverse();
+          for (const rec of recs) {
+            if (found.has(rec.id)) continue;
+            const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && (r.createdAt ?? NaN) >= rec.statusSince - c.opts.reconcileSkewMs && !c.history.getByProviderId(r.id));
+            if (match) {
+              claimed.add(match.id);
+              found.set(rec.id, match);
+            }
+          }
+          const oldest = res.results.length ? (res.results[res.results.length - 1]!.createdAt ?? NaN) : NaN;
+          if (!res.next || found.size === recs.length || oldest < earliest) break;
+          next = res.next;
+        }
+      }
+    } catch (err) {
+      if (c.dead) return;
+      c.noteFailure(err, 'reconcile');
+      for (const t of batch) {
+        t.failures++;
+        t.dueAt = c.clock.now() + c.retryDelay(t, err);
+      }
+      return;
+    }
+    for (const t of batch) {
+      const remote = found.get(t.id);
+      if (remote && c.unwanted(t)) {
+        c.log.info('a create canceled or deleted before its answer exists remotely: canceling it', { id: t.id, providerId: remote.id });
+        c.foundUnwanted(t, remote);
+      } else if (remote) {
+        c.log.info('reconciled a create whose response was lost', { id: t.id, providerId: remote.id });
+        t.phase = 'follow';
+        t.failures = 0;
+        t.followSince = c.clock.now();
+        c.tryWrite(t.id, { note: null });
+        c.applyRemote(t, remote);
+        t.needsFull = true;
+        t.dueAt = c.clock.now();
+      } else if (++t.reconcileTries < c.opts.reconcileAttempts) {
+        t.dueAt = c.clock.now() + c.opts.reconcileDelayMs;
+      } else if (c.unwanted(t)) {
+        // Provably never created, and no longer wanted: done (never re-sent).
+        c.tracks.delete(t.id);
+      } else {
+        // Provably not created (not listed after waiting): sending it again cannot pay twice.
+        c.log.info('lost create not found at the provider; sending again', { id: t.id });
+        t.phase = 'queued';
+        t.dueAt = c.clock.now();
+        c.tryWrite(t.id, { status: 'queued', statusSince: c.clock.now(), note: null });
+      }
+    }
+  }
+
+  return { reconcileSweep, doReconcile };
+}

@@ -1,0 +1,97 @@
+import type { CancelAnswer, Provider, RemoteRun, RunRef, SubmitIntent, SubmitSpec } from '../types.ts';
+import { ProviderError } from '../errors.ts';
+import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.ts';
+
+// fal as the second implementation of the Provider interface (../types.ts), over the queue client.
+// The trap it exists to hide from the engine (DESIGN §3 table; shared reference fal-api.md): a fal
+// job never says FAILED. COMPLETED is not success until the result fetch answers 2xx — so `get`
+// fetches the result as soon as the status says COMPLETED, and only then reports a Kiln end:
+// succeeded (the output), failed (fal's message), aborted (the start deadline passed: not billed),
+// canceled. Waiting carries fal's queue position, running carries the logs.
+
+/** fal keeps generated media for days (7 by default), not forever: saved at once, shown on the card. */
+const FAL_MEDIA_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+const endpointOf = (model: string) => model.trim().replace(/^fal:/, '');
+
+function ms(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : null;
+}
+
+/** A fal status that is not COMPLETED, as a RemoteRun: IN_QUEUE waits, IN_PROGRESS runs, anything else is followed as it is. */
+export function runOfFalStatus(id: string, st: FalStatus): RemoteRun {
+  const status = st.status === 'IN_QUEUE' ? 'starting' : st.status === 'IN_PROGRESS' ? 'processing' : st.status;
+  const run: RemoteRun = { id, status, rawStatus: st.status, createdAt: null, startedAt: null, completedAt: null, queuePosition: st.queuePosition };
+  if (st.logs) run.logs = st.logs.map((l) => l.message).join('\n');
+  return run;
+}
+
+/** The end of a COMPLETED fal job, decided by its result fetch (queue.ts decideResult). */
+export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteRun {
+  const run = runOfFalStatus(id, st);
+  run.queuePosition = null;
+  if (st.inferenceTimeS !== null) run.metrics = { predictTime: st.inferenceTimeS, totalTime: null };
+  switch (r.outcome) {
+    case 'succeeded':
+      return { ...run, status: 'succeeded', output: r.output };
+    case 'failed':
+      return { ...run, status: 'failed', error: r.message };
+    case 'aborted':
+      return { ...run, status: 'aborted', error: `${r.message} (not billed)` };
+    case 'canceled':
+      return { ...run, status: 'canceled' };
+    case 'expired':
+      // The result is gone before Kiln read it (fal keeps it an hour): the outputs are lost.
+      return { ...run, status: 'failed', error: r.message, dataRemoved: true };
+  }
+}
+
+/** A request-history item (a lost submit found again): followed from here by `get`. */
+export function runOfHistoryItem(item: FalHistoryItem): RemoteRun {
+  return {
+    id: item.request_id,
+    status: 'starting',
+    rawStatus: item.ended_at ? 'IN_HISTORY_ENDED' : 'IN_HISTORY',
+    createdAt: ms(item.sent_at),
+    startedAt: ms(item.started_at),
+    completedAt: ms(item.ended_at),
+  };
+}
+
+export function createFalProvider(client: FalClient): Provider {
+  const ref = (r: RunRef) => ({ endpointId: endpointOf(r.model), requestId: r.id });
+  return {
+    id: 'fal',
+    label: 'fal',
+    capabilities: { list: false, stream: false },
+    retentionMs: FAL_MEDIA_RETENTION_MS,
+    keyHint: 'Settings, or FAL_KEY',
+    setGate: (gate) => client.setGate(gate),
+    async submit(spec: SubmitSpec): Promise<RemoteRun> {
+      const s = await client.submit({ endpointId: endpointOf(spec.model), input: spec.input, startDeadlineAt: spec.startDeadlineAt ?? null });
+      return { id: s.requestId, status: 'starting', rawStatus: 'IN_QUEUE', createdAt: null, startedAt: null, completedAt: null, queuePosition: s.queuePosition };
+    },
+    async get(r: RunRef): Promise<RemoteRun> {
+      const st = await client.status(ref(r), { logs: true });
+      if (st.status !== 'COMPLETED') return runOfFalStatus(r.id, st);
+      return runOfFalResult(r.id, st, await client.result(ref(r)));
+    },
+    async cancel(r: RunRef): Promise<CancelAnswer> {
+      const outcome = await client.cancel(ref(r));
+      if (outcome === 'requested') return { run: null, status: 'canceled' };
+      // Answers, not trouble: the engine says "cancel refused" and follows the run to its end.
+      if (outcome === 'already-completed') throw new ProviderError({ code: 'bad_request', status: 400, message: 'fal says the request has already completed.' });
+      throw new ProviderError({ code: 'not_found', status: 404, message: 'fal does not know this request (any more).' });
+    },
+    async findSubmitted(intent: SubmitIntent): Promise<RemoteRun[]> {
+      const items = await client.findSubmitted(endpointOf(intent.model), intent.input, { since: intent.since });
+      return items.map(runOfHistoryItem).reverse();
+    },
+    upload: (bytes, filename, mime) => client.upload(bytes, { fileName: filename, contentType: mime }),
+    trusted: (url) => client.trustedForKey(url),
+    // The transport cleans every body of the key before the client returns it (transport.ts).
+    redact: (text) => text,
+  };
+}

@@ -1,0 +1,138 @@
+// The Provider interface: all the engine may know of a provider (DESIGN §4; docs/ARCHITECTURE.md,
+// "engine → providers"). Replicate (replicate/provider.ts) and fal (fal/provider.ts) implement it;
+// adding a provider touches no engine file. Providers import nothing of the engine: the request
+// budget they draw from is declared here (RequestGate) and implemented by engine/budget.ts.
+
+/** Which provider a run belongs to (history's `provider` column, model refs `fal:…`). */
+export type { ProviderId } from '../../../shared/domain/provider.ts';
+import type { ProviderId } from '../../../shared/domain/provider.ts';
+
+/** What a request costs against the provider's budget: creates/submits have their own bucket. */
+export type RequestKind = 'create' | 'other';
+
+/** The request budget, implemented by the engine and installed with setGate (one per provider). */
+export interface RequestGate {
+  /** Resolves when a request of this kind may go out (the provider calls it before every request). */
+  acquire(kind: RequestKind, signal?: AbortSignal): Promise<void>;
+  /** The server answered 429: nothing of this kind for retryAfterMs (or a back-off when null). */
+  throttled(kind: RequestKind, retryAfterMs: number | null): void;
+}
+
+/**
+ * Kiln's remote phases (DESIGN §3 table). `RemoteRun.status` carries them in the record's own
+ * vocabulary — `starting` (waiting), `processing` (running), and the terminal four — and a status
+ * the provider invented since is passed through as it is: non-terminal, followed, never raised on.
+ */
+export type RemotePhase = 'waiting' | 'running' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
+
+/** One provider's view of one run, normalized: the only shape the engine merges into the record. */
+export interface RemoteRun {
+  /** The provider's id for the run (Replicate prediction id, fal request id). */
+  id: string;
+  /** Kiln status: starting | processing | succeeded | failed | canceled | aborted, or an unknown one as sent. */
+  status: string;
+  /** The provider's own status word, for logs and the card's details. */
+  rawStatus: string;
+  model?: string;
+  version?: string | null;
+  input?: Record<string, unknown>;
+  /** undefined: this answer does not say (a list item); null: no output yet. */
+  output?: unknown;
+  /** undefined: this answer does not carry logs. */
+  logs?: string | null;
+  error?: unknown;
+  /** Provider timestamps (ms since epoch), null when not given. Kiln's own clock stamps the card. */
+  createdAt: number | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  metrics?: { predictTime: number | null; totalTime: number | null } | null;
+  /** Runs ahead of this one in the provider's queue (fal's queue_position), when known. */
+  queuePosition?: number | null;
+  urls?: { get?: string; cancel?: string; stream?: string; web?: string } | null;
+  /** The provider removed the outputs (retention): what was not saved is gone. */
+  dataRemoved?: boolean;
+}
+
+export interface RunPage {
+  next: string | null;
+  results: RemoteRun[];
+}
+
+/** A run at its provider: the provider's id and the model it was sent to (fal addresses a request by both). */
+export interface RunRef {
+  id: string;
+  model: string;
+}
+
+/** What reconciliation looks for: a submit whose answer was lost (DESIGN §3: never re-send blindly). */
+export interface SubmitIntent {
+  model: string;
+  input: Record<string, unknown>;
+  /** Epoch ms: the submit was sent at or after this (minus clock-skew slack, the caller's choice). */
+  since: number;
+}
+
+export interface SubmitSpec {
+  model: string;
+  version: string | null;
+  target: 'model' | 'version' | 'deployment';
+  input: Record<string, unknown>;
+  /** Replicate's Cancel-After (a duration like `5m`); providers without it ignore it. */
+  cancelAfter?: string | null;
+  /** Replicate's `Prefer: wait=N`; providers without it ignore it. */
+  waitSeconds?: number | null;
+  /** Give up if not started by then (epoch ms): fal's `x-fal-request-timeout`; others ignore it. */
+  startDeadlineAt?: number | null;
+}
+
+/** What became of a cancel at the provider. A refusal it explains is thrown as a ProviderError (4xx). */
+export interface CancelAnswer {
+  /** The run as the cancel answer showed it, when the provider returns one. */
+  run: RemoteRun | null;
+  /** Kiln status to report with the accepted cancel when there is no run (`canceled`, or the end it had). */
+  status: string;
+}
+
+export interface StreamHandlers {
+  onOutput(chunk: string): void;
+  onFile?(url: string): void;
+  onError?(message: string): void;
+  onDone?(reason: string | null): void;
+}
+
+export interface ProviderCapabilities {
+  /** `list`: one request covers many runs (change detection) and finds lost submits. */
+  list: boolean;
+  /** `stream`: text output streamed from a run's `urls.stream`. */
+  stream: boolean;
+}
+
+export interface Provider {
+  readonly id: ProviderId;
+  /** The name in user-facing text ("Replicate unreachable"). */
+  readonly label: string;
+  readonly capabilities: ProviderCapabilities;
+  /** How long the provider keeps outputs after a run ends (ms), null when it does not say. */
+  readonly retentionMs: number | null;
+  /** Where the key lives, for the "key rejected" texts (Settings, or the environment variable). */
+  readonly keyHint: string;
+  setGate(gate: RequestGate | null): void;
+  submit(spec: SubmitSpec): Promise<RemoteRun>;
+  get(ref: RunRef): Promise<RemoteRun>;
+  cancel(ref: RunRef): Promise<CancelAnswer>;
+  /** One page, newest first; `next` as returned to continue (capabilities.list). */
+  list?(next: string | null, query?: { createdAfter?: string }): Promise<RunPage>;
+  /**
+   * Runs at the provider that match a submit whose answer was lost (its request history), oldest
+   * first, each as far as the history tells. Providers with `list` reconcile through it instead.
+   */
+  findSubmitted?(intent: SubmitIntent): Promise<RemoteRun[]>;
+  /** Follows a run's text stream until it ends (capabilities.stream). */
+  stream?(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<unknown>;
+  /** Uploads a local input file; resolves with the URL to pass as input. */
+  upload(bytes: Uint8Array, filename: string, mime: string): Promise<string>;
+  /** May this URL receive the key? */
+  trusted(url: string): boolean;
+  /** Cleans a text of the key in use (for text assembled from pieces, like a stream's tokens). */
+  redact(text: string): string;
+}

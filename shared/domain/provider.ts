@@ -1,0 +1,13 @@
+// Providers and model references (DESIGN §6): `replicate:OWNER/NAME[:VERSION]` (a bare
+// `OWNER/NAME[:VERSION]` means Replicate) and `fal:ENDPOINT_ID` (`fal:fal-ai/flux/dev`).
+
+export const PROVIDER_IDS = ['replicate', 'fal'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** Splits a model reference into its provider and the provider's own reference (prefix removed). */
+export function splitModelRef(ref: string): { provider: ProviderId; ref: string } {
+  const s = ref.trim();
+  const m = /^(replicate|fal):(.*)$/i.exec(s);
+  if (!m) return { provider: 'replicate', ref: s };
+  return { provider: m[1]!.toLowerCase() as ProviderId, ref: m[2]!.trim() };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRemote, textOf, type MergeContext } from '../../electron/backend/engine/merge.ts';
+import { NO_ERROR_MESSAGE, cancelAfterMs } from '../../electron/backend/engine/record-rules.ts';
+import type { PredictionRecord } from '../../electron/backend/history/types.ts';
+import type { RemoteRun } from '../../electron/backend/providers/types.ts';
+import { LIMITS } from '../../shared/limits.ts';
+
+// What a remote answer changes in a run's record (merge.ts), as a table: no timers, no sockets,
+// no database. Each row is a record as stored, an answer, and exactly the patch expected.
+
+const NOW = 1_700_000_000_000;
+const V = 'a'.repeat(64);
+
+function rec(over: Partial<PredictionRecord> = {}): PredictionRecord {
+  return {
+    id: 'k1', provider: 'replicate', providerId: 'p1', model: 'o/m', version: null, target: 'model', input: {}, inputSchema: null,
+    status: 'starting', saveState: 'none', createdAt: NOW - 10_000, providerCreatedAt: NOW - 9000, startedAt: null, completedAt: null,
+    statusSince: NOW - 9000, timeline: [], logs: '', progress: null, text: null, output: null, error: null, metrics: null,
+    urls: {}, cancelAfter: null, retryOf: null, favourite: false, note: null, submitAttempts: 1, cancelRequested: false, dataRemoved: false,
+    ...over,
+  };
+}
+
+function run(over: Partial<RemoteRun> = {}): RemoteRun {
+  return { id: 'p1', status: 'starting', rawStatus: 'starting', createdAt: NOW - 9000, startedAt: null, completedAt: null, ...over };
+}
+
+const ctx = (over: Partial<MergeContext> = {}): MergeContext => ({ now: NOW, fromList: false, holdLocalEnd: false, keepNote: false, ...over });
+
+const rows: { name: string; rec?: Partial<PredictionRecord>; run?: Partial<RemoteRun>; ctx?: Partial<MergeContext>; patch: Partial<PredictionRecord> }[] = [
+  { name: 'nothing new: no patch at all', patch: {} },
+  { name: 'first answer: the provider id and its created time', rec: { providerId: null, providerCreatedAt: null }, patch: { providerId: 'p1', providerCreatedAt: NOW - 9000 } },
+  { name: 'starting → processing: started now, by Kiln’s clock', run: { status: 'processing', startedAt: NOW - 60_000_000 }, patch: { status: 'processing', statusSince: NOW, startedAt: NOW } },
+  { name: 'an unknown status is taken as it is, not started, not ended', run: { status: 'warming', rawStatus: 'warming' }, patch: { status: 'warming', statusSince: NOW } },
+  { name: 'an unknown status with a start time counts as started', run: { status: 'booting', startedAt: NOW - 5 }, patch: { status: 'booting', statusSince: NOW, startedAt: NOW } },
+  { name: 'started already: the start time is kept', rec: { status: 'processing', startedAt: NOW - 3000 }, run: { status: 'succeeded', startedAt: NOW - 2 }, patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW } },
+  { name: 'straight to failed without a message: says so', run: { status: 'failed' }, patch: { status: 'failed', statusSince: NOW, completedAt: NOW, error: { code: null, message: NO_ERROR_MESSAGE } } },
+  { name: 'a failure message with an E-code', run: { status: 'failed', error: 'E1001 out of memory' }, patch: { status: 'failed', statusSince: NOW, completedAt: NOW, error: { code: 'E1001', message: 'E1001 out of memory' } } },
+  { name: 'an error object is kept as JSON', run: { error: { detail: 'x' } }, patch: { error: { code: null, message: '{"detail":"x"}' } } },
+  { name: 'an error already on the record is not replaced', rec: { error: { code: null, message: 'first' } }, run: { error: 'second' }, patch: {} },
+  { name: 'logs: new text and the progress read from it', run: { logs: ' 50%|█████     | 5/10 [00:01<00:01]' }, patch: { logs: ' 50%|█████     | 5/10 [00:01<00:01]', progress: { percent: 50, current: 5, total: 10 } } },
+  { name: 'logs not carried (a list item): left as they are', rec: { logs: 'old' }, run: { logs: undefined }, patch: {} },
+  { name: 'a usable version is learnt; `hidden` is not', run: { version: V }, patch: { version: V } },
+  { name: '`hidden` version ignored', run: { version: 'hidden' }, patch: {} },
+  { name: 'urls changed', run: { urls: { get: 'https://x/g', stream: 'https://s/1' } }, patch: { urls: { get: 'https://x/g', cancel: null, stream: 'https://s/1', web: null } } },
+  { name: 'text output at the end becomes the card text', run: { status: 'succeeded', output: ['Hel', 'lo'] }, patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, output: ['Hel', 'lo'], text: 'Hello' } },
+  { name: 'text output mid-run: kept as output, no text yet', run: { status: 'processing', output: ['Hel'] }, patch: { status: 'processing', statusSince: NOW, startedAt: NOW, output: ['Hel'] } },
+  { name: 'file outputs are not text', run: { status: 'succeeded', output: ['https://f/1.png'] }, patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, output: ['https://f/1.png'] } },
+  { name: 'metrics only at the end', run: { status: 'processing', metrics: { predictTime: 1, totalTime: 2 } }, patch: { status: 'processing', statusSince: NOW, startedAt: NOW } },
+  { name: 'metrics at the end', rec: { status: 'processing', startedAt: NOW - 1 }, run: { status: 'succeeded', metrics: { predictTime: 1, totalTime: 2 } }, patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, metrics: { predictTime: 1, totalTime: 2 } } },
+  { name: 'outputs removed by the provider', run: { dataRemoved: true }, patch: { dataRemoved: true } },
+  { name: 'finished from a list item: the progress bar is completed', rec: { status: 'processing', startedAt: NOW - 1, progress: { percent: 80, current: 8, total: 10 } }, run: { status: 'succeeded' }, ctx: { fromList: true }, patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, progress: { percent: 100, current: 10, total: 10 } } },
+  { name: 'ended locally: a running status does not bring the card back', rec: { status: 'canceled' }, run: { status: 'processing' }, ctx: { holdLocalEnd: true }, patch: {} },
+  { name: 'a note is cleared by an answer', rec: { note: 'Retrying in 2 s' }, patch: { note: null } },
+  { name: 'a note that must stay (offline, key, refused cancel) stays', rec: { note: 'Paused — key rejected' }, ctx: { keepNote: true }, patch: {} },
+  { name: 'waiting with a queue position: the card says how many are ahead', run: { queuePosition: 3 }, patch: { note: 'In queue — 3 ahead' } },
+  { name: 'first in the queue', run: { queuePosition: 0 }, patch: { note: 'In queue — next' } },
+  { name: 'the same position again: nothing to write', rec: { note: 'In queue — 3 ahead' }, run: { queuePosition: 3 }, patch: {} },
+  { name: 'the queue moved', rec: { note: 'In queue — 3 ahead' }, run: { queuePosition: 1 }, patch: { note: 'In queue — 1 ahead' } },
+  { name: 'running: the queue note goes', rec: { note: 'In queue — next' }, run: { status: 'processing', queuePosition: null }, patch: { status: 'processing', statusSince: NOW, startedAt: NOW, note: null } },
+  { name: 'offline while queued: the outage note stays', rec: { note: 'fal unreachable — retrying in 4 s' }, run: { queuePosition: 2 }, ctx: { keepNote: true }, patch: {} },
+];
+
+describe('what a remote answer changes (merge.ts)', () => {
+  for (const row of rows) {
+    it(row.name, () => {
+      expect(mergeRemote(rec(row.rec), run(row.run), ctx(row.ctx))).toEqual(row.patch);
+    });
+  }
+
+  it('an endless text is cut at the limit and the note says where', () => {
+    const patch = mergeRemote(rec(), run({ status: 'succeeded', output: 'x'.repeat(LIMITS.runTextChars + 10) }), ctx({ keepNote: true }));
+    expect(patch.text).toHaveLength(LIMITS.runTextChars);
+    expect(patch.note).toMatch(/runTextChars/);
+  });
+
+  it('textOf: strings and token arrays, never URLs', () => {
+    expect(textOf('hi')).toBe('hi');
+    expect(textOf(['a', 'b'])).toBe('ab');
+    expect(textOf('https://x/y.png')).toBeNull();
+    expect(textOf(['data:image/png;base64,AA'])).toBeNull();
+    expect(textOf([])).toBeNull();
+    expect(textOf({ a: 1 })).toBeNull();
+  });
+});
+
+describe('the give-up setting as a start deadline (record-rules.ts cancelAfterMs)', () => {
+  const table: [string | null, number | null][] = [
+    [null, null], ['', null], ['90s', 90_000], ['10m', 600_000], ['1h30m', 5_400_000], ['1h', 3_600_000], ['45', 45_000], ['soon', null], ['h', null],
+  ];
+  for (const [text, ms] of table) it(`${JSON.stringify(text)} → ${ms}`, () => expect(cancelAfterMs(text)).toBe(ms));
+});
