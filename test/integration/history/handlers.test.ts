@@ -134,7 +134,15 @@ describe('history channels against the simulator', () => {
       expect(fs.existsSync(h2.backend.services.vault.resolve(v.outputs[0].path)!)).toBe(true);
     }
     expect((await call(h2.backend, 'predictions:list', { query: 'export' })).items).toHaveLength(2);
-    expect((await err(call(h2.backend, 'predictions:import', { path: path.join(out, 'missing.zip') }))).code).toBe('bad_request');
+    const missing = await err(call(h2.backend, 'predictions:import', { path: path.join(out, 'missing.zip') }));
+    expect(missing.code).toBe('bad_request');
+    // Plain words and the user's own path, never a raw ENOENT or an internal temp path.
+    expect(missing.message).toContain(path.join(out, 'missing.zip'));
+    expect(missing.message).not.toMatch(/ENOENT|realpath|\.vault-tmp/);
+    const empty = fs.mkdtempSync(path.join(out, 'not-an-export-'));
+    const notExport = await err(call(h2.backend, 'predictions:import', { path: empty }));
+    expect(notExport.message).toMatch(/manifest\.json/);
+    expect(notExport.message).not.toMatch(/ENOENT|lstat|\.vault-tmp/);
   });
 });
 

@@ -83,11 +83,12 @@ export const historyHandlers: HandlerMap = {
     const h = history(s);
     if (!req.path) throw new KilnError({ code: 'bad_request', message: 'Choose an export folder or .zip to import.' });
     if (!path.isAbsolute(req.path)) throw new KilnError({ code: 'bad_request', message: 'Import path must be an absolute path.' });
+    if (!fs.existsSync(req.path)) throw new KilnError({ code: 'bad_request', message: `Nothing to import at ${req.path}: choose a folder or .zip made by "Export all".` });
     try {
       const r = await importHistory({ history: h, vaultRoot: s.vault.root, source: req.path, tmpParent: path.join(s.dataDir, '.vault-tmp', String(process.pid)) });
       return r;
     } catch (err) {
-      throw new KilnError({ code: 'bad_request', message: `Import failed: ${String((err as Error)?.message ?? err)}` });
+      throw new KilnError({ code: 'bad_request', message: importFailure(req.path, err) });
     }
   },
 
@@ -106,3 +107,16 @@ export const historyHandlers: HandlerMap = {
     return { ok: true as const };
   },
 };
+
+/**
+ * An import error in the user's words: the path they chose, never a raw errno or the temp folder a
+ * zip was unpacked into (those mean nothing to them and leak internals).
+ */
+function importFailure(source: string, err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT' && /manifest\.json/.test(String(e.path ?? e.message))) {
+    return `${source} is not a Kiln export: it has no manifest.json (choose a folder or .zip made by "Export all").`;
+  }
+  if (e?.code) return `Import failed: ${source} could not be read (${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code}).`;
+  return `Import failed: ${String(e?.message ?? err)}`;
+}
