@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { kilnChild } from './kiln-child.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,6 @@ import { setup, until } from '../engine/harness.ts';
 // The `kiln` CLI as a user runs it: a child process (`node electron/cli/main.ts`) against the
 // simulator, checking exit codes, the stdout/stderr split, --json and interrupts.
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const MAIN = path.join(ROOT, 'electron/cli/main.ts');
 const FAST = 'black-forest-labs/flux-schnell';
 let sim: Sim;
 let dataDir: string;
@@ -38,7 +37,7 @@ interface Run {
 /** Sends `signal` once, the first time stderr shows `text`. */
 function onceOn(text: string, signal: NodeJS.Signals) {
   let sent = false;
-  return (s: string, c: ReturnType<typeof spawn>) => {
+  return (s: string, c: ChildProcess) => {
     if (!sent && s.includes(text)) {
       sent = true;
       c.kill(signal);
@@ -46,28 +45,10 @@ function onceOn(text: string, signal: NodeJS.Signals) {
   };
 }
 
-function kiln(args: string[], o: { token?: string; onStderr?: (s: string, child: ReturnType<typeof spawn>) => void; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
-      env: { ...process.env, REPLICATE_API_TOKEN: o.token ?? sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      o.onStderr?.(stderr, child);
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kiln ${args.join(' ')} timed out; stderr: ${stderr}`));
-    }, o.timeoutMs ?? 30_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+/** The shared child runner (kiln-child.ts) pointed at this file's simulator and data folder. */
+function kiln(args: string[], o: { token?: string; onStderr?: (s: string, child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<Run> {
+  const env = { REPLICATE_API_TOKEN: o.token ?? sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir };
+  return kilnChild(args, { env, onStderr: o.onStderr, timeoutMs: o.timeoutMs ?? 30_000 });
 }
 
 describe('kiln CLI against the simulator', () => {
