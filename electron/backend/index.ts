@@ -96,7 +96,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     }
   });
 
-  const services: Services = { ...deps, replicateBaseUrl, history, vault, publisher, emit, provider, engine };
+  const services: Services = { ...deps, replicateBaseUrl, history, vault, publisher, emit, provider, fal, engine };
   attachCost(services, cost);
   const router = createRouter({ handlers, services, log: deps.log });
 
