@@ -139,6 +139,16 @@ vi.mock('electron-store', () => {
 
 const indexHtml = path.resolve(import.meta.dirname, '../../electron/renderer/index.html');
 
+// The composition root binds globalThis.fetch; a packaged build talks to the real API, so the
+// test answers every request as a machine without network would, and records where it went —
+// a test key must never reach api.replicate.com, and the result must not depend on the network.
+const realFetch = globalThis.fetch;
+const fetched: string[] = [];
+const offlineFetch = async (input: string | URL | Request) => {
+  fetched.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+  throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }) });
+};
+
 function event(frameUrl: string, top = true) {
   const wc = rec.contents[0];
   const frame = { url: frameUrl };
@@ -152,6 +162,7 @@ describe('Electron composition root (against a fake electron)', () => {
     delete process.env.REPLICATE_API_TOKEN;
     process.env.KILN_DEV_SERVER_URL = 'http://127.0.0.1:5173/';
     process.env.KILN_REPLICATE_BASE_URL = 'http://127.0.0.1:9/v1';
+    globalThis.fetch = offlineFetch as typeof fetch;
     await import('../../electron/main/index.ts');
     rec.ready!();
     for (let i = 0; i < 200 && rec.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -161,6 +172,7 @@ describe('Electron composition root (against a fake electron)', () => {
     // before-quit stops the backend (closes SQLite) before the temp dir goes.
     delete process.env.KILN_DEV_SERVER_URL;
     delete process.env.KILN_REPLICATE_BASE_URL;
+    globalThis.fetch = realFetch;
     rec.appEvents.emit('before-quit', { preventDefault() {} });
     await new Promise((r) => setTimeout(r, 100));
     fs.rmSync(rec.userData, { recursive: true, force: true });
@@ -198,6 +210,7 @@ describe('Electron composition root (against a fake electron)', () => {
     const set = (await rec.handlers.get('secrets:set')!(event(own), { provider: 'replicate', key })) as any;
     // Checked with Replicate right after saving; unreachable from here, so it is not called good.
     expect(set).toEqual({ ok: true, value: { set: true, last4: '4321', account: null, protection: 'basic_text', state: 'unknown' } });
+    expect(fetched).toContain('https://api.replicate.com/v1/account');
     await rec.handlers.get('app:ping')!(event(own), { nonce: 'w1' });
     expect(rec.contents[0].sent).toContainEqual(['app:pong', { nonce: 'w1' }]);
   });
