@@ -114,6 +114,8 @@ describe('what a run produced, read from its record', () => {
     expect(outputsProduced({ status: 'succeeded', output: { images: [{}, {}], seed: 1 }, outputRows: null })).toBe(2);
     expect(outputsProduced({ status: 'succeeded', output: { video: { url: 'x' } }, outputRows: null })).toBe(1);
     expect(outputsProduced({ status: 'succeeded', output: ['a'], outputRows: 4 })).toBe(4);
+    // fal names its images: 3 produced (and billed) even if the vault saved fewer files.
+    expect(outputsProduced({ provider: 'fal', status: 'succeeded', output: { images: [{}, {}, {}] }, outputRows: 1 })).toBe(3);
     expect(outputsProduced({ status: 'failed', output: null, outputRows: 0 })).toBe(0);
     // A success whose output is unknown stays unknown (not 0 images).
     expect(outputsProduced({ status: 'succeeded', output: null, outputRows: 0 })).toBeNull();

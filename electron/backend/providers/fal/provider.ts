@@ -37,7 +37,8 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
     case 'succeeded':
       return { ...run, status: 'succeeded', output: r.output };
     case 'failed':
-      return { ...run, status: 'failed', error: r.message };
+      // A 5xx keeps its status in the message: fal never bills those, and the ledger reads it there.
+      return { ...run, status: 'failed', error: r.httpStatus >= 500 && !/\(HTTP \d{3}\)/.test(r.message) ? `${r.message} (HTTP ${r.httpStatus})` : r.message };
     case 'aborted':
       return { ...run, status: 'aborted', error: `${r.message} (not billed)` };
     case 'canceled':
