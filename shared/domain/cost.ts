@@ -78,10 +78,11 @@ function videoSeconds(input: Record<string, unknown>, schema?: Record<string, un
 }
 
 /** Dollars as people read them: at least two decimals, more when a price needs them ($0.003). */
+/** Per-token prices need up to ten decimals ($0.00000025 per output token); larger figures two or three. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
   const abs = Math.abs(usd);
-  const digits = abs >= 1 ? 2 : Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(abs)) + 1));
+  const digits = abs >= 1 ? 2 : Math.min(10, Math.max(2, 1 - Math.floor(Math.log10(abs)) + 1));
   return `$${usd.toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 }
 

@@ -99,7 +99,7 @@ describe('refs and formatting', () => {
     expect(costKey('nonsense')).toBeNull();
   });
   it('dollars with the digits a price needs', () => {
-    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0)]).toEqual(['$0.003', '$0.012', '$0.50', '$12.00', '$0.000225', '$0']);
+    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0), formatUsd(0.00000025)]).toEqual(['$0.003', '$0.012', '$0.50', '$12.00', '$0.000225', '$0', '$0.00000025']);
   });
   it('the shipped table names the official models it was asked to', () => {
     expect(['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 'black-forest-labs/flux-1.1-pro'].map((m) => replicateTablePrice(m)?.usd)).toEqual([0.003, 0.025, 0.04]);
