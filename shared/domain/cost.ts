@@ -194,6 +194,20 @@ export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
   }
 }
 
+/** The key a price override is stored under in Settings: provider + model, without any version. */
+export const overrideKey = (provider: CostProvider, model: string): string => `${provider}:${model}`;
+
+/** What one unit of each price unit is called in a basis. */
+export const UNIT_NOUNS: Record<PriceUnit, string> = { output: 'output', run: 'run', second: 'second of hardware', 'video-second': 'video second', token: 'output token' };
+
+/** The user's own price (Settings) as a Price: the backend's catalogue and the renderer read it alike. */
+export function overridePrice(provider: CostProvider, model: string, o: { unit: PriceUnit; usd: number; inputUsd?: number | null }): Price {
+  return { provider, model, unit: o.unit, usd: o.usd, inputUsd: o.inputUsd ?? null, noun: UNIT_NOUNS[o.unit], source: 'your price in Settings', tableDate: null };
+}
+
+/** A history run's model as a ref (DESIGN §6): records keep fal's endpoint id without its `fal:`. */
+export const runRef = (r: { provider: string; model: string }): string => (r.provider === 'fal' ? `fal:${r.model}` : r.model);
+
 /** `replicate:OWNER/NAME[:VERSION]`, bare `OWNER/NAME[:VERSION]` (Replicate), `fal:ENDPOINT_ID` (DESIGN §6). */
 export function costKey(ref: string): { provider: CostProvider; model: string } | null {
   const r = ref.trim();

@@ -1,7 +1,8 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { estimateRun } from '../../../../shared/domain/cost.ts';
 import { useComposer } from '../../stores/index.ts';
-import { costStore, useCost } from '../../stores/cost.ts';
+import { costStore } from '../../stores/cost.ts';
+import { usePrice } from './use-price.ts';
 import { estimateText } from './format.ts';
 import { BudgetPrompt } from './BudgetPrompt.tsx';
 import './cost.css';
@@ -18,7 +19,7 @@ export function CostEstimate() {
   const values = useComposer((s) => s.values);
   const count = useComposer((s) => s.count);
   const schema = useComposer((s) => s.model?.inputSchema ?? null);
-  const price = useCost((s) => (modelRef ? s.prices[modelRef] : undefined));
+  const price = usePrice(modelRef);
   const tipId = useId();
   const [pinned, setPinned] = useState(false);
 
