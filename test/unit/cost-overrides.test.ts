@@ -12,13 +12,15 @@ describe('price overrides typed in Settings', () => {
   it('a Replicate model (prefix and version dropped) per output', () => {
     const r = parseOverride(d({ model: ' replicate:black-forest-labs/flux-schnell:abc123 ', usd: '$0.004' }), {}, null);
     expect(r).toEqual({ ok: true, key: 'replicate:black-forest-labs/flux-schnell', value: { unit: 'output', usd: 0.004 } });
-    expect(Settings.parse({ priceOverrides: { [(r as { key: string }).key]: (r as { value: object }).value } }).priceOverrides).toBeTruthy();
+    if (!r.ok) throw new Error('refused');
+    expect(Settings.parse({ priceOverrides: { [r.key]: r.value } }).priceOverrides).toEqual({ [r.key]: r.value });
   });
 
   it('a fal endpoint per output token with an input-token price', () => {
     const r = parseOverride(d({ provider: 'fal', model: 'fal-ai/any-llm', unit: 'token', usd: '0.00000025', inputUsd: '0.00000005' }), {}, null);
     expect(r).toEqual({ ok: true, key: 'fal:fal-ai/any-llm', value: { unit: 'token', usd: 0.00000025, inputUsd: 0.00000005 } });
-    expect(overrideText((r as { value: never }).value, formatUsd)).toBe('$0.00000025 per output token, $0.00000005 per input token');
+    if (!r.ok) throw new Error('refused');
+    expect(overrideText(r.value, formatUsd)).toBe('$0.00000025 per output token, $0.00000005 per input token');
   });
 
   it.each([
