@@ -16,7 +16,6 @@ function useRunCost(p: PredictionView, force = false) {
   useEffect(() => { costStore.getState().ensureCost(p.id, p.status, force); }, [p.id, p.status, force]);
   // fal runs keep their endpoint id without `fal:`: the price is asked by the run's full ref.
   const ref = runRef(p);
-  useEffect(() => { costStore.getState().ensurePrice(ref); }, [ref]);
   const fig = useCost((s) => s.costs[p.id]);
   const price = usePrice(ref);
   const retry = useMemo(

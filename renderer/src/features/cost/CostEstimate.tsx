@@ -1,7 +1,6 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { estimateRun } from '../../../../shared/domain/cost.ts';
 import { useComposer } from '../../stores/index.ts';
-import { costStore } from '../../stores/cost.ts';
 import { usePrice } from './use-price.ts';
 import { estimateText } from './format.ts';
 import { BudgetPrompt } from './BudgetPrompt.tsx';
@@ -22,8 +21,6 @@ export function CostEstimate() {
   const price = usePrice(modelRef);
   const tipId = useId();
   const [pinned, setPinned] = useState(false);
-
-  useEffect(() => { if (modelRef) costStore.getState().ensurePrice(modelRef); }, [modelRef]);
 
   const fig = useMemo(
     () => (modelRef && price !== undefined && price !== 'loading' ? estimateRun(price, { model: modelRef, input: values, schema, count }) : null),

@@ -21,7 +21,12 @@ export function PriceOverrides() {
   const [status, setStatus] = useState<string | null>(null);
   const keys = Object.keys(overrides).sort();
 
-  const change = (p: Partial<OverrideDraft>) => { setDraft((d) => ({ ...d, ...p })); setStatus(null); };
+  // A field's refusal goes once that field is changed (the reason no longer describes it).
+  const change = (p: Partial<OverrideDraft>) => {
+    setDraft((d) => ({ ...d, ...p }));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(k in p) && !(k === 'model' && 'provider' in p))));
+    setStatus(null);
+  };
   const reset = () => { setDraft(EMPTY_DRAFT); setEditing(null); setErrors({}); };
 
   const save = async (next: Record<string, PriceOverride>, done: string) => {
