@@ -67,6 +67,11 @@ describe('fal prices and charges through the backend', () => {
       clock.advance(2 * 3600_000);
       await prices.refresh(['fal-ai/flux/schnell']);
       expect(await pricingCalls(s)).toBe(2);
+      // An endpoint fal has no price for is not asked again within the day (every run of it would).
+      await prices.refresh(['kiln-test/no-such-endpoint']);
+      await prices.refresh(['kiln-test/no-such-endpoint']);
+      expect(prices.cached('kiln-test/no-such-endpoint')).toBeNull();
+      expect(await pricingCalls(s)).toBe(3);
       // A key fal refuses: the refresh fails, the day-old price stays.
       client = falClient(s, { getKey: async () => 'nobody:nothing' });
       clock.advance(25 * 3600_000);
@@ -140,6 +145,11 @@ describe('fal money in the composed backend', () => {
 
     const bad = await call(fh.backend, 'predictions:create', { model: 'fal:kiln-test/always-fails', input: { prompt: 'x' } });
     expect(await costOf(bad.ids[0])).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
+
+    // This key may not read billing (not an Admin key): asked once, then not for every run.
+    const again = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'y' } });
+    expect(await costOf(again.ids[0])).toMatchObject({ usd: 0.025, estimated: true });
+    expect((await fh.sim.control.counters()).byEndpoint['platform.billing']).toBe(1);
   });
 
   it('a run whose price was never asked for is priced from fal\'s API once it ends', async () => {
