@@ -88,6 +88,8 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
 
   // Money (DESIGN §9): the ledger listens to the engine's records like the notifier does.
   const cost = createCost({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, settings: deps.settings, outputCount: (id) => history.getOutputs(id).length });
+  // fal's unit prices (cached daily) and, with an Admin key, its billing: through the fal client.
+  cost.useFal(fal);
   engine.onRecord((rec) => {
     try {
       cost.ledger.record(rec);

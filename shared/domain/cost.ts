@@ -78,10 +78,11 @@ function videoSeconds(input: Record<string, unknown>, schema?: Record<string, un
 }
 
 /** Dollars as people read them: at least two decimals, more when a price needs them ($0.003). */
+/** Per-token prices need up to ten decimals ($0.00000025 per output token); larger figures two or three. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
   const abs = Math.abs(usd);
-  const digits = abs >= 1 ? 2 : Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(abs)) + 1));
+  const digits = abs >= 1 ? 2 : Math.min(10, Math.max(2, 1 - Math.floor(Math.log10(abs)) + 1));
   return `$${usd.toFixed(digits).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 }
 
@@ -192,6 +193,20 @@ export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
     }
   }
 }
+
+/** The key a price override is stored under in Settings: provider + model, without any version. */
+export const overrideKey = (provider: CostProvider, model: string): string => `${provider}:${model}`;
+
+/** What one unit of each price unit is called in a basis. */
+export const UNIT_NOUNS: Record<PriceUnit, string> = { output: 'output', run: 'run', second: 'second of hardware', 'video-second': 'video second', token: 'output token' };
+
+/** The user's own price (Settings) as a Price: the backend's catalogue and the renderer read it alike. */
+export function overridePrice(provider: CostProvider, model: string, o: { unit: PriceUnit; usd: number; inputUsd?: number | null }): Price {
+  return { provider, model, unit: o.unit, usd: o.usd, inputUsd: o.inputUsd ?? null, noun: UNIT_NOUNS[o.unit], source: 'your price in Settings', tableDate: null };
+}
+
+/** A history run's model as a ref (DESIGN §6): records keep fal's endpoint id without its `fal:`. */
+export const runRef = (r: { provider: string; model: string }): string => (r.provider === 'fal' ? `fal:${r.model}` : r.model);
 
 /** `replicate:OWNER/NAME[:VERSION]`, bare `OWNER/NAME[:VERSION]` (Replicate), `fal:ENDPOINT_ID` (DESIGN §6). */
 export function costKey(ref: string): { provider: CostProvider; model: string } | null {

@@ -67,7 +67,8 @@ export const PredictionView = z.object({
   variantCount: z.number().int(),
   favourite: z.boolean(),
   webUrl: z.string().nullable(),
-  metrics: z.object({ predictTime: z.number().nullable(), totalTime: z.number().nullable() }).nullable(),
+  /** Token counts where the provider reports them (language models), for per-token prices. */
+  metrics: z.object({ predictTime: z.number().nullable(), totalTime: z.number().nullable(), inputTokens: z.number().optional(), outputTokens: z.number().optional() }).nullable(),
   /** When the provider deletes the outputs (created + retention), while not yet saved. */
   expiresAt: z.number().nullable(),
 });

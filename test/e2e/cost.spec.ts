@@ -215,3 +215,96 @@ test('the spend view totals per day, month, provider and model, filters by date 
   await view.getByRole('button', { name: 'All time' }).click();
   await expect(view.getByTestId('spend-total')).toHaveText('$0.009 est. over 2 runs');
 });
+
+test('a Retry that would cross the daily budget asks first; Cancel sends nothing', async ({ page, kiln, sim }) => {
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  await page.getByLabel('Num outputs').fill('2');
+  const c = await generate(page, 'a tin lantern');
+  await expect(c).toHaveAccessibleName(/— succeeded/);
+  expect(creates(sim)).toBe(1);
+
+  // $0.006 spent; another $0.006 would pass a $0.01 day.
+  const settings = await openSettings(page);
+  await settings.getByLabel('Daily budget (USD)').fill('0.01');
+  await settings.getByLabel('Daily budget (USD)').press('Enter');
+  await expect(settings.getByRole('region', { name: 'Budget' }).getByRole('status')).toHaveText('Saved: $0.01.');
+  await page.keyboard.press('Escape');
+
+  await c.getByRole('button', { name: 'Retry' }).click();
+  const prompt = page.getByRole('alertdialog', { name: 'Over your daily budget' });
+  await expect(prompt).toBeVisible();
+  await expect(prompt).toContainText('This run would take you over your daily budget of $0.01');
+  await expect(prompt).toContainText('Spent today: $0.006');
+  await expect(prompt).toContainText("This run: about $0.006 (2 images × $0.003, Replicate's price table of 2026-10)");
+  await prompt.getByRole('button', { name: 'Cancel' }).click();
+  await expect(prompt).toBeHidden();
+  await page.waitForTimeout(500);
+  expect(creates(sim)).toBe(1);
+  await expect(page.getByRole('article', { name: /a tin lantern/ })).toHaveCount(1);
+
+  await c.getByRole('button', { name: 'Retry' }).click();
+  await prompt.getByRole('button', { name: 'Run anyway' }).click();
+  await expect(page.getByRole('article', { name: /a tin lantern/ })).toHaveCount(2);
+  // The new card shows from the click on; its create reaches the provider a moment later.
+  await expect.poll(() => creates(sim)).toBe(2);
+});
+
+test('Settings → Prices: an override is listed, edited and removed, refused with reasons, and changes the estimate at once', async ({ page, kiln }) => {
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  await expect(estimate(page)).toHaveText(/\$0\.003$/);
+
+  const settings = await openSettings(page);
+  const prices = settings.getByRole('region', { name: 'Prices' });
+  await expect(prices.getByTestId('no-overrides')).toHaveText('No prices of your own yet.');
+  const model = prices.getByLabel('Model');
+  const usd = prices.getByLabel('Price (USD)');
+  // Refusals say what to type instead, on the field that is wrong.
+  await model.fill('flux-schnell');
+  await usd.fill('ten cents');
+  await prices.getByRole('button', { name: 'Add price' }).click();
+  await expect(model).toHaveAttribute('aria-invalid', 'true');
+  await expect(model).toHaveAccessibleDescription(/owner\/name, like black-forest-labs\/flux-schnell/);
+  await expect(usd).toHaveAccessibleDescription(/amount in dollars, like 0\.003/);
+  await model.fill(FLUX);
+  await usd.fill('0.01');
+  await prices.getByRole('button', { name: 'Add price' }).click();
+  await expect(prices.getByRole('status')).toHaveText(`Added: replicate:${FLUX} at $0.01 per output.`);
+  const row = prices.getByRole('row', { name: new RegExp(`replicate:${FLUX}`) });
+  await expect(row).toContainText('$0.01 per output');
+  // The same model again is an edit, not a second price.
+  await model.fill(FLUX);
+  await usd.fill('0.02');
+  await prices.getByRole('button', { name: 'Add price' }).click();
+  await expect(model).toHaveAccessibleDescription(`replicate:${FLUX} already has your price: use Edit on its row.`);
+  await model.fill('');
+  await usd.fill('');
+  await audit(page, 'settings-prices');
+  await page.keyboard.press('Escape');
+
+  // The estimate beside Generate uses it at once, and says where it comes from.
+  await expect(estimate(page)).toHaveText(/\$0\.01$/);
+  await expect(estimate(page)).toHaveAccessibleDescription('1 output × $0.01, your price in Settings');
+
+  await openSettings(page);
+  await row.getByRole('button', { name: `Edit the price for replicate:${FLUX}` }).click();
+  await expect(prices.getByRole('heading', { name: `Edit the price for replicate:${FLUX}` })).toBeVisible();
+  await expect(usd).toHaveValue('0.01');
+  await prices.getByLabel('Billed').selectOption('run');
+  await usd.fill('0.05');
+  await prices.getByRole('button', { name: 'Save price' }).click();
+  await expect(row).toContainText('$0.05 per run');
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Number of predictions').selectOption('2');
+  await expect(estimate(page)).toHaveText(/\$0\.10$/);
+
+  await openSettings(page);
+  await row.getByRole('button', { name: `Remove the price for replicate:${FLUX}` }).click();
+  await expect(prices.getByRole('status')).toHaveText(`Removed your price for replicate:${FLUX}; its listed price applies again.`);
+  await expect(prices.getByTestId('no-overrides')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(estimate(page)).toHaveText(/\$0\.006$/);
+  await expect(estimate(page)).toHaveAccessibleDescription("2 images × $0.003, Replicate's price table of 2026-10");
+});

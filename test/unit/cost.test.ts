@@ -99,7 +99,7 @@ describe('refs and formatting', () => {
     expect(costKey('nonsense')).toBeNull();
   });
   it('dollars with the digits a price needs', () => {
-    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0)]).toEqual(['$0.003', '$0.012', '$0.50', '$12.00', '$0.000225', '$0']);
+    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0), formatUsd(0.00000025)]).toEqual(['$0.003', '$0.012', '$0.50', '$12.00', '$0.000225', '$0', '$0.00000025']);
   });
   it('the shipped table names the official models it was asked to', () => {
     expect(['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 'black-forest-labs/flux-1.1-pro'].map((m) => replicateTablePrice(m)?.usd)).toEqual([0.003, 0.025, 0.04]);
@@ -114,6 +114,8 @@ describe('what a run produced, read from its record', () => {
     expect(outputsProduced({ status: 'succeeded', output: { images: [{}, {}], seed: 1 }, outputRows: null })).toBe(2);
     expect(outputsProduced({ status: 'succeeded', output: { video: { url: 'x' } }, outputRows: null })).toBe(1);
     expect(outputsProduced({ status: 'succeeded', output: ['a'], outputRows: 4 })).toBe(4);
+    // fal names its images: 3 produced (and billed) even if the vault saved fewer files.
+    expect(outputsProduced({ provider: 'fal', status: 'succeeded', output: { images: [{}, {}, {}] }, outputRows: 1 })).toBe(3);
     expect(outputsProduced({ status: 'failed', output: null, outputRows: 0 })).toBe(0);
     // A success whose output is unknown stays unknown (not 0 images).
     expect(outputsProduced({ status: 'succeeded', output: null, outputRows: 0 })).toBeNull();

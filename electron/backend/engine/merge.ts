@@ -71,7 +71,11 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   }
   // Finished from a list item (no logs): the bar's last reading would say 80% on a done card.
   if (ctx.fromList && p.status === 'succeeded' && rec.progress && rec.progress.percent < 100) patch.progress = { percent: 100, current: rec.progress.total, total: rec.progress.total };
-  if (p.metrics && isTerminal(p.status)) patch.metrics = { predictTime: p.metrics.predictTime, totalTime: p.metrics.totalTime };
+  if (p.metrics && isTerminal(p.status)) {
+    const { predictTime, totalTime, inputTokens, outputTokens } = p.metrics;
+    // Token counts only when reported: they price per-token models (the ledger reads them).
+    patch.metrics = { predictTime, totalTime, ...(inputTokens != null ? { inputTokens } : {}), ...(outputTokens != null ? { outputTokens } : {}) };
+  }
   if (p.dataRemoved && !rec.dataRemoved) patch.dataRemoved = true;
   // A known queue position makes the wait legible ("In queue — 3 ahead"); it is the card's note
   // while the run waits, and goes with the next answer that is not a wait.

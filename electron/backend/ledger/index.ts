@@ -41,8 +41,8 @@ export interface CostServices {
   /** The ledger row of a run, written now if it has ended without one. */
   costOf(rec: PredictionRecord): CostFigure | null;
   /**
-   * fal's pricing and billing, once a fal client exists (the fal engine composition calls this
-   * with its client; until then fal prices come only from the disk cache and overrides).
+   * fal's pricing and billing through the fal client (createBackend passes its client; tests may
+   * swap in another key's client). With null, fal prices come only from the disk cache and overrides.
    */
   useFal(client: { pricing: FalPricingSource; charges: FalChargesSource } | null): void;
   close(): void;

@@ -92,18 +92,34 @@ export function createLedger(opts: {
     return r ? toRow(r) : null;
   }
 
-  /** fal with an Admin key: replaces the estimate with what fal billed (in the background). */
-  function settleActual(rec: RecordLike, row: CostRow) {
-    const charges = opts.falCharges();
-    if (!charges || rec.provider !== 'fal' || !rec.providerId || !row.estimated) return;
-    const job = charges([rec.providerId], { since: rec.createdAt - 60_000 })
-      .then((found) => {
-        const hit = found?.find((c) => c.requestId === rec.providerId);
-        if (!hit || !db.isOpen) return;
-        const fig = costOfRun(opts.catalogue.priceOf('fal', rec.model), toOutcome({ ...rec, outputRows: null }, hit.usd));
-        write({ ...row, ...fig });
-      })
-      .catch((err: unknown) => opts.log.warn('fal billing not read; the estimate stays', { id: rec.id, err: String((err as Error)?.message ?? err) }))
+  // fal answers billing-events only to an Admin key; with another key (403) the estimate stays and
+  // billing is not asked again for this long, so a normal key costs one refused request an hour.
+  const BILLING_DENIED_MS = 3600_000;
+  let billingDeniedAt = -Infinity;
+
+  /**
+   * fal, in the background once the run has ended: fetch the endpoint's price if the cache lacks it
+   * (a run started from the CLI or before the picker asked), re-price the estimate with it, then
+   * replace the estimate with what fal billed where the key may read billing (Admin key).
+   */
+  function settleFal(rec: RecordLike, row: CostRow) {
+    if (rec.provider !== 'fal' || (!row.estimated && row.usd !== null)) return;
+    const job = (async () => {
+      let cur = row;
+      if (opts.catalogue.falPrices.stale(rec.model)) {
+        await opts.catalogue.ensure([`fal:${rec.model}`]);
+        const fig = costOfRun(opts.catalogue.priceOf('fal', rec.model), toOutcome({ ...rec, outputRows: opts.outputCount(rec.id) }));
+        if (db.isOpen && (fig.usd !== cur.usd || fig.basis !== cur.basis)) write((cur = { ...cur, ...fig }));
+      }
+      const charges = opts.falCharges();
+      if (!charges || !rec.providerId || opts.clock.now() - billingDeniedAt < BILLING_DENIED_MS) return;
+      const found = await charges([rec.providerId], { since: rec.createdAt - 60_000 });
+      if (found === null) billingDeniedAt = opts.clock.now();
+      const hit = found?.find((c) => c.requestId === rec.providerId);
+      if (!hit || !db.isOpen) return;
+      write({ ...cur, ...costOfRun(opts.catalogue.priceOf('fal', rec.model), toOutcome({ ...rec, outputRows: null }, hit.usd)) });
+    })()
+      .catch((err: unknown) => opts.log.warn('fal price or billing not read; the estimate stays', { id: rec.id, err: String((err as Error)?.message ?? err) }))
       .finally(() => pending.delete(job));
     pending.add(job);
   }
@@ -122,7 +138,7 @@ export function createLedger(opts: {
       const fig = costOfRun(price, toOutcome({ ...rec, outputRows: opts.outputCount(rec.id) }));
       const row: CostRow = { predictionId: rec.id, provider, model: rec.model, status: rec.status, at: rec.completedAt ?? rec.statusSince, ...fig };
       write(row);
-      settleActual(rec, row);
+      settleFal(rec, row);
       return row;
     },
     get,

@@ -20,11 +20,9 @@ export interface EndedRun {
   outputRows: number | null;
 }
 
-/** Files or values a run produced: the vault's rows, else counted from the provider's output. */
-export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputRows'>): number | null {
-  if (r.outputRows !== null && r.outputRows > 0) return r.outputRows;
-  const o = r.output;
-  if (o === null || o === undefined) return r.status === 'succeeded' ? null : 0;
+/** Outputs counted in the provider's answer; null when its shape says nothing countable. */
+function countedOutput(o: unknown): number | null {
+  if (o === null || o === undefined) return null;
   if (Array.isArray(o)) return o.length;
   if (typeof o === 'string') return 1;
   if (typeof o === 'object') {
@@ -35,6 +33,20 @@ export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputR
     const single = ['video', 'image', 'audio', 'audio_file', 'file'].filter((k) => rec[k] && typeof rec[k] === 'object').length;
     if (single) return single;
   }
+  return null;
+}
+
+/**
+ * Files or values a run produced (what the provider bills for). fal's output object names its
+ * images, so its count comes first (the vault may hold fewer files than were produced); Replicate's
+ * array may be a language model's token pieces, so there the vault's rows come first.
+ */
+export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputRows'> & { provider?: string }): number | null {
+  const counted = countedOutput(r.output);
+  const rows = r.outputRows !== null && r.outputRows > 0 ? r.outputRows : null;
+  const first = r.provider === 'fal' ? (counted ?? rows) : (rows ?? counted);
+  if (first !== null) return first;
+  if (r.output === null || r.output === undefined) return r.status === 'succeeded' ? null : 0;
   return r.status === 'succeeded' ? 1 : 0;
 }
 

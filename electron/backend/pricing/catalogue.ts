@@ -1,5 +1,5 @@
-import { costKey, type CostProvider, type Price } from '../../../shared/domain/cost.ts';
-import type { PriceOverride, Settings } from '../../../shared/domain/settings.ts';
+import { costKey, overrideKey, overridePrice, type CostProvider, type Price } from '../../../shared/domain/cost.ts';
+import type { Settings } from '../../../shared/domain/settings.ts';
 import type { Clock, Logger } from '../types.ts';
 import { replicateTablePrice } from './replicate-table.ts';
 import { createFalPrices, type FalPricingSource } from './fal-prices.ts';
@@ -18,13 +18,8 @@ export interface CatalogueDeps {
   falPricing: () => FalPricingSource | null;
 }
 
-/** The key a price override is stored under: the canonical ref, without any version. */
-export const overrideKey = (provider: CostProvider, model: string) => `${provider}:${model}`;
-
-function fromOverride(provider: CostProvider, model: string, o: PriceOverride): Price {
-  const noun = { output: 'output', run: 'run', second: 'second of hardware', 'video-second': 'video second', token: 'output token' }[o.unit];
-  return { provider, model, unit: o.unit, usd: o.usd, inputUsd: o.inputUsd ?? null, noun, source: 'your price in Settings', tableDate: null };
-}
+/** Where overrides are keyed (shared with the renderer's editor). */
+export { overrideKey };
 
 export function createCatalogue(deps: CatalogueDeps) {
   const fal = createFalPrices({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, source: deps.falPricing });
@@ -32,7 +27,7 @@ export function createCatalogue(deps: CatalogueDeps) {
   /** The price for a provider + model from what is at hand (no network). */
   function priceOf(provider: CostProvider, model: string): Price | null {
     const o = deps.settings.get().priceOverrides[overrideKey(provider, model)];
-    if (o) return fromOverride(provider, model, o);
+    if (o) return overridePrice(provider, model, o);
     return provider === 'fal' ? fal.cached(model) : replicateTablePrice(model);
   }
 

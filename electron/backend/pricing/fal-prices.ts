@@ -46,6 +46,9 @@ export function createFalPrices(opts: { dataDir: string; clock: Clock; log: Logg
   const file = path.join(opts.dataDir, FAL_PRICES_FILE);
   const prices: Record<string, Entry> = load();
   const inflight = new Map<string, Promise<void>>();
+  // Endpoints fal answered without a price (unknown to its pricing API): not asked again until a
+  // day has passed, so a run of such a model does not cost a pricing request each time it ends.
+  const missed = new Map<string, number>();
 
   function load(): Record<string, Entry> {
     try {
@@ -80,7 +83,8 @@ export function createFalPrices(opts: { dataDir: string; clock: Clock; log: Logg
     /** Whether the price is missing or a day old. */
     stale(endpointId: string): boolean {
       const e = prices[endpointId];
-      return !e || opts.clock.now() - e.fetchedAt >= FAL_PRICE_TTL_MS;
+      const checkedAt = e?.fetchedAt ?? missed.get(endpointId);
+      return checkedAt === undefined || opts.clock.now() - checkedAt >= FAL_PRICE_TTL_MS;
     },
     /**
      * Fetches the prices that are missing or stale (one request for up to 50 ids). Never throws:
@@ -96,6 +100,8 @@ export function createFalPrices(opts: { dataDir: string; clock: Clock; log: Logg
             const rows = await src(want);
             const at = opts.clock.now();
             for (const r of rows) prices[r.endpointId] = { unitPrice: r.unitPrice, unit: r.unit, currency: r.currency, fetchedAt: at };
+            for (const id of want) if (!rows.some((r) => r.endpointId === id)) missed.set(id, at);
+            if (missed.size > MAX_ENTRIES) missed.delete(missed.keys().next().value!);
             persist();
           } catch (err) {
             opts.log.warn('fal prices not refreshed; keeping the cached ones', { err: String((err as Error)?.message ?? err) });

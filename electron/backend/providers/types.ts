@@ -45,7 +45,8 @@ export interface RemoteRun {
   createdAt: number | null;
   startedAt: number | null;
   completedAt: number | null;
-  metrics?: { predictTime: number | null; totalTime: number | null } | null;
+  /** Run time; token counts where the provider reports them (language models), for per-token prices. */
+  metrics?: { predictTime: number | null; totalTime: number | null; inputTokens?: number | null; outputTokens?: number | null } | null;
   /** Runs ahead of this one in the provider's queue (fal's queue_position), when known. */
   queuePosition?: number | null;
   urls?: { get?: string; cancel?: string; stream?: string; web?: string } | null;

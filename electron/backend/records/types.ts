@@ -37,7 +37,8 @@ export interface PredictionRecord {
   text: string | null;
   output: unknown; // raw provider output (URLs etc.)
   error: { code: string | null; message: string } | null;
-  metrics: { predictTime: number | null; totalTime: number | null } | null;
+  /** Token counts where the provider reports them (language models), for per-token prices. */
+  metrics: { predictTime: number | null; totalTime: number | null; inputTokens?: number; outputTokens?: number } | null;
   urls: ProviderUrls;
   cancelAfter: string | null;
   retryOf: string | null;

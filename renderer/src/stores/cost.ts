@@ -30,6 +30,8 @@ export interface CostState {
   /** Shows the budget prompt; resolves true for "Run anyway". */
   askBudget(a: BudgetAsk): Promise<boolean>;
   setSpendOpen(open: boolean): void;
+  /** Drops the prices asked so far (a price override changed): they are asked again when shown. */
+  forgetPrices(): void;
 }
 
 /** A price that could not be asked for is asked again after this long. */
@@ -79,6 +81,7 @@ export function createCostStore(api: ApiSource = windowApi) {
     },
 
     setSpendOpen: (spendOpen) => set({ spendOpen }),
+    forgetPrices: () => set({ prices: {} }),
   }));
 }
 

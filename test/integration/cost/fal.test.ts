@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { call, setup, type Harness } from '../engine/harness.ts';
+import { call, setup, until, type Harness } from '../engine/harness.ts';
+import { setupFal, type FalHarness } from '../engine/fal-harness.ts';
 import { falClient, falSim, type TestSim } from '../fal-sim/helpers.ts';
 import { costFor } from '../../../electron/backend/ledger/index.ts';
 import { createFalPrices, FAL_PRICES_FILE } from '../../../electron/backend/pricing/fal-prices.ts';
@@ -15,9 +16,11 @@ import { manualClock } from '../../unit/history-helpers.ts';
 
 const ADMIN = 'admin-id:admin-secret';
 let h: Harness | null = null;
+let fh: FalHarness | null = null;
 afterEach(async () => {
   await h?.close();
-  h = null;
+  await fh?.close();
+  h = fh = null;
 });
 
 const pricingCalls = async (s: TestSim) => (await s.control.counters()).byEndpoint['platform.pricing'] ?? 0;
@@ -64,6 +67,11 @@ describe('fal prices and charges through the backend', () => {
       clock.advance(2 * 3600_000);
       await prices.refresh(['fal-ai/flux/schnell']);
       expect(await pricingCalls(s)).toBe(2);
+      // An endpoint fal has no price for is not asked again within the day (every run of it would).
+      await prices.refresh(['kiln-test/no-such-endpoint']);
+      await prices.refresh(['kiln-test/no-such-endpoint']);
+      expect(prices.cached('kiln-test/no-such-endpoint')).toBeNull();
+      expect(await pricingCalls(s)).toBe(3);
       // A key fal refuses: the refresh fails, the day-old price stays.
       client = falClient(s, { getKey: async () => 'nobody:nothing' });
       clock.advance(25 * 3600_000);
@@ -112,5 +120,50 @@ describe('fal prices and charges through the backend', () => {
     const sum = await call(h.backend, 'cost:summary', {});
     expect(sum.byModel.find((m: { model: string }) => m.model === 'kiln-test/always-fails')).toMatchObject({ provider: 'fal', usd: 0, runs: 1, estimated: false });
     expect(sum.byProvider).toEqual([{ key: 'fal', usd: 0.1, runs: 3, unknownRuns: 0 }]);
+  });
+});
+
+// The app's own composition (createBackend with fal's URLs and key), runs made through the engine:
+// nothing here hands the cost services a client; the backend wires fal's prices and billing itself.
+describe('fal money in the composed backend', () => {
+  const FLUX = 'fal-ai/flux/dev';
+  const endpoints = { [FLUX]: { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } };
+  const costOf = async (id: string) => {
+    await until(() => fh!.backend.services.history.get(id)?.status.match(/succeeded|failed|canceled|aborted/), 15_000, 'the run ended');
+    await costFor(fh!.backend.services).ledger.idle();
+    return call(fh!.backend, 'cost:get', { id });
+  };
+
+  it('estimates from fal\'s pricing API, prices an ended run by it, and a server-error failure is not billed', async () => {
+    fh = await setupFal({ scenario: { endpoints } });
+    const { price } = await call(fh.backend, 'cost:price', { ref: `fal:${FLUX}` });
+    expect(price).toMatchObject({ provider: 'fal', unit: 'output', usd: 0.025 });
+    expect((await call(fh.backend, 'cost:estimate', { ref: `fal:${FLUX}`, input: { prompt: 'x', num_images: 2 }, count: 1 })).basis).toMatch(/^2 images × \$0\.025, fal's pricing API, \d{4}-\d{2}-\d{2}$/);
+
+    const { ids } = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'x', num_images: 2 } });
+    expect(await costOf(ids[0])).toMatchObject({ usd: 0.05, estimated: true, basis: expect.stringMatching(/^2 images × \$0\.025, fal's pricing API/) });
+
+    const bad = await call(fh.backend, 'predictions:create', { model: 'fal:kiln-test/always-fails', input: { prompt: 'x' } });
+    expect(await costOf(bad.ids[0])).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
+
+    // This key may not read billing (not an Admin key): asked once, then not for every run.
+    const again = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'y' } });
+    expect(await costOf(again.ids[0])).toMatchObject({ usd: 0.025, estimated: true });
+    expect((await fh.sim.control.counters()).byEndpoint['platform.billing']).toBe(1);
+  });
+
+  it('a run whose price was never asked for is priced from fal\'s API once it ends', async () => {
+    fh = await setupFal({ scenario: { endpoints } });
+    const { ids } = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'x', num_images: 3 } });
+    expect(await costOf(ids[0])).toMatchObject({ usd: 0.075, estimated: true });
+  });
+
+  it('with an Admin key the card shows what fal billed, not the estimate', async () => {
+    fh = await setupFal({ scenario: { endpoints, adminKeys: [ADMIN] }, key: () => ADMIN });
+    const { ids } = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'x', num_images: 2 } });
+    const providerId = await until(() => fh!.backend.services.history.get(ids[0])?.providerId, 10_000, 'submitted');
+    const billed = fh.sim.control.jobs().find((j) => j.request_id === providerId);
+    expect(billed).toBeTruthy();
+    expect(await costOf(ids[0])).toMatchObject({ usd: 0.05, estimated: false, basis: "fal's billing reports $0.05" });
   });
 });

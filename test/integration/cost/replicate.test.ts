@@ -47,6 +47,20 @@ describe('the cost ledger against the Replicate simulator', () => {
     expect(cost.basis).toContain(`${t!.toFixed(1)} s × $0.000225`);
   });
 
+  it('per token: the token counts Replicate reports are kept on the record and priced (an actual count, est. price)', async () => {
+    const LLAMA = 'meta/meta-llama-3-8b-instruct';
+    h = await setup({ scenario: { models: { [LLAMA]: fast } }, settings: { priceOverrides: { [`replicate:${LLAMA}`]: { unit: 'token', usd: 0.00000025, inputUsd: 0.00000005 } } } });
+    const id = await runToEnd(LLAMA, { prompt: 'three words here' });
+    const rec = h.backend.services.history.get(id)!;
+    expect(rec.status).toBe('succeeded');
+    expect(rec.metrics).toMatchObject({ inputTokens: 3, outputTokens: expect.any(Number) });
+    const out = rec.metrics!.outputTokens!;
+    expect(out).toBeGreaterThan(0);
+    const cost = await call(h.backend, 'cost:get', { id });
+    expect(cost.usd).toBe(Math.round((out * 0.00000025 + 3 * 0.00000005) * 1e6) / 1e6);
+    expect(cost.basis).toMatch(new RegExp(`^${out} output tokens? × \\$0\\.00000025 \\+ 3 input tokens × \\$0\\.00000005, your price in Settings$`));
+  });
+
   it('a model with no known price is unknown in the ledger and the summary, never $0', async () => {
     h = await setup({ scenario: { models: { [SDXL]: fast, [SCHNELL]: fast } } });
     await runToEnd(SDXL, { prompt: 'x' });

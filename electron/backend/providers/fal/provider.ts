@@ -34,10 +34,19 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
   run.queuePosition = null;
   if (st.inferenceTimeS !== null) run.metrics = { predictTime: st.inferenceTimeS, totalTime: null };
   switch (r.outcome) {
-    case 'succeeded':
+    case 'succeeded': {
+      // fal's language models report `usage: {input_tokens, output_tokens}` (reference §8): kept
+      // with the metrics so a per-token price gives the run's cost.
+      const usage = (r.output as { usage?: { input_tokens?: unknown; output_tokens?: unknown } }).usage;
+      const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
+      const inputTokens = count(usage?.input_tokens);
+      const outputTokens = count(usage?.output_tokens);
+      if (inputTokens !== undefined || outputTokens !== undefined) run.metrics = { predictTime: run.metrics?.predictTime ?? null, totalTime: null, inputTokens, outputTokens };
       return { ...run, status: 'succeeded', output: r.output };
+    }
     case 'failed':
-      return { ...run, status: 'failed', error: r.message };
+      // A 5xx keeps its status in the message: fal never bills those, and the ledger reads it there.
+      return { ...run, status: 'failed', error: r.httpStatus >= 500 && !/\(HTTP \d{3}\)/.test(r.message) ? `${r.message} (HTTP ${r.httpStatus})` : r.message };
     case 'aborted':
       return { ...run, status: 'aborted', error: `${r.message} (not billed)` };
     case 'canceled':

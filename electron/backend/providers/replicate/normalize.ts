@@ -58,6 +58,25 @@ export function normalizePrediction(p: RemotePrediction): RemotePrediction {
   return out;
 }
 
+const seconds = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
+const count = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
+
+/**
+ * Replicate's `metrics` as the engine keeps them: times in seconds, and the token counts language
+ * models report (`input_token_count`/`output_token_count`), which price a per-token model. Values
+ * that are not plain non-negative numbers are dropped (untrusted answer), never guessed.
+ */
+export function metricsOf(m: unknown): { predictTime: number | null; totalTime: number | null; inputTokens?: number; outputTokens?: number } | null {
+  if (!m || typeof m !== 'object') return null;
+  const r = m as Record<string, unknown>;
+  const out: ReturnType<typeof metricsOf> = { predictTime: seconds(r.predict_time), totalTime: seconds(r.total_time) };
+  const inTok = count(r.input_token_count);
+  const outTok = count(r.output_token_count);
+  if (inTok !== null) out.inputTokens = inTok;
+  if (outTok !== null) out.outputTokens = outTok;
+  return out;
+}
+
 /** Thrown by readBounded; the client turns it into a ProviderError naming the limit. */
 export class ResponseTooLarge extends Error {
   readonly limit: number;

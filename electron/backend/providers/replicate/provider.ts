@@ -2,6 +2,7 @@ import type { CancelAnswer, Provider, RemoteRun, RunRef, StreamHandlers, SubmitS
 import { ProviderError } from '../errors.ts';
 import type { ReplicateClient } from './client.ts';
 import type { RemotePrediction } from './types.ts';
+import { metricsOf } from './normalize.ts';
 
 // Replicate as one implementation of the Provider interface (../types.ts): the client speaks
 // Replicate's wire shapes, this adapter hands the engine normalized RemoteRuns. Replicate's status
@@ -32,7 +33,7 @@ export function runOfPrediction(p: RemotePrediction): RemoteRun {
   if (p.output !== undefined) run.output = p.output;
   if (p.logs !== undefined) run.logs = p.logs;
   if (p.error !== undefined) run.error = p.error;
-  if (p.metrics) run.metrics = { predictTime: p.metrics.predict_time ?? null, totalTime: p.metrics.total_time ?? null };
+  if (p.metrics) run.metrics = metricsOf(p.metrics);
   if (p.urls !== undefined) run.urls = p.urls;
   if (p.data_removed) run.dataRemoved = true;
   return run;

@@ -15,7 +15,7 @@ export interface RemotePrediction {
   started_at?: string | null;
   completed_at?: string | null;
   deadline?: string | null;
-  metrics?: { predict_time?: number | null; total_time?: number | null } | null;
+  metrics?: { predict_time?: number | null; total_time?: number | null; input_token_count?: number | null; output_token_count?: number | null } | null;
   urls?: { get?: string; cancel?: string; stream?: string; web?: string } | null;
 }
 

@@ -1,8 +1,9 @@
 import { useEffect, useMemo } from 'react';
-import { estimateRun } from '../../../../shared/domain/cost.ts';
+import { estimateRun, runRef } from '../../../../shared/domain/cost.ts';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
 import { costText, retryText } from './format.ts';
+import { usePrice } from './use-price.ts';
 import './cost.css';
 
 // A run's cost on its card and in the detail view ("$0.006 est." with its basis, "Not billed",
@@ -13,12 +14,13 @@ export const retryCostId = (id: string, where: 'card' | 'detail'): string => `re
 
 function useRunCost(p: PredictionView, force = false) {
   useEffect(() => { costStore.getState().ensureCost(p.id, p.status, force); }, [p.id, p.status, force]);
-  useEffect(() => { costStore.getState().ensurePrice(p.model); }, [p.model]);
+  // fal runs keep their endpoint id without `fal:`: the price is asked by the run's full ref.
+  const ref = runRef(p);
   const fig = useCost((s) => s.costs[p.id]);
-  const price = useCost((s) => s.prices[p.model]);
+  const price = usePrice(ref);
   const retry = useMemo(
-    () => (price === undefined || price === 'loading' ? null : estimateRun(price, { model: p.model, input: p.input, count: 1 })),
-    [price, p.model, p.input],
+    () => (price === undefined || price === 'loading' ? null : estimateRun(price, { model: ref, input: p.input, count: 1 })),
+    [price, ref, p.input],
   );
   return { fig, retry, ended: fig !== undefined };
 }

@@ -1,7 +1,7 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { estimateRun } from '../../../../shared/domain/cost.ts';
 import { useComposer } from '../../stores/index.ts';
-import { costStore, useCost } from '../../stores/cost.ts';
+import { usePrice } from './use-price.ts';
 import { estimateText } from './format.ts';
 import { BudgetPrompt } from './BudgetPrompt.tsx';
 import './cost.css';
@@ -18,11 +18,9 @@ export function CostEstimate() {
   const values = useComposer((s) => s.values);
   const count = useComposer((s) => s.count);
   const schema = useComposer((s) => s.model?.inputSchema ?? null);
-  const price = useCost((s) => (modelRef ? s.prices[modelRef] : undefined));
+  const price = usePrice(modelRef);
   const tipId = useId();
   const [pinned, setPinned] = useState(false);
-
-  useEffect(() => { if (modelRef) costStore.getState().ensurePrice(modelRef); }, [modelRef]);
 
   const fig = useMemo(
     () => (modelRef && price !== undefined && price !== 'loading' ? estimateRun(price, { model: modelRef, input: values, schema, count }) : null),

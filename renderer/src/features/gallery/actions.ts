@@ -4,6 +4,7 @@ import { composerStore, predictionsStore, uiStore } from '../../stores/index.ts'
 import { openExternal } from '../../components/external.ts';
 import { excerpt } from '../../components/format.ts';
 import { fieldErrorsFrom } from '../composer/field-errors.ts';
+import { confirmRetryBudget } from '../cost/budget-gate.ts';
 
 /** How long a deleted card's slot stays (empty) under the pointer: longer than a double-click. */
 export const DELETE_HOLD_MS = 1_200;
@@ -18,7 +19,13 @@ const desktopOnly = (what: string) => (e: unknown) => {
   else fail(what)(e);
 };
 
-export async function retry(id: string): Promise<void> {
+/**
+ * Retry asks first when the run would cross a budget, like Generate (DESIGN §9). `gated`: the
+ * caller already asked (Retry selected asks once for the whole selection).
+ */
+export async function retry(id: string, gated = false): Promise<void> {
+  const p = predictionsStore.getState().byId[id];
+  if (!gated && p && !(await confirmRetryBudget([p]))) return;
   try {
     const { id: newId } = await windowApi().invoke('predictions:retry', { id });
     // Show the variant at once, even before its `full` event arrives.
@@ -40,6 +47,7 @@ export function cancel(id: string): void {
   windowApi().invoke('predictions:cancel', { id }).catch(fail('Could not cancel'));
 }
 
+/** Remix only fills the composer: its run goes through Generate, which asks about the budget. */
 export function remix(p: PredictionView, errors?: Record<string, string>): void {
   const ready = composerStore.getState().selectModel(p.model, { version: p.version, values: p.input, errors });
   uiStore.getState().openDetail(null);
@@ -166,7 +174,9 @@ export function fileActions(p: PredictionView, out: OutputView | null): { label:
 }
 
 export async function bulkRetry(ids: string[]): Promise<void> {
-  for (const id of ids) await retry(id);
+  const runs = ids.map((id) => predictionsStore.getState().byId[id]).filter((p): p is PredictionView => !!p);
+  if (!(await confirmRetryBudget(runs))) return;
+  for (const id of ids) await retry(id, true);
   uiStore.getState().clearSelection();
 }
 

@@ -7,6 +7,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { RadioGroup } from '../../ui/RadioGroup.tsx';
 import type { SecretStatus } from '../../../../shared/ipc.ts';
 import { BudgetSettings } from '../cost/BudgetSettings.tsx';
+import { PriceOverrides } from '../cost/PriceOverrides.tsx';
 
 export function SettingsPanel() {
   return (
@@ -14,6 +15,7 @@ export function SettingsPanel() {
       <KeySection />
       <GenerationSection />
       <BudgetSettings />
+      <PriceOverrides />
       <AppearanceSection />
       <StorageSection />
       <ImportSection />
