@@ -3,6 +3,7 @@ import { Settings, SettingsPatch } from './domain/settings.ts';
 import { PredictionView, PredictionChanges, PredictionFilter } from './domain/prediction.ts';
 import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
 import { RunInput } from './run-input.ts';
+import { PROVIDER_IDS } from './domain/provider.ts';
 
 export { messageLimit, overMessageLimit, tooLargeError } from './message-size.ts';
 export { RunInput } from './run-input.ts';
@@ -15,7 +16,8 @@ export { RunInput } from './run-input.ts';
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 const Id = z.object({ id: z.string().min(1).max(100) }).strict();
-const Provider = z.literal('replicate');
+/** Which provider a key belongs to (shared/domain/provider.ts): each keeps its own key and state. */
+const Provider = z.enum(PROVIDER_IDS);
 
 export const SecretStatus = z.object({
   set: z.boolean(),

@@ -1,6 +1,9 @@
-// OpenAPI `Input` schema (as Replicate publishes it for a model version) → ordered form field
-// descriptors, plus client-side validation. Pure: the composer renders whatever this returns, and
-// anything it cannot understand becomes a JSON field rather than breaking the form.
+// OpenAPI `Input` schema → ordered form field descriptors, plus client-side validation. Two
+// dialects: Replicate's (enums as `allOf:[{$ref}]`, `x-order` per property, `format: uri` for
+// files) and fal's (pydantic: `anyOf` unions such as `image_size` = ImageSize | preset enum,
+// `anyOf:[T, {type:null}]` for optionals, `x-fal-order-properties` on the object, `*_url` strings
+// for files). Pure: the composer renders whatever this returns, and anything it cannot understand
+// becomes a JSON field rather than breaking the form.
 
 export type FieldKind = 'prompt' | 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'array' | 'file' | 'json';
 
@@ -44,7 +47,46 @@ function resolve(s: unknown, defs: Record<string, Schema>, depth = 0): Schema | 
     const { allOf: _a, ...rest } = out;
     out = Object.assign({}, ...parts, rest);
   }
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    if (Array.isArray(out[key]) && (out[key] as unknown[]).length > 0) {
+      const { [key]: members, ...rest } = out;
+      const merged = union((members as unknown[]).map((m) => resolve(m, defs, depth + 1)), rest);
+      if (!merged) return null;
+      out = merged;
+    }
+  }
+  // OpenAPI 3.1 / JSON Schema optionals: `type: ['string', 'null']`.
+  if (Array.isArray(out.type)) {
+    const types = out.type.filter((t) => t !== 'null');
+    out = { ...out, type: types.length === 1 ? types[0] : types };
+  }
   return out;
+}
+
+const isNull = (s: Schema) => s.type === 'null' || (Array.isArray(s.enum) && s.enum.length === 1 && s.enum[0] === null);
+const choiceList = (s: Schema): (string | number)[] | null =>
+  Array.isArray(s.enum) && s.enum.length > 0 && s.enum.every((v) => typeof v === 'string' || typeof v === 'number') ? (s.enum as (string | number)[])
+    : typeof s.const === 'string' || typeof s.const === 'number' ? [s.const] : null;
+
+/**
+ * One field for a union (`anyOf`/`oneOf`), with the outer keys (title, default, description) kept:
+ * - `T | null` (an optional) is just T;
+ * - a union with preset choices (fal's `image_size`: ImageSize{width,height} | "square_hd" | …) is
+ *   those choices, unless the default is not one of them (then the whole value is edited as JSON);
+ * - members of one type (`integer | number` → number) are that type; anything else is JSON.
+ */
+function union(members: (Schema | null)[], outer: Schema): Schema | null {
+  const known = members.filter((m): m is Schema => m !== null && !isNull(m));
+  if (known.length === 0) return members.some((m) => m === null) ? null : { ...outer };
+  if (known.length === 1) return { ...known[0], ...outer };
+  const choices = known.map(choiceList).filter((c): c is (string | number)[] => c !== null).flat();
+  if (choices.length && (outer.default === undefined || outer.default === null || choices.includes(outer.default as string | number))) {
+    return { ...outer, type: typeof choices[0] === 'number' ? 'number' : 'string', enum: [...new Set(choices)] };
+  }
+  const types = new Set(known.map((m) => m.type));
+  if (types.size === 2 && types.has('integer') && types.has('number')) return { ...known.find((m) => m.type === 'number'), ...outer };
+  if (types.size === 1 && !types.has('object') && !types.has(undefined)) return { ...known[0], ...outer };
+  return { ...outer };
 }
 
 /** Collects named schemas from wherever this schema document keeps them. */
@@ -61,6 +103,10 @@ function collectDefs(root: Schema, extra?: Record<string, unknown>): Record<stri
 }
 
 const PROMPT_NAMES = /^(prompt|negative_prompt|system_prompt|text|instructions?)$/i;
+// fal's file inputs are plain strings named for what they hold (`image_url`, `mask_url`,
+// `image_urls`): a file field, which also takes a typed https URL.
+const FILE_URL_NAMES = /(^|_)url$/i;
+const FILE_URLS_NAMES = /(^|_)urls$/i;
 
 function humanise(name: string): string {
   const s = name.replace(/[_-]+/g, ' ').trim();
@@ -73,7 +119,7 @@ function kindOf(s: Schema, name: string): { kind: FieldKind; itemKind: FieldKind
   }
   const t = s.type;
   if (t === 'string') {
-    if (s.format === 'uri' || s.format === 'binary') return { kind: 'file', itemKind: null, multiline: false };
+    if (s.format === 'uri' || s.format === 'binary' || FILE_URL_NAMES.test(name)) return { kind: 'file', itemKind: null, multiline: false };
     if (PROMPT_NAMES.test(name) || /prompt/i.test(name)) return { kind: 'prompt', itemKind: null, multiline: true };
     const long = typeof s.maxLength === 'number' ? s.maxLength > 200 : /description|message|content/i.test(name);
     return { kind: 'string', itemKind: null, multiline: long };
@@ -84,7 +130,7 @@ function kindOf(s: Schema, name: string): { kind: FieldKind; itemKind: FieldKind
   if (t === 'array' && isObj(s.items)) {
     const it = s.items;
     let itemKind: FieldKind = 'json';
-    if (it.type === 'string') itemKind = it.format === 'uri' ? 'file' : 'string';
+    if (it.type === 'string') itemKind = it.format === 'uri' || FILE_URLS_NAMES.test(name) ? 'file' : 'string';
     else if (it.type === 'number') itemKind = 'number';
     else if (it.type === 'integer') itemKind = 'integer';
     return { kind: 'array', itemKind, multiline: false };
@@ -103,6 +149,8 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
   const input = isObj(schema.properties) ? schema : (defs.Input ?? null);
   if (!input || !isObj(input.properties)) return [];
   const required = new Set(Array.isArray(input.required) ? input.required.filter((x): x is string => typeof x === 'string') : []);
+  // fal orders the form with one list on the object rather than `x-order` on each property.
+  const falOrder = Array.isArray(input['x-fal-order-properties']) ? (input['x-fal-order-properties'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
   const fields: FormField[] = [];
   let i = 0;
   for (const [name, raw] of Object.entries(input.properties)) {
@@ -110,7 +158,8 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
     const s = resolve(raw, defs);
     const title = isObj(raw) && typeof raw.title === 'string' ? raw.title : s && typeof s.title === 'string' ? s.title : humanise(name);
     const desc = (isObj(raw) && typeof raw.description === 'string' ? raw.description : null) ?? (s && typeof s.description === 'string' ? s.description : null);
-    const order = isObj(raw) && typeof raw['x-order'] === 'number' ? raw['x-order'] : s && typeof s['x-order'] === 'number' ? s['x-order'] : 10_000 + idx;
+    const listed = falOrder.indexOf(name);
+    const order = isObj(raw) && typeof raw['x-order'] === 'number' ? raw['x-order'] : s && typeof s['x-order'] === 'number' ? s['x-order'] : listed >= 0 ? listed : 10_000 + idx;
     if (!s) {
       // A $ref we cannot resolve (the Input schema was cut out of its document): keep the field
       // usable from its default's type instead of breaking the form.
@@ -202,7 +251,8 @@ export function validateForm(fields: FormField[], values: Record<string, unknown
       }
       case 'json': {
         if (typeof v === 'string') {
-          try { v = JSON.parse(v); } catch { errors[f.name] = 'Not valid JSON'; continue; }
+          // A union that takes text too (its default is text, e.g. "auto") keeps plain words as they are.
+          try { v = JSON.parse(v); } catch { if (typeof f.default !== 'string') { errors[f.name] = 'Not valid JSON'; continue; } }
         }
         break;
       }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { BackendDeps, Logger, SecretsAdapter } from './types.ts';
 import { systemClock } from './types.ts';
 import { createFileLogger } from './log/logger.ts';
-import { createEnvSecrets, withEnvKey } from './secrets/env-secrets.ts';
+import { withEnvKeys } from './secrets/env-secrets.ts';
 import { createFileSecrets } from './secrets/file-secrets.ts';
 import { hasKnownValues, type KnownSecrets } from './secrets/status.ts';
 import { createFileSettings } from './settings/file-settings.ts';
@@ -27,11 +27,9 @@ export interface NodeDepsOptions {
 export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
   const env = opts.env ?? process.env;
   const dataDir = path.resolve(opts.dataDir);
-  const envToken = env.REPLICATE_API_TOKEN?.trim();
-  const fileOrToken: SecretsAdapter & KnownSecrets = envToken ? createEnvSecrets(envToken) : createFileSecrets({ file: path.join(dataDir, 'secrets.json') });
-  // FAL_KEY outside Electron (DESIGN §6): the environment owns the fal key when it is set.
-  const falKey = env.FAL_KEY?.trim();
-  const secrets: SecretsAdapter = falKey ? withEnvKey(fileOrToken, 'fal', falKey, 'FAL_KEY') : fileOrToken;
+  // REPLICATE_API_TOKEN and FAL_KEY (DESIGN §6) own their provider's key when set; every other
+  // provider's key is kept in the 0600 file, so one variable never stops the other key being saved.
+  const secrets: SecretsAdapter & KnownSecrets = withEnvKeys(createFileSecrets({ file: path.join(dataDir, 'secrets.json') }), env);
   const log =
     opts.log ??
     createFileLogger({

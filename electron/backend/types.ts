@@ -37,7 +37,8 @@ export interface SecretsAdapter {
   get(provider: ProviderName): Promise<string | null>;
   set(provider: ProviderName, key: string): Promise<void>;
   clear(provider: ProviderName): Promise<void>;
-  protection(): SecretStatus['protection'];
+  /** How a provider's key is kept (Replicate's when none is named): one may come from the environment, another from the store. */
+  protection(provider?: ProviderName): SecretStatus['protection'];
 }
 
 export interface SettingsAdapter {

@@ -87,7 +87,7 @@ if (!app.requestSingleInstanceLock()) {
     if (overrides.ignored.length) log.warn('packaged app: development overrides ignored', { variables: overrides.ignored });
     // REPLICATE_API_TOKEN wins, exactly as outside Electron (the demo and CI use it).
     const envToken = process.env.REPLICATE_API_TOKEN?.trim();
-    const secrets = envToken ? createEnvSecrets(envToken) : await createSafeStorageSecrets(store, log);
+    const secrets = envToken ? createEnvSecrets(envToken, await createSafeStorageSecrets(store, log)) : await createSafeStorageSecrets(store, log);
     known = () => secrets.knownValues();
     const settings = createStoreSettings(openSettingsStore(app.getPath('userData'), log), log);
 

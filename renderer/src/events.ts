@@ -1,6 +1,7 @@
 import { predictionsStore, settingsStore, uiStore, composerStore } from './stores/index.ts';
 import { notifyUser } from './notify.ts';
 import { windowApi } from './api.ts';
+import { anyKeySet } from './stores/settings.ts';
 import { onTransportState } from './platform/index.ts';
 
 // Subscribes the stores to backend events and does the first loads. Called once after installKiln().
@@ -14,14 +15,15 @@ export function connectEvents(): () => void {
     k.on('notify', (n) => notifyUser(n)),
   ];
   const loadModels = () => {
-    const keySet = settingsStore.getState().secret?.set ?? false;
+    const keySet = anyKeySet(settingsStore.getState());
     void composerStore.getState().loadFeatured(!keySet).then(() => {
       const c = composerStore.getState();
       const first = c.modelRef ?? settingsStore.getState().settings.recentModels[0] ?? c.featured[0]?.ref;
       if (first) void c.selectModel(first);
     });
   };
-  const keyOf = () => { const k = settingsStore.getState().secret; return k?.set ? k.last4 : null; };
+  // Any provider's key saved or replaced: its models and schemas can load now.
+  const keyOf = () => Object.values(settingsStore.getState().keys).map((k) => (k.secret?.set ? k.secret.last4 : '')).join('|').replace(/^\|+$/, '') || null;
   void settingsStore.getState().load().then(() => {
     loadModels();
     // A key saved (first run) or replaced: the model list and schemas can load now.

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { PROVIDER_IDS, type ProviderId } from './provider.ts';
 
 // A model as the composer needs it. `inputSchema` is the OpenAPI `Input` object schema as the
 // provider sent it (properties with x-order, defaults, min/max, enums, format uri); shared/schema-form.ts
 // turns it into form fields.
 export const ModelSummary = z.object({
-  ref: z.string(), // owner/name
+  /** `owner/name` for Replicate, `fal:ENDPOINT_ID` for fal (DESIGN §6): what models:get and predictions:create take. */
+  ref: z.string(),
+  /** Which provider runs it. Defaults to Replicate so schemas kept before there were two still parse. */
+  provider: z.enum(PROVIDER_IDS).default('replicate'),
   owner: z.string(),
   name: z.string(),
   description: z.string().nullable(),
@@ -27,3 +31,6 @@ export const ModelDetail = ModelSummary.extend({
 export type ModelDetail = z.infer<typeof ModelDetail>;
 
 export const ModelVersion = z.object({ id: z.string(), createdAt: z.string().nullable() });
+
+/** How the studio names a provider (badges, key sections, messages). */
+export const PROVIDER_LABELS: Record<ProviderId, string> = { replicate: 'Replicate', fal: 'fal' };

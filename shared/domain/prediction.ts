@@ -81,6 +81,8 @@ export const PredictionFilter = z.object({
   query: z.string().max(500).optional(),
   status: z.array(z.string()).optional(),
   model: z.string().optional(),
+  /** Only this provider's runs (the gallery's provider filter). */
+  provider: z.enum(PROVIDER_IDS).optional(),
   kind: OutputKind.optional(),
   favourite: z.boolean().optional(),
   from: z.number().optional(),

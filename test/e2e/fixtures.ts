@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../replicate-sim/index.ts';
 import type { Sim, SimOptions } from '../replicate-sim/types.ts';
+import { startFalSimulator } from '../fal-sim/index.ts';
+import type { FalSim, SimOptions as FalSimOptions } from '../fal-sim/types.ts';
 
 // Playwright fixtures shared by every e2e spec: a Replicate simulator on 127.0.0.1 and Kiln's
 // browser mode as a real child process (`node electron/web/main.ts`), exactly as a user runs it.
@@ -53,7 +55,10 @@ export async function launchKiln(opts: KilnLaunchOptions): Promise<KilnWeb> {
   const state = { url: '', origin: '', port: opts.port ?? 0, token: opts.webToken ?? '' };
 
   async function start() {
-    const env: Record<string, string | undefined> = { ...process.env, ...current.extraEnv };
+    const env: Record<string, string | undefined> = { ...process.env };
+    // fal's key and bases come only from the test (extraEnv), never from the shell that runs it.
+    for (const name of ['FAL_KEY', 'KILN_FAL_QUEUE_URL', 'KILN_FAL_API_URL', 'KILN_FAL_STORAGE_URL']) delete env[name];
+    Object.assign(env, current.extraEnv);
     delete env.REPLICATE_API_TOKEN;
     delete env.KILN_REPLICATE_BASE_URL;
     if (current.apiToken) env.REPLICATE_API_TOKEN = current.apiToken;
@@ -137,7 +142,28 @@ export interface KilnFixtureOptions {
   apiToken?: 'sim' | string;
 }
 
+/** The environment that points Kiln's fal client at a fal simulator (DESIGN §6), with FAL_KEY if `key` is given. */
+export function falEnv(fal: FalSim, key?: string): Record<string, string> {
+  return { KILN_FAL_QUEUE_URL: fal.queueUrl, KILN_FAL_API_URL: fal.apiUrl, KILN_FAL_STORAGE_URL: fal.storageUrl, ...(key ? { FAL_KEY: key } : {}) };
+}
+
+export interface FalFixtureOptions {
+  /** 'sim' puts the fal simulator's key into FAL_KEY; unset: no variable (the key is saved in Settings). */
+  falKey?: 'sim';
+}
+
 type Fixtures = {
+  falSimOptions: FalSimOptions;
+  falOptions: FalFixtureOptions;
+  /** A fal simulator; tests may `await falSim.close()` to simulate an outage. */
+  falSim: FalSim;
+  /**
+   * Kiln browser mode against `falSim` (KILN_FAL_*_URL). Its Replicate base URL is a path on the fal
+   * simulator's origin, which answers 404 there: the vault accepts http downloads only from the
+   * configured provider origin (net/trust.ts is given Replicate's base alone for now), and fal's
+   * media are served from the simulator's origin. Replicate's models are simply absent.
+   */
+  kilnFal: KilnWeb;
   simOptions: SimOptions;
   kilnOptions: KilnFixtureOptions;
   /** The simulator; tests may `await sim.close()` to simulate an outage. */
@@ -163,6 +189,20 @@ async function runKiln(opts: Omit<KilnLaunchOptions, 'dataDir'>, use: (k: KilnWe
 }
 
 export const test = base.extend<Fixtures>({
+  falSimOptions: [{}, { option: true }],
+  falOptions: [{}, { option: true }],
+
+  falSim: async ({ falSimOptions }, use) => {
+    const fal = await startFalSimulator(falSimOptions);
+    await use(fal);
+    await fal.close().catch(() => {});
+  },
+
+  kilnFal: async ({ falSim, falOptions }, use, testInfo) => {
+    const extraEnv = falEnv(falSim, falOptions.falKey === 'sim' ? falSim.key : undefined);
+    await runKiln({ replicateBaseUrl: `${falSim.origin}/replicate-unused/v1`, extraEnv }, use, testInfo);
+  },
+
   simOptions: [{}, { option: true }],
   kilnOptions: [{}, { option: true }],
 

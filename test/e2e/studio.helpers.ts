@@ -12,7 +12,8 @@ export async function openStudio(page: Page, url: string): Promise<void> {
 export async function pickModel(page: Page, ref: string): Promise<void> {
   await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
   const menu = page.getByRole('dialog', { name: 'Choose a model' });
-  const row = menu.getByRole('option', { name: new RegExp(`^${ref.replace(/[/.-]/g, '\\$&')}$`) }).first();
+  // An option is named "REF — Provider" (the picker says who runs each model).
+  const row = menu.getByRole('option', { name: new RegExp(`^${ref.replace(/[/.-]/g, '\\$&')}( — |$)`) }).first();
   if (!(await row.isVisible().catch(() => false))) await menu.getByRole('combobox', { name: 'Search models' }).fill(ref.split('/')[1]!);
   await row.click();
   await expect(page.getByRole('button', { name: `Model: ${ref}. Change model` })).toBeVisible();

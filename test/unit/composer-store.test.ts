@@ -22,7 +22,7 @@ function setup(opts: { createFails?: KilnError } = {}) {
     'secrets:clear': () => ({ set: false, last4: null, account: null, protection: 'file' }),
     'secrets:validate': () => ({ type: 'user', username: 'ada', name: 'Ada Lovelace' }),
     'models:get': (req) => ({
-      ref: req.ref, owner: 'black-forest-labs', name: 'flux-schnell', description: null, coverImageUrl: null, runCount: 1,
+      ref: req.ref, provider: 'replicate' as const, owner: 'black-forest-labs', name: 'flux-schnell', description: null, coverImageUrl: null, runCount: 1,
       latestVersionId: 'v1', official: true, inputSchema: openapiSchema(flux), outputSchema: null,
     }),
     'predictions:create': (req) => {

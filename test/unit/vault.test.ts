@@ -23,6 +23,13 @@ describe('output normalisation', () => {
     expect(plan(['Hel', 'lo', ' world'])).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'Hello world' }]);
     expect(plan('plain answer')[0]).toMatchObject({ kind: 'text', inline: 'plain answer' });
   });
+  it('fal outputs: the files nested in images[] and video{} are saved beside the JSON', () => {
+    const image = plan({ images: [{ url: 'https://v3.fal.media/files/penguin/a.jpeg', width: 1024, content_type: 'image/jpeg' }], seed: 42, has_nsfw_concepts: [false] });
+    expect(image.map((x) => [x.kind, x.url])).toEqual([['json', null], ['image', 'https://v3.fal.media/files/penguin/a.jpeg']]);
+    const video = plan({ video: { url: 'https://v3.fal.media/files/rabbit/b.mp4', content_type: 'video/mp4' } });
+    expect(video.map((x) => [x.kind, x.url])).toEqual([['json', null], ['video', 'https://v3.fal.media/files/rabbit/b.mp4']]);
+  });
+
   it('objects become JSON plus any URLs inside', () => {
     const p = plan({ mask: 'https://x/m.png', score: 0.5 });
     expect(p.map((x) => x.kind)).toEqual(['json', 'image']);

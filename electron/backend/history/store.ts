@@ -4,6 +4,7 @@ import type { Clock, Logger } from '../types.ts';
 import type { HistoryStoreFull, InputFileRecord, NewPrediction, OutputRecord, PredictionRecord, PredictionSnapshot } from './types.ts';
 import type { PredictionFilter, PredictionView } from '../../../shared/domain/prediction.ts';
 import { TERMINAL_STATUSES } from '../../../shared/domain/status.ts';
+import { splitModelRef } from '../../../shared/domain/provider.ts';
 import path from 'node:path';
 import { CHECK_MARKER, DB_FILE, isCorruption, openDatabase } from './db.ts';
 import { recordCleanClose } from './clean-close.ts';
@@ -304,8 +305,18 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         vals.push(...filter.status);
       }
       if (filter.model) {
+        // A model filter may be a full reference (`fal:fal-ai/flux/dev`, DESIGN §6): the column holds the provider's own id.
+        const m = splitModelRef(filter.model);
         where.push('p.model = ?');
-        vals.push(filter.model);
+        vals.push(m.ref);
+        if (m.ref !== filter.model.trim()) {
+          where.push('p.provider = ?');
+          vals.push(m.provider);
+        }
+      }
+      if (filter.provider) {
+        where.push('p.provider = ?');
+        vals.push(filter.provider);
       }
       if (filter.favourite !== undefined) {
         where.push('p.favourite = ?');

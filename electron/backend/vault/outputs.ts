@@ -61,11 +61,10 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
       }
     }
   } else if (o !== null && typeof o === 'object') {
+    // The JSON itself, then the files it names at any depth: fal's outputs nest them as
+    // `{images: [{url, width, …}]}` and `{video: {url, …}}` (reference §8).
     push(jsonOutput(o));
-    for (const v of Object.values(o as Record<string, unknown>)) {
-      if (typeof v === 'string' && (isUrl(v) || isDataUri(v))) fromString(v);
-      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string' && (isUrl(x) || isDataUri(x))) fromString(x);
-    }
+    filesIn(o);
   } else if (o !== null && o !== undefined) {
     push(jsonOutput(o));
   } else if (rec.text) {

@@ -2,7 +2,9 @@ import { createStore } from 'zustand/vanilla';
 import type { ModelDetail, ModelSummary } from '../../../shared/domain/model.ts';
 import { buildFormFields, initialValues, validateForm, type FormField } from '../../../shared/schema-form.ts';
 import { type ApiSource, windowApi, errorMessage, errorCode } from '../api.ts';
-import type { SettingsStore } from './settings.ts';
+import { keyFor, type SettingsStore } from './settings.ts';
+import { splitModelRef, type ProviderId } from '../../../shared/domain/provider.ts';
+import { PROVIDER_LABELS } from '../../../shared/domain/model.ts';
 
 // The composer: which model, its form, the values being iterated on. Values are remembered per
 // model in settings.formValues (debounced), so a prompt survives switching models and restarts.
@@ -21,10 +23,15 @@ export const STARTER_MODELS = [
   'moonshotai/kimi-k2-thinking',
 ];
 
-function placeholderSummary(ref: string): ModelSummary {
-  const [owner = '', name = ref] = ref.split('/');
-  return { ref, owner, name, description: null, coverImageUrl: null, runCount: null };
+/** A model known only by its ref (a starter, pinned or recent one) until its details arrive. */
+export function placeholderSummary(ref: string): ModelSummary {
+  const { provider, ref: bare } = splitModelRef(ref);
+  const [owner = '', ...rest] = bare.split('/');
+  return { ref, provider, owner, name: rest.join('/') || bare, description: null, coverImageUrl: null, runCount: null };
 }
+
+/** Which provider runs a model ref (`fal:…` → fal; a bare `owner/name` → Replicate). */
+export const providerOfRef = (ref: string | null | undefined): ProviderId => (ref ? splitModelRef(ref).provider : 'replicate');
 
 export interface ComposerState {
   featured: ModelSummary[];
@@ -59,13 +66,15 @@ export interface ComposerState {
  * to build its input from) is never sent: it would be billed or recorded as a doomed card.
  */
 export function blockedReason(s: Pick<ComposerState, 'modelRef' | 'model' | 'loadingModel' | 'modelError' | 'modelErrorCode'>, keySet: boolean, keyRejected = false): string | null {
-  if (!keySet) return 'Add your Replicate key in Settings';
-  if (keyRejected) return 'Replicate rejected your key — replace it in Settings';
+  // keySet/keyRejected are about the key of the provider that runs the chosen model.
+  const who = PROVIDER_LABELS[providerOfRef(s.modelRef)];
+  if (!keySet) return `Add your ${who} key in Settings`;
+  if (keyRejected) return `${who} rejected your key — replace it in Settings`;
   if (!s.modelRef) return 'Choose a model first';
   if (s.loadingModel && !s.model) return 'Loading the model’s inputs…';
   if (!s.model) {
     if (s.modelErrorCode === 'network') return 'Offline — this model’s inputs were never loaded';
-    if (s.modelErrorCode === 'auth') return 'Add your Replicate key in Settings';
+    if (s.modelErrorCode === 'auth') return `Add your ${who} key in Settings`;
     return s.modelError ? `This model’s inputs could not be loaded: ${s.modelError}` : 'Loading the model’s inputs…';
   }
   return null;
@@ -147,7 +156,7 @@ export function createComposerStore(opts: ComposerOptions) {
           if (seq !== modelSeq) return;
           const fields = buildFormFields(model.inputSchema);
           const remembered = o.values ?? settings.getState().settings.formValues[ref];
-          const summary: ModelSummary = { ref: model.ref, owner: model.owner, name: model.name, description: model.description, coverImageUrl: model.coverImageUrl, runCount: model.runCount };
+          const summary: ModelSummary = { ref: model.ref, provider: model.provider, owner: model.owner, name: model.name, description: model.description, coverImageUrl: model.coverImageUrl, runCount: model.runCount };
           set({ model, fields, values: initialValues(fields, remembered), errors: o.errors ?? {}, featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
           const recent = [ref, ...settings.getState().settings.recentModels.filter((r) => r !== ref)].slice(0, 10);
           void settings.getState().update({ recentModels: recent });
@@ -185,7 +194,7 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async submit() {
         const { modelRef, fields, values, count, version: pinned, submitting, model } = get();
-        const secret = settings.getState().secret;
+        const secret = keyFor(settings.getState(), providerOfRef(get().modelRef)).secret;
         if (blockedReason(get(), secret?.set ?? false, secret?.state === 'rejected')) return null;
         // Community models can only be run by version: "latest" means the version the form was
         // built from, so the input matches the schema the user saw. Official models run through

@@ -1,4 +1,5 @@
 import { createStore } from 'zustand/vanilla';
+import { splitModelRef } from '../../../shared/domain/provider.ts';
 import type { PredictionView, PredictionChanges, PredictionFilter } from '../../../shared/domain/prediction.ts';
 import type { EventPayload } from '../../../shared/ipc.ts';
 import { type ApiSource, windowApi, errorMessage } from '../api.ts';
@@ -42,7 +43,12 @@ const PAGE = 200;
 
 export function matchesFilter(p: PredictionView, f: PredictionFilter): boolean {
   if (f.status?.length && !f.status.includes(p.status) && !f.status.includes(p.saveState)) return false;
-  if (f.model && p.model !== f.model) return false;
+  if (f.model) {
+    // The filter may be a full reference (`fal:fal-ai/flux/dev`); a run holds the provider's own id.
+    const m = splitModelRef(f.model);
+    if (p.model !== m.ref || (m.ref !== f.model.trim() && p.provider !== m.provider)) return false;
+  }
+  if (f.provider && p.provider !== f.provider) return false;
   if (f.favourite && !p.favourite) return false;
   if (f.kind && !p.outputs.some((o) => o.kind === f.kind) && !(f.kind === 'text' && p.text)) return false;
   if (f.from != null && p.createdAt < f.from) return false;

@@ -2,32 +2,59 @@ import type { Services } from '../../services.ts';
 import { secretStatus } from '../../secrets/status.ts';
 import type { HandlerMap } from './types.ts';
 import type { SecretStatus } from '../../../../shared/ipc.ts';
+import type { ProviderId } from '../../../../shared/domain/provider.ts';
 
-// The account name learnt by the last successful secrets:validate, per backend instance; it is
-// display-only, so it is not persisted (the next validate refreshes it).
-const accounts = new WeakMap<Services, string>();
-// What the provider last said of the stored key. A key is never shown as good before Replicate
-// has answered for it: a rejected key says so, and a key that could not be checked says that.
+// settings:* and secrets:* — one key per provider (DESIGN §2: the renderer learns
+// {set, last4, account, state} per provider, never the key).
+
+/** What the provider last said of the stored key, and whose it is, per backend and per provider. */
 type KeyState = NonNullable<SecretStatus['state']>;
-const states = new WeakMap<Services, KeyState>();
+interface KeyMemory { state: KeyState; account: string | null }
+// Display-only, so not persisted (the next validate refreshes it). A key is never shown as good
+// before its provider has answered for it: a rejected key says so, and a key that could not be
+// checked says that.
+const memory = new WeakMap<Services, Map<ProviderId, KeyMemory>>();
 
-async function status(s: Services): Promise<SecretStatus> {
-  const key = await s.secrets.get('replicate');
-  const st = secretStatus(key, s.secrets.protection(), accounts.get(s) ?? null);
-  return { ...st, state: st.set ? (states.get(s) ?? 'unchecked') : 'unchecked' };
+function remembered(s: Services): Map<ProviderId, KeyMemory> {
+  let m = memory.get(s);
+  if (!m) memory.set(s, (m = new Map()));
+  return m;
 }
 
-/** Asks the provider who the key belongs to (GET /account), the cheapest call that proves a key works. */
-async function check(s: Services) {
+async function status(s: Services, provider: ProviderId): Promise<SecretStatus> {
+  const key = await s.secrets.get(provider);
+  const known = remembered(s).get(provider);
+  const st = secretStatus(key, s.secrets.protection(provider), known?.account ?? null);
+  return { ...st, state: st.set ? (known?.state ?? 'unchecked') : 'unchecked' };
+}
+
+/** A fal endpoint every account can price: asking its price is free and needs a valid key. */
+const FAL_PROBE_ENDPOINT = 'fal-ai/flux/dev';
+
+/**
+ * The cheapest call that proves the key works. Replicate: GET /account (who the key belongs to).
+ * fal has no account call for ordinary keys (billing and account need an Admin key), so Kiln asks
+ * the price of one endpoint: the platform answers it only for a key it accepts (401 otherwise),
+ * it costs nothing, and it creates no job.
+ */
+async function askProvider(s: Services, provider: ProviderId): Promise<{ type: string; username: string; name: string | null }> {
+  if (provider === 'fal') {
+    await s.fal.pricing([FAL_PROBE_ENDPOINT]);
+    return { type: 'key', username: '', name: null };
+  }
+  const a = await s.provider.account();
+  return { type: a.type, username: a.username, name: a.name ?? null };
+}
+
+async function check(s: Services, provider: ProviderId) {
+  const mem = remembered(s);
   try {
-    const account = await s.provider.account();
-    accounts.set(s, account.username);
-    states.set(s, 'valid');
+    const account = await askProvider(s, provider);
+    mem.set(provider, { state: 'valid', account: account.username || null });
     return account;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    states.set(s, code === 'auth' ? 'rejected' : 'unknown');
-    accounts.delete(s);
+    mem.set(provider, { state: code === 'auth' ? 'rejected' : 'unknown', account: null });
     throw err;
   }
 }
@@ -41,30 +68,25 @@ export const settingsHandlers: HandlerMap = {
     return next;
   },
 
-  'secrets:status': (_req, s) => status(s),
+  'secrets:status': (req, s) => status(s, req.provider),
 
   'secrets:set': async (req, s) => {
-    await s.secrets.set('replicate', req.key);
-    accounts.delete(s);
+    await s.secrets.set(req.provider, req.key);
+    remembered(s).delete(req.provider);
     s.engine.keyChanged(); // runs paused for a rejected key are followed again at once (DESIGN §3)
-    states.delete(s);
-    s.log.info('secrets: key saved', { provider: req.provider, protection: s.secrets.protection() });
+    s.log.info('secrets: key saved', { provider: req.provider, protection: s.secrets.protection(req.provider) });
     // Saved either way (offline must not lose a key), but checked before it is shown as good.
-    await check(s).catch(() => {});
-    return status(s);
+    await check(s, req.provider).catch(() => {});
+    return status(s, req.provider);
   },
 
   'secrets:clear': async (req, s) => {
-    await s.secrets.clear('replicate');
-    accounts.delete(s);
-    states.delete(s);
+    await s.secrets.clear(req.provider);
+    remembered(s).delete(req.provider);
     s.log.info('secrets: key cleared', { provider: req.provider });
-    return status(s);
+    return status(s, req.provider);
   },
 
-  // The client maps 401/402/network failures to typed KilnErrors the router passes through.
-  'secrets:validate': async (_req, s) => {
-    const account = await check(s);
-    return { type: account.type, username: account.username, name: account.name ?? null };
-  },
+  // The clients map 401/402/network failures to typed KilnErrors the router passes through.
+  'secrets:validate': async (req, s) => check(s, req.provider),
 };

@@ -125,10 +125,12 @@ export function createPlatformApi(t: FalTransport) {
   }
 
   return {
-    async searchModels(query: string, opts: { category?: string; limit?: number; cursor?: string | null; signal?: AbortSignal } = {}): Promise<{ models: FalModel[]; nextCursor: string | null }> {
+    /** Free-text search, or (with `endpointIds`, at most 50) those endpoints' metadata in one request. */
+    async searchModels(query: string, opts: { category?: string; endpointIds?: string[]; limit?: number; cursor?: string | null; signal?: AbortSignal } = {}): Promise<{ models: FalModel[]; nextCursor: string | null }> {
       const q = new URLSearchParams();
       if (query.trim()) q.set('q', query.trim());
       if (opts.category) q.set('category', opts.category);
+      for (const id of (opts.endpointIds ?? []).slice(0, 50)) q.append('endpoint_id', parseEndpointId(id).id);
       q.set('limit', String(Math.max(1, Math.min(100, opts.limit ?? 24))));
       if (opts.cursor) q.set('cursor', opts.cursor);
       const page = modelsPageSchema.safeParse(await get(`/models?${q}`, 'optional', opts.signal));

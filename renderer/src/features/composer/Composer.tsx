@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, type FormEvent } from 'react';
 import { composerStore, useComposer, useSettings, useUi, uiStore } from '../../stores/index.ts';
-import { blockedReason } from '../../stores/composer.ts';
+import { blockedReason, providerOfRef } from '../../stores/composer.ts';
+import { keyFor } from '../../stores/settings.ts';
 import { isModalOpen } from '../../ui/Dialog.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { Field } from './Field.tsx';
@@ -30,8 +31,8 @@ export function Composer() {
   const formError = useComposer((s) => s.errors._form);
   const count = useComposer((s) => s.count);
   const submitting = useComposer((s) => s.submitting);
-  const keySet = useSettings((s) => s.secret?.set ?? false);
-  const keyRejected = useSettings((s) => s.secret?.state === 'rejected');
+  const keySet = useSettings((s) => keyFor(s, providerOfRef(modelRef)).secret?.set ?? false);
+  const keyRejected = useSettings((s) => keyFor(s, providerOfRef(modelRef)).secret?.state === 'rejected');
   const reason = useComposer((s) => blockedReason(s, keySet, keyRejected));
   const online = useUi((s) => s.online);
   const formRef = useRef<HTMLFormElement>(null);

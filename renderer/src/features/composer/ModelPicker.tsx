@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ModelSummary } from '../../../../shared/domain/model.ts';
+import { PROVIDER_LABELS } from '../../../../shared/domain/model.ts';
 import { composerStore, settingsStore, useComposer, useSettings } from '../../stores/index.ts';
+import { placeholderSummary, providerOfRef } from '../../stores/composer.ts';
+import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 import { formatCount } from '../../components/format.ts';
 import { Combobox, type ComboGroup } from '../../ui/Combobox.tsx';
 
@@ -24,18 +27,19 @@ export function ModelPicker() {
         <Cover m={current} />
         <span className="model-current-text" aria-hidden="true">
           <span className="model-name">{current?.name ?? modelRef ?? 'Choose a model'}</span>
-          <span className="muted small">{current ? `${current.owner} · ${formatCount(current.runCount)}` : ' '}</span>
+          <span className="muted small">{current ? <><ProviderBadge provider={current.provider} /> {current.owner}{current.runCount != null ? ` · ${formatCount(current.runCount)}` : ''}</> : ' '}</span>
         </span>
         <span aria-hidden="true" className="chev">▾</span>
       </button>
       {open && <ModelMenu onClose={close} />}
-      <details className="version-pin">
+      {/* fal endpoints have no versions: each always runs its current code. */}
+      {providerOfRef(modelRef) === 'replicate' && <details className="version-pin">
         <summary className="small muted">Version: {version ? version.slice(0, 12) : 'latest'}</summary>
         <form className="row gap" onSubmit={(e) => { e.preventDefault(); if (modelRef) void composerStore.getState().selectModel(modelRef, { version: versionDraft.trim() || null }); }}>
           <input aria-label="Pin version id" placeholder="version id (empty = latest)" value={versionDraft} onChange={(e) => setVersionDraft(e.target.value)} />
           <button type="submit" className="btn small">Use</button>
         </form>
-      </details>
+      </details>}
     </div>
   );
 }
@@ -47,15 +51,18 @@ function Cover({ m }: { m: ModelSummary | null }) {
 }
 
 function summaryOf(ref: string, known: Map<string, ModelSummary>): ModelSummary {
-  return known.get(ref) ?? { ref, owner: ref.split('/')[0] ?? '', name: ref.split('/')[1] ?? ref, description: null, coverImageUrl: null, runCount: null };
+  return known.get(ref) ?? placeholderSummary(ref);
 }
+
+/** An option's accessible name: the ref (what people search and tests find it by), then who runs it. */
+const optionName = (m: ModelSummary) => `${m.ref} — ${PROVIDER_LABELS[m.provider] ?? m.provider}`;
 
 function ModelRow(m: ModelSummary) {
   return (
     <>
       <Cover m={m} />
       <span className="model-row-text">
-        <span className="model-name">{m.name} <span className="muted small">{m.owner}</span></span>
+        <span className="model-name">{m.name} <span className="muted small">{m.owner}</span> <ProviderBadge provider={m.provider} /></span>
         {m.description && <span className="muted small clamp2">{m.description}</span>}
         {m.runCount != null && <span className="muted small">{formatCount(m.runCount)}</span>}
       </span>
@@ -87,7 +94,7 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
     const known = new Map(featured.map((m) => [m.ref, m]));
     // Typing filters what is already here at once; the provider's search results follow.
     const words = q.toLowerCase().split(/\s+/).filter(Boolean);
-    const match = (m: ModelSummary) => words.every((w) => `${m.ref} ${m.description ?? ''}`.toLowerCase().includes(w));
+    const match = (m: ModelSummary) => words.every((w) => `${m.ref} ${m.name} ${m.description ?? ''}`.toLowerCase().includes(w));
     const local: ComboGroup<ModelSummary>[] = [
       { label: 'Pinned', options: pinned.map((r) => summaryOf(r, known)) },
       { label: 'Recent', options: recent.filter((r) => !pinned.includes(r)).slice(0, 5).map((r) => summaryOf(r, known)) },
@@ -110,8 +117,8 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
 
   return (
     <div className="model-menu" ref={ref} role="dialog" aria-label="Choose a model">
-      <Combobox label="Search models" placeholder="Search Replicate models…" query={q} onQuery={setQ} groups={groups}
-          optionKey={(m) => m.ref} optionName={(m) => m.ref} renderOption={ModelRow} onPick={pick} onClose={onClose}
+      <Combobox label="Search models" placeholder="Search Replicate and fal models…" query={q} onQuery={setQ} groups={groups}
+          optionKey={(m) => m.ref} optionName={optionName} renderOption={ModelRow} onPick={pick} onClose={onClose}
           status={searching ? 'Searching…' : empty ? `No models match “${q}”.` : null} />
       {modelRef && (
         <button type="button" className="btn ghost small pin" aria-pressed={isPinned} onClick={togglePin}>

@@ -14,6 +14,7 @@ const PROMPT_CLAMP_CHARS = 600;
 /** What a clamped prompt renders at most (a 100 KB prompt would otherwise lay out in full, unseen). */
 const PROMPT_PREVIEW_CHARS = 2_000;
 import { DetailCost, retryCostId } from '../cost/CardCost.tsx';
+import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -98,7 +99,7 @@ export function DetailView({ id }: { id: string }) {
             {fullPrompt ? 'Show less' : 'Show all'}
           </button>
         )}
-        <p className="muted small">{p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        <p className="muted small"><ProviderBadge provider={p.provider} /> {p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
         <DetailCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {/* The whole error, as text that can be selected and copied: it is what explains a failure. */}

@@ -8,6 +8,7 @@ import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOu
 import * as act from './actions.ts';
 import { Menu } from '../../ui/Menu.tsx';
 import { CardCost, retryCostId } from '../cost/CardCost.tsx';
+import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -107,7 +108,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           {runMs != null && <span className="muted small">{formatDuration(runMs)}</span>}
         </div>
         <p className="card-prompt" title={p.prompt ?? undefined}>{excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}</p>
-        <p className="card-model muted small">{p.model}</p>
+        <p className="card-model muted small"><ProviderBadge provider={p.provider} /> {p.model}</p>
         <CardCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {p.error && p.status !== 'succeeded' && <p className="card-error small" title={p.error.message}>{excerpt(p.error.message, 100)}</p>}

@@ -1,8 +1,9 @@
 import { useSettings, uiStore } from '../../stores/index.ts';
+import { anyKeySet } from '../../stores/settings.ts';
 import { openExternal, KEY_URL } from '../../components/external.ts';
 
 export function EmptyState() {
-  const keySet = useSettings((s) => s.secret?.set ?? false);
+  const keySet = useSettings(anyKeySet);
   return (
     <div className="empty-state">
       <div className="empty-art" aria-hidden="true" />
@@ -11,7 +12,7 @@ export function EmptyState() {
         <p>Pick a model on the left, describe what you want, and press <kbd>Generate</kbd> (or <kbd>Ctrl</kbd>+<kbd>Enter</kbd>). Each prediction appears here and is saved to your computer the moment it finishes.</p>
       ) : (
         <>
-          <p>Kiln runs models on Replicate. To start, add your Replicate API key in Settings — it stays on this computer.</p>
+          <p>Kiln runs models on Replicate and fal. To start, add your API key for either in Settings — it stays on this computer.</p>
           <div className="row gap center">
             <button type="button" className="btn primary" onClick={() => uiStore.getState().openPanel('settings')}>Add your API key</button>
             <a href={KEY_URL} className="btn" onClick={(e) => { e.preventDefault(); openExternal(KEY_URL); }}>Get a Replicate API key</a>

@@ -2,6 +2,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { PredictionFilter, OutputKind } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, predictionsStore, useSettings } from '../../stores/index.ts';
 import * as act from './actions.ts';
+import { PROVIDER_IDS, type ProviderId } from '../../../../shared/domain/provider.ts';
+import { PROVIDER_LABELS } from '../../../../shared/domain/model.ts';
 
 export const STATUS_GROUPS: { key: string; label: string; statuses: string[] }[] = [
   { key: 'active', label: 'In progress', statuses: ['queued', 'submitting', 'starting', 'processing'] },
@@ -69,6 +71,10 @@ export function Toolbar() {
         <select aria-label="Model filter" value={filter.model ?? ''} onChange={(e) => apply({ model: e.target.value || undefined })}>
           <option value="">All models</option>
           {models.map((m) => <option key={m} value={m}>{m}</option>)}
+        </select>
+        <select aria-label="Provider filter" value={filter.provider ?? ''} onChange={(e) => apply({ provider: (e.target.value || undefined) as ProviderId | undefined })}>
+          <option value="">All providers</option>
+          {PROVIDER_IDS.map((p) => <option key={p} value={p}>{PROVIDER_LABELS[p]}</option>)}
         </select>
         <select aria-label="Output kind filter" value={filter.kind ?? ''} onChange={(e) => apply({ kind: (e.target.value || undefined) as OutputKind | undefined })}>
           <option value="">All kinds</option>

@@ -1,18 +1,17 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { settingsStore, uiStore, useSettings } from '../../stores/index.ts';
-import { openExternal, KEY_URL } from '../../components/external.ts';
 import { StorageSection } from './StorageSection.tsx';
 import { ImportSection } from './ImportSection.tsx';
+import { KeysSection } from './KeysSection.tsx';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { RadioGroup } from '../../ui/RadioGroup.tsx';
-import type { SecretStatus } from '../../../../shared/ipc.ts';
 import { BudgetSettings } from '../cost/BudgetSettings.tsx';
 import { PriceOverrides } from '../cost/PriceOverrides.tsx';
 
 export function SettingsPanel() {
   return (
     <Dialog title="Settings" onClose={() => uiStore.getState().openPanel('gallery')} className="settings-dialog">
-      <KeySection />
+      <KeysSection />
       <GenerationSection />
       <BudgetSettings />
       <PriceOverrides />
@@ -21,79 +20,6 @@ export function SettingsPanel() {
       <ImportSection />
     </Dialog>
   );
-}
-
-function KeySection() {
-  const secret = useSettings((s) => s.secret);
-  const account = useSettings((s) => s.account);
-  const accountError = useSettings((s) => s.accountError);
-  const busy = useSettings((s) => s.busy);
-  const checking = useSettings((s) => s.checking);
-  const [draft, setDraft] = useState('');
-  const inputRef = useRef<HTMLInputElement>(null);
-
-  const needsCheck = !!secret?.set && (secret.state === undefined || secret.state === 'unchecked');
-  useEffect(() => {
-    // Check an already-stored key (and learn its account) without blocking the panel.
-    if (needsCheck) void settingsStore.getState().validateKey();
-  }, [needsCheck]);
-
-  const save = async (e: FormEvent) => {
-    e.preventDefault();
-    if (draft.trim().length < 8) return;
-    // The typed key leaves renderer state as soon as it is sent.
-    const ok = await settingsStore.getState().saveKey(draft);
-    if (ok) setDraft('');
-  };
-
-  return (
-    <section className="settings-section" aria-labelledby="key-h">
-      <h3 id="key-h">Replicate</h3>
-      <form className="key-form" onSubmit={save}>
-        <label htmlFor="replicate-key" className="field-label">Replicate API key</label>
-        <div className="key-row">
-          <input
-            id="replicate-key"
-            ref={inputRef}
-            type="password"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder={secret?.set ? 'Paste a new key to replace it' : 'r8_…'}
-            value={draft}
-            onChange={(e) => setDraft(e.target.value)}
-          />
-          <button type="submit" className="btn primary" disabled={busy || draft.trim().length < 8}>Save key</button>
-          <button type="button" className="btn" disabled={busy || !secret?.set} onClick={() => void settingsStore.getState().clearKey()}>Clear key</button>
-        </div>
-      </form>
-      <div className="key-status" role="status">
-        {secret?.set ? (
-          <KeyLine secret={secret} checking={checking} />
-        ) : (
-          <p><span className="dot" aria-hidden="true" />No key yet. <a href={KEY_URL} onClick={(e) => { e.preventDefault(); openExternal(KEY_URL); }}>Get a Replicate API key</a></p>
-        )}
-        {secret?.set && account && secret.state === 'valid' && <p className="muted">Account: <strong>{account}</strong></p>}
-        {secret?.set && accountError && secret.state === 'unknown' && <p className="muted small">{accountError}</p>}
-        {secret?.protection === 'basic_text' && (
-          <p className="warning" role="note">
-            This system has no keyring Kiln can use, so the key is stored with only basic obfuscation — it is not truly protected on this system.
-          </p>
-        )}
-      </div>
-    </section>
-  );
-}
-
-/** The key's line: set and last 4, and what Replicate said of it — never green before it answered. */
-function KeyLine({ secret, checking }: { secret: SecretStatus; checking: boolean }) {
-  const ends = `Set, ends in ${secret.last4 ?? '????'}${secret.protection === 'env' ? ' (from REPLICATE_API_TOKEN)' : ''}`;
-  const [dot, note] = checking
-    ? ['', 'Checking with Replicate…']
-    : secret.state === 'valid' ? ['ok', 'Checked with Replicate']
-      : secret.state === 'rejected' ? ['bad', 'Rejected by Replicate — paste a new key']
-        : secret.state === 'unknown' ? ['warn', 'Not checked yet — Replicate could not be reached; it is checked again when you open Settings']
-          : ['', 'Not checked yet'];
-  return <p><span className={`dot ${dot}`} aria-hidden="true" />{ends} · <span className={dot === 'bad' ? 'field-error' : undefined}>{note}</span></p>;
 }
 
 const DEADLINES: { label: string; value: string | null }[] = [

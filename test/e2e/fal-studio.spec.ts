@@ -1,0 +1,153 @@
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures.ts';
+import type { FalSim } from '../fal-sim/types.ts';
+import { card, generate, openStudio, pickModel } from './studio.helpers.ts';
+
+// fal.ai from the studio in browser mode, against the fal simulator over real HTTP (issue 12):
+// the key saved in Settings, fal models in the picker with their provider label, an image that
+// waits its turn in fal's queue ("In queue — N ahead") and is saved, a video, a cancel, a job
+// that fails only at the result fetch (fal's message, then Retry), and the outputs browsed offline.
+
+const FLUX_DEV = 'fal:fal-ai/flux/dev';
+const SCHNELL = 'fal:fal-ai/flux/schnell';
+const KLING = 'fal:fal-ai/kling-video/v2.1/master/text-to-video';
+
+/** Jobs submitted straight to the simulator by "someone else" on the account: they hold the runners. */
+async function occupy(fal: FalSim, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(`${fal.queueUrl}/fal-ai/flux/dev`, {
+      method: 'POST',
+      headers: { authorization: `Key ${fal.key}`, 'content-type': 'application/json' },
+      // [long]: ten minutes of simulated running, so the queue stays put until the test advances time.
+      body: JSON.stringify({ prompt: `someone else's job ${i} [long]` }),
+    });
+    expect(r.status).toBe(200);
+  }
+}
+
+async function imageLoaded(page: Page, prompt: string) {
+  const img = card(page, prompt).locator('img').first();
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+}
+
+test.describe('fal key saved in Settings', () => {
+  test.use({ falSimOptions: { scenario: { concurrency: 1 } } });
+
+  test('key, picker label, queue position, saved image, provider filter, then browsed offline', async ({ page, kilnFal, falSim }, testInfo) => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await openStudio(page, kilnFal.url);
+
+    // Settings: a key section per provider; fal's key checked with fal before it is shown as good.
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await expect(settings.getByRole('heading', { name: 'Replicate' })).toBeVisible();
+    await expect(settings.getByRole('heading', { name: 'fal', exact: true })).toBeVisible();
+    await settings.getByLabel('fal API key').fill(falSim.key);
+    await settings.getByRole('button', { name: 'Save fal key' }).click();
+    const falStatus = settings.getByRole('status', { name: 'fal key status' });
+    await expect(falStatus).toContainText(`Set, ends in ${falSim.key.slice(-4)}`);
+    await expect(falStatus).toContainText('Checked with fal');
+    await expect(settings.getByRole('status', { name: 'Replicate key status' })).toContainText('No key yet');
+    await expect(settings.getByLabel('fal API key')).toHaveValue('');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: testInfo.outputPath(`settings-keys-${scheme}.png`), fullPage: true });
+    }
+    await settings.getByRole('button', { name: 'Close' }).click();
+
+    // The picker names who runs each model: "REF — fal", with a visible label.
+    await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
+    const menu = page.getByRole('dialog', { name: 'Choose a model' });
+    const option = menu.getByRole('option', { name: `${FLUX_DEV} — fal` });
+    await expect(option).toBeVisible();
+    await expect(option.locator('.provider-badge')).toHaveText('fal');
+    await expect(menu.getByRole('option', { name: `${KLING} — fal` })).toBeVisible();
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: testInfo.outputPath(`picker-${scheme}.png`) });
+    }
+    await page.keyboard.press('Escape');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await pickModel(page, FLUX_DEV);
+    // fal's OpenAPI form: image_size is a choice of fal's presets.
+    await expect(page.getByLabel('Image Size')).toHaveValue('landscape_4_3');
+
+    // One runner, taken; one job waiting before ours: "In queue — 1 ahead".
+    await occupy(falSim, 2);
+    const c = await generate(page, 'a kiln at night, sparks');
+    await expect(c.locator('.card-note')).toHaveText('In queue — 1 ahead');
+    await expect(c.locator('.provider-badge')).toHaveText('fal');
+
+    // Twenty minutes of simulated time: the others finish, ours runs and is saved.
+    falSim.control.advance(20 * 60_000);
+    await expect(c).toHaveAccessibleName(/— succeeded, saved/, { timeout: 45_000 });
+    await imageLoaded(page, 'a kiln at night, sparks');
+    expect(falSim.control.jobs().map((j) => j.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+
+    // The gallery's provider filter.
+    const filter = page.getByLabel('Provider filter');
+    await filter.selectOption('replicate');
+    await expect(c).toHaveCount(0);
+    await filter.selectOption('fal');
+    await expect(c).toBeVisible();
+    await filter.selectOption('');
+
+    // Offline: fal gone, page reloaded — the output is still there, from the vault.
+    await falSim.close();
+    await page.reload();
+    await expect(card(page, 'a kiln at night, sparks')).toHaveAccessibleName(/— succeeded, saved/);
+    await imageLoaded(page, 'a kiln at night, sparks');
+  });
+});
+
+test.describe('fal key from FAL_KEY', () => {
+  test.use({ falOptions: { falKey: 'sim' } });
+
+  test('a video run is saved; a queued run is canceled at fal', async ({ page, kilnFal, falSim }) => {
+    await openStudio(page, kilnFal.url);
+    await pickModel(page, KLING);
+    // A short enum is a radio group: fal's string choices "5" / "10" seconds, the default picked.
+    await expect(page.getByRole('radiogroup', { name: 'Duration' }).getByRole('radio', { name: '5' })).toBeChecked();
+    const v = await generate(page, 'embers drifting over a kiln');
+    await expect(v).not.toHaveAccessibleName(/— (queued|submitting)/);
+    falSim.control.advance(2 * 60_000);
+    await expect(v).toHaveAccessibleName(/— succeeded, saved/, { timeout: 45_000 });
+    await expect(v.locator('video')).toHaveAttribute('src', /.+/);
+    await expect(v.locator('.provider-badge')).toHaveText('fal');
+
+    // Cancel while it waits for a runner.
+    falSim.control.loadScenario({ concurrency: 1 });
+    await occupy(falSim, 1);
+    await pickModel(page, SCHNELL);
+    const c = await generate(page, 'never mind this one');
+    await expect(c.locator('.card-note')).toHaveText('In queue — next');
+    await c.getByRole('button', { name: 'Cancel' }).click();
+    await expect(c).toHaveAccessibleName(/— canceled/);
+    await expect.poll(() => falSim.control.jobs().filter((j) => j.endpoint_id === 'fal-ai/flux/schnell').map((j) => j.canceled)).toEqual([true]);
+    await expect(c.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+  });
+
+  test('a job that fails only at the result fetch shows fal’s message, and Retry succeeds', async ({ page, kilnFal, falSim }) => {
+    // The next submit's job ends COMPLETED like any other; only its result says the runner crashed.
+    falSim.control.loadScenario({ faults: [{ endpoint: 'submit', kind: 'runner-error', count: 1, endpointId: 'fal-ai/flux/schnell' }] });
+    await openStudio(page, kilnFal.url);
+    await pickModel(page, SCHNELL);
+    const c = await generate(page, 'a cracked celadon glaze');
+    falSim.control.advance(60_000);
+    await expect(c).toHaveAccessibleName(/a cracked celadon glaze — failed/, { timeout: 45_000 });
+    await expect(c.locator('.card-error')).toContainText('CUDA out of memory');
+
+    await c.getByRole('button', { name: 'Retry' }).click();
+    await expect(card(page, 'a cracked celadon glaze')).toHaveCount(2);
+    falSim.control.advance(60_000);
+    const ok = page.getByRole('article', { name: /a cracked celadon glaze — succeeded, saved/ });
+    await expect(ok).toHaveCount(1, { timeout: 45_000 });
+    await expect(page.getByRole('article', { name: /a cracked celadon glaze — failed/ })).toHaveCount(1);
+    await expect(ok.locator('.variants')).toHaveText('2 variants');
+    await expect(ok.locator('img')).toBeVisible();
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, it, expect } from 'vitest';
+import { buildFormFields, initialValues, validateForm } from '../../shared/schema-form.ts';
+import { CATALOGUE, findEndpoint, openapiFor } from '../fal-sim/catalogue.ts';
+import { schemasFromOpenApi } from '../../electron/backend/providers/fal/platform.ts';
+
+// fal's per-model OpenAPI input schemas (pydantic dialect: anyOf unions, x-fal-order-properties,
+// `*_url` file inputs), cut out of the document exactly as models:get does for a `fal:` ref
+// (the Input object with every component beside it), rendered by the same form code as Replicate's.
+
+function falInput(id: string) {
+  const e = findEndpoint(id)!;
+  const s = schemasFromOpenApi(id, openapiFor(e, 'https://queue.fal.run'));
+  return { ...s.input, components: { schemas: s.components } };
+}
+
+describe('fal input schemas in the composer form', () => {
+  it('renders fal-ai/flux/dev: prompt first, image_size as its presets, bounds and enums', () => {
+    const fields = buildFormFields(falInput('fal-ai/flux/dev'));
+    expect(fields.map((f) => f.name)).toEqual(['prompt', 'image_size', 'num_inference_steps', 'seed', 'guidance_scale', 'num_images', 'enable_safety_checker', 'output_format', 'sync_mode']);
+    expect(fields[0]).toMatchObject({ name: 'prompt', kind: 'prompt', required: true });
+    // ImageSize{width,height} | "square_hd" | …: the presets become choices, the default kept.
+    const size = fields.find((f) => f.name === 'image_size')!;
+    expect(size).toMatchObject({ kind: 'enum', default: 'landscape_4_3', label: 'Image Size' });
+    expect(size.options).toEqual(['square_hd', 'square', 'portrait_4_3', 'portrait_16_9', 'landscape_4_3', 'landscape_16_9']);
+    expect(fields.find((f) => f.name === 'num_inference_steps')).toMatchObject({ kind: 'integer', min: 1, max: 50, default: 28 });
+    expect(fields.find((f) => f.name === 'output_format')).toMatchObject({ kind: 'enum', options: ['jpeg', 'png'] });
+    expect(fields.find((f) => f.name === 'enable_safety_checker')).toMatchObject({ kind: 'boolean', default: true });
+
+    // The untouched form validates and sends fal what it expects (image_size a preset string).
+    const v = validateForm(fields, { ...initialValues(fields), prompt: 'a fox' });
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.input).toMatchObject({ prompt: 'a fox', image_size: 'landscape_4_3', num_inference_steps: 28, output_format: 'jpeg' });
+  });
+
+  it('finds the file input of an image-to-image endpoint (image_url is a plain string in fal)', () => {
+    const fields = buildFormFields(falInput('fal-ai/esrgan'));
+    expect(fields.find((f) => f.name === 'image_url')).toMatchObject({ kind: 'file', required: true });
+    expect(fields.find((f) => f.name === 'model')).toMatchObject({ kind: 'enum', default: 'RealESRGAN_x4plus' });
+    expect(fields.find((f) => f.name === 'scale')).toMatchObject({ kind: 'number', min: 1, max: 8 });
+  });
+
+  it('renders the video endpoint: string enums stay strings, long text is multiline', () => {
+    const fields = buildFormFields(falInput('fal-ai/kling-video/v2.1/master/text-to-video'));
+    expect(fields.find((f) => f.name === 'duration')).toMatchObject({ kind: 'enum', options: ['5', '10'], default: '5' });
+    expect(fields.find((f) => f.name === 'negative_prompt')).toMatchObject({ kind: 'prompt', multiline: true });
+    const v = validateForm(fields, { ...initialValues(fields), prompt: 'embers', duration: '10' });
+    expect(v.ok && v.input.duration).toBe('10');
+  });
+
+  it('maps every simulator endpoint without a raw JSON field', () => {
+    for (const e of CATALOGUE) {
+      const fields = buildFormFields(falInput(e.id));
+      expect(fields.length, e.id).toBeGreaterThan(0);
+      expect(fields.filter((f) => f.kind === 'json').map((f) => f.name), e.id).toEqual([]);
+    }
+  });
+
+  it('pydantic unions: optionals, mixed numbers, object defaults, JSON Schema null types, url lists', () => {
+    const schema = {
+      type: 'object',
+      'x-fal-order-properties': ['image_urls', 'steps', 'strength', 'size', 'acceleration', 'style'],
+      properties: {
+        style: { title: 'Style', anyOf: [{ type: 'string' }, { type: 'null' }], default: null },
+        steps: { title: 'Steps', anyOf: [{ type: 'integer', minimum: 1, maximum: 8 }, { type: 'null' }] },
+        strength: { anyOf: [{ type: 'integer' }, { type: 'number', maximum: 1 }], default: 0.5 },
+        size: { title: 'Size', anyOf: [{ $ref: '#/components/schemas/ImageSize' }, { type: 'string', enum: ['square', 'landscape_4_3'] }], default: { width: 640, height: 480 } },
+        acceleration: { type: ['string', 'null'], enum: ['none', 'regular', 'high'], default: 'regular' },
+        image_urls: { type: 'array', items: { type: 'string' }, title: 'Image Urls' },
+      },
+      components: { schemas: { ImageSize: { type: 'object', properties: { width: { type: 'integer' }, height: { type: 'integer' } } } } },
+    };
+    const fields = buildFormFields(schema);
+    expect(fields.map((f) => f.name)).toEqual(['image_urls', 'steps', 'strength', 'size', 'acceleration', 'style']);
+    expect(fields.find((f) => f.name === 'style')).toMatchObject({ kind: 'string', default: null });
+    expect(fields.find((f) => f.name === 'steps')).toMatchObject({ kind: 'integer', min: 1, max: 8 });
+    expect(fields.find((f) => f.name === 'strength')).toMatchObject({ kind: 'number', max: 1 });
+    // A custom size as the default: the whole value is edited as JSON, and sent as the object.
+    expect(fields.find((f) => f.name === 'size')).toMatchObject({ kind: 'json' });
+    expect(fields.find((f) => f.name === 'acceleration')).toMatchObject({ kind: 'enum', options: ['none', 'regular', 'high'] });
+    expect(fields.find((f) => f.name === 'image_urls')).toMatchObject({ kind: 'array', itemKind: 'file' });
+    const v = validateForm(fields, initialValues(fields));
+    expect(v.ok).toBe(true);
+    if (v.ok) expect(v.input).toEqual({ strength: 0.5, size: { width: 640, height: 480 }, acceleration: 'regular' });
+    // A union that also takes text keeps a typed word as text rather than calling it bad JSON.
+    const textOrObject = buildFormFields({ type: 'object', properties: { mode: { anyOf: [{ type: 'object' }, { type: 'string' }], default: 'auto' } } });
+    expect(textOrObject[0]!.kind).toBe('json');
+    expect(validateForm(textOrObject, { mode: 'auto' })).toEqual({ ok: true, input: { mode: 'auto' } });
+  });
+});
