@@ -4,7 +4,8 @@ import { extFromUrl, kindForMime, mimeForExt } from './mime.ts';
 
 // What a provider's `output` means as files. Replicate returns, depending on the model: one URL,
 // an array of URLs, an array of text tokens (to be joined), plain text, or an object/JSON
-// (sometimes with URLs inside). Each becomes an OutputRecord the vault can save.
+// (sometimes with URLs inside). fal always returns an object whose files sit in nested `{url}`
+// objects. Each becomes an OutputRecord the vault can save.
 
 export interface PlannedOutput {
   index: number;
@@ -62,10 +63,8 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     }
   } else if (o !== null && typeof o === 'object') {
     push(jsonOutput(o));
-    for (const v of Object.values(o as Record<string, unknown>)) {
-      if (typeof v === 'string' && (isUrl(v) || isDataUri(v))) fromString(v);
-      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string' && (isUrl(x) || isDataUri(x))) fromString(x);
-    }
+    // Files named anywhere inside: fal's `{images: [{url, content_type}]}`, `{video: {url}}`.
+    filesIn(o);
   } else if (o !== null && o !== undefined) {
     push(jsonOutput(o));
   } else if (rec.text) {
