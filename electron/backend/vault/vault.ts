@@ -16,7 +16,7 @@ import { FILE_MODE, privateDirSync, tightenTree } from '../data-dir.ts';
 import type { DownloadKind } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
-import { PROVIDER_RETENTION_MS } from '../records/retention.ts';
+import { outputsExpireAt } from '../records/retention.ts';
 import { replicateNetTrust, type ProviderNetTrust } from '../net/trust.ts';
 import type { ProviderId } from '../../../shared/domain/provider.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
@@ -156,7 +156,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
             await fs.promises.rm(tmp, { force: true });
             lastErr = asDownloadError(err);
             // A refusal (403/410) once the provider's retention has passed is the file having expired.
-            if ((lastErr.status === 403 || lastErr.status === 410) && clock.now() >= (rec.providerCreatedAt ?? rec.createdAt) + PROVIDER_RETENTION_MS) {
+            const goneAt = outputsExpireAt(rec);
+            if ((lastErr.status === 403 || lastErr.status === 410) && goneAt !== null && clock.now() >= goneAt) {
               lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
             }
             if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;
