@@ -1,5 +1,5 @@
-// `npm run demo`: Kiln against the Replicate simulator, no account or network needed.
-// Starts the simulator in-process on a free port, then the app: the Electron window when the
+// `npm run demo`: Kiln against both simulators (Replicate and fal), no account or network needed.
+// Starts the simulators in-process on free ports, then the app: the Electron window when the
 // Electron binary is installed, else browser mode (this is what headless machines get). Ctrl+C stops both.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,13 +7,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../test/replicate-sim/index.ts';
+import { startFalSimulator } from '../test/fal-sim/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sim = await startSimulator({});
+const fal = await startFalSimulator({});
 const dataDir = process.env.KILN_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-demo-'));
-process.stderr.write(`Simulator: ${sim.baseUrl} (demo token)\nData dir: ${dataDir}\n`);
+process.stderr.write(`Replicate simulator: ${sim.baseUrl} (demo token)\nfal simulator: ${fal.origin} (demo key)\nData dir: ${dataDir}\n`);
 
-const env = { ...process.env, REPLICATE_API_TOKEN: sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir };
+// Both providers' keys and bases through the environment (DESIGN §6), as a user would set them.
+const env = {
+  ...process.env,
+  REPLICATE_API_TOKEN: sim.token,
+  KILN_REPLICATE_BASE_URL: sim.baseUrl,
+  FAL_KEY: fal.key,
+  KILN_FAL_QUEUE_URL: fal.queueUrl,
+  KILN_FAL_API_URL: fal.apiUrl,
+  KILN_FAL_STORAGE_URL: fal.storageUrl,
+  KILN_DATA_DIR: dataDir,
+};
 
 function electronBinary(): string | null {
   const dir = path.join(root, 'node_modules', 'electron');
@@ -50,7 +62,8 @@ if (electronBin) {
   child = run(electronBin, ['--js-flags=--max-semi-space-size=8', root], { inheritStdout: true });
 } else {
   process.stderr.write('No Electron binary here: starting browser mode.\n');
-  child = run(process.execPath, ['--max-semi-space-size=8', path.join(root, 'electron', 'web', 'main.ts'), '--port', process.env.PORT ?? '0', '--data-dir', dataDir, '--replicate-base-url', sim.baseUrl], { inheritStdout: false });
+  const webArgs = ['--port', process.env.PORT ?? '0', '--data-dir', dataDir, '--replicate-base-url', sim.baseUrl, '--fal-queue-url', fal.queueUrl, '--fal-api-url', fal.apiUrl, '--fal-storage-url', fal.storageUrl];
+  child = run(process.execPath, ['--max-semi-space-size=8', path.join(root, 'electron', 'web', 'main.ts'), ...webArgs], { inheritStdout: false });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => process.stdout.write(chunk));
 }
 
@@ -60,7 +73,7 @@ async function stop(code: number) {
   stopping = true;
   if (child.exitCode === null) child.kill('SIGTERM');
   await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-  await sim.close();
+  await Promise.all([sim.close(), fal.close()]);
   process.exit(code);
 }
 child.once('exit', (code) => void stop(code ?? 0));

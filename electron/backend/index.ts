@@ -16,6 +16,7 @@ import { createKeepAlive } from './host/keepalive.ts';
 import { createOwnership } from './ownership/index.ts';
 import { downloadLimitBytes } from '../../shared/domain/settings.ts';
 import { attachCost, createCost } from './ledger/index.ts';
+import { falNetTrust, replicateNetTrust } from './net/trust.ts';
 
 export const DEFAULT_REPLICATE_BASE_URL = 'https://api.replicate.com/v1';
 
@@ -77,8 +78,12 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     history,
     publisher,
     replicateBaseUrl,
-    // Some output hosts want the API token; the vault sends it only to the provider's own origins.
-    getToken: () => deps.secrets.get('replicate'),
+    // Each run's downloads are judged by its provider's trust (net/trust.ts): a host that asks for
+    // a key (401) gets that provider's key only if it may receive it — fal's never reaches its CDN.
+    trust: {
+      replicate: replicateNetTrust(replicateBaseUrl, () => deps.secrets.get('replicate')),
+      fal: falNetTrust(Object.values(fal.bases), () => deps.secrets.get('fal')),
+    },
     downloadLimits: () => downloadLimitBytes(deps.settings.get()),
   });
   const engine = createEngine({ history, vault, providers: [createReplicateProvider(provider), createFalProvider(fal)], publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) as EngineOptionsInput['resumeOnStart'] } });

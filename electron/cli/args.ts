@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { splitModelRef } from '../../shared/domain/provider.ts';
+import { parseEndpointId } from '../backend/providers/fal/endpoint.ts';
 
 // `kiln` argument parsing (DESIGN §6), pure so it is unit-tested without spawning anything.
 
@@ -13,11 +15,12 @@ export const USAGE = `Usage:
   kiln cost [--since YYYY-MM-DD] [--json]
   kiln --version | --help
 
-MODEL is replicate:OWNER/NAME[:VERSION] or just OWNER/NAME[:VERSION] (Replicate). Without a
-version, a community model runs its latest version (as the app does); official models run by name.
+MODEL is replicate:OWNER/NAME[:VERSION] or just OWNER/NAME[:VERSION] (Replicate), or
+fal:ENDPOINT_ID (fal.ai, e.g. fal:fal-ai/flux/dev). Without a version, a Replicate community model
+runs its latest version (as the app does); official models run by name.
 
 Input values are parsed as JSON when they parse (-i steps=4, -i flag=true), else taken as text;
--i image=@photo.png sends a local file. Text outputs stream to stdout as they arrive; files are
+-i image=@photo.png sends a local file (uploaded to the run's provider: Replicate's files API, fal's storage). Text outputs stream to stdout as they arrive; files are
 saved and their absolute paths printed. --json prints one object instead (id, provider, model,
 status, files, text, error, cost). Progress and messages go to stderr.
 
@@ -25,7 +28,8 @@ status, files, text, error, cost). Progress and messages go to stderr.
 or cannot be known; a run that would cross the daily or monthly budget set in the app is refused
 too. kiln cost prints the spend recorded in this data folder (since a local date).
 
-Environment: REPLICATE_API_TOKEN, KILN_REPLICATE_BASE_URL, KILN_DATA_DIR.
+Environment: REPLICATE_API_TOKEN, KILN_REPLICATE_BASE_URL; FAL_KEY, KILN_FAL_QUEUE_URL, KILN_FAL_API_URL,
+KILN_FAL_STORAGE_URL; KILN_DATA_DIR.
 Exit codes: 0 succeeded; 1 failed, canceled or aborted; 2 usage or input error; 3 key or billing
 error; 130 interrupted (Ctrl-C).
 
@@ -88,7 +92,7 @@ export function parseCli(argv: string[]): Command {
   if (values.since !== undefined && cmd !== 'cost') throw new UsageError('--since is only for kiln cost');
   switch (cmd) {
     case 'run': {
-      if (!arg) throw new UsageError('kiln run needs a model: OWNER/NAME[:VERSION]');
+      if (!arg) throw new UsageError('kiln run needs a model: OWNER/NAME[:VERSION] or fal:ENDPOINT_ID');
       const inputs = (values.input ?? []).map((kv): [string, InputValue] => {
         const eq = kv.indexOf('=');
         if (eq <= 0) throw new UsageError(`Input "${kv}" is not key=value`);
@@ -129,27 +133,47 @@ function parseMaxCost(raw: string | undefined): number | null {
   return usd;
 }
 
+/** A model reference the CLI runs: which provider, the provider's own model id, and (Replicate) a version. */
+export type ModelArg = { provider: 'replicate'; model: string; version: string | null } | { provider: 'fal'; model: string; version: null };
+
 /**
- * A model reference as DESIGN §6 spells it: `replicate:OWNER/NAME[:VERSION]`, or the bare
- * `OWNER/NAME[:VERSION]` (Replicate). `fal:` is a provider this version cannot run yet.
+ * A model reference as DESIGN §6 spells it: `replicate:OWNER/NAME[:VERSION]`, the bare
+ * `OWNER/NAME[:VERSION]` (Replicate), or `fal:ENDPOINT_ID` (`fal:fal-ai/flux/dev`). The prefix is
+ * split by the one parser every host uses (shared/domain/provider.ts splitModelRef).
  */
-export function parseModelArg(ref: string): { provider: 'replicate'; model: string; version: string | null } {
+export function parseModelArg(ref: string): ModelArg {
   const trimmed = ref.trim();
-  const prefix = /^([a-z][a-z0-9-]*):(?![0-9a-f]{64}$)/.exec(trimmed);
-  let rest = trimmed;
-  if (prefix && !trimmed.slice(0, prefix[0].length - 1).includes('/')) {
-    const provider = prefix[1]!;
-    if (provider === 'fal') throw new UsageError(`fal.ai models (${trimmed}) are not supported by this version of kiln yet; use a Replicate model (replicate:OWNER/NAME).`);
-    if (provider !== 'replicate') throw new UsageError(`Unknown provider "${provider}" in ${trimmed}: use replicate:OWNER/NAME[:VERSION] or OWNER/NAME[:VERSION].`);
-    rest = trimmed.slice(prefix[0].length);
+  // A prefix that is neither provider (openai:gpt) is a mistake, not a Replicate model named "openai".
+  // `OWNER/NAME:VERSION` has its colon after a slash, and a bare 64-hex version is no provider.
+  const other = /^([a-z][a-z0-9-]*):(?![0-9a-f]{64}$)/i.exec(trimmed);
+  if (other && !other[1]!.includes('/') && !/^(replicate|fal)$/i.test(other[1]!)) {
+    throw new UsageError(`Unknown provider "${other[1]}" in ${trimmed}: use replicate:OWNER/NAME[:VERSION], OWNER/NAME[:VERSION] or fal:ENDPOINT_ID.`);
+  }
+  const { provider, ref: rest } = splitModelRef(trimmed);
+  if (provider === 'fal') {
+    try {
+      return { provider, model: parseEndpointId(rest).id, version: null };
+    } catch {
+      throw new UsageError(`"${ref}" is not a fal model reference: use fal:OWNER/APP[/PATH], e.g. fal:fal-ai/flux/dev.`);
+    }
   }
   const colon = rest.indexOf(':');
   const model = colon < 0 ? rest : rest.slice(0, colon);
   const version = colon < 0 ? null : rest.slice(colon + 1);
-  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) throw new UsageError(`"${ref}" is not a model reference: use OWNER/NAME[:VERSION], e.g. black-forest-labs/flux-schnell.`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) throw new UsageError(`"${ref}" is not a model reference: use OWNER/NAME[:VERSION] (Replicate, e.g. black-forest-labs/flux-schnell) or fal:ENDPOINT_ID (e.g. fal:fal-ai/flux/dev).`);
   if (version !== null && !/^[\w.-]{1,128}$/.test(version)) throw new UsageError(`"${version}" in ${ref} is not a version id.`);
   return { provider: 'replicate', model, version: version || null };
 }
+
+/** The reference as DESIGN §6 writes it back (`fal:…`, or Replicate's bare `OWNER/NAME[:VERSION]`). */
+export function modelRefOf(rec: { provider?: string | null; model: string; version?: string | null }): string {
+  if (rec.provider === 'fal') return `fal:${rec.model}`;
+  return rec.version ? `${rec.model}:${rec.version}` : rec.model;
+}
+
+/** How the user gives each provider a key outside the app (DESIGN §6), for messages. */
+export const KEY_ENV: Record<'replicate' | 'fal', string> = { replicate: 'REPLICATE_API_TOKEN', fal: 'FAL_KEY' };
+export const PROVIDER_LABEL: Record<'replicate' | 'fal', string> = { replicate: 'Replicate', fal: 'fal' };
 
 /** Exit code for a finished prediction's status (DESIGN §6). */
 export function exitForStatus(status: string): number {

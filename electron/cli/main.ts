@@ -6,10 +6,10 @@ import { KilnError } from '../../shared/ipc.ts';
 import { runInputProblem } from '../../shared/run-input.ts';
 import { isTerminal } from '../../shared/domain/status.ts';
 import type { PredictionRecord } from '../backend/history/types.ts';
-import { USAGE, UsageError, exitForError, exitForStatus, parseCli, parseModelArg, type Command } from './args.ts';
+import { KEY_ENV, PROVIDER_LABEL, USAGE, UsageError, exitForError, exitForStatus, modelRefOf, parseCli, parseModelArg, type Command } from './args.ts';
 import { followToEnd } from './follow.ts';
 import { buildInput } from './inputs.ts';
-import { resolveVersion } from './models.ts';
+import { falSchema, resolveVersion } from './models.ts';
 import { costFor } from '../backend/ledger/index.ts';
 import { checkMaxCost, printCost } from './cost.ts';
 
@@ -102,7 +102,7 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       const { items } = history.list({}, null, cmd.limit);
       if (cmd.json) out(JSON.stringify(items, null, 2));
       else if (items.length === 0) err('kiln: no predictions yet — start one with: kiln run OWNER/NAME -i prompt="…"');
-      else for (const v of items) out([v.id, v.status.padEnd(10), v.model, new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
+      else for (const v of items) out([v.id, v.status.padEnd(10), modelRefOf(v), new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
       return interrupt.aborted ? 130 : 0;
     }
     case 'show': {
@@ -112,14 +112,14 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       if (backend.isOwner()) engine.resume(rec.id);
       if (!isTerminal(rec.status) && cmd.wait) {
         const { handedOver, keyRejected } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, err });
-        if (keyRejected) return pausedForKey(rec.id, keyRejected);
+        if (keyRejected) return pausedForKey(rec, keyRejected);
         if (handedOver) return 130;
       } else if (backend.isOwner()) await engine.settle([rec.id], SETTLE_MS);
       const now = history.get(rec.id)!;
       if (cmd.json) out(JSON.stringify(resultDoc(backend, now.id), null, 2));
       else {
-        out(`${now.id}  ${now.status}  ${now.model}${now.version ? `:${now.version}` : ''}`);
-        if (now.providerId) out(`provider id: ${now.providerId}`);
+        out(`${now.id}  ${now.status}  ${modelRefOf(now)}`);
+        if (now.providerId) out(`${PROVIDER_LABEL[now.provider]} id: ${now.providerId}`);
         if (now.error) out(`error: ${now.error.message}`);
         if (now.text !== null) out(now.text);
         for (const p of outputPaths(backend, now.id)) out(p);
@@ -129,17 +129,17 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
     case 'cancel': {
       const rec = find(backend, cmd.id);
       if (!rec.providerId && !isTerminal(rec.status) && !backend.isOwner()) {
-        throw new KilnError({ code: 'forbidden', message: `${rec.id} has not reached Replicate yet and another Kiln process (the app, or a kiln command) is sending it: cancel it there.` });
+        throw new KilnError({ code: 'forbidden', message: `${rec.id} has not reached ${PROVIDER_LABEL[rec.provider]} yet and another Kiln process (the app, or a kiln command) is sending it: cancel it there.` });
       }
       if (rec.providerId) engine.resume(rec.id);
       // A refused cancel is an answer (the run goes on and is still followed), not something to wait out.
       const outcome = await Promise.race([engine.cancel(rec.id), whenAborted(interrupt).then(() => null)]);
       if (outcome?.outcome === 'refused') {
-        err(`kiln: Replicate refused the cancel: ${outcome.message}`);
+        err(`kiln: ${PROVIDER_LABEL[rec.provider]} refused the cancel: ${outcome.message}`);
         err(`kiln: ${rec.id} was not canceled and goes on; kiln show ${rec.id} follows it to the end.`);
         return 1;
       }
-      if (outcome?.outcome === 'key-rejected') return pausedForKey(rec.id, outcome.message);
+      if (outcome?.outcome === 'key-rejected') return pausedForKey(rec, outcome.message);
       const { final } = await followToEnd(backend, rec.id, { interrupt, cancelOnInterrupt: false, streamText: false, quiet: true, err });
       if (cmd.json) out(JSON.stringify(resultDoc(backend, rec.id), null, 2));
       else out(`${rec.id}  ${final.status}`);
@@ -150,23 +150,27 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       return 0;
     case 'retry': {
       const orig = find(backend, cmd.id);
+      await requireKey(backend, orig.provider);
       const rec = engine.retry(orig.id);
       return submitted(backend, rec.id, cmd, interrupt);
     }
     case 'run': {
       const ref = parseModelArg(cmd.ref);
+      // No key for this provider: say which variable to set, before anything is staged or sent.
+      await requireKey(backend, ref.provider);
       // Local files first: a typo in a path is reported before anything goes over the network.
       const input = await buildInput(backend, cmd.inputs);
       // The contract's bound on a run's input (shared/run-input.ts), since the CLI calls the engine directly.
       const tooBig = runInputProblem(input);
       if (tooBig) throw new KilnError({ code: 'invalid_input', message: tooBig });
       let schema: Record<string, unknown> | null = null;
-      const version = await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
+      // Replicate: the version to run (and its schema); fal: the endpoint's input schema (platform API).
+      const version = ref.provider === 'fal' ? ((schema = await falSchema(backend, ref.model, err)), null) : await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
       if (interrupt.aborted) return 130; // nothing was sent
       // --max-cost and the budgets: refused here, before anything is created (DESIGN §6, §9).
-      const refusal = checkMaxCost(costFor(backend.services), { ref: `replicate:${ref.model}`, input, schema, maxCost: cmd.maxCost ?? null });
+      const refusal = checkMaxCost(costFor(backend.services), { ref: `${ref.provider}:${ref.model}`, input, schema, maxCost: cmd.maxCost ?? null });
       if (refusal) return (err(`kiln: ${refusal}`), 2);
-      const rec = engine.submit({ model: ref.model, version, input });
+      const rec = engine.submit({ provider: ref.provider, model: ref.model, version, input, ...(ref.provider === 'fal' && schema ? { inputSchema: schema } : {}) });
       return submitted(backend, rec.id, cmd, interrupt);
     }
   }
@@ -178,7 +182,7 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
   err(`kiln: ${id} submitted`);
   await Promise.race([engine.waitSubmitted(id, 60_000), whenAborted(interrupt)]);
   const { final, handedOver, keyRejected } = await followToEnd(backend, id, { interrupt, cancelOnInterrupt: cmd.cancelOnInterrupt, streamText: !cmd.json, err });
-  if (keyRejected) return pausedForKey(id, keyRejected);
+  if (keyRejected) return pausedForKey(history.get(id) ?? final, keyRejected);
   if (handedOver) {
     err(`kiln: left running; the app (if open on this data folder) or the next kiln command follows it to the end and saves its outputs — kiln show ${id}`);
     return 130;
@@ -196,10 +200,20 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
 }
 
 /** The key was rejected while following: the run is paused, not lost; exit 3 (key or billing). */
-function pausedForKey(id: string, message: string): number {
+function pausedForKey(rec: Pick<PredictionRecord, 'id' | 'provider'>, message: string): number {
   err(`kiln: ${message}`);
-  err(`kiln: ${id} is paused, not lost: save a valid key (REPLICATE_API_TOKEN, or Settings in the app) and kiln show ${id} follows it to the end.`);
+  err(`kiln: ${rec.id} is paused, not lost: save a valid ${PROVIDER_LABEL[rec.provider]} key (${KEY_ENV[rec.provider]}, or Settings in the app) and kiln show ${rec.id} follows it to the end.`);
   return 3;
+}
+
+/**
+ * A run needs its provider's key: without one, say which variable to set (exit 3) before anything
+ * is staged or created. Replicate's missing key keeps the engine's own refusal (same exit code).
+ */
+async function requireKey(backend: Backend, provider: PredictionRecord['provider']): Promise<void> {
+  if (provider !== 'fal') return;
+  if (await backend.services.secrets.get('fal')) return;
+  throw new KilnError({ code: 'auth', message: `No fal key: set FAL_KEY in the environment (FAL_KEY=key_id:key_secret, from fal.ai/dashboard/keys), or save it in the app's Settings. Nothing was created.` });
 }
 
 /** The --json object (DESIGN §6): the history's view plus absolute file paths, full text, error, cost. */

@@ -24,3 +24,21 @@ export async function resolveVersion(backend: Backend, model: string, version: s
   if (!detail.latestVersionId) throw new KilnError({ code: 'not_found', message: `${model} has no published version to run.` });
   return detail.latestVersionId;
 }
+
+/**
+ * A fal endpoint's input schema from fal's platform API (for the cost estimate and the history's
+ * snapshot), in the same shape as Replicate's (components beside the Input object). An unknown
+ * endpoint stops the run (exit 2); an unreachable API does not: the submit says what fal thinks.
+ */
+export async function falSchema(backend: Backend, endpointId: string, note: (s: string) => void): Promise<Record<string, unknown> | null> {
+  try {
+    const { schema } = await backend.services.fal.getModel(endpointId);
+    return { ...schema.input, components: { schemas: schema.components } };
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'not_found') throw new KilnError({ code: 'not_found', message: `fal has no model ${endpointId} (kiln run fal:OWNER/APP[/PATH], e.g. fal:fal-ai/flux/dev).` });
+    if (e.code === 'auth' || e.code === 'billing') throw new KilnError({ code: e.code, message: e.message ?? 'fal refused the key' });
+    note(`kiln: could not look up fal:${endpointId} (${e.message ?? String(err)}); running it without its schema`);
+    return null;
+  }
+}

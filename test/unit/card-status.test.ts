@@ -24,6 +24,9 @@ describe('card status wording', () => {
     expect(statusBadge(p({ status: 'succeeded', saveState: 'saved' }), 0).tone).toBe('good');
     expect(statusBadge(p({ status: 'succeeded', saveState: 'expired' }), 0).text).toBe('Expired');
     expect(statusBadge(p({ status: 'succeeded', expiresAt: 42 * 60_000 }), 0).text).toBe('Succeeded — expires in 42 min');
+    // fal keeps media for days (records/retention.ts): hours, then days, never "10080 min".
+    expect(statusBadge(p({ status: 'succeeded', expiresAt: 7 * 24 * 3600_000 }), 0).text).toBe('Succeeded — expires in 7 days');
+    expect(statusBadge(p({ status: 'succeeded', expiresAt: 5 * 3600_000 }), 0).text).toBe('Succeeded — expires in 5 h');
     expect(statusBadge(p({ status: 'failed' }), 0).tone).toBe('bad');
   });
 

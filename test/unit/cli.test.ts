@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, exitForError, exitForStatus, parseCli, parseInputValue, parseModelArg } from '../../electron/cli/args.ts';
+import { UsageError, exitForError, exitForStatus, modelRefOf, parseCli, parseInputValue, parseModelArg } from '../../electron/cli/args.ts';
 import { defaultDataDir } from '../../electron/backend/data-dir.ts';
 
 describe('kiln argument parsing', () => {
@@ -47,14 +47,21 @@ describe('kiln argument parsing', () => {
     expect(exitForError('billing')).toBe(3);
     expect(exitForError('network')).toBe(1);
   });
-  it('model references per DESIGN §6: replicate: prefix or bare, fal: not yet', () => {
+  it('model references per DESIGN §6: replicate: prefix or bare, fal:ENDPOINT_ID', () => {
     expect(parseModelArg('black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
     expect(parseModelArg('replicate:black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
     const v = 'a'.repeat(64);
     expect(parseModelArg(`replicate:stability-ai/sdxl:${v}`)).toEqual({ provider: 'replicate', model: 'stability-ai/sdxl', version: v });
     expect(parseModelArg(`stability-ai/sdxl:${v}`)).toEqual({ provider: 'replicate', model: 'stability-ai/sdxl', version: v });
-    expect(() => parseModelArg('fal:fal-ai/flux/dev')).toThrow(/fal\.ai models .* not supported/);
+    expect(parseModelArg('fal:fal-ai/flux/dev')).toEqual({ provider: 'fal', model: 'fal-ai/flux/dev', version: null });
+    expect(parseModelArg(' FAL:fal-ai/kling-video/v2.1/master/text-to-video ')).toEqual({ provider: 'fal', model: 'fal-ai/kling-video/v2.1/master/text-to-video', version: null });
+    expect(parseModelArg('fal:workflows/me/my-flow')).toEqual({ provider: 'fal', model: 'workflows/me/my-flow', version: null });
+    expect(() => parseModelArg('fal:flux')).toThrow(/not a fal model reference/);
+    expect(() => parseModelArg('fal:')).toThrow(UsageError);
+    expect(() => parseModelArg('fal:../../etc/passwd')).toThrow(UsageError);
     expect(() => parseModelArg('openai:gpt')).toThrow(/Unknown provider "openai"/);
+    expect(modelRefOf({ provider: 'fal', model: 'fal-ai/flux/dev', version: null })).toBe('fal:fal-ai/flux/dev');
+    expect(modelRefOf({ provider: 'replicate', model: 'o/n', version: 'v1' })).toBe('o/n:v1');
     expect(() => parseModelArg('flux')).toThrow(/not a model reference/);
     expect(() => parseModelArg('replicate:')).toThrow(UsageError);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { falKeyTrust, mayReceiveKey, mayServeDownload, replicateKeyTrust } from '../../electron/backend/net/trust.ts';
+import { falKeyTrust, falNetTrust, mayReceiveKey, mayReceiveUpload, mayServeDownload, replicateKeyTrust, replicateNetTrust } from '../../electron/backend/net/trust.ts';
 import { mayCarryToken } from '../../electron/backend/vault/download.ts';
 
 // The one URL-trust policy (electron/backend/net/trust.ts) as tables: who may receive a key, who may
@@ -94,5 +94,43 @@ describe('which URLs may serve a download', () => {
     expect(mayServeDownload('http://127.0.0.1:5000/files/x.png', sims)).toBe(true);
     expect(mayServeDownload('http://127.0.0.1:6000/media/x.png', sims)).toBe(true);
     expect(mayServeDownload('http://127.0.0.1:5001/files/x.png', sims)).toBe(false);
+  });
+});
+
+describe('upload targets fal names (no key goes with them, same rule as downloads)', () => {
+  const bases = ['http://127.0.0.1:6000/rest'];
+  it.each([
+    ['https://v3.fal.media/files/upload/abc', true],
+    ['http://127.0.0.1:6000/cdn/upload/abc', true],
+    ['http://v3.fal.media/files/upload/abc', false],
+    ['https://169.254.169.254/latest/meta-data/', false],
+    ['https://192.168.1.1/upload', false],
+    ['http://127.0.0.1:6001/upload', false],
+    ['https://u:p@v3.fal.media/files/upload', false],
+  ])('%s → %s', (url, ok) => {
+    expect(mayReceiveUpload(url, bases)).toBe(ok);
+  });
+});
+
+describe("each provider's network trust (what the vault gets per run)", () => {
+  it("fal: `Key …` only under its API bases; its media CDN and Replicate's hosts never", async () => {
+    const t = falNetTrust(['https://queue.fal.run', 'https://api.fal.ai/v1', 'https://rest.fal.ai'], async () => 'id:secret');
+    expect(await t.authorization()).toBe('Key id:secret');
+    expect(mayReceiveKey('https://queue.fal.run/fal-ai/flux/dev/requests/1', t.key)).toBe(true);
+    expect(mayReceiveKey('https://v3.fal.media/files/a.png', t.key)).toBe(false);
+    expect(mayReceiveKey('https://replicate.delivery/a.png', t.key)).toBe(false);
+    expect(await falNetTrust([], async () => null).authorization()).toBeNull();
+  });
+
+  it("Replicate: `Bearer …` to its own hosts; never fal's", async () => {
+    const t = replicateNetTrust('https://api.replicate.com/v1', async () => 'r8_x');
+    expect(await t.authorization()).toBe('Bearer r8_x');
+    expect(mayReceiveKey('https://replicate.delivery/a.png', t.key)).toBe(true);
+    expect(mayReceiveKey('https://queue.fal.run/x', t.key)).toBe(false);
+    expect(await replicateNetTrust('https://api.replicate.com/v1', async () => null).authorization()).toBeNull();
+  });
+
+  it('a download URL with credentials in it is refused even on a configured origin', () => {
+    expect(mayServeDownload('http://u:p@127.0.0.1:5000/files/x.png', ['http://127.0.0.1:5000/v1'])).toBe(false);
   });
 });

@@ -35,6 +35,11 @@ describe('output normalisation', () => {
     expect(p.map((x) => x.kind)).toEqual(['json', 'image']);
     expect(JSON.parse(p[0]!.inline!)).toEqual({ mask: 'https://x/m.png', score: 0.5 });
   });
+  it("fal's result objects: the JSON, then every file named in nested {url} objects", () => {
+    const p = plan({ images: [{ url: 'https://v3.fal.media/files/penguin/a.jpeg', width: 8, content_type: 'image/jpeg' }, { url: 'https://v3.fal.media/files/penguin/b.png' }], seed: 42, prompt: 'a fox' });
+    expect(p.map((x) => [x.kind, x.url])).toEqual([['json', null], ['image', 'https://v3.fal.media/files/penguin/a.jpeg'], ['image', 'https://v3.fal.media/files/penguin/b.png']]);
+    expect(plan({ video: { url: 'https://v3.fal.media/files/x/clip.mp4' } }).map((x) => x.kind)).toEqual(['json', 'video']);
+  });
   it('no output but streamed text falls back to the text; nothing at all is nothing', () => {
     expect(plan(null, 'streamed')).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'streamed' }]);
     expect(plan(null)).toEqual([]);

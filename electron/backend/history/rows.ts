@@ -2,9 +2,8 @@ import type { OutputRecord, PredictionRecord } from './types.ts';
 import type { OutputView, PredictionView } from '../../../shared/domain/prediction.ts';
 import type { SaveState } from '../../../shared/domain/status.ts';
 import { logsTail } from '../../../shared/progress.ts';
-import { PROVIDER_RETENTION_MS } from '../records/retention.ts';
+import { outputsExpireAt } from '../records/retention.ts';
 
-export { PROVIDER_RETENTION_MS };
 
 // Row <-> record mapping and the derived fields of the renderer's view. Pure, so the rules
 // (prompt, expiry) are tested without a database.
@@ -37,10 +36,11 @@ export function derivePrompt(input: Record<string, unknown>): string | null {
   return null;
 }
 
-export function expiresAt(rec: Pick<PredictionRecord, 'saveState' | 'providerCreatedAt' | 'createdAt' | 'status'>): number | null {
+/** When the provider deletes the outputs (its retention, records/retention.ts), while they are not saved here. */
+export function expiresAt(rec: Pick<PredictionRecord, 'saveState' | 'providerCreatedAt' | 'createdAt' | 'status'> & { provider?: PredictionRecord['provider'] }): number | null {
   if (rec.saveState === 'saved' || rec.saveState === 'expired') return null;
   if (rec.status === 'failed' || rec.status === 'canceled' || rec.status === 'aborted') return null;
-  return (rec.providerCreatedAt ?? rec.createdAt) + PROVIDER_RETENTION_MS;
+  return outputsExpireAt(rec);
 }
 
 export function rowToRecord(r: Row): PredictionRecord {

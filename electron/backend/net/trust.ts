@@ -63,13 +63,58 @@ export function mayReceiveKey(raw: string, trust: KeyTrust): boolean {
  */
 export function mayServeDownload(raw: string, bases: readonly string[]): boolean {
   const u = parse(raw);
-  if (!u) return false;
+  if (!u || u.username || u.password) return false;
   for (const b of bases) {
     const base = parse(b);
-    if (!base) return false;
-    if (u.origin === base.origin) return true;
+    if (base && u.origin === base.origin) return true;
   }
   return u.protocol === 'https:' && !isPrivateAddress(u.hostname);
+}
+
+/**
+ * May Kiln PUT a user's file to this URL (an upload target fal's storage API named)? No key goes
+ * with it; the same rule as a download, since a hostile answer could otherwise aim the bytes at a
+ * local service.
+ */
+export function mayReceiveUpload(raw: string, bases: readonly string[]): boolean {
+  return mayServeDownload(raw, bases);
+}
+
+/**
+ * Everything the vault needs to know about one provider's network (DESIGN §7): which configured
+ * origins may serve a download besides https hosts, where that provider's key may go, and the
+ * Authorization header to send when such a host asks for it (401). The composition (backend
+ * index.ts) builds one per provider; the vault picks it by the run's provider.
+ */
+export interface ProviderNetTrust {
+  /** The provider's configured API bases: their origins may serve downloads over http (simulators). */
+  bases: readonly string[];
+  key: KeyTrust;
+  /** The `Authorization` value for this provider's key (`Bearer …`, `Key …`), or null without a key. */
+  authorization: () => Promise<string | null>;
+}
+
+export function replicateNetTrust(baseUrl: string, getToken: () => Promise<string | null>): ProviderNetTrust {
+  return {
+    bases: [baseUrl],
+    key: replicateKeyTrust(baseUrl),
+    authorization: async () => {
+      const t = await getToken();
+      return t ? `Bearer ${t}` : null;
+    },
+  };
+}
+
+/** fal: downloads from https or the configured bases' origins; the key (`Key …`) only under the API bases, never the CDN. */
+export function falNetTrust(bases: readonly string[], getKey: () => Promise<string | null>): ProviderNetTrust {
+  return {
+    bases,
+    key: falKeyTrust(bases),
+    authorization: async () => {
+      const k = await getKey();
+      return k ? `Key ${k}` : null;
+    },
+  };
 }
 
 const PRIVATE = new BlockList();

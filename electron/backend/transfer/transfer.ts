@@ -5,10 +5,12 @@ import { z } from 'zod';
 import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from '../records/types.ts';
 import { snapshotFiles as filesOf } from '../vault/snapshot-files.ts';
 import { LIMITS, formatBytes } from '../../../shared/limits.ts';
+import { PROVIDER_IDS } from '../../../shared/domain/provider.ts';
 import { extractZip, writeZip, type ArchiveLimits } from './archive.ts';
 import { cleanArchivePath, copyConfined, isVaultFile, sanitizeSnapshot } from './confine.ts';
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
+// Every record carries its provider (replicate or fal; DESIGN §6), so a fal run comes back a fal run.
 // Import merges it back: predictions already present (same id or same provider id) are skipped,
 // so importing the same export twice changes nothing. An archive is untrusted input (docs/ARCHITECTURE.md, "Where each rule lives"):
 // every path is confined (confine.ts), links are never followed, sizes are bounded (archive.ts),
@@ -24,7 +26,7 @@ const Manifest = z.object({
   exportedAt: z.number(),
   predictions: z.array(
     z.object({
-      record: z.looseObject({ id: z.string().min(1).max(100), model: z.string(), provider: z.literal('replicate'), createdAt: z.number(), input: z.record(z.string(), z.unknown()) }),
+      record: z.looseObject({ id: z.string().min(1).max(100), model: z.string(), provider: z.enum(PROVIDER_IDS, { error: () => `a prediction's provider is not one Kiln knows (${PROVIDER_IDS.join(', ')})` }), createdAt: z.number(), input: z.record(z.string(), z.unknown()) }),
       outputs: z.array(z.looseObject({ index: z.number().int(), kind: z.string(), state: z.string(), path: z.string().nullable(), thumbPath: z.string().nullable() })),
     }),
   ),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { FetchLike } from '../types.ts';
 import { formatBytes } from '../../../shared/limits.ts';
-import { mayReceiveKey, mayServeDownload, replicateKeyTrust } from '../net/trust.ts';
+import { mayReceiveKey, mayServeDownload, replicateKeyTrust, type ProviderNetTrust } from '../net/trust.ts';
 
 // One streamed download into a temp file. Memory stays flat whatever the size: bytes go from the
 // response body through the hash straight to disk. The caller decides where
@@ -35,14 +35,14 @@ export class DownloadError extends Error {
   }
 }
 
-/** Outputs come only from https:, or from the configured provider origin (the simulator in tests). The rule is net/trust.ts. */
-export function isAllowedDownload(url: string, providerBaseUrl: string): boolean {
-  return mayServeDownload(url, [providerBaseUrl]);
+/** Outputs come only from https:, or from a configured provider origin (the simulator in tests). The rule is net/trust.ts. */
+export function isAllowedDownload(url: string, providerBases: string | readonly string[]): boolean {
+  return mayServeDownload(url, typeof providerBases === 'string' ? [providerBases] : providerBases);
 }
 
 /**
- * Where the API token may be sent when an output URL demands authentication (401): the provider's
- * own origin, or Replicate's own hosts (net/trust.ts). Never any other https: host an output names.
+ * Where Replicate's API token may be sent when an output URL demands authentication (401): the
+ * configured origin, or Replicate's own hosts (net/trust.ts). Never any other https: host an output names.
  */
 export function mayCarryToken(url: string, providerBaseUrl: string): boolean {
   return mayReceiveKey(url, replicateKeyTrust(providerBaseUrl));
@@ -62,10 +62,9 @@ export async function downloadToFile(opts: {
   fetch: FetchLike;
   url: string;
   dest: string;
-  providerBaseUrl: string;
+  /** The run's provider's network trust: which origins may serve the file, where its key may go (net/trust.ts). */
+  trust: Pick<ProviderNetTrust, 'bases' | 'key'> & { authorization?: ProviderNetTrust['authorization'] };
   signal?: AbortSignal;
-  /** The provider token, used only on a 401 from a URL that may carry it (mayCarryToken). */
-  getToken?: () => Promise<string | null>;
   /** Test seam (disk-full faults): how the temp file is opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
   /** A host that stops sending is given up on after this long without a byte (then retried later). */
@@ -104,7 +103,7 @@ const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 async function fetchChecked(opts: Parameters<typeof downloadToFile>[0], signal: AbortSignal, why: (err: unknown) => string): Promise<Response> {
   let url = opts.url;
   for (let hop = 0; ; hop++) {
-    if (!isAllowedDownload(url, opts.providerBaseUrl)) {
+    if (!isAllowedDownload(url, opts.trust.bases)) {
       throw new DownloadError('refused', hop === 0 ? `refusing to download from ${safeOrigin(url)}: only https: or the provider's origin` : `redirected to a disallowed origin ${safeOrigin(url)}: not followed`);
     }
     const get = async (headers: Record<string, string>) => {
@@ -115,13 +114,14 @@ async function fetchChecked(opts: Parameters<typeof downloadToFile>[0], signal: 
       }
     };
     let res = await get({});
-    // Output files are normally public; if the host asks for the token, send it once — never
-    // pre-emptively, and never to a host that is not the provider's (judged per hop).
-    if (res.status === 401 && opts.getToken && mayCarryToken(url, opts.providerBaseUrl)) {
-      const token = await opts.getToken();
-      if (token) {
+    // Output files are normally public; if the host asks for the key, send it once — never
+    // pre-emptively, and never to a host that may not receive this provider's key (judged per hop:
+    // fal's key never goes to its media CDN, Replicate's never to a host outside Replicate).
+    if (res.status === 401 && opts.trust.authorization && mayReceiveKey(url, opts.trust.key)) {
+      const authorization = await opts.trust.authorization();
+      if (authorization) {
         await res.body?.cancel().catch(() => {});
-        res = await get({ authorization: `Bearer ${token}` });
+        res = await get({ authorization });
       }
     }
     if (!REDIRECT_STATUSES.has(res.status)) return checkStatus(res);

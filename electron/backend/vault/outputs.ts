@@ -4,7 +4,8 @@ import { extFromUrl, kindForMime, mimeForExt } from './mime.ts';
 
 // What a provider's `output` means as files. Replicate returns, depending on the model: one URL,
 // an array of URLs, an array of text tokens (to be joined), plain text, or an object/JSON
-// (sometimes with URLs inside). Each becomes an OutputRecord the vault can save.
+// (sometimes with URLs inside). fal always returns an object whose files sit in nested `{url}`
+// objects. Each becomes an OutputRecord the vault can save.
 
 export interface PlannedOutput {
   index: number;
@@ -61,9 +62,8 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
       }
     }
   } else if (o !== null && typeof o === 'object') {
-    // The JSON itself, then the files it names at any depth: fal's outputs nest them as
-    // `{images: [{url, width, …}]}` and `{video: {url, …}}` (reference §8).
     push(jsonOutput(o));
+    // Files named anywhere inside: fal's `{images: [{url, content_type}]}`, `{video: {url}}`.
     filesIn(o);
   } else if (o !== null && o !== undefined) {
     push(jsonOutput(o));

@@ -16,7 +16,9 @@ import { FILE_MODE, privateDirSync, tightenTree } from '../data-dir.ts';
 import type { DownloadKind } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
-import { PROVIDER_RETENTION_MS } from '../records/retention.ts';
+import { outputsExpireAt } from '../records/retention.ts';
+import { replicateNetTrust, type ProviderNetTrust } from '../net/trust.ts';
+import type { ProviderId } from '../../../shared/domain/provider.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
 import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
@@ -28,7 +30,13 @@ export interface VaultOptions {
   log: Logger;
   history: HistoryStore;
   publisher: Publisher;
+  /**
+   * Replicate's API base: with getToken, Replicate's network trust when `trust` does not give one
+   * (tests that build a vault for Replicate alone).
+   */
   replicateBaseUrl: string;
+  /** Each provider's network trust (net/trust.ts): the vault judges a run's downloads by its provider's. */
+  trust?: Partial<Record<ProviderId, ProviderNetTrust>>;
   /** Downloads running at once across all predictions. */
   concurrency?: number;
   /** Attempts per output within one save pass, and the first back-off (doubling, with jitter). */
@@ -37,7 +45,7 @@ export interface VaultOptions {
   retryLaterMs?: number;
   /** How long deleted runs are kept for "Recently deleted" (default 30 days; tests shorten it). */
   undoWindowMs?: number;
-  /** The provider token, for output hosts that demand it (sent only to trusted origins; see download.ts). */
+  /** Replicate's token, for output hosts that demand it (sent only to trusted origins; see download.ts). */
   getToken?: () => Promise<string | null>;
   /** Test seam for disk-full faults: how download temp files are opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
@@ -67,6 +75,15 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
   const tmpDir = ownProcessDir(path.join(opts.dataDir, '.vault-tmp'));
 
   const { history, publisher, log, clock } = opts;
+  const replicateTrust = replicateNetTrust(opts.replicateBaseUrl, opts.getToken ?? (async () => null));
+  /** A run's downloads are judged by its own provider's trust; a provider without one gets no key and no http origin. */
+  const trustFor = (provider: ProviderId | undefined): Pick<ProviderNetTrust, 'bases' | 'key'> & { authorization?: ProviderNetTrust['authorization'] } => {
+    const p = provider ?? 'replicate';
+    const t = opts.trust?.[p];
+    if (t) return t;
+    if (p === 'replicate') return replicateTrust;
+    return { bases: [], key: { bases: [] } };
+  };
   const retry = opts.retry ?? { attempts: 4, baseMs: 1000 };
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const retryLaterMs = opts.retryLaterMs ?? 60_000;
@@ -130,7 +147,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
           const tmp = tmpName(ext);
           try {
             const r = await withSlot(() =>
-              downloadToFile({ fetch: opts.fetch, url, dest: tmp, providerBaseUrl: opts.replicateBaseUrl, signal: abort.signal, openFile: opts.openFile, getToken: opts.getToken, maxBytes: cap.bytes, limitName: cap.name }),
+              downloadToFile({ fetch: opts.fetch, url, dest: tmp, trust: trustFor(rec.provider), signal: abort.signal, openFile: opts.openFile, maxBytes: cap.bytes, limitName: cap.name }),
             );
             patch = await finalize(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
             lastErr = null;
@@ -139,7 +156,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
             await fs.promises.rm(tmp, { force: true });
             lastErr = asDownloadError(err);
             // A refusal (403/410) once the provider's retention has passed is the file having expired.
-            if ((lastErr.status === 403 || lastErr.status === 410) && clock.now() >= (rec.providerCreatedAt ?? rec.createdAt) + PROVIDER_RETENTION_MS) {
+            const goneAt = outputsExpireAt(rec);
+            if ((lastErr.status === 403 || lastErr.status === 410) && goneAt !== null && clock.now() >= goneAt) {
               lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
             }
             if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;

@@ -47,14 +47,19 @@ describe('kiln, the command', () => {
     expect(none.stderr).toMatch(/130 interrupted \(Ctrl-C\)/);
   });
 
-  it('model references: replicate:OWNER/NAME works, fal: is a clear usage error (exit 2)', async () => {
+  it('model references: replicate:OWNER/NAME works; fal: without FAL_KEY says so (exit 3); an unknown provider is a usage error', async () => {
     const r = await kiln(['run', `replicate:${FAST}`, '-i', 'prompt=prefixed', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', model: FAST });
-    const fal = await kiln(['run', 'fal:fal-ai/flux/dev', '-i', 'prompt=x']);
-    expect(fal.code).toBe(2);
-    expect(fal.stderr).toMatch(/fal\.ai models .* not supported/);
-    expect(sim.control.counters().byEndpoint['predictions.create'] ?? 0).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'succeeded', provider: 'replicate', model: FAST });
+    const creates = sim.control.counters().byEndpoint['predictions.create'] ?? 0;
+    // fal runs are covered against the fal simulator in fal.test.ts; here only that none goes to Replicate.
+    const fal = await kiln(['run', 'fal:fal-ai/flux/dev', '-i', 'prompt=x'], { env: { FAL_KEY: '' } });
+    expect(fal.code).toBe(3);
+    expect(fal.stderr).toMatch(/set FAL_KEY/);
+    const other = await kiln(['run', 'openai:gpt-4', '-i', 'prompt=x']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/Unknown provider "openai"/);
+    expect(sim.control.counters().byEndpoint['predictions.create'] ?? 0).toBe(creates);
   });
 
   it('a community model given without a version runs its latest version, as the app does', async () => {

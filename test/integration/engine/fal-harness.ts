@@ -10,10 +10,9 @@ import type { EngineOptionsInput } from '../../../electron/backend/engine/option
 import { FAST_ENGINE, silentLog } from './harness.ts';
 
 // The engine suite's set-up against the fal simulator: the same backend as the app (createBackend),
-// a real SQLite history, real HTTP. The fal key is the simulator's; no Replicate key is set. The
-// Replicate base URL points at the fal simulator's origin only so that the vault accepts its http
-// media URLs as "the configured provider origin" (DECISIONS.md: the vault's origin list is still
-// Replicate's alone).
+// a real SQLite history, real HTTP. The fal key is the simulator's; no Replicate key is set, and the
+// Replicate base stays the default: the vault trusts the simulator's http media URLs because they
+// are on the configured fal bases' origin (net/trust.ts, per provider).
 
 export interface FalHarness {
   sim: FalSim;
@@ -37,7 +36,6 @@ export async function setupFal(o: { scenario?: Scenario; engine?: EngineOptionsI
       settings: { get: () => settings, set: (p) => (settings = { ...settings, ...p }) },
       log: silentLog,
       mode: 'memory',
-      replicateBaseUrl: `${sim.origin}/replicate-unused`,
       falBases: { queueUrl: sim.queueUrl, apiUrl: sim.apiUrl, storageUrl: sim.storageUrl },
       engineOptions: { ...FAST_ENGINE, ...o.engine },
     };

@@ -1,6 +1,7 @@
 import type { CancelAnswer, Provider, RemoteRun, RunRef, SubmitIntent, SubmitSpec } from '../types.ts';
 import { ProviderError } from '../errors.ts';
 import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.ts';
+import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
 
 // fal as the second implementation of the Provider interface (../types.ts), over the queue client.
 // The trap it exists to hide from the engine (DESIGN §3 table; shared reference fal-api.md): a fal
@@ -9,8 +10,6 @@ import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.t
 // succeeded (the output), failed (fal's message), aborted (the start deadline passed: not billed),
 // canceled. Waiting carries fal's queue position, running carries the logs.
 
-/** fal keeps generated media for days (7 by default), not forever: saved at once, shown on the card. */
-const FAL_MEDIA_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
 const endpointOf = (model: string) => model.trim().replace(/^fal:/, '');
 
@@ -75,11 +74,12 @@ export function createFalProvider(client: FalClient): Provider {
     id: 'fal',
     label: 'fal',
     capabilities: { list: false, stream: false },
-    retentionMs: FAL_MEDIA_RETENTION_MS,
+    retentionMs: RETENTION_MS.fal,
     keyHint: 'Settings, or FAL_KEY',
     setGate: (gate) => client.setGate(gate),
     async submit(spec: SubmitSpec): Promise<RemoteRun> {
-      const s = await client.submit({ endpointId: endpointOf(spec.model), input: spec.input, startDeadlineAt: spec.startDeadlineAt ?? null });
+      // fal keeps generated media for the lifetime asked for here (records/retention.ts: one policy, shown on the card).
+      const s = await client.submit({ endpointId: endpointOf(spec.model), input: spec.input, startDeadlineAt: spec.startDeadlineAt ?? null, objectLifecycle: { expirationSeconds: FAL_MEDIA_LIFETIME_S } });
       return { id: s.requestId, status: 'starting', rawStatus: 'IN_QUEUE', createdAt: null, startedAt: null, completedAt: null, queuePosition: s.queuePosition };
     },
     async get(r: RunRef): Promise<RemoteRun> {

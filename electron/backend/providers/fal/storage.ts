@@ -2,6 +2,7 @@ import { formatBytes } from '../../../../shared/limits.ts';
 import { ProviderError, malformedError, networkError } from './errors.ts';
 import { initiateSchema, partSchema } from './schemas.ts';
 import { readCapped, type FalTransport } from './transport.ts';
+import { mayReceiveUpload } from '../../net/trust.ts';
 
 // fal storage upload (reference §9), for local input files: initiate on rest.fal.ai (with the key)
 // → PUT the bytes to the returned upload URL (a presigned CDN URL: never the key) → pass the
@@ -26,7 +27,7 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
   const partBytes = cfg.partBytes ?? PART_BYTES;
   const uploadTimeoutMs = cfg.timeoutMs ?? 300_000;
 
-  /** Upload URLs come from fal: accept https, or the configured storage host's origin (tests). */
+  /** Upload URLs come from fal: https (not a private address), or a configured base's origin (tests). The rule is net/trust.ts. */
   function checkUploadUrl(raw: string): URL {
     let u: URL;
     try {
@@ -34,8 +35,7 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
     } catch {
       throw malformedError(false, 'upload URL is not a URL');
     }
-    const local = [t.bases.storageUrl, t.bases.queueUrl, t.bases.apiUrl].some((b) => new URL(b).origin === u.origin);
-    if (u.protocol !== 'https:' && !local) throw new ProviderError({ code: 'bad_request', message: 'fal offered an upload URL that is not https: refused.' });
+    if (!mayReceiveUpload(u.href, [t.bases.storageUrl, t.bases.queueUrl, t.bases.apiUrl])) throw new ProviderError({ code: 'bad_request', message: 'fal offered an upload URL that is not https: (or names a private address): refused.' });
     return u;
   }
 

@@ -3,6 +3,7 @@ import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
 import { redactString } from '../../log/redact.ts';
 import type { RequestGate, RequestKind } from '../types.ts';
+import { falKeyTrust, mayReceiveKey } from '../../net/trust.ts';
 
 // One HTTP exchange with fal: the key is attached only for URLs under fal's API bases (queue, api,
 // rest — never the media CDN or an upload URL), every request passes the engine's rate gate and is
@@ -78,34 +79,19 @@ export async function readCapped(res: Response, max: number): Promise<string> {
   return text + decoder.decode();
 }
 
-/** Is `url` under `base` (same origin, path prefix on a segment boundary)? */
-function under(url: URL, base: URL): boolean {
-  if (url.origin !== base.origin || url.username || url.password) return false;
-  const prefix = base.pathname.replace(/\/+$/, '');
-  return url.pathname === prefix || url.pathname.startsWith(`${prefix}/`) || prefix === '';
-}
-
 export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKey: () => Promise<string | null>; userAgent: string; timeoutMs?: number }) {
   const bases = {
     queueUrl: opts.bases.queueUrl.replace(/\/+$/, ''),
     apiUrl: opts.bases.apiUrl.replace(/\/+$/, ''),
     storageUrl: opts.bases.storageUrl.replace(/\/+$/, ''),
   };
-  const keyBases = Object.values(bases).map((b) => new URL(b));
   const counters: FalCounters = { total: 0, create: 0, other: 0, status429: 0 };
   const timeoutMs = opts.timeoutMs ?? 30_000;
   let gate: RequestGate | null = null;
 
-  /** May this URL receive the fal key? Only fal's API bases as configured; never the CDN. */
-  function trustedForKey(raw: string): boolean {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      return false;
-    }
-    return keyBases.some((b) => under(u, b));
-  }
+  /** May this URL receive the fal key? Only under fal's API bases as configured, never the CDN (net/trust.ts). */
+  const keyTrust = falKeyTrust(Object.values(bases));
+  const trustedForKey = (raw: string): boolean => mayReceiveKey(raw, keyTrust);
 
   let lastKey: string | null = null;
 

@@ -5,6 +5,7 @@ import { readPredictionStream, type StreamHandlers } from './sse.ts';
 import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from './normalize.ts';
 import { formatBytes } from '../../../../shared/limits.ts';
 import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
+import { mayReceiveKey, replicateKeyTrust } from '../../net/trust.ts';
 
 export type { RemotePrediction, Page, CreateRequest } from './types.ts';
 
@@ -46,20 +47,11 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
   /**
    * Whether a URL the server handed us (a list page's `next`, a prediction's `urls.stream`) may
    * receive the API key: the configured base URL's origin, or Replicate's own https hosts. Anything
-   * else (a compromised or confused server pointing elsewhere) would be handed the key.
+   * else (a compromised or confused server pointing elsewhere) would be handed the key. The rule is
+   * net/trust.ts, shared with the vault.
    */
-  function trusted(url: string): boolean {
-    let u: URL;
-    try {
-      u = new URL(url);
-    } catch {
-      return false;
-    }
-    if (u.origin === baseOrigin) return true;
-    if (u.protocol !== 'https:' || u.username || u.password) return false;
-    const host = u.hostname.toLowerCase();
-    return ['replicate.com', 'replicate.delivery'].some((d) => host === d || host.endsWith(`.${d}`));
-  }
+  const keyTrust = replicateKeyTrust(base);
+  const trusted = (url: string): boolean => mayReceiveKey(url, keyTrust);
 
   /** The key in use, remembered so any text a server sends back can be cleaned of it (normalize.ts). */
   let lastToken: string | null = null;

@@ -3,13 +3,11 @@ import { ProviderError } from '../errors.ts';
 import type { ReplicateClient } from './client.ts';
 import type { RemotePrediction } from './types.ts';
 import { metricsOf } from './normalize.ts';
+import { RETENTION_MS } from '../../records/retention.ts';
 
 // Replicate as one implementation of the Provider interface (../types.ts): the client speaks
 // Replicate's wire shapes, this adapter hands the engine normalized RemoteRuns. Replicate's status
 // words are already Kiln's remote vocabulary (DESIGN §3: starting = waiting, processing = running).
-
-/** Replicate deletes API outputs an hour after the run ends (reference §1). */
-const REPLICATE_RETENTION_MS = 60 * 60_000;
 
 function ms(iso: string | null | undefined): number | null {
   if (!iso) return null;
@@ -44,7 +42,7 @@ export function createReplicateProvider(client: ReplicateClient): Provider {
     id: 'replicate',
     label: 'Replicate',
     capabilities: { list: true, stream: true },
-    retentionMs: REPLICATE_RETENTION_MS,
+    retentionMs: RETENTION_MS.replicate,
     keyHint: 'Settings, or REPLICATE_API_TOKEN',
     setGate: (gate) => client.setGate(gate),
     async submit(spec: SubmitSpec) {

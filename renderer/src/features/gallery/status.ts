@@ -9,6 +9,14 @@ export type Tone = 'neutral' | 'active' | 'good' | 'bad' | 'warn';
 /** Past this, `starting` reads as a cold boot rather than a normal queue blip. */
 export const COLD_BOOT_AFTER_MS = 8_000;
 
+/** Time left before the provider deletes the outputs: Replicate's hour in minutes, fal's days in hours or days. */
+export function expiresIn(leftMs: number): string {
+  const min = Math.max(1, Math.ceil(leftMs / 60_000));
+  if (min <= 90) return `${min} min`;
+  const hours = Math.ceil(min / 60);
+  return hours <= 48 ? `${hours} h` : `${Math.ceil(hours / 24)} days`;
+}
+
 export function statusBadge(p: PredictionView, now: number, online = true): { text: string; tone: Tone; ticking: boolean } {
   const since = now - p.statusSince;
   switch (p.status) {
@@ -34,7 +42,7 @@ export function statusBadge(p: PredictionView, now: number, online = true): { te
           if (p.expiresAt != null) {
             const left = p.expiresAt - now;
             return left > 0
-              ? { text: `Succeeded — expires in ${Math.max(1, Math.ceil(left / 60_000))} min`, tone: 'warn', ticking: true }
+              ? { text: `Succeeded — expires in ${expiresIn(left)}`, tone: 'warn', ticking: true }
               : { text: 'Expired', tone: 'warn', ticking: false };
           }
           return { text: 'Succeeded', tone: 'good', ticking: false };
