@@ -198,9 +198,11 @@ export const test = base.extend<Fixtures>({
     await fal.close().catch(() => {});
   },
 
-  kilnFal: async ({ falSim, falOptions }, use, testInfo) => {
+  // The Replicate simulator runs beside fal's (no Replicate key): fal's media origin is trusted as
+  // fal's own (net/trust.ts), not by posing as Replicate's base URL.
+  kilnFal: async ({ falSim, sim, falOptions }, use, testInfo) => {
     const extraEnv = falEnv(falSim, falOptions.falKey === 'sim' ? falSim.key : undefined);
-    await runKiln({ replicateBaseUrl: `${falSim.origin}/replicate-unused/v1`, extraEnv }, use, testInfo);
+    await runKiln({ replicateBaseUrl: sim.baseUrl, extraEnv }, use, testInfo);
   },
 
   simOptions: [{}, { option: true }],

@@ -45,7 +45,7 @@ function GenerationSection() {
           {!known && s.cancelAfter && <option value={s.cancelAfter}>{s.cancelAfter}</option>}
         </select>
       </div>
-      <p className="help">Cold models can take minutes to boot. Predictions that have not started by then are aborted by Replicate (not billed).</p>
+      <p className="help">Cold models can take minutes to boot. Runs that have not started by then are aborted by the provider (Replicate or fal) and not billed.</p>
       <ConcurrencyRow value={s.createConcurrency} onSave={(n) => update({ createConcurrency: n })} />
       <div className="setting-row">
         <label htmlFor="notify">Notify me when a long prediction finishes</label>
