@@ -1,5 +1,5 @@
 import { ProviderError } from '../providers/errors.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import type { RequestClass } from './health.ts';
 import { classifyFailure, keyNote } from './failures.ts';
 import { type Core, type EngineOps, type Track } from './core.ts';

@@ -3,7 +3,7 @@ import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { createBudget } from './budget.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { createHealth } from './health.ts';
 import { createCancelWaiters, type CancelOutcome } from './cancel.ts';
 import { resolveEngineOptions } from './options.ts';

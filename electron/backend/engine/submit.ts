@@ -4,7 +4,7 @@ import type { RemoteRun, RunRef } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { type Core, type EngineOps, type Track, WriteFailed } from './core.ts';
 import { cancelAfterMs } from './record-rules.ts';
 
