@@ -9,8 +9,9 @@ import type { Health, RequestClass } from './health.ts';
 import type { FailureClass } from './failures.ts';
 import type { createCancelWaiters } from './cancel.ts';
 import type { EngineOptions, EngineOptionsInput } from './options.ts';
+import type { Loop } from './loop.ts';
 
-// The engine's shared state and the operations its modules offer each other (docs/ARCHITECTURE.md,
+// One lane's state (a lane per provider) and the operations its modules offer each other (docs/ARCHITECTURE.md,
 // "the engine"). Each module (journal, scheduler, network, submit, reconcile, follow, tracks) is a
 // `createX(c: Core)` that reads and writes this one object and calls the others only through it,
 // late-bound, so the files import nothing of each other but types and no cycle forms.
@@ -96,9 +97,11 @@ export interface SubmitRequest {
 
 export type RecordListener = (rec: PredictionRecord) => void;
 
-/** Mutable state of one engine, shared by its modules. */
+/** Mutable state of one lane (one provider's runs), shared by its modules. */
 export interface EngineState {
   deps: EngineDeps;
+  /** The one scheduler over all lanes (loop.ts): its timer, and the create count the concurrency setting bounds. */
+  loop: Loop;
   history: HistoryStore;
   vault: MediaVault;
   provider: Provider;
@@ -114,13 +117,9 @@ export interface EngineState {
   keyListeners: Set<(note: string | null) => void>;
   /** Requests out (stop() waits for them, bounded). */
   pending: Set<Promise<unknown>>;
-  timer: unknown;
-  timerAt: number;
   running: boolean;
   /** Killed (a crash, in tests): nothing is written after this. */
   dead: boolean;
-  /** Creates out now (the concurrency setting bounds it). */
-  creating: number;
   /** Text streams open now (opts.maxStreams bounds it). */
   streams: number;
   listBusy: boolean;
@@ -152,8 +151,9 @@ export interface EngineOps {
   // scheduler.ts
   run<T>(p: Promise<T>): void;
   schedule(delay: number): void;
-  tick(): void;
-  finishTick(nextAt: number, now: number): void;
+  tickLane(now: number): number;
+  readyCreates(now: number): { ready: Track[]; nextAt: number };
+  createWait(): number;
   // network.ts
   noteSuccess(kind: RequestClass): void;
   noteFailure(err: unknown, kind: RequestClass): FailureClass;

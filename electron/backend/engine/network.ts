@@ -45,9 +45,6 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
     if (c.keyPause) return;
     c.keyPause = keyNote(err);
     c.log.warn(`${c.provider.label} rejected the key; pausing its runs until a key is saved`, { err: String(err) });
-    if (c.timer !== null) c.clock.clearTimeout(c.timer);
-    c.timer = null;
-    c.timerAt = Infinity;
     for (const t of c.tracks.values()) {
       c.stopStream(t);
       c.tryWrite(t.id, { note: c.keyPause });

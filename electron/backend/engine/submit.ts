@@ -16,9 +16,9 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
   function startCreate(t: Track) {
     t.busy = true;
     t.phase = 'submitting';
-    c.creating++;
+    c.loop.creating++;
     c.run(c.doCreate(t).finally(() => {
-      c.creating--;
+      c.loop.creating--;
       t.busy = false;
     }));
   }

@@ -63,8 +63,6 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resum
   /** No more ticks, timers or streams (stop and kill both start here). */
   function halt() {
     c.running = false;
-    if (c.timer !== null) c.clock.clearTimeout(c.timer);
-    c.timer = null;
     for (const h of c.detachedTimers) c.clock.clearTimeout(h);
     c.detachedTimers.clear();
     for (const t of c.tracks.values()) c.stopStream(t);
