@@ -95,7 +95,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     });
     c.publisher.changed(rec.id);
     for (const l of c.listeners) l(rec);
-    c.track(rec, 'queued');
+    c.track(rec, { kind: 'queued' });
     // Held with the rest while the key is rejected: the card says why it does not start.
     if (c.keyPause) return c.tryWrite(rec.id, { note: c.keyPause }) ?? rec;
     c.schedule(0);
@@ -119,7 +119,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
         if (c.opts.resumeOnStart === true) {
           for (const rec of c.history.listCanceledBeforeCreate(c.clock.now() - PROVIDER_LIST_HORIZON_MS)) {
             if (!mine(rec)) continue;
-            const t = c.track(rec, 'reconcile');
+            const t = c.track(rec, { kind: 'reconcile', tries: 0 });
             t.endedLocally = true;
             t.intent.since = rec.createdAt;
           }
@@ -214,7 +214,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
         c.write(id, { status: 'canceled', statusSince: c.clock.now(), completedAt: c.clock.now(), cancelRequested: true, note: null });
         return Promise.resolve({ outcome: 'canceled-locally' });
       }
-      if (!rec.providerId && !t?.providerId) {
+      if (!rec.providerId && t?.phase.kind !== 'follow') {
         // No create is known to exist (one is out, or its answer was lost and is being reconciled, or
         // another process owns it): the card ends now, and if a create does turn up remotely it is
         // canceled there (foundUnwanted) — never created afresh, never left running.
@@ -229,9 +229,11 @@ export function createLane(deps: EngineDeps, loop: Loop) {
       c.write(id, { cancelRequested: true });
       if (!t) return Promise.resolve({ outcome: 'pending', message: 'This process does not follow the run; the cancel is kept on it and sent by the one that does.' });
       t.cancelWanted = true;
-      t.cancelSent = false;
-      t.cancelDueAt = 0;
-      t.cancelFailures = 0;
+      if (t.phase.kind === 'follow') {
+        t.phase.cancelSent = false;
+        t.phase.cancelDueAt = 0;
+        t.phase.cancelFailures = 0;
+      }
       t.dueAt = c.clock.now();
       const outcome = c.cancels.wait(id);
       if (c.keyPause) c.cancels.settle(id, { outcome: 'key-rejected', message: c.keyPause });

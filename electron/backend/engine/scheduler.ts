@@ -1,4 +1,4 @@
-import { type Core, type EngineOps, type Track } from './core.ts';
+import { isFollowed, type Core, type EngineOps, type FollowedTrack, type Track } from './core.ts';
 
 // One lane's share of the scheduler (DESIGN §4): at each wake-up of the one loop (loop.ts), what of
 // this provider's goes out under its request budget — reconciliation of lost creates, cancels,
@@ -27,7 +27,7 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
     let nextAt = Infinity;
     if (!sending()) return { ready, nextAt };
     for (const t of c.tracks.values()) {
-      if (t.phase !== 'queued' || t.busy) continue;
+      if (t.phase.kind !== 'queued' || t.busy) continue;
       if (t.dueAt > now) nextAt = Math.min(nextAt, t.dueAt);
       else ready.push(t);
     }
@@ -51,10 +51,10 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
       return nextAt;
     }
 
-    const followed: Track[] = [];
+    const followed: FollowedTrack[] = [];
     for (const t of c.tracks.values()) {
-      if (t.phase === 'follow') followed.push(t);
-      else if (t.phase === 'reconcile' && !t.busy) {
+      if (isFollowed(t)) followed.push(t);
+      else if (t.phase.kind === 'reconcile' && !t.busy) {
         if (t.dueAt <= now && !c.listBusy) c.reconcileSweep();
         else due(t.dueAt);
       }
@@ -62,24 +62,24 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
 
     // Cancels first among the other requests: the user is waiting on them.
     for (const t of followed) {
-      if (t.busy || !t.cancelWanted || t.cancelSent || !t.providerId) continue;
-      if (t.cancelDueAt > now) {
-        due(t.cancelDueAt);
+      if (t.busy || !t.cancelWanted || t.phase.cancelSent) continue;
+      if (t.phase.cancelDueAt > now) {
+        due(t.phase.cancelDueAt);
         continue;
       }
       if (c.budget.available('other') < 1) break;
-      c.sendCancel(t, t.providerId);
+      c.sendCancel(t);
     }
 
     const listMode = !!c.provider.list && followed.length >= c.opts.listThreshold;
     let processing = 0;
-    for (const t of followed) if (t.seenStatus === 'processing') processing++;
+    for (const t of followed) if (t.phase.seenStatus === 'processing') processing++;
     const refreshMs = Math.max(c.opts.processingRefreshMs, (processing * 1000) / c.opts.progressRequestsPerSec);
     if (listMode && !c.listBusy) {
       // Sweep when the most urgent covered prediction is due by its own cadence (a batch of long
       // cold boots is swept every few seconds, not every second), never faster than listIntervalMs.
       let urgent = Infinity;
-      for (const t of followed) if (!t.uncovered && !t.busy) urgent = Math.min(urgent, t.dueAt);
+      for (const t of followed) if (!t.phase.uncovered && !t.busy) urgent = Math.min(urgent, t.dueAt);
       const sweepAt = Math.max(c.listDueAt, urgent === Infinity ? c.listDueAt : urgent);
       if (now >= sweepAt && c.budget.available('other') >= 1) c.listSweep(followed);
       else due(Math.max(sweepAt, now + c.budget.waitFor('other')));
@@ -87,12 +87,13 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
 
     for (const t of followed) {
       if (t.busy) continue;
+      const f = t.phase;
       let at = t.dueAt;
-      if (listMode && !t.uncovered && !t.needsFull) {
+      if (listMode && !f.uncovered && !f.needsFull) {
         // Covered by the list sweep; only processing ones get a periodic full look (logs).
-        at = t.seenStatus === 'processing' ? Math.max(t.dueAt, t.lastFullAt + refreshMs) : Infinity;
+        at = f.seenStatus === 'processing' ? Math.max(t.dueAt, f.lastFullAt + refreshMs) : Infinity;
       }
-      if (t.needsFull) at = Math.min(at, Math.max(now, t.dueAt));
+      if (f.needsFull) at = Math.min(at, Math.max(now, t.dueAt));
       if (at > now) {
         due(at);
         continue;
