@@ -55,21 +55,26 @@ describe('one scheduler over Replicate and fal', () => {
     expect(h.fal.control.jobs()).toHaveLength(1);
   });
 
-  it('a Replicate outage leaves fal running: fal runs are created and end while Replicate is unreachable', async () => {
-    h = await setupDual({
-      replicate: { models: { [REPLICATE]: { coldBootMs: 300, runMs: 60_000 } } },
-      fal: { endpoints: { [FAL]: { startupMs: 100, runMs: 300 } } },
-    });
-    const [repRun] = await create(REPLICATE, 'replicate, then an outage');
-    await until(() => rec(repRun!).providerId, 10_000, 'replicate created');
-    h.replicate.control.loadScenario({ models: { [REPLICATE]: { coldBootMs: 300, runMs: 60_000 } }, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
+  // Either way round: an outage at one provider takes its lane offline, never the other's.
+  const outages = [
+    { down: 'replicate', up: 'fal', downModel: REPLICATE, upModel: `fal:${FAL}`, label: 'Replicate' },
+    { down: 'fal', up: 'replicate', downModel: `fal:${FAL}`, upModel: REPLICATE, label: 'fal' },
+  ] as const;
+  it.each(outages)('a $down outage leaves $up running: its runs are created and end while $down is unreachable', async ({ down, up, downModel, upModel, label }) => {
+    const repScenario = { models: { [REPLICATE]: { coldBootMs: 300, runMs: down === 'replicate' ? 60_000 : 300 } } };
+    const falScenario = { endpoints: { [FAL]: { startupMs: 100, runMs: down === 'fal' ? 60_000 : 300 } } };
+    h = await setupDual({ replicate: repScenario, fal: falScenario });
+    const [downRun] = await create(downModel, `${down}, then an outage`);
+    await until(() => rec(downRun!).providerId, 10_000, `${down} created`);
+    if (down === 'replicate') h.replicate.control.loadScenario({ ...repScenario, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
+    else h.fal.control.loadScenario({ ...falScenario, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
     const { engine } = h.backend.services;
-    await until(() => !engine.lanes.get('replicate')!.isOnline(), 15_000, 'replicate unreachable');
-    const falRuns = await create(`fal:${FAL}`, 'fal during the outage', 3);
-    await until(() => falRuns.every((id) => rec(id).status === 'succeeded'), 30_000, 'fal runs succeeded');
-    expect(engine.lanes.get('fal')!.isOnline()).toBe(true);
-    expect(engine.lanes.get('replicate')!.isOnline()).toBe(false);
-    expect(rec(repRun!).note).toMatch(/Replicate unreachable/);
-    for (const id of falRuns) expect(rec(id).note).toBeNull();
+    await until(() => !engine.lanes.get(down)!.isOnline(), 15_000, `${down} unreachable`);
+    const upRuns = await create(upModel, `${up} during the outage`, 3);
+    await until(() => upRuns.every((id) => rec(id).status === 'succeeded'), 30_000, `${up} runs succeeded`);
+    expect(engine.lanes.get(up)!.isOnline()).toBe(true);
+    expect(engine.lanes.get(down)!.isOnline()).toBe(false);
+    expect(rec(downRun!).note).toMatch(new RegExp(`${label} unreachable`));
+    for (const id of upRuns) expect(rec(id).note).toBeNull();
   });
 });
