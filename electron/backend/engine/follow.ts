@@ -273,7 +273,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
           c.log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
         })
         .finally(() => {
-          // Leave `t.stream` set (no second stream).
+          // Leave the phase's `stream` set: no second stream for this run; polling carries it.
           c.streams--;
           f.needsFull = true;
         }),
