@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test, expect, launchKiln, type KilnWeb } from './fixtures.ts';
-import { openStudio } from './studio.helpers.ts';
+import { openStudio, pickModel } from './studio.helpers.ts';
 import { startFalSimulator, type FalSim } from '../fal-sim/index.ts';
 
 // A fal model's estimate in the studio (issue 13, DESIGN §9): the price beside Generate comes from
@@ -36,11 +36,8 @@ test.afterEach(async () => {
 test("a fal model's estimate beside Generate is fal's price, with fal's pricing API as its basis", async ({ page }) => {
   const FAL_FLUX = 'fal:fal-ai/flux/dev';
   await openStudio(page, kiln.url);
-  // The model is pinned through the app's own contract (window.kiln), then chosen in the picker.
-  await page.evaluate((ref) => (globalThis as any).kiln.invoke('settings:set', { pinnedModels: [ref] }), FAL_FLUX);
-  await page.reload();
-  await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
-  await page.getByRole('dialog', { name: 'Choose a model' }).getByRole('option', { name: FAL_FLUX }).click();
+  // The picker lists fal's models beside Replicate's (named "REF — fal").
+  await pickModel(page, FAL_FLUX);
 
   const estimate = page.getByTestId('cost-estimate');
   await expect(estimate).toHaveText(/\$0\.025$/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retryAfterMs } from '../../electron/backend/engine/backoff.ts';
+import { backoffDelay } from '../../shared/backoff.ts';
+import { retryAfterMs } from '../../electron/backend/providers/errors.ts';
 
 describe('backoffDelay', () => {
   const opts = { baseMs: 1000, maxMs: 30_000 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHealth, type RequestClass } from '../../electron/backend/engine/health.ts';
 import { classifyFailure, keyNote, worthRetrying, type FailureClass } from '../../electron/backend/engine/failures.ts';
 import { boundText, usableVersion, writeFailedNote, NO_ERROR_MESSAGE } from '../../electron/backend/engine/record-rules.ts';
-import { retryAfterMs } from '../../electron/backend/engine/backoff.ts';
+import { retryAfterMs } from '../../electron/backend/providers/errors.ts';
 import { ProviderError, errorFromResponse, networkError, malformedError } from '../../electron/backend/providers/replicate/errors.ts';
 import { LIMITS } from '../../shared/limits.ts';
 

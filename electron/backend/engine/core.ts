@@ -9,8 +9,10 @@ import type { Health, RequestClass } from './health.ts';
 import type { FailureClass } from './failures.ts';
 import type { createCancelWaiters } from './cancel.ts';
 import type { EngineOptions, EngineOptionsInput } from './options.ts';
+import type { Loop } from './loop.ts';
+import type { Phase, Following } from './phase.ts';
 
-// The engine's shared state and the operations its modules offer each other (docs/ARCHITECTURE.md,
+// One lane's state (a lane per provider) and the operations its modules offer each other (docs/ARCHITECTURE.md,
 // "the engine"). Each module (journal, scheduler, network, submit, reconcile, follow, tracks) is a
 // `createX(c: Core)` that reads and writes this one object and calls the others only through it,
 // late-bound, so the files import nothing of each other but types and no cycle forms.
@@ -27,35 +29,19 @@ export interface EngineDeps {
   options: EngineOptionsInput;
 }
 
-export type Phase = 'queued' | 'submitting' | 'reconcile' | 'follow';
+export type { Phase, Following } from './phase.ts';
 
+/** One run this lane follows: its phase (phase.ts, a tagged union) and what every phase shares. */
 export interface Track {
   id: string;
   phase: Phase;
   dueAt: number;
+  /** A request about it is out: nothing else is sent for it meanwhile. */
   busy: boolean;
+  /** Consecutive failed requests about it (create, poll, reconcile): its back-off. */
   failures: number;
-  reconcileTries: number;
-  /** Status last seen via list or GET, to notice changes cheaply. */
-  seenStatus: string | null;
-  needsFull: boolean;
-  lastFullAt: number;
-  followSince: number;
-  /** Not reached by the last list sweep: poll it directly. */
-  uncovered: boolean;
-  stream: AbortController | null;
+  /** The user asked for its end (kept through every phase; sent once the provider knows the run). */
   cancelWanted: boolean;
-  cancelSent: boolean;
-  /** After a cancel that got no answer (network, 5xx, 429): not before this (back-off, never a burst). */
-  cancelDueAt: number;
-  cancelFailures: number;
-  /** A note that stays on the card until the run ends (a refused cancel), not cleared by the next look. */
-  stickyNote: string | null;
-  /** The end as the list endpoint showed it: used only if the final GET is refused (DESIGN §4: logs at the end). */
-  listEnd: RemoteRun | null;
-  providerId: string | null;
-  providerCreatedAt: number | null;
-  statusSeenAt: number | null;
   /** What reconciliation matches on, kept here: the row may be gone (deleted) or already ended (canceled). */
   intent: { model: string; input: Record<string, unknown>; since: number };
   /**
@@ -67,6 +53,11 @@ export interface Track {
   /** The row was deleted while its create was out or unreconciled: cancel whatever turns up. */
   forgotten: boolean;
 }
+
+/** A track the provider knows: the only kind list sweeps, polls, cancels and streams take. */
+export type FollowedTrack = Track & { phase: Following };
+
+export const isFollowed = (t: Track): t is FollowedTrack => t.phase.kind === 'follow';
 
 /** Streamed text is written at most this often (one write per token would rewrite a long text thousands of times). */
 export const STREAM_FLUSH_MS = 100;
@@ -96,9 +87,11 @@ export interface SubmitRequest {
 
 export type RecordListener = (rec: PredictionRecord) => void;
 
-/** Mutable state of one engine, shared by its modules. */
+/** Mutable state of one lane (one provider's runs), shared by its modules. */
 export interface EngineState {
   deps: EngineDeps;
+  /** The one scheduler over all lanes (loop.ts): its timer, and the create count the concurrency setting bounds. */
+  loop: Loop;
   history: HistoryStore;
   vault: MediaVault;
   provider: Provider;
@@ -114,13 +107,9 @@ export interface EngineState {
   keyListeners: Set<(note: string | null) => void>;
   /** Requests out (stop() waits for them, bounded). */
   pending: Set<Promise<unknown>>;
-  timer: unknown;
-  timerAt: number;
   running: boolean;
   /** Killed (a crash, in tests): nothing is written after this. */
   dead: boolean;
-  /** Creates out now (the concurrency setting bounds it). */
-  creating: number;
   /** Text streams open now (opts.maxStreams bounds it). */
   streams: number;
   listBusy: boolean;
@@ -152,8 +141,9 @@ export interface EngineOps {
   // scheduler.ts
   run<T>(p: Promise<T>): void;
   schedule(delay: number): void;
-  tick(): void;
-  finishTick(nextAt: number, now: number): void;
+  tickLane(now: number): number;
+  readyCreates(now: number): { ready: Track[]; nextAt: number };
+  createWait(): number;
   // network.ts
   noteSuccess(kind: RequestClass): void;
   noteFailure(err: unknown, kind: RequestClass): FailureClass;
@@ -175,18 +165,20 @@ export interface EngineOps {
   reconcileSweep(): void;
   doReconcile(batch: Track[]): Promise<void>;
   // follow.ts
-  listSweep(followed: Track[]): void;
+  listSweep(followed: FollowedTrack[]): void;
   sweepGap(followedCount: number): number;
-  doListSweep(followed: Track[]): Promise<void>;
+  doListSweep(followed: FollowedTrack[]): Promise<void>;
   requestFor<T>(t: Track, kind: RequestClass, call: () => Promise<T>, ok: (value: T) => void, fail: (err: unknown) => void): void;
-  poll(t: Track): void;
-  sendCancel(t: Track, providerId: string): void;
-  applyRemote(t: Track, p: RemoteRun, fromList?: boolean): void;
-  startStream(t: Track, url: string): void;
+  poll(t: FollowedTrack): void;
+  sendCancel(t: FollowedTrack): void;
+  applyRemote(t: FollowedTrack, p: RemoteRun, fromList?: boolean): void;
+  startStream(t: FollowedTrack, url: string): void;
   // runtimes.ts
   typicalRun(model: string, version: string | null): number | null;
   // tracks.ts
   track(rec: PredictionRecord, phase: Phase, dueAt?: number): Track;
+  /** Moves a track into the follow phase (the provider knows it now) and returns it as such. */
+  follow(t: Track, phase: Following): FollowedTrack;
   save(rec: PredictionRecord): void;
   resume(rec: PredictionRecord): void;
   stopStream(t: Track): void;

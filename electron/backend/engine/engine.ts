@@ -6,48 +6,55 @@ import type { EngineDeps, SubmitRequest } from './core.ts';
 export { DEFAULT_ENGINE_OPTIONS, resolveEngineOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
 export type { SubmitRequest, EngineDeps } from './core.ts';
 export type { CancelOutcome } from './cancel.ts';
-import { createProviderEngine, type ProviderEngine } from './provider-engine.ts';
+import { createLane, type Lane } from './lane.ts';
+import { createLoop } from './loop.ts';
 import type { PredictionRecord } from '../history/types.ts';
 import type { Provider } from '../providers/types.ts';
 
-// The engine the hosts see: one per-provider engine (provider-engine.ts) for each configured provider, each
-// with its own request budget, network health and key pause (DESIGN §4: one budget per provider;
-// a rejected fal key must not pause Replicate's runs). Calls about one run go to the engine of the
-// run's provider (the history's `provider` column); the rest fan out. Interim shape: each
-// provider engine has its own timer — DECISIONS.md says why and what one shared scheduler needs.
+// The engine the hosts see (docs/ARCHITECTURE.md, "The engine"): one scheduler (loop.ts) over a lane
+// per configured provider (lane.ts), each lane with its own request budget, network health and key
+// pause (DESIGN §4: one budget per provider; a rejected fal key must not pause Replicate's runs),
+// and one create-concurrency bound over all of them. Calls about one run go to the lane of the
+// run's provider (the history's `provider` column); the rest fan out.
 
 export type EnginesDeps = Omit<EngineDeps, 'provider'> & { provider?: Provider; providers?: Provider[] };
 
 export function createEngine(deps: EnginesDeps) {
   const list = deps.providers ?? (deps.provider ? [deps.provider] : []);
   if (!list.length) throw new KilnError({ code: 'internal', message: 'No provider configured for the engine.' });
-  const lanes = new Map<ProviderId, ProviderEngine>(list.map((p) => [p.id, createProviderEngine({ ...deps, provider: p })]));
+  const loop = createLoop({ clock: deps.clock, settings: deps.settings });
+  const lanes = new Map<ProviderId, Lane>(list.map((p) => [p.id, createLane({ ...deps, provider: p }, loop)]));
   const all = [...lanes.values()];
   const first = all[0]!;
-  const laneFor = (id: ProviderId | undefined): ProviderEngine => {
+  const laneFor = (id: ProviderId | undefined): Lane => {
     const lane = lanes.get(id ?? 'replicate') ?? (id ? undefined : first);
     if (!lane) throw new KilnError({ code: 'invalid_input', message: `No ${id} key or configuration: add a ${id} key in Settings to run its models.` });
     return lane;
   };
-  /** The engine of a recorded run; the first one answers for unknown ids (its not_found). */
-  const laneOf = (id: string): ProviderEngine => {
+  /** The lane of a recorded run; the first one answers for unknown ids (its not_found). */
+  const laneOf = (id: string): Lane => {
     const rec: PredictionRecord | null = deps.history.get(id);
     return (rec && lanes.get(rec.provider ?? 'replicate')) || first;
   };
   return {
     options: first.options,
     budget: first.budget,
-    /** Each provider's engine, for tests and the bench (budgets, options). */
+    /** Each provider's lane, for tests and the bench (budgets, options). */
     lanes,
     async start() {
+      loop.start();
       for (const e of all) await e.start();
     },
     async stop() {
+      loop.halt();
       await Promise.all(all.map((e) => e.stop()));
     },
     kill() {
+      loop.halt();
       for (const e of all) e.kill();
     },
+    /** Creates out now over all providers (the one concurrency bound). */
+    creating: () => loop.creating,
     submit: (req: SubmitRequest): PredictionRecord => laneFor(req.provider).submit(req),
     resume: (id: string) => laneOf(id).resume(id),
     followedIds: () => all.flatMap((e) => e.followedIds()),

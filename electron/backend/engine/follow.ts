@@ -3,20 +3,20 @@ import type { RemoteRun } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { nextLookDelay, nextPollDelay } from './cadence.ts';
 import type { RequestClass } from './health.ts';
 import { followStream } from './streams.ts';
 import { mergeRemote } from './merge.ts';
 import { classifyFailure, worthRetrying } from './failures.ts';
-import { type Core, type EngineOps, type Track, WriteFailed, STREAM_FLUSH_MS } from './core.ts';
+import { type Core, type EngineOps, type FollowedTrack, type Track, WriteFailed, STREAM_FLUSH_MS } from './core.ts';
 
 // Following runs (DESIGN §4): list sweeps (one request covers many runs), per-run GETs for the
 // rest and for every end (logs and seed), cancels, the text stream, and folding each answer into
 // the record (merge.ts decides what changes; here it is written and the next look timed).
 
 export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote' | 'startStream'> {
-  function listSweep(followed: Track[]) {
+  function listSweep(followed: FollowedTrack[]) {
     c.listBusy = true;
     c.run(c.doListSweep(followed).finally(() => {
       c.listBusy = false;
@@ -36,20 +36,19 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     return Math.round(c.opts.listIntervalMs + f * Math.max(0, c.opts.listIntervalMaxMs - c.opts.listIntervalMs));
   }
 
-  async function doListSweep(followed: Track[]) {
-    const byProvider = new Map<string, Track>();
+  async function doListSweep(followed: FollowedTrack[]) {
+    const byProvider = new Map<string, FollowedTrack>();
     let oldest = Infinity;
     for (const t of followed) {
-      if (!t.providerId) continue;
-      byProvider.set(t.providerId, t);
-      if (t.providerCreatedAt !== null) oldest = Math.min(oldest, t.providerCreatedAt);
+      byProvider.set(t.phase.providerId, t);
+      if (t.phase.providerCreatedAt !== null) oldest = Math.min(oldest, t.phase.providerCreatedAt);
     }
     let seen = 0;
-    const reached = new Set<Track>();
+    const reached = new Set<FollowedTrack>();
     let next: string | null = null;
     // created_after bounds the listing at the oldest one followed, so the last page is the last one
     // needed (no page fetched only to see that it is too old). Exclusive on the server: one ms earlier.
-    const bounded = oldest !== Infinity && followed.every((t) => !t.providerId || t.providerCreatedAt !== null);
+    const bounded = oldest !== Infinity && followed.every((t) => t.phase.providerCreatedAt !== null);
     const query = bounded ? { createdAfter: new Date(oldest - 1).toISOString() } : undefined;
     try {
       for (let page = 0; page < c.opts.listMaxPages && seen < byProvider.size; page++) {
@@ -59,23 +58,24 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
         for (const r of res.results) {
           const t = byProvider.get(r.id);
           if (!t) continue;
+          const f = t.phase;
           seen++;
           reached.add(t);
-          t.uncovered = false;
-          if (r.status === t.seenStatus) {
+          f.uncovered = false;
+          if (r.status === f.seenStatus) {
             // Unchanged: next look by this prediction's own cadence.
             const n = c.clock.now();
-            t.dueAt = n + nextPollDelay(r.status, n - t.followSince, n - (t.statusSeenAt ?? t.followSince), c.opts.cadence);
-          } else if (isTerminal(r.status) || t.phase !== 'follow') {
+            t.dueAt = n + nextPollDelay(r.status, n - f.since, n - (f.statusSeenAt ?? f.since), c.opts.cadence);
+          } else if (isTerminal(r.status)) {
             // An end gets one full GET whatever the detection path (DESIGN §4): the list item has no
             // logs, so without it a finished card would lack its logs, progress and seed. The list's
             // view is kept in case that GET is refused.
-            t.listEnd = isTerminal(r.status) ? r : null;
-            t.needsFull = true;
+            f.listEnd = r;
+            f.needsFull = true;
             t.dueAt = c.clock.now();
           } else {
             // A non-terminal move (starting → processing): the list item says enough.
-            t.lastFullAt = c.clock.now();
+            f.lastFullAt = c.clock.now();
             c.applyRemote(t, { ...r, logs: undefined, output: undefined });
           }
         }
@@ -85,13 +85,13 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
         if (c.budget.available('other') < 1) break; // leave the rest to direct polls rather than queue behind
       }
       // Only after a whole sweep do we know who it did not reach: those are polled directly.
-      for (const t of byProvider.values()) if (!reached.has(t)) t.uncovered = true;
+      for (const t of byProvider.values()) if (!reached.has(t)) t.phase.uncovered = true;
     } catch (err) {
       if (c.dead) return;
       c.noteFailure(err, 'list');
       // A partial outage is not an outage (DESIGN §3): while the list endpoint fails, every run it
       // covered is followed by its own GET, and the list is tried again after a back-off.
-      for (const t of byProvider.values()) t.uncovered = true;
+      for (const t of byProvider.values()) t.phase.uncovered = true;
       c.listDueAt = c.clock.now() + backoffDelay(Math.max(1, c.health.failures('list')), c.opts.backoff, c.opts.random);
     }
   }
@@ -122,28 +122,28 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     );
   }
 
-  function poll(t: Track) {
-    const providerId = t.providerId;
-    if (!providerId) return void c.tracks.delete(t.id);
+  function poll(t: FollowedTrack) {
+    const f = t.phase;
+    const providerId = f.providerId;
     c.requestFor(
       t,
       'get',
       () => c.provider.get({ id: providerId, model: t.intent.model }),
       (p) => {
         t.failures = 0;
-        t.needsFull = false;
-        t.lastFullAt = c.clock.now();
-        t.listEnd = null;
+        f.needsFull = false;
+        f.lastFullAt = c.clock.now();
+        f.listEnd = null;
         c.applyRemote(t, p);
       },
       (err) => {
         const cls = classifyFailure(err);
         if (cls === 'key') return; // paused; keyChanged() looks again
-        if (cls === 'answer' && t.listEnd && err instanceof ProviderError) {
+        if (cls === 'answer' && f.listEnd && err instanceof ProviderError) {
           // The final GET was refused (gone, or not ours any more): the end the list showed stands.
-          const end = t.listEnd;
-          t.listEnd = null;
-          t.needsFull = false;
+          const end = f.listEnd;
+          f.listEnd = null;
+          f.needsFull = false;
           return c.applyRemote(t, { ...end, logs: undefined }, true);
         }
         t.failures++;
@@ -155,23 +155,24 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     );
   }
 
-  function sendCancel(t: Track, providerId: string) {
-    t.cancelSent = true;
+  function sendCancel(t: FollowedTrack) {
+    const f = t.phase;
+    f.cancelSent = true;
     c.requestFor(
       t,
       'cancel',
-      () => c.provider.cancel({ id: providerId, model: t.intent.model }),
+      () => c.provider.cancel({ id: f.providerId, model: t.intent.model }),
       (answer) => {
-        t.cancelFailures = 0;
+        f.cancelFailures = 0;
         c.cancels.settle(t.id, { outcome: 'accepted', status: answer.status });
         if (answer.run) c.applyRemote(t, answer.run);
-        t.needsFull = true;
+        f.needsFull = true;
         t.dueAt = c.clock.now() + c.opts.cadence.initialMs;
       },
       (err) => {
         const cls = classifyFailure(err);
         const message = err instanceof Error ? err.message : String(err);
-        t.cancelSent = false;
+        f.cancelSent = false;
         if (cls === 'key') {
           // Paused with the rest; the cancel stays wanted and goes out once a key is saved.
           c.cancels.settle(t.id, { outcome: 'key-rejected', message });
@@ -179,52 +180,51 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
         }
         if (worthRetrying(cls) || !(err instanceof ProviderError)) {
           // No answer (network, 5xx, 429 — or our own failure to record one): again after a back-off, never at once (no storm).
-          t.cancelFailures++;
-          t.cancelDueAt = c.clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(t.cancelFailures, c.opts.backoff, c.opts.random));
+          f.cancelFailures++;
+          f.cancelDueAt = c.clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(f.cancelFailures, c.opts.backoff, c.opts.random));
           return;
         }
         // Refused (an HTML 404, another account's prediction…): an answer. Say so, stop asking, and
         // keep following the run, whose end and outputs must not be lost.
         t.cancelWanted = false;
-        t.stickyNote = `Cancel refused by ${c.provider.label}: ${message}`;
-        c.tryWrite(t.id, { cancelRequested: false, note: t.stickyNote });
-        t.needsFull = true;
+        f.stickyNote = `Cancel refused by ${c.provider.label}: ${message}`;
+        c.tryWrite(t.id, { cancelRequested: false, note: f.stickyNote });
+        f.needsFull = true;
         t.dueAt = c.clock.now();
-        c.cancels.settle(t.id, { outcome: 'refused', message: t.stickyNote });
+        c.cancels.settle(t.id, { outcome: 'refused', message: f.stickyNote });
       },
     );
   }
 
   /** Folds a provider view of the prediction into the record: one write, only what changed. */
-  function applyRemote(t: Track, p: RemoteRun, fromList = false) {
+  function applyRemote(t: FollowedTrack, p: RemoteRun, fromList = false) {
     const rec = c.history.get(t.id);
     if (!rec || c.dead) return;
+    const f = t.phase;
     const now = c.clock.now();
     // A cancel written by another process on the same history (the CLI next to the app) is honoured here too.
     if (rec.cancelRequested && !t.cancelWanted) {
       t.cancelWanted = true;
-      t.cancelSent = false;
+      f.cancelSent = false;
     }
     // Ended on the card before the create was known to exist: a running status must not bring it back.
     const holdLocalEnd = t.endedLocally && !isTerminal(p.status);
-    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !c.health.online || !!c.keyPause || (t.stickyNote !== null && rec.note === t.stickyNote) });
-    t.providerId = rec.providerId ?? p.id; // known remotely whatever the write does: needed to look again
+    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !c.health.online || !!c.keyPause || (f.stickyNote !== null && rec.note === f.stickyNote) });
     let next: PredictionRecord | null;
     try {
       next = Object.keys(patch).length ? c.write(t.id, patch) : rec;
     } catch (err) {
       if (!(err instanceof WriteFailed)) throw err;
       // Nothing in memory moved: the next look (a full GET after the write back-off) writes it all again.
-      t.phase = 'follow';
-      t.needsFull = true;
+      f.needsFull = true;
       t.dueAt = now + c.writeRetryDelay();
       return;
     }
     if (!next) return;
     c.looked.add(t.id);
-    if (t.seenStatus !== p.status) t.statusSeenAt = now;
-    t.seenStatus = p.status;
-    t.providerCreatedAt = next.providerCreatedAt;
+    if (f.seenStatus !== p.status) f.statusSeenAt = now;
+    f.seenStatus = p.status;
+    f.providerCreatedAt = next.providerCreatedAt;
 
     if (isTerminal(next.status) && !holdLocalEnd) {
       c.stopStream(t);
@@ -233,19 +233,18 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
       if (next.status === 'succeeded') c.save(next);
       return;
     }
-    if (t.phase === 'follow') {
-      // Timed by what Kiln knows: the queue position (fal) and this model's past run times (cadence.ts).
-      const look = { status: p.status, sinceCreate: now - t.followSince, inStatus: now - (holdLocalEnd ? t.followSince : next.statusSince), queuePosition: p.queuePosition ?? null, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
-      t.dueAt = now + nextLookDelay(look, c.opts.cadence);
-      // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
-      if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !t.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);
-    }
+    // Timed by what Kiln knows: the queue position (fal) and this model's past run times (cadence.ts).
+    const look = { status: p.status, sinceCreate: now - f.since, inStatus: now - (holdLocalEnd ? f.since : next.statusSince), queuePosition: p.queuePosition ?? null, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
+    t.dueAt = now + nextLookDelay(look, c.opts.cadence);
+    // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
+    if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !f.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);
   }
 
   /** Follows `urls.stream` (streams.ts); when it ends or breaks, polling carries on and the final prediction holds the full text. */
-  function startStream(t: Track, url: string) {
+  function startStream(t: FollowedTrack, url: string) {
+    const f = t.phase;
     const ac = new AbortController();
-    t.stream = ac;
+    f.stream = ac;
     c.streams++;
     const follow = followStream(
       {
@@ -254,12 +253,12 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
         flushMs: STREAM_FLUSH_MS,
         write(text, note) {
           if (!c.tracks.has(t.id)) return;
-          if (note) t.stickyNote = note;
+          if (note) f.stickyNote = note;
           const clean = c.provider.redact(text);
           c.tryWrite(t.id, note ? { text: clean, note } : { text: clean });
         },
         done() {
-          t.needsFull = true;
+          f.needsFull = true;
           t.dueAt = c.clock.now();
           c.schedule(0);
         },
@@ -274,9 +273,9 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
           c.log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
         })
         .finally(() => {
-          // Leave `t.stream` set (no second stream).
+          // Leave the phase's `stream` set: no second stream for this run; polling carries it.
           c.streams--;
-          t.needsFull = true;
+          f.needsFull = true;
         }),
     );
   }

@@ -1,5 +1,5 @@
 import type { PredictionRecord } from '../history/types.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { writeFailedNote } from './record-rules.ts';
 import { type Core, type EngineOps, WriteFailed } from './core.ts';
 

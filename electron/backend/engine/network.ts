@@ -1,8 +1,8 @@
 import { ProviderError } from '../providers/errors.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import type { RequestClass } from './health.ts';
 import { classifyFailure, keyNote } from './failures.ts';
-import { type Core, type EngineOps, type Track } from './core.ts';
+import { isFollowed, type Core, type EngineOps, type Track } from './core.ts';
 
 // Network health and the key pause (DESIGN §3): per kind of request (health.ts), so a partial
 // outage degrades the way of following instead of taking every card offline; a rejected key
@@ -16,8 +16,9 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
     c.deps.emit('network:changed', { online: true, detail: null });
     for (const t of c.tracks.values()) {
       const rec = c.history.get(t.id);
-      if (rec?.note && rec.note !== t.stickyNote) c.tryWrite(t.id, { note: null });
-      if (t.phase === 'follow') t.dueAt = c.clock.now();
+      const sticky = t.phase.kind === 'follow' ? t.phase.stickyNote : null;
+      if (rec?.note && rec.note !== sticky) c.tryWrite(t.id, { note: null });
+      if (t.phase.kind === 'follow') t.dueAt = c.clock.now();
     }
   }
 
@@ -45,9 +46,6 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
     if (c.keyPause) return;
     c.keyPause = keyNote(err);
     c.log.warn(`${c.provider.label} rejected the key; pausing its runs until a key is saved`, { err: String(err) });
-    if (c.timer !== null) c.clock.clearTimeout(c.timer);
-    c.timer = null;
-    c.timerAt = Infinity;
     for (const t of c.tracks.values()) {
       c.stopStream(t);
       c.tryWrite(t.id, { note: c.keyPause });
@@ -65,10 +63,10 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
     const now = c.clock.now();
     for (const t of c.tracks.values()) {
       if (c.history.get(t.id)?.note === was) c.tryWrite(t.id, { note: null });
-      if (t.phase === 'follow') {
+      if (t.phase.kind === 'follow') {
         t.dueAt = now;
-        t.needsFull = true;
-        t.cancelDueAt = 0;
+        t.phase.needsFull = true;
+        t.phase.cancelDueAt = 0;
       }
     }
     c.listDueAt = now;
@@ -82,8 +80,8 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
    */
   function probe() {
     c.probing = true;
-    const target = [...c.tracks.values()].find((t) => t.phase === 'follow' && t.providerId);
-    const request: Promise<unknown> = target?.providerId ? c.provider.get({ id: target.providerId, model: target.intent.model }) : c.provider.list ? c.provider.list(null) : Promise.resolve();
+    const target = [...c.tracks.values()].find(isFollowed);
+    const request: Promise<unknown> = target ? c.provider.get({ id: target.phase.providerId, model: target.intent.model }) : c.provider.list ? c.provider.list(null) : Promise.resolve();
     c.run(
       request
         .then(() => c.noteSuccess('probe'))

@@ -1,4 +1,4 @@
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff.ts';
 import type { BudgetOptions } from './budget.ts';
 import { DEFAULT_CADENCE, type CadenceOptions } from './cadence.ts';
 

@@ -1,13 +1,14 @@
 import type { RemoteRun } from '../providers/types.ts';
 import { inputsMatch, modelsMatch } from './match.ts';
 import { type Core, type EngineOps, type Track } from './core.ts';
+import { afterReconcile, following } from './phase.ts';
 
 // Reconciliation (DESIGN §3): a create whose answer never arrived is looked for in the provider's
 // own recent runs (matched by model, input and time) before it is ever sent again.
 
 export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'doReconcile'> {
   function reconcileSweep() {
-    const batch = [...c.tracks.values()].filter((t) => t.phase === 'reconcile' && !t.busy && t.dueAt <= c.clock.now());
+    const batch = [...c.tracks.values()].filter((t) => t.phase.kind === 'reconcile' && !t.busy && t.dueAt <= c.clock.now());
     if (!batch.length) return;
     for (const t of batch) t.busy = true;
     c.listBusy = true;
@@ -68,30 +69,39 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
       return;
     }
     for (const t of batch) {
+      if (t.phase.kind !== 'reconcile') continue; // moved on meanwhile (never, today: the batch is busy)
       const remote = found.get(t.id);
-      if (remote && c.unwanted(t)) {
-        c.log.info('a create canceled or deleted before its answer exists remotely: canceling it', { id: t.id, providerId: remote.id });
-        c.foundUnwanted(t, remote);
-      } else if (remote) {
-        c.log.info('reconciled a create whose response was lost', { id: t.id, providerId: remote.id });
-        t.phase = 'follow';
-        t.failures = 0;
-        t.followSince = c.clock.now();
-        c.tryWrite(t.id, { note: null });
-        c.applyRemote(t, remote);
-        t.needsFull = true;
-        t.dueAt = c.clock.now();
-      } else if (++t.reconcileTries < c.opts.reconcileAttempts) {
-        t.dueAt = c.clock.now() + c.opts.reconcileDelayMs;
-      } else if (c.unwanted(t)) {
-        // Provably never created, and no longer wanted: done (never re-sent).
-        c.tracks.delete(t.id);
-      } else {
-        // Provably not created (not listed after waiting): sending it again cannot pay twice.
-        c.log.info('lost create not found at the provider; sending again', { id: t.id });
-        t.phase = 'queued';
-        t.dueAt = c.clock.now();
-        c.tryWrite(t.id, { status: 'queued', statusSince: c.clock.now(), note: null });
+      const tries = t.phase.tries;
+      switch (afterReconcile({ found: !!remote, unwanted: c.unwanted(t), tries, attempts: c.opts.reconcileAttempts })) {
+        case 'cancel-found':
+          c.log.info('a create canceled or deleted before its answer exists remotely: canceling it', { id: t.id, providerId: remote!.id });
+          c.foundUnwanted(t, remote!);
+          break;
+        case 'follow': {
+          c.log.info('reconciled a create whose response was lost', { id: t.id, providerId: remote!.id });
+          const f = c.follow(t, following(remote!.id, c.clock.now()));
+          t.failures = 0;
+          c.tryWrite(t.id, { note: null });
+          c.applyRemote(f, remote!);
+          f.phase.needsFull = true; // the history item is not a full view: one GET now
+          t.dueAt = c.clock.now();
+          break;
+        }
+        case 'look-again':
+          t.phase = { kind: 'reconcile', tries: tries + 1 };
+          t.dueAt = c.clock.now() + c.opts.reconcileDelayMs;
+          break;
+        case 'drop':
+          // Provably never created, and no longer wanted: done (never re-sent).
+          c.tracks.delete(t.id);
+          break;
+        case 'resend':
+          // Provably not created (not listed after waiting): sending it again cannot pay twice.
+          c.log.info('lost create not found at the provider; sending again', { id: t.id });
+          t.phase = { kind: 'queued' };
+          t.dueAt = c.clock.now();
+          c.tryWrite(t.id, { status: 'queued', statusSince: c.clock.now(), note: null });
+          break;
       }
     }
   }

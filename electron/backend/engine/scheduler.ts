@@ -1,10 +1,11 @@
-import { type Core, type EngineOps, type Track } from './core.ts';
+import { isFollowed, type Core, type EngineOps, type FollowedTrack, type Track } from './core.ts';
 
-// The one scheduler (DESIGN §4): a single timer wakes at the earliest due moment and decides,
-// under the provider's request budget, what goes out — creates (within the concurrency setting,
-// only while online), reconciliation of lost creates, cancels, list sweeps and status checks.
+// One lane's share of the scheduler (DESIGN §4): at each wake-up of the one loop (loop.ts), what of
+// this provider's goes out under its request budget — reconciliation of lost creates, cancels,
+// list sweeps and status checks — and which of its queued runs are ready to be created (loop.ts
+// starts those, within the one concurrency bound over all providers).
 
-export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | 'tick' | 'finishTick'> {
+export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | 'tickLane' | 'readyCreates' | 'createWait'> {
   function run<T>(p: Promise<T>): void {
     const wrapped = p.catch((err) => c.log.error('engine task failed', { err: String(err) })).finally(() => {
       c.pending.delete(wrapped);
@@ -15,83 +16,70 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
 
   function schedule(delay: number) {
     if (!c.running) return;
-    const at = c.clock.now() + Math.max(0, delay);
-    if (c.timer !== null && at >= c.timerAt) return;
-    if (c.timer !== null) c.clock.clearTimeout(c.timer);
-    c.timerAt = at;
-    c.timer = c.clock.setTimeout(() => {
-      c.timer = null;
-      c.timerAt = Infinity;
-      c.tick();
-    }, Math.max(0, delay));
+    c.loop.schedule(delay);
   }
 
-  function tick() {
-    if (!c.running) return;
+  /** Paused for the key or unreachable: no creates (they wait, queued, with the note saying why). */
+  const sending = () => c.running && !c.keyPause && c.health.online;
+
+  function readyCreates(now: number): { ready: Track[]; nextAt: number } {
+    const ready: Track[] = [];
+    let nextAt = Infinity;
+    if (!sending()) return { ready, nextAt };
+    for (const t of c.tracks.values()) {
+      if (t.phase.kind !== 'queued' || t.busy) continue;
+      if (t.dueAt > now) nextAt = Math.min(nextAt, t.dueAt);
+      else ready.push(t);
+    }
+    ready.sort((a, b) => a.dueAt - b.dueAt);
+    return { ready, nextAt };
+  }
+
+  function tickLane(now: number): number {
+    if (!c.running) return Infinity;
     // Key rejected: nothing at all goes out (DESIGN §3) until keyChanged() wakes the scheduler.
-    if (c.keyPause) return;
-    const now = c.clock.now();
+    if (c.keyPause) return Infinity;
     let nextAt = Infinity;
     const due = (at: number) => {
       nextAt = Math.min(nextAt, at);
     };
 
     if (!c.health.online) {
-      // Outage: one probe at a time, slowly; everything else waits for it to succeed.
+      // Outage: one probe at a time, slowly; everything else of this provider waits for it to succeed.
       if (!c.probing && now >= c.nextProbeAt) c.probe();
       due(c.nextProbeAt);
-      return c.finishTick(nextAt, now);
+      return nextAt;
     }
 
-    const concurrency = c.deps.settings.get().createConcurrency;
-    const followed: Track[] = [];
-    const queued: Track[] = [];
+    const followed: FollowedTrack[] = [];
     for (const t of c.tracks.values()) {
-      if (t.phase === 'follow') followed.push(t);
-      else if (t.phase === 'queued') queued.push(t);
-      else if (t.phase === 'reconcile' && !t.busy) {
+      if (isFollowed(t)) followed.push(t);
+      else if (t.phase.kind === 'reconcile' && !t.busy) {
         if (t.dueAt <= now && !c.listBusy) c.reconcileSweep();
         else due(t.dueAt);
       }
     }
 
-    // Creates, oldest click first, within the concurrency setting and the create budget.
-    queued.sort((a, b) => a.dueAt - b.dueAt);
-    for (const t of queued) {
-      if (t.busy) continue;
-      if (t.dueAt > now) {
-        due(t.dueAt);
-        continue;
-      }
-      if (c.creating >= concurrency) break;
-      const wait = c.budget.waitFor('create');
-      if (wait > 0) {
-        due(now + wait);
-        break;
-      }
-      c.startCreate(t);
-    }
-
     // Cancels first among the other requests: the user is waiting on them.
     for (const t of followed) {
-      if (t.busy || !t.cancelWanted || t.cancelSent || !t.providerId) continue;
-      if (t.cancelDueAt > now) {
-        due(t.cancelDueAt);
+      if (t.busy || !t.cancelWanted || t.phase.cancelSent) continue;
+      if (t.phase.cancelDueAt > now) {
+        due(t.phase.cancelDueAt);
         continue;
       }
       if (c.budget.available('other') < 1) break;
-      c.sendCancel(t, t.providerId);
+      c.sendCancel(t);
     }
 
     const listMode = !!c.provider.list && followed.length >= c.opts.listThreshold;
     let processing = 0;
-    for (const t of followed) if (t.seenStatus === 'processing') processing++;
+    for (const t of followed) if (t.phase.seenStatus === 'processing') processing++;
     const refreshMs = Math.max(c.opts.processingRefreshMs, (processing * 1000) / c.opts.progressRequestsPerSec);
     if (listMode && !c.listBusy) {
       // Sweep when the most urgent covered prediction is due by its own cadence (a batch of long
       // cold boots is swept every few seconds, not every second), never faster than listIntervalMs.
       let urgent = Infinity;
-      for (const t of followed) if (!t.uncovered && !t.busy) urgent = Math.min(urgent, t.dueAt);
+      for (const t of followed) if (!t.phase.uncovered && !t.busy) urgent = Math.min(urgent, t.dueAt);
       const sweepAt = Math.max(c.listDueAt, urgent === Infinity ? c.listDueAt : urgent);
       if (now >= sweepAt && c.budget.available('other') >= 1) c.listSweep(followed);
       else due(Math.max(sweepAt, now + c.budget.waitFor('other')));
@@ -99,12 +87,13 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
 
     for (const t of followed) {
       if (t.busy) continue;
+      const f = t.phase;
       let at = t.dueAt;
-      if (listMode && !t.uncovered && !t.needsFull) {
+      if (listMode && !f.uncovered && !f.needsFull) {
         // Covered by the list sweep; only processing ones get a periodic full look (logs).
-        at = t.seenStatus === 'processing' ? Math.max(t.dueAt, t.lastFullAt + refreshMs) : Infinity;
+        at = f.seenStatus === 'processing' ? Math.max(t.dueAt, f.lastFullAt + refreshMs) : Infinity;
       }
-      if (t.needsFull) at = Math.min(at, Math.max(now, t.dueAt));
+      if (f.needsFull) at = Math.min(at, Math.max(now, t.dueAt));
       if (at > now) {
         due(at);
         continue;
@@ -116,12 +105,8 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
       }
       c.poll(t);
     }
-    c.finishTick(nextAt, now);
+    return nextAt;
   }
 
-  function finishTick(nextAt: number, now: number) {
-    if (nextAt !== Infinity) c.schedule(Math.max(5, nextAt - now));
-  }
-
-  return { run, schedule, tick, finishTick };
+  return { run, schedule, tickLane, readyCreates, createWait: () => c.budget.waitFor('create') };
 }

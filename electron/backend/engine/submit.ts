@@ -4,8 +4,9 @@ import type { RemoteRun, RunRef } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { type Core, type EngineOps, type Track, WriteFailed } from './core.ts';
+import { afterCreateError, following } from './phase.ts';
 import { cancelAfterMs } from './record-rules.ts';
 
 // Submitting a run (DESIGN §3): the intent is journaled before the request, local files are
@@ -15,10 +16,10 @@ import { cancelAfterMs } from './record-rules.ts';
 export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate' | 'unwanted' | 'foundUnwanted' | 'cancelDetached' | 'requeue' | 'failCreate' | 'prepareInput' | 'listPage'> {
   function startCreate(t: Track) {
     t.busy = true;
-    t.phase = 'submitting';
-    c.creating++;
+    t.phase = { kind: 'submitting' };
+    c.loop.creating++;
     c.run(c.doCreate(t).finally(() => {
-      c.creating--;
+      c.loop.creating--;
       t.busy = false;
     }));
   }
@@ -38,7 +39,7 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
     } catch (err) {
       if (!(err instanceof WriteFailed)) throw err;
       // The intent could not be journaled: nothing is sent until it can be (never a create the history does not know of).
-      t.phase = 'queued';
+      t.phase = { kind: 'queued' };
       t.dueAt = c.clock.now() + c.writeRetryDelay();
       return;
     }
@@ -65,11 +66,8 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
       c.noteSuccess('create');
       t.failures = 0;
       if (c.unwanted(t)) return c.foundUnwanted(t, p);
-      t.phase = 'follow';
-      t.followSince = c.clock.now();
-      t.needsFull = false; // the create answer is a full prediction
-      t.lastFullAt = c.clock.now();
-      c.applyRemote(t, p);
+      // The create answer is a full view of the run: no GET needed before the next look.
+      c.applyRemote(c.follow(t, following(p.id, c.clock.now(), { needsFull: false })), p);
     } catch (err) {
       if (c.dead) return;
       t.failures++;
@@ -78,13 +76,13 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
         // Refused or not sent: nothing to cancel, and the card has already ended (or is gone).
         return void c.tracks.delete(t.id);
       }
-      if (err instanceof ProviderError && err.ambiguous) {
+      const next = afterCreateError(err);
+      if (next === 'reconcile') {
         // The server may have created it: find it before even thinking of sending it again.
-        t.phase = 'reconcile';
-        t.reconcileTries = 0;
-        t.dueAt = c.clock.now() + Math.max(c.opts.reconcileDelayMs, err.retryAfterMs ?? 0);
+        t.phase = { kind: 'reconcile', tries: 0 };
+        t.dueAt = c.clock.now() + Math.max(c.opts.reconcileDelayMs, (err instanceof ProviderError ? err.retryAfterMs : null) ?? 0);
         if (!t.endedLocally && !t.forgotten) c.tryWrite(t.id, { note: `Connection lost while submitting — checking with ${c.provider.label}` });
-      } else if (err instanceof ProviderError && err.transient) {
+      } else if (next === 'requeue') {
         c.requeue(t, c.retryDelay(t, err), err);
       } else {
         c.failCreate(t, err);
@@ -112,13 +110,10 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
     }
     // Canceled on the card already: keep the provider id with it and cancel through the usual path
     // (retried on transient errors); the card stays canceled unless Replicate says it finished first.
-    t.phase = 'follow';
-    t.followSince = c.clock.now();
+    const f = c.follow(t, following(p.id, c.clock.now()));
     t.cancelWanted = true;
-    t.cancelSent = false;
-    t.needsFull = true;
     t.dueAt = c.clock.now();
-    c.applyRemote(t, p);
+    c.applyRemote(f, p);
   }
 
   /** Cancels a prediction no row follows any more (deleted): best effort, a few tries on transient errors. */
@@ -140,7 +135,7 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
   }
 
   function requeue(t: Track, delay: number, err: unknown) {
-    t.phase = 'queued';
+    t.phase = { kind: 'queued' };
     t.dueAt = c.clock.now() + delay;
     const rl = err instanceof ProviderError && err.code === 'rate_limited';
     c.tryWrite(t.id, { status: 'queued', statusSince: c.clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : c.health.online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `${c.provider.label} unreachable — will send when it is back` });

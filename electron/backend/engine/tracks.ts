@@ -1,17 +1,22 @@
 import type { PredictionRecord } from '../history/types.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
-import { type Core, type EngineOps, type Phase, type Track } from './core.ts';
+import { type Core, type EngineOps, type FollowedTrack, type Phase, type Track } from './core.ts';
+import { phaseOnResume, type Following } from './phase.ts';
 
 // The in-memory side of the journal: which runs this engine follows (a Track each), resuming one
 // from whatever step it stopped at, forgetting deleted ones, saving outputs, and halting.
 
-export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resume' | 'stopStream' | 'forget' | 'halt'> {
+export function createTracks(c: Core): Pick<EngineOps, 'track' | 'follow' | 'save' | 'resume' | 'stopStream' | 'forget' | 'halt'> {
   function track(rec: PredictionRecord, phase: Phase, dueAt = c.clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: c.clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, listEnd: null, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, cancelWanted: rec.cancelRequested, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
     c.tracks.set(rec.id, t);
     return t;
   }
 
+  function follow(t: Track, phase: Following): FollowedTrack {
+    t.phase = phase;
+    return t as FollowedTrack;
+  }
 
   /** Predictions seen remotely since start (settle() waits for a first look at resumed ones). */
   function save(rec: PredictionRecord) {
@@ -28,14 +33,12 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resum
       existing.forgotten = false;
       return;
     }
-    if (isTerminal(rec.status)) return;
-    if (rec.status === 'queued') c.track(rec, 'queued', rec.createdAt);
-    else if (!rec.providerId) c.track(rec, 'reconcile');
-    else c.track(rec, 'follow');
+    const phase = phaseOnResume(rec, c.clock.now());
+    if (phase) c.track(rec, phase, phase.kind === 'queued' ? rec.createdAt : c.clock.now());
   }
 
   function stopStream(t: Track) {
-    t.stream?.abort();
+    if (t.phase.kind === 'follow') t.phase.stream?.abort();
   }
 
   /**
@@ -47,10 +50,10 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resum
       const t = c.tracks.get(id);
       if (!t) continue;
       c.stopStream(t);
-      if (t.providerId) {
+      if (t.phase.kind === 'follow') {
         c.tracks.delete(id);
-        if (!(t.seenStatus && isTerminal(t.seenStatus))) c.cancelDetached(id, { id: t.providerId, model: t.intent.model });
-      } else if ((t.phase === 'submitting' && t.busy) || t.phase === 'reconcile') {
+        if (!(t.phase.seenStatus && isTerminal(t.phase.seenStatus))) c.cancelDetached(id, { id: t.phase.providerId, model: t.intent.model });
+      } else if ((t.phase.kind === 'submitting' && t.busy) || t.phase.kind === 'reconcile') {
         // The create is out, or its answer was lost: keep the track until the answer (or the
         // reconciliation) says whether something runs remotely, and cancel it then (foundUnwanted).
         t.forgotten = true;
@@ -63,13 +66,11 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resum
   /** No more ticks, timers or streams (stop and kill both start here). */
   function halt() {
     c.running = false;
-    if (c.timer !== null) c.clock.clearTimeout(c.timer);
-    c.timer = null;
     for (const h of c.detachedTimers) c.clock.clearTimeout(h);
     c.detachedTimers.clear();
     for (const t of c.tracks.values()) c.stopStream(t);
     c.cancels.settleAll({ outcome: 'pending', message: `Kiln stopped before ${c.provider.label} answered the cancel; it is kept on the run and sent when Kiln follows it again.` });
   }
 
-  return { track, save, resume, stopStream, forget, halt };
+  return { track, follow, save, resume, stopStream, forget, halt };
 }

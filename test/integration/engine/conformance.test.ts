@@ -1,77 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../../electron/backend/index.ts';
-import { call, setup, until } from './harness.ts';
-import { setupFal } from './fal-harness.ts';
+import { call, until } from './harness.ts';
+import { targets, type Running } from './conformance-targets.ts';
 
 // The engine conformance cases that run for every provider (issue 12 "Proof"): one suite, two
-// simulators, over real HTTP with a real SQLite history and vault. Each target says how to start
-// its simulator with the same generic faults, which model to run and how many jobs the provider
-// created (never two for one click). Cases still only in the Replicate files (cold start, offline
-// queue, partial outage, kill at every step) are listed in DECISIONS.md.
-
-type GenericFault = { on: 'create' | 'poll'; kind: '429' | '503' | 'reset' | 'truncated-json' | 'drop-response'; count?: number; after?: number };
-
-interface Running {
-  backend(): Backend;
-  model: string;
-  jobs(): number;
-  restart(): Promise<Backend>;
-  /** The provider refuses the key from now on (rotated or revoked), then accepts it again. */
-  rejectKey(): void;
-  restoreKey(): void;
-  close(): Promise<void>;
-}
-
-interface Target {
-  name: string;
-  start(o: { faults?: GenericFault[]; runMs?: number; startMs?: number; unknownStatus?: string }): Promise<Running>;
-  /** The unknown status word this provider's simulator is told to report while waiting. */
-  unknown: string;
-}
-
-const REPLICATE_MODEL = 'black-forest-labs/flux-schnell';
-const FAL_ENDPOINT = 'fal-ai/flux/schnell';
-
-const targets: Target[] = [
-  {
-    name: 'replicate',
-    unknown: 'warming',
-    async start(o) {
-      const faults = (o.faults ?? []).map((f) => ({
-        endpoint: f.on === 'create' ? ('create' as const) : ('get' as const),
-        kind: f.kind === 'drop-response' ? ('drop-response-after-create' as const) : f.kind,
-        count: f.count ?? 1,
-        after: f.after ?? 0,
-      }));
-      const models = { [REPLICATE_MODEL]: { coldBootMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) } };
-      const h = await setup({ scenario: { models, faults } });
-      return {
-        backend: () => h.backend, model: REPLICATE_MODEL, jobs: () => h.sim.control.predictions().length, restart: () => h.restart(), close: () => h.close(),
-        rejectKey: () => h.sim.control.loadScenario({ models, faults: [{ endpoint: '*', kind: '401', count: 100_000 }] }),
-        restoreKey: () => h.sim.control.loadScenario({ models }),
-      };
-    },
-  },
-  {
-    name: 'fal',
-    unknown: 'IN_WARMUP',
-    async start(o) {
-      const faults = (o.faults ?? []).map((f) => ({
-        endpoint: f.on === 'create' ? ('submit' as const) : ('status' as const),
-        kind: f.kind === 'drop-response' ? ('drop-response-after-submit' as const) : f.kind,
-        count: f.count ?? 1,
-        after: f.after ?? 0,
-      }));
-      const endpoints = { [FAL_ENDPOINT]: { startupMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) } };
-      const h = await setupFal({ scenario: { endpoints, faults } });
-      return {
-        backend: () => h.backend, model: `fal:${FAL_ENDPOINT}`, jobs: () => h.sim.control.jobs().length, restart: () => h.restart(), close: () => h.close(),
-        rejectKey: () => h.sim.control.loadScenario({ endpoints, revokedKeys: [h.sim.key] }),
-        restoreKey: () => h.sim.control.loadScenario({ endpoints }),
-      };
-    },
-  },
-];
+// simulators (conformance-targets.ts), over real HTTP with a real SQLite history and vault. The
+// outage, queue and kill-at-every-step cases are in conformance-steps.test.ts.
 
 let r: Running | null = null;
 afterEach(async () => {

@@ -1,7 +1,8 @@
-import type { CancelAnswer, Provider, RemoteRun, RunRef, SubmitIntent, SubmitSpec } from '../types.ts';
+import type { CancelAnswer, Provider, RemoteRun, RunRef, StreamHandlers, SubmitIntent, SubmitSpec } from '../types.ts';
 import { ProviderError } from '../errors.ts';
 import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.ts';
 import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
+import { requestUrls } from './endpoint.ts';
 
 // fal as the second implementation of the Provider interface (../types.ts), over the queue client.
 // The trap it exists to hide from the engine (DESIGN §3 table; shared reference fal-api.md): a fal
@@ -70,21 +71,27 @@ export function runOfHistoryItem(item: FalHistoryItem): RemoteRun {
 
 export function createFalProvider(client: FalClient): Provider {
   const ref = (r: RunRef) => ({ endpointId: endpointOf(r.model), requestId: r.id });
+  // The status stream (reference §5) as the run's `urls.stream`: the engine opens it for a few runs
+  // at once (its maxStreams) and looks at once when it says COMPLETED; polling goes on beside it and
+  // takes over when it breaks (engine/health.ts: a stream has a fallback).
+  const streamUrl = (r: RunRef) => `${requestUrls(client.bases.queueUrl, endpointOf(r.model), r.id).statusUrl}/stream`;
+  const withStream = (run: RemoteRun, r: RunRef): RemoteRun => (run.status === 'starting' || run.status === 'processing' ? { ...run, urls: { stream: streamUrl(r) } } : run);
   return {
     id: 'fal',
     label: 'fal',
-    capabilities: { list: false, stream: false },
+    capabilities: { list: false, stream: true },
     retentionMs: RETENTION_MS.fal,
     keyHint: 'Settings, or FAL_KEY',
     setGate: (gate) => client.setGate(gate),
     async submit(spec: SubmitSpec): Promise<RemoteRun> {
       // fal keeps generated media for the lifetime asked for here (records/retention.ts: one policy, shown on the card).
       const s = await client.submit({ endpointId: endpointOf(spec.model), input: spec.input, startDeadlineAt: spec.startDeadlineAt ?? null, objectLifecycle: { expirationSeconds: FAL_MEDIA_LIFETIME_S } });
-      return { id: s.requestId, status: 'starting', rawStatus: 'IN_QUEUE', createdAt: null, startedAt: null, completedAt: null, queuePosition: s.queuePosition };
+      const run: RemoteRun = { id: s.requestId, status: 'starting', rawStatus: 'IN_QUEUE', createdAt: null, startedAt: null, completedAt: null, queuePosition: s.queuePosition };
+      return withStream(run, { id: s.requestId, model: spec.model });
     },
     async get(r: RunRef): Promise<RemoteRun> {
       const st = await client.status(ref(r), { logs: true });
-      if (st.status !== 'COMPLETED') return runOfFalStatus(r.id, st);
+      if (st.status !== 'COMPLETED') return withStream(runOfFalStatus(r.id, st), r);
       return runOfFalResult(r.id, st, await client.result(ref(r)));
     },
     async cancel(r: RunRef): Promise<CancelAnswer> {
@@ -97,6 +104,14 @@ export function createFalProvider(client: FalClient): Provider {
     async findSubmitted(intent: SubmitIntent): Promise<RemoteRun[]> {
       const items = await client.findSubmitted(endpointOf(intent.model), intent.input, { since: intent.since });
       return items.map(runOfHistoryItem).reverse();
+    },
+    /** Follows the status stream until COMPLETED (then `onDone`: the engine fetches the result). No text: fal streams statuses, not output. */
+    async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<unknown> {
+      const m = /^(.+)\/requests\/([^/]+)\/status\/stream$/.exec(url.startsWith(`${client.bases.queueUrl}/`) ? url.slice(client.bases.queueUrl.length + 1) : '');
+      if (!m) throw new ProviderError({ code: 'bad_request', message: 'Not a fal status stream URL.' });
+      const last = await client.streamStatus({ endpointId: m[1]!, requestId: decodeURIComponent(m[2]!) }, { logs: false, signal, onStatus: () => {} });
+      if (last?.status === 'COMPLETED') handlers.onDone?.(null);
+      return last;
     },
     upload: (bytes, filename, mime) => client.upload(bytes, { fileName: filename, contentType: mime }),
     trusted: (url) => client.trustedForKey(url),

@@ -3,7 +3,7 @@ import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { createBudget } from './budget.ts';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../../../shared/backoff.ts';
 import { createHealth } from './health.ts';
 import { createCancelWaiters, type CancelOutcome } from './cancel.ts';
 import { resolveEngineOptions } from './options.ts';
@@ -16,26 +16,22 @@ import { createReconcile } from './reconcile.ts';
 import { createFollow } from './follow.ts';
 import { createTracks } from './tracks.ts';
 import { createRuntimes } from './runtimes.ts';
+import type { Loop } from './loop.ts';
 
-export { DEFAULT_ENGINE_OPTIONS, resolveEngineOptions, type EngineOptions, type EngineOptionsInput } from './options.ts';
-export type { SubmitRequest, EngineDeps } from './core.ts';
-export type { CancelOutcome } from './cancel.ts';
 
-// The prediction engine (DESIGN §3, §4). ONE scheduler follows every in-flight prediction: a single
-// timer wakes at the earliest due moment and decides, under one shared request budget, what goes
-// out: queued creates (up to the concurrency setting, only while online), reconciliation of creates
-// whose response was lost, cancels, and status checks. With more than a handful in flight, status
-// checks switch to the list endpoint (one request covers up to 100 predictions) and a full GET is
-// made only for predictions whose status moved, so 1,000 in flight stay far below 3000 requests/min.
+// One provider's lane of the engine (DESIGN §3, §4; docs/ARCHITECTURE.md, "The engine"): its runs,
+// its request budget, network health, key pause, list and probe state. The one scheduler over all
+// lanes (loop.ts) wakes it; with more than a handful in flight, status checks switch to the list
+// endpoint (one request covers up to 100 runs) and a full GET is made only for runs whose status
+// moved, so 1,000 in flight stay far below the provider's limits.
 //
 // The journal lives in the history store: the intent is written before the create request
 // (`submitting` + an attempt count), the provider id right after. A crash at any point leaves a
 // record that start() knows how to finish: `queued` → send, `submitting` without an id →
-// reconcile against the provider's recent predictions (never re-create blindly), an id → follow.
+// reconcile against the provider's recent runs (never re-create blindly), an id → follow.
 
-
-/** The engine for one provider's runs (its budget, health and key pause); createEngine composes one per provider. */
-export function createProviderEngine(deps: EngineDeps) {
+/** One provider's lane; createEngine composes one per provider over one loop. */
+export function createLane(deps: EngineDeps, loop: Loop) {
   const opts = resolveEngineOptions(deps.options);
   const budget = createBudget(deps.clock, opts.budget);
   deps.provider.setGate({
@@ -44,6 +40,7 @@ export function createProviderEngine(deps: EngineDeps) {
   });
   const state: EngineState = {
     deps,
+    loop,
     history: deps.history,
     vault: deps.vault,
     provider: deps.provider,
@@ -58,11 +55,8 @@ export function createProviderEngine(deps: EngineDeps) {
     listeners: new Set(),
     keyListeners: new Set(),
     pending: new Set(),
-    timer: null,
-    timerAt: Infinity,
     running: false,
     dead: false,
-    creating: 0,
     streams: 0,
     listBusy: false,
     listDueAt: 0,
@@ -81,6 +75,7 @@ export function createProviderEngine(deps: EngineDeps) {
   /** Runs of this engine's provider (rows written before the provider column existed are Replicate's). */
   const mine = (rec: PredictionRecord) => (rec.provider ?? 'replicate') === c.provider.id;
   Object.assign(c, createJournal(c), createScheduler(c), createNetwork(c), createSubmit(c), createReconcile(c), createFollow(c), createTracks(c), createRuntimes(c));
+  loop.add(c);
 
   // ── public API ────────────────────────────────────────────────────────────────────────────────
   function submit(req: SubmitRequest): PredictionRecord {
@@ -100,7 +95,7 @@ export function createProviderEngine(deps: EngineDeps) {
     });
     c.publisher.changed(rec.id);
     for (const l of c.listeners) l(rec);
-    c.track(rec, 'queued');
+    c.track(rec, { kind: 'queued' });
     // Held with the rest while the key is rejected: the card says why it does not start.
     if (c.keyPause) return c.tryWrite(rec.id, { note: c.keyPause }) ?? rec;
     c.schedule(0);
@@ -110,6 +105,7 @@ export function createProviderEngine(deps: EngineDeps) {
   return {
     options: c.opts,
     budget: c.budget,
+    provider: c.provider,
     async start() {
       if (c.running) return;
       c.running = true;
@@ -123,7 +119,7 @@ export function createProviderEngine(deps: EngineDeps) {
         if (c.opts.resumeOnStart === true) {
           for (const rec of c.history.listCanceledBeforeCreate(c.clock.now() - PROVIDER_LIST_HORIZON_MS)) {
             if (!mine(rec)) continue;
-            const t = c.track(rec, 'reconcile');
+            const t = c.track(rec, { kind: 'reconcile', tries: 0 });
             t.endedLocally = true;
             t.intent.since = rec.createdAt;
           }
@@ -218,7 +214,7 @@ export function createProviderEngine(deps: EngineDeps) {
         c.write(id, { status: 'canceled', statusSince: c.clock.now(), completedAt: c.clock.now(), cancelRequested: true, note: null });
         return Promise.resolve({ outcome: 'canceled-locally' });
       }
-      if (!rec.providerId && !t?.providerId) {
+      if (!rec.providerId && t?.phase.kind !== 'follow') {
         // No create is known to exist (one is out, or its answer was lost and is being reconciled, or
         // another process owns it): the card ends now, and if a create does turn up remotely it is
         // canceled there (foundUnwanted) — never created afresh, never left running.
@@ -233,9 +229,11 @@ export function createProviderEngine(deps: EngineDeps) {
       c.write(id, { cancelRequested: true });
       if (!t) return Promise.resolve({ outcome: 'pending', message: 'This process does not follow the run; the cancel is kept on it and sent by the one that does.' });
       t.cancelWanted = true;
-      t.cancelSent = false;
-      t.cancelDueAt = 0;
-      t.cancelFailures = 0;
+      if (t.phase.kind === 'follow') {
+        t.phase.cancelSent = false;
+        t.phase.cancelDueAt = 0;
+        t.phase.cancelFailures = 0;
+      }
       t.dueAt = c.clock.now();
       const outcome = c.cancels.wait(id);
       if (c.keyPause) c.cancels.settle(id, { outcome: 'key-rejected', message: c.keyPause });
@@ -268,4 +266,4 @@ export function createProviderEngine(deps: EngineDeps) {
   }
 }
 
-export type ProviderEngine = ReturnType<typeof createProviderEngine>;
+export type Lane = ReturnType<typeof createLane>;
