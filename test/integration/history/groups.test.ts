@@ -60,6 +60,9 @@ describe('predictions:createGroup', () => {
   it('a compare across Replicate and fal: one run per model, grouped; the failing model does not stop the others', async () => {
     const { backend, sim, fal } = await both();
     const history = backend.services.history;
+    // The compare dialog maps its canonical input onto each model's schema, fal's included.
+    const falModel = await call(backend, 'models:get', { ref: FAL_FLUX });
+    expect(falModel).toMatchObject({ ref: FAL_FLUX, inputSchema: { properties: { prompt: { type: 'string' }, seed: { type: 'integer' } } } });
     const res = await call(backend, 'predictions:createGroup', {
       kind: 'compare',
       members: [

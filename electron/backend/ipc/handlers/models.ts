@@ -98,6 +98,15 @@ export const modelsHandlers: HandlerMap = {
     return (await s.provider.searchModels(q)).map(summary);
   },
   'models:get': async (req, s) => {
+    // fal endpoints (`fal:ENDPOINT_ID`): metadata and input schema from fal's platform API. Minimal
+    // (no offline copy yet), added for compare across providers; the fal model picker may replace it.
+    if (req.ref.startsWith('fal:')) {
+      const { model, schema } = await s.fal.getModel(req.ref.slice(4));
+      const inputSchema = { ...schema.input, components: { schemas: schema.components } };
+      rememberInputSchema(s, model.endpointId, null, true, inputSchema);
+      const [owner = '', ...rest] = model.endpointId.split('/');
+      return { ref: req.ref, owner, name: rest.join('/'), description: model.description, coverImageUrl: model.thumbnailUrl, runCount: null, latestVersionId: null, official: true, inputSchema, outputSchema: schema.output };
+    }
     let m: RemoteModel;
     let latest: boolean;
     let version: RemoteVersion | null;
