@@ -24,7 +24,7 @@ export interface BatchTable {
 
 function checkSize(text: string, what: string) {
   const bytes = new TextEncoder().encode(text).length;
-  if (bytes > LIMITS.batchFileBytes) throw new BatchInputError(`${what} is ${formatBytes(bytes)}; a batch list may be at most ${formatBytes(LIMITS.batchFileBytes)} (batchFileBytes). Split it into several batches.`);
+  if (bytes > LIMITS.batchFileBytes) throw new BatchInputError(`${what} (${formatBytes(bytes)}) is larger than ${formatBytes(LIMITS.batchFileBytes)}, the most a batch list may be (batchFileBytes). Split it into several batches.`);
 }
 
 function checkRows(n: number) {
