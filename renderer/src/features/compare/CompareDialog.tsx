@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { ModelDetail } from '../../../../shared/domain/model.ts';
 import { mapCanonical, type CanonicalField, type CanonicalInput } from '../../../../shared/compare/canonical.ts';
-import { buildFormFields, initialValues, validateForm } from '../../../../shared/schema-form.ts';
+import { buildFormFields, validateForm } from '../../../../shared/schema-form.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import { useComposer, uiStore } from '../../stores/index.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
@@ -49,8 +49,10 @@ export function CompareDialog() {
     if (!l || l.state !== 'ok') return { ref, l, mapped: null, input: null, problem: l?.state === 'error' ? l.message : null };
     const mapped = mapCanonical(c, l.detail.inputSchema);
     const fields = buildFormFields(l.detail.inputSchema);
-    // The model's own defaults under the mapped values, validated as the composer would.
-    const v = validateForm(fields, { ...initialValues(fields), ...mapped.input });
+    // Only what was asked is sent (each model keeps its own defaults), validated as the composer
+    // would: required inputs, bounds, enums. A JSON-kind field (fal's image_size) is given as text.
+    const asForm = Object.fromEntries(Object.entries(mapped.input).map(([k, v]) => [k, fields.find((f) => f.name === k)?.kind === 'json' ? JSON.stringify(v) : v]));
+    const v = validateForm(fields, asForm);
     return { ref, l, mapped, input: v.ok ? v.input : null, problem: v.ok ? null : Object.entries(v.errors).map(([k, e]) => `${k}: ${e}`).join('; ') };
   }), [models, loaded, c]);
 

@@ -124,11 +124,11 @@ function Pane({ p, zoomStyle, onMove }: { p: PredictionView; zoomStyle: React.CS
   const out = primaryOutput(p);
   const now = useNow(p.status === 'starting' || p.status === 'processing');
   const badge = statusBadge(p, now, true);
-  const label = `${p.provider === 'fal' ? 'fal' : 'Replicate'} · ${p.model}`;
+  const provider = p.provider === 'fal' ? 'fal' : 'Replicate';
   return (
     <li className={`compare-pane tone-${badge.tone}`} aria-label={`${p.model} — ${badge.text}`}>
       <div className="compare-pane-head">
-        <strong className="compare-pane-model" title={label}>{label}</strong>
+        <strong className="compare-pane-model" title={`${p.model} (${provider})`}>{p.model} <span className="muted small">· {provider}</span></strong>
         <span className={`badge ${badge.tone}`}>{badge.text}</span>
       </div>
       <div className="compare-pane-media" onPointerMove={onMove}>
@@ -143,7 +143,7 @@ function Pane({ p, zoomStyle, onMove }: { p: PredictionView; zoomStyle: React.CS
             <p>{p.error?.message ?? 'This run did not finish.'}</p>
           </div>
         ) : (
-          <div className="compare-pane-wait muted small">{p.note ?? 'Working…'}</div>
+          <div className="compare-pane-wait muted small">{p.note ?? (p.status === 'succeeded' ? (!out ? 'It returned no file.' : out.path ? `It returned ${out.kind}, not an image: open its card for it.` : `Its ${out.kind} is not saved on this computer (${out.state}).`) : 'Working…')}</div>
         )}
       </div>
       {needsRetry(p) && (

@@ -14,8 +14,14 @@ export interface MemberRef {
   schema: Record<string, unknown> | null;
 }
 
-/** The group's estimate; unknown as a whole when any member's price is unknown (never counted as $0). */
-export function estimateGroup(members: MemberRef[]): CostFigure | null {
+/** A group's estimate: a CostFigure plus what is known when some members have no price. */
+export type GroupFigure = CostFigure & { knownUsd: number; unpriced: number };
+
+/**
+ * The group's estimate. Unknown as a whole when any member's price is unknown (never counted as
+ * $0); the priced members' sum is kept beside it, so "≈ $0.028 + 2 unpriced" can be said.
+ */
+export function estimateGroup(members: MemberRef[]): GroupFigure | null {
   if (members.length === 0) return null;
   const prices = costStore.getState().prices;
   let usd = 0;
@@ -28,8 +34,9 @@ export function estimateGroup(members: MemberRef[]): CostFigure | null {
     else usd += fig.usd;
   }
   const n = members.length;
-  if (unknown) return { usd: null, estimated: true, basis: `${unknown} of ${n} runs have no known price`, tableDate: null };
-  return { usd: roundUsd(usd), estimated: true, basis: `${n} runs, each at its model's price`, tableDate: null };
+  const knownUsd = roundUsd(usd);
+  if (unknown) return { usd: null, estimated: true, basis: `${unknown} of ${n} runs have no known price${unknown < n ? `; the others ≈ ${formatUsd(knownUsd)}` : ''}`, tableDate: null, knownUsd, unpriced: unknown };
+  return { usd: knownUsd, estimated: true, basis: `${n} runs, each at its model's price`, tableDate: null, knownUsd, unpriced: 0 };
 }
 
 /**
@@ -59,7 +66,8 @@ export async function confirmGroupBudget(members: MemberRef[], total: CostFigure
   });
 }
 
-export function totalText(fig: CostFigure | null): string {
+export function totalText(fig: GroupFigure | null): string {
   if (!fig) return 'Pricing…';
-  return fig.usd === null ? 'Price unknown' : `≈ ${formatUsd(fig.usd)}`;
+  if (fig.usd !== null) return `≈ ${formatUsd(fig.usd)}`;
+  return fig.knownUsd > 0 ? `≈ ${formatUsd(fig.knownUsd)} + ${fig.unpriced} unpriced` : 'Price unknown';
 }
