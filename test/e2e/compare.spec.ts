@@ -41,6 +41,8 @@ test.beforeEach(async ({ sim }) => {
   });
 });
 
+// Playwright reads the fixtures a hook needs from its first parameter: this one needs none.
+// eslint-disable-next-line no-empty-pattern
 test.afterEach(async ({}, testInfo) => {
   await kiln.stop();
   if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('kiln-logs', { body: kiln.logs.join('\n'), contentType: 'text/plain' });
