@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { openStudio, pickModel, card, sentInputs } from './studio.helpers.ts';
@@ -21,16 +22,21 @@ test.use({
   simOptions: { scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 800 } }, faults: [{ endpoint: 'create', kind: 'reply', after: 4, count: 1, reply: refusal }] } },
 });
 
+/** Each screen in both themes: screenshotted, and audited with axe (WCAG 2.1 AA). */
 async function shots(page: Page, name: string) {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png` });
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `${name} (${scheme})`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
 test('a 12-prompt batch from a CSV: one stack, its progress, one failure retried alone', async ({ page, kiln, sim }) => {
+  // A long flow with axe audits in both themes, on a machine shared by several test runs.
+  test.setTimeout(300_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-batch-'));
   const csv = path.join(dir, 'lanterns.csv');
   fs.writeFileSync(csv, `prompt,seed,mood\n${PROMPTS.map((p, i) => `"${p}",${100 + i},calm`).join('\n')}\n`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect, launchKiln, type KilnWeb } from './fixtures.ts';
 import { openStudio, sentInputs } from './studio.helpers.ts';
@@ -50,11 +51,14 @@ test.afterEach(async ({}, testInfo) => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Each screen in both themes: screenshotted, and audited with axe (WCAG 2.1 AA). */
 async function shots(page: Page, name: string) {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png` });
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `${name} (${scheme})`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -66,6 +70,8 @@ async function falResult(requestId: string, endpoint: string): Promise<{ prompt?
 }
 
 test('compare across Replicate and fal: mapped inputs, one failing model stops nothing, slider and synced zoom, re-run and remix', async ({ page, sim }) => {
+  // A long flow with axe audits in both themes, on a machine shared by several test runs.
+  test.setTimeout(300_000);
   await openStudio(page, kiln.url);
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Compare models' });
