@@ -117,3 +117,38 @@ test('a list over the size limit is refused before it is read, naming the limit'
   await expect(dialog.getByRole('button', { name: /^Start/ })).toBeDisabled();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a batch whose whole estimate would cross the daily budget asks first; Cancel sends nothing', async ({ page, kiln, sim }) => {
+  test.setTimeout(180_000);
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 0, runMs: 300 } } }); // no scripted refusal here
+  await openStudio(page, kiln.url);
+  await page.getByRole('button', { name: /Settings/ }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  const daily = settings.getByRole('region', { name: 'Budget' }).getByLabel('Daily budget (USD)');
+  await daily.fill('0.01');
+  await daily.press('Enter');
+  await expect(settings.getByRole('region', { name: 'Budget' }).getByRole('status')).toHaveText('Saved: $0.01.');
+  await page.keyboard.press('Escape');
+  await pickModel(page, FLUX);
+
+  // Each run alone ($0.003) is within $0.01; the six together ($0.018) are not.
+  await page.getByRole('button', { name: 'Batch…' }).click();
+  const dialog = page.getByRole('dialog', { name: `Batch — ${FLUX}` });
+  await dialog.getByLabel('Prompts, one per line').fill('a {paper|glass|brass} lantern {at dusk|at dawn}');
+  await expect(dialog.getByTestId('batch-total')).toHaveText(/^6 runs · ≈ \$0\.018$/);
+  await dialog.getByRole('button', { name: 'Start 6 runs' }).click();
+  const ask = page.getByRole('alertdialog', { name: 'Over your daily budget' });
+  await expect(ask).toContainText('These 6 runs would take you over your daily budget of $0.01');
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ask).toHaveCount(0);
+  await expect(dialog).toBeVisible();
+  expect(sim.control.predictions()).toHaveLength(0);
+
+  await dialog.getByRole('button', { name: 'Start 6 runs' }).click();
+  await ask.getByRole('button', { name: 'Run anyway' }).click();
+  await expect(page.getByRole('article', { name: /^Batch · 6 runs — / })).toBeVisible();
+  await expect.poll(() => sim.control.predictions().length, { timeout: 30_000 }).toBe(6);
+  expect((await sentInputs(sim)).map((s) => s.input.prompt).sort()).toEqual(
+    ['a brass lantern at dawn', 'a brass lantern at dusk', 'a glass lantern at dawn', 'a glass lantern at dusk', 'a paper lantern at dawn', 'a paper lantern at dusk'],
+  );
+});
