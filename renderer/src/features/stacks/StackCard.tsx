@@ -24,7 +24,9 @@ export const StackCard = memo(function StackCard({ groupId, memberIds, index, se
   if (runs.length === 0) return null;
   const kind = runs[0]!.groupKind === 'compare' ? 'compare' : 'batch';
   const models = [...new Set(prog.current.map((p) => p.model))];
-  const title = kind === 'compare' ? `Compare · ${models.length} models` : `Batch · ${prog.total} runs`;
+  const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  // Counted over the members loaded in the gallery (a filter may show only some of them).
+  const title = kind === 'compare' ? `Compare · ${plural(models.length, 'model')}` : `Batch · ${plural(prog.total, 'run')}`;
   const prompt = excerpt(prog.current[0]?.prompt ?? '', 90);
   const failed = prog.current.filter(needsRetry);
   const thumbs = prog.current.slice(0, 4);
