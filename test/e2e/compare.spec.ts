@@ -84,13 +84,17 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   await dialog.getByLabel('Negative prompt').fill('blurry');
   await dialog.getByLabel('Seed').fill('7');
   await dialog.getByLabel('Aspect ratio').selectOption('16:9');
+  // An image for the models that take one (staged in the vault like the composer's file fields).
+  await dialog.getByLabel('Image', { exact: true }).setInputFiles(path.join(process.cwd(), 'docs', 'gallery-light.png'));
+  await expect(dialog.getByRole('img', { name: 'Preview of gallery-light.png' })).toBeVisible();
 
   // Each model's row says where each field goes; what it has no equivalent for is marked.
   const row = (ref: string) => dialog.getByRole('listitem').filter({ has: page.getByText(ref, { exact: true }) });
-  await expect(row(SCHNELL).locator('.unmatched')).toHaveText(['✕ negative prompt: no equivalent, not sent']);
+  await expect(row(SCHNELL).locator('.unmatched')).toHaveText(['✕ negative prompt: no equivalent, not sent', '✕ image: no equivalent, not sent']);
+  await expect(row(DEV).locator('.mapped')).toHaveText(['prompt → prompt', 'seed → seed', 'image → image', 'aspect ratio → aspect_ratio']);
   await expect(row(SCHNELL).locator('.mapped')).toHaveText(['prompt → prompt', 'seed → seed', 'aspect ratio → aspect_ratio']);
   await expect(row(FAL_FLUX).locator('.mapped')).toHaveText(['prompt → prompt', 'seed → seed', 'aspect ratio → image_size (landscape_16_9)']);
-  await expect(row(FAL_FLUX).locator('.unmatched')).toHaveText(['✕ negative prompt: no equivalent, not sent']);
+  await expect(row(FAL_FLUX).locator('.unmatched')).toHaveText(['✕ negative prompt: no equivalent, not sent', '✕ image: no equivalent, not sent']);
   // The whole fan-out's estimate before anything runs: $0.003 + $0.025 (Replicate's table) + fal's
   // prices ($0.003 + $0.001) where the backend has them, else said to be unpriced (never $0).
   await expect(dialog.getByTestId('compare-total')).toHaveText(/^4 runs · ≈ \$0\.0(28 \+ 2 unpriced|32)$/);
@@ -110,7 +114,8 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   const sent = await sentInputs(sim);
   expect(sent.find((s) => s.model === SCHNELL)?.input).toMatchObject({ prompt: PROMPT, seed: 7, aspect_ratio: '16:9' });
   expect(sent.find((s) => s.model === SCHNELL)?.input).not.toHaveProperty('negative_prompt');
-  expect(sent.find((s) => s.model === DEV)?.input).toMatchObject({ prompt: PROMPT, seed: 7, aspect_ratio: '16:9' });
+  expect(sent.find((s) => s.model === DEV)?.input).toMatchObject({ prompt: PROMPT, seed: 7, aspect_ratio: '16:9', image: expect.stringMatching(/^http/) });
+  expect(sent.find((s) => s.model === SCHNELL)?.input).not.toHaveProperty('image');
   const job = fal.control.jobs().find((j) => j.endpoint_id === 'fal-ai/flux/schnell')!;
   const out = await falResult(job.request_id, job.endpoint_id);
   expect(out).toMatchObject({ prompt: PROMPT, seed: 7 });

@@ -9,6 +9,7 @@ import { windowApi, errorMessage } from '../../api.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { fanoutStore, useFanout } from '../stacks/store.ts';
 import { confirmGroupBudget, estimateGroup, totalText } from '../stacks/fanout-money.ts';
+import { FileInput } from '../composer/FileInput.tsx';
 import './compare.css';
 
 // Compare (issue 14, DESIGN §10): several models, any provider, one canonical input. Each model's
@@ -109,8 +110,10 @@ export function CompareDialog() {
             <option value="">Each model’s default</option>
             {ASPECTS.map((a) => <option key={a} value={a}>{a}</option>)}
           </select>
-          <label htmlFor={ids.image}>Image URL</label>
-          <input id={ids.image} type="url" value={c.image ?? ''} onChange={(e) => set({ image: e.target.value })} placeholder="https://… (models with an image input)" />
+        </div>
+        <div className="compare-image">
+          <span className="batch-label">Image <span className="muted small">— for models with an image input</span></span>
+          <FileInput id={ids.image} label="Image" value={c.image || undefined} onChange={(v) => set({ image: typeof v === 'string' ? v : '' })} invalid={false} kind="image" />
         </div>
       </div>
 

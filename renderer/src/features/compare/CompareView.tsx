@@ -80,7 +80,9 @@ export function CompareView({ groupId }: { groupId: string }) {
     const first = prog.current[0];
     if (!first) return;
     fanoutStore.getState().openView(null);
-    fanoutStore.getState().openCompare({ models: prog.current.map((p) => (p.provider === 'fal' ? `fal:${p.model}` : p.model)), canonical: canonicalOf(first) });
+    // The image went only to the models that take one: take it from whichever member has it.
+    const image = prog.current.map(canonicalOf).find((c) => c.image)?.image ?? '';
+    fanoutStore.getState().openCompare({ models: prog.current.map((p) => (p.provider === 'fal' ? `fal:${p.model}` : p.model)), canonical: { ...canonicalOf(first), image } });
   };
 
   return (
