@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Settings, SettingsPatch } from './domain/settings.ts';
-import { PredictionView, PredictionChanges, PredictionFilter } from './domain/prediction.ts';
+import { PredictionView, PredictionChanges, PredictionFilter, GroupKind } from './domain/prediction.ts';
+import { LIMITS } from './limits.ts';
 import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
 import { RunInput } from './run-input.ts';
 import { PROVIDER_IDS } from './domain/provider.ts';
@@ -149,6 +150,21 @@ export const invoke = {
       count: z.number().int().min(1).max(8).default(1),
     }).strict(),
     res: z.object({ ids: z.array(z.string()) }),
+  },
+  /**
+   * A batch or compare (DESIGN §10): one ordinary run per member, each created as predictions:create
+   * would, linked as one group. A member the provider refuses stays as a failed card with the reason
+   * (`refused`); it never stops the others.
+   */
+  'predictions:createGroup': {
+    req: z.object({
+      kind: GroupKind.exclude(['retry']),
+      members: z
+        .array(z.object({ model: z.string().min(3).max(200), version: z.string().max(100).nullable().optional(), input: RunInput }).strict())
+        .min(1)
+        .max(LIMITS.groupMembers, `A group holds at most ${LIMITS.groupMembers} runs; split it into smaller batches.`),
+    }).strict(),
+    res: z.object({ groupId: z.string(), ids: z.array(z.string()), refused: z.record(z.string(), z.string()) }),
   },
   'predictions:list': {
     req: PredictionFilter.extend({ cursor: z.string().max(200).nullable().optional(), limit: z.number().int().min(1).max(LIST_PAGE_MAX).default(100) }).strict(),

@@ -36,6 +36,15 @@ export const LIMITS = {
     video: 4 * GB,
     other: 1 * GB,
   },
+  /**
+   * Runs in one group (a batch or a compare, DESIGN §10), after `{a|b}` alternatives, seed sweeps
+   * and grids are expanded: each is a paid run, so a typo like `{1..100000}` stops here, not at the bill.
+   */
+  groupMembers: 200,
+  /** A prompt list or CSV opened for a batch. */
+  batchFileBytes: 1 * MB,
+  /** `{a|{b|c}}` nesting depth in one prompt. */
+  alternativesDepth: 8,
   /** Archive import (zip or folder). */
   archive: {
     entries: 100_000,

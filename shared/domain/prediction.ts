@@ -37,6 +37,10 @@ export const PredictionError = z.object({
   message: z.string(),
 });
 
+/** How a group of runs came to be (DESIGN §10): a batch of prompts, a compare of models, retries stacked. */
+export const GroupKind = z.enum(['batch', 'compare', 'retry']);
+export type GroupKind = z.infer<typeof GroupKind>;
+
 export const PredictionView = z.object({
   id: z.string(), // Kiln's own id, stable from the click on (before the provider assigns one)
   provider: z.enum(PROVIDER_IDS),
@@ -71,6 +75,9 @@ export const PredictionView = z.object({
   metrics: z.object({ predictTime: z.number().nullable(), totalTime: z.number().nullable(), inputTokens: z.number().optional(), outputTokens: z.number().optional() }).nullable(),
   /** When the provider deletes the outputs (created + retention), while not yet saved. */
   expiresAt: z.number().nullable(),
+  /** The batch or compare this run is a member of (null: it ran alone). Optional: older backends do not send it. */
+  groupId: z.string().nullable().optional(),
+  groupKind: GroupKind.nullable().optional(),
 });
 export type PredictionView = z.infer<typeof PredictionView>;
 
@@ -87,5 +94,7 @@ export const PredictionFilter = z.object({
   favourite: z.boolean().optional(),
   from: z.number().optional(),
   to: z.number().optional(),
+  /** Only the members of one group (a batch or compare). */
+  groupId: z.string().max(100).optional(),
 });
 export type PredictionFilter = z.infer<typeof PredictionFilter>;

@@ -178,6 +178,19 @@ export const MIGRATIONS: Migration[] = [
       backfillCosts(db);
     },
   },
+  {
+    version: 7,
+    name: 'run groups',
+    up(db) {
+      // A batch or a compare is a group of ordinary runs (DESIGN §10): each member is a run like any
+      // other (engine, ledger, gallery need nothing special); the group only links them. NULL = alone.
+      db.exec(`
+        ALTER TABLE predictions ADD COLUMN group_id TEXT;
+        ALTER TABLE predictions ADD COLUMN group_kind TEXT;
+        CREATE INDEX predictions_group ON predictions(group_id, created_at) WHERE group_id IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

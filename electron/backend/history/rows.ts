@@ -79,6 +79,8 @@ export function rowToRecord(r: Row): PredictionRecord {
     tags: json(r.tags, []),
     userNotes: str(r.user_notes),
     cost,
+    groupId: str(r.group_id),
+    groupKind: r.group_kind === 'batch' || r.group_kind === 'compare' || r.group_kind === 'retry' ? r.group_kind : null,
   };
 }
 
@@ -135,6 +137,8 @@ export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCo
     webUrl: rec.urls.web ?? null,
     metrics: rec.metrics,
     expiresAt: expiresAt(rec),
+    groupId: rec.groupId ?? null,
+    groupKind: rec.groupKind ?? null,
   };
 }
 
@@ -177,6 +181,8 @@ export const COLUMNS: Record<string, { col: string; enc: Enc }> = {
   dataRemoved: { col: 'data_removed', enc: asBool },
   tags: { col: 'tags', enc: (v) => JSON.stringify(v ?? []) },
   userNotes: { col: 'user_notes', enc: asIs },
+  groupId: { col: 'group_id', enc: asIs },
+  groupKind: { col: 'group_kind', enc: asIs },
 };
 
 export const OUTPUT_COLUMNS: Record<string, { col: string; enc: Enc }> = {

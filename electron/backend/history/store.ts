@@ -330,6 +330,10 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         where.push('p.created_at <= ?');
         vals.push(filter.to);
       }
+      if (filter.groupId) {
+        where.push('p.group_id = ?');
+        vals.push(filter.groupId);
+      }
       if (filter.kind) {
         where.push('EXISTS (SELECT 1 FROM outputs o WHERE o.prediction_id = p.id AND o.kind = ?)');
         vals.push(filter.kind);
@@ -446,6 +450,14 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
 
     clearThumbPaths() {
       stmt('UPDATE outputs SET thumb_path = NULL WHERE thumb_path IS NOT NULL').run();
+    },
+
+    setGroup(ids, groupId, kind) {
+      return tx(() => {
+        let n = 0;
+        for (const id of ids) n += Number(stmt('UPDATE predictions SET group_id = ?, group_kind = ? WHERE id = ?').run(groupId, kind, id).changes);
+        return n;
+      });
     },
 
     databaseBytes() {

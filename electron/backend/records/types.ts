@@ -1,6 +1,7 @@
 import type { OutputKind, PredictionFilter, PredictionView, Progress } from '../../../shared/domain/prediction.ts';
 import type { SaveState } from '../../../shared/domain/status.ts';
 import type { ProviderId } from '../../../shared/domain/provider.ts';
+import type { GroupKind } from '../../../shared/domain/prediction.ts';
 
 // The history store's interface: the journal the engine writes (intent before create, provider id
 // right after, one small write per status change) and the queries the UI reads. Implemented on
@@ -53,6 +54,9 @@ export interface PredictionRecord {
   userNotes?: string | null;
   /** Ready for later: Replicate does not report a per-prediction cost yet. */
   cost?: { amount: number; currency: string } | null;
+  /** The batch or compare this run belongs to (DESIGN §10); null when it ran alone. */
+  groupId?: string | null;
+  groupKind?: GroupKind | null;
 }
 
 export type NewPrediction = Pick<PredictionRecord, 'id' | 'provider' | 'model' | 'version' | 'target' | 'input'> &
@@ -150,6 +154,8 @@ export interface HistoryAdmin {
   clearThumbPaths(): void;
   /** Bytes used by the database files (db + WAL). */
   databaseBytes(): number;
+  /** Links runs into one group (a batch or a compare); returns how many rows were linked. */
+  setGroup(ids: string[], groupId: string, kind: GroupKind): number;
 }
 
 export type HistoryStoreFull = HistoryStore & HistoryAdmin;

@@ -11,6 +11,8 @@ function recentlyDeleted(s: Services) {
   return bin;
 }
 import { splitModelRef } from '../../../../shared/domain/provider.ts';
+import { randomUUID } from 'node:crypto';
+import { hasAdmin } from '../../history/types.ts';
 
 // predictions:create / cancel / retry: thin over the engine. The other predictions:* channels
 // (list, get, delete, ...) read the history and belong to history.ts.
@@ -18,19 +20,24 @@ import { splitModelRef } from '../../../../shared/domain/provider.ts';
 /** How long create waits for the provider's answer, so a rejected key or input shows in the composer. */
 const CREATE_ANSWER_MS = 15_000;
 
+/** What the engine submits for a model reference: provider, model, version and the schema snapshot. */
+function resolveTarget(s: Services, modelRef: string, reqVersion: string | null | undefined) {
+  // `fal:ENDPOINT_ID`, `replicate:OWNER/NAME[:VERSION]` or a bare Replicate reference (DESIGN §6).
+  const { provider, ref: bare } = splitModelRef(modelRef);
+  let model = bare;
+  let version = reqVersion ?? null;
+  if (provider === 'replicate' && bare.includes(':')) {
+    const ref = parseModelRef(bare);
+    model = ref.model ?? model;
+    version = version ?? ref.version;
+  }
+  // The schema the composer's form came from (models:get), kept with the prediction as a snapshot.
+  return { provider, model, version, inputSchema: inputSchemaFor(s, model, version) };
+}
+
 export const predictionsHandlers: HandlerMap = {
   'predictions:create': async (req, s) => {
-    // `fal:ENDPOINT_ID`, `replicate:OWNER/NAME[:VERSION]` or a bare Replicate reference (DESIGN §6).
-    const { provider, ref: bare } = splitModelRef(req.model);
-    let model = bare;
-    let version = req.version ?? null;
-    if (provider === 'replicate' && bare.includes(':')) {
-      const ref = parseModelRef(bare);
-      model = ref.model ?? model;
-      version = version ?? ref.version;
-    }
-    // The schema the composer's form came from (models:get), kept with the prediction as a snapshot.
-    const inputSchema = inputSchemaFor(s, model, version);
+    const { provider, model, version, inputSchema } = resolveTarget(s, req.model, req.version);
     const ids: string[] = [];
     for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ provider, model, version, input: req.input, inputSchema }).id);
     // The first answer is enough to surface a permanent refusal (key, credit, model, input): the
@@ -47,7 +54,40 @@ export const predictionsHandlers: HandlerMap = {
     s.engine.cancel(req.id);
     return { ok: true as const };
   },
-  'predictions:retry': (req, s) => ({ id: s.engine.retry(req.id).id }),
+  'predictions:createGroup': async (req, s) => {
+    const history = s.history;
+    if (!hasAdmin(history)) throw new KilnError({ code: 'not_implemented', message: 'This history cannot link runs into groups.' });
+    const groupId = `grp_${randomUUID()}`;
+    // Submitted one by one, as predictions:create does; the group link is written in the same tick,
+    // before the publisher's first view of any member goes out, so no card appears outside its stack.
+    const ids = req.members.map((m) => {
+      const { provider, model, version, inputSchema } = resolveTarget(s, m.model, m.version);
+      const id = s.engine.submit({ provider, model, version, input: m.input, inputSchema }).id;
+      history.setGroup([id], groupId, req.kind);
+      return id;
+    });
+    // One answer per model surfaces a permanent refusal (key, credit, model); the same request to
+    // that model would be refused for every member. Refusals are reported, never thrown: in a
+    // compare one model's failure must not hide the others' runs.
+    const refused: Record<string, string> = {};
+    const firstPerModel = new Map<string, string>();
+    req.members.forEach((m, i) => firstPerModel.has(m.model) || firstPerModel.set(m.model, ids[i]!));
+    await Promise.all(
+      [...firstPerModel.values()].map((id) =>
+        s.engine.waitSubmitted(id, CREATE_ANSWER_MS).catch((err: unknown) => {
+          refused[id] = err instanceof Error ? err.message : String(err);
+        }),
+      ),
+    );
+    return { groupId, ids, refused };
+  },
+  'predictions:retry': (req, s) => {
+    const id = s.engine.retry(req.id).id;
+    // A retried member of a batch or compare stays in its stack (its other members are untouched).
+    const original = s.history.get(req.id);
+    if (original?.groupId && original.groupKind && hasAdmin(s.history)) s.history.setGroup([id], original.groupId, original.groupKind);
+    return { id };
+  },
 
   // "Recently deleted" (vault/trash.ts): the runs a delete keeps for 30 days with their files.
   'trash:list': (_req, s) => ({ items: recentlyDeleted(s).list() }),

@@ -7,6 +7,7 @@ import { ModelPicker } from './ModelPicker.tsx';
 import { Field } from './Field.tsx';
 import { CostEstimate } from '../cost/CostEstimate.tsx';
 import { confirmBudget } from '../cost/budget-gate.ts';
+import { BatchButton } from '../batch/BatchDialog.tsx';
 
 /** How often a model whose inputs could not be reached is asked for again (the network may be back). */
 const SCHEMA_RETRY_MS = 8_000;
@@ -95,6 +96,7 @@ export function Composer() {
             Generate
           </button>
           <CostEstimate />
+          <BatchButton />
           <span className="muted small kbd-hint" aria-hidden="true">Ctrl+Enter</span>
         </div>
         {reason && <p id={reasonId} className="muted small generate-reason">{reason}</p>}

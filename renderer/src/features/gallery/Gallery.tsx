@@ -5,6 +5,9 @@ import { Card } from './Card.tsx';
 import { Toolbar } from './Toolbar.tsx';
 import { BulkBar } from './BulkBar.tsx';
 import { EmptyState } from './EmptyState.tsx';
+import { StackCard } from '../stacks/StackCard.tsx';
+import { useStacks } from '../stacks/useStacks.ts';
+import { groupOfKey } from '../stacks/stack-model.ts';
 
 const MIN_CARD = 230;
 const GAP = 14;
@@ -33,7 +36,8 @@ export function Gallery() {
 // The virtualized grid is its own component: it re-renders on every scroll frame, and the toolbar
 // above it (filters, model list, counts) has no reason to re-render with it.
 function GalleryGrid({ loaded }: { loaded: boolean }) {
-  const ids = usePredictions((s) => s.ids);
+  // Batches and compares show as one stack each (features/stacks), open ones followed by their runs.
+  const { shown: ids, members } = useStacks(usePredictions((s) => s.ids));
   // The feed's size as far as it is known: -1 (unknown) while more history can still page in.
   const setSize = usePredictions((s) => (s.hasMore ? -1 : s.ids.length));
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -91,9 +95,10 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
       <div className="gallery-grid" role="feed" aria-busy={!loaded} aria-label="Predictions" style={{ height: v.getTotalSize() }}>
         {items.map((row) => (
           <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: rowH - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP }}>
-            {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => (
-              <Card key={id} id={id} index={row.index * cols + j} setSize={setSize} />
-            ))}
+            {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => {
+              const g = groupOfKey(id);
+              return g ? <StackCard key={id} groupId={g} memberIds={members.get(g) ?? []} index={row.index * cols + j} setSize={setSize} /> : <Card key={id} id={id} index={row.index * cols + j} setSize={setSize} />;
+            })}
           </div>
         ))}
       </div>

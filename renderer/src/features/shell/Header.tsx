@@ -1,5 +1,6 @@
 import { uiStore, useUi } from '../../stores/index.ts';
 import { SpendButton } from '../spend/SpendView.tsx';
+import { CompareButton, FanoutDialogs } from '../compare/FanoutDialogs.tsx';
 
 export function Header() {
   const panel = useUi((s) => s.panel);
@@ -10,6 +11,8 @@ export function Header() {
         <span className="brand-name">Kiln</span>
       </div>
       <div className="header-spacer" />
+      <CompareButton />
+      <FanoutDialogs />
       <SpendButton />
       <button type="button" className="btn ghost" aria-pressed={panel === 'trash'} onClick={() => uiStore.getState().openPanel(panel === 'trash' ? 'gallery' : 'trash')}>
         <TrashIcon /> Recently deleted

@@ -1,0 +1,73 @@
+import type { PredictionView } from '../../../../shared/domain/prediction.ts';
+import { isTerminal } from '../../../../shared/domain/status.ts';
+
+// How a group of runs shows in the gallery (issue 14): one stack where its newest member would be,
+// its other members hidden until the stack is opened; and the stack's progress as a whole. Pure, so
+// the rules are tested without a browser.
+
+/** The gallery slot a stack takes: not a prediction id, so it never collides with one. */
+export const stackKey = (groupId: string) => `stack:${groupId}`;
+export const groupOfKey = (key: string): string | null => (key.startsWith('stack:') ? key.slice(6) : null);
+
+/**
+ * The ids the gallery shows, in order: a group's first (newest) member is replaced by its stack;
+ * the other members follow the stack only while it is open. Ungrouped runs are untouched.
+ */
+export function stackIds(ids: string[], groupOf: (id: string) => string | null | undefined, expanded: Record<string, true>): { shown: string[]; members: Map<string, string[]> } {
+  const members = new Map<string, string[]>();
+  for (const id of ids) {
+    const g = groupOf(id);
+    if (!g) continue;
+    const list = members.get(g);
+    if (list) list.push(id);
+    else members.set(g, [id]);
+  }
+  if (members.size === 0) return { shown: ids, members };
+  const shown: string[] = [];
+  for (const id of ids) {
+    const g = groupOf(id);
+    if (!g) {
+      shown.push(id);
+      continue;
+    }
+    const list = members.get(g)!;
+    if (list[0] !== id) continue; // placed with its stack
+    shown.push(stackKey(g));
+    if (expanded[g]) shown.push(...list);
+  }
+  return { shown, members };
+}
+
+export interface StackProgress {
+  /** The runs that stand for the group: the newest try of each member (a retry replaces its original). */
+  current: PredictionView[];
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  running: number;
+}
+
+/** Failed, canceled or aborted: a member the person may want to retry. */
+export const needsRetry = (p: PredictionView) => p.status === 'failed' || p.status === 'canceled' || p.status === 'aborted';
+
+export function stackProgress(members: PredictionView[]): StackProgress {
+  // A retry points at its family's original (retryOf); the newest try stands for the member.
+  const newest = new Map<string, PredictionView>();
+  for (const p of members) {
+    const family = p.retryOf ?? p.id;
+    const seen = newest.get(family);
+    if (!seen || p.createdAt > seen.createdAt || (p.createdAt === seen.createdAt && p.id > seen.id)) newest.set(family, p);
+  }
+  const current = [...newest.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  let done = 0;
+  let succeeded = 0;
+  let failed = 0;
+  for (const p of current) {
+    if (!isTerminal(p.status)) continue;
+    done++;
+    if (p.status === 'succeeded') succeeded++;
+    else if (needsRetry(p)) failed++;
+  }
+  return { current, total: current.length, done, succeeded, failed, running: current.length - done };
+}

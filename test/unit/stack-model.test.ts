@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { stackIds, stackKey, stackProgress } from '../../renderer/src/features/stacks/stack-model.ts';
+import type { PredictionView } from '../../shared/domain/prediction.ts';
+
+// How a group shows in the gallery: one stack where its newest member is, the others only while it
+// is open; its progress counts each member's newest try, so a retried failure stops counting as one.
+
+const view = (id: string, o: Partial<PredictionView> = {}): PredictionView => ({
+  id, provider: 'replicate', providerId: null, model: 'm/x', version: null, input: {}, prompt: id, status: 'succeeded', saveState: 'saved',
+  createdAt: 0, startedAt: null, completedAt: null, statusSince: 0, timeline: [], progress: null, logsTail: '', text: null, error: null,
+  outputs: [], note: null, retryOf: null, variantCount: 1, favourite: false, webUrl: null, metrics: null, expiresAt: null, groupId: null, groupKind: null, ...o,
+});
+
+describe('stackIds', () => {
+  const groups: Record<string, string> = { b1: 'g', b2: 'g', b3: 'g', c1: 'h', c2: 'h' };
+  const ids = ['a', 'b3', 'x', 'b2', 'c2', 'b1', 'c1', 'y'];
+  it('folds each group into one slot where its newest member is', () => {
+    const { shown, members } = stackIds(ids, (id) => groups[id], {});
+    expect(shown).toEqual(['a', stackKey('g'), 'x', stackKey('h'), 'y']);
+    expect(members.get('g')).toEqual(['b3', 'b2', 'b1']);
+  });
+  it('an open stack is followed by its members, in order', () => {
+    expect(stackIds(ids, (id) => groups[id], { g: true }).shown).toEqual(['a', stackKey('g'), 'b3', 'b2', 'b1', 'x', stackKey('h'), 'y']);
+  });
+  it('no groups: the same array, untouched', () => {
+    const plain = ['a', 'b'];
+    expect(stackIds(plain, () => null, {}).shown).toBe(plain);
+  });
+});
+
+describe('stackProgress', () => {
+  it('counts done, failed and running over the newest try of each member', () => {
+    const runs = [
+      view('1', { createdAt: 1 }),
+      view('2', { createdAt: 2, status: 'failed' }),
+      view('3', { createdAt: 3, status: 'processing', saveState: 'none' }),
+      view('4', { createdAt: 4, status: 'canceled' }),
+    ];
+    expect(stackProgress(runs)).toMatchObject({ total: 4, done: 3, succeeded: 1, failed: 2, running: 1 });
+    // Member 2 retried: the retry replaces it; still running, then succeeded.
+    const retry = view('5', { createdAt: 5, retryOf: '2', status: 'starting', saveState: 'none' });
+    expect(stackProgress([...runs, retry])).toMatchObject({ total: 4, done: 2, failed: 1, running: 2 });
+    expect(stackProgress([...runs, { ...retry, status: 'succeeded' }]).current.map((p) => p.id)).toEqual(['1', '3', '4', '5']);
+  });
+});
