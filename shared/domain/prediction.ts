@@ -70,6 +70,8 @@ export const PredictionView = z.object({
   metrics: z.object({ predictTime: z.number().nullable(), totalTime: z.number().nullable() }).nullable(),
   /** When the provider deletes the outputs (created + retention), while not yet saved. */
   expiresAt: z.number().nullable(),
+  /** The seed it ran with (from its input, else as the model reported it); null when unknown. Optional: older backends. */
+  seed: z.number().int().nullable().optional(),
 });
 export type PredictionView = z.infer<typeof PredictionView>;
 

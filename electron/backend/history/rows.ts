@@ -78,6 +78,7 @@ export function rowToRecord(r: Row): PredictionRecord {
     dataRemoved: Number(r.data_removed) === 1,
     tags: json(r.tags, []),
     userNotes: str(r.user_notes),
+    seed: num(r.seed),
     cost,
   };
 }
@@ -135,6 +136,7 @@ export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCo
     webUrl: rec.urls.web ?? null,
     metrics: rec.metrics,
     expiresAt: expiresAt(rec),
+    seed: rec.seed ?? null,
   };
 }
 
