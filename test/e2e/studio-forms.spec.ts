@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, card, creates, sentInputs } from './studio.helpers.ts';
+import { openStudio, pickModel, card, creates, sentInputs, showAdvanced } from './studio.helpers.ts';
 import { CATALOGUE, fullName } from '../replicate-sim/catalogue.ts';
 
 // The schema-driven composer against every model the simulator publishes, file inputs by
@@ -14,6 +14,7 @@ test('the composer renders a field for every input of every catalogue model', as
   await openStudio(page, kiln.url);
   for (const m of CATALOGUE) {
     await pickModel(page, fullName(m));
+    await showAdvanced(page);
     for (const [name, schema] of Object.entries(m.inputProperties)) {
       const field = page.locator(`.composer-form [data-field="${name}"]`);
       await expect(field, `${fullName(m)} ${name}`).toHaveCount(1);
