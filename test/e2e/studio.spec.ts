@@ -102,14 +102,14 @@ test('remix fills the composer from a card', async ({ page, kiln, sim }) => {
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
   await showAdvanced(page);
-  await page.getByLabel('Seed').fill('4242');
+  await page.getByLabel('Seed', { exact: true }).fill('4242');
   const c = await generate(page, 'a paper boat on a pond');
   await expect(c).toHaveAccessibleName(/— succeeded/);
   await page.getByLabel('Prompt', { exact: true }).fill('something else');
-  await page.getByLabel('Seed').fill('');
+  await page.getByLabel('Seed', { exact: true }).fill('');
   await c.getByRole('button', { name: 'Remix' }).click();
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('a paper boat on a pond');
-  await expect(page.getByLabel('Seed')).toHaveValue('4242');
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('4242');
 });
 
 test('search and filters narrow the gallery', async ({ page, kiln, sim }) => {

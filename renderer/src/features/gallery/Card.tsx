@@ -8,6 +8,7 @@ import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOu
 import * as act from './actions.ts';
 import { Menu } from '../../ui/Menu.tsx';
 import { CardCost, retryCostId } from '../cost/CardCost.tsx';
+import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -141,7 +142,9 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
 type Output = PredictionView['outputs'][number];
 
 function MoreMenu({ p, out, missing }: { p: PredictionView; out: Output | null; missing: boolean }) {
+  const [chaining, setChaining] = useState(false);
   const items = [
+    ...(chainKind(out) ? [{ label: 'Use as input…', run: () => setChaining(true) }] : []),
     { label: 'Copy prompt', run: () => act.copyPrompt(p) },
     ...(p.text ? [{ label: 'Copy text', run: () => act.copyText(p) }] : []),
     ...((canCancel(p) || missing) && !act.refusedForInput(p) ? [{ label: missing ? 'Retry' : 'Run again', run: () => void act.retry(p.id) }] : []),
@@ -149,5 +152,10 @@ function MoreMenu({ p, out, missing }: { p: PredictionView; out: Output | null; 
     // Last and behind the menu: the one action that takes the run away (undoable from the toast).
     { label: 'Delete', run: () => void act.remove([p.id]) },
   ];
-  return <Menu label="More actions" items={items} triggerClassName="btn small icon more-trigger" />;
+  return (
+    <>
+      <Menu label="More actions" items={items} triggerClassName="btn small icon more-trigger" />
+      {chaining && out && <UseAsInput p={p} out={out} onClose={() => setChaining(false)} />}
+    </>
+  );
 }
