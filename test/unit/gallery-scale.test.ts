@@ -21,9 +21,10 @@ describe('card shapes', () => {
     expect(cardAspect(p({ input: { aspect_ratio: '32:9' } }))).toBe(MAX_ASPECT); // bounded
   });
 
-  it('make each row as tall as its tallest shape', () => {
+  it('make each row as tall as its tallest shape, at most 3:4', () => {
     const byId = { a: p({ id: 'a', input: { aspect_ratio: '21:9' } }), b: p({ id: 'b', input: { aspect_ratio: '9:16' } }), c: p({ id: 'c', input: { aspect_ratio: '16:9' } }) };
-    expect(rowMediaHeights(['a', 'b', 'c'], byId, 2, 180)).toEqual([320, 101]);
+    expect(rowMediaHeights(['a', 'b', 'c'], byId, 2, 180)).toEqual([240, 101]);
+    expect(rowMediaHeights(['a', 'c'], byId, 2, 180)).toEqual([101]); // 21:9 and 16:9: the 16:9's height
   });
 });
 

@@ -36,8 +36,14 @@ export function cardAspect(p: PredictionView): number {
 }
 
 /**
+ * The tallest a row's pictures get: 3:4. A 9:16 picture shows whole inside it (narrower, still
+ * clearly tall), and one tall picture does not make every other card in its row a letterbox.
+ */
+export const MIN_ROW_ASPECT = 3 / 4;
+
+/**
  * Each row's picture height for cards `cardW` wide: the tallest shape in the row, so every picture
- * in it fits whole (the others are letterboxed), within [cardW / MAX_ASPECT, cardW / MIN_ASPECT].
+ * in it fits whole (the others are letterboxed), within [cardW / MAX_ASPECT, cardW / MIN_ROW_ASPECT].
  */
 export function rowMediaHeights(ids: string[], byId: Record<string, PredictionView | undefined>, cols: number, cardW: number): number[] {
   const rows = Math.ceil(ids.length / cols);
@@ -48,7 +54,7 @@ export function rowMediaHeights(ids: string[], byId: Record<string, PredictionVi
       const p = byId[ids[i]!];
       if (p) minAspect = Math.min(minAspect, cardAspect(p));
     }
-    out[r] = Math.round(cardW / minAspect);
+    out[r] = Math.round(cardW / Math.max(MIN_ROW_ASPECT, minAspect));
   }
   return out;
 }
