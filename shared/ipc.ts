@@ -173,6 +173,22 @@ export const invoke = {
   'predictions:get': { req: Id, res: PredictionView },
   'predictions:counts': { req: Empty, res: z.object({ total: z.number(), byStatus: z.record(z.string(), z.number()), favourites: z.number() }) },
   'predictions:cancel': { req: Id, res: Ok },
+  /**
+   * "Copy as code" (issue 14): the create request this run's provider got — public URL, headers with
+   * the key as `$REPLICATE_API_TOKEN` / `$FAL_KEY` (never the key), JSON body; local files become placeholders.
+   */
+  'predictions:request': {
+    req: Id,
+    res: z.object({
+      provider: z.enum(['replicate', 'fal']),
+      method: z.literal('POST'),
+      url: z.string(),
+      headers: z.record(z.string(), z.string()),
+      body: z.record(z.string(), z.unknown()),
+      keyVariable: z.enum(['REPLICATE_API_TOKEN', 'FAL_KEY']),
+      files: z.array(z.string()),
+    }),
+  },
   /** New prediction from the same model, version and input, linked to the original. */
   'predictions:retry': { req: Id, res: z.object({ id: z.string() }) },
   /** Removes rows and files; undoable with the token for a few seconds. Favourites are skipped unless named alone. */

@@ -78,6 +78,8 @@ export const PredictionView = z.object({
   /** The batch or compare this run is a member of (null: it ran alone). Optional: older backends do not send it. */
   groupId: z.string().nullable().optional(),
   groupKind: GroupKind.nullable().optional(),
+  /** The seed it ran with (from its input, else as the model reported it); null when unknown. Optional: older backends. */
+  seed: z.number().int().nullable().optional(),
 });
 export type PredictionView = z.infer<typeof PredictionView>;
 

@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, deleteFromCard } from './studio.helpers.ts';
 
 // WCAG 2.1 A/AA, checked by axe-core on every main screen in both themes: contrast, names,
 // roles, labels. Issue 6 asks for "contrast that passes WCAG AA"; this is what holds it there.
@@ -28,7 +28,7 @@ test('every main screen passes WCAG 2.1 AA in light and dark', async ({ page, ki
   await expect(await generate(page, 'a lighthouse in a storm [fail]')).toHaveAccessibleName(/— failed/);
   const gone = await generate(page, 'a kettle to delete');
   await expect(gone).toHaveAccessibleName(/— succeeded, saved/);
-  await gone.getByRole('button', { name: 'Delete' }).click();
+  await deleteFromCard(page, gone);
   await expect(gone).toHaveCount(0);
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 30 * 60_000 } } });
   await expect(await generate(page, 'a cabin under the aurora')).toHaveAccessibleName(/— starting/);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, showAdvanced } from './studio.helpers.ts';
 
 // Money in the studio (issue 13, DESIGN §9), driven like a person in browser mode against the
 // simulator: the estimate next to Generate, the budget prompt, a run's cost on its card and in
@@ -44,6 +44,7 @@ test('the estimate next to Generate follows the form, with its basis, and never 
 
   // From here on the figure is computed in the page: no cost:* request on a form change.
   const before = sent.filter((f) => f.includes('"cost:')).length;
+  await showAdvanced(page);
   await page.getByLabel('Num outputs').fill('4');
   await expect(estimate(page)).toHaveText(/\$0\.012$/);
   await expect(estimate(page)).toHaveAccessibleDescription("4 images × $0.003, Replicate's price table of 2026-10");
@@ -144,6 +145,7 @@ test('a run shows its cost on the card and in the detail view; Retry says its pr
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
+  await showAdvanced(page);
   await page.getByLabel('Num outputs').fill('2');
   const c = await generate(page, 'two paper cranes');
   await expect(c).toHaveAccessibleName(/— succeeded/);
@@ -179,6 +181,7 @@ test('the spend view totals per day, month, provider and model, filters by date 
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
+  await showAdvanced(page);
   await page.getByLabel('Num outputs').fill('2');
   await expect(await generate(page, 'a pair of boots')).toHaveAccessibleName(/— succeeded/);
   await page.getByLabel('Num outputs').fill('1');

@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, deleteFromCard } from './studio.helpers.ts';
 
 // Issue 11 item 7, "Never lose work to a click": a double-click deletes one run, the undo names
 // what it undoes and waits while the person reads it, and "Recently deleted" keeps runs and their
@@ -17,7 +17,9 @@ test('a double-click on Delete deletes one run, not the next one too', async ({ 
   await expect(await generate(page, 'the newer teapot')).toHaveAccessibleName(/— succeeded, saved/);
   // A person's double-click: the first click deletes, the second lands a moment later at the
   // same spot — where the next card would have slid in.
-  const box = (await card(page, 'the newer teapot').getByRole('button', { name: 'Delete' }).boundingBox())!;
+  // Delete is behind the card's menu: the double-click lands on its menu item.
+  await card(page, 'the newer teapot').getByRole('button', { name: 'More actions' }).click();
+  const box = (await page.getByRole('menuitem', { name: 'Delete' }).boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(card(page, 'the newer teapot')).toHaveCount(0);
   await page.waitForTimeout(150);
@@ -33,7 +35,7 @@ test('the undo toast names the run and waits while hovered', async ({ page, kiln
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
   await expect(await generate(page, 'a red teapot on a shelf')).toHaveAccessibleName(/— succeeded, saved/);
-  await card(page, 'a red teapot on a shelf').getByRole('button', { name: 'Delete' }).click();
+  await deleteFromCard(page, card(page, 'a red teapot on a shelf'));
   const toast = page.locator('.toast').filter({ hasText: 'Deleted “a red teapot on a shelf”' });
   await expect(toast).toBeVisible();
   await toast.hover();
@@ -51,7 +53,7 @@ test('Recently deleted keeps a run and its files across a restart; Restore bring
   await expect(await generate(page, 'a kept lantern')).toHaveAccessibleName(/— succeeded, saved/);
   await expect(await generate(page, 'a lantern to forget')).toHaveAccessibleName(/— succeeded, saved/);
   for (const p of ['a kept lantern', 'a lantern to forget']) {
-    await card(page, p).getByRole('button', { name: 'Delete' }).click();
+    await deleteFromCard(page, card(page, p));
     await expect(card(page, p)).toHaveCount(0);
   }
   // Long past any undo toast: the app restarts.

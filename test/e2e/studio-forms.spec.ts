@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, card, creates, sentInputs } from './studio.helpers.ts';
+import { openStudio, pickModel, card, creates, sentInputs, showAdvanced } from './studio.helpers.ts';
 import { CATALOGUE, fullName } from '../replicate-sim/catalogue.ts';
 
 // The schema-driven composer against every model the simulator publishes, file inputs by
@@ -14,6 +14,7 @@ test('the composer renders a field for every input of every catalogue model', as
   await openStudio(page, kiln.url);
   for (const m of CATALOGUE) {
     await pickModel(page, fullName(m));
+    await showAdvanced(page);
     for (const [name, schema] of Object.entries(m.inputProperties)) {
       const field = page.locator(`.composer-form [data-field="${name}"]`);
       await expect(field, `${fullName(m)} ${name}`).toHaveCount(1);
@@ -23,9 +24,13 @@ test('the composer renders a field for every input of every catalogue model', as
       if ((schema as { allOf?: unknown }).allOf) await expect(field.locator('select, [role="radiogroup"]'), `${fullName(m)} ${name} is a choice`).toHaveCount(1);
     }
     for (const r of m.required) await expect(page.locator(`.composer-form [data-field="${r}"] .req`)).toHaveCount(1);
-    // Order follows x-order.
+    // Order follows x-order, within the main fields and within those folded under "Advanced".
     const names = await page.locator('.composer-form [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
-    expect(names).toEqual(Object.keys(m.inputProperties));
+    const folded = await page.locator('.composer-form .advanced-fields [data-field]').evaluateAll((els) => els.map((e) => e.getAttribute('data-field')));
+    const order = Object.keys(m.inputProperties);
+    expect([...names].sort()).toEqual([...order].sort());
+    expect(names.filter((n) => !folded.includes(n))).toEqual(order.filter((n) => !folded.includes(n)));
+    expect(folded).toEqual(order.filter((n) => folded.includes(n)));
   }
 });
 

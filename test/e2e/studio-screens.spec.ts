@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, deleteFromCard } from './studio.helpers.ts';
 
 // Screenshots of the main screens in both themes for docs/ and the README. It also asserts each
 // screen is really there, so a broken screen fails instead of producing a blank picture.
@@ -58,7 +58,7 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   const gone = await generate(page, 'a cracked vase, deleted by mistake');
   // In flight (flux-dev is warm by now, so it may already be processing): deleting it cancels it.
   await expect(gone).toHaveAccessibleName(/— (starting|processing)/);
-  await gone.getByRole('button', { name: 'Delete' }).click();
+  await deleteFromCard(page, gone);
   await expect(gone).toHaveCount(0);
   await page.locator('.toast').filter({ hasText: 'Deleted' }).getByRole('button', { name: 'Dismiss' }).click();
   // Toasts wait while the pointer rests on them: take it away so the rest time out.

@@ -47,3 +47,17 @@ export function creates(sim: Sim): number {
   const c = sim.control.counters().byEndpoint;
   return (c['predictions.create'] ?? 0) + (c['models.predictions.create'] ?? 0) + (c['deployments.predictions.create'] ?? 0);
 }
+
+/** Unfolds the composer's "Advanced" fields (optional settings) if they are folded. */
+export async function showAdvanced(page: Page): Promise<void> {
+  const toggle = page.locator('.composer-form .advanced-toggle');
+  if (!(await toggle.count())) return; // a model without optional settings has no fold
+  if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+}
+
+/** Deletes a run from its card: Delete sits behind the card's "More actions" menu. */
+export async function deleteFromCard(page: Page, c: Locator): Promise<void> {
+  await c.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+}

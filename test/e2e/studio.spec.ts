@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, showAdvanced, deleteFromCard } from './studio.helpers.ts';
 
 // The studio driven like a person would, in browser mode against the simulator (issue 6).
 // Simulated time is frozen and moved by hand where the test watches a state, so nothing depends
@@ -101,14 +101,15 @@ test('remix fills the composer from a card', async ({ page, kiln, sim }) => {
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 200, runMs: 200 } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
-  await page.getByLabel('Seed').fill('4242');
+  await showAdvanced(page);
+  await page.getByLabel('Seed', { exact: true }).fill('4242');
   const c = await generate(page, 'a paper boat on a pond');
   await expect(c).toHaveAccessibleName(/— succeeded/);
   await page.getByLabel('Prompt', { exact: true }).fill('something else');
-  await page.getByLabel('Seed').fill('');
+  await page.getByLabel('Seed', { exact: true }).fill('');
   await c.getByRole('button', { name: 'Remix' }).click();
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('a paper boat on a pond');
-  await expect(page.getByLabel('Seed')).toHaveValue('4242');
+  await expect(page.getByLabel('Seed', { exact: true })).toHaveValue('4242');
 });
 
 test('search and filters narrow the gallery', async ({ page, kiln, sim }) => {
@@ -147,7 +148,7 @@ test('delete with undo', async ({ page, kiln, sim }) => {
   await pickModel(page, FLUX);
   const c = await generate(page, 'an origami crane');
   await expect(c).toHaveAccessibleName(/— succeeded, saved/);
-  await c.getByRole('button', { name: 'Delete' }).click();
+  await deleteFromCard(page, c);
   await expect(c).toHaveCount(0);
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(card(page, 'an origami crane')).toHaveCount(1);

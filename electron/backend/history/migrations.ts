@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { backfillCosts } from '../ledger/backfill.ts';
+import { seedFromInput, seedFromLogs, seedFromOutput } from './seed.ts';
 
 // Schema migrations, applied in order inside one transaction each. A migration is never edited
 // once shipped: a change is a new entry. `schema_version` holds one row per applied migration.
@@ -189,6 +190,22 @@ export const MIGRATIONS: Migration[] = [
         ALTER TABLE predictions ADD COLUMN group_kind TEXT;
         CREATE INDEX predictions_group ON predictions(group_id, created_at) WHERE group_id IS NOT NULL;
       `);
+    },
+  },
+  {
+    version: 8,
+    name: 'seed of each run',
+    up(db) {
+      // The seed a run used (issue 14, Reproduce): from its input, else its logs or result. Kept in
+      // a column because the logs keep only their tail, and the line naming the seed is the first.
+      db.exec('ALTER TABLE predictions ADD COLUMN seed INTEGER');
+      const rows = db.prepare('SELECT seq, input, logs, output FROM predictions').all() as { seq: number; input: string; logs: string; output: string | null }[];
+      const set = db.prepare('UPDATE predictions SET seed = ? WHERE seq = ?');
+      const parse = (v: string | null): unknown => { try { return v ? JSON.parse(v) : null; } catch { return null; } };
+      for (const r of rows) {
+        const seed = seedFromInput(parse(r.input) as Record<string, unknown> | null) ?? seedFromLogs(r.logs) ?? seedFromOutput(parse(r.output));
+        if (seed !== null) set.run(seed, r.seq);
+      }
     },
   },
 ];

@@ -78,6 +78,7 @@ export function rowToRecord(r: Row): PredictionRecord {
     dataRemoved: Number(r.data_removed) === 1,
     tags: json(r.tags, []),
     userNotes: str(r.user_notes),
+    seed: num(r.seed),
     cost,
     groupId: str(r.group_id),
     groupKind: r.group_kind === 'batch' || r.group_kind === 'compare' || r.group_kind === 'retry' ? r.group_kind : null,
@@ -139,6 +140,7 @@ export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCo
     expiresAt: expiresAt(rec),
     groupId: rec.groupId ?? null,
     groupKind: rec.groupKind ?? null,
+    seed: rec.seed ?? null,
   };
 }
 

@@ -10,13 +10,14 @@ import { CHECK_MARKER, DB_FILE, isCorruption, openDatabase } from './db.ts';
 import { recordCleanClose } from './clean-close.ts';
 import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
+import { seedFromInput, seedFromLogs, seedFromOutput } from './seed.ts';
 
 // Must match the predictions_active partial index's WHERE (migration 4) for SQLite to use it;
 // INDEXED BY makes a mismatch (e.g. a new terminal status) fail loudly in the store tests.
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(','); // no spaces: as in the index
 // Columns the list/view needs: everything but the full logs (only their tail crosses IPC).
 const VIEW_COLS = [
-  'p.seq', 'p.id', 'p.family_id', 'p.prompt', 'p.cost_amount', 'p.cost_currency',
+  'p.seq', 'p.id', 'p.family_id', 'p.prompt', 'p.seed', 'p.cost_amount', 'p.cost_currency',
   ...Object.values(COLUMNS).filter((c) => c.col !== 'logs').map((c) => `p.${c.col}`),
   'substr(p.logs, -4000) AS logs',
   '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
@@ -102,8 +103,9 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
   }
 
   function insertRecord(rec: PredictionRecord, familyId: string) {
-    const cols: string[] = ['id', 'family_id', 'prompt', 'cost_amount', 'cost_currency'];
-    const vals: SQLInputValue[] = [rec.id, familyId, derivePrompt(rec.input), rec.cost?.amount ?? null, rec.cost?.currency ?? null];
+    const cols: string[] = ['id', 'family_id', 'prompt', 'seed', 'cost_amount', 'cost_currency'];
+    const seed = rec.seed ?? seedFromInput(rec.input) ?? seedFromLogs(rec.logs) ?? seedFromOutput(rec.output);
+    const vals: SQLInputValue[] = [rec.id, familyId, derivePrompt(rec.input), seed, rec.cost?.amount ?? null, rec.cost?.currency ?? null];
     for (const [key, { col, enc }] of Object.entries(COLUMNS)) {
       cols.push(col);
       vals.push(enc((rec as unknown as Record<string, unknown>)[key]));
@@ -211,6 +213,12 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         if (key === 'input') {
           sets.push('prompt = ?');
           vals.push(derivePrompt(v as Record<string, unknown>));
+        }
+        // The seed: an input's own wins; one the model reported fills it only while it is unknown.
+        const seed = key === 'input' ? seedFromInput(v as Record<string, unknown>) : key === 'logs' ? seedFromLogs(v as string) : key === 'output' ? seedFromOutput(v) : null;
+        if (seed !== null) {
+          sets.push(key === 'input' ? 'seed = ?' : 'seed = coalesce(seed, ?)');
+          vals.push(seed);
         }
       }
       if (patch.timeline !== undefined) {

@@ -52,6 +52,8 @@ export interface PredictionRecord {
   /** User-facing organisation (additive; always present on records read from the store). */
   tags?: string[];
   userNotes?: string | null;
+  /** The seed it ran with: from the input, else reported by the model (logs, result). Issue 14. */
+  seed?: number | null;
   /** Ready for later: Replicate does not report a per-prediction cost yet. */
   cost?: { amount: number; currency: string } | null;
   /** The batch or compare this run belongs to (DESIGN §10); null when it ran alone. */

@@ -49,11 +49,18 @@ export interface ComposerState {
   errors: Record<string, string>;
   count: number;
   submitting: boolean;
+  /** The seed of the run being remixed, when this model takes a seed: what "Same seed" puts back. */
+  remixSeed: number | null;
   /** `quiet`: no toast on failure (first run without a key is not an error). */
   loadFeatured(quiet?: boolean): Promise<void>;
   search(query: string): Promise<void>;
-  selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown>; errors?: Record<string, string> }): Promise<void>;
+  /** `seed`: the seed the remixed run used (its input's or the model's own), kept by default. */
+  selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown>; errors?: Record<string, string>; seed?: number | null }): Promise<void>;
   setValue(name: string, value: unknown): void;
+  /** "Same seed": on puts the remixed run's seed in the seed field, off empties it (a new random seed). */
+  setSameSeed(on: boolean): void;
+  /** Every field back to the schema's default, except what is being worked on (prompts, files). */
+  resetToDefaults(): void;
   setCount(n: number): void;
   /** Validates and creates; returns the new ids, or null when it did not send. */
   submit(): Promise<string[] | null>;
@@ -78,6 +85,21 @@ export function blockedReason(s: Pick<ComposerState, 'modelRef' | 'model' | 'loa
     return s.modelError ? `This model’s inputs could not be loaded: ${s.modelError}` : 'Loading the model’s inputs…';
   }
   return null;
+}
+
+const hasSeedField = (fields: FormField[]) => fields.some((f) => f.name === 'seed' && (f.kind === 'integer' || f.kind === 'number'));
+
+/**
+ * What a person is working on rather than tuning: prompts and input files. These stay in the main
+ * form (not under "Advanced") and survive "Reset to defaults".
+ */
+export function isWorkField(f: FormField): boolean {
+  return f.kind === 'prompt' || f.kind === 'file' || (f.kind === 'array' && f.itemKind === 'file');
+}
+
+/** Fields folded under "Advanced": optional ones that are not prompts or files (DECISIONS, issue 14). */
+export function isAdvancedField(f: FormField): boolean {
+  return !f.required && !isWorkField(f);
 }
 
 export interface ComposerOptions {
@@ -122,6 +144,7 @@ export function createComposerStore(opts: ComposerOptions) {
       errors: {},
       count: 1,
       submitting: false,
+      remixSeed: null,
 
       async loadFeatured(quiet = false) {
         try {
@@ -150,14 +173,17 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async selectModel(ref, o = {}) {
         const seq = ++modelSeq;
-        set({ modelRef: ref, version: o.version ?? null, model: null, fields: [], loadingModel: true, modelError: null, modelErrorCode: null, errors: {} });
+        set({ modelRef: ref, version: o.version ?? null, model: null, fields: [], loadingModel: true, modelError: null, modelErrorCode: null, errors: {}, remixSeed: null });
         try {
           const model = await api().invoke('models:get', { ref, ...(o.version ? { version: o.version } : {}) });
           if (seq !== modelSeq) return;
           const fields = buildFormFields(model.inputSchema);
-          const remembered = o.values ?? settings.getState().settings.formValues[ref];
+          let remembered = o.values ?? settings.getState().settings.formValues[ref];
+          // A remix keeps the seed the run used even when the model chose it: "Same seed" starts on.
+          const remixSeed = o.seed != null && hasSeedField(fields) ? o.seed : null;
+          if (remixSeed !== null && remembered && remembered.seed === undefined) remembered = { ...remembered, seed: remixSeed };
           const summary: ModelSummary = { ref: model.ref, provider: model.provider, owner: model.owner, name: model.name, description: model.description, coverImageUrl: model.coverImageUrl, runCount: model.runCount };
-          set({ model, fields, values: initialValues(fields, remembered), errors: o.errors ?? {}, featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
+          set({ model, fields, values: initialValues(fields, remembered), errors: o.errors ?? {}, remixSeed, featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
           const recent = [ref, ...settings.getState().settings.recentModels.filter((r) => r !== ref)].slice(0, 10);
           void settings.getState().update({ recentModels: recent });
           if (o.values) remember();
@@ -187,6 +213,23 @@ export function createComposerStore(opts: ComposerOptions) {
         const errors = { ...get().errors };
         delete errors[name];
         set({ values: { ...get().values, [name]: value }, errors });
+        remember();
+      },
+
+      setSameSeed(on) {
+        const { remixSeed, values } = get();
+        if (remixSeed === null) return;
+        const next = { ...values };
+        if (on) next.seed = remixSeed;
+        else delete next.seed;
+        set({ values: next });
+        remember();
+      },
+
+      resetToDefaults() {
+        const { fields, values } = get();
+        const kept = Object.fromEntries(fields.filter(isWorkField).filter((f) => values[f.name] !== undefined).map((f) => [f.name, values[f.name]]));
+        set({ values: initialValues(fields, kept), errors: {}, remixSeed: null });
         remember();
       },
 

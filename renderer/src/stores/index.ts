@@ -3,6 +3,7 @@ import { uiStore } from './ui.ts';
 import { createSettingsStore, type SettingsState } from './settings.ts';
 import { createPredictionsStore, type PredictionsState } from './predictions.ts';
 import { createComposerStore, type ComposerState } from './composer.ts';
+import { bindComposerFold } from './view-prefs.ts';
 
 // The app's store instances, wired to window.kiln and to the toast stack, with selector hooks.
 
@@ -22,6 +23,7 @@ export const predictionsStore = createPredictionsStore({
 });
 export const composerStore = createComposerStore({ settings: settingsStore, onError: toastError });
 export { uiStore };
+bindComposerFold(uiStore);
 
 export const useSettings = <T,>(sel: (s: SettingsState) => T): T => useStore(settingsStore, sel);
 export const usePredictions = <T,>(sel: (s: PredictionsState) => T): T => useStore(predictionsStore, sel);

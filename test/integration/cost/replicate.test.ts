@@ -104,13 +104,17 @@ describe('the cost ledger against the Replicate simulator', () => {
     const known = await runToEnd(SCHNELL, { prompt: 'x', num_outputs: 2 });
     const unknown = await runToEnd(SDXL, { prompt: 'x' });
     await until(() => h.backend.services.history.get(known)?.saveState === 'saved');
+    await h.backend.stop();
     const { DatabaseSync } = await import('node:sqlite');
     const path = await import('node:path');
     const db = new DatabaseSync(path.join(h.dataDir, 'history.db'));
-    // Back to a history from before the ledger: no table, no version 6.
-    db.exec('DROP TABLE costs; DELETE FROM schema_version WHERE version = 6');
+    // Back to a history from before the ledger: no table, no version 6 — and none of the later
+    // migrations either (they run in order after it; each one added here is undone here too).
+    db.exec(`DROP TABLE costs; DROP INDEX predictions_group;
+      ALTER TABLE predictions DROP COLUMN group_id; ALTER TABLE predictions DROP COLUMN group_kind; ALTER TABLE predictions DROP COLUMN seed;
+      DELETE FROM schema_version WHERE version >= 6`);
+    expect((db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number }).v).toBe(5);
     db.close();
-    await h.backend.stop();
     await h.restart();
     // A pure read of the table: the row comes from the migration, not from this backend's engine.
     expect(costFor(h.backend.services).ledger.get(known)).toMatchObject({ usd: 0.006, estimated: true, status: 'succeeded', tableDate: TABLE_DATE });

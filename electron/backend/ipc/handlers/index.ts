@@ -6,6 +6,7 @@ import { predictionsHandlers } from './predictions.ts';
 import { historyHandlers } from './history.ts';
 import { mediaHandlers } from './media.ts';
 import { costHandlers } from './cost.ts';
+import { reproduceHandlers } from './reproduce.ts';
 
 // One handler file per domain; each channel belongs to exactly one of them.
 export const handlers: HandlerMap = {
@@ -16,4 +17,5 @@ export const handlers: HandlerMap = {
   ...historyHandlers,
   ...mediaHandlers,
   ...costHandlers,
+  ...reproduceHandlers,
 };

@@ -35,6 +35,17 @@ export function parseModelRef(ref: string): { model: string | null; version: str
   return { model, version: version || null };
 }
 
+/**
+ * Where a create goes and what it carries: the official model, deployment or version endpoint.
+ * Exported so "Copy as code" (ipc/handlers/reproduce.ts) shows exactly the request sent here.
+ */
+export function createPath(req: Pick<CreateRequest, 'model' | 'version' | 'target' | 'input'>): { path: string; body: Record<string, unknown> } {
+  const input = req.input;
+  if (req.target === 'deployment') return { path: `/deployments/${req.model}/predictions`, body: { input } };
+  if (req.target === 'model' || !req.version) return { path: `/models/${req.model}/predictions`, body: { input } };
+  return { path: '/predictions', body: { version: req.version, input } };
+}
+
 export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike; getToken: () => Promise<string | null>; userAgent: string; log: Logger; timeoutMs?: number }) {
   const base = opts.baseUrl.replace(/\/+$/, '');
   let gate: RequestGate | null = null;
@@ -111,13 +122,6 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     const x = p as Partial<RemotePrediction>;
     if (typeof x.id !== 'string' || typeof x.status !== 'string') throw malformedError(isCreate, 'no id or status');
     return normalizePrediction(x as RemotePrediction);
-  }
-
-  function createPath(req: CreateRequest): { path: string; body: Record<string, unknown> } {
-    const input = req.input;
-    if (req.target === 'deployment') return { path: `/deployments/${req.model}/predictions`, body: { input } };
-    if (req.target === 'model' || !req.version) return { path: `/models/${req.model}/predictions`, body: { input } };
-    return { path: '/predictions', body: { version: req.version, input } };
   }
 
   /**

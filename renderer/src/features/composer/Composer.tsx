@@ -1,7 +1,9 @@
 import { useEffect, useId, useRef, type FormEvent } from 'react';
 import { composerStore, useComposer, useSettings, useUi, uiStore } from '../../stores/index.ts';
-import { blockedReason, providerOfRef } from '../../stores/composer.ts';
+import { blockedReason, isAdvancedField, providerOfRef } from '../../stores/composer.ts';
 import { keyFor } from '../../stores/settings.ts';
+import { useViewPrefs, viewPrefsStore } from '../../stores/view-prefs.ts';
+import '../reproduce/reproduce.css';
 import { isModalOpen } from '../../ui/Dialog.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { Field } from './Field.tsx';
@@ -39,6 +41,7 @@ export function Composer() {
   const formRef = useRef<HTMLFormElement>(null);
   const reasonId = useId();
   const stale = !!model?.offline;
+  const open = useUi((s) => s.composerOpen);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -63,9 +66,22 @@ export function Composer() {
     return () => clearInterval(h);
   }, [needsReload, online]);
 
+  if (!open) {
+    return (
+      <div className="composer-rail">
+        <button type="button" className="btn icon" aria-label="Show composer" aria-expanded={false} title="Show the composer"
+          onClick={() => uiStore.getState().setComposerOpen(true)}>»</button>
+        <span className="rail-label" aria-hidden="true">Composer</span>
+      </div>
+    );
+  }
   return (
     <div className="composer">
-      <ModelPicker />
+      <div className="composer-head">
+        <ModelPicker />
+        <button type="button" className="btn icon ghost" aria-label="Hide composer" aria-expanded title="Fold the composer away: the gallery takes the window"
+          onClick={() => uiStore.getState().setComposerOpen(false)}>«</button>
+      </div>
       {modelError && !model && (modelErrorCode === 'auth' || !keySet ? (
         <div className="notice">
           <p>Add your Replicate API key to load this model’s inputs.</p>
@@ -79,9 +95,11 @@ export function Composer() {
       {stale && <p className="muted small">Offline — using this model’s inputs as last loaded{model?.fetchedAt ? ` (${new Date(model.fetchedAt).toLocaleDateString()})` : ''}.</p>}
       <form ref={formRef} className="composer-form" onSubmit={(e: FormEvent) => { e.preventDefault(); void submit(formRef); }} noValidate aria-busy={loading}>
         {model?.description && <p className="model-desc muted small">{model.description}</p>}
+        {model && fields.length > 0 && <ComposerTools />}
         <div className="fields">
-          {fields.map((f) => <Field key={`${modelRef}:${f.name}`} field={f} />)}
+          {fields.filter((f) => !isAdvancedField(f)).map((f) => <Field key={`${modelRef}:${f.name}`} field={f} />)}
           {!loading && model && !fields.length && <p className="muted">This model publishes no input schema; it will run with its defaults.</p>}
+          {modelRef && <Advanced modelRef={modelRef} />}
         </div>
         {formError && <p className="field-error" role="alert">{formError}</p>}
         <div className="composer-footer">
@@ -102,6 +120,50 @@ export function Composer() {
         {reason && <p id={reasonId} className="muted small generate-reason">{reason}</p>}
         {!online && !reason && <p className="muted small">Offline: new predictions are queued and sent when the connection returns.</p>}
       </form>
+    </div>
+  );
+}
+
+/** "Same seed" after a remix, and "Reset to defaults": above the form, where iterating starts. */
+function ComposerTools() {
+  const remixSeed = useComposer((s) => s.remixSeed);
+  const same = useComposer((s) => s.remixSeed !== null && s.values.seed === s.remixSeed);
+  return (
+    <div className="composer-tools">
+      {remixSeed !== null && (
+        <label className="check seed-row" title="Run with the seed of the run you remixed, so only your changes differ">
+          <input type="checkbox" checked={same} onChange={(e) => composerStore.getState().setSameSeed(e.target.checked)} />
+          <span>Same seed (<span className="seed-value">{remixSeed}</span>)</span>
+        </label>
+      )}
+      <button type="button" className="btn small ghost" onClick={() => composerStore.getState().resetToDefaults()}
+        title="Every setting back to the model’s default; your prompt and files stay">Reset to defaults</button>
+    </div>
+  );
+}
+
+/**
+ * The optional settings (not prompts or files) fold away under "Advanced", open or closed per
+ * model as last left. A field there that needs fixing opens it, so an error is never hidden.
+ */
+function Advanced({ modelRef }: { modelRef: string }) {
+  const fields = useComposer((s) => s.fields);
+  const hasError = useComposer((s) => s.fields.some((f) => isAdvancedField(f) && s.errors[f.name]));
+  const remembered = useViewPrefs((s) => s.advancedOpen[modelRef] === true);
+  const regionId = useId();
+  const adv = fields.filter(isAdvancedField);
+  if (!adv.length) return null;
+  const open = remembered || hasError;
+  return (
+    <div className="advanced">
+      <button type="button" className="advanced-toggle" aria-expanded={open} aria-controls={regionId}
+        onClick={() => viewPrefsStore.getState().setAdvancedOpen(modelRef, !open)}>
+        <span className="chev" aria-hidden="true">›</span> Advanced <span className="advanced-count">({adv.length})</span>
+      </button>
+      <div id={regionId} className="advanced-fields fields" hidden={!open}>
+        {/* Kept in the page while folded: their values still go out, and an error can open them. */}
+        {adv.map((f) => <Field key={`${modelRef}:${f.name}`} field={f} />)}
+      </div>
     </div>
   );
 }

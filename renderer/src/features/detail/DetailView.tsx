@@ -15,6 +15,8 @@ const PROMPT_CLAMP_CHARS = 600;
 const PROMPT_PREVIEW_CHARS = 2_000;
 import { DetailCost, retryCostId } from '../cost/CardCost.tsx';
 import { ProviderBadge } from '../../components/ProviderBadge.tsx';
+import { CopyAsCode } from '../reproduce/CopyAsCode.tsx';
+import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -26,6 +28,8 @@ export function DetailView({ id }: { id: string }) {
   const fullPrompt = view.id === id && view.fullPrompt;
   const setOutIdx = (i: number) => setView({ id, outIdx: i, fullPrompt });
   const setFullPrompt = (f: boolean) => setView({ id, outIdx, fullPrompt: f });
+  const [codeFor, setCodeFor] = useState<string | null>(null);
+  const [chainFor, setChainFor] = useState<string | null>(null);
   useEffect(() => {
     // Not in the loaded page (e.g. opened from a notification): fetch it.
     if (!p) windowApi().invoke('predictions:get', { id }).then((v) => predictionsStore.getState().upsert(v), () => uiStore.getState().openDetail(null));
@@ -89,6 +93,8 @@ export function DetailView({ id }: { id: string }) {
           <button type="button" className="btn small ghost" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
           {p.text && <button type="button" className="btn small ghost" onClick={() => act.copyText(p)}>Copy text</button>}
           {p.error && <button type="button" className="btn small ghost" onClick={() => act.copyError(p)}>Copy error</button>}
+          <button type="button" className="btn small ghost" onClick={() => setCodeFor(p.id)}>Copy as code</button>
+          {chainKind(out) && <button type="button" className="btn small ghost" onClick={() => setChainFor(p.id)}>Use as input…</button>}
           {act.fileActions(p, out).map((a) => <button key={a.label} type="button" className="btn small ghost" onClick={a.run}>{a.label}</button>)}
         </div>
         <h2 className={`detail-prompt${long ? (fullPrompt ? ' expanded' : ' clamped') : ''}`} id={`prompt-${p.id}`}>
@@ -100,6 +106,7 @@ export function DetailView({ id }: { id: string }) {
           </button>
         )}
         <p className="muted small"><ProviderBadge provider={p.provider} /> {p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        {p.seed != null && <p className="muted small detail-seed">Seed <span className="mono">{p.seed}</span>{p.input.seed === undefined ? ' (chosen by the model)' : ''}</p>}
         <DetailCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {/* The whole error, as text that can be selected and copied: it is what explains a failure. */}
@@ -135,6 +142,8 @@ export function DetailView({ id }: { id: string }) {
           </Section>
         )}
       </aside>
+      {codeFor === p.id && <CopyAsCode id={p.id} onClose={() => setCodeFor(null)} />}
+      {chainFor === p.id && out && <UseAsInput p={p} out={out} onClose={() => setChainFor(null)} />}
     </Dialog>
   );
 }

@@ -1,20 +1,23 @@
-import { memo, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
-import { excerpt, formatDuration } from '../../components/format.ts';
+import { excerpt, formatDuration, formatElapsed } from '../../components/format.ts';
 import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload } from './status.ts';
 import * as act from './actions.ts';
 import { Menu } from '../../ui/Menu.tsx';
 import { CardCost, retryCostId } from '../cost/CardCost.tsx';
 import { ProviderBadge } from '../../components/ProviderBadge.tsx';
+import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
   const held = usePredictions((s) => s.held[id] !== undefined);
   const selected = useUi((s) => !!s.selected[id]);
   const online = useUi((s) => s.online);
+  // A video's length, read from its metadata by the browser (the file is local).
+  const [videoSecs, setVideoSecs] = useState<number | null>(null);
   const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
   if (!p) return null;
   // Just deleted: the slot stays, empty and inert, so a second click lands on nothing.
@@ -68,6 +71,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           </div>
         ) : out?.kind === 'video' && out.path ? (
           <video src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} muted loop playsInline preload="metadata"
+            onLoadedMetadata={(e) => { const d = e.currentTarget.duration; if (Number.isFinite(d)) setVideoSecs(d); }}
             onMouseEnter={(e) => void e.currentTarget.play().catch(() => {})} onMouseLeave={(e) => e.currentTarget.pause()} />
         ) : media && out?.kind === 'image' ? (
           <img src={media} alt="" loading="lazy" decoding="async" draggable={false} />
@@ -99,7 +103,13 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
         <label className="card-select" title="Select">
           <input type="checkbox" checked={selected} aria-label="Select" onChange={() => uiStore.getState().toggleSelect(id)} />
         </label>
-        {p.variantCount > 1 && <span className="variants" title="Retries of the same input">{p.variantCount} variants</span>}
+        <div className="card-badges">
+          {p.outputs.length > 1 && <span className="media-badge" title={`${p.outputs.length} outputs`}><span aria-hidden="true">×</span>{p.outputs.length}<span className="visually-hidden"> outputs</span></span>}
+          {p.variantCount > 1 && <span className="media-badge variants" title="Retries of the same input">{p.variantCount} variants</span>}
+        </div>
+        {out?.kind === 'video' && (
+          <span className="media-badge video-badge" title="Video"><span aria-hidden="true">▶</span><span className="visually-hidden">Video</span>{videoSecs != null && ` ${formatElapsed(videoSecs * 1000)}`}</span>
+        )}
         {p.logsTail && active && <pre className="log-tail" aria-hidden="true">{p.logsTail.split(/\r?\n|\r/).filter(Boolean).slice(-4).join('\n')}</pre>}
       </div>
       <div className="card-body">
@@ -123,7 +133,6 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
                 ? <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
                 : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)} aria-describedby={retryCostId(id, 'card')}>Retry</button>}
           <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
-          <button type="button" className="btn small danger-ghost" onClick={() => void act.remove([id])}>Delete</button>
           <MoreMenu p={p} out={out} missing={missing} />
         </div>
       </div>
@@ -134,11 +143,20 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
 type Output = PredictionView['outputs'][number];
 
 function MoreMenu({ p, out, missing }: { p: PredictionView; out: Output | null; missing: boolean }) {
+  const [chaining, setChaining] = useState(false);
   const items = [
+    ...(chainKind(out) ? [{ label: 'Use as input…', run: () => setChaining(true) }] : []),
     { label: 'Copy prompt', run: () => act.copyPrompt(p) },
     ...(p.text ? [{ label: 'Copy text', run: () => act.copyText(p) }] : []),
     ...((canCancel(p) || missing) && !act.refusedForInput(p) ? [{ label: missing ? 'Retry' : 'Run again', run: () => void act.retry(p.id) }] : []),
     ...act.fileActions(p, out),
+    // Last and behind the menu: the one action that takes the run away (undoable from the toast).
+    { label: 'Delete', run: () => void act.remove([p.id]) },
   ];
-  return <Menu label="More actions" items={items} triggerClassName="btn small icon more-trigger" />;
+  return (
+    <>
+      <Menu label="More actions" items={items} triggerClassName="btn small icon more-trigger" />
+      {chaining && out && <UseAsInput p={p} out={out} onClose={() => setChaining(false)} />}
+    </>
+  );
 }

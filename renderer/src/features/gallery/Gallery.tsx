@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { usePredictions, predictionsStore } from '../../stores/index.ts';
 import { Card } from './Card.tsx';
@@ -8,10 +8,14 @@ import { EmptyState } from './EmptyState.tsx';
 import { StackCard } from '../stacks/StackCard.tsx';
 import { useStacks } from '../stacks/useStacks.ts';
 import { groupOfKey } from '../stacks/stack-model.ts';
+import { ThumbSizeControl } from '../scale/ThumbSize.tsx';
+import { rowMediaHeights } from '../scale/aspect.ts';
+import { useViewPrefs } from '../../stores/view-prefs.ts';
+import '../scale/scale.css';
 
-const MIN_CARD = 230;
 const GAP = 14;
-const BODY_H = 148; // status, prompt, model, actions
+/** Status, prompt, model, cost: the card's text under its picture (its actions sit on the picture). */
+export const BODY_H = 112;
 
 export function Gallery() {
   const hasIds = usePredictions((s) => s.ids.length > 0);
@@ -21,7 +25,12 @@ export function Gallery() {
   return (
     <div className="gallery">
       {/* A brand-new, empty history gets the welcome alone: filters over nothing are noise. */}
-      {(hasIds || filterActive || !loaded || error) && <Toolbar />}
+      {(hasIds || filterActive || !loaded || error) && (
+        <div className="gallery-top">
+          <Toolbar />
+          {hasIds && <ThumbSizeControl />}
+        </div>
+      )}
       <BulkBar />
       {error && <p className="gallery-error" role="alert">Could not load the history: {error}</p>}
       {loaded && !hasIds && !error ? (
@@ -38,6 +47,9 @@ export function Gallery() {
 function GalleryGrid({ loaded }: { loaded: boolean }) {
   // Batches and compares show as one stack each (features/stacks), open ones followed by their runs.
   const { shown: ids, members } = useStacks(usePredictions((s) => s.ids));
+  // Row heights follow the pictures' shapes, which are known once a run's view arrives.
+  const byId = usePredictions((s) => s.byId);
+  const minCard = useViewPrefs((s) => s.thumbSize);
   // The feed's size as far as it is known: -1 (unknown) while more history can still page in.
   const setSize = usePredictions((s) => (s.hasMore ? -1 : s.ids.length));
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -52,21 +64,24 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
     return () => ro.disconnect();
   }, []);
 
-  const inner = Math.max(MIN_CARD, width - GAP * 2);
-  const cols = Math.max(1, Math.floor((inner + GAP) / (MIN_CARD + GAP)));
+  const inner = Math.max(minCard, width - GAP * 2);
+  const cols = Math.max(1, Math.floor((inner + GAP) / (minCard + GAP)));
   const cardW = (inner - GAP * (cols - 1)) / cols;
-  const rowH = Math.round(cardW + BODY_H + GAP);
-  const rows = Math.ceil(ids.length / cols);
+  const media = useMemo(() => rowMediaHeights(ids, byId, cols, cardW), [ids, byId, cols, cardW]);
+  const rows = media.length;
+  const rowH = (i: number) => (media[i] ?? Math.round(cardW)) + BODY_H + GAP;
+  // One number that changes when any row's height does: the virtualizer re-measures then only.
+  const shape = useMemo(() => media.reduce((h, m, i) => (h * 31 + m * (i + 1)) % 2_147_483_647, media.length), [media]);
 
   const v = useVirtualizer({
     count: rows,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowH,
-    // A row is ~380 px: two rows beyond each edge cover a fast fling, and every extra row is five
+    estimateSize: rowH,
+    // A row is ~350 px: two rows beyond each edge cover a fast fling, and every extra row is five
     // more cards to render, style and paint on each scroll frame.
     overscan: 2,
   });
-  useEffect(() => { v.measure(); }, [rowH, v]);
+  useEffect(() => { v.measure(); }, [shape, v]);
 
   // Page in more history as the end comes into view.
   const items = v.getVirtualItems();
@@ -94,7 +109,7 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
     <div className="gallery-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
       <div className="gallery-grid" role="feed" aria-busy={!loaded} aria-label="Predictions" style={{ height: v.getTotalSize() }}>
         {items.map((row) => (
-          <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: rowH - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP }}>
+          <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: row.size - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP, '--media-h': `${media[row.index] ?? Math.round(cardW)}px` } as CSSProperties}>
             {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => {
               const g = groupOfKey(id);
               return g ? <StackCard key={id} groupId={g} memberIds={members.get(g) ?? []} index={row.index * cols + j} setSize={setSize} /> : <Card key={id} id={id} index={row.index * cols + j} setSize={setSize} />;

@@ -49,7 +49,7 @@ export function cancel(id: string): void {
 
 /** Remix only fills the composer: its run goes through Generate, which asks about the budget. */
 export function remix(p: PredictionView, errors?: Record<string, string>): void {
-  const ready = composerStore.getState().selectModel(p.model, { version: p.version, values: p.input, errors });
+  const ready = composerStore.getState().selectModel(p.model, { version: p.version, values: p.input, errors, seed: p.seed });
   uiStore.getState().openDetail(null);
   uiStore.getState().setComposerOpen(true);
   uiStore.getState().toast(errors ? 'Composer filled from this prediction: fix the marked fields, then Generate' : 'Composer filled from this prediction', { timeout: 2500 });
