@@ -15,7 +15,7 @@ const fal = await startFalSimulator({});
 const dataDir = process.env.KILN_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-demo-'));
 process.stderr.write(`Replicate simulator: ${sim.baseUrl} (demo token)\nfal simulator: ${fal.origin} (demo key)\nData dir: ${dataDir}\n`);
 
-// Both providers' keys and bases through the environment (DESIGN §6), as a user would set them.
+// Both providers' keys and bases through the environment (ARCHITECTURE.md, "Fixed interfaces"), as a user would set them.
 const env = {
   ...process.env,
   REPLICATE_API_TOKEN: sim.token,

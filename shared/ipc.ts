@@ -9,7 +9,7 @@ import { PROVIDER_IDS } from './domain/provider.ts';
 export { messageLimit, overMessageLimit, tooLargeError } from './message-size.ts';
 export { RunInput } from './run-input.ts';
 
-// The one IPC contract (DESIGN §2). Every invoke channel (`domain:verb`) with its request and
+// The one IPC contract (ARCHITECTURE.md, "The contract and its transports"). Every invoke channel (`domain:verb`) with its request and
 // response schema, and every event. The three transports (Electron IPC, browser-mode WebSocket,
 // in-memory fake) implement exactly this and nothing else: adding a capability means adding an
 // entry here and a handler in electron/backend/ipc/handlers/, never touching a transport.
@@ -43,7 +43,7 @@ export const AppInfo = z.object({
   providerBaseUrl: z.string(),
 });
 
-/** A damaged history database was replaced on open (DESIGN §5): what happened, shown once as a banner. */
+/** A damaged history database was replaced on open (ARCHITECTURE.md, "Storage"): what happened, shown once as a banner. */
 export const RecoveryNotice = z.object({
   at: z.number(),
   /** What was wrong, e.g. "database disk image is malformed (quick_check: …)" or "history.db was empty (0 bytes)". */
@@ -82,7 +82,7 @@ export type DeletedItem = z.infer<typeof DeletedItem>;
 
 const MediaPath = z.object({ path: z.string().min(1).max(1000) }).strict();
 
-// ── money (DESIGN §9; shared/domain/cost.ts holds the arithmetic) ──────────────────────────────
+// ── money (ARCHITECTURE.md, "Money"; shared/domain/cost.ts holds the arithmetic) ──────────────────────────────
 export const CostPrice = z.object({
   provider: z.enum(['replicate', 'fal']),
   model: z.string(),
@@ -152,7 +152,7 @@ export const invoke = {
     res: z.object({ ids: z.array(z.string()) }),
   },
   /**
-   * A batch or compare (DESIGN §10): one ordinary run per member, each created as predictions:create
+   * A batch or compare (ARCHITECTURE.md, "Workflows"): one ordinary run per member, each created as predictions:create
    * would, linked as one group. A member the provider refuses stays as a failed card with the reason
    * (`refused`); it never stops the others.
    */

@@ -1,4 +1,4 @@
-// The one home of Kiln's size bounds (DESIGN §7 "Bounded everything"). Every module that refuses
+// The one home of Kiln's size bounds (ARCHITECTURE.md, "Security" "Bounded everything"). Every module that refuses
 // something too large imports its number from here, and every refusal names the limit it hit, so a
 // user reading the error knows what to change. Pure data: no Node, no DOM.
 
@@ -37,7 +37,7 @@ export const LIMITS = {
     other: 1 * GB,
   },
   /**
-   * Runs in one group (a batch or a compare, DESIGN §10), after `{a|b}` alternatives, seed sweeps
+   * Runs in one group (a batch or a compare, ARCHITECTURE.md, "Workflows"), after `{a|b}` alternatives, seed sweeps
    * and grids are expanded: each is a paid run, so a typo like `{1..100000}` stops here, not at the bill.
    */
   groupMembers: 200,

@@ -1,7 +1,7 @@
 import { LIMITS, formatBytes } from './limits.ts';
 import type { KilnErrorData } from './ipc.ts';
 
-// How big one IPC / WebSocket message may be (DESIGN §2: every transport refuses an oversize message
+// How big one IPC / WebSocket message may be (ARCHITECTURE.md, "The contract and its transports": every transport refuses an oversize message
 // before parsing it). One rule for every transport, so the Electron preload, the Electron main
 // process and the browser-mode WebSocket refuse the same sizes with the same words.
 

@@ -1,6 +1,6 @@
 import type { Progress } from './domain/prediction.ts';
 
-// Progress from a prediction's logs (DESIGN §4): the LAST tqdm line `NN%|...| a/b` wins. tqdm redraws
+// Progress from a prediction's logs (ARCHITECTURE.md, "The engine"): the LAST tqdm line `NN%|...| a/b` wins. tqdm redraws
 // with carriage returns, and Replicate may or may not normalise them, so lines are split on both
 // `\r` and `\n`. Multi-stage models restart at 0%; taking the last line follows them honestly.
 const TQDM = /^\s*(\d{1,3})%\s*\|.*?\|\s*(\d+)\/(\d+)/;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LIMITS, formatBytes } from './limits.ts';
 import { approxJsonSize } from './message-size.ts';
 
-// The input of one run, bounded in the contract (DESIGN §7 "input size per run") so every door —
+// The input of one run, bounded in the contract (ARCHITECTURE.md, "Security" "input size per run") so every door —
 // Electron IPC, browser mode, the CLI, tests — refuses the same oversize input with the same words,
 // before anything is stored or sent. File inputs are references to staged files, not their bytes.
 

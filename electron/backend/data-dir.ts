@@ -16,7 +16,7 @@ export function resolveDataDir(env: Record<string, string | undefined> = process
   return env.KILN_DATA_DIR ? path.resolve(env.KILN_DATA_DIR) : defaultDataDir(process.platform, env);
 }
 
-// Owner-only permissions (DESIGN §5): the data folder holds prompts, outputs, the history and,
+// Owner-only permissions (ARCHITECTURE.md, "Storage"): the data folder holds prompts, outputs, the history and,
 // outside Electron, the API key. Folders 0700, files 0600, wherever the OS has modes (on Windows
 // chmod only toggles read-only, so it is skipped: the profile folder's ACL is the protection).
 export const DIR_MODE = 0o700;

@@ -34,12 +34,12 @@ export interface Backend {
    * release is called, whatever the backend is waiting on underneath (its own timers are unref'd).
    */
   hold(reason: string): () => void;
-  /** Whether this backend owns its data folder (DESIGN §5); a non-owner may take over later. */
+  /** Whether this backend owns its data folder (ARCHITECTURE.md, "Storage"); a non-owner may take over later. */
   isOwner(): boolean;
   services: Services;
 }
 
-// The composition of the Electron-free backend (DESIGN §1). Electron, browser mode, the CLI and the
+// The composition of the Electron-free backend (ARCHITECTURE.md, "Runtime map"). Electron, browser mode, the CLI and the
 // tests all build it through this one function with their own adapters.
 export async function createBackend(deps: BackendDeps): Promise<Backend> {
   const listeners = new Set<BackendListener>();
@@ -67,7 +67,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
     log: deps.log,
   });
-  // fal (DESIGN §4): its own client and key; bases from KILN_FAL_*_URL / --fal-*-url in tests.
+  // fal (ARCHITECTURE.md, "The engine"): its own client and key; bases from KILN_FAL_*_URL / --fal-*-url in tests.
   const falBases = Object.fromEntries(Object.entries(deps.falBases ?? {}).filter(([, v]) => !!v).map(([k, v]) => [k, String(v).replace(/\/+$/, '')]));
   const fal = createFalClient({ bases: falBases, fetch: deps.fetch, getKey: () => deps.secrets.get('fal'), userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}` });
   const vault = createVault({
@@ -91,7 +91,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
 
   engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));
 
-  // Money (DESIGN §9): the ledger listens to the engine's records like the notifier does.
+  // Money (ARCHITECTURE.md, "Money"): the ledger listens to the engine's records like the notifier does.
   const cost = createCost({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, settings: deps.settings, outputCount: (id) => history.getOutputs(id).length });
   // fal's unit prices (cached daily) and, with an Admin key, its billing: through the fal client.
   cost.useFal(fal);

@@ -27,7 +27,7 @@ export interface NodeDepsOptions {
 export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
   const env = opts.env ?? process.env;
   const dataDir = path.resolve(opts.dataDir);
-  // REPLICATE_API_TOKEN and FAL_KEY (DESIGN §6) own their provider's key when set; every other
+  // REPLICATE_API_TOKEN and FAL_KEY (ARCHITECTURE.md, "Fixed interfaces") own their provider's key when set; every other
   // provider's key is kept in the 0600 file, so one variable never stops the other key being saved.
   const secrets: SecretsAdapter & KnownSecrets = withEnvKeys(createFileSecrets({ file: path.join(dataDir, 'secrets.json') }), env);
   const log =

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { splitModelRef } from '../../shared/domain/provider.ts';
 import { parseEndpointId } from '../backend/providers/fal/endpoint.ts';
 
-// `kiln` argument parsing (DESIGN §6), pure so it is unit-tested without spawning anything.
+// `kiln` argument parsing (ARCHITECTURE.md, "Fixed interfaces"), pure so it is unit-tested without spawning anything.
 
 export class UsageError extends Error {}
 
@@ -137,7 +137,7 @@ function parseMaxCost(raw: string | undefined): number | null {
 export type ModelArg = { provider: 'replicate'; model: string; version: string | null } | { provider: 'fal'; model: string; version: null };
 
 /**
- * A model reference as DESIGN §6 spells it: `replicate:OWNER/NAME[:VERSION]`, the bare
+ * A model reference as ARCHITECTURE.md, "Fixed interfaces" spells it: `replicate:OWNER/NAME[:VERSION]`, the bare
  * `OWNER/NAME[:VERSION]` (Replicate), or `fal:ENDPOINT_ID` (`fal:fal-ai/flux/dev`). The prefix is
  * split by the one parser every host uses (shared/domain/provider.ts splitModelRef).
  */
@@ -165,17 +165,17 @@ export function parseModelArg(ref: string): ModelArg {
   return { provider: 'replicate', model, version: version || null };
 }
 
-/** The reference as DESIGN §6 writes it back (`fal:…`, or Replicate's bare `OWNER/NAME[:VERSION]`). */
+/** The reference as ARCHITECTURE.md, "Fixed interfaces" writes it back (`fal:…`, or Replicate's bare `OWNER/NAME[:VERSION]`). */
 export function modelRefOf(rec: { provider?: string | null; model: string; version?: string | null }): string {
   if (rec.provider === 'fal') return `fal:${rec.model}`;
   return rec.version ? `${rec.model}:${rec.version}` : rec.model;
 }
 
-/** How the user gives each provider a key outside the app (DESIGN §6), for messages. */
+/** How the user gives each provider a key outside the app (ARCHITECTURE.md, "Fixed interfaces"), for messages. */
 export const KEY_ENV: Record<'replicate' | 'fal', string> = { replicate: 'REPLICATE_API_TOKEN', fal: 'FAL_KEY' };
 export const PROVIDER_LABEL: Record<'replicate' | 'fal', string> = { replicate: 'Replicate', fal: 'fal' };
 
-/** Exit code for a finished prediction's status (DESIGN §6). */
+/** Exit code for a finished prediction's status (ARCHITECTURE.md, "Fixed interfaces"). */
 export function exitForStatus(status: string): number {
   return status === 'succeeded' ? 0 : 1;
 }

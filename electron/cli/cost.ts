@@ -2,7 +2,7 @@ import { formatUsd } from '../../shared/domain/cost.ts';
 import type { CostServices } from '../backend/ledger/index.ts';
 import { rangeOf } from '../backend/ipc/handlers/cost.ts';
 
-// `kiln run --max-cost` and `kiln cost` (DESIGN §6, §9).
+// `kiln run --max-cost` and `kiln cost` (ARCHITECTURE.md, "Fixed interfaces", §9).
 
 /** The local offset of this machine, so `--since` and "today" are the user's own days. */
 export const localOffsetMinutes = () => -new Date().getTimezoneOffset();

@@ -13,7 +13,7 @@ export interface FollowResult {
   handedOver: boolean;
   /**
    * The provider rejected the key while we followed (the engine paused its runs): the run is left
-   * for a later process with a good key, and the command exits 3 (DESIGN §3, §6).
+   * for a later process with a good key, and the command exits 3 (ARCHITECTURE.md, "Runs and their lifecycle", §6).
    */
   keyRejected: string | null;
 }

@@ -13,7 +13,7 @@ import { falSchema, resolveVersion } from './models.ts';
 import { costFor } from '../backend/ledger/index.ts';
 import { checkMaxCost, printCost } from './cost.ts';
 
-// `kiln` (DESIGN §6): the same backend and data folder as the app, driven from a terminal. Results
+// `kiln` (ARCHITECTURE.md, "Fixed interfaces"): the same backend and data folder as the app, driven from a terminal. Results
 // go to stdout (paths, streamed text, or one --json object), progress and diagnostics to stderr, so
 // `kiln run … | xargs open` and `kiln run … --json | jq` just work.
 //
@@ -167,7 +167,7 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       // Replicate: the version to run (and its schema); fal: the endpoint's input schema (platform API).
       const version = ref.provider === 'fal' ? ((schema = await falSchema(backend, ref.model, err)), null) : await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
       if (interrupt.aborted) return 130; // nothing was sent
-      // --max-cost and the budgets: refused here, before anything is created (DESIGN §6, §9).
+      // --max-cost and the budgets: refused here, before anything is created (ARCHITECTURE.md, "Fixed interfaces", §9).
       const refusal = checkMaxCost(costFor(backend.services), { ref: `${ref.provider}:${ref.model}`, input, schema, maxCost: cmd.maxCost ?? null });
       if (refusal) return (err(`kiln: ${refusal}`), 2);
       const rec = engine.submit({ provider: ref.provider, model: ref.model, version, input, ...(ref.provider === 'fal' && schema ? { inputSchema: schema } : {}) });
@@ -216,13 +216,13 @@ async function requireKey(backend: Backend, provider: PredictionRecord['provider
   throw new KilnError({ code: 'auth', message: `No fal key: set FAL_KEY in the environment (FAL_KEY=key_id:key_secret, from fal.ai/dashboard/keys), or save it in the app's Settings. Nothing was created.` });
 }
 
-/** The --json object (DESIGN §6): the history's view plus absolute file paths, full text, error, cost. */
+/** The --json object (ARCHITECTURE.md, "Fixed interfaces"): the history's view plus absolute file paths, full text, error, cost. */
 function resultDoc(backend: Backend, id: string): Record<string, unknown> {
   const view = backend.services.history.view(id) as (Record<string, unknown> & { text: string | null; error: unknown }) | null;
   if (!view) return { id, status: 'deleted', files: [], text: null, error: null, cost: null };
   const rec = backend.services.history.get(id);
   const fig = rec ? costFor(backend.services).costOf(rec) : null;
-  // `cost` per DESIGN §6: {usd, estimated, basis}; null while the run has not ended.
+  // `cost` per ARCHITECTURE.md, "Fixed interfaces": {usd, estimated, basis}; null while the run has not ended.
   const cost = fig ? { usd: fig.usd, estimated: fig.estimated, basis: fig.basis, table_date: fig.tableDate } : null;
   return { ...view, provider: view.provider ?? 'replicate', files: outputPaths(backend, id), text: view.text ?? null, error: view.error ?? null, cost };
 }

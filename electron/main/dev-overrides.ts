@@ -36,7 +36,7 @@ export function resolveOverrides(inputs: OverrideInputs): Overrides {
   }
   return {
     devServerUrl: inputs.env.KILN_DEV_SERVER_URL || null,
-    // In development the variable wins, as in the CLI and browser mode (DESIGN §6).
+    // In development the variable wins, as in the CLI and browser mode (ARCHITECTURE.md, "Fixed interfaces").
     replicateBaseUrl: inputs.env.KILN_REPLICATE_BASE_URL || setting,
     ignored: [],
   };

@@ -1,4 +1,4 @@
-// Who may call the backend over Electron IPC (DESIGN §7). Pure, so it is unit-tested without
+// Who may call the backend over Electron IPC (ARCHITECTURE.md, "Security"). Pure, so it is unit-tested without
 // Electron (test/unit/sender.test.ts). Only our own top frame qualifies: an iframe, a page the
 // window was somehow navigated to, or a devtools extension must not reach the API key's owner.
 

@@ -8,7 +8,7 @@ import { resolveDataDir } from '../backend/data-dir.ts';
 import { startWebServer, type WebServer } from './server.ts';
 import { loadOrCreateToken } from './token.ts';
 
-// `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--fal-*-url URL] [--host H]` (DESIGN §6).
+// `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--fal-*-url URL] [--host H]` (ARCHITECTURE.md, "Fixed interfaces").
 // Prints exactly one `Kiln web: <url>` line on stdout; everything else goes to stderr and the log.
 const USAGE = 'Usage: node electron/web/main.ts [--port P] [--data-dir DIR] [--replicate-base-url URL] [--fal-queue-url URL] [--fal-api-url URL] [--fal-storage-url URL] [--host H]';
 

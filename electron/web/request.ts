@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-// The one place browser mode reads what a request says (DESIGN §7: every parse of a request is
+// The one place browser mode reads what a request says (ARCHITECTURE.md, "Security": every parse of a request is
 // guarded). Everything a client controls — the target, the headers — is read here into plain,
 // bounded values, and nothing here throws: a request that cannot be read is answered 400 by the
 // caller, it never reaches a code path that could end the process. Cookies are not read at all:

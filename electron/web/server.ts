@@ -38,10 +38,10 @@ export interface WebServer {
 /** Where the page's built assets are served, behind a key derived from the token (shared/capability.ts). */
 export const ASSET_PREFIX = '/s/';
 
-// Browser mode (DESIGN §2, transport 2): the built renderer over HTTP and `window.kiln` over one
+// Browser mode (ARCHITECTURE.md, "The contract and its transports", transport 2): the built renderer over HTTP and `window.kiln` over one
 // WebSocket per page (ws-transport.ts), bound to the very same backend the Electron app uses. Every
 // request is read once by request.ts, which never throws; both handlers are also fenced, so no request
-// can end the process (DESIGN §7).
+// can end the process (ARCHITECTURE.md, "Security").
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
   const bind = checkBindHost(host, opts.hostExplicit ?? false);

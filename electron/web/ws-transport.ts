@@ -6,8 +6,8 @@ import type { Logger } from '../backend/types.ts';
 import { tooLargeError, type WireToClient } from '../../shared/ipc.ts';
 import { LIMITS, formatBytes } from '../../shared/limits.ts';
 
-// Browser mode's `window.kiln` wire (DESIGN §2, transport 2): invoke envelopes in, results and every
-// backend event out, one WebSocket per page. Everything here is bounded (DESIGN §7):
+// Browser mode's `window.kiln` wire (ARCHITECTURE.md, "The contract and its transports", transport 2): invoke envelopes in, results and every
+// backend event out, one WebSocket per page. Everything here is bounded (ARCHITECTURE.md, "Security"):
 // - a message over LIMITS.ipcMessageBytes is refused by `ws` while it arrives (close 1009); one over
 //   LIMITS.ipcRequestBytes is refused unless it is files:stage, judged from its first bytes, never
 //   parsed;

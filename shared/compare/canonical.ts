@@ -1,6 +1,6 @@
 import { buildFormFields, type FormField } from '../schema-form.ts';
 
-// Compare (issue 14, DESIGN §10): one canonical input — prompt, negative prompt, seed, aspect ratio
+// Compare (issue 14, ARCHITECTURE.md, "Workflows"): one canonical input — prompt, negative prompt, seed, aspect ratio
 // or size, image — mapped onto each model's own schema, whatever its provider calls those fields
 // (Replicate's `aspect_ratio` enum or `width`/`height`, fal's `image_size` presets, `image` or
 // `image_url`). A canonical field the model has no equivalent for is marked, never silently dropped

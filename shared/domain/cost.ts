@@ -1,4 +1,4 @@
-// Cost arithmetic (DESIGN §9), pure: no I/O, no clock. The backend's catalogue finds a Price for a
+// Cost arithmetic (ARCHITECTURE.md, "Money"), pure: no I/O, no clock. The backend's catalogue finds a Price for a
 // model; these functions turn it into a figure before a run (the estimate next to Generate) and
 // after one (the ledger row). One rule everywhere: a price or a quantity that is not known gives
 // `usd: null` ("unknown"), never 0 — only runs the provider does not bill cost a real $0.
@@ -205,10 +205,10 @@ export function overridePrice(provider: CostProvider, model: string, o: { unit: 
   return { provider, model, unit: o.unit, usd: o.usd, inputUsd: o.inputUsd ?? null, noun: UNIT_NOUNS[o.unit], source: 'your price in Settings', tableDate: null };
 }
 
-/** A history run's model as a ref (DESIGN §6): records keep fal's endpoint id without its `fal:`. */
+/** A history run's model as a ref (ARCHITECTURE.md, "Fixed interfaces"): records keep fal's endpoint id without its `fal:`. */
 export const runRef = (r: { provider: string; model: string }): string => (r.provider === 'fal' ? `fal:${r.model}` : r.model);
 
-/** `replicate:OWNER/NAME[:VERSION]`, bare `OWNER/NAME[:VERSION]` (Replicate), `fal:ENDPOINT_ID` (DESIGN §6). */
+/** `replicate:OWNER/NAME[:VERSION]`, bare `OWNER/NAME[:VERSION]` (Replicate), `fal:ENDPOINT_ID` (ARCHITECTURE.md, "Fixed interfaces"). */
 export function costKey(ref: string): { provider: CostProvider; model: string } | null {
   const r = ref.trim();
   if (r.startsWith('fal:')) {

@@ -5,7 +5,7 @@ import { PROVIDER_IDS, type ProviderId } from './provider.ts';
 // provider sent it (properties with x-order, defaults, min/max, enums, format uri); shared/schema-form.ts
 // turns it into form fields.
 export const ModelSummary = z.object({
-  /** `owner/name` for Replicate, `fal:ENDPOINT_ID` for fal (DESIGN §6): what models:get and predictions:create take. */
+  /** `owner/name` for Replicate, `fal:ENDPOINT_ID` for fal (ARCHITECTURE.md, "Fixed interfaces"): what models:get and predictions:create take. */
   ref: z.string(),
   /** Which provider runs it. Defaults to Replicate so schemas kept before there were two still parse. */
   provider: z.enum(PROVIDER_IDS).default('replicate'),

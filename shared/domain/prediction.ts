@@ -37,7 +37,7 @@ export const PredictionError = z.object({
   message: z.string(),
 });
 
-/** How a group of runs came to be (DESIGN §10): a batch of prompts, a compare of models, retries stacked. */
+/** How a group of runs came to be (ARCHITECTURE.md, "Workflows"): a batch of prompts, a compare of models, retries stacked. */
 export const GroupKind = z.enum(['batch', 'compare', 'retry']);
 export type GroupKind = z.infer<typeof GroupKind>;
 

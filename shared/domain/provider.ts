@@ -1,4 +1,4 @@
-// Providers and model references (DESIGN §6): `replicate:OWNER/NAME[:VERSION]` (a bare
+// Providers and model references (ARCHITECTURE.md, "Fixed interfaces"): `replicate:OWNER/NAME[:VERSION]` (a bare
 // `OWNER/NAME[:VERSION]` means Replicate) and `fal:ENDPOINT_ID` (`fal:fal-ai/flux/dev`).
 
 export const PROVIDER_IDS = ['replicate', 'fal'] as const;

@@ -7,7 +7,7 @@ export const Theme = z.enum(['system', 'light', 'dark']);
 const MiB = 1024 * 1024;
 /** A download cap in MB: at least 1 MB, at most 1 TB. */
 const LimitMB = z.number().int().min(1).max(1024 * 1024);
-/** Per kind of output, in MB (DESIGN §7); the defaults come from LIMITS.download. */
+/** Per kind of output, in MB (ARCHITECTURE.md, "Security"); the defaults come from LIMITS.download. */
 export const DownloadLimitsMB = z.object({ image: LimitMB, text: LimitMB, audio: LimitMB, video: LimitMB, other: LimitMB }).strict();
 export type DownloadLimitsMB = z.infer<typeof DownloadLimitsMB>;
 const DEFAULT_DOWNLOAD_LIMITS_MB = Object.fromEntries(Object.entries(LIMITS.download).map(([k, v]) => [k, v / MiB])) as DownloadLimitsMB;
@@ -20,7 +20,7 @@ export function downloadLimitBytes(s: Pick<Settings, 'downloadLimitsMB'>): Recor
 /** Dollars: a budget or a price (bounded like every input). */
 const Usd = z.number().min(0).max(1_000_000);
 /**
- * The user's own price for a model (DESIGN §9), keyed by its canonical ref (`replicate:owner/name`,
+ * The user's own price for a model (ARCHITECTURE.md, "Money"), keyed by its canonical ref (`replicate:owner/name`,
  * `fal:endpoint`): wins over Replicate's table and fal's pricing API. `unit` as in shared/domain/cost.ts.
  */
 export const PriceOverride = z.object({

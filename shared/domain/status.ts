@@ -1,4 +1,4 @@
-// The prediction lifecycle rules (DESIGN §3). One home for "is this over?" so the engine, the CLI
+// The prediction lifecycle rules (ARCHITECTURE.md, "Runs and their lifecycle"). One home for "is this over?" so the engine, the CLI
 // and the UI can never disagree.
 
 /** Remote statuses that end a prediction. Exactly this set: anything else keeps being followed. */
@@ -20,6 +20,6 @@ export function isRetryable(status: string): boolean {
   return status === 'failed' || status === 'canceled' || status === 'aborted';
 }
 
-/** Where the local copy of the outputs stands (DESIGN §5). */
+/** Where the local copy of the outputs stands (ARCHITECTURE.md, "Storage"). */
 export const SAVE_STATES = ['none', 'saving', 'saved', 'save-failed', 'expired'] as const;
 export type SaveState = (typeof SAVE_STATES)[number];

@@ -1,4 +1,4 @@
-// Status change → card updated, end to end (DESIGN §8: p95 ≤ 1.5 s with ≤ 50 in flight, ≤ 5 s with
+// Status change → card updated, end to end (ARCHITECTURE.md, "Performance targets": p95 ≤ 1.5 s with ≤ 50 in flight, ≤ 5 s with
 // 1,000). Run: node test/bench/card-latency.bench.ts [N...]   (default 50 1000).
 //
 // Everything is real and out of process: the Replicate simulator and Kiln's browser mode

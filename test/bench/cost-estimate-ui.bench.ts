@@ -1,4 +1,4 @@
-// The estimate next to Generate after a form change, in the real page (DESIGN §8: ≤ 50 ms, no
+// The estimate next to Generate after a form change, in the real page (ARCHITECTURE.md, "Performance targets": ≤ 50 ms, no
 // network on the hot path). Kiln's browser mode and the Replicate simulator run as in the e2e
 // tests; Chromium changes "Num outputs" CHANGES times and the page itself stamps the input event
 // and the first animation frame after the estimate's text changed (a MutationObserver), so the

@@ -1,4 +1,4 @@
-// Cost estimate latency after a form change (DESIGN §8: ≤ 50 ms, no network on the hot path).
+// Cost estimate latency after a form change (ARCHITECTURE.md, "Performance targets": ≤ 50 ms, no network on the hot path).
 // Two paths: the renderer computing it itself from the model's cached Price (shared/domain/cost.ts,
 // what the form should do on each keystroke) and the `cost:estimate` IPC round through the
 // backend's router with budgets set over a ledger of N rows. Any network request fails the bench.

@@ -1,4 +1,4 @@
-// Download benchmark (DESIGN §8): a 500 MB video saved through the media vault — throughput and
+// Download benchmark (ARCHITECTURE.md, "Performance targets"): a 500 MB video saved through the media vault — throughput and
 // the main process's peak extra memory (target <= +50 MB). Run: node test/bench/download.bench.ts [MB].
 // The file is served by a child process on 127.0.0.1 (so its buffers do not count against this
 // process), streamed from one reused chunk: the simulator's delivery route only holds small

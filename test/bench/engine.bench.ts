@@ -9,7 +9,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/domain/settings.ts
 import { isTerminal } from '../../shared/domain/status.ts';
 import type { EngineOptionsInput } from '../../electron/backend/engine/options.ts';
 
-// The engine benchmark (issue 4, DESIGN §8): the same simulated workload through Kiln's engine and
+// The engine benchmark (issue 4, ARCHITECTURE.md, "Performance targets"): the same simulated workload through Kiln's engine and
 // through the official `replicate` 1.4.0 client (`predictions.create` + `wait()` at its default
 // 500 ms), side by side, at N = 10, 100, 1,000.
 //
@@ -24,9 +24,9 @@ import type { EngineOptionsInput } from '../../electron/backend/engine/options.t
 const SPEED = Number(process.env.BENCH_SPEED ?? 10);
 const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const SIZES = NS.length ? NS : [1, 10, 100, 1000];
-/** DESIGN §8: Kiln/official requests per completed prediction at N = 1 / 100 / 1,000. */
+/** ARCHITECTURE.md, "Performance targets": Kiln/official requests per completed prediction at N = 1 / 100 / 1,000. */
 const TARGET_RATIO: Record<number, number> = { 1: 1, 100: 1 / 10, 1000: 1 / 20 };
-/** DESIGN §8: status change → noticed, p95, with ≤ 50 / 1,000 in flight. */
+/** ARCHITECTURE.md, "Performance targets": status change → noticed, p95, with ≤ 50 / 1,000 in flight. */
 const targetP95 = (n: number) => (n <= 50 ? 1.5 : 5);
 /** Per-prediction give-up for the official client (it never ends on `aborted`, and errors out on 429s). */
 const OFFICIAL_TIMEOUT_SIM_MS = 15 * 60_000;

@@ -1,4 +1,4 @@
-// Gallery benchmark (DESIGN §8): 10,000 predictions in the history, the real renderer in Chromium
+// Gallery benchmark (ARCHITECTURE.md, "Performance targets"): 10,000 predictions in the history, the real renderer in Chromium
 // against browser mode. Measures time to first cards, the longest frame while scrolling from top
 // to bottom (paging in the whole history as it goes), and the renderer's JS heap.
 // Run: node test/bench/gallery.bench.ts [count]  (needs `npm run build:renderer` first).

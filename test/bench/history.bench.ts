@@ -1,4 +1,4 @@
-// History benchmark (DESIGN §8): 100,000 predictions — open + first page, FTS prompt search, one
+// History benchmark (ARCHITECTURE.md, "Performance targets"): 100,000 predictions — open + first page, FTS prompt search, one
 // status write. Run: node test/bench/history.bench.ts [count]. Prints `BENCH name value unit`.
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Main-process memory benchmark (DESIGN §8: "main-process memory with 1,000 in flight ≤ 250 MB RSS").
+// Main-process memory benchmark (ARCHITECTURE.md, "Performance targets": "main-process memory with 1,000 in flight ≤ 250 MB RSS").
 // Run: node test/bench/memory.bench.ts [N]   (default 1,000). Prints `BENCH name value unit` lines.
 //
 // The real backend (createBackend + createNodeDeps, the same composition browser mode uses, with its

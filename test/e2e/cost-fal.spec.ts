@@ -5,9 +5,9 @@ import { test, expect, launchKiln, type KilnWeb } from './fixtures.ts';
 import { openStudio, pickModel } from './studio.helpers.ts';
 import { startFalSimulator, type FalSim } from '../fal-sim/index.ts';
 
-// A fal model's estimate in the studio (issue 13, DESIGN §9): the price beside Generate comes from
+// A fal model's estimate in the studio (issue 13, ARCHITECTURE.md, "Money"): the price beside Generate comes from
 // fal's pricing API (the fal simulator serves it), with that basis on hover. The web server is
-// wired to the fal simulator here, through the environment DESIGN §6 names (FAL_KEY,
+// wired to the fal simulator here, through the environment ARCHITECTURE.md, "Fixed interfaces" names (FAL_KEY,
 // KILN_FAL_*_URL); fixtures.ts gains a shared fal fixture separately.
 
 test.use({ viewport: { width: 1280, height: 860 } });

@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { openStudio, pickModel, generate, showAdvanced } from './studio.helpers.ts';
 
-// Money in the studio (issue 13, DESIGN §9), driven like a person in browser mode against the
+// Money in the studio (issue 13, ARCHITECTURE.md, "Money"), driven like a person in browser mode against the
 // simulator: the estimate next to Generate, the budget prompt, a run's cost on its card and in
 // the detail view, and the spend view. Prices come from Replicate's shipped table
 // (flux-schnell: $0.003 per image, table of 2026-10); stability-ai/sdxl is not in it.

@@ -142,7 +142,7 @@ export interface KilnFixtureOptions {
   apiToken?: 'sim' | string;
 }
 
-/** The environment that points Kiln's fal client at a fal simulator (DESIGN §6), with FAL_KEY if `key` is given. */
+/** The environment that points Kiln's fal client at a fal simulator (ARCHITECTURE.md, "Fixed interfaces"), with FAL_KEY if `key` is given. */
 export function falEnv(fal: FalSim, key?: string): Record<string, string> {
   return { KILN_FAL_QUEUE_URL: fal.queueUrl, KILN_FAL_API_URL: fal.apiUrl, KILN_FAL_STORAGE_URL: fal.storageUrl, ...(key ? { FAL_KEY: key } : {}) };
 }

@@ -38,7 +38,7 @@ describe('kiln argument parsing', () => {
     expect(() => parseCli(['list', '--limit', '0'])).toThrow(UsageError);
     expect(() => parseCli(['run', 'o/n', '--bogus'])).toThrow(UsageError);
   });
-  it('maps outcomes to DESIGN §6 exit codes', () => {
+  it('maps outcomes to ARCHITECTURE.md, "Fixed interfaces" exit codes', () => {
     expect(exitForStatus('succeeded')).toBe(0);
     for (const s of ['failed', 'canceled', 'aborted']) expect(exitForStatus(s)).toBe(1);
     expect(exitForError('invalid_input')).toBe(2);
@@ -47,7 +47,7 @@ describe('kiln argument parsing', () => {
     expect(exitForError('billing')).toBe(3);
     expect(exitForError('network')).toBe(1);
   });
-  it('model references per DESIGN §6: replicate: prefix or bare, fal:ENDPOINT_ID', () => {
+  it('model references per ARCHITECTURE.md, "Fixed interfaces": replicate: prefix or bare, fal:ENDPOINT_ID', () => {
     expect(parseModelArg('black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
     expect(parseModelArg('replicate:black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
     const v = 'a'.repeat(64);

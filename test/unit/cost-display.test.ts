@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costText, estimateText, retryText, parseBudget } from '../../renderer/src/features/cost/format.ts';
 
-// How money reads in the studio (DESIGN §9): unknown is never $0, $0 only when not billed, and
+// How money reads in the studio (ARCHITECTURE.md, "Money"): unknown is never $0, $0 only when not billed, and
 // a budget field refuses what it cannot keep, saying why.
 
 const fig = (usd: number | null, estimated = true, basis = 'b') => ({ usd, estimated, basis, tableDate: null });

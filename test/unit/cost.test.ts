@@ -3,7 +3,7 @@ import { costKey, costOfRun, estimateRun, formatUsd, outputsRequested, type Pric
 import { replicateTablePrice, TABLE_DATE } from '../../electron/backend/pricing/replicate-table.ts';
 import { falPrice } from '../../electron/backend/pricing/fal-prices.ts';
 
-// The cost arithmetic (DESIGN §9): per output, per second of hardware, per token, × outputs
+// The cost arithmetic (ARCHITECTURE.md, "Money"): per output, per second of hardware, per token, × outputs
 // requested × N, aborted = $0, fal's server errors = $0, unknown stays unknown (null, never 0).
 
 const schnell = replicateTablePrice('black-forest-labs/flux-schnell')!;
@@ -92,7 +92,7 @@ describe('the cost after a run', () => {
 });
 
 describe('refs and formatting', () => {
-  it('model refs per DESIGN §6', () => {
+  it('model refs per ARCHITECTURE.md, "Fixed interfaces"', () => {
     expect(costKey('black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell' });
     expect(costKey(`replicate:a/b:${'f'.repeat(64)}`)).toEqual({ provider: 'replicate', model: 'a/b' });
     expect(costKey('fal:fal-ai/flux/dev')).toEqual({ provider: 'fal', model: 'fal-ai/flux/dev' });

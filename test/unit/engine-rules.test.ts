@@ -6,7 +6,7 @@ import { retryAfterMs } from '../../electron/backend/providers/errors.ts';
 import { ProviderError, errorFromResponse, networkError, malformedError } from '../../electron/backend/providers/replicate/errors.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
-// The engine's pure decisions as tables (DESIGN §4): per-kind network health, what a failure
+// The engine's pure decisions as tables (ARCHITECTURE.md, "The engine"): per-kind network health, what a failure
 // means, and the record rules. No timers, no sockets.
 
 describe('network health per kind of request (health.ts)', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { LOCK_FILE, createOwnerLock, pidAlive } from '../../electron/backend/ownership/lock.ts';
 import { createClaims, liveForeignClaims } from '../../electron/backend/ownership/claims.ts';
 
-// The data-folder lock (DESIGN §5) with real files and real processes.
+// The data-folder lock (ARCHITECTURE.md, "Storage") with real files and real processes.
 
 const LOCK_TS = path.resolve(import.meta.dirname, '../../electron/backend/ownership/lock.ts');
 let dir: string;

@@ -1,6 +1,6 @@
 import type { Clock } from '../types.ts';
 
-// One request budget for everything Kiln sends to Replicate (DESIGN §4): polls, lists, creates,
+// One request budget for everything Kiln sends to Replicate (ARCHITECTURE.md, "The engine"): polls, lists, creates,
 // cancels, uploads and model look-ups all draw from the same two token buckets, shaped like
 // Replicate's own limits (600 creates/min, 3000 other requests/min) but with headroom so Kiln never
 // causes a 429 itself. A 429 that still arrives (another client on the same key, a stricter server)

@@ -1,4 +1,4 @@
-// How soon to look at a prediction again (DESIGN §4): quick right after create (most short models
+// How soon to look at a prediction again (ARCHITECTURE.md, "The engine"): quick right after create (most short models
 // finish within seconds), slower the longer it sits in `starting` (a cold boot takes minutes and
 // asking every half second would only burn budget), quicker again in `processing` where logs and
 // progress move. Unknown statuses are treated like `starting`: followed, at a patient pace.
@@ -39,7 +39,7 @@ export function nextPollDelay(status: string, sinceCreate: number, inStatus: num
   return Math.round(opts.processingMs + f * (opts.startingMaxMs - opts.processingMs));
 }
 
-/** What Kiln knows about one run when it times its next look (DESIGN §4: "timed by what Kiln knows"). */
+/** What Kiln knows about one run when it times its next look (ARCHITECTURE.md, "The engine": "timed by what Kiln knows"). */
 export interface LookContext {
   status: string;
   /** ms since the provider accepted it. */

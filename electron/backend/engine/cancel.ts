@@ -1,4 +1,4 @@
-// What became of a cancel the user asked for (DESIGN §3: "a refused cancel is an answer"). The
+// What became of a cancel the user asked for (ARCHITECTURE.md, "Runs and their lifecycle": "a refused cancel is an answer"). The
 // engine's `cancel(id)` returns a promise of one of these, so a host can say what happened: the CLI
 // maps `refused` and `key-rejected` to its own message and exit code, the app shows the card note.
 

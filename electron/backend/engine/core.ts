@@ -117,7 +117,7 @@ export interface EngineState {
   nextProbeAt: number;
   probing: boolean;
   offlineDetail: string | null;
-  /** Set while the provider refuses the key (DESIGN §3): nothing is sent until keyChanged(). */
+  /** Set while the provider refuses the key (ARCHITECTURE.md, "Runs and their lifecycle"): nothing is sent until keyChanged(). */
   keyPause: string | null;
   /** Consecutive failed history writes (disk full…): the back-off before the next try. */
   writeFailures: number;

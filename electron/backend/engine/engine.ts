@@ -13,7 +13,7 @@ import type { Provider } from '../providers/types.ts';
 
 // The engine the hosts see (docs/ARCHITECTURE.md, "The engine"): one scheduler (loop.ts) over a lane
 // per configured provider (lane.ts), each lane with its own request budget, network health and key
-// pause (DESIGN §4: one budget per provider; a rejected fal key must not pause Replicate's runs),
+// pause (ARCHITECTURE.md, "The engine": one budget per provider; a rejected fal key must not pause Replicate's runs),
 // and one create-concurrency bound over all of them. Calls about one run go to the lane of the
 // run's provider (the history's `provider` column); the rest fan out.
 

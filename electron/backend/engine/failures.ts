@@ -1,6 +1,6 @@
 import { ProviderError } from '../providers/errors.ts';
 
-// What a failed request means for the run it was about (DESIGN §3), as one pure decision the
+// What a failed request means for the run it was about (ARCHITECTURE.md, "Runs and their lifecycle"), as one pure decision the
 // engine's paths share (poll, list, cancel, reconcile, probe), table-tested in
 // test/unit/engine-failures.test.ts:
 // - key:     401/403 or no key — not a network fault: pause the provider until a key is saved.

@@ -11,7 +11,7 @@ import { mergeRemote } from './merge.ts';
 import { classifyFailure, worthRetrying } from './failures.ts';
 import { type Core, type EngineOps, type FollowedTrack, type Track, WriteFailed, STREAM_FLUSH_MS } from './core.ts';
 
-// Following runs (DESIGN §4): list sweeps (one request covers many runs), per-run GETs for the
+// Following runs (ARCHITECTURE.md, "The engine"): list sweeps (one request covers many runs), per-run GETs for the
 // rest and for every end (logs and seed), cancels, the text stream, and folding each answer into
 // the record (merge.ts decides what changes; here it is written and the next look timed).
 
@@ -27,7 +27,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
 
   /**
    * The gap between sweeps grows with the number followed: a sweep costs one page per 100, and
-   * DESIGN §8 asks for 1.5 s detection with a few in flight but 5 s with 1,000, so a big batch is
+   * ARCHITECTURE.md, "Performance targets" asks for 1.5 s detection with a few in flight but 5 s with 1,000, so a big batch is
    * swept less often rather than paying ten pages every second.
    */
   function sweepGap(followedCount: number): number {
@@ -67,7 +67,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
             const n = c.clock.now();
             t.dueAt = n + nextPollDelay(r.status, n - f.since, n - (f.statusSeenAt ?? f.since), c.opts.cadence);
           } else if (isTerminal(r.status)) {
-            // An end gets one full GET whatever the detection path (DESIGN §4): the list item has no
+            // An end gets one full GET whatever the detection path (ARCHITECTURE.md, "The engine"): the list item has no
             // logs, so without it a finished card would lack its logs, progress and seed. The list's
             // view is kept in case that GET is refused.
             f.listEnd = r;
@@ -89,7 +89,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     } catch (err) {
       if (c.dead) return;
       c.noteFailure(err, 'list');
-      // A partial outage is not an outage (DESIGN §3): while the list endpoint fails, every run it
+      // A partial outage is not an outage (ARCHITECTURE.md, "Runs and their lifecycle"): while the list endpoint fails, every run it
       // covered is followed by its own GET, and the list is tried again after a back-off.
       for (const t of byProvider.values()) t.phase.uncovered = true;
       c.listDueAt = c.clock.now() + backoffDelay(Math.max(1, c.health.failures('list')), c.opts.backoff, c.opts.random);

@@ -1,4 +1,4 @@
-// Network health per kind of request (DESIGN §3: "a partial outage is not an outage"; the map is in
+// Network health per kind of request (ARCHITECTURE.md, "Runs and their lifecycle": "a partial outage is not an outage"; the map is in
 // docs/ARCHITECTURE.md under the engine). Each kind keeps its own count of consecutive failures, so
 // the scheduler can degrade one way of following (the list endpoint, a stream) to the next (per-run
 // GETs) while the rest works. The provider is called unreachable only when the requests that have

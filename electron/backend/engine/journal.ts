@@ -3,11 +3,11 @@ import { backoffDelay } from '../../../shared/backoff.ts';
 import { writeFailedNote } from './record-rules.ts';
 import { type Core, type EngineOps, WriteFailed } from './core.ts';
 
-// The journal's writes (DESIGN §3): one place, so a killed engine can never write again, and the
+// The journal's writes (ARCHITECTURE.md, "Runs and their lifecycle"): one place, so a killed engine can never write again, and the
 // durable write comes first — in-memory state moves only after it succeeded.
 
 export function createJournal(c: Core): Pick<EngineOps, 'write' | 'tryWrite' | 'writeRetryDelay'> {
-  // The durable write comes first and in-memory state moves only after it succeeded (DESIGN §3):
+  // The durable write comes first and in-memory state moves only after it succeeded (ARCHITECTURE.md, "Runs and their lifecycle"):
   // a write that throws (disk full) leaves the track as it was, so the next look writes it again.
   function write(id: string, patch: Partial<Omit<PredictionRecord, 'id'>>): PredictionRecord | null {
     if (c.dead) return null;

@@ -19,7 +19,7 @@ import { createRuntimes } from './runtimes.ts';
 import type { Loop } from './loop.ts';
 
 
-// One provider's lane of the engine (DESIGN §3, §4; docs/ARCHITECTURE.md, "The engine"): its runs,
+// One provider's lane of the engine (ARCHITECTURE.md, "Runs and their lifecycle", §4; docs/ARCHITECTURE.md, "The engine"): its runs,
 // its request budget, network health, key pause, list and probe state. The one scheduler over all
 // lanes (loop.ts) wakes it; with more than a handful in flight, status checks switch to the list
 // endpoint (one request covers up to 100 runs) and a full GET is made only for runs whose status

@@ -1,7 +1,7 @@
 import type { Clock, SettingsAdapter } from '../types.ts';
 import type { Track } from './core.ts';
 
-// The one scheduler over every provider (DESIGN §4; docs/ARCHITECTURE.md, "The engine"): a single
+// The one scheduler over every provider (ARCHITECTURE.md, "The engine"; docs/ARCHITECTURE.md, "The engine"): a single
 // timer wakes at the earliest moment any lane is due. Each lane (one per provider: its budget,
 // network health, key pause, list and probe state) decides what of its own goes out — status
 // checks, list sweeps, cancels, reconciliation, the outage probe — and offers its ready creates.

@@ -1,5 +1,5 @@
 // Does a prediction listed by the provider carry the input we meant to send? Used to reconcile a
-// create whose response was lost (DESIGN §3). Local file refs (`kiln-file:…`) were replaced by an
+// create whose response was lost (ARCHITECTURE.md, "Runs and their lifecycle"). Local file refs (`kiln-file:…`) were replaced by an
 // upload URL or a data URI on the wire, so for those keys any string is accepted; everything else
 // must be equal as JSON values (key order ignored).
 

@@ -4,7 +4,7 @@ import { isTerminal } from '../../../shared/domain/status.ts';
 import { parseProgress } from '../../../shared/progress.ts';
 import { boundText, NO_ERROR_MESSAGE, usableVersion } from './record-rules.ts';
 
-// What a remote answer changes in a run's record (DESIGN §4: "the decisions are pure functions").
+// What a remote answer changes in a run's record (ARCHITECTURE.md, "The engine": "the decisions are pure functions").
 // One function, no clock, no I/O: the engine passes the record as stored, the provider's
 // normalized view and the moment, and writes the patch it gets back (one small write, only what
 // changed). Table-tested in test/unit/engine-merge.test.ts.

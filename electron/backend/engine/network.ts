@@ -4,7 +4,7 @@ import type { RequestClass } from './health.ts';
 import { classifyFailure, keyNote } from './failures.ts';
 import { isFollowed, type Core, type EngineOps, type Track } from './core.ts';
 
-// Network health and the key pause (DESIGN §3): per kind of request (health.ts), so a partial
+// Network health and the key pause (ARCHITECTURE.md, "Runs and their lifecycle"): per kind of request (health.ts), so a partial
 // outage degrades the way of following instead of taking every card offline; a rejected key
 // pauses the provider's runs until a key is saved; an outage probes slowly, one request at a time.
 

@@ -2,7 +2,7 @@ import { DEFAULT_BACKOFF, type BackoffOptions } from '../../../shared/backoff.ts
 import type { BudgetOptions } from './budget.ts';
 import { DEFAULT_CADENCE, type CadenceOptions } from './cadence.ts';
 
-// The engine's options (DESIGN §4: "the options are typed"). Hosts and tests pass an
+// The engine's options (ARCHITECTURE.md, "The engine": "the options are typed"). Hosts and tests pass an
 // EngineOptionsInput: every field optional, nested ones partial — but a field that does not exist
 // is a type error, never silently ignored.
 

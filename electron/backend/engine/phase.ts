@@ -3,7 +3,7 @@ import type { RemoteRun } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 
-// A run's phase in the engine as a tagged union (DESIGN §4; docs/ARCHITECTURE.md, "The engine"):
+// A run's phase in the engine as a tagged union (ARCHITECTURE.md, "The engine"; docs/ARCHITECTURE.md, "The engine"):
 // each phase carries only its own data, so a reconcile count cannot outlive reconciliation and a
 // list sweep can only ever touch runs the provider knows. The decisions that move a run between
 // phases are pure functions here, table-tested in test/unit/engine-phase.test.ts.
@@ -24,7 +24,7 @@ export interface Following {
   /** Not reached by the last list sweep: poll it directly. */
   uncovered: boolean;
   stream: AbortController | null;
-  /** The end as the list endpoint showed it: used only if the final GET is refused (DESIGN §4: logs at the end). */
+  /** The end as the list endpoint showed it: used only if the final GET is refused (ARCHITECTURE.md, "The engine": logs at the end). */
   listEnd: RemoteRun | null;
   cancelSent: boolean;
   /** After a cancel that got no answer (network, 5xx, 429): not before this (back-off, never a burst). */
@@ -51,7 +51,7 @@ export function following(providerId: string, now: number, seen: { status?: stri
   return { kind: 'follow', providerId, providerCreatedAt: seen.createdAt ?? null, since: now, seenStatus: seen.status ?? null, statusSeenAt: seen.since ?? null, needsFull, lastFullAt: needsFull ? 0 : now, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null };
 }
 
-/** Where a journal record resumes after a restart (DESIGN §3), or null when it has ended. */
+/** Where a journal record resumes after a restart (ARCHITECTURE.md, "Runs and their lifecycle"), or null when it has ended. */
 export function phaseOnResume(rec: Pick<PredictionRecord, 'status' | 'providerId' | 'statusSince' | 'providerCreatedAt'>, now: number): Phase | null {
   if (isTerminal(rec.status)) return null;
   if (rec.status === 'queued') return { kind: 'queued' };

@@ -3,7 +3,7 @@ import { inputsMatch, modelsMatch } from './match.ts';
 import { type Core, type EngineOps, type Track } from './core.ts';
 import { afterReconcile, following } from './phase.ts';
 
-// Reconciliation (DESIGN §3): a create whose answer never arrived is looked for in the provider's
+// Reconciliation (ARCHITECTURE.md, "Runs and their lifecycle"): a create whose answer never arrived is looked for in the provider's
 // own recent runs (matched by model, input and time) before it is ever sent again.
 
 export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'doReconcile'> {
@@ -27,7 +27,7 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
     const found = new Map<string, RemoteRun>();
     try {
       if (!c.provider.list && c.provider.findSubmitted) {
-        // No run list (fal): the provider's request history, asked per intent (DESIGN §3).
+        // No run list (fal): the provider's request history, asked per intent (ARCHITECTURE.md, "Runs and their lifecycle").
         for (const rec of recs) {
           const hits = await c.provider.findSubmitted({ model: rec.model, input: rec.input, since: rec.statusSince - c.opts.reconcileSkewMs });
           if (c.dead) return;

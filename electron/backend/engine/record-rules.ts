@@ -6,7 +6,7 @@ import { LIMITS, formatBytes } from '../../../shared/limits.ts';
 export const NO_ERROR_MESSAGE = 'the model gave no error message';
 
 /**
- * The text kept for a run, bounded by LIMITS.runTextChars (DESIGN §7): beyond it the text is cut
+ * The text kept for a run, bounded by LIMITS.runTextChars (ARCHITECTURE.md, "Security"): beyond it the text is cut
  * and the note says where and why, so an endless stream is never saved whole.
  */
 export function boundText(text: string, max: number = LIMITS.runTextChars): { text: string; note: string | null } {

@@ -1,7 +1,7 @@
 import { typicalRunMs } from './cadence.ts';
 import type { Core, EngineOps } from './core.ts';
 
-// A model's typical run time from its own history (DESIGN §4: the model's past run times predict
+// A model's typical run time from its own history (ARCHITECTURE.md, "The engine": the model's past run times predict
 // when this run will finish, so Kiln looks then). Durations are Kiln's own clock (started →
 // completed), the same clock the cadence measures a run's time in status with. Cached per model
 // and version for a minute: one small history query per model, not one per look.

@@ -1,6 +1,6 @@
 import { isFollowed, type Core, type EngineOps, type FollowedTrack, type Track } from './core.ts';
 
-// One lane's share of the scheduler (DESIGN §4): at each wake-up of the one loop (loop.ts), what of
+// One lane's share of the scheduler (ARCHITECTURE.md, "The engine"): at each wake-up of the one loop (loop.ts), what of
 // this provider's goes out under its request budget — reconciliation of lost creates, cancels,
 // list sweeps and status checks — and which of its queued runs are ready to be created (loop.ts
 // starts those, within the one concurrency bound over all providers).
@@ -37,7 +37,7 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
 
   function tickLane(now: number): number {
     if (!c.running) return Infinity;
-    // Key rejected: nothing at all goes out (DESIGN §3) until keyChanged() wakes the scheduler.
+    // Key rejected: nothing at all goes out (ARCHITECTURE.md, "Runs and their lifecycle") until keyChanged() wakes the scheduler.
     if (c.keyPause) return Infinity;
     let nextAt = Infinity;
     const due = (at: number) => {

@@ -2,7 +2,7 @@ import type { Clock } from '../types.ts';
 import type { StreamHandlers } from '../providers/types.ts';
 import { boundText } from './record-rules.ts';
 
-// Following one run's text stream (DESIGN §4). File events (a model streaming its file outputs) are
+// Following one run's text stream (ARCHITECTURE.md, "The engine"). File events (a model streaming its file outputs) are
 // not text: the final prediction carries them. Writes are coalesced (one per flushMs, not one per
 // token: a long text rewritten per token is quadratic), and the text kept is bounded
 // (LIMITS.runTextChars via boundText): an endless stream is stopped, not saved whole.

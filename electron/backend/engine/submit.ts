@@ -9,7 +9,7 @@ import { type Core, type EngineOps, type Track, WriteFailed } from './core.ts';
 import { afterCreateError, following } from './phase.ts';
 import { cancelAfterMs } from './record-rules.ts';
 
-// Submitting a run (DESIGN §3): the intent is journaled before the request, local files are
+// Submitting a run (ARCHITECTURE.md, "Runs and their lifecycle"): the intent is journaled before the request, local files are
 // uploaded, an ambiguous failure goes to reconciliation (never a blind re-send), a create nobody
 // wants any more is canceled where it turned up.
 

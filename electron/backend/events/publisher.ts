@@ -4,7 +4,7 @@ import type { Clock } from '../types.ts';
 
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
-// Coalesces prediction updates for the renderer (DESIGN §4): any writer just says "this one
+// Coalesces prediction updates for the renderer (ARCHITECTURE.md, "The engine"): any writer just says "this one
 // changed"; at most one event per card per interval goes out, carrying only the fields that differ
 // from what the renderer last got. Writers never build patches themselves, so they cannot disagree.
 export function createPublisher(opts: { clock: Clock; view: (id: string) => PredictionView | null; emit: Emit; intervalMs?: number }) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FILE_MODE } from '../data-dir.ts';
 
 // Checking the whole history file takes time in proportion to its size (~0.5 s for 100k runs),
-// too slow for every start (DESIGN §8: open + first page ≤ 100 ms). What matters is whether the file
+// too slow for every start (ARCHITECTURE.md, "Performance targets": open + first page ≤ 100 ms). What matters is whether the file
 // changed while Kiln was not looking, so a clean close leaves a stamp of the file's identity
 // (inode, size, mtime in ns); an open that finds the very same file skips the check. After a crash,
 // an outside edit, a truncation, a copy from elsewhere or a left-over WAL, the stamp does not match

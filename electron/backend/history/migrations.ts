@@ -158,7 +158,7 @@ export const MIGRATIONS: Migration[] = [
     version: 6,
     name: 'cost ledger',
     up(db) {
-      // One row per ended run (DESIGN §9): what it cost or is estimated to have cost, how that was
+      // One row per ended run (ARCHITECTURE.md, "Money"): what it cost or is estimated to have cost, how that was
       // reached, and the date of the price table used. No foreign key: money spent stays in the
       // ledger when the run is deleted from the gallery. `usd` NULL means unknown, never $0.
       db.exec(`
@@ -183,7 +183,7 @@ export const MIGRATIONS: Migration[] = [
     version: 7,
     name: 'run groups',
     up(db) {
-      // A batch or a compare is a group of ordinary runs (DESIGN §10): each member is a run like any
+      // A batch or a compare is a group of ordinary runs (ARCHITECTURE.md, "Workflows"): each member is a run like any
       // other (engine, ledger, gallery need nothing special); the group only links them. NULL = alone.
       db.exec(`
         ALTER TABLE predictions ADD COLUMN group_id TEXT;

@@ -2,7 +2,7 @@ import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import fs from 'node:fs';
 import { migrate } from './migrations.ts';
 
-// Salvage from a damaged history database (DESIGN §5): every row that still reads is copied into a
+// Salvage from a damaged history database (ARCHITECTURE.md, "Storage"): every row that still reads is copied into a
 // fresh database, one row at a time, so one bad page costs the rows on it and not the gallery.
 // Rows are fetched by key (independent B-tree descents) rather than by one table scan, because a
 // scan stops at the first unreadable page while a lookup only fails for the rows on it.

@@ -23,7 +23,7 @@ const VIEW_COLS = [
   '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
 ].join(', ');
 
-// The history store on node:sqlite (DESIGN §5). Synchronous by design: node:sqlite is, every
+// The history store on node:sqlite (ARCHITECTURE.md, "Storage"). Synchronous by design: node:sqlite is, every
 // statement is a small indexed read or write, and the engine's journal must be durable before the
 // next network call anyway.
 export function openHistory(opts: { dataDir: string; log: Logger; clock: Clock; targetVersion?: number }): HistoryStoreFull {
@@ -313,7 +313,7 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         vals.push(...filter.status);
       }
       if (filter.model) {
-        // A model filter may be a full reference (`fal:fal-ai/flux/dev`, DESIGN §6): the column holds the provider's own id.
+        // A model filter may be a full reference (`fal:fal-ai/flux/dev`, ARCHITECTURE.md, "Fixed interfaces"): the column holds the provider's own id.
         const m = splitModelRef(filter.model);
         where.push('p.model = ?');
         vals.push(m.ref);

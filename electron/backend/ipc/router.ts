@@ -26,7 +26,7 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-// The single choke point between a transport and the backend (DESIGN §2): every transport (Electron
+// The single choke point between a transport and the backend (ARCHITECTURE.md, "The contract and its transports"): every transport (Electron
 // IPC, browser-mode WebSocket, the CLI, tests) goes through here, so validation and error shaping
 // cannot differ between them. Payload values are never logged: they may hold an API key.
 export function createRouter(opts: RouterOptions): Router {

@@ -6,7 +6,7 @@ import { createCatalogue, type Catalogue } from '../pricing/catalogue.ts';
 import type { FalPricingSource } from '../pricing/fal-prices.ts';
 import { createLedger, type FalChargesSource, type Ledger, type RecordLike } from './ledger.ts';
 
-// Money, composed (DESIGN §9): the price catalogue, the ledger written from the engine's records,
+// Money, composed (ARCHITECTURE.md, "Money"): the price catalogue, the ledger written from the engine's records,
 // and the estimate + budget check a form (or `kiln run --max-cost`) asks for. Nothing here edits
 // the engine: the ledger listens to `engine.onRecord` like the notifier does.
 

@@ -7,7 +7,7 @@ import type { Catalogue } from '../pricing/catalogue.ts';
 import { DB_FILE } from '../history/db.ts';
 import { toOutcome, type EndedRun } from './outcome.ts';
 
-// The cost ledger (DESIGN §5, §9): one row per ended run in the history database's `costs` table
+// The cost ledger (ARCHITECTURE.md, "Storage", §9): one row per ended run in the history database's `costs` table
 // (migration 6), written when the run ends. It has its own connection to the file (WAL lets
 // several connections and processes share it), so the history store stays unaware of money.
 

@@ -1,4 +1,4 @@
-// The one place that decides what a secret looks like in a log line (DESIGN §7: never log tokens).
+// The one place that decides what a secret looks like in a log line (ARCHITECTURE.md, "Security": never log tokens).
 // Everything the logger writes passes through `redact`, including nested fields and error texts.
 
 export const REDACTED = '[redacted]';

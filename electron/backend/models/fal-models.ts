@@ -1,7 +1,7 @@
 import type { ModelDetail, ModelSummary } from '../../../shared/domain/model.ts';
 import type { FalClient, FalModel } from '../providers/fal/client.ts';
 
-// fal's platform models as the composer's ModelSummary/ModelDetail (DESIGN §6: refs are
+// fal's platform models as the composer's ModelSummary/ModelDetail (ARCHITECTURE.md, "Fixed interfaces": refs are
 // `fal:ENDPOINT_ID`). fal has no versions: an endpoint always runs its current code, so a fal
 // model is "official" in Kiln's sense (run without a version) and has no latest version id.
 

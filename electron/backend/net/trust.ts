@@ -81,7 +81,7 @@ export function mayReceiveUpload(raw: string, bases: readonly string[]): boolean
 }
 
 /**
- * Everything the vault needs to know about one provider's network (DESIGN §7): which configured
+ * Everything the vault needs to know about one provider's network (ARCHITECTURE.md, "Security"): which configured
  * origins may serve a download besides https hosts, where that provider's key may go, and the
  * Authorization header to send when such a host asks for it (401). The composition (backend
  * index.ts) builds one per provider; the vault picks it by the run's provider.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pidAlive } from './lock.ts';
 
-// Which runs a live process is following (DESIGN §5). A process that does not own the data folder
+// Which runs a live process is following (ARCHITECTURE.md, "Storage"). A process that does not own the data folder
 // (the CLI beside the open app) lists the runs it started in `<dataDir>/claims/<pid>-<token>.json`;
 // the owner leaves those alone — two engines sending or reconciling one intent could create it
 // twice — and adopts a run only once no live process claims it (its CLI exited, was killed, or

@@ -5,7 +5,7 @@ import type { Logger } from '../types.ts';
 import { createOwnerLock, type OwnerLock } from './lock.ts';
 import { createClaims, liveForeignClaims, type Claims } from './claims.ts';
 
-// One owner per data folder, and the owner notices what others wrote (DESIGN §5;
+// One owner per data folder, and the owner notices what others wrote (ARCHITECTURE.md, "Storage";
 // docs/DECISIONS.md, "data-folder ownership"). Composed by createBackend around the engine — the engine
 // itself knows nothing of other processes:
 //  - the owner resumes and reconciles left-over runs at start (engine resumeOnStart), and later

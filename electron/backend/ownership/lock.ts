@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
-// Data-folder ownership (DESIGN §5; docs/DECISIONS.md, "data-folder ownership"): one process at a time owns a
+// Data-folder ownership (ARCHITECTURE.md, "Storage"; docs/DECISIONS.md, "data-folder ownership"): one process at a time owns a
 // data folder, and only the owner resumes and reconciles runs it did not start. The app, browser
 // mode and the CLI all compose the same backend, so the lock lives here rather than in Electron's
 // single-instance lock (which the CLI and browser mode never see).

@@ -4,7 +4,7 @@ import type { Clock, Logger } from '../types.ts';
 import { replicateTablePrice } from './replicate-table.ts';
 import { createFalPrices, type FalPricingSource } from './fal-prices.ts';
 
-// The price catalogue (DESIGN §9): for a model, the user's override if there is one, else fal's
+// The price catalogue (ARCHITECTURE.md, "Money"): for a model, the user's override if there is one, else fal's
 // cached unit price or Replicate's shipped table. `price()` never touches the network, so the
 // estimate can run on every form change; `ensure()` fetches what fal's cache lacks (once per
 // model, then daily) and is called where a model is chosen, not where a form changes.
@@ -33,7 +33,7 @@ export function createCatalogue(deps: CatalogueDeps) {
 
   return {
     priceOf,
-    /** The price for a model ref (DESIGN §6 spelling); null when unknown or the ref is not one. */
+    /** The price for a model ref (ARCHITECTURE.md, "Fixed interfaces" spelling); null when unknown or the ref is not one. */
     price(ref: string): Price | null {
       const k = costKey(ref);
       return k ? priceOf(k.provider, k.model) : null;

@@ -1,6 +1,6 @@
 import { KilnError, type KilnErrorData } from '../../../shared/ipc.ts';
 
-// The provider-neutral error every provider throws (DESIGN §3, §4), and the one parser of a
+// The provider-neutral error every provider throws (ARCHITECTURE.md, "Runs and their lifecycle", §4), and the one parser of a
 // server's "wait this long" that providers need. Providers import nothing of the engine: the engine
 // reads these four facts and decides — is it worth trying again (`transient`), could the server have
 // acted on it anyway (`ambiguous`: a submit whose answer we never got may exist), how long the

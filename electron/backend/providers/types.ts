@@ -1,4 +1,4 @@
-// The Provider interface: all the engine may know of a provider (DESIGN §4; docs/ARCHITECTURE.md,
+// The Provider interface: all the engine may know of a provider (ARCHITECTURE.md, "The engine"; docs/ARCHITECTURE.md,
 // "engine → providers"). Replicate (replicate/provider.ts) and fal (fal/provider.ts) implement it;
 // adding a provider touches no engine file. Providers import nothing of the engine: the request
 // budget they draw from is declared here (RequestGate) and implemented by engine/budget.ts.
@@ -19,7 +19,7 @@ export interface RequestGate {
 }
 
 /**
- * Kiln's remote phases (DESIGN §3 table). `RemoteRun.status` carries them in the record's own
+ * Kiln's remote phases (ARCHITECTURE.md, "Runs and their lifecycle" table). `RemoteRun.status` carries them in the record's own
  * vocabulary — `starting` (waiting), `processing` (running), and the terminal four — and a status
  * the provider invented since is passed through as it is: non-terminal, followed, never raised on.
  */
@@ -65,7 +65,7 @@ export interface RunRef {
   model: string;
 }
 
-/** What reconciliation looks for: a submit whose answer was lost (DESIGN §3: never re-send blindly). */
+/** What reconciliation looks for: a submit whose answer was lost (ARCHITECTURE.md, "Runs and their lifecycle": never re-send blindly). */
 export interface SubmitIntent {
   model: string;
   input: Record<string, unknown>;

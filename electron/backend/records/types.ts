@@ -16,7 +16,7 @@ export interface ProviderUrls {
 
 export interface PredictionRecord {
   id: string; // Kiln's id (also the client id used to reconcile a create whose response was lost)
-  /** Which provider runs it (DESIGN §5: a `provider` column on every run). */
+  /** Which provider runs it (ARCHITECTURE.md, "Storage": a `provider` column on every run). */
   provider: ProviderId;
   providerId: string | null;
   model: string; // owner/name
@@ -56,7 +56,7 @@ export interface PredictionRecord {
   seed?: number | null;
   /** Ready for later: Replicate does not report a per-prediction cost yet. */
   cost?: { amount: number; currency: string } | null;
-  /** The batch or compare this run belongs to (DESIGN §10); null when it ran alone. */
+  /** The batch or compare this run belongs to (ARCHITECTURE.md, "Workflows"); null when it ran alone. */
   groupId?: string | null;
   groupKind?: GroupKind | null;
 }

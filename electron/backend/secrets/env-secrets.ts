@@ -3,7 +3,7 @@ import type { ProviderName, SecretsAdapter } from '../types.ts';
 import type { KnownSecrets } from './status.ts';
 
 // Keys from the environment (CI, the CLI, headless servers): REPLICATE_API_TOKEN for Replicate,
-// FAL_KEY for fal (DESIGN §6). A key set there is owned by the environment: changing it from the
+// FAL_KEY for fal (ARCHITECTURE.md, "Fixed interfaces"). A key set there is owned by the environment: changing it from the
 // UI would silently not stick, so set/clear say so instead. The other providers' keys stay in the
 // store underneath, so FAL_KEY in the environment never stops a Replicate key being saved, and
 // the other way round.

@@ -7,7 +7,7 @@ export interface KnownSecrets {
   knownValues(): string[];
 }
 
-/** What the renderer may learn about a key (DESIGN §2): whether it is set and its last 4 characters — never the key. */
+/** What the renderer may learn about a key (ARCHITECTURE.md, "The contract and its transports"): whether it is set and its last 4 characters — never the key. */
 export function secretStatus(key: string | null, protection: SecretStatus['protection'], account: string | null = null): SecretStatus {
   const set = typeof key === 'string' && key.length > 0;
   return { set, last4: set ? key.slice(-4) : null, account: set ? account : null, protection };

@@ -10,7 +10,7 @@ import { extractZip, writeZip, type ArchiveLimits } from './archive.ts';
 import { cleanArchivePath, copyConfined, isVaultFile, sanitizeSnapshot } from './confine.ts';
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
-// Every record carries its provider (replicate or fal; DESIGN §6), so a fal run comes back a fal run.
+// Every record carries its provider (replicate or fal; ARCHITECTURE.md, "Fixed interfaces"), so a fal run comes back a fal run.
 // Import merges it back: predictions already present (same id or same provider id) are skipped,
 // so importing the same export twice changes nothing. An archive is untrusted input (docs/ARCHITECTURE.md, "Where each rule lives"):
 // every path is confined (confine.ts), links are never followed, sizes are bounded (archive.ts),

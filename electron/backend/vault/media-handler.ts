@@ -9,7 +9,7 @@ export interface MediaResponse {
   body: Readable | Uint8Array | null;
 }
 
-// The kiln-media:// handler (DESIGN §5, §7). Pure: given the vault root and the requested path it
+// The kiln-media:// handler (ARCHITECTURE.md, "Storage", §7). Pure: given the vault root and the requested path it
 // answers with a status, headers and a stream. Electron's protocol.handle and browser mode's
 // /media route both wrap this one function, so the path rules are decided (and tested) once.
 export async function handleMediaRequest(vaultRoot: string, relPath: string, opts: { range?: string | null } = {}): Promise<MediaResponse> {

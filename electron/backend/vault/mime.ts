@@ -89,7 +89,7 @@ export function isExecutableExt(ext: string): boolean {
   return EXECUTABLE_EXTS.has(e) || EXECUTABLE_SNIFFED.has(e);
 }
 
-/** The extension a file is saved under: an executable one becomes `.bin` (DESIGN §5). */
+/** The extension a file is saved under: an executable one becomes `.bin` (ARCHITECTURE.md, "Storage"). */
 export function safeExt(ext: string): string {
   return isExecutableExt(ext) ? NEUTRAL_EXT : ext;
 }

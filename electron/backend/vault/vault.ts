@@ -55,7 +55,7 @@ export interface VaultOptions {
 
 const RETRYABLE = new Set(['transient', 'disk-full']);
 
-// The media vault (DESIGN §5): every output saved locally the moment a prediction succeeds.
+// The media vault (ARCHITECTURE.md, "Storage"): every output saved locally the moment a prediction succeeds.
 // Layout under <dataDir>/media (the root the kiln-media handler serves):
 //   <yyyy>/<mm>/<predictionId>/out-<i>.<ext> (+ .json sidecar for non-PNG)   outputs
 //   thumbs/<yyyy>/<mm>/<predictionId>/out-<i>.webp                           thumbnails

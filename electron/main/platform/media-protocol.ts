@@ -8,7 +8,7 @@ export function registerMediaScheme() {
   protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 }
 
-// kiln-media:// served by the vault's pure handler (DESIGN §5), the same one browser mode's /media uses.
+// kiln-media:// served by the vault's pure handler (ARCHITECTURE.md, "Storage"), the same one browser mode's /media uses.
 export function handleMediaProtocol(vaultRoot: () => string) {
   protocol.handle(MEDIA_SCHEME, async (req) => {
     const rel = relPathFromMediaUrl(req.url);

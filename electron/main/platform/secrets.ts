@@ -5,7 +5,7 @@ import type { Logger, ProviderName, SecretsAdapter } from '../../backend/types.t
 import type { KnownSecrets } from '../../backend/secrets/status.ts';
 import type { KilnStore } from './store.ts';
 
-// Provider keys encrypted with safeStorage's async API before they reach electron-store (DESIGN §5).
+// Provider keys encrypted with safeStorage's async API before they reach electron-store (ARCHITECTURE.md, "Storage").
 // On Linux without a keyring the backend is `basic_text` (a hard-coded password): we still encrypt,
 // and report it so the settings screen can say the key is not really protected.
 export async function createSafeStorageSecrets(store: KilnStore, log: Logger): Promise<SecretsAdapter & KnownSecrets> {

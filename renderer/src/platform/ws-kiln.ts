@@ -1,7 +1,7 @@
 import { KilnError, type EventName, type EventPayload, type KilnApi, type WireToClient, type WireToServer } from '../../../shared/ipc.ts';
 import { canonicalMediaPath, deriveCapability, mediaSignature } from '../../../shared/capability.ts';
 
-// Browser mode's `window.kiln` (DESIGN §2, transport 2): the same KilnApi as Electron's preload,
+// Browser mode's `window.kiln` (ARCHITECTURE.md, "The contract and its transports", transport 2): the same KilnApi as Electron's preload,
 // carried over one WebSocket to the browser-mode server. Reconnects with back-off when the socket
 // drops (server restart, laptop sleep); invokes issued while disconnected wait for the next open.
 // When Kiln comes back with a different token, reconnecting can never succeed: the state becomes

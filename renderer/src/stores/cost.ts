@@ -4,7 +4,7 @@ import type { CostFigure, Price } from '../../../shared/domain/cost.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { type ApiSource, windowApi } from '../api.ts';
 
-// Money in the renderer (DESIGN §9). Prices are asked once per model (`cost:price`) so the
+// Money in the renderer (ARCHITECTURE.md, "Money"). Prices are asked once per model (`cost:price`) so the
 // estimate next to Generate is computed here, synchronously, on every form change; a run's cost
 // is asked once it has ended (`cost:get`, which writes the ledger row if it is missing). The
 // budget prompt is a promise the composer awaits: Cancel resolves false and nothing is sent.

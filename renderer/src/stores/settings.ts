@@ -25,7 +25,7 @@ const NO_KEY: KeyView = { secret: null, account: null, accountError: null, busy:
 export interface SettingsState {
   settings: Settings;
   loaded: boolean;
-  /** Every provider's key (DESIGN §2: one key per provider). */
+  /** Every provider's key (ARCHITECTURE.md, "The contract and its transports": one key per provider). */
   keys: Record<ProviderId, KeyView>;
   /** Replicate's key: `keys.replicate`, kept under these names for the screens that only know Replicate. */
   secret: SecretStatus | null;

@@ -1,7 +1,7 @@
 import type { ReactNode, KeyboardEvent } from 'react';
 import * as D from '@radix-ui/react-dialog';
 
-// The one modal dialog (Radix underneath, DESIGN §12 "accessible primitives wrapped once"): focus
+// The one modal dialog (Radix underneath, ARCHITECTURE.md, "Where each rule lives" "accessible primitives wrapped once"): focus
 // moves in and is trapped, the rest of the page is hidden from assistive technology, Escape and
 // an outside press close only the topmost dialog, and focus returns where it was. Features import
 // this, never @radix-ui directly, so the library can change in one place.

@@ -119,7 +119,7 @@ describe('kiln CLI against the simulator', () => {
     expect(list).toHaveLength(1);
     const id = list[0].id;
     const show = await kiln(['show', id]);
-    expect(show.code).toBe(1); // DESIGN §6: a failed run is exit 1, whichever command shows it
+    expect(show.code).toBe(1); // ARCHITECTURE.md, "Fixed interfaces": a failed run is exit 1, whichever command shows it
     expect(show.stdout).toMatch(/failed/);
     sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 100, runMs: 200 } } });
     const retry = await kiln(['retry', id, '--json']);

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { startFalSimulator, type FalSim } from '../../fal-sim/index.ts';
 import { kilnChild, type KilnRun } from './kiln-child.ts';
 
-// `kiln` with fal model references (DESIGN §6: `fal:ENDPOINT_ID`, FAL_KEY, KILN_FAL_*_URL) as a
+// `kiln` with fal model references (ARCHITECTURE.md, "Fixed interfaces": `fal:ENDPOINT_ID`, FAL_KEY, KILN_FAL_*_URL) as a
 // user runs it: a child process against the fal simulator on 127.0.0.1, real exit codes.
 
 const FLUX = 'fal-ai/flux/dev';

@@ -9,7 +9,7 @@ import { systemClock } from '../../../electron/backend/types.ts';
 import { setup, silentLog, until, type Harness } from '../engine/harness.ts';
 import { kilnChild } from './kiln-child.ts';
 
-// Issue 9 item 7, DESIGN §5: one process owns a data folder. Real processes on one folder: the
+// Issue 9 item 7, ARCHITECTURE.md, "Storage": one process owns a data folder. Real processes on one folder: the
 // test's own backend (the harness) and a second backend or the `kiln` command as child processes.
 
 const FAST = 'black-forest-labs/flux-schnell';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startSimulator, type Sim } from '../../replicate-sim/index.ts';
 import { ROOT, kilnChild, type KilnOptions } from './kiln-child.ts';
 
-// The `kiln` command's surface (DESIGN §6, issue 9 "The CLI as a real command"), through the real
+// The `kiln` command's surface (ARCHITECTURE.md, "Fixed interfaces", issue 9 "The CLI as a real command"), through the real
 // child process against the simulator, and the npm scripts' set-up checks.
 
 const FAST = 'black-forest-labs/flux-schnell';

@@ -6,7 +6,7 @@ import { startSimulator, type Sim } from '../../replicate-sim/index.ts';
 import { kilnChild } from '../cli/kiln-child.ts';
 import { TABLE_DATE } from '../../../electron/backend/pricing/replicate-table.ts';
 
-// Money in the `kiln` CLI (DESIGN §6), as a user runs it: a real child process against the
+// Money in the `kiln` CLI (ARCHITECTURE.md, "Fixed interfaces"), as a user runs it: a real child process against the
 // Replicate simulator. --max-cost refuses before anything is created; --json carries `cost`;
 // `kiln cost --json` prints the totals.
 

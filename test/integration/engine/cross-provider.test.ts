@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { call, until } from './harness.ts';
 import { setupDual, type DualHarness } from './dual-harness.ts';
 
-// One engine over both providers at once (DESIGN §4: one scheduler for all runs of all providers,
+// One engine over both providers at once (ARCHITECTURE.md, "The engine": one scheduler for all runs of all providers,
 // one budget, health and key pause per provider). Both simulators, real HTTP, one SQLite history.
 
 let h: DualHarness | null = null;

@@ -1,6 +1,6 @@
 // fal behind the Provider interface (providers/fal/provider.ts), over real HTTP against the fal
 // simulator: what the engine sees of a fal run. The trap: a fal job never says FAILED — COMPLETED
-// is an end only once the result fetch has spoken (DESIGN §3 table).
+// is an end only once the result fetch has spoken (ARCHITECTURE.md, "Runs and their lifecycle" table).
 import { describe, expect, it } from 'vitest';
 import { createFalProvider } from '../../../electron/backend/providers/fal/provider.ts';
 import { ProviderError } from '../../../electron/backend/providers/errors.ts';

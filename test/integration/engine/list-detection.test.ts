@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup, until, type Harness } from './harness.ts';
 
-// List-based change detection (DESIGN §4): the list endpoint notices the end of many runs per
+// List-based change detection (ARCHITECTURE.md, "The engine"): the list endpoint notices the end of many runs per
 // request, and each end then gets exactly one full GET, whatever the detection path, so every
 // finished card has its logs, progress and seed (a list item has no logs). Asserted through the
 // simulator's counters.

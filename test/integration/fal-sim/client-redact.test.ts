@@ -1,4 +1,4 @@
-// DESIGN §7: a server that echoes the key back in an error has it redacted before anything stores,
+// ARCHITECTURE.md, "Security": a server that echoes the key back in an error has it redacted before anything stores,
 // shows or logs it. A real HTTP server that does exactly that, on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';

@@ -11,7 +11,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain/settings
 import { LIMITS } from '../../../shared/limits.ts';
 import { call, FAST_ENGINE, silentLog, until } from '../engine/harness.ts';
 
-// Groups of runs (DESIGN §10): predictions:createGroup makes one ordinary run per member through
+// Groups of runs (ARCHITECTURE.md, "Workflows"): predictions:createGroup makes one ordinary run per member through
 // the same path as predictions:create, across both providers (the Replicate and the fal simulator
 // over real HTTP, one backend, a real SQLite file), linked by a group id the list can filter on.
 // One member's failure never stops the others; a retried member stays in its group.

@@ -10,7 +10,7 @@ import { manualClock, recordingLog, tempDir, removeTempDirs } from '../../unit/h
 
 afterAll(removeTempDirs);
 
-// Export/import carry the provider (DESIGN §6): a fal run exported from one data folder comes back
+// Export/import carry the provider (ARCHITECTURE.md, "Fixed interfaces"): a fal run exported from one data folder comes back
 // a fal run in another, beside Replicate's; a hostile archive naming fal is confined and bounded
 // like any other.
 

@@ -1,7 +1,7 @@
 import { KilnError } from '../../../../shared/ipc.ts';
 import type { HandlerMap } from './types.ts';
 
-/** Only https links leave the app (DESIGN §7): file:, javascript:, custom schemes could run things. */
+/** Only https links leave the app (ARCHITECTURE.md, "Security"): file:, javascript:, custom schemes could run things. */
 export function isSafeExternalUrl(url: string): boolean {
   try {
     return new URL(url).protocol === 'https:';

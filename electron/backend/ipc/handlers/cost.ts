@@ -3,7 +3,7 @@ import { costFor } from '../../ledger/index.ts';
 import { ledgerCsv } from '../../ledger/csv.ts';
 import type { HandlerMap } from './types.ts';
 
-// Money over IPC (DESIGN §9). `cost:estimate` and `cost:get` read only the cached catalogue and
+// Money over IPC (ARCHITECTURE.md, "Money"). `cost:estimate` and `cost:get` read only the cached catalogue and
 // the ledger (no network), so a form can ask on every change; `cost:price` may fetch fal's price
 // once per model (then daily), which is why it is a separate channel.
 

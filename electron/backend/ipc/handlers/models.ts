@@ -165,7 +165,7 @@ export const modelsHandlers: HandlerMap = {
     }, 'search');
   },
   'models:get': async (req, s) => {
-    // `fal:ENDPOINT_ID` or a (possibly `replicate:`-prefixed) Replicate ref (DESIGN §6). The kept
+    // `fal:ENDPOINT_ID` or a (possibly `replicate:`-prefixed) Replicate ref (ARCHITECTURE.md, "Fixed interfaces"). The kept
     // copy and the schema snapshot are keyed by the ref the composer uses; the engine's snapshot
     // by the provider's own model id, which is what predictions:create looks it up by.
     const { provider, ref } = splitModelRef(req.ref);

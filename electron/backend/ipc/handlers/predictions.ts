@@ -22,7 +22,7 @@ const CREATE_ANSWER_MS = 15_000;
 
 /** What the engine submits for a model reference: provider, model, version and the schema snapshot. */
 function resolveTarget(s: Services, modelRef: string, reqVersion: string | null | undefined) {
-  // `fal:ENDPOINT_ID`, `replicate:OWNER/NAME[:VERSION]` or a bare Replicate reference (DESIGN §6).
+  // `fal:ENDPOINT_ID`, `replicate:OWNER/NAME[:VERSION]` or a bare Replicate reference (ARCHITECTURE.md, "Fixed interfaces").
   const { provider, ref: bare } = splitModelRef(modelRef);
   let model = bare;
   let version = reqVersion ?? null;

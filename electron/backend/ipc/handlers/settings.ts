@@ -4,7 +4,7 @@ import type { HandlerMap } from './types.ts';
 import type { SecretStatus } from '../../../../shared/ipc.ts';
 import type { ProviderId } from '../../../../shared/domain/provider.ts';
 
-// settings:* and secrets:* — one key per provider (DESIGN §2: the renderer learns
+// settings:* and secrets:* — one key per provider (ARCHITECTURE.md, "The contract and its transports": the renderer learns
 // {set, last4, account, state} per provider, never the key).
 
 /** What the provider last said of the stored key, and whose it is, per backend and per provider. */
@@ -73,7 +73,7 @@ export const settingsHandlers: HandlerMap = {
   'secrets:set': async (req, s) => {
     await s.secrets.set(req.provider, req.key);
     remembered(s).delete(req.provider);
-    s.engine.keyChanged(); // runs paused for a rejected key are followed again at once (DESIGN §3)
+    s.engine.keyChanged(); // runs paused for a rejected key are followed again at once (ARCHITECTURE.md, "Runs and their lifecycle")
     s.log.info('secrets: key saved', { provider: req.provider, protection: s.secrets.protection(req.provider) });
     // Saved either way (offline must not lose a key), but checked before it is shown as good.
     await check(s, req.provider).catch(() => {});

@@ -175,7 +175,7 @@ export function createPlatformApi(t: FalTransport) {
     requestHistory,
 
     /**
-     * Actual charges for these requests (DESIGN §9: "fal billing where the key allows"). null when
+     * Actual charges for these requests (ARCHITECTURE.md, "Money": "fal billing where the key allows"). null when
      * the key may not read billing (fal requires an Admin key): the caller keeps its estimate.
      */
     async charges(requestIds: string[], opts: { since: number; signal?: AbortSignal }): Promise<FalCharge[] | null> {

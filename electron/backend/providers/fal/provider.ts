@@ -5,7 +5,7 @@ import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
 import { requestUrls } from './endpoint.ts';
 
 // fal as the second implementation of the Provider interface (../types.ts), over the queue client.
-// The trap it exists to hide from the engine (DESIGN §3 table; shared reference fal-api.md): a fal
+// The trap it exists to hide from the engine (ARCHITECTURE.md, "Runs and their lifecycle" table; shared reference fal-api.md): a fal
 // job never says FAILED. COMPLETED is not success until the result fetch answers 2xx — so `get`
 // fetches the result as soon as the status says COMPLETED, and only then reports a Kiln end:
 // succeeded (the output), failed (fal's message), aborted (the start deadline passed: not billed),

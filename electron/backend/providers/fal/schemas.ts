@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 // fal's wire shapes (shared/reference/fal-api.md), read as loosely as the reference demands:
 // unknown keys are kept, every field the platform may omit is optional, `status` is an open string
-// (DESIGN §3: a status never seen before is followed, not raised on), and of a log entry only
+// (ARCHITECTURE.md, "Runs and their lifecycle": a status never seen before is followed, not raised on), and of a log entry only
 // `message` is required (the legacy stream sends `{timestamp, message, labels}`).
 
 const str = z.string();

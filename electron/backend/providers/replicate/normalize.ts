@@ -2,7 +2,7 @@ import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { REDACTED } from '../../log/redact.ts';
 import type { RemotePrediction } from './types.ts';
 
-// The provider boundary for untrusted text (DESIGN §7). Everything Replicate sends passes through
+// The provider boundary for untrusted text (ARCHITECTURE.md, "Security"). Everything Replicate sends passes through
 // here before the engine, the history, the UI or the CLI sees it: known secrets a server echoed
 // back are redacted, response bodies are bounded, and the loosely-typed fields real answers carry
 // (recorded shapes in test/fixtures/replicate/) are brought to one shape.

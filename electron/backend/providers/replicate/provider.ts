@@ -7,7 +7,7 @@ import { RETENTION_MS } from '../../records/retention.ts';
 
 // Replicate as one implementation of the Provider interface (../types.ts): the client speaks
 // Replicate's wire shapes, this adapter hands the engine normalized RemoteRuns. Replicate's status
-// words are already Kiln's remote vocabulary (DESIGN §3: starting = waiting, processing = running).
+// words are already Kiln's remote vocabulary (ARCHITECTURE.md, "Runs and their lifecycle": starting = waiting, processing = running).
 
 function ms(iso: string | null | undefined): number | null {
   if (!iso) return null;

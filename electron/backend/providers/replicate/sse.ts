@@ -8,7 +8,7 @@ export function isFileEvent(data: string): boolean {
   return /^https?:\/\/\S+$/i.test(s) || /^data:[\w.+-]+\/[\w.+-]+[^,]*,\S*$/i.test(s);
 }
 
-// Replicate's prediction stream (DESIGN §4, reference §4): `output` events carry plain-text chunks,
+// Replicate's prediction stream (ARCHITECTURE.md, "The engine", reference §4): `output` events carry plain-text chunks,
 // `error` a JSON error, `done` the end. eventsource-parser does the framing (multi-line data, CRLF,
 // comments, retry fields) so we only interpret event types.
 

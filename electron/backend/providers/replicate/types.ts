@@ -1,5 +1,5 @@
 // Replicate's wire shapes, as loosely as they can be read: every field the API might omit is
-// optional, and `status` is an open string (DESIGN §3: unknown statuses are followed, not raised on).
+// optional, and `status` is an open string (ARCHITECTURE.md, "Runs and their lifecycle": unknown statuses are followed, not raised on).
 
 export interface RemotePrediction {
   id: string;

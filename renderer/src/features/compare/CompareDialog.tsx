@@ -12,7 +12,7 @@ import { confirmGroupBudget, estimateGroup, totalText } from '../stacks/fanout-m
 import { FileInput } from '../composer/FileInput.tsx';
 import './compare.css';
 
-// Compare (issue 14, DESIGN §10): several models, any provider, one canonical input. Each model's
+// Compare (issue 14, ARCHITECTURE.md, "Workflows"): several models, any provider, one canonical input. Each model's
 // row shows where each canonical field goes in that model's own schema (shared/compare/canonical.ts)
 // and marks the ones it has no equivalent for; one click makes one run per model, as one group.
 

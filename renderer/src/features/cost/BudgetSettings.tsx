@@ -4,7 +4,7 @@ import { settingsStore, useSettings } from '../../stores/index.ts';
 import { parseBudget } from './format.ts';
 import './cost.css';
 
-// Daily and monthly budgets (DESIGN §9): a run that would cross one asks first (the CLI refuses).
+// Daily and monthly budgets (ARCHITECTURE.md, "Money"): a run that would cross one asks first (the CLI refuses).
 // Empty means no budget. A refused value is kept in the field with the reason beside it.
 
 export function BudgetSettings() {

@@ -8,7 +8,7 @@ import './cost.css';
 
 // A run's cost on its card and in the detail view ("$0.006 est." with its basis, "Not billed",
 // "Cost unknown"), and what Retry will cost — the Retry button points at it with
-// aria-describedby={retryCostId(id, where)}, so its name stays "Retry" (DESIGN §6).
+// aria-describedby={retryCostId(id, where)}, so its name stays "Retry" (ARCHITECTURE.md, "Fixed interfaces").
 
 export const retryCostId = (id: string, where: 'card' | 'detail'): string => `retry-cost-${where}-${id}`;
 

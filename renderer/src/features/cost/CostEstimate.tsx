@@ -6,7 +6,7 @@ import { estimateText } from './format.ts';
 import { BudgetPrompt } from './BudgetPrompt.tsx';
 import './cost.css';
 
-// The estimate next to Generate (DESIGN §9, §8: ≤ 50 ms after a form change). The model's price
+// The estimate next to Generate (ARCHITECTURE.md, "Money", §8: ≤ 50 ms after a form change). The model's price
 // is asked once when it is chosen; after that every keystroke recomputes here, synchronously, with
 // the same arithmetic the backend uses — no IPC, no network on that path.
 // The figure is a button so the basis is reachable by keyboard and by touch: its basis is the

@@ -6,7 +6,7 @@ import { costStore } from '../../stores/cost.ts';
 import { draftOf, EMPTY_DRAFT, overrideText, parseOverride, UNIT_LABELS, UNITS, type OverrideDraft, type OverrideErrors } from './overrides.ts';
 import './cost.css';
 
-// "Your prices" in Settings (DESIGN §9): a price of your own for any model wins over Replicate's
+// "Your prices" in Settings (ARCHITECTURE.md, "Money"): a price of your own for any model wins over Replicate's
 // table and fal's pricing API — for a negotiated rate, a private deployment, or a model Kiln does
 // not know. Listed, added, edited and removed here; the estimate beside Generate uses it at once
 // (usePrice reads the override synchronously), and the backend prices runs that end with it.

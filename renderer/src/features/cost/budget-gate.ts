@@ -4,7 +4,7 @@ import { composerStore, uiStore } from '../../stores/index.ts';
 import { costStore } from '../../stores/cost.ts';
 import { roundUsd, runRef } from '../../../../shared/domain/cost.ts';
 
-// The check before Generate sends anything (DESIGN §9): asks the backend, which knows today's and
+// The check before Generate sends anything (ARCHITECTURE.md, "Money"): asks the backend, which knows today's and
 // this month's spend, whether this form × N would cross a budget, and if so asks the person.
 // Resolves false when they cancel — the caller then sends nothing.
 

@@ -1,6 +1,6 @@
 import { formatUsd, type CostFigure } from '../../../../shared/domain/cost.ts';
 
-// How a cost reads on screen (DESIGN §9): unknown is said, never shown as $0; $0 is shown only
+// How a cost reads on screen (ARCHITECTURE.md, "Money"): unknown is said, never shown as $0; $0 is shown only
 // for runs the provider does not bill ("not billed"); estimates carry "est.".
 
 export function costText(fig: CostFigure | null | undefined): string {

@@ -1,7 +1,7 @@
 import { costKey, overrideKey, UNIT_NOUNS, type CostProvider, type PriceUnit } from '../../../../shared/domain/cost.ts';
 import type { PriceOverride } from '../../../../shared/domain/settings.ts';
 
-// The price-override editor's rules, pure (DESIGN §9: "the user can override any price"): what a
+// The price-override editor's rules, pure (ARCHITECTURE.md, "Money": "the user can override any price"): what a
 // typed row becomes in Settings, or why it is refused. The bounds are the settings schema's
 // (shared/domain/settings.ts): dollars 0 … 1,000,000, at most 500 overrides.
 

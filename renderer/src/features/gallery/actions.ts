@@ -20,7 +20,7 @@ const desktopOnly = (what: string) => (e: unknown) => {
 };
 
 /**
- * Retry asks first when the run would cross a budget, like Generate (DESIGN §9). `gated`: the
+ * Retry asks first when the run would cross a budget, like Generate (ARCHITECTURE.md, "Money"). `gated`: the
  * caller already asked (Retry selected asks once for the whole selection).
  */
 export async function retry(id: string, gated = false): Promise<void> {

@@ -6,7 +6,7 @@ import type { SecretStatus } from '../../../../shared/ipc.ts';
 import type { ProviderId } from '../../../../shared/domain/provider.ts';
 import './keys.css';
 
-// One key per provider (DESIGN §2): each section saves, clears and shows its own key's state
+// One key per provider (ARCHITECTURE.md, "The contract and its transports"): each section saves, clears and shows its own key's state
 // (valid / rejected / could not be checked) and last four characters — never the key.
 
 interface ProviderKeyCopy {

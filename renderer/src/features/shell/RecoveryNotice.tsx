@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RecoveryNotice as Notice } from '../../../../shared/ipc.ts';
 import { windowApi } from '../../api.ts';
 
-// Shown once after Kiln found its history database damaged and salvaged it (DESIGN §5): what
+// Shown once after Kiln found its history database damaged and salvaged it (ARCHITECTURE.md, "Storage"): what
 // happened, how many runs came back, and where the damaged file was kept. Dismissing deletes the
 // notice in the backend, so it does not come back on the next start.
 export function RecoveryNotice() {

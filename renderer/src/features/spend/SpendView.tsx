@@ -10,7 +10,7 @@ import { utcOffsetMinutes } from '../cost/budget-gate.ts';
 import { SpendChart } from './SpendChart.tsx';
 import '../cost/cost.css';
 
-// What has been spent (DESIGN §9): totals per day and month, per provider and model, between two
+// What has been spent (ARCHITECTURE.md, "Money"): totals per day and month, per provider and model, between two
 // local dates, with a bar chart of the days and the ledger as CSV. Runs whose cost is unknown are
 // counted beside the totals, so a total never silently reads low.
 

@@ -4,7 +4,7 @@ import { uiStore } from '../../stores/index.ts';
 import { costStore } from '../../stores/cost.ts';
 import { utcOffsetMinutes } from '../cost/budget-gate.ts';
 
-// Money for a whole fan-out (DESIGN §9, issue 14: "the whole fan-out's estimate first"): the sum of
+// Money for a whole fan-out (ARCHITECTURE.md, "Money", issue 14: "the whole fan-out's estimate first"): the sum of
 // each member's estimate from the cached prices (the composer's arithmetic, shared/domain/cost.ts),
 // and the same budget prompt the composer uses, asked once for the whole group.
 
