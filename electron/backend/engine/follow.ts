@@ -4,7 +4,7 @@ import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from './backoff.ts';
-import { nextLookDelay, nextPollDelay } from './cadence.ts';
+import { nextLookDelay } from './cadence.ts';
 import type { RequestClass } from './health.ts';
 import { followStream } from './streams.ts';
 import { mergeRemote } from './merge.ts';
@@ -65,7 +65,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
           if (r.status === t.seenStatus) {
             // Unchanged: next look by this prediction's own cadence.
             const n = c.clock.now();
-            t.dueAt = n + nextPollDelay(r.status, n - t.followSince, n - (t.statusSeenAt ?? t.followSince), c.opts.cadence);
+            t.dueAt = n + nextLookDelay({ status: r.status, sinceCreate: n - t.followSince, inStatus: n - (t.statusSeenAt ?? t.followSince), queuePosition: r.queuePosition ?? null, typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null }, c.opts.cadence);
           } else if (isTerminal(r.status) || t.phase !== 'follow') {
             // An end gets one full GET whatever the detection path (DESIGN §4): the list item has no
             // logs, so without it a finished card would lack its logs, progress and seed. The list's
