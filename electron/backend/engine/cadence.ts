@@ -36,9 +36,9 @@ export interface CadenceOptions {
 export const DEFAULT_CADENCE: CadenceOptions = {
   initialMs: 500,
   processingMs: 500,
-  processingMaxMs: 2000,
+  processingMaxMs: 1500,
   processingRampMs: 10_000,
-  startingMaxMs: 5000,
+  startingMaxMs: 2000,
   longStartMs: 30_000,
   queueFrontMs: 1000,
   queueStepMs: 250,
@@ -46,7 +46,7 @@ export const DEFAULT_CADENCE: CadenceOptions = {
   queueFarStepMs: 1000,
   queueMaxMs: 15_000,
   predictedMaxMs: 10_000,
-  predictedMarginShare: 0.1,
+  predictedMarginShare: 0.15,
 };
 
 /** `sinceCreate`: ms since the provider accepted it; `inStatus`: ms in the current status. */
@@ -72,6 +72,8 @@ export interface LookContext {
   inStatus: number;
   /** Runs ahead of it in the provider's queue (fal), when known. */
   queuePosition: number | null;
+  /** How far the queue has moved since Kiln first saw this run's position: positions gained over ms (null: first sighting). */
+  queueMoved?: { positions: number; ms: number } | null;
   /** This model's (and version's) typical run time from its past runs (typicalRunMs), when known. */
   typicalRunMs: number | null;
 }
@@ -86,6 +88,9 @@ export interface LookContext {
  *   together are all "ahead" of each other for the half second their runners take to start), so
  *   the first queueFarAfter runs ahead cost a small step each and only those beyond a large one.
  *   The long-start slowdown does not apply: a position is news about the wait, a cold boot is not.
+ *   Once the queue has been seen moving (queueMoved), its own pace says when the run reaches the
+ *   front: the next look is at half that time (a run of short jobs ahead drains fast), never later
+ *   than the step rule.
  * - Running with a typical run time: one look, as late as predictedMaxMs allows, at the predicted
  *   end minus a margin (predictedMarginShare of the run, at least two normal looks), then the normal
  *   processing pace (processingMs, not the eased one) until the end shows — past the prediction too.
@@ -98,9 +103,16 @@ export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_C
   const q = ctx.queuePosition;
   if (ctx.status !== 'processing' && q !== null && Number.isFinite(q) && q >= 0) {
     const front = ctx.sinceCreate < 5 * opts.initialMs ? opts.initialMs : opts.queueFrontMs;
+    if (q < 1) return Math.min(base, front);
     const near = Math.min(Math.floor(q), opts.queueFarAfter);
     const far = Math.max(0, Math.floor(q) - opts.queueFarAfter);
-    return Math.min(opts.queueMaxMs, front + near * opts.queueStepMs + far * opts.queueFarStepMs);
+    const byPosition = Math.min(opts.queueMaxMs, front + near * opts.queueStepMs + far * opts.queueFarStepMs);
+    const m = ctx.queueMoved;
+    if (!m || m.positions <= 0 || m.ms < opts.queueFrontMs) return byPosition;
+    // The queue has been seen moving: at that pace it reaches this run in q / rate; look at half
+    // of that (converging on the front, like a predicted end), never later than the step rule says.
+    const reachMs = (q * m.ms) / m.positions;
+    return Math.max(front, Math.min(byPosition, Math.round(reachMs / 2)));
   }
   if (ctx.status === 'processing' && ctx.typicalRunMs !== null && ctx.typicalRunMs > 0) {
     const left = ctx.typicalRunMs - ctx.inStatus;

@@ -51,6 +51,8 @@ export interface Track {
   cancelFailures: number;
   /** A note that stays on the card until the run ends (a refused cancel), not cleared by the next look. */
   stickyNote: string | null;
+  /** The first queue position seen (fal) and when: how fast the queue moves ahead of it (cadence.ts). */
+  queueFirstSeen: { position: number; at: number } | null;
   /** The end as the list endpoint showed it: used only if the final GET is refused (DESIGN §4: logs at the end). */
   listEnd: RemoteRun | null;
   providerId: string | null;

@@ -65,7 +65,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
           if (r.status === t.seenStatus) {
             // Unchanged: next look by this prediction's own cadence.
             const n = c.clock.now();
-            t.dueAt = n + nextLookDelay({ status: r.status, sinceCreate: n - t.followSince, inStatus: n - (t.statusSeenAt ?? t.followSince), queuePosition: r.queuePosition ?? null, typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null }, c.opts.cadence);
+            t.dueAt = n + nextLookDelay({ status: r.status, sinceCreate: n - t.followSince, inStatus: n - (t.statusSeenAt ?? t.followSince), queuePosition: r.queuePosition ?? null, queueMoved: null, typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null }, c.opts.cadence);
           } else if (isTerminal(r.status) || t.phase !== 'follow') {
             // An end gets one full GET whatever the detection path (DESIGN §4): the list item has no
             // logs, so without it a finished card would lack its logs, progress and seed. The list's
@@ -235,7 +235,10 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     }
     if (t.phase === 'follow') {
       // Timed by what Kiln knows: the queue position (fal) and this model's past run times (cadence.ts).
-      const look = { status: p.status, sinceCreate: now - t.followSince, inStatus: now - (holdLocalEnd ? t.followSince : next.statusSince), queuePosition: p.queuePosition ?? null, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
+      const q = p.queuePosition ?? null;
+      if (q !== null && !t.queueFirstSeen) t.queueFirstSeen = { position: q, at: now };
+      const moved = q !== null && t.queueFirstSeen ? { positions: t.queueFirstSeen.position - q, ms: now - t.queueFirstSeen.at } : null;
+      const look = { status: p.status, sinceCreate: now - t.followSince, inStatus: now - (holdLocalEnd ? t.followSince : next.statusSince), queuePosition: q, queueMoved: moved, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
       t.dueAt = now + nextLookDelay(look, c.opts.cadence);
       // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
       if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !t.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);

@@ -7,7 +7,7 @@ import { type Core, type EngineOps, type Phase, type Track } from './core.ts';
 
 export function createTracks(c: Core): Pick<EngineOps, 'track' | 'save' | 'resume' | 'stopStream' | 'forget' | 'halt'> {
   function track(rec: PredictionRecord, phase: Phase, dueAt = c.clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: c.clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, listEnd: null, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
+    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, reconcileTries: 0, seenStatus: rec.providerId ? rec.status : null, needsFull: true, lastFullAt: 0, followSince: c.clock.now(), uncovered: false, stream: null, cancelWanted: rec.cancelRequested, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, listEnd: null, queueFirstSeen: null, providerId: rec.providerId, providerCreatedAt: rec.providerCreatedAt, statusSeenAt: rec.statusSince, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
     c.tracks.set(rec.id, t);
     return t;
   }
