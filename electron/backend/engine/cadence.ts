@@ -36,9 +36,9 @@ export interface CadenceOptions {
 export const DEFAULT_CADENCE: CadenceOptions = {
   initialMs: 500,
   processingMs: 500,
-  processingMaxMs: 1500,
+  processingMaxMs: 2000,
   processingRampMs: 10_000,
-  startingMaxMs: 2000,
+  startingMaxMs: 5000,
   longStartMs: 30_000,
   queueFrontMs: 1000,
   queueStepMs: 250,
@@ -46,7 +46,7 @@ export const DEFAULT_CADENCE: CadenceOptions = {
   queueFarStepMs: 1000,
   queueMaxMs: 15_000,
   predictedMaxMs: 10_000,
-  predictedMarginShare: 0.15,
+  predictedMarginShare: 0.1,
 };
 
 /** `sinceCreate`: ms since the provider accepted it; `inStatus`: ms in the current status. */
