@@ -50,6 +50,8 @@ function sampler() {
   let peakHeap = 0;
   // Off the JS heap: Buffers/ArrayBuffers (undici bodies, image bytes) — where RSS beyond heapUsed goes, partly.
   let peakExternal = 0;
+  // V8's committed heap: what the heap costs in RSS (heapUsed is only what is live right now).
+  let peakHeapTotal = 0;
   let sumRss = 0;
   let n = 0;
   const take = () => {
@@ -57,6 +59,7 @@ function sampler() {
     peakRss = Math.max(peakRss, m.rss);
     peakHeap = Math.max(peakHeap, m.heapUsed);
     peakExternal = Math.max(peakExternal, m.external);
+    peakHeapTotal = Math.max(peakHeapTotal, m.heapTotal);
     sumRss += m.rss;
     n++;
   };
@@ -66,7 +69,7 @@ function sampler() {
     stop() {
       clearInterval(h);
       take();
-      return { peakRss, peakHeap, peakExternal, meanRss: sumRss / n, samples: n };
+      return { peakRss, peakHeap, peakHeapTotal, peakExternal, meanRss: sumRss / n, samples: n };
     },
   };
 }
@@ -148,6 +151,7 @@ try {
 
   // Phase 2: the cold boot is over for everyone; they run, succeed and their outputs are saved.
   const finish = sampler();
+  const tFinish = Date.now();
   await control.advance(COLD_BOOT_MS);
   await sleep(3000);
   await control.advance(RUN_MS + 1000);
@@ -162,6 +166,7 @@ try {
     await sleep(500);
   }
   const allDone = allSucceeded && unsaved === 0;
+  console.log(`finish: all succeeded and saved in ${((Date.now() - tFinish) / 1000).toFixed(1)} s`);
   const finishing = finish.stop();
   const final = await counts(backend);
   const settled = process.memoryUsage();
@@ -173,10 +178,12 @@ try {
   line('memory.inflight_mean_rss', MB(inFlight.meanRss), 'MB');
   line('memory.inflight_rss_delta', MB(inFlight.peakRss - baseRss), 'MB');
   line('memory.inflight_peak_heap_used', MB(inFlight.peakHeap), 'MB');
+  line('memory.inflight_peak_heap_total', MB(inFlight.peakHeapTotal), 'MB');
   line('memory.inflight_peak_external', MB(inFlight.peakExternal), 'MB');
   line('memory.finish_peak_rss', MB(finishing.peakRss), 'MB', `<= ${TARGET_MB} MB`);
   line('memory.finish_rss_delta', MB(finishing.peakRss - baseRss), 'MB');
   line('memory.finish_peak_heap_used', MB(finishing.peakHeap), 'MB');
+  line('memory.finish_peak_heap_total', MB(finishing.peakHeapTotal), 'MB');
   line('memory.finish_peak_external', MB(finishing.peakExternal), 'MB');
   line('memory.settled_rss', MB(settled.rss), 'MB');
   line('memory.succeeded', final.succeeded ?? 0, 'count');

@@ -4,6 +4,8 @@ import path from 'node:path';
 
 // `npm run bench`: every test/bench/*.bench.ts, one after another (they share 2 cores and would
 // skew each other), output streamed as it comes. `npm run bench -- engine` runs the matching ones.
+// fal.bench.ts (issue 12) is Kiln vs @fal-ai/client's subscribe on the fal simulator; it runs in real
+// time (a few minutes at N = 100); `npm run bench -- fal` runs it alone.
 const dir = import.meta.dirname;
 const filter = process.argv[2];
 const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter))).sort();

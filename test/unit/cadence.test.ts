@@ -16,12 +16,17 @@ describe('nextPollDelay', () => {
     expect(nextPollDelay('processing', 300_000, 0)).toBe(DEFAULT_CADENCE.processingMs);
   });
   it('eases off during a long run, but stays quicker than a long boot', () => {
-    // Off by default (processingMaxMs = processingMs keeps detection p95 under 1.5 s); tunable.
+    // A run Kiln has no history for: quick at first (most end within seconds), eased later.
     const opts = { ...DEFAULT_CADENCE, processingMaxMs: 3000 };
     expect(nextPollDelay('processing', 300_000, 5_000, opts)).toBe(opts.processingMs);
     const long = nextPollDelay('processing', 300_000, 120_000, opts);
     expect(long).toBe(3000);
     expect(long).toBeLessThan(DEFAULT_CADENCE.startingMaxMs);
+  });
+  it('eases by default too, but never slower than a long boot', () => {
+    expect(nextPollDelay('processing', 300_000, 5_000)).toBe(DEFAULT_CADENCE.processingMs);
+    expect(nextPollDelay('processing', 300_000, 120_000)).toBe(DEFAULT_CADENCE.processingMaxMs);
+    expect(DEFAULT_CADENCE.processingMaxMs).toBeLessThan(DEFAULT_CADENCE.startingMaxMs);
   });
   it('follows an unknown status patiently rather than giving up', () => {
     expect(nextPollDelay('warming', 120_000, 120_000)).toBe(DEFAULT_CADENCE.startingMaxMs);

@@ -48,7 +48,7 @@ function fakeLane(name: string, runs: Track[], log: string[], o: { wait?: () => 
     finish(id) {
       const t = runs.find((r) => r.id === id)!;
       t.busy = false;
-      t.phase = { kind: 'follow', providerId: id, providerCreatedAt: null, since: 0, seenStatus: null, statusSeenAt: null, needsFull: false, lastFullAt: 0, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null };
+      t.phase = { kind: 'follow', providerId: id, providerCreatedAt: null, since: 0, seenStatus: null, statusSeenAt: null, needsFull: false, lastFullAt: 0, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, queueFirstSeen: null };
       o.loop.creating--;
     },
   };

@@ -4,26 +4,50 @@
 // progress move. Unknown statuses are treated like `starting`: followed, at a patient pace.
 
 export interface CadenceOptions {
-  /** First look after create. */
+  /** First looks after create (the first 5 × initialMs). */
   initialMs: number;
-  /** Poll while processing (the first processingRampMs of it)... */
+  /** Poll while processing (the first processingRampMs of it), and near a predicted end... */
   processingMs: number;
-  /** ...easing to this during a long run (a 40 s video needs no per-second look; its progress bar moves slowly). */
+  /** ...easing to this during a long run Kiln cannot predict (a 40 s video needs no twice-a-second look). */
   processingMaxMs: number;
   processingRampMs: number;
   /** Slowest poll during a long `starting`. */
   startingMaxMs: number;
   /** After this long in `starting`, use startingMaxMs. */
   longStartMs: number;
-  /** Added per run ahead in the provider's queue (fal): far back, waiting is cheap... */
+  /** Next in the provider's queue (position 0): this pace, the start is near... */
+  queueFrontMs: number;
+  /** ...plus this per run ahead, for the first queueFarAfter runs ahead (they may start together on an account's runners)... */
   queueStepMs: number;
+  queueFarAfter: number;
+  /** ...plus this per run ahead beyond those: far back, waiting is cheap... */
+  queueFarStepMs: number;
   /** ...up to this while queued. */
   queueMaxMs: number;
   /** The slowest look while a run is far from the end its model's past runs predict. */
   predictedMaxMs: number;
+  /**
+   * Looks at the normal pace begin this share of the typical run time before the predicted end
+   * (runs vary, and Kiln sees a start only at its next look, so the prediction runs late)...
+   */
+  predictedMarginShare: number;
 }
 
-export const DEFAULT_CADENCE: CadenceOptions = { initialMs: 500, processingMs: 1000, processingMaxMs: 1000, processingRampMs: 10_000, startingMaxMs: 5000, longStartMs: 30_000, queueStepMs: 1000, queueMaxMs: 15_000, predictedMaxMs: 10_000 };
+export const DEFAULT_CADENCE: CadenceOptions = {
+  initialMs: 500,
+  processingMs: 500,
+  processingMaxMs: 2000,
+  processingRampMs: 10_000,
+  startingMaxMs: 5000,
+  longStartMs: 30_000,
+  queueFrontMs: 1000,
+  queueStepMs: 250,
+  queueFarAfter: 10,
+  queueFarStepMs: 1000,
+  queueMaxMs: 15_000,
+  predictedMaxMs: 10_000,
+  predictedMarginShare: 0.1,
+};
 
 /** `sinceCreate`: ms since the provider accepted it; `inStatus`: ms in the current status. */
 export function nextPollDelay(status: string, sinceCreate: number, inStatus: number, opts: CadenceOptions = DEFAULT_CADENCE): number {
@@ -48,26 +72,53 @@ export interface LookContext {
   inStatus: number;
   /** Runs ahead of it in the provider's queue (fal), when known. */
   queuePosition: number | null;
+  /** How far the queue has moved since Kiln first saw this run's position: positions gained over ms (null: first sighting). */
+  queueMoved?: { positions: number; ms: number } | null;
   /** This model's (and version's) typical run time from its past runs (typicalRunMs), when known. */
   typicalRunMs: number | null;
 }
 
 /**
- * When to look next. A queue position makes waiting cheap: one step more per run ahead (up to
- * queueMaxMs). A typical run time says when a running run should end: look at half the time left
- * (converging on the end), never slower than predictedMaxMs, and at the normal pace once the end is
- * near or past. Without either, the status-only cadence (nextPollDelay). Table-tested in
- * test/unit/engine-cadence.test.ts.
+ * When to look next (docs/DECISIONS.md, "Cadence, round two"). What matters is seeing the END soon
+ * (ARCHITECTURE.md, "Performance targets": detection p95); every look before it is a cost.
+ *
+ * - Queued with a position (fal): the front pace (queueFrontMs, initialMs right after submit) plus a
+ *   step per run ahead, up to queueMaxMs — far back, waiting is cheap. A position says how many
+ *   wait ahead, not how long: an account's runners take several at once (ten jobs submitted
+ *   together are all "ahead" of each other for the half second their runners take to start), so
+ *   the first queueFarAfter runs ahead cost a small step each and only those beyond a large one.
+ *   The long-start slowdown does not apply: a position is news about the wait, a cold boot is not.
+ *   Once the queue has been seen moving (queueMoved), its own pace says when the run reaches the
+ *   front: the next look is at half that time (a run of short jobs ahead drains fast), never later
+ *   than the step rule.
+ * - Running with a typical run time: one look, as late as predictedMaxMs allows, at the predicted
+ *   end minus a margin (predictedMarginShare of the run, at least two normal looks), then the normal
+ *   processing pace (processingMs, not the eased one) until the end shows — past the prediction too.
+ * - Otherwise the status-only cadence (nextPollDelay).
+ *
+ * Table-tested in test/unit/engine-cadence.test.ts.
  */
 export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_CADENCE): number {
   const base = nextPollDelay(ctx.status, ctx.sinceCreate, ctx.inStatus, opts);
   const q = ctx.queuePosition;
-  if (ctx.status !== 'processing' && q !== null && Number.isFinite(q) && q > 0) {
-    return Math.min(opts.queueMaxMs, Math.max(base, opts.startingMaxMs + Math.floor(q) * opts.queueStepMs));
+  if (ctx.status !== 'processing' && q !== null && Number.isFinite(q) && q >= 0) {
+    const front = ctx.sinceCreate < 5 * opts.initialMs ? opts.initialMs : opts.queueFrontMs;
+    if (q < 1) return Math.min(base, front);
+    const near = Math.min(Math.floor(q), opts.queueFarAfter);
+    const far = Math.max(0, Math.floor(q) - opts.queueFarAfter);
+    const byPosition = Math.min(opts.queueMaxMs, front + near * opts.queueStepMs + far * opts.queueFarStepMs);
+    const m = ctx.queueMoved;
+    if (!m || m.positions <= 0 || m.ms < opts.queueFrontMs) return byPosition;
+    // The queue has been seen moving: at that pace it reaches this run in q / rate; look at half
+    // of that (converging on the front, like a predicted end), never later than the step rule says.
+    const reachMs = (q * m.ms) / m.positions;
+    return Math.max(front, Math.min(byPosition, Math.round(reachMs / 2)));
   }
   if (ctx.status === 'processing' && ctx.typicalRunMs !== null && ctx.typicalRunMs > 0) {
     const left = ctx.typicalRunMs - ctx.inStatus;
-    if (left > 2 * base) return Math.min(opts.predictedMaxMs, Math.round(left / 2));
+    const margin = Math.max(2 * opts.processingMs, opts.predictedMarginShare * ctx.typicalRunMs);
+    if (left > margin + opts.processingMs) return Math.min(opts.predictedMaxMs, Math.round(left - margin));
+    return opts.processingMs;
   }
   return base;
 }

@@ -4,7 +4,7 @@ import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
-import { nextLookDelay, nextPollDelay } from './cadence.ts';
+import { nextLookDelay } from './cadence.ts';
 import type { RequestClass } from './health.ts';
 import { followStream } from './streams.ts';
 import { mergeRemote } from './merge.ts';
@@ -65,7 +65,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
           if (r.status === f.seenStatus) {
             // Unchanged: next look by this prediction's own cadence.
             const n = c.clock.now();
-            t.dueAt = n + nextPollDelay(r.status, n - f.since, n - (f.statusSeenAt ?? f.since), c.opts.cadence);
+            t.dueAt = n + nextLookDelay({ status: r.status, sinceCreate: n - f.since, inStatus: n - (f.statusSeenAt ?? f.since), queuePosition: r.queuePosition ?? null, queueMoved: null, typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null }, c.opts.cadence);
           } else if (isTerminal(r.status)) {
             // An end gets one full GET whatever the detection path (ARCHITECTURE.md, "The engine"): the list item has no
             // logs, so without it a finished card would lack its logs, progress and seed. The list's
@@ -233,8 +233,11 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
       if (next.status === 'succeeded') c.save(next);
       return;
     }
-    // Timed by what Kiln knows: the queue position (fal) and this model's past run times (cadence.ts).
-    const look = { status: p.status, sinceCreate: now - f.since, inStatus: now - (holdLocalEnd ? f.since : next.statusSince), queuePosition: p.queuePosition ?? null, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
+    // Timed by what Kiln knows: the queue position (fal) and how fast it moves, and this model's past run times (cadence.ts).
+    const q = p.queuePosition ?? null;
+    if (q !== null && !f.queueFirstSeen) f.queueFirstSeen = { position: q, at: now };
+    const moved = q !== null && f.queueFirstSeen ? { positions: f.queueFirstSeen.position - q, ms: now - f.queueFirstSeen.at } : null;
+    const look = { status: p.status, sinceCreate: now - f.since, inStatus: now - (holdLocalEnd ? f.since : next.statusSince), queuePosition: q, queueMoved: moved, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
     t.dueAt = now + nextLookDelay(look, c.opts.cadence);
     // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
     if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !f.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);

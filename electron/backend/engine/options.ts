@@ -56,9 +56,11 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   backoff: DEFAULT_BACKOFF,
   budget: {},
   listThreshold: 2,
-  listIntervalMs: 1000,
+  // Sweeps are one request for up to 100 followed: cheap enough to look as often as the official
+  // client polls one run while few are in flight (docs/DECISIONS.md, "Cadence, round two").
+  listIntervalMs: 400,
   listIntervalMaxMs: 2500,
-  listIntervalMaxAt: 600,
+  listIntervalMaxAt: 1000,
   listMaxPages: 12,
   processingRefreshMs: 3000,
   progressRequestsPerSec: 2,

@@ -3,7 +3,7 @@ import type { RemoteRun } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 
-// A run's phase in the engine as a tagged union (ARCHITECTURE.md, "The engine"; docs/ARCHITECTURE.md, "The engine"):
+// A run's phase in the engine as a tagged union (docs/ARCHITECTURE.md, "The engine"):
 // each phase carries only its own data, so a reconcile count cannot outlive reconciliation and a
 // list sweep can only ever touch runs the provider knows. The decisions that move a run between
 // phases are pure functions here, table-tested in test/unit/engine-phase.test.ts.
@@ -32,6 +32,8 @@ export interface Following {
   cancelFailures: number;
   /** A note that stays on the card until the run ends (a refused cancel, a cut stream), not cleared by the next look. */
   stickyNote: string | null;
+  /** The first queue position seen (fal) and when: how fast the queue moves ahead of it (cadence.ts). */
+  queueFirstSeen: { position: number; at: number } | null;
 }
 
 export type Phase =
@@ -48,7 +50,7 @@ export type PhaseKind = Phase['kind'];
 /** Start following a run the provider knows; `seen` carries what the journal already knew of it. */
 export function following(providerId: string, now: number, seen: { status?: string | null; since?: number | null; createdAt?: number | null; needsFull?: boolean } = {}): Following {
   const needsFull = seen.needsFull ?? true;
-  return { kind: 'follow', providerId, providerCreatedAt: seen.createdAt ?? null, since: now, seenStatus: seen.status ?? null, statusSeenAt: seen.since ?? null, needsFull, lastFullAt: needsFull ? 0 : now, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null };
+  return { kind: 'follow', providerId, providerCreatedAt: seen.createdAt ?? null, since: now, seenStatus: seen.status ?? null, statusSeenAt: seen.since ?? null, needsFull, lastFullAt: needsFull ? 0 : now, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, queueFirstSeen: null };
 }
 
 /** Where a journal record resumes after a restart (ARCHITECTURE.md, "Runs and their lifecycle"), or null when it has ended. */

@@ -8,6 +8,8 @@ import type { Core, EngineOps } from './core.ts';
 
 const SAMPLE = 20;
 const CACHE_MS = 60_000;
+/** "Not enough history yet" is kept only briefly: the model's first runs are ending right now. */
+const MISS_CACHE_MS = 5_000;
 
 export function createRuntimes(c: Core): Pick<EngineOps, 'typicalRun'> {
   const cache = new Map<string, { ms: number | null; at: number }>();
@@ -15,7 +17,7 @@ export function createRuntimes(c: Core): Pick<EngineOps, 'typicalRun'> {
     const key = `${c.provider.id}\u0000${model}\u0000${version ?? ''}`;
     const now = c.clock.now();
     const hit = cache.get(key);
-    if (hit && now - hit.at < CACHE_MS) return hit.ms;
+    if (hit && now - hit.at < (hit.ms === null ? MISS_CACHE_MS : CACHE_MS)) return hit.ms;
     let ms: number | null = null;
     try {
       const { items } = c.history.list({ model, status: ['succeeded'] }, null, SAMPLE);

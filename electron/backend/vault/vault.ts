@@ -93,19 +93,29 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
   const sleepers = new Set<{ handle: unknown; resolve: () => void }>();
   let closed = false;
 
-  // Bounded parallelism shared by every prediction's downloads.
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
-    if (running >= concurrency) await new Promise<void>((r) => waiting.push(r));
-    running++;
-    try {
-      return await fn();
-    } finally {
-      running--;
-      waiting.shift()?.();
-    }
+  /** At most `limit` of fn at once; the rest wait their turn in order (a queue of resolvers, nothing more). */
+  function limiter(limit: number) {
+    let running = 0;
+    const waiting: (() => void)[] = [];
+    return async function withSlot<T>(fn: () => Promise<T>): Promise<T> {
+      if (running >= limit) await new Promise<void>((r) => waiting.push(r));
+      running++;
+      try {
+        return await fn();
+      } finally {
+        running--;
+        waiting.shift()?.();
+      }
+    };
   }
+  // Bounded parallelism shared by every prediction's downloads.
+  const withSlot = limiter(concurrency);
+  // ...and of whole save passes: when 1,000 runs succeed together (ARCHITECTURE.md, "Performance targets"), only a few passes
+  // hold their record, output rows, file checks and thumbnail at once; the rest wait as a bare
+  // queue entry, not as 1,000 half-started passes with their history writes and card updates
+  // (docs/DECISIONS.md, "Memory when 1,000 finish"). Twice the download slots, so one pass
+  // finalizing (magic check, PNG text, thumbnail) never leaves a download slot idle.
+  const withPass = limiter(2 * concurrency);
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -268,7 +278,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     saveOutputs(rec) {
       const existing = inflight.get(rec.id);
       if (existing) return existing;
-      const p = doSave(rec)
+      const p = withPass(() => doSave(rec))
         .catch((err) => {
           const full = isDiskFull(err);
           if (full) log.warn(`saving outputs: ${DISK_FULL_MESSAGE}`, { id: rec.id, err: String(err) });
