@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.control.reset();
-  sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 300, runMs: 300 }, [DEV]: { coldBootMs: 60_000, runMs: 300 } } });
+  sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 300, runMs: 2_500 }, [DEV]: { coldBootMs: 60_000, runMs: 300 } } });
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-owner-'));
 });
 afterEach(async () => {
@@ -75,7 +75,7 @@ describe('data-folder ownership', () => {
     const id = leaveIntent('left by a crash');
     // The create the first backend sends takes a while to be answered; meanwhile a second process
     // opens the folder and finds the intent `submitting` without an answer.
-    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 300, runMs: 300 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 4000, count: 1 }] });
+    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 300, runMs: 2_500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 4000, count: 1 }] });
     const other = await backendChild();
     h = await setup({ sim, dataDirOverride: dataDir });
     expect(other.owner).toBe(true);
@@ -94,14 +94,17 @@ describe('data-folder ownership', () => {
     expect(h.backend.isOwner()).toBe(true);
     let cliId: string | null = null;
     let seenLive = false;
+    // While the CLI still runs, the owner's events already carry its run (the run lasts longer than
+    // the owner's 1 s sweep of the history, so "live" is observable whatever Kiln's own cadence).
+    const watch = setInterval(() => {
+      if (cliId && !seenLive) seenLive = h!.events.some((e) => (e.payload as { id?: string }).id === cliId);
+    }, 25);
     const r = await kilnChild(['run', FAST, '-i', 'prompt=from the terminal', '--json'], {
       env: { REPLICATE_API_TOKEN: sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir },
       onStderr: (s) => {
         cliId ??= /kiln: (\S+) submitted/.exec(s)?.[1] ?? null;
-        // While the CLI still runs, the owner's events already carry its run.
-        if (cliId && !seenLive) seenLive = h!.events.some((e) => (e.payload as { id?: string }).id === cliId);
       },
-    });
+    }).finally(() => clearInterval(watch));
     expect(r.code, r.stderr).toBe(0);
     expect(cliId).not.toBeNull();
     await until(() => h!.events.some((e) => (e.payload as { id?: string; changes?: { status?: string } }).id === cliId && (e.payload as { changes: { status?: string } }).changes.status === 'succeeded'), 5000, 'the owner published the end');
@@ -117,7 +120,7 @@ describe('data-folder ownership', () => {
       env: { REPLICATE_API_TOKEN: sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir },
       onStderr: (s, c) => /starting/.test(s) && c.kill('SIGINT'),
     });
-    expect(left.code).toBe(130);
+    expect(left.code, `signal ${left.signal}; stderr: ${left.stderr}`).toBe(130);
     const id = /kiln: (\S+) submitted/.exec(left.stderr)![1]!;
     sim.control.advance(61_000);
     await until(() => h!.backend.services.history.get(id)?.saveState === 'saved', 20_000, 'adopted and saved by the owner');
