@@ -30,11 +30,12 @@ test('a video card gets a poster frame, served by the backend after a reload wit
   await expect(el).toHaveAttribute('poster', /thumbs\/\d{4}\/\d{2}\/[^/]+\/out-0\.webp/);
   expect(sent.n).toBe(1);
   // The poster is a real picture (the sample's frame), served as WebP by the vault.
-  const poster = await el.evaluate(async (v: HTMLVideoElement) => {
-    const r = await fetch(v.poster);
+  const posterUrl = (await el.getAttribute('poster'))!;
+  const poster = await page.evaluate(async (url) => {
+    const r = await fetch(url);
     const img = await createImageBitmap(await r.blob());
     return { type: r.headers.get('content-type'), w: img.width, h: img.height };
-  });
+  }, posterUrl);
   expect(poster.type).toBe('image/webp');
   expect(poster.w).toBeGreaterThan(0);
   expect(poster.h).toBeGreaterThan(0);

@@ -11,6 +11,9 @@ import { FILE_MODE } from '../data-dir.ts';
 // never re-encoded. It reads through a bounded cache (FilePathSource) and writes to a file with the
 // moov at the end (no fast start), so memory is the sample tables, not the media.
 
+/** mediabunny's read cache (default 8 MiB): packets are copied through, never re-read. */
+const READ_CACHE_BYTES = 2 * 1024 * 1024;
+
 export const MP4_EXTS = new Set(['.mp4', '.m4v', '.mov']);
 
 /** The tags written for one output; `entries` is finalize.ts's metadata (the PNG text keys). */
@@ -34,15 +37,17 @@ export function mp4Tags(entries: Record<string, string>, createdAt: number | str
 }
 
 /**
- * Copies src to dest with `tags` in moov/udta/meta. Returns null (dest removed, src untouched) when
- * the file cannot be remuxed without re-encoding or anything else fails, with the reason in `why`.
+ * Copies src to dest with `tags` in moov/udta/meta. Returns `{ why }` (dest removed, src untouched)
+ * when the file cannot be remuxed without re-encoding or anything else fails.
  */
 export async function writeMp4WithTags(src: string, dest: string, ext: string, tags: MetadataTags): Promise<{ size: number; sha256: string } | { why: string }> {
-  const input = new Input({ source: new FilePathSource(src), formats: ALL_FORMATS });
+  const input = new Input({ source: new FilePathSource(src, { maxCacheSize: READ_CACHE_BYTES }), formats: ALL_FORMATS });
   try {
     const output = new Output({
       format: ext === '.mov' ? new MovOutputFormat({ fastStart: false }) : new Mp4OutputFormat({ fastStart: false }),
-      target: new FilePathTarget(dest),
+      // Unchunked: each packet is written as it comes, waiting for the file (backpressure), instead
+      // of gathering 16 MiB chunks of which several were measured in flight at once.
+      target: new FilePathTarget(dest, { chunked: false }),
     });
     const conversion = await Conversion.init({ input, output, copy: { mode: 'forced' }, tags, showWarnings: false });
     if (!conversion.isValid || conversion.discardedTracks.length > 0) {
