@@ -9,6 +9,8 @@ import { openStudio, pickModel, generate } from './studio.helpers.ts';
 test.use({ kilnOptions: { apiToken: 'sim' } });
 
 const VEO = 'google/veo-3';
+// As studio-screens: pictures go to test-results/ unless the docs are refreshed on purpose.
+const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
 
 /** Counts `media:poster` requests the page sends over browser mode's WebSocket. */
 function countPosterRequests(page: Page): { n: number } {
@@ -40,7 +42,10 @@ test('a video card gets a poster frame, served by the backend after a reload wit
   expect(poster.w).toBeGreaterThan(0);
   expect(poster.h).toBeGreaterThan(0);
   await expect(video.locator('.video-badge')).toHaveText(/^▶Video \d+:\d\d$/);
-  await page.screenshot({ path: test.info().outputPath('video-poster.png') });
+  for (const theme of ['light', 'dark']) {
+    await page.locator('html').evaluate((el, t) => { (el as unknown as { dataset: Record<string, string> }).dataset.theme = t; }, theme);
+    await page.screenshot({ path: `${SHOTS}/gallery-video-poster-${theme}.png` });
+  }
 
   await page.reload();
   await expect(page.locator('article.card video').first()).toHaveAttribute('poster', /thumbs\/.*out-0\.webp/);
