@@ -219,6 +219,14 @@ export const invoke = {
   'media:saveAs': { req: MediaPath, res: z.object({ saved: z.boolean(), path: z.string().nullable() }) },
   'media:copyImage': { req: MediaPath, res: Ok },
   'media:openDefault': { req: MediaPath, res: Ok },
+  /**
+   * A saved video output's poster frame, decoded in the renderer (the backend has no video decoder):
+   * JPEG or WebP, at most LIMITS.posterBytes, kept as that output's thumbnail (thumbPath).
+   */
+  'media:poster': {
+    req: z.object({ id: z.string().min(1).max(100), index: z.number().int().min(0).max(10_000), dataBase64: z.string().max(Math.ceil(LIMITS.posterBytes / 3) * 4) }).strict(),
+    res: z.object({ thumbPath: z.string() }),
+  },
   /** Opens an https: link in the system browser (anything else is refused). */
   'shell:openExternal': { req: z.object({ url: z.string().url().max(2000) }).strict(), res: Ok },
   'storage:usage': { req: Empty, res: StorageUsage },

@@ -45,6 +45,11 @@ export const LIMITS = {
   batchFileBytes: 1 * MB,
   /** `{a|{b|c}}` nesting depth in one prompt. */
   alternativesDepth: 8,
+  /**
+   * A video poster frame the renderer decoded and sends over `media:poster` (a ≤512 px JPEG/WebP is
+   * some tens of KB); it is re-encoded as the output's thumbnail.
+   */
+  posterBytes: 1 * MB,
   /** Archive import (zip or folder). */
   archive: {
     entries: 100_000,

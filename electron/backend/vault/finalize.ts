@@ -8,6 +8,7 @@ import { DownloadError } from './download.ts';
 import { checkMagic } from './magic.ts';
 import { makeThumbnail } from './thumbs.ts';
 import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
+import { MP4_EXTS, mp4Tags, writeMp4WithTags } from './mp4-meta.ts';
 import { extForMime, kindForMime, mimeForExt, safeExt } from './mime.ts';
 import { FILE_MODE, privateDir } from '../data-dir.ts';
 
@@ -99,6 +100,21 @@ export async function finalizeFile(ctx: FinalizeContext, rec: PredictionRecord, 
       sidecar = false;
     } else {
       await fs.promises.rm(tagged, { force: true });
+    }
+  } else if (MP4_EXTS.has(ext)) {
+    // Remuxed (tracks copied, never re-encoded) into a temp file, then renamed; on any failure the
+    // downloaded file is kept as it came, with the JSON sidecar carrying the metadata instead.
+    const tagged = ctx.tmpName(ext);
+    const r = await writeMp4WithTags(tmp, tagged, ext, mp4Tags(metadata(rec), rec.createdAt));
+    if ('sha256' in r) {
+      await fs.promises.rm(tmp, { force: true });
+      await fs.promises.rename(tagged, finalAbs);
+      finalSha = r.sha256;
+      finalSize = r.size;
+      sidecar = false;
+    } else {
+      await fs.promises.rm(tagged, { force: true });
+      ctx.log.warn('MP4 metadata not written; the file is kept unchanged with a JSON sidecar', { id: rec.id, index: out.index, why: r.why });
     }
   }
   if (sidecar) {

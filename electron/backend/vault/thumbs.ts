@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 
-// Thumbnails for the gallery: ~512 px WebP. Video poster frames are skipped: extracting one needs
-// ffmpeg (not an npm-installable dependency we carry), so video cards show a placeholder instead.
+// Thumbnails for the gallery: ~512 px WebP. The backend has no video decoder (no ffmpeg): a video's
+// poster frame is decoded by the renderer and kept through `media:poster` (./poster.ts).
 export const THUMB_SIZE = 512;
 
 // Each image is thumbnailed once, in the background of the main process: libvips's operation cache

@@ -47,6 +47,8 @@ export interface VaultAdmin {
   /** "Recently deleted": what is kept, restore and delete-forever per run (vault/trash.ts). */
   recentlyDeleted?: Pick<Trash, 'list' | 'undo' | 'purge'>;
   usage(): Promise<StorageUsage>;
+  /** Keeps a video output's poster frame, decoded by the renderer (vault/poster.ts), as its thumbnail. */
+  savePoster?(id: string, index: number, bytes: Uint8Array): Promise<{ thumbPath: string }>;
   /** `thumbnails`: every thumbnail (they are rebuilt on demand by a redownload); `unsaved`: temp files and files no prediction references. */
   clear(what: 'thumbnails' | 'unsaved'): Promise<{ freedBytes: number }>;
 }

@@ -22,6 +22,7 @@ import type { ProviderId } from '../../../shared/domain/provider.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
 import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
+import { savePoster } from './poster.ts';
 
 export interface VaultOptions {
   dataDir: string;
@@ -349,6 +350,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     undoDelete: (token) => trash.undo(token),
     recentlyDeleted: trash,
     usage: () => storageUsage({ root, dataDir: opts.dataDir, history }),
+    savePoster: (id, index, bytes) => savePoster({ root, history, publisher, tmpName }, id, index, bytes),
     clear: (what) => clearStorage({ root, tmpDir, history, what, busy: () => inflight.size > 0 }),
 
     async close() {

@@ -11,6 +11,8 @@ import { createPublisher } from '../../../electron/backend/events/publisher.ts';
 import { systemClock } from '../../../electron/backend/types.ts';
 import { readTextChunks } from '../../../electron/backend/vault/png-text.ts';
 import { handleMediaRequest } from '../../../electron/backend/vault/media-handler.ts';
+import { readMp4Tags } from '../../../electron/backend/vault/mp4-meta.ts';
+import { videoFixture } from '../../replicate-sim/outputs.ts';
 import { recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
 
 afterAll(removeTempDirs);
@@ -39,6 +41,7 @@ beforeAll(async () => {
     if (url === '/img.png') return send(200, 'image/png', pngBytes);
     if (url === '/pic.webp') return send(200, 'image/webp', webp);
     if (url === '/clip.mp4') return send(200, 'video/mp4', mp4);
+    if (url === '/real.mp4') return send(200, 'video/mp4', videoFixture());
     if (url === '/html.png') return send(200, 'image/png', '<!doctype html><html><body>Login required</body></html>');
     if (url === '/gone.png') return send(404, 'text/plain', 'not found');
     if (url === '/flaky.png') return hits.get(url)! <= 2 ? send(503, 'text/plain', 'busy') : send(200, 'image/png', pngBytes);
@@ -133,6 +136,23 @@ describe('vault: saving outputs', () => {
     const [t] = history.getOutputs('t1');
     expect(t).toMatchObject({ kind: 'text', state: 'saved' });
     expect(fs.readFileSync(vault.resolve(t!.path!)!, 'utf8')).toBe('The answer');
+  });
+
+  it('a real MP4 gets Kiln\'s metadata in moov/udta/meta (remuxed, no sidecar), 0600, hash of the final bytes', async () => {
+    const { history, vault, dir } = setup();
+    await vault.saveOutputs(succeeded(history, 'v1', [`${origin}/real.mp4`]));
+    const [o] = history.getOutputs('v1');
+    expect(o).toMatchObject({ state: 'saved', kind: 'video', mime: 'video/mp4' });
+    const abs = vault.resolve(o!.path!)!;
+    const tags = await readMp4Tags(abs);
+    expect(tags.title).toBe('prompt v1');
+    expect(JSON.parse(tags.comment!)).toMatchObject({ provider: 'replicate', model: 'owner/model', prediction_id: 'prov-v1', kiln_id: 'v1', seed: '7' });
+    expect(fs.existsSync(`${abs}.json`)).toBe(false);
+    expect(fs.statSync(abs).mode & 0o777).toBe(0o600);
+    expect(o!.size).toBe(fs.statSync(abs).size);
+    const { createHash } = await import('node:crypto');
+    expect(o!.sha256).toBe(createHash('sha256').update(fs.readFileSync(abs)).digest('hex'));
+    expect(tmpFiles(dir)).toEqual([]);
   });
 
   it('rejects an HTML page served as an image: failed, save-failed, nothing left behind', async () => {

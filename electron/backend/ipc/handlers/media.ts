@@ -38,6 +38,13 @@ export const mediaHandlers: HandlerMap = {
     return { ref: f.ref, path: f.path, size: f.size };
   },
 
+  'media:poster': async (req, s) => {
+    if (!hasVaultAdmin(s.vault) || !s.vault.savePoster) throw new KilnError({ code: 'not_implemented', message: 'Poster frames are not available.' });
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(req.dataBase64)) throw new KilnError({ code: 'bad_request', message: 'The poster is not base64.' });
+    const bytes = Buffer.from(req.dataBase64, 'base64');
+    return s.vault.savePoster(req.id, req.index, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  },
+
   'media:reveal': async (req, s) => {
     const file = vaultFile(s, req.path); // the path is judged before anything else
     await platform(s, 'Reveal in folder').reveal(file);

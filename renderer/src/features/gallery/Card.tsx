@@ -10,6 +10,7 @@ import { Menu } from '../../ui/Menu.tsx';
 import { CardCost, retryCostId } from '../cost/CardCost.tsx';
 import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
+import { usePosterFrame } from '../poster/poster.ts';
 
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -18,6 +19,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const online = useUi((s) => s.online);
   // A video's length, read from its metadata by the browser (the file is local).
   const [videoSecs, setVideoSecs] = useState<number | null>(null);
+  usePosterFrame(id, p ? primaryOutput(p) : null);
   const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
   if (!p) return null;
   // Just deleted: the slot stays, empty and inert, so a second click lands on nothing.
