@@ -1,4 +1,4 @@
-// MP4 metadata benchmark (DESIGN §8 "+50 MB for a 500 MB video"): Kiln's tags written into a large
+// MP4 metadata benchmark (ARCHITECTURE.md, "Performance targets" "+50 MB for a 500 MB video"): Kiln's tags written into a large
 // MP4 by vault/mp4-meta.ts (mediabunny remux, tracks copied) — time and this process's peak extra
 // RSS. Run: node test/bench/mp4-meta.bench.ts [MB]  (default 500).
 // The input is built first, in a child process so its memory does not count: the simulator's H.264

@@ -179,10 +179,19 @@ describe('Electron composition root (against a fake electron)', () => {
   });
 
   it('registers the media scheme before ready and one IPC handler per contract channel', () => {
-    expect(rec.schemes).toMatchObject([{ scheme: 'kiln-media', privileges: { standard: true, secure: true, stream: true } }]);
+    // corsEnabled: the page draws video frames from kiln-media:// on a canvas (poster frames).
+    expect(rec.schemes).toMatchObject([{ scheme: 'kiln-media', privileges: { standard: true, secure: true, stream: true, corsEnabled: true } }]);
     expect([...rec.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
     expect(rec.protocolHandlers.has('kiln-media')).toBe(true);
     expect(rec.menu).toBeTruthy();
+  });
+
+  it('serves kiln-media:// readable by the page (CORS), and nothing outside the vault', async () => {
+    const serve = rec.protocolHandlers.get('kiln-media')!;
+    const missing = await serve(new Request('kiln-media://media/2026/01/none/out-0.mp4'));
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    expect((await serve(new Request('kiln-media://media/..%2F..%2Fsecrets.json'))).status).toBe(404);
   });
 
   it('opens one window with a sandboxed, isolated, Node-free renderer and the bundled preload', () => {

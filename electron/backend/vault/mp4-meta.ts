@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, MovOutputFormat, Mp4OutputFormat, Output, type MetadataTags } from 'mediabunny';
 import { FILE_MODE } from '../data-dir.ts';
 
-// Kiln's metadata inside MP4/MOV files (DESIGN §5): the iTunes-style `ilst` atoms of `moov/udta/meta`
+// Kiln's metadata inside MP4/MOV files (ARCHITECTURE.md, "Storage"): the iTunes-style `ilst` atoms of `moov/udta/meta`
 // that players and file managers show: ©nam (title = prompt), ©cmt (comment = the same JSON the PNG
 // text chunks and sidecars carry), desc (model), ©day (created), ©too (Kiln). mediabunny cannot
 // edit an atom in place, so the file is remuxed with every track COPIED (`copy.mode: 'forced'`):

@@ -9,7 +9,7 @@ import { FILE_MODE, privateDir } from '../data-dir.ts';
 import { dirFor } from './finalize.ts';
 import { THUMB_SIZE } from './thumbs.ts';
 
-// Video poster frames (DESIGN §5, issue 14). The backend has no video decoder (no ffmpeg), the
+// Video poster frames (ARCHITECTURE.md, "Storage", issue 14). The backend has no video decoder (no ffmpeg), the
 // renderer has one (H.264 in Electron and Chromium): the page decodes a frame, sends it once as a
 // small JPEG/WebP over `media:poster`, and from then on the card's thumbnail is served from the
 // vault like an image's. Everything arriving here is untrusted: bounded, sniffed, decoded and
