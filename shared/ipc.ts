@@ -148,6 +148,8 @@ export const invoke = {
       version: z.string().max(100).nullable().optional(),
       input: RunInput, // bounded: LIMITS.runInputBytes, LIMITS.promptChars per text field
       count: z.number().int().min(1).max(8).default(1),
+      /** Chain (issue 14): the run whose saved output filled a file field of this input. */
+      sourceId: z.string().max(100).nullable().optional(),
     }).strict(),
     res: z.object({ ids: z.array(z.string()) }),
   },

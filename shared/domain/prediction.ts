@@ -80,6 +80,8 @@ export const PredictionView = z.object({
   groupKind: GroupKind.nullable().optional(),
   /** The seed it ran with (from its input, else as the model reported it); null when unknown. Optional: older backends. */
   seed: z.number().int().nullable().optional(),
+  /** Chain: the run whose output this run's input was made from (null: none, or it was deleted). Optional: older backends. */
+  source: z.object({ id: z.string(), model: z.string(), prompt: z.string().nullable() }).nullable().optional(),
 });
 export type PredictionView = z.infer<typeof PredictionView>;
 

@@ -8,6 +8,8 @@ test.use({ kilnOptions: { apiToken: 'sim' } });
 
 const FLUX = 'black-forest-labs/flux-schnell';
 const ESRGAN = 'nightmareai/real-esrgan';
+// A real 1×1 PNG: the file field checks the bytes, not only the name.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
 test('an output goes into an upscaler’s image field by “Use as input”', async ({ page, kiln, sim }) => {
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 }, [ESRGAN]: { coldBootMs: 100, runMs: 200 } } });
@@ -33,4 +35,60 @@ test('an output goes into an upscaler’s image field by “Use as input”', as
   expect(sent.model).toBe(ESRGAN);
   // The file went out (as an upload or a data: URI), not a local reference.
   expect(String(sent.input.image)).toMatch(/^(data:image\/|https?:)/);
+});
+
+// The run made from a chained input links back to its source; replacing the file by hand drops it.
+test('the chained run’s detail links back to its source, and a file replaced by hand drops the link', async ({ page, kiln, sim }) => {
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 }, [ESRGAN]: { coldBootMs: 100, runMs: 200 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  const c = await generate(page, 'a small red robot');
+  await expect(c).toHaveAccessibleName(/— succeeded, saved/);
+  await c.getByRole('button', { name: 'More actions' }).click();
+  await page.getByRole('menuitem', { name: 'Use as input…' }).click();
+  await page.getByRole('dialog', { name: 'Use this image as input' }).getByRole('button', { name: new RegExp(`^${ESRGAN} → Image`) }).click();
+  await expect(page.locator('[data-field="image"]')).toContainText(/out-0/);
+  await page.getByRole('button', { name: 'Generate' }).click();
+
+  const up = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) });
+  await expect(up).toHaveCount(1);
+  await up.click();
+  const detail = page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) });
+  const link = detail.getByRole('button', { name: /^From black-forest-labs\/flux-schnell — “a small red robot”: open the source run$/ });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(page.getByRole('dialog', { name: /^Details: a small red robot/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+
+  // By hand: the chained image is removed and another file chosen; the next run has no link.
+  await page.locator('[data-field="image"]').getByRole('button', { name: /^Remove / }).click();
+  await page.locator('[data-field="image"]').locator('input[type=file]').setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: PNG });
+  await expect(page.locator('[data-field="image"]')).toContainText('mine.png');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect(page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) })).toHaveCount(2);
+  const mine = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) }).first();
+  await mine.click();
+  const d2 = page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) });
+  await expect(d2.getByText(ESRGAN, { exact: false }).first()).toBeVisible();
+  await expect(d2.locator('.chain-source')).toHaveCount(0);
+});
+
+// Chain by drag: an output dragged from its card onto the upscaler's image field fills it like the
+// button does and records the source; a video field refuses an image with a clear message.
+test('an output dragged from its card onto a file field fills it and links back', async ({ page, kiln, sim }) => {
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 }, [ESRGAN]: { coldBootMs: 100, runMs: 200 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  const c = await generate(page, 'a small red robot');
+  await expect(c).toHaveAccessibleName(/— succeeded, saved/);
+  await pickModel(page, ESRGAN);
+  const field = page.locator('[data-field="image"]').getByTestId('dropzone');
+  await c.locator('.card-media').dragTo(field);
+  await expect(page.locator('[data-field="image"]')).toContainText(/out-0/);
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect.poll(async () => (await sentInputs(sim)).length).toBe(2);
+  expect(String((await sentInputs(sim))[1]!.input.image)).toMatch(/^(data:image\/|https?:)/);
+  const up = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) });
+  await up.click();
+  await expect(page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) }).getByRole('button', { name: /^From black-forest-labs\/flux-schnell/ })).toBeVisible();
 });

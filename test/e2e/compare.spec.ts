@@ -171,3 +171,33 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   await expect(page.getByRole('article', { name: /^Compare · 4 models — / })).toHaveCount(2);
   await expect(page.getByRole('article', { name: /^Compare · 3 models — a paper boat at dawn — 3 of 3 done$/ })).toHaveCount(1);
 });
+
+// The compare dialog picks models with the composer's own list and search; the models run and the
+// panes show in the order they were added, whatever order the runs were made in.
+test('compare picks models with the composer’s picker, and the panes keep the order they were added in', async ({ page }) => {
+  test.setTimeout(180_000);
+  await openStudio(page, kiln.url);
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Compare models' });
+  for (const b of await dialog.getByRole('button', { name: /^Remove / }).all()) await b.click();
+  const pickFromList = async (ref: string) => {
+    await dialog.getByRole('button', { name: 'Choose a model…' }).click();
+    const menu = page.getByRole('dialog', { name: 'Choose a model' });
+    await menu.getByRole('combobox', { name: 'Search models' }).fill(ref.split('/')[1]!);
+    await menu.getByRole('option', { name: `${ref} — Replicate` }).click();
+    await expect(menu).toBeHidden();
+  };
+  await pickFromList(DEV);
+  await dialog.getByLabel('Add a model').fill(FAL_FLUX);
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  await pickFromList(SCHNELL);
+  await expect(dialog.locator('.compare-model-head strong')).toHaveText([DEV, FAL_FLUX, SCHNELL]);
+  await dialog.getByLabel('Prompt', { exact: true }).fill('three paper cranes');
+  await dialog.getByRole('button', { name: 'Run compare' }).click();
+
+  const view = page.getByRole('dialog', { name: /^Compare — three paper cranes/ });
+  await expect(view.getByTestId('compare-summary')).toHaveText('3 of 3 done', { timeout: 45_000 });
+  const panes = view.getByRole('list', { name: 'Results by model' }).getByRole('listitem');
+  const names = await panes.evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').split(' — ')[0]));
+  expect(names).toEqual([DEV, 'fal-ai/flux/schnell', SCHNELL]);
+});

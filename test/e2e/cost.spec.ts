@@ -223,6 +223,7 @@ test('a Retry that would cross the daily budget asks first; Cancel sends nothing
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
+  await showAdvanced(page); // Num outputs is an advanced field, folded by default
   await page.getByLabel('Num outputs').fill('2');
   const c = await generate(page, 'a tin lantern');
   await expect(c).toHaveAccessibleName(/— succeeded/);
@@ -249,7 +250,8 @@ test('a Retry that would cross the daily budget asks first; Cancel sends nothing
 
   await c.getByRole('button', { name: 'Retry' }).click();
   await prompt.getByRole('button', { name: 'Run anyway' }).click();
-  await expect(page.getByRole('article', { name: /a tin lantern/ })).toHaveCount(2);
+  // The two tries stack (issue 14): one stack of 2 runs.
+  await expect(page.getByRole('article', { name: /^Retried · 2 runs — a tin lantern — / })).toHaveCount(1);
   // The new card shows from the click on; its create reaches the provider a moment later.
   await expect.poll(() => creates(sim)).toBe(2);
 });

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import type { FalSim } from '../fal-sim/types.ts';
-import { card, generate, openStudio, pickModel } from './studio.helpers.ts';
+import { card, generate, openRetries, openStudio, pickModel } from './studio.helpers.ts';
 
 // fal.ai from the studio in browser mode, against the fal simulator over real HTTP (issue 12):
 // the key saved in Settings, fal models in the picker with their provider label, an image that
@@ -142,6 +142,7 @@ test.describe('fal key from FAL_KEY', () => {
     await expect(c.locator('.card-error')).toContainText('CUDA out of memory');
 
     await c.getByRole('button', { name: 'Retry' }).click();
+    await openRetries(page, 'a cracked celadon glaze', 2);
     await expect(card(page, 'a cracked celadon glaze')).toHaveCount(2);
     falSim.control.advance(60_000);
     const ok = page.getByRole('article', { name: /a cracked celadon glaze — succeeded, saved/ });

@@ -55,6 +55,8 @@ test('counts and “N variants” follow a retry that fails fast; a failure toas
   await expect(c).toHaveAccessibleName(/— failed/);
   await expect(page.getByRole('button', { name: /^Failed/ })).toContainText('1');
   await c.getByRole('button', { name: 'Retry' }).click();
+  // The two tries stack (issue 14); opened, each is its own card.
+  await page.getByRole('article', { name: /^Retried · 2 runs — a stubborn failure/ }).getByRole('button', { name: 'Show runs' }).click();
   await expect(card(page, 'a stubborn failure')).toHaveCount(2);
   await expect(page.getByRole('article', { name: /a stubborn failure — failed/ })).toHaveCount(2);
   await expect(page.getByRole('button', { name: /^Failed/ })).toContainText('2');

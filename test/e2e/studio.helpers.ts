@@ -27,6 +27,12 @@ export async function generate(page: Page, prompt: string): Promise<Locator> {
   return card(page, prompt);
 }
 
+/** A run retried: its tries fold into one stack (issue 14); this opens it so each try is a card again. */
+export async function openRetries(page: Page, prompt: string, runs: number): Promise<void> {
+  const stack = page.getByRole('article', { name: new RegExp(`^Retried · ${runs} runs — ${prompt.replace(/[[\]().*+?^$|\\]/g, '\\$&')} — `) });
+  await stack.getByRole('button', { name: 'Show runs' }).click();
+}
+
 export function card(page: Page, prompt: string): Locator {
   return page.getByRole('article', { name: new RegExp(`^${prompt.replace(/[[\]().*+?^$|\\]/g, '\\$&')} — `) });
 }

@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card, showAdvanced, deleteFromCard } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, showAdvanced, deleteFromCard, openRetries } from './studio.helpers.ts';
 
 // The studio driven like a person would, in browser mode against the simulator (issue 6).
 // Simulated time is frozen and moved by hand where the test watches a state, so nothing depends
@@ -78,6 +78,7 @@ test('a failed prediction retried with one click succeeds, both variants kept', 
 
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 500, runMs: 500 } } });
   await c.getByRole('button', { name: 'Retry' }).click();
+  await openRetries(page, 'a glass teapot', 2);
   const all = card(page, 'a glass teapot');
   await expect(all).toHaveCount(2);
   await expect(page.getByRole('article', { name: /a glass teapot — succeeded/ })).toHaveCount(1);

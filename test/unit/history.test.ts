@@ -233,4 +233,18 @@ describe('history store', () => {
     expect(h2.getInputFile('f1')?.name).toBe('me.png');
     expect(h2.referencedPaths().has('inputs/f1.png')).toBe(true);
   });
+
+  it('chain: keeps the source run of an input and names it in the view, until the source is deleted', () => {
+    const { h } = setup();
+    h.insertIntent(intent('src', { input: { prompt: 'a small red robot' } }));
+    h.insertIntent(intent('up', { model: 'nightmareai/real-esrgan', input: { image: 'kiln-file:abc' }, sourceId: 'src' }));
+    h.insertIntent(intent('alone'));
+    expect(h.get('up')!.sourceId).toBe('src');
+    expect(h.view('up')!.source).toEqual({ id: 'src', model: 'black-forest-labs/flux-schnell', prompt: 'a small red robot' });
+    expect(h.view('alone')!.source).toBeNull();
+    expect(h.list({}, null, 50).items.find((v) => v.id === 'up')!.source?.id).toBe('src');
+    expect(PredictionView.parse(h.view('up'))).toBeTruthy();
+    h.removeMany(['src'], { skipFavourites: false });
+    expect(h.view('up')!.source).toBeNull();
+  });
 });

@@ -74,6 +74,15 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('9: adds source_id (the run a chained input came from), NULL for the runs before it', () => {
+    const db = new DatabaseSync(':memory:');
+    migrate(db, { now: 1, target: 8 });
+    insertRaw(db, 'old', 'before chains');
+    migrate(db, { now: 2, target: 9 });
+    expect(db.prepare("SELECT source_id FROM predictions WHERE id = 'old'").get()).toEqual({ source_id: null });
+    db.close();
+  });
+
   it('a failing migration rolls back and leaves the version unchanged', () => {
     const db = new DatabaseSync(':memory:');
     migrate(db, { now: 1, target: 1 });

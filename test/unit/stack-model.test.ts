@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stackIds, stackKey, stackProgress } from '../../renderer/src/features/stacks/stack-model.ts';
+import { familyGroup, groupOfKey, isRetryStack, stackGroupOf, stackIds, stackKey, stackProgress } from '../../renderer/src/features/stacks/stack-model.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 
 // How a group shows in the gallery: one stack where its newest member is, the others only while it
@@ -41,5 +41,30 @@ describe('stackProgress', () => {
     const retry = view('5', { createdAt: 5, retryOf: '2', status: 'starting', saveState: 'none' });
     expect(stackProgress([...runs, retry])).toMatchObject({ total: 4, done: 2, failed: 1, running: 2 });
     expect(stackProgress([...runs, { ...retry, status: 'succeeded' }]).current.map((p) => p.id)).toEqual(['1', '3', '4', '5']);
+  });
+});
+
+describe('retry families stack like batches', () => {
+  // Newest first, as the gallery lists them: r2 and r1 are retries of f (a failed run), b1 a batch
+  // member with a retry of its own (kept in its batch), s a single run, o a retry whose original is gone.
+  const byId: Record<string, Partial<PredictionView>> = {
+    r2: { retryOf: 'f', groupId: null }, a: {}, r1: { retryOf: 'f' }, f: {}, br: { retryOf: 'b1', groupId: 'g' }, b1: { groupId: 'g' }, s: {}, o: { retryOf: 'gone' },
+  };
+  const ids = ['r2', 'a', 'r1', 'f', 'br', 'b1', 's', 'o'];
+  const groupOf = stackGroupOf(ids, byId as Record<string, PredictionView>);
+  it('a family of more than one loaded run is one stack, newest first, where its newest run is', () => {
+    const { shown, members } = stackIds(ids, groupOf, {});
+    expect(shown).toEqual([stackKey(familyGroup('f')), 'a', stackKey('g'), 's', 'o']);
+    expect(members.get(familyGroup('f'))).toEqual(['r2', 'r1', 'f']);
+    expect(members.get('g')).toEqual(['br', 'b1']);
+  });
+  it('opens like a batch, and its key says it is a retry family', () => {
+    expect(stackIds(ids, groupOf, { [familyGroup('f')]: true }).shown.slice(0, 4)).toEqual([stackKey(familyGroup('f')), 'r2', 'r1', 'f']);
+    expect(isRetryStack(groupOfKey(stackKey(familyGroup('f')))!)).toBe(true);
+    expect(isRetryStack('g')).toBe(false);
+  });
+  it('a run tried once, or a lone retry whose original is gone, is not a stack', () => {
+    expect(groupOf('s')).toBeNull();
+    expect(groupOf('o')).toBeNull();
   });
 });

@@ -80,6 +80,8 @@ export interface SubmitRequest {
   target?: PredictionRecord['target'];
   input: Record<string, unknown>;
   retryOf?: string | null;
+  /** Chain: the run whose output became this input (kept on the record, carried by a retry). */
+  sourceId?: string | null;
   cancelAfter?: string | null;
   /** The input schema the form was built from (history keeps it so a later look can explain the input). */
   inputSchema?: Record<string, unknown> | null;

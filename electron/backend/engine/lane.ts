@@ -91,6 +91,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
       inputSchema: req.inputSchema ?? null,
       cancelAfter: req.cancelAfter === undefined ? c.deps.settings.get().cancelAfter : req.cancelAfter,
       retryOf: req.retryOf ?? null,
+      sourceId: req.sourceId ?? null,
       createdAt: c.clock.now(),
     });
     c.publisher.changed(rec.id);
@@ -243,7 +244,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     retry(id: string): PredictionRecord {
       const rec = c.history.get(id);
       if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
-      return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, inputSchema: rec.inputSchema, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id });
+      return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, inputSchema: rec.inputSchema, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id, sourceId: rec.sourceId ?? null });
     },
     onRecord,
     forget: c.forget,

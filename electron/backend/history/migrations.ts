@@ -208,6 +208,16 @@ export const MIGRATIONS: Migration[] = [
       }
     },
   },
+  {
+    version: 9,
+    name: 'source run of a chained input',
+    up(db) {
+      // Chain (issue 14): the run whose saved output was used as this run's input, so the card can
+      // link back to it. A plain id, no foreign key: deleting the source leaves the link dangling,
+      // and the view then shows none (store.ts looks the source up at read time).
+      db.exec('ALTER TABLE predictions ADD COLUMN source_id TEXT');
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

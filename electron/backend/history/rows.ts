@@ -81,6 +81,7 @@ export function rowToRecord(r: Row): PredictionRecord {
     seed: num(r.seed),
     cost,
     groupId: str(r.group_id),
+    sourceId: str(r.source_id),
     groupKind: r.group_kind === 'batch' || r.group_kind === 'compare' || r.group_kind === 'retry' ? r.group_kind : null,
   };
 }
@@ -109,7 +110,7 @@ export function outputToView(o: OutputRecord): OutputView {
   return { index: o.index, kind: o.kind, state: o.state, mime: o.mime, size: o.size, width: o.width, height: o.height, path: o.path, thumbPath: o.thumbPath, remoteUrl: o.remoteUrl };
 }
 
-export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCount: number, prompt?: string | null): PredictionView {
+export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCount: number, prompt?: string | null, source?: PredictionView['source']): PredictionView {
   return {
     id: rec.id,
     provider: rec.provider,
@@ -141,6 +142,7 @@ export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCo
     groupId: rec.groupId ?? null,
     groupKind: rec.groupKind ?? null,
     seed: rec.seed ?? null,
+    source: source ?? null,
   };
 }
 
@@ -185,6 +187,7 @@ export const COLUMNS: Record<string, { col: string; enc: Enc }> = {
   userNotes: { col: 'user_notes', enc: asIs },
   groupId: { col: 'group_id', enc: asIs },
   groupKind: { col: 'group_kind', enc: asIs },
+  sourceId: { col: 'source_id', enc: asIs },
 };
 
 export const OUTPUT_COLUMNS: Record<string, { col: string; enc: Enc }> = {

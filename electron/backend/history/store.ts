@@ -21,6 +21,9 @@ const VIEW_COLS = [
   ...Object.values(COLUMNS).filter((c) => c.col !== 'logs').map((c) => `p.${c.col}`),
   'substr(p.logs, -4000) AS logs',
   '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
+  // Chain: what the card's "From …" link names; NULL when the source run was deleted.
+  '(SELECT s.model FROM predictions s WHERE s.id = p.source_id) AS source_model',
+  '(SELECT s.prompt FROM predictions s WHERE s.id = p.source_id) AS source_prompt',
 ].join(', ');
 
 // The history store on node:sqlite (ARCHITECTURE.md, "Storage"). Synchronous by design: node:sqlite is, every
@@ -146,7 +149,12 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         byId.set(rec.predictionId, list);
       }
     }
-    return rows.map((r) => toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt)));
+    return rows.map((r) => toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt), sourceOf(r)));
+  }
+
+  function sourceOf(r: Row): PredictionView['source'] {
+    if (r.source_id === null || r.source_id === undefined || r.source_model === null || r.source_model === undefined) return null;
+    return { id: String(r.source_id), model: String(r.source_model), prompt: r.source_prompt === null || r.source_prompt === undefined ? null : String(r.source_prompt) };
   }
 
   const store: HistoryStoreFull = {
@@ -180,6 +188,7 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         urls: {},
         cancelAfter: p.cancelAfter ?? null,
         retryOf: p.retryOf ?? null,
+        sourceId: p.sourceId ?? null,
         favourite: false,
         note: null,
         submitAttempts: 0,

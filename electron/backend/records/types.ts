@@ -59,10 +59,12 @@ export interface PredictionRecord {
   /** The batch or compare this run belongs to (ARCHITECTURE.md, "Workflows"); null when it ran alone. */
   groupId?: string | null;
   groupKind?: GroupKind | null;
+  /** Chain (issue 14): the run whose saved output this run's input was made from; null when none. */
+  sourceId?: string | null;
 }
 
 export type NewPrediction = Pick<PredictionRecord, 'id' | 'provider' | 'model' | 'version' | 'target' | 'input'> &
-  Partial<Pick<PredictionRecord, 'inputSchema' | 'cancelAfter' | 'retryOf' | 'createdAt'>>;
+  Partial<Pick<PredictionRecord, 'inputSchema' | 'cancelAfter' | 'retryOf' | 'createdAt' | 'sourceId'>>;
 
 export interface OutputRecord {
   predictionId: string;

@@ -51,12 +51,16 @@ export interface ComposerState {
   submitting: boolean;
   /** The seed of the run being remixed, when this model takes a seed: what "Same seed" puts back. */
   remixSeed: number | null;
+  /** Chain (issue 14): the run whose output fills `field` (as the staged `ref`); the run created records it. */
+  chainSource: { field: string; ref: string; runId: string } | null;
   /** `quiet`: no toast on failure (first run without a key is not an error). */
   loadFeatured(quiet?: boolean): Promise<void>;
   search(query: string): Promise<void>;
   /** `seed`: the seed the remixed run used (its input's or the model's own), kept by default. */
   selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown>; errors?: Record<string, string>; seed?: number | null }): Promise<void>;
   setValue(name: string, value: unknown): void;
+  /** Sets `name` to `value`, which holds `ref`, a staged output of run `runId`, and remembers where it came from. */
+  setChainedFile(name: string, value: unknown, ref: string, runId: string): void;
   /** "Same seed": on puts the remixed run's seed in the seed field, off empties it (a new random seed). */
   setSameSeed(on: boolean): void;
   /** Every field back to the schema's default, except what is being worked on (prompts, files). */
@@ -145,6 +149,7 @@ export function createComposerStore(opts: ComposerOptions) {
       count: 1,
       submitting: false,
       remixSeed: null,
+      chainSource: null,
 
       async loadFeatured(quiet = false) {
         try {
@@ -173,7 +178,7 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async selectModel(ref, o = {}) {
         const seq = ++modelSeq;
-        set({ modelRef: ref, version: o.version ?? null, model: null, fields: [], loadingModel: true, modelError: null, modelErrorCode: null, errors: {}, remixSeed: null });
+        set({ modelRef: ref, version: o.version ?? null, model: null, fields: [], loadingModel: true, modelError: null, modelErrorCode: null, errors: {}, remixSeed: null, chainSource: null });
         try {
           const model = await api().invoke('models:get', { ref, ...(o.version ? { version: o.version } : {}) });
           if (seq !== modelSeq) return;
@@ -212,8 +217,16 @@ export function createComposerStore(opts: ComposerOptions) {
       setValue(name, value) {
         const errors = { ...get().errors };
         delete errors[name];
-        set({ values: { ...get().values, [name]: value }, errors });
+        // The link back holds while the chained file is still in its field: replaced by hand, it goes.
+        const chain = get().chainSource;
+        const keep = !chain || chain.field !== name || (Array.isArray(value) ? value.includes(chain.ref) : value === chain.ref);
+        set({ values: { ...get().values, [name]: value }, errors, ...(keep ? {} : { chainSource: null }) });
         remember();
+      },
+
+      setChainedFile(name, value, ref, runId) {
+        get().setValue(name, value);
+        set({ chainSource: { field: name, ref, runId } });
       },
 
       setSameSeed(on) {
@@ -245,10 +258,11 @@ export function createComposerStore(opts: ComposerOptions) {
         const version = pinned ?? (model?.official ? null : (model?.latestVersionId ?? null));
         if (!modelRef || submitting || !model) return null;
         const v = validateForm(fields, values);
+        const chain = get().chainSource;
         if (!v.ok) { set({ errors: v.errors }); return null; }
         set({ submitting: true, errors: {} });
         try {
-          const res = await api().invoke('predictions:create', { model: modelRef, version, input: v.input, count });
+          const res = await api().invoke('predictions:create', { model: modelRef, version, input: v.input, count, ...(chain ? { sourceId: chain.runId } : {}) });
           return res.ids;
         } catch (e) {
           const fieldsErr = (e as { fields?: Record<string, string> }).fields;

@@ -39,7 +39,7 @@ export const predictionsHandlers: HandlerMap = {
   'predictions:create': async (req, s) => {
     const { provider, model, version, inputSchema } = resolveTarget(s, req.model, req.version);
     const ids: string[] = [];
-    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ provider, model, version, input: req.input, inputSchema }).id);
+    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ provider, model, version, input: req.input, inputSchema, sourceId: req.sourceId ?? null }).id);
     // The first answer is enough to surface a permanent refusal (key, credit, model, input): the
     // same request would be refused for every copy. The rejected cards stay, failed, with the reason.
     try {

@@ -5,14 +5,16 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { windowApi, errorMessage } from '../../api.ts';
 import { composerStore, settingsStore, uiStore } from '../../stores/index.ts';
 import { expectedKind } from '../composer/file-kind.ts';
-import { stageFile } from '../composer/FileInput.tsx';
+import { stageFile } from '../composer/stage-file.ts';
+import { chainKind, type ChainKind } from './drag.ts';
+
+export { chainKind };
 import './chain.css';
 
 // Chain (issue 14): "Use as input" sends one output to another model's file field. The models
 // offered are those the picker already knows (featured, pinned, recent) whose inputs take that
 // kind of file; choosing one opens the composer on it with the file in place.
 
-export type ChainKind = 'image' | 'video' | 'audio';
 interface Target { model: string; field: string; label: string; list: boolean }
 
 /** The models Kiln already lists for the person, without a search: featured, pinned, then recent. */
@@ -30,9 +32,6 @@ async function targetsOf(model: string, kind: ChainKind): Promise<Target[]> {
     .map((f) => ({ model, field: f.name, label: f.label, list: f.kind === 'array' }));
 }
 
-export function chainKind(out: OutputView | null): ChainKind | null {
-  return out?.path && out.state !== 'missing' && (out.kind === 'image' || out.kind === 'video' || out.kind === 'audio') ? out.kind : null;
-}
 
 export function UseAsInput({ p, out, onClose }: { p: PredictionView; out: OutputView; onClose: () => void }) {
   const kind = chainKind(out)!;
@@ -54,7 +53,7 @@ export function UseAsInput({ p, out, onClose }: { p: PredictionView; out: Output
       const name = out.path!.split('/').pop() ?? `output.${kind}`;
       const ref = await stageFile(new File([blob], name, { type: out.mime ?? blob.type }));
       await composerStore.getState().selectModel(t.model);
-      composerStore.getState().setValue(t.field, t.list ? [ref] : ref);
+      composerStore.getState().setChainedFile(t.field, t.list ? [ref] : ref, ref, p.id);
       uiStore.getState().openDetail(null);
       uiStore.getState().setComposerOpen(true);
       uiStore.getState().toast(`The ${kind} of “${(p.prompt ?? p.model).slice(0, 40)}” is in ${t.model}’s ${t.label}`, { timeout: 3000 });

@@ -10,6 +10,7 @@ import { Dialog } from '../../ui/Dialog.tsx';
 import { fanoutStore, useFanout } from '../stacks/store.ts';
 import { confirmGroupBudget, estimateGroup, totalText } from '../stacks/fanout-money.ts';
 import { FileInput } from '../composer/FileInput.tsx';
+import { ModelMenu } from '../composer/ModelPicker.tsx';
 import './compare.css';
 
 // Compare (issue 14, ARCHITECTURE.md, "Workflows"): several models, any provider, one canonical input. Each model's
@@ -28,6 +29,7 @@ export function CompareDialog() {
   const [models, setModels] = useState<string[]>(() => preset?.models ?? (composerModel ? [composerModel] : []));
   const [loaded, setLoaded] = useState<Record<string, Loaded>>({});
   const [adding, setAdding] = useState('');
+  const [picking, setPicking] = useState(false);
   const [c, setC] = useState<CanonicalInput>(() => preset?.canonical ?? { prompt: '', negativePrompt: '', seed: null, aspectRatio: '', image: '' });
   const [starting, setStarting] = useState(false);
 
@@ -63,12 +65,16 @@ export function CompareDialog() {
   const total = useMemo(() => estimateGroup(refs), [refs, prices]);
   const blocked = models.length < 2 ? 'Add at least two models to compare.' : !c.prompt.trim() ? 'Write a prompt.' : rows.some((r) => !r.input) ? (rows.some((r) => r.problem) ? 'A model cannot run with this input (see its row), or remove it.' : 'Loading the models’ inputs…') : null;
 
-  const add = (e: FormEvent) => {
-    e.preventDefault();
-    const ref = adding.trim();
+  // Models are kept, and run and shown, in the order they were added.
+  const addRef = (raw: string) => {
+    const ref = raw.trim();
     if (!ref || models.includes(ref)) return;
     if (models.length >= LIMITS.groupMembers) return;
-    setModels([...models, ref]);
+    setModels((m) => (m.includes(ref) ? m : [...m, ref]));
+  };
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    addRef(adding);
     setAdding('');
   };
 
@@ -117,6 +123,12 @@ export function CompareDialog() {
         </div>
       </div>
 
+      {/* The composer's own model list and search (pinned, recent, starter, results); a reference
+          can still be typed for a model no list shows. */}
+      <div className="model-picker compare-picker">
+        <button type="button" className="btn small compare-pick" aria-haspopup="dialog" aria-expanded={picking} onClick={() => setPicking(!picking)}>Choose a model…</button>
+        {picking && <ModelMenu trigger=".compare-pick" onPick={(m) => addRef(m.ref)} onClose={() => setPicking(false)} />}
+      </div>
       <form className="compare-add" onSubmit={add}>
         <label htmlFor={ids.add} className="batch-label">Add a model</label>
         <input id={ids.add} type="text" value={adding} onChange={(e) => setAdding(e.target.value)} placeholder="owner/name (Replicate) or fal:owner/endpoint" />

@@ -41,7 +41,17 @@ export function CompareView({ groupId }: { groupId: string }) {
   const ids = usePredictions((s) => s.ids);
   const byId = usePredictions((s) => s.byId);
   const members = useMemo(() => groupMembers(byId, ids, groupId), [byId, ids, groupId]);
-  const prog = stackProgress(members);
+  // The order the models were added in: the history lists a group newest first by its insert
+  // sequence (members made in the same millisecond included), so reversed it is the order of
+  // creation. The gallery's order cannot say it: it breaks same-millisecond ties by id.
+  const [created, setCreated] = useState<string[]>([]);
+  const prog = useMemo(() => {
+    const base = stackProgress(members);
+    if (!created.length) return base;
+    const rank = new Map(created.map((id, i) => [id, i]));
+    const at = (p: PredictionView) => rank.get(p.retryOf ?? p.id) ?? rank.get(p.id) ?? Number.MAX_SAFE_INTEGER;
+    return { ...base, current: [...base.current].sort((a, b) => at(a) - at(b)) };
+  }, [members, created]);
   const [mode, setMode] = useState<'side' | 'slider'>('side');
   const [zoom, setZoom] = useState(1);
   const [origin, setOrigin] = useState({ x: 50, y: 50 });
@@ -50,7 +60,10 @@ export function CompareView({ groupId }: { groupId: string }) {
   // Members not in the loaded page (an old compare): ask the history for the whole group.
   useEffect(() => {
     windowApi().invoke('predictions:list', { groupId, limit: 200 }).then(
-      (r) => { for (const v of r.items) if (!predictionsStore.getState().byId[v.id]) predictionsStore.getState().upsert(v); },
+      (r) => {
+        for (const v of r.items) if (!predictionsStore.getState().byId[v.id]) predictionsStore.getState().upsert(v);
+        setCreated(r.items.map((v) => v.id).reverse());
+      },
       () => {},
     );
   }, [groupId]);

@@ -10,6 +10,7 @@ export function Field({ field: f }: { field: FormField }) {
   const error = useComposer((s) => s.errors[f.name]);
   const id = useId();
   const set = (v: unknown) => composerStore.getState().setValue(f.name, v);
+  const chained = (v: unknown, ref: string, runId: string) => composerStore.getState().setChainedFile(f.name, v, ref, runId);
   const describedBy = [f.description ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const common = { id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy, 'aria-required': f.required || undefined } as const;
 
@@ -58,11 +59,11 @@ export function Field({ field: f }: { field: FormField }) {
       break;
     }
     case 'file':
-      control = <FileInput id={id} label={f.label} value={value} onChange={set} invalid={!!error} describedBy={describedBy} kind={expectedKind(f)} />;
+      control = <FileInput id={id} label={f.label} value={value} onChange={set} onChained={chained} invalid={!!error} describedBy={describedBy} kind={expectedKind(f)} />;
       break;
     case 'array':
       control = f.itemKind === 'file'
-        ? <FileInput id={id} label={f.label} value={value} onChange={set} invalid={!!error} describedBy={describedBy} multiple kind={expectedKind(f)} />
+        ? <FileInput id={id} label={f.label} value={value} onChange={set} onChained={chained} invalid={!!error} describedBy={describedBy} multiple kind={expectedKind(f)} />
         : <textarea {...common} rows={2} placeholder="One item per line" value={Array.isArray(value) ? value.join('\n') : str(value)} onChange={(e) => set(e.target.value)} />;
       break;
     default:

@@ -1,31 +1,20 @@
 import { useState, type ClipboardEvent, type DragEvent } from 'react';
-import { windowApi, errorMessage } from '../../api.ts';
+import { errorMessage } from '../../api.ts';
+import { previews, stageFile } from './stage-file.ts';
 import { ACCEPT, checkFile, type FileKind } from './file-kind.ts';
+import { isChainDrag, readChainDrag, stageDragged } from '../chain/drag.ts';
 
-// File inputs (`format: uri`): drop, paste or pick a file; it is staged in the vault through
-// `files:stage` and the returned ref goes into the input, so retries work later even if the
-// original file moves. Previews come from object URLs of the local file, kept per ref.
-const previews = new Map<string, { url: string; name: string; type: string }>();
+// File inputs (`format: uri`): drop, paste or pick a file; it is staged in the vault (stage-file.ts)
+// and the returned ref goes into the input, so retries work later even if the original file moves.
+export { stageFile };
 
-const MAX_BYTES = 100 * 1024 * 1024;
-
-async function toBase64(file: File): Promise<string> {
-  const buf = new Uint8Array(await file.arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
-  return btoa(bin);
+interface Props {
+  id: string; label: string; value: unknown; onChange: (v: unknown) => void; invalid: boolean; describedBy?: string; multiple?: boolean; kind?: FileKind;
+  /** An output dragged from the gallery landed here (chain): the new value, and the run it came from. Without it, plain onChange. */
+  onChained?: (value: unknown, ref: string, runId: string) => void;
 }
 
-export async function stageFile(file: File): Promise<string> {
-  if (file.size > MAX_BYTES) throw new Error(`${file.name} is larger than 100 MB`);
-  const res = await windowApi().invoke('files:stage', { name: file.name || 'pasted', mime: file.type || 'application/octet-stream', dataBase64: await toBase64(file) });
-  previews.set(res.ref, { url: URL.createObjectURL(file), name: file.name || 'pasted image', type: file.type });
-  return res.ref;
-}
-
-interface Props { id: string; label: string; value: unknown; onChange: (v: unknown) => void; invalid: boolean; describedBy?: string; multiple?: boolean; kind?: FileKind }
-
-export function FileInput({ id, label, value, onChange, invalid, describedBy, multiple, kind = 'any' }: Props) {
+export function FileInput({ id, label, value, onChange, invalid, describedBy, multiple, kind = 'any', onChained }: Props) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState<string | null>(null);
   const [over, setOver] = useState(false);
@@ -51,7 +40,29 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
       setBusy(false);
     }
   };
-  const onDrop = (e: DragEvent) => { e.preventDefault(); setOver(false); void add([...e.dataTransfer.files]); };
+  // An output dragged from a card: staged from the vault like "Use as input", and its run recorded.
+  const addChained = async (e: DragEvent) => {
+    const drag = readChainDrag(e);
+    setErr(null);
+    if (!drag) { setErr('That drop did not say which output it was; drag the output from its card again.'); return; }
+    setBusy(true);
+    try {
+      const { ref, runId } = await stageDragged(drag, kind);
+      const next = multiple ? [...values, ref] : ref;
+      if (onChained) onChained(next, ref, runId);
+      else onChange(next);
+    } catch (err) {
+      setErr(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setOver(false);
+    if (isChainDrag(e)) void addChained(e);
+    else void add([...e.dataTransfer.files]);
+  };
   const onPaste = (e: ClipboardEvent) => {
     const files = [...e.clipboardData.files];
     if (files.length) { e.preventDefault(); void add(files); }
@@ -64,7 +75,7 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
   return (
     <div className={`file-input${over ? ' over' : ''}${invalid ? ' invalid' : ''}`}
       data-testid="dropzone"
-      onDragOver={(e) => { e.preventDefault(); setOver(true); }}
+      onDragOver={(e) => { e.preventDefault(); if (isChainDrag(e)) e.dataTransfer.dropEffect = 'copy'; setOver(true); }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
       onPaste={onPaste}

@@ -70,7 +70,12 @@ function ModelRow(m: ModelSummary) {
   );
 }
 
-function ModelMenu({ onClose }: { onClose: () => void }) {
+/**
+ * The model list and search (pinned, recent, starter models, then the providers' results). The
+ * composer picks with it; others (the compare dialog) pass `onPick` and their trigger's selector,
+ * so there is one list and one search, and no pin control outside the composer.
+ */
+export function ModelMenu({ onClose, onPick, trigger = '.model-current' }: { onClose: () => void; onPick?: (m: ModelSummary) => void; trigger?: string }) {
   const featured = useComposer((s) => s.featured);
   const results = useComposer((s) => s.results);
   const searching = useComposer((s) => s.searching);
@@ -85,10 +90,10 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
     return () => clearTimeout(h);
   }, [q]);
   useEffect(() => {
-    const onDown = (e: MouseEvent) => { if (ref.current && !ref.current.contains(e.target as Node) && !(e.target as HTMLElement).closest('.model-current')) onClose(); };
+    const onDown = (e: MouseEvent) => { if (ref.current && !ref.current.contains(e.target as Node) && !(e.target as HTMLElement).closest(trigger)) onClose(); };
     document.addEventListener('mousedown', onDown);
     return () => document.removeEventListener('mousedown', onDown);
-  }, [onClose]);
+  }, [onClose, trigger]);
 
   const groups = useMemo((): ComboGroup<ModelSummary>[] => {
     const known = new Map(featured.map((m) => [m.ref, m]));
@@ -106,7 +111,11 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
     return [{ label: 'Your models', options: mine }, { label: 'Results', options: (results ?? []).filter((m) => !seen.has(m.ref)) }];
   }, [featured, results, recent, pinned, q]);
 
-  const pick = (m: ModelSummary) => { void composerStore.getState().selectModel(m.ref); onClose(); };
+  const pick = (m: ModelSummary) => {
+    if (onPick) onPick(m);
+    else void composerStore.getState().selectModel(m.ref);
+    onClose();
+  };
   const isPinned = !!modelRef && pinned.includes(modelRef);
   const togglePin = () => {
     if (!modelRef) return;
@@ -120,7 +129,7 @@ function ModelMenu({ onClose }: { onClose: () => void }) {
       <Combobox label="Search models" placeholder="Search Replicate and fal models…" query={q} onQuery={setQ} groups={groups}
           optionKey={(m) => m.ref} optionName={optionName} renderOption={ModelRow} onPick={pick} onClose={onClose}
           status={searching ? 'Searching…' : empty ? `No models match “${q}”.` : null} />
-      {modelRef && (
+      {modelRef && !onPick && (
         <button type="button" className="btn ghost small pin" aria-pressed={isPinned} onClick={togglePin}>
           {isPinned ? `Unpin ${modelRef}` : `Pin ${modelRef} to the top`}
         </button>

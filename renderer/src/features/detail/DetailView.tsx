@@ -17,6 +17,7 @@ import { DetailCost, retryCostId } from '../cost/CardCost.tsx';
 import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 import { CopyAsCode } from '../reproduce/CopyAsCode.tsx';
 import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
+import { SourceLink } from '../chain/SourceLink.tsx';
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -106,6 +107,7 @@ export function DetailView({ id }: { id: string }) {
           </button>
         )}
         <p className="muted small"><ProviderBadge provider={p.provider} /> {p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        <SourceLink p={p} />
         {p.seed != null && <p className="muted small detail-seed">Seed <span className="mono">{p.seed}</span>{p.input.seed === undefined ? ' (chosen by the model)' : ''}</p>}
         <DetailCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}

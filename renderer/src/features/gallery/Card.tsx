@@ -12,6 +12,8 @@ import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 import { usePosterFrame } from '../poster/poster.ts';
 
+import { chainDragProps } from '../chain/drag.ts';
+
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
   const held = usePredictions((s) => s.held[id] !== undefined);
@@ -63,7 +65,8 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
       onClick={onClick}
       onKeyDown={onKey}
     >
-      <div className="card-media">
+      {/* Drag an output onto a composer file field to chain it (features/chain/drag.ts). */}
+      <div className="card-media" {...chainDragProps(p, out)}>
         {gone ? (
           <div className="card-placeholder card-missing">
             <svg aria-hidden="true" width="34" height="34" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">

@@ -7,7 +7,7 @@ import { excerpt } from '../../components/format.ts';
 import { primaryOutput } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { fanoutStore, useFanout } from './store.ts';
-import { needsRetry, stackProgress } from './stack-model.ts';
+import { isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
 import './stacks.css';
 
 // One batch or compare in the gallery (issue 14): where its newest member would be, a single card
@@ -22,16 +22,18 @@ export const StackCard = memo(function StackCard({ groupId, memberIds, index, se
   const runs = members.filter((p): p is PredictionView => !!p);
   const prog = stackProgress(runs);
   if (runs.length === 0) return null;
-  const kind = runs[0]!.groupKind === 'compare' ? 'compare' : 'batch';
+  // A retry family stacks its tries (newest first); it opens like a batch.
+  const kind = isRetryStack(groupId) ? 'retry' : runs[0]!.groupKind === 'compare' ? 'compare' : 'batch';
   const models = [...new Set(prog.current.map((p) => p.model))];
   const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   // Counted over the members loaded in the gallery (a filter may show only some of them).
-  const title = kind === 'compare' ? `Compare · ${plural(models.length, 'model')}` : `Batch · ${plural(prog.total, 'run')}`;
+  const title = kind === 'compare' ? `Compare · ${plural(models.length, 'model')}` : kind === 'retry' ? `Retried · ${plural(runs.length, 'run')}` : `Batch · ${plural(prog.total, 'run')}`;
   const prompt = excerpt(prog.current[0]?.prompt ?? '', 90);
   const failed = prog.current.filter(needsRetry);
-  const thumbs = prog.current.slice(0, 4);
+  const thumbs = (kind === 'retry' ? runs : prog.current).slice(0, 4);
   const pct = prog.total ? Math.round((prog.done / prog.total) * 100) : 0;
-  const summary = `${prog.done} of ${prog.total} done${prog.failed ? ` · ${prog.failed} failed` : ''}`;
+  // A family stands for one run: its newest try's state is the stack's.
+  const summary = kind === 'retry' ? `latest try ${runs[0]!.status}` : `${prog.done} of ${prog.total} done${prog.failed ? ` · ${prog.failed} failed` : ''}`;
 
   const toggle = () => fanoutStore.getState().toggleExpanded(groupId);
   const onClick = (e: MouseEvent) => {
@@ -63,7 +65,7 @@ export const StackCard = memo(function StackCard({ groupId, memberIds, index, se
     >
       <div className={`card-media stack-mosaic n${Math.min(4, thumbs.length)}`}>
         {thumbs.map((p) => <StackThumb key={p.id} p={p} />)}
-        <span className="stack-badge" aria-hidden="true">{kind === 'compare' ? '⇆' : '▤'} {prog.total}</span>
+        <span className="stack-badge" aria-hidden="true">{kind === 'compare' ? '⇆' : kind === 'retry' ? '↻' : '▤'} {kind === 'retry' ? runs.length : prog.total}</span>
       </div>
       <div className="card-body">
         <div className="card-status-row">
@@ -80,7 +82,7 @@ export const StackCard = memo(function StackCard({ groupId, memberIds, index, se
           <button type="button" className="btn small" aria-expanded={expanded} onClick={toggle}>{expanded ? 'Hide runs' : 'Show runs'}</button>
           {failed.length > 0 && (
             <button type="button" className="btn small" onClick={() => { for (const p of failed) void act.retry(p.id); }}>
-              Retry failed ({failed.length})
+              {kind === 'retry' ? 'Retry' : `Retry failed (${failed.length})`}
             </button>
           )}
         </div>

@@ -9,6 +9,32 @@ import { isTerminal } from '../../../../shared/domain/status.ts';
 export const stackKey = (groupId: string) => `stack:${groupId}`;
 export const groupOfKey = (key: string): string | null => (key.startsWith('stack:') ? key.slice(6) : null);
 
+/** A retry family's stack: keyed by the family's original run, apart from group ids. */
+const RETRY_PREFIX = 'retry:';
+export const familyGroup = (rootId: string) => `${RETRY_PREFIX}${rootId}`;
+export const isRetryStack = (groupId: string) => groupId.startsWith(RETRY_PREFIX);
+
+/**
+ * Which stack each run belongs to: its batch or compare group; else, for a run tried more than once
+ * (a Retry makes a linked run whose retryOf names the family's original), its retry family — only
+ * when at least two of the family's runs are loaded, so a single run never shows as a stack.
+ */
+export function stackGroupOf(ids: string[], byId: Record<string, Pick<PredictionView, 'groupId' | 'retryOf'> | undefined>): (id: string) => string | null {
+  const familySize = new Map<string, number>();
+  const rootOf = (id: string) => byId[id]?.retryOf ?? id;
+  for (const id of ids) {
+    const p = byId[id];
+    if (!p || p.groupId) continue;
+    familySize.set(rootOf(id), (familySize.get(rootOf(id)) ?? 0) + 1);
+  }
+  return (id) => {
+    const p = byId[id];
+    if (!p) return null;
+    if (p.groupId) return p.groupId;
+    return (familySize.get(rootOf(id)) ?? 0) > 1 ? familyGroup(rootOf(id)) : null;
+  };
+}
+
 /**
  * The ids the gallery shows, in order: a group's first (newest) member is replaced by its stack;
  * the other members follow the stack only while it is open. Ungrouped runs are untouched.
