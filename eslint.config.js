@@ -4,6 +4,7 @@ import globals from 'globals';
 import jsxA11y from 'eslint-plugin-jsx-a11y';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { importX, createNodeResolver } from 'eslint-plugin-import-x';
+import eslintConfigPrettier from 'eslint-config-prettier';
 
 // Where `electron` may be imported. Since Electron 42, `require('electron')` in plain Node tries to
 // download the binary and throws offline, so every other file must stay Electron-free: that is what
@@ -18,7 +19,6 @@ const electronBan = {
   ],
 };
 
-
 // The arrows of the runtime map (docs/ARCHITECTURE.md, "Runtime map"), as lint zones: each entry
 // forbids `target` from importing anything under `from`. test/unit/zones.test.ts proves every zone
 // is in force by linting a probe that breaks it.
@@ -32,9 +32,21 @@ export const ZONES = [
   ...hostZones,
   { target: './electron/backend', from: HOSTS.map((h) => `./${h}`), message: 'The backend never imports a host: hosts compose the backend, not the reverse.' },
   { target: './shared', from: ['./electron', './renderer'], message: 'shared/ is the bottom layer: it imports nothing of electron/ or renderer/.' },
-  { target: './renderer', from: ['./electron', './test', './scripts', './bin'], message: 'The renderer imports only renderer/ and shared/; it talks to the backend through window.kiln.' },
-  { target: './electron/backend/history', from: './electron/backend/vault', message: 'history and vault do not import each other: shared types live in electron/backend/records/, export/import in electron/backend/transfer/.' },
-  { target: './electron/backend/vault', from: './electron/backend/history', message: 'history and vault do not import each other: shared types live in electron/backend/records/, export/import in electron/backend/transfer/.' },
+  {
+    target: './renderer',
+    from: ['./electron', './test', './scripts', './bin'],
+    message: 'The renderer imports only renderer/ and shared/; it talks to the backend through window.kiln.',
+  },
+  {
+    target: './electron/backend/history',
+    from: './electron/backend/vault',
+    message: 'history and vault do not import each other: shared types live in electron/backend/records/, export/import in electron/backend/transfer/.',
+  },
+  {
+    target: './electron/backend/vault',
+    from: './electron/backend/history',
+    message: 'history and vault do not import each other: shared types live in electron/backend/records/, export/import in electron/backend/transfer/.',
+  },
   {
     target: './electron/backend/providers',
     from: './electron/backend/engine',
@@ -62,10 +74,13 @@ export default tseslint.config(
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      'no-restricted-imports': ['error', {
-        ...electronBan,
-        patterns: [{ group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs. Use window.kiln.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...electronBan,
+          patterns: [{ group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs. Use window.kiln.' }],
+        },
+      ],
     },
   },
   // The renderer's accessibility and hook rules: what axe cannot see in a static page (labels on
@@ -83,22 +98,28 @@ export default tseslint.config(
     files: ['renderer/src/features/**/*.{ts,tsx}'],
     rules: {
       // Features use the accessible primitives through renderer/src/ui/, never the library itself.
-      'no-restricted-imports': ['error', {
-        ...electronBan,
-        patterns: [
-          { group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs. Use window.kiln.' },
-          { group: ['@radix-ui/*'], message: 'Import the primitive from renderer/src/ui/ instead.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...electronBan,
+          patterns: [
+            { group: ['node:*'], message: 'The renderer is sandboxed: no Node APIs. Use window.kiln.' },
+            { group: ['@radix-ui/*'], message: 'Import the primitive from renderer/src/ui/ instead.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        ...electronBan,
-        patterns: [{ group: ['node:*', 'react', 'react-dom', 'zustand'], message: 'shared/ is imported by both sides: no Node, DOM or UI imports.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...electronBan,
+          patterns: [{ group: ['node:*', 'react', 'react-dom', 'zustand'], message: 'shared/ is imported by both sides: no Node, DOM or UI imports.' }],
+        },
+      ],
     },
   },
   {
@@ -116,4 +137,6 @@ export default tseslint.config(
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
+  // Last: turns off every stylistic rule Prettier owns, so lint and the formatter never disagree.
+  eslintConfigPrettier,
 );

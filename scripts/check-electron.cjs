@@ -25,7 +25,9 @@ function present() {
 
 function fail(why) {
   process.stderr.write(
-    'kiln: cannot start the desktop app: ' + why + '\n' +
+    'kiln: cannot start the desktop app: ' +
+      why +
+      '\n' +
       'kiln: run `npm run web` instead to use Kiln in your browser (same data folder, same features), or `npm run -s kiln -- --help` for the command line.\n',
   );
   process.exit(1);
@@ -34,9 +36,17 @@ function fail(why) {
 if (!fs.existsSync(path.join(electronDir, 'install.js'))) fail('the electron package is not installed (npm install --include=dev).');
 if (!present()) {
   process.stderr.write('kiln: the Electron binary is missing; downloading it…\n');
-  var r = childProcess.spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000, encoding: 'utf8' });
+  var r = childProcess.spawnSync(process.execPath, [path.join(electronDir, 'install.js')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 300000,
+    encoding: 'utf8',
+  });
   if (r.status !== 0 || !present()) {
-    var detail = (r.stderr || '').split('\n').filter(function (l) { return /Error|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|timed out|status code/i.test(l); })[0];
-    fail('the Electron binary could not be downloaded' + (detail ? ' (' + detail.trim().slice(0, 200) + ')' : r.error ? ' (' + r.error.message + ')' : '') + '.');
+    var detail = (r.stderr || '').split('\n').filter(function (l) {
+      return /Error|ENOTFOUND|ECONNREFUSED|EAI_AGAIN|timed out|status code/i.test(l);
+    })[0];
+    fail(
+      'the Electron binary could not be downloaded' + (detail ? ' (' + detail.trim().slice(0, 200) + ')' : r.error ? ' (' + r.error.message + ')' : '') + '.',
+    );
   }
 }

@@ -62,7 +62,20 @@ if (electronBin) {
   child = run(electronBin, ['--js-flags=--max-semi-space-size=8', root], { inheritStdout: true });
 } else {
   process.stderr.write('No Electron binary here: starting browser mode.\n');
-  const webArgs = ['--port', process.env.PORT ?? '0', '--data-dir', dataDir, '--replicate-base-url', sim.baseUrl, '--fal-queue-url', fal.queueUrl, '--fal-api-url', fal.apiUrl, '--fal-storage-url', fal.storageUrl];
+  const webArgs = [
+    '--port',
+    process.env.PORT ?? '0',
+    '--data-dir',
+    dataDir,
+    '--replicate-base-url',
+    sim.baseUrl,
+    '--fal-queue-url',
+    fal.queueUrl,
+    '--fal-api-url',
+    fal.apiUrl,
+    '--fal-storage-url',
+    fal.storageUrl,
+  ];
   child = run(process.execPath, ['--max-semi-space-size=8', path.join(root, 'electron', 'web', 'main.ts'), ...webArgs], { inheritStdout: false });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => process.stdout.write(chunk));
 }

@@ -104,7 +104,12 @@ export const BudgetState = z.object({
 });
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-30');
 /** The caller's offset from UTC in minutes (east positive: -new Date().getTimezoneOffset()), so days are local days. */
-const UtcOffset = z.number().int().min(-14 * 60).max(14 * 60).default(0);
+const UtcOffset = z
+  .number()
+  .int()
+  .min(-14 * 60)
+  .max(14 * 60)
+  .default(0);
 const SpendRange = z.object({ from: Day.nullable().optional(), to: Day.nullable().optional(), utcOffsetMinutes: UtcOffset }).strict();
 const SpendBucket = z.object({ key: z.string(), usd: z.number(), runs: z.number(), unknownRuns: z.number() });
 export const SpendSummary = z.object({
@@ -116,7 +121,16 @@ export const SpendSummary = z.object({
   byMonth: z.array(SpendBucket),
   /** key: the provider ('replicate', 'fal'). */
   byProvider: z.array(SpendBucket),
-  byModel: z.array(z.object({ provider: z.enum(['replicate', 'fal']), model: z.string(), usd: z.number().nullable(), runs: z.number(), unknownRuns: z.number(), estimated: z.boolean() })),
+  byModel: z.array(
+    z.object({
+      provider: z.enum(['replicate', 'fal']),
+      model: z.string(),
+      usd: z.number().nullable(),
+      runs: z.number(),
+      unknownRuns: z.number(),
+      estimated: z.boolean(),
+    }),
+  ),
   budget: BudgetState,
 });
 
@@ -143,14 +157,16 @@ export const invoke = {
 
   // ── predictions ────────────────────────────────────────────────────────────────────────────────
   'predictions:create': {
-    req: z.object({
-      model: z.string().min(3).max(200), // owner/name
-      version: z.string().max(100).nullable().optional(),
-      input: RunInput, // bounded: LIMITS.runInputBytes, LIMITS.promptChars per text field
-      count: z.number().int().min(1).max(8).default(1),
-      /** Chain (issue 14): the run whose saved output filled a file field of this input. */
-      sourceId: z.string().max(100).nullable().optional(),
-    }).strict(),
+    req: z
+      .object({
+        model: z.string().min(3).max(200), // owner/name
+        version: z.string().max(100).nullable().optional(),
+        input: RunInput, // bounded: LIMITS.runInputBytes, LIMITS.promptChars per text field
+        count: z.number().int().min(1).max(8).default(1),
+        /** Chain (issue 14): the run whose saved output filled a file field of this input. */
+        sourceId: z.string().max(100).nullable().optional(),
+      })
+      .strict(),
     res: z.object({ ids: z.array(z.string()) }),
   },
   /**
@@ -159,17 +175,22 @@ export const invoke = {
    * (`refused`); it never stops the others.
    */
   'predictions:createGroup': {
-    req: z.object({
-      kind: GroupKind.exclude(['retry']),
-      members: z
-        .array(z.object({ model: z.string().min(3).max(200), version: z.string().max(100).nullable().optional(), input: RunInput }).strict())
-        .min(1)
-        .max(LIMITS.groupMembers, `A group holds at most ${LIMITS.groupMembers} runs; split it into smaller batches.`),
-    }).strict(),
+    req: z
+      .object({
+        kind: GroupKind.exclude(['retry']),
+        members: z
+          .array(z.object({ model: z.string().min(3).max(200), version: z.string().max(100).nullable().optional(), input: RunInput }).strict())
+          .min(1)
+          .max(LIMITS.groupMembers, `A group holds at most ${LIMITS.groupMembers} runs; split it into smaller batches.`),
+      })
+      .strict(),
     res: z.object({ groupId: z.string(), ids: z.array(z.string()), refused: z.record(z.string(), z.string()) }),
   },
   'predictions:list': {
-    req: PredictionFilter.extend({ cursor: z.string().max(200).nullable().optional(), limit: z.number().int().min(1).max(LIST_PAGE_MAX).default(100) }).strict(),
+    req: PredictionFilter.extend({
+      cursor: z.string().max(200).nullable().optional(),
+      limit: z.number().int().min(1).max(LIST_PAGE_MAX).default(100),
+    }).strict(),
     res: z.object({ items: z.array(PredictionView), nextCursor: z.string().nullable() }),
   },
   'predictions:get': { req: Id, res: PredictionView },
@@ -194,7 +215,10 @@ export const invoke = {
   /** New prediction from the same model, version and input, linked to the original. */
   'predictions:retry': { req: Id, res: z.object({ id: z.string() }) },
   /** Removes rows and files; undoable with the token for a few seconds. Favourites are skipped unless named alone. */
-  'predictions:delete': { req: z.object({ ids: z.array(z.string()).min(1).max(10_000) }).strict(), res: z.object({ undoToken: z.string(), deleted: z.number(), skippedFavourites: z.number() }) },
+  'predictions:delete': {
+    req: z.object({ ids: z.array(z.string()).min(1).max(10_000) }).strict(),
+    res: z.object({ undoToken: z.string(), deleted: z.number(), skippedFavourites: z.number() }),
+  },
   'predictions:undoDelete': { req: z.object({ undoToken: z.string() }).strict(), res: z.object({ restored: z.number() }) },
   /** "Recently deleted": runs deleted in the last 30 days, kept with their files. */
   'trash:list': { req: Empty, res: z.object({ items: z.array(DeletedItem).max(100_000) }) },
@@ -203,7 +227,10 @@ export const invoke = {
   /** Deletes a deleted run and its files for good. */
   'trash:purge': { req: z.object({ token: z.string().max(64), id: z.string().min(1).max(100) }).strict(), res: z.object({ purged: z.number() }) },
   'predictions:favourite': { req: z.object({ id: z.string(), favourite: z.boolean() }).strict(), res: Ok },
-  'predictions:export': { req: z.object({ ids: z.array(z.string()).optional(), dest: z.string().max(1000).optional() }).strict(), res: z.object({ path: z.string(), count: z.number() }) },
+  'predictions:export': {
+    req: z.object({ ids: z.array(z.string()).optional(), dest: z.string().max(1000).optional() }).strict(),
+    res: z.object({ path: z.string(), count: z.number() }),
+  },
   'predictions:import': { req: z.object({ path: z.string().max(1000).optional() }).strict(), res: z.object({ imported: z.number(), skipped: z.number() }) },
   /** Re-download outputs while the provider still has them (e.g. the user deleted a file). */
   'predictions:redownload': { req: Id, res: Ok },
@@ -226,7 +253,9 @@ export const invoke = {
    * JPEG or WebP, at most LIMITS.posterBytes, kept as that output's thumbnail (thumbPath).
    */
   'media:poster': {
-    req: z.object({ id: z.string().min(1).max(100), index: z.number().int().min(0).max(10_000), dataBase64: z.string().max(Math.ceil(LIMITS.posterBytes / 3) * 4) }).strict(),
+    req: z
+      .object({ id: z.string().min(1).max(100), index: z.number().int().min(0).max(10_000), dataBase64: z.string().max(Math.ceil(LIMITS.posterBytes / 3) * 4) })
+      .strict(),
     res: z.object({ thumbPath: z.string() }),
   },
   /** Opens an https: link in the system browser (anything else is refused). */
@@ -243,14 +272,16 @@ export const invoke = {
   'cost:price': { req: z.object({ ref: z.string().min(3).max(200) }).strict(), res: z.object({ price: CostPrice.nullable() }) },
   /** This form's estimate (× outputs requested × count) and the budget it would cross; cached prices only, no network. */
   'cost:estimate': {
-    req: z.object({
-      ref: z.string().min(3).max(200),
-      input: z.record(z.string(), z.unknown()),
-      count: z.number().int().min(1).max(1000).default(1),
-      /** The model's input schema, for the default of num_outputs-like fields. */
-      schema: z.record(z.string(), z.unknown()).nullable().optional(),
-      utcOffsetMinutes: UtcOffset,
-    }).strict(),
+    req: z
+      .object({
+        ref: z.string().min(3).max(200),
+        input: z.record(z.string(), z.unknown()),
+        count: z.number().int().min(1).max(1000).default(1),
+        /** The model's input schema, for the default of num_outputs-like fields. */
+        schema: z.record(z.string(), z.unknown()).nullable().optional(),
+        utcOffsetMinutes: UtcOffset,
+      })
+      .strict(),
     res: CostFigure.extend({ price: CostPrice.nullable(), budget: BudgetState }),
   },
   /** One run's ledger row (card and detail view); null while it runs. */
@@ -269,7 +300,7 @@ export const events = {
   'network:changed': z.object({ online: z.boolean(), detail: z.string().nullable() }),
   'settings:changed': Settings,
   /** Sent when a long prediction finishes while the window is unfocused (browser mode shows it itself). */
-  'notify': z.object({ title: z.string(), body: z.string(), predictionId: z.string().nullable() }),
+  notify: z.object({ title: z.string(), body: z.string(), predictionId: z.string().nullable() }),
 } as const;
 
 export type InvokeChannel = keyof typeof invoke;
@@ -291,7 +322,21 @@ export function isEventName(x: unknown): x is EventName {
 
 /** Errors cross the transports as data, so typed fields (e.g. 422 per-field messages) survive. */
 export const KilnErrorData = z.object({
-  code: z.enum(['bad_request', 'unknown_channel', 'forbidden', 'auth', 'billing', 'not_found', 'invalid_input', 'too_large', 'rate_limited', 'network', 'provider', 'internal', 'not_implemented']),
+  code: z.enum([
+    'bad_request',
+    'unknown_channel',
+    'forbidden',
+    'auth',
+    'billing',
+    'not_found',
+    'invalid_input',
+    'too_large',
+    'rate_limited',
+    'network',
+    'provider',
+    'internal',
+    'not_implemented',
+  ]),
   message: z.string(),
   /** For invalid_input: input field name → message. */
   fields: z.record(z.string(), z.string()).optional(),
@@ -325,6 +370,4 @@ export interface KilnApi {
 
 /** Browser-mode WebSocket frames (JSON text), carrying exactly the contract above. */
 export type WireToServer = { type: 'invoke'; id: number; channel: string; payload: unknown };
-export type WireToClient =
-  | { type: 'result'; id: number; envelope: Envelope<unknown> }
-  | { type: 'event'; event: string; payload: unknown };
+export type WireToClient = { type: 'result'; id: number; envelope: Envelope<unknown> } | { type: 'event'; event: string; payload: unknown };

@@ -22,7 +22,10 @@ export const RunInput = z.record(z.string().max(200), z.unknown()).superRefine((
   // Size first, with an early stop: a 50 MB prompt costs a walk of ~1 MB, not a copy of 50 MB.
   const size = approxJsonSize(input, LIMITS.runInputBytes + 1);
   if (size > LIMITS.runInputBytes) {
-    ctx.addIssue({ code: 'custom', message: `The run's input is over the ${formatBytes(LIMITS.runInputBytes)} limit for one run (runInputBytes). Shorten the text or attach large content as a file.` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `The run's input is over the ${formatBytes(LIMITS.runInputBytes)} limit for one run (runInputBytes). Shorten the text or attach large content as a file.`,
+    });
   }
   for (const [s, path] of strings(input, [])) {
     if (s.length > LIMITS.promptChars) {

@@ -50,7 +50,10 @@ function resolve(s: unknown, defs: Record<string, Schema>, depth = 0): Schema | 
   for (const key of ['anyOf', 'oneOf'] as const) {
     if (Array.isArray(out[key]) && (out[key] as unknown[]).length > 0) {
       const { [key]: members, ...rest } = out;
-      const merged = union((members as unknown[]).map((m) => resolve(m, defs, depth + 1)), rest);
+      const merged = union(
+        (members as unknown[]).map((m) => resolve(m, defs, depth + 1)),
+        rest,
+      );
       if (!merged) return null;
       out = merged;
     }
@@ -65,8 +68,11 @@ function resolve(s: unknown, defs: Record<string, Schema>, depth = 0): Schema | 
 
 const isNull = (s: Schema) => s.type === 'null' || (Array.isArray(s.enum) && s.enum.length === 1 && s.enum[0] === null);
 const choiceList = (s: Schema): (string | number)[] | null =>
-  Array.isArray(s.enum) && s.enum.length > 0 && s.enum.every((v) => typeof v === 'string' || typeof v === 'number') ? (s.enum as (string | number)[])
-    : typeof s.const === 'string' || typeof s.const === 'number' ? [s.const] : null;
+  Array.isArray(s.enum) && s.enum.length > 0 && s.enum.every((v) => typeof v === 'string' || typeof v === 'number')
+    ? (s.enum as (string | number)[])
+    : typeof s.const === 'string' || typeof s.const === 'number'
+      ? [s.const]
+      : null;
 
 /**
  * One field for a union (`anyOf`/`oneOf`), with the outer keys (title, default, description) kept:
@@ -79,7 +85,10 @@ function union(members: (Schema | null)[], outer: Schema): Schema | null {
   const known = members.filter((m): m is Schema => m !== null && !isNull(m));
   if (known.length === 0) return members.some((m) => m === null) ? null : { ...outer };
   if (known.length === 1) return { ...known[0], ...outer };
-  const choices = known.map(choiceList).filter((c): c is (string | number)[] => c !== null).flat();
+  const choices = known
+    .map(choiceList)
+    .filter((c): c is (string | number)[] => c !== null)
+    .flat();
   if (choices.length && (outer.default === undefined || outer.default === null || choices.includes(outer.default as string | number))) {
     return { ...outer, type: typeof choices[0] === 'number' ? 'number' : 'string', enum: [...new Set(choices)] };
   }
@@ -150,22 +159,54 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
   if (!input || !isObj(input.properties)) return [];
   const required = new Set(Array.isArray(input.required) ? input.required.filter((x): x is string => typeof x === 'string') : []);
   // fal orders the form with one list on the object rather than `x-order` on each property.
-  const falOrder = Array.isArray(input['x-fal-order-properties']) ? (input['x-fal-order-properties'] as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const falOrder = Array.isArray(input['x-fal-order-properties'])
+    ? (input['x-fal-order-properties'] as unknown[]).filter((x): x is string => typeof x === 'string')
+    : [];
   const fields: FormField[] = [];
   let i = 0;
   for (const [name, raw] of Object.entries(input.properties)) {
     const idx = i++;
     const s = resolve(raw, defs);
     const title = isObj(raw) && typeof raw.title === 'string' ? raw.title : s && typeof s.title === 'string' ? s.title : humanise(name);
-    const desc = (isObj(raw) && typeof raw.description === 'string' ? raw.description : null) ?? (s && typeof s.description === 'string' ? s.description : null);
+    const desc =
+      (isObj(raw) && typeof raw.description === 'string' ? raw.description : null) ?? (s && typeof s.description === 'string' ? s.description : null);
     const listed = falOrder.indexOf(name);
-    const order = isObj(raw) && typeof raw['x-order'] === 'number' ? raw['x-order'] : s && typeof s['x-order'] === 'number' ? s['x-order'] : listed >= 0 ? listed : 10_000 + idx;
+    const order =
+      isObj(raw) && typeof raw['x-order'] === 'number'
+        ? raw['x-order']
+        : s && typeof s['x-order'] === 'number'
+          ? s['x-order']
+          : listed >= 0
+            ? listed
+            : 10_000 + idx;
     if (!s) {
       // A $ref we cannot resolve (the Input schema was cut out of its document): keep the field
       // usable from its default's type instead of breaking the form.
       const def = isObj(raw) ? raw.default : undefined;
-      const kind: FieldKind = typeof def === 'string' ? 'string' : typeof def === 'number' ? (Number.isInteger(def) ? 'integer' : 'number') : typeof def === 'boolean' ? 'boolean' : 'json';
-      fields.push({ name, label: title, kind, required: required.has(name), description: desc, default: isObj(raw) ? raw.default : undefined, min: null, max: null, options: null, itemKind: null, multiline: false, order });
+      const kind: FieldKind =
+        typeof def === 'string'
+          ? 'string'
+          : typeof def === 'number'
+            ? Number.isInteger(def)
+              ? 'integer'
+              : 'number'
+            : typeof def === 'boolean'
+              ? 'boolean'
+              : 'json';
+      fields.push({
+        name,
+        label: title,
+        kind,
+        required: required.has(name),
+        description: desc,
+        default: isObj(raw) ? raw.default : undefined,
+        min: null,
+        max: null,
+        options: null,
+        itemKind: null,
+        multiline: false,
+        order,
+      });
       continue;
     }
     const { kind, itemKind, multiline } = kindOf(s, name);
@@ -205,7 +246,10 @@ const isEmpty = (v: unknown) => v === undefined || v === null || v === '' || (Ar
  * Checks values against the fields and returns the input to send (empty optionals dropped, JSON
  * fields parsed, numbers coerced) or per-field messages.
  */
-export function validateForm(fields: FormField[], values: Record<string, unknown>): { ok: true; input: Record<string, unknown> } | { ok: false; errors: Record<string, string> } {
+export function validateForm(
+  fields: FormField[],
+  values: Record<string, unknown>,
+): { ok: true; input: Record<string, unknown> } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const input: Record<string, unknown> = {};
   for (const f of fields) {
@@ -218,10 +262,22 @@ export function validateForm(fields: FormField[], values: Record<string, unknown
       case 'number':
       case 'integer': {
         const n = typeof v === 'number' ? v : Number(String(v).trim());
-        if (!Number.isFinite(n)) { errors[f.name] = 'Enter a number'; continue; }
-        if (f.kind === 'integer' && !Number.isInteger(n)) { errors[f.name] = 'Enter a whole number'; continue; }
-        if (f.min != null && n < f.min) { errors[f.name] = `Must be at least ${f.min}`; continue; }
-        if (f.max != null && n > f.max) { errors[f.name] = `Must be at most ${f.max}`; continue; }
+        if (!Number.isFinite(n)) {
+          errors[f.name] = 'Enter a number';
+          continue;
+        }
+        if (f.kind === 'integer' && !Number.isInteger(n)) {
+          errors[f.name] = 'Enter a whole number';
+          continue;
+        }
+        if (f.min != null && n < f.min) {
+          errors[f.name] = `Must be at least ${f.min}`;
+          continue;
+        }
+        if (f.max != null && n > f.max) {
+          errors[f.name] = `Must be at most ${f.max}`;
+          continue;
+        }
         v = n;
         break;
       }
@@ -230,7 +286,10 @@ export function validateForm(fields: FormField[], values: Record<string, unknown
         break;
       case 'enum': {
         const match = f.options!.find((o) => String(o) === String(v));
-        if (match === undefined) { errors[f.name] = `Choose one of ${f.options!.join(', ')}`; continue; }
+        if (match === undefined) {
+          errors[f.name] = `Choose one of ${f.options!.join(', ')}`;
+          continue;
+        }
         v = match;
         break;
       }
@@ -238,12 +297,25 @@ export function validateForm(fields: FormField[], values: Record<string, unknown
         let arr: unknown = v;
         if (typeof arr === 'string') {
           const text: string = arr;
-          try { arr = JSON.parse(text); } catch { arr = text.split('\n').map((line) => line.trim()).filter(Boolean); }
+          try {
+            arr = JSON.parse(text);
+          } catch {
+            arr = text
+              .split('\n')
+              .map((line) => line.trim())
+              .filter(Boolean);
+          }
         }
-        if (!Array.isArray(arr)) { errors[f.name] = 'Enter a list'; continue; }
+        if (!Array.isArray(arr)) {
+          errors[f.name] = 'Enter a list';
+          continue;
+        }
         if (f.itemKind === 'number' || f.itemKind === 'integer') {
           const nums = arr.map(Number);
-          if (nums.some((n) => !Number.isFinite(n))) { errors[f.name] = 'Every item must be a number'; continue; }
+          if (nums.some((n) => !Number.isFinite(n))) {
+            errors[f.name] = 'Every item must be a number';
+            continue;
+          }
           arr = nums;
         }
         v = arr;
@@ -252,7 +324,14 @@ export function validateForm(fields: FormField[], values: Record<string, unknown
       case 'json': {
         if (typeof v === 'string') {
           // A union that takes text too (its default is text, e.g. "auto") keeps plain words as they are.
-          try { v = JSON.parse(v); } catch { if (typeof f.default !== 'string') { errors[f.name] = 'Not valid JSON'; continue; } }
+          try {
+            v = JSON.parse(v);
+          } catch {
+            if (typeof f.default !== 'string') {
+              errors[f.name] = 'Not valid JSON';
+              continue;
+            }
+          }
         }
         break;
       }

@@ -68,7 +68,11 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     log: deps.log,
   });
   // fal (ARCHITECTURE.md, "The engine"): its own client and key; bases from KILN_FAL_*_URL / --fal-*-url in tests.
-  const falBases = Object.fromEntries(Object.entries(deps.falBases ?? {}).filter(([, v]) => !!v).map(([k, v]) => [k, String(v).replace(/\/+$/, '')]));
+  const falBases = Object.fromEntries(
+    Object.entries(deps.falBases ?? {})
+      .filter(([, v]) => !!v)
+      .map(([k, v]) => [k, String(v).replace(/\/+$/, '')]),
+  );
   const fal = createFalClient({ bases: falBases, fetch: deps.fetch, getKey: () => deps.secrets.get('fal'), userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}` });
   const vault = createVault({
     dataDir: deps.dataDir,
@@ -86,13 +90,29 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     },
     downloadLimits: () => downloadLimitBytes(deps.settings.get()),
   });
-  const engine = createEngine({ history, vault, providers: [createReplicateProvider(provider), createFalProvider(fal)], publisher, emit, clock: deps.clock, log: deps.log, settings: deps.settings, options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) as EngineOptionsInput['resumeOnStart'] } });
+  const engine = createEngine({
+    history,
+    vault,
+    providers: [createReplicateProvider(provider), createFalProvider(fal)],
+    publisher,
+    emit,
+    clock: deps.clock,
+    log: deps.log,
+    settings: deps.settings,
+    options: { ...deps.engineOptions, resumeOnStart: ownership.resumeOnStart(deps.engineOptions?.resumeOnStart) as EngineOptionsInput['resumeOnStart'] },
+  });
   ownership.attach(engine, (id) => publisher.changed(id));
 
   engine.onRecord(createNotifier({ settings: deps.settings, platform: deps.platform, emit, clock: deps.clock }));
 
   // Money (ARCHITECTURE.md, "Money"): the ledger listens to the engine's records like the notifier does.
-  const cost = createCost({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, settings: deps.settings, outputCount: (id) => history.getOutputs(id).length });
+  const cost = createCost({
+    dataDir: deps.dataDir,
+    clock: deps.clock,
+    log: deps.log,
+    settings: deps.settings,
+    outputCount: (id) => history.getOutputs(id).length,
+  });
   // fal's unit prices (cached daily) and, with an Admin key, its billing: through the fal client.
   cost.useFal(fal);
   engine.onRecord((rec) => {

@@ -104,7 +104,8 @@ export function parseCli(argv: string[]): Command {
     case 'cost': {
       if (arg) throw new UsageError(`Unexpected argument: ${arg}`);
       const since = values.since ?? null;
-      if (since !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(since) || !Number.isFinite(Date.parse(`${since}T00:00:00Z`)))) throw new UsageError(`--since ${since} is not a date: use YYYY-MM-DD`);
+      if (since !== null && (!/^\d{4}-\d{2}-\d{2}$/.test(since) || !Number.isFinite(Date.parse(`${since}T00:00:00Z`))))
+        throw new UsageError(`--since ${since} is not a date: use YYYY-MM-DD`);
       return { cmd, since, json };
     }
     case 'list': {
@@ -129,7 +130,8 @@ export function parseCli(argv: string[]): Command {
 function parseMaxCost(raw: string | undefined): number | null {
   if (raw === undefined) return null;
   const usd = Number(raw.replace(/^\$/, ''));
-  if (raw.trim() === '' || !Number.isFinite(usd) || usd < 0 || usd > 1_000_000) throw new UsageError(`--max-cost ${raw} is not an amount in USD (e.g. --max-cost 0.50)`);
+  if (raw.trim() === '' || !Number.isFinite(usd) || usd < 0 || usd > 1_000_000)
+    throw new UsageError(`--max-cost ${raw} is not an amount in USD (e.g. --max-cost 0.50)`);
   return usd;
 }
 
@@ -160,7 +162,10 @@ export function parseModelArg(ref: string): ModelArg {
   const colon = rest.indexOf(':');
   const model = colon < 0 ? rest : rest.slice(0, colon);
   const version = colon < 0 ? null : rest.slice(colon + 1);
-  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) throw new UsageError(`"${ref}" is not a model reference: use OWNER/NAME[:VERSION] (Replicate, e.g. black-forest-labs/flux-schnell) or fal:ENDPOINT_ID (e.g. fal:fal-ai/flux/dev).`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(model))
+    throw new UsageError(
+      `"${ref}" is not a model reference: use OWNER/NAME[:VERSION] (Replicate, e.g. black-forest-labs/flux-schnell) or fal:ENDPOINT_ID (e.g. fal:fal-ai/flux/dev).`,
+    );
   if (version !== null && !/^[\w.-]{1,128}$/.test(version)) throw new UsageError(`"${version}" in ${ref} is not a version id.`);
   return { provider: 'replicate', model, version: version || null };
 }

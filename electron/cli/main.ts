@@ -102,7 +102,9 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       const { items } = history.list({}, null, cmd.limit);
       if (cmd.json) out(JSON.stringify(items, null, 2));
       else if (items.length === 0) err('kiln: no predictions yet — start one with: kiln run OWNER/NAME -i prompt="…"');
-      else for (const v of items) out([v.id, v.status.padEnd(10), modelRefOf(v), new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
+      else
+        for (const v of items)
+          out([v.id, v.status.padEnd(10), modelRefOf(v), new Date(v.createdAt).toISOString(), JSON.stringify((v.prompt ?? '').slice(0, 60))].join('  '));
       return interrupt.aborted ? 130 : 0;
     }
     case 'show': {
@@ -129,7 +131,10 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
     case 'cancel': {
       const rec = find(backend, cmd.id);
       if (!rec.providerId && !isTerminal(rec.status) && !backend.isOwner()) {
-        throw new KilnError({ code: 'forbidden', message: `${rec.id} has not reached ${PROVIDER_LABEL[rec.provider]} yet and another Kiln process (the app, or a kiln command) is sending it: cancel it there.` });
+        throw new KilnError({
+          code: 'forbidden',
+          message: `${rec.id} has not reached ${PROVIDER_LABEL[rec.provider]} yet and another Kiln process (the app, or a kiln command) is sending it: cancel it there.`,
+        });
       }
       if (rec.providerId) engine.resume(rec.id);
       // A refused cancel is an answer (the run goes on and is still followed), not something to wait out.
@@ -165,12 +170,21 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
       if (tooBig) throw new KilnError({ code: 'invalid_input', message: tooBig });
       let schema: Record<string, unknown> | null = null;
       // Replicate: the version to run (and its schema); fal: the endpoint's input schema (platform API).
-      const version = ref.provider === 'fal' ? ((schema = await falSchema(backend, ref.model, err)), null) : await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
+      const version =
+        ref.provider === 'fal'
+          ? ((schema = await falSchema(backend, ref.model, err)), null)
+          : await resolveVersion(backend, ref.model, ref.version, err, (s) => (schema = s));
       if (interrupt.aborted) return 130; // nothing was sent
       // --max-cost and the budgets: refused here, before anything is created (ARCHITECTURE.md, "Fixed interfaces", §9).
       const refusal = checkMaxCost(costFor(backend.services), { ref: `${ref.provider}:${ref.model}`, input, schema, maxCost: cmd.maxCost ?? null });
       if (refusal) return (err(`kiln: ${refusal}`), 2);
-      const rec = engine.submit({ provider: ref.provider, model: ref.model, version, input, ...(ref.provider === 'fal' && schema ? { inputSchema: schema } : {}) });
+      const rec = engine.submit({
+        provider: ref.provider,
+        model: ref.model,
+        version,
+        input,
+        ...(ref.provider === 'fal' && schema ? { inputSchema: schema } : {}),
+      });
       return submitted(backend, rec.id, cmd, interrupt);
     }
   }
@@ -181,7 +195,12 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
   const { engine, history } = backend.services;
   err(`kiln: ${id} submitted`);
   await Promise.race([engine.waitSubmitted(id, 60_000), whenAborted(interrupt)]);
-  const { final, handedOver, keyRejected } = await followToEnd(backend, id, { interrupt, cancelOnInterrupt: cmd.cancelOnInterrupt, streamText: !cmd.json, err });
+  const { final, handedOver, keyRejected } = await followToEnd(backend, id, {
+    interrupt,
+    cancelOnInterrupt: cmd.cancelOnInterrupt,
+    streamText: !cmd.json,
+    err,
+  });
   if (keyRejected) return pausedForKey(history.get(id) ?? final, keyRejected);
   if (handedOver) {
     err(`kiln: left running; the app (if open on this data folder) or the next kiln command follows it to the end and saves its outputs — kiln show ${id}`);
@@ -202,7 +221,9 @@ async function submitted(backend: Backend, id: string, cmd: { json: boolean; can
 /** The key was rejected while following: the run is paused, not lost; exit 3 (key or billing). */
 function pausedForKey(rec: Pick<PredictionRecord, 'id' | 'provider'>, message: string): number {
   err(`kiln: ${message}`);
-  err(`kiln: ${rec.id} is paused, not lost: save a valid ${PROVIDER_LABEL[rec.provider]} key (${KEY_ENV[rec.provider]}, or Settings in the app) and kiln show ${rec.id} follows it to the end.`);
+  err(
+    `kiln: ${rec.id} is paused, not lost: save a valid ${PROVIDER_LABEL[rec.provider]} key (${KEY_ENV[rec.provider]}, or Settings in the app) and kiln show ${rec.id} follows it to the end.`,
+  );
   return 3;
 }
 
@@ -213,7 +234,10 @@ function pausedForKey(rec: Pick<PredictionRecord, 'id' | 'provider'>, message: s
 async function requireKey(backend: Backend, provider: PredictionRecord['provider']): Promise<void> {
   if (provider !== 'fal') return;
   if (await backend.services.secrets.get('fal')) return;
-  throw new KilnError({ code: 'auth', message: `No fal key: set FAL_KEY in the environment (FAL_KEY=key_id:key_secret, from fal.ai/dashboard/keys), or save it in the app's Settings. Nothing was created.` });
+  throw new KilnError({
+    code: 'auth',
+    message: `No fal key: set FAL_KEY in the environment (FAL_KEY=key_id:key_secret, from fal.ai/dashboard/keys), or save it in the app's Settings. Nothing was created.`,
+  });
 }
 
 /** The --json object (ARCHITECTURE.md, "Fixed interfaces"): the history's view plus absolute file paths, full text, error, cost. */

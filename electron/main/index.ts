@@ -59,7 +59,10 @@ if (!app.requestSingleInstanceLock()) {
     stopping = true;
     const b = backend;
     backend = null;
-    void b.stop().catch((err: unknown) => log.error('backend stop failed', { err: String(err) })).finally(() => app.quit());
+    void b
+      .stop()
+      .catch((err: unknown) => log.error('backend stop failed', { err: String(err) }))
+      .finally(() => app.quit());
   });
 
   // Every web content we create follows the same rules (docs/ARCHITECTURE.md, "Where each rule lives").
@@ -127,7 +130,8 @@ if (!app.requestSingleInstanceLock()) {
     const invoke = guardedInvoke(
       (channel, payload) => b.invoke(channel, payload),
       origin,
-      (channel, frameUrl, why) => log.warn(why ? `ipc: refused call (${why})` : 'ipc: refused call from an untrusted frame', { channel, frameUrl: String(frameUrl).slice(0, 200) }),
+      (channel, frameUrl, why) =>
+        log.warn(why ? `ipc: refused call (${why})` : 'ipc: refused call from an untrusted frame', { channel, frameUrl: String(frameUrl).slice(0, 200) }),
     );
     // One handler per contract channel: the preload can only reach these, and each checks its sender.
     for (const channel of INVOKE_CHANNELS) {

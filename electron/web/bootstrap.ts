@@ -9,7 +9,8 @@ import { WEB_TOKEN_RETRY_KEY, WEB_TOKEN_STORAGE_KEY } from '../../shared/capabil
 
 const RETRY_FLAG = WEB_TOKEN_RETRY_KEY;
 
-const SCRIPT = `(function(){try{var s=sessionStorage,k=${JSON.stringify(WEB_TOKEN_STORAGE_KEY)},r=${JSON.stringify(RETRY_FLAG)},t=s.getItem(k);` +
+const SCRIPT =
+  `(function(){try{var s=sessionStorage,k=${JSON.stringify(WEB_TOKEN_STORAGE_KEY)},r=${JSON.stringify(RETRY_FLAG)},t=s.getItem(k);` +
   `if(s.getItem(r)){s.removeItem(r);document.getElementById('why').textContent='Kiln restarted \\u2014 open the new link printed in the terminal.';return}` +
   `if(t){s.removeItem(k);s.setItem(r,'1');location.replace('/?token='+encodeURIComponent(t)+location.hash)}}catch(e){}})()`;
 

@@ -10,7 +10,8 @@ import { loadOrCreateToken } from './token.ts';
 
 // `npm run web -- --port P --data-dir D [--replicate-base-url URL] [--fal-*-url URL] [--host H]` (ARCHITECTURE.md, "Fixed interfaces").
 // Prints exactly one `Kiln web: <url>` line on stdout; everything else goes to stderr and the log.
-const USAGE = 'Usage: node electron/web/main.ts [--port P] [--data-dir DIR] [--replicate-base-url URL] [--fal-queue-url URL] [--fal-api-url URL] [--fal-storage-url URL] [--host H]';
+const USAGE =
+  'Usage: node electron/web/main.ts [--port P] [--data-dir DIR] [--replicate-base-url URL] [--fal-queue-url URL] [--fal-api-url URL] [--fal-storage-url URL] [--host H]';
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n${USAGE}\n`);

@@ -79,7 +79,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   function forbidden(res: http.ServerResponse) {
     // A browser tab that lost its token on reload gets it back from sessionStorage (bootstrap.ts).
-    res.writeHead(403, { ...baseHeaders(), 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': BOOTSTRAP_CSP, 'X-Frame-Options': 'DENY' });
+    res.writeHead(403, {
+      ...baseHeaders(),
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': BOOTSTRAP_CSP,
+      'X-Frame-Options': 'DENY',
+    });
     res.end(BOOTSTRAP_HTML);
   }
 

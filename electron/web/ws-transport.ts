@@ -114,7 +114,8 @@ export function createWsTransport(opts: { backend: Pick<Backend, 'invoke' | 'on'
         return ws.close(1007, 'invalid JSON');
       }
       const m = msg as { type?: unknown; id?: unknown; channel?: unknown; payload?: unknown } | null;
-      if (!m || typeof m !== 'object' || m.type !== 'invoke' || typeof m.id !== 'number' || !Number.isSafeInteger(m.id)) return ws.close(1008, 'unexpected frame');
+      if (!m || typeof m !== 'object' || m.type !== 'invoke' || typeof m.id !== 'number' || !Number.isSafeInteger(m.id))
+        return ws.close(1008, 'unexpected frame');
       const id = m.id;
       inFlight++;
       void opts.backend

@@ -16,37 +16,51 @@ export function connectEvents(): () => void {
   ];
   const loadModels = () => {
     const keySet = anyKeySet(settingsStore.getState());
-    void composerStore.getState().loadFeatured(!keySet).then(() => {
-      const c = composerStore.getState();
-      const first = c.modelRef ?? settingsStore.getState().settings.recentModels[0] ?? c.featured[0]?.ref;
-      if (first) void c.selectModel(first);
-    });
+    void composerStore
+      .getState()
+      .loadFeatured(!keySet)
+      .then(() => {
+        const c = composerStore.getState();
+        const first = c.modelRef ?? settingsStore.getState().settings.recentModels[0] ?? c.featured[0]?.ref;
+        if (first) void c.selectModel(first);
+      });
   };
   // Any provider's key saved or replaced: its models and schemas can load now.
-  const keyOf = () => Object.values(settingsStore.getState().keys).map((k) => (k.secret?.set ? k.secret.last4 : '')).join('|').replace(/^\|+$/, '') || null;
-  void settingsStore.getState().load().then(() => {
-    loadModels();
-    // A key saved (first run) or replaced: the model list and schemas can load now.
-    let lastKey = keyOf();
-    offs.push(settingsStore.subscribe(() => {
-      const k = keyOf();
-      if (k === lastKey) return;
-      lastKey = k;
-      if (k) loadModels();
-    }));
-  });
+  const keyOf = () =>
+    Object.values(settingsStore.getState().keys)
+      .map((k) => (k.secret?.set ? k.secret.last4 : ''))
+      .join('|')
+      .replace(/^\|+$/, '') || null;
+  void settingsStore
+    .getState()
+    .load()
+    .then(() => {
+      loadModels();
+      // A key saved (first run) or replaced: the model list and schemas can load now.
+      let lastKey = keyOf();
+      offs.push(
+        settingsStore.subscribe(() => {
+          const k = keyOf();
+          if (k === lastKey) return;
+          lastKey = k;
+          if (k) loadModels();
+        }),
+      );
+    });
   void predictionsStore.getState().reload();
   // Browser mode: when the backend comes back (restart, sleep), events may have been missed, so
   // the gallery and counts are reloaded rather than trusted.
   let dropped = false;
-  offs.push(onTransportState((state) => {
-    uiStore.getState().setBackend(state);
-    if (state !== 'open') dropped = true;
-    else if (dropped) {
-      dropped = false;
-      void predictionsStore.getState().reload();
-      void settingsStore.getState().load();
-    }
-  }));
+  offs.push(
+    onTransportState((state) => {
+      uiStore.getState().setBackend(state);
+      if (state !== 'open') dropped = true;
+      else if (dropped) {
+        dropped = false;
+        void predictionsStore.getState().reload();
+        void settingsStore.getState().load();
+      }
+    }),
+  );
   return () => offs.forEach((off) => off());
 }

@@ -16,11 +16,17 @@ export function notifyUser(n: EventPayload<'notify'>): void {
     visible: typeof document === 'undefined' || document.visibilityState === 'visible',
     focused: typeof document === 'undefined' || document.hasFocus(),
   });
-  const open = () => { if (n.predictionId) uiStore.getState().openDetail(n.predictionId); };
+  const open = () => {
+    if (n.predictionId) uiStore.getState().openDetail(n.predictionId);
+  };
   if (route === 'system') {
     try {
       const note = new Notification(n.title, { body: n.body, tag: n.predictionId ?? undefined });
-      note.onclick = () => { window.focus(); open(); note.close(); };
+      note.onclick = () => {
+        window.focus();
+        open();
+        note.close();
+      };
       return;
     } catch {
       // Some browsers only allow notifications from a service worker: fall back to the toast.

@@ -35,7 +35,8 @@ function parse(text: string): Node[] {
         continue;
       }
       if (ch === '{') {
-        if (depth + 1 > LIMITS.alternativesDepth) throw new ExpansionError(`Alternatives are nested more than ${LIMITS.alternativesDepth} deep (alternativesDepth). Simplify the {…|…} groups.`);
+        if (depth + 1 > LIMITS.alternativesDepth)
+          throw new ExpansionError(`Alternatives are nested more than ${LIMITS.alternativesDepth} deep (alternativesDepth). Simplify the {…|…} groups.`);
         const start = i;
         i++;
         flush();
@@ -96,6 +97,9 @@ export function countAlternatives(text: string): number {
 export function expandAlternatives(text: string, cap: number = LIMITS.groupMembers): string[] {
   const seq = parse(text);
   const n = countSeq(seq);
-  if (n > cap) throw new ExpansionError(`"${text.length > 60 ? `${text.slice(0, 57)}…` : text}" expands to ${Number.isFinite(n) ? n.toLocaleString('en-US') : 'too many'} prompts; a batch holds at most ${cap} runs (groupMembers). Remove some alternatives.`);
+  if (n > cap)
+    throw new ExpansionError(
+      `"${text.length > 60 ? `${text.slice(0, 57)}…` : text}" expands to ${Number.isFinite(n) ? n.toLocaleString('en-US') : 'too many'} prompts; a batch holds at most ${cap} runs (groupMembers). Remove some alternatives.`,
+    );
   return expandSeq(seq);
 }

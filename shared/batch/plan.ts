@@ -43,19 +43,25 @@ export function seedList(s: SeedSweep): number[] {
     if (s.count > LIMITS.groupMembers) throw new BatchInputError(`${s.count} seeds is more than a batch holds (${LIMITS.groupMembers} runs, groupMembers).`);
     return Array.from({ length: s.count }, (_, i) => (s.start + i) % (MAX_SEED + 1));
   }
-  if (!Number.isInteger(s.from) || !Number.isInteger(s.to) || s.from < 0 || s.to < s.from) throw new BatchInputError('A seed range needs two whole numbers, the first not above the second (e.g. 1 to 8).');
+  if (!Number.isInteger(s.from) || !Number.isInteger(s.to) || s.from < 0 || s.to < s.from)
+    throw new BatchInputError('A seed range needs two whole numbers, the first not above the second (e.g. 1 to 8).');
   const n = s.to - s.from + 1;
-  if (n > LIMITS.groupMembers) throw new BatchInputError(`Seeds ${s.from} to ${s.to} are ${n} runs; a batch holds at most ${LIMITS.groupMembers} (groupMembers).`);
+  if (n > LIMITS.groupMembers)
+    throw new BatchInputError(`Seeds ${s.from} to ${s.to} are ${n} runs; a batch holds at most ${LIMITS.groupMembers} (groupMembers).`);
   return Array.from({ length: n }, (_, i) => s.from + i);
 }
 
 /** "1, 2, 3" or one value per line → values typed as the input's kind. */
 export function parseAxisValues(text: string, kind: string): unknown[] {
-  const parts = text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   return parts.map((p) => {
     if (kind === 'integer' || kind === 'number') {
       const n = Number(p);
-      if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n))) throw new BatchInputError(`"${p}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}.`);
+      if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n)))
+        throw new BatchInputError(`"${p}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}.`);
       return n;
     }
     if (kind === 'boolean') return /^(true|yes|1)$/i.test(p);
@@ -87,7 +93,10 @@ export function countBatch(spec: BatchSpec): number {
 /** Every member's input, in order: rows, then alternatives, then the grid, then seeds. */
 export function planBatch(spec: BatchSpec): BatchMember[] {
   const total = countBatch(spec);
-  if (total > LIMITS.groupMembers) throw new BatchInputError(`This batch would make ${Number.isFinite(total) ? total : 'too many'} runs; a batch holds at most ${LIMITS.groupMembers} (groupMembers). Use fewer rows, alternatives, seeds or grid values.`);
+  if (total > LIMITS.groupMembers)
+    throw new BatchInputError(
+      `This batch would make ${Number.isFinite(total) ? total : 'too many'} runs; a batch holds at most ${LIMITS.groupMembers} (groupMembers). Use fewer rows, alternatives, seeds or grid values.`,
+    );
   const seeds = spec.seedField ? seedList(spec.seeds) : [];
   const xs = spec.x?.values.length ? spec.x.values : [undefined];
   const ys = spec.y?.values.length ? spec.y.values : [undefined];

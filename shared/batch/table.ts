@@ -24,17 +24,24 @@ export interface BatchTable {
 
 function checkSize(text: string, what: string) {
   const bytes = new TextEncoder().encode(text).length;
-  if (bytes > LIMITS.batchFileBytes) throw new BatchInputError(`${what} (${formatBytes(bytes)}) is larger than ${formatBytes(LIMITS.batchFileBytes)}, the most a batch list may be (batchFileBytes). Split it into several batches.`);
+  if (bytes > LIMITS.batchFileBytes)
+    throw new BatchInputError(
+      `${what} (${formatBytes(bytes)}) is larger than ${formatBytes(LIMITS.batchFileBytes)}, the most a batch list may be (batchFileBytes). Split it into several batches.`,
+    );
 }
 
 function checkRows(n: number) {
-  if (n > LIMITS.groupMembers) throw new BatchInputError(`The list has ${n} rows; a batch holds at most ${LIMITS.groupMembers} runs (groupMembers). Split it into several batches.`);
+  if (n > LIMITS.groupMembers)
+    throw new BatchInputError(`The list has ${n} rows; a batch holds at most ${LIMITS.groupMembers} runs (groupMembers). Split it into several batches.`);
 }
 
 /** Prompts one per line: blank lines are skipped, each line trimmed. */
 export function parsePromptLines(text: string, what = 'The list'): string[] {
   checkSize(text, what);
-  const lines = text.split(/\r\n|\n|\r/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r\n|\n|\r/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   checkRows(lines.length);
   return lines;
 }
@@ -87,9 +94,18 @@ export function parseCsvTable(text: string, fields: { name: string; kind: string
   checkRows(body.length);
   const byLower = new Map(fields.map((f) => [f.name.toLowerCase(), f]));
   const cols = header!.map((h) => byLower.get(h.trim().toLowerCase()) ?? null);
-  const ignored = header!.filter((_, i) => !cols[i]).map((h) => h.trim()).filter(Boolean);
+  const ignored = header!
+    .filter((_, i) => !cols[i])
+    .map((h) => h.trim())
+    .filter(Boolean);
   const columns = cols.filter((c): c is { name: string; kind: string } => !!c).map((c) => c.name);
-  if (columns.length === 0) throw new BatchInputError(`${what} has no column naming an input of this model (its inputs: ${fields.map((f) => f.name).slice(0, 12).join(', ')}).`);
+  if (columns.length === 0)
+    throw new BatchInputError(
+      `${what} has no column naming an input of this model (its inputs: ${fields
+        .map((f) => f.name)
+        .slice(0, 12)
+        .join(', ')}).`,
+    );
   const rows = body.map((rec, r) => {
     const row: Record<string, unknown> = {};
     cols.forEach((f, c) => {
@@ -106,7 +122,8 @@ export function parseCsvTable(text: string, fields: { name: string; kind: string
 function typed(raw: string, kind: string, where: string): unknown {
   if (kind === 'integer' || kind === 'number') {
     const n = Number(raw);
-    if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n))) throw new BatchInputError(`${where}: "${raw}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}.`);
+    if (!Number.isFinite(n) || (kind === 'integer' && !Number.isInteger(n)))
+      throw new BatchInputError(`${where}: "${raw}" is not ${kind === 'integer' ? 'a whole number' : 'a number'}.`);
     return n;
   }
   if (kind === 'boolean') {

@@ -96,22 +96,41 @@ const unknown = (basis: string, tableDate: string | null = null): CostFigure => 
  * Before a run: what `count` runs of this input will cost (× outputs requested × N). Prices that
  * depend on how long the run takes or how much it writes are unknown until it has run.
  */
-export function estimateRun(price: Price | null, req: { model: string; input: Record<string, unknown>; schema?: Record<string, unknown> | null; count: number }): CostFigure {
+export function estimateRun(
+  price: Price | null,
+  req: { model: string; input: Record<string, unknown>; schema?: Record<string, unknown> | null; count: number },
+): CostFigure {
   if (!price) return unknown(`No price known for ${req.model}: set one in Settings → Prices`);
   const n = Math.max(1, Math.floor(req.count));
   const runs = n > 1 ? ` × ${n} runs` : '';
   switch (price.unit) {
     case 'output': {
       const outs = outputsRequested(req.input, req.schema);
-      return { usd: roundUsd(outs * n * price.usd), estimated: true, basis: `${plural(outs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+      return {
+        usd: roundUsd(outs * n * price.usd),
+        estimated: true,
+        basis: `${plural(outs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
     }
     case 'run':
-      return { usd: roundUsd(n * price.usd), estimated: true, basis: `${plural(n, 'run')} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+      return {
+        usd: roundUsd(n * price.usd),
+        estimated: true,
+        basis: `${plural(n, 'run')} × ${formatUsd(price.usd)}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
     case 'video-second': {
       const secs = videoSeconds(req.input, req.schema);
-      if (secs === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known before it runs (${price.source})`, price.tableDate);
+      if (secs === null)
+        return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known before it runs (${price.source})`, price.tableDate);
       const outs = outputsRequested(req.input, req.schema);
-      return { usd: roundUsd(secs * outs * n * price.usd), estimated: true, basis: `${plural(secs * outs, price.noun)}${runs} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+      return {
+        usd: roundUsd(secs * outs * n * price.usd),
+        estimated: true,
+        basis: `${plural(secs * outs, price.noun)}${runs} × ${formatUsd(price.usd)}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
     }
     case 'second':
       return unknown(`${formatUsd(price.usd)} per ${price.noun}; the run time is not known before it runs (${price.source})`, price.tableDate);
@@ -138,8 +157,17 @@ export interface RunOutcome {
 
 /** fal's request-error types that answer with a 5xx (reference §6): fal never bills them. */
 export const FAL_SERVER_ERROR_TYPES = new Set([
-  'request_timeout', 'startup_timeout', 'runner_scheduling_failure', 'runner_connection_timeout', 'runner_disconnected',
-  'runner_connection_refused', 'runner_connection_error', 'runner_incomplete_response', 'runner_server_error', 'internal_error', 'server_error',
+  'request_timeout',
+  'startup_timeout',
+  'runner_scheduling_failure',
+  'runner_connection_timeout',
+  'runner_disconnected',
+  'runner_connection_refused',
+  'runner_connection_error',
+  'runner_incomplete_response',
+  'runner_server_error',
+  'internal_error',
+  'server_error',
 ]);
 
 /** A fal failure that fal does not bill: a 5xx, by status code or by its error type. */
@@ -160,27 +188,50 @@ export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
     return { usd: 0, estimated: false, basis: 'fal server error: not billed (fal never bills 5xx failures)', tableDate: null };
   }
   if (typeof run.actualUsd === 'number' && Number.isFinite(run.actualUsd) && run.actualUsd >= 0) {
-    return { usd: roundUsd(run.actualUsd), estimated: false, basis: `${run.provider === 'fal' ? "fal's billing" : 'the provider'} reports ${formatUsd(run.actualUsd)}`, tableDate: null };
+    return {
+      usd: roundUsd(run.actualUsd),
+      estimated: false,
+      basis: `${run.provider === 'fal' ? "fal's billing" : 'the provider'} reports ${formatUsd(run.actualUsd)}`,
+      tableDate: null,
+    };
   }
   if (!price) return unknown(`No price known for ${run.model}: set one in Settings → Prices`);
   switch (price.unit) {
     case 'output': {
-      if (run.outputsProduced === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the outputs are not known (${price.source})`, price.tableDate);
+      if (run.outputsProduced === null)
+        return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the outputs are not known (${price.source})`, price.tableDate);
       const n = run.outputsProduced;
-      return { usd: roundUsd(n * price.usd), estimated: true, basis: `${plural(n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+      return {
+        usd: roundUsd(n * price.usd),
+        estimated: true,
+        basis: `${plural(n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
     }
     case 'run':
       return { usd: roundUsd(price.usd), estimated: true, basis: `1 run × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
     case 'video-second': {
       const secs = videoSeconds(run.input);
       const n = run.outputsProduced;
-      if (secs === null || n === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known (${price.source})`, price.tableDate);
-      return { usd: roundUsd(secs * n * price.usd), estimated: true, basis: `${plural(secs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
+      if (secs === null || n === null)
+        return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known (${price.source})`, price.tableDate);
+      return {
+        usd: roundUsd(secs * n * price.usd),
+        estimated: true,
+        basis: `${plural(secs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
     }
     case 'second': {
       const t = run.predictSeconds;
-      if (t === null || !Number.isFinite(t) || t < 0) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the run time was not reported (${price.source})`, price.tableDate);
-      return { usd: roundUsd(t * price.usd), estimated: true, basis: `${t.toFixed(1)} s × ${formatUsd(price.usd)} per ${price.noun}, ${price.source}`, tableDate: price.tableDate };
+      if (t === null || !Number.isFinite(t) || t < 0)
+        return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the run time was not reported (${price.source})`, price.tableDate);
+      return {
+        usd: roundUsd(t * price.usd),
+        estimated: true,
+        basis: `${t.toFixed(1)} s × ${formatUsd(price.usd)} per ${price.noun}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
     }
     case 'token': {
       const out = run.tokens?.output ?? null;
@@ -198,11 +249,26 @@ export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
 export const overrideKey = (provider: CostProvider, model: string): string => `${provider}:${model}`;
 
 /** What one unit of each price unit is called in a basis. */
-export const UNIT_NOUNS: Record<PriceUnit, string> = { output: 'output', run: 'run', second: 'second of hardware', 'video-second': 'video second', token: 'output token' };
+export const UNIT_NOUNS: Record<PriceUnit, string> = {
+  output: 'output',
+  run: 'run',
+  second: 'second of hardware',
+  'video-second': 'video second',
+  token: 'output token',
+};
 
 /** The user's own price (Settings) as a Price: the backend's catalogue and the renderer read it alike. */
 export function overridePrice(provider: CostProvider, model: string, o: { unit: PriceUnit; usd: number; inputUsd?: number | null }): Price {
-  return { provider, model, unit: o.unit, usd: o.usd, inputUsd: o.inputUsd ?? null, noun: UNIT_NOUNS[o.unit], source: 'your price in Settings', tableDate: null };
+  return {
+    provider,
+    model,
+    unit: o.unit,
+    usd: o.usd,
+    inputUsd: o.inputUsd ?? null,
+    noun: UNIT_NOUNS[o.unit],
+    source: 'your price in Settings',
+    tableDate: null,
+  };
 }
 
 /** A history run's model as a ref (ARCHITECTURE.md, "Fixed interfaces"): records keep fal's endpoint id without its `fal:`. */

@@ -72,7 +72,9 @@ export const PredictionView = z.object({
   favourite: z.boolean(),
   webUrl: z.string().nullable(),
   /** Token counts where the provider reports them (language models), for per-token prices. */
-  metrics: z.object({ predictTime: z.number().nullable(), totalTime: z.number().nullable(), inputTokens: z.number().optional(), outputTokens: z.number().optional() }).nullable(),
+  metrics: z
+    .object({ predictTime: z.number().nullable(), totalTime: z.number().nullable(), inputTokens: z.number().optional(), outputTokens: z.number().optional() })
+    .nullable(),
   /** When the provider deletes the outputs (created + retention), while not yet saved. */
   expiresAt: z.number().nullable(),
   /** The batch or compare this run is a member of (null: it ran alone). Optional: older backends do not send it. */

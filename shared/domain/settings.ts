@@ -6,7 +6,11 @@ export const Theme = z.enum(['system', 'light', 'dark']);
 
 const MiB = 1024 * 1024;
 /** A download cap in MB: at least 1 MB, at most 1 TB. */
-const LimitMB = z.number().int().min(1).max(1024 * 1024);
+const LimitMB = z
+  .number()
+  .int()
+  .min(1)
+  .max(1024 * 1024);
 /** Per kind of output, in MB (ARCHITECTURE.md, "Security"); the defaults come from LIMITS.download. */
 export const DownloadLimitsMB = z.object({ image: LimitMB, text: LimitMB, audio: LimitMB, video: LimitMB, other: LimitMB }).strict();
 export type DownloadLimitsMB = z.infer<typeof DownloadLimitsMB>;
@@ -23,19 +27,25 @@ const Usd = z.number().min(0).max(1_000_000);
  * The user's own price for a model (ARCHITECTURE.md, "Money"), keyed by its canonical ref (`replicate:owner/name`,
  * `fal:endpoint`): wins over Replicate's table and fal's pricing API. `unit` as in shared/domain/cost.ts.
  */
-export const PriceOverride = z.object({
-  unit: z.enum(['output', 'run', 'second', 'video-second', 'token']),
-  usd: Usd,
-  /** Per input token, for `token` prices. */
-  inputUsd: Usd.nullable().optional(),
-}).strict();
+export const PriceOverride = z
+  .object({
+    unit: z.enum(['output', 'run', 'second', 'video-second', 'token']),
+    usd: Usd,
+    /** Per input token, for `token` prices. */
+    inputUsd: Usd.nullable().optional(),
+  })
+  .strict();
 export type PriceOverride = z.infer<typeof PriceOverride>;
 export const PriceOverrides = z.record(z.string().min(3).max(200), PriceOverride).refine((o) => Object.keys(o).length <= 500, 'At most 500 price overrides');
 
 export const Settings = z.object({
   theme: Theme.default('system'),
   /** "Give up if not started within", sent as Replicate's Cancel-After (e.g. "10m"); null = never. */
-  cancelAfter: z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$|^\d+$/, 'Use a duration like 90s, 10m or 1h30m').nullable().default(null),
+  cancelAfter: z
+    .string()
+    .regex(/^(\d+h)?(\d+m)?(\d+s)?$|^\d+$/, 'Use a duration like 90s, 10m or 1h30m')
+    .nullable()
+    .default(null),
   /** How many creates may be in flight at once. */
   createConcurrency: z.number().int().min(1).max(32).default(4),
   notifications: z.boolean().default(true),
@@ -57,9 +67,9 @@ export type Settings = z.infer<typeof Settings>;
  * zod's .partial() keeps them and would silently reset every key the patch leaves out.
  */
 type Shape = typeof Settings.shape;
-export const SettingsPatch = z.object(
-  Object.fromEntries(Object.entries(Settings.shape).map(([k, v]) => [k, v.unwrap()])) as { [K in keyof Shape]: ReturnType<Shape[K]['unwrap']> },
-).partial();
+export const SettingsPatch = z
+  .object(Object.fromEntries(Object.entries(Settings.shape).map(([k, v]) => [k, v.unwrap()])) as { [K in keyof Shape]: ReturnType<Shape[K]['unwrap']> })
+  .partial();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 export const DEFAULT_SETTINGS: Settings = Settings.parse({});

@@ -28,7 +28,10 @@ import type { Scenario } from '../replicate-sim/types.ts';
 import { spawnSimulator } from '../replicate-sim/spawn.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
-const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const NS = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const SIZES = NS.length ? NS : [50, 1000];
 const MODEL = 'black-forest-labs/flux-schnell';
 /** Longer than creating 1,000 takes at 480/min, so nothing starts before all are submitted. */
@@ -93,7 +96,11 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (ms: number) => (Number.isFinite(ms) ? (ms / 1000).toFixed(3) : 'NaN');
 
-interface Stamp { id: string; status: string; at: number }
+interface Stamp {
+  id: string;
+  status: string;
+  at: number;
+}
 
 async function run(n: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-latency-'));
@@ -140,8 +147,11 @@ async function run(n: number) {
     await page.evaluate(async (count) => {
       const k = (globalThis as any).kiln;
       for (let i = 0; i < count; i += 25) {
-        await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, j) =>
-          k.invoke('predictions:create', { model: 'black-forest-labs/flux-schnell', input: { prompt: `latency bench #${i + j} a lighthouse at dusk` } })));
+        await Promise.all(
+          Array.from({ length: Math.min(25, count - i) }, (_, j) =>
+            k.invoke('predictions:create', { model: 'black-forest-labs/flux-schnell', input: { prompt: `latency bench #${i + j} a lighthouse at dusk` } }),
+          ),
+        );
       }
     }, n);
     const counts = () => page.evaluate(() => (globalThis as any).kiln.invoke('predictions:counts', {})) as Promise<{ byStatus: Record<string, number> }>;
@@ -151,7 +161,8 @@ async function run(n: number) {
       c = await counts();
     }
     const submitS = (Date.now() - t0) / 1000;
-    if ((c.byStatus.starting ?? 0) < n) throw new Error(`only ${c.byStatus.starting ?? 0}/${n} reached starting in ${submitS.toFixed(0)} s: ${JSON.stringify(c.byStatus)}`);
+    if ((c.byStatus.starting ?? 0) < n)
+      throw new Error(`only ${c.byStatus.starting ?? 0}/${n} reached starting in ${submitS.toFixed(0)} s: ${JSON.stringify(c.byStatus)}`);
 
     // Where each prediction is at the simulator, and when it will change.
     const created = (await control.predictions()).map((p) => Date.parse(p.created_at));
@@ -182,17 +193,22 @@ async function run(n: number) {
     const providerOf = new Map<string, string>();
     let cursor: string | null = null;
     do {
-      const pageRes = (await page.evaluate((cur) => (globalThis as any).kiln.invoke('predictions:list', { limit: 200, cursor: cur }), cursor)) as { items: { id: string; providerId: string | null }[]; nextCursor: string | null };
+      const pageRes = (await page.evaluate((cur) => (globalThis as any).kiln.invoke('predictions:list', { limit: 200, cursor: cur }), cursor)) as {
+        items: { id: string; providerId: string | null }[];
+        nextCursor: string | null;
+      };
       for (const it of pageRes.items) if (it.providerId) providerOf.set(it.id, it.providerId);
       cursor = pageRes.nextCursor;
     } while (cursor);
     const changeAt = new Map<string, { processing: number; succeeded: number }>();
     const ids = [...providerOf.values()];
     for (let i = 0; i < ids.length; i += 50) {
-      await Promise.all(ids.slice(i, i + 50).map(async (pid) => {
-        const p = (await control.prediction(pid)) as { started_at?: string; completed_at?: string };
-        if (p.started_at && p.completed_at) changeAt.set(pid, { processing: Date.parse(p.started_at), succeeded: Date.parse(p.completed_at) });
-      }));
+      await Promise.all(
+        ids.slice(i, i + 50).map(async (pid) => {
+          const p = (await control.prediction(pid)) as { started_at?: string; completed_at?: string };
+          if (p.started_at && p.completed_at) changeAt.set(pid, { processing: Date.parse(p.started_at), succeeded: Date.parse(p.completed_at) });
+        }),
+      );
     }
     const visibleAt = (simT: number): number | null => {
       let lo = 0;
@@ -225,18 +241,26 @@ async function run(n: number) {
 
     const tag = `card_latency.n${n}`;
     const target = targetP95(n);
-    console.log(`\nN = ${n}: submitted in ${submitS.toFixed(1)} s; simulator driven ×${speed.toFixed(1)} for ${driveS.toFixed(1)} s (${steps.length} steps, changes spread over ${((lastChange - firstChange) / speed / 1000).toFixed(1)} s real); ${kiln.logs.filter((l) => l.startsWith('err:')).length} stderr lines from Kiln`);
-    console.log(`BENCH ${tag}.event_p50 ${fmt(pct(evAll, 50))} s   # every card (most off-screen): prediction:updated with the new status reaches the renderer`);
+    console.log(
+      `\nN = ${n}: submitted in ${submitS.toFixed(1)} s; simulator driven ×${speed.toFixed(1)} for ${driveS.toFixed(1)} s (${steps.length} steps, changes spread over ${((lastChange - firstChange) / speed / 1000).toFixed(1)} s real); ${kiln.logs.filter((l) => l.startsWith('err:')).length} stderr lines from Kiln`,
+    );
+    console.log(
+      `BENCH ${tag}.event_p50 ${fmt(pct(evAll, 50))} s   # every card (most off-screen): prediction:updated with the new status reaches the renderer`,
+    );
     console.log(`BENCH ${tag}.event_p95 ${fmt(pct(evAll, 95))} s  # target <= ${target} s`);
     console.log(`BENCH ${tag}.event_max ${fmt(Math.max(...evAll))} s`);
     console.log(`BENCH ${tag}.event_processing_p95 ${fmt(pct(ev.processing, 95))} s`);
     console.log(`BENCH ${tag}.event_succeeded_p95 ${fmt(pct(ev.succeeded, 95))} s`);
-    console.log(`BENCH ${tag}.event_samples ${evAll.length} count  # of ${n * 2} changes; a processing step Kiln never saw (it went straight to succeeded) has no sample`);
+    console.log(
+      `BENCH ${tag}.event_samples ${evAll.length} count  # of ${n * 2} changes; a processing step Kiln never saw (it went straight to succeeded) has no sample`,
+    );
     console.log(`BENCH ${tag}.dom_p50 ${fmt(pct(dmAll, 50))} s   # on-screen cards: the article's accessible name shows the new status`);
     console.log(`BENCH ${tag}.dom_p95 ${fmt(pct(dmAll, 95))} s  # target <= ${target} s`);
     console.log(`BENCH ${tag}.dom_samples ${dmAll.length} count`);
     const worst = Math.max(pct(evAll, 95), dmAll.length ? pct(dmAll, 95) : -Infinity);
-    console.log(`target status change → card updated p95 <= ${target} s with ${n} in flight: ${worst <= target * 1000 && missed <= n * 2 * 0.05 ? 'MET' : 'MISSED'} (event p95 ${fmt(pct(evAll, 95))} s, on-screen DOM p95 ${fmt(pct(dmAll, 95))} s, ${missed} changes without a sample)`);
+    console.log(
+      `target status change → card updated p95 <= ${target} s with ${n} in flight: ${worst <= target * 1000 && missed <= n * 2 * 0.05 ? 'MET' : 'MISSED'} (event p95 ${fmt(pct(evAll, 95))} s, on-screen DOM p95 ${fmt(pct(dmAll, 95))} s, ${missed} changes without a sample)`,
+    );
     await page.close();
     await kiln.stop();
     kilns.delete(kiln);
@@ -247,7 +271,10 @@ async function run(n: number) {
 }
 
 async function launchBrowser() {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
+  });
 }
 
 try {

@@ -23,38 +23,54 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const costFrames: string[] = [];
   let counting = false;
-  page.on('websocket', (ws) => ws.on('framesent', (f) => { if (counting && typeof f.payload === 'string' && f.payload.includes('"cost:')) costFrames.push(f.payload); }));
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => {
+      if (counting && typeof f.payload === 'string' && f.payload.includes('"cost:')) costFrames.push(f.payload);
+    }),
+  );
   await page.goto(kiln.url);
   await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
-  await page.getByRole('dialog', { name: 'Choose a model' }).getByRole('button', { name: new RegExp(`^${MODEL.replace(/[/.-]/g, '\\$&')}\\b`) }).first().click();
+  await page
+    .getByRole('dialog', { name: 'Choose a model' })
+    .getByRole('button', { name: new RegExp(`^${MODEL.replace(/[/.-]/g, '\\$&')}\\b`) })
+    .first()
+    .click();
   await page.getByLabel('Num outputs').waitFor();
   await page.getByTestId('cost-estimate').filter({ hasText: '$0.003' }).waitFor();
 
   counting = true;
   // In-page code: this file is typed without the DOM library, hence `g` (the page's globalThis).
-  const times = await page.getByLabel('Num outputs').evaluate(async (input, { changes, price }) => {
-    const g = globalThis as any;
-    const el = input as any;
-    const shown = g.document.querySelector('[data-testid="cost-estimate"]');
-    const setValue = Object.getOwnPropertyDescriptor(g.HTMLInputElement.prototype, 'value')!.set!;
-    const out: number[] = [];
-    for (let i = 0; i < changes; i++) {
-      const n = (i % 4) + 1 === Number(el.value) ? ((i + 1) % 4) + 1 : (i % 4) + 1;
-      const want = `$${(n * price).toFixed(3)}`;
-      const changed = new Promise<void>((resolve) => {
-        const mo = new g.MutationObserver(() => { if (shown.textContent.includes(want)) { mo.disconnect(); resolve(); } });
-        mo.observe(shown, { childList: true, characterData: true, subtree: true });
-      });
-      const t0 = g.performance.now();
-      setValue.call(el, String(n));
-      el.dispatchEvent(new g.Event('input', { bubbles: true }));
-      await changed;
-      await new Promise((r) => g.requestAnimationFrame(() => r(null)));
-      out.push(g.performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return out;
-  }, { changes: CHANGES, price: PRICE });
+  const times = await page.getByLabel('Num outputs').evaluate(
+    async (input, { changes, price }) => {
+      const g = globalThis as any;
+      const el = input as any;
+      const shown = g.document.querySelector('[data-testid="cost-estimate"]');
+      const setValue = Object.getOwnPropertyDescriptor(g.HTMLInputElement.prototype, 'value')!.set!;
+      const out: number[] = [];
+      for (let i = 0; i < changes; i++) {
+        const n = (i % 4) + 1 === Number(el.value) ? ((i + 1) % 4) + 1 : (i % 4) + 1;
+        const want = `$${(n * price).toFixed(3)}`;
+        const changed = new Promise<void>((resolve) => {
+          const mo = new g.MutationObserver(() => {
+            if (shown.textContent.includes(want)) {
+              mo.disconnect();
+              resolve();
+            }
+          });
+          mo.observe(shown, { childList: true, characterData: true, subtree: true });
+        });
+        const t0 = g.performance.now();
+        setValue.call(el, String(n));
+        el.dispatchEvent(new g.Event('input', { bubbles: true }));
+        await changed;
+        await new Promise((r) => g.requestAnimationFrame(() => r(null)));
+        out.push(g.performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return out;
+    },
+    { changes: CHANGES, price: PRICE },
+  );
   counting = false;
 
   const sorted = [...times].sort((a, b) => a - b);

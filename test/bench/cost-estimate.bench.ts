@@ -42,7 +42,18 @@ try {
   const now = Date.now();
   const ins = db.prepare('INSERT INTO costs(prediction_id, provider, model, status, usd, estimated, basis, table_date, at) VALUES (?,?,?,?,?,?,?,?,?)');
   db.exec('BEGIN');
-  for (let i = 0; i < ROWS; i++) ins.run(`b${i}`, 'replicate', 'black-forest-labs/flux-schnell', 'succeeded', 0.003, 1, '1 image × $0.003', '2026-10', now - Math.floor((i / ROWS) * 365 * 86_400_000));
+  for (let i = 0; i < ROWS; i++)
+    ins.run(
+      `b${i}`,
+      'replicate',
+      'black-forest-labs/flux-schnell',
+      'succeeded',
+      0.003,
+      1,
+      '1 image × $0.003',
+      '2026-10',
+      now - Math.floor((i / ROWS) * 365 * 86_400_000),
+    );
   db.exec('COMMIT');
   db.close();
 

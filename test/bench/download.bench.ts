@@ -66,7 +66,10 @@ try {
   let worst = process.memoryUsage();
   const sampler = setInterval(() => {
     const m = process.memoryUsage();
-    if (m.rss > peak) { peak = m.rss; worst = m; }
+    if (m.rss > peak) {
+      peak = m.rss;
+      worst = m;
+    }
   }, 20);
   const t = process.hrtime.bigint();
   await vault.saveOutputs(rec);

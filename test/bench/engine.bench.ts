@@ -22,7 +22,10 @@ import type { EngineOptionsInput } from '../../electron/backend/engine/options.t
 // Run: node test/bench/engine.bench.ts [N...]
 
 const SPEED = Number(process.env.BENCH_SPEED ?? 10);
-const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const NS = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const SIZES = NS.length ? NS : [1, 10, 100, 1000];
 /** ARCHITECTURE.md, "Performance targets": Kiln/official requests per completed prediction at N = 1 / 100 / 1,000. */
 const TARGET_RATIO: Record<number, number> = { 1: 1, 100: 1 / 10, 1000: 1 / 20 };
@@ -135,7 +138,19 @@ async function runKiln(n: number): Promise<Result> {
     if (done !== null && noticed.has(id)) latencies.push(Math.max(0, noticed.get(id)! - done));
   }
   const total = apiRequests(sim);
-  const result: Result = { who: 'kiln', n, completed, neverFinished: n - noticed.size, apiRequests: total, completedRequests: total, wastedRequests: 0, throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
+  const result: Result = {
+    who: 'kiln',
+    n,
+    completed,
+    neverFinished: n - noticed.size,
+    apiRequests: total,
+    completedRequests: total,
+    wastedRequests: 0,
+    throttled: sim.control.counters().throttled,
+    latencies,
+    wallMs,
+    byEndpoint: sim.control.counters().byEndpoint,
+  };
   engine.kill();
   await backend.stop().catch(() => {});
   await sim.close();
@@ -189,7 +204,19 @@ async function runOfficial(n: number): Promise<Result> {
   );
   const wallMs = Date.now() - t0;
   stopTime();
-  const result: Result = { who: 'official', n, completed, neverFinished: never, apiRequests: apiRequests(sim), completedRequests, wastedRequests, throttled: sim.control.counters().throttled, latencies, wallMs, byEndpoint: sim.control.counters().byEndpoint };
+  const result: Result = {
+    who: 'official',
+    n,
+    completed,
+    neverFinished: never,
+    apiRequests: apiRequests(sim),
+    completedRequests,
+    wastedRequests,
+    throttled: sim.control.counters().throttled,
+    latencies,
+    wallMs,
+    byEndpoint: sim.control.counters().byEndpoint,
+  };
   await sim.close();
   return result;
 }
@@ -233,7 +260,8 @@ function report(k: Result, o: Result) {
   console.log(w.map((x) => '-'.repeat(x)).join('-|-'));
   for (const r of rows) console.log(fmt(r));
   console.log(fmt(['completed', `${k.completed}/${k.n}`, `${o.completed}/${o.n}`, '']));
-  if (target !== undefined) console.log(`target kiln/official requests per completed ≤ ${round(target)}: ${ratio <= target ? 'MET' : 'MISSED'} (${round(ratio)})`);
+  if (target !== undefined)
+    console.log(`target kiln/official requests per completed ≤ ${round(target)}: ${ratio <= target ? 'MET' : 'MISSED'} (${round(ratio)})`);
   console.log(`target kiln detection p95 ≤ ${targetP95(k.n)} s: ${p95 <= targetP95(k.n) ? 'MET' : 'MISSED'} (${round(p95)} s)`);
   console.log(`requests by endpoint — kiln: ${JSON.stringify(k.byEndpoint)}; official: ${JSON.stringify(o.byEndpoint)}`);
 }

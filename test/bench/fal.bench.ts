@@ -29,7 +29,10 @@ import type { EngineOptionsInput } from '../../electron/backend/engine/options.t
 // 100 runs at ×10 is 2,000 requests per real second — more than a loaded 2-core machine answers, so
 // both clients would be measured waiting on the CPU instead of on their cadence.
 const SPEED = Number(process.env.BENCH_SPEED ?? 1);
-const NS = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const NS = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const SIZES = NS.length ? NS : [1, 10, 50, 100];
 /** Issue 12: Kiln/official requests per completed run at N = 100. */
 const TARGET_RATIO: Record<number, number> = { 100: 1 / 5 };
@@ -119,8 +122,12 @@ async function runKiln(n: number): Promise<Result> {
   const debugFetch: typeof fetch = async (input, init) => {
     const res = await globalThis.fetch(input, init);
     if (/\/status(\?|$)/.test(String(input instanceof Request ? input.url : input))) {
-      const body = (await res.clone().json().catch(() => ({}))) as { status?: string; queue_position?: number };
-      const key = body.status === 'IN_QUEUE' ? `IN_QUEUE@${Math.min(10, body.queue_position ?? 0)}${(body.queue_position ?? 0) >= 10 ? '+' : ''}` : String(body.status);
+      const body = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as { status?: string; queue_position?: number };
+      const key =
+        body.status === 'IN_QUEUE' ? `IN_QUEUE@${Math.min(10, body.queue_position ?? 0)}${(body.queue_position ?? 0) >= 10 ? '+' : ''}` : String(body.status);
       answered[key] = (answered[key] ?? 0) + 1;
     }
     return res;
@@ -148,7 +155,10 @@ async function runKiln(n: number): Promise<Result> {
   const stopTime = driveTime(sim);
   const t0 = Date.now();
   await backend.start();
-  const ids = Array.from({ length: n }, (_, i) => engine.submit({ provider: 'fal', model: `fal:${MIX[i % MIX.length]!}`, input: { prompt: `bench ${n} #${i}` } }).id);
+  const ids = Array.from(
+    { length: n },
+    (_, i) => engine.submit({ provider: 'fal', model: `fal:${MIX[i % MIX.length]!}`, input: { prompt: `bench ${n} #${i}` } }).id,
+  );
   const deadline = Date.now() + WALL_LIMIT_MS;
   while (Date.now() < deadline && noticed.size < n) await new Promise((r) => setTimeout(r, 100));
   const wallMs = Date.now() - t0;
@@ -184,7 +194,11 @@ async function runOfficial(n: number): Promise<Result> {
     Array.from({ length: n }, async (_, i) => {
       let requestId = '';
       try {
-        const res = await fal.subscribe(MIX[i % MIX.length]!, { input: { prompt: `bench ${n} #${i}` }, pollInterval: 500 / SPEED, onEnqueue: (id) => (requestId = id) });
+        const res = await fal.subscribe(MIX[i % MIX.length]!, {
+          input: { prompt: `bench ${n} #${i}` },
+          pollInterval: 500 / SPEED,
+          onEnqueue: (id) => (requestId = id),
+        });
         seen.set(res.requestId || requestId, sim.control.now());
         completed++;
       } catch {
@@ -233,7 +247,9 @@ function report(k: Result, o: Result) {
     console.log(`BENCH fal.n${k.n}.target.kiln_detect_p95 ${TARGET_P95_S} s`);
     console.log(`BENCH fal.n${k.n}.met.kiln_detect_p95 ${p95 <= TARGET_P95_S ? 1 : 0} bool`);
   }
-  console.log(`N = ${k.n} (simulated ×${SPEED}; wall: kiln ${(k.wallMs / 1000).toFixed(1)} s, official ${(o.wallMs / 1000).toFixed(1)} s): completed kiln ${k.completed}/${k.n}, official ${o.completed}/${o.n}`);
+  console.log(
+    `N = ${k.n} (simulated ×${SPEED}; wall: kiln ${(k.wallMs / 1000).toFixed(1)} s, official ${(o.wallMs / 1000).toFixed(1)} s): completed kiln ${k.completed}/${k.n}, official ${o.completed}/${o.n}`,
+  );
   console.log(`requests by endpoint — kiln: ${JSON.stringify(k.byEndpoint)}; official: ${JSON.stringify(o.byEndpoint)}`);
 }
 

@@ -15,7 +15,7 @@ const MODELS = ['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 
 const STATUSES = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed', 'canceled', 'aborted'];
 
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const pick = <T>(a: T[]) => a[Math.floor(rand() * a.length)]!;
 
 function snapshot(i: number, t0: number): PredictionSnapshot {
@@ -25,15 +25,60 @@ function snapshot(i: number, t0: number): PredictionSnapshot {
   const prompt = Array.from({ length: 8 }, () => pick(WORDS)).join(' ') + ` #${i}`;
   return {
     record: {
-      id: `bench-${i}`, provider: 'replicate', providerId: `prov${i}`, model: pick(MODELS), version: null, target: 'model',
-      input: { prompt, num_outputs: 1, seed: i }, inputSchema: null, status, saveState: status === 'succeeded' ? 'saved' : 'none',
-      createdAt, providerCreatedAt: createdAt + 200, startedAt: createdAt + 1000, completedAt: createdAt + 5000, statusSince: createdAt + 5000,
-      timeline: [{ status: 'queued', at: createdAt }, { status, at: createdAt + 5000 }], logs: 'Using seed: 1\n100%|██████████| 4/4', progress: null,
-      text: null, output: [`https://replicate.delivery/x/${i}/out-0.webp`], error: null, metrics: { predictTime: 1.2, totalTime: 4.8 }, urls: {},
-      cancelAfter: null, retryOf: i % 20 === 0 && i > 0 ? `bench-${i - 1}` : null, favourite: i % 97 === 0, note: null, submitAttempts: 1,
-      cancelRequested: false, dataRemoved: false,
+      id: `bench-${i}`,
+      provider: 'replicate',
+      providerId: `prov${i}`,
+      model: pick(MODELS),
+      version: null,
+      target: 'model',
+      input: { prompt, num_outputs: 1, seed: i },
+      inputSchema: null,
+      status,
+      saveState: status === 'succeeded' ? 'saved' : 'none',
+      createdAt,
+      providerCreatedAt: createdAt + 200,
+      startedAt: createdAt + 1000,
+      completedAt: createdAt + 5000,
+      statusSince: createdAt + 5000,
+      timeline: [
+        { status: 'queued', at: createdAt },
+        { status, at: createdAt + 5000 },
+      ],
+      logs: 'Using seed: 1\n100%|██████████| 4/4',
+      progress: null,
+      text: null,
+      output: [`https://replicate.delivery/x/${i}/out-0.webp`],
+      error: null,
+      metrics: { predictTime: 1.2, totalTime: 4.8 },
+      urls: {},
+      cancelAfter: null,
+      retryOf: i % 20 === 0 && i > 0 ? `bench-${i - 1}` : null,
+      favourite: i % 97 === 0,
+      note: null,
+      submitAttempts: 1,
+      cancelRequested: false,
+      dataRemoved: false,
     },
-    outputs: status === 'succeeded' ? [{ predictionId: `bench-${i}`, index: 0, kind: 'image', state: 'saved', remoteUrl: null, path: `2026/01/bench-${i}/out-0.webp`, thumbPath: `thumbs/2026/01/bench-${i}/out-0.webp`, mime: 'image/webp', size: 123456, width: 1024, height: 1024, sha256: null, error: null }] : [],
+    outputs:
+      status === 'succeeded'
+        ? [
+            {
+              predictionId: `bench-${i}`,
+              index: 0,
+              kind: 'image',
+              state: 'saved',
+              remoteUrl: null,
+              path: `2026/01/bench-${i}/out-0.webp`,
+              thumbPath: `thumbs/2026/01/bench-${i}/out-0.webp`,
+              mime: 'image/webp',
+              size: 123456,
+              width: 1024,
+              height: 1024,
+              sha256: null,
+              error: null,
+            },
+          ]
+        : [],
   };
 }
 
@@ -46,7 +91,8 @@ function p95(xs: number[]): number {
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]!;
 }
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
-const bench = (name: string, value: number, unit: string, target?: string) => console.log(`BENCH ${name} ${value.toFixed(3)} ${unit}${target ? `  # target ${target}` : ''}`);
+const bench = (name: string, value: number, unit: string, target?: string) =>
+  console.log(`BENCH ${name} ${value.toFixed(3)} ${unit}${target ? `  # target ${target}` : ''}`);
 
 try {
   // Fill (not measured against a target, printed for context).

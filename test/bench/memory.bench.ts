@@ -110,7 +110,13 @@ try {
   const { baseUrl, token } = await startSimChild();
   const control = new SimControlClient(baseUrl);
   backend = await createBackend(
-    createNodeDeps({ dataDir: dir, mode: 'memory', replicateBaseUrl: baseUrl, env: { REPLICATE_API_TOKEN: token }, engineOptions: { budget: { create: { perMinute: CREATE_PER_MIN, burst: 50 } } } }),
+    createNodeDeps({
+      dataDir: dir,
+      mode: 'memory',
+      replicateBaseUrl: baseUrl,
+      env: { REPLICATE_API_TOKEN: token },
+      engineOptions: { budget: { create: { perMinute: CREATE_PER_MIN, burst: 50 } } },
+    }),
   );
   // Browser mode and Electron serialise every event for the renderer; do the same, so the cost of
   // producing updates for 1,000 cards is in the figure.
@@ -133,7 +139,10 @@ try {
   const creating = sampler();
   const ids: string[] = [];
   for (let i = 0; i < N; i++) {
-    const env = (await backend.invoke('predictions:create', { model: MODEL, input: { prompt: `memory bench #${i} a lighthouse in a storm, oil painting` } })) as { ok: boolean; value?: { ids: string[] } };
+    const env = (await backend.invoke('predictions:create', {
+      model: MODEL,
+      input: { prompt: `memory bench #${i} a lighthouse in a storm, oil painting` },
+    })) as { ok: boolean; value?: { ids: string[] } };
     if (!env.ok || !env.value) throw new Error(`predictions:create failed: ${JSON.stringify(env)}`);
     ids.push(...env.value.ids);
   }
@@ -171,7 +180,9 @@ try {
   const final = await counts(backend);
   const settled = process.memoryUsage();
 
-  console.log(`N = ${N}: created and all in 'starting' in ${createS.toFixed(1)} s; followed for ${FOLLOW_S} s at ${followReqs.toFixed(1)} API req/s; ${events} events (${(eventBytes / 1e6).toFixed(1)} MB serialised); still in flight at the end: ${byStatus.starting ?? 0}; 429s: ${after.throttled}`);
+  console.log(
+    `N = ${N}: created and all in 'starting' in ${createS.toFixed(1)} s; followed for ${FOLLOW_S} s at ${followReqs.toFixed(1)} API req/s; ${events} events (${(eventBytes / 1e6).toFixed(1)} MB serialised); still in flight at the end: ${byStatus.starting ?? 0}; 429s: ${after.throttled}`,
+  );
   line('memory.creating_peak_rss', MB(created.peakRss), 'MB', `<= ${TARGET_MB} MB`);
   line('memory.inflight_count', byStatus.starting ?? 0, 'count');
   line('memory.inflight_peak_rss', MB(inFlight.peakRss), 'MB', `<= ${TARGET_MB} MB`);
@@ -189,7 +200,9 @@ try {
   line('memory.succeeded', final.succeeded ?? 0, 'count');
   line('memory.outputs_saved', ids.length - unsaved, 'count');
   const peak = Math.max(created.peakRss, inFlight.peakRss, finishing.peakRss);
-  console.log(`target main-process RSS with ${N} in flight <= ${TARGET_MB} MB: ${peak <= TARGET_MB * 1e6 ? 'MET' : 'MISSED'} (peak ${MB(peak).toFixed(1)} MB: creating ${MB(created.peakRss).toFixed(1)}, following ${MB(inFlight.peakRss).toFixed(1)}, finishing + saving ${MB(finishing.peakRss).toFixed(1)}; idle ${MB(baseRss).toFixed(1)})`);
+  console.log(
+    `target main-process RSS with ${N} in flight <= ${TARGET_MB} MB: ${peak <= TARGET_MB * 1e6 ? 'MET' : 'MISSED'} (peak ${MB(peak).toFixed(1)} MB: creating ${MB(created.peakRss).toFixed(1)}, following ${MB(inFlight.peakRss).toFixed(1)}, finishing + saving ${MB(finishing.peakRss).toFixed(1)}; idle ${MB(baseRss).toFixed(1)})`,
+  );
   if (!allDone) {
     console.log(`not all finished: ${JSON.stringify(final)}, ${unsaved} outputs not saved`);
     process.exitCode = 1;

@@ -14,7 +14,8 @@ const MB = Number(process.argv[2] ?? 500);
 const PACKET = 280 * 1024;
 
 if (process.argv[3] === '--make') {
-  const { ALL_FORMATS, EncodedPacket, EncodedPacketSink, EncodedVideoPacketSource, FilePathSource, FilePathTarget, Input, Mp4OutputFormat, Output } = await import('mediabunny');
+  const { ALL_FORMATS, EncodedPacket, EncodedPacketSink, EncodedVideoPacketSource, FilePathSource, FilePathTarget, Input, Mp4OutputFormat, Output } =
+    await import('mediabunny');
   const input = new Input({ source: new FilePathSource(new URL('../replicate-sim/fixtures/sample.mp4', import.meta.url).pathname), formats: ALL_FORMATS });
   const track = (await input.getPrimaryVideoTrack())!;
   const config = (await track.getDecoderConfig())!;

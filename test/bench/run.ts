@@ -8,7 +8,9 @@ import path from 'node:path';
 // time (a few minutes at N = 100); `npm run bench -- fal` runs it alone.
 const dir = import.meta.dirname;
 const filter = process.argv[2];
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+  .sort();
 let failed = 0;
 for (const f of files) {
   process.stdout.write(`\n=== ${f} ===\n`);

@@ -14,12 +14,23 @@ import { openStudio, pickModel, card, sentInputs } from './studio.helpers.ts';
 const FLUX = 'black-forest-labs/flux-schnell';
 const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
 const PROMPTS = Array.from({ length: 12 }, (_, i) => `batch lantern ${i + 1}, ink wash`);
-const refusal = { status: 422, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ title: 'Input validation failed', detail: '- prompt: scripted refusal for this one run\n', status: 422, invalid_fields: [{ type: 'format', field: 'prompt', description: 'scripted refusal for this one run' }] }) };
+const refusal = {
+  status: 422,
+  headers: { 'content-type': 'application/problem+json' },
+  body: JSON.stringify({
+    title: 'Input validation failed',
+    detail: '- prompt: scripted refusal for this one run\n',
+    status: 422,
+    invalid_fields: [{ type: 'format', field: 'prompt', description: 'scripted refusal for this one run' }],
+  }),
+};
 
 test.use({
   kilnOptions: { apiToken: 'sim' },
   viewport: { width: 1280, height: 860 },
-  simOptions: { scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 800 } }, faults: [{ endpoint: 'create', kind: 'reply', after: 4, count: 1, reply: refusal }] } },
+  simOptions: {
+    scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 800 } }, faults: [{ endpoint: 'create', kind: 'reply', after: 4, count: 1, reply: refusal }] },
+  },
 });
 
 /** Each screen in both themes: screenshotted, and audited with axe (WCAG 2.1 AA). */
@@ -29,7 +40,16 @@ async function shots(page: Page, name: string) {
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png` });
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `${name} (${scheme})`).toEqual([]);
+    expect(
+      r.violations.map(
+        (v) =>
+          `${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      ),
+      `${name} (${scheme})`,
+    ).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -83,7 +103,9 @@ test('a 12-prompt batch from a CSV: one stack, its progress, one failure retried
   await expect(page.getByRole('article', { name: /^batch lantern \d+, ink wash — / })).toHaveCount(12);
   await expect(card(page, failedPrompt)).toContainText(/scripted refusal/);
   await page.setViewportSize({ width: 1280, height: 860 });
-  await page.locator('.gallery-scroll').evaluate((el) => { el.scrollTop = 0; });
+  await page.locator('.gallery-scroll').evaluate((el) => {
+    el.scrollTop = 0;
+  });
   await page.mouse.move(0, 0);
   await shots(page, 'batch-stack');
   await page.setViewportSize({ width: 1280, height: 1800 });
@@ -148,7 +170,12 @@ test('a batch whose whole estimate would cross the daily budget asks first; Canc
   await ask.getByRole('button', { name: 'Run anyway' }).click();
   await expect(page.getByRole('article', { name: /^Batch · 6 runs — / })).toBeVisible();
   await expect.poll(() => sim.control.predictions().length, { timeout: 30_000 }).toBe(6);
-  expect((await sentInputs(sim)).map((s) => s.input.prompt).sort()).toEqual(
-    ['a brass lantern at dawn', 'a brass lantern at dusk', 'a glass lantern at dawn', 'a glass lantern at dusk', 'a paper lantern at dawn', 'a paper lantern at dusk'],
-  );
+  expect((await sentInputs(sim)).map((s) => s.input.prompt).sort()).toEqual([
+    'a brass lantern at dawn',
+    'a brass lantern at dusk',
+    'a glass lantern at dawn',
+    'a glass lantern at dusk',
+    'a paper lantern at dawn',
+    'a paper lantern at dusk',
+  ]);
 });

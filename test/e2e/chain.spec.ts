@@ -46,7 +46,10 @@ test('the chained run’s detail links back to its source, and a file replaced b
   await expect(c).toHaveAccessibleName(/— succeeded, saved/);
   await c.getByRole('button', { name: 'More actions' }).click();
   await page.getByRole('menuitem', { name: 'Use as input…' }).click();
-  await page.getByRole('dialog', { name: 'Use this image as input' }).getByRole('button', { name: new RegExp(`^${ESRGAN} → Image`) }).click();
+  await page
+    .getByRole('dialog', { name: 'Use this image as input' })
+    .getByRole('button', { name: new RegExp(`^${ESRGAN} → Image`) })
+    .click();
   await expect(page.locator('[data-field="image"]')).toContainText(/out-0/);
   await page.getByRole('button', { name: 'Generate' }).click();
 
@@ -61,7 +64,10 @@ test('the chained run’s detail links back to its source, and a file replaced b
   await page.keyboard.press('Escape');
 
   // By hand: the chained image is removed and another file chosen; the next run has no link.
-  await page.locator('[data-field="image"]').getByRole('button', { name: /^Remove / }).click();
+  await page
+    .locator('[data-field="image"]')
+    .getByRole('button', { name: /^Remove / })
+    .click();
   await page.locator('[data-field="image"]').locator('input[type=file]').setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: PNG });
   await expect(page.locator('[data-field="image"]')).toContainText('mine.png');
   await page.getByRole('button', { name: 'Generate' }).click();
@@ -90,5 +96,7 @@ test('an output dragged from its card onto a file field fills it and links back'
   expect(String((await sentInputs(sim))[1]!.input.image)).toMatch(/^(data:image\/|https?:)/);
   const up = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) });
   await up.click();
-  await expect(page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) }).getByRole('button', { name: /^From black-forest-labs\/flux-schnell/ })).toBeVisible();
+  await expect(
+    page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) }).getByRole('button', { name: /^From black-forest-labs\/flux-schnell/ }),
+  ).toBeVisible();
 });

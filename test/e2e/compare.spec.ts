@@ -32,7 +32,9 @@ let kiln: KilnWeb;
 let dataDir: string;
 
 test.beforeEach(async ({ sim }) => {
-  fal = await startFalSimulator({ scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 700 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 500 } } } });
+  fal = await startFalSimulator({
+    scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 700 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 500 } } },
+  });
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-compare-'));
   kiln = await launchKiln({
     dataDir,
@@ -58,7 +60,16 @@ async function shots(page: Page, name: string) {
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png` });
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `${name} (${scheme})`).toEqual([]);
+    expect(
+      r.violations.map(
+        (v) =>
+          `${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      ),
+      `${name} (${scheme})`,
+    ).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: 'light' });
 }
@@ -151,7 +162,10 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   await expect.poll(() => sim.control.predictions().length, { timeout: 20_000 }).toBe(4);
   await expect(view.getByTestId('compare-summary')).toHaveText('4 of 4 done · 1 failed', { timeout: 45_000 });
   const again = await sentInputs(sim);
-  expect(again.filter((s) => s.model === SCHNELL).map((s) => s.input)).toEqual([sent.find((s) => s.model === SCHNELL)!.input, sent.find((s) => s.model === SCHNELL)!.input]);
+  expect(again.filter((s) => s.model === SCHNELL).map((s) => s.input)).toEqual([
+    sent.find((s) => s.model === SCHNELL)!.input,
+    sent.find((s) => s.model === SCHNELL)!.input,
+  ]);
 
   // Remix: the dialog opens on the same models and input, to change before running.
   await view.getByRole('button', { name: 'Remix' }).click();

@@ -16,17 +16,31 @@ const SHOTS = process.env.KILN_COST_SHOTS; // a folder: screenshots of the money
 
 const estimate = (page: Page) => page.getByTestId('cost-estimate');
 /** Predictions the simulator actually created (its counters, keyed by model + input). */
-const creates = (sim: { control: { counters(): { createsByInputHash: Record<string, number> } } }) => Object.values(sim.control.counters().createsByInputHash).reduce((a, b) => a + b, 0);
+const creates = (sim: { control: { counters(): { createsByInputHash: Record<string, number> } } }) =>
+  Object.values(sim.control.counters().createsByInputHash).reduce((a, b) => a + b, 0);
 
 async function audit(page: Page, screen: string) {
   for (const theme of ['light', 'dark'] as const) {
-    await page.locator('html').evaluate((el, t) => { (el as unknown as { dataset: Record<string, string> }).dataset.theme = t; }, theme);
+    await page.locator('html').evaluate((el, t) => {
+      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
+    }, theme);
     await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `${screen} (${theme})`).toEqual([]);
+    expect(
+      r.violations.map(
+        (v) =>
+          `${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      ),
+      `${screen} (${theme})`,
+    ).toEqual([]);
     if (SHOTS) await page.screenshot({ path: `${SHOTS}/${screen}-${theme}.png` });
   }
-  await page.locator('html').evaluate((el) => { delete (el as unknown as { dataset: Record<string, string> }).dataset.theme; });
+  await page.locator('html').evaluate((el) => {
+    delete (el as unknown as { dataset: Record<string, string> }).dataset.theme;
+  });
 }
 
 async function openSettings(page: Page) {
@@ -36,7 +50,11 @@ async function openSettings(page: Page) {
 
 test('the estimate next to Generate follows the form, with its basis, and never on the wire', async ({ page, kiln }) => {
   const sent: string[] = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => { if (typeof f.payload === 'string') sent.push(f.payload); }));
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => {
+      if (typeof f.payload === 'string') sent.push(f.payload);
+    }),
+  );
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
   await expect(estimate(page)).toHaveText(/\$0\.003$/);
@@ -191,8 +209,12 @@ test('the spend view totals per day, month, provider and model, filters by date 
   const view = page.getByRole('dialog', { name: 'Spend' });
   await expect(view.getByTestId('spend-total')).toHaveText('$0.009 est. over 2 runs');
   await expect(view.getByRole('img', { name: /Spend per day, 1 day, highest \$0\.009/ })).toBeVisible();
-  const today = await page.evaluate(() => { const d = new Date(); return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`; });
-  const row = (caption: string, key: string) => view.getByRole('table', { name: caption }).getByRole('row', { name: new RegExp(`^${key.replace(/[/.]/g, '\\$&')} `) });
+  const today = await page.evaluate(() => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  });
+  const row = (caption: string, key: string) =>
+    view.getByRole('table', { name: caption }).getByRole('row', { name: new RegExp(`^${key.replace(/[/.]/g, '\\$&')} `) });
   await expect(row('Per day', today)).toContainText('$0.009');
   await expect(row('Per month', today.slice(0, 7))).toContainText('$0.009');
   await expect(row('Per provider', 'Replicate')).toContainText('$0.009');
@@ -207,7 +229,10 @@ test('the spend view totals per day, month, provider and model, filters by date 
 
   const download = page.waitForEvent('download');
   await view.getByRole('button', { name: 'Export CSV' }).click();
-  const csv = fs.readFileSync(await (await download).path(), 'utf8').trim().split(/\r?\n/);
+  const csv = fs
+    .readFileSync(await (await download).path(), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   expect(csv).toHaveLength(3); // a header and one row per run
   expect(csv.slice(1).every((l) => l.includes(FLUX))).toBe(true);
 

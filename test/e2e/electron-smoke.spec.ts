@@ -11,7 +11,10 @@ const electronDir = path.join(ROOT, 'node_modules', 'electron');
 const pathTxt = path.join(electronDir, 'path.txt');
 
 function electronBinary(): { path: string } | { skip: string } {
-  if (!fs.existsSync(pathTxt)) return { skip: `node_modules/electron/path.txt is missing: the Electron binary was never downloaded (offline install), so the Electron smoke test cannot run here.` };
+  if (!fs.existsSync(pathTxt))
+    return {
+      skip: `node_modules/electron/path.txt is missing: the Electron binary was never downloaded (offline install), so the Electron smoke test cannot run here.`,
+    };
   const bin = path.join(electronDir, 'dist', fs.readFileSync(pathTxt, 'utf8').trim());
   if (!fs.existsSync(bin)) return { skip: `The Electron binary named in path.txt (${bin}) does not exist.` };
   if (!fs.existsSync(path.join(ROOT, 'out', 'main', 'index.js')) || !fs.existsSync(path.join(ROOT, 'out', 'preload', 'index.cjs'))) {
@@ -39,7 +42,10 @@ test('the Electron window opens, exposes only window.kiln, and answers over IPC'
     const probe = await page.evaluate(async () => {
       const g = globalThis as any;
       const info = await g.kiln.invoke('app:info', {});
-      const bad = await g.kiln.invoke('secrets:set', { provider: 'replicate', key: 1 }).then(() => null, (e: any) => e.code);
+      const bad = await g.kiln.invoke('secrets:set', { provider: 'replicate', key: 1 }).then(
+        () => null,
+        (e: any) => e.code,
+      );
       return { info, bad, require: typeof g.require, process: typeof g.process, ipcRenderer: typeof g.ipcRenderer };
     });
     expect(probe.info).toMatchObject({ name: 'Kiln', mode: 'electron' });

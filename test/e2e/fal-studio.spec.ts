@@ -28,7 +28,14 @@ async function occupy(fal: FalSim, n: number): Promise<void> {
 async function imageLoaded(page: Page, prompt: string) {
   const img = card(page, prompt).locator('img').first();
   await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      img.evaluate((el) => {
+        const i = el as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete ? i.naturalWidth : 0;
+      }),
+    )
+    .toBeGreaterThan(0);
 }
 
 test.describe('fal key saved in Settings', () => {
@@ -127,7 +134,14 @@ test.describe('fal key from FAL_KEY', () => {
     await expect(c.locator('.card-note')).toHaveText('In queue — next');
     await c.getByRole('button', { name: 'Cancel' }).click();
     await expect(c).toHaveAccessibleName(/— canceled/);
-    await expect.poll(() => falSim.control.jobs().filter((j) => j.endpoint_id === 'fal-ai/flux/schnell').map((j) => j.canceled)).toEqual([true]);
+    await expect
+      .poll(() =>
+        falSim.control
+          .jobs()
+          .filter((j) => j.endpoint_id === 'fal-ai/flux/schnell')
+          .map((j) => j.canceled),
+      )
+      .toEqual([true]);
     await expect(c.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
   });
 

@@ -70,7 +70,10 @@ export async function launchKiln(opts: KilnLaunchOptions): Promise<KilnWeb> {
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`Kiln web did not print its URL within ${current.startTimeoutMs ?? 30_000} ms:\n${logs.join('\n')}`)), current.startTimeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`Kiln web did not print its URL within ${current.startTimeoutMs ?? 30_000} ms:\n${logs.join('\n')}`)),
+        current.startTimeoutMs ?? 30_000,
+      );
       proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
         out += chunk;
         for (const l of chunk.split('\n')) if (l.trim()) logs.push(`out: ${l}`);

@@ -16,7 +16,10 @@ function fakeKey(): string {
 function readLogs(dataDir: string): string {
   const dir = path.join(dataDir, 'logs');
   if (!fs.existsSync(dir)) return '';
-  return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
+  return fs
+    .readdirSync(dir)
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
 }
 
 test('a key saved in Settings survives a reload and never leaves the backend', async ({ page, kilnAlone: kiln }) => {
@@ -74,10 +77,20 @@ test('window.kiln speaks the contract over the WebSocket: events, typed errors, 
   // A per-file signature, not the token: "Copy image address" hands out a link to that image only.
   expect(pong.media).toMatch(/^\/media\/outputs\/a%20b\.png\?sig=[0-9a-f]{32}$/);
 
-  const bad = await page.evaluate(() => (globalThis as any).kiln.invoke('secrets:set', { provider: 'replicate', key: 5 }).then(() => null, (e: any) => ({ name: e.name, code: e.code, message: e.message })));
+  const bad = await page.evaluate(() =>
+    (globalThis as any).kiln.invoke('secrets:set', { provider: 'replicate', key: 5 }).then(
+      () => null,
+      (e: any) => ({ name: e.name, code: e.code, message: e.message }),
+    ),
+  );
   expect(bad).toMatchObject({ name: 'KilnError', code: 'bad_request' });
   expect(bad!.message).toContain('key');
-  const unknown = await page.evaluate(() => (globalThis as any).kiln.invoke('nope:nothing', {}).then(() => null, (e: any) => e.code));
+  const unknown = await page.evaluate(() =>
+    (globalThis as any).kiln.invoke('nope:nothing', {}).then(
+      () => null,
+      (e: any) => e.code,
+    ),
+  );
   expect(unknown).toBe('unknown_channel');
 
   // Same port and token after the restart: the page's transport reconnects by itself.
@@ -119,7 +132,12 @@ test.describe('against the simulator', () => {
     expect(info.providerBaseUrl).toBe(sim.baseUrl);
 
     await sim.close();
-    const offline = await page.evaluate(() => (globalThis as any).kiln.invoke('secrets:validate', { provider: 'replicate' }).then(() => null, (e: any) => e.code));
+    const offline = await page.evaluate(() =>
+      (globalThis as any).kiln.invoke('secrets:validate', { provider: 'replicate' }).then(
+        () => null,
+        (e: any) => e.code,
+      ),
+    );
     expect(offline).toBe('network');
     // Restart on the same data dir with the simulator gone: Kiln still starts and serves the page.
     await kiln.restart();

@@ -13,7 +13,10 @@ const VEO = 'google/veo-3';
 
 /** Columns of the gallery's first row. */
 const columns = async (page: Page) => Number(/repeat\((\d+),/.exec((await page.locator('.gallery-row').first().getAttribute('style')) ?? '')?.[1]);
-const mediaRatio = (page: Page, prompt: string) => card(page, prompt).locator('.card-media').evaluate((el) => el.clientWidth / el.clientHeight);
+const mediaRatio = (page: Page, prompt: string) =>
+  card(page, prompt)
+    .locator('.card-media')
+    .evaluate((el) => el.clientWidth / el.clientHeight);
 
 test('pictures keep their shape, several outputs and videos are badged, size and fold are remembered', async ({ page, kiln, sim }) => {
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 }, [VEO]: { coldBootMs: 100, runMs: 300 } } });

@@ -15,9 +15,11 @@ const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/scre
 /** Counts `media:poster` requests the page sends over browser mode's WebSocket. */
 function countPosterRequests(page: Page): { n: number } {
   const seen = { n: 0 };
-  page.on('websocket', (ws) => ws.on('framesent', (f) => {
-    if (typeof f.payload === 'string' && f.payload.includes('"media:poster"')) seen.n++;
-  }));
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"media:poster"')) seen.n++;
+    }),
+  );
   return seen;
 }
 
@@ -43,7 +45,9 @@ test('a video card gets a poster frame, served by the backend after a reload wit
   expect(poster.h).toBeGreaterThan(0);
   await expect(video.locator('.video-badge')).toHaveText(/^▶Video \d+:\d\d$/);
   for (const theme of ['light', 'dark']) {
-    await page.locator('html').evaluate((el, t) => { (el as unknown as { dataset: Record<string, string> }).dataset.theme = t; }, theme);
+    await page.locator('html').evaluate((el, t) => {
+      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
+    }, theme);
     await page.screenshot({ path: `${SHOTS}/gallery-video-poster-${theme}.png` });
   }
 

@@ -15,7 +15,14 @@ test('a damaged history is salvaged and the app says so once', async ({ page, si
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-damaged-'));
   const h = openHistory({ dataDir, log: quiet, clock: systemClock });
   for (let i = 0; i < 1500; i++) {
-    h.insertIntent({ id: `r${i}`, provider: 'replicate', model: 'owner/m', version: null, target: 'model', input: { prompt: `salvage me number ${i} `.repeat(10) } });
+    h.insertIntent({
+      id: `r${i}`,
+      provider: 'replicate',
+      model: 'owner/m',
+      version: null,
+      target: 'model',
+      input: { prompt: `salvage me number ${i} `.repeat(10) },
+    });
     h.update(`r${i}`, { status: 'failed', error: { code: null, message: 'old failure' } });
   }
   h.close();

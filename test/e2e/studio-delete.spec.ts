@@ -73,7 +73,14 @@ test('Recently deleted keeps a run and its files across a restart; Restore bring
   const back = card(page, 'a kept lantern');
   await expect(back).toHaveAccessibleName(/— succeeded, saved/);
   const img = back.locator('img');
-  await expect.poll(() => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      img.evaluate((el) => {
+        const i = el as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete ? i.naturalWidth : 0;
+      }),
+    )
+    .toBeGreaterThan(0);
   await expect(card(page, 'a lantern to forget')).toHaveCount(0);
   await kiln.restart();
   await page.reload();

@@ -17,7 +17,14 @@ const LLAMA = 'meta/meta-llama-3-8b-instruct';
 async function imageLoaded(page: Page, prompt: string): Promise<void> {
   const img = card(page, prompt).locator('img');
   await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      img.evaluate((el) => {
+        const i = el as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete ? i.naturalWidth : 0;
+      }),
+    )
+    .toBeGreaterThan(0);
 }
 
 test('a saved file deleted outside Kiln says "File missing" and comes back with Re-download', async ({ page, kiln, sim }) => {
@@ -29,7 +36,10 @@ test('a saved file deleted outside Kiln says "File missing" and comes back with 
   await imageLoaded(page, 'a brass compass');
 
   const id = (await c.getAttribute('data-id'))!;
-  const view = await page.evaluate((pid) => (globalThis as unknown as { kiln: { invoke(c: string, r: unknown): Promise<unknown> } }).kiln.invoke('predictions:get', { id: pid }), id) as PredictionView;
+  const view = (await page.evaluate(
+    (pid) => (globalThis as unknown as { kiln: { invoke(c: string, r: unknown): Promise<unknown> } }).kiln.invoke('predictions:get', { id: pid }),
+    id,
+  )) as PredictionView;
   // Output paths are relative to the media vault, `media/` in the data dir.
   const file = path.join(kiln.dataDir, 'media', view.outputs[0]!.path!);
   expect(fs.existsSync(file)).toBe(true);
@@ -121,7 +131,10 @@ test('a history exported with "Export all" imports into another Kiln', async ({ 
 test('links and images in model text never load or navigate the page', async ({ page, context, kiln, sim }) => {
   sim.control.loadScenario({ models: { [LLAMA]: { coldBootMs: 100, runMs: 1_000 } } });
   const remote: string[] = [];
-  await context.route(/^https:\/\/tracker\.example\//, (r) => { remote.push(r.request().url()); return r.fulfill({ status: 204 }); });
+  await context.route(/^https:\/\/tracker\.example\//, (r) => {
+    remote.push(r.request().url());
+    return r.fulfill({ status: 204 });
+  });
   await context.route(/^https:\/\/docs\.example\//, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: '<title>docs</title>' }));
   await openStudio(page, kiln.url);
   await pickModel(page, LLAMA);

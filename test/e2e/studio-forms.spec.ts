@@ -21,7 +21,8 @@ test('the composer renders a field for every input of every catalogue model', as
       if ((schema as { format?: string }).format === 'uri') await expect(field.getByText('Choose file')).toBeVisible();
       if ((schema as { type?: string }).type === 'boolean') await expect(field.getByRole('checkbox')).toHaveCount(1);
       // Enums (published as allOf $refs into components.schemas) are choices, not free text.
-      if ((schema as { allOf?: unknown }).allOf) await expect(field.locator('select, [role="radiogroup"]'), `${fullName(m)} ${name} is a choice`).toHaveCount(1);
+      if ((schema as { allOf?: unknown }).allOf)
+        await expect(field.locator('select, [role="radiogroup"]'), `${fullName(m)} ${name} is a choice`).toHaveCount(1);
     }
     for (const r of m.required) await expect(page.locator(`.composer-form [data-field="${r}"] .req`)).toHaveCount(1);
     // Order follows x-order, within the main fields and within those folded under "Advanced".

@@ -67,11 +67,18 @@ test.describe('with a key', () => {
     // A model never loaded cannot be composed offline: disabled, with the reason.
     await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
     await page.getByRole('combobox', { name: 'Search models' }).fill('esrgan');
-    await page.getByRole('option', { name: new RegExp(`^${ESRGAN}`) }).first().click().catch(async () => {
-      // Search is offline too: the starter list still names it.
-      await page.getByRole('combobox', { name: 'Search models' }).fill('');
-      await page.getByRole('option', { name: new RegExp(`^${ESRGAN}`) }).first().click();
-    });
+    await page
+      .getByRole('option', { name: new RegExp(`^${ESRGAN}`) })
+      .first()
+      .click()
+      .catch(async () => {
+        // Search is offline too: the starter list still names it.
+        await page.getByRole('combobox', { name: 'Search models' }).fill('');
+        await page
+          .getByRole('option', { name: new RegExp(`^${ESRGAN}`) })
+          .first()
+          .click();
+      });
     await expect(gen).toBeDisabled({ timeout: 30_000 });
     await expect(gen).toHaveAccessibleDescription('Offline — this model’s inputs were never loaded');
 

@@ -30,7 +30,8 @@ test('a 100 KB prompt is clamped in the detail view with “Show all”; the act
 
 test('the detail view shows the whole error, selectable, with “Copy error”', async ({ page, kiln, sim, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  const error = 'E6716: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total capacity; 20.11 GiB already allocated; 1.10 GiB free; 21.52 GiB reserved in total by PyTorch). If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation — the last words';
+  const error =
+    'E6716: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.69 GiB total capacity; 20.11 GiB already allocated; 1.10 GiB free; 21.52 GiB reserved in total by PyTorch). If reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation — the last words';
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 100, outcome: 'failed', error } } });
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
@@ -56,7 +57,10 @@ test('counts and “N variants” follow a retry that fails fast; a failure toas
   await expect(page.getByRole('button', { name: /^Failed/ })).toContainText('1');
   await c.getByRole('button', { name: 'Retry' }).click();
   // The two tries stack (issue 14); opened, each is its own card.
-  await page.getByRole('article', { name: /^Retried · 2 runs — a stubborn failure/ }).getByRole('button', { name: 'Show runs' }).click();
+  await page
+    .getByRole('article', { name: /^Retried · 2 runs — a stubborn failure/ })
+    .getByRole('button', { name: 'Show runs' })
+    .click();
   await expect(card(page, 'a stubborn failure')).toHaveCount(2);
   await expect(page.getByRole('article', { name: /a stubborn failure — failed/ })).toHaveCount(2);
   await expect(page.getByRole('button', { name: /^Failed/ })).toContainText('2');

@@ -65,7 +65,9 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   await page.mouse.move(0, 0);
 
   await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
-  await page.locator('.gallery-scroll').evaluate((el) => { el.scrollTop = 0; });
+  await page.locator('.gallery-scroll').evaluate((el) => {
+    el.scrollTop = 0;
+  });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.mouse.move(0, 0);

@@ -34,7 +34,14 @@ test('generate an image: the card walks starting → processing → succeeded �
   await expect(c).toHaveAccessibleName(/— succeeded, saved/);
   const img = c.locator('img');
   await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      img.evaluate((el) => {
+        const i = el as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete ? i.naturalWidth : 0;
+      }),
+    )
+    .toBeGreaterThan(0);
   // The form stays filled for the next iteration.
   await expect(page.getByLabel('Prompt', { exact: true })).toHaveValue('a red fox in snow');
 });
@@ -166,12 +173,26 @@ test('restart with the simulator stopped: saved images still browse offline', as
   for (const p of ['a blue door', 'a green door']) {
     const img = card(page, p).locator('img');
     await expect(img).toBeVisible();
-    await expect.poll(() => img.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        img.evaluate((el) => {
+          const i = el as unknown as { complete: boolean; naturalWidth: number };
+          return i.complete ? i.naturalWidth : 0;
+        }),
+      )
+      .toBeGreaterThan(0);
   }
   // The detail view shows the full image from the vault, offline.
   await card(page, 'a blue door').click();
   const big = page.getByRole('dialog', { name: /Details: a blue door/ }).locator('.zoom img');
-  await expect.poll(() => big.evaluate((el) => { const i = el as unknown as { complete: boolean; naturalWidth: number }; return i.complete ? i.naturalWidth : 0; })).toBeGreaterThan(0);
+  await expect
+    .poll(() =>
+      big.evaluate((el) => {
+        const i = el as unknown as { complete: boolean; naturalWidth: number };
+        return i.complete ? i.naturalWidth : 0;
+      }),
+    )
+    .toBeGreaterThan(0);
   // Newest first: the green door (made later) is to the left.
   await page.keyboard.press('ArrowLeft');
   await expect(page.getByRole('dialog', { name: /Details: a green door/ })).toBeVisible();

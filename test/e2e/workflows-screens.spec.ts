@@ -16,10 +16,21 @@ const VEO = 'google/veo-3';
 
 async function both(page: Page, screen: string) {
   for (const theme of ['light', 'dark']) {
-    await page.locator('html').evaluate((el, t) => { (el as unknown as { dataset: Record<string, string> }).dataset.theme = t; }, theme);
+    await page.locator('html').evaluate((el, t) => {
+      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
+    }, theme);
     await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), `${screen} (${theme})`).toEqual([]);
+    expect(
+      r.violations.map(
+        (v) =>
+          `${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(' | ')}`,
+      ),
+      `${screen} (${theme})`,
+    ).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/${screen}-${theme}.png` });
   }
 }
@@ -30,7 +41,11 @@ test('workflow screens pass WCAG 2.1 AA in light and dark', async ({ page, kiln,
   await openStudio(page, kiln.url);
   await pickModel(page, FLUX);
   await showAdvanced(page);
-  for (const [prompt, ratio, n] of [['a lighthouse on a cliff, long exposure', '21:9', '1'], ['a tall glass of iced tea, studio light', '9:16', '1'], ['four ceramic bowls, top view', '1:1', '4']] as const) {
+  for (const [prompt, ratio, n] of [
+    ['a lighthouse on a cliff, long exposure', '21:9', '1'],
+    ['a tall glass of iced tea, studio light', '9:16', '1'],
+    ['four ceramic bowls, top view', '1:1', '4'],
+  ] as const) {
     await page.getByLabel('Aspect ratio').selectOption(ratio);
     await page.getByLabel('Num outputs').fill(n);
     await expect(await generate(page, prompt)).toHaveAccessibleName(/— succeeded, saved/);
@@ -50,7 +65,10 @@ test('workflow screens pass WCAG 2.1 AA in light and dark', async ({ page, kiln,
   await both(page, 'composer-remix');
 
   await card(page, 'a lighthouse on a cliff, long exposure').click();
-  await page.getByRole('dialog', { name: /^Details:/ }).getByRole('button', { name: 'Copy as code' }).click();
+  await page
+    .getByRole('dialog', { name: /^Details:/ })
+    .getByRole('button', { name: 'Copy as code' })
+    .click();
   await expect(page.getByRole('dialog', { name: 'Copy as code' }).locator('pre.code-block')).toContainText('REPLICATE_API_TOKEN');
   await page.getByRole('radio', { name: 'Python' }).click();
   await both(page, 'copy-as-code');

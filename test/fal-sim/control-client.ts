@@ -21,12 +21,28 @@ export class FalSimControlClient {
     return JSON.parse(text) as T;
   }
 
-  async advance(ms: number): Promise<number> { return (await this.call<{ now: number }>('POST', 'advance', { ms })).now; }
-  async freeze(): Promise<number> { return (await this.call<{ now: number }>('POST', 'freeze')).now; }
-  async unfreeze(): Promise<number> { return (await this.call<{ now: number }>('POST', 'unfreeze')).now; }
-  async now(): Promise<number> { return (await this.call<{ now: number }>('GET', 'now')).now; }
-  async loadScenario(s: Scenario): Promise<void> { await this.call('POST', 'scenario', s); }
-  counters(): Promise<Counters> { return this.call('GET', 'counters'); }
-  jobs(): Promise<JobSummary[]> { return this.call('GET', 'jobs'); }
-  async reset(): Promise<void> { await this.call('POST', 'reset'); }
+  async advance(ms: number): Promise<number> {
+    return (await this.call<{ now: number }>('POST', 'advance', { ms })).now;
+  }
+  async freeze(): Promise<number> {
+    return (await this.call<{ now: number }>('POST', 'freeze')).now;
+  }
+  async unfreeze(): Promise<number> {
+    return (await this.call<{ now: number }>('POST', 'unfreeze')).now;
+  }
+  async now(): Promise<number> {
+    return (await this.call<{ now: number }>('GET', 'now')).now;
+  }
+  async loadScenario(s: Scenario): Promise<void> {
+    await this.call('POST', 'scenario', s);
+  }
+  counters(): Promise<Counters> {
+    return this.call('GET', 'counters');
+  }
+  jobs(): Promise<JobSummary[]> {
+    return this.call('GET', 'jobs');
+  }
+  async reset(): Promise<void> {
+    await this.call('POST', 'reset');
+  }
 }

@@ -11,7 +11,13 @@ export interface Reply {
   body?: Buffer | string;
 }
 
-export interface Urls { origin: string; queueUrl: string; apiUrl: string; storageUrl: string; cdnUrl: string }
+export interface Urls {
+  origin: string;
+  queueUrl: string;
+  apiUrl: string;
+  storageUrl: string;
+  cdnUrl: string;
+}
 
 export interface Ctx {
   req: IncomingMessage;
@@ -49,7 +55,7 @@ export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: fa
 
 export function serialize(r: Reply): { headers: Record<string, string>; body: Buffer } {
   if (r.json !== undefined) return { headers: { 'content-type': 'application/json', ...r.headers }, body: Buffer.from(JSON.stringify(r.json)) };
-  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body ?? Buffer.alloc(0);
+  const body = typeof r.body === 'string' ? Buffer.from(r.body) : (r.body ?? Buffer.alloc(0));
   return { headers: { ...r.headers }, body };
 }
 

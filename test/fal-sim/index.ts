@@ -5,5 +5,15 @@ export { spawnFalSimulator } from './spawn.ts';
 export { fetchViaSimulator } from './official.ts';
 export { CATALOGUE } from './catalogue.ts';
 export type {
-  Counters, EndpointBehaviour, FalSim, Fault, FaultEndpoint, FaultKind, JobOutcome, JobSummary, Scenario, SimControl, SimOptions,
+  Counters,
+  EndpointBehaviour,
+  FalSim,
+  Fault,
+  FaultEndpoint,
+  FaultKind,
+  JobOutcome,
+  JobSummary,
+  Scenario,
+  SimControl,
+  SimOptions,
 } from './types.ts';

@@ -6,7 +6,13 @@ import type { DetailItem } from './validate.ts';
 import type { JobOutcome, Scenario } from './types.ts';
 import type { Slot } from './schedule.ts';
 
-export interface OutputFile { path: string; contentType: string; format: 'jpg' | 'png' | 'mp4'; width?: number; height?: number }
+export interface OutputFile {
+  path: string;
+  contentType: string;
+  format: 'jpg' | 'png' | 'mp4';
+  width?: number;
+  height?: number;
+}
 
 export interface SimJob {
   id: string;
@@ -54,9 +60,19 @@ export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** fal's request-error types → HTTP status (reference §6, D:request-errors). */
 export const ERROR_STATUS: Record<string, number> = {
-  request_timeout: 504, startup_timeout: 504, runner_scheduling_failure: 503, runner_connection_timeout: 503,
-  runner_disconnected: 503, runner_connection_refused: 503, runner_connection_error: 503, runner_incomplete_response: 502,
-  runner_server_error: 500, client_disconnected: 499, client_cancelled: 499, bad_request: 400, internal_error: 500,
+  request_timeout: 504,
+  startup_timeout: 504,
+  runner_scheduling_failure: 503,
+  runner_connection_timeout: 503,
+  runner_disconnected: 503,
+  runner_connection_refused: 503,
+  runner_connection_error: 503,
+  runner_incomplete_response: 502,
+  runner_server_error: 500,
+  client_disconnected: 499,
+  client_cancelled: 499,
+  bad_request: 400,
+  internal_error: 500,
 };
 
 export function statusAt(slot: Slot, now: number): Status {
@@ -72,12 +88,23 @@ export function progressAt(j: SimJob, slot: Slot, now: number): number {
 }
 
 /** The result a finished job answers: HTTP status, body and fal's error headers. */
-export interface ResultShape { status: number; headers: Record<string, string>; body?: unknown; success: boolean; errorType?: string; message?: string }
+export interface ResultShape {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+  success: boolean;
+  errorType?: string;
+  message?: string;
+}
 
 export function resultShape(j: SimJob, slot: Slot): ResultShape {
   const requestError = (type: string, detail: string, extra: Record<string, string> = {}): ResultShape => ({
-    status: ERROR_STATUS[type] ?? 500, headers: { 'x-fal-error-type': type, ...extra }, body: { detail, error_type: type },
-    success: false, errorType: type, message: detail,
+    status: ERROR_STATUS[type] ?? 500,
+    headers: { 'x-fal-error-type': type, ...extra },
+    body: { detail, error_type: type },
+    success: false,
+    errorType: type,
+    message: detail,
   });
   if (slot.endKind === 'timeout') {
     return j.userTimeout
@@ -89,11 +116,16 @@ export function resultShape(j: SimJob, slot: Slot): ResultShape {
     case 'invalid-input':
       return { status: 422, headers: { 'x-fal-retryable': 'false' }, body: { detail: j.detail }, success: false, message: j.detail[0]?.msg };
     case 'content-policy': {
-      const detail: DetailItem[] = [{
-        loc: ['body', 'prompt'], type: 'content_policy_violation', url: 'https://docs.fal.ai/errors#content_policy_violation',
-        msg: 'The content could not be processed because it contained material flagged by a content checker.',
-        ctx: { categories: ['violence'] }, input: j.effectiveInput.prompt,
-      }];
+      const detail: DetailItem[] = [
+        {
+          loc: ['body', 'prompt'],
+          type: 'content_policy_violation',
+          url: 'https://docs.fal.ai/errors#content_policy_violation',
+          msg: 'The content could not be processed because it contained material flagged by a content checker.',
+          ctx: { categories: ['violence'] },
+          input: j.effectiveInput.prompt,
+        },
+      ];
       return { status: 422, headers: { 'x-fal-retryable': 'false' }, body: { detail }, success: false, message: detail[0]!.msg };
     }
     case 'runner-error':
@@ -108,7 +140,7 @@ export function statusError(j: SimJob, slot: Slot, scenario: Scenario): { error:
   if (scenario.hideStatusErrors) return null;
   const r = resultShape(j, slot);
   if (r.success) return null;
-  const show = slot.endKind !== 'done' || (j.outcome === 'runner-error' ? j.statusError ?? true : j.statusError ?? false);
+  const show = slot.endKind !== 'done' || (j.outcome === 'runner-error' ? (j.statusError ?? true) : (j.statusError ?? false));
   if (!show) return null;
   return { error: r.message ?? 'Request failed', error_type: r.errorType ?? (r.status === 422 ? 'validation_error' : 'internal_error') };
 }
@@ -119,7 +151,13 @@ function bar(i: number, total: number): string {
   return `${String(pct).padStart(3)}%|${'█'.repeat(fill)}${' '.repeat(10 - fill)}| ${i}/${total}`;
 }
 
-export interface LogEntry { message: string; level?: string; source?: string; timestamp: string; labels?: Record<string, string> }
+export interface LogEntry {
+  message: string;
+  level?: string;
+  source?: string;
+  timestamp: string;
+  labels?: Record<string, string>;
+}
 
 /** Cumulative log entries at `now`, each with the simulated time it was written. */
 export function logsAt(j: SimJob, slot: Slot, now: number, scenario: Scenario): LogEntry[] {
@@ -136,10 +174,15 @@ export function logsAt(j: SimJob, slot: Slot, now: number, scenario: Scenario): 
     }
   }
   if (slot.endKind === 'done' && j.outcome === 'runner-error' && now >= slot.endAt) {
-    raw.push({ at: slot.endAt, level: 'ERROR', message: JSON.stringify({ traceback: `Traceback (most recent call last):\n  File "/app/main.py", line 88, in generate\n    images = pipeline(**args)\n${j.error}` }) });
+    raw.push({
+      at: slot.endAt,
+      level: 'ERROR',
+      message: JSON.stringify({
+        traceback: `Traceback (most recent call last):\n  File "/app/main.py", line 88, in generate\n    images = pipeline(**args)\n${j.error}`,
+      }),
+    });
   }
   return raw.map(({ at, message, level }) =>
-    scenario.logFormat === 'labels'
-      ? { timestamp: iso(at).replace('Z', '000'), message, labels: {} }
-      : { message, level, source: 'USER', timestamp: iso(at) });
+    scenario.logFormat === 'labels' ? { timestamp: iso(at).replace('Z', '000'), message, labels: {} } : { message, level, source: 'USER', timestamp: iso(at) },
+  );
 }

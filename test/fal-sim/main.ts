@@ -18,17 +18,21 @@ const { values } = parseArgs({
 
 const scenario: Scenario | undefined = values.scenario ? JSON.parse(readFileSync(values.scenario, 'utf8')) : undefined;
 const sim = await startFalSimulator({ port: Number(values.port), host: values.host, scenario, key: values.key, verbose: values.verbose });
-process.stdout.write([
-  `fal simulator: ${sim.origin}`,
-  `Queue URL: ${sim.queueUrl}`,
-  `API URL: ${sim.apiUrl}`,
-  `Storage URL: ${sim.storageUrl}`,
-  `CDN URL: ${sim.cdnUrl}`,
-  `Key: ${sim.key}`,
-  `Control: ${sim.origin}/__sim/`,
-  '',
-].join('\n'));
+process.stdout.write(
+  [
+    `fal simulator: ${sim.origin}`,
+    `Queue URL: ${sim.queueUrl}`,
+    `API URL: ${sim.apiUrl}`,
+    `Storage URL: ${sim.storageUrl}`,
+    `CDN URL: ${sim.cdnUrl}`,
+    `Key: ${sim.key}`,
+    `Control: ${sim.origin}/__sim/`,
+    '',
+  ].join('\n'),
+);
 
-const stop = () => { sim.close().then(() => process.exit(0)); };
+const stop = () => {
+  sim.close().then(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

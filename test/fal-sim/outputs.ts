@@ -42,7 +42,10 @@ export function planFiles(e: CatalogueEndpoint, input: Record<string, unknown>, 
   const n = Number.isInteger(input.num_images) ? Math.max(1, Math.min(4, Number(input.num_images))) : 1;
   const size = imageSize(requestedSize(input));
   return Array.from({ length: n }, (_, i) => ({
-    path: cdnPath(`${id}/${i}`, png ? 'png' : 'jpeg'), contentType: png ? 'image/png' : 'image/jpeg', format: png ? 'png' : 'jpg', ...size,
+    path: cdnPath(`${id}/${i}`, png ? 'png' : 'jpeg'),
+    contentType: png ? 'image/png' : 'image/jpeg',
+    format: png ? 'png' : 'jpg',
+    ...size,
   }));
 }
 
@@ -50,7 +53,8 @@ export function renderFile(j: SimJob, index: number): Promise<Buffer> {
   const f = j.files[index]!;
   if (f.format === 'mp4') return Promise.resolve(videoFixture());
   const size = { width: f.width ?? 512, height: f.height ?? 512 };
-  const seedText = j.endpoint.kind === 'upscale' ? `${String(j.effectiveInput.image_url)}|upscale` : `${String(j.effectiveInput.prompt ?? '')}|${j.seed}|${index}`;
+  const seedText =
+    j.endpoint.kind === 'upscale' ? `${String(j.effectiveInput.image_url)}|upscale` : `${String(j.effectiveInput.prompt ?? '')}|${j.seed}|${index}`;
   return renderImage(seedText, size, f.format, 90);
 }
 

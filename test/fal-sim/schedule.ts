@@ -25,7 +25,10 @@ export function computeSchedule(jobs: readonly SimJob[], concurrency: number, ca
   const n = Math.max(1, Math.floor(concurrency));
   for (const j of jobs) {
     let free = pools.get(j.account);
-    if (!free) { free = new Array<number>(n).fill(-Infinity); pools.set(j.account, free); }
+    if (!free) {
+      free = new Array<number>(n).fill(-Infinity);
+      pools.set(j.account, free);
+    }
     let best = 0;
     for (let i = 1; i < free.length; i++) if (free[i]! < free[best]!) best = i;
     const ready = j.outcome === 'start-timeout' ? Infinity : j.submittedAt + j.startupMs;
@@ -41,7 +44,10 @@ export function computeSchedule(jobs: readonly SimJob[], concurrency: number, ca
     }
     let end = start + j.runMs;
     let kind: EndKind = 'done';
-    if (cancel !== undefined && cancel < end && cancelRunning === 'stops') { end = cancel; kind = 'canceled-running'; }
+    if (cancel !== undefined && cancel < end && cancelRunning === 'stops') {
+      end = cancel;
+      kind = 'canceled-running';
+    }
     free[best] = end;
     out.set(j, { startAt: start, endAt: end, endKind: kind });
   }

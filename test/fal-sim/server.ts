@@ -32,27 +32,150 @@ interface Route {
   handle: (ctx: Ctx, fault: Fault | undefined) => Reply | null | Promise<Reply | null>;
 }
 
-const jobRoute = (suffix: string | undefined) => (path: string): boolean => {
-  const m = REQUEST_PATH.exec(path);
-  return !!m && m[3] === suffix;
-};
+const jobRoute =
+  (suffix: string | undefined) =>
+  (path: string): boolean => {
+    const m = REQUEST_PATH.exec(path);
+    return !!m && m[3] === suffix;
+  };
 
 const ROUTES: (Route & { match?: (path: string) => boolean })[] = [
-  { method: 'GET', path: REQUEST_PATH, match: jobRoute('/status/stream'), name: 'queue.stream', fault: 'stream', auth: 'required', dialect: 'queue', bucket: 'queue', handle: statusStream },
-  { method: 'GET', path: REQUEST_PATH, match: jobRoute('/status'), name: 'queue.status', fault: 'status', auth: 'required', dialect: 'queue', bucket: 'queue', handle: status },
-  { method: 'PUT', path: REQUEST_PATH, match: jobRoute('/cancel'), name: 'queue.cancel', fault: 'cancel', auth: 'required', dialect: 'queue', bucket: 'queue', handle: cancel },
-  { method: 'GET', path: REQUEST_PATH, match: jobRoute(undefined), name: 'queue.result', fault: 'result', auth: 'required', dialect: 'queue', bucket: 'queue', handle: result },
-  { method: 'POST', path: /^\/queue\/(.+?)\/?$/, match: (p) => !REQUEST_PATH.test(p), name: 'queue.submit', fault: 'submit', auth: 'required', dialect: 'queue', bucket: 'queue', handle: submit },
-  { method: 'GET', path: /^\/api\/v1\/models\/?$/, name: 'platform.models', fault: 'platform', auth: 'optional', dialect: 'platform', bucket: 'platform', handle: listModels },
-  { method: 'GET', path: /^\/api\/v1\/models\/pricing\/?$/, name: 'platform.pricing', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: pricing },
-  { method: 'POST', path: /^\/api\/v1\/models\/pricing\/estimate\/?$/, name: 'platform.estimate', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: estimate },
-  { method: 'GET', path: /^\/api\/v1\/models\/requests\/by-endpoint\/?$/, name: 'platform.requests', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: requestHistory },
-  { method: 'GET', path: /^\/api\/v1\/models\/billing-events\/?$/, name: 'platform.billing', fault: 'platform', auth: 'required', dialect: 'platform', bucket: 'platform', handle: billingEvents },
-  { method: 'POST', path: /^\/rest\/storage\/upload\/initiate\/?$/, name: 'storage.initiate', fault: 'storage', auth: 'required', dialect: 'queue', bucket: 'platform', handle: (c) => initiate(c, false) },
-  { method: 'POST', path: /^\/rest\/storage\/upload\/initiate-multipart\/?$/, name: 'storage.initiate-multipart', fault: 'storage', auth: 'required', dialect: 'queue', bucket: 'platform', handle: (c) => initiate(c, true) },
+  {
+    method: 'GET',
+    path: REQUEST_PATH,
+    match: jobRoute('/status/stream'),
+    name: 'queue.stream',
+    fault: 'stream',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'queue',
+    handle: statusStream,
+  },
+  {
+    method: 'GET',
+    path: REQUEST_PATH,
+    match: jobRoute('/status'),
+    name: 'queue.status',
+    fault: 'status',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'queue',
+    handle: status,
+  },
+  {
+    method: 'PUT',
+    path: REQUEST_PATH,
+    match: jobRoute('/cancel'),
+    name: 'queue.cancel',
+    fault: 'cancel',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'queue',
+    handle: cancel,
+  },
+  {
+    method: 'GET',
+    path: REQUEST_PATH,
+    match: jobRoute(undefined),
+    name: 'queue.result',
+    fault: 'result',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'queue',
+    handle: result,
+  },
+  {
+    method: 'POST',
+    path: /^\/queue\/(.+?)\/?$/,
+    match: (p) => !REQUEST_PATH.test(p),
+    name: 'queue.submit',
+    fault: 'submit',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'queue',
+    handle: submit,
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/models\/?$/,
+    name: 'platform.models',
+    fault: 'platform',
+    auth: 'optional',
+    dialect: 'platform',
+    bucket: 'platform',
+    handle: listModels,
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/models\/pricing\/?$/,
+    name: 'platform.pricing',
+    fault: 'platform',
+    auth: 'required',
+    dialect: 'platform',
+    bucket: 'platform',
+    handle: pricing,
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/v1\/models\/pricing\/estimate\/?$/,
+    name: 'platform.estimate',
+    fault: 'platform',
+    auth: 'required',
+    dialect: 'platform',
+    bucket: 'platform',
+    handle: estimate,
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/models\/requests\/by-endpoint\/?$/,
+    name: 'platform.requests',
+    fault: 'platform',
+    auth: 'required',
+    dialect: 'platform',
+    bucket: 'platform',
+    handle: requestHistory,
+  },
+  {
+    method: 'GET',
+    path: /^\/api\/v1\/models\/billing-events\/?$/,
+    name: 'platform.billing',
+    fault: 'platform',
+    auth: 'required',
+    dialect: 'platform',
+    bucket: 'platform',
+    handle: billingEvents,
+  },
+  {
+    method: 'POST',
+    path: /^\/rest\/storage\/upload\/initiate\/?$/,
+    name: 'storage.initiate',
+    fault: 'storage',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'platform',
+    handle: (c) => initiate(c, false),
+  },
+  {
+    method: 'POST',
+    path: /^\/rest\/storage\/upload\/initiate-multipart\/?$/,
+    name: 'storage.initiate-multipart',
+    fault: 'storage',
+    auth: 'required',
+    dialect: 'queue',
+    bucket: 'platform',
+    handle: (c) => initiate(c, true),
+  },
   { method: 'PUT', path: /^\/cdn-upload\/([\w-]+)$/, name: 'upload.put', fault: 'upload', auth: 'none', dialect: 'queue', handle: putUpload },
   { method: 'PUT', path: /^\/cdn-upload\/([\w-]+)\/(\d+)$/, name: 'upload.part', fault: 'upload', auth: 'none', dialect: 'queue', handle: putPart },
-  { method: 'POST', path: /^\/cdn-upload\/([\w-]+)\/complete$/, name: 'upload.complete', fault: 'upload', auth: 'none', dialect: 'queue', handle: completeMultipart },
+  {
+    method: 'POST',
+    path: /^\/cdn-upload\/([\w-]+)\/complete$/,
+    name: 'upload.complete',
+    fault: 'upload',
+    auth: 'none',
+    dialect: 'queue',
+    handle: completeMultipart,
+  },
   { method: ['GET', 'HEAD'], path: /^\/cdn\/(files\/.+)$/, name: 'cdn', fault: 'cdn', auth: 'none', dialect: 'queue', handle: cdn },
 ];
 
@@ -64,7 +187,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) { resolve('too-large'); req.resume(); return; }
+      if (size > limit) {
+        resolve('too-large');
+        req.resume();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -78,7 +205,7 @@ function authenticate(state: SimState, req: IncomingMessage, dialect: Dialect): 
   const fail = (msg: string): { reply: Reply } => ({ reply: dialect === 'platform' ? platformError(401, 'authorization_error', msg) : detail(401, msg) });
   if (!h) return { key: null };
   const m = /^Key\s+(\S+)$/i.exec(h.trim());
-  if (!m || !m[1]!.includes(':')) return fail('Invalid Key Authorization header format. Expected \'<key_id>:<key_secret>\'.');
+  if (!m || !m[1]!.includes(':')) return fail("Invalid Key Authorization header format. Expected '<key_id>:<key_secret>'.");
   const account = state.accountOf(m[1]!);
   if (!account) return fail('No user found for Key ID and Secret');
   return { key: m[1]!, account };
@@ -94,12 +221,18 @@ function faultReply(state: SimState, f: Fault, dialect: Dialect): Reply | 'reset
       : detail(429, 'Rate limit exceeded. Please retry later.', { ...headers, 'x-fal-request-id': randomUUID() });
   }
   if (k === '500' || k === '502' || k === '503' || k === '504') {
-    return dialect === 'platform' ? platformError(Number(k), 'server_error', 'Internal server error') : detail(Number(k), 'Internal Server Error', { 'x-fal-request-id': randomUUID() });
+    return dialect === 'platform'
+      ? platformError(Number(k), 'server_error', 'Internal server error')
+      : detail(Number(k), 'Internal Server Error', { 'x-fal-request-id': randomUUID() });
   }
   if (k.startsWith('nginx-')) {
     const code = Number(k.slice(6));
     const text = { 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' }[code] ?? 'Error';
-    return { status: code, headers: { 'content-type': 'text/html' }, body: `<html>\r\n<head><title>${code} ${text}</title></head>\r\n<body>\r\n<center><h1>${code} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n` };
+    return {
+      status: code,
+      headers: { 'content-type': 'text/html' },
+      body: `<html>\r\n<head><title>${code} ${text}</title></head>\r\n<body>\r\n<center><h1>${code} ${text}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+    };
   }
   if (k === 'reset') return 'reset';
   void state;
@@ -117,8 +250,14 @@ async function handle(state: SimState, urls: () => Urls, verbose: boolean | unde
   const url = new URL(req.url ?? '/', u.origin);
   const method = req.method ?? 'GET';
   if (verbose) process.stderr.write(`[fal-sim] ${method} ${url.pathname}${url.search}\n`);
-  const write = (r: Reply) => { state.countStatus(r.status); send(res, r); };
-  const destroy = () => { state.countStatus('reset'); res.socket?.destroy(); };
+  const write = (r: Reply) => {
+    state.countStatus(r.status);
+    send(res, r);
+  };
+  const destroy = () => {
+    state.countStatus('reset');
+    res.socket?.destroy();
+  };
   if (url.pathname.startsWith('/__sim/')) {
     const body = await readBody(req, MAX_BODY);
     return send(res, controlRoute(state, method, url, body === 'too-large' ? Buffer.alloc(0) : body, u));
@@ -129,17 +268,27 @@ async function handle(state: SimState, urls: () => Urls, verbose: boolean | unde
     const m = r.path.exec(url.pathname);
     if (!m || (r.match && !r.match(url.pathname))) continue;
     if (!(Array.isArray(r.method) ? r.method : [r.method]).includes(method)) continue;
-    try { params = m.slice(1).map(decodeURIComponent); } catch { continue; }
+    try {
+      params = m.slice(1).map(decodeURIComponent);
+    } catch {
+      continue;
+    }
     route = r;
     break;
   }
   state.count(route?.name ?? 'unknown');
-  if (!route) { await readBody(req, MAX_BODY); return write(detail(404, 'Not Found')); }
+  if (!route) {
+    await readBody(req, MAX_BODY);
+    return write(detail(404, 'Not Found'));
+  }
   if (route.auth === 'none' && req.headers.authorization) state.counters.authOnMedia++;
   const isUpload = route.name.startsWith('upload.');
   const limit = isUpload ? (state.scenario.maxUploadBytes ?? DEFAULTS.maxUploadBytes) + 1024 * 1024 : MAX_BODY;
   const body = await readBody(req, limit);
-  if (body === 'too-large') { res.setHeader('connection', 'close'); return write(detail(413, `Request body too large (limit ${limit} bytes)`)); }
+  if (body === 'too-large') {
+    res.setHeader('connection', 'close');
+    return write(detail(413, `Request body too large (limit ${limit} bytes)`));
+  }
   const ctx: Ctx = { req, res, url, state, params, body, key: '', account: '', urls: u };
 
   const fault = state.takeFault(route.fault, jobEndpointId(state, route, params));
@@ -163,19 +312,27 @@ async function handle(state: SimState, urls: () => Urls, verbose: boolean | unde
       const wait = state.admit(ctx.key || 'anonymous', route.bucket);
       if (wait > 0) {
         const headers: Record<string, string> = state.scenario.rateLimits?.retryAfterHeader === false ? {} : { 'retry-after': String(wait) };
-        return write(route.dialect === 'platform' ? { ...platformError(429, 'rate_limited', `Rate limit exceeded: retry in ${wait} s`), headers } : detail(429, `Rate limit exceeded: retry in ${wait} s`, headers));
+        return write(
+          route.dialect === 'platform'
+            ? { ...platformError(429, 'rate_limited', `Rate limit exceeded: retry in ${wait} s`), headers }
+            : detail(429, `Rate limit exceeded: retry in ${wait} s`, headers),
+        );
       }
     }
   }
 
   const reply = await route.handle(ctx, fault);
-  if (reply === null) { state.countStatus(200); return; }
+  if (reply === null) {
+    state.countStatus(200);
+    return;
+  }
   if (fault?.kind === 'drop-response-after-submit') return destroy();
   if (fault && (fault.kind === 'truncated-json' || fault.kind === 'malformed-json')) {
     const { headers, body: bytes } = serialize(reply);
-    const mangled = fault.kind === 'truncated-json'
-      ? bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
-      : Buffer.from(bytes.toString('utf8').replace(/}\s*$/, ',}').replace(/^\{/, '{,'));
+    const mangled =
+      fault.kind === 'truncated-json'
+        ? bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
+        : Buffer.from(bytes.toString('utf8').replace(/}\s*$/, ',}').replace(/^\{/, '{,'));
     state.countStatus(reply.status);
     res.writeHead(reply.status, { ...headers, 'content-type': 'application/json', 'content-length': String(mangled.length) });
     res.end(mangled);
@@ -218,9 +375,10 @@ export async function startFalSimulator(opts: SimOptions = {}): Promise<FalSim> 
     ...urls,
     key,
     control,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -32,7 +32,10 @@ export function spawnFalSimulator(opts: { scenario?: Scenario; args?: string[] }
   const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`fal simulator did not start: ${out}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`fal simulator did not start: ${out}`));
+    }, 20_000);
     child.once('exit', (code) => reject(new Error(`fal simulator exited ${code}: ${out}`)));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
@@ -41,13 +44,20 @@ export function spawnFalSimulator(opts: { scenario?: Scenario; args?: string[] }
       if (!origin || !queueUrl || !apiUrl || !storageUrl || !cdnUrl || !key) return;
       clearTimeout(timer);
       resolve({
-        origin, queueUrl, apiUrl, storageUrl, cdnUrl, key, child,
-        stop: () => new Promise<void>((r) => {
-          if (child.exitCode !== null || child.signalCode !== null) return r();
-          child.removeAllListeners('exit');
-          child.once('exit', () => r());
-          child.kill('SIGTERM');
-        }),
+        origin,
+        queueUrl,
+        apiUrl,
+        storageUrl,
+        cdnUrl,
+        key,
+        child,
+        stop: () =>
+          new Promise<void>((r) => {
+            if (child.exitCode !== null || child.signalCode !== null) return r();
+            child.removeAllListeners('exit');
+            child.once('exit', () => r());
+            child.kill('SIGTERM');
+          }),
       });
     });
   });

@@ -40,7 +40,11 @@ export interface PendingUpload {
   key: string;
 }
 
-interface FaultSlot { fault: Fault; seen: number; applied: number }
+interface FaultSlot {
+  fault: Fault;
+  seen: number;
+  applied: number;
+}
 
 /** Sliding 60 s window of request times (simulated ms). */
 class Window {
@@ -54,7 +58,10 @@ class Window {
 }
 
 export function inputHash(endpointId: string, input: unknown): string {
-  return createHash('sha256').update(`${endpointId}\n${stableStringify(input)}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${endpointId}\n${stableStringify(input)}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export const newRequestId = () => randomUUID();
@@ -126,10 +133,13 @@ export class SimState {
   /** Seconds to wait when over the per-key limit, else admits the request and returns 0. */
   admit(key: string, bucket: 'queue' | 'platform'): number {
     const limits = this.scenario.rateLimits;
-    const limit = bucket === 'queue' ? limits?.queuePerMin ?? DEFAULTS.queuePerMin : limits?.platformPerMin ?? DEFAULTS.platformPerMin;
+    const limit = bucket === 'queue' ? (limits?.queuePerMin ?? DEFAULTS.queuePerMin) : (limits?.platformPerMin ?? DEFAULTS.platformPerMin);
     const id = `${key}\n${bucket}`;
     let w = this.windows.get(id);
-    if (!w) { w = new Window(); this.windows.set(id, w); }
+    if (!w) {
+      w = new Window();
+      this.windows.set(id, w);
+    }
     return w.admit(this.clock.now(), limit);
   }
 
@@ -186,7 +196,9 @@ export class SimState {
 
   resultExpired(j: SimJob, outputBytes: number, now: number): boolean {
     const large = outputBytes >= 10 * 1024;
-    const keep = large ? this.scenario.largeResultRetentionMs ?? DEFAULTS.largeResultRetentionMs : this.scenario.resultRetentionMs ?? DEFAULTS.resultRetentionMs;
+    const keep = large
+      ? (this.scenario.largeResultRetentionMs ?? DEFAULTS.largeResultRetentionMs)
+      : (this.scenario.resultRetentionMs ?? DEFAULTS.resultRetentionMs);
     return now >= this.slot(j).endAt + keep;
   }
 
@@ -195,11 +207,15 @@ export class SimState {
     return this.jobs.map((j) => {
       const v = this.view(j, now);
       return {
-        request_id: j.id, endpoint_id: j.endpoint.id,
+        request_id: j.id,
+        endpoint_id: j.endpoint.id,
         status: this.gone(j, now) ? 'CANCELED_GONE' : v.status,
         result_status: v.status === 'COMPLETED' ? resultShape(j, v.slot).status : null,
-        inputHash: j.inputHash, submitted_at: iso(j.submittedAt), headers: j.headers,
-        ...(j.webhook ? { webhook: j.webhook } : {}), canceled: j.canceledAt !== undefined,
+        inputHash: j.inputHash,
+        submitted_at: iso(j.submittedAt),
+        headers: j.headers,
+        ...(j.webhook ? { webhook: j.webhook } : {}),
+        canceled: j.canceledAt !== undefined,
       };
     });
   }

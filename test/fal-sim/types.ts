@@ -31,20 +31,29 @@ export interface EndpointBehaviour {
   statusError?: boolean;
 }
 
-export type FaultEndpoint =
-  | 'submit' | 'status' | 'stream' | 'result' | 'cancel'
-  | 'platform' | 'storage' | 'upload' | 'cdn' | '*';
+export type FaultEndpoint = 'submit' | 'status' | 'stream' | 'result' | 'cancel' | 'platform' | 'storage' | 'upload' | 'cdn' | '*';
 
 export type FaultKind =
-  | '429' | '429-no-retry-after'
-  | '500' | '502' | '503' | '504'
+  | '429'
+  | '429-no-retry-after'
+  | '500'
+  | '502'
+  | '503'
+  | '504'
   /** An ingress error: HTML body mentioning nginx, no `x-fal-request-id` (fal_client retries only these). */
-  | 'nginx-502' | 'nginx-503' | 'nginx-504'
-  | 'reset' | 'slow' | 'truncated-json' | 'malformed-json'
+  | 'nginx-502'
+  | 'nginx-503'
+  | 'nginx-504'
+  | 'reset'
+  | 'slow'
+  | 'truncated-json'
+  | 'malformed-json'
   /** The job IS created, then the connection is destroyed before any answer (the duplicate-submit hazard). */
   | 'drop-response-after-submit'
   /** On submit: the job is created normally but will end with this outcome. */
-  | 'runner-error' | 'start-timeout' | 'invalid-input';
+  | 'runner-error'
+  | 'start-timeout'
+  | 'invalid-input';
 
 /** "The next `count` requests to `endpoint` get `kind`" (after skipping `after` matching requests). */
 export interface Fault {

@@ -14,13 +14,28 @@ export interface DetailItem {
 }
 
 const item = (field: string, type: string, msg: string, input: unknown, ctx?: Record<string, unknown>): DetailItem => ({
-  loc: ['body', field], msg, type, url: `https://docs.fal.ai/errors#${type}`, ...(ctx ? { ctx } : {}), ...(input !== undefined ? { input } : {}),
+  loc: ['body', field],
+  msg,
+  type,
+  url: `https://docs.fal.ai/errors#${type}`,
+  ...(ctx ? { ctx } : {}),
+  ...(input !== undefined ? { input } : {}),
 });
 
 function checkOne(field: string, s: any, v: unknown): DetailItem | null {
   if (s.anyOf) {
     // image_size: an ImageSize object or one of the named sizes.
-    if (typeof v === 'string') return v in IMAGE_SIZES ? null : item(field, 'enum', `Input should be ${Object.keys(IMAGE_SIZES).map((k) => `'${k}'`).join(', ')}`, v);
+    if (typeof v === 'string')
+      return v in IMAGE_SIZES
+        ? null
+        : item(
+            field,
+            'enum',
+            `Input should be ${Object.keys(IMAGE_SIZES)
+              .map((k) => `'${k}'`)
+              .join(', ')}`,
+            v,
+          );
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const { width, height } = v as { width?: unknown; height?: unknown };
       if (Number.isInteger(width) && Number.isInteger(height) && (width as number) > 0 && (height as number) > 0) return null;
@@ -31,7 +46,9 @@ function checkOne(field: string, s: any, v: unknown): DetailItem | null {
     case 'string':
       if (typeof v !== 'string') return item(field, 'string_type', 'Input should be a valid string', v);
       if (Array.isArray(s.enum) && !s.enum.includes(v)) {
-        return item(field, 'literal_error', `Input should be ${s.enum.map((e: string) => `'${e}'`).join(' or ')}`, v, { expected: s.enum.map((e: string) => `'${e}'`).join(' or ') });
+        return item(field, 'literal_error', `Input should be ${s.enum.map((e: string) => `'${e}'`).join(' or ')}`, v, {
+          expected: s.enum.map((e: string) => `'${e}'`).join(' or '),
+        });
       }
       if (typeof s.maxLength === 'number' && v.length > s.maxLength) {
         return item(field, 'string_too_long', `String should have at most ${s.maxLength} characters`, v, { max_length: s.maxLength });
@@ -49,8 +66,10 @@ function checkOne(field: string, s: any, v: unknown): DetailItem | null {
       return null;
   }
   const n = v as number;
-  if (typeof s.minimum === 'number' && n < s.minimum) return item(field, 'greater_than_equal', `Input should be greater than or equal to ${s.minimum}`, v, { ge: s.minimum });
-  if (typeof s.maximum === 'number' && n > s.maximum) return item(field, 'less_than_equal', `Input should be less than or equal to ${s.maximum}`, v, { le: s.maximum });
+  if (typeof s.minimum === 'number' && n < s.minimum)
+    return item(field, 'greater_than_equal', `Input should be greater than or equal to ${s.minimum}`, v, { ge: s.minimum });
+  if (typeof s.maximum === 'number' && n > s.maximum)
+    return item(field, 'less_than_equal', `Input should be less than or equal to ${s.maximum}`, v, { le: s.maximum });
   return null;
 }
 
@@ -61,7 +80,8 @@ export function validateInput(e: CatalogueEndpoint, input: unknown): DetailItem[
   const obj = input as Record<string, unknown>;
   const out: DetailItem[] = [];
   for (const name of e.required) {
-    if (obj[name] === undefined) out.push({ loc: ['body', name], msg: 'Field required', type: 'missing', url: 'https://docs.fal.ai/errors#missing', input: obj });
+    if (obj[name] === undefined)
+      out.push({ loc: ['body', name], msg: 'Field required', type: 'missing', url: 'https://docs.fal.ai/errors#missing', input: obj });
   }
   for (const [name, s] of Object.entries(e.input)) {
     if (obj[name] === undefined || obj[name] === null) continue;

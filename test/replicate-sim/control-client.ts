@@ -21,14 +21,32 @@ export class SimControlClient {
     return JSON.parse(text) as T;
   }
 
-  async advance(ms: number): Promise<number> { return (await this.call<{ now: number }>('POST', 'advance', { ms })).now; }
-  async freeze(): Promise<number> { return (await this.call<{ now: number }>('POST', 'freeze')).now; }
-  async unfreeze(): Promise<number> { return (await this.call<{ now: number }>('POST', 'unfreeze')).now; }
-  async now(): Promise<number> { return (await this.call<{ now: number }>('GET', 'now')).now; }
-  async loadScenario(s: Scenario): Promise<void> { await this.call('POST', 'scenario', s); }
-  counters(): Promise<Counters> { return this.call('GET', 'counters'); }
-  predictions(): Promise<PredictionSummary[]> { return this.call('GET', 'predictions'); }
+  async advance(ms: number): Promise<number> {
+    return (await this.call<{ now: number }>('POST', 'advance', { ms })).now;
+  }
+  async freeze(): Promise<number> {
+    return (await this.call<{ now: number }>('POST', 'freeze')).now;
+  }
+  async unfreeze(): Promise<number> {
+    return (await this.call<{ now: number }>('POST', 'unfreeze')).now;
+  }
+  async now(): Promise<number> {
+    return (await this.call<{ now: number }>('GET', 'now')).now;
+  }
+  async loadScenario(s: Scenario): Promise<void> {
+    await this.call('POST', 'scenario', s);
+  }
+  counters(): Promise<Counters> {
+    return this.call('GET', 'counters');
+  }
+  predictions(): Promise<PredictionSummary[]> {
+    return this.call('GET', 'predictions');
+  }
   /** The full prediction object as the API would return it (costs no API request). */
-  prediction(id: string): Promise<Record<string, unknown>> { return this.call('GET', `predictions/${encodeURIComponent(id)}`); }
-  async reset(): Promise<void> { await this.call('POST', 'reset'); }
+  prediction(id: string): Promise<Record<string, unknown>> {
+    return this.call('GET', `predictions/${encodeURIComponent(id)}`);
+  }
+  async reset(): Promise<void> {
+    await this.call('POST', 'reset');
+  }
 }

@@ -49,7 +49,7 @@ export function serialize(r: Reply): { headers: Record<string, string>; body: Bu
       body: Buffer.from(JSON.stringify(r.json)),
     };
   }
-  const body = typeof r.body === 'string' ? Buffer.from(r.body) : r.body ?? Buffer.alloc(0);
+  const body = typeof r.body === 'string' ? Buffer.from(r.body) : (r.body ?? Buffer.alloc(0));
   return { headers: { ...r.headers }, body };
 }
 

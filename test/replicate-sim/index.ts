@@ -3,5 +3,15 @@ export { startSimulator } from './server.ts';
 export { SimControlClient } from './control-client.ts';
 export { CATALOGUE } from './catalogue.ts';
 export type {
-  Counters, Fault, FaultEndpoint, FaultKind, ModelBehaviour, PredictionSummary, RemoteStatus, Scenario, Sim, SimControl, SimOptions,
+  Counters,
+  Fault,
+  FaultEndpoint,
+  FaultKind,
+  ModelBehaviour,
+  PredictionSummary,
+  RemoteStatus,
+  Scenario,
+  Sim,
+  SimControl,
+  SimOptions,
 } from './types.ts';

@@ -3,7 +3,11 @@
 import type { CatalogueModel } from './catalogue.ts';
 import { fullName } from './catalogue.ts';
 
-export interface OutputFile { name: string; contentType: string; format: string }
+export interface OutputFile {
+  name: string;
+  contentType: string;
+  format: string;
+}
 
 export interface SimPrediction {
   id: string;
@@ -71,8 +75,12 @@ export function phaseAt(p: SimPrediction, now: number): Phase {
   if (now >= end) {
     const started = end >= start && endStatus !== 'aborted';
     return {
-      status: endStatus, startedAt: started ? start : null, completedAt: end,
-      progress: endStatus === 'succeeded' ? 1 : started ? runProgress(end) : 0, error: endError, terminal: true,
+      status: endStatus,
+      startedAt: started ? start : null,
+      completedAt: end,
+      progress: endStatus === 'succeeded' ? 1 : started ? runProgress(end) : 0,
+      error: endError,
+      terminal: true,
     };
   }
   if (now >= start) return { status: 'processing', startedAt: start, completedAt: null, progress: runProgress(now), error: null, terminal: false };
@@ -174,7 +182,9 @@ export function view(p: SimPrediction, ctx: ViewContext): Record<string, unknown
     };
     if (p.model.kind === 'text') {
       const n = Math.floor(ph.progress * p.tokens.length);
-      metrics.input_token_count = String(p.effectiveInput.prompt ?? '').split(/\s+/).filter(Boolean).length;
+      metrics.input_token_count = String(p.effectiveInput.prompt ?? '')
+        .split(/\s+/)
+        .filter(Boolean).length;
       metrics.output_token_count = n;
       metrics.tokens_per_second = metrics.predict_time > 0 ? n / metrics.predict_time : n;
     }

@@ -18,10 +18,17 @@ const { values } = parseArgs({
 
 const scenario: Scenario | undefined = values.scenario ? JSON.parse(readFileSync(values.scenario, 'utf8')) : undefined;
 const sim = await startSimulator({
-  port: Number(values.port), host: values.host, scenario, token: values.token, basePath: values['base-path'], verbose: values.verbose,
+  port: Number(values.port),
+  host: values.host,
+  scenario,
+  token: values.token,
+  basePath: values['base-path'],
+  verbose: values.verbose,
 });
 process.stdout.write(`Replicate simulator: ${sim.baseUrl}\nToken: ${sim.token}\nControl: ${sim.origin}/__sim/\n`);
 
-const stop = () => { sim.close().then(() => process.exit(0)); };
+const stop = () => {
+  sim.close().then(() => process.exit(0));
+};
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

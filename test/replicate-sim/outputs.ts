@@ -7,7 +7,12 @@ import sharp from 'sharp';
 export type ImageFormat = 'webp' | 'png' | 'jpg';
 
 export const CONTENT_TYPES: Record<string, string> = {
-  webp: 'image/webp', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', mp4: 'video/mp4', txt: 'text/plain',
+  webp: 'image/webp',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  mp4: 'video/mp4',
+  txt: 'text/plain',
 };
 
 /** Small deterministic PRNG (mulberry32): same prompt + seed → same picture. */
@@ -23,11 +28,13 @@ export function rng(seedText: string): () => number {
 
 /** Output pixel size: real aspect ratio, long side capped small so tests stay fast. */
 export function imageSize(input: Record<string, unknown>, longSide = 512): { width: number; height: number } {
-  let w = 1, h = 1;
+  let w = 1,
+    h = 1;
   if (typeof input.aspect_ratio === 'string' && /^\d+:\d+$/.test(input.aspect_ratio)) {
     [w, h] = input.aspect_ratio.split(':').map(Number) as [number, number];
   } else if (typeof input.width === 'number' && typeof input.height === 'number') {
-    w = input.width; h = input.height;
+    w = input.width;
+    h = input.height;
   }
   const scale = longSide / Math.max(w, h);
   return { width: Math.max(16, Math.round(w * scale)), height: Math.max(16, Math.round(h * scale)) };
@@ -39,7 +46,8 @@ export async function renderImage(seedText: string, size: { width: number; heigh
   const { width, height } = size;
   const shapes: string[] = [];
   for (let i = 0; i < 12; i++) {
-    const cx = Math.round(r() * width), cy = Math.round(r() * height);
+    const cx = Math.round(r() * width),
+      cy = Math.round(r() * height);
     const rad = Math.round((0.05 + r() * 0.25) * Math.min(width, height));
     shapes.push(`<circle cx="${cx}" cy="${cy}" r="${rad}" fill="hsl(${hue()},70%,60%)" fill-opacity="${(0.3 + r() * 0.6).toFixed(2)}"/>`);
   }
@@ -63,7 +71,10 @@ export function videoFixture(): Buffer {
 /** The tokens a text model "generates" for a prompt: deterministic, and obviously about the prompt. */
 export function textTokens(prompt: string, maxTokens: number): string[] {
   const topic = prompt.trim() || 'nothing in particular';
-  const words = `You asked about "${topic}". Here is a short, careful answer: it depends on the details, but the key idea is simple, and it can be explained in a few steps. First, consider the context. Second, weigh the options. Finally, choose the one that fits best.`.split(' ');
+  const words =
+    `You asked about "${topic}". Here is a short, careful answer: it depends on the details, but the key idea is simple, and it can be explained in a few steps. First, consider the context. Second, weigh the options. Finally, choose the one that fits best.`.split(
+      ' ',
+    );
   const tokens = words.map((w, i) => (i === 0 ? w : ` ${w}`));
   return tokens.slice(0, Math.max(1, maxTokens));
 }

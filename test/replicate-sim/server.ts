@@ -9,7 +9,18 @@ import type { FaultEndpoint, Scenario, Sim, SimControl, SimOptions } from './typ
 import { SimState } from './state.ts';
 import { phaseAt } from './lifecycle.ts';
 import { cancelPrediction, createModelOf, createPrediction, getPrediction, listPredictions, predictionModelOf } from './routes/predictions.ts';
-import { getAccount, getCollection, getModel, getVersion, listCollections, listHardware, listModels, listVersions, search, webhookSecret } from './routes/models.ts';
+import {
+  getAccount,
+  getCollection,
+  getModel,
+  getVersion,
+  listCollections,
+  listHardware,
+  listModels,
+  listVersions,
+  search,
+  webhookSecret,
+} from './routes/models.ts';
 import { cover, delivery } from './routes/delivery.ts';
 import { stream } from './routes/stream.ts';
 import { deleteFile, downloadFile, getFile, listFiles, maxFileBytes, tooLarge, uploadFile } from './routes/files.ts';
@@ -29,13 +40,26 @@ interface Route {
 
 const SEG = '([^/]+)';
 const api = (method: string, path: string, name: string, fault: FaultEndpoint, handle: Route['handle'], extra: Partial<Route> = {}): Route => ({
-  method, path: new RegExp(`^${path}/?$`), api: true, name, fault, bucket: 'other', handle, ...extra,
+  method,
+  path: new RegExp(`^${path}/?$`),
+  api: true,
+  name,
+  fault,
+  bucket: 'other',
+  handle,
+  ...extra,
 });
 
 const ROUTES: Route[] = [
   api('POST', '/predictions', 'predictions.create', 'create', (c) => createPrediction(c, 'predictions'), { bucket: 'create', modelOf: createModelOf }),
-  api('POST', `/models/${SEG}/${SEG}/predictions`, 'models.predictions.create', 'create', (c) => createPrediction(c, 'models'), { bucket: 'create', modelOf: createModelOf }),
-  api('POST', `/deployments/${SEG}/${SEG}/predictions`, 'deployments.predictions.create', 'create', (c) => createPrediction(c, 'deployments'), { bucket: 'create', modelOf: createModelOf }),
+  api('POST', `/models/${SEG}/${SEG}/predictions`, 'models.predictions.create', 'create', (c) => createPrediction(c, 'models'), {
+    bucket: 'create',
+    modelOf: createModelOf,
+  }),
+  api('POST', `/deployments/${SEG}/${SEG}/predictions`, 'deployments.predictions.create', 'create', (c) => createPrediction(c, 'deployments'), {
+    bucket: 'create',
+    modelOf: createModelOf,
+  }),
   api('GET', '/predictions', 'predictions.list', 'list', listPredictions),
   api('GET', `/predictions/${SEG}`, 'predictions.get', 'get', getPrediction, { modelOf: predictionModelOf }),
   api('POST', `/predictions/${SEG}/cancel`, 'predictions.cancel', 'cancel', cancelPrediction, { modelOf: predictionModelOf }),
@@ -68,7 +92,8 @@ function throttled(state: SimState, seconds: number, header: boolean): Reply {
   return { status: 429, headers, json: { detail: THROTTLE_DETAIL(seconds) } };
 }
 
-const HTML_404 = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
+const HTML_404 =
+  '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>';
 
 /** A scripted reply with its placeholders filled in (see FaultKind 'reply'). */
 function scripted(r: NonNullable<import('./types.ts').Fault['reply']>, vars: Record<string, string>): Reply {
@@ -118,7 +143,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-la
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) { resolve('too-large'); req.resume(); return; }
+      if (size > limit) {
+        resolve('too-large');
+        req.resume();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -143,7 +172,12 @@ function destroy(state: SimState, res: ServerResponse): void {
   res.socket?.destroy();
 }
 
-async function handle(state: SimState, opts: Required<Pick<SimOptions, 'basePath'>> & { origin: () => string; verbose?: boolean }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  state: SimState,
+  opts: Required<Pick<SimOptions, 'basePath'>> & { origin: () => string; verbose?: boolean },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const origin = opts.origin();
   const url = new URL(req.url ?? '/', origin);
   const method = req.method ?? 'GET';
@@ -198,9 +232,19 @@ async function handle(state: SimState, opts: Required<Pick<SimOptions, 'basePath
       return writeReply(state, res, problem(Number(k), titles[k]!, 'The server encountered a temporary error. Please try again.'));
     }
     if (k === 'reset') return destroy(state, res);
-    if (k === '401' || k === '403') return writeReply(state, res, problem(Number(k), k === '401' ? 'Unauthenticated' : 'Forbidden', k === '401' ? 'You did not pass a valid authentication token' : 'You do not have permission to perform this action.'));
+    if (k === '401' || k === '403')
+      return writeReply(
+        state,
+        res,
+        problem(
+          Number(k),
+          k === '401' ? 'Unauthenticated' : 'Forbidden',
+          k === '401' ? 'You did not pass a valid authentication token' : 'You do not have permission to perform this action.',
+        ),
+      );
     if (k === '404-html') return writeReply(state, res, { status: 404, headers: { 'content-type': 'text/html; charset=utf-8' }, body: HTML_404 });
-    if (k === 'reply' && fault.reply) return writeReply(state, res, scripted(fault.reply, { origin: ctx.origin, authorization: String(req.headers.authorization ?? ''), id: params[0] ?? '' }));
+    if (k === 'reply' && fault.reply)
+      return writeReply(state, res, scripted(fault.reply, { origin: ctx.origin, authorization: String(req.headers.authorization ?? ''), id: params[0] ?? '' }));
     if (k === 'huge') return hugeBody(state, res, fault.bytes ?? 40 * 1024 * 1024);
     if (k === 'endless-stream') return endlessStream(state, req, res);
     if (k === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs ?? 2000));
@@ -219,13 +263,17 @@ async function handle(state: SimState, opts: Required<Pick<SimOptions, 'basePath
   }
 
   const reply = await route.handle(ctx);
-  if (reply === null) { state.countStatus(200); return; }
+  if (reply === null) {
+    state.countStatus(200);
+    return;
+  }
   if (fault && ['truncated-json', 'malformed-json', 'drop-response-after-create'].includes(fault.kind)) {
     if (fault.kind === 'drop-response-after-create') return destroy(state, res);
     const { headers, body: bytes } = serialize(reply);
-    const mangled = fault.kind === 'truncated-json'
-      ? bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
-      : Buffer.from(bytes.toString('utf8').replace(/}\s*$/, ',}').replace(/^\{/, '{,'));
+    const mangled =
+      fault.kind === 'truncated-json'
+        ? bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)))
+        : Buffer.from(bytes.toString('utf8').replace(/}\s*$/, ',}').replace(/^\{/, '{,'));
     state.countStatus(reply.status);
     res.writeHead(reply.status, { ...headers, 'content-type': 'application/json', 'content-length': String(mangled.length) });
     res.end(mangled);
@@ -271,9 +319,10 @@ export async function startSimulator(opts: SimOptions = {}): Promise<Sim> {
     origin,
     token,
     control,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -26,7 +26,11 @@ export interface StoredFile {
   createdAt: number;
 }
 
-interface FaultSlot { fault: Fault; seen: number; applied: number }
+interface FaultSlot {
+  fault: Fault;
+  seen: number;
+  applied: number;
+}
 
 /** Sliding 60 s window of request times (simulated ms), oldest first. */
 class Window {
@@ -34,23 +38,36 @@ class Window {
   private head = 0;
   count(now: number): number {
     while (this.head < this.times.length && this.times[this.head]! <= now - 60_000) this.head++;
-    if (this.head > 1024 && this.head * 2 > this.times.length) { this.times = this.times.slice(this.head); this.head = 0; }
+    if (this.head > 1024 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.head = 0;
+    }
     return this.times.length - this.head;
   }
-  oldest(): number | undefined { return this.times[this.head]; }
-  push(t: number) { this.times.push(t); }
+  oldest(): number | undefined {
+    return this.times[this.head];
+  }
+  push(t: number) {
+    this.times.push(t);
+  }
 }
 
 export function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableStringify((v as any)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as any)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
 
 export function inputHash(model: string, input: unknown): string {
-  return createHash('sha256').update(`${model}\n${stableStringify(input)}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${model}\n${stableStringify(input)}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -107,9 +124,13 @@ export class SimState {
     this.loadScenario(this.startScenario);
   }
 
-  get retentionMs(): number { return this.scenario.retentionMs ?? DEFAULTS.retentionMs; }
+  get retentionMs(): number {
+    return this.scenario.retentionMs ?? DEFAULTS.retentionMs;
+  }
 
-  validTokens(): string[] { return [this.token, ...(this.scenario.extraTokens ?? [])]; }
+  validTokens(): string[] {
+    return [this.token, ...(this.scenario.extraTokens ?? [])];
+  }
 
   count(endpoint: string): void {
     this.counters.total++;
@@ -134,12 +155,14 @@ export class SimState {
   /** Returns seconds to wait if the request is over the limit, else admits it and returns 0. */
   admit(token: string, bucket: 'create' | 'other'): number {
     const now = this.clock.now();
-    const limit = bucket === 'create'
-      ? this.scenario.rateLimits?.createPerMin ?? DEFAULTS.createPerMin
-      : this.scenario.rateLimits?.otherPerMin ?? DEFAULTS.otherPerMin;
+    const limit =
+      bucket === 'create' ? (this.scenario.rateLimits?.createPerMin ?? DEFAULTS.createPerMin) : (this.scenario.rateLimits?.otherPerMin ?? DEFAULTS.otherPerMin);
     const key = `${token}\n${bucket}`;
     let w = this.limitWindows.get(key);
-    if (!w) { w = new Window(); this.limitWindows.set(key, w); }
+    if (!w) {
+      w = new Window();
+      this.limitWindows.set(key, w);
+    }
     if (w.count(now) >= limit) {
       const oldest = w.oldest() ?? now;
       return Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000));
@@ -173,8 +196,12 @@ export class SimState {
 
   summaries(phaseOf: (p: SimPrediction) => string): PredictionSummary[] {
     return this.predictions.map((p) => ({
-      id: p.id, model: fullName(p.model), status: phaseOf(p), inputHash: p.inputHash,
-      created_at: iso(p.createdAt), ...(p.deployment ? { deployment: p.deployment } : {}),
+      id: p.id,
+      model: fullName(p.model),
+      status: phaseOf(p),
+      inputHash: p.inputHash,
+      created_at: iso(p.createdAt),
+      ...(p.deployment ? { deployment: p.deployment } : {}),
     }));
   }
 }

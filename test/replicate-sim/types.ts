@@ -20,16 +20,23 @@ export interface ModelBehaviour {
   logStyle?: 'mixed' | 'lf' | 'cr';
 }
 
-export type FaultEndpoint =
-  | 'create' | 'get' | 'list' | 'cancel' | 'delivery' | 'stream' | 'models' | 'files' | 'account' | '*';
+export type FaultEndpoint = 'create' | 'get' | 'list' | 'cancel' | 'delivery' | 'stream' | 'models' | 'files' | 'account' | '*';
 
 export type FaultKind =
-  | '429' | '429-no-retry-after'
-  | '500' | '502' | '503' | '504'
-  | 'reset' | 'slow' | 'truncated-json' | 'malformed-json'
+  | '429'
+  | '429-no-retry-after'
+  | '500'
+  | '502'
+  | '503'
+  | '504'
+  | 'reset'
+  | 'slow'
+  | 'truncated-json'
+  | 'malformed-json'
   | 'drop-response-after-create'
   /** 401 / 403 problem details: a key rotated or revoked while runs are followed. */
-  | '401' | '403'
+  | '401'
+  | '403'
   /** A 404 answered by a front proxy with an HTML page instead of problem details. */
   | '404-html'
   /**

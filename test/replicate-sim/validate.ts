@@ -4,7 +4,11 @@
 // Cog schemas and we must reproduce Replicate's exact error wording, which no validator library does.
 import type { CatalogueModel } from './catalogue.ts';
 
-export interface InvalidField { type: string; field: string; description: string }
+export interface InvalidField {
+  type: string;
+  field: string;
+  description: string;
+}
 
 function resolve(m: CatalogueModel, schema: any): any {
   const ref = schema?.allOf?.[0]?.$ref as string | undefined;
@@ -48,11 +52,12 @@ export function validateInput(m: CatalogueModel, input: unknown): InvalidField[]
       errors.push({ type: 'enum', field, description: `${field} must be one of the following: ${s.enum.map((e: unknown) => JSON.stringify(e)).join(', ')}` });
     }
     if (typeof v === 'number') {
-      if (typeof s.minimum === 'number' && v < s.minimum) errors.push({ type: 'number_gte', field, description: `Must be greater than or equal to ${s.minimum}` });
+      if (typeof s.minimum === 'number' && v < s.minimum)
+        errors.push({ type: 'number_gte', field, description: `Must be greater than or equal to ${s.minimum}` });
       if (typeof s.maximum === 'number' && v > s.maximum) errors.push({ type: 'number_lte', field, description: `Must be less than or equal to ${s.maximum}` });
     }
     if (s.format === 'uri' && typeof v === 'string' && !/^(https?:|data:)/i.test(v)) {
-      errors.push({ type: 'format', field, description: 'Does not match format \'uri\'' });
+      errors.push({ type: 'format', field, description: "Does not match format 'uri'" });
     }
   }
   return errors;

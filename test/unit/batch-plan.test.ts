@@ -52,7 +52,9 @@ describe('prompt lists and CSV', () => {
 
   it('refuses a list over the size or row limits, naming them', () => {
     expect(() => parsePromptLines('x'.repeat(LIMITS.batchFileBytes + 1))).toThrow(/batchFileBytes/);
-    expect(() => parsePromptLines(Array.from({ length: LIMITS.groupMembers + 1 }, (_, i) => `p${i}`).join('\n'))).toThrow(new RegExp(`${LIMITS.groupMembers + 1} rows.*groupMembers`));
+    expect(() => parsePromptLines(Array.from({ length: LIMITS.groupMembers + 1 }, (_, i) => `p${i}`).join('\n'))).toThrow(
+      new RegExp(`${LIMITS.groupMembers + 1} rows.*groupMembers`),
+    );
   });
 
   it('RFC 4180: quotes, doubled quotes, commas and line breaks inside fields, a BOM', () => {
@@ -75,7 +77,10 @@ describe('prompt lists and CSV', () => {
     const t = parseCsvTable('Prompt,SEED,style,go_fast\na fox,3,oil,yes\nan owl,,watercolour,false\n', fields);
     expect(t.columns).toEqual(['prompt', 'seed', 'go_fast']);
     expect(t.ignored).toEqual(['style']);
-    expect(t.rows).toEqual([{ prompt: 'a fox', seed: 3, go_fast: true }, { prompt: 'an owl', go_fast: false }]);
+    expect(t.rows).toEqual([
+      { prompt: 'a fox', seed: 3, go_fast: true },
+      { prompt: 'an owl', go_fast: false },
+    ]);
   });
 
   it('a cell of the wrong type names its row and column', () => {
@@ -83,7 +88,9 @@ describe('prompt lists and CSV', () => {
   });
 
   it('a CSV naming no input of the model says which inputs it has', () => {
-    expect(() => parseCsvTable('colour,mood\nred,calm\n', fields)).toThrow(/has no column naming an input of this model \(its inputs: prompt, seed, aspect_ratio, go_fast/);
+    expect(() => parseCsvTable('colour,mood\nred,calm\n', fields)).toThrow(
+      /has no column naming an input of this model \(its inputs: prompt, seed, aspect_ratio, go_fast/,
+    );
     expect(() => parseCsvTable('prompt\n', fields)).toThrow(/header row/);
   });
 });
@@ -113,12 +120,25 @@ describe('the whole fan-out', () => {
   });
 
   it('an X/Y grid over two inputs', () => {
-    const members = planBatch({ ...base, x: { field: 'aspect_ratio', values: ['1:1', '16:9'] }, y: { field: 'num_inference_steps', values: parseAxisValues('1, 2, 4', 'integer') } });
-    expect(members.map((m) => [m.input.aspect_ratio, m.input.num_inference_steps])).toEqual([['1:1', 1], ['16:9', 1], ['1:1', 2], ['16:9', 2], ['1:1', 4], ['16:9', 4]]);
+    const members = planBatch({
+      ...base,
+      x: { field: 'aspect_ratio', values: ['1:1', '16:9'] },
+      y: { field: 'num_inference_steps', values: parseAxisValues('1, 2, 4', 'integer') },
+    });
+    expect(members.map((m) => [m.input.aspect_ratio, m.input.num_inference_steps])).toEqual([
+      ['1:1', 1],
+      ['16:9', 1],
+      ['1:1', 2],
+      ['16:9', 2],
+      ['1:1', 4],
+      ['16:9', 4],
+    ]);
   });
 
   it('refuses over the group limit before building anything, and bad seed sweeps', () => {
-    expect(() => planBatch({ ...base, rows: [{ prompt: '{a|b|c|d|e|f|g|h|i|j}' }], seeds: { mode: 'count', count: 30, start: 0 } })).toThrow(/300 runs; a batch holds at most 200 \(groupMembers\)/);
+    expect(() => planBatch({ ...base, rows: [{ prompt: '{a|b|c|d|e|f|g|h|i|j}' }], seeds: { mode: 'count', count: 30, start: 0 } })).toThrow(
+      /300 runs; a batch holds at most 200 \(groupMembers\)/,
+    );
     expect(() => seedList({ mode: 'range', from: 9, to: 2 })).toThrow(/first not above the second/);
     expect(() => seedList({ mode: 'count', count: 0, start: 0 })).toThrow(/at least 1/);
     expect(() => parseAxisValues('1, two', 'integer')).toThrow(/"two" is not a whole number/);

@@ -18,7 +18,10 @@ const ELECTRON = "import { app } from 'electron';\nexport const x = app;\n";
 
 describe('Electron import boundary', () => {
   it('rejects `electron` and `electron-store` in the backend', async () => {
-    const errors = await restrictedImportErrors('electron/backend/engine/probe.ts', "import { app } from 'electron';\nimport Store from 'electron-store';\nexport const x = [app, Store];\n");
+    const errors = await restrictedImportErrors(
+      'electron/backend/engine/probe.ts',
+      "import { app } from 'electron';\nimport Store from 'electron-store';\nexport const x = [app, Store];\n",
+    );
     expect(errors.some((m) => m.includes("'electron'"))).toBe(true);
     expect(errors.some((m) => m.includes("'electron-store'"))).toBe(true);
   });

@@ -3,10 +3,32 @@ import { statusBadge, pendingCaption, cardLabel, canCancel } from '../../rendere
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 
 const base: PredictionView = {
-  id: 'a', provider: 'replicate', providerId: null, model: 'o/m', version: null, input: {}, prompt: 'a red fox in snow',
-  status: 'starting', saveState: 'none', createdAt: 0, startedAt: null, completedAt: null, statusSince: 0, timeline: [],
-  progress: null, logsTail: '', text: null, error: null, outputs: [], note: null, retryOf: null, variantCount: 1,
-  favourite: false, webUrl: null, metrics: null, expiresAt: null,
+  id: 'a',
+  provider: 'replicate',
+  providerId: null,
+  model: 'o/m',
+  version: null,
+  input: {},
+  prompt: 'a red fox in snow',
+  status: 'starting',
+  saveState: 'none',
+  createdAt: 0,
+  startedAt: null,
+  completedAt: null,
+  statusSince: 0,
+  timeline: [],
+  progress: null,
+  logsTail: '',
+  text: null,
+  error: null,
+  outputs: [],
+  note: null,
+  retryOf: null,
+  variantCount: 1,
+  favourite: false,
+  webUrl: null,
+  metrics: null,
+  expiresAt: null,
 };
 const p = (o: Partial<PredictionView>) => ({ ...base, ...o });
 

@@ -4,13 +4,33 @@ import { defaultDataDir } from '../../electron/backend/data-dir.ts';
 
 describe('kiln argument parsing', () => {
   it('parses run with JSON-when-it-parses inputs and @files', () => {
-    const c = parseCli(['run', 'black-forest-labs/flux-schnell', '-i', 'prompt=a red fox', '-i', 'steps=4', '-i', 'go=true', '-i', 'image=@./in.png', '-i', 'tags=["a","b"]', '--json']);
+    const c = parseCli([
+      'run',
+      'black-forest-labs/flux-schnell',
+      '-i',
+      'prompt=a red fox',
+      '-i',
+      'steps=4',
+      '-i',
+      'go=true',
+      '-i',
+      'image=@./in.png',
+      '-i',
+      'tags=["a","b"]',
+      '--json',
+    ]);
     expect(c).toEqual({
       cmd: 'run',
       ref: 'black-forest-labs/flux-schnell',
       json: true,
       cancelOnInterrupt: false,
-      inputs: [['prompt', { value: 'a red fox' }], ['steps', { value: 4 }], ['go', { value: true }], ['image', { file: './in.png' }], ['tags', { value: ['a', 'b'] }]],
+      inputs: [
+        ['prompt', { value: 'a red fox' }],
+        ['steps', { value: 4 }],
+        ['go', { value: true }],
+        ['image', { file: './in.png' }],
+        ['tags', { value: ['a', 'b'] }],
+      ],
     });
   });
   it('keeps `=` inside values and takes --cancel-on-interrupt', () => {
@@ -49,12 +69,20 @@ describe('kiln argument parsing', () => {
   });
   it('model references per ARCHITECTURE.md, "Fixed interfaces": replicate: prefix or bare, fal:ENDPOINT_ID', () => {
     expect(parseModelArg('black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
-    expect(parseModelArg('replicate:black-forest-labs/flux-schnell')).toEqual({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null });
+    expect(parseModelArg('replicate:black-forest-labs/flux-schnell')).toEqual({
+      provider: 'replicate',
+      model: 'black-forest-labs/flux-schnell',
+      version: null,
+    });
     const v = 'a'.repeat(64);
     expect(parseModelArg(`replicate:stability-ai/sdxl:${v}`)).toEqual({ provider: 'replicate', model: 'stability-ai/sdxl', version: v });
     expect(parseModelArg(`stability-ai/sdxl:${v}`)).toEqual({ provider: 'replicate', model: 'stability-ai/sdxl', version: v });
     expect(parseModelArg('fal:fal-ai/flux/dev')).toEqual({ provider: 'fal', model: 'fal-ai/flux/dev', version: null });
-    expect(parseModelArg(' FAL:fal-ai/kling-video/v2.1/master/text-to-video ')).toEqual({ provider: 'fal', model: 'fal-ai/kling-video/v2.1/master/text-to-video', version: null });
+    expect(parseModelArg(' FAL:fal-ai/kling-video/v2.1/master/text-to-video ')).toEqual({
+      provider: 'fal',
+      model: 'fal-ai/kling-video/v2.1/master/text-to-video',
+      version: null,
+    });
     expect(parseModelArg('fal:workflows/me/my-flow')).toEqual({ provider: 'fal', model: 'workflows/me/my-flow', version: null });
     expect(() => parseModelArg('fal:flux')).toThrow(/not a fal model reference/);
     expect(() => parseModelArg('fal:')).toThrow(UsageError);

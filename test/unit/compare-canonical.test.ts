@@ -23,17 +23,52 @@ const ALL = { prompt: 'a kiln at dusk', negativePrompt: 'blur', seed: 42, aspect
 describe('mapCanonical', () => {
   it.each([
     // [model, schema, expected input, fields without an equivalent]
-    ['replicate flux-schnell', replicate('black-forest-labs/flux-schnell'), { prompt: 'a kiln at dusk', seed: 42, aspect_ratio: '16:9' }, ['negativePrompt', 'image']],
-    ['replicate flux-dev', replicate('black-forest-labs/flux-dev'), { prompt: 'a kiln at dusk', seed: 42, aspect_ratio: '16:9', image: 'kiln-file:abc' }, ['negativePrompt']],
-    ['replicate sdxl (width/height)', replicate('stability-ai/sdxl'), { prompt: 'a kiln at dusk', negative_prompt: 'blur', seed: 42, image: 'kiln-file:abc', width: 1368, height: 768 }, []],
-    ['replicate veo-3', replicate('google/veo-3'), { prompt: 'a kiln at dusk', negative_prompt: 'blur', seed: 42, aspect_ratio: '16:9', image: 'kiln-file:abc' }, []],
-    ['fal flux/dev (image_size presets)', fal('fal-ai/flux/dev'), { prompt: 'a kiln at dusk', seed: 42, image_size: 'landscape_16_9' }, ['negativePrompt', 'image']],
-    ['fal kling video', fal('fal-ai/kling-video/v2.1/master/text-to-video'), { prompt: 'a kiln at dusk', negative_prompt: 'blur', aspect_ratio: '16:9' }, ['seed', 'image']],
+    [
+      'replicate flux-schnell',
+      replicate('black-forest-labs/flux-schnell'),
+      { prompt: 'a kiln at dusk', seed: 42, aspect_ratio: '16:9' },
+      ['negativePrompt', 'image'],
+    ],
+    [
+      'replicate flux-dev',
+      replicate('black-forest-labs/flux-dev'),
+      { prompt: 'a kiln at dusk', seed: 42, aspect_ratio: '16:9', image: 'kiln-file:abc' },
+      ['negativePrompt'],
+    ],
+    [
+      'replicate sdxl (width/height)',
+      replicate('stability-ai/sdxl'),
+      { prompt: 'a kiln at dusk', negative_prompt: 'blur', seed: 42, image: 'kiln-file:abc', width: 1368, height: 768 },
+      [],
+    ],
+    [
+      'replicate veo-3',
+      replicate('google/veo-3'),
+      { prompt: 'a kiln at dusk', negative_prompt: 'blur', seed: 42, aspect_ratio: '16:9', image: 'kiln-file:abc' },
+      [],
+    ],
+    [
+      'fal flux/dev (image_size presets)',
+      fal('fal-ai/flux/dev'),
+      { prompt: 'a kiln at dusk', seed: 42, image_size: 'landscape_16_9' },
+      ['negativePrompt', 'image'],
+    ],
+    [
+      'fal kling video',
+      fal('fal-ai/kling-video/v2.1/master/text-to-video'),
+      { prompt: 'a kiln at dusk', negative_prompt: 'blur', aspect_ratio: '16:9' },
+      ['seed', 'image'],
+    ],
     ['fal esrgan (an image, no prompt)', fal('fal-ai/esrgan'), { image_url: 'kiln-file:abc' }, ['prompt', 'negativePrompt', 'seed', 'aspectRatio']],
   ])('%s', (_name, schema, input, unmatched) => {
     const m = mapCanonical(ALL, schema);
     expect(m.input).toEqual(input);
-    expect(Object.entries(m.fields).filter(([, f]) => f!.to === null).map(([k]) => k).sort()).toEqual([...unmatched].sort());
+    expect(
+      Object.entries(m.fields)
+        .filter(([, f]) => f!.to === null)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual([...unmatched].sort());
   });
 
   it('an aspect ratio the model does not offer goes to the closest one, and says so', () => {
@@ -52,9 +87,18 @@ describe('mapCanonical', () => {
   });
 
   it('fields left empty are neither sent nor marked; an unknown schema marks everything but sends nothing', () => {
-    expect(mapCanonical({ prompt: 'p' }, replicate('black-forest-labs/flux-schnell'))).toEqual({ input: { prompt: 'p' }, fields: { prompt: { to: 'prompt' } } });
-    expect(mapCanonical({ prompt: 'p', seed: 1 }, null)).toEqual({ input: {}, fields: { prompt: { to: null, note: expect.any(String) }, seed: { to: null, note: expect.any(String) } } });
-    expect(mapCanonical({ prompt: 'p', aspectRatio: 'wide' }, replicate('black-forest-labs/flux-schnell')).fields.aspectRatio).toMatchObject({ to: null, note: '"wide" is not a ratio like 16:9.' });
+    expect(mapCanonical({ prompt: 'p' }, replicate('black-forest-labs/flux-schnell'))).toEqual({
+      input: { prompt: 'p' },
+      fields: { prompt: { to: 'prompt' } },
+    });
+    expect(mapCanonical({ prompt: 'p', seed: 1 }, null)).toEqual({
+      input: {},
+      fields: { prompt: { to: null, note: expect.any(String) }, seed: { to: null, note: expect.any(String) } },
+    });
+    expect(mapCanonical({ prompt: 'p', aspectRatio: 'wide' }, replicate('black-forest-labs/flux-schnell')).fields.aspectRatio).toMatchObject({
+      to: null,
+      note: '"wide" is not a ratio like 16:9.',
+    });
   });
 
   it('ratios', () => {

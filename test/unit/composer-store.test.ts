@@ -22,8 +22,17 @@ function setup(opts: { createFails?: KilnError } = {}) {
     'secrets:clear': () => ({ set: false, last4: null, account: null, protection: 'file' }),
     'secrets:validate': () => ({ type: 'user', username: 'ada', name: 'Ada Lovelace' }),
     'models:get': (req) => ({
-      ref: req.ref, provider: 'replicate' as const, owner: 'black-forest-labs', name: 'flux-schnell', description: null, coverImageUrl: null, runCount: 1,
-      latestVersionId: 'v1', official: true, inputSchema: openapiSchema(flux), outputSchema: null,
+      ref: req.ref,
+      provider: 'replicate' as const,
+      owner: 'black-forest-labs',
+      name: 'flux-schnell',
+      description: null,
+      coverImageUrl: null,
+      runCount: 1,
+      latestVersionId: 'v1',
+      official: true,
+      inputSchema: openapiSchema(flux),
+      outputSchema: null,
     }),
     'predictions:create': (req) => {
       if (opts.createFails) throw opts.createFails;
@@ -32,7 +41,10 @@ function setup(opts: { createFails?: KilnError } = {}) {
     },
   });
   const errors: string[] = [];
-  const settingsStore = createSettingsStore(() => kiln, (m) => errors.push(m));
+  const settingsStore = createSettingsStore(
+    () => kiln,
+    (m) => errors.push(m),
+  );
   const composer = createComposerStore({ api: () => kiln, settings: settingsStore, onError: (m) => errors.push(m), rememberDelayMs: 5 });
   return { kiln, settingsStore, composer, created, errors, getSettings: () => settings };
 }
@@ -57,7 +69,12 @@ describe('composer store', () => {
     composer.getState().setCount(3);
     expect(await composer.getState().submit()).toEqual(['id0', 'id1', 'id2']);
     // An official model runs through the model endpoint: no version is sent.
-    expect(created[0]).toMatchObject({ model: 'black-forest-labs/flux-schnell', version: null, count: 3, input: { prompt: 'a red fox in snow', aspect_ratio: '1:1' } });
+    expect(created[0]).toMatchObject({
+      model: 'black-forest-labs/flux-schnell',
+      version: null,
+      count: 3,
+      input: { prompt: 'a red fox in snow', aspect_ratio: '1:1' },
+    });
     expect(composer.getState().values.prompt).toBe('a red fox in snow');
   });
 
@@ -79,7 +96,9 @@ describe('composer store', () => {
   });
 
   it('puts 422 field errors next to their fields', async () => {
-    const { composer, settingsStore } = setup({ createFails: new KilnError({ code: 'invalid_input', message: 'Invalid input', fields: { num_outputs: 'must be less than or equal to 4' } }) });
+    const { composer, settingsStore } = setup({
+      createFails: new KilnError({ code: 'invalid_input', message: 'Invalid input', fields: { num_outputs: 'must be less than or equal to 4' } }),
+    });
     await settingsStore.getState().load();
     await composer.getState().selectModel('black-forest-labs/flux-schnell');
     composer.getState().setValue('prompt', 'x');
@@ -124,7 +143,9 @@ describe('settings store', () => {
   it('rolls an optimistic update back when the backend refuses it', async () => {
     const { settingsStore, kiln, errors } = setup();
     await settingsStore.getState().load();
-    kiln.handle('settings:set', () => { throw new KilnError({ code: 'bad_request', message: 'no' }); });
+    kiln.handle('settings:set', () => {
+      throw new KilnError({ code: 'bad_request', message: 'no' });
+    });
     await settingsStore.getState().update({ theme: 'dark' });
     expect(settingsStore.getState().settings.theme).toBe('system');
     expect(errors.some((e) => e.includes('no'))).toBe(true);

@@ -11,7 +11,14 @@ describe('money on the command line', () => {
     expect(parseCli(['run', 'a/b', '--max-cost', '$2'])).toMatchObject({ maxCost: 2 });
     expect(parseCli(['cost', '--json'])).toEqual({ cmd: 'cost', since: null, json: true });
     expect(parseCli(['cost', '--since', '2026-11-01'])).toEqual({ cmd: 'cost', since: '2026-11-01', json: false });
-    for (const bad of [['run', 'a/b', '--max-cost', 'cheap'], ['run', 'a/b', '--max-cost', '-1'], ['cost', '--since', '2026-13-45'], ['cost', '--since', 'last week'], ['list', '--max-cost', '1'], ['run', 'a/b', '--since', '2026-01-01']]) {
+    for (const bad of [
+      ['run', 'a/b', '--max-cost', 'cheap'],
+      ['run', 'a/b', '--max-cost', '-1'],
+      ['cost', '--since', '2026-13-45'],
+      ['cost', '--since', 'last week'],
+      ['list', '--max-cost', '1'],
+      ['run', 'a/b', '--since', '2026-01-01'],
+    ]) {
       expect(() => parseCli(bad), bad.join(' ')).toThrow(UsageError);
     }
   });
@@ -27,10 +34,33 @@ describe('local days for budgets', () => {
 
 describe('the CSV export', () => {
   it('quotes what needs it, spells unknown out, and defuses spreadsheet formulas from outside', () => {
-    const csv = ledgerCsv([
-      { predictionId: 'p1', provider: 'replicate', model: 'a/b', status: 'succeeded', usd: 0.003, estimated: true, basis: '1 image × $0.003, table', tableDate: '2026-10', at: Date.UTC(2026, 10, 30, 12) },
-      { predictionId: 'p2', provider: 'fal', model: '=HYPERLINK("x")', status: 'failed', usd: null, estimated: true, basis: 'no price', tableDate: null, at: Date.UTC(2026, 10, 30, 23, 30) },
-    ], 60);
+    const csv = ledgerCsv(
+      [
+        {
+          predictionId: 'p1',
+          provider: 'replicate',
+          model: 'a/b',
+          status: 'succeeded',
+          usd: 0.003,
+          estimated: true,
+          basis: '1 image × $0.003, table',
+          tableDate: '2026-10',
+          at: Date.UTC(2026, 10, 30, 12),
+        },
+        {
+          predictionId: 'p2',
+          provider: 'fal',
+          model: '=HYPERLINK("x")',
+          status: 'failed',
+          usd: null,
+          estimated: true,
+          basis: 'no price',
+          tableDate: null,
+          at: Date.UTC(2026, 10, 30, 23, 30),
+        },
+      ],
+      60,
+    );
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[1]).toBe('p1,2026-11-30T12:00:00.000Z,2026-11-30,replicate,a/b,succeeded,0.003,yes,"1 image × $0.003, table",2026-10');
     // 23:30 UTC is already the next day at UTC+1.

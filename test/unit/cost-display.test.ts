@@ -25,11 +25,23 @@ describe('cost text', () => {
 
 describe('budget field', () => {
   it.each([
-    ['', null], ['  ', null], ['5', 5], ['12.50', 12.5], ['$7', 7], ['0.01', 0.01], ['1000000', 1_000_000],
+    ['', null],
+    ['  ', null],
+    ['5', 5],
+    ['12.50', 12.5],
+    ['$7', 7],
+    ['0.01', 0.01],
+    ['1000000', 1_000_000],
   ])('keeps %j as %j', (text, usd) => expect(parseBudget(text)).toEqual({ ok: true, usd }));
   it.each([
-    ['-5', /in dollars/], ['abc', /in dollars/], ['1e3', /in dollars/], ['5,00', /in dollars/],
-    ['0', /more than \$0/], ['0.00', /more than \$0/], ['1000001', /At most \$1,000,000/], ['1.005', /two decimals/],
+    ['-5', /in dollars/],
+    ['abc', /in dollars/],
+    ['1e3', /in dollars/],
+    ['5,00', /in dollars/],
+    ['0', /more than \$0/],
+    ['0.00', /more than \$0/],
+    ['1000001', /At most \$1,000,000/],
+    ['1.005', /two decimals/],
   ])('refuses %j, saying why', (text, why) => {
     const r = parseBudget(text);
     expect(r.ok).toBe(false);

@@ -42,10 +42,19 @@ describe('price overrides typed in Settings', () => {
 
   it('a model that already has a price is edited, not added twice; editing may rename it', () => {
     const existing = { 'replicate:a/b': { unit: 'output' as const, usd: 1 } };
-    expect(parseOverride(d({ model: 'a/b', usd: '2' }), existing, null)).toMatchObject({ ok: false, errors: { model: 'replicate:a/b already has your price: use Edit on its row.' } });
+    expect(parseOverride(d({ model: 'a/b', usd: '2' }), existing, null)).toMatchObject({
+      ok: false,
+      errors: { model: 'replicate:a/b already has your price: use Edit on its row.' },
+    });
     expect(parseOverride(d({ model: 'a/b', usd: '2' }), existing, 'replicate:a/b')).toMatchObject({ ok: true, value: { usd: 2 } });
     expect(parseOverride(d({ model: 'a/c', usd: '2' }), existing, 'replicate:a/b')).toMatchObject({ ok: true, key: 'replicate:a/c' });
-    expect(draftOf('fal:fal-ai/flux/dev', { unit: 'run', usd: 0.5 })).toEqual({ provider: 'fal', model: 'fal-ai/flux/dev', unit: 'run', usd: '0.5', inputUsd: '' });
+    expect(draftOf('fal:fal-ai/flux/dev', { unit: 'run', usd: 0.5 })).toEqual({
+      provider: 'fal',
+      model: 'fal-ai/flux/dev',
+      unit: 'run',
+      usd: '0.5',
+      inputUsd: '',
+    });
   });
 
   it(`at most ${MAX_OVERRIDES}, as the settings schema allows`, () => {

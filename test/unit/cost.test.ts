@@ -7,9 +7,34 @@ import { falPrice } from '../../electron/backend/pricing/fal-prices.ts';
 // requested × N, aborted = $0, fal's server errors = $0, unknown stays unknown (null, never 0).
 
 const schnell = replicateTablePrice('black-forest-labs/flux-schnell')!;
-const t4: Price = { provider: 'replicate', model: 'someone/upscaler', unit: 'second', usd: 0.000225, noun: 'second on Nvidia T4', source: "Replicate's price table of 2026-10", tableDate: '2026-10' };
-const llm: Price = { provider: 'replicate', model: 'meta/llama', unit: 'token', usd: 0.0000025, inputUsd: 0.0000005, noun: 'output token', source: 'your price in Settings', tableDate: null };
-const run = (o: Partial<RunOutcome>): RunOutcome => ({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', status: 'succeeded', input: {}, outputsProduced: 1, predictSeconds: null, ...o });
+const t4: Price = {
+  provider: 'replicate',
+  model: 'someone/upscaler',
+  unit: 'second',
+  usd: 0.000225,
+  noun: 'second on Nvidia T4',
+  source: "Replicate's price table of 2026-10",
+  tableDate: '2026-10',
+};
+const llm: Price = {
+  provider: 'replicate',
+  model: 'meta/llama',
+  unit: 'token',
+  usd: 0.0000025,
+  inputUsd: 0.0000005,
+  noun: 'output token',
+  source: 'your price in Settings',
+  tableDate: null,
+};
+const run = (o: Partial<RunOutcome>): RunOutcome => ({
+  provider: 'replicate',
+  model: 'black-forest-labs/flux-schnell',
+  status: 'succeeded',
+  input: {},
+  outputsProduced: 1,
+  predictSeconds: null,
+  ...o,
+});
 
 describe('the estimate before a run', () => {
   it('per output: outputs requested (input, else schema default, else 1) × N × price, with its basis', () => {
@@ -38,7 +63,12 @@ describe('the estimate before a run', () => {
   });
 
   it('fal video priced per second: duration × N; per request: × N only', () => {
-    const video = falPrice('fal-ai/kling-video/v2.1/master/text-to-video', { unitPrice: 0.28, unit: 'second', currency: 'USD', fetchedAt: Date.UTC(2026, 10, 30) })!;
+    const video = falPrice('fal-ai/kling-video/v2.1/master/text-to-video', {
+      unitPrice: 0.28,
+      unit: 'second',
+      currency: 'USD',
+      fetchedAt: Date.UTC(2026, 10, 30),
+    })!;
     const est = estimateRun(video, { model: 'fal:x', input: { duration: '10' }, count: 2 });
     expect(est.usd).toBe(5.6);
     expect(est.basis).toBe("10 video seconds × 2 runs × $0.28, fal's pricing API, 2026-11-30");
@@ -69,16 +99,25 @@ describe('the cost after a run', () => {
   });
 
   it('aborted costs $0, not billed, whatever the price (even unknown)', () => {
-    expect(costOfRun(null, run({ status: 'aborted', outputsProduced: 0 }))).toEqual({ usd: 0, estimated: false, basis: 'aborted before it ran: not billed', tableDate: null });
+    expect(costOfRun(null, run({ status: 'aborted', outputsProduced: 0 }))).toEqual({
+      usd: 0,
+      estimated: false,
+      basis: 'aborted before it ran: not billed',
+      tableDate: null,
+    });
     expect(costOfRun(t4, run({ status: 'aborted', predictSeconds: 30 })).usd).toBe(0);
   });
 
   it("fal's server errors (5xx) cost $0; a fal 422 and Replicate failures are priced by what ran", () => {
     const p = falPrice('fal-ai/flux/dev', { unitPrice: 0.025, unit: 'image', currency: 'USD', fetchedAt: 0 })!;
     for (const code of ['runner_server_error', 'request_timeout', '503', 'E500']) {
-      expect(costOfRun(p, run({ provider: 'fal', model: 'fal-ai/flux/dev', status: 'failed', outputsProduced: null, error: { code, message: 'x' } }))).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
+      expect(
+        costOfRun(p, run({ provider: 'fal', model: 'fal-ai/flux/dev', status: 'failed', outputsProduced: null, error: { code, message: 'x' } })),
+      ).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
     }
-    expect(costOfRun(p, run({ provider: 'fal', status: 'failed', outputsProduced: null, error: { code: 'content_policy_violation', message: 'x' } })).usd).toBeNull();
+    expect(
+      costOfRun(p, run({ provider: 'fal', status: 'failed', outputsProduced: null, error: { code: 'content_policy_violation', message: 'x' } })).usd,
+    ).toBeNull();
     expect(costOfRun(t4, run({ status: 'failed', predictSeconds: 4, error: { code: 'E500', message: 'x' } })).usd).toBe(0.0009);
   });
 
@@ -99,10 +138,20 @@ describe('refs and formatting', () => {
     expect(costKey('nonsense')).toBeNull();
   });
   it('dollars with the digits a price needs', () => {
-    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0), formatUsd(0.00000025)]).toEqual(['$0.003', '$0.012', '$0.50', '$12.00', '$0.000225', '$0', '$0.00000025']);
+    expect([formatUsd(0.003), formatUsd(0.012), formatUsd(0.5), formatUsd(12), formatUsd(0.000225), formatUsd(0), formatUsd(0.00000025)]).toEqual([
+      '$0.003',
+      '$0.012',
+      '$0.50',
+      '$12.00',
+      '$0.000225',
+      '$0',
+      '$0.00000025',
+    ]);
   });
   it('the shipped table names the official models it was asked to', () => {
-    expect(['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 'black-forest-labs/flux-1.1-pro'].map((m) => replicateTablePrice(m)?.usd)).toEqual([0.003, 0.025, 0.04]);
+    expect(['black-forest-labs/flux-schnell', 'black-forest-labs/flux-dev', 'black-forest-labs/flux-1.1-pro'].map((m) => replicateTablePrice(m)?.usd)).toEqual([
+      0.003, 0.025, 0.04,
+    ]);
     expect(replicateTablePrice('someone/unknown')).toBeNull();
   });
 });
@@ -120,7 +169,16 @@ describe('what a run produced, read from its record', () => {
     // A success whose output is unknown stays unknown (not 0 images).
     expect(outputsProduced({ status: 'succeeded', output: null, outputRows: 0 })).toBeNull();
     // Token counts, where the metrics carry them, price a per-token model.
-    const o = toOutcome({ provider: 'replicate', model: 'meta/llama', status: 'succeeded', input: {}, output: ['hi'], error: null, metrics: { predictTime: 1, inputTokens: 1000, outputTokens: 400 }, outputRows: null });
+    const o = toOutcome({
+      provider: 'replicate',
+      model: 'meta/llama',
+      status: 'succeeded',
+      input: {},
+      output: ['hi'],
+      error: null,
+      metrics: { predictTime: 1, inputTokens: 1000, outputTokens: 400 },
+      outputRows: null,
+    });
     expect(costOfRun(llm, o).usd).toBe(0.0015);
   });
 });

@@ -18,7 +18,11 @@ describe('development overrides', () => {
   });
 
   it('a development build keeps both variables (npm run demo, tests)', () => {
-    expect(resolveOverrides({ isPackaged: false, env })).toEqual({ devServerUrl: env.KILN_DEV_SERVER_URL, replicateBaseUrl: env.KILN_REPLICATE_BASE_URL, ignored: [] });
+    expect(resolveOverrides({ isPackaged: false, env })).toEqual({
+      devServerUrl: env.KILN_DEV_SERVER_URL,
+      replicateBaseUrl: env.KILN_REPLICATE_BASE_URL,
+      ignored: [],
+    });
     expect(resolveOverrides({ isPackaged: false, env: {} })).toEqual({ devServerUrl: null, replicateBaseUrl: undefined, ignored: [] });
   });
 });

@@ -4,29 +4,96 @@ import { DEFAULT_CADENCE, nextLookDelay, typicalRunMs, type LookContext } from '
 // When Kiln looks next, timed by what it knows (cadence.ts): the queue position and the model's own
 // past run times, as tables. No timers.
 
-const ctx = (over: Partial<LookContext>): LookContext => ({ status: 'starting', sinceCreate: 60_000, inStatus: 60_000, queuePosition: null, typicalRunMs: null, ...over });
+const ctx = (over: Partial<LookContext>): LookContext => ({
+  status: 'starting',
+  sinceCreate: 60_000,
+  inStatus: 60_000,
+  queuePosition: null,
+  typicalRunMs: null,
+  ...over,
+});
 
 describe('nextLookDelay', () => {
   // Each row: what Kiln knows → when it looks, and why (docs/DECISIONS.md, "Cadence, round two").
   const D = DEFAULT_CADENCE;
   const rows: { name: string; ctx: Partial<LookContext>; ms: number }[] = [
     { name: 'nothing known, long wait: the status-only pace (a cold boot is not polled twice a second)', ctx: {}, ms: D.startingMaxMs },
-    { name: 'next in the queue after a long wait: the front pace, not the long-start pace (a position is news: the start is near)', ctx: { queuePosition: 0 }, ms: D.queueFrontMs },
-    { name: 'next in the queue just after submit: the initial pace (a short model may be done already)', ctx: { sinceCreate: 100, inStatus: 100, queuePosition: 0 }, ms: D.initialMs },
-    { name: '3 ahead: a small step per run ahead (an account\'s runners take several at once)', ctx: { queuePosition: 3 }, ms: D.queueFrontMs + 3 * D.queueStepMs },
-    { name: '14 ahead: the small step for the first queueFarAfter, the large one beyond (far back, waiting is cheap)', ctx: { queuePosition: 14 }, ms: D.queueFrontMs + D.queueFarAfter * D.queueStepMs + (14 - D.queueFarAfter) * D.queueFarStepMs },
+    {
+      name: 'next in the queue after a long wait: the front pace, not the long-start pace (a position is news: the start is near)',
+      ctx: { queuePosition: 0 },
+      ms: D.queueFrontMs,
+    },
+    {
+      name: 'next in the queue just after submit: the initial pace (a short model may be done already)',
+      ctx: { sinceCreate: 100, inStatus: 100, queuePosition: 0 },
+      ms: D.initialMs,
+    },
+    {
+      name: "3 ahead: a small step per run ahead (an account's runners take several at once)",
+      ctx: { queuePosition: 3 },
+      ms: D.queueFrontMs + 3 * D.queueStepMs,
+    },
+    {
+      name: '14 ahead: the small step for the first queueFarAfter, the large one beyond (far back, waiting is cheap)',
+      ctx: { queuePosition: 14 },
+      ms: D.queueFrontMs + D.queueFarAfter * D.queueStepMs + (14 - D.queueFarAfter) * D.queueFarStepMs,
+    },
     { name: '40 ahead: capped', ctx: { queuePosition: 40 }, ms: D.queueMaxMs },
-    { name: 'just submitted with 9 ahead (a batch of ten): small steps from the initial pace, the batch starts together', ctx: { sinceCreate: 100, inStatus: 100, queuePosition: 9 }, ms: D.initialMs + 9 * D.queueStepMs },
-    { name: '14 ahead, the queue seen moving 2 positions a second: half the time it takes to reach this run', ctx: { queuePosition: 14, queueMoved: { positions: 20, ms: 10_000 } }, ms: 3500 },
-    { name: '14 ahead, the queue seen moving slowly: never later than the step rule', ctx: { queuePosition: 14, queueMoved: { positions: 1, ms: 60_000 } }, ms: D.queueFrontMs + D.queueFarAfter * D.queueStepMs + 4 * D.queueFarStepMs },
-    { name: '2 ahead, the queue moving very fast: no quicker than the front pace', ctx: { queuePosition: 2, queueMoved: { positions: 30, ms: 3000 } }, ms: D.queueFrontMs },
-    { name: '5 ahead, the queue not moved since first seen: the step rule', ctx: { queuePosition: 5, queueMoved: { positions: 0, ms: 20_000 } }, ms: D.queueFrontMs + 5 * D.queueStepMs },
-    { name: 'running, typical 40 s, 4 s in: one look well before the end, capped', ctx: { status: 'processing', inStatus: 4000, typicalRunMs: 40_000 }, ms: D.predictedMaxMs },
-    { name: 'running, typical 40 s, 26 s in: straight to the predicted end minus its margin (10%)', ctx: { status: 'processing', inStatus: 26_000, typicalRunMs: 40_000 }, ms: 40_000 - 26_000 - 4000 },
-    { name: 'running, typical 12 s, 2 s in: to the end minus the margin (at least two quick looks)', ctx: { status: 'processing', inStatus: 2000, typicalRunMs: 12_000 }, ms: 12_000 - 2000 - 1200 },
-    { name: 'running, inside the margin before the predicted end: the normal quick pace', ctx: { status: 'processing', inStatus: 11_000, typicalRunMs: 12_000 }, ms: D.processingMs },
-    { name: 'running long past the predicted end: still the quick pace, not the eased one (the end is overdue)', ctx: { status: 'processing', inStatus: 60_000, typicalRunMs: 12_000 }, ms: D.processingMs },
-    { name: 'running, a short model (typical 1.5 s): the margin is at least two looks, so the quick pace at once', ctx: { status: 'processing', inStatus: 0, typicalRunMs: 1500 }, ms: D.processingMs },
+    {
+      name: 'just submitted with 9 ahead (a batch of ten): small steps from the initial pace, the batch starts together',
+      ctx: { sinceCreate: 100, inStatus: 100, queuePosition: 9 },
+      ms: D.initialMs + 9 * D.queueStepMs,
+    },
+    {
+      name: '14 ahead, the queue seen moving 2 positions a second: half the time it takes to reach this run',
+      ctx: { queuePosition: 14, queueMoved: { positions: 20, ms: 10_000 } },
+      ms: 3500,
+    },
+    {
+      name: '14 ahead, the queue seen moving slowly: never later than the step rule',
+      ctx: { queuePosition: 14, queueMoved: { positions: 1, ms: 60_000 } },
+      ms: D.queueFrontMs + D.queueFarAfter * D.queueStepMs + 4 * D.queueFarStepMs,
+    },
+    {
+      name: '2 ahead, the queue moving very fast: no quicker than the front pace',
+      ctx: { queuePosition: 2, queueMoved: { positions: 30, ms: 3000 } },
+      ms: D.queueFrontMs,
+    },
+    {
+      name: '5 ahead, the queue not moved since first seen: the step rule',
+      ctx: { queuePosition: 5, queueMoved: { positions: 0, ms: 20_000 } },
+      ms: D.queueFrontMs + 5 * D.queueStepMs,
+    },
+    {
+      name: 'running, typical 40 s, 4 s in: one look well before the end, capped',
+      ctx: { status: 'processing', inStatus: 4000, typicalRunMs: 40_000 },
+      ms: D.predictedMaxMs,
+    },
+    {
+      name: 'running, typical 40 s, 26 s in: straight to the predicted end minus its margin (10%)',
+      ctx: { status: 'processing', inStatus: 26_000, typicalRunMs: 40_000 },
+      ms: 40_000 - 26_000 - 4000,
+    },
+    {
+      name: 'running, typical 12 s, 2 s in: to the end minus the margin (at least two quick looks)',
+      ctx: { status: 'processing', inStatus: 2000, typicalRunMs: 12_000 },
+      ms: 12_000 - 2000 - 1200,
+    },
+    {
+      name: 'running, inside the margin before the predicted end: the normal quick pace',
+      ctx: { status: 'processing', inStatus: 11_000, typicalRunMs: 12_000 },
+      ms: D.processingMs,
+    },
+    {
+      name: 'running long past the predicted end: still the quick pace, not the eased one (the end is overdue)',
+      ctx: { status: 'processing', inStatus: 60_000, typicalRunMs: 12_000 },
+      ms: D.processingMs,
+    },
+    {
+      name: 'running, a short model (typical 1.5 s): the margin is at least two looks, so the quick pace at once',
+      ctx: { status: 'processing', inStatus: 0, typicalRunMs: 1500 },
+      ms: D.processingMs,
+    },
     { name: 'running, no history, early: the quick pace', ctx: { status: 'processing', inStatus: 2000 }, ms: D.processingMs },
     { name: 'running, no history, long: eased off (no prediction to aim at)', ctx: { status: 'processing', inStatus: 120_000 }, ms: D.processingMaxMs },
     { name: 'a queue position on a running run is ignored', ctx: { status: 'processing', inStatus: 2000, queuePosition: 5 }, ms: D.processingMs },
@@ -36,7 +103,12 @@ describe('nextLookDelay', () => {
 
 describe('typicalRunMs', () => {
   const rows: [number[], number | null][] = [
-    [[], null], [[1000, 2000], null], [[3000, 1000, 2000], 2000], [[1000, 2000, 3000, 10_000], 2500], [[0, -5, NaN, 4000], null], [[4000, 4000, 0, 5000], 4000],
+    [[], null],
+    [[1000, 2000], null],
+    [[3000, 1000, 2000], 2000],
+    [[1000, 2000, 3000, 10_000], 2500],
+    [[0, -5, NaN, 4000], null],
+    [[4000, 4000, 0, 5000], 4000],
   ];
   for (const [d, ms] of rows) it(`${JSON.stringify(d)} → ${ms}`, () => expect(typicalRunMs(d)).toBe(ms));
 });

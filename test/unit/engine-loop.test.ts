@@ -31,13 +31,26 @@ function manualClock() {
   return { clock, advance };
 }
 
-const queued = (id: string, dueAt: number): Track => ({ id, phase: { kind: 'queued' }, dueAt, busy: false, failures: 0, cancelWanted: false, intent: { model: 'm', input: {}, since: 0 }, endedLocally: false, forgotten: false });
+const queued = (id: string, dueAt: number): Track => ({
+  id,
+  phase: { kind: 'queued' },
+  dueAt,
+  busy: false,
+  failures: 0,
+  cancelWanted: false,
+  intent: { model: 'm', input: {}, since: 0 },
+  endedLocally: false,
+  forgotten: false,
+});
 
 /** A lane offering its queued runs; `wait` is its create budget's wait; started creates stay out until `finish`. */
 function fakeLane(name: string, runs: Track[], log: string[], o: { wait?: () => number; loop: { creating: number } }): LaneTick & { finish(id: string): void } {
   return {
     tickLane: () => Infinity,
-    readyCreates: (now) => ({ ready: runs.filter((t) => t.phase.kind === 'queued' && !t.busy && t.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt), nextAt: Infinity }),
+    readyCreates: (now) => ({
+      ready: runs.filter((t) => t.phase.kind === 'queued' && !t.busy && t.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt),
+      nextAt: Infinity,
+    }),
     createWait: () => o.wait?.() ?? 0,
     startCreate(t) {
       t.busy = true;
@@ -48,7 +61,24 @@ function fakeLane(name: string, runs: Track[], log: string[], o: { wait?: () => 
     finish(id) {
       const t = runs.find((r) => r.id === id)!;
       t.busy = false;
-      t.phase = { kind: 'follow', providerId: id, providerCreatedAt: null, since: 0, seenStatus: null, statusSeenAt: null, needsFull: false, lastFullAt: 0, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, queueFirstSeen: null };
+      t.phase = {
+        kind: 'follow',
+        providerId: id,
+        providerCreatedAt: null,
+        since: 0,
+        seenStatus: null,
+        statusSeenAt: null,
+        needsFull: false,
+        lastFullAt: 0,
+        uncovered: false,
+        stream: null,
+        listEnd: null,
+        cancelSent: false,
+        cancelDueAt: 0,
+        cancelFailures: 0,
+        stickyNote: null,
+        queueFirstSeen: null,
+      };
       o.loop.creating--;
     },
   };

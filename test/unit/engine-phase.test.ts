@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { afterCreateError, afterReconcile, following, phaseOnResume, type PhaseKind, type ReconcileOutcome, type CreateFailure } from '../../electron/backend/engine/phase.ts';
+import {
+  afterCreateError,
+  afterReconcile,
+  following,
+  phaseOnResume,
+  type PhaseKind,
+  type ReconcileOutcome,
+  type CreateFailure,
+} from '../../electron/backend/engine/phase.ts';
 import { ProviderError } from '../../electron/backend/providers/errors.ts';
 import { KilnError } from '../../shared/ipc.ts';
 
@@ -24,7 +32,17 @@ describe('where a journal record resumes after a restart (phaseOnResume)', () =>
 
   it('a followed run keeps what the journal knew and asks for a full look first', () => {
     const p = phaseOnResume({ status: 'processing', providerId: 'p1', statusSince: 1_000, providerCreatedAt: 900 }, 5_000);
-    expect(p).toMatchObject({ kind: 'follow', providerId: 'p1', seenStatus: 'processing', statusSeenAt: 1_000, providerCreatedAt: 900, since: 5_000, needsFull: true, cancelSent: false, stream: null });
+    expect(p).toMatchObject({
+      kind: 'follow',
+      providerId: 'p1',
+      seenStatus: 'processing',
+      statusSeenAt: 1_000,
+      providerCreatedAt: 900,
+      since: 5_000,
+      needsFull: true,
+      cancelSent: false,
+      stream: null,
+    });
   });
 
   it('a reconcile starts with no tries', () => {
@@ -43,9 +61,17 @@ describe('following: the follow phase carries only its own data', () => {
 
 describe('what a failed create means (afterCreateError)', () => {
   const table: { name: string; err: unknown; next: CreateFailure }[] = [
-    { name: 'connection lost after sending (ambiguous)', err: new ProviderError({ code: 'network', message: 'reset', transient: true, ambiguous: true }), next: 'reconcile' },
+    {
+      name: 'connection lost after sending (ambiguous)',
+      err: new ProviderError({ code: 'network', message: 'reset', transient: true, ambiguous: true }),
+      next: 'reconcile',
+    },
     { name: 'a 5xx before anything was created', err: new ProviderError({ code: 'provider', status: 503, message: 'down', transient: true }), next: 'requeue' },
-    { name: 'throttled (429)', err: new ProviderError({ code: 'rate_limited', status: 429, message: 'slow down', transient: true, retryAfterMs: 1000 }), next: 'requeue' },
+    {
+      name: 'throttled (429)',
+      err: new ProviderError({ code: 'rate_limited', status: 429, message: 'slow down', transient: true, retryAfterMs: 1000 }),
+      next: 'requeue',
+    },
     { name: 'refused input (422)', err: new ProviderError({ code: 'invalid_input', status: 422, message: 'bad' }), next: 'fail' },
     { name: 'key refused at create', err: new ProviderError({ code: 'auth', status: 401, message: 'no' }), next: 'fail' },
     { name: 'not a provider error', err: new KilnError({ code: 'internal', message: 'bug' }), next: 'fail' },

@@ -11,14 +11,71 @@ import { LIMITS } from '../../shared/limits.ts';
 
 describe('network health per kind of request (health.ts)', () => {
   const table: { name: string; steps: [RequestClass, 'ok' | 'fail'][]; online: boolean }[] = [
-    { name: 'three GET failures in a row', steps: [['get', 'fail'], ['get', 'fail'], ['get', 'fail']], online: false },
-    { name: 'three create failures in a row', steps: [['create', 'fail'], ['create', 'fail'], ['create', 'fail']], online: false },
+    {
+      name: 'three GET failures in a row',
+      steps: [
+        ['get', 'fail'],
+        ['get', 'fail'],
+        ['get', 'fail'],
+      ],
+      online: false,
+    },
+    {
+      name: 'three create failures in a row',
+      steps: [
+        ['create', 'fail'],
+        ['create', 'fail'],
+        ['create', 'fail'],
+      ],
+      online: false,
+    },
     { name: 'the list failing alone, however often', steps: Array.from({ length: 20 }, () => ['list', 'fail'] as [RequestClass, 'fail']), online: true },
     { name: 'streams failing alone', steps: Array.from({ length: 5 }, () => ['stream', 'fail'] as [RequestClass, 'fail']), online: true },
-    { name: 'list failing while GETs work', steps: [['list', 'fail'], ['get', 'ok'], ['list', 'fail'], ['get', 'ok'], ['list', 'fail'], ['get', 'fail'], ['list', 'fail'], ['get', 'fail']], online: true },
-    { name: 'a lost create whose reconciling list fails too (nothing else to fall back on)', steps: [['create', 'fail'], ['reconcile', 'fail'], ['reconcile', 'fail']], online: false },
-    { name: 'list and GET both failing', steps: [['list', 'fail'], ['get', 'fail'], ['list', 'fail'], ['get', 'fail'], ['cancel', 'fail']], online: false },
-    { name: 'a success of any kind in between', steps: [['get', 'fail'], ['get', 'fail'], ['list', 'ok'], ['get', 'fail'], ['get', 'fail']], online: true },
+    {
+      name: 'list failing while GETs work',
+      steps: [
+        ['list', 'fail'],
+        ['get', 'ok'],
+        ['list', 'fail'],
+        ['get', 'ok'],
+        ['list', 'fail'],
+        ['get', 'fail'],
+        ['list', 'fail'],
+        ['get', 'fail'],
+      ],
+      online: true,
+    },
+    {
+      name: 'a lost create whose reconciling list fails too (nothing else to fall back on)',
+      steps: [
+        ['create', 'fail'],
+        ['reconcile', 'fail'],
+        ['reconcile', 'fail'],
+      ],
+      online: false,
+    },
+    {
+      name: 'list and GET both failing',
+      steps: [
+        ['list', 'fail'],
+        ['get', 'fail'],
+        ['list', 'fail'],
+        ['get', 'fail'],
+        ['cancel', 'fail'],
+      ],
+      online: false,
+    },
+    {
+      name: 'a success of any kind in between',
+      steps: [
+        ['get', 'fail'],
+        ['get', 'fail'],
+        ['list', 'ok'],
+        ['get', 'fail'],
+        ['get', 'fail'],
+      ],
+      online: true,
+    },
   ];
   for (const row of table) {
     it(row.name, () => {
@@ -66,7 +123,9 @@ describe('what a failed request means (failures.ts)', () => {
   }
 
   it('an HTML error page is named by its title, not pasted as markup', () => {
-    const e = errorFromResponse(404, null, '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>', { isCreate: false });
+    const e = errorFromResponse(404, null, '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>', {
+      isCreate: false,
+    });
     expect(e.message).toBe('Not found on Replicate: 404 Not Found.');
   });
 

@@ -58,7 +58,17 @@ function fakeReplicate(clock: Clock, o: { bootMs: number; runMs: number; end?: s
     const age = clock.now() - p.createdAt;
     return age < o.bootMs ? (o.startStatus ?? 'starting') : age < o.bootMs + o.runMs ? 'processing' : (o.end ?? 'succeeded');
   };
-  const view = (p: (typeof preds)[number]) => ({ id: p.id, model: 'a/b', version: 'hidden', input: p.input, status: statusOf(p), created_at: new Date(p.createdAt).toISOString(), output: statusOf(p) === 'succeeded' ? ['https://replicate.delivery/x.png'] : null, urls: { get: `http://r/v1/predictions/${p.id}` }, logs: '' });
+  const view = (p: (typeof preds)[number]) => ({
+    id: p.id,
+    model: 'a/b',
+    version: 'hidden',
+    input: p.input,
+    status: statusOf(p),
+    created_at: new Date(p.createdAt).toISOString(),
+    output: statusOf(p) === 'succeeded' ? ['https://replicate.delivery/x.png'] : null,
+    urls: { get: `http://r/v1/predictions/${p.id}` },
+    logs: '',
+  });
   const fetchFake = (async (url: string | URL | Request, init?: RequestInit) => {
     const u = new URL(String(url));
     const key = `${init?.method ?? 'GET'} ${u.pathname.replace(/\/p\d+/, '/:id')}`;
@@ -100,7 +110,17 @@ function build(o: Parameters<typeof fakeReplicate>[1]) {
   const provider = createReplicateClient({ baseUrl: 'http://r/v1', fetch: r.fetchFake, getToken: async () => 'r8_x', userAgent: 'Kiln/test', log });
   const saved: string[] = [];
   const vault = { saveOutputs: async (rec: { id: string }) => void saved.push(rec.id) } as unknown as MediaVault;
-  const engine = createEngine({ history, vault, provider: createReplicateProvider(provider), publisher, emit, clock: fc.clock, log, settings: { get: () => ({ ...DEFAULT_SETTINGS, createConcurrency: 8 }), set: () => DEFAULT_SETTINGS }, options: { random: () => 0.5 } });
+  const engine = createEngine({
+    history,
+    vault,
+    provider: createReplicateProvider(provider),
+    publisher,
+    emit,
+    clock: fc.clock,
+    log,
+    settings: { get: () => ({ ...DEFAULT_SETTINGS, createConcurrency: 8 }), set: () => DEFAULT_SETTINGS },
+    options: { random: () => 0.5 },
+  });
   cleanup.push(() => {
     engine.kill();
     history.close();

@@ -22,7 +22,9 @@ describe('fal endpoint ids', () => {
   });
   it('request URLs drop the sub-path', () => {
     expect(requestUrls('https://queue.fal.run', 'fal-ai/flux/dev', 'r1')).toEqual({
-      responseUrl: 'https://queue.fal.run/fal-ai/flux/requests/r1', statusUrl: 'https://queue.fal.run/fal-ai/flux/requests/r1/status', cancelUrl: 'https://queue.fal.run/fal-ai/flux/requests/r1/cancel',
+      responseUrl: 'https://queue.fal.run/fal-ai/flux/requests/r1',
+      statusUrl: 'https://queue.fal.run/fal-ai/flux/requests/r1/status',
+      cancelUrl: 'https://queue.fal.run/fal-ai/flux/requests/r1/cancel',
     });
   });
 });
@@ -43,9 +45,14 @@ describe('fal errors', () => {
     expect([r429.code, r429.transient, r429.ambiguous, r429.retryAfterMs]).toEqual(['rate_limited', true, false, 7000]);
     expect(errorFromResponse(503, null, '<html>nginx</html>', { isSubmit: true }).ambiguous).toBe(true);
     expect(errorFromResponse(503, null, '<html>nginx</html>', { isSubmit: false }).ambiguous).toBe(false);
-    expect(errorFromResponse(401, null, { detail: 'No user found for Key ID and Secret' }, { isSubmit: false })).toMatchObject({ code: 'auth', transient: false });
+    expect(errorFromResponse(401, null, { detail: 'No user found for Key ID and Secret' }, { isSubmit: false })).toMatchObject({
+      code: 'auth',
+      transient: false,
+    });
     expect(errorFromResponse(403, null, { detail: 'User is locked. Reason: Exhausted balance.' }, { isSubmit: true }).code).toBe('billing');
-    expect(errorFromResponse(422, null, { detail: [{ loc: ['body', 'seed'], msg: 'Input should be a valid integer' }] }, { isSubmit: true }).fields).toEqual({ seed: 'Input should be a valid integer' });
+    expect(errorFromResponse(422, null, { detail: [{ loc: ['body', 'seed'], msg: 'Input should be a valid integer' }] }, { isSubmit: true }).fields).toEqual({
+      seed: 'Input should be a valid integer',
+    });
   });
   it('a refused connection was never sent; a reset may have landed', () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
@@ -56,7 +63,14 @@ describe('fal errors', () => {
   });
   it('messages from either dialect; HTML pages say nothing', () => {
     expect(messageOf({ detail: 'Request timed out', error_type: 'request_timeout' })).toBe('Request timed out');
-    expect(messageOf({ detail: [{ loc: ['body', 'prompt'], msg: 'Field required' }, { loc: ['body'], msg: 'bad' }] })).toBe('prompt: Field required; bad');
+    expect(
+      messageOf({
+        detail: [
+          { loc: ['body', 'prompt'], msg: 'Field required' },
+          { loc: ['body'], msg: 'bad' },
+        ],
+      }),
+    ).toBe('prompt: Field required; bad');
     expect(messageOf({ error: { type: 'not_found', message: 'No such model' } })).toBe('No such model');
     expect(messageOf('<html><center>nginx</center></html>')).toBeNull();
     expect(fieldErrors({ detail: 'plain string' })).toBeUndefined();
@@ -65,9 +79,24 @@ describe('fal errors', () => {
 
 describe('status parsing', () => {
   it('keeps unknown statuses, drops malformed log entries, accepts the legacy entry shape', () => {
-    const s = parseStatus({ status: 'IN_WARMUP', request_id: 'r', logs: [{ message: 'a', timestamp: '2024-12-20T15:37:17.120314', labels: {} }, { nope: 1 }, 'x'] });
-    expect(s).toEqual({ status: 'IN_WARMUP', queuePosition: null, logs: [{ message: 'a', timestamp: '2024-12-20T15:37:17.120314', labels: {} }], inferenceTimeS: null, error: null, errorType: null });
-    expect(parseStatus({ status: 'COMPLETED', logs: null, metrics: {}, error: 'boom', error_type: 'runner_server_error' })).toMatchObject({ error: 'boom', errorType: 'runner_server_error', logs: null });
+    const s = parseStatus({
+      status: 'IN_WARMUP',
+      request_id: 'r',
+      logs: [{ message: 'a', timestamp: '2024-12-20T15:37:17.120314', labels: {} }, { nope: 1 }, 'x'],
+    });
+    expect(s).toEqual({
+      status: 'IN_WARMUP',
+      queuePosition: null,
+      logs: [{ message: 'a', timestamp: '2024-12-20T15:37:17.120314', labels: {} }],
+      inferenceTimeS: null,
+      error: null,
+      errorType: null,
+    });
+    expect(parseStatus({ status: 'COMPLETED', logs: null, metrics: {}, error: 'boom', error_type: 'runner_server_error' })).toMatchObject({
+      error: 'boom',
+      errorType: 'runner_server_error',
+      logs: null,
+    });
     expect(() => parseStatus({ request_id: 'r' })).toThrow(/unreadable/);
   });
 });
@@ -75,7 +104,13 @@ describe('status parsing', () => {
 describe('schemas and reconciliation', () => {
   const doc = (paths: Record<string, unknown>, schemas: Record<string, unknown>) => ({ openapi: '3.0.4', paths, components: { schemas } });
   it('follows the POST body $ref, else the …Input naming', () => {
-    const byRef = schemasFromOpenApi('a/b', doc({ '/a/b': { post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Odd' } } } } } } }, { Odd: { type: 'object', properties: { x: {} } }, BInput: { type: 'object' } }));
+    const byRef = schemasFromOpenApi(
+      'a/b',
+      doc(
+        { '/a/b': { post: { requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Odd' } } } } } } },
+        { Odd: { type: 'object', properties: { x: {} } }, BInput: { type: 'object' } },
+      ),
+    );
     expect(byRef.input).toEqual({ type: 'object', properties: { x: {} } });
     const byName = schemasFromOpenApi('a/b', doc({}, { AbInput: { type: 'object', title: 'in' }, AbOutput: { type: 'object', title: 'out' } }));
     expect([byName.input.title, byName.output?.title]).toEqual(['in', 'out']);

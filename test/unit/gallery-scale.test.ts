@@ -4,12 +4,45 @@ import { pythonLiteral, requestCode } from '../../renderer/src/features/reproduc
 import type { PredictionView, OutputView } from '../../shared/domain/prediction.ts';
 
 const base: PredictionView = {
-  id: 'a', provider: 'replicate', providerId: null, model: 'o/m', version: null, input: {}, prompt: 'x',
-  status: 'succeeded', saveState: 'saved', createdAt: 0, startedAt: null, completedAt: null, statusSince: 0, timeline: [],
-  progress: null, logsTail: '', text: null, error: null, outputs: [], note: null, retryOf: null, variantCount: 1,
-  favourite: false, webUrl: null, metrics: null, expiresAt: null,
+  id: 'a',
+  provider: 'replicate',
+  providerId: null,
+  model: 'o/m',
+  version: null,
+  input: {},
+  prompt: 'x',
+  status: 'succeeded',
+  saveState: 'saved',
+  createdAt: 0,
+  startedAt: null,
+  completedAt: null,
+  statusSince: 0,
+  timeline: [],
+  progress: null,
+  logsTail: '',
+  text: null,
+  error: null,
+  outputs: [],
+  note: null,
+  retryOf: null,
+  variantCount: 1,
+  favourite: false,
+  webUrl: null,
+  metrics: null,
+  expiresAt: null,
 };
-const img = (width: number | null, height: number | null): OutputView => ({ index: 0, kind: 'image', state: 'saved', mime: 'image/webp', size: 1, width, height, path: 'a.webp', thumbPath: null, remoteUrl: null });
+const img = (width: number | null, height: number | null): OutputView => ({
+  index: 0,
+  kind: 'image',
+  state: 'saved',
+  mime: 'image/webp',
+  size: 1,
+  width,
+  height,
+  path: 'a.webp',
+  thumbPath: null,
+  remoteUrl: null,
+});
 const p = (o: Partial<PredictionView>): PredictionView => ({ ...base, ...o });
 
 describe('card shapes', () => {
@@ -22,14 +55,26 @@ describe('card shapes', () => {
   });
 
   it('make each row as tall as its tallest shape, at most 3:4', () => {
-    const byId = { a: p({ id: 'a', input: { aspect_ratio: '21:9' } }), b: p({ id: 'b', input: { aspect_ratio: '9:16' } }), c: p({ id: 'c', input: { aspect_ratio: '16:9' } }) };
+    const byId = {
+      a: p({ id: 'a', input: { aspect_ratio: '21:9' } }),
+      b: p({ id: 'b', input: { aspect_ratio: '9:16' } }),
+      c: p({ id: 'c', input: { aspect_ratio: '16:9' } }),
+    };
     expect(rowMediaHeights(['a', 'b', 'c'], byId, 2, 180)).toEqual([240, 101]);
     expect(rowMediaHeights(['a', 'c'], byId, 2, 180)).toEqual([101]); // 21:9 and 16:9: the 16:9's height
   });
 });
 
 describe('request code', () => {
-  const req = { provider: 'replicate' as const, method: 'POST' as const, url: 'https://api.replicate.com/v1/predictions', headers: { Authorization: 'Bearer $REPLICATE_API_TOKEN', 'Content-Type': 'application/json' }, body: { version: 'v', input: { prompt: "it's", go: true, n: null } }, keyVariable: 'REPLICATE_API_TOKEN' as const, files: [] };
+  const req = {
+    provider: 'replicate' as const,
+    method: 'POST' as const,
+    url: 'https://api.replicate.com/v1/predictions',
+    headers: { Authorization: 'Bearer $REPLICATE_API_TOKEN', 'Content-Type': 'application/json' },
+    body: { version: 'v', input: { prompt: "it's", go: true, n: null } },
+    keyVariable: 'REPLICATE_API_TOKEN' as const,
+    files: [],
+  };
   it('never writes a key, only the variable', () => {
     for (const lang of ['curl', 'javascript', 'python'] as const) expect(requestCode(req, lang)).toMatch(/REPLICATE_API_TOKEN/);
     expect(requestCode(req, 'curl')).toContain(`-H "Authorization: Bearer $REPLICATE_API_TOKEN"`);
@@ -37,6 +82,8 @@ describe('request code', () => {
     expect(requestCode(req, 'python')).toContain(`f"Bearer {os.environ['REPLICATE_API_TOKEN']}"`);
   });
   it('writes JSON values as Python literals', () => {
-    expect(pythonLiteral({ a: true, b: false, c: null, d: [1, 'x'] })).toBe('{\n    "a": True,\n    "b": False,\n    "c": None,\n    "d": [\n        1,\n        "x",\n    ],\n}');
+    expect(pythonLiteral({ a: true, b: false, c: null, d: [1, 'x'] })).toBe(
+      '{\n    "a": True,\n    "b": False,\n    "c": None,\n    "d": [\n        1,\n        "x",\n    ],\n}',
+    );
   });
 });

@@ -63,7 +63,22 @@ describe('history store', () => {
     h.insertIntent(intent('r2', { retryOf: 'r1' }));
     h.insertIntent(intent('other', { input: { image: 'https://x/y.png', caption_style: 'short' } }));
     h.update('orig', { status: 'succeeded', providerCreatedAt: clock.now() - 5000, saveState: 'saving', urls: { web: 'https://replicate.com/p/z' } });
-    h.setOutputs('orig', [{ index: 0, kind: 'image', state: 'saved', remoteUrl: 'https://x/o.png', path: 'media/o.png', thumbPath: null, mime: 'image/png', size: 10, width: 1, height: 1, sha256: 'ab', error: null }]);
+    h.setOutputs('orig', [
+      {
+        index: 0,
+        kind: 'image',
+        state: 'saved',
+        remoteUrl: 'https://x/o.png',
+        path: 'media/o.png',
+        thumbPath: null,
+        mime: 'image/png',
+        size: 10,
+        width: 1,
+        height: 1,
+        sha256: 'ab',
+        error: null,
+      },
+    ]);
     const v = h.view('orig')!;
     expect(PredictionView.parse(v)).toBeTruthy();
     expect(v.prompt).toBe('a cat orig');
@@ -94,7 +109,22 @@ describe('history store', () => {
     }
     h.update('p3', { status: 'failed' });
     h.setFavourite('p4', true);
-    h.setOutputs('p5', [{ index: 0, kind: 'video', state: 'pending', remoteUrl: null, path: null, thumbPath: null, mime: null, size: null, width: null, height: null, sha256: null, error: null }]);
+    h.setOutputs('p5', [
+      {
+        index: 0,
+        kind: 'video',
+        state: 'pending',
+        remoteUrl: null,
+        path: null,
+        thumbPath: null,
+        mime: null,
+        size: null,
+        width: null,
+        height: null,
+        sha256: null,
+        error: null,
+      },
+    ]);
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let guard = 0; guard < 10; guard++) {
@@ -112,7 +142,12 @@ describe('history store', () => {
     expect(h.list({ query: 'odd' }, null, 50).items).toHaveLength(12); // model name is searchable
     expect(h.list({ query: '"unbalanced AND (' }, null, 50).items).toEqual([]); // never a syntax error
     const t = h.get('p10')!.createdAt;
-    expect(h.list({ from: t, to: t }, null, 50).items.map((i) => i.createdAt).every((c) => c === t)).toBe(true);
+    expect(
+      h
+        .list({ from: t, to: t }, null, 50)
+        .items.map((i) => i.createdAt)
+        .every((c) => c === t),
+    ).toBe(true);
     const counts = h.counts();
     expect(counts.total).toBe(25);
     expect(counts.byStatus).toEqual({ queued: 24, failed: 1 });
@@ -153,7 +188,22 @@ describe('history store', () => {
     const { h } = setup();
     for (const id of ['a', 'b', 'c']) h.insertIntent(intent(id));
     h.setFavourite('b', true);
-    h.setOutputs('a', [{ index: 0, kind: 'text', state: 'saved', remoteUrl: null, path: 'media/a.txt', thumbPath: null, mime: 'text/plain', size: 3, width: null, height: null, sha256: null, error: null }]);
+    h.setOutputs('a', [
+      {
+        index: 0,
+        kind: 'text',
+        state: 'saved',
+        remoteUrl: null,
+        path: 'media/a.txt',
+        thumbPath: null,
+        mime: 'text/plain',
+        size: 3,
+        width: null,
+        height: null,
+        sha256: null,
+        error: null,
+      },
+    ]);
     const res = h.removeMany(['a', 'b', 'c'], { skipFavourites: true });
     expect(res.removed.map((s) => s.record.id).sort()).toEqual(['a', 'c']);
     expect(res.skippedFavourites).toBe(1);
@@ -208,7 +258,7 @@ describe('history store', () => {
     expect(log.lines.some((l) => /checked after a read error/.test(l.msg))).toBe(true);
   });
 
-  it('two connections on one data dir (app + CLI) see each other\'s writes', () => {
+  it("two connections on one data dir (app + CLI) see each other's writes", () => {
     const { h, dir, clock } = setup();
     const cli = openHistory({ dataDir: dir, log: recordingLog(), clock });
     open.push(cli);

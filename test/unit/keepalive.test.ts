@@ -22,7 +22,7 @@ const run = (hold: boolean) =>
   );
 
 describe('keep-alive holds', () => {
-  it('without a hold, Node ends a process whose only timer is unref\'d (the bug the hold fixes)', () => {
+  it("without a hold, Node ends a process whose only timer is unref'd (the bug the hold fixes)", () => {
     const r = run(false);
     expect(r.stdout).toBe('');
     expect(r.status).toBe(13);

@@ -54,12 +54,21 @@ describe('file logger', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-log-'));
     dirs.push(dir);
     const err: string[] = [];
-    const log = createFileLogger({ dir: path.join(dir, 'logs'), knownSecrets: () => ['my-custom-key-1234'], stderr: (l) => err.push(l), now: () => Date.UTC(2026, 0, 2) });
+    const log = createFileLogger({
+      dir: path.join(dir, 'logs'),
+      knownSecrets: () => ['my-custom-key-1234'],
+      stderr: (l) => err.push(l),
+      now: () => Date.UTC(2026, 0, 2),
+    });
     log.debug('dropped at info level');
     log.info('saved', { key: 'my-custom-key-1234', note: 'with my-custom-key-1234 inside' });
     log.warn(`request failed for ${TOKEN}`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const file = path.join(dir, 'logs', 'kiln-2026-01-02.jsonl');
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.msg)).toEqual(['saved', `request failed for ${REDACTED}`]);
     expect(lines[0]).toMatchObject({ level: 'info', key: REDACTED, note: `with ${REDACTED} inside` });
     const all = fs.readFileSync(file, 'utf8') + err.join('\n');

@@ -18,7 +18,12 @@ const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom')
 
 describe('magic-byte checks', () => {
   it('accepts a real image and reports its true type even if the name lies', async () => {
-    const p = write('x.png', await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).webp().toBuffer());
+    const p = write(
+      'x.png',
+      await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+        .webp()
+        .toBuffer(),
+    );
     expect(await checkMagic(p, 'image')).toEqual({ ok: true, mime: 'image/webp', ext: '.webp' });
   });
 

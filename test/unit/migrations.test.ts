@@ -9,11 +9,14 @@ import { manualClock, recordingLog, tempDir, removeTempDirs } from './history-he
 
 afterAll(removeTempDirs);
 
-const tables = (db: DatabaseSync) => (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+const tables = (db: DatabaseSync) =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 const backups = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.bak-'));
 
 function insertRaw(db: DatabaseSync, id: string, prompt: string) {
-  db.prepare("INSERT INTO predictions (id, provider, model, prompt, status, created_at, status_since, family_id) VALUES (?, 'replicate', 'owner/m', ?, 'succeeded', 1, 1, ?)").run(id, prompt, id);
+  db.prepare(
+    "INSERT INTO predictions (id, provider, model, prompt, status, created_at, status_since, family_id) VALUES (?, 'replicate', 'owner/m', ?, 'succeeded', 1, 1, ?)",
+  ).run(id, prompt, id);
 }
 
 describe('migrations', () => {
@@ -38,7 +41,10 @@ describe('migrations', () => {
     migrate(db, { now: 1, target: 1 });
     insertRaw(db, 'old', 'ancient lighthouse');
     migrate(db, { now: 2, target: 2 });
-    const search = (q: string) => (db.prepare('SELECT p.id FROM predictions p JOIN predictions_fts f ON f.rowid = p.seq WHERE predictions_fts MATCH ?').all(q) as { id: string }[]).map((r) => r.id);
+    const search = (q: string) =>
+      (db.prepare('SELECT p.id FROM predictions p JOIN predictions_fts f ON f.rowid = p.seq WHERE predictions_fts MATCH ?').all(q) as { id: string }[]).map(
+        (r) => r.id,
+      );
     expect(search('lighthouse')).toEqual(['old']);
     insertRaw(db, 'new', 'modern bridge');
     expect(search('bridge')).toEqual(['new']);
@@ -65,8 +71,14 @@ describe('migrations', () => {
     insertRaw(db, 'kept', 'x');
     migrate(db, { now: 2, target: 4 });
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
-    expect(plan("SELECT * FROM predictions WHERE status NOT IN ('succeeded','failed','canceled','aborted') ORDER BY created_at")).toMatch(/USING INDEX predictions_active/);
-    expect(plan("SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at")).toMatch(/predictions_unsaved/);
+    expect(plan("SELECT * FROM predictions WHERE status NOT IN ('succeeded','failed','canceled','aborted') ORDER BY created_at")).toMatch(
+      /USING INDEX predictions_active/,
+    );
+    expect(
+      plan(
+        "SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at",
+      ),
+    ).toMatch(/predictions_unsaved/);
     expect(tables(db)).toContain('predictions');
     const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).not.toContain('predictions_save_state');

@@ -7,11 +7,37 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/domain/settings.ts
 const T0 = 1_000_000;
 function rec(over: Partial<PredictionRecord>): PredictionRecord {
   return {
-    id: 'p1', provider: 'replicate', providerId: 'r1', model: 'owner/model', version: null, target: 'model',
-    input: { prompt: 'a red fox' }, inputSchema: null, status: 'processing', saveState: 'none', createdAt: T0,
-    providerCreatedAt: null, startedAt: null, completedAt: null, statusSince: T0, timeline: [], logs: '', progress: null,
-    text: null, output: null, error: null, metrics: null, urls: {}, cancelAfter: null, retryOf: null, favourite: false,
-    note: null, submitAttempts: 1, cancelRequested: false, dataRemoved: false, ...over,
+    id: 'p1',
+    provider: 'replicate',
+    providerId: 'r1',
+    model: 'owner/model',
+    version: null,
+    target: 'model',
+    input: { prompt: 'a red fox' },
+    inputSchema: null,
+    status: 'processing',
+    saveState: 'none',
+    createdAt: T0,
+    providerCreatedAt: null,
+    startedAt: null,
+    completedAt: null,
+    statusSince: T0,
+    timeline: [],
+    logs: '',
+    progress: null,
+    text: null,
+    output: null,
+    error: null,
+    metrics: null,
+    urls: {},
+    cancelAfter: null,
+    retryOf: null,
+    favourite: false,
+    note: null,
+    submitAttempts: 1,
+    cancelRequested: false,
+    dataRemoved: false,
+    ...over,
   };
 }
 
@@ -19,7 +45,10 @@ function setup(o: { focused?: boolean; platform?: boolean; settings?: Partial<Se
   const shown: string[] = [];
   const emitted: unknown[] = [];
   const settings = { ...DEFAULT_SETTINGS, ...o.settings };
-  const platform = o.platform === false ? undefined : ({ isFocused: () => o.focused ?? false, notify: (title: string, body: string) => shown.push(`${title}: ${body}`) } as unknown as PlatformAdapter);
+  const platform =
+    o.platform === false
+      ? undefined
+      : ({ isFocused: () => o.focused ?? false, notify: (title: string, body: string) => shown.push(`${title}: ${body}`) } as unknown as PlatformAdapter);
   const onRecord = createNotifier({
     settings: { get: () => settings, set: () => settings },
     platform,

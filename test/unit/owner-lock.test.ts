@@ -35,7 +35,15 @@ describe('owner lock', () => {
   });
 
   it('a lock held by another live process is respected', async () => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { createOwnerLock } from ${JSON.stringify(LOCK_TS)}; const l = createOwnerLock({ dataDir: ${JSON.stringify(dir)}, kind: 'child' }); console.log(l.tryAcquire()); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createOwnerLock } from ${JSON.stringify(LOCK_TS)}; const l = createOwnerLock({ dataDir: ${JSON.stringify(dir)}, kind: 'child' }); console.log(l.tryAcquire()); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const first = await new Promise<string>((r) => child.stdout!.once('data', (d) => r(String(d).trim())));
       expect(first).toBe('true');

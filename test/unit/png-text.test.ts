@@ -3,7 +3,9 @@ import sharp from 'sharp';
 import { insertTextChunks, readTextChunks, textChunks } from '../../electron/backend/vault/png-text.ts';
 
 async function png(): Promise<Buffer> {
-  return sharp({ create: { width: 8, height: 6, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+  return sharp({ create: { width: 8, height: 6, channels: 3, background: { r: 200, g: 10, b: 10 } } })
+    .png()
+    .toBuffer();
 }
 
 describe('PNG text chunks', () => {

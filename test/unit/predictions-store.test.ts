@@ -7,11 +7,33 @@ import type { PredictionView } from '../../shared/domain/prediction.ts';
 
 function view(i: number, over: Partial<PredictionView> = {}): PredictionView {
   return {
-    id: `p${i}`, provider: 'replicate', providerId: null, model: 'black-forest-labs/flux-schnell', version: null,
-    input: { prompt: `prompt ${i}` }, prompt: `prompt ${i}`, status: 'succeeded', saveState: 'saved',
-    createdAt: 1_000_000 + i * 1000, startedAt: null, completedAt: null, statusSince: 1_000_000 + i * 1000,
-    timeline: [], progress: null, logsTail: '', text: null, error: null, outputs: [], note: null, retryOf: null,
-    variantCount: 1, favourite: false, webUrl: null, metrics: null, expiresAt: null, ...over,
+    id: `p${i}`,
+    provider: 'replicate',
+    providerId: null,
+    model: 'black-forest-labs/flux-schnell',
+    version: null,
+    input: { prompt: `prompt ${i}` },
+    prompt: `prompt ${i}`,
+    status: 'succeeded',
+    saveState: 'saved',
+    createdAt: 1_000_000 + i * 1000,
+    startedAt: null,
+    completedAt: null,
+    statusSince: 1_000_000 + i * 1000,
+    timeline: [],
+    progress: null,
+    logsTail: '',
+    text: null,
+    error: null,
+    outputs: [],
+    note: null,
+    retryOf: null,
+    variantCount: 1,
+    favourite: false,
+    webUrl: null,
+    metrics: null,
+    expiresAt: null,
+    ...over,
   };
 }
 
@@ -29,7 +51,9 @@ function setup(n: number) {
   });
   const flushers: (() => void)[] = [];
   const store = createPredictionsStore({ api: () => kiln, schedule: (fn) => flushers.push(fn) });
-  const flush = () => { while (flushers.length) flushers.shift()!(); };
+  const flush = () => {
+    while (flushers.length) flushers.shift()!();
+  };
   return { kiln, store, flush, all };
 }
 
@@ -104,7 +128,13 @@ describe('predictions store', () => {
 
 describe('matchesFilter', () => {
   it('matches words of the query in the prompt, model, favourites and kind', () => {
-    const p = view(1, { prompt: 'A red fox in snow', favourite: true, outputs: [{ index: 0, kind: 'image', state: 'saved', mime: null, size: null, width: null, height: null, path: 'a.png', thumbPath: null, remoteUrl: null }] });
+    const p = view(1, {
+      prompt: 'A red fox in snow',
+      favourite: true,
+      outputs: [
+        { index: 0, kind: 'image', state: 'saved', mime: null, size: null, width: null, height: null, path: 'a.png', thumbPath: null, remoteUrl: null },
+      ],
+    });
     expect(matchesFilter(p, { query: 'fox snow' })).toBe(true);
     expect(matchesFilter(p, { query: 'wolf' })).toBe(false);
     expect(matchesFilter(p, { favourite: true, kind: 'image' })).toBe(true);

@@ -23,16 +23,32 @@ function setup() {
     'settings:set': (patch) => (settings = { ...settings, ...patch }),
     'app:info': () => ({ name: 'Kiln', version: '0', platform: 'linux', mode: 'memory', dataDir: '/tmp', providerBaseUrl: '' }),
     'secrets:status': (req) => keys[req.provider]!,
-    'secrets:set': (req) => (keys[req.provider] = { set: true, last4: req.key.slice(-4), account: null, protection: 'file', state: req.key.includes('bad') ? 'rejected' : 'valid' }),
+    'secrets:set': (req) =>
+      (keys[req.provider] = { set: true, last4: req.key.slice(-4), account: null, protection: 'file', state: req.key.includes('bad') ? 'rejected' : 'valid' }),
     'secrets:clear': (req) => (keys[req.provider] = { set: false, last4: null, account: null, protection: 'file', state: 'unchecked' }),
     'models:get': (req) => {
       const s = schemasFromOpenApi(flux.id, openapiFor(flux, 'https://queue.fal.run'));
-      return { ref: req.ref, provider: 'fal' as const, owner: 'fal-ai', name: 'FLUX.1 [dev]', description: null, coverImageUrl: null, runCount: null, latestVersionId: null, official: true, inputSchema: { ...s.input, components: { schemas: s.components } }, outputSchema: null };
+      return {
+        ref: req.ref,
+        provider: 'fal' as const,
+        owner: 'fal-ai',
+        name: 'FLUX.1 [dev]',
+        description: null,
+        coverImageUrl: null,
+        runCount: null,
+        latestVersionId: null,
+        official: true,
+        inputSchema: { ...s.input, components: { schemas: s.components } },
+        outputSchema: null,
+      };
     },
     'predictions:create': (req) => ({ ids: Array.from({ length: req.count }, (_, i) => `${req.model}#${i}`) }),
   });
   const errors: string[] = [];
-  const settingsStore = createSettingsStore(() => kiln, (m) => errors.push(m));
+  const settingsStore = createSettingsStore(
+    () => kiln,
+    (m) => errors.push(m),
+  );
   const composer = createComposerStore({ api: () => kiln, settings: settingsStore, onError: (m) => errors.push(m), rememberDelayMs: 5 });
   return { kiln, settingsStore, composer, errors };
 }
@@ -64,7 +80,10 @@ describe('provider keys in the renderer', () => {
     await settingsStore.getState().load();
     await settingsStore.getState().saveKey('r8_replicate_key_1234');
     await composer.getState().selectModel('fal:fal-ai/flux/dev');
-    const reason = () => { const k = keyFor(settingsStore.getState(), 'fal').secret; return blockedReason(composer.getState(), k?.set ?? false, k?.state === 'rejected'); };
+    const reason = () => {
+      const k = keyFor(settingsStore.getState(), 'fal').secret;
+      return blockedReason(composer.getState(), k?.set ?? false, k?.state === 'rejected');
+    };
     expect(reason()).toBe('Add your fal key in Settings');
     composer.getState().setValue('prompt', 'a fox');
     expect(await composer.getState().submit()).toBeNull();
@@ -75,7 +94,11 @@ describe('provider keys in the renderer', () => {
     expect(reason()).toBeNull();
     expect(await composer.getState().submit()).toEqual(['fal:fal-ai/flux/dev#0']);
     // fal has no versions: none is sent; the form's presets go as they are.
-    expect(kiln.calls.find((c) => c.channel === 'predictions:create')!.req).toMatchObject({ model: 'fal:fal-ai/flux/dev', version: null, input: { prompt: 'a fox', image_size: 'landscape_4_3' } });
+    expect(kiln.calls.find((c) => c.channel === 'predictions:create')!.req).toMatchObject({
+      model: 'fal:fal-ai/flux/dev',
+      version: null,
+      input: { prompt: 'a fox', image_size: 'landscape_4_3' },
+    });
   });
 
   it('a placeholder for a fal ref knows its provider', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { boundLogs, errorText, metricsOf, normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from '../../electron/backend/providers/replicate/normalize.ts';
+import {
+  boundLogs,
+  errorText,
+  metricsOf,
+  normalizePrediction,
+  readBounded,
+  redactKnown,
+  ResponseTooLarge,
+} from '../../electron/backend/providers/replicate/normalize.ts';
 import { isFileEvent } from '../../electron/backend/providers/replicate/sse.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
@@ -51,7 +59,10 @@ describe('normalizePrediction', () => {
     [{ logs: '' }, { logs: '', error: null }],
     [{ logs: null }, { error: null }],
     [{}, { error: null }],
-    [{ logs: 'x', error: '' }, { logs: 'x', error: null }],
+    [
+      { logs: 'x', error: '' },
+      { logs: 'x', error: null },
+    ],
     [{ error: '{"detail":"boom"}' }, { error: 'boom' }],
   ])('%j', (fields, want) => {
     const p = normalizePrediction({ id: 'p', status: 'failed', ...(fields as object) });
@@ -61,11 +72,23 @@ describe('normalizePrediction', () => {
 
 describe('metricsOf', () => {
   it.each([
-    [{ predict_time: 1.5, total_time: 2 }, { predictTime: 1.5, totalTime: 2 }],
-    [{ predict_time: 1, input_token_count: 12, output_token_count: 345, tokens_per_second: 9 }, { predictTime: 1, totalTime: null, inputTokens: 12, outputTokens: 345 }],
+    [
+      { predict_time: 1.5, total_time: 2 },
+      { predictTime: 1.5, totalTime: 2 },
+    ],
+    [
+      { predict_time: 1, input_token_count: 12, output_token_count: 345, tokens_per_second: 9 },
+      { predictTime: 1, totalTime: null, inputTokens: 12, outputTokens: 345 },
+    ],
     // Untrusted: negative, fractional, non-number or absurd counts are dropped, never guessed.
-    [{ predict_time: -1, input_token_count: -3, output_token_count: 2.5 }, { predictTime: null, totalTime: null }],
-    [{ predict_time: '1', output_token_count: '9' }, { predictTime: null, totalTime: null }],
+    [
+      { predict_time: -1, input_token_count: -3, output_token_count: 2.5 },
+      { predictTime: null, totalTime: null },
+    ],
+    [
+      { predict_time: '1', output_token_count: '9' },
+      { predictTime: null, totalTime: null },
+    ],
     [{ output_token_count: 2 ** 60 }, { predictTime: null, totalTime: null }],
     [null, null],
     ['x', null],

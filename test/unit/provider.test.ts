@@ -9,13 +9,19 @@ type Call = { url: string; method: string; headers: Headers; body: unknown };
 function fakeFetch(respond: (c: Call) => Response | Promise<Response>) {
   const calls: Call[] = [];
   const f = (async (url: string | URL | Request, init?: RequestInit) => {
-    const c: Call = { url: String(url), method: init?.method ?? 'GET', headers: new Headers(init?.headers), body: typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body };
+    const c: Call = {
+      url: String(url),
+      method: init?.method ?? 'GET',
+      headers: new Headers(init?.headers),
+      body: typeof init?.body === 'string' ? JSON.parse(init.body) : init?.body,
+    };
     calls.push(c);
     return respond(c);
   }) as typeof fetch;
   return { f, calls };
 }
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const pred = { id: 'p1', status: 'starting', model: 'a/b', input: {}, urls: {} };
 
 function client(respond: (c: Call) => Response | Promise<Response>, token: string | null = 'r8_test') {
@@ -57,7 +63,11 @@ describe('Replicate client', () => {
   });
 
   it('follows list `next` URLs on the base origin as given', async () => {
-    const { c, calls } = client((call) => (call.url.includes('cursor') ? json(200, { next: null, results: [{ ...pred, id: 'p2' }] }) : json(200, { next: 'http://sim/v1/predictions?cursor=abc', results: [pred] })));
+    const { c, calls } = client((call) =>
+      call.url.includes('cursor')
+        ? json(200, { next: null, results: [{ ...pred, id: 'p2' }] })
+        : json(200, { next: 'http://sim/v1/predictions?cursor=abc', results: [pred] }),
+    );
     const p1 = await c.listPredictions();
     const p2 = await c.listPredictions(p1.next);
     expect(calls[1]!.url).toBe('http://sim/v1/predictions?cursor=abc');
@@ -86,7 +96,16 @@ describe('Replicate client', () => {
   });
 
   it('gives per-field messages for 422 invalid_fields', async () => {
-    const { c } = client(() => json(422, { title: 'Input validation failed', status: 422, invalid_fields: [{ type: 'number_lte', field: 'input.steps', description: 'Must be less than or equal to 4' }, { type: 'required', field: 'prompt', description: 'prompt is required' }] }));
+    const { c } = client(() =>
+      json(422, {
+        title: 'Input validation failed',
+        status: 422,
+        invalid_fields: [
+          { type: 'number_lte', field: 'input.steps', description: 'Must be less than or equal to 4' },
+          { type: 'required', field: 'prompt', description: 'prompt is required' },
+        ],
+      }),
+    );
     const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
     expect(err.code).toBe('invalid_input');
     expect(err.fields).toEqual({ steps: 'Must be less than or equal to 4', prompt: 'prompt is required' });
@@ -126,7 +145,8 @@ describe('Replicate client', () => {
   });
 
   it('streams SSE output chunks in order until done', async () => {
-    const sse = 'event: output\nid: 1\ndata: Hel\n\nevent: output\nid: 2\ndata: lo\n\n: keep-alive\n\nevent: output\nid: 3\ndata:  world\n\nevent: done\nid: 4\ndata: {}\n\n';
+    const sse =
+      'event: output\nid: 1\ndata: Hel\n\nevent: output\nid: 2\ndata: lo\n\n: keep-alive\n\nevent: output\nid: 3\ndata:  world\n\nevent: done\nid: 4\ndata: {}\n\n';
     const { c, calls } = client(() => new Response(sse, { headers: { 'content-type': 'text/event-stream' } }));
     const chunks: string[] = [];
     const end = await c.stream('http://sim/stream/p1', { onOutput: (t) => chunks.push(t) });
@@ -149,7 +169,11 @@ describe('the API key goes only to trusted hosts', () => {
   });
 
   it('a `next` pointing elsewhere is rebuilt on the base URL from its query, never fetched with the key', async () => {
-    for (const next of ['https://evil.example/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z', 'http://api.replicate.com/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z', 'https://replicate.com.evil.example/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z']) {
+    for (const next of [
+      'https://evil.example/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z',
+      'http://api.replicate.com/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z',
+      'https://replicate.com.evil.example/v1/predictions?cursor=abc&created_after=2026-01-01T00%3A00%3A00.000Z',
+    ]) {
       const { c, calls } = client(() => json(200, { next: null, results: [] }));
       await c.listPredictions(next);
       expect(calls).toHaveLength(1);
@@ -163,7 +187,12 @@ describe('the API key goes only to trusted hosts', () => {
     await ok.c.stream('https://stream.replicate.com/v1/files/abc', { onOutput: (s) => chunks.push(s) });
     expect(chunks).toEqual(['hi']);
     expect(ok.calls[0]!.headers.get('authorization')).toBe('Bearer r8_test');
-    for (const url of ['https://evil.example/stream', 'http://stream.replicate.com/x', 'https://user:pw@stream.replicate.com/x', 'https://replicate.delivery.evil.example/x']) {
+    for (const url of [
+      'https://evil.example/stream',
+      'http://stream.replicate.com/x',
+      'https://user:pw@stream.replicate.com/x',
+      'https://replicate.delivery.evil.example/x',
+    ]) {
       const bad = client(() => sse());
       await expect(bad.c.stream(url, { onOutput() {} })).rejects.toThrow(/not Replicate/);
       expect(bad.calls).toHaveLength(0);

@@ -58,24 +58,44 @@ describe('seed column', () => {
   it('migration 8 fills the seed of runs recorded before it', () => {
     const db = new DatabaseSync(':memory:');
     migrate(db, { now: 1, target: 7 });
-    const ins = db.prepare("INSERT INTO predictions (id, provider, model, input, logs, status, created_at, status_since, family_id) VALUES (?, 'replicate', 'o/m', ?, ?, 'succeeded', 1, 1, ?)");
+    const ins = db.prepare(
+      "INSERT INTO predictions (id, provider, model, input, logs, status, created_at, status_since, family_id) VALUES (?, 'replicate', 'o/m', ?, ?, 'succeeded', 1, 1, ?)",
+    );
     ins.run('a', '{"seed":5}', '', 'a');
     ins.run('b', '{}', 'Using seed: 77\n', 'b');
     ins.run('c', '{}', 'no seed here', 'c');
     migrate(db, { now: 2, target: 8 });
     const seeds = db.prepare('SELECT id, seed FROM predictions ORDER BY id').all();
-    expect(seeds).toEqual([{ id: 'a', seed: 5 }, { id: 'b', seed: 77 }, { id: 'c', seed: null }]);
+    expect(seeds).toEqual([
+      { id: 'a', seed: 5 },
+      { id: 'b', seed: 77 },
+      { id: 'c', seed: null },
+    ]);
     db.close();
   });
 });
 
 describe('request as sent', () => {
   it('Replicate: the model endpoint for official models, the version endpoint with a version, the key as a variable', () => {
-    const official = runRequest({ provider: 'replicate', model: 'black-forest-labs/flux-schnell', version: null, target: 'model', input: { prompt: 'p', seed: 3 }, cancelAfter: null });
+    const official = runRequest({
+      provider: 'replicate',
+      model: 'black-forest-labs/flux-schnell',
+      version: null,
+      target: 'model',
+      input: { prompt: 'p', seed: 3 },
+      cancelAfter: null,
+    });
     expect(official.url).toBe('https://api.replicate.com/v1/models/black-forest-labs/flux-schnell/predictions');
     expect(official.body).toEqual({ input: { prompt: 'p', seed: 3 } });
     expect(official.headers.Authorization).toBe('Bearer $REPLICATE_API_TOKEN');
-    const pinned = runRequest({ provider: 'replicate', model: 'stability-ai/sdxl', version: 'abc123', target: 'version', input: { prompt: 'q' }, cancelAfter: '5m' });
+    const pinned = runRequest({
+      provider: 'replicate',
+      model: 'stability-ai/sdxl',
+      version: 'abc123',
+      target: 'version',
+      input: { prompt: 'q' },
+      cancelAfter: '5m',
+    });
     expect(pinned.url).toBe('https://api.replicate.com/v1/predictions');
     expect(pinned.body).toEqual({ version: 'abc123', input: { prompt: 'q' } });
     expect(pinned.headers['Cancel-After']).toBe('5m');

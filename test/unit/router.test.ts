@@ -98,7 +98,10 @@ describe('router', () => {
       },
     };
     const r = createRouter({ handlers, services: fakeServices(), log });
-    expect(await r.invoke('models:search', { query: 'x' })).toEqual({ ok: false, error: { code: 'invalid_input', message: 'bad', fields: { prompt: 'required' } } });
+    expect(await r.invoke('models:search', { query: 'x' })).toEqual({
+      ok: false,
+      error: { code: 'invalid_input', message: 'bad', fields: { prompt: 'required' } },
+    });
     const env = await r.invoke('models:featured', {});
     expect(env).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(env.ok === false && env.error.message).not.toContain('boom');
@@ -128,7 +131,10 @@ describe('router', () => {
     // Saved, then checked with the provider: the fake one cannot answer, so the key is not called good.
     expect(set).toEqual({ ok: true, value: { set: true, last4: '6789', account: null, protection: 'file', state: 'unknown' } });
     expect(JSON.stringify(await r.invoke('secrets:status', { provider: 'replicate' }))).not.toContain(key);
-    expect(await r.invoke('secrets:clear', { provider: 'replicate' })).toEqual({ ok: true, value: { set: false, last4: null, account: null, protection: 'file', state: 'unchecked' } });
+    expect(await r.invoke('secrets:clear', { provider: 'replicate' })).toEqual({
+      ok: true,
+      value: { set: false, last4: null, account: null, protection: 'file', state: 'unchecked' },
+    });
     expect(await r.invoke('app:ping', { nonce: 'n1' })).toEqual({ ok: true, value: { ok: true } });
     expect((services as unknown as { emitted: unknown[] }).emitted).toContainEqual(['app:pong', { nonce: 'n1' }]);
     const info = await r.invoke('app:info', {});
@@ -176,11 +182,15 @@ describe('the input of a run is bounded in the contract (every transport and the
     const { silentLogger } = await import('../../electron/backend/log/logger.ts');
     const { runInputProblem } = await import('../../shared/run-input.ts');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-runinput-'));
-    const backend = await createBackend(createNodeDeps({ dataDir: dir, mode: 'memory', replicateBaseUrl: 'http://127.0.0.1:9/v1', log: silentLogger, env: {} }));
+    const backend = await createBackend(
+      createNodeDeps({ dataDir: dir, mode: 'memory', replicateBaseUrl: 'http://127.0.0.1:9/v1', log: silentLogger, env: {} }),
+    );
     try {
       const huge = await backend.invoke('predictions:create', { model: 'owner/model', input: { prompt: 'p'.repeat(50 * 1024 * 1024) } });
       expect(huge).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-      expect(!huge.ok && huge.error.message).toMatch(/input\.prompt: Text of 52,428,800 characters is over the 200,000-character limit for one text field \(promptChars\)/);
+      expect(!huge.ok && huge.error.message).toMatch(
+        /input\.prompt: Text of 52,428,800 characters is over the 200,000-character limit for one text field \(promptChars\)/,
+      );
       // Many fields each within promptChars, together over the run's bound.
       const wide = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}`, 'w'.repeat(100_000)]));
       const tooWide = await backend.invoke('predictions:create', { model: 'owner/model', input: wide });
@@ -201,7 +211,10 @@ describe('the input of a run is bounded in the contract (every transport and the
     const { LIMITS } = await import('../../shared/limits.ts');
     expect(messageLimit('files:stage')).toBe(LIMITS.ipcMessageBytes);
     expect(messageLimit('predictions:create')).toBe(LIMITS.ipcRequestBytes);
-    expect(tooLargeError('predictions:create', 50 * 1024 * 1024)).toMatchObject({ code: 'too_large', message: expect.stringMatching(/50 MB, over Kiln's 2 MB limit for one message \(ipcRequestBytes\)/) });
+    expect(tooLargeError('predictions:create', 50 * 1024 * 1024)).toMatchObject({
+      code: 'too_large',
+      message: expect.stringMatching(/50 MB, over Kiln's 2 MB limit for one message \(ipcRequestBytes\)/),
+    });
     expect(approxJsonSize({ a: 'x'.repeat(100) }, 1_000)).toBeGreaterThan(100);
     const wide = Array.from({ length: 1_000_000 }, () => 'y'.repeat(10));
     expect(approxJsonSize(wide, 1_000)).toBeLessThan(2_000_000);

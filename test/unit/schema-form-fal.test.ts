@@ -16,7 +16,17 @@ function falInput(id: string) {
 describe('fal input schemas in the composer form', () => {
   it('renders fal-ai/flux/dev: prompt first, image_size as its presets, bounds and enums', () => {
     const fields = buildFormFields(falInput('fal-ai/flux/dev'));
-    expect(fields.map((f) => f.name)).toEqual(['prompt', 'image_size', 'num_inference_steps', 'seed', 'guidance_scale', 'num_images', 'enable_safety_checker', 'output_format', 'sync_mode']);
+    expect(fields.map((f) => f.name)).toEqual([
+      'prompt',
+      'image_size',
+      'num_inference_steps',
+      'seed',
+      'guidance_scale',
+      'num_images',
+      'enable_safety_checker',
+      'output_format',
+      'sync_mode',
+    ]);
     expect(fields[0]).toMatchObject({ name: 'prompt', kind: 'prompt', required: true });
     // ImageSize{width,height} | "square_hd" | …: the presets become choices, the default kept.
     const size = fields.find((f) => f.name === 'image_size')!;
@@ -51,7 +61,10 @@ describe('fal input schemas in the composer form', () => {
     for (const e of CATALOGUE) {
       const fields = buildFormFields(falInput(e.id));
       expect(fields.length, e.id).toBeGreaterThan(0);
-      expect(fields.filter((f) => f.kind === 'json').map((f) => f.name), e.id).toEqual([]);
+      expect(
+        fields.filter((f) => f.kind === 'json').map((f) => f.name),
+        e.id,
+      ).toEqual([]);
     }
   });
 
@@ -63,7 +76,11 @@ describe('fal input schemas in the composer form', () => {
         style: { title: 'Style', anyOf: [{ type: 'string' }, { type: 'null' }], default: null },
         steps: { title: 'Steps', anyOf: [{ type: 'integer', minimum: 1, maximum: 8 }, { type: 'null' }] },
         strength: { anyOf: [{ type: 'integer' }, { type: 'number', maximum: 1 }], default: 0.5 },
-        size: { title: 'Size', anyOf: [{ $ref: '#/components/schemas/ImageSize' }, { type: 'string', enum: ['square', 'landscape_4_3'] }], default: { width: 640, height: 480 } },
+        size: {
+          title: 'Size',
+          anyOf: [{ $ref: '#/components/schemas/ImageSize' }, { type: 'string', enum: ['square', 'landscape_4_3'] }],
+          default: { width: 640, height: 480 },
+        },
         acceleration: { type: ['string', 'null'], enum: ['none', 'regular', 'high'], default: 'regular' },
         image_urls: { type: 'array', items: { type: 'string' }, title: 'Image Urls' },
       },

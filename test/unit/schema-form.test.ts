@@ -37,7 +37,10 @@ describe('buildFormFields', () => {
     for (const m of CATALOGUE) {
       const fields = buildFormFields(openapiSchema(m));
       expect(fields.length, fullName(m)).toBeGreaterThan(0);
-      expect(fields.every((f) => f.kind !== 'json'), fullName(m)).toBe(true);
+      expect(
+        fields.every((f) => f.kind !== 'json'),
+        fullName(m),
+      ).toBe(true);
     }
     const esrgan = CATALOGUE.find((m) => m.inputProperties.image && (m.inputProperties.image as any).format === 'uri' && m.required.includes('image'));
     expect(esrgan, 'the catalogue has a model with a required file input').toBeDefined();

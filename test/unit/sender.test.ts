@@ -59,11 +59,13 @@ describe('IPC sender check', () => {
     expect(isAllowedNavigation('https://replicate.com/', prod)).toBe(false);
     expect(isAllowedNavigation('file:///etc/passwd', prod)).toBe(false);
     expect(externalOpenTarget('https://replicate.com/account/api-tokens')).toBe('https://replicate.com/account/api-tokens');
-    for (const u of ['http://replicate.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'nonsense']) expect(externalOpenTarget(u), u).toBe(null);
+    for (const u of ['http://replicate.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'nonsense'])
+      expect(externalOpenTarget(u), u).toBe(null);
   });
 
   it('denies every web permission except clipboard writes and fullscreen', () => {
-    for (const p of ['media', 'geolocation', 'notifications', 'midiSysex', 'openExternal', 'clipboard-read', 'display-capture', 'unknown-future']) expect(isAllowedPermission(p), p).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'midiSysex', 'openExternal', 'clipboard-read', 'display-capture', 'unknown-future'])
+      expect(isAllowedPermission(p), p).toBe(false);
     expect(isAllowedPermission('clipboard-sanitized-write')).toBe(true);
     expect(isAllowedPermission('fullscreen')).toBe(true);
   });

@@ -107,5 +107,4 @@ describe('electron-store settings adapter', () => {
     expect(store.store).toMatchObject({ theme: 'light' });
     expect(createStoreSettings(store as never, l).get().theme).toBe('light');
   });
-
 });

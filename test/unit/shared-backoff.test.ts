@@ -20,14 +20,14 @@ describe('backoffDelay (shared)', () => {
     expect(backoffDelay(failures, opts, () => r)).toBe(ms);
   });
 
-  it('the vault\'s later save passes: base 60 s, at most 64× — never more', () => {
+  it("the vault's later save passes: base 60 s, at most 64× — never more", () => {
     const later = { baseMs: 60_000, maxMs: 60_000 * 64 };
     expect(backoffDelay(1, later, () => 1)).toBe(60_000);
     expect(backoffDelay(7, later, () => 1)).toBe(3_840_000);
     expect(backoffDelay(20, later, () => 1)).toBe(3_840_000);
   });
 
-  it('the engine\'s default: 1 s doubling, capped at 30 s', () => {
+  it("the engine's default: 1 s doubling, capped at 30 s", () => {
     expect(backoffDelay(1, DEFAULT_BACKOFF, () => 1)).toBe(1000);
     expect(backoffDelay(10, DEFAULT_BACKOFF, () => 1)).toBe(30_000);
   });

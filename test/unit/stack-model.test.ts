@@ -6,9 +6,35 @@ import type { PredictionView } from '../../shared/domain/prediction.ts';
 // is open; its progress counts each member's newest try, so a retried failure stops counting as one.
 
 const view = (id: string, o: Partial<PredictionView> = {}): PredictionView => ({
-  id, provider: 'replicate', providerId: null, model: 'm/x', version: null, input: {}, prompt: id, status: 'succeeded', saveState: 'saved',
-  createdAt: 0, startedAt: null, completedAt: null, statusSince: 0, timeline: [], progress: null, logsTail: '', text: null, error: null,
-  outputs: [], note: null, retryOf: null, variantCount: 1, favourite: false, webUrl: null, metrics: null, expiresAt: null, groupId: null, groupKind: null, ...o,
+  id,
+  provider: 'replicate',
+  providerId: null,
+  model: 'm/x',
+  version: null,
+  input: {},
+  prompt: id,
+  status: 'succeeded',
+  saveState: 'saved',
+  createdAt: 0,
+  startedAt: null,
+  completedAt: null,
+  statusSince: 0,
+  timeline: [],
+  progress: null,
+  logsTail: '',
+  text: null,
+  error: null,
+  outputs: [],
+  note: null,
+  retryOf: null,
+  variantCount: 1,
+  favourite: false,
+  webUrl: null,
+  metrics: null,
+  expiresAt: null,
+  groupId: null,
+  groupKind: null,
+  ...o,
 });
 
 describe('stackIds', () => {
@@ -48,7 +74,14 @@ describe('retry families stack like batches', () => {
   // Newest first, as the gallery lists them: r2 and r1 are retries of f (a failed run), b1 a batch
   // member with a retry of its own (kept in its batch), s a single run, o a retry whose original is gone.
   const byId: Record<string, Partial<PredictionView>> = {
-    r2: { retryOf: 'f', groupId: null }, a: {}, r1: { retryOf: 'f' }, f: {}, br: { retryOf: 'b1', groupId: 'g' }, b1: { groupId: 'g' }, s: {}, o: { retryOf: 'gone' },
+    r2: { retryOf: 'f', groupId: null },
+    a: {},
+    r1: { retryOf: 'f' },
+    f: {},
+    br: { retryOf: 'b1', groupId: 'g' },
+    b1: { groupId: 'g' },
+    s: {},
+    o: { retryOf: 'gone' },
   };
   const ids = ['r2', 'a', 'r1', 'f', 'br', 'b1', 's', 'o'];
   const groupOf = stackGroupOf(ids, byId as Record<string, PredictionView>);

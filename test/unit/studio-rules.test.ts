@@ -14,8 +14,20 @@ describe('blockedReason', () => {
     ['a rejected key', { ...ready }, true, true, 'Replicate rejected your key — replace it in Settings'],
     ['no model chosen', { ...ready, modelRef: null, model: null }, true, false, 'Choose a model first'],
     ['schema loading', { ...ready, model: null, loadingModel: true }, true, false, 'Loading the model’s inputs…'],
-    ['offline, never loaded', { ...ready, model: null, modelError: 'unreachable', modelErrorCode: 'network' }, true, false, 'Offline — this model’s inputs were never loaded'],
-    ['another failure', { ...ready, model: null, modelError: 'Not found on Replicate.', modelErrorCode: 'not_found' }, true, false, 'This model’s inputs could not be loaded: Not found on Replicate.'],
+    [
+      'offline, never loaded',
+      { ...ready, model: null, modelError: 'unreachable', modelErrorCode: 'network' },
+      true,
+      false,
+      'Offline — this model’s inputs were never loaded',
+    ],
+    [
+      'another failure',
+      { ...ready, model: null, modelError: 'Not found on Replicate.', modelErrorCode: 'not_found' },
+      true,
+      false,
+      'This model’s inputs could not be loaded: Not found on Replicate.',
+    ],
     ['ready', { ...ready }, true, false, null],
     ['reloading a model whose schema is kept', { ...ready, loadingModel: true }, true, false, null],
   ])('%s', (_what, state, keySet, rejected, want) => {
@@ -25,15 +37,19 @@ describe('blockedReason', () => {
 
 describe('fieldErrorsFrom', () => {
   it('puts each field of a 422 back on its field', () => {
-    expect(fieldErrorsFrom("Invalid input: image: Does not match format 'uri'; scale: Must be less than or equal to 10"))
-      .toEqual({ image: "Does not match format 'uri'", scale: 'Must be less than or equal to 10' });
+    expect(fieldErrorsFrom("Invalid input: image: Does not match format 'uri'; scale: Must be less than or equal to 10")).toEqual({
+      image: "Does not match format 'uri'",
+      scale: 'Must be less than or equal to 10',
+    });
   });
   it('keeps a message it cannot place at the top of the form', () => {
     expect(fieldErrorsFrom('Invalid request: rejected by Replicate')).toEqual({ _form: 'Invalid request: rejected by Replicate' });
   });
   it('keeps semicolons inside a field message', () => {
-    expect(fieldErrorsFrom('Invalid input: prompt: too long; shorten it; seed: must be an integer'))
-      .toEqual({ prompt: 'too long; shorten it', seed: 'must be an integer' });
+    expect(fieldErrorsFrom('Invalid input: prompt: too long; shorten it; seed: must be an integer')).toEqual({
+      prompt: 'too long; shorten it',
+      seed: 'must be an integer',
+    });
   });
 });
 

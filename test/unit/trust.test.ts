@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { falKeyTrust, falNetTrust, mayReceiveKey, mayReceiveUpload, mayServeDownload, replicateKeyTrust, replicateNetTrust } from '../../electron/backend/net/trust.ts';
+import {
+  falKeyTrust,
+  falNetTrust,
+  mayReceiveKey,
+  mayReceiveUpload,
+  mayServeDownload,
+  replicateKeyTrust,
+  replicateNetTrust,
+} from '../../electron/backend/net/trust.ts';
 import { mayCarryToken } from '../../electron/backend/vault/download.ts';
 
 // The one URL-trust policy (electron/backend/net/trust.ts) as tables: who may receive a key, who may

@@ -11,7 +11,14 @@ const MB = 1024 * 1024;
 
 describe('download caps per kind', () => {
   it('maps output kinds onto the five caps, settings first, LIMITS.download otherwise', () => {
-    expect(['image', 'video', 'audio', 'text', 'json', 'file'].map((k) => downloadKind(k as never))).toEqual(['image', 'video', 'audio', 'text', 'text', 'other']);
+    expect(['image', 'video', 'audio', 'text', 'json', 'file'].map((k) => downloadKind(k as never))).toEqual([
+      'image',
+      'video',
+      'audio',
+      'text',
+      'text',
+      'other',
+    ]);
     expect(downloadCap('video', undefined)).toEqual({ bytes: LIMITS.download.video, name: 'the 4 GB limit for videos' });
     expect(downloadCap('image', { image: 5 * MB })).toEqual({ bytes: 5 * MB, name: 'the 5 MB limit for images' });
     expect(downloadCap('file', { image: 5 * MB }).name).toBe('the 1 GB limit for other files');
@@ -30,7 +37,10 @@ describe('the card note after a save pass', () => {
   const o = (state: string, failure: string | null = null, error: string | null = null) => ({ state, failure, error }) as never;
   it.each([
     [[o('saved'), o('saved')], null],
-    [[o('failed', GIVE_UP, 'the output is larger than the 1 MB limit for images (raise it in Settings → Downloads)')], 'Not saved: the output is larger than the 1 MB limit for images (raise it in Settings → Downloads). Re-download to try again.'],
+    [
+      [o('failed', GIVE_UP, 'the output is larger than the 1 MB limit for images (raise it in Settings → Downloads)')],
+      'Not saved: the output is larger than the 1 MB limit for images (raise it in Settings → Downloads). Re-download to try again.',
+    ],
     [[o('failed', 'disk-full', 'x')], 'Disk full — free space, Kiln will retry'],
     [[o('failed', 'transient', 'HTTP 503 downloading output')], 'Saving failed: HTTP 503 downloading output — Kiln will retry'],
     [[o('expired')], undefined],
@@ -41,10 +51,13 @@ describe('the card note after a save pass', () => {
 });
 
 describe('executable names', () => {
-  it.each(['.exe', '.BAT', '.cmd', '.com', '.scr', '.msi', '.hta', '.js', '.vbs', '.ps1', '.sh', '.app', '.jar', '.desktop', '.lnk', '.appimage', '.elf'])('%s is saved as .bin', (ext) => {
-    expect(isExecutableExt(ext)).toBe(true);
-    expect(safeExt(ext)).toBe('.bin');
-  });
+  it.each(['.exe', '.BAT', '.cmd', '.com', '.scr', '.msi', '.hta', '.js', '.vbs', '.ps1', '.sh', '.app', '.jar', '.desktop', '.lnk', '.appimage', '.elf'])(
+    '%s is saved as .bin',
+    (ext) => {
+      expect(isExecutableExt(ext)).toBe(true);
+      expect(safeExt(ext)).toBe('.bin');
+    },
+  );
   it.each(['.png', '.jpg', '.webp', '.mp4', '.wav', '.txt', '.json', '.glb', '.zip', '.pdf', '.svg'])('%s is kept', (ext) => {
     expect(safeExt(ext)).toBe(ext);
   });

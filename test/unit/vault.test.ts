@@ -11,7 +11,8 @@ import { decodeCursor, encodeCursor, ftsQuery } from '../../electron/backend/his
 
 afterAll(removeTempDirs);
 
-const plan = (output: unknown, text: string | null = null) => planOutputs({ output, text }).map((p) => ({ kind: p.kind, url: p.remoteUrl, ext: p.ext, inline: p.inline ? Buffer.from(p.inline).toString() : null }));
+const plan = (output: unknown, text: string | null = null) =>
+  planOutputs({ output, text }).map((p) => ({ kind: p.kind, url: p.remoteUrl, ext: p.ext, inline: p.inline ? Buffer.from(p.inline).toString() : null }));
 
 describe('output normalisation', () => {
   it('one URL, an array of URLs', () => {
@@ -24,10 +25,20 @@ describe('output normalisation', () => {
     expect(plan('plain answer')[0]).toMatchObject({ kind: 'text', inline: 'plain answer' });
   });
   it('fal outputs: the files nested in images[] and video{} are saved beside the JSON', () => {
-    const image = plan({ images: [{ url: 'https://v3.fal.media/files/penguin/a.jpeg', width: 1024, content_type: 'image/jpeg' }], seed: 42, has_nsfw_concepts: [false] });
-    expect(image.map((x) => [x.kind, x.url])).toEqual([['json', null], ['image', 'https://v3.fal.media/files/penguin/a.jpeg']]);
+    const image = plan({
+      images: [{ url: 'https://v3.fal.media/files/penguin/a.jpeg', width: 1024, content_type: 'image/jpeg' }],
+      seed: 42,
+      has_nsfw_concepts: [false],
+    });
+    expect(image.map((x) => [x.kind, x.url])).toEqual([
+      ['json', null],
+      ['image', 'https://v3.fal.media/files/penguin/a.jpeg'],
+    ]);
     const video = plan({ video: { url: 'https://v3.fal.media/files/rabbit/b.mp4', content_type: 'video/mp4' } });
-    expect(video.map((x) => [x.kind, x.url])).toEqual([['json', null], ['video', 'https://v3.fal.media/files/rabbit/b.mp4']]);
+    expect(video.map((x) => [x.kind, x.url])).toEqual([
+      ['json', null],
+      ['video', 'https://v3.fal.media/files/rabbit/b.mp4'],
+    ]);
   });
 
   it('objects become JSON plus any URLs inside', () => {
@@ -36,8 +47,16 @@ describe('output normalisation', () => {
     expect(JSON.parse(p[0]!.inline!)).toEqual({ mask: 'https://x/m.png', score: 0.5 });
   });
   it("fal's result objects: the JSON, then every file named in nested {url} objects", () => {
-    const p = plan({ images: [{ url: 'https://v3.fal.media/files/penguin/a.jpeg', width: 8, content_type: 'image/jpeg' }, { url: 'https://v3.fal.media/files/penguin/b.png' }], seed: 42, prompt: 'a fox' });
-    expect(p.map((x) => [x.kind, x.url])).toEqual([['json', null], ['image', 'https://v3.fal.media/files/penguin/a.jpeg'], ['image', 'https://v3.fal.media/files/penguin/b.png']]);
+    const p = plan({
+      images: [{ url: 'https://v3.fal.media/files/penguin/a.jpeg', width: 8, content_type: 'image/jpeg' }, { url: 'https://v3.fal.media/files/penguin/b.png' }],
+      seed: 42,
+      prompt: 'a fox',
+    });
+    expect(p.map((x) => [x.kind, x.url])).toEqual([
+      ['json', null],
+      ['image', 'https://v3.fal.media/files/penguin/a.jpeg'],
+      ['image', 'https://v3.fal.media/files/penguin/b.png'],
+    ]);
     expect(plan({ video: { url: 'https://v3.fal.media/files/x/clip.mp4' } }).map((x) => x.kind)).toEqual(['json', 'video']);
   });
   it('no output but streamed text falls back to the text; nothing at all is nothing', () => {

@@ -57,7 +57,11 @@ describe('browser mode under hostile requests', () => {
       expect([400, 403, 431], `${headers.join(' | ').slice(0, 80)}: ${res.split('\r\n')[0]}`).toContain(statusOf(res));
     }
     // With the token, a hostile cookie is simply not read.
-    const withCookie = await rawRequest(kiln.port, upgradeRequest(`/ws?token=${kiln.token}`, [hostLine, `Origin: ${kiln.origin}`, `Cookie: ${'a=%;'.repeat(2_000)}`]), 500);
+    const withCookie = await rawRequest(
+      kiln.port,
+      upgradeRequest(`/ws?token=${kiln.token}`, [hostLine, `Origin: ${kiln.origin}`, `Cookie: ${'a=%;'.repeat(2_000)}`]),
+      500,
+    );
     expect(statusOf(withCookie)).toBe(101);
     await stillServes();
   });

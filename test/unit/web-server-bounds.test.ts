@@ -92,7 +92,11 @@ describe('browser mode bounds', () => {
     expect(list.envelope).toMatchObject({ ok: true, value: { items: [] } });
     // A file being attached may be larger than an ordinary request (ipcMessageBytes).
     const file = Buffer.alloc(3 * MB, 7).toString('base64');
-    s.write(clientFrame(JSON.stringify({ type: 'invoke', id: 9, channel: 'files:stage', payload: { name: 'a.bin', mime: 'application/octet-stream', dataBase64: file } })));
+    s.write(
+      clientFrame(
+        JSON.stringify({ type: 'invoke', id: 9, channel: 'files:stage', payload: { name: 'a.bin', mime: 'application/octet-stream', dataBase64: file } }),
+      ),
+    );
     const staged = JSON.parse(await frames.next((t) => t.includes('"id":9')));
     expect(staged.envelope).toMatchObject({ ok: true, value: { size: 3 * MB } });
     expect(kiln.alive()).toBe(true);

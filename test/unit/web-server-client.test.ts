@@ -87,7 +87,9 @@ describe('window.kiln over the WebSocket', () => {
   });
 
   it('fails the first connection with a readable error when the token is wrong', async () => {
-    await expect(connectWebKiln({ wsUrl: `ws://127.0.0.1:${server.port}/ws`, token: 'wrong', WebSocketImpl: impl(server.port), connectTimeoutMs: 5_000 })).rejects.toThrow(/token/);
+    await expect(
+      connectWebKiln({ wsUrl: `ws://127.0.0.1:${server.port}/ws`, token: 'wrong', WebSocketImpl: impl(server.port), connectTimeoutMs: 5_000 }),
+    ).rejects.toThrow(/token/);
   });
 
   it('builds media URLs with each path segment encoded and a per-file signature instead of the token', () => {
@@ -137,7 +139,11 @@ describe('the page token (browser mode)', () => {
       p: {
         location: { href },
         history: { state: { a: 1 }, replaceState: (_d: unknown, _u: string, url: string) => void replaced.push(url) },
-        storage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) },
+        storage: {
+          getItem: (k: string) => store.get(k) ?? null,
+          setItem: (k: string, v: string) => void store.set(k, v),
+          removeItem: (k: string) => void store.delete(k),
+        },
       },
     };
   }

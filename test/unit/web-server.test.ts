@@ -56,7 +56,8 @@ describe('browser-mode security decisions', () => {
     expect(readRequest('/', { 'x-kiln-token': 'b' })?.token).toBe('b');
     expect(readRequest('/', { cookie: 'kiln_token_5=c; x=%' })?.token).toBe(null);
     expect(readRequest('/', { 'x-kiln-token': ['a', 'b'] as unknown as string })?.token).toBe(null);
-    for (const t of ['http://[/ws', 'http://127.0.0.1/ws', '//evil/ws', '*', '', 'x'.repeat(10), `/${'a'.repeat(9000)}`]) expect(readRequest(t, {}), t).toBe(null);
+    for (const t of ['http://[/ws', 'http://127.0.0.1/ws', '//evil/ws', '*', '', 'x'.repeat(10), `/${'a'.repeat(9000)}`])
+      expect(readRequest(t, {}), t).toBe(null);
     expect(readRequest(undefined, {})).toBe(null);
     expect(readRequest('/ws?%zz=1', {})?.pathname).toBe('/ws');
   });
@@ -89,7 +90,12 @@ describe('browser-mode security decisions', () => {
 describe("the page's own CSP (what Electron enforces)", () => {
   it('allows no network connections, no remote or inline scripts, no plugins', () => {
     const meta = fs.readFileSync('renderer/index.html', 'utf8').match(/http-equiv="Content-Security-Policy"\s+content="([^"]+)"/)![1]!;
-    const policy = Object.fromEntries(meta.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const policy = Object.fromEntries(
+      meta
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(policy['connect-src']).toEqual(["'none'"]);
     expect(policy['script-src']).toEqual(["'self'"]);
     expect(policy['object-src']).toEqual(["'none'"]);
@@ -140,10 +146,13 @@ describe('browser-mode server', () => {
   it('refuses a rebound Host even with the right token', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: `evil.example:${server.port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port: server.port, path: `/?token=${server.token}`, headers: { host: `evil.example:${server.port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

@@ -50,7 +50,10 @@ const ALLOWED: [string, string][] = [
 describe('import zones (the arrows of the runtime map)', { timeout: 60_000 }, () => {
   it.each(FORBIDDEN)('%s may not import %s', async (rel, spec, words) => {
     const found = await zoneErrors(rel, spec);
-    expect(found.some((m) => m.includes(words)), `${rel} → ${spec}: ${JSON.stringify(found)}`).toBe(true);
+    expect(
+      found.some((m) => m.includes(words)),
+      `${rel} → ${spec}: ${JSON.stringify(found)}`,
+    ).toBe(true);
   });
 
   it.each(ALLOWED)('%s may import %s', async (rel, spec) => {
@@ -70,6 +73,9 @@ describe('import cycles', { timeout: 60_000 }, () => {
     fs.writeFileSync(path.join(dir, 'a.ts'), a);
     fs.writeFileSync(path.join(dir, 'b.ts'), "import { a } from './a.ts';\nexport const b = () => a;\n");
     const found = await errors(path.relative(root, path.join(dir, 'a.ts')), a, 'import-x/no-cycle');
-    expect(found.some((m) => /cycle/i.test(m)), JSON.stringify(found)).toBe(true);
+    expect(
+      found.some((m) => /cycle/i.test(m)),
+      JSON.stringify(found),
+    ).toBe(true);
   });
 });

@@ -15,14 +15,18 @@ import { type Core, type EngineOps, type FollowedTrack, type Track, WriteFailed,
 // rest and for every end (logs and seed), cancels, the text stream, and folding each answer into
 // the record (merge.ts decides what changes; here it is written and the next look timed).
 
-export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote' | 'startStream'> {
+export function createFollow(
+  c: Core,
+): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote' | 'startStream'> {
   function listSweep(followed: FollowedTrack[]) {
     c.listBusy = true;
-    c.run(c.doListSweep(followed).finally(() => {
-      c.listBusy = false;
-      // A failed sweep has set its own back-off; never sweep sooner than that.
-      c.listDueAt = Math.max(c.listDueAt, c.clock.now() + c.sweepGap(followed.length));
-    }));
+    c.run(
+      c.doListSweep(followed).finally(() => {
+        c.listBusy = false;
+        // A failed sweep has set its own back-off; never sweep sooner than that.
+        c.listDueAt = Math.max(c.listDueAt, c.clock.now() + c.sweepGap(followed.length));
+      }),
+    );
   }
 
   /**
@@ -65,7 +69,19 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
           if (r.status === f.seenStatus) {
             // Unchanged: next look by this prediction's own cadence.
             const n = c.clock.now();
-            t.dueAt = n + nextLookDelay({ status: r.status, sinceCreate: n - f.since, inStatus: n - (f.statusSeenAt ?? f.since), queuePosition: r.queuePosition ?? null, queueMoved: null, typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null }, c.opts.cadence);
+            t.dueAt =
+              n +
+              nextLookDelay(
+                {
+                  status: r.status,
+                  sinceCreate: n - f.since,
+                  inStatus: n - (f.statusSeenAt ?? f.since),
+                  queuePosition: r.queuePosition ?? null,
+                  queueMoved: null,
+                  typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null,
+                },
+                c.opts.cadence,
+              );
           } else if (isTerminal(r.status)) {
             // An end gets one full GET whatever the detection path (ARCHITECTURE.md, "The engine"): the list item has no
             // logs, so without it a finished card would lack its logs, progress and seed. The list's
@@ -149,7 +165,8 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
         t.failures++;
         const delay = c.retryDelay(t, err);
         t.dueAt = c.clock.now() + delay;
-        const note = cls === 'rate' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : cls === 'answer' && err instanceof KilnError ? err.message : null;
+        const note =
+          cls === 'rate' ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : cls === 'answer' && err instanceof KilnError ? err.message : null;
         if (note && c.health.online) c.tryWrite(t.id, { note });
       },
     );
@@ -181,7 +198,8 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
         if (worthRetrying(cls) || !(err instanceof ProviderError)) {
           // No answer (network, 5xx, 429 — or our own failure to record one): again after a back-off, never at once (no storm).
           f.cancelFailures++;
-          f.cancelDueAt = c.clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(f.cancelFailures, c.opts.backoff, c.opts.random));
+          f.cancelDueAt =
+            c.clock.now() + ((err instanceof ProviderError ? err.retryAfterMs : null) ?? backoffDelay(f.cancelFailures, c.opts.backoff, c.opts.random));
           return;
         }
         // Refused (an HTML 404, another account's prediction…): an answer. Say so, stop asking, and
@@ -209,7 +227,12 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     }
     // Ended on the card before the create was known to exist: a running status must not bring it back.
     const holdLocalEnd = t.endedLocally && !isTerminal(p.status);
-    const patch = mergeRemote(rec, p, { now, fromList, holdLocalEnd, keepNote: !c.health.online || !!c.keyPause || (f.stickyNote !== null && rec.note === f.stickyNote) });
+    const patch = mergeRemote(rec, p, {
+      now,
+      fromList,
+      holdLocalEnd,
+      keepNote: !c.health.online || !!c.keyPause || (f.stickyNote !== null && rec.note === f.stickyNote),
+    });
     let next: PredictionRecord | null;
     try {
       next = Object.keys(patch).length ? c.write(t.id, patch) : rec;
@@ -237,10 +260,26 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     const q = p.queuePosition ?? null;
     if (q !== null && !f.queueFirstSeen) f.queueFirstSeen = { position: q, at: now };
     const moved = q !== null && f.queueFirstSeen ? { positions: f.queueFirstSeen.position - q, ms: now - f.queueFirstSeen.at } : null;
-    const look = { status: p.status, sinceCreate: now - f.since, inStatus: now - (holdLocalEnd ? f.since : next.statusSince), queuePosition: q, queueMoved: moved, typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null };
+    const look = {
+      status: p.status,
+      sinceCreate: now - f.since,
+      inStatus: now - (holdLocalEnd ? f.since : next.statusSince),
+      queuePosition: q,
+      queueMoved: moved,
+      typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null,
+    };
     t.dueAt = now + nextLookDelay(look, c.opts.cadence);
     // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
-    if (c.opts.stream && c.provider.stream && !holdLocalEnd && next.urls.stream && !f.stream && c.streams < c.opts.maxStreams && c.provider.trusted(next.urls.stream)) c.startStream(t, next.urls.stream);
+    if (
+      c.opts.stream &&
+      c.provider.stream &&
+      !holdLocalEnd &&
+      next.urls.stream &&
+      !f.stream &&
+      c.streams < c.opts.maxStreams &&
+      c.provider.trusted(next.urls.stream)
+    )
+      c.startStream(t, next.urls.stream);
   }
 
   /** Follows `urls.stream` (streams.ts); when it ends or breaks, polling carries on and the final prediction holds the full text. */

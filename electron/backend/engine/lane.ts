@@ -18,7 +18,6 @@ import { createTracks } from './tracks.ts';
 import { createRuntimes } from './runtimes.ts';
 import type { Loop } from './loop.ts';
 
-
 // One provider's lane of the engine (ARCHITECTURE.md, "Runs and their lifecycle", §4; docs/ARCHITECTURE.md, "The engine"): its runs,
 // its request budget, network health, key pause, list and probe state. The one scheduler over all
 // lanes (loop.ts) wakes it; with more than a handful in flight, status checks switch to the list
@@ -74,7 +73,17 @@ export function createLane(deps: EngineDeps, loop: Loop) {
   const c = state as Core;
   /** Runs of this engine's provider (rows written before the provider column existed are Replicate's). */
   const mine = (rec: PredictionRecord) => (rec.provider ?? 'replicate') === c.provider.id;
-  Object.assign(c, createJournal(c), createScheduler(c), createNetwork(c), createSubmit(c), createReconcile(c), createFollow(c), createTracks(c), createRuntimes(c));
+  Object.assign(
+    c,
+    createJournal(c),
+    createScheduler(c),
+    createNetwork(c),
+    createSubmit(c),
+    createReconcile(c),
+    createFollow(c),
+    createTracks(c),
+    createRuntimes(c),
+  );
   loop.add(c);
 
   // ── public API ────────────────────────────────────────────────────────────────────────────────
@@ -178,10 +187,19 @@ export function createLane(deps: EngineDeps, loop: Loop) {
         const check = (rec: PredictionRecord) => {
           if (rec.id !== id) return false;
           const err = c.createErrors.get(id);
-          if (err) return reject(err), true;
+          if (err) return (reject(err), true);
           // Held for a rejected key: an answer a host can act on (the CLI exits 3); the run stays queued and goes out once a key is saved.
-          if (rec.status === 'queued' && c.keyPause) return reject(new ProviderError({ code: 'auth', message: `${c.keyPause}: ${c.provider.label} refuses the API key. The run is kept and sent once a working key is saved (${c.provider.keyHint}).` })), true;
-          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !c.health.online)) return resolve(rec), true;
+          if (rec.status === 'queued' && c.keyPause)
+            return (
+              reject(
+                new ProviderError({
+                  code: 'auth',
+                  message: `${c.keyPause}: ${c.provider.label} refuses the API key. The run is kept and sent once a working key is saved (${c.provider.keyHint}).`,
+                }),
+              ),
+              true
+            );
+          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !c.health.online)) return (resolve(rec), true);
           return false;
         };
         const now = c.history.get(id);
@@ -228,7 +246,11 @@ export function createLane(deps: EngineDeps, loop: Loop) {
         return Promise.resolve({ outcome: 'canceled-locally' });
       }
       c.write(id, { cancelRequested: true });
-      if (!t) return Promise.resolve({ outcome: 'pending', message: 'This process does not follow the run; the cancel is kept on it and sent by the one that does.' });
+      if (!t)
+        return Promise.resolve({
+          outcome: 'pending',
+          message: 'This process does not follow the run; the cancel is kept on it and sent by the one that does.',
+        });
       t.cancelWanted = true;
       if (t.phase.kind === 'follow') {
         t.phase.cancelSent = false;
@@ -244,7 +266,16 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     retry(id: string): PredictionRecord {
       const rec = c.history.get(id);
       if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
-      return submit({ model: rec.model, version: rec.version, target: rec.target, input: rec.input, inputSchema: rec.inputSchema, cancelAfter: rec.cancelAfter, retryOf: rec.retryOf ?? rec.id, sourceId: rec.sourceId ?? null });
+      return submit({
+        model: rec.model,
+        version: rec.version,
+        target: rec.target,
+        input: rec.input,
+        inputSchema: rec.inputSchema,
+        cancelAfter: rec.cancelAfter,
+        retryOf: rec.retryOf ?? rec.id,
+        sourceId: rec.sourceId ?? null,
+      });
     },
     onRecord,
     forget: c.forget,

@@ -45,11 +45,14 @@ export function createLoop(deps: { clock: Clock; settings: SettingsAdapter }): L
     if (timer !== null && at >= timerAt) return;
     if (timer !== null) deps.clock.clearTimeout(timer);
     timerAt = at;
-    timer = deps.clock.setTimeout(() => {
-      timer = null;
-      timerAt = Infinity;
-      tick();
-    }, Math.max(0, delay));
+    timer = deps.clock.setTimeout(
+      () => {
+        timer = null;
+        timerAt = Infinity;
+        tick();
+      },
+      Math.max(0, delay),
+    );
   }
 
   function tick() {

@@ -24,7 +24,8 @@ export interface MergeContext {
 export function textOf(output: unknown): string | null {
   const isUrl = (s: string) => /^(https?:|data:)/.test(s);
   if (typeof output === 'string') return isUrl(output) ? null : output;
-  if (Array.isArray(output) && output.length > 0 && output.every((x) => typeof x === 'string') && !output.some((x) => isUrl(x as string))) return output.join('');
+  if (Array.isArray(output) && output.length > 0 && output.every((x) => typeof x === 'string') && !output.some((x) => isUrl(x as string)))
+    return output.join('');
   return null;
 }
 
@@ -52,7 +53,8 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
     patch.logs = p.logs;
     patch.progress = parseProgress(p.logs);
   }
-  if (p.urls && !same(p.urls, rec.urls)) patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
+  if (p.urls && !same(p.urls, rec.urls))
+    patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
   let note: string | null = null;
   if (p.output !== undefined && p.output !== null && !same(p.output, rec.output)) {
     patch.output = p.output;
@@ -70,7 +72,8 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
     else if (p.status === 'failed') patch.error = { code: null, message: NO_ERROR_MESSAGE };
   }
   // Finished from a list item (no logs): the bar's last reading would say 80% on a done card.
-  if (ctx.fromList && p.status === 'succeeded' && rec.progress && rec.progress.percent < 100) patch.progress = { percent: 100, current: rec.progress.total, total: rec.progress.total };
+  if (ctx.fromList && p.status === 'succeeded' && rec.progress && rec.progress.percent < 100)
+    patch.progress = { percent: 100, current: rec.progress.total, total: rec.progress.total };
   if (p.metrics && isTerminal(p.status)) {
     const { predictTime, totalTime, inputTokens, outputTokens } = p.metrics;
     // Token counts only when reported: they price per-token models (the ledger reads them).
@@ -79,7 +82,10 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   if (p.dataRemoved && !rec.dataRemoved) patch.dataRemoved = true;
   // A known queue position makes the wait legible ("In queue — 3 ahead"); it is the card's note
   // while the run waits, and goes with the next answer that is not a wait.
-  const queue = p.queuePosition != null && Number.isFinite(p.queuePosition) && p.queuePosition >= 0 && p.status !== 'processing' && !isTerminal(p.status) ? queueNote(p.queuePosition) : null;
+  const queue =
+    p.queuePosition != null && Number.isFinite(p.queuePosition) && p.queuePosition >= 0 && p.status !== 'processing' && !isTerminal(p.status)
+      ? queueNote(p.queuePosition)
+      : null;
   if (note) patch.note = note;
   else if (ctx.keepNote) return patch;
   else if (queue) {

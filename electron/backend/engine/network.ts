@@ -53,7 +53,6 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
     for (const l of c.keyListeners) l(c.keyPause);
   }
 
-
   /** A key was saved (or changed): resume everything the rejected key paused. */
   function keyChanged() {
     if (!c.keyPause) return c.schedule(0);
@@ -81,7 +80,11 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
   function probe() {
     c.probing = true;
     const target = [...c.tracks.values()].find(isFollowed);
-    const request: Promise<unknown> = target ? c.provider.get({ id: target.phase.providerId, model: target.intent.model }) : c.provider.list ? c.provider.list(null) : Promise.resolve();
+    const request: Promise<unknown> = target
+      ? c.provider.get({ id: target.phase.providerId, model: target.intent.model })
+      : c.provider.list
+        ? c.provider.list(null)
+        : Promise.resolve();
     c.run(
       request
         .then(() => c.noteSuccess('probe'))

@@ -77,7 +77,6 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   random: Math.random,
 };
 
-
 /** What a host or test may pass: any subset, nested option groups partially. */
 export type EngineOptionsInput = Partial<Omit<EngineOptions, 'cadence' | 'backoff'>> & {
   cadence?: Partial<CadenceOptions>;

@@ -48,9 +48,30 @@ export type Phase =
 export type PhaseKind = Phase['kind'];
 
 /** Start following a run the provider knows; `seen` carries what the journal already knew of it. */
-export function following(providerId: string, now: number, seen: { status?: string | null; since?: number | null; createdAt?: number | null; needsFull?: boolean } = {}): Following {
+export function following(
+  providerId: string,
+  now: number,
+  seen: { status?: string | null; since?: number | null; createdAt?: number | null; needsFull?: boolean } = {},
+): Following {
   const needsFull = seen.needsFull ?? true;
-  return { kind: 'follow', providerId, providerCreatedAt: seen.createdAt ?? null, since: now, seenStatus: seen.status ?? null, statusSeenAt: seen.since ?? null, needsFull, lastFullAt: needsFull ? 0 : now, uncovered: false, stream: null, listEnd: null, cancelSent: false, cancelDueAt: 0, cancelFailures: 0, stickyNote: null, queueFirstSeen: null };
+  return {
+    kind: 'follow',
+    providerId,
+    providerCreatedAt: seen.createdAt ?? null,
+    since: now,
+    seenStatus: seen.status ?? null,
+    statusSeenAt: seen.since ?? null,
+    needsFull,
+    lastFullAt: needsFull ? 0 : now,
+    uncovered: false,
+    stream: null,
+    listEnd: null,
+    cancelSent: false,
+    cancelDueAt: 0,
+    cancelFailures: 0,
+    stickyNote: null,
+    queueFirstSeen: null,
+  };
 }
 
 /** Where a journal record resumes after a restart (ARCHITECTURE.md, "Runs and their lifecycle"), or null when it has ended. */

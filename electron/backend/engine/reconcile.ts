@@ -12,10 +12,12 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
     if (!batch.length) return;
     for (const t of batch) t.busy = true;
     c.listBusy = true;
-    c.run(c.doReconcile(batch).finally(() => {
-      c.listBusy = false;
-      for (const t of batch) t.busy = false;
-    }));
+    c.run(
+      c.doReconcile(batch).finally(() => {
+        c.listBusy = false;
+        for (const t of batch) t.busy = false;
+      }),
+    );
   }
 
   async function doReconcile(batch: Track[]) {
@@ -48,7 +50,14 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
           const results = [...res.results].reverse();
           for (const rec of recs) {
             if (found.has(rec.id)) continue;
-            const match = results.find((r) => !claimed.has(r.id) && modelsMatch(rec.model, r.model) && inputsMatch(rec.input, r.input) && (r.createdAt ?? NaN) >= rec.statusSince - c.opts.reconcileSkewMs && !c.history.getByProviderId(r.id));
+            const match = results.find(
+              (r) =>
+                !claimed.has(r.id) &&
+                modelsMatch(rec.model, r.model) &&
+                inputsMatch(rec.input, r.input) &&
+                (r.createdAt ?? NaN) >= rec.statusSince - c.opts.reconcileSkewMs &&
+                !c.history.getByProviderId(r.id),
+            );
             if (match) {
               claimed.add(match.id);
               found.set(rec.id, match);

@@ -11,7 +11,10 @@ export const NO_ERROR_MESSAGE = 'the model gave no error message';
  */
 export function boundText(text: string, max: number = LIMITS.runTextChars): { text: string; note: string | null } {
   if (text.length <= max) return { text, note: null };
-  return { text: text.slice(0, max), note: `Text stopped at ${formatBytes(max)} of characters (the limit for one run's text, runTextChars); the rest was not kept.` };
+  return {
+    text: text.slice(0, max),
+    note: `Text stopped at ${formatBytes(max)} of characters (the limit for one run's text, runTextChars); the rest was not kept.`,
+  };
 }
 
 /**

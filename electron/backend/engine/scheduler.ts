@@ -7,10 +7,12 @@ import { isFollowed, type Core, type EngineOps, type FollowedTrack, type Track }
 
 export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | 'tickLane' | 'readyCreates' | 'createWait'> {
   function run<T>(p: Promise<T>): void {
-    const wrapped = p.catch((err) => c.log.error('engine task failed', { err: String(err) })).finally(() => {
-      c.pending.delete(wrapped);
-      if (c.running) c.schedule(0);
-    });
+    const wrapped = p
+      .catch((err) => c.log.error('engine task failed', { err: String(err) }))
+      .finally(() => {
+        c.pending.delete(wrapped);
+        if (c.running) c.schedule(0);
+      });
     c.pending.add(wrapped);
   }
 

@@ -13,15 +13,19 @@ import { cancelAfterMs } from './record-rules.ts';
 // uploaded, an ambiguous failure goes to reconciliation (never a blind re-send), a create nobody
 // wants any more is canceled where it turned up.
 
-export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate' | 'unwanted' | 'foundUnwanted' | 'cancelDetached' | 'requeue' | 'failCreate' | 'prepareInput' | 'listPage'> {
+export function createSubmit(
+  c: Core,
+): Pick<EngineOps, 'startCreate' | 'doCreate' | 'unwanted' | 'foundUnwanted' | 'cancelDetached' | 'requeue' | 'failCreate' | 'prepareInput' | 'listPage'> {
   function startCreate(t: Track) {
     t.busy = true;
     t.phase = { kind: 'submitting' };
     c.loop.creating++;
-    c.run(c.doCreate(t).finally(() => {
-      c.loop.creating--;
-      t.busy = false;
-    }));
+    c.run(
+      c.doCreate(t).finally(() => {
+        c.loop.creating--;
+        t.busy = false;
+      }),
+    );
   }
 
   async function doCreate(t: Track) {
@@ -30,7 +34,8 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
     if (t.cancelWanted || before.cancelRequested || isTerminal(before.status)) {
       // Canceled (here or by another process) before anything was sent: nothing exists remotely.
       c.tracks.delete(t.id);
-      if (!isTerminal(before.status)) c.write(t.id, { status: 'canceled', statusSince: c.clock.now(), completedAt: c.clock.now(), cancelRequested: true, note: null });
+      if (!isTerminal(before.status))
+        c.write(t.id, { status: 'canceled', statusSince: c.clock.now(), completedAt: c.clock.now(), cancelRequested: true, note: null });
       return;
     }
     let rec: PredictionRecord | null;
@@ -61,7 +66,15 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
       // The same setting bounds the wait for a start where the provider takes a start deadline (fal's x-fal-request-timeout).
       const giveUpMs = cancelAfterMs(rec.cancelAfter);
       const startDeadlineAt = giveUpMs === null ? null : c.clock.now() + giveUpMs;
-      const p = await c.provider.submit({ model: rec.model, version: rec.version, target: rec.target, input, cancelAfter: rec.cancelAfter, waitSeconds: c.opts.waitSeconds, startDeadlineAt });
+      const p = await c.provider.submit({
+        model: rec.model,
+        version: rec.version,
+        target: rec.target,
+        input,
+        cancelAfter: rec.cancelAfter,
+        waitSeconds: c.opts.waitSeconds,
+        startDeadlineAt,
+      });
       if (c.dead) return;
       c.noteSuccess('create');
       t.failures = 0;
@@ -124,10 +137,13 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
         (err) => {
           const transient = err instanceof ProviderError && err.transient;
           if (c.dead || !c.running || !transient || attempt >= 5) return c.log.warn('cancel of a deleted prediction failed', { id, err: String(err) });
-          const h = c.clock.setTimeout(() => {
-            c.detachedTimers.delete(h);
-            if (c.running) c.cancelDetached(id, ref, attempt + 1);
-          }, (err as ProviderError).retryAfterMs ?? backoffDelay(attempt, c.opts.backoff, c.opts.random));
+          const h = c.clock.setTimeout(
+            () => {
+              c.detachedTimers.delete(h);
+              if (c.running) c.cancelDetached(id, ref, attempt + 1);
+            },
+            (err as ProviderError).retryAfterMs ?? backoffDelay(attempt, c.opts.backoff, c.opts.random),
+          );
           c.detachedTimers.add(h);
         },
       ),
@@ -138,7 +154,15 @@ export function createSubmit(c: Core): Pick<EngineOps, 'startCreate' | 'doCreate
     t.phase = { kind: 'queued' };
     t.dueAt = c.clock.now() + delay;
     const rl = err instanceof ProviderError && err.code === 'rate_limited';
-    c.tryWrite(t.id, { status: 'queued', statusSince: c.clock.now(), note: rl ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s` : c.health.online ? `Retrying in ${Math.ceil(delay / 1000)} s` : `${c.provider.label} unreachable — will send when it is back` });
+    c.tryWrite(t.id, {
+      status: 'queued',
+      statusSince: c.clock.now(),
+      note: rl
+        ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s`
+        : c.health.online
+          ? `Retrying in ${Math.ceil(delay / 1000)} s`
+          : `${c.provider.label} unreachable — will send when it is back`,
+    });
   }
 
   /** The typed reason a create was refused, for waitSubmitted; only the most recent few are kept. */

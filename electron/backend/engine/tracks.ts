@@ -8,7 +8,17 @@ import { phaseOnResume, type Following } from './phase.ts';
 
 export function createTracks(c: Core): Pick<EngineOps, 'track' | 'follow' | 'save' | 'resume' | 'stopStream' | 'forget' | 'halt'> {
   function track(rec: PredictionRecord, phase: Phase, dueAt = c.clock.now()): Track {
-    const t: Track = { id: rec.id, phase, dueAt, busy: false, failures: 0, cancelWanted: rec.cancelRequested, intent: { model: rec.model, input: rec.input, since: rec.statusSince }, endedLocally: false, forgotten: false };
+    const t: Track = {
+      id: rec.id,
+      phase,
+      dueAt,
+      busy: false,
+      failures: 0,
+      cancelWanted: rec.cancelRequested,
+      intent: { model: rec.model, input: rec.input, since: rec.statusSince },
+      endedLocally: false,
+      forgotten: false,
+    };
     c.tracks.set(rec.id, t);
     return t;
   }
@@ -69,7 +79,10 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'follow' | 'sav
     for (const h of c.detachedTimers) c.clock.clearTimeout(h);
     c.detachedTimers.clear();
     for (const t of c.tracks.values()) c.stopStream(t);
-    c.cancels.settleAll({ outcome: 'pending', message: `Kiln stopped before ${c.provider.label} answered the cancel; it is kept on the run and sent when Kiln follows it again.` });
+    c.cancels.settleAll({
+      outcome: 'pending',
+      message: `Kiln stopped before ${c.provider.label} answered the cancel; it is kept on the run and sent when Kiln follows it again.`,
+    });
   }
 
   return { track, follow, save, resume, stopStream, forget, halt };

@@ -24,7 +24,9 @@ export function createNotifier(opts: { settings: SettingsAdapter; platform?: Pla
     if (!opts.settings.get().notifications) return;
 
     const subject = typeof rec.input.prompt === 'string' && rec.input.prompt.trim() ? rec.input.prompt.trim().slice(0, 80) : rec.model;
-    const title = { succeeded: 'Prediction finished', failed: 'Prediction failed', canceled: 'Prediction canceled', aborted: 'Prediction never started' }[rec.status];
+    const title = { succeeded: 'Prediction finished', failed: 'Prediction failed', canceled: 'Prediction canceled', aborted: 'Prediction never started' }[
+      rec.status
+    ];
     if (opts.platform) {
       if (!opts.platform.isFocused()) opts.platform.notify(title, subject, rec.id);
     } else {

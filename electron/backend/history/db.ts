@@ -54,7 +54,10 @@ function recover(file: string, opts: { dataDir: string; log: Logger; clock: Cloc
   } catch (err) {
     opts.log.error('history salvage failed; starting with an empty history', { err: String(err) });
   }
-  const backups = fs.readdirSync(opts.dataDir).filter((n) => n.startsWith(`${DB_FILE}.bak-`)).map((n) => path.join(opts.dataDir, n));
+  const backups = fs
+    .readdirSync(opts.dataDir)
+    .filter((n) => n.startsWith(`${DB_FILE}.bak-`))
+    .map((n) => path.join(opts.dataDir, n));
   const notice: RecoveryNotice = { at, reason, movedTo: aside, recovered: result.recovered, total: result.total, backups };
   fs.writeFileSync(path.join(opts.dataDir, RECOVERY_NOTICE_FILE), JSON.stringify(notice, null, 2), { mode: FILE_MODE });
   opts.log.error('history database was damaged: moved aside, readable runs salvaged into a fresh one', { ...notice });

@@ -199,9 +199,20 @@ export const MIGRATIONS: Migration[] = [
       // The seed a run used (issue 14, Reproduce): from its input, else its logs or result. Kept in
       // a column because the logs keep only their tail, and the line naming the seed is the first.
       db.exec('ALTER TABLE predictions ADD COLUMN seed INTEGER');
-      const rows = db.prepare('SELECT seq, input, logs, output FROM predictions').all() as { seq: number; input: string; logs: string; output: string | null }[];
+      const rows = db.prepare('SELECT seq, input, logs, output FROM predictions').all() as {
+        seq: number;
+        input: string;
+        logs: string;
+        output: string | null;
+      }[];
       const set = db.prepare('UPDATE predictions SET seed = ? WHERE seq = ?');
-      const parse = (v: string | null): unknown => { try { return v ? JSON.parse(v) : null; } catch { return null; } };
+      const parse = (v: string | null): unknown => {
+        try {
+          return v ? JSON.parse(v) : null;
+        } catch {
+          return null;
+        }
+      };
       for (const r of rows) {
         const seed = seedFromInput(parse(r.input) as Record<string, unknown> | null) ?? seedFromLogs(r.logs) ?? seedFromOutput(parse(r.output));
         if (seed !== null) set.run(seed, r.seq);

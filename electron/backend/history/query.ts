@@ -8,7 +8,12 @@
 export function ftsQuery(text: string): string | null {
   const words = text
     .split(/\s+/)
-    .map((w) => [...w].filter((ch) => ch.charCodeAt(0) >= 0x20).join('').trim())
+    .map((w) =>
+      [...w]
+        .filter((ch) => ch.charCodeAt(0) >= 0x20)
+        .join('')
+        .trim(),
+    )
     .filter(Boolean)
     .slice(0, 32);
   if (words.length === 0) return null;

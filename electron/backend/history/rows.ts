@@ -4,7 +4,6 @@ import type { SaveState } from '../../../shared/domain/status.ts';
 import { logsTail } from '../../../shared/progress.ts';
 import { outputsExpireAt } from '../records/retention.ts';
 
-
 // Row <-> record mapping and the derived fields of the renderer's view. Pure, so the rules
 // (prompt, expiry) are tested without a database.
 
@@ -37,7 +36,9 @@ export function derivePrompt(input: Record<string, unknown>): string | null {
 }
 
 /** When the provider deletes the outputs (its retention, records/retention.ts), while they are not saved here. */
-export function expiresAt(rec: Pick<PredictionRecord, 'saveState' | 'providerCreatedAt' | 'createdAt' | 'status'> & { provider?: PredictionRecord['provider'] }): number | null {
+export function expiresAt(
+  rec: Pick<PredictionRecord, 'saveState' | 'providerCreatedAt' | 'createdAt' | 'status'> & { provider?: PredictionRecord['provider'] },
+): number | null {
   if (rec.saveState === 'saved' || rec.saveState === 'expired') return null;
   if (rec.status === 'failed' || rec.status === 'canceled' || rec.status === 'aborted') return null;
   return outputsExpireAt(rec);
@@ -107,10 +108,27 @@ export function rowToOutput(r: Row): OutputRecord {
 }
 
 export function outputToView(o: OutputRecord): OutputView {
-  return { index: o.index, kind: o.kind, state: o.state, mime: o.mime, size: o.size, width: o.width, height: o.height, path: o.path, thumbPath: o.thumbPath, remoteUrl: o.remoteUrl };
+  return {
+    index: o.index,
+    kind: o.kind,
+    state: o.state,
+    mime: o.mime,
+    size: o.size,
+    width: o.width,
+    height: o.height,
+    path: o.path,
+    thumbPath: o.thumbPath,
+    remoteUrl: o.remoteUrl,
+  };
 }
 
-export function toView(rec: PredictionRecord, outputs: OutputRecord[], variantCount: number, prompt?: string | null, source?: PredictionView['source']): PredictionView {
+export function toView(
+  rec: PredictionRecord,
+  outputs: OutputRecord[],
+  variantCount: number,
+  prompt?: string | null,
+  source?: PredictionView['source'],
+): PredictionView {
   return {
     id: rec.id,
     provider: rec.provider,

@@ -17,8 +17,16 @@ import { seedFromInput, seedFromLogs, seedFromOutput } from './seed.ts';
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(','); // no spaces: as in the index
 // Columns the list/view needs: everything but the full logs (only their tail crosses IPC).
 const VIEW_COLS = [
-  'p.seq', 'p.id', 'p.family_id', 'p.prompt', 'p.seed', 'p.cost_amount', 'p.cost_currency',
-  ...Object.values(COLUMNS).filter((c) => c.col !== 'logs').map((c) => `p.${c.col}`),
+  'p.seq',
+  'p.id',
+  'p.family_id',
+  'p.prompt',
+  'p.seed',
+  'p.cost_amount',
+  'p.cost_currency',
+  ...Object.values(COLUMNS)
+    .filter((c) => c.col !== 'logs')
+    .map((c) => `p.${c.col}`),
   'substr(p.logs, -4000) AS logs',
   '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
   // Chain: what the card's "From …" link names; NULL when the source run was deleted.
@@ -118,7 +126,11 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
 
   function insertOutputs(predictionId: string, outputs: Omit<OutputRecord, 'predictionId'>[]) {
     const s = stmt(
-      `INSERT INTO outputs (prediction_id, idx, ${Object.values(OUTPUT_COLUMNS).map((c) => c.col).join(',')}) VALUES (?, ?, ${Object.keys(OUTPUT_COLUMNS).map(() => '?').join(',')})`,
+      `INSERT INTO outputs (prediction_id, idx, ${Object.values(OUTPUT_COLUMNS)
+        .map((c) => c.col)
+        .join(',')}) VALUES (?, ?, ${Object.keys(OUTPUT_COLUMNS)
+        .map(() => '?')
+        .join(',')})`,
     );
     for (const o of outputs) {
       s.run(predictionId, o.index, ...Object.entries(OUTPUT_COLUMNS).map(([k, { enc }]) => enc((o as unknown as Record<string, unknown>)[k])));
@@ -141,7 +153,9 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
     const ids = rows.map((r) => String(r.id));
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const outs = db.prepare(`SELECT * FROM outputs WHERE prediction_id IN (${chunk.map(() => '?').join(',')}) ORDER BY prediction_id, idx`).all(...chunk) as Row[];
+      const outs = db
+        .prepare(`SELECT * FROM outputs WHERE prediction_id IN (${chunk.map(() => '?').join(',')}) ORDER BY prediction_id, idx`)
+        .all(...chunk) as Row[];
       for (const o of outs) {
         const rec = rowToOutput(o);
         const list = byId.get(rec.predictionId) ?? [];
@@ -149,12 +163,18 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
         byId.set(rec.predictionId, list);
       }
     }
-    return rows.map((r) => toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt), sourceOf(r)));
+    return rows.map((r) =>
+      toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt), sourceOf(r)),
+    );
   }
 
   function sourceOf(r: Row): PredictionView['source'] {
     if (r.source_id === null || r.source_id === undefined || r.source_model === null || r.source_model === undefined) return null;
-    return { id: String(r.source_id), model: String(r.source_model), prompt: r.source_prompt === null || r.source_prompt === undefined ? null : String(r.source_prompt) };
+    return {
+      id: String(r.source_id),
+      model: String(r.source_model),
+      prompt: r.source_prompt === null || r.source_prompt === undefined ? null : String(r.source_prompt),
+    };
   }
 
   const store: HistoryStoreFull = {
@@ -224,7 +244,14 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
           vals.push(derivePrompt(v as Record<string, unknown>));
         }
         // The seed: an input's own wins; one the model reported fills it only while it is unknown.
-        const seed = key === 'input' ? seedFromInput(v as Record<string, unknown>) : key === 'logs' ? seedFromLogs(v as string) : key === 'output' ? seedFromOutput(v) : null;
+        const seed =
+          key === 'input'
+            ? seedFromInput(v as Record<string, unknown>)
+            : key === 'logs'
+              ? seedFromLogs(v as string)
+              : key === 'output'
+                ? seedFromOutput(v)
+                : null;
         if (seed !== null) {
           sets.push(key === 'input' ? 'seed = ?' : 'seed = coalesce(seed, ?)');
           vals.push(seed);
@@ -271,17 +298,25 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
     },
 
     listActive() {
-      return (stmt(`SELECT * FROM predictions INDEXED BY predictions_active WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY created_at`).all() as Row[]).map(rowToRecord);
+      return (stmt(`SELECT * FROM predictions INDEXED BY predictions_active WHERE status NOT IN (${TERMINAL_SQL}) ORDER BY created_at`).all() as Row[]).map(
+        rowToRecord,
+      );
     },
 
     listUnsaved() {
       // Must match the predictions_unsaved partial index's WHERE (migration 4).
-      return (stmt(`SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at`).all() as Row[]).map(rowToRecord);
+      return (
+        stmt(
+          `SELECT * FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none') ORDER BY created_at`,
+        ).all() as Row[]
+      ).map(rowToRecord);
     },
 
     listCanceledBeforeCreate(since) {
       return (
-        stmt(`SELECT * FROM predictions WHERE created_at >= ? AND status = 'canceled' AND cancel_requested = 1 AND provider_id IS NULL AND submit_attempts > 0 ORDER BY created_at`).all(since) as Row[]
+        stmt(
+          `SELECT * FROM predictions WHERE created_at >= ? AND status = 'canceled' AND cancel_requested = 1 AND provider_id IS NULL AND submit_attempts > 0 ORDER BY created_at`,
+        ).all(since) as Row[]
       ).map(rowToRecord);
     },
 
@@ -446,13 +481,29 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
     },
 
     addInputFile(f: InputFileRecord) {
-      stmt('INSERT OR REPLACE INTO input_files (id, path, name, mime, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(f.id, f.path, f.name, f.mime, f.size, f.sha256, f.createdAt);
+      stmt('INSERT OR REPLACE INTO input_files (id, path, name, mime, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        f.id,
+        f.path,
+        f.name,
+        f.mime,
+        f.size,
+        f.sha256,
+        f.createdAt,
+      );
     },
 
     getInputFile(id) {
       const r = stmt('SELECT * FROM input_files WHERE id = ?').get(id) as Row | undefined;
       if (!r) return null;
-      return { id: String(r.id), path: String(r.path), name: r.name === null ? null : String(r.name), mime: String(r.mime), size: Number(r.size), sha256: r.sha256 === null ? null : String(r.sha256), createdAt: Number(r.created_at) };
+      return {
+        id: String(r.id),
+        path: String(r.path),
+        name: r.name === null ? null : String(r.name),
+        mime: String(r.mime),
+        size: Number(r.size),
+        sha256: r.sha256 === null ? null : String(r.sha256),
+        createdAt: Number(r.created_at),
+      };
     },
 
     referencedPaths() {

@@ -17,23 +17,47 @@ const parse = (s: unknown, fallback: unknown) => {
 };
 
 export function backfillCosts(db: DatabaseSync): number {
-  const rows = db.prepare(`
+  const rows = db
+    .prepare(
+      `
     SELECT p.id, p.provider, p.model, p.status, p.input, p.output, p.error, p.metrics, p.completed_at, p.status_since,
            (SELECT count(*) FROM outputs o WHERE o.prediction_id = p.id) AS n
-    FROM predictions p WHERE p.status IN ('succeeded','failed','canceled','aborted')`).all() as Record<string, unknown>[];
-  const insert = db.prepare('INSERT OR IGNORE INTO costs(prediction_id, provider, model, status, usd, estimated, basis, table_date, at) VALUES (?,?,?,?,?,?,?,?,?)');
+    FROM predictions p WHERE p.status IN ('succeeded','failed','canceled','aborted')`,
+    )
+    .all() as Record<string, unknown>[];
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO costs(prediction_id, provider, model, status, usd, estimated, basis, table_date, at) VALUES (?,?,?,?,?,?,?,?,?)',
+  );
   let added = 0;
   for (const r of rows) {
     if (r.provider !== 'replicate') continue;
     const price = replicateTablePrice(String(r.model));
     if (!price) continue;
     const metrics = parse(r.metrics, null) as { predictTime?: number | null } | null;
-    const fig = costOfRun(price, toOutcome({
-      provider: 'replicate', model: String(r.model), status: String(r.status), input: parse(r.input, {}) as Record<string, unknown>,
-      output: parse(r.output, null), error: parse(r.error, null) as { code: string | null; message: string } | null,
-      metrics: { predictTime: metrics?.predictTime ?? null }, outputRows: Number(r.n),
-    }));
-    insert.run(String(r.id), 'replicate', String(r.model), String(r.status), fig.usd, fig.estimated ? 1 : 0, fig.basis, fig.tableDate, Number(r.completed_at ?? r.status_since));
+    const fig = costOfRun(
+      price,
+      toOutcome({
+        provider: 'replicate',
+        model: String(r.model),
+        status: String(r.status),
+        input: parse(r.input, {}) as Record<string, unknown>,
+        output: parse(r.output, null),
+        error: parse(r.error, null) as { code: string | null; message: string } | null,
+        metrics: { predictTime: metrics?.predictTime ?? null },
+        outputRows: Number(r.n),
+      }),
+    );
+    insert.run(
+      String(r.id),
+      'replicate',
+      String(r.model),
+      String(r.status),
+      fig.usd,
+      fig.estimated ? 1 : 0,
+      fig.basis,
+      fig.tableDate,
+      Number(r.completed_at ?? r.status_since),
+    );
     added++;
   }
   return added;

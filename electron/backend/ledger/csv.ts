@@ -15,7 +15,22 @@ export const CSV_HEADER = ['prediction_id', 'ended_at', 'day', 'provider', 'mode
 export function ledgerCsv(rows: CostRow[], utcOffsetMinutes: number): string {
   const lines = [CSV_HEADER.join(',')];
   for (const r of rows) {
-    lines.push([r.predictionId, new Date(r.at).toISOString(), dayOf(r.at, utcOffsetMinutes), r.provider, r.model, r.status, r.usd ?? 'unknown', r.estimated ? 'yes' : 'no', r.basis, r.tableDate].map(cell).join(','));
+    lines.push(
+      [
+        r.predictionId,
+        new Date(r.at).toISOString(),
+        dayOf(r.at, utcOffsetMinutes),
+        r.provider,
+        r.model,
+        r.status,
+        r.usd ?? 'unknown',
+        r.estimated ? 'yes' : 'no',
+        r.basis,
+        r.tableDate,
+      ]
+        .map(cell)
+        .join(','),
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -57,8 +57,21 @@ export function createCost(deps: {
   outputCount: (id: string) => number | null;
 }): CostServices {
   let fal: { pricing: FalPricingSource; charges: FalChargesSource } | null = null;
-  const catalogue = createCatalogue({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, settings: deps.settings, falPricing: () => fal && ((ids) => fal!.pricing(ids)) });
-  const ledger = createLedger({ dataDir: deps.dataDir, clock: deps.clock, log: deps.log, catalogue, outputCount: deps.outputCount, falCharges: () => fal && ((ids, o) => fal!.charges(ids, o)) });
+  const catalogue = createCatalogue({
+    dataDir: deps.dataDir,
+    clock: deps.clock,
+    log: deps.log,
+    settings: deps.settings,
+    falPricing: () => fal && ((ids) => fal!.pricing(ids)),
+  });
+  const ledger = createLedger({
+    dataDir: deps.dataDir,
+    clock: deps.clock,
+    log: deps.log,
+    catalogue,
+    outputCount: deps.outputCount,
+    falCharges: () => fal && ((ids, o) => fal!.charges(ids, o)),
+  });
 
   function budget(usd: number | null, utcOffsetMinutes = 0): BudgetState {
     const s = deps.settings.get();

@@ -20,8 +20,20 @@ export interface CostRow extends CostFigure {
   at: number;
 }
 
-export interface SpendBucket { key: string; usd: number; runs: number; unknownRuns: number }
-export interface ModelSpend { provider: CostProvider; model: string; usd: number | null; runs: number; unknownRuns: number; estimated: boolean }
+export interface SpendBucket {
+  key: string;
+  usd: number;
+  runs: number;
+  unknownRuns: number;
+}
+export interface ModelSpend {
+  provider: CostProvider;
+  model: string;
+  usd: number | null;
+  runs: number;
+  unknownRuns: number;
+  estimated: boolean;
+}
 export interface SpendSummary {
   totalUsd: number;
   runs: number;
@@ -82,8 +94,17 @@ export function createLedger(opts: {
   });
 
   function write(row: CostRow) {
-    q('INSERT OR REPLACE INTO costs(prediction_id, provider, model, status, usd, estimated, basis, table_date, at) VALUES (?,?,?,?,?,?,?,?,?)')
-      .run(row.predictionId, row.provider, row.model, row.status, row.usd, row.estimated ? 1 : 0, row.basis, row.tableDate, row.at);
+    q('INSERT OR REPLACE INTO costs(prediction_id, provider, model, status, usd, estimated, basis, table_date, at) VALUES (?,?,?,?,?,?,?,?,?)').run(
+      row.predictionId,
+      row.provider,
+      row.model,
+      row.status,
+      row.usd,
+      row.estimated ? 1 : 0,
+      row.basis,
+      row.tableDate,
+      row.at,
+    );
   }
 
   function get(id: string): CostRow | null {
@@ -148,7 +169,12 @@ export function createLedger(opts: {
       return roundUsd(Number(r.usd));
     },
     rows(f: { from?: number | null; to?: number | null }): CostRow[] {
-      return (q('SELECT * FROM costs WHERE at >= ? AND at < ? ORDER BY at LIMIT ?').all(f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER, MAX_SUMMARY_ROWS) as Record<string, unknown>[]).map(toRow);
+      return (
+        q('SELECT * FROM costs WHERE at >= ? AND at < ? ORDER BY at LIMIT ?').all(f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER, MAX_SUMMARY_ROWS) as Record<
+          string,
+          unknown
+        >[]
+      ).map(toRow);
     },
     summary(f: { from?: number | null; to?: number | null; utcOffsetMinutes?: number }): SpendSummary {
       const off = f.utcOffsetMinutes ?? 0;

@@ -70,7 +70,13 @@ export function createOwnership(opts: { dataDir: string; kind: string; log: Logg
     // Same WHERE as the predictions_unsaved partial index (so it is used); 'save-failed' is left out
     // after: the engine that saw it fail already said so on the card, and retrying it every sweep
     // would hammer a host that refused it. A row left 'saving' or 'none' was left by a process that died.
-    const unsaved = (db.prepare(`SELECT id, save_state FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none')`).all() as { id: string; save_state: string }[])
+    const unsaved = (
+      db
+        .prepare(
+          `SELECT id, save_state FROM predictions INDEXED BY predictions_unsaved WHERE status = 'succeeded' AND save_state IN ('saving','save-failed','none')`,
+        )
+        .all() as { id: string; save_state: string }[]
+    )
       .filter((r) => r.save_state !== 'save-failed')
       .map((r) => r.id);
     // Rows inserted since the last look, even if they ended before we saw them (a 422, a quick run).

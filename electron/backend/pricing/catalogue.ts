@@ -40,7 +40,10 @@ export function createCatalogue(deps: CatalogueDeps) {
     },
     /** Brings fal's cached price for these refs up to date (network; never throws). */
     async ensure(refs: string[]): Promise<void> {
-      const ids = refs.map(costKey).filter((k) => k?.provider === 'fal').map((k) => k!.model);
+      const ids = refs
+        .map(costKey)
+        .filter((k) => k?.provider === 'fal')
+        .map((k) => k!.model);
       if (ids.length) await fal.refresh(ids);
     },
     falPrices: fal,

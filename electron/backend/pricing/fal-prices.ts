@@ -16,7 +16,12 @@ export const FAL_PRICE_TTL_MS = 24 * 3600 * 1000;
 const MAX_ENTRIES = 5000;
 
 /** What the fal client's `pricing(ids)` returns (electron/backend/providers/fal/platform.ts). */
-export interface FalPriceRow { endpointId: string; unitPrice: number; unit: string; currency: string }
+export interface FalPriceRow {
+  endpointId: string;
+  unitPrice: number;
+  unit: string;
+  currency: string;
+}
 export type FalPricingSource = (endpointIds: string[]) => Promise<FalPriceRow[]>;
 
 const Entry = z.object({ unitPrice: z.number().min(0).max(1_000_000), unit: z.string().max(100), currency: z.string().max(10), fetchedAt: z.number() });
@@ -63,7 +68,8 @@ export function createFalPrices(opts: { dataDir: string; clock: Clock; log: Logg
 
   function persist() {
     const keys = Object.keys(prices);
-    if (keys.length > MAX_ENTRIES) for (const k of keys.sort((a, b) => prices[a]!.fetchedAt - prices[b]!.fetchedAt).slice(0, keys.length - MAX_ENTRIES)) delete prices[k];
+    if (keys.length > MAX_ENTRIES)
+      for (const k of keys.sort((a, b) => prices[a]!.fetchedAt - prices[b]!.fetchedAt).slice(0, keys.length - MAX_ENTRIES)) delete prices[k];
     const tmp = `${file}.tmp-${process.pid}`;
     try {
       fs.writeFileSync(tmp, JSON.stringify({ version: 1, prices }), { mode: FILE_MODE });

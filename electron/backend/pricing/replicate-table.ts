@@ -38,8 +38,20 @@ export const PER_OUTPUT: Record<string, TableEntry> = {
 /** Per-second hardware rates, read from replicate.com model pages ("… hardware, which costs $X per second"). */
 export const HARDWARE: Record<string, TableEntry & { name: string }> = {
   'gpu-t4': { name: 'Nvidia T4', usd: 0.000225, noun: 'second on Nvidia T4', source: 'https://replicate.com/cneural/sdxl-t4/train', checked: '2026-11-30' },
-  'gpu-l40s': { name: 'Nvidia L40S', usd: 0.000975, noun: 'second on Nvidia L40S', source: 'https://replicate.com/cneural/sdxl-a40-large/train', checked: '2026-11-30' },
-  'gpu-a100-large': { name: 'Nvidia A100 (80GB)', usd: 0.0014, noun: 'second on Nvidia A100 (80GB)', source: 'https://replicate.com/daanelson/training-2/train', checked: '2026-11-30' },
+  'gpu-l40s': {
+    name: 'Nvidia L40S',
+    usd: 0.000975,
+    noun: 'second on Nvidia L40S',
+    source: 'https://replicate.com/cneural/sdxl-a40-large/train',
+    checked: '2026-11-30',
+  },
+  'gpu-a100-large': {
+    name: 'Nvidia A100 (80GB)',
+    usd: 0.0014,
+    noun: 'second on Nvidia A100 (80GB)',
+    source: 'https://replicate.com/daanelson/training-2/train',
+    checked: '2026-11-30',
+  },
 };
 
 /** Community models whose hardware is known (model → HARDWARE key). Empty until one is checked. */

@@ -42,7 +42,10 @@ function withFilePlaceholders(input: Record<string, unknown>, fileName: (ref: st
   return { input: out, files: [...files] };
 }
 
-export function runRequest(rec: Pick<PredictionRecord, 'provider' | 'model' | 'version' | 'target' | 'input' | 'cancelAfter'>, inputFile: (id: string) => InputFileRecord | null = () => null): RunRequest {
+export function runRequest(
+  rec: Pick<PredictionRecord, 'provider' | 'model' | 'version' | 'target' | 'input' | 'cancelAfter'>,
+  inputFile: (id: string) => InputFileRecord | null = () => null,
+): RunRequest {
   const name = (ref: string) => inputFile(ref.slice('kiln-file:'.length))?.name ?? null;
   const { input, files } = withFilePlaceholders(rec.input, name);
   if (rec.provider === 'fal') {

@@ -8,7 +8,11 @@ export type ParsedSettings = { ok: true; settings: Settings } | { ok: false; set
 export function parseStoredSettings(raw: unknown): ParsedSettings {
   const r = Settings.safeParse(raw ?? {});
   if (r.success) return { ok: true, settings: r.data };
-  return { ok: false, settings: structuredClone(DEFAULT_SETTINGS), reason: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
+  return {
+    ok: false,
+    settings: structuredClone(DEFAULT_SETTINGS),
+    reason: r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+  };
 }
 
 /** The patch was validated by the router; re-parsing the merge keeps defaults and invariants in one place. */

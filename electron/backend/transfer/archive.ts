@@ -78,7 +78,8 @@ export async function extractZip(file: string, into: string, limits: ArchiveLimi
     if (++entries > limits.entries) return refuse(`the archive has more than ${limits.entries.toLocaleString('en')} entries (the import limit)`);
     const rel = safeRelativePath(f.name);
     if (rel === null || f.name.endsWith('/')) return; // zip-slip and directories: skipped
-    if (f.originalSize !== undefined && f.originalSize > limits.totalBytes) return refuse(`${f.name} claims ${formatBytes(f.originalSize)}, over the ${formatBytes(limits.totalBytes)} import limit`);
+    if (f.originalSize !== undefined && f.originalSize > limits.totalBytes)
+      return refuse(`${f.name} claims ${formatBytes(f.originalSize)}, over the ${formatBytes(limits.totalBytes)} import limit`);
     // Compressed size from the local header; archives written in a streaming fashion leave it out,
     // and then no entry can be larger compressed than the archive itself.
     const packed = f.size !== undefined && f.size > 0 ? f.size : archiveBytes;

@@ -42,7 +42,12 @@ export function isVaultFile(vaultRoot: string, rel: string): boolean {
  * acceptable. The source is opened with O_NOFOLLOW after its checks, so a link swapped in between
  * is refused too; `budget` bounds what a folder import may copy in total.
  */
-export async function copyConfined(from: string, destRoot: string, rel: string, opts: { sourceRoot?: string; budget?: { left: number; limit: number } } = {}): Promise<boolean> {
+export async function copyConfined(
+  from: string,
+  destRoot: string,
+  rel: string,
+  opts: { sourceRoot?: string; budget?: { left: number; limit: number } } = {},
+): Promise<boolean> {
   if (cleanArchivePath(rel) === null) return false;
   const to = path.join(destRoot, rel);
   if (!isInside(destRoot, to)) return false;
@@ -81,7 +86,11 @@ export function sanitizeSnapshot(raw: PredictionSnapshot, defaults: Partial<Pred
   const web = typeof r.urls?.web === 'string' && /^https:\/\//i.test(r.urls.web) ? r.urls.web : null;
   const record: PredictionRecord = { ...r, statusSince: r.statusSince ?? r.createdAt, urls: web ? { web } : {}, cancelRequested: false };
   if (!isTerminal(record.status)) {
-    Object.assign(record, { status: 'failed', completedAt: record.completedAt ?? record.createdAt, error: { code: 'imported', message: 'This run was still in progress when it was exported; Kiln does not follow imported runs. Retry to run it again.' } });
+    Object.assign(record, {
+      status: 'failed',
+      completedAt: record.completedAt ?? record.createdAt,
+      error: { code: 'imported', message: 'This run was still in progress when it was exported; Kiln does not follow imported runs. Retry to run it again.' },
+    });
   }
   let outputs: OutputRecord[] = raw.outputs.map((o) => ({
     ...o,

@@ -26,8 +26,16 @@ const Manifest = z.object({
   exportedAt: z.number(),
   predictions: z.array(
     z.object({
-      record: z.looseObject({ id: z.string().min(1).max(100), model: z.string(), provider: z.enum(PROVIDER_IDS, { error: () => `a prediction's provider is not one Kiln knows (${PROVIDER_IDS.join(', ')})` }), createdAt: z.number(), input: z.record(z.string(), z.unknown()) }),
-      outputs: z.array(z.looseObject({ index: z.number().int(), kind: z.string(), state: z.string(), path: z.string().nullable(), thumbPath: z.string().nullable() })),
+      record: z.looseObject({
+        id: z.string().min(1).max(100),
+        model: z.string(),
+        provider: z.enum(PROVIDER_IDS, { error: () => `a prediction's provider is not one Kiln knows (${PROVIDER_IDS.join(', ')})` }),
+        createdAt: z.number(),
+        input: z.record(z.string(), z.unknown()),
+      }),
+      outputs: z.array(
+        z.looseObject({ index: z.number().int(), kind: z.string(), state: z.string(), path: z.string().nullable(), thumbPath: z.string().nullable() }),
+      ),
     }),
   ),
   inputFiles: z.array(z.looseObject({ id: z.string().regex(/^[0-9a-f]{1,64}$/), path: z.string(), mime: z.string(), size: z.number() })).default([]),
@@ -35,12 +43,31 @@ const Manifest = z.object({
 
 /** Fills what an older or hand-made manifest may leave out, so restore never hits a NOT NULL. */
 const RECORD_DEFAULTS: Omit<PredictionSnapshot['record'], 'id' | 'model' | 'provider' | 'createdAt' | 'input' | 'statusSince'> = {
-  providerId: null, version: null, target: 'model', inputSchema: null, status: 'succeeded', saveState: 'none',
-  providerCreatedAt: null, startedAt: null, completedAt: null, timeline: [], logs: '', progress: null, text: null,
-  output: null, error: null, metrics: null, urls: {}, cancelAfter: null, retryOf: null, favourite: false, note: null,
-  submitAttempts: 0, cancelRequested: false, dataRemoved: false,
+  providerId: null,
+  version: null,
+  target: 'model',
+  inputSchema: null,
+  status: 'succeeded',
+  saveState: 'none',
+  providerCreatedAt: null,
+  startedAt: null,
+  completedAt: null,
+  timeline: [],
+  logs: '',
+  progress: null,
+  text: null,
+  output: null,
+  error: null,
+  metrics: null,
+  urls: {},
+  cancelAfter: null,
+  retryOf: null,
+  favourite: false,
+  note: null,
+  submitAttempts: 0,
+  cancelRequested: false,
+  dataRemoved: false,
 };
-
 
 function inputRefs(input: Record<string, unknown>): string[] {
   const refs: string[] = [];
@@ -55,7 +82,13 @@ function inputRefs(input: Record<string, unknown>): string[] {
   return refs;
 }
 
-export async function exportHistory(opts: { history: HistoryStoreFull; vaultRoot: string; dest: string; ids?: string[]; now: number }): Promise<{ path: string; count: number }> {
+export async function exportHistory(opts: {
+  history: HistoryStoreFull;
+  vaultRoot: string;
+  dest: string;
+  ids?: string[];
+  now: number;
+}): Promise<{ path: string; count: number }> {
   if (fs.existsSync(opts.dest)) throw new Error(`export destination already exists: ${opts.dest}`);
   const ids = opts.ids ?? opts.history.allIds();
   const predictions: PredictionSnapshot[] = [];
@@ -87,7 +120,13 @@ export async function exportHistory(opts: { history: HistoryStoreFull; vaultRoot
   return { path: opts.dest, count: predictions.length };
 }
 
-export async function importHistory(opts: { history: HistoryStoreFull; vaultRoot: string; source: string; tmpParent: string; limits?: ArchiveLimits }): Promise<{ imported: number; skipped: number }> {
+export async function importHistory(opts: {
+  history: HistoryStoreFull;
+  vaultRoot: string;
+  source: string;
+  tmpParent: string;
+  limits?: ArchiveLimits;
+}): Promise<{ imported: number; skipped: number }> {
   const limits = opts.limits ?? LIMITS.archive;
   let dir = fs.realpathSync(opts.source); // the user's own choice may be a link; nothing inside it may
   let cleanup: string | null = null;
@@ -103,7 +142,8 @@ export async function importHistory(opts: { history: HistoryStoreFull; vaultRoot
     if (!st.isFile()) throw new Error('manifest.json is not a regular file');
     if (st.size > limits.manifestBytes) throw new Error(`manifest.json is larger than the ${formatBytes(limits.manifestBytes)} import limit`);
     const manifest = Manifest.parse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
-    if (manifest.predictions.length + manifest.inputFiles.length > limits.entries) throw new Error(`the manifest lists more than ${limits.entries.toLocaleString('en')} entries (the import limit)`);
+    if (manifest.predictions.length + manifest.inputFiles.length > limits.entries)
+      throw new Error(`the manifest lists more than ${limits.entries.toLocaleString('en')} entries (the import limit)`);
     const budget = { left: limits.totalBytes, limit: limits.totalBytes };
     let imported = 0;
     let skipped = 0;
@@ -113,7 +153,15 @@ export async function importHistory(opts: { history: HistoryStoreFull; vaultRoot
       const rel = cleanArchivePath(f.path);
       if (rel === null || !rel.startsWith('inputs/')) continue;
       if (!(await copyConfined(path.join(dir, 'media', rel), opts.vaultRoot, rel, { sourceRoot: dir, budget }))) continue;
-      opts.history.addInputFile({ id: f.id, path: rel, name: (f.name as string | null) ?? null, mime: f.mime, size: f.size, sha256: (f.sha256 as string | null) ?? null, createdAt: Number(f.createdAt ?? 0) });
+      opts.history.addInputFile({
+        id: f.id,
+        path: rel,
+        name: (f.name as string | null) ?? null,
+        mime: f.mime,
+        size: f.size,
+        sha256: (f.sha256 as string | null) ?? null,
+        createdAt: Number(f.createdAt ?? 0),
+      });
     }
     for (const raw of manifest.predictions as unknown as PredictionSnapshot[]) {
       const dup = opts.history.has(raw.record.id) || (raw.record.providerId ? opts.history.getByProviderId(raw.record.providerId) !== null : false);
@@ -136,7 +184,11 @@ function settleOutputs(s: PredictionSnapshot, vaultRoot: string): PredictionSnap
   const outputs = s.outputs.map((o) => {
     if (o.state === 'expired') return o;
     const present = o.path !== null && isVaultFile(vaultRoot, o.path);
-    return { ...o, state: present && o.state === 'saved' ? ('saved' as const) : ('missing' as const), thumbPath: o.thumbPath && isVaultFile(vaultRoot, o.thumbPath) ? o.thumbPath : null };
+    return {
+      ...o,
+      state: present && o.state === 'saved' ? ('saved' as const) : ('missing' as const),
+      thumbPath: o.thumbPath && isVaultFile(vaultRoot, o.thumbPath) ? o.thumbPath : null,
+    };
   });
   return { ...s, outputs };
 }

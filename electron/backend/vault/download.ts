@@ -104,7 +104,12 @@ async function fetchChecked(opts: Parameters<typeof downloadToFile>[0], signal: 
   let url = opts.url;
   for (let hop = 0; ; hop++) {
     if (!isAllowedDownload(url, opts.trust.bases)) {
-      throw new DownloadError('refused', hop === 0 ? `refusing to download from ${safeOrigin(url)}: only https: or the provider's origin` : `redirected to a disallowed origin ${safeOrigin(url)}: not followed`);
+      throw new DownloadError(
+        'refused',
+        hop === 0
+          ? `refusing to download from ${safeOrigin(url)}: only https: or the provider's origin`
+          : `redirected to a disallowed origin ${safeOrigin(url)}: not followed`,
+      );
     }
     const get = async (headers: Record<string, string>) => {
       try {
@@ -153,10 +158,18 @@ async function checkStatus(res: Response): Promise<Response> {
 }
 
 function tooLarge(opts: Parameters<typeof downloadToFile>[0], what: string): DownloadError {
-  return new DownloadError('too-large', `${what} is larger than ${opts.limitName ?? `the ${formatBytes(opts.maxBytes!)} download limit`} (raise it in Settings → Downloads)`);
+  return new DownloadError(
+    'too-large',
+    `${what} is larger than ${opts.limitName ?? `the ${formatBytes(opts.maxBytes!)} download limit`} (raise it in Settings → Downloads)`,
+  );
 }
 
-async function streamToFile(opts: Parameters<typeof downloadToFile>[0], res: Response, stillAlive: () => void, why: (err: unknown) => string): Promise<DownloadResult> {
+async function streamToFile(
+  opts: Parameters<typeof downloadToFile>[0],
+  res: Response,
+  stillAlive: () => void,
+  why: (err: unknown) => string,
+): Promise<DownloadResult> {
   const body = res.body!;
   const declared = res.headers.get('content-length');
   const max = opts.maxBytes ?? Infinity;

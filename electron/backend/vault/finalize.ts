@@ -75,7 +75,16 @@ export interface FinalizeContext {
   tmpName: (ext: string) => string;
 }
 
-export async function finalizeFile(ctx: FinalizeContext, rec: PredictionRecord, out: OutputRecord, tmp: string, claimedMime: string | null, plannedExt: string, sha: string, size: number): Promise<Partial<OutputRecord>> {
+export async function finalizeFile(
+  ctx: FinalizeContext,
+  rec: PredictionRecord,
+  out: OutputRecord,
+  tmp: string,
+  claimedMime: string | null,
+  plannedExt: string,
+  sha: string,
+  size: number,
+): Promise<Partial<OutputRecord>> {
   const rel = (abs: string) => path.relative(ctx.root, abs).split(path.sep).join('/');
   const verdict = await checkMagic(tmp, out.kind);
   if (!verdict.ok) throw new DownloadError('permanent', verdict.reason);
@@ -122,7 +131,11 @@ export async function finalizeFile(ctx: FinalizeContext, rec: PredictionRecord, 
     await fs.promises.rename(tmp, finalAbs);
   }
   if (sidecar && kind !== 'text' && kind !== 'json') {
-    await fs.promises.writeFile(`${finalAbs}.json`, JSON.stringify({ ...metadata(rec), input: rec.input, sha256: finalSha, remoteUrl: out.remoteUrl }, null, 2), { mode: FILE_MODE });
+    await fs.promises.writeFile(
+      `${finalAbs}.json`,
+      JSON.stringify({ ...metadata(rec), input: rec.input, sha256: finalSha, remoteUrl: out.remoteUrl }, null, 2),
+      { mode: FILE_MODE },
+    );
   }
   let width: number | null = null;
   let height: number | null = null;

@@ -11,13 +11,18 @@ export async function checkMagic(file: string, claimedKind: OutputKind): Promise
   const detected = await fileTypeFromFile(file);
   const media = claimedKind === 'image' || claimedKind === 'video' || claimedKind === 'audio';
   if (!detected) {
-    if (media) return { ok: false, reason: `expected ${claimedKind} but the content is not a recognised ${claimedKind} format${(await looksLikeHtml(file)) ? ' (looks like an HTML page)' : ''}` };
+    if (media)
+      return {
+        ok: false,
+        reason: `expected ${claimedKind} but the content is not a recognised ${claimedKind} format${(await looksLikeHtml(file)) ? ' (looks like an HTML page)' : ''}`,
+      };
     return { ok: true, mime: null, ext: null };
   }
   const kind = kindForMime(detected.mime);
   if (claimedKind === 'image' && kind !== 'image') return { ok: false, reason: `expected an image, got ${detected.mime}` };
   // MP4-family containers hold audio or video; either claim accepts either.
-  if ((claimedKind === 'video' || claimedKind === 'audio') && kind !== 'video' && kind !== 'audio') return { ok: false, reason: `expected ${claimedKind}, got ${detected.mime}` };
+  if ((claimedKind === 'video' || claimedKind === 'audio') && kind !== 'video' && kind !== 'audio')
+    return { ok: false, reason: `expected ${claimedKind}, got ${detected.mime}` };
   return { ok: true, mime: detected.mime, ext: `.${detected.ext}` };
 }
 

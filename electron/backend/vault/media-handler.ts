@@ -77,7 +77,7 @@ export function safeRelativePath(input: string): string | null {
   if (p.startsWith('/') || /^[a-zA-Z]:/.test(p) || path.isAbsolute(p)) return null;
   const segments = p.split('/');
   if (segments.some((s) => s === '..' || s === '.')) return null;
-  if (segments.some((s) => s === '') ) return null;
+  if (segments.some((s) => s === '')) return null;
   return segments.join('/');
 }
 

@@ -40,7 +40,12 @@ export function mp4Tags(entries: Record<string, string>, createdAt: number | str
  * Copies src to dest with `tags` in moov/udta/meta. Returns `{ why }` (dest removed, src untouched)
  * when the file cannot be remuxed without re-encoding or anything else fails.
  */
-export async function writeMp4WithTags(src: string, dest: string, ext: string, tags: MetadataTags): Promise<{ size: number; sha256: string } | { why: string }> {
+export async function writeMp4WithTags(
+  src: string,
+  dest: string,
+  ext: string,
+  tags: MetadataTags,
+): Promise<{ size: number; sha256: string } | { why: string }> {
   const input = new Input({ source: new FilePathSource(src, { maxCacheSize: READ_CACHE_BYTES }), formats: ALL_FORMATS });
   try {
     const output = new Output({

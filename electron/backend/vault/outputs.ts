@@ -54,7 +54,8 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     } else {
       for (const x of o) {
         if (typeof x === 'string') fromString(x);
-        else if (Array.isArray(x)) filesIn(x); // nested arrays of files
+        else if (Array.isArray(x))
+          filesIn(x); // nested arrays of files
         else if (x !== null && x !== undefined) {
           push(jsonOutput(x)); // an array of objects: each object, then the files it names
           filesIn(x);

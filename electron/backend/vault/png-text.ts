@@ -39,7 +39,9 @@ export function textChunks(entries: Record<string, string>): Buffer {
 
 /** True when the buffer starts with the PNG signature followed by a 13-byte IHDR chunk. */
 export function hasStandardHeader(head: Buffer): boolean {
-  return head.length >= PNG_HEADER_BYTES && head.subarray(0, 8).equals(PNG_SIGNATURE) && head.readUInt32BE(8) === 13 && head.toString('latin1', 12, 16) === 'IHDR';
+  return (
+    head.length >= PNG_HEADER_BYTES && head.subarray(0, 8).equals(PNG_SIGNATURE) && head.readUInt32BE(8) === 13 && head.toString('latin1', 12, 16) === 'IHDR'
+  );
 }
 
 /** In-memory form (tests, small files): inserts the chunks right after IHDR. */
@@ -58,7 +60,7 @@ export function readTextChunks(png: Buffer): Record<string, string> {
     const type = png.toString('latin1', off + 4, off + 8);
     const data = png.subarray(off + 8, off + 8 + len);
     const crc = png.readUInt32BE(off + 8 + len);
-    if ((crc32(png.subarray(off + 4, off + 8 + len)) >>> 0) !== crc) throw new Error(`bad CRC in ${type} chunk`);
+    if (crc32(png.subarray(off + 4, off + 8 + len)) >>> 0 !== crc) throw new Error(`bad CRC in ${type} chunk`);
     if (type === 'tEXt') {
       const z = data.indexOf(0);
       out[data.toString('latin1', 0, z)] = data.toString('latin1', z + 1);

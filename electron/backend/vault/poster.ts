@@ -35,7 +35,8 @@ export interface PosterDeps {
 
 export async function savePoster(deps: PosterDeps, id: string, index: number, bytes: Uint8Array): Promise<{ thumbPath: string }> {
   if (bytes.length === 0) throw new KilnError({ code: 'bad_request', message: 'The poster image is empty.' });
-  if (bytes.length > LIMITS.posterBytes) throw new KilnError({ code: 'too_large', message: `The poster image is larger than the limit (posterBytes, ${formatBytes(LIMITS.posterBytes)}).` });
+  if (bytes.length > LIMITS.posterBytes)
+    throw new KilnError({ code: 'too_large', message: `The poster image is larger than the limit (posterBytes, ${formatBytes(LIMITS.posterBytes)}).` });
   if (!posterMagic(bytes)) throw new KilnError({ code: 'bad_request', message: 'The poster must be a JPEG or WebP image.' });
   const rec = deps.history.get(id);
   if (!rec) throw new KilnError({ code: 'not_found', message: 'That run is not in the history.' });

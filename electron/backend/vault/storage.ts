@@ -42,7 +42,11 @@ export async function storageUsage(opts: { root: string; dataDir: string; histor
       thumbnails.bytes += f.size;
       continue;
     }
-    const kind = f.abs.startsWith(inputsDir) ? 'input' : f.abs.endsWith('.json') && fs.existsSync(f.abs.slice(0, -5)) ? 'sidecar' : kindForMime(mimeForExt(path.extname(f.abs)));
+    const kind = f.abs.startsWith(inputsDir)
+      ? 'input'
+      : f.abs.endsWith('.json') && fs.existsSync(f.abs.slice(0, -5))
+        ? 'sidecar'
+        : kindForMime(mimeForExt(path.extname(f.abs)));
     const k = (byKind[kind] ??= { files: 0, bytes: 0 });
     k.files++;
     k.bytes += f.size;
@@ -50,7 +54,13 @@ export async function storageUsage(opts: { root: string; dataDir: string; histor
   return { byKind, thumbnails, database: hasAdmin(opts.history) ? opts.history.databaseBytes() : 0, dataDir: opts.dataDir };
 }
 
-export async function clearStorage(opts: { root: string; tmpDir: string; history: HistoryStore; what: 'thumbnails' | 'unsaved'; busy: () => boolean }): Promise<{ freedBytes: number }> {
+export async function clearStorage(opts: {
+  root: string;
+  tmpDir: string;
+  history: HistoryStore;
+  what: 'thumbnails' | 'unsaved';
+  busy: () => boolean;
+}): Promise<{ freedBytes: number }> {
   let freed = 0;
   if (opts.what === 'thumbnails') {
     const dir = path.join(opts.root, 'thumbs');

@@ -24,7 +24,11 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
 export function makeThumbnail(src: string, dest: string): Promise<{ width: number | null; height: number | null }> {
   return oneAtATime(async () => {
     const meta = await sharp(src, { animated: false, limitInputPixels: 268_402_689 }).metadata();
-    await sharp(src, { animated: false }).rotate().resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toFile(dest);
+    await sharp(src, { animated: false })
+      .rotate()
+      .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 78 })
+      .toFile(dest);
     const rotated = (meta.orientation ?? 1) >= 5;
     const w = meta.width ?? null;
     const h = meta.pageHeight ?? meta.height ?? null;

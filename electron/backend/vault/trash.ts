@@ -21,7 +21,11 @@ const MAX_ENTRIES = 2_000;
 const MANIFEST = 'manifest.json';
 const TOKEN_RE = /^[0-9a-f]{24}$/;
 
-interface Manifest { deletedAt: number; snapshots: PredictionSnapshot[]; files: string[] }
+interface Manifest {
+  deletedAt: number;
+  snapshots: PredictionSnapshot[];
+  files: string[];
+}
 
 export interface DeletedItem {
   token: string;
@@ -43,7 +47,15 @@ export interface Trash {
   close(): void;
 }
 
-export function createTrash(opts: { dataDir: string; root: string; clock: Clock; log: Logger; history: HistoryStore; publisher: Publisher; keepMs?: number }): Trash {
+export function createTrash(opts: {
+  dataDir: string;
+  root: string;
+  clock: Clock;
+  log: Logger;
+  history: HistoryStore;
+  publisher: Publisher;
+  keepMs?: number;
+}): Trash {
   const trashRoot = path.join(opts.dataDir, '.trash');
   const keepMs = opts.keepMs ?? KEEP_DELETED_MS;
   const timers = new Map<string, unknown>();
@@ -152,7 +164,11 @@ export function createTrash(opts: { dataDir: string; root: string; clock: Clock;
       const deletedAt = opts.clock.now();
       if (removed.length) {
         write(token, { deletedAt, snapshots: removed, files });
-        if (keepMs < 3_600_000) timers.set(token, opts.clock.setTimeout(() => drop(token), keepMs));
+        if (keepMs < 3_600_000)
+          timers.set(
+            token,
+            opts.clock.setTimeout(() => drop(token), keepMs),
+          );
       } else drop(token);
       const removedIds = removed.map((s) => s.record.id);
       if (removedIds.length > 0) opts.publisher.removed(removedIds);
@@ -197,10 +213,11 @@ export function createTrash(opts: { dataDir: string; root: string; clock: Clock;
       if (!m) return 0;
       const { taken, files } = take(token, m, ids);
       if (taken.length === m.snapshots.length) drop(token);
-      else for (const rel of files) {
-        fs.rmSync(path.join(trashRoot, token, rel), { force: true });
-        pruneEmptyDirs(path.join(trashRoot, token), rel);
-      }
+      else
+        for (const rel of files) {
+          fs.rmSync(path.join(trashRoot, token, rel), { force: true });
+          pruneEmptyDirs(path.join(trashRoot, token), rel);
+        }
       return taken.length;
     },
 

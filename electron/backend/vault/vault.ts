@@ -135,7 +135,11 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
 
   /** Any error as a DownloadError; a full disk is named as such wherever it happened (rename, thumbnail…). */
   const asDownloadError = (err: unknown): DownloadError =>
-    err instanceof DownloadError ? err : isDiskFull(err) ? new DownloadError('disk-full', DISK_FULL_MESSAGE) : new DownloadError('transient', String((err as Error)?.message ?? err));
+    err instanceof DownloadError
+      ? err
+      : isDiskFull(err)
+        ? new DownloadError('disk-full', DISK_FULL_MESSAGE)
+        : new DownloadError('transient', String((err as Error)?.message ?? err));
 
   async function saveOne(rec: PredictionRecord, out: OutputRecord, plan: PlannedOutput | undefined): Promise<string | null> {
     history.updateOutput(rec.id, out.index, { state: 'saving', error: null });
@@ -158,7 +162,16 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
           const tmp = tmpName(ext);
           try {
             const r = await withSlot(() =>
-              downloadToFile({ fetch: opts.fetch, url, dest: tmp, trust: trustFor(rec.provider), signal: abort.signal, openFile: opts.openFile, maxBytes: cap.bytes, limitName: cap.name }),
+              downloadToFile({
+                fetch: opts.fetch,
+                url,
+                dest: tmp,
+                trust: trustFor(rec.provider),
+                signal: abort.signal,
+                openFile: opts.openFile,
+                maxBytes: cap.bytes,
+                limitName: cap.name,
+              }),
             );
             patch = await finalize(rec, out, tmp, r.contentType ?? out.mime, ext, r.sha256, r.size);
             lastErr = null;
@@ -169,7 +182,11 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
             // A refusal (403/410) once the provider's retention has passed is the file having expired.
             const goneAt = outputsExpireAt(rec);
             if ((lastErr.status === 403 || lastErr.status === 410) && goneAt !== null && clock.now() >= goneAt) {
-              lastErr = new DownloadError('expired', `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`, lastErr.status);
+              lastErr = new DownloadError(
+                'expired',
+                `the provider no longer has this output (HTTP ${lastErr.status} after its retention period)`,
+                lastErr.status,
+              );
             }
             if (lastErr.failure !== 'transient' || attempt === retry.attempts) break;
             await sleep(backoffDelay(attempt, { baseMs: retry.baseMs, maxMs: retry.baseMs * 2 ** retry.attempts }));
@@ -207,7 +224,9 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
       outputs = history.getOutputs(rec.id);
     }
     // Given-up outputs wait for the user's Re-download; nothing retries them on its own.
-    const todo = outputs.filter((o) => o.state !== 'saved' && o.state !== 'expired' && o.state !== 'missing' && !(o.state === 'failed' && o.failure === GIVE_UP));
+    const todo = outputs.filter(
+      (o) => o.state !== 'saved' && o.state !== 'expired' && o.state !== 'missing' && !(o.state === 'failed' && o.failure === GIVE_UP),
+    );
     if (todo.length > 0) {
       history.update(rec.id, { saveState: 'saving' });
       publisher.changed(rec.id);
@@ -217,11 +236,13 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     const after = history.getOutputs(rec.id);
     // Output already gone at the provider (data_removed: output is null) before we saw it.
     const nothingLeft = after.length === 0 && rec.dataRemoved;
-    const saveState = nothingLeft ? 'expired' : after.some((o) => o.state === 'failed' || o.state === 'pending' || o.state === 'saving')
-      ? 'save-failed'
-      : after.some((o) => o.state === 'expired')
-        ? 'expired'
-        : 'saved';
+    const saveState = nothingLeft
+      ? 'expired'
+      : after.some((o) => o.state === 'failed' || o.state === 'pending' || o.state === 'saving')
+        ? 'save-failed'
+        : after.some((o) => o.state === 'expired')
+          ? 'expired'
+          : 'saved';
     const note = saveNote(after);
     history.update(rec.id, { saveState, ...(note !== undefined ? { note } : {}) });
     publisher.changed(rec.id);

@@ -10,7 +10,9 @@ import { MEDIA_SCHEME, relPathFromMediaUrl } from '../../../shared/media-url.ts'
  * Only this app's own windows can reach the scheme (navigation and window.open are denied).
  */
 export function registerMediaScheme() {
-  protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true } },
+  ]);
 }
 
 const CORS = { 'Access-Control-Allow-Origin': '*' };

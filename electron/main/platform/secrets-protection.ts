@@ -7,4 +7,3 @@ export function protectionFrom(available: boolean, platform: NodeJS.Platform, li
   if (platform === 'linux' && (linuxBackend === 'basic_text' || linuxBackend === 'unknown')) return 'basic_text';
   return 'os';
 }
-

@@ -36,5 +36,9 @@ export function openStore(log: Logger): KilnStore {
 export function openSettingsStore(dataDir: string, log: Logger): KilnStore {
   migrateLegacySettings(dataDir, log);
   const opts = settingsStoreOptions(dataDir);
-  return openOrKeepAside(path.join(dataDir, `${opts.name}.${opts.fileExtension}`), log, (clearInvalidConfig) => new Store<Record<string, unknown>>({ ...opts, clearInvalidConfig }));
+  return openOrKeepAside(
+    path.join(dataDir, `${opts.name}.${opts.fileExtension}`),
+    log,
+    (clearInvalidConfig) => new Store<Record<string, unknown>>({ ...opts, clearInvalidConfig }),
+  );
 }

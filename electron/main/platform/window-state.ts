@@ -11,7 +11,12 @@ export function initialBounds(store: KilnStore): { bounds: Partial<Rectangle>; m
   if (!saved?.bounds || typeof saved.bounds.width !== 'number') return { bounds: DEFAULT, maximized: false };
   const visible = screen.getAllDisplays().some((d) => {
     const a = d.workArea;
-    return saved.bounds.x < a.x + a.width && saved.bounds.x + saved.bounds.width > a.x && saved.bounds.y < a.y + a.height && saved.bounds.y + saved.bounds.height > a.y;
+    return (
+      saved.bounds.x < a.x + a.width &&
+      saved.bounds.x + saved.bounds.width > a.x &&
+      saved.bounds.y < a.y + a.height &&
+      saved.bounds.y + saved.bounds.height > a.y
+    );
   });
   return { bounds: visible ? saved.bounds : { width: saved.bounds.width, height: saved.bounds.height }, maximized: !!saved.maximized };
 }

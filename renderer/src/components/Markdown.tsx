@@ -23,7 +23,12 @@ export function externalHref(href: string | null | undefined): string | null {
 function ExternalLink({ href, children, title }: { href: string | undefined; children: ReactNode; title?: string }) {
   const safe = externalHref(href);
   // Anything but https stays plain text: nothing to click, nothing to follow.
-  if (!safe) return <span className="md-link-refused" title={href ? `Not opened (only https links are): ${href}` : undefined}>{children}</span>;
+  if (!safe)
+    return (
+      <span className="md-link-refused" title={href ? `Not opened (only https links are): ${href}` : undefined}>
+        {children}
+      </span>
+    );
   const onClick = (e: MouseEvent) => {
     e.preventDefault();
     openExternal(safe);
@@ -36,10 +41,15 @@ function ExternalLink({ href, children, title }: { href: string | undefined; chi
 }
 
 const components: Components = {
-  a: ({ href, children, title }) => <ExternalLink href={href} title={title ?? undefined}>{children}</ExternalLink>,
+  a: ({ href, children, title }) => (
+    <ExternalLink href={href} title={title ?? undefined}>
+      {children}
+    </ExternalLink>
+  ),
   img: ({ src, alt }) => (
     <ExternalLink href={typeof src === 'string' ? src : undefined} title={typeof src === 'string' ? `Image not loaded: ${src}` : undefined}>
-      <span aria-hidden="true">🖼 </span>{alt?.trim() || 'image'}
+      <span aria-hidden="true">🖼 </span>
+      {alt?.trim() || 'image'}
     </ExternalLink>
   ),
 };

@@ -7,5 +7,9 @@ import './provider.css';
  * (a card's, an option's) unless the caller hides it because that name already says it.
  */
 export function ProviderBadge({ provider, hidden = false }: { provider: ProviderId; hidden?: boolean }) {
-  return <span className={`provider-badge provider-${provider}`} aria-hidden={hidden || undefined}>{PROVIDER_LABELS[provider] ?? provider}</span>;
+  return (
+    <span className={`provider-badge provider-${provider}`} aria-hidden={hidden || undefined}>
+      {PROVIDER_LABELS[provider] ?? provider}
+    </span>
+  );
 }

@@ -8,10 +8,17 @@ let timer: ReturnType<typeof setInterval> | null = null;
 
 function subscribe(fn: () => void) {
   listeners.add(fn);
-  if (!timer) timer = setInterval(() => { now = Math.floor(Date.now() / 1000) * 1000; listeners.forEach((l) => l()); }, 1000);
+  if (!timer)
+    timer = setInterval(() => {
+      now = Math.floor(Date.now() / 1000) * 1000;
+      listeners.forEach((l) => l());
+    }, 1000);
   return () => {
     listeners.delete(fn);
-    if (!listeners.size && timer) { clearInterval(timer); timer = null; }
+    if (!listeners.size && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
   };
 }
 

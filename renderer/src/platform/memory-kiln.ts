@@ -1,4 +1,13 @@
-import { invoke as contract, KilnError, type EventName, type EventPayload, type InvokeChannel, type KilnApi, type ParsedReq, type Res } from '../../../shared/ipc.ts';
+import {
+  invoke as contract,
+  KilnError,
+  type EventName,
+  type EventPayload,
+  type InvokeChannel,
+  type KilnApi,
+  type ParsedReq,
+  type Res,
+} from '../../../shared/ipc.ts';
 
 // The in-memory transport (ARCHITECTURE.md, "The contract and its transports", transport 3) for renderer unit tests: no window, no socket.
 // Requests are validated against the contract exactly like the real router does, so a store that

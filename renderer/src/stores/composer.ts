@@ -57,7 +57,10 @@ export interface ComposerState {
   loadFeatured(quiet?: boolean): Promise<void>;
   search(query: string): Promise<void>;
   /** `seed`: the seed the remixed run used (its input's or the model's own), kept by default. */
-  selectModel(ref: string, opts?: { version?: string | null; values?: Record<string, unknown>; errors?: Record<string, string>; seed?: number | null }): Promise<void>;
+  selectModel(
+    ref: string,
+    opts?: { version?: string | null; values?: Record<string, unknown>; errors?: Record<string, string>; seed?: number | null },
+  ): Promise<void>;
   setValue(name: string, value: unknown): void;
   /** Sets `name` to `value`, which holds `ref`, a staged output of run `runId`, and remembers where it came from. */
   setChainedFile(name: string, value: unknown, ref: string, runId: string): void;
@@ -76,7 +79,11 @@ export interface ComposerState {
  * Why Generate cannot run now, or null when it can. A run that can only fail (no key, no schema
  * to build its input from) is never sent: it would be billed or recorded as a doomed card.
  */
-export function blockedReason(s: Pick<ComposerState, 'modelRef' | 'model' | 'loadingModel' | 'modelError' | 'modelErrorCode'>, keySet: boolean, keyRejected = false): string | null {
+export function blockedReason(
+  s: Pick<ComposerState, 'modelRef' | 'model' | 'loadingModel' | 'modelError' | 'modelErrorCode'>,
+  keySet: boolean,
+  keyRejected = false,
+): string | null {
   // keySet/keyRejected are about the key of the provider that runs the chosen model.
   const who = PROVIDER_LABELS[providerOfRef(s.modelRef)];
   if (!keySet) return `Add your ${who} key in Settings`;
@@ -164,13 +171,19 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async search(query) {
         const seq = ++searchSeq;
-        if (!query.trim()) { set({ results: null, searching: false }); return; }
+        if (!query.trim()) {
+          set({ results: null, searching: false });
+          return;
+        }
         set({ searching: true });
         try {
           const results = await api().invoke('models:search', { query });
           if (seq === searchSeq) set({ results });
         } catch (e) {
-          if (seq === searchSeq) { set({ results: [] }); onError(`Search failed: ${errorMessage(e)}`); }
+          if (seq === searchSeq) {
+            set({ results: [] });
+            onError(`Search failed: ${errorMessage(e)}`);
+          }
         } finally {
           if (seq === searchSeq) set({ searching: false });
         }
@@ -178,7 +191,18 @@ export function createComposerStore(opts: ComposerOptions) {
 
       async selectModel(ref, o = {}) {
         const seq = ++modelSeq;
-        set({ modelRef: ref, version: o.version ?? null, model: null, fields: [], loadingModel: true, modelError: null, modelErrorCode: null, errors: {}, remixSeed: null, chainSource: null });
+        set({
+          modelRef: ref,
+          version: o.version ?? null,
+          model: null,
+          fields: [],
+          loadingModel: true,
+          modelError: null,
+          modelErrorCode: null,
+          errors: {},
+          remixSeed: null,
+          chainSource: null,
+        });
         try {
           const model = await api().invoke('models:get', { ref, ...(o.version ? { version: o.version } : {}) });
           if (seq !== modelSeq) return;
@@ -187,8 +211,23 @@ export function createComposerStore(opts: ComposerOptions) {
           // A remix keeps the seed the run used even when the model chose it: "Same seed" starts on.
           const remixSeed = o.seed != null && hasSeedField(fields) ? o.seed : null;
           if (remixSeed !== null && remembered && remembered.seed === undefined) remembered = { ...remembered, seed: remixSeed };
-          const summary: ModelSummary = { ref: model.ref, provider: model.provider, owner: model.owner, name: model.name, description: model.description, coverImageUrl: model.coverImageUrl, runCount: model.runCount };
-          set({ model, fields, values: initialValues(fields, remembered), errors: o.errors ?? {}, remixSeed, featured: get().featured.map((m) => (m.ref === ref ? summary : m)) });
+          const summary: ModelSummary = {
+            ref: model.ref,
+            provider: model.provider,
+            owner: model.owner,
+            name: model.name,
+            description: model.description,
+            coverImageUrl: model.coverImageUrl,
+            runCount: model.runCount,
+          };
+          set({
+            model,
+            fields,
+            values: initialValues(fields, remembered),
+            errors: o.errors ?? {},
+            remixSeed,
+            featured: get().featured.map((m) => (m.ref === ref ? summary : m)),
+          });
           const recent = [ref, ...settings.getState().settings.recentModels.filter((r) => r !== ref)].slice(0, 10);
           void settings.getState().update({ recentModels: recent });
           if (o.values) remember();
@@ -241,7 +280,12 @@ export function createComposerStore(opts: ComposerOptions) {
 
       resetToDefaults() {
         const { fields, values } = get();
-        const kept = Object.fromEntries(fields.filter(isWorkField).filter((f) => values[f.name] !== undefined).map((f) => [f.name, values[f.name]]));
+        const kept = Object.fromEntries(
+          fields
+            .filter(isWorkField)
+            .filter((f) => values[f.name] !== undefined)
+            .map((f) => [f.name, values[f.name]]),
+        );
         set({ values: initialValues(fields, kept), errors: {}, remixSeed: null });
         remember();
       },
@@ -259,10 +303,19 @@ export function createComposerStore(opts: ComposerOptions) {
         if (!modelRef || submitting || !model) return null;
         const v = validateForm(fields, values);
         const chain = get().chainSource;
-        if (!v.ok) { set({ errors: v.errors }); return null; }
+        if (!v.ok) {
+          set({ errors: v.errors });
+          return null;
+        }
         set({ submitting: true, errors: {} });
         try {
-          const res = await api().invoke('predictions:create', { model: modelRef, version, input: v.input, count, ...(chain ? { sourceId: chain.runId } : {}) });
+          const res = await api().invoke('predictions:create', {
+            model: modelRef,
+            version,
+            input: v.input,
+            count,
+            ...(chain ? { sourceId: chain.runId } : {}),
+          });
           return res.ids;
         } catch (e) {
           const fieldsErr = (e as { fields?: Record<string, string> }).fields;

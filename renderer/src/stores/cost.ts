@@ -38,7 +38,7 @@ export interface CostState {
 const RETRY_PRICE_MS = 30_000;
 /** Answers kept at most: a gallery of 10k cards must not grow this without bound. */
 const MAX_CACHED = 5_000;
-const trim = <T,>(rec: Record<string, T>): Record<string, T> => {
+const trim = <T>(rec: Record<string, T>): Record<string, T> => {
   const keys = Object.keys(rec);
   return keys.length <= MAX_CACHED ? rec : Object.fromEntries(keys.slice(keys.length - MAX_CACHED).map((k) => [k, rec[k]!]));
 };
@@ -54,29 +54,46 @@ export function createCostStore(api: ApiSource = windowApi) {
     ensurePrice(ref) {
       if (get().prices[ref] !== undefined) return;
       set({ prices: { ...get().prices, [ref]: 'loading' } });
-      api().invoke('cost:price', { ref }).then(
-        (r) => set({ prices: trim({ ...get().prices, [ref]: r.price }) }),
-        // Not knowing the price shows "Price unknown", never $0; it is asked again a little later.
-        () => {
-          set({ prices: { ...get().prices, [ref]: null } });
-          setTimeout(() => { const prices = { ...get().prices }; delete prices[ref]; set({ prices }); }, RETRY_PRICE_MS);
-        },
-      );
+      api()
+        .invoke('cost:price', { ref })
+        .then(
+          (r) => set({ prices: trim({ ...get().prices, [ref]: r.price }) }),
+          // Not knowing the price shows "Price unknown", never $0; it is asked again a little later.
+          () => {
+            set({ prices: { ...get().prices, [ref]: null } });
+            setTimeout(() => {
+              const prices = { ...get().prices };
+              delete prices[ref];
+              set({ prices });
+            }, RETRY_PRICE_MS);
+          },
+        );
     },
 
     ensureCost(id, status, force = false) {
       if (!isTerminal(status) || asking.has(id) || (!force && id in get().costs)) return;
       asking.add(id);
-      api().invoke('cost:get', { id }).then(
-        (c) => set({ costs: trim({ ...get().costs, [id]: c }) }),
-        () => {},
-      ).finally(() => asking.delete(id));
+      api()
+        .invoke('cost:get', { id })
+        .then(
+          (c) => set({ costs: trim({ ...get().costs, [id]: c }) }),
+          () => {},
+        )
+        .finally(() => asking.delete(id));
     },
 
     askBudget(a) {
       get().ask?.answer(false);
       return new Promise<boolean>((resolve) => {
-        set({ ask: { ...a, answer: (go) => { set({ ask: null }); resolve(go); } } });
+        set({
+          ask: {
+            ...a,
+            answer: (go) => {
+              set({ ask: null });
+              resolve(go);
+            },
+          },
+        });
       });
     },
 
@@ -87,4 +104,4 @@ export function createCostStore(api: ApiSource = windowApi) {
 
 export type CostStore = ReturnType<typeof createCostStore>;
 export const costStore = createCostStore();
-export const useCost = <T,>(sel: (s: CostState) => T): T => useStore(costStore, sel);
+export const useCost = <T>(sel: (s: CostState) => T): T => useStore(costStore, sel);

@@ -7,7 +7,9 @@ import { bindComposerFold } from './view-prefs.ts';
 
 // The app's store instances, wired to window.kiln and to the toast stack, with selector hooks.
 
-const toastError = (message: string) => { uiStore.getState().toast(message, { tone: 'error' }); };
+const toastError = (message: string) => {
+  uiStore.getState().toast(message, { tone: 'error' });
+};
 
 export const settingsStore = createSettingsStore(undefined, toastError);
 export const predictionsStore = createPredictionsStore({
@@ -16,7 +18,12 @@ export const predictionsStore = createPredictionsStore({
   // from piling events up.
   schedule: (fn) => {
     let done = false;
-    const run = () => { if (!done) { done = true; fn(); } };
+    const run = () => {
+      if (!done) {
+        done = true;
+        fn();
+      }
+    };
     requestAnimationFrame(run);
     setTimeout(run, 120);
   },
@@ -25,7 +32,7 @@ export const composerStore = createComposerStore({ settings: settingsStore, onEr
 export { uiStore };
 bindComposerFold(uiStore);
 
-export const useSettings = <T,>(sel: (s: SettingsState) => T): T => useStore(settingsStore, sel);
-export const usePredictions = <T,>(sel: (s: PredictionsState) => T): T => useStore(predictionsStore, sel);
-export const useComposer = <T,>(sel: (s: ComposerState) => T): T => useStore(composerStore, sel);
+export const useSettings = <T>(sel: (s: SettingsState) => T): T => useStore(settingsStore, sel);
+export const usePredictions = <T>(sel: (s: PredictionsState) => T): T => useStore(predictionsStore, sel);
+export const useComposer = <T>(sel: (s: ComposerState) => T): T => useStore(composerStore, sel);
 export { useUi } from './ui.ts';

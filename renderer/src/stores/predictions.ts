@@ -8,7 +8,11 @@ import { type ApiSource, windowApi, errorMessage } from '../api.ts';
 // Events are queued and applied in batches (one immutable copy per batch, not per event), so a
 // burst of updates across thousands of cards costs one render pass.
 
-export interface Counts { total: number; byStatus: Record<string, number>; favourites: number }
+export interface Counts {
+  total: number;
+  byStatus: Record<string, number>;
+  favourites: number;
+}
 
 export interface PredictionsState {
   byId: Record<string, PredictionView>;
@@ -56,7 +60,14 @@ export function matchesFilter(p: PredictionView, f: PredictionFilter): boolean {
   if (f.query?.trim()) {
     // The backend searches with FTS; live-inserted cards use a plain word check as a close stand-in.
     const hay = `${p.prompt ?? ''} ${p.model}`.toLowerCase();
-    if (!f.query.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w))) return false;
+    if (
+      !f.query
+        .toLowerCase()
+        .split(/\s+/)
+        .filter(Boolean)
+        .every((w) => hay.includes(w))
+    )
+      return false;
   }
   return true;
 }
@@ -87,7 +98,8 @@ function shareVariants(byId: Record<string, PredictionView>, v: PredictionView):
   const root = byId[v.retryOf]?.retryOf;
   if (root) family.add(root);
   for (const [id, p] of Object.entries(byId)) {
-    if ((family.has(id) || (p.retryOf && family.has(p.retryOf))) && p.variantCount !== v.variantCount) byId[id] = { ...p, variantCount: Math.max(p.variantCount, v.variantCount) };
+    if ((family.has(id) || (p.retryOf && family.has(p.retryOf))) && p.variantCount !== v.variantCount)
+      byId[id] = { ...p, variantCount: Math.max(p.variantCount, v.variantCount) };
   }
 }
 
@@ -119,7 +131,10 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
     };
     const countsSoon = () => {
       if (countsTimer) return;
-      countsTimer = setTimeout(() => { countsTimer = null; void get().refreshCounts(); }, 400);
+      countsTimer = setTimeout(() => {
+        countsTimer = null;
+        void get().refreshCounts();
+      }, 400);
     };
 
     return {
@@ -244,14 +259,21 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
             // A partial change for a card we have never seen (e.g. it was created before we loaded
             // and is past the loaded page, or a lost `full`): ask for the whole view.
             fetching.add(ev.id);
-            api().invoke('predictions:get', { id: ev.id })
-              .then((v) => { if (matchesFilter(v, get().filter)) get().upsert(v); })
+            api()
+              .invoke('predictions:get', { id: ev.id })
+              .then((v) => {
+                if (matchesFilter(v, get().filter)) get().upsert(v);
+              })
               .catch(() => {})
               .finally(() => fetching.delete(ev.id));
           }
         }
         const held = s.held;
-        const now = removed.filter((id) => { if (held[id] === undefined) return true; gone.add(id); return false; });
+        const now = removed.filter((id) => {
+          if (held[id] === undefined) return true;
+          gone.add(id);
+          return false;
+        });
         if (now.length) {
           const out = new Set(now);
           for (const id of now) delete byId[id];

@@ -8,7 +8,12 @@ import { type ApiSource, windowApi, errorMessage, errorCode } from '../api.ts';
 // Settings and each provider's key status. A key itself never enters the renderer beyond the
 // input the user types it into: we send it once and only ever get back {set, last4, account, state}.
 
-export interface AppInfoLite { version: string; dataDir: string; mode: string; platform: string }
+export interface AppInfoLite {
+  version: string;
+  dataDir: string;
+  mode: string;
+  platform: string;
+}
 
 /** What the studio knows of one provider's key. */
 export interface KeyView {
@@ -56,7 +61,12 @@ export function createSettingsStore(api: ApiSource = windowApi, onError: (msg: s
     /** Changes one provider's key view; Replicate's is mirrored into the legacy fields. */
     const patchKey = (provider: ProviderId, patch: Partial<KeyView>) => {
       const next = { ...keyFor(get(), provider), ...patch };
-      set({ keys: { ...get().keys, [provider]: next }, ...(provider === 'replicate' ? { secret: next.secret, account: next.account, accountError: next.accountError, busy: next.busy, checking: next.checking } : {}) });
+      set({
+        keys: { ...get().keys, [provider]: next },
+        ...(provider === 'replicate'
+          ? { secret: next.secret, account: next.account, accountError: next.accountError, busy: next.busy, checking: next.checking }
+          : {}),
+      });
     };
     const label = (p: ProviderId) => (p === 'fal' ? 'fal' : 'Replicate');
 
@@ -125,7 +135,10 @@ export function createSettingsStore(api: ApiSource = windowApi, onError: (msg: s
       },
       async validateKey(provider = 'replicate') {
         patchKey(provider, { checking: true });
-        const withState = (state: NonNullable<SecretStatus['state']>) => { const cur = keyFor(get(), provider).secret; return cur ? { ...cur, state } : cur; };
+        const withState = (state: NonNullable<SecretStatus['state']>) => {
+          const cur = keyFor(get(), provider).secret;
+          return cur ? { ...cur, state } : cur;
+        };
         try {
           const acc = await api().invoke('secrets:validate', { provider });
           patchKey(provider, { account: acc.name ?? (acc.username || null), accountError: null, secret: withState('valid') });

@@ -74,4 +74,4 @@ export function createUiStore() {
 
 export type UiStore = ReturnType<typeof createUiStore>;
 export const uiStore = createUiStore();
-export const useUi = <T,>(sel: (s: UiState) => T): T => useStore(uiStore, sel);
+export const useUi = <T>(sel: (s: UiState) => T): T => useStore(uiStore, sel);

@@ -32,7 +32,12 @@ const DEFAULTS: ViewPrefs = { thumbSize: 230, composerCollapsed: false, advanced
 function load(): ViewPrefs {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<ViewPrefs>;
-    const adv = raw.advancedOpen && typeof raw.advancedOpen === 'object' ? Object.entries(raw.advancedOpen).filter(([, v]) => typeof v === 'boolean').slice(-ADVANCED_KEPT) : [];
+    const adv =
+      raw.advancedOpen && typeof raw.advancedOpen === 'object'
+        ? Object.entries(raw.advancedOpen)
+            .filter(([, v]) => typeof v === 'boolean')
+            .slice(-ADVANCED_KEPT)
+        : [];
     return {
       thumbSize: THUMB_SIZES.includes(raw.thumbSize as ThumbSize) ? (raw.thumbSize as ThumbSize) : DEFAULTS.thumbSize,
       composerCollapsed: raw.composerCollapsed === true,
@@ -46,27 +51,42 @@ function load(): ViewPrefs {
 export const viewPrefsStore = createStore<ViewPrefsState>()((set, get) => {
   const save = () => {
     const { thumbSize, composerCollapsed, advancedOpen } = get();
-    try { localStorage.setItem(KEY, JSON.stringify({ thumbSize, composerCollapsed, advancedOpen })); } catch { /* storage full or off: the choice lasts this session */ }
+    try {
+      localStorage.setItem(KEY, JSON.stringify({ thumbSize, composerCollapsed, advancedOpen }));
+    } catch {
+      /* storage full or off: the choice lasts this session */
+    }
   };
   return {
     ...load(),
-    setThumbSize: (thumbSize) => { set({ thumbSize }); save(); },
-    setComposerCollapsed: (composerCollapsed) => { set({ composerCollapsed }); save(); },
+    setThumbSize: (thumbSize) => {
+      set({ thumbSize });
+      save();
+    },
+    setComposerCollapsed: (composerCollapsed) => {
+      set({ composerCollapsed });
+      save();
+    },
     setAdvancedOpen(model, open) {
-      const rest = Object.entries(get().advancedOpen).filter(([k]) => k !== model).slice(-(ADVANCED_KEPT - 1));
+      const rest = Object.entries(get().advancedOpen)
+        .filter(([k]) => k !== model)
+        .slice(-(ADVANCED_KEPT - 1));
       set({ advancedOpen: Object.fromEntries([...rest, [model, open]]) });
       save();
     },
   };
 });
 
-export const useViewPrefs = <T,>(sel: (s: ViewPrefsState) => T): T => useStore(viewPrefsStore, sel);
+export const useViewPrefs = <T>(sel: (s: ViewPrefsState) => T): T => useStore(viewPrefsStore, sel);
 
 /**
  * The composer's fold lives in uiStore.composerOpen (Remix opens it); this keeps it remembered:
  * the window starts as it was left, and every open or close is saved.
  */
-export function bindComposerFold(ui: { getState(): { composerOpen: boolean; setComposerOpen(o: boolean): void }; subscribe(fn: (s: { composerOpen: boolean }) => void): () => void }): () => void {
+export function bindComposerFold(ui: {
+  getState(): { composerOpen: boolean; setComposerOpen(o: boolean): void };
+  subscribe(fn: (s: { composerOpen: boolean }) => void): () => void;
+}): () => void {
   ui.getState().setComposerOpen(!viewPrefsStore.getState().composerCollapsed);
   return ui.subscribe((s) => {
     if (s.composerOpen === viewPrefsStore.getState().composerCollapsed) viewPrefsStore.getState().setComposerCollapsed(!s.composerOpen);

@@ -6,7 +6,10 @@ import { useEffect, useId, useMemo, useRef, useState, type ReactNode, type Keybo
 // would be a second primitive library for one widget (docs/DECISIONS.md), so this one is kept
 // small and careful here, behind the same ui/ layer as the others.
 
-export interface ComboGroup<T> { label: string; options: T[] }
+export interface ComboGroup<T> {
+  label: string;
+  options: T[];
+}
 
 interface Props<T> {
   label: string;
@@ -31,7 +34,9 @@ export function Combobox<T>({ label, placeholder, query, onQuery, groups, option
   const flat = useMemo(() => groups.flatMap((g) => g.options), [groups]);
   const [active, setActive] = useState(-1);
   const inputRef = useRef<HTMLInputElement>(null);
-  useEffect(() => { inputRef.current?.focus(); }, []);
+  useEffect(() => {
+    inputRef.current?.focus();
+  }, []);
   const optionId = (i: number) => `${base}-opt-${i}`;
   useEffect(() => {
     if (active >= 0) document.getElementById(optionId(active))?.scrollIntoView({ block: 'nearest' });
@@ -57,42 +62,96 @@ export function Combobox<T>({ label, placeholder, query, onQuery, groups, option
   let i = 0;
   return (
     <>
-      <input ref={inputRef} type="text" role="combobox" aria-label={label} aria-expanded={flat.length > 0} aria-controls={listId}
-        aria-autocomplete="list" aria-activedescendant={active >= 0 ? optionId(active) : undefined}
-        placeholder={placeholder} value={query} onChange={(e) => { setActive(-1); onQuery(e.target.value); }} onKeyDown={onKeyDown}
-        autoComplete="off" spellCheck={false} className="combo-input" />
+      <input
+        ref={inputRef}
+        type="text"
+        role="combobox"
+        aria-label={label}
+        aria-expanded={flat.length > 0}
+        aria-controls={listId}
+        aria-autocomplete="list"
+        aria-activedescendant={active >= 0 ? optionId(active) : undefined}
+        placeholder={placeholder}
+        value={query}
+        onChange={(e) => {
+          setActive(-1);
+          onQuery(e.target.value);
+        }}
+        onKeyDown={onKeyDown}
+        autoComplete="off"
+        spellCheck={false}
+        className="combo-input"
+      />
       <div id={listId} role="listbox" aria-label={label} className="combo-list">
-        {groups.filter((g) => g.options.length).map((g) => (
-          <div key={g.label} role="group" aria-labelledby={`${base}-${g.label}`} className="combo-group">
-            <div id={`${base}-${g.label}`} className="combo-group-label" role="presentation">{g.label}</div>
-            {g.options.map((o) => {
-              const idx = i++;
-              return (
-                <ComboOption key={optionKey(o)} id={optionId(idx)} name={optionName(o)} active={idx === active}
-                  onPick={() => onPick(o)} onHover={() => setActive(idx)}>
-                  {renderOption(o)}
-                </ComboOption>
-              );
-            })}
-          </div>
-        ))}
+        {groups
+          .filter((g) => g.options.length)
+          .map((g) => (
+            <div key={g.label} role="group" aria-labelledby={`${base}-${g.label}`} className="combo-group">
+              <div id={`${base}-${g.label}`} className="combo-group-label" role="presentation">
+                {g.label}
+              </div>
+              {g.options.map((o) => {
+                const idx = i++;
+                return (
+                  <ComboOption
+                    key={optionKey(o)}
+                    id={optionId(idx)}
+                    name={optionName(o)}
+                    active={idx === active}
+                    onPick={() => onPick(o)}
+                    onHover={() => setActive(idx)}
+                  >
+                    {renderOption(o)}
+                  </ComboOption>
+                );
+              })}
+            </div>
+          ))}
       </div>
-      {status && <div className="combo-status muted small" role="status">{status}</div>}
+      {status && (
+        <div className="combo-status muted small" role="status">
+          {status}
+        </div>
+      )}
     </>
   );
 }
 
 // At module level, so React sees the same component on every render: a row keeps its DOM (and its
 // loaded cover image) across keystrokes instead of being remounted.
-function ComboOption({ id, name, active, onPick, onHover, children }: { id: string; name: string; active: boolean; onPick: () => void; onHover: () => void; children: ReactNode }) {
+function ComboOption({
+  id,
+  name,
+  active,
+  onPick,
+  onHover,
+  children,
+}: {
+  id: string;
+  name: string;
+  active: boolean;
+  onPick: () => void;
+  onHover: () => void;
+  children: ReactNode;
+}) {
   return (
     // Options are chosen by pointer here and by keyboard through the combobox (focus never leaves it).
     // eslint-disable-next-line jsx-a11y/click-events-have-key-events
-    <div id={id} role="option" aria-selected={active} tabIndex={-1} className={`combo-option${active ? ' active' : ''}`}
-      onMouseDown={(e) => e.preventDefault()} onClick={onPick} onMouseMove={active ? undefined : onHover}>
+    <div
+      id={id}
+      role="option"
+      aria-selected={active}
+      tabIndex={-1}
+      className={`combo-option${active ? ' active' : ''}`}
+      onMouseDown={(e) => e.preventDefault()}
+      onClick={onPick}
+      onMouseMove={active ? undefined : onHover}
+    >
       {/* Named by this text rather than aria-label, so what is seen and what is announced agree. */}
       <span className="visually-hidden">{name}</span>
-      <span className="combo-option-body" aria-hidden="true">{children}</span>
+      <span className="combo-option-body" aria-hidden="true">
+        {children}
+      </span>
     </div>
   );
 }

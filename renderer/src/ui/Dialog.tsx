@@ -34,16 +34,30 @@ interface Props {
 }
 
 export function Dialog({ title, onClose, children, className = '', hideTitle, header = true, bare, onKeyDown, role, describedBy, initialFocus }: Props) {
-  const onOpenAutoFocus = initialFocus && ((e: Event) => {
-    const el = initialFocus();
-    if (el) { e.preventDefault(); el.focus(); }
-  });
+  const onOpenAutoFocus =
+    initialFocus &&
+    ((e: Event) => {
+      const el = initialFocus();
+      if (el) {
+        e.preventDefault();
+        el.focus();
+      }
+    });
   const content = (
-    <D.Content className={bare ? className : `dialog ${className}`} {...{ [MODAL_ATTR]: '' }} role={role ?? 'dialog'} aria-describedby={describedBy} onKeyDown={onKeyDown} onOpenAutoFocus={onOpenAutoFocus}>
+    <D.Content
+      className={bare ? className : `dialog ${className}`}
+      {...{ [MODAL_ATTR]: '' }}
+      role={role ?? 'dialog'}
+      aria-describedby={describedBy}
+      onKeyDown={onKeyDown}
+      onOpenAutoFocus={onOpenAutoFocus}
+    >
       {header ? (
         <div className="dialog-head">
           <D.Title className={hideTitle ? 'visually-hidden' : undefined}>{title}</D.Title>
-          <D.Close className="btn icon dialog-close" aria-label="Close">×</D.Close>
+          <D.Close className="btn icon dialog-close" aria-label="Close">
+            ×
+          </D.Close>
         </div>
       ) : (
         <D.Title className="visually-hidden">{title}</D.Title>
@@ -52,15 +66,22 @@ export function Dialog({ title, onClose, children, className = '', hideTitle, he
     </D.Content>
   );
   return (
-    <D.Root open onOpenChange={(open) => { if (!open) onClose(); }}>
-      <D.Portal>
-        {bare ? content : <D.Overlay className="backdrop">{content}</D.Overlay>}
-      </D.Portal>
+    <D.Root
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose();
+      }}
+    >
+      <D.Portal>{bare ? content : <D.Overlay className="backdrop">{content}</D.Overlay>}</D.Portal>
     </D.Root>
   );
 }
 
 /** The Close button of the enclosing dialog, for layouts that draw their own header. */
 export function DialogClose({ className = 'btn icon', label = 'Close', children = '×' }: { className?: string; label?: string; children?: ReactNode }) {
-  return <D.Close className={className} aria-label={label}>{children}</D.Close>;
+  return (
+    <D.Close className={className} aria-label={label}>
+      {children}
+    </D.Close>
+  );
 }

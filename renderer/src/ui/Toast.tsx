@@ -6,7 +6,11 @@ import { useEffect, useRef, type ReactNode } from 'react';
 // Escape meant for an open dialog closed the newest toast instead (docs/DECISIONS.md).
 
 export function ToastRegion({ children }: { children: ReactNode }) {
-  return <section className="toasts" aria-label="Notifications" aria-live="polite">{children}</section>;
+  return (
+    <section className="toasts" aria-label="Notifications" aria-live="polite">
+      {children}
+    </section>
+  );
 }
 
 export interface ToastProps {
@@ -20,8 +24,15 @@ export interface ToastProps {
 
 export function ToastView({ tone, message, timeout, action, onDismiss }: ToastProps) {
   const dismiss = useRef(onDismiss);
-  useEffect(() => { dismiss.current = onDismiss; });
-  const clock = useRef<{ left: number; since: number; handle: ReturnType<typeof setTimeout> | null; held: Set<string> }>({ left: timeout, since: 0, handle: null, held: new Set() });
+  useEffect(() => {
+    dismiss.current = onDismiss;
+  });
+  const clock = useRef<{ left: number; since: number; handle: ReturnType<typeof setTimeout> | null; held: Set<string> }>({
+    left: timeout,
+    since: 0,
+    handle: null,
+    held: new Set(),
+  });
 
   useEffect(() => {
     const c = clock.current;
@@ -29,7 +40,10 @@ export function ToastView({ tone, message, timeout, action, onDismiss }: ToastPr
       c.since = Date.now();
       c.handle = setTimeout(() => dismiss.current(), c.left);
     }
-    return () => { if (c.handle) clearTimeout(c.handle); c.handle = null; };
+    return () => {
+      if (c.handle) clearTimeout(c.handle);
+      c.handle = null;
+    };
   }, [timeout]);
 
   /** `why` (hover, focus) holds the timer; the time left is kept, not restarted. */
@@ -51,12 +65,32 @@ export function ToastView({ tone, message, timeout, action, onDismiss }: ToastPr
   };
 
   return (
-    <div className={`toast ${tone}`} role={tone === 'error' ? 'alert' : 'status'}
-      onMouseEnter={() => hold('hover')} onMouseLeave={() => release('hover')}
-      onFocus={() => hold('focus')} onBlur={(e) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) release('focus'); }}>
+    <div
+      className={`toast ${tone}`}
+      role={tone === 'error' ? 'alert' : 'status'}
+      onMouseEnter={() => hold('hover')}
+      onMouseLeave={() => release('hover')}
+      onFocus={() => hold('focus')}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) release('focus');
+      }}
+    >
       <span>{message}</span>
-      {action && <button type="button" className="btn small" onClick={() => { action.run(); onDismiss(); }}>{action.label}</button>}
-      <button type="button" className="btn icon small" aria-label="Dismiss" onClick={onDismiss}>×</button>
+      {action && (
+        <button
+          type="button"
+          className="btn small"
+          onClick={() => {
+            action.run();
+            onDismiss();
+          }}
+        >
+          {action.label}
+        </button>
+      )}
+      <button type="button" className="btn icon small" aria-label="Dismiss" onClick={onDismiss}>
+        ×
+      </button>
     </div>
   );
 }

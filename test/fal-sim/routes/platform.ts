@@ -9,7 +9,12 @@ import { iso, resultShape } from '../lifecycle.ts';
 import type { SimJob } from '../lifecycle.ts';
 import { outputJson } from '../outputs.ts';
 
-const ids = (q: URLSearchParams, name: string) => q.getAll(name).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+const ids = (q: URLSearchParams, name: string) =>
+  q
+    .getAll(name)
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function page<T>(q: URLSearchParams, items: T[], def: number, max: number): { items: T[]; next_cursor: string | null; has_more: boolean } | Reply {
   const limit = q.get('limit') === null ? def : Number(q.get('limit'));
@@ -25,10 +30,21 @@ function modelItem(ctx: Ctx, e: CatalogueEndpoint, expand: boolean) {
   return {
     endpoint_id: e.id,
     metadata: {
-      display_name: e.displayName, category: e.category, description: e.description, status: 'active', tags: e.tags,
-      updated_at: '2026-10-01T12:00:00Z', is_favorited: false, thumbnail_url: `${ctx.urls.cdnUrl}/thumbnails/${e.id.replace(/\//g, '_')}.jpg`,
-      model_url: `https://fal.ai/models/${e.id}`, license_type: 'commercial', date: '2025-01-15T00:00:00Z',
-      highlighted: false, pinned: false, kind: 'inference', duration_estimate: e.durationEstimate,
+      display_name: e.displayName,
+      category: e.category,
+      description: e.description,
+      status: 'active',
+      tags: e.tags,
+      updated_at: '2026-10-01T12:00:00Z',
+      is_favorited: false,
+      thumbnail_url: `${ctx.urls.cdnUrl}/thumbnails/${e.id.replace(/\//g, '_')}.jpg`,
+      model_url: `https://fal.ai/models/${e.id}`,
+      license_type: 'commercial',
+      date: '2025-01-15T00:00:00Z',
+      highlighted: false,
+      pinned: false,
+      kind: 'inference',
+      duration_estimate: e.durationEstimate,
     },
     ...(expand ? { openapi: openapiFor(e, ctx.urls.queueUrl) } : {}),
   };
@@ -41,12 +57,17 @@ export function listModels(ctx: Ctx): Reply {
   const text = (q.get('q') ?? '').trim().toLowerCase();
   const category = q.get('category');
   const status = q.get('status');
-  const expand = q.getAll('expand').flatMap((v) => v.split(',')).includes('openapi-3.0');
-  const found = CATALOGUE.filter((e) =>
-    (!wanted.length || wanted.includes(e.id))
-    && (!category || e.category === category)
-    && (!status || status === 'active')
-    && (!text || [e.id, e.displayName, e.description, e.category, ...e.tags].some((s) => s.toLowerCase().includes(text))));
+  const expand = q
+    .getAll('expand')
+    .flatMap((v) => v.split(','))
+    .includes('openapi-3.0');
+  const found = CATALOGUE.filter(
+    (e) =>
+      (!wanted.length || wanted.includes(e.id)) &&
+      (!category || e.category === category) &&
+      (!status || status === 'active') &&
+      (!text || [e.id, e.displayName, e.description, e.category, ...e.tags].some((s) => s.toLowerCase().includes(text))),
+  );
   const p = page(q, found, expand ? 10 : 20, expand ? 50 : 100);
   if ('status' in p) return p;
   return json(200, { models: p.items.map((e) => modelItem(ctx, e, expand)), next_cursor: p.next_cursor, has_more: p.has_more });
@@ -57,15 +78,25 @@ export function pricing(ctx: Ctx): Reply {
   if (!wanted.length || wanted.length > 50) return platformError(400, 'validation_error', 'endpoint_id is required (1 to 50 values)');
   const known = wanted.map(findEndpoint).filter((e): e is CatalogueEndpoint => !!e);
   if (!known.length) return platformError(404, 'not_found', `No pricing found for ${wanted.join(', ')}`);
-  return json(200, { prices: known.map((e) => ({ endpoint_id: e.id, unit_price: e.price.unit_price, unit: e.price.unit, currency: 'USD' })), next_cursor: null, has_more: false });
+  return json(200, {
+    prices: known.map((e) => ({ endpoint_id: e.id, unit_price: e.price.unit_price, unit: e.price.unit, currency: 'USD' })),
+    next_cursor: null,
+    has_more: false,
+  });
 }
 
 export function estimate(ctx: Ctx): Reply {
   const parsed = parseJson(ctx.body);
-  const body = parsed.ok ? (parsed.value as { estimate_type?: unknown; endpoints?: Record<string, { call_quantity?: number; unit_quantity?: number }> }) : undefined;
+  const body = parsed.ok
+    ? (parsed.value as { estimate_type?: unknown; endpoints?: Record<string, { call_quantity?: number; unit_quantity?: number }> })
+    : undefined;
   const type = body?.estimate_type;
   if (!body || (type !== 'historical_api_price' && type !== 'unit_price') || !body.endpoints || typeof body.endpoints !== 'object') {
-    return platformError(400, 'validation_error', 'Expected {estimate_type: "historical_api_price" | "unit_price", endpoints: {<id>: {call_quantity | unit_quantity}}}');
+    return platformError(
+      400,
+      'validation_error',
+      'Expected {estimate_type: "historical_api_price" | "unit_price", endpoints: {<id>: {call_quantity | unit_quantity}}}',
+    );
   }
   let total = 0;
   for (const [id, q] of Object.entries(body.endpoints)) {
@@ -114,8 +145,16 @@ export function billingEvents(ctx: Ctx): Reply {
     const units = billedUnits(j, (v.slot.endAt - v.slot.startAt) / 1000);
     const cost = Math.round(units * j.endpoint.price.unit_price * 1e6) / 1e6;
     events.push({
-      request_id: j.id, endpoint_id: j.endpoint.id, timestamp: iso(v.slot.endAt), output_units: units, unit_price: j.endpoint.price.unit_price,
-      percent_discount: 0, cost_subtotal: cost, cost_discount: 0, cost_total: cost, cost_estimate_nano_usd: Math.round(cost * 1e9),
+      request_id: j.id,
+      endpoint_id: j.endpoint.id,
+      timestamp: iso(v.slot.endAt),
+      output_units: units,
+      unit_price: j.endpoint.price.unit_price,
+      percent_discount: 0,
+      cost_subtotal: cost,
+      cost_discount: 0,
+      cost_total: cost,
+      cost_estimate_nano_usd: Math.round(cost * 1e9),
     });
   }
   const p = page(q, events.reverse(), 100, 10_000);
@@ -135,9 +174,13 @@ export function requestHistory(ctx: Ctx): Reply {
   const end = parseTime(q.get('end'), now);
   if (start === null || end === null) return platformError(400, 'validation_error', 'start and end must be ISO 8601 dates or YYYY-MM-DD');
   const statusFilter = q.get('status');
-  if (statusFilter && !['success', 'error', 'user_error'].includes(statusFilter)) return platformError(400, 'validation_error', 'status must be success, error or user_error');
+  if (statusFilter && !['success', 'error', 'user_error'].includes(statusFilter))
+    return platformError(400, 'validation_error', 'status must be success, error or user_error');
   const sortBy = q.get('sort_by');
-  const payloads = q.getAll('expand').flatMap((v) => v.split(',')).includes('payloads');
+  const payloads = q
+    .getAll('expand')
+    .flatMap((v) => v.split(','))
+    .includes('payloads');
   const delay = state.scenario.historyDelayMs ?? 0;
   const rows: (Record<string, unknown> & { duration: number | null; _sent: number; _ended: number; _seq: number })[] = [];
   for (const j of state.jobs) {
@@ -154,14 +197,22 @@ export function requestHistory(ctx: Ctx): Reply {
     const started = v.slot.startAt !== null && now >= v.slot.startAt ? v.slot.startAt : null;
     const syncMode = j.effectiveInput.sync_mode === true;
     rows.push({
-      request_id: j.id, endpoint_id: j.endpoint.id, sent_at: iso(j.submittedAt),
-      started_at: started === null ? null : iso(started), ended_at: ended ? iso(v.slot.endAt) : null,
-      status_code: code, duration: ended && started !== null ? (v.slot.endAt - started) / 1000 : null,
-      ...(payloads && j.headers.storeIo !== '0' && !syncMode ? {
-        json_input: j.input,
-        ...(shape?.success ? { json_output: outputJson(j, ctx.urls.cdnUrl, (v.slot.endAt - (started ?? v.slot.endAt)) / 1000) } : {}),
-      } : {}),
-      _sent: j.submittedAt, _ended: ended ? v.slot.endAt : Infinity, _seq: rows.length,
+      request_id: j.id,
+      endpoint_id: j.endpoint.id,
+      sent_at: iso(j.submittedAt),
+      started_at: started === null ? null : iso(started),
+      ended_at: ended ? iso(v.slot.endAt) : null,
+      status_code: code,
+      duration: ended && started !== null ? (v.slot.endAt - started) / 1000 : null,
+      ...(payloads && j.headers.storeIo !== '0' && !syncMode
+        ? {
+            json_input: j.input,
+            ...(shape?.success ? { json_output: outputJson(j, ctx.urls.cdnUrl, (v.slot.endAt - (started ?? v.slot.endAt)) / 1000) } : {}),
+          }
+        : {}),
+      _sent: j.submittedAt,
+      _ended: ended ? v.slot.endAt : Infinity,
+      _seq: rows.length,
     });
   }
   // Newest first; ties (same instant) by submit order, newest first too.

@@ -50,10 +50,15 @@ function header(ctx: Ctx, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-const sourceMissing = (url: string): DetailItem[] => [{
-  loc: ['body', 'image_url'], msg: 'Failed to download the file. Please check if the URL is accessible.', type: 'file_download_error',
-  url: 'https://docs.fal.ai/errors#file_download_error', input: url,
-}];
+const sourceMissing = (url: string): DetailItem[] => [
+  {
+    loc: ['body', 'image_url'],
+    msg: 'Failed to download the file. Please check if the URL is accessible.',
+    type: 'file_download_error',
+    url: 'https://docs.fal.ai/errors#file_download_error',
+    input: url,
+  },
+];
 
 /** The "runner" fetches an image input: from the simulated CDN or a data: URI (no other network). */
 async function sourceImage(state: SimState, cdnUrl: string, url: unknown): Promise<{ width: number; height: number } | DetailItem[] | undefined> {
@@ -75,7 +80,15 @@ async function sourceImage(state: SimState, cdnUrl: string, url: unknown): Promi
     const meta = await sharp(bytes).metadata();
     return { width: meta.width ?? 128, height: meta.height ?? 128 };
   } catch {
-    return [{ loc: ['body', 'image_url'], msg: 'Could not read the image: unsupported or corrupt file.', type: 'image_load_error', url: 'https://docs.fal.ai/errors#image_load_error', input: url }];
+    return [
+      {
+        loc: ['body', 'image_url'],
+        msg: 'Could not read the image: unsupported or corrupt file.',
+        type: 'image_load_error',
+        url: 'https://docs.fal.ai/errors#image_load_error',
+        input: url,
+      },
+    ];
   }
 }
 
@@ -94,7 +107,10 @@ function plan(state: SimState, e: CatalogueEndpoint, input: Record<string, unkno
   const unknownStatus = prompt.includes('[unknown-status]') ? 'IN_WARMUP' : b.unknownStatus;
   if (fault?.kind === 'runner-error' || fault?.kind === 'start-timeout' || fault?.kind === 'invalid-input') outcome = fault.kind;
   return {
-    outcome, startupMs, runMs, unknownStatus,
+    outcome,
+    startupMs,
+    runMs,
+    unknownStatus,
     errorType: b.errorType ?? 'runner_server_error',
     error: b.error ?? 'CUDA out of memory. Tried to allocate 2.00 GiB',
     statusError: b.statusError,
@@ -121,12 +137,16 @@ export async function submit(ctx: Ctx, fault: Fault | undefined): Promise<Reply>
   }
   const rawTimeout = header(ctx, 'x-fal-request-timeout');
   const timeoutS = rawTimeout === undefined ? null : parseTimeout(rawTimeout);
-  if (rawTimeout !== undefined && timeoutS === null) return detail(400, `Invalid x-fal-request-timeout "${rawTimeout}": expected a number of seconds greater than 0.1.`);
+  if (rawTimeout !== undefined && timeoutS === null)
+    return detail(400, `Invalid x-fal-request-timeout "${rawTimeout}": expected a number of seconds greater than 0.1.`);
   const rawLifecycle = header(ctx, 'x-fal-object-lifecycle-preference');
   let mediaLifetimeMs: number | null | undefined;
   if (rawLifecycle !== undefined) {
     const pref = parseJson(Buffer.from(rawLifecycle));
-    const secs = pref.ok && pref.value && typeof pref.value === 'object' ? (pref.value as { expiration_duration_seconds?: unknown }).expiration_duration_seconds : undefined;
+    const secs =
+      pref.ok && pref.value && typeof pref.value === 'object'
+        ? (pref.value as { expiration_duration_seconds?: unknown }).expiration_duration_seconds
+        : undefined;
     if (!pref.ok || (secs !== null && secs !== undefined && (typeof secs !== 'number' || secs < 0))) {
       return detail(400, 'Invalid x-fal-object-lifecycle-preference: expected JSON {"expiration_duration_seconds": seconds or null}.');
     }
@@ -146,13 +166,29 @@ export async function submit(ctx: Ctx, fault: Fault | undefined): Promise<Reply>
   if (detailItems.length || p.outcome === 'invalid-input') {
     p.outcome = 'invalid-input';
     p.runMs = Math.min(p.runMs, 200); // the runner rejects the input as soon as it starts
-    if (!detailItems.length) detailItems = [{ loc: ['body', 'prompt'], msg: 'Value error, the prompt could not be processed', type: 'value_error', url: 'https://docs.fal.ai/errors#value_error', input: effective.prompt }];
+    if (!detailItems.length)
+      detailItems = [
+        {
+          loc: ['body', 'prompt'],
+          msg: 'Value error, the prompt could not be processed',
+          type: 'value_error',
+          url: 'https://docs.fal.ai/errors#value_error',
+          input: effective.prompt,
+        },
+      ];
   }
   const seed = seedFor(effective, id);
   const job: SimJob = {
-    id, endpoint: e, account: ctx.account, input, effectiveInput: effective, inputHash: inputHash(e.id, input),
-    submittedAt: now, ...p, detail: detailItems,
-    startDeadlineAt: now + (timeoutS !== null ? timeoutS * 1000 : state.scenario.defaultStartTimeoutMs ?? DEFAULTS.defaultStartTimeoutMs),
+    id,
+    endpoint: e,
+    account: ctx.account,
+    input,
+    effectiveInput: effective,
+    inputHash: inputHash(e.id, input),
+    submittedAt: now,
+    ...p,
+    detail: detailItems,
+    startDeadlineAt: now + (timeoutS !== null ? timeoutS * 1000 : (state.scenario.defaultStartTimeoutMs ?? DEFAULTS.defaultStartTimeoutMs)),
     userTimeout: timeoutS !== null,
     headers: {
       ...(rawTimeout !== undefined ? { requestTimeout: rawTimeout } : {}),
@@ -180,13 +216,13 @@ export async function submit(ctx: Ctx, fault: Fault | undefined): Promise<Reply>
 export function statusBody(ctx: Ctx, j: SimJob, v: View, withLogs: boolean, logs?: unknown[]): Record<string, unknown> {
   const { state } = ctx;
   const now = state.clock.now();
-  const body: Record<string, unknown> = { status: v.status === 'IN_QUEUE' ? j.unknownStatus ?? v.status : v.status, ...urlsOf(ctx, j) };
+  const body: Record<string, unknown> = { status: v.status === 'IN_QUEUE' ? (j.unknownStatus ?? v.status) : v.status, ...urlsOf(ctx, j) };
   if (v.status === 'IN_QUEUE') {
     body.queue_position = v.queuePosition;
     return body;
   }
   const off = state.scenario.logsWhenOff === 'empty' ? [] : null;
-  body.logs = withLogs ? logs ?? logsAt(j, v.slot, now, state.scenario) : off;
+  body.logs = withLogs ? (logs ?? logsAt(j, v.slot, now, state.scenario)) : off;
   if (v.status === 'IN_PROGRESS') return body;
   body.metrics = v.slot.startAt !== null ? { inference_time: (v.slot.endAt - v.slot.startAt) / 1000 } : {};
   const err = statusError(j, v.slot, state.scenario);

@@ -26,7 +26,10 @@ export function initiate(ctx: Ctx, multipart: boolean): Reply {
   const raw = ctx.req.headers['x-fal-object-lifecycle'];
   if (typeof raw === 'string') {
     const pref = parseJson(Buffer.from(raw));
-    const secs = pref.ok && pref.value && typeof pref.value === 'object' ? (pref.value as { expiration_duration_seconds?: unknown }).expiration_duration_seconds : undefined;
+    const secs =
+      pref.ok && pref.value && typeof pref.value === 'object'
+        ? (pref.value as { expiration_duration_seconds?: unknown }).expiration_duration_seconds
+        : undefined;
     if (secs === null) lifetimeMs = null;
     else if (typeof secs === 'number' && secs >= 0) lifetimeMs = secs * 1000;
     else return detail(400, 'Invalid X-Fal-Object-Lifecycle: expected {"expiration_duration_seconds": seconds or null}');
@@ -43,7 +46,7 @@ function pending(ctx: Ctx): PendingUpload | Reply {
   const token = ctx.params[0]!;
   const up = ctx.state.uploads.get(token);
   if (!up) return detail(404, 'Upload not found or already completed');
-  if (ctx.url.searchParams.get('sig') !== sig(token)) return detail(403, 'Signature does not match: keep the upload URL\'s query string');
+  if (ctx.url.searchParams.get('sig') !== sig(token)) return detail(403, "Signature does not match: keep the upload URL's query string");
   return up;
 }
 
@@ -105,7 +108,7 @@ export async function cdn(ctx: Ctx): Promise<Reply> {
   const j = m.job;
   const slot = state.slot(j);
   if (statusAt(slot, now) !== 'COMPLETED' || !resultShape(j, slot).success) return detail(404, 'File not found');
-  const life = j.mediaLifetimeMs === undefined ? state.scenario.mediaRetentionMs ?? DEFAULTS.mediaRetentionMs : j.mediaLifetimeMs;
+  const life = j.mediaLifetimeMs === undefined ? (state.scenario.mediaRetentionMs ?? DEFAULTS.mediaRetentionMs) : j.mediaLifetimeMs;
   if (life !== null && now >= slot.endAt + life) return detail(404, 'File not found');
   const key = `${j.id}/${m.fileIndex}`;
   let bytes = state.renderCache.get(key);

@@ -20,7 +20,9 @@ export async function statusStream(ctx: Ctx): Promise<Reply | null> {
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
     const pingEvery = state.scenario.streamPingMs ?? DEFAULTS.streamPingMs;
-    const ping = setInterval(() => { if (!res.destroyed) res.write(': ping\n\n'); }, pingEvery);
+    const ping = setInterval(() => {
+      if (!res.destroyed) res.write(': ping\n\n');
+    }, pingEvery);
     const finish = () => {
       if (finished) return;
       finished = true;
@@ -51,7 +53,10 @@ export async function statusStream(ctx: Ctx): Promise<Reply | null> {
       const wait = due.length ? Math.min(...due) - now : 250;
       timer = setTimeout(tick, Math.min(250, Math.max(10, wait)));
     };
-    const off = state.clock.onChange(() => { clearTimeout(timer); tick(); });
+    const off = state.clock.onChange(() => {
+      clearTimeout(timer);
+      tick();
+    });
     req.on('close', finish);
     res.on('close', finish);
     tick();

@@ -7,7 +7,14 @@ import { FAST_ENGINE, silentLog } from '../engine/harness.ts';
 
 const [dataDir, baseUrl, token] = process.argv.slice(2);
 const backend = await createBackend(
-  createNodeDeps({ dataDir: dataDir!, mode: 'web', replicateBaseUrl: baseUrl, env: { REPLICATE_API_TOKEN: token }, log: silentLog, engineOptions: FAST_ENGINE }),
+  createNodeDeps({
+    dataDir: dataDir!,
+    mode: 'web',
+    replicateBaseUrl: baseUrl,
+    env: { REPLICATE_API_TOKEN: token },
+    log: silentLog,
+    engineOptions: FAST_ENGINE,
+  }),
 );
 const line = (v: unknown) => process.stdout.write(JSON.stringify(v) + '\n');
 backend.on((event, payload) => line({ event, payload }));

@@ -79,7 +79,10 @@ describe('kiln CLI against the simulator', () => {
     const img = path.join(dataDir, 'in.png');
     // A 1×1 PNG.
     writeFileSync(img, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'));
-    const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=remix', '-i', `image=@${img}`, '--json'], { timeoutMs: 30_000, onStderr: (s) => s.includes('starting') && sim.control.advance(61_000) });
+    const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=remix', '-i', `image=@${img}`, '--json'], {
+      timeoutMs: 30_000,
+      onStderr: (s) => s.includes('starting') && sim.control.advance(61_000),
+    });
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.input.image).toMatch(/^kiln-file:/);
@@ -135,7 +138,9 @@ describe('kiln CLI against the simulator', () => {
     expect(left.stderr).toMatch(/left running/);
     expect(sim.control.predictions()[0]!.status).toBe('starting');
 
-    const canceled = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=cancel me', '--cancel-on-interrupt'], { onStderr: onceOn('starting', 'SIGINT') });
+    const canceled = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=cancel me', '--cancel-on-interrupt'], {
+      onStderr: onceOn('starting', 'SIGINT'),
+    });
     expect(canceled.code).toBe(1);
     expect(sim.control.predictions().find((p) => p.status === 'canceled')).toBeDefined();
 
@@ -147,7 +152,12 @@ describe('kiln CLI against the simulator', () => {
   });
 
   it('a key rejected while the run is followed: kiln run exits 3 within seconds and leaves the run to be followed later', async () => {
-    await sim.control.loadScenario({ faults: [{ endpoint: 'get', kind: '401', count: 1000 }, { endpoint: 'list', kind: '401', count: 1000 }] });
+    await sim.control.loadScenario({
+      faults: [
+        { endpoint: 'get', kind: '401', count: 1000 },
+        { endpoint: 'list', kind: '401', count: 1000 },
+      ],
+    });
     const r = await kiln(['run', 'black-forest-labs/flux-dev', '-i', 'prompt=rotated key']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/key/i);
@@ -182,7 +192,10 @@ describe('kiln CLI against the simulator', () => {
     expect(JSON.parse(list.stdout).find((v: { id: string }) => v.id === id).status).toBe('succeeded');
     // Saved by that list: a show that does not wait prints local files that exist.
     const show = await kiln(['show', id, '--no-wait']);
-    const files = show.stdout.trim().split('\n').filter((l) => l.startsWith(dataDir));
+    const files = show.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith(dataDir));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(existsSync(f)).toBe(true);
     expect(Object.values(sim.control.counters().createsByInputHash)).toEqual([1]);
@@ -207,7 +220,10 @@ describe('kiln CLI against the simulator', () => {
     expect(show.code).toBe(0);
     expect(show.stderr).toMatch(/kiln: starting/);
     expect(show.stdout).toMatch(new RegExp(`${id}\\s+succeeded`));
-    const files = show.stdout.trim().split('\n').filter((l) => l.startsWith(dataDir));
+    const files = show.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith(dataDir));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(existsSync(f)).toBe(true);
     expect(Object.values(sim.control.counters().createsByInputHash)).toEqual([1]);

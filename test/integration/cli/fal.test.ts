@@ -64,7 +64,12 @@ describe('kiln with fal models', () => {
     const img = path.join(dataDir, 'in.png');
     // Noise, so the PNG is above the size the engine would inline as a data: URI instead of uploading.
     const noise = Buffer.from(Array.from({ length: 400 * 400 * 3 }, (_, i) => (i * 2654435761) >>> 24));
-    writeFileSync(img, await sharp(noise, { raw: { width: 400, height: 400, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer());
+    writeFileSync(
+      img,
+      await sharp(noise, { raw: { width: 400, height: 400, channels: 3 } })
+        .png({ compressionLevel: 0 })
+        .toBuffer(),
+    );
     const r = await kiln(['run', `fal:${UPSCALE}`, '-i', `image_url=@${img}`, '-i', 'scale=2', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ provider: 'fal', model: UPSCALE, status: 'succeeded' });
@@ -73,7 +78,9 @@ describe('kiln with fal models', () => {
     expect(uploads.length, JSON.stringify(c.byEndpoint)).toBeGreaterThan(0);
     expect(c.authOnMedia).toBe(0);
     // What fal received: the upload's file URL on the simulator's CDN, never Kiln's local reference.
-    const jobs = await (await fetch(`${sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${UPSCALE}&expand=payloads`, { headers: { authorization: `Key ${sim.key}` } })).json();
+    const jobs = await (
+      await fetch(`${sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${UPSCALE}&expand=payloads`, { headers: { authorization: `Key ${sim.key}` } })
+    ).json();
     const input = JSON.stringify(jobs);
     expect(input).toContain(`${sim.cdnUrl}/`);
     expect(input).not.toContain('kiln-file:');

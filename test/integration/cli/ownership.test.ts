@@ -75,17 +75,24 @@ describe('data-folder ownership', () => {
     const id = leaveIntent('left by a crash');
     // The create the first backend sends takes a while to be answered; meanwhile a second process
     // opens the folder and finds the intent `submitting` without an answer.
-    sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 300, runMs: 2_500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 4000, count: 1 }] });
+    sim.control.loadScenario({
+      models: { [FAST]: { coldBootMs: 300, runMs: 2_500 } },
+      faults: [{ endpoint: 'create', kind: 'slow', delayMs: 4000, count: 1 }],
+    });
     const other = await backendChild();
     h = await setup({ sim, dataDirOverride: dataDir });
     expect(other.owner).toBe(true);
     expect(h.backend.isOwner()).toBe(false);
     await until(() => h!.backend.services.history.get(id)?.saveState === 'saved', 30_000, 'the intent finished and saved');
     // Every create request that reached the simulator has been answered (the slow one included).
-    await until(() => {
-      const c = sim.control.counters();
-      return (c.byStatus['201'] ?? 0) >= (c.byEndpoint['models.predictions.create'] ?? 0);
-    }, 15_000, 'every create answered');
+    await until(
+      () => {
+        const c = sim.control.counters();
+        return (c.byStatus['201'] ?? 0) >= (c.byEndpoint['models.predictions.create'] ?? 0);
+      },
+      15_000,
+      'every create answered',
+    );
     expect(creates()).toEqual([1]);
   });
 
@@ -107,7 +114,16 @@ describe('data-folder ownership', () => {
     }).finally(() => clearInterval(watch));
     expect(r.code, r.stderr).toBe(0);
     expect(cliId).not.toBeNull();
-    await until(() => h!.events.some((e) => (e.payload as { id?: string; changes?: { status?: string } }).id === cliId && (e.payload as { changes: { status?: string } }).changes.status === 'succeeded'), 5000, 'the owner published the end');
+    await until(
+      () =>
+        h!.events.some(
+          (e) =>
+            (e.payload as { id?: string; changes?: { status?: string } }).id === cliId &&
+            (e.payload as { changes: { status?: string } }).changes.status === 'succeeded',
+        ),
+      5000,
+      'the owner published the end',
+    );
     expect(seenLive).toBe(true);
     expect(creates()).toEqual([1]);
     // The owner never followed it itself (the CLI did): one create, and the CLI saved its files.

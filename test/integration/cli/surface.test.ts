@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.control.reset();
-  sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 200, runMs: 300 }, [LLAMA]: { coldBootMs: 200, runMs: 4000 }, 'stability-ai/sdxl': { coldBootMs: 200, runMs: 300 } } });
+  sim.control.loadScenario({
+    models: { [FAST]: { coldBootMs: 200, runMs: 300 }, [LLAMA]: { coldBootMs: 200, runMs: 4000 }, 'stability-ai/sdxl': { coldBootMs: 200, runMs: 300 } },
+  });
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-cli-surface-'));
 });
@@ -127,8 +129,16 @@ describe('npm scripts check their set-up first', () => {
     if (!old) return void console.warn('no Node older than 22 on this machine: skipped');
     const bin = mkdtempSync(path.join(os.tmpdir(), 'kiln-oldnode-'));
     symlinkSync(old, path.join(bin, 'node'));
-    for (const script of [['run', '-s', 'kiln', '--', '--version'], ['run', '-s', 'sim', '--', '--help']]) {
-      const r = spawnSync(process.execPath, [npmCli, ...script], { cwd: ROOT, env: { ...process.env, PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8', timeout: 60_000 });
+    for (const script of [
+      ['run', '-s', 'kiln', '--', '--version'],
+      ['run', '-s', 'sim', '--', '--help'],
+    ]) {
+      const r = spawnSync(process.execPath, [npmCli, ...script], {
+        cwd: ROOT,
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(r.status).not.toBe(0);
       const lines = r.stderr.split('\n').filter((l) => l.trim() && !/^npm (error|ERR)/.test(l));
       expect(lines).toEqual([expect.stringMatching(/^Kiln needs Node\.js 22\.18\.0 or newer .*this is Node 20\./)]);

@@ -30,7 +30,8 @@ beforeEach(() => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-cli-waits-'));
 });
 
-const scenario = (s: Scenario) => sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 200, runMs: 300 }, [DEV]: { coldBootMs: 200, runMs: 300 } }, ...s });
+const scenario = (s: Scenario) =>
+  sim.control.loadScenario({ models: { [FAST]: { coldBootMs: 200, runMs: 300 }, [DEV]: { coldBootMs: 200, runMs: 300 } }, ...s });
 const kiln = (args: string[], o: Partial<KilnOptions> & { baseUrl?: string } = {}) =>
   kilnChild(args, { ...o, env: { REPLICATE_API_TOKEN: sim.token, KILN_REPLICATE_BASE_URL: o.baseUrl ?? sim.baseUrl, KILN_DATA_DIR: dataDir, ...o.env } });
 
@@ -63,7 +64,10 @@ describe('kiln waits for its run whatever the backend is waiting on', () => {
         baseUrl: `http://127.0.0.1:${port}/v1`,
         // Once kiln has tried (and been refused), bring the API up on that port a little later.
         onStderr: (s) => {
-          if (!late && /submitted/.test(s)) late = new Promise((r) => setTimeout(r, 1500)).then(() => startSimulator({ port, scenario: { models: { [FAST]: { coldBootMs: 200, runMs: 300 } } } }));
+          if (!late && /submitted/.test(s))
+            late = new Promise((r) => setTimeout(r, 1500)).then(() =>
+              startSimulator({ port, scenario: { models: { [FAST]: { coldBootMs: 200, runMs: 300 } } } }),
+            );
         },
         timeoutMs: 90_000,
       });
@@ -111,7 +115,12 @@ describe('kiln waits for its run whatever the backend is waiting on', () => {
     const img = path.join(dataDir, 'noise.png');
     const raw = Buffer.alloc(400 * 400 * 3);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
-    writeFileSync(img, await sharp(raw, { raw: { width: 400, height: 400, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer());
+    writeFileSync(
+      img,
+      await sharp(raw, { raw: { width: 400, height: 400, channels: 3 } })
+        .png({ compressionLevel: 0 })
+        .toBuffer(),
+    );
     expect(readFileSync(img).length).toBeGreaterThan(300 * 1024);
     scenario({ faults: [{ endpoint: 'files', kind: '503', count: 2 }] });
     const doc = expectSucceeded(await kiln(['run', DEV, '-i', 'prompt=remix', '-i', `image=@${img}`, '--json']));
@@ -126,7 +135,12 @@ describe('kiln waits for its run whatever the backend is waiting on', () => {
     const first = await kiln(['run', FAST, '-i', 'prompt=again', '--json']);
     expect(first.code).toBe(1);
     const id = (JSON.parse(first.stdout) as { id: string }).id;
-    scenario({ faults: [{ endpoint: 'create', kind: '429', count: 1 }, { endpoint: 'delivery', kind: '503', count: 2 }] });
+    scenario({
+      faults: [
+        { endpoint: 'create', kind: '429', count: 1 },
+        { endpoint: 'delivery', kind: '503', count: 2 },
+      ],
+    });
     const r = await kiln(['retry', id]);
     expect(r.stderr).not.toMatch(UNSETTLED);
     expect(r.code, r.stderr).toBe(0);

@@ -38,7 +38,10 @@ describe('fal prices and charges through the backend', () => {
     expect(est).toMatchObject({ usd: 0.15, estimated: true, basis: `6 images × $0.025, ${price.source}` });
     await call(h.backend, 'cost:price', { ref: 'fal:fal-ai/flux/dev' });
     expect(await pricingCalls(s)).toBe(1);
-    expect(JSON.parse(fs.readFileSync(path.join(h.dataDir, FAL_PRICES_FILE), 'utf8')).prices['fal-ai/flux/dev']).toMatchObject({ unitPrice: 0.025, unit: 'image' });
+    expect(JSON.parse(fs.readFileSync(path.join(h.dataDir, FAL_PRICES_FILE), 'utf8')).prices['fal-ai/flux/dev']).toMatchObject({
+      unitPrice: 0.025,
+      unit: 'image',
+    });
 
     // The next start (no fal client yet, no network) still knows the price from the disk cache.
     await h.backend.stop();
@@ -48,7 +51,9 @@ describe('fal prices and charges through the backend', () => {
     // Video priced per second: the requested duration counts.
     costFor(h.backend.services).useFal(falClient(s));
     await call(h.backend, 'cost:price', { ref: 'fal:fal-ai/kling-video/v2.1/master/text-to-video' });
-    expect((await call(h.backend, 'cost:estimate', { ref: 'fal:fal-ai/kling-video/v2.1/master/text-to-video', input: { duration: '10' }, count: 1 })).usd).toBe(2.8);
+    expect((await call(h.backend, 'cost:estimate', { ref: 'fal:fal-ai/kling-video/v2.1/master/text-to-video', input: { duration: '10' }, count: 1 })).usd).toBe(
+      2.8,
+    );
   });
 
   it('the cache is refreshed when a day old, and a failed refresh keeps the old price', async () => {
@@ -83,7 +88,9 @@ describe('fal prices and charges through the backend', () => {
   });
 
   it('a failed fal job (server error) costs $0, not billed; a succeeded one gets what fal billed (Admin key)', async () => {
-    const s = await falSim({ scenario: { adminKeys: [ADMIN], endpoints: { 'fal-ai/flux/dev': { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } } } });
+    const s = await falSim({
+      scenario: { adminKeys: [ADMIN], endpoints: { 'fal-ai/flux/dev': { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } } },
+    });
     s.control.freeze();
     const t0 = s.control.now();
     const c = falClient(s);
@@ -105,9 +112,28 @@ describe('fal prices and charges through the backend', () => {
     await cost.catalogue.ensure(['fal:fal-ai/flux/dev', 'fal:kiln-test/always-fails']);
     // The records a fal run leaves in the history once it has ended (provider fal, its request id).
     const base = { input: { prompt: 'x' }, metrics: null, createdAt: t0, completedAt: t0 + 300, statusSince: t0 + 300 };
-    const failed: RecordLike = { ...base, id: 'run-bad', provider: 'fal', providerId: badJob.requestId, model: 'kiln-test/always-fails', status: 'failed', output: null, error: { code: bad.errorType ?? String(bad.httpStatus), message: bad.message } };
+    const failed: RecordLike = {
+      ...base,
+      id: 'run-bad',
+      provider: 'fal',
+      providerId: badJob.requestId,
+      model: 'kiln-test/always-fails',
+      status: 'failed',
+      output: null,
+      error: { code: bad.errorType ?? String(bad.httpStatus), message: bad.message },
+    };
     expect(cost.ledger.record(failed)).toMatchObject({ usd: 0, estimated: false, basis: expect.stringMatching(/not billed/) });
-    const succeeded: RecordLike = { ...base, id: 'run-ok', provider: 'fal', providerId: okJob.requestId, model: 'fal-ai/flux/dev', status: 'succeeded', output: ok.outcome === 'succeeded' ? ok.output : null, error: null, input: { prompt: 'x', num_images: 2 } };
+    const succeeded: RecordLike = {
+      ...base,
+      id: 'run-ok',
+      provider: 'fal',
+      providerId: okJob.requestId,
+      model: 'fal-ai/flux/dev',
+      status: 'succeeded',
+      output: ok.outcome === 'succeeded' ? ok.output : null,
+      error: null,
+      input: { prompt: 'x', num_images: 2 },
+    };
     expect(cost.ledger.record(succeeded)).toMatchObject({ usd: 0.05, estimated: true });
     await cost.ledger.idle();
     expect(cost.ledger.get('run-ok')).toMatchObject({ usd: 0.05, estimated: false, basis: "fal's billing reports $0.05" });
@@ -118,7 +144,12 @@ describe('fal prices and charges through the backend', () => {
     await cost.ledger.idle();
     expect(cost.ledger.get('run-ok-2')).toMatchObject({ estimated: true });
     const sum = await call(h.backend, 'cost:summary', {});
-    expect(sum.byModel.find((m: { model: string }) => m.model === 'kiln-test/always-fails')).toMatchObject({ provider: 'fal', usd: 0, runs: 1, estimated: false });
+    expect(sum.byModel.find((m: { model: string }) => m.model === 'kiln-test/always-fails')).toMatchObject({
+      provider: 'fal',
+      usd: 0,
+      runs: 1,
+      estimated: false,
+    });
     expect(sum.byProvider).toEqual([{ key: 'fal', usd: 0.1, runs: 3, unknownRuns: 0 }]);
   });
 });
@@ -134,11 +165,13 @@ describe('fal money in the composed backend', () => {
     return call(fh!.backend, 'cost:get', { id });
   };
 
-  it('estimates from fal\'s pricing API, prices an ended run by it, and a server-error failure is not billed', async () => {
+  it("estimates from fal's pricing API, prices an ended run by it, and a server-error failure is not billed", async () => {
     fh = await setupFal({ scenario: { endpoints } });
     const { price } = await call(fh.backend, 'cost:price', { ref: `fal:${FLUX}` });
     expect(price).toMatchObject({ provider: 'fal', unit: 'output', usd: 0.025 });
-    expect((await call(fh.backend, 'cost:estimate', { ref: `fal:${FLUX}`, input: { prompt: 'x', num_images: 2 }, count: 1 })).basis).toMatch(/^2 images × \$0\.025, fal's pricing API, \d{4}-\d{2}-\d{2}$/);
+    expect((await call(fh.backend, 'cost:estimate', { ref: `fal:${FLUX}`, input: { prompt: 'x', num_images: 2 }, count: 1 })).basis).toMatch(
+      /^2 images × \$0\.025, fal's pricing API, \d{4}-\d{2}-\d{2}$/,
+    );
 
     const { ids } = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'x', num_images: 2 } });
     expect(await costOf(ids[0])).toMatchObject({ usd: 0.05, estimated: true, basis: expect.stringMatching(/^2 images × \$0\.025, fal's pricing API/) });
@@ -152,7 +185,7 @@ describe('fal money in the composed backend', () => {
     expect((await fh.sim.control.counters()).byEndpoint['platform.billing']).toBe(1);
   });
 
-  it('a run whose price was never asked for is priced from fal\'s API once it ends', async () => {
+  it("a run whose price was never asked for is priced from fal's API once it ends", async () => {
     fh = await setupFal({ scenario: { endpoints } });
     const { ids } = await call(fh.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'x', num_images: 3 } });
     expect(await costOf(ids[0])).toMatchObject({ usd: 0.075, estimated: true });

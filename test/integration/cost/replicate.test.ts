@@ -49,7 +49,10 @@ describe('the cost ledger against the Replicate simulator', () => {
 
   it('per token: the token counts Replicate reports are kept on the record and priced (an actual count, est. price)', async () => {
     const LLAMA = 'meta/meta-llama-3-8b-instruct';
-    h = await setup({ scenario: { models: { [LLAMA]: fast } }, settings: { priceOverrides: { [`replicate:${LLAMA}`]: { unit: 'token', usd: 0.00000025, inputUsd: 0.00000005 } } } });
+    h = await setup({
+      scenario: { models: { [LLAMA]: fast } },
+      settings: { priceOverrides: { [`replicate:${LLAMA}`]: { unit: 'token', usd: 0.00000025, inputUsd: 0.00000005 } } },
+    });
     const id = await runToEnd(LLAMA, { prompt: 'three words here' });
     const rec = h.backend.services.history.get(id)!;
     expect(rec.status).toBe('succeeded');

@@ -17,7 +17,8 @@ afterEach(async () => {
 
 const rec = (id: string) => r!.backend().services.history.get(id)!;
 const engine = () => r!.backend().services.engine;
-const ended = (id: string, status = 'succeeded', ms = 30_000) => until(() => (rec(id).status === status ? rec(id) : null), ms, `${status} (now ${rec(id).status}, note ${rec(id).note})`);
+const ended = (id: string, status = 'succeeded', ms = 30_000) =>
+  until(() => (rec(id).status === status ? rec(id) : null), ms, `${status} (now ${rec(id).status}, note ${rec(id).note})`);
 
 async function create(prompt: string, count = 1): Promise<string[]> {
   return (await call(r!.backend(), 'predictions:create', { model: r!.model, input: { prompt }, count })).ids as string[];
@@ -76,10 +77,14 @@ describe.each(targets)('engine conformance, time and trouble: $name', (target) =
     r!.partialOutage();
     const ids = await create('partial outage', 3);
     let wentOffline = false;
-    await until(() => {
-      if (!engine().isOnline()) wentOffline = true;
-      return ids.every((id) => rec(id).status === 'succeeded');
-    }, 30_000, 'all succeeded');
+    await until(
+      () => {
+        if (!engine().isOnline()) wentOffline = true;
+        return ids.every((id) => rec(id).status === 'succeeded');
+      },
+      30_000,
+      'all succeeded',
+    );
     expect(wentOffline).toBe(false);
     for (const id of ids) expect(rec(id).note).toBeNull();
     expect(r!.jobs()).toBe(3);

@@ -9,7 +9,13 @@ import { setupFal } from './fal-harness.ts';
 // partial outage or a rejected key. Every case is written once and runs against both.
 
 /** `end`: what stands between the provider's end and Kiln's (Replicate: the output download; fal: the result fetch). */
-export type GenericFault = { on: 'create' | 'poll' | 'end'; kind: '429' | '503' | 'reset' | 'truncated-json' | 'drop-response' | 'slow'; count?: number; after?: number; delayMs?: number };
+export type GenericFault = {
+  on: 'create' | 'poll' | 'end';
+  kind: '429' | '503' | 'reset' | 'truncated-json' | 'drop-response' | 'slow';
+  count?: number;
+  after?: number;
+  delayMs?: number;
+};
 
 export interface Running {
   backend(): Backend;
@@ -72,10 +78,16 @@ export const targets: Target[] = [
         after: f.after ?? 0,
         ...(f.delayMs ? { delayMs: f.delayMs } : {}),
       }));
-      const models = { [REPLICATE_MODEL]: { coldBootMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) } };
+      const models = {
+        [REPLICATE_MODEL]: { coldBootMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) },
+      };
       const h = await setup({ scenario: { models, faults } });
       return {
-        backend: () => h.backend, model: REPLICATE_MODEL, jobs: () => h.sim.control.predictions().length, restart: () => h.restart(), close: () => h.close(),
+        backend: () => h.backend,
+        model: REPLICATE_MODEL,
+        jobs: () => h.sim.control.predictions().length,
+        restart: () => h.restart(),
+        close: () => h.close(),
         request: (prompt) => ({ provider: 'replicate', model: REPLICATE_MODEL, input: { prompt } }),
         remoteEnded: () => h.sim.control.predictions().some((p) => p.status === 'succeeded'),
         rejectKey: () => h.sim.control.loadScenario({ models, faults: [{ endpoint: '*', kind: '401', count: 100_000 }] }),
@@ -101,11 +113,17 @@ export const targets: Target[] = [
         after: f.after ?? 0,
         ...(f.delayMs ? { delayMs: f.delayMs } : {}),
       }));
-      const endpoints = { [FAL_ENDPOINT]: { startupMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) } };
+      const endpoints = {
+        [FAL_ENDPOINT]: { startupMs: o.startMs ?? 200, runMs: o.runMs ?? 400, ...(o.unknownStatus ? { unknownStatus: o.unknownStatus } : {}) },
+      };
       const base = { endpoints, ...(o.runners ? { concurrency: o.runners } : {}) };
       const h = await setupFal({ scenario: { ...base, faults } });
       return {
-        backend: () => h.backend, model: `fal:${FAL_ENDPOINT}`, jobs: () => h.sim.control.jobs().length, restart: () => h.restart(), close: () => h.close(),
+        backend: () => h.backend,
+        model: `fal:${FAL_ENDPOINT}`,
+        jobs: () => h.sim.control.jobs().length,
+        restart: () => h.restart(),
+        close: () => h.close(),
         request: (prompt) => ({ provider: 'fal', model: FAL_ENDPOINT, input: { prompt } }),
         remoteEnded: () => h.sim.control.jobs().some((j) => j.status === 'COMPLETED'),
         rejectKey: () => h.sim.control.loadScenario({ ...base, revokedKeys: [h.sim.key] }),

@@ -19,7 +19,8 @@ async function runOne(prompt: string): Promise<string> {
   return ids[0] as string;
 }
 
-const ended = (id: string, status = 'succeeded', ms = 30_000) => until(() => (rec(id).status === status ? rec(id) : null), ms, `${status} (now ${rec(id).status})`);
+const ended = (id: string, status = 'succeeded', ms = 30_000) =>
+  until(() => (rec(id).status === status ? rec(id) : null), ms, `${status} (now ${rec(id).status})`);
 
 describe.each(targets)('engine conformance: $name', (target) => {
   it('a run succeeds and its outputs are saved at once', async () => {
@@ -31,14 +32,24 @@ describe.each(targets)('engine conformance: $name', (target) => {
   });
 
   it('429 storm on create and on status: nothing lost, one job', async () => {
-    r = await target.start({ faults: [{ on: 'create', kind: '429', count: 3 }, { on: 'poll', kind: '429', count: 3 }] });
+    r = await target.start({
+      faults: [
+        { on: 'create', kind: '429', count: 3 },
+        { on: 'poll', kind: '429', count: 3 },
+      ],
+    });
     const id = await runOne('throttled');
     await ended(id);
     expect(r.jobs()).toBe(1);
   });
 
   it('5xx and connection resets on status never fail the run', async () => {
-    r = await target.start({ faults: [{ on: 'poll', kind: '503', count: 2 }, { on: 'poll', kind: 'reset', count: 2, after: 2 }] });
+    r = await target.start({
+      faults: [
+        { on: 'poll', kind: '503', count: 2 },
+        { on: 'poll', kind: 'reset', count: 2, after: 2 },
+      ],
+    });
     const id = await runOne('flaky');
     await ended(id);
     expect(rec(id).error).toBeNull();

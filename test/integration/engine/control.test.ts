@@ -36,7 +36,10 @@ describe('cancel and retry', () => {
   });
 
   it('a queued prediction is canceled locally, never sent', async () => {
-    h = await setup({ settings: { createConcurrency: 1 }, scenario: { models: { [MODEL]: { coldBootMs: 100, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 800 }] } });
+    h = await setup({
+      settings: { createConcurrency: 1 },
+      scenario: { models: { [MODEL]: { coldBootMs: 100, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'slow', delayMs: 800 }] },
+    });
     const { ids } = await call(h.backend, 'predictions:create', { model: MODEL, input: { prompt: 'q' }, count: 2 });
     expect(rec(ids[1]).status).toBe('queued');
     await call(h.backend, 'predictions:cancel', { id: ids[1] });

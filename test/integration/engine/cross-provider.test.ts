@@ -14,7 +14,8 @@ afterEach(async () => {
 const REPLICATE = 'black-forest-labs/flux-schnell';
 const FAL = 'fal-ai/flux/schnell';
 const rec = (id: string) => h!.backend.services.history.get(id)!;
-const create = async (model: string, prompt: string, count = 1): Promise<string[]> => (await call(h!.backend, 'predictions:create', { model, input: { prompt }, count })).ids;
+const create = async (model: string, prompt: string, count = 1): Promise<string[]> =>
+  (await call(h!.backend, 'predictions:create', { model, input: { prompt }, count })).ids;
 
 describe('one scheduler over Replicate and fal', () => {
   it('createConcurrency bounds the creates out over both providers together', async () => {
@@ -60,21 +61,24 @@ describe('one scheduler over Replicate and fal', () => {
     { down: 'replicate', up: 'fal', downModel: REPLICATE, upModel: `fal:${FAL}`, label: 'Replicate' },
     { down: 'fal', up: 'replicate', downModel: `fal:${FAL}`, upModel: REPLICATE, label: 'fal' },
   ] as const;
-  it.each(outages)('a $down outage leaves $up running: its runs are created and end while $down is unreachable', async ({ down, up, downModel, upModel, label }) => {
-    const repScenario = { models: { [REPLICATE]: { coldBootMs: 300, runMs: down === 'replicate' ? 60_000 : 300 } } };
-    const falScenario = { endpoints: { [FAL]: { startupMs: 100, runMs: down === 'fal' ? 60_000 : 300 } } };
-    h = await setupDual({ replicate: repScenario, fal: falScenario });
-    const [downRun] = await create(downModel, `${down}, then an outage`);
-    await until(() => rec(downRun!).providerId, 10_000, `${down} created`);
-    if (down === 'replicate') h.replicate.control.loadScenario({ ...repScenario, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
-    else h.fal.control.loadScenario({ ...falScenario, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
-    const { engine } = h.backend.services;
-    await until(() => !engine.lanes.get(down)!.isOnline(), 15_000, `${down} unreachable`);
-    const upRuns = await create(upModel, `${up} during the outage`, 3);
-    await until(() => upRuns.every((id) => rec(id).status === 'succeeded'), 30_000, `${up} runs succeeded`);
-    expect(engine.lanes.get(up)!.isOnline()).toBe(true);
-    expect(engine.lanes.get(down)!.isOnline()).toBe(false);
-    expect(rec(downRun!).note).toMatch(new RegExp(`${label} unreachable`));
-    for (const id of upRuns) expect(rec(id).note).toBeNull();
-  });
+  it.each(outages)(
+    'a $down outage leaves $up running: its runs are created and end while $down is unreachable',
+    async ({ down, up, downModel, upModel, label }) => {
+      const repScenario = { models: { [REPLICATE]: { coldBootMs: 300, runMs: down === 'replicate' ? 60_000 : 300 } } };
+      const falScenario = { endpoints: { [FAL]: { startupMs: 100, runMs: down === 'fal' ? 60_000 : 300 } } };
+      h = await setupDual({ replicate: repScenario, fal: falScenario });
+      const [downRun] = await create(downModel, `${down}, then an outage`);
+      await until(() => rec(downRun!).providerId, 10_000, `${down} created`);
+      if (down === 'replicate') h.replicate.control.loadScenario({ ...repScenario, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
+      else h.fal.control.loadScenario({ ...falScenario, faults: [{ endpoint: '*', kind: '503', count: 100_000 }] });
+      const { engine } = h.backend.services;
+      await until(() => !engine.lanes.get(down)!.isOnline(), 15_000, `${down} unreachable`);
+      const upRuns = await create(upModel, `${up} during the outage`, 3);
+      await until(() => upRuns.every((id) => rec(id).status === 'succeeded'), 30_000, `${up} runs succeeded`);
+      expect(engine.lanes.get(up)!.isOnline()).toBe(true);
+      expect(engine.lanes.get(down)!.isOnline()).toBe(false);
+      expect(rec(downRun!).note).toMatch(new RegExp(`${label} unreachable`));
+      for (const id of upRuns) expect(rec(id).note).toBeNull();
+    },
+  );
 });

@@ -23,7 +23,9 @@ export interface DualHarness {
   close(): Promise<void>;
 }
 
-export async function setupDual(o: { replicate?: ReplicateScenario; fal?: FalScenario; engine?: EngineOptionsInput; settings?: Partial<Settings> } = {}): Promise<DualHarness> {
+export async function setupDual(
+  o: { replicate?: ReplicateScenario; fal?: FalScenario; engine?: EngineOptionsInput; settings?: Partial<Settings> } = {},
+): Promise<DualHarness> {
   const replicate = await startSimulator({ scenario: o.replicate });
   const fal = await startFalSimulator({ scenario: o.fal });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-dual-'));
@@ -38,7 +40,10 @@ export async function setupDual(o: { replicate?: ReplicateScenario; fal?: FalSce
     return null;
   };
   const countingFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const p = which(new URL(String(input instanceof Request ? input.url : input)), (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase());
+    const p = which(
+      new URL(String(input instanceof Request ? input.url : input)),
+      (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase(),
+    );
     if (!p) return globalThis.fetch(input, init);
     creates.now++;
     creates.total++;

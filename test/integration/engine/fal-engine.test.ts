@@ -58,7 +58,9 @@ describe('engine on fal', () => {
   });
 
   it('a lost submit answer is reconciled through request history: one job, followed to its end', async () => {
-    h = await setupFal({ scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 200 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit' }] } });
+    h = await setupFal({
+      scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 200 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit' }] },
+    });
     const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'lost answer', seed: 7 } });
     const done = await until(() => (rec(ids[0]).status === 'succeeded' ? rec(ids[0]) : null), 20_000, 'succeeded');
     expect(done.submitAttempts).toBe(1);

@@ -22,7 +22,9 @@ export interface FalHarness {
   close(): Promise<void>;
 }
 
-export async function setupFal(o: { scenario?: Scenario; engine?: EngineOptionsInput; settings?: Partial<Settings>; key?: () => string | null } = {}): Promise<FalHarness> {
+export async function setupFal(
+  o: { scenario?: Scenario; engine?: EngineOptionsInput; settings?: Partial<Settings>; key?: () => string | null } = {},
+): Promise<FalHarness> {
   const sim = await startFalSimulator({ scenario: o.scenario });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-fal-'));
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };

@@ -45,7 +45,13 @@ afterAll(async () => {
   await new Promise<void>((r) => victim.close(() => r()));
 });
 
-const client = () => createFalClient({ bases: { queueUrl: `${base}/queue`, apiUrl: `${base}/api/v1`, storageUrl: `${base}/rest` }, fetch: globalThis.fetch, getKey: async () => 'kid:ksecret', userAgent: 'test' });
+const client = () =>
+  createFalClient({
+    bases: { queueUrl: `${base}/queue`, apiUrl: `${base}/api/v1`, storageUrl: `${base}/rest` },
+    fetch: globalThis.fetch,
+    getKey: async () => 'kid:ksecret',
+    userAgent: 'test',
+  });
 const bytes = new Uint8Array([1, 2, 3, 4]);
 
 describe('fal upload targets', () => {

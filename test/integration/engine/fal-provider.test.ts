@@ -38,7 +38,11 @@ describe('fal as a Provider', () => {
     const broken = await p.submit({ model: FAILS, version: null, target: 'model', input: { prompt: 'x' } });
     const late = await p.submit({ model: FLUX, version: null, target: 'model', input: { prompt: '[timeout] mine' }, startDeadlineAt: Date.now() + 3_000 });
     s.control.advance(5_000);
-    expect(await p.get({ id: broken.id, model: FAILS })).toMatchObject({ status: 'failed', rawStatus: 'COMPLETED', error: expect.stringContaining('CUDA error') });
+    expect(await p.get({ id: broken.id, model: FAILS })).toMatchObject({
+      status: 'failed',
+      rawStatus: 'COMPLETED',
+      error: expect.stringContaining('CUDA error'),
+    });
     expect(await p.get({ id: late.id, model: FLUX })).toMatchObject({ status: 'aborted', error: expect.stringContaining('not billed') });
   });
 
@@ -51,18 +55,26 @@ describe('fal as a Provider', () => {
     expect(await p.cancel(ref)).toEqual({ run: null, status: 'canceled' });
     s.control.advance(100);
     expect((await p.get(ref)).status).toBe('canceled');
-    const again = await p.cancel(ref).then(() => null, (e: unknown) => e);
+    const again = await p.cancel(ref).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(again).toBeInstanceOf(ProviderError);
     expect([(again as ProviderError).status, (again as ProviderError).transient]).toEqual([400, false]);
   });
 
   it('a lost submit is found in request history (one job for one click), never by another input', async () => {
-    const s = await falSim({ scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 1_000 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit', after: 1 }] } });
+    const s = await falSim({
+      scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 1_000 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit', after: 1 }] },
+    });
     const p = createFalProvider(falClient(s));
     const since = Date.now() - 1_000;
     await p.submit({ model: FLUX, version: null, target: 'model', input: { prompt: 'another click' } });
     const input = { prompt: 'a kiln at night', seed: 5 };
-    const lost = await p.submit({ model: FLUX, version: null, target: 'model', input }).then(() => null, (e: unknown) => e);
+    const lost = await p.submit({ model: FLUX, version: null, target: 'model', input }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((lost as ProviderError).ambiguous).toBe(true);
     const found = await p.findSubmitted!({ model: `fal:${FLUX}`, input: { seed: 5, prompt: 'a kiln at night' }, since });
     expect(found).toHaveLength(1);

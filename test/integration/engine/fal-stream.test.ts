@@ -16,7 +16,15 @@ afterEach(async () => {
 const FLUX = 'fal-ai/flux/schnell';
 const rec = (id: string) => h!.backend.services.history.get(id)!;
 /** Looks so rare that a run can only end in time if something else than a poll tells the engine. */
-const RARE_LOOKS = { initialMs: 120_000, processingMs: 120_000, processingMaxMs: 120_000, startingMaxMs: 120_000, queueStepMs: 120_000, queueMaxMs: 120_000, predictedMaxMs: 120_000 };
+const RARE_LOOKS = {
+  initialMs: 120_000,
+  processingMs: 120_000,
+  processingMaxMs: 120_000,
+  startingMaxMs: 120_000,
+  queueStepMs: 120_000,
+  queueMaxMs: 120_000,
+  predictedMaxMs: 120_000,
+};
 
 describe('engine on fal: the status stream', () => {
   it('the stream says COMPLETED and the run ends without waiting for the next poll', async () => {
@@ -33,10 +41,14 @@ describe('engine on fal: the status stream', () => {
     h = await setupFal({ scenario: { endpoints: { [FLUX]: { startupMs: 200, runMs: 600 } }, faults: [{ endpoint: 'stream', kind: '503', count: 100 }] } });
     const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'stream down' } });
     let wentOffline = false;
-    await until(() => {
-      if (!h!.backend.services.engine.isOnline()) wentOffline = true;
-      return rec(ids[0]).status === 'succeeded';
-    }, 30_000, 'succeeded');
+    await until(
+      () => {
+        if (!h!.backend.services.engine.isOnline()) wentOffline = true;
+        return rec(ids[0]).status === 'succeeded';
+      },
+      30_000,
+      'succeeded',
+    );
     expect(wentOffline).toBe(false);
     expect(rec(ids[0]).note).toBeNull();
     const counters = h.sim.control.counters();

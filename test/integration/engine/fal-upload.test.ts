@@ -22,7 +22,11 @@ describe('engine on fal: local input files', () => {
   it('a staged file above the data-URI size is uploaded to fal storage and the job input carries its URL', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
     // Noise does not compress: a 400 px PNG of it is well over dataUriMaxBytes (256 KiB), so it is uploaded, not inlined.
-    const bytes = new Uint8Array(await sharp(randomBytes(400 * 400 * 3), { raw: { width: 400, height: 400, channels: 3 } }).png().toBuffer());
+    const bytes = new Uint8Array(
+      await sharp(randomBytes(400 * 400 * 3), { raw: { width: 400, height: 400, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     expect(bytes.byteLength).toBeGreaterThan(256 * 1024);
     const staged = await h.backend.services.vault.stageInput('photo.png', 'image/png', bytes);
     const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${ESRGAN}`, input: { image_url: staged.ref, scale: 2 } });
@@ -30,7 +34,9 @@ describe('engine on fal: local input files', () => {
     const history = h.backend.services.history;
     await until(() => history.get(id)!.status === 'succeeded', 20_000, `succeeded (now ${JSON.stringify(history.get(id))})`);
     // The job's input as fal recorded it (request history with payloads, the key's own view).
-    const res = await fetch(`${h.sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${encodeURIComponent(ESRGAN)}&expand=payloads`, { headers: { Authorization: `Key ${h.sim.key}` } });
+    const res = await fetch(`${h.sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${encodeURIComponent(ESRGAN)}&expand=payloads`, {
+      headers: { Authorization: `Key ${h.sim.key}` },
+    });
     const items = ((await res.json()) as { items: { request_id: string; json_input: { image_url: string } }[] }).items;
     const job = items.find((i) => i.request_id === history.get(id)!.providerId);
     expect(job, 'the job is in fal request history').toBeTruthy();
@@ -50,7 +56,9 @@ describe('engine on fal: local input files', () => {
   it('a file above the multipart threshold goes up in parts and arrives whole', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
     // A real PNG header (the simulated runner reads the size from it) padded past MULTIPART_THRESHOLD.
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
     const bytes = new Uint8Array(MULTIPART_THRESHOLD + 3 * 1024 * 1024);
     bytes.set(png, 0);
     for (let i = png.byteLength; i < bytes.byteLength; i += 4096) bytes[i] = (i / 4096) & 0xff;
@@ -60,8 +68,15 @@ describe('engine on fal: local input files', () => {
     const history = h.backend.services.history;
     await until(() => history.get(id)!.status === 'succeeded', 120_000, `succeeded (now ${history.get(id)!.status} ${history.get(id)!.note ?? ''})`);
     const n = h.sim.control.counters().byEndpoint;
-    expect([n['storage.initiate-multipart'], n['upload.part'], n['upload.complete'], n['upload.put']]).toEqual([1, Math.ceil(bytes.byteLength / PART_BYTES), 1, undefined]);
-    const res = await fetch(`${h.sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${encodeURIComponent(ESRGAN)}&expand=payloads`, { headers: { Authorization: `Key ${h.sim.key}` } });
+    expect([n['storage.initiate-multipart'], n['upload.part'], n['upload.complete'], n['upload.put']]).toEqual([
+      1,
+      Math.ceil(bytes.byteLength / PART_BYTES),
+      1,
+      undefined,
+    ]);
+    const res = await fetch(`${h.sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${encodeURIComponent(ESRGAN)}&expand=payloads`, {
+      headers: { Authorization: `Key ${h.sim.key}` },
+    });
     const url = ((await res.json()) as { items: { json_input: { image_url: string } }[] }).items[0]!.json_input.image_url;
     expect(url.startsWith(`${h.sim.cdnUrl}/`)).toBe(true);
     // The reassembly itself (every part, in order) is checked byte for byte at the client level

@@ -21,7 +21,11 @@ async function runBatch(n: number, timeoutMs = 30_000) {
     ids.push(...got);
   }
   const history = h!.backend.services.history;
-  await until(() => ids.every((id) => history.get(id)!.status === 'succeeded'), timeoutMs, `all ${n} succeeded (now: ${ids.map((id) => history.get(id)!.status).join(',')})`);
+  await until(
+    () => ids.every((id) => history.get(id)!.status === 'succeeded'),
+    timeoutMs,
+    `all ${n} succeeded (now: ${ids.map((id) => history.get(id)!.status).join(',')})`,
+  );
   return ids.map((id) => history.get(id)!);
 }
 
@@ -48,7 +52,17 @@ describe('faults', () => {
 
   it('4b. 429s without Retry-After (body hint only) and injected on every endpoint', async () => {
     // Per-prediction GET polling (below the list threshold), so the injected GET 429s are all met.
-    h = await setup({ engine: { listThreshold: 10 }, scenario: { models: quick, faults: [{ endpoint: 'create', kind: '429-no-retry-after', count: 3 }, { endpoint: 'get', kind: '429-no-retry-after', count: 4 }, { endpoint: '*', kind: '429', count: 3, after: 5 }] } });
+    h = await setup({
+      engine: { listThreshold: 10 },
+      scenario: {
+        models: quick,
+        faults: [
+          { endpoint: 'create', kind: '429-no-retry-after', count: 3 },
+          { endpoint: 'get', kind: '429-no-retry-after', count: 4 },
+          { endpoint: '*', kind: '429', count: 3, after: 5 },
+        ],
+      },
+    });
     const recs = await runBatch(3);
     expect(recs.every((r) => r.status === 'succeeded')).toBe(true);
     expectNoDuplicates(h, 3);
@@ -79,7 +93,17 @@ describe('faults', () => {
   });
 
   it('6. malformed or truncated JSON once, then good', async () => {
-    h = await setup({ engine: { listThreshold: 10 }, scenario: { models: quick, faults: [{ endpoint: 'get', kind: 'malformed-json', count: 1 }, { endpoint: 'get', kind: 'truncated-json', count: 1, after: 1 }, { endpoint: 'create', kind: 'truncated-json', count: 1 }] } });
+    h = await setup({
+      engine: { listThreshold: 10 },
+      scenario: {
+        models: quick,
+        faults: [
+          { endpoint: 'get', kind: 'malformed-json', count: 1 },
+          { endpoint: 'get', kind: 'truncated-json', count: 1, after: 1 },
+          { endpoint: 'create', kind: 'truncated-json', count: 1 },
+        ],
+      },
+    });
     const recs = await runBatch(2);
     expect(recs.every((r) => r.status === 'succeeded')).toBe(true);
     expectNoDuplicates(h, 2);

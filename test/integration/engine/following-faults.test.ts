@@ -58,7 +58,10 @@ describe('runs submitted while the key is rejected (item 2)', () => {
     await until(() => engine.keyRejected(), 5000, 'paused');
     const creates = h.sim.control.counters().byEndpoint['models.predictions.create'];
     const held = engine.submit({ model: MODEL, input: { prompt: 'held' } }).id;
-    const err = await engine.waitSubmitted(held, 5000).then(() => null, (e: unknown) => e as { code: string; message: string });
+    const err = await engine.waitSubmitted(held, 5000).then(
+      () => null,
+      (e: unknown) => e as { code: string; message: string },
+    );
     expect(err?.code).toBe('auth');
     expect(err?.message).toMatch(/kept and sent once a working key is saved/);
     expect(rec(held).status).toBe('queued');
@@ -122,15 +125,20 @@ describe('a failed durable write never freezes a card (item 4)', () => {
     full = false; // space freed
     await until(() => ids.every((id) => rec(id).status === 'succeeded' && rec(id).saveState === 'saved'), 10_000, 'succeeded and saved without a restart');
     // Meanwhile the card said why it was not moving.
-    expect(h.events.some((e) => e.event === 'prediction:updated' && /^Disk full — free space/.test(String((e.payload as { changes: { note?: unknown } }).changes.note)))).toBe(true);
+    expect(
+      h.events.some(
+        (e) => e.event === 'prediction:updated' && /^Disk full — free space/.test(String((e.payload as { changes: { note?: unknown } }).changes.note)),
+      ),
+    ).toBe(true);
     for (const id of ids) expect(h.backend.services.history.view(id)!.note).toBeNull();
     // The card's in-memory note is cleared too (the publisher sends within its coalescing interval).
     const lastNotes = () => {
       const last = new Map<string, unknown>();
-      for (const e of h!.events) if (e.event === 'prediction:updated') {
-        const p = e.payload as { id: string; changes: { note?: unknown } };
-        if ('note' in p.changes) last.set(p.id, p.changes.note);
-      }
+      for (const e of h!.events)
+        if (e.event === 'prediction:updated') {
+          const p = e.payload as { id: string; changes: { note?: unknown } };
+          if ('note' in p.changes) last.set(p.id, p.changes.note);
+        }
       return last;
     };
     await until(() => ids.every((id) => lastNotes().get(id) === null), 5000, 'the note cleared on the cards');
@@ -139,7 +147,9 @@ describe('a failed durable write never freezes a card (item 4)', () => {
 
 describe('a refused cancel is an answer (item 6)', () => {
   it('an HTML 404 to cancel: one request, a note on the card, the run followed to its end and saved', async () => {
-    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 300 } }, faults: [{ endpoint: 'cancel', kind: '404-html', count: 100_000 }] } });
+    h = await setup({
+      scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 300 } }, faults: [{ endpoint: 'cancel', kind: '404-html', count: 100_000 }] },
+    });
     const { engine } = h.backend.services;
     const id = engine.submit({ model: MODEL, input: { prompt: 'refused cancel' } }).id;
     await until(() => rec(id).status === 'starting', 5000, 'starting');
@@ -154,7 +164,10 @@ describe('a refused cancel is an answer (item 6)', () => {
   });
 
   it('a cancel without an answer (503, 503) is retried with back-off and then accepted', async () => {
-    h = await setup({ engine: { backoff: { baseMs: 300, maxMs: 600 } }, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 300 } }, faults: [{ endpoint: 'cancel', kind: '503', count: 2 }] } });
+    h = await setup({
+      engine: { backoff: { baseMs: 300, maxMs: 600 } },
+      scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 300 } }, faults: [{ endpoint: 'cancel', kind: '503', count: 2 }] },
+    });
     const { engine } = h.backend.services;
     const id = engine.submit({ model: MODEL, input: { prompt: 'cancel retried' } }).id;
     await until(() => rec(id).status === 'starting', 5000, 'starting');

@@ -32,7 +32,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function setup(o: { scenario?: Scenario; engine?: Record<string, unknown>; settings?: Partial<Settings>; token?: string; sim?: Sim; dataDirOverride?: string; fetch?: typeof fetch } = {}): Promise<Harness> {
+export async function setup(
+  o: {
+    scenario?: Scenario;
+    engine?: Record<string, unknown>;
+    settings?: Partial<Settings>;
+    token?: string;
+    sim?: Sim;
+    dataDirOverride?: string;
+    fetch?: typeof fetch;
+  } = {},
+): Promise<Harness> {
   const sim = o.sim ?? (await startSimulator({ scenario: o.scenario }));
   const dataDir = o.dataDirOverride ?? mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-'));
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };

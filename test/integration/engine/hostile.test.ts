@@ -18,7 +18,15 @@ const rec = (id: string) => h!.backend.services.history.get(id)!;
 
 /** A prediction body the simulator sends verbatim; `{{id}}` and `{{authorization}}` are filled in per request. */
 function prediction(fields: Record<string, unknown>): string {
-  return JSON.stringify({ id: '{{id}}', model: MODEL, version: 'hidden', input: { prompt: 'x' }, created_at: '2026-01-05T10:00:00.123456Z', urls: { get: '{{origin}}/v1/predictions/{{id}}', cancel: '{{origin}}/v1/predictions/{{id}}/cancel' }, ...fields });
+  return JSON.stringify({
+    id: '{{id}}',
+    model: MODEL,
+    version: 'hidden',
+    input: { prompt: 'x' },
+    created_at: '2026-01-05T10:00:00.123456Z',
+    urls: { get: '{{origin}}/v1/predictions/{{id}}', cancel: '{{origin}}/v1/predictions/{{id}}/cancel' },
+    ...fields,
+  });
 }
 
 async function startedRun(prompt: string, model = MODEL): Promise<string> {
@@ -45,7 +53,20 @@ describe('the key echoed back by a server is redacted before anything stores it 
     h.sim.control.loadScenario({
       faults: [
         { endpoint: 'get', kind: 'reply', count: 1, reply: { status: 400, body: '{"detail":"Bad header: {{authorization}}"}' } },
-        { endpoint: 'get', kind: 'reply', count: 100, reply: { status: 200, body: prediction({ status: 'failed', logs: 'Using seed: 7\nAuthorization was {{authorization}}\n', error: 'upstream rejected {{authorization}}', completed_at: '2026-01-05T10:00:09Z' }) } },
+        {
+          endpoint: 'get',
+          kind: 'reply',
+          count: 100,
+          reply: {
+            status: 200,
+            body: prediction({
+              status: 'failed',
+              logs: 'Using seed: 7\nAuthorization was {{authorization}}\n',
+              error: 'upstream rejected {{authorization}}',
+              completed_at: '2026-01-05T10:00:09Z',
+            }),
+          },
+        },
       ],
     });
     const done = await until(() => (rec(id).status === 'failed' ? rec(id) : null), 10_000, 'failed');
@@ -61,7 +82,16 @@ describe('the key echoed back by a server is redacted before anything stores it 
   it('in output text', async () => {
     h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000 } } } });
     const id = await startedRun('echo text');
-    h.sim.control.loadScenario({ faults: [{ endpoint: 'get', kind: 'reply', count: 100, reply: { status: 200, body: prediction({ status: 'succeeded', output: ['', 'your key is ', '{{authorization}}'], logs: '' }) } }] });
+    h.sim.control.loadScenario({
+      faults: [
+        {
+          endpoint: 'get',
+          kind: 'reply',
+          count: 100,
+          reply: { status: 200, body: prediction({ status: 'succeeded', output: ['', 'your key is ', '{{authorization}}'], logs: '' }) },
+        },
+      ],
+    });
     const done = await until(() => (rec(id).status === 'succeeded' ? rec(id) : null), 10_000, 'succeeded');
     expect(done.text).toBe('your key is Bearer [redacted]');
     expect(everything(done)).not.toContain(h.sim.token);
@@ -71,7 +101,9 @@ describe('the key echoed back by a server is redacted before anything stores it 
     h = await setup({ scenario: { models: { [LLM]: { coldBootMs: 50, runMs: 3_600_000 } } } });
     const half = Math.floor(h.sim.token.length / 2);
     const sse = `event: output\ndata: the key is ${h.sim.token.slice(0, half)}\n\nevent: output\ndata: ${h.sim.token.slice(half)} ok\n\n`;
-    h.sim.control.loadScenario({ faults: [{ endpoint: 'stream', kind: 'reply', count: 1, reply: { status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse } }] });
+    h.sim.control.loadScenario({
+      faults: [{ endpoint: 'stream', kind: 'reply', count: 1, reply: { status: 200, headers: { 'content-type': 'text/event-stream' }, body: sse } }],
+    });
     const id = h.backend.services.engine.submit({ model: LLM, input: { prompt: 'leak it' } }).id;
     const got = await until(() => (rec(id).text?.endsWith(' ok') ? rec(id) : null), 10_000, 'the streamed text');
     expect(got.text).toBe('the key is [redacted] ok');
@@ -84,7 +116,9 @@ describe('nothing from a provider grows without bound (issue 10 item 4)', () => 
     const id = await startedRun('long logs');
     const logs = `Using seed: 42\n${'step ....................................\n'.repeat(40_000)}the end explains it\n`;
     expect(logs.length).toBeGreaterThan(LIMITS.runLogChars * 4);
-    h.sim.control.loadScenario({ faults: [{ endpoint: 'get', kind: 'reply', count: 100, reply: { status: 200, body: prediction({ status: 'failed', logs, error: 'boom' }) } }] });
+    h.sim.control.loadScenario({
+      faults: [{ endpoint: 'get', kind: 'reply', count: 100, reply: { status: 200, body: prediction({ status: 'failed', logs, error: 'boom' }) } }],
+    });
     const done = await until(() => (rec(id).status === 'failed' ? rec(id) : null), 10_000, 'failed');
     expect(done.logs.length).toBeLessThanOrEqual(LIMITS.runLogChars);
     expect(done.logs.endsWith('the end explains it\n')).toBe(true);
@@ -103,7 +137,9 @@ describe('nothing from a provider grows without bound (issue 10 item 4)', () => 
 
   it(`an endless text stream stops at LIMITS.runTextChars and says so`, async () => {
     const LLM = 'meta/meta-llama-3-8b-instruct';
-    h = await setup({ scenario: { models: { [LLM]: { coldBootMs: 50, runMs: 3_600_000 } }, faults: [{ endpoint: 'stream', kind: 'endless-stream', count: 1 }] } });
+    h = await setup({
+      scenario: { models: { [LLM]: { coldBootMs: 50, runMs: 3_600_000 } }, faults: [{ endpoint: 'stream', kind: 'endless-stream', count: 1 }] },
+    });
     const id = h.backend.services.engine.submit({ model: LLM, input: { prompt: 'never stop' } }).id;
     const stopped = await until(() => (rec(id).note && /runTextChars/.test(rec(id).note!) ? rec(id) : null), 30_000, 'the stream stopped at the limit');
     expect(stopped.text!.length).toBe(LIMITS.runTextChars);

@@ -20,7 +20,10 @@ const SLOW_RECONCILE = { reconcileDelayMs: 1500 };
 describe('cancel before any create is known to exist', () => {
   it('cancel during reconciliation of a create that never arrived: ends canceled, nothing is ever created', async () => {
     // The connection resets before the server acts: ambiguous for Kiln, nothing exists remotely.
-    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'reset' }] } });
+    h = await setup({
+      engine: SLOW_RECONCILE,
+      scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'reset' }] },
+    });
     const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel while reconciling' } }).id;
     await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
     await call(h.backend, 'predictions:cancel', { id });
@@ -34,7 +37,10 @@ describe('cancel before any create is known to exist', () => {
   });
 
   it('cancel during reconciliation of a create that DID arrive: found, canceled remotely, card stays canceled', async () => {
-    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    h = await setup({
+      engine: SLOW_RECONCILE,
+      scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] },
+    });
     const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel, but it exists' } }).id;
     await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
     expect(remote()).toHaveLength(1);
@@ -63,7 +69,10 @@ describe('cancel before any create is known to exist', () => {
 describe('a cancel before the create answered, then a crash', () => {
   it('the restarted app finds the create that did reach Replicate and cancels it there', async () => {
     // Reconciliation is slow enough that the process dies before it runs.
-    h = await setup({ engine: { reconcileDelayMs: 60_000 }, scenario: { models: { [MODEL]: { coldBootMs: 600_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    h = await setup({
+      engine: { reconcileDelayMs: 60_000 },
+      scenario: { models: { [MODEL]: { coldBootMs: 600_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] },
+    });
     const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'cancel, then crash' } }).id;
     await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
     await call(h.backend, 'predictions:cancel', { id });
@@ -91,7 +100,10 @@ describe('delete while the create is out or unreconciled', () => {
   });
 
   it('deleted while a lost create is reconciled: found and canceled remotely', async () => {
-    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    h = await setup({
+      engine: SLOW_RECONCILE,
+      scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] },
+    });
     const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'delete while reconciling' } }).id;
     await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
     await call(h.backend, 'predictions:delete', { ids: [id] });
@@ -101,7 +113,10 @@ describe('delete while the create is out or unreconciled', () => {
   });
 
   it('deleted while a create that never arrived is reconciled: nothing is created afterwards', async () => {
-    h = await setup({ engine: SLOW_RECONCILE, scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'reset' }] } });
+    h = await setup({
+      engine: SLOW_RECONCILE,
+      scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 500 } }, faults: [{ endpoint: 'create', kind: 'reset' }] },
+    });
     const id = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'delete, never created' } }).id;
     await until(() => /checking with Replicate/.test(rec(id)!.note ?? ''), 5000, 'reconciling');
     await call(h.backend, 'predictions:delete', { ids: [id] });

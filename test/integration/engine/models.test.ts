@@ -36,7 +36,9 @@ describe('models handlers', () => {
   });
 
   it('create after models:get keeps the input schema snapshot with the prediction; a retry keeps it too', async () => {
-    h = await setup({ scenario: { models: { 'black-forest-labs/flux-schnell': { coldBootMs: 100, runMs: 200 }, 'stability-ai/sdxl': { coldBootMs: 100, runMs: 200 } } } });
+    h = await setup({
+      scenario: { models: { 'black-forest-labs/flux-schnell': { coldBootMs: 100, runMs: 200 }, 'stability-ai/sdxl': { coldBootMs: 100, runMs: 200 } } },
+    });
     const history = h.backend.services.history;
     // Not looked at through models:get: nothing to snapshot.
     const before = await call(h.backend, 'predictions:create', { model: 'black-forest-labs/flux-schnell', input: { prompt: 'no schema yet' } });

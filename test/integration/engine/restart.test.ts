@@ -20,11 +20,15 @@ function kill(h: Harness) {
 async function finishAfterRestart(h: Harness, id: string) {
   const b = await h.restart();
   const history = b.services.history;
-  return until(() => {
-    const r = history.get(id)!;
-    // Only a saved run is finished: save-failed means the outputs were lost, which is what this suite guards against.
-    return r.status === 'succeeded' && r.saveState === 'saved' ? r : null;
-  }, 20_000, `finished after restart (${JSON.stringify(history.get(id)?.status)}/${JSON.stringify(history.get(id)?.saveState)})`);
+  return until(
+    () => {
+      const r = history.get(id)!;
+      // Only a saved run is finished: save-failed means the outputs were lost, which is what this suite guards against.
+      return r.status === 'succeeded' && r.saveState === 'saved' ? r : null;
+    },
+    20_000,
+    `finished after restart (${JSON.stringify(history.get(id)?.status)}/${JSON.stringify(history.get(id)?.saveState)})`,
+  );
 }
 
 function expectExactlyOnce(h: Harness) {
@@ -44,10 +48,17 @@ describe('8. killed at each step, restarted on the same data dir', () => {
   });
 
   it('after the create reached the provider but before its answer was recorded', async () => {
-    h = await setup({ engine: { reconcileDelayMs: 60_000 }, scenario: { models: { [MODEL]: { coldBootMs: 200, runMs: 400 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] } });
+    h = await setup({
+      engine: { reconcileDelayMs: 60_000 },
+      scenario: { models: { [MODEL]: { coldBootMs: 200, runMs: 400 } }, faults: [{ endpoint: 'create', kind: 'drop-response-after-create' }] },
+    });
     const rec = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'after create' } });
     const history = h.backend.services.history;
-    await until(() => h!.sim.control.predictions().length === 1 && history.get(rec.id)!.status === 'submitting' && history.get(rec.id)!.note, 5000, 'create sent, answer lost');
+    await until(
+      () => h!.sim.control.predictions().length === 1 && history.get(rec.id)!.status === 'submitting' && history.get(rec.id)!.note,
+      5000,
+      'create sent, answer lost',
+    );
     kill(h);
     expect(history.get(rec.id)!.providerId).toBeNull();
     const done = await finishAfterRestart(h, rec.id);
@@ -69,7 +80,9 @@ describe('8. killed at each step, restarted on the same data dir', () => {
   });
 
   it('mid-download (succeeded, outputs not yet saved)', async () => {
-    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 100, runMs: 300 } }, faults: [{ endpoint: 'delivery', kind: 'slow', delayMs: 3000, count: 10 }] } });
+    h = await setup({
+      scenario: { models: { [MODEL]: { coldBootMs: 100, runMs: 300 } }, faults: [{ endpoint: 'delivery', kind: 'slow', delayMs: 3000, count: 10 }] },
+    });
     const rec = h.backend.services.engine.submit({ model: MODEL, input: { prompt: 'mid download' } });
     const history = h.backend.services.history;
     await until(() => history.get(rec.id)!.status === 'succeeded', 5000, 'succeeded');

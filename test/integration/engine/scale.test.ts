@@ -32,13 +32,18 @@ describe('10. scale', () => {
     });
     const engine = h.backend.services.engine;
     const ids: string[] = [];
-    for (let i = 0; i < 1000; i++) ids.push(engine.submit({ model: i % 3 ? 'black-forest-labs/flux-schnell' : 'black-forest-labs/flux-dev', input: { prompt: `scale ${i}` } }).id);
+    for (let i = 0; i < 1000; i++)
+      ids.push(engine.submit({ model: i % 3 ? 'black-forest-labs/flux-schnell' : 'black-forest-labs/flux-dev', input: { prompt: `scale ${i}` } }).id);
     const history = h.backend.services.history;
     let maxInFlight = 0;
-    await until(() => {
-      maxInFlight = Math.max(maxInFlight, h!.sim.control.predictions().filter((p) => p.status === 'starting' || p.status === 'processing').length);
-      return ids.every((id) => history.get(id)!.status === 'succeeded');
-    }, 170_000, 'all 1,000 succeeded');
+    await until(
+      () => {
+        maxInFlight = Math.max(maxInFlight, h!.sim.control.predictions().filter((p) => p.status === 'starting' || p.status === 'processing').length);
+        return ids.every((id) => history.get(id)!.status === 'succeeded');
+      },
+      170_000,
+      'all 1,000 succeeded',
+    );
     const c = h.sim.control.counters();
     expect(c.throttled).toBe(0);
     expect(Object.keys(c.createsByInputHash)).toHaveLength(1000);

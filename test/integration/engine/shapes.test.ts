@@ -22,11 +22,23 @@ afterAll(async () => {
   await h.close();
 });
 
-const reply = (endpoint: Fault['endpoint'], status: number, body: string, headers?: Record<string, string>, count = 100): Fault => ({ endpoint, kind: 'reply', count, reply: { status, body, ...(headers ? { headers } : {}) } });
+const reply = (endpoint: Fault['endpoint'], status: number, body: string, headers?: Record<string, string>, count = 100): Fault => ({
+  endpoint,
+  kind: 'reply',
+  count,
+  reply: { status, body, ...(headers ? { headers } : {}) },
+});
 
 /** A create answer for a fixture: the same id, still starting (the engine then GETs the fixture). */
 function starting(id: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ id, model: 'black-forest-labs/flux-schnell', version: 'hidden', input: { prompt: 'a kiln' }, status: 'starting', urls: { get: `{{origin}}/v1/predictions/${id}`, cancel: `{{origin}}/v1/predictions/${id}/cancel`, ...extra } });
+  return JSON.stringify({
+    id,
+    model: 'black-forest-labs/flux-schnell',
+    version: 'hidden',
+    input: { prompt: 'a kiln' },
+    status: 'starting',
+    urls: { get: `{{origin}}/v1/predictions/${id}`, cancel: `{{origin}}/v1/predictions/${id}/cancel`, ...extra },
+  });
 }
 
 interface Want {
@@ -142,7 +154,11 @@ describe('through the engine, to the stored record', () => {
   }
 
   it('a Prefer: wait answer saying processing with a 400 KB data URI already present: followed to its end, the file saved', async () => {
-    const png = await sharp({ create: { width: 380, height: 380, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer();
+    const png = await sharp({
+      create: { width: 380, height: 380, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    })
+      .png()
+      .toBuffer();
     expect(png.length).toBeGreaterThan(300 * 1024);
     const uri = `data:image/png;base64,${png.toString('base64')}`;
     const processing = fixture('predictions/prefer-wait-processing-with-output.json').replace('{{bigPng}}', uri);
@@ -163,7 +179,15 @@ describe('through the engine, to the stored record', () => {
 
   it('a lost create listed under model replicate-internal/…: reconciled, never sent twice', async () => {
     const id = 'fxinternal001';
-    const listed = { id, model: 'replicate-internal/flux-schnell-h100', version: 'dp-8f3a1c2e4b5d6f70', input: { prompt: 'listed as internal' }, status: 'starting', created_at: new Date().toISOString(), urls: { get: `{{origin}}/v1/predictions/${id}` } };
+    const listed = {
+      id,
+      model: 'replicate-internal/flux-schnell-h100',
+      version: 'dp-8f3a1c2e4b5d6f70',
+      input: { prompt: 'listed as internal' },
+      status: 'starting',
+      created_at: new Date().toISOString(),
+      urls: { get: `{{origin}}/v1/predictions/${id}` },
+    };
     const creates = () => Object.values(h.sim.control.counters().createsByInputHash).reduce((a, b) => a + b, 0);
     const before = creates();
     h.sim.control.loadScenario({
@@ -184,11 +208,25 @@ describe('through the engine, to the stored record', () => {
   it('a text model streaming file URLs: files, not text on the card', async () => {
     const id = 'fxstreamfile1';
     const streamUrl = `{{origin}}/stream/${id}`;
-    const processing = JSON.stringify({ id, model: 'meta/meta-llama-3-8b-instruct', version: 'hidden', input: { prompt: 'x' }, status: 'processing', output: null, logs: '', urls: { get: `{{origin}}/v1/predictions/${id}`, stream: streamUrl } });
+    const processing = JSON.stringify({
+      id,
+      model: 'meta/meta-llama-3-8b-instruct',
+      version: 'hidden',
+      input: { prompt: 'x' },
+      status: 'processing',
+      output: null,
+      logs: '',
+      urls: { get: `{{origin}}/v1/predictions/${id}`, stream: streamUrl },
+    });
     const file = (n: number) => `{{origin}}/delivery/xezq/fixture/frame-00${n}.webp`;
     const succeeded = JSON.stringify({ ...JSON.parse(processing), status: 'succeeded', output: [file(0), file(1)] });
     h.sim.control.loadScenario({
-      faults: [reply('create', 201, starting(id, { stream: streamUrl })), reply('stream', 200, fixture('sse/file-urls.txt'), { 'content-type': 'text/event-stream' }), reply('get', 200, processing, undefined, 3), reply('get', 200, succeeded)],
+      faults: [
+        reply('create', 201, starting(id, { stream: streamUrl })),
+        reply('stream', 200, fixture('sse/file-urls.txt'), { 'content-type': 'text/event-stream' }),
+        reply('get', 200, processing, undefined, 3),
+        reply('get', 200, succeeded),
+      ],
     });
     const { engine, history } = h.backend.services;
     const texts: (string | null)[] = [];

@@ -14,7 +14,12 @@ import { FAST_ENGINE, call, silentLog, until } from './harness.ts';
 // key file, FAL_KEY / REPLICATE_API_TOKEN), against both simulators over real HTTP: one key per
 // provider, models searched and loaded from both, and the gallery's provider filter.
 
-interface Both { rep: Sim; fal: FalSim; dataDir: string; backend: Backend }
+interface Both {
+  rep: Sim;
+  fal: FalSim;
+  dataDir: string;
+  backend: Backend;
+}
 let open: Both | null = null;
 
 async function setupBoth(env: Record<string, string> = {}, opts: { falDown?: boolean } = {}): Promise<Both> {
@@ -22,9 +27,15 @@ async function setupBoth(env: Record<string, string> = {}, opts: { falDown?: boo
   const fal = await startFalSimulator({});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-providers-'));
   const deps = createNodeDeps({
-    dataDir, mode: 'memory', env, log: silentLog, engineOptions: FAST_ENGINE,
+    dataDir,
+    mode: 'memory',
+    env,
+    log: silentLog,
+    engineOptions: FAST_ENGINE,
     replicateBaseUrl: rep.baseUrl,
-    falBases: opts.falDown ? { queueUrl: 'http://127.0.0.1:9/queue', apiUrl: 'http://127.0.0.1:9/api/v1', storageUrl: 'http://127.0.0.1:9/rest' } : { queueUrl: fal.queueUrl, apiUrl: fal.apiUrl, storageUrl: fal.storageUrl },
+    falBases: opts.falDown
+      ? { queueUrl: 'http://127.0.0.1:9/queue', apiUrl: 'http://127.0.0.1:9/api/v1', storageUrl: 'http://127.0.0.1:9/rest' }
+      : { queueUrl: fal.queueUrl, apiUrl: fal.apiUrl, storageUrl: fal.storageUrl },
   });
   const backend = await createBackend(deps);
   await backend.start();
@@ -83,15 +94,32 @@ describe('keys per provider', () => {
     // Restart with the simulator's real key in the environment.
     first.backend.services.engine.kill();
     await first.backend.stop();
-    const deps = createNodeDeps({ dataDir: first.dataDir, mode: 'memory', env: { FAL_KEY: ` ${falKey} ` }, log: silentLog, replicateBaseUrl: first.rep.baseUrl, falBases: { queueUrl: first.fal.queueUrl, apiUrl: first.fal.apiUrl, storageUrl: first.fal.storageUrl } });
+    const deps = createNodeDeps({
+      dataDir: first.dataDir,
+      mode: 'memory',
+      env: { FAL_KEY: ` ${falKey} ` },
+      log: silentLog,
+      replicateBaseUrl: first.rep.baseUrl,
+      falBases: { queueUrl: first.fal.queueUrl, apiUrl: first.fal.apiUrl, storageUrl: first.fal.storageUrl },
+    });
     const b = (first.backend = await createBackend(deps));
     expect(await call(b, 'secrets:status', { provider: 'fal' })).toMatchObject({ set: true, protection: 'env', last4: falKey.slice(-4) });
     expect((await call(b, 'secrets:validate', { provider: 'fal' })).type).toBe('key');
-    expect((await invoke(b, 'secrets:set', { provider: 'fal', key: 'another:key12345' })).error).toMatchObject({ code: 'forbidden', message: expect.stringContaining('FAL_KEY') });
+    expect((await invoke(b, 'secrets:set', { provider: 'fal', key: 'another:key12345' })).error).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('FAL_KEY'),
+    });
     expect(await call(b, 'secrets:set', { provider: 'replicate', key: first.rep.token })).toMatchObject({ set: true, protection: 'file', state: 'valid' });
 
     await b.stop();
-    const withToken = createNodeDeps({ dataDir: first.dataDir, mode: 'memory', env: { REPLICATE_API_TOKEN: first.rep.token }, log: silentLog, replicateBaseUrl: first.rep.baseUrl, falBases: { queueUrl: first.fal.queueUrl, apiUrl: first.fal.apiUrl, storageUrl: first.fal.storageUrl } });
+    const withToken = createNodeDeps({
+      dataDir: first.dataDir,
+      mode: 'memory',
+      env: { REPLICATE_API_TOKEN: first.rep.token },
+      log: silentLog,
+      replicateBaseUrl: first.rep.baseUrl,
+      falBases: { queueUrl: first.fal.queueUrl, apiUrl: first.fal.apiUrl, storageUrl: first.fal.storageUrl },
+    });
     const b2 = (first.backend = await createBackend(withToken));
     expect(await call(b2, 'secrets:status', { provider: 'replicate' })).toMatchObject({ set: true, protection: 'env' });
     expect(await call(b2, 'secrets:set', { provider: 'fal', key: falKey })).toMatchObject({ set: true, protection: 'file', state: 'valid' });
@@ -112,7 +140,12 @@ describe('models from both providers', () => {
     expect(new Set(found.slice(0, 2).map((m) => m.provider))).toEqual(new Set(['replicate', 'fal']));
 
     const featured: { ref: string; provider: string }[] = await call(b, 'models:featured', {});
-    expect(featured.filter((m) => m.provider === 'fal').map((m) => m.ref)).toEqual(['fal:fal-ai/flux/schnell', 'fal:fal-ai/flux/dev', 'fal:fal-ai/esrgan', 'fal:fal-ai/kling-video/v2.1/master/text-to-video']);
+    expect(featured.filter((m) => m.provider === 'fal').map((m) => m.ref)).toEqual([
+      'fal:fal-ai/flux/schnell',
+      'fal:fal-ai/flux/dev',
+      'fal:fal-ai/esrgan',
+      'fal:fal-ai/kling-video/v2.1/master/text-to-video',
+    ]);
     expect(featured.some((m) => m.provider === 'replicate')).toBe(true);
 
     const d = await call(b, 'models:get', { ref: 'fal:fal-ai/flux/dev' });

@@ -7,7 +7,10 @@ const FLUX = 'fal-ai/flux/schnell';
 const quick = { startupMs: 0, runMs: 1_000 };
 
 async function caught(p: Promise<unknown>): Promise<ProviderError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   if (!(e instanceof ProviderError)) throw new Error(`expected a ProviderError, got ${String(e)}`);
   return e;
 }
@@ -18,7 +21,12 @@ describe('fal client: queue', () => {
     s.control.freeze();
     const c = falClient(s);
     const first = await c.submit({ endpointId: FLUX, input: { prompt: 'first' } });
-    const sub = await c.submit({ endpointId: FLUX, input: { prompt: 'second', num_inference_steps: 2 }, startDeadlineAt: Date.now() + 30_000, objectLifecycle: { expirationSeconds: 86_400 } });
+    const sub = await c.submit({
+      endpointId: FLUX,
+      input: { prompt: 'second', num_inference_steps: 2 },
+      startDeadlineAt: Date.now() + 30_000,
+      objectLifecycle: { expirationSeconds: 86_400 },
+    });
     expect(sub).toMatchObject({ endpointId: FLUX, queuePosition: 0, statusUrl: `${s.queueUrl}/fal-ai/flux/requests/${sub.requestId}/status` });
     const h = s.control.jobs()[1]!.headers;
     expect(Number(h.requestTimeout)).toBeGreaterThan(29);
@@ -40,10 +48,12 @@ describe('fal client: queue', () => {
   });
 
   it('result decides the end: succeeded, failed (runner, 422 with fields, platform timeout), aborted, canceled, expired', async () => {
-    const s = await falSim({ scenario: {
-      defaultStartTimeoutMs: 5_000,
-      endpoints: { [FLUX]: quick, 'kiln-test/always-fails': quick, 'fal-ai/kling-video/v2.1/master/text-to-video': quick },
-    } });
+    const s = await falSim({
+      scenario: {
+        defaultStartTimeoutMs: 5_000,
+        endpoints: { [FLUX]: quick, 'kiln-test/always-fails': quick, 'fal-ai/kling-video/v2.1/master/text-to-video': quick },
+      },
+    });
     s.control.freeze();
     const c = falClient(s);
     const ok = await c.submit({ endpointId: FLUX, input: { prompt: 'fine' } });
@@ -58,12 +68,21 @@ describe('fal client: queue', () => {
     expect(await c.status(broken)).toMatchObject({ status: 'COMPLETED', error: null });
     expect(await c.result(ok)).toMatchObject({ outcome: 'succeeded' });
     expect(await c.result(broken)).toEqual({
-      outcome: 'failed', httpStatus: 500, errorType: 'runner_server_error', invalidInput: false, retryable: null,
+      outcome: 'failed',
+      httpStatus: 500,
+      errorType: 'runner_server_error',
+      invalidInput: false,
+      retryable: null,
       message: 'Unhandled exception in the app: RuntimeError: CUDA error: an illegal memory access was encountered',
     });
     expect(await c.result(invalid)).toEqual({
-      outcome: 'failed', httpStatus: 422, errorType: null, invalidInput: true, retryable: false,
-      message: 'prompt: String should have at most 2500 characters', fields: { prompt: 'String should have at most 2500 characters' },
+      outcome: 'failed',
+      httpStatus: 422,
+      errorType: null,
+      invalidInput: true,
+      retryable: false,
+      message: 'prompt: String should have at most 2500 characters',
+      fields: { prompt: 'String should have at most 2500 characters' },
     });
     expect(await c.result(userTimeout)).toEqual({ outcome: 'aborted', message: 'Not started before the deadline: Request timed out' });
     expect(await c.result(platformTimeout)).toMatchObject({ outcome: 'failed', httpStatus: 504, errorType: 'startup_timeout' });
@@ -79,9 +98,15 @@ describe('fal client: queue', () => {
     const j = await c.submit({ endpointId: FLUX, input: { prompt: 'x' } });
     const early = await caught(c.result(j));
     expect([early.transient, early.status]).toEqual([true, 400]);
-    s.control.loadScenario({ endpoints: { [FLUX]: quick }, faults: [
-      { endpoint: 'result', kind: '503' }, { endpoint: 'result', kind: 'nginx-504' }, { endpoint: 'result', kind: 'truncated-json' }, { endpoint: 'result', kind: 'reset' },
-    ] });
+    s.control.loadScenario({
+      endpoints: { [FLUX]: quick },
+      faults: [
+        { endpoint: 'result', kind: '503' },
+        { endpoint: 'result', kind: 'nginx-504' },
+        { endpoint: 'result', kind: 'truncated-json' },
+        { endpoint: 'result', kind: 'reset' },
+      ],
+    });
     s.control.advance(1_000);
     for (const code of ['provider', 'provider', 'provider', 'network']) {
       const e = await caught(c.result(j));
@@ -101,10 +126,16 @@ describe('fal client: queue', () => {
   });
 
   it('submit failures carry the right flags: 429 is safe to re-send, 5xx/reset/torn answers are ambiguous; keys and accounts', async () => {
-    const s = await falSim({ scenario: { faults: [
-      { endpoint: 'submit', kind: '429', retryAfterS: 3 }, { endpoint: 'submit', kind: '503' },
-      { endpoint: 'submit', kind: 'truncated-json' }, { endpoint: 'submit', kind: 'drop-response-after-submit' },
-    ] } });
+    const s = await falSim({
+      scenario: {
+        faults: [
+          { endpoint: 'submit', kind: '429', retryAfterS: 3 },
+          { endpoint: 'submit', kind: '503' },
+          { endpoint: 'submit', kind: 'truncated-json' },
+          { endpoint: 'submit', kind: 'drop-response-after-submit' },
+        ],
+      },
+    });
     const c = falClient(s);
     const submit = () => c.submit({ endpointId: FLUX, input: { prompt: 'x' } });
     const limited = await caught(submit());
@@ -129,11 +160,16 @@ describe('fal client: queue', () => {
     expect([locked.code, locked.status, locked.message]).toEqual(['billing', 403, expect.stringMatching(/Exhausted balance/)]);
   });
 
-  it('the key goes only to fal\'s API bases: a status URL pointing elsewhere is rebuilt, the CDN never sees it', async () => {
+  it("the key goes only to fal's API bases: a status URL pointing elsewhere is rebuilt, the CDN never sees it", async () => {
     const s = await falSim({ scenario: { endpoints: { [FLUX]: quick } } });
     const c = falClient(s);
-    expect([c.trustedForKey(`${s.queueUrl}/x`), c.trustedForKey(`${s.apiUrl}/models`), c.trustedForKey(`${s.cdnUrl}/files/a/b.png`), c.trustedForKey('https://queue.fal.run/x'), c.trustedForKey(`${s.origin}/queue-evil/x`)])
-      .toEqual([true, true, false, false, false]);
+    expect([
+      c.trustedForKey(`${s.queueUrl}/x`),
+      c.trustedForKey(`${s.apiUrl}/models`),
+      c.trustedForKey(`${s.cdnUrl}/files/a/b.png`),
+      c.trustedForKey('https://queue.fal.run/x'),
+      c.trustedForKey(`${s.origin}/queue-evil/x`),
+    ]).toEqual([true, true, false, false, false]);
     const j = await c.submit({ endpointId: FLUX, input: { prompt: 'x' } });
     const st = await c.status({ ...j, statusUrl: `${s.cdnUrl}/files/steal/status` });
     expect(st.status).toMatch(/IN_QUEUE|IN_PROGRESS|COMPLETED/);

@@ -7,13 +7,18 @@ const FLUX = 'fal-ai/flux/schnell';
 
 describe('fal client: reconciling a lost submit', () => {
   it('a dropped answer is ambiguous; history finds the one job by its input (any key order), and it is followed to its result', async () => {
-    const s = await falSim({ scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 1_000 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit', after: 1 }] } });
+    const s = await falSim({
+      scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 1_000 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit', after: 1 }] },
+    });
     const c = falClient(s);
     const input = { prompt: 'a kiln at night', seed: 5, image_size: { width: 640, height: 480 } };
     const since = Date.now() - 1_000;
     // Another run of the same endpoint with a different input must not be mistaken for ours.
     await c.submit({ endpointId: FLUX, input: { prompt: 'a different click' } });
-    const err = await c.submit({ endpointId: FLUX, input }).then(() => null, (e: unknown) => e);
+    const err = await c.submit({ endpointId: FLUX, input }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).ambiguous).toBe(true);
     const found = await c.findSubmitted(FLUX, { image_size: { height: 480, width: 640 }, seed: 5, prompt: 'a kiln at night' }, { since });

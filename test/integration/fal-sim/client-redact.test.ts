@@ -10,7 +10,7 @@ let server: Server | null = null;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
 describe('fal client: a key echoed back by the server', () => {
-  it('is redacted from errors and from a failed run\'s message', async () => {
+  it("is redacted from errors and from a failed run's message", async () => {
     server = createServer((req, res) => {
       const auth = String(req.headers.authorization ?? '');
       const secret = auth.split(':')[1] ?? '';
@@ -20,8 +20,16 @@ describe('fal client: a key echoed back by the server', () => {
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const c = createFalClient({ bases: { queueUrl: `${base}/queue`, apiUrl: `${base}/api`, storageUrl: `${base}/rest` }, fetch, getKey: async () => KEY, userAgent: 'kiln-test' });
-    const err = await c.submit({ endpointId: 'fal-ai/flux/dev', input: {} }).then(() => null, (e: unknown) => e);
+    const c = createFalClient({
+      bases: { queueUrl: `${base}/queue`, apiUrl: `${base}/api`, storageUrl: `${base}/rest` },
+      fetch,
+      getKey: async () => KEY,
+      userAgent: 'kiln-test',
+    });
+    const err = await c.submit({ endpointId: 'fal-ai/flux/dev', input: {} }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as Error).message).toContain('[redacted]');
     expect((err as Error).message).not.toContain(KEY.split(':')[1]);

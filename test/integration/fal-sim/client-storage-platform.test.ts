@@ -6,7 +6,9 @@ describe('fal client: storage upload and platform API', () => {
   it('upload: initiate with the key, PUT without it; the file is public at its URL and feeds a model', async () => {
     const s = await falSim({ scenario: { endpoints: { 'fal-ai/esrgan': { startupMs: 0, runMs: 100 } } } });
     const sharp = (await import('sharp')).default;
-    const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#804020' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#804020' } })
+      .png()
+      .toBuffer();
     const c = falClient(s);
     const url = await c.upload(png, { contentType: 'image/png', fileName: 'input.png', expirationSeconds: 3600 });
     expect(url.startsWith(`${s.cdnUrl}/files/`)).toBe(true);
@@ -33,7 +35,12 @@ describe('fal client: storage upload and platform API', () => {
   });
 
   it('charges: what fal billed, with an Admin key; null (keep the estimate) without one', async () => {
-    const s = await falSim({ scenario: { adminKeys: ['admin-id:admin-secret'], endpoints: { 'fal-ai/flux/dev': { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } } } });
+    const s = await falSim({
+      scenario: {
+        adminKeys: ['admin-id:admin-secret'],
+        endpoints: { 'fal-ai/flux/dev': { startupMs: 0, runMs: 100 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 100 } },
+      },
+    });
     s.control.freeze();
     const since = s.control.now() - 1;
     const c = falClient(s);
@@ -59,9 +66,14 @@ describe('fal client: storage upload and platform API', () => {
     expect((schema.input as any).properties.num_inference_steps).toMatchObject({ default: 28, minimum: 1, maximum: 50 });
     expect(schema.output).toMatchObject({ required: expect.arrayContaining(['images']) });
     expect(schema.components.ImageSize).toBeDefined();
-    const missing = await c.getModel('nobody/nothing').then(() => null, (e: unknown) => e);
+    const missing = await c.getModel('nobody/nothing').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect([(missing as ProviderError).code]).toEqual(['not_found']);
-    expect(await c.pricing(['fal-ai/flux/schnell', 'nobody/nothing'])).toEqual([{ endpointId: 'fal-ai/flux/schnell', unitPrice: 0.003, unit: 'image', currency: 'USD' }]);
+    expect(await c.pricing(['fal-ai/flux/schnell', 'nobody/nothing'])).toEqual([
+      { endpointId: 'fal-ai/flux/schnell', unitPrice: 0.003, unit: 'image', currency: 'USD' },
+    ]);
     expect(await c.pricing(['nobody/nothing'])).toEqual([]);
     // Search works without a key; prices do not.
     const anon = falClient(s, { getKey: async () => null });

@@ -12,7 +12,13 @@ describe('fal client: status stream', () => {
     const j = await c.submit({ endpointId: FLUX, input: { prompt: 'x', num_inference_steps: 4 } });
     const seen: FalStatus[] = [];
     // Simulated time moves once the client has seen each change.
-    const last = await c.streamStatus(j, { logs: true, onStatus: (st) => { seen.push(st); setTimeout(() => s.control.advance(st.status === 'IN_QUEUE' ? 60_000 : 1_000), 1); } });
+    const last = await c.streamStatus(j, {
+      logs: true,
+      onStatus: (st) => {
+        seen.push(st);
+        setTimeout(() => s.control.advance(st.status === 'IN_QUEUE' ? 60_000 : 1_000), 1);
+      },
+    });
     expect(last?.status).toBe('COMPLETED');
     expect(seen.map((st) => st.status)).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'IN_PROGRESS', 'COMPLETED']);
     const messages = seen.flatMap((st) => (st.logs ?? []).map((l) => l.message)).filter((m) => m.includes('|'));
@@ -22,11 +28,21 @@ describe('fal client: status stream', () => {
   });
 
   it('a failing stream is a transient error (the engine falls back to polling)', async () => {
-    const s = await falSim({ scenario: { faults: [{ endpoint: 'stream', kind: '503' }, { endpoint: 'stream', kind: 'reset' }] } });
+    const s = await falSim({
+      scenario: {
+        faults: [
+          { endpoint: 'stream', kind: '503' },
+          { endpoint: 'stream', kind: 'reset' },
+        ],
+      },
+    });
     const c = falClient(s);
     const j = await c.submit({ endpointId: FLUX, input: { prompt: 'x' } });
     for (const code of ['provider', 'network']) {
-      const e = await c.streamStatus(j, { onStatus: () => {} }).then(() => null, (x: unknown) => x);
+      const e = await c.streamStatus(j, { onStatus: () => {} }).then(
+        () => null,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(ProviderError);
       expect([(e as ProviderError).code, (e as ProviderError).transient]).toEqual([code, true]);
     }

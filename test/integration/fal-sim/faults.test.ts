@@ -5,12 +5,16 @@ const FLUX = 'fal-ai/flux/schnell';
 
 describe('fal simulator: faults, auth, limits', () => {
   it('429 with and without Retry-After, 5xx from fal (request id) and from nginx (HTML, no id), then normal', async () => {
-    const s = await falSim({ scenario: { faults: [
-      { endpoint: 'status', kind: '429', retryAfterS: 3 },
-      { endpoint: 'status', kind: '429-no-retry-after' },
-      { endpoint: 'status', kind: '503' },
-      { endpoint: 'status', kind: 'nginx-502' },
-    ] } });
+    const s = await falSim({
+      scenario: {
+        faults: [
+          { endpoint: 'status', kind: '429', retryAfterS: 3 },
+          { endpoint: 'status', kind: '429-no-retry-after' },
+          { endpoint: 'status', kind: '503' },
+          { endpoint: 'status', kind: 'nginx-502' },
+        ],
+      },
+    });
     const j = await s.submit(FLUX, { prompt: 'x' });
     const r1 = await s.api(j.status_url);
     expect([r1.status, r1.headers.get('retry-after')]).toEqual([429, '3']);
@@ -27,12 +31,16 @@ describe('fal simulator: faults, auth, limits', () => {
   });
 
   it('resets, truncated and malformed JSON; "after" and "endpointId" scope a fault', async () => {
-    const s = await falSim({ scenario: { faults: [
-      { endpoint: 'result', kind: 'reset' },
-      { endpoint: 'result', kind: 'truncated-json' },
-      { endpoint: 'result', kind: 'malformed-json' },
-      { endpoint: 'submit', kind: '500', endpointId: 'fal-ai/flux/dev', after: 1 },
-    ] } });
+    const s = await falSim({
+      scenario: {
+        faults: [
+          { endpoint: 'result', kind: 'reset' },
+          { endpoint: 'result', kind: 'truncated-json' },
+          { endpoint: 'result', kind: 'malformed-json' },
+          { endpoint: 'submit', kind: '500', endpointId: 'fal-ai/flux/dev', after: 1 },
+        ],
+      },
+    });
     s.control.freeze();
     const j = await s.submit(FLUX, { prompt: 'x' });
     s.control.advance(10_000);
@@ -51,18 +59,34 @@ describe('fal simulator: faults, auth, limits', () => {
 
   it('a dropped submit answer still creates the job (the duplicate-submit hazard)', async () => {
     const s = await falSim({ scenario: { faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit' }] } });
-    const lost = await s.api(`${s.queueUrl}/${FLUX}`, { method: 'POST', json: { prompt: 'once' } }).then(() => 'answered', () => 'reset');
+    const lost = await s.api(`${s.queueUrl}/${FLUX}`, { method: 'POST', json: { prompt: 'once' } }).then(
+      () => 'answered',
+      () => 'reset',
+    );
     expect(lost).toBe('reset');
     expect(s.control.jobs().map((j) => j.endpoint_id)).toEqual([FLUX]);
     expect(s.control.counters().byStatus.reset).toBe(1);
   });
 
-  it('submit faults script the job\'s end: runner error, start timeout, invalid input', async () => {
-    const s = await falSim({ scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 100 } }, defaultStartTimeoutMs: 5_000, faults: [
-      { endpoint: 'submit', kind: 'runner-error' }, { endpoint: 'submit', kind: 'start-timeout' }, { endpoint: 'submit', kind: 'invalid-input' },
-    ] } });
+  it("submit faults script the job's end: runner error, start timeout, invalid input", async () => {
+    const s = await falSim({
+      scenario: {
+        endpoints: { [FLUX]: { startupMs: 0, runMs: 100 } },
+        defaultStartTimeoutMs: 5_000,
+        faults: [
+          { endpoint: 'submit', kind: 'runner-error' },
+          { endpoint: 'submit', kind: 'start-timeout' },
+          { endpoint: 'submit', kind: 'invalid-input' },
+        ],
+      },
+    });
     s.control.freeze();
-    const jobs = [await s.submit(FLUX, { prompt: 'a' }), await s.submit(FLUX, { prompt: 'b' }), await s.submit(FLUX, { prompt: 'c' }), await s.submit(FLUX, { prompt: 'd' })];
+    const jobs = [
+      await s.submit(FLUX, { prompt: 'a' }),
+      await s.submit(FLUX, { prompt: 'b' }),
+      await s.submit(FLUX, { prompt: 'c' }),
+      await s.submit(FLUX, { prompt: 'd' }),
+    ];
     s.control.advance(5_000);
     expect(await Promise.all(jobs.map(async (j) => (await s.api(j.response_url)).status))).toEqual([500, 504, 422, 200]);
   });
@@ -80,7 +104,7 @@ describe('fal simulator: faults, auth, limits', () => {
     const none = await fetch(`${s.queueUrl}/${FLUX}`, { method: 'POST', body: '{}' });
     expect(none.status).toBe(401);
     const bearer = await s.api(j.status_url, { headers: { authorization: `Bearer ${s.key}` } });
-    expect([bearer.status, (await bearer.json()).detail]).toEqual([401, 'Invalid Key Authorization header format. Expected \'<key_id>:<key_secret>\'.']);
+    expect([bearer.status, (await bearer.json()).detail]).toEqual([401, "Invalid Key Authorization header format. Expected '<key_id>:<key_secret>'."]);
     const wrong = await s.api(j.status_url, { headers: { authorization: 'Key a:b' } });
     expect([wrong.status, (await wrong.json()).detail]).toEqual([401, 'No user found for Key ID and Secret']);
     // A key revoked while runs are followed: 401 from then on; another key of the account carries on.
@@ -90,7 +114,9 @@ describe('fal simulator: faults, auth, limits', () => {
     s.control.loadScenario({ account: 'locked' });
     const locked = await s.api(`${s.queueUrl}/${FLUX}`, { method: 'POST', json: { prompt: 'y' } });
     expect([locked.status, (await locked.json()).detail]).toEqual([403, expect.stringMatching(/^User is locked\. Reason: Exhausted balance/)]);
-    expect((await s.api(`${s.storageUrl}/storage/upload/initiate`, { method: 'POST', json: { content_type: 'image/png', file_name: 'a.png' } })).status).toBe(403);
+    expect((await s.api(`${s.storageUrl}/storage/upload/initiate`, { method: 'POST', json: { content_type: 'image/png', file_name: 'a.png' } })).status).toBe(
+      403,
+    );
     expect((await s.api(j.status_url)).status).toBe(202);
   });
 

@@ -26,7 +26,10 @@ export async function falSim(opts: SimOptions = {}): Promise<TestSim> {
     const headers = new Headers(init.headers);
     if (!headers.has('authorization')) headers.set('authorization', `Key ${s.key}`);
     let body = init.body;
-    if (init.json !== undefined) { headers.set('content-type', 'application/json'); body = JSON.stringify(init.json); }
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
     return fetch(path.startsWith('http') ? path : s.origin + path, { ...init, headers, body });
   };
   const submit = async (endpointId: string, input: unknown, headers: Record<string, string> = {}) => {

@@ -13,7 +13,9 @@ describe('fal simulator: queue lifecycle', () => {
     expect(b.request_id).toMatch(UUID);
     expect(r.headers.get('x-fal-request-id')).toBe(b.request_id);
     expect(b).toEqual({
-      status: 'IN_QUEUE', request_id: b.request_id, queue_position: 0,
+      status: 'IN_QUEUE',
+      request_id: b.request_id,
+      queue_position: 0,
       response_url: `${s.queueUrl}/fal-ai/flux/requests/${b.request_id}`,
       status_url: `${s.queueUrl}/fal-ai/flux/requests/${b.request_id}/status`,
       cancel_url: `${s.queueUrl}/fal-ai/flux/requests/${b.request_id}/cancel`,
@@ -24,7 +26,10 @@ describe('fal simulator: queue lifecycle', () => {
     const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/dev': { startupMs: 1_000, runMs: 4_000 } } } });
     s.control.freeze();
     const job = await s.submit('fal-ai/flux/dev', { prompt: 'x', num_inference_steps: 4, seed: 7 });
-    const poll = async () => { const r = await s.api(`${job.status_url}?logs=1`); return { code: r.status, body: await r.json() }; };
+    const poll = async () => {
+      const r = await s.api(`${job.status_url}?logs=1`);
+      return { code: r.status, body: await r.json() };
+    };
     let p = await poll();
     expect([p.code, p.body.status, p.body.queue_position, 'logs' in p.body]).toEqual([202, 'IN_QUEUE', 0, false]);
     s.control.advance(1_000);
@@ -51,7 +56,13 @@ describe('fal simulator: queue lifecycle', () => {
     const jobs: any[] = [];
     for (let i = 0; i < 5; i++) jobs.push(await s.submit('fal-ai/flux/schnell', { prompt: `job ${i}` }));
     expect(jobs.map((j) => j.queue_position)).toEqual([0, 0, 0, 1, 2]);
-    const positions = async () => Promise.all(jobs.map(async (j) => { const b = await (await s.api(j.status_url)).json(); return b.status === 'IN_QUEUE' ? b.queue_position : b.status; }));
+    const positions = async () =>
+      Promise.all(
+        jobs.map(async (j) => {
+          const b = await (await s.api(j.status_url)).json();
+          return b.status === 'IN_QUEUE' ? b.queue_position : b.status;
+        }),
+      );
     expect(await positions()).toEqual(['IN_PROGRESS', 'IN_PROGRESS', 0, 1, 2]);
     s.control.advance(10_000);
     expect(await positions()).toEqual(['COMPLETED', 'COMPLETED', 'IN_PROGRESS', 'IN_PROGRESS', 0]);
@@ -70,7 +81,9 @@ describe('fal simulator: queue lifecycle', () => {
     const stranger = await s.api(job.status_url, { headers: { authorization: 'Key other-id:other-secret' } });
     expect(stranger.status).toBe(404);
     expect((await s.api(job.status_url, { headers: { authorization: 'Key same-id:same-secret' } })).status).toBe(202);
-    expect(await (await s.api(`${s.queueUrl}/fal-ai/flux/requests/00000000-0000-4000-8000-000000000000/status`)).json()).toEqual({ detail: 'Request 00000000-0000-4000-8000-000000000000 not found' });
+    expect(await (await s.api(`${s.queueUrl}/fal-ai/flux/requests/00000000-0000-4000-8000-000000000000/status`)).json()).toEqual({
+      detail: 'Request 00000000-0000-4000-8000-000000000000 not found',
+    });
   });
 
   it('unknown apps are 404 "Application … not found"; submit does not validate the input', async () => {
@@ -105,13 +118,21 @@ describe('fal simulator: queue lifecycle', () => {
   it('records the headers that matter and the webhook, and counts each request per endpoint', async () => {
     const s = await falSim();
     await s.api(`${s.queueUrl}/fal-ai/flux/dev?fal_webhook=${encodeURIComponent('https://example.invalid/hook')}`, {
-      method: 'POST', json: { prompt: 'x' },
-      headers: { 'x-fal-request-timeout': '12.5', 'x-fal-object-lifecycle-preference': '{"expiration_duration_seconds":3600}', 'x-fal-queue-priority': 'low', 'x-fal-store-io': '0' },
+      method: 'POST',
+      json: { prompt: 'x' },
+      headers: {
+        'x-fal-request-timeout': '12.5',
+        'x-fal-object-lifecycle-preference': '{"expiration_duration_seconds":3600}',
+        'x-fal-queue-priority': 'low',
+        'x-fal-store-io': '0',
+      },
     });
     const [j] = s.control.jobs();
     expect(j!.headers).toEqual({ requestTimeout: '12.5', lifecycle: '{"expiration_duration_seconds":3600}', priority: 'low', storeIo: '0' });
     expect(j!.webhook).toBe('https://example.invalid/hook');
-    expect((await s.api(`${s.queueUrl}/fal-ai/flux/dev`, { method: 'POST', json: { prompt: 'x' }, headers: { 'x-fal-request-timeout': 'soon' } })).status).toBe(400);
+    expect((await s.api(`${s.queueUrl}/fal-ai/flux/dev`, { method: 'POST', json: { prompt: 'x' }, headers: { 'x-fal-request-timeout': 'soon' } })).status).toBe(
+      400,
+    );
     expect(s.control.counters().byEndpoint['queue.submit']).toBe(2);
     expect(Object.values(s.control.counters().submitsByInputHash)).toEqual([1]);
   });

@@ -16,7 +16,7 @@ describe('npm run sim:fal', () => {
       const job: any = await (await fetch(`${s.queueUrl}/fal-ai/flux/dev`, { method: 'POST', headers: h, body: JSON.stringify({ prompt: 'x' }) })).json();
       await control.advance(61_000);
       const st = await fetch(job.status_url, { headers: h });
-      expect([st.status, (await st.json() as any).status]).toEqual([200, 'COMPLETED']);
+      expect([st.status, ((await st.json()) as any).status]).toEqual([200, 'COMPLETED']);
       const out: any = await (await fetch(job.response_url, { headers: h })).json();
       expect((await fetch(out.images[0].url)).status).toBe(200);
       expect((await control.jobs()).map((j) => [j.request_id, j.status, j.result_status])).toEqual([[job.request_id, 'COMPLETED', 200]]);

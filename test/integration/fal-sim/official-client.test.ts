@@ -20,10 +20,16 @@ describe('official @fal-ai/client against the fal simulator', () => {
     let enqueued = '';
     const res = await fal.subscribe('fal-ai/flux/schnell', {
       input: { prompt: 'a kiln at dusk', num_images: 2 },
-      logs: true, pollInterval: 20,
-      onEnqueue: (id) => { enqueued = id; },
+      logs: true,
+      pollInterval: 20,
+      onEnqueue: (id) => {
+        enqueued = id;
+      },
       // Simulated time moves only when the client has seen each phase: no race with the clock.
-      onQueueUpdate: (u) => { updates.push(u); s.control.advance(u.status === 'IN_QUEUE' ? 60_000 : 1_000); },
+      onQueueUpdate: (u) => {
+        updates.push(u);
+        s.control.advance(u.status === 'IN_QUEUE' ? 60_000 : 1_000);
+      },
     });
     expect(res.requestId).toBe(enqueued);
     const seen = [...new Set(updates.map((u) => u.status))];
@@ -46,19 +52,31 @@ describe('official @fal-ai/client against the fal simulator', () => {
     const fal = official(s);
     const updates: QueueStatus[] = [];
     const res = await fal.subscribe('fal-ai/flux/dev', {
-      input: { prompt: 'streamed', num_inference_steps: 5 }, mode: 'streaming', logs: true,
-      onQueueUpdate: (u) => { updates.push(u); setTimeout(() => s.control.advance(u.status === 'IN_QUEUE' ? 60_000 : 1_000), 1); },
+      input: { prompt: 'streamed', num_inference_steps: 5 },
+      mode: 'streaming',
+      logs: true,
+      onQueueUpdate: (u) => {
+        updates.push(u);
+        setTimeout(() => s.control.advance(u.status === 'IN_QUEUE' ? 60_000 : 1_000), 1);
+      },
     });
     expect((res.data as { images: unknown[] }).images).toHaveLength(1);
     expect(updates.at(-1)!.status).toBe('COMPLETED');
     const logs = updates.at(-1)!.status === 'COMPLETED' ? (updates.at(-1) as { logs: { message: string }[] }).logs : [];
     // fal-js accumulates the streamed (incremental) logs: each bar exactly once, in order.
-    expect(logs.map((l) => l.message).filter((m) => m.includes('|'))).toEqual(['  0%|          | 0/5', ' 20%|██        | 1/5', ' 40%|████      | 2/5', ' 60%|██████    | 3/5', ' 80%|████████  | 4/5', '100%|██████████| 5/5']);
+    expect(logs.map((l) => l.message).filter((m) => m.includes('|'))).toEqual([
+      '  0%|          | 0/5',
+      ' 20%|██        | 1/5',
+      ' 40%|████      | 2/5',
+      ' 60%|██████    | 3/5',
+      ' 80%|████████  | 4/5',
+      '100%|██████████| 5/5',
+    ]);
     expect(s.control.counters().byEndpoint['queue.stream']).toBe(1);
     expect(s.control.counters().byEndpoint['queue.status'] ?? 0).toBe(0);
   });
 
-  it('a job that COMPLETED but failed: result() throws ApiError with fal\'s message; a 422 is a ValidationError', async () => {
+  it("a job that COMPLETED but failed: result() throws ApiError with fal's message; a 422 is a ValidationError", async () => {
     const s = await falSim({ scenario: { endpoints: { 'kiln-test/always-fails': fast, 'fal-ai/flux/schnell': fast } } });
     const fal = official(s);
     const err = await fal.subscribe('kiln-test/always-fails', { input: { prompt: 'x' }, pollInterval: 30 }).catch((e: unknown) => e);
@@ -94,7 +112,12 @@ describe('official @fal-ai/client against the fal simulator', () => {
     expect((again as ApiError<any>).status).toBe(400);
     expect((again as ApiError<any>).body).toEqual({ status: 'ALREADY_COMPLETED' });
 
-    const png = await (await import('sharp')).default({ create: { width: 40, height: 30, channels: 3, background: '#c05030' } }).png().toBuffer();
+    const png = await (
+      await import('sharp')
+    )
+      .default({ create: { width: 40, height: 30, channels: 3, background: '#c05030' } })
+      .png()
+      .toBuffer();
     const url = await fal.storage.upload(new Blob([png], { type: 'image/png' }));
     expect(url.startsWith(`${s.cdnUrl}/files/`)).toBe(true);
     const up = await fal.subscribe('fal-ai/esrgan', { input: { image_url: url, scale: 2 }, pollInterval: 30 });

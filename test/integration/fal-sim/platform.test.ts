@@ -33,17 +33,24 @@ describe('fal simulator: platform API', () => {
   it('pricing and estimates need the key', async () => {
     const s = await falSim();
     expect((await fetch(`${s.apiUrl}/models/pricing?endpoint_id=fal-ai/flux/dev`)).status).toBe(401);
-    const p = await (await s.api(`${s.apiUrl}/models/pricing?endpoint_id=fal-ai/flux/dev,fal-ai/kling-video/v2.1/master/text-to-video&endpoint_id=nobody/nothing`)).json();
+    const p = await (
+      await s.api(`${s.apiUrl}/models/pricing?endpoint_id=fal-ai/flux/dev,fal-ai/kling-video/v2.1/master/text-to-video&endpoint_id=nobody/nothing`)
+    ).json();
     expect(p.prices).toEqual([
       { endpoint_id: 'fal-ai/flux/dev', unit_price: 0.025, unit: 'image', currency: 'USD' },
       { endpoint_id: 'fal-ai/kling-video/v2.1/master/text-to-video', unit_price: 0.28, unit: 'second', currency: 'USD' },
     ]);
     expect((await s.api(`${s.apiUrl}/models/pricing?endpoint_id=nobody/nothing`)).status).toBe(404);
-    const e = await (await s.api(`${s.apiUrl}/models/pricing/estimate`, { method: 'POST', json: { estimate_type: 'unit_price', endpoints: { 'fal-ai/flux/dev': { unit_quantity: 4 } } } })).json();
+    const e = await (
+      await s.api(`${s.apiUrl}/models/pricing/estimate`, {
+        method: 'POST',
+        json: { estimate_type: 'unit_price', endpoints: { 'fal-ai/flux/dev': { unit_quantity: 4 } } },
+      })
+    ).json();
     expect(e).toEqual({ estimate_type: 'unit_price', total_cost: 0.1, currency: 'USD' });
   });
 
-  it('request history: this key\'s requests to one endpoint, newest first, with payloads on expand', async () => {
+  it("request history: this key's requests to one endpoint, newest first, with payloads on expand", async () => {
     const s = await falSim({ scenario: { otherAccountKeys: ['b:b'], endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 1_000 } } } });
     s.control.freeze();
     const t0 = new Date(s.control.now()).toISOString();

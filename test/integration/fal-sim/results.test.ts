@@ -27,7 +27,10 @@ describe('fal simulator: result fetch', () => {
     const out = await r.json();
     expect(out).toEqual({
       images: [{ url: expect.stringMatching(new RegExp(`^${s.cdnUrl}/files/\\w+/[\\w-]+\\.jpeg$`)), width: 512, height: 288, content_type: 'image/jpeg' }],
-      timings: { inference: 1 }, seed: 42, has_nsfw_concepts: [false], prompt: 'a fox',
+      timings: { inference: 1 },
+      seed: 42,
+      has_nsfw_concepts: [false],
+      prompt: 'a fox',
     });
   });
 
@@ -39,8 +42,22 @@ describe('fal simulator: result fetch', () => {
     expect(r.status.error).toBeUndefined();
     expect(r.res.status).toBe(422);
     expect(r.body.detail).toEqual([
-      { loc: ['body', 'prompt'], msg: 'String should have at most 2500 characters', type: 'string_too_long', url: 'https://docs.fal.ai/errors#string_too_long', ctx: { max_length: 2500 }, input: 'p'.repeat(3000) },
-      { loc: ['body', 'duration'], msg: 'Input should be \'5\' or \'10\'', type: 'literal_error', url: 'https://docs.fal.ai/errors#literal_error', ctx: { expected: '\'5\' or \'10\'' }, input: '7' },
+      {
+        loc: ['body', 'prompt'],
+        msg: 'String should have at most 2500 characters',
+        type: 'string_too_long',
+        url: 'https://docs.fal.ai/errors#string_too_long',
+        ctx: { max_length: 2500 },
+        input: 'p'.repeat(3000),
+      },
+      {
+        loc: ['body', 'duration'],
+        msg: "Input should be '5' or '10'",
+        type: 'literal_error',
+        url: 'https://docs.fal.ai/errors#literal_error',
+        ctx: { expected: "'5' or '10'" },
+        input: '7',
+      },
     ]);
     const missing = await finished(s, 'fal-ai/flux/dev', {});
     expect(missing.body.detail[0]).toMatchObject({ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' });
@@ -62,7 +79,10 @@ describe('fal simulator: result fetch', () => {
     expect(a.res.status).toBe(500);
     expect(a.body.detail).toMatch(/CUDA error: an illegal memory access/);
     // Scripted per endpoint: another error type maps to its status.
-    s.control.loadScenario({ hideStatusErrors: true, endpoints: { 'fal-ai/flux/schnell': { ...quick, outcome: 'runner-error', errorType: 'runner_incomplete_response', error: 'cut short' } } });
+    s.control.loadScenario({
+      hideStatusErrors: true,
+      endpoints: { 'fal-ai/flux/schnell': { ...quick, outcome: 'runner-error', errorType: 'runner_incomplete_response', error: 'cut short' } },
+    });
     const b = await finished(s, 'fal-ai/flux/schnell', { prompt: 'y' });
     expect(['error' in b.status, b.res.status, b.body.error_type]).toEqual([false, 502, 'runner_incomplete_response']);
   });
@@ -75,8 +95,10 @@ describe('fal simulator: result fetch', () => {
     expect(r.body.detail[0]).toMatchObject({ type: 'content_policy_violation', loc: ['body', 'prompt'] });
   });
 
-  it('start timeout: with x-fal-request-timeout → 504 + X-Fal-Request-Timeout-Type: user, never started; without → the platform\'s own timeout', async () => {
-    const s = await falSim({ scenario: { concurrency: 1, defaultStartTimeoutMs: 60_000, endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 600_000 } } } });
+  it("start timeout: with x-fal-request-timeout → 504 + X-Fal-Request-Timeout-Type: user, never started; without → the platform's own timeout", async () => {
+    const s = await falSim({
+      scenario: { concurrency: 1, defaultStartTimeoutMs: 60_000, endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 600_000 } } },
+    });
     s.control.freeze();
     await s.submit('fal-ai/flux/schnell', { prompt: 'holds the runner' });
     const job = await s.submit('fal-ai/flux/schnell', { prompt: 'waits' }, { 'x-fal-request-timeout': '5' });

@@ -7,12 +7,16 @@ describe('fal simulator: storage and CDN', () => {
     const s = await falSim();
     s.control.freeze();
     const init = await s.api(`${s.storageUrl}/storage/upload/initiate?storage_type=fal-cdn-v3`, {
-      method: 'POST', json: { content_type: 'image/png', file_name: 'in.png' }, headers: { 'x-fal-object-lifecycle': '{"expiration_duration_seconds":60}' },
+      method: 'POST',
+      json: { content_type: 'image/png', file_name: 'in.png' },
+      headers: { 'x-fal-object-lifecycle': '{"expiration_duration_seconds":60}' },
     });
     expect(init.status).toBe(200);
     const { upload_url, file_url } = await init.json();
     expect(file_url).toMatch(new RegExp(`^${s.cdnUrl}/files/\\w+/[\\w-]+\\.png$`));
-    const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: '#123456' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 20, height: 10, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     const unsigned = upload_url.replace(/\?.*$/, '');
     expect((await fetch(unsigned, { method: 'PUT', body: png })).status).toBe(403);
     expect((await fetch(upload_url, { method: 'PUT', body: png, headers: { 'content-type': 'image/png' } })).status).toBe(200);
@@ -31,7 +35,12 @@ describe('fal simulator: storage and CDN', () => {
 
   it('multipart: numbered parts answer {partNumber, etag}, /complete assembles them; single PUT over the limit is 413', async () => {
     const s = await falSim({ scenario: { maxUploadBytes: 1000 } });
-    const { upload_url, file_url } = await (await s.api(`${s.storageUrl}/storage/upload/initiate-multipart?storage_type=fal-cdn-v3`, { method: 'POST', json: { content_type: 'application/octet-stream', file_name: 'big.bin' } })).json();
+    const { upload_url, file_url } = await (
+      await s.api(`${s.storageUrl}/storage/upload/initiate-multipart?storage_type=fal-cdn-v3`, {
+        method: 'POST',
+        json: { content_type: 'application/octet-stream', file_name: 'big.bin' },
+      })
+    ).json();
     const u = new URL(upload_url);
     const partUrl = (n: number | string) => `${u.origin}${u.pathname}/${n}${u.search}`;
     const chunks = [Buffer.alloc(700, 1), Buffer.alloc(700, 2), Buffer.alloc(100, 3)];
@@ -47,14 +56,22 @@ describe('fal simulator: storage and CDN', () => {
     expect((await fetch(partUrl('complete'), { method: 'POST', body: JSON.stringify({ parts }) })).status).toBe(200);
     expect(Buffer.from(await (await fetch(file_url)).arrayBuffer())).toEqual(Buffer.concat(chunks));
 
-    const single = await (await s.api(`${s.storageUrl}/storage/upload/initiate`, { method: 'POST', json: { content_type: 'application/octet-stream', file_name: 'x.bin' } })).json();
+    const single = await (
+      await s.api(`${s.storageUrl}/storage/upload/initiate`, { method: 'POST', json: { content_type: 'application/octet-stream', file_name: 'x.bin' } })
+    ).json();
     expect((await fetch(single.upload_url, { method: 'PUT', body: Buffer.alloc(1500) })).status).toBe(413);
   });
 
   it('outputs live on the CDN only after success, for the requested lifetime; the upscaler reads an upload', async () => {
-    const s = await falSim({ scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 1_000 }, 'fal-ai/esrgan': { startupMs: 0, runMs: 1_000 } } } });
+    const s = await falSim({
+      scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 1_000 }, 'fal-ai/esrgan': { startupMs: 0, runMs: 1_000 } } },
+    });
     s.control.freeze();
-    const j = await s.submit('fal-ai/flux/schnell', { prompt: 'x', output_format: 'png' }, { 'x-fal-object-lifecycle-preference': '{"expiration_duration_seconds":3600}' });
+    const j = await s.submit(
+      'fal-ai/flux/schnell',
+      { prompt: 'x', output_format: 'png' },
+      { 'x-fal-object-lifecycle-preference': '{"expiration_duration_seconds":3600}' },
+    );
     s.control.advance(1_000);
     const out = await (await s.api(j.response_url)).json();
     const img = await fetch(out.images[0].url);
@@ -68,7 +85,11 @@ describe('fal simulator: storage and CDN', () => {
     s.control.advance(1_000);
     const miss = await s.api(up.response_url);
     expect([miss.status, (await miss.json()).detail[0].type]).toEqual([422, 'file_download_error']);
-    const data = `data:image/png;base64,${(await sharp({ create: { width: 30, height: 20, channels: 3, background: '#fff' } }).png().toBuffer()).toString('base64')}`;
+    const data = `data:image/png;base64,${(
+      await sharp({ create: { width: 30, height: 20, channels: 3, background: '#fff' } })
+        .png()
+        .toBuffer()
+    ).toString('base64')}`;
     const ok = await s.submit('fal-ai/esrgan', { image_url: data, scale: 4 });
     s.control.advance(1_000);
     expect((await (await s.api(ok.response_url)).json()).image).toMatchObject({ width: 120, height: 80 });

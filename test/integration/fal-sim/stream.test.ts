@@ -14,7 +14,11 @@ async function readAll(res: Response, onChunk?: (text: string) => void): Promise
   }
 }
 
-const events = (raw: string) => raw.split('\n\n').filter((b) => b.startsWith('data: ')).map((b) => JSON.parse(b.slice(6)));
+const events = (raw: string) =>
+  raw
+    .split('\n\n')
+    .filter((b) => b.startsWith('data: '))
+    .map((b) => JSON.parse(b.slice(6)));
 
 describe('fal simulator: status stream', () => {
   it('sends the current status at once, one event per change with only new log entries, and closes after COMPLETED', async () => {
@@ -28,7 +32,10 @@ describe('fal simulator: status stream', () => {
     const raw = await readAll(res, (all) => {
       // Advance simulated time after each change has been seen (and once a ping has arrived).
       const n = events(all).length;
-      if (n > step && all.includes(': ping')) { step = n; setTimeout(() => s.control.advance(1_000), 5); }
+      if (n > step && all.includes(': ping')) {
+        step = n;
+        setTimeout(() => s.control.advance(1_000), 5);
+      }
     });
     expect(raw).not.toMatch(/^event:/m);
     const evs = events(raw);

@@ -26,8 +26,30 @@ function filledDataDir(): string {
   const dir = tempDir('kiln-corrupt-');
   const h = openHistory({ dataDir: dir, log: recordingLog(), clock: manualClock(1) });
   for (let i = 0; i < N; i++) {
-    h.insertIntent({ id: `r${i}`, provider: 'replicate', model: 'owner/m', version: null, target: 'model', input: { prompt: `prompt number ${i} `.repeat(15) } });
-    h.setOutputs(`r${i}`, [{ index: 0, kind: 'image', state: 'saved', remoteUrl: null, path: `2026/01/r${i}/out-0.png`, thumbPath: null, mime: 'image/png', size: 1, width: 1, height: 1, sha256: null, error: null }]);
+    h.insertIntent({
+      id: `r${i}`,
+      provider: 'replicate',
+      model: 'owner/m',
+      version: null,
+      target: 'model',
+      input: { prompt: `prompt number ${i} `.repeat(15) },
+    });
+    h.setOutputs(`r${i}`, [
+      {
+        index: 0,
+        kind: 'image',
+        state: 'saved',
+        remoteUrl: null,
+        path: `2026/01/r${i}/out-0.png`,
+        thumbPath: null,
+        mime: 'image/png',
+        size: 1,
+        width: 1,
+        height: 1,
+        sha256: null,
+        error: null,
+      },
+    ]);
   }
   h.close();
   return dir;

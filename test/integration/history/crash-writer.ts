@@ -11,11 +11,33 @@ const prefix = process.argv[3] ?? 'w';
 const end = Date.now() + 20_000;
 for (let i = 0; i < 200_000 && Date.now() < end; i++) {
   const id = `${prefix}-${i}`;
-  h.insertIntent({ id, provider: 'replicate', model: 'owner/model', version: null, target: 'model', input: { prompt: `crash test prompt ${i} ${'x'.repeat(i % 300)}` } });
+  h.insertIntent({
+    id,
+    provider: 'replicate',
+    model: 'owner/model',
+    version: null,
+    target: 'model',
+    input: { prompt: `crash test prompt ${i} ${'x'.repeat(i % 300)}` },
+  });
   process.stdout.write(`${i}\n`);
   h.update(id, { status: 'starting', providerId: `p-${prefix}-${i}` });
   h.update(id, { status: 'succeeded', logs: 'done '.repeat(i % 50), output: [`https://x/${i}.png`] });
-  h.setOutputs(id, [{ index: 0, kind: 'image', state: 'pending', remoteUrl: `https://x/${i}.png`, path: null, thumbPath: null, mime: null, size: null, width: null, height: null, sha256: null, error: null }]);
+  h.setOutputs(id, [
+    {
+      index: 0,
+      kind: 'image',
+      state: 'pending',
+      remoteUrl: `https://x/${i}.png`,
+      path: null,
+      thumbPath: null,
+      mime: null,
+      size: null,
+      width: null,
+      height: null,
+      sha256: null,
+      error: null,
+    },
+  ]);
   if (i % 10 === 9) h.removeMany([`${prefix}-${i - 5}`], { skipFavourites: true });
 }
 h.close();

@@ -43,7 +43,11 @@ function runAndKill(dataDir: string, prefix: string, killAfterCommits: number): 
 describe('history survives kill -9', () => {
   it('reopens cleanly after repeated SIGKILLs mid-write, with every reported commit present', async () => {
     const dir = tempDir('kiln-crash-');
-    for (const [round, killAt] of [[0, 150], [1, 400], [2, 777]] as const) {
+    for (const [round, killAt] of [
+      [0, 150],
+      [1, 400],
+      [2, 777],
+    ] as const) {
       const prefix = `r${round}`;
       const lastReported = await runAndKill(dir, prefix, killAt);
       expect(lastReported).toBeGreaterThanOrEqual(killAt);
@@ -67,7 +71,14 @@ describe('history survives kill -9', () => {
           expect(rec, `${prefix}-${i}`).not.toBeNull();
         }
         // Still writable, searchable and consistent.
-        h.insertIntent({ id: `after-${round}`, provider: 'replicate', model: 'owner/model', version: null, target: 'model', input: { prompt: 'after the crash' } });
+        h.insertIntent({
+          id: `after-${round}`,
+          provider: 'replicate',
+          model: 'owner/model',
+          version: null,
+          target: 'model',
+          input: { prompt: 'after the crash' },
+        });
         expect(h.list({ query: 'after crash' }, null, 10).items.map((i) => i.id)).toContain(`after-${round}`);
       } finally {
         h.close();

@@ -21,7 +21,13 @@ describe('a stalled download', () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const dest = path.join(tempDir(), 'out.png.part');
     try {
-      const err = await downloadToFile({ fetch, url: `${base}/x.png`, dest, trust: { bases: [`${base}/v1`], key: { bases: [`${base}/v1`] } }, idleTimeoutMs: 300 }).catch((e) => e);
+      const err = await downloadToFile({
+        fetch,
+        url: `${base}/x.png`,
+        dest,
+        trust: { bases: [`${base}/v1`], key: { bases: [`${base}/v1`] } },
+        idleTimeoutMs: 300,
+      }).catch((e) => e);
       expect(err).toBeInstanceOf(DownloadError);
       expect((err as DownloadError).failure).toBe('transient');
       expect((err as DownloadError).message).toMatch(/stalled: no data/);

@@ -27,7 +27,9 @@ afterEach(async () => {
 
 async function both(scenario: Scenario = {}): Promise<{ backend: Backend; sim: Sim; fal: FalSim }> {
   const sim = await startSimulator({ scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 200 } }, ...scenario } });
-  const fal = await startFalSimulator({ scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 200 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 200 } } } });
+  const fal = await startFalSimulator({
+    scenario: { endpoints: { 'fal-ai/flux/schnell': { startupMs: 0, runMs: 200 }, 'kiln-test/always-fails': { startupMs: 0, runMs: 200 } } },
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-groups-'));
   let settings: Settings = { ...DEFAULT_SETTINGS };
   const deps: BackendDeps = {
@@ -101,7 +103,16 @@ describe('predictions:createGroup', () => {
   });
 
   it('a batch: a member the provider refuses fails alone with the reason; the rest run', async () => {
-    const refuse = { status: 422, headers: { 'content-type': 'application/problem+json' }, body: JSON.stringify({ title: 'Input validation failed', detail: '- prompt: scripted refusal\n', status: 422, invalid_fields: [{ type: 'format', field: 'prompt', description: 'scripted refusal' }] }) };
+    const refuse = {
+      status: 422,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({
+        title: 'Input validation failed',
+        detail: '- prompt: scripted refusal\n',
+        status: 422,
+        invalid_fields: [{ type: 'format', field: 'prompt', description: 'scripted refusal' }],
+      }),
+    };
     const { backend, sim } = await both({ faults: [{ endpoint: 'create', kind: 'reply', after: 2, count: 1, reply: refuse }] });
     const history = backend.services.history;
     const members = Array.from({ length: 5 }, (_, i) => ({ model: FLUX, input: { prompt: `batch prompt ${i + 1}` } }));

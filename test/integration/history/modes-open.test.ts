@@ -26,10 +26,16 @@ describe.skipIf(process.platform === 'win32')('owner-only data folder', () => {
     const b = await createBackend(deps);
     await deps.secrets.set('replicate', 'r8_abcdefghijklmnop');
     deps.settings.set({ theme: 'dark' });
-    await b.services.vault.stageInput('a.png', 'image/png', Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==', 'base64'));
+    await b.services.vault.stageInput(
+      'a.png',
+      'image/png',
+      Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5ErkJggg==', 'base64'),
+    );
     b.services.history.insertIntent({ id: 'm1', provider: 'replicate', model: 'x/y', version: null, target: 'model', input: {} });
-    for (const d of [dir, path.join(dir, 'media'), path.join(dir, 'media', 'inputs'), path.join(dir, '.vault-tmp')]) expect([d, mode(d).toString(8)]).toEqual([d, '700']);
-    for (const f of ['history.db', 'history.db-wal', 'history.db-shm', 'settings.json', 'secrets.json']) expect([f, mode(path.join(dir, f)).toString(8)]).toEqual([f, '600']);
+    for (const d of [dir, path.join(dir, 'media'), path.join(dir, 'media', 'inputs'), path.join(dir, '.vault-tmp')])
+      expect([d, mode(d).toString(8)]).toEqual([d, '700']);
+    for (const f of ['history.db', 'history.db-wal', 'history.db-shm', 'settings.json', 'secrets.json'])
+      expect([f, mode(path.join(dir, f)).toString(8)]).toEqual([f, '600']);
     const input = fs.readdirSync(path.join(dir, 'media', 'inputs'))[0]!;
     expect(mode(path.join(dir, 'media', 'inputs', input)).toString(8)).toBe('600');
     await b.stop();
@@ -73,7 +79,11 @@ describe('open with the default app', () => {
       notify: () => {},
       isFocused: () => true,
     };
-    const bat = await call(h.backend, 'files:stage', { name: 'evil.bat', mime: 'application/x-bat', dataBase64: Buffer.from('@echo off\r\ndel /q *\r\n').toString('base64') });
+    const bat = await call(h.backend, 'files:stage', {
+      name: 'evil.bat',
+      mime: 'application/x-bat',
+      dataBase64: Buffer.from('@echo off\r\ndel /q *\r\n').toString('base64'),
+    });
     expect(path.extname(bat.path)).toBe('.bin'); // staged under a neutral name
     const root = h.backend.services.vault.root;
     fs.mkdirSync(path.join(root, '2025', '01'), { recursive: true });

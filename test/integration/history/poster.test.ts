@@ -48,7 +48,9 @@ describe('video outputs: MP4 metadata and media:poster', () => {
     expect(tags.title).toBe('a slow pan over a kiln');
     expect(JSON.parse(tags.comment!)).toMatchObject({ provider: 'replicate', model: VIDEO, kiln_id: id });
 
-    const frame = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    const frame = await sharp({ create: { width: 640, height: 360, channels: 3, background: '#884422' } })
+      .jpeg()
+      .toBuffer();
     const b64 = (b: Buffer) => b.toString('base64');
     // Hostile payloads, each refused with its reason, nothing written.
     const tooBig = Buffer.concat([frame, Buffer.alloc(LIMITS.posterBytes)]);
@@ -56,7 +58,9 @@ describe('video outputs: MP4 metadata and media:poster', () => {
     expect((await err(call(h.backend, 'media:poster', { id, index: 0, dataBase64: b64(tooBig) }))).code).toBe('bad_request');
     const html = await err(call(h.backend, 'media:poster', { id, index: 0, dataBase64: b64(Buffer.from('<html><script>alert(1)</script></html>')) }));
     expect(html).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/JPEG or WebP/) });
-    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     expect((await err(call(h.backend, 'media:poster', { id, index: 0, dataBase64: b64(png) }))).message).toMatch(/JPEG or WebP/);
     const truncated = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 1)]);
     expect((await err(call(h.backend, 'media:poster', { id, index: 0, dataBase64: b64(truncated) }))).message).toMatch(/could not be decoded/);

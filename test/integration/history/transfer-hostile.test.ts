@@ -48,7 +48,10 @@ function zipOf(dir: string, files: Record<string, Uint8Array>): string {
 }
 /** Every file under a folder (relative), to prove nothing landed where it should not. */
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
 describe('import then export cannot leak', () => {
@@ -57,7 +60,11 @@ describe('import then export cannot leak', () => {
     const outside = path.join(path.dirname(w.dir), 'outside.txt');
     fs.writeFileSync(outside, 'a file outside the data folder');
     const manifest = manifestOf(
-      [run('p1', { input: { prompt: 'x', image: 'kiln-file:aa', mask: 'kiln-file:bb', ref: 'kiln-file:cc' } }, [{ index: 0, kind: 'image', state: 'saved', path: '../secrets.json', thumbPath: null }])],
+      [
+        run('p1', { input: { prompt: 'x', image: 'kiln-file:aa', mask: 'kiln-file:bb', ref: 'kiln-file:cc' } }, [
+          { index: 0, kind: 'image', state: 'saved', path: '../secrets.json', thumbPath: null },
+        ]),
+      ],
       [
         { id: 'aa', path: '../secrets.json', mime: 'application/json', size: 10 },
         { id: 'bb', path: '../../outside.txt', mime: 'text/plain', size: 10 },
@@ -91,7 +98,22 @@ describe('import then export cannot leak', () => {
     w.h.insertIntent({ id: 'p2', provider: 'replicate', model: 'x/y', version: null, target: 'model', input: { image: 'kiln-file:dd' } });
     fs.mkdirSync(path.join(w.root, '2026/01/p2'), { recursive: true });
     fs.symlinkSync(path.join(w.dir, 'secrets.json'), path.join(w.root, '2026/01/p2/out-0.png'));
-    w.h.setOutputs('p2', [{ index: 0, kind: 'image', state: 'saved', remoteUrl: null, path: '2026/01/p2/out-0.png', thumbPath: '../../../up.webp', mime: 'image/png', size: 1, width: 1, height: 1, sha256: null, error: null }]);
+    w.h.setOutputs('p2', [
+      {
+        index: 0,
+        kind: 'image',
+        state: 'saved',
+        remoteUrl: null,
+        path: '2026/01/p2/out-0.png',
+        thumbPath: '../../../up.webp',
+        mime: 'image/png',
+        size: 1,
+        width: 1,
+        height: 1,
+        sha256: null,
+        error: null,
+      },
+    ]);
     const out = path.join(tempDir(), 'poisoned.zip');
     await exportHistory({ history: w.h, vaultRoot: w.root, dest: out, now: 2 });
     expect(Object.keys(unzipSync(fs.readFileSync(out)))).toEqual(['manifest.json']);
@@ -150,8 +172,18 @@ describe('import then export cannot leak', () => {
     const manifest = manifestOf([
       // Allowed by the download policy (the provider's origin), so only "not without the user" stops it.
       run('u1', { output: [`${origin}/tracker/pixel-1.png`] }, []),
-      run('u2', { output: [`${origin}/tracker/pixel-2.png`] }, [{ index: 0, kind: 'image', state: 'pending', remoteUrl: `${origin}/tracker/pixel-2.png`, path: null, thumbPath: null }]),
-      run('u3', { status: 'processing', providerId: 'imported-xyz', urls: { get: `${origin}/tracker/get`, stream: `${origin}/tracker/stream`, web: 'https://replicate.com/p/imported-xyz' } }, []),
+      run('u2', { output: [`${origin}/tracker/pixel-2.png`] }, [
+        { index: 0, kind: 'image', state: 'pending', remoteUrl: `${origin}/tracker/pixel-2.png`, path: null, thumbPath: null },
+      ]),
+      run(
+        'u3',
+        {
+          status: 'processing',
+          providerId: 'imported-xyz',
+          urls: { get: `${origin}/tracker/get`, stream: `${origin}/tracker/stream`, web: 'https://replicate.com/p/imported-xyz' },
+        },
+        [],
+      ),
     ]);
     const zip = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifest)) });
     expect(await call(h.backend, 'predictions:import', { path: zip })).toEqual({ imported: 3, skipped: 0 });
@@ -186,13 +218,23 @@ describe('archive import bounds', () => {
     const many = zipOf(tempDir(), files);
     const small = { ...LIMITS.archive, entries: 10 };
     await expect(importHistory({ history: w.h, vaultRoot: w.root, source: many, tmpParent: w.tmp, limits: small })).rejects.toThrow(/more than 10 entries/);
-    const big = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifestOf([]))), 'media/x/a.bin': new Uint8Array(300_000).map((_, i) => (i * 7919) % 251) });
-    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: big, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } })).rejects.toThrow(/97\.7 KB import limit/);
+    const big = zipOf(tempDir(), {
+      'manifest.json': strToU8(JSON.stringify(manifestOf([]))),
+      'media/x/a.bin': new Uint8Array(300_000).map((_, i) => (i * 7919) % 251),
+    });
+    await expect(
+      importHistory({ history: w.h, vaultRoot: w.root, source: big, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } }),
+    ).rejects.toThrow(/97\.7 KB import limit/);
     // A folder import is bounded by what it copies.
     const src = tempDir('kiln-hostile-src-');
     fs.mkdirSync(path.join(src, 'media', '2026'), { recursive: true });
     fs.writeFileSync(path.join(src, 'media', '2026', 'big.png'), new Uint8Array(300_000));
-    fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(manifestOf([run('f1', {}, [{ index: 0, kind: 'image', state: 'saved', path: '2026/big.png', thumbPath: null }])])));
-    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } })).rejects.toThrow(/97\.7 KB limit/);
+    fs.writeFileSync(
+      path.join(src, 'manifest.json'),
+      JSON.stringify(manifestOf([run('f1', {}, [{ index: 0, kind: 'image', state: 'saved', path: '2026/big.png', thumbPath: null }])])),
+    );
+    await expect(
+      importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } }),
+    ).rejects.toThrow(/97\.7 KB limit/);
   });
 });

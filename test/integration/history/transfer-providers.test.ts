@@ -44,13 +44,35 @@ describe('export / import with fal runs', () => {
     a.h.update('r1', { status: 'succeeded', saveState: 'saved', providerId: 'prov-r1' });
     fs.mkdirSync(path.join(a.root, '2026/11/f1'), { recursive: true });
     fs.writeFileSync(path.join(a.root, '2026/11/f1/out-0.jpg'), 'jpeg-bytes');
-    a.h.setOutputs('f1', [{ index: 0, kind: 'image', state: 'saved', remoteUrl: 'https://v3.fal.media/files/penguin/Xq3vYb1.jpeg', path: '2026/11/f1/out-0.jpg', thumbPath: null, mime: 'image/jpeg', size: 10, width: 1, height: 1, sha256: null, error: null }]);
+    a.h.setOutputs('f1', [
+      {
+        index: 0,
+        kind: 'image',
+        state: 'saved',
+        remoteUrl: 'https://v3.fal.media/files/penguin/Xq3vYb1.jpeg',
+        path: '2026/11/f1/out-0.jpg',
+        thumbPath: null,
+        mime: 'image/jpeg',
+        size: 10,
+        width: 1,
+        height: 1,
+        sha256: null,
+        error: null,
+      },
+    ]);
 
     for (const dest of [path.join(tempDir(), 'x.zip'), path.join(tempDir(), 'folder-export')]) {
       await exportHistory({ history: a.h, vaultRoot: a.root, dest, now: 1 });
       const b = world();
       expect(await importHistory({ history: b.h, vaultRoot: b.root, source: dest, tmpParent: b.tmp })).toEqual({ imported: 2, skipped: 0 });
-      expect(b.h.get('f1')).toMatchObject({ provider: 'fal', model: 'fal-ai/flux/dev', providerId: '7c0d2c5e-0000-4000-8000-000000000001', logs: 'step 1/28', status: 'succeeded', saveState: 'saved' });
+      expect(b.h.get('f1')).toMatchObject({
+        provider: 'fal',
+        model: 'fal-ai/flux/dev',
+        providerId: '7c0d2c5e-0000-4000-8000-000000000001',
+        logs: 'step 1/28',
+        status: 'succeeded',
+        saveState: 'saved',
+      });
       expect(b.h.view('f1')).toMatchObject({ provider: 'fal' });
       expect(b.h.get('r1')).toMatchObject({ provider: 'replicate', model: 'owner/m' });
       expect(b.h.getOutputs('f1')[0]).toMatchObject({ state: 'saved', path: '2026/11/f1/out-0.jpg' });
@@ -62,7 +84,9 @@ describe('export / import with fal runs', () => {
 
   it('a manifest naming a provider Kiln does not know is refused whole', async () => {
     const w = world();
-    const zip = zipOf({ 'manifest.json': strToU8(JSON.stringify(manifestOf([{ record: { id: 'e1', provider: 'evil', model: 'x', createdAt: 1, input: {} }, outputs: [] }]))) });
+    const zip = zipOf({
+      'manifest.json': strToU8(JSON.stringify(manifestOf([{ record: { id: 'e1', provider: 'evil', model: 'x', createdAt: 1, input: {} }, outputs: [] }]))),
+    });
     await expect(importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp })).rejects.toThrow(/provider/);
     expect(w.h.get('e1')).toBeNull();
   });
@@ -70,8 +94,14 @@ describe('export / import with fal runs', () => {
   it('a hostile fal record is confined like any other: no path outside the vault, an unfinished run is not followed', async () => {
     const w = world();
     const manifest = manifestOf([
-      { record: { id: 'h1', provider: 'fal', model: 'fal-ai/flux/dev', createdAt: 1, input: { prompt: 'x' }, status: 'succeeded' }, outputs: [{ index: 0, kind: 'file', state: 'saved', path: '../secrets.json', thumbPath: null }] },
-      { record: { id: 'h2', provider: 'fal', model: 'fal-ai/flux/dev', createdAt: 2, input: { prompt: 'y' }, status: 'IN_PROGRESS', providerId: 'fal-req-2' }, outputs: [] },
+      {
+        record: { id: 'h1', provider: 'fal', model: 'fal-ai/flux/dev', createdAt: 1, input: { prompt: 'x' }, status: 'succeeded' },
+        outputs: [{ index: 0, kind: 'file', state: 'saved', path: '../secrets.json', thumbPath: null }],
+      },
+      {
+        record: { id: 'h2', provider: 'fal', model: 'fal-ai/flux/dev', createdAt: 2, input: { prompt: 'y' }, status: 'IN_PROGRESS', providerId: 'fal-req-2' },
+        outputs: [],
+      },
     ]);
     const zip = zipOf({ 'manifest.json': strToU8(JSON.stringify(manifest)) });
     expect(await importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp })).toEqual({ imported: 2, skipped: 0 });
@@ -82,9 +112,14 @@ describe('export / import with fal runs', () => {
 
   it('a fal archive is bounded like any other (entries, naming the limit)', async () => {
     const w = world();
-    const runs = Array.from({ length: 12 }, (_, i) => ({ record: { id: `b${i}`, provider: 'fal', model: 'fal-ai/flux/dev', createdAt: i, input: {} }, outputs: [] }));
+    const runs = Array.from({ length: 12 }, (_, i) => ({
+      record: { id: `b${i}`, provider: 'fal', model: 'fal-ai/flux/dev', createdAt: i, input: {} },
+      outputs: [],
+    }));
     const zip = zipOf({ 'manifest.json': strToU8(JSON.stringify(manifestOf(runs))) });
-    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp, limits: { ...LIMITS.archive, entries: 10 } })).rejects.toThrow(/more than 10 entries/);
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp, limits: { ...LIMITS.archive, entries: 10 } })).rejects.toThrow(
+      /more than 10 entries/,
+    );
     expect(w.h.get('b0')).toBeNull();
   });
 });

@@ -30,14 +30,36 @@ describe('export / import', () => {
     fs.mkdirSync(path.join(a.root, 'inputs'), { recursive: true });
     fs.writeFileSync(path.join(a.root, 'inputs', 'abc123.png'), 'input-bytes');
     a.h.addInputFile({ id: 'abc123', path: 'inputs/abc123.png', name: 'me.png', mime: 'image/png', size: 11, sha256: null, createdAt: 5 });
-    a.h.insertIntent({ id: 'o1', provider: 'replicate', model: 'owner/m', version: 'v', target: 'version', input: { prompt: 'original', image: 'kiln-file:abc123' } });
+    a.h.insertIntent({
+      id: 'o1',
+      provider: 'replicate',
+      model: 'owner/m',
+      version: 'v',
+      target: 'version',
+      input: { prompt: 'original', image: 'kiln-file:abc123' },
+    });
     a.h.insertIntent({ id: 'o2', provider: 'replicate', model: 'owner/m', version: 'v', target: 'version', input: { prompt: 'retry' }, retryOf: 'o1' });
     a.h.update('o1', { status: 'succeeded', saveState: 'saved', providerId: 'prov-1', logs: 'all good' });
     a.h.setFavourite('o1', true);
     fs.mkdirSync(path.join(a.root, '2026/01/o1'), { recursive: true });
     fs.writeFileSync(path.join(a.root, '2026/01/o1/out-0.webp'), 'webp-bytes');
     fs.writeFileSync(path.join(a.root, '2026/01/o1/out-0.webp.json'), '{}');
-    a.h.setOutputs('o1', [{ index: 0, kind: 'image', state: 'saved', remoteUrl: null, path: '2026/01/o1/out-0.webp', thumbPath: null, mime: 'image/webp', size: 10, width: 1, height: 1, sha256: null, error: null }]);
+    a.h.setOutputs('o1', [
+      {
+        index: 0,
+        kind: 'image',
+        state: 'saved',
+        remoteUrl: null,
+        path: '2026/01/o1/out-0.webp',
+        thumbPath: null,
+        mime: 'image/webp',
+        size: 10,
+        width: 1,
+        height: 1,
+        sha256: null,
+        error: null,
+      },
+    ]);
     const zip = path.join(tempDir(), 'x.zip');
     expect(await exportHistory({ history: a.h, vaultRoot: a.root, dest: zip, now: 1 })).toEqual({ path: zip, count: 2 });
 
@@ -61,14 +83,22 @@ describe('export / import', () => {
   it('a hostile archive cannot write outside the vault (zip-slip, ../ paths in the manifest)', async () => {
     const b = world();
     const manifest = {
-      format: 'kiln-history', version: 1, exportedAt: 1, inputFiles: [],
-      predictions: [{
-        record: { id: 'evil', provider: 'replicate', model: 'x/y', createdAt: 1, input: {}, status: 'succeeded' },
-        outputs: [{ index: 0, kind: 'image', state: 'saved', path: '../../escaped.png', thumbPath: '/etc/passwd' }],
-      }],
+      format: 'kiln-history',
+      version: 1,
+      exportedAt: 1,
+      inputFiles: [],
+      predictions: [
+        {
+          record: { id: 'evil', provider: 'replicate', model: 'x/y', createdAt: 1, input: {}, status: 'succeeded' },
+          outputs: [{ index: 0, kind: 'image', state: 'saved', path: '../../escaped.png', thumbPath: '/etc/passwd' }],
+        },
+      ],
     };
     const zip = path.join(tempDir(), 'evil.zip');
-    fs.writeFileSync(zip, zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), '../../zipslip.txt': strToU8('pwned'), 'media/../../../escaped.png': strToU8('pwned') }));
+    fs.writeFileSync(
+      zip,
+      zipSync({ 'manifest.json': strToU8(JSON.stringify(manifest)), '../../zipslip.txt': strToU8('pwned'), 'media/../../../escaped.png': strToU8('pwned') }),
+    );
     const r = await importHistory({ history: b.h, vaultRoot: b.root, source: zip, tmpParent: path.join(b.dir, 'tmp') });
     expect(r.imported).toBe(1);
     const out = b.h.getOutputs('evil')[0]!;

@@ -29,8 +29,12 @@ let pngBytes: Buffer;
 let bigPng: Buffer;
 
 beforeAll(async () => {
-  pngBytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } }).png().toBuffer();
-  bigPng = await sharp(Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 2654435761) >>> 24)), { raw: { width: 300, height: 300, channels: 3 } }).png({ compressionLevel: 0 }).toBuffer();
+  pngBytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3366cc' } })
+    .png()
+    .toBuffer();
+  bigPng = await sharp(Buffer.from(Array.from({ length: 300 * 300 * 3 }, (_, i) => (i * 2654435761) >>> 24)), { raw: { width: 300, height: 300, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
   forbidden = http.createServer((_req, res) => {
     forbiddenHits++;
     res.writeHead(200, { 'content-type': 'image/png' });
@@ -95,8 +99,23 @@ function setup(extra: Partial<Parameters<typeof createVault>[0]> = {}, dir = tem
   const log = recordingLog();
   const history = openHistory({ dataDir: dir, log, clock: systemClock });
   const publisher = createPublisher({ clock: systemClock, view: (id) => history.view(id), emit: () => {}, intervalMs: 5 });
-  const vault = createVault({ dataDir: dir, fetch, clock: systemClock, log, history, publisher, replicateBaseUrl: `${origin}/v1`, retry: { attempts: 2, baseMs: 5 }, retryLaterMs: 60_000, ...extra });
-  cleanup.push(() => history.close(), () => publisher.flushNow(), () => vault.close());
+  const vault = createVault({
+    dataDir: dir,
+    fetch,
+    clock: systemClock,
+    log,
+    history,
+    publisher,
+    replicateBaseUrl: `${origin}/v1`,
+    retry: { attempts: 2, baseMs: 5 },
+    retryLaterMs: 60_000,
+    ...extra,
+  });
+  cleanup.push(
+    () => history.close(),
+    () => publisher.flushNow(),
+    () => vault.close(),
+  );
   return { dir, log, history, vault };
 }
 

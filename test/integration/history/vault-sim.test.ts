@@ -38,12 +38,30 @@ async function setup(scenario: Scenario, withToken: boolean) {
   cleanup.push(() => sim.close());
   const dir = tempDir('kiln-vault-sim-');
   // The vault's clock follows the simulator's, so "retention has passed" means the same to both.
-  const clock: Clock = { now: () => sim.control.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) };
+  const clock: Clock = {
+    now: () => sim.control.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+  };
   const log = recordingLog();
   const history = openHistory({ dataDir: dir, log, clock });
   const publisher = createPublisher({ clock, view: (id) => history.view(id), emit: () => {}, intervalMs: 5 });
-  const vault = createVault({ dataDir: dir, fetch, clock, log, history, publisher, replicateBaseUrl: sim.baseUrl, retry: { attempts: 2, baseMs: 5 }, ...(withToken ? { getToken: async () => sim.token } : {}) });
-  cleanup.push(() => history.close(), () => publisher.flushNow(), () => vault.close());
+  const vault = createVault({
+    dataDir: dir,
+    fetch,
+    clock,
+    log,
+    history,
+    publisher,
+    replicateBaseUrl: sim.baseUrl,
+    retry: { attempts: 2, baseMs: 5 },
+    ...(withToken ? { getToken: async () => sim.token } : {}),
+  });
+  cleanup.push(
+    () => history.close(),
+    () => publisher.flushNow(),
+    () => vault.close(),
+  );
   const p = await succeededOnSim(sim);
   history.insertIntent({ id: 'k1', provider: 'replicate', model: MODEL, version: null, target: 'model', input: { prompt: 'a quiet harbour' } });
   const rec = history.update('k1', { status: 'succeeded', providerId: String(p.id), providerCreatedAt: Date.parse(String(p.created_at)), output: p.output });

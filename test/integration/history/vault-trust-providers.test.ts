@@ -29,7 +29,10 @@ let replicate = '';
 /** Every request each host saw, with the Authorization header it carried. */
 const seen: { host: string; url: string; auth: string | null }[] = [];
 
-function server(name: string, route: (url: string, auth: string | null, send: (status: number, body?: Buffer | string, headers?: Record<string, string>) => void) => void): http.Server {
+function server(
+  name: string,
+  route: (url: string, auth: string | null, send: (status: number, body?: Buffer | string, headers?: Record<string, string>) => void) => void,
+): http.Server {
   return http.createServer((req, res) => {
     const auth = req.headers.authorization ?? null;
     seen.push({ host: name, url: req.url ?? '', auth });
@@ -46,7 +49,9 @@ async function listen(s: http.Server): Promise<string> {
 }
 
 beforeAll(async () => {
-  png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#cc6633' } }).png().toBuffer();
+  png = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#cc6633' } })
+    .png()
+    .toBuffer();
   // A host that wants a key answers 401 without it, and the file with any key at all: a leak shows
   // as a saved file and an Authorization header in `seen`.
   const wantsKey = (auth: string | null, send: (s: number, b?: Buffer | string) => void) => (auth ? send(200, png) : send(401, 'key please'));

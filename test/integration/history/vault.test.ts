@@ -28,8 +28,12 @@ let active = 0;
 let maxActive = 0;
 
 beforeAll(async () => {
-  pngBytes = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc' } }).png().toBuffer();
-  const webp = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#cc3366' } }).webp().toBuffer();
+  pngBytes = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc' } })
+    .png()
+    .toBuffer();
+  const webp = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#cc3366' } })
+    .webp()
+    .toBuffer();
   const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2'), Buffer.alloc(4096, 7)]);
   server = http.createServer((req, res) => {
     const url = req.url ?? '';
@@ -86,8 +90,24 @@ function setup(extra: Partial<Parameters<typeof createVault>[0]> = {}) {
     changed.push(id);
     origChanged(id);
   };
-  const vault = createVault({ dataDir: dir, fetch, clock: systemClock, log, history, publisher, replicateBaseUrl: `${origin}/v1`, retry: { attempts: 3, baseMs: 5 }, retryLaterMs: 60_000, undoWindowMs: 200, ...extra });
-  cleanup.push(() => history.close(), () => publisher.flushNow(), () => vault.close());
+  const vault = createVault({
+    dataDir: dir,
+    fetch,
+    clock: systemClock,
+    log,
+    history,
+    publisher,
+    replicateBaseUrl: `${origin}/v1`,
+    retry: { attempts: 3, baseMs: 5 },
+    retryLaterMs: 60_000,
+    undoWindowMs: 200,
+    ...extra,
+  });
+  cleanup.push(
+    () => history.close(),
+    () => publisher.flushNow(),
+    () => vault.close(),
+  );
   return { dir, log, history, vault, changed };
 }
 
@@ -128,7 +148,10 @@ describe('vault: saving outputs', () => {
     const { history, vault } = setup();
     await vault.saveOutputs(succeeded(history, 'b1', [`${origin}/pic.webp`, `${origin}/clip.mp4`]));
     const outs = history.getOutputs('b1');
-    expect(outs.map((o) => [o.kind, o.state])).toEqual([['image', 'saved'], ['video', 'saved']]);
+    expect(outs.map((o) => [o.kind, o.state])).toEqual([
+      ['image', 'saved'],
+      ['video', 'saved'],
+    ]);
     const side = JSON.parse(fs.readFileSync(`${vault.resolve(outs[1]!.path!)}.json`, 'utf8'));
     expect(side).toMatchObject({ model: 'owner/model', prediction_id: 'prov-b1', seed: '7', input: { prompt: 'prompt b1', seed: 7 } });
     expect(outs[1]!.thumbPath).toBeNull(); // no poster frames (no ffmpeg)
@@ -138,7 +161,7 @@ describe('vault: saving outputs', () => {
     expect(fs.readFileSync(vault.resolve(t!.path!)!, 'utf8')).toBe('The answer');
   });
 
-  it('a real MP4 gets Kiln\'s metadata in moov/udta/meta (remuxed, no sidecar), 0600, hash of the final bytes', async () => {
+  it("a real MP4 gets Kiln's metadata in moov/udta/meta (remuxed, no sidecar), 0600, hash of the final bytes", async () => {
     const { history, vault, dir } = setup();
     await vault.saveOutputs(succeeded(history, 'v1', [`${origin}/real.mp4`]));
     const [o] = history.getOutputs('v1');
@@ -225,8 +248,20 @@ describe('vault: saving outputs', () => {
     const { history, vault } = setup({ concurrency: 2 });
     maxActive = 0;
     await Promise.all([
-      vault.saveOutputs(succeeded(history, 'p1', [1, 2, 3].map((i) => `${origin}/slow/${i}.png`))),
-      vault.saveOutputs(succeeded(history, 'p2', [4, 5, 6].map((i) => `${origin}/slow/${i}.png`))),
+      vault.saveOutputs(
+        succeeded(
+          history,
+          'p1',
+          [1, 2, 3].map((i) => `${origin}/slow/${i}.png`),
+        ),
+      ),
+      vault.saveOutputs(
+        succeeded(
+          history,
+          'p2',
+          [4, 5, 6].map((i) => `${origin}/slow/${i}.png`),
+        ),
+      ),
     ]);
     expect(maxActive).toBe(2);
     expect(history.get('p1')!.saveState).toBe('saved');

@@ -6,7 +6,13 @@ describe('models, versions, search, collections, account', () => {
   it('serves models with Cog OpenAPI Input/Output schemas', async () => {
     const s = await sim();
     const m = await (await s.api('/models/black-forest-labs/flux-schnell')).json();
-    expect(m).toMatchObject({ owner: 'black-forest-labs', name: 'flux-schnell', is_official: true, visibility: 'public', url: 'https://replicate.com/black-forest-labs/flux-schnell' });
+    expect(m).toMatchObject({
+      owner: 'black-forest-labs',
+      name: 'flux-schnell',
+      is_official: true,
+      visibility: 'public',
+      url: 'https://replicate.com/black-forest-labs/flux-schnell',
+    });
     expect(m.run_count).toBeGreaterThan(1_000_000);
     expect(m.description.length).toBeGreaterThan(20);
     const schemas = m.latest_version.openapi_schema.components.schemas;
@@ -70,7 +76,9 @@ describe('models, versions, search, collections, account', () => {
 describe('files', () => {
   it('uploads multipart content and reads it back', async () => {
     const s = await sim();
-    const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } }).png().toBuffer();
+    const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
+      .png()
+      .toBuffer();
     const form = new FormData();
     form.set('content', new Blob([bytes], { type: 'image/png' }), 'red.png');
     form.set('metadata', JSON.stringify({ purpose: 'upscale' }));
@@ -84,7 +92,10 @@ describe('files', () => {
     const dl = await s.api(`/files/${f.id}/download`);
     expect(Buffer.from(await dl.arrayBuffer()).equals(bytes)).toBe(true);
     // a file URL is a valid `format: uri` input for the upscaler
-    const up = await s.api('/predictions', { method: 'POST', json: { version: 'nightmareai/real-esrgan:42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b', input: { image: f.urls.get, scale: 2 } } });
+    const up = await s.api('/predictions', {
+      method: 'POST',
+      json: { version: 'nightmareai/real-esrgan:42fed1c4974146d4d2414e2be2c5277c7fcf05fcc3a73abf41610695738c1d7b', input: { image: f.urls.get, scale: 2 } },
+    });
     expect(up.status).toBe(201);
     expect((await s.api('/files', { method: 'POST', body: new FormData() })).status).toBe(422);
     expect((await s.api(`/files/${f.id}`, { method: 'DELETE' })).status).toBe(204);

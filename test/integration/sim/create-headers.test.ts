@@ -69,7 +69,11 @@ describe('Cancel-After and maximum run time', () => {
   it('parses h/m/s durations and bare seconds, with a 5 s minimum', async () => {
     const s = await sim();
     s.control.freeze();
-    for (const [header, ms] of [['1h30m45s', 5_445_000], ['90', 90_000], ['1', 5_000]] as const) {
+    for (const [header, ms] of [
+      ['1h30m45s', 5_445_000],
+      ['90', 90_000],
+      ['1', 5_000],
+    ] as const) {
       const p = await (await s.api(FLUX, { method: 'POST', headers: { 'cancel-after': header }, json: { input: { prompt: 'x' } } })).json();
       expect(Date.parse(p.deadline) - Date.parse(p.created_at), header).toBe(ms);
     }
@@ -91,7 +95,9 @@ describe('Cancel-After and maximum run time', () => {
 
 describe('scripted behaviour', () => {
   it('fails a model by scenario, and a single prediction by "[fail]" in its prompt', async () => {
-    const s = await sim({ scenario: { models: { 'black-forest-labs/flux-dev': { outcome: 'failed', error: 'NSFW content detected (E005)', coldBootMs: 0, runMs: 0 } } } });
+    const s = await sim({
+      scenario: { models: { 'black-forest-labs/flux-dev': { outcome: 'failed', error: 'NSFW content detected (E005)', coldBootMs: 0, runMs: 0 } } },
+    });
     const dev = await (await s.api('/models/black-forest-labs/flux-dev/predictions', { method: 'POST', json: { input: { prompt: 'x' } } })).json();
     expect(await (await s.api(`/predictions/${dev.id}`)).json()).toMatchObject({ status: 'failed', error: 'NSFW content detected (E005)', output: null });
     s.control.freeze();
@@ -137,12 +143,18 @@ describe('scripted behaviour', () => {
   });
 
   it('writes logs with \\n only or \\r only when asked', async () => {
-    const s = await sim({ scenario: { models: {
-      'black-forest-labs/flux-schnell': { logStyle: 'lf', coldBootMs: 0, runMs: 0 },
-      'black-forest-labs/flux-dev': { logStyle: 'cr', coldBootMs: 0, runMs: 0 },
-    } } });
+    const s = await sim({
+      scenario: {
+        models: {
+          'black-forest-labs/flux-schnell': { logStyle: 'lf', coldBootMs: 0, runMs: 0 },
+          'black-forest-labs/flux-dev': { logStyle: 'cr', coldBootMs: 0, runMs: 0 },
+        },
+      },
+    });
     const a = await (await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).json();
-    const b = await (await s.api('/models/black-forest-labs/flux-dev/predictions', { method: 'POST', json: { input: { prompt: 'x', num_inference_steps: 2 } } })).json();
+    const b = await (
+      await s.api('/models/black-forest-labs/flux-dev/predictions', { method: 'POST', json: { input: { prompt: 'x', num_inference_steps: 2 } } })
+    ).json();
     const la = (await (await s.api(`/predictions/${a.id}`)).json()).logs as string;
     const lb = (await (await s.api(`/predictions/${b.id}`)).json()).logs as string;
     expect(la).not.toContain('\r');

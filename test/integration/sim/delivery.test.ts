@@ -54,7 +54,10 @@ describe('output delivery and retention', () => {
   });
 
   it('can require auth on downloads and answer 410 after expiry (both UNVERIFIED upstream)', async () => {
-    const s = await sim({ retentionMs: 10_000, scenario: { deliveryAuth: true, expiredDeliveryStatus: 410, models: { 'black-forest-labs/flux-schnell': { coldBootMs: 0, runMs: 0 } } } });
+    const s = await sim({
+      retentionMs: 10_000,
+      scenario: { deliveryAuth: true, expiredDeliveryStatus: 410, models: { 'black-forest-labs/flux-schnell': { coldBootMs: 0, runMs: 0 } } },
+    });
     s.control.freeze();
     const p = await (await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).json();
     const url = (await (await s.api(`/predictions/${p.id}`)).json()).output[0];

@@ -60,7 +60,9 @@ describe('errors as problem details', () => {
     const s = await sim();
     const r = await s.api(FLUX, { method: 'POST', json: { version: 'abc', input: { prompt: 'x' } } });
     expect(r.status).toBe(422);
-    expect((await r.json()).invalid_fields).toEqual([{ type: 'additional_property_not_allowed', field: '(root)', description: 'Additional property version is not allowed' }]);
+    expect((await r.json()).invalid_fields).toEqual([
+      { type: 'additional_property_not_allowed', field: '(root)', description: 'Additional property version is not allowed' },
+    ]);
   });
 
   it('resolves version as owner/name (official only), owner/name:hash and bare hash', async () => {

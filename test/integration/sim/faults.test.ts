@@ -19,11 +19,15 @@ function rawGet(url: string, token: string): Promise<{ status: number; body: str
 
 describe('injected faults', () => {
   it('429 with Replicate body and Retry-After, then 5xx bursts, then normal', async () => {
-    const s = await sim({ scenario: { faults: [
-      { endpoint: 'get', kind: '429', retryAfterS: 3, count: 1 },
-      { endpoint: 'get', kind: '429-no-retry-after', count: 1 },
-      { endpoint: 'get', kind: '503', count: 2 },
-    ] } });
+    const s = await sim({
+      scenario: {
+        faults: [
+          { endpoint: 'get', kind: '429', retryAfterS: 3, count: 1 },
+          { endpoint: 'get', kind: '429-no-retry-after', count: 1 },
+          { endpoint: 'get', kind: '503', count: 2 },
+        ],
+      },
+    });
     const p = await (await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).json();
     const r1 = await s.api(`/predictions/${p.id}`);
     expect(r1.status).toBe(429);
@@ -43,10 +47,14 @@ describe('injected faults', () => {
   });
 
   it('"after" skips requests, "model" scopes a fault, "*" hits any endpoint', async () => {
-    const s = await sim({ scenario: { faults: [
-      { endpoint: 'create', kind: '500', model: 'black-forest-labs/flux-dev', count: 1 },
-      { endpoint: '*', kind: '502', after: 2, count: 1 },
-    ] } });
+    const s = await sim({
+      scenario: {
+        faults: [
+          { endpoint: 'create', kind: '500', model: 'black-forest-labs/flux-dev', count: 1 },
+          { endpoint: '*', kind: '502', after: 2, count: 1 },
+        ],
+      },
+    });
     expect((await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).status).toBe(201);
     expect((await s.api('/models/black-forest-labs/flux-dev/predictions', { method: 'POST', json: { input: { prompt: 'x' } } })).status).toBe(500);
     // the 500 above was consumed by the first fault; '*' has now seen 1 request (the first create)
@@ -56,11 +64,15 @@ describe('injected faults', () => {
   });
 
   it('resets connections, truncates and corrupts JSON', async () => {
-    const s = await sim({ scenario: { faults: [
-      { endpoint: 'get', kind: 'reset' },
-      { endpoint: 'get', kind: 'truncated-json' },
-      { endpoint: 'get', kind: 'malformed-json' },
-    ] } });
+    const s = await sim({
+      scenario: {
+        faults: [
+          { endpoint: 'get', kind: 'reset' },
+          { endpoint: 'get', kind: 'truncated-json' },
+          { endpoint: 'get', kind: 'malformed-json' },
+        ],
+      },
+    });
     const p = await (await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).json();
     expect(await rawGet(p.urls.get, s.token)).toBe('reset');
     const t = await rawGet(p.urls.get, s.token);
@@ -96,7 +108,9 @@ describe('injected faults', () => {
   });
 
   it('delivery faults hit output downloads', async () => {
-    const s = await sim({ scenario: { models: { 'black-forest-labs/flux-schnell': { coldBootMs: 0, runMs: 0 } }, faults: [{ endpoint: 'delivery', kind: '504' }] } });
+    const s = await sim({
+      scenario: { models: { 'black-forest-labs/flux-schnell': { coldBootMs: 0, runMs: 0 } }, faults: [{ endpoint: 'delivery', kind: '504' }] },
+    });
     const p = await (await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'x' } } })).json();
     const done = await (await s.api(`/predictions/${p.id}`)).json();
     expect((await fetch(done.output[0])).status).toBe(504);

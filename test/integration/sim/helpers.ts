@@ -18,7 +18,10 @@ export async function sim(opts: SimOptions = {}): Promise<Sim & { api: (path: st
     const headers = new Headers(init.headers);
     if (!headers.has('authorization')) headers.set('authorization', `Bearer ${s.token}`);
     let body = init.body;
-    if (init.json !== undefined) { headers.set('content-type', 'application/json'); body = JSON.stringify(init.json); }
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
     const url = path.startsWith('http') ? path : s.baseUrl + path;
     return fetch(url, { ...init, headers, body });
   };

@@ -6,7 +6,14 @@ import { FLUX, sim } from './helpers.ts';
 
 describe('hostile and recorded-shape faults', () => {
   it('401 / 403 problem details, then normal', async () => {
-    const s = await sim({ scenario: { faults: [{ endpoint: 'list', kind: '401' }, { endpoint: 'list', kind: '403' }] } });
+    const s = await sim({
+      scenario: {
+        faults: [
+          { endpoint: 'list', kind: '401' },
+          { endpoint: 'list', kind: '403' },
+        ],
+      },
+    });
     const r1 = await s.api('/predictions');
     expect(r1.status).toBe(401);
     expect((await r1.json()).detail).toBe('You did not pass a valid authentication token');
@@ -24,7 +31,13 @@ describe('hostile and recorded-shape faults', () => {
   });
 
   it('reply fills {{origin}}, {{id}} and echoes {{authorization}}', async () => {
-    const s = await sim({ scenario: { faults: [{ endpoint: 'get', kind: 'reply', reply: { status: 418, headers: { 'x-origin': '{{origin}}' }, body: '{"id":"{{id}}","echo":"{{authorization}}"}' } }] } });
+    const s = await sim({
+      scenario: {
+        faults: [
+          { endpoint: 'get', kind: 'reply', reply: { status: 418, headers: { 'x-origin': '{{origin}}' }, body: '{"id":"{{id}}","echo":"{{authorization}}"}' } },
+        ],
+      },
+    });
     const r = await s.api('/predictions/abc123');
     expect(r.status).toBe(418);
     expect(r.headers.get('x-origin')).toBe(s.origin);

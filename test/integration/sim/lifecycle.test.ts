@@ -9,7 +9,15 @@ describe('prediction walk', () => {
     const created = await s.api(FLUX, { method: 'POST', json: { input: { prompt: 'a red fox', num_outputs: 2, output_format: 'png', seed: 7 } } });
     expect(created.status).toBe(201);
     const p = await created.json();
-    expect(p).toMatchObject({ status: 'starting', model: 'black-forest-labs/flux-schnell', output: null, error: null, data_removed: false, started_at: null, logs: '' });
+    expect(p).toMatchObject({
+      status: 'starting',
+      model: 'black-forest-labs/flux-schnell',
+      output: null,
+      error: null,
+      data_removed: false,
+      started_at: null,
+      logs: '',
+    });
     expect(p.id).toMatch(/^[a-z0-9]{26}$/);
     expect(p.urls.get).toBe(`${s.baseUrl}/predictions/${p.id}`);
     expect(p.urls.cancel).toBe(`${s.baseUrl}/predictions/${p.id}/cancel`);

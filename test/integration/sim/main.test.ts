@@ -18,7 +18,13 @@ describe('npm run sim', () => {
       const h = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
       const control = new SimControlClient(s.baseUrl);
       await control.freeze();
-      const p: any = await (await fetch(`${s.baseUrl}/models/black-forest-labs/flux-schnell/predictions`, { method: "POST", headers: h, body: JSON.stringify({ input: { prompt: "x" } }) })).json();
+      const p: any = await (
+        await fetch(`${s.baseUrl}/models/black-forest-labs/flux-schnell/predictions`, {
+          method: 'POST',
+          headers: h,
+          body: JSON.stringify({ input: { prompt: 'x' } }),
+        })
+      ).json();
       expect(p.status).toBe('starting');
       await control.advance(61_000);
       const done: any = await (await fetch(p.urls.get, { headers: h })).json();
@@ -30,7 +36,15 @@ describe('npm run sim', () => {
       expect(c.byEndpoint['models.predictions.create']).toBe(1);
       expect(c.byEndpoint['predictions.get']).toBe(1);
       await control.loadScenario({ credit: false });
-      expect((await fetch(`${s.baseUrl}/models/black-forest-labs/flux-schnell/predictions`, { method: 'POST', headers: h, body: JSON.stringify({ input: { prompt: 'x' } }) })).status).toBe(402);
+      expect(
+        (
+          await fetch(`${s.baseUrl}/models/black-forest-labs/flux-schnell/predictions`, {
+            method: 'POST',
+            headers: h,
+            body: JSON.stringify({ input: { prompt: 'x' } }),
+          })
+        ).status,
+      ).toBe(402);
       await control.reset();
       expect(await control.predictions()).toEqual([]);
       const before = await control.now();

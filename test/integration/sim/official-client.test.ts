@@ -23,14 +23,18 @@ describe('official replicate client against the simulator', () => {
   });
 
   it('run() with a version hash, models.get, cancel and a streamed LLM', async () => {
-    const s = await sim({ scenario: { models: {
-      'stability-ai/sdxl': { coldBootMs: 0, runMs: 200 },
-      'meta/meta-llama-3-8b-instruct': { coldBootMs: 0, runMs: 300 },
-    } } });
+    const s = await sim({
+      scenario: {
+        models: {
+          'stability-ai/sdxl': { coldBootMs: 0, runMs: 200 },
+          'meta/meta-llama-3-8b-instruct': { coldBootMs: 0, runMs: 300 },
+        },
+      },
+    });
     const replicate = new Replicate({ auth: s.token, baseUrl: s.baseUrl, fetch: (...a: Parameters<typeof fetch>) => fetch(...a) });
     const model = await replicate.models.get('stability-ai', 'sdxl');
     const version = (model as any).latest_version.id as string;
-    const out = await replicate.run(`stability-ai/sdxl:${version}`, { input: { prompt: 'x', width: 512, height: 512 } }) as unknown[];
+    const out = (await replicate.run(`stability-ai/sdxl:${version}`, { input: { prompt: 'x', width: 512, height: 512 } })) as unknown[];
     expect(out).toHaveLength(1);
     expect(String(out[0])).toMatch(/\/out-0\.png$/);
 
@@ -45,7 +49,7 @@ describe('official replicate client against the simulator', () => {
     expect(text).toContain('tell me about kilns');
   });
 
-  it('surfaces a failed prediction and a 422 as the client\'s own errors', async () => {
+  it("surfaces a failed prediction and a 422 as the client's own errors", async () => {
     const s = await sim({ scenario: { models: { 'black-forest-labs/flux-schnell': { coldBootMs: 0, runMs: 100 } } } });
     const replicate = new Replicate({ auth: s.token, baseUrl: s.baseUrl, fetch: (...a: Parameters<typeof fetch>) => fetch(...a) });
     await expect(replicate.run('black-forest-labs/flux-schnell', { input: { prompt: 'x [fail]' } })).rejects.toThrow(/Prediction failed: .*E1001/);

@@ -4,7 +4,11 @@ import { sim } from './helpers.ts';
 
 const LLAMA = '/models/meta/meta-llama-3-8b-instruct/predictions';
 
-interface Ev { event?: string; id?: string; data: string }
+interface Ev {
+  event?: string;
+  id?: string;
+  data: string;
+}
 
 async function readEvents(url: string, headers: Record<string, string> = {}): Promise<{ events: Ev[]; contentType: string | null }> {
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers } });
@@ -23,7 +27,10 @@ describe('SSE streaming', () => {
     expect(p.urls.stream).toBe(`${s.origin}/stream/${p.id}`);
     const reading = readEvents(p.urls.stream);
     // tokens appear only as simulated time passes
-    for (let i = 0; i < 4; i++) { await new Promise((r) => setTimeout(r, 30)); s.control.advance(5_000); }
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 30));
+      s.control.advance(5_000);
+    }
     const { events, contentType } = await reading;
     expect(contentType).toBe('text/event-stream');
     const outputs = events.filter((e) => e.event === 'output');

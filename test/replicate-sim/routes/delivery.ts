@@ -23,7 +23,10 @@ function produce(p: SimPrediction, f: OutputFile): Promise<Buffer> {
 
 function fileBytes(state: SimState, key: string, make: () => Promise<Buffer>): Promise<Buffer> {
   let b = state.fileCache.get(key);
-  if (!b) { b = make(); state.fileCache.set(key, b); }
+  if (!b) {
+    b = make();
+    state.fileCache.set(key, b);
+  }
   return b;
 }
 
@@ -35,7 +38,10 @@ export function bytesReply(ctx: Ctx, data: Buffer, contentType: string): Reply {
   if (m && (m[1] !== '' || m[2] !== '')) {
     const size = data.length;
     let start: number, end: number;
-    if (m[1] === '') { start = Math.max(0, size - Number(m[2])); end = size - 1; } else {
+    if (m[1] === '') {
+      start = Math.max(0, size - Number(m[2]));
+      end = size - 1;
+    } else {
       start = Number(m[1]);
       end = m[2] === '' ? size - 1 : Math.min(size - 1, Number(m[2]));
     }
@@ -43,7 +49,7 @@ export function bytesReply(ctx: Ctx, data: Buffer, contentType: string): Reply {
       return { status: 416, headers: { ...headers, 'content-range': `bytes */${size}` }, body: '' };
     }
     const slice = data.subarray(start, end + 1);
-    return { status: 206, headers: { ...headers, 'content-range': `bytes ${start}-${end}/${size}`}, body: slice };
+    return { status: 206, headers: { ...headers, 'content-range': `bytes ${start}-${end}/${size}` }, body: slice };
   }
   // Node drops the body of HEAD responses itself but keeps Content-Length.
   return { status: 200, headers, body: data };

@@ -37,13 +37,19 @@ export async function uploadFile(ctx: Ctx): Promise<Reply> {
   }
   const content = form.get('content');
   if (!content || typeof content === 'string') {
-    return problem(422, 'Input validation failed', '- content: content is required\n', { invalid_fields: [{ type: 'required', field: 'content', description: 'content is required' }] });
+    return problem(422, 'Input validation failed', '- content: content is required\n', {
+      invalid_fields: [{ type: 'required', field: 'content', description: 'content is required' }],
+    });
   }
   if (content.size > maxFileBytes(ctx)) return tooLarge();
   let metadata: unknown = {};
   const rawMeta = form.get('metadata');
   if (typeof rawMeta === 'string' && rawMeta) {
-    try { metadata = JSON.parse(rawMeta); } catch { return problem(400, 'Bad request', 'metadata must be JSON'); }
+    try {
+      metadata = JSON.parse(rawMeta);
+    } catch {
+      return problem(400, 'Bad request', 'metadata must be JSON');
+    }
   }
   const filename = form.get('filename');
   const ctype = form.get('type');

@@ -58,8 +58,7 @@ export function search(ctx: Ctx): Reply {
   const limit = Math.min(50, Math.max(1, Number(ctx.url.searchParams.get('limit') ?? 20) || 20));
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   const score = (text: string) => words.reduce((s, w) => s + (text.includes(w) ? 1 : 0), 0);
-  const models = CATALOGUE
-    .map((m) => ({ m, s: score(`${fullName(m)} ${m.description} ${m.tags.join(' ')}`.toLowerCase()) }))
+  const models = CATALOGUE.map((m) => ({ m, s: score(`${fullName(m)} ${m.description} ${m.tags.join(' ')}`.toLowerCase()) }))
     .filter((x) => words.length === 0 || x.s > 0)
     .sort((a, b) => b.s - a.s || b.m.runCount - a.m.runCount)
     .slice(0, limit)
@@ -67,9 +66,12 @@ export function search(ctx: Ctx): Reply {
       model: modelObject(ctx, m),
       metadata: { generated_description: `${m.description}. Runs on Replicate as ${fullName(m)}.`, tags: m.tags, score: words.length ? s / words.length : 0 },
     }));
-  const collections = COLLECTIONS
-    .filter((c) => words.some((w) => `${c.slug} ${c.name} ${c.description}`.toLowerCase().includes(w)))
-    .map((c) => ({ name: c.name, slug: c.slug, description: c.description, models: c.models }));
+  const collections = COLLECTIONS.filter((c) => words.some((w) => `${c.slug} ${c.name} ${c.description}`.toLowerCase().includes(w))).map((c) => ({
+    name: c.name,
+    slug: c.slug,
+    description: c.description,
+    models: c.models,
+  }));
   return json(200, { query, models, collections, pages: [] });
 }
 

@@ -18,7 +18,8 @@ export const DEFAULT_DEPLOYMENTS: Record<string, string> = {
 
 export const DEFAULT_FAIL_ERROR = 'CUDA out of memory. Tried to allocate 2.00 GiB (E1001)';
 
-const invalidVersion = () => problem(422, 'Invalid version or not permitted', 'The specified version does not exist (or perhaps you don\'t have permission to use it?)');
+const invalidVersion = () =>
+  problem(422, 'Invalid version or not permitted', "The specified version does not exist (or perhaps you don't have permission to use it?)");
 
 export function viewCtx(ctx: Ctx, forList = false) {
   return { baseUrl: ctx.baseUrl, origin: ctx.origin, now: ctx.state.clock.now(), retentionMs: ctx.state.retentionMs, forList };
@@ -33,9 +34,14 @@ export function createModelOf(ctx: Ctx): string | undefined {
   }
   try {
     const v = String(JSON.parse(ctx.body.toString('utf8')).version ?? '');
-    if (/^[0-9a-f]{64}$/.test(v)) { const m = findByVersion(v); return m && fullName(m); }
+    if (/^[0-9a-f]{64}$/.test(v)) {
+      const m = findByVersion(v);
+      return m && fullName(m);
+    }
     return v.split(':')[0];
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 export function predictionModelOf(ctx: Ctx): string | undefined {
@@ -53,8 +59,11 @@ export function parseDuration(v: string): number | null {
   return ((Number(h ?? 0) * 60 + Number(min ?? 0)) * 60 + Number(sec ?? 0)) * 1000 + Number(ms ?? 0);
 }
 
-function resolveTarget(ctx: Ctx, via: 'predictions' | 'models' | 'deployments', body: any):
-  { model: CatalogueModel; versionShown: string; deployment?: string } | Reply {
+function resolveTarget(
+  ctx: Ctx,
+  via: 'predictions' | 'models' | 'deployments',
+  body: any,
+): { model: CatalogueModel; versionShown: string; deployment?: string } | Reply {
   const state = ctx.state;
   const hide = state.scenario.hideOfficialVersion !== false;
   if (via === 'models') {
@@ -108,7 +117,12 @@ function plan(state: SimState, model: CatalogueModel, input: Record<string, unkn
   const seed = Number.isInteger(effective.seed) ? Number(effective.seed) : Math.floor(rng(id)() * 2 ** 31);
   const steps = Number.isInteger(effective.num_inference_steps) ? Number(effective.num_inference_steps) : model.defaultSteps;
   return {
-    coldBootMs, runMs, outcome, unknownStatus, seed, steps,
+    coldBootMs,
+    runMs,
+    outcome,
+    unknownStatus,
+    seed,
+    steps,
     error: b.error ?? DEFAULT_FAIL_ERROR,
     earlyOutput: b.earlyOutput ?? false,
     logStyle: b.logStyle ?? 'mixed',
@@ -132,13 +146,21 @@ async function holdForWait(ctx: Ctx, p: SimPrediction, seconds: number): Promise
   const simStart = state.clock.now();
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    const done = () => { clearTimeout(timer); off(); ctx.req.off('close', done); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      off();
+      ctx.req.off('close', done);
+      resolve();
+    };
     const check = () => {
       const now = state.clock.now();
       if (phaseAt(p, now).terminal || Date.now() - realStart >= capMs || now - simStart >= seconds * 1000 || ctx.res.destroyed) return done();
       timer = setTimeout(check, 20);
     };
-    const off = state.clock.onChange(() => { clearTimeout(timer); check(); });
+    const off = state.clock.onChange(() => {
+      clearTimeout(timer);
+      check();
+    });
     ctx.req.on('close', done);
     check();
   });
@@ -152,7 +174,11 @@ export async function createPrediction(ctx: Ctx, via: 'predictions' | 'models' |
   const target = resolveTarget(ctx, via, body);
   if ('status' in target) return target;
   if (state.scenario.credit === false) {
-    return problem(402, 'Insufficient credit', 'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit.');
+    return problem(
+      402,
+      'Insufficient credit',
+      'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit.',
+    );
   }
   const invalid = validateInput(target.model, body.input);
   if (invalid.length) {
@@ -171,9 +197,17 @@ export async function createPrediction(ctx: Ctx, via: 'predictions' | 'models' |
   const id = newId();
   const pl = plan(state, target.model, input, effective, id);
   const p: SimPrediction = {
-    id, model: target.model, versionShown: target.versionShown, input, effectiveInput: effective,
-    token: ctx.token, createdAt: now, maxRunMs: state.scenario.maxRunMs ?? DEFAULTS.maxRunMs,
-    ...pl, deadlineAt, deployment: target.deployment,
+    id,
+    model: target.model,
+    versionShown: target.versionShown,
+    input,
+    effectiveInput: effective,
+    token: ctx.token,
+    createdAt: now,
+    maxRunMs: state.scenario.maxRunMs ?? DEFAULTS.maxRunMs,
+    ...pl,
+    deadlineAt,
+    deployment: target.deployment,
     inputHash: inputHash(fullName(target.model), input),
     deliveryHash: createHash('sha256').update(`delivery:${id}`).digest('hex').slice(0, 40),
     files: outputFiles(target.model, effective),
@@ -189,7 +223,7 @@ export async function createPrediction(ctx: Ctx, via: 'predictions' | 'models' |
       if (!ph.terminal) v.status = 'starting';
       else if (ph.status === 'succeeded') v.status = 'processing';
     }
-    return json(ph.terminal ? 201 : state.scenario.waitIncompleteStatus ?? 201, v);
+    return json(ph.terminal ? 201 : (state.scenario.waitIncompleteStatus ?? 201), v);
   }
   return json(201, view(p, viewCtx(ctx)));
 }

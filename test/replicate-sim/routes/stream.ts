@@ -17,7 +17,10 @@ export async function stream(ctx: Ctx): Promise<Reply | null> {
   let seq = p.tokens.length;
   let logsSent = 0;
   const event = (name: string, data: string) => {
-    const lines = data.split('\n').map((l) => `data: ${l}`).join('\n');
+    const lines = data
+      .split('\n')
+      .map((l) => `data: ${l}`)
+      .join('\n');
     res.write(`event: ${name}\nid: ${base}:${seq++}\n${lines}\n\n`);
   };
   await new Promise<void>((resolve) => {
@@ -41,7 +44,13 @@ export async function stream(ctx: Ctx): Promise<Reply | null> {
         const logs = logsAt(p, ph);
         if (logs.length > logsSent) {
           // The id is the position in the token stream, so resuming from a logs event loses nothing.
-          res.write(`event: logs\nid: ${base}:${sent - 1}\n${logs.slice(logsSent).split('\n').map((l) => `data: ${l}`).join('\n')}\n\n`);
+          res.write(
+            `event: logs\nid: ${base}:${sent - 1}\n${logs
+              .slice(logsSent)
+              .split('\n')
+              .map((l) => `data: ${l}`)
+              .join('\n')}\n\n`,
+          );
           logsSent = logs.length;
         }
       }
@@ -64,7 +73,10 @@ export async function stream(ctx: Ctx): Promise<Reply | null> {
       const nextAt = ph.startedAt === null ? start : start + ((sent + 1) / p.tokens.length) * p.runMs;
       timer = setTimeout(tick, Math.min(250, Math.max(5, nextAt - now)));
     };
-    const off = state.clock.onChange(() => { clearTimeout(timer); tick(); });
+    const off = state.clock.onChange(() => {
+      clearTimeout(timer);
+      tick();
+    });
     req.on('close', finish);
     tick();
   });

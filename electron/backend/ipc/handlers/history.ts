@@ -83,9 +83,15 @@ export const historyHandlers: HandlerMap = {
     const h = history(s);
     if (!req.path) throw new KilnError({ code: 'bad_request', message: 'Choose an export folder or .zip to import.' });
     if (!path.isAbsolute(req.path)) throw new KilnError({ code: 'bad_request', message: 'Import path must be an absolute path.' });
-    if (!fs.existsSync(req.path)) throw new KilnError({ code: 'bad_request', message: `Nothing to import at ${req.path}: choose a folder or .zip made by "Export all".` });
+    if (!fs.existsSync(req.path))
+      throw new KilnError({ code: 'bad_request', message: `Nothing to import at ${req.path}: choose a folder or .zip made by "Export all".` });
     try {
-      const r = await importHistory({ history: h, vaultRoot: s.vault.root, source: req.path, tmpParent: path.join(s.dataDir, '.vault-tmp', String(process.pid)) });
+      const r = await importHistory({
+        history: h,
+        vaultRoot: s.vault.root,
+        source: req.path,
+        tmpParent: path.join(s.dataDir, '.vault-tmp', String(process.pid)),
+      });
       return r;
     } catch (err) {
       throw new KilnError({ code: 'bad_request', message: importFailure(req.path, err) });

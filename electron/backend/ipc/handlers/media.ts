@@ -21,7 +21,8 @@ function vaultFile(s: Services, rel: string): string {
     throw new KilnError({ code: 'not_found', message: 'That file is no longer in the media vault.' });
   }
   const root = fs.realpathSync(s.vault.root);
-  if (!real.startsWith(root + '/') && !real.startsWith(root + '\\')) throw new KilnError({ code: 'forbidden', message: 'That path is outside the media vault.' });
+  if (!real.startsWith(root + '/') && !real.startsWith(root + '\\'))
+    throw new KilnError({ code: 'forbidden', message: 'That path is outside the media vault.' });
   return real;
 }
 

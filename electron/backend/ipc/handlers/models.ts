@@ -48,7 +48,13 @@ function detail(m: RemoteModel, version: RemoteVersion | null): ModelDetail {
 
 const schemaDir = (s: Services) => path.join(s.dataDir, 'models');
 const schemaFile = (s: Services, ref: string, version: string | null) =>
-  path.join(schemaDir(s), `${createHash('sha256').update(`${ref}@${version ?? 'latest'}`).digest('hex').slice(0, 32)}.json`);
+  path.join(
+    schemaDir(s),
+    `${createHash('sha256')
+      .update(`${ref}@${version ?? 'latest'}`)
+      .digest('hex')
+      .slice(0, 32)}.json`,
+  );
 
 function keepSchema(s: Services, d: ModelDetail, versionId: string | null, latest: boolean): void {
   const body = JSON.stringify({ ...d, fetchedAt: s.clock.now() });
@@ -139,7 +145,12 @@ async function replicateFeatured(s: Services): Promise<ModelSummary[]> {
 }
 
 /** models:get for one provider: the detail and the version it describes (null: the latest / fal). */
-async function fetchDetail(s: Services, provider: ProviderId, ref: string, wanted: string | undefined): Promise<{ d: ModelDetail; versionId: string | null; latest: boolean }> {
+async function fetchDetail(
+  s: Services,
+  provider: ProviderId,
+  ref: string,
+  wanted: string | undefined,
+): Promise<{ d: ModelDetail; versionId: string | null; latest: boolean }> {
   if (provider === 'fal') return { d: await falDetail(s.fal, ref), versionId: null, latest: true };
   const m = await s.provider.getModel(ref);
   const latest = !wanted || wanted === m.latest_version?.id;
@@ -159,10 +170,14 @@ export const modelsHandlers: HandlerMap = {
   'models:search': async (req, s) => {
     const q = req.query.trim();
     if (!q) return [];
-    return fromEvery(s, {
-      replicate: async () => (await s.provider.searchModels(q)).map(summary),
-      fal: () => falSearch(s.fal, q),
-    }, 'search');
+    return fromEvery(
+      s,
+      {
+        replicate: async () => (await s.provider.searchModels(q)).map(summary),
+        fal: () => falSearch(s.fal, q),
+      },
+      'search',
+    );
   },
   'models:get': async (req, s) => {
     // `fal:ENDPOINT_ID` or a (possibly `replicate:`-prefixed) Replicate ref (ARCHITECTURE.md, "Fixed interfaces"). The kept

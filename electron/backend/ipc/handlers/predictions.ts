@@ -39,7 +39,8 @@ export const predictionsHandlers: HandlerMap = {
   'predictions:create': async (req, s) => {
     const { provider, model, version, inputSchema } = resolveTarget(s, req.model, req.version);
     const ids: string[] = [];
-    for (let i = 0; i < req.count; i++) ids.push(s.engine.submit({ provider, model, version, input: req.input, inputSchema, sourceId: req.sourceId ?? null }).id);
+    for (let i = 0; i < req.count; i++)
+      ids.push(s.engine.submit({ provider, model, version, input: req.input, inputSchema, sourceId: req.sourceId ?? null }).id);
     // The first answer is enough to surface a permanent refusal (key, credit, model, input): the
     // same request would be refused for every copy. The rejected cards stay, failed, with the reason.
     try {
@@ -93,7 +94,8 @@ export const predictionsHandlers: HandlerMap = {
   'trash:list': (_req, s) => ({ items: recentlyDeleted(s).list() }),
   'trash:restore': (req, s) => {
     const r = recentlyDeleted(s).undo(req.token, [req.id]);
-    if (!r.restored && !r.ids.length) throw new KilnError({ code: 'not_found', message: 'That run is no longer in Recently deleted (it was restored or its 30 days are over).' });
+    if (!r.restored && !r.ids.length)
+      throw new KilnError({ code: 'not_found', message: 'That run is no longer in Recently deleted (it was restored or its 30 days are over).' });
     // A run deleted mid-flight was canceled at the provider; following it again shows that.
     for (const id of r.ids) s.engine.resume(id);
     return { restored: r.restored };

@@ -9,7 +9,10 @@ import type { ProviderId } from '../../../../shared/domain/provider.ts';
 
 /** What the provider last said of the stored key, and whose it is, per backend and per provider. */
 type KeyState = NonNullable<SecretStatus['state']>;
-interface KeyMemory { state: KeyState; account: string | null }
+interface KeyMemory {
+  state: KeyState;
+  account: string | null;
+}
 // Display-only, so not persisted (the next validate refreshes it). A key is never shown as good
 // before its provider has answered for it: a rejected key says so, and a key that could not be
 // checked says that.

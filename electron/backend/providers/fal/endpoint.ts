@@ -15,7 +15,10 @@ export interface EndpointId {
 const SEGMENT = /^[A-Za-z0-9][\w.-]*$/;
 
 export function parseEndpointId(raw: string): EndpointId {
-  const id = raw.trim().replace(/^fal:/, '').replace(/^\/+|\/+$/g, '');
+  const id = raw
+    .trim()
+    .replace(/^fal:/, '')
+    .replace(/^\/+|\/+$/g, '');
   const legacy = /^(\d+)-([\w.-]+)$/.exec(id);
   const parts = legacy ? [legacy[1]!, legacy[2]!] : id.split('/');
   const ns = parts[0] === 'workflows' || parts[0] === 'comfy' ? parts[0] : null;

@@ -20,11 +20,13 @@ export function messageOf(body: unknown): string | null {
   const b = body as { detail?: unknown; error?: unknown; message?: unknown };
   if (typeof b.detail === 'string' && b.detail.trim()) return b.detail.trim().slice(0, LIMITS.errorTextChars);
   if (Array.isArray(b.detail)) {
-    const parts = b.detail.map((d) => {
-      const item = d as { loc?: unknown; msg?: unknown };
-      const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'body').join('.') : '';
-      return typeof item.msg === 'string' ? (loc ? `${loc}: ${item.msg}` : item.msg) : null;
-    }).filter(Boolean);
+    const parts = b.detail
+      .map((d) => {
+        const item = d as { loc?: unknown; msg?: unknown };
+        const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'body').join('.') : '';
+        return typeof item.msg === 'string' ? (loc ? `${loc}: ${item.msg}` : item.msg) : null;
+      })
+      .filter(Boolean);
     if (parts.length) return parts.join('; ').slice(0, LIMITS.errorTextChars);
   }
   if (b.error && typeof b.error === 'object' && typeof (b.error as { message?: unknown }).message === 'string') {
@@ -75,10 +77,23 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
     case status === 429: {
       // Rate limit or fal_max_queue_length: nothing was created, so even a submit is safe to re-send.
       const wait = retryAfterMs(headers, body, ctx.now);
-      return new ProviderError({ code: 'rate_limited', status, transient: true, retryAfterMs: wait, message: `Rate limited by fal${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.` });
+      return new ProviderError({
+        code: 'rate_limited',
+        status,
+        transient: true,
+        retryAfterMs: wait,
+        message: `Rate limited by fal${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.`,
+      });
     }
     case status === 408 || status >= 500:
-      return new ProviderError({ code: 'provider', status, transient: true, ambiguous: ctx.isSubmit, retryAfterMs: retryAfterMs(headers, body, ctx.now), message: `fal is having trouble (HTTP ${status})${said}.` });
+      return new ProviderError({
+        code: 'provider',
+        status,
+        transient: true,
+        ambiguous: ctx.isSubmit,
+        retryAfterMs: retryAfterMs(headers, body, ctx.now),
+        message: `fal is having trouble (HTTP ${status})${said}.`,
+      });
     default:
       return new ProviderError({ code: status >= 400 && status < 500 ? 'bad_request' : 'provider', status, message: `fal answered HTTP ${status}${said}.` });
   }
@@ -90,7 +105,12 @@ export function networkError(err: unknown, isSubmit: boolean): ProviderError {
   const timedOut = e?.name === 'TimeoutError';
   // A refused connection or failed DNS means the request never left; anything else may have landed.
   const neverSent = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(cause);
-  return new ProviderError({ code: 'network', transient: true, ambiguous: isSubmit && !neverSent, message: `fal unreachable (${timedOut ? 'timed out' : cause}).` });
+  return new ProviderError({
+    code: 'network',
+    transient: true,
+    ambiguous: isSubmit && !neverSent,
+    message: `fal unreachable (${timedOut ? 'timed out' : cause}).`,
+  });
 }
 
 export function malformedError(isSubmit: boolean, what: string): ProviderError {

@@ -1,6 +1,16 @@
 import { ProviderError, malformedError } from './errors.ts';
 import { parseEndpointId } from './endpoint.ts';
-import { billingEventSchema, billingPageSchema, historyItemSchema, historyPageSchema, modelSchema, modelsPageSchema, pricesPageSchema, priceSchema, type FalHistoryItem } from './schemas.ts';
+import {
+  billingEventSchema,
+  billingPageSchema,
+  historyItemSchema,
+  historyPageSchema,
+  modelSchema,
+  modelsPageSchema,
+  pricesPageSchema,
+  priceSchema,
+  type FalHistoryItem,
+} from './schemas.ts';
 import type { FalTransport } from './transport.ts';
 
 // fal's Platform API (reference §11–§12): model search, the per-model OpenAPI input schema,
@@ -51,7 +61,11 @@ const MAX_HISTORY_PAGES = 10;
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -78,7 +92,8 @@ const refName = (ref: unknown) => (typeof ref === 'string' && ref.startsWith('#/
 export function schemasFromOpenApi(endpointId: string, doc: unknown): FalInputSchema {
   const d = doc as { paths?: Record<string, any>; components?: { schemas?: Record<string, unknown> }; error?: { message?: string } } | null;
   if (!d || typeof d !== 'object') throw malformedError(false, 'no OpenAPI document');
-  if (d.error) throw new ProviderError({ code: 'provider', message: `fal could not provide the schema of ${endpointId}: ${d.error.message ?? 'expansion failed'}` });
+  if (d.error)
+    throw new ProviderError({ code: 'provider', message: `fal could not provide the schema of ${endpointId}: ${d.error.message ?? 'expansion failed'}` });
   const schemas = d.components?.schemas ?? {};
   const post = d.paths?.[`/${endpointId}`]?.post;
   let inputName = refName(post?.requestBody?.content?.['application/json']?.schema?.$ref);
@@ -93,7 +108,12 @@ export function schemasFromOpenApi(endpointId: string, doc: unknown): FalInputSc
   const input = inputName ? schemas[inputName] : undefined;
   if (!input || typeof input !== 'object') throw malformedError(false, `OpenAPI of ${endpointId} has no input schema`);
   const output = outputName ? schemas[outputName] : undefined;
-  return { endpointId, input: input as Record<string, unknown>, output: output && typeof output === 'object' ? (output as Record<string, unknown>) : null, components: schemas };
+  return {
+    endpointId,
+    input: input as Record<string, unknown>,
+    output: output && typeof output === 'object' ? (output as Record<string, unknown>) : null,
+    components: schemas,
+  };
 }
 
 export function createPlatformApi(t: FalTransport) {
@@ -118,7 +138,7 @@ export function createPlatformApi(t: FalTransport) {
         const r = historyItemSchema.safeParse(it);
         if (r.success) items.push(r.data);
       }
-      cursor = page.data.has_more ? page.data.next_cursor ?? null : null;
+      cursor = page.data.has_more ? (page.data.next_cursor ?? null) : null;
       if (!cursor) break;
     }
     return items;
@@ -126,7 +146,10 @@ export function createPlatformApi(t: FalTransport) {
 
   return {
     /** Free-text search, or (with `endpointIds`, at most 50) those endpoints' metadata in one request. */
-    async searchModels(query: string, opts: { category?: string; endpointIds?: string[]; limit?: number; cursor?: string | null; signal?: AbortSignal } = {}): Promise<{ models: FalModel[]; nextCursor: string | null }> {
+    async searchModels(
+      query: string,
+      opts: { category?: string; endpointIds?: string[]; limit?: number; cursor?: string | null; signal?: AbortSignal } = {},
+    ): Promise<{ models: FalModel[]; nextCursor: string | null }> {
       const q = new URLSearchParams();
       if (query.trim()) q.set('q', query.trim());
       if (opts.category) q.set('category', opts.category);
@@ -135,7 +158,10 @@ export function createPlatformApi(t: FalTransport) {
       if (opts.cursor) q.set('cursor', opts.cursor);
       const page = modelsPageSchema.safeParse(await get(`/models?${q}`, 'optional', opts.signal));
       if (!page.success) throw malformedError(false, 'model list without models');
-      return { models: page.data.models.map(toModel).filter((m): m is FalModel => m !== null), nextCursor: page.data.has_more ? page.data.next_cursor ?? null : null };
+      return {
+        models: page.data.models.map(toModel).filter((m): m is FalModel => m !== null),
+        nextCursor: page.data.has_more ? (page.data.next_cursor ?? null) : null,
+      };
     },
 
     /** One endpoint's metadata and its OpenAPI input schema (`expand=openapi-3.0`). */
@@ -194,7 +220,14 @@ export function createPlatformApi(t: FalTransport) {
         if (!page.success) throw malformedError(false, 'billing without billing_events');
         for (const e of page.data.billing_events) {
           const r = billingEventSchema.safeParse(e);
-          if (r.success) out.push({ requestId: r.data.request_id, endpointId: r.data.endpoint_id ?? null, usd: r.data.cost_total, units: r.data.output_units ?? null, unitPrice: r.data.unit_price ?? null });
+          if (r.success)
+            out.push({
+              requestId: r.data.request_id,
+              endpointId: r.data.endpoint_id ?? null,
+              usd: r.data.cost_total,
+              units: r.data.output_units ?? null,
+              unitPrice: r.data.unit_price ?? null,
+            });
         }
       }
       return out;

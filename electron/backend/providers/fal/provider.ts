@@ -11,7 +11,6 @@ import { requestUrls } from './endpoint.ts';
 // succeeded (the output), failed (fal's message), aborted (the start deadline passed: not billed),
 // canceled. Waiting carries fal's queue position, running carries the logs.
 
-
 const endpointOf = (model: string) => model.trim().replace(/^fal:/, '');
 
 function ms(iso: string | null | undefined): number | null {
@@ -41,7 +40,8 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
       const count = (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined);
       const inputTokens = count(usage?.input_tokens);
       const outputTokens = count(usage?.output_tokens);
-      if (inputTokens !== undefined || outputTokens !== undefined) run.metrics = { predictTime: run.metrics?.predictTime ?? null, totalTime: null, inputTokens, outputTokens };
+      if (inputTokens !== undefined || outputTokens !== undefined)
+        run.metrics = { predictTime: run.metrics?.predictTime ?? null, totalTime: null, inputTokens, outputTokens };
       return { ...run, status: 'succeeded', output: r.output };
     }
     case 'failed':
@@ -75,7 +75,8 @@ export function createFalProvider(client: FalClient): Provider {
   // at once (its maxStreams) and looks at once when it says COMPLETED; polling goes on beside it and
   // takes over when it breaks (engine/health.ts: a stream has a fallback).
   const streamUrl = (r: RunRef) => `${requestUrls(client.bases.queueUrl, endpointOf(r.model), r.id).statusUrl}/stream`;
-  const withStream = (run: RemoteRun, r: RunRef): RemoteRun => (run.status === 'starting' || run.status === 'processing' ? { ...run, urls: { stream: streamUrl(r) } } : run);
+  const withStream = (run: RemoteRun, r: RunRef): RemoteRun =>
+    run.status === 'starting' || run.status === 'processing' ? { ...run, urls: { stream: streamUrl(r) } } : run;
   return {
     id: 'fal',
     label: 'fal',
@@ -85,8 +86,21 @@ export function createFalProvider(client: FalClient): Provider {
     setGate: (gate) => client.setGate(gate),
     async submit(spec: SubmitSpec): Promise<RemoteRun> {
       // fal keeps generated media for the lifetime asked for here (records/retention.ts: one policy, shown on the card).
-      const s = await client.submit({ endpointId: endpointOf(spec.model), input: spec.input, startDeadlineAt: spec.startDeadlineAt ?? null, objectLifecycle: { expirationSeconds: FAL_MEDIA_LIFETIME_S } });
-      const run: RemoteRun = { id: s.requestId, status: 'starting', rawStatus: 'IN_QUEUE', createdAt: null, startedAt: null, completedAt: null, queuePosition: s.queuePosition };
+      const s = await client.submit({
+        endpointId: endpointOf(spec.model),
+        input: spec.input,
+        startDeadlineAt: spec.startDeadlineAt ?? null,
+        objectLifecycle: { expirationSeconds: FAL_MEDIA_LIFETIME_S },
+      });
+      const run: RemoteRun = {
+        id: s.requestId,
+        status: 'starting',
+        rawStatus: 'IN_QUEUE',
+        createdAt: null,
+        startedAt: null,
+        completedAt: null,
+        queuePosition: s.queuePosition,
+      };
       return withStream(run, { id: s.requestId, model: spec.model });
     },
     async get(r: RunRef): Promise<RemoteRun> {
@@ -98,7 +112,8 @@ export function createFalProvider(client: FalClient): Provider {
       const outcome = await client.cancel(ref(r));
       if (outcome === 'requested') return { run: null, status: 'canceled' };
       // Answers, not trouble: the engine says "cancel refused" and follows the run to its end.
-      if (outcome === 'already-completed') throw new ProviderError({ code: 'bad_request', status: 400, message: 'fal says the request has already completed.' });
+      if (outcome === 'already-completed')
+        throw new ProviderError({ code: 'bad_request', status: 400, message: 'fal says the request has already completed.' });
       throw new ProviderError({ code: 'not_found', status: 404, message: 'fal does not know this request (any more).' });
     },
     async findSubmitted(intent: SubmitIntent): Promise<RemoteRun[]> {
@@ -107,7 +122,9 @@ export function createFalProvider(client: FalClient): Provider {
     },
     /** Follows the status stream until COMPLETED (then `onDone`: the engine fetches the result). No text: fal streams statuses, not output. */
     async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<unknown> {
-      const m = /^(.+)\/requests\/([^/]+)\/status\/stream$/.exec(url.startsWith(`${client.bases.queueUrl}/`) ? url.slice(client.bases.queueUrl.length + 1) : '');
+      const m = /^(.+)\/requests\/([^/]+)\/status\/stream$/.exec(
+        url.startsWith(`${client.bases.queueUrl}/`) ? url.slice(client.bases.queueUrl.length + 1) : '',
+      );
       if (!m) throw new ProviderError({ code: 'bad_request', message: 'Not a fal status stream URL.' });
       const last = await client.streamStatus({ endpointId: m[1]!, requestId: decodeURIComponent(m[2]!) }, { logs: false, signal, onStatus: () => {} });
       if (last?.status === 'COMPLETED') handlers.onDone?.(null);

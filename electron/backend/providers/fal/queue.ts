@@ -49,7 +49,15 @@ export interface FalStatus {
 
 export type FalResult =
   | { outcome: 'succeeded'; output: Record<string, unknown>; requestId: string }
-  | { outcome: 'failed'; message: string; httpStatus: number; errorType: string | null; invalidInput: boolean; fields?: Record<string, string>; retryable: boolean | null }
+  | {
+      outcome: 'failed';
+      message: string;
+      httpStatus: number;
+      errorType: string | null;
+      invalidInput: boolean;
+      fields?: Record<string, string>;
+      retryable: boolean | null;
+    }
   /** The start deadline (`x-fal-request-timeout`) passed before a runner took it: not billed. */
   | { outcome: 'aborted'; message: string }
   | { outcome: 'canceled'; message: string }
@@ -61,7 +69,7 @@ export type CancelOutcome = 'requested' | 'already-completed' | 'not-found';
 /** Seconds left before the deadline, as fal wants it; fal's clients refuse ≤ 1 s. */
 export function requestTimeoutHeader(deadlineAt: number, now: number): string {
   const secs = Math.floor((deadlineAt - now) / 100) / 10;
-  if (!(secs > 1)) throw new ProviderError({ code: 'bad_request', message: 'The run\'s start deadline has already passed: nothing was sent to fal.' });
+  if (!(secs > 1)) throw new ProviderError({ code: 'bad_request', message: "The run's start deadline has already passed: nothing was sent to fal." });
   return secs.toFixed(1);
 }
 
@@ -69,9 +77,21 @@ export function parseStatus(value: unknown, isSubmit = false): FalStatus {
   const parsed = statusSchema.safeParse(value);
   if (!parsed.success) throw malformedError(isSubmit, 'status without a status field');
   const s = parsed.data;
-  const logs = s.logs ? s.logs.flatMap((e) => { const r = logEntrySchema.safeParse(e); return r.success ? [r.data] : []; }) : null;
-  const error = typeof s.error === 'string' ? s.error : s.error != null ? messageOf(s.error) ?? JSON.stringify(s.error).slice(0, 300) : null;
-  return { status: s.status, queuePosition: s.queue_position ?? null, logs, inferenceTimeS: s.metrics?.inference_time ?? null, error, errorType: s.error_type ?? null };
+  const logs = s.logs
+    ? s.logs.flatMap((e) => {
+        const r = logEntrySchema.safeParse(e);
+        return r.success ? [r.data] : [];
+      })
+    : null;
+  const error = typeof s.error === 'string' ? s.error : s.error != null ? (messageOf(s.error) ?? JSON.stringify(s.error).slice(0, 300)) : null;
+  return {
+    status: s.status,
+    queuePosition: s.queue_position ?? null,
+    logs,
+    inferenceTimeS: s.metrics?.inference_time ?? null,
+    error,
+    errorType: s.error_type ?? null,
+  };
 }
 
 export function createQueueApi(t: FalTransport, now: () => number) {
@@ -93,8 +113,11 @@ export function createQueueApi(t: FalTransport, now: () => number) {
     }
     const body = r.json;
     const message = messageOf(body) ?? `HTTP ${r.status}`;
-    const errorType = r.headers.get('x-fal-error-type') ?? (body && typeof body === 'object' ? ((body as { error_type?: unknown }).error_type as string | undefined) ?? null : null);
-    if (r.status === 504 && r.headers.get('x-fal-request-timeout-type') === 'user') return { outcome: 'aborted', message: `Not started before the deadline: ${message}` };
+    const errorType =
+      r.headers.get('x-fal-error-type') ??
+      (body && typeof body === 'object' ? (((body as { error_type?: unknown }).error_type as string | undefined) ?? null) : null);
+    if (r.status === 504 && r.headers.get('x-fal-request-timeout-type') === 'user')
+      return { outcome: 'aborted', message: `Not started before the deadline: ${message}` };
     if (r.status === 401 || r.status === 403 || r.status === 429) throw t.failure(r);
     if (r.status === 404) return { outcome: 'expired', message: `fal no longer has this result: ${message}` };
     if (r.status === 400 && /still in progress|not (yet )?completed/i.test(message)) {
@@ -108,7 +131,11 @@ export function createQueueApi(t: FalTransport, now: () => number) {
     const retryHeader = r.headers.get('x-fal-retryable') ?? r.headers.get('x-fal-needs-retry');
     const invalidInput = r.status === 422;
     return {
-      outcome: 'failed', message, httpStatus: r.status, errorType, invalidInput,
+      outcome: 'failed',
+      message,
+      httpStatus: r.status,
+      errorType,
+      invalidInput,
       ...(invalidInput ? { fields: fieldErrors(body) } : {}),
       retryable: retryHeader === null ? null : retryHeader === 'true',
     };
@@ -120,7 +147,8 @@ export function createQueueApi(t: FalTransport, now: () => number) {
     async submit(req: SubmitRequest): Promise<FalSubmitted> {
       const headers: Record<string, string> = { 'x-fal-queue-priority': req.priority ?? 'normal' };
       if (req.startDeadlineAt != null) headers['x-fal-request-timeout'] = requestTimeoutHeader(req.startDeadlineAt, now());
-      if (req.objectLifecycle) headers['x-fal-object-lifecycle-preference'] = JSON.stringify({ expiration_duration_seconds: req.objectLifecycle.expirationSeconds });
+      if (req.objectLifecycle)
+        headers['x-fal-object-lifecycle-preference'] = JSON.stringify({ expiration_duration_seconds: req.objectLifecycle.expirationSeconds });
       const url = `${t.bases.queueUrl}/${parseEndpointId(req.endpointId).id}`;
       const r = await t.call('POST', url, { kind: 'create', json: req.input, headers, isSubmit: true, signal: req.signal });
       if (!r.ok) throw t.failure(r, { kind: 'create', isSubmit: true });

@@ -51,16 +51,18 @@ export const detailItemSchema = z.looseObject({
 
 export const modelSchema = z.looseObject({
   endpoint_id: str.min(1),
-  metadata: z.looseObject({
-    display_name: optStr,
-    category: optStr,
-    description: optStr,
-    status: optStr,
-    tags: z.array(z.string()).nullish(),
-    thumbnail_url: optStr,
-    model_url: optStr,
-    duration_estimate: z.number().nullish(),
-  }).nullish(),
+  metadata: z
+    .looseObject({
+      display_name: optStr,
+      category: optStr,
+      description: optStr,
+      status: optStr,
+      tags: z.array(z.string()).nullish(),
+      thumbnail_url: optStr,
+      model_url: optStr,
+      duration_estimate: z.number().nullish(),
+    })
+    .nullish(),
   openapi: z.unknown().optional(),
 });
 

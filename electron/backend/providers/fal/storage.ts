@@ -35,14 +35,19 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
     } catch {
       throw malformedError(false, 'upload URL is not a URL');
     }
-    if (!mayReceiveUpload(u.href, [t.bases.storageUrl, t.bases.queueUrl, t.bases.apiUrl])) throw new ProviderError({ code: 'bad_request', message: 'fal offered an upload URL that is not https: (or names a private address): refused.' });
+    if (!mayReceiveUpload(u.href, [t.bases.storageUrl, t.bases.queueUrl, t.bases.apiUrl]))
+      throw new ProviderError({ code: 'bad_request', message: 'fal offered an upload URL that is not https: (or names a private address): refused.' });
     return u;
   }
 
   async function initiate(path: string, o: UploadOptions): Promise<{ uploadUrl: URL; fileUrl: string }> {
     const headers: Record<string, string> = {};
     if (o.expirationSeconds !== undefined) headers['X-Fal-Object-Lifecycle'] = JSON.stringify({ expiration_duration_seconds: o.expirationSeconds });
-    const r = await t.call('POST', `${t.bases.storageUrl}/storage/upload/${path}?storage_type=fal-cdn-v3`, { json: { content_type: o.contentType, file_name: o.fileName }, headers, signal: o.signal });
+    const r = await t.call('POST', `${t.bases.storageUrl}/storage/upload/${path}?storage_type=fal-cdn-v3`, {
+      json: { content_type: o.contentType, file_name: o.fileName },
+      headers,
+      signal: o.signal,
+    });
     if (!r.ok) throw t.failure(r);
     const parsed = initiateSchema.safeParse(r.json);
     if (!parsed.success) throw malformedError(false, 'upload initiate without upload_url/file_url');
@@ -70,7 +75,11 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
     }
     if (!res.ok) {
       let body: unknown = text;
-      try { body = JSON.parse(text); } catch { /* not JSON */ }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
       throw t.failure({ status: res.status, ok: false, headers: res.headers, text, json: body, requestId: null });
     }
     return text;
@@ -96,7 +105,14 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
           if (o.signal?.aborted || (err instanceof ProviderError && !err.transient)) break;
         }
       }
-      if (lastErr) throw lastErr instanceof ProviderError ? lastErr : new ProviderError({ code: 'network', transient: true, message: `Uploading part ${n} to fal failed ${PART_TRIES} times (${(lastErr as Error).message}).` });
+      if (lastErr)
+        throw lastErr instanceof ProviderError
+          ? lastErr
+          : new ProviderError({
+              code: 'network',
+              transient: true,
+              message: `Uploading part ${n} to fal failed ${PART_TRIES} times (${(lastErr as Error).message}).`,
+            });
     }
     const gate = t.gate();
     if (gate) await gate.acquire('other', o.signal);
@@ -106,7 +122,10 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
     let text: string;
     try {
       res = await t.fetchRaw(`${base}/complete${uploadUrl.search}`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ parts }), signal: o.signal,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ parts }),
+        signal: o.signal,
       });
       text = t.scrub(await readCapped(res, 64 * 1024));
     } catch (err) {
@@ -114,7 +133,11 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
     }
     if (!res.ok) {
       let body: unknown = text;
-      try { body = JSON.parse(text); } catch { /* not JSON */ }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
       throw t.failure({ status: res.status, ok: false, headers: res.headers, text, json: body, requestId: null });
     }
     return fileUrl;

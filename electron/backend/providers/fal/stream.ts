@@ -21,7 +21,7 @@ export interface StatusStreamOptions {
 /** Resolves with the last status seen when the server ends the stream (COMPLETED, normally). */
 export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: FalRequestRef, opts: StatusStreamOptions): Promise<FalStatus | null> {
   const url = `${queue.urls(ref).statusUrl}/stream?logs=${opts.logs ? 1 : 0}`;
-  if (!t.trustedForKey(url)) throw new ProviderError({ code: 'bad_request', message: 'Refused to stream from a host that is not fal\'s queue.' });
+  if (!t.trustedForKey(url)) throw new ProviderError({ code: 'bad_request', message: "Refused to stream from a host that is not fal's queue." });
   const key = await t.key(true);
   const gate = t.gate();
   if (gate) await gate.acquire('other', opts.signal);
@@ -46,7 +46,11 @@ export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: Fal
     if (!res.ok || !res.body) {
       const text = t.scrub(await readCapped(res, 64 * 1024).catch(() => ''));
       let body: unknown = text;
-      try { body = JSON.parse(text); } catch { /* not JSON */ }
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
       throw t.failure({ status: res.status, ok: false, headers: res.headers, text, json: body, requestId: res.headers.get('x-fal-request-id') });
     }
     let last: FalStatus | null = null;
@@ -59,7 +63,10 @@ export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: Fal
           last = parseStatus(JSON.parse(ev.data));
           opts.onStatus(last);
         } catch (err) {
-          bad = err instanceof ProviderError ? err : new ProviderError({ code: 'provider', transient: true, message: 'fal\'s status stream sent an unreadable event.' });
+          bad =
+            err instanceof ProviderError
+              ? err
+              : new ProviderError({ code: 'provider', transient: true, message: "fal's status stream sent an unreadable event." });
         }
       },
     });
@@ -71,7 +78,12 @@ export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: Fal
         if (done) break;
         touch();
         pending += value.byteLength;
-        if (pending > LIMITS.apiResponseBytes) throw new ProviderError({ code: 'too_large', transient: true, message: `fal's status stream sent an event over ${formatBytes(LIMITS.apiResponseBytes)}.` });
+        if (pending > LIMITS.apiResponseBytes)
+          throw new ProviderError({
+            code: 'too_large',
+            transient: true,
+            message: `fal's status stream sent an event over ${formatBytes(LIMITS.apiResponseBytes)}.`,
+          });
         parser.feed(decoder.decode(value, { stream: true }));
         if (bad) throw bad;
         if ((last as FalStatus | null)?.status === 'COMPLETED') break;

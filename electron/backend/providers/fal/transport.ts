@@ -59,7 +59,10 @@ export async function readCapped(res: Response, max: number): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel().catch(() => {});
-    throw new ProviderError({ code: 'too_large', message: `fal's answer is ${formatBytes(declared)}, over Kiln's limit of ${formatBytes(max)} for one API response.` });
+    throw new ProviderError({
+      code: 'too_large',
+      message: `fal's answer is ${formatBytes(declared)}, over Kiln's limit of ${formatBytes(max)} for one API response.`,
+    });
   }
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -113,7 +116,8 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     const auth = init.auth ?? 'required';
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': opts.userAgent, ...init.headers };
     if (auth !== 'none') {
-      if (!trustedForKey(url)) throw new ProviderError({ code: 'bad_request', message: 'Refused to send the fal key to a host that is not one of fal\'s API hosts.' });
+      if (!trustedForKey(url))
+        throw new ProviderError({ code: 'bad_request', message: "Refused to send the fal key to a host that is not one of fal's API hosts." });
       const k = await key(auth === 'required');
       if (k) headers.Authorization = `Key ${k}`;
     }

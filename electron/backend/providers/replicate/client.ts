@@ -31,7 +31,8 @@ export function parseModelRef(ref: string): { model: string | null; version: str
   const trimmed = ref.trim();
   if (VERSION_ID.test(trimmed)) return { model: null, version: trimmed };
   const [model, version] = trimmed.split(':', 2) as [string, string | undefined];
-  if (!/^[\w.-]+\/[\w.-]+$/.test(model)) throw new ProviderError({ code: 'bad_request', message: `"${ref}" is not a model reference (owner/name or owner/name:version).` });
+  if (!/^[\w.-]+\/[\w.-]+$/.test(model))
+    throw new ProviderError({ code: 'bad_request', message: `"${ref}" is not a model reference (owner/name or owner/name:version).` });
   return { model, version: version || null };
 }
 
@@ -46,7 +47,14 @@ export function createPath(req: Pick<CreateRequest, 'model' | 'version' | 'targe
   return { path: '/predictions', body: { version: req.version, input } };
 }
 
-export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike; getToken: () => Promise<string | null>; userAgent: string; log: Logger; timeoutMs?: number }) {
+export function createReplicateClient(opts: {
+  baseUrl: string;
+  fetch: FetchLike;
+  getToken: () => Promise<string | null>;
+  userAgent: string;
+  log: Logger;
+  timeoutMs?: number;
+}) {
   const base = opts.baseUrl.replace(/\/+$/, '');
   let gate: RequestGate | null = null;
   const counters: RequestCounters = { total: 0, create: 0, other: 0, status429: 0 };
@@ -74,10 +82,15 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
   }
   const clean = (text: string) => redactKnown(text, [lastToken]);
 
-  async function request<T>(method: string, pathOrUrl: string, init: { kind?: RequestKind; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+  async function request<T>(
+    method: string,
+    pathOrUrl: string,
+    init: { kind?: RequestKind; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
     const kind = init.kind ?? 'other';
     const isCreate = kind === 'create';
-    if (/^https?:\/\//i.test(pathOrUrl) && !trusted(pathOrUrl)) throw new ProviderError({ code: 'bad_request', message: 'Refused to send the API key to a host that is not Replicate.' });
+    if (/^https?:\/\//i.test(pathOrUrl) && !trusted(pathOrUrl))
+      throw new ProviderError({ code: 'bad_request', message: 'Refused to send the API key to a host that is not Replicate.' });
     const headers = { ...(await authHeaders()), ...init.headers };
     if (init.json !== undefined) headers['Content-Type'] = 'application/json';
     if (gate) await gate.acquire(kind, init.signal);
@@ -87,12 +100,21 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
     let res: Response;
     let text: string;
     try {
-      res = await opts.fetch(urlFor(pathOrUrl), { method, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body, signal: AbortSignal.any(signals) });
+      res = await opts.fetch(urlFor(pathOrUrl), {
+        method,
+        headers,
+        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+        signal: AbortSignal.any(signals),
+      });
       // Bounded (LIMITS.apiResponseBytes) and cleaned of the key before anything parses, stores or shows it.
       text = clean(await readBounded(res));
     } catch (err) {
       if (err instanceof ResponseTooLarge) {
-        throw new ProviderError({ code: 'too_large', ambiguous: isCreate, message: `Replicate sent an answer larger than ${formatBytes(err.limit)} (the limit for one API response, apiResponseBytes); it was not read.` });
+        throw new ProviderError({
+          code: 'too_large',
+          ambiguous: isCreate,
+          message: `Replicate sent an answer larger than ${formatBytes(err.limit)} (the limit for one API response, apiResponseBytes); it was not read.`,
+        });
       }
       throw networkError(err, isCreate);
     }
@@ -155,7 +177,12 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
       const headers: Record<string, string> = {};
       if (req.cancelAfter) headers['Cancel-After'] = req.cancelAfter;
       if (req.waitSeconds) headers.Prefer = `wait=${Math.max(1, Math.min(60, Math.round(req.waitSeconds)))}`;
-      const p = await request<unknown>('POST', path, { kind: 'create', json: body, headers, timeoutMs: req.waitSeconds ? req.waitSeconds * 1000 + timeoutMs : undefined });
+      const p = await request<unknown>('POST', path, {
+        kind: 'create',
+        json: body,
+        headers,
+        timeoutMs: req.waitSeconds ? req.waitSeconds * 1000 + timeoutMs : undefined,
+      });
       return checkPrediction(p, true);
     },
     async getPrediction(id: string): Promise<RemotePrediction> {
@@ -169,7 +196,10 @@ export function createReplicateClient(opts: { baseUrl: string; fetch: FetchLike;
       const qs = query?.createdAfter ? `?created_after=${encodeURIComponent(query.createdAfter)}` : '';
       const page = await request<Page<RemotePrediction>>('GET', next ? nextPageUrl(next) : `/predictions${qs}`);
       if (!Array.isArray(page.results)) throw malformedError(false, 'list without results');
-      return { next: page.next ?? null, results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string').map(normalizePrediction) };
+      return {
+        next: page.next ?? null,
+        results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string').map(normalizePrediction),
+      };
     },
     async getModel(ref: string): Promise<RemoteModel> {
       const { model } = parseModelRef(ref);

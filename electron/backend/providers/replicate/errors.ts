@@ -40,24 +40,60 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
     case status === 403:
       return new ProviderError({ code: 'auth', status, message: 'Replicate rejected the API key. Check it in Settings (or REPLICATE_API_TOKEN).' });
     case status === 402:
-      return new ProviderError({ code: 'billing', status, message: `Replicate needs billing for this: add credit at replicate.com/account/billing.${detail ? ` (${detail})` : ''}` });
+      return new ProviderError({
+        code: 'billing',
+        status,
+        message: `Replicate needs billing for this: add credit at replicate.com/account/billing.${detail ? ` (${detail})` : ''}`,
+      });
     case status === 404:
-      return new ProviderError({ code: 'not_found', status, message: opts.isCreate ? 'Replicate says: model not found (check the owner/name and version).' : `Not found on Replicate${detail ? `: ${detail}` : ''}.` });
+      return new ProviderError({
+        code: 'not_found',
+        status,
+        message: opts.isCreate
+          ? 'Replicate says: model not found (check the owner/name and version).'
+          : `Not found on Replicate${detail ? `: ${detail}` : ''}.`,
+      });
     case status === 413:
       return new ProviderError({ code: 'too_large', status, message: `Too large for Replicate${detail ? `: ${detail}` : ' (files must be under 100 MB)'}.` });
     case status === 422: {
       const fields = invalidFields(body);
-      return new ProviderError({ code: 'invalid_input', status, fields, message: fields ? `Invalid input: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}` : `Invalid request: ${detail ?? 'rejected by Replicate'}` });
+      return new ProviderError({
+        code: 'invalid_input',
+        status,
+        fields,
+        message: fields
+          ? `Invalid input: ${Object.entries(fields)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('; ')}`
+          : `Invalid request: ${detail ?? 'rejected by Replicate'}`,
+      });
     }
     case status === 429: {
       const wait = retryAfterMs(headers, body, opts.now);
-      return new ProviderError({ code: 'rate_limited', status, transient: true, retryAfterMs: wait, message: `Rate limited by Replicate${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.` });
+      return new ProviderError({
+        code: 'rate_limited',
+        status,
+        transient: true,
+        retryAfterMs: wait,
+        message: `Rate limited by Replicate${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.`,
+      });
     }
     case status >= 500:
       // A 5xx on create may come after the server stored the prediction: reconcile before re-sending.
-      return new ProviderError({ code: 'provider', status, transient: true, ambiguous: opts.isCreate, retryAfterMs: retryAfterMs(headers, body, opts.now), message: `Replicate is having trouble (HTTP ${status}).` });
+      return new ProviderError({
+        code: 'provider',
+        status,
+        transient: true,
+        ambiguous: opts.isCreate,
+        retryAfterMs: retryAfterMs(headers, body, opts.now),
+        message: `Replicate is having trouble (HTTP ${status}).`,
+      });
     default:
-      return new ProviderError({ code: status >= 400 && status < 500 ? 'bad_request' : 'provider', status, message: `Replicate answered HTTP ${status}${detail ? `: ${detail}` : ''}.` });
+      return new ProviderError({
+        code: status >= 400 && status < 500 ? 'bad_request' : 'provider',
+        status,
+        message: `Replicate answered HTTP ${status}${detail ? `: ${detail}` : ''}.`,
+      });
   }
 }
 

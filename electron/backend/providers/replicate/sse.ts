@@ -27,8 +27,7 @@ export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: 
       if (type === 'output') {
         if (isFileEvent(ev.data)) h.onFile?.(ev.data.trim());
         else h.onOutput(ev.data);
-      }
-      else if (type === 'error') {
+      } else if (type === 'error') {
         let msg = ev.data;
         try {
           const j = JSON.parse(ev.data) as { detail?: string; message?: string };

@@ -39,7 +39,9 @@ export function BatchDialog() {
   const [axes, setAxes] = useState({ x: '', xValues: '', y: '', yValues: '' });
   const [starting, setStarting] = useState(false);
 
-  useEffect(() => { if (modelRef) costStore.getState().ensurePrice(modelRef); }, [modelRef]);
+  useEffect(() => {
+    if (modelRef) costStore.getState().ensurePrice(modelRef);
+  }, [modelRef]);
 
   const promptField = fields.find((f) => f.name === 'prompt') ?? fields.find((f) => f.kind === 'prompt') ?? null;
   const seedField = fields.find((f) => /^seed$/i.test(f.name) && (f.kind === 'integer' || f.kind === 'number')) ?? null;
@@ -52,12 +54,30 @@ export function BatchDialog() {
       const rows = source.kind === 'csv' ? source.table.rows : source.prompts.map((p) => (promptField ? { [promptField.name]: p } : {}));
       const kindOf = (name: string) => fields.find((f) => f.name === name)?.kind ?? 'string';
       const axis = (field: string, vals: string) => (field && vals.trim() ? { field, values: parseAxisValues(vals, kindOf(field)) } : null);
-      const seeds: SeedSweep = seedMode === 'count' ? { mode: 'count', count: Number(seedCount), start: seedStart } : seedMode === 'range' ? { mode: 'range', from: Number(seedFrom), to: Number(seedTo) } : { mode: 'none' };
-      const spec: BatchSpec = { base: values, rows, promptField: promptField?.name ?? null, seedField: seedField?.name ?? null, seeds, x: axis(axes.x, axes.xValues), y: axis(axes.y, axes.yValues) };
+      const seeds: SeedSweep =
+        seedMode === 'count'
+          ? { mode: 'count', count: Number(seedCount), start: seedStart }
+          : seedMode === 'range'
+            ? { mode: 'range', from: Number(seedFrom), to: Number(seedTo) }
+            : { mode: 'none' };
+      const spec: BatchSpec = {
+        base: values,
+        rows,
+        promptField: promptField?.name ?? null,
+        seedField: seedField?.name ?? null,
+        seeds,
+        x: axis(axes.x, axes.xValues),
+        y: axis(axes.y, axes.yValues),
+      };
       if (rows.length === 0 && seeds.mode === 'none' && !spec.x && !spec.y) return { error: null, members: [], empty: true };
       const members = planBatch(spec).map((m) => {
         const v = validateForm(fields, m.input);
-        if (!v.ok) throw new Error(`${m.label || String(m.input[promptField?.name ?? ''] ?? 'A run')}: ${Object.entries(v.errors).map(([k, e]) => `${k} — ${e}`).join('; ')}`);
+        if (!v.ok)
+          throw new Error(
+            `${m.label || String(m.input[promptField?.name ?? ''] ?? 'A run')}: ${Object.entries(v.errors)
+              .map(([k, e]) => `${k} — ${e}`)
+              .join('; ')}`,
+          );
         return v.input;
       });
       return { error: null, members, empty: false };
@@ -66,7 +86,10 @@ export function BatchDialog() {
     }
   }, [file, text, seedMode, seedCount, seedFrom, seedTo, seedStart, axes, fields, values, promptField, seedField]);
 
-  const refs = useMemo(() => plan.members.map((input) => ({ model: modelRef ?? '', input, schema: model?.inputSchema ?? null })), [plan.members, modelRef, model]);
+  const refs = useMemo(
+    () => plan.members.map((input) => ({ model: modelRef ?? '', input, schema: model?.inputSchema ?? null })),
+    [plan.members, modelRef, model],
+  );
   // eslint-disable-next-line react-hooks/exhaustive-deps -- prices: the estimate follows the price as it arrives
   const total = useMemo(() => estimateGroup(refs), [refs, prices]);
 
@@ -79,7 +102,9 @@ export function BatchDialog() {
     setFileError(null);
     // Refused before it is read: a batch list is text, never hundreds of megabytes.
     if (f.size > LIMITS.batchFileBytes) {
-      setFileError(`${f.name} (${formatBytes(f.size)}) is larger than ${formatBytes(LIMITS.batchFileBytes)}, the most a batch list may be (batchFileBytes). Split it into several files.`);
+      setFileError(
+        `${f.name} (${formatBytes(f.size)}) is larger than ${formatBytes(LIMITS.batchFileBytes)}, the most a batch list may be (batchFileBytes). Split it into several files.`,
+      );
       return;
     }
     try {
@@ -97,10 +122,16 @@ export function BatchDialog() {
     if (!(await confirmGroupBudget(refs, total))) return;
     setStarting(true);
     try {
-      const res = await windowApi().invoke('predictions:createGroup', { kind: 'batch', members: plan.members.map((input) => ({ model: modelRef, version: version ?? (model?.official ? null : (model?.latestVersionId ?? null)), input })) });
+      const res = await windowApi().invoke('predictions:createGroup', {
+        kind: 'batch',
+        members: plan.members.map((input) => ({ model: modelRef, version: version ?? (model?.official ? null : (model?.latestVersionId ?? null)), input })),
+      });
       fanoutStore.getState().setBatchOpen(false);
       const refused = Object.values(res.refused);
-      uiStore.getState().toast(refused.length ? `Started a batch of ${res.ids.length} runs; ${refused[0]}` : `Started a batch of ${res.ids.length} runs`, { tone: refused.length ? 'error' : 'info', timeout: 2500 });
+      uiStore.getState().toast(refused.length ? `Started a batch of ${res.ids.length} runs; ${refused[0]}` : `Started a batch of ${res.ids.length} runs`, {
+        tone: refused.length ? 'error' : 'info',
+        timeout: 2500,
+      });
     } catch (e) {
       uiStore.getState().toast(`Could not start the batch: ${errorMessage(e)}`, { tone: 'error' });
     } finally {
@@ -112,7 +143,9 @@ export function BatchDialog() {
   return (
     <Dialog title={`Batch — ${modelRef ?? 'no model'}`} onClose={close} className="batch-dialog">
       <section className="batch-section">
-        <label htmlFor={ids.text} className="batch-label">Prompts, one per line <span className="muted small">— {'{a|b}'} makes one run per alternative</span></label>
+        <label htmlFor={ids.text} className="batch-label">
+          Prompts, one per line <span className="muted small">— {'{a|b}'} makes one run per alternative</span>
+        </label>
         {file ? (
           <div className="batch-file" data-testid="batch-file">
             <span>
@@ -121,55 +154,108 @@ export function BatchDialog() {
                 ? `— ${file.table.rows.length} rows; columns ${file.table.columns.join(', ')}${file.table.ignored.length ? `; not inputs of this model, ignored: ${file.table.ignored.join(', ')}` : ''}`
                 : `— ${file.prompts.length} prompts`}
             </span>
-            <button type="button" className="btn small" onClick={() => setFile(null)}>Remove file</button>
+            <button type="button" className="btn small" onClick={() => setFile(null)}>
+              Remove file
+            </button>
           </div>
         ) : (
-          <textarea id={ids.text} rows={6} value={text} onChange={(e) => setText(e.target.value)} placeholder={'a red fox in the snow\na {lighthouse|windmill} at dusk'} />
+          <textarea
+            id={ids.text}
+            rows={6}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder={'a red fox in the snow\na {lighthouse|windmill} at dusk'}
+          />
         )}
         <div className="batch-row">
-          <label className="btn small batch-open" htmlFor={ids.file}>Open .txt or .csv…</label>
-          <input id={ids.file} className="visually-hidden" type="file" accept=".txt,.csv,text/plain,text/csv" onChange={(e) => void openFile(e)} aria-label="Open a prompt list (.txt or .csv)" />
-          <span className="muted small">CSV: a header row naming inputs ({fields.slice(0, 4).map((f) => f.name).join(', ')}…). Up to {formatBytes(LIMITS.batchFileBytes)}, {LIMITS.groupMembers} runs.</span>
+          <label className="btn small batch-open" htmlFor={ids.file}>
+            Open .txt or .csv…
+          </label>
+          <input
+            id={ids.file}
+            className="visually-hidden"
+            type="file"
+            accept=".txt,.csv,text/plain,text/csv"
+            onChange={(e) => void openFile(e)}
+            aria-label="Open a prompt list (.txt or .csv)"
+          />
+          <span className="muted small">
+            CSV: a header row naming inputs (
+            {fields
+              .slice(0, 4)
+              .map((f) => f.name)
+              .join(', ')}
+            …). Up to {formatBytes(LIMITS.batchFileBytes)}, {LIMITS.groupMembers} runs.
+          </span>
         </div>
-        {fileError && <p className="field-error" role="alert">{fileError}</p>}
+        {fileError && (
+          <p className="field-error" role="alert">
+            {fileError}
+          </p>
+        )}
       </section>
 
       {seedField && (
         <fieldset className="batch-section">
           <legend className="batch-label">Seeds</legend>
           <div className="batch-row">
-            <label><input type="radio" name="seed-mode" checked={seedMode === 'none'} onChange={() => setSeedMode('none')} /> As in the composer</label>
-            <label><input type="radio" name="seed-mode" checked={seedMode === 'count'} onChange={() => setSeedMode('count')} /> N seeds</label>
-            <label><input type="radio" name="seed-mode" checked={seedMode === 'range'} onChange={() => setSeedMode('range')} /> A range</label>
+            <label>
+              <input type="radio" name="seed-mode" checked={seedMode === 'none'} onChange={() => setSeedMode('none')} /> As in the composer
+            </label>
+            <label>
+              <input type="radio" name="seed-mode" checked={seedMode === 'count'} onChange={() => setSeedMode('count')} /> N seeds
+            </label>
+            <label>
+              <input type="radio" name="seed-mode" checked={seedMode === 'range'} onChange={() => setSeedMode('range')} /> A range
+            </label>
           </div>
           {seedMode === 'count' && (
-            <label className="batch-row">Number of seeds <input type="number" min={1} max={LIMITS.groupMembers} value={seedCount} onChange={(e) => setSeedCount(e.target.value)} /> <span className="muted small">from {seedStart}</span></label>
+            <label className="batch-row">
+              Number of seeds <input type="number" min={1} max={LIMITS.groupMembers} value={seedCount} onChange={(e) => setSeedCount(e.target.value)} />{' '}
+              <span className="muted small">from {seedStart}</span>
+            </label>
           )}
           {seedMode === 'range' && (
             <div className="batch-row">
-              <label>From <input type="number" min={0} value={seedFrom} onChange={(e) => setSeedFrom(e.target.value)} /></label>
-              <label>to <input type="number" min={0} value={seedTo} onChange={(e) => setSeedTo(e.target.value)} /></label>
+              <label>
+                From <input type="number" min={0} value={seedFrom} onChange={(e) => setSeedFrom(e.target.value)} />
+              </label>
+              <label>
+                to <input type="number" min={0} value={seedTo} onChange={(e) => setSeedTo(e.target.value)} />
+              </label>
             </div>
           )}
         </fieldset>
       )}
 
       <fieldset className="batch-section">
-        <legend className="batch-label">X/Y grid <span className="muted small">— one run per combination</span></legend>
+        <legend className="batch-label">
+          X/Y grid <span className="muted small">— one run per combination</span>
+        </legend>
         {(['x', 'y'] as const).map((axis) => {
           const field = fields.find((f) => f.name === axes[axis]);
           return (
             <div className="batch-row" key={axis}>
-              <label>{axis.toUpperCase()}{' '}
+              <label>
+                {axis.toUpperCase()}{' '}
                 <select value={axes[axis]} onChange={(e) => setAxes({ ...axes, [axis]: e.target.value })}>
                   <option value="">None</option>
-                  {axisFields.map((f) => <option key={f.name} value={f.name}>{f.label}</option>)}
+                  {axisFields.map((f) => (
+                    <option key={f.name} value={f.name}>
+                      {f.label}
+                    </option>
+                  ))}
                 </select>
               </label>
               {axes[axis] && (
-                <label className="batch-grow">Values{' '}
-                  <input type="text" value={axes[`${axis}Values`]} onChange={(e) => setAxes({ ...axes, [`${axis}Values`]: e.target.value })}
-                    placeholder={field?.options ? field.options.slice(0, 3).join(', ') : '1, 2, 4'} />
+                <label className="batch-grow">
+                  Values{' '}
+                  <input
+                    type="text"
+                    value={axes[`${axis}Values`]}
+                    onChange={(e) => setAxes({ ...axes, [`${axis}Values`]: e.target.value })}
+                    placeholder={field?.options ? field.options.slice(0, 3).join(', ') : '1, 2, 4'}
+                  />
                 </label>
               )}
             </div>
@@ -177,13 +263,34 @@ export function BatchDialog() {
         })}
       </fieldset>
 
-      {plan.error && <p className="field-error" role="alert" id={ids.err}>{plan.error}</p>}
+      {plan.error && (
+        <p className="field-error" role="alert" id={ids.err}>
+          {plan.error}
+        </p>
+      )}
       <div className="batch-footer">
         <span className="batch-total" data-testid="batch-total" aria-live="polite">
-          {count ? <><strong>{count} {count === 1 ? 'run' : 'runs'}</strong> · <span title={total?.basis}>{totalText(total)}</span></> : plan.empty ? 'Paste prompts, open a file, or choose seeds or a grid.' : null}
+          {count ? (
+            <>
+              <strong>
+                {count} {count === 1 ? 'run' : 'runs'}
+              </strong>{' '}
+              · <span title={total?.basis}>{totalText(total)}</span>
+            </>
+          ) : plan.empty ? (
+            'Paste prompts, open a file, or choose seeds or a grid.'
+          ) : null}
         </span>
-        <button type="button" className="btn" onClick={close}>Cancel</button>
-        <button type="button" className="btn primary" disabled={!count || starting} onClick={() => void start()} aria-describedby={plan.error ? ids.err : undefined}>
+        <button type="button" className="btn" onClick={close}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="btn primary"
+          disabled={!count || starting}
+          onClick={() => void start()}
+          aria-describedby={plan.error ? ids.err : undefined}
+        >
           {count ? `Start ${count} ${count === 1 ? 'run' : 'runs'}` : 'Start'}
         </button>
       </div>
@@ -195,7 +302,13 @@ export function BatchDialog() {
 export function BatchButton() {
   const ready = useComposer((s) => !!s.model && !!s.modelRef);
   return (
-    <button type="button" className="btn" disabled={!ready} onClick={() => fanoutStore.getState().setBatchOpen(true)} title="Run a list of prompts, seeds or a grid">
+    <button
+      type="button"
+      className="btn"
+      disabled={!ready}
+      onClick={() => fanoutStore.getState().setBatchOpen(true)}
+      title="Run a list of prompts, seeds or a grid"
+    >
       Batch…
     </button>
   );

@@ -16,14 +16,35 @@ export function SourceLink({ p, className = '' }: { p: PredictionView; className
   if (!s) return null;
   const open = () => {
     const id = s.id;
-    if (predictionsStore.getState().byId[id]) { uiStore.getState().openDetail(id); return; }
+    if (predictionsStore.getState().byId[id]) {
+      uiStore.getState().openDetail(id);
+      return;
+    }
     // Not in the loaded page: fetch it first, so the detail has something to show.
-    windowApi().invoke('predictions:get', { id }).then((v) => { predictionsStore.getState().upsert(v); uiStore.getState().openDetail(id); },
-      () => uiStore.getState().toast('The source run is no longer in the history.', { tone: 'error' }));
+    windowApi()
+      .invoke('predictions:get', { id })
+      .then(
+        (v) => {
+          predictionsStore.getState().upsert(v);
+          uiStore.getState().openDetail(id);
+        },
+        () => uiStore.getState().toast('The source run is no longer in the history.', { tone: 'error' }),
+      );
   };
   return (
     <p className={`muted small chain-source ${className}`}>
-      From <button type="button" className="linklike" onClick={(e) => { e.stopPropagation(); open(); }} aria-label={`From ${sourceLabel(s)}: open the source run`}>{sourceLabel(s)}</button>
+      From{' '}
+      <button
+        type="button"
+        className="linklike"
+        onClick={(e) => {
+          e.stopPropagation();
+          open();
+        }}
+        aria-label={`From ${sourceLabel(s)}: open the source run`}
+      >
+        {sourceLabel(s)}
+      </button>
     </p>
   );
 }

@@ -15,7 +15,12 @@ import './chain.css';
 // offered are those the picker already knows (featured, pinned, recent) whose inputs take that
 // kind of file; choosing one opens the composer on it with the file in place.
 
-interface Target { model: string; field: string; label: string; list: boolean }
+interface Target {
+  model: string;
+  field: string;
+  label: string;
+  list: boolean;
+}
 
 /** The models Kiln already lists for the person, without a search: featured, pinned, then recent. */
 function knownModels(): string[] {
@@ -28,10 +33,12 @@ async function targetsOf(model: string, kind: ChainKind): Promise<Target[]> {
   const detail = await windowApi().invoke('models:get', { ref: model });
   return buildFormFields(detail.inputSchema)
     .filter((f) => f.kind === 'file' || (f.kind === 'array' && f.itemKind === 'file'))
-    .filter((f) => { const k = expectedKind(f); return k === kind || k === 'any'; })
+    .filter((f) => {
+      const k = expectedKind(f);
+      return k === kind || k === 'any';
+    })
     .map((f) => ({ model, field: f.name, label: f.label, list: f.kind === 'array' }));
 }
-
 
 export function UseAsInput({ p, out, onClose }: { p: PredictionView; out: OutputView; onClose: () => void }) {
   const kind = chainKind(out)!;
@@ -42,7 +49,9 @@ export function UseAsInput({ p, out, onClose }: { p: PredictionView; out: Output
     void Promise.allSettled(knownModels().map((m) => targetsOf(m, kind))).then((all) => {
       if (live) setTargets(all.flatMap((r) => (r.status === 'fulfilled' ? r.value : [])));
     });
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [kind]);
 
   const choose = async (t: Target) => {
@@ -66,19 +75,23 @@ export function UseAsInput({ p, out, onClose }: { p: PredictionView; out: Output
 
   return (
     <Dialog title={`Use this ${kind} as input`} onClose={onClose} className="chain-dialog">
-      {targets === null ? <p className="muted">Looking for models that take {kind === 'image' ? 'an image' : `a ${kind}`}…</p>
-        : !targets.length ? <p className="muted">None of your pinned, recent or featured models takes {kind === 'image' ? 'an image' : `a ${kind}`}. Pick one in the model list first.</p>
-          : (
-            <ul className="chain-list" aria-busy={busy}>
-              {targets.map((t) => (
-                <li key={`${t.model}:${t.field}`}>
-                  <button type="button" className="btn chain-target" disabled={busy} onClick={() => void choose(t)}>
-                    <span className="chain-model">{t.model}</span> <span className="muted small">→ {t.label}</span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          )}
+      {targets === null ? (
+        <p className="muted">Looking for models that take {kind === 'image' ? 'an image' : `a ${kind}`}…</p>
+      ) : !targets.length ? (
+        <p className="muted">
+          None of your pinned, recent or featured models takes {kind === 'image' ? 'an image' : `a ${kind}`}. Pick one in the model list first.
+        </p>
+      ) : (
+        <ul className="chain-list" aria-busy={busy}>
+          {targets.map((t) => (
+            <li key={`${t.model}:${t.field}`}>
+              <button type="button" className="btn chain-target" disabled={busy} onClick={() => void choose(t)}>
+                <span className="chain-model">{t.model}</span> <span className="muted small">→ {t.label}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </Dialog>
   );
 }

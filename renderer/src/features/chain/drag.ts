@@ -59,11 +59,18 @@ const article = (k: ChainKind) => (k === 'image' ? 'an image' : k === 'audio' ? 
  * run or its file is gone, or when the field takes another kind of file.
  */
 export async function stageDragged(drag: { id: string; index: number }, kind: FileKind): Promise<{ ref: string; runId: string }> {
-  const p = predictionsStore.getState().byId[drag.id] ?? (await windowApi().invoke('predictions:get', { id: drag.id }).catch(() => null));
+  const p =
+    predictionsStore.getState().byId[drag.id] ??
+    (await windowApi()
+      .invoke('predictions:get', { id: drag.id })
+      .catch(() => null));
   const out = p?.outputs.find((o) => o.index === drag.index) ?? null;
   const have = chainKind(out);
   if (!p || !out || !have) throw new Error('That output is no longer saved in Kiln, so it cannot be used as input.');
-  if (kind !== 'any' && kind !== have) throw new Error(`This field takes ${kind === 'image' ? 'an image' : `a ${kind} file`}; you dropped ${article(have)}. Drop it on a field that takes ${article(have)}, or use “Use as input…” to find one.`);
+  if (kind !== 'any' && kind !== have)
+    throw new Error(
+      `This field takes ${kind === 'image' ? 'an image' : `a ${kind} file`}; you dropped ${article(have)}. Drop it on a field that takes ${article(have)}, or use “Use as input…” to find one.`,
+    );
   const blob = await (await fetch(windowApi().mediaUrl(out.path!))).blob();
   const name = out.path!.split('/').pop() ?? `output.${have}`;
   const ref = await stageFile(new File([blob], name, { type: out.mime ?? blob.type }));

@@ -18,7 +18,13 @@ import './compare.css';
 // and marks the ones it has no equivalent for; one click makes one run per model, as one group.
 
 const ASPECTS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9'];
-const LABELS: Record<CanonicalField, string> = { prompt: 'prompt', negativePrompt: 'negative prompt', seed: 'seed', aspectRatio: 'aspect ratio', image: 'image' };
+const LABELS: Record<CanonicalField, string> = {
+  prompt: 'prompt',
+  negativePrompt: 'negative prompt',
+  seed: 'seed',
+  aspectRatio: 'aspect ratio',
+  image: 'image',
+};
 type Loaded = { state: 'loading' } | { state: 'ok'; detail: ModelDetail } | { state: 'error'; message: string };
 
 export function CompareDialog() {
@@ -40,30 +46,57 @@ export function CompareDialog() {
       if (asked.current.has(ref)) continue;
       asked.current.add(ref);
       costStore.getState().ensurePrice(ref);
-      windowApi().invoke('models:get', { ref }).then(
-        (detail) => setLoaded((l) => ({ ...l, [ref]: { state: 'ok', detail } })),
-        (e) => setLoaded((l) => ({ ...l, [ref]: { state: 'error', message: errorMessage(e) } })),
-      );
+      windowApi()
+        .invoke('models:get', { ref })
+        .then(
+          (detail) => setLoaded((l) => ({ ...l, [ref]: { state: 'ok', detail } })),
+          (e) => setLoaded((l) => ({ ...l, [ref]: { state: 'error', message: errorMessage(e) } })),
+        );
     }
   }, [models]);
 
-  const rows = useMemo(() => models.map((ref) => {
-    const l: Loaded = loaded[ref] ?? { state: 'loading' };
-    if (!l || l.state !== 'ok') return { ref, l, mapped: null, input: null, problem: l?.state === 'error' ? l.message : null };
-    const mapped = mapCanonical(c, l.detail.inputSchema);
-    const fields = buildFormFields(l.detail.inputSchema);
-    // Only what was asked is sent (each model keeps its own defaults), validated as the composer
-    // would: required inputs, bounds, enums. A JSON-kind field (fal's image_size) is given as text.
-    const asForm = Object.fromEntries(Object.entries(mapped.input).map(([k, v]) => [k, fields.find((f) => f.name === k)?.kind === 'json' ? JSON.stringify(v) : v]));
-    const v = validateForm(fields, asForm);
-    return { ref, l, mapped, input: v.ok ? v.input : null, problem: v.ok ? null : Object.entries(v.errors).map(([k, e]) => `${k}: ${e}`).join('; ') };
-  }), [models, loaded, c]);
+  const rows = useMemo(
+    () =>
+      models.map((ref) => {
+        const l: Loaded = loaded[ref] ?? { state: 'loading' };
+        if (!l || l.state !== 'ok') return { ref, l, mapped: null, input: null, problem: l?.state === 'error' ? l.message : null };
+        const mapped = mapCanonical(c, l.detail.inputSchema);
+        const fields = buildFormFields(l.detail.inputSchema);
+        // Only what was asked is sent (each model keeps its own defaults), validated as the composer
+        // would: required inputs, bounds, enums. A JSON-kind field (fal's image_size) is given as text.
+        const asForm = Object.fromEntries(
+          Object.entries(mapped.input).map(([k, v]) => [k, fields.find((f) => f.name === k)?.kind === 'json' ? JSON.stringify(v) : v]),
+        );
+        const v = validateForm(fields, asForm);
+        return {
+          ref,
+          l,
+          mapped,
+          input: v.ok ? v.input : null,
+          problem: v.ok
+            ? null
+            : Object.entries(v.errors)
+                .map(([k, e]) => `${k}: ${e}`)
+                .join('; '),
+        };
+      }),
+    [models, loaded, c],
+  );
 
   const ready = rows.filter((r) => r.input);
   const refs = useMemo(() => ready.map((r) => ({ model: r.ref, input: r.input!, schema: r.l?.state === 'ok' ? r.l.detail.inputSchema : null })), [ready]);
   // eslint-disable-next-line react-hooks/exhaustive-deps -- prices: the estimate follows each price as it arrives
   const total = useMemo(() => estimateGroup(refs), [refs, prices]);
-  const blocked = models.length < 2 ? 'Add at least two models to compare.' : !c.prompt.trim() ? 'Write a prompt.' : rows.some((r) => !r.input) ? (rows.some((r) => r.problem) ? 'A model cannot run with this input (see its row), or remove it.' : 'Loading the models’ inputs…') : null;
+  const blocked =
+    models.length < 2
+      ? 'Add at least two models to compare.'
+      : !c.prompt.trim()
+        ? 'Write a prompt.'
+        : rows.some((r) => !r.input)
+          ? rows.some((r) => r.problem)
+            ? 'A model cannot run with this input (see its row), or remove it.'
+            : 'Loading the models’ inputs…'
+          : null;
 
   // Models are kept, and run and shown, in the order they were added.
   const addRef = (raw: string) => {
@@ -92,7 +125,12 @@ export function CompareDialog() {
       close();
       fanoutStore.getState().openView(res.groupId);
       const refused = Object.keys(res.refused).length;
-      uiStore.getState().toast(refused ? `Compare started; ${refused} model refused the run (its card says why)` : `Compare started: ${members.length} models`, { tone: refused ? 'error' : 'info', timeout: 2500 });
+      uiStore
+        .getState()
+        .toast(refused ? `Compare started; ${refused} model refused the run (its card says why)` : `Compare started: ${members.length} models`, {
+          tone: refused ? 'error' : 'info',
+          timeout: 2500,
+        });
     } catch (e) {
       uiStore.getState().toast(`Could not start the compare: ${errorMessage(e)}`, { tone: 'error' });
     } finally {
@@ -104,35 +142,62 @@ export function CompareDialog() {
   return (
     <Dialog title="Compare models" onClose={close} className="compare-dialog">
       <div className="compare-canonical">
-        <label htmlFor={ids.prompt} className="batch-label">Prompt</label>
+        <label htmlFor={ids.prompt} className="batch-label">
+          Prompt
+        </label>
         <textarea id={ids.prompt} rows={3} value={c.prompt} onChange={(e) => set({ prompt: e.target.value })} placeholder="One prompt for every model" />
         <div className="compare-grid">
           <label htmlFor={ids.neg}>Negative prompt</label>
           <input id={ids.neg} type="text" value={c.negativePrompt ?? ''} onChange={(e) => set({ negativePrompt: e.target.value })} />
           <label htmlFor={ids.seed}>Seed</label>
-          <input id={ids.seed} type="number" min={0} value={c.seed ?? ''} onChange={(e) => set({ seed: e.target.value === '' ? null : Math.floor(Number(e.target.value)) })} />
+          <input
+            id={ids.seed}
+            type="number"
+            min={0}
+            value={c.seed ?? ''}
+            onChange={(e) => set({ seed: e.target.value === '' ? null : Math.floor(Number(e.target.value)) })}
+          />
           <label htmlFor={ids.aspect}>Aspect ratio</label>
           <select id={ids.aspect} value={c.aspectRatio ?? ''} onChange={(e) => set({ aspectRatio: e.target.value })}>
             <option value="">Each model’s default</option>
-            {ASPECTS.map((a) => <option key={a} value={a}>{a}</option>)}
+            {ASPECTS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </select>
         </div>
         <div className="compare-image">
-          <span className="batch-label">Image <span className="muted small">— for models with an image input</span></span>
-          <FileInput id={ids.image} label="Image" value={c.image || undefined} onChange={(v) => set({ image: typeof v === 'string' ? v : '' })} invalid={false} kind="image" />
+          <span className="batch-label">
+            Image <span className="muted small">— for models with an image input</span>
+          </span>
+          <FileInput
+            id={ids.image}
+            label="Image"
+            value={c.image || undefined}
+            onChange={(v) => set({ image: typeof v === 'string' ? v : '' })}
+            invalid={false}
+            kind="image"
+          />
         </div>
       </div>
 
       {/* The composer's own model list and search (pinned, recent, starter, results); a reference
           can still be typed for a model no list shows. */}
       <div className="model-picker compare-picker">
-        <button type="button" className="btn small compare-pick" aria-haspopup="dialog" aria-expanded={picking} onClick={() => setPicking(!picking)}>Choose a model…</button>
+        <button type="button" className="btn small compare-pick" aria-haspopup="dialog" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+          Choose a model…
+        </button>
         {picking && <ModelMenu trigger=".compare-pick" onPick={(m) => addRef(m.ref)} onClose={() => setPicking(false)} />}
       </div>
       <form className="compare-add" onSubmit={add}>
-        <label htmlFor={ids.add} className="batch-label">Add a model</label>
+        <label htmlFor={ids.add} className="batch-label">
+          Add a model
+        </label>
         <input id={ids.add} type="text" value={adding} onChange={(e) => setAdding(e.target.value)} placeholder="owner/name (Replicate) or fal:owner/endpoint" />
-        <button type="submit" className="btn small" disabled={!adding.trim()}>Add</button>
+        <button type="submit" className="btn small" disabled={!adding.trim()}>
+          Add
+        </button>
       </form>
 
       <ul className="compare-models" aria-label="Models to compare">
@@ -140,30 +205,60 @@ export function CompareDialog() {
           <li key={r.ref} className="compare-model">
             <div className="compare-model-head">
               <strong>{r.ref}</strong>
-              <button type="button" className="btn small ghost" aria-label={`Remove ${r.ref}`} onClick={() => setModels(models.filter((m) => m !== r.ref))}>Remove</button>
+              <button type="button" className="btn small ghost" aria-label={`Remove ${r.ref}`} onClick={() => setModels(models.filter((m) => m !== r.ref))}>
+                Remove
+              </button>
             </div>
             {r.l?.state === 'loading' && <span className="muted small">Loading its inputs…</span>}
             {r.mapped && (
               <ul className="compare-mapping">
                 {(Object.entries(r.mapped.fields) as [CanonicalField, NonNullable<(typeof r.mapped.fields)[CanonicalField]>][]).map(([k, m]) => (
                   <li key={k} className={m.to ? 'mapped' : 'unmatched'} title={m.note}>
-                    {m.to ? <>{LABELS[k]} → <code>{m.to}</code>{m.sent ? ` (${m.sent})` : ''}</> : <>✕ {LABELS[k]}: no equivalent, not sent</>}
+                    {m.to ? (
+                      <>
+                        {LABELS[k]} → <code>{m.to}</code>
+                        {m.sent ? ` (${m.sent})` : ''}
+                      </>
+                    ) : (
+                      <>✕ {LABELS[k]}: no equivalent, not sent</>
+                    )}
                   </li>
                 ))}
               </ul>
             )}
-            {r.problem && <p className="field-error small" role="alert">{r.l?.state === 'error' ? `Could not load ${r.ref}: ` : 'Cannot run: '}{r.problem}</p>}
+            {r.problem && (
+              <p className="field-error small" role="alert">
+                {r.l?.state === 'error' ? `Could not load ${r.ref}: ` : 'Cannot run: '}
+                {r.problem}
+              </p>
+            )}
           </li>
         ))}
       </ul>
 
-      {blocked && <p className="muted small" id={ids.err}>{blocked}</p>}
+      {blocked && (
+        <p className="muted small" id={ids.err}>
+          {blocked}
+        </p>
+      )}
       <div className="batch-footer">
         <span className="batch-total" data-testid="compare-total" aria-live="polite">
-          {ready.length ? <><strong>{ready.length} runs</strong> · <span title={total?.basis}>{totalText(total)}</span></> : null}
+          {ready.length ? (
+            <>
+              <strong>{ready.length} runs</strong> · <span title={total?.basis}>{totalText(total)}</span>
+            </>
+          ) : null}
         </span>
-        <button type="button" className="btn" onClick={close}>Cancel</button>
-        <button type="button" className="btn primary" disabled={!!blocked || starting} onClick={() => void run()} aria-describedby={blocked ? ids.err : undefined}>
+        <button type="button" className="btn" onClick={close}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="btn primary"
+          disabled={!!blocked || starting}
+          onClick={() => void run()}
+          aria-describedby={blocked ? ids.err : undefined}
+        >
           Run compare
         </button>
       </div>

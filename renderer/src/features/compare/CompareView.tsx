@@ -59,13 +59,15 @@ export function CompareView({ groupId }: { groupId: string }) {
 
   // Members not in the loaded page (an old compare): ask the history for the whole group.
   useEffect(() => {
-    windowApi().invoke('predictions:list', { groupId, limit: 200 }).then(
-      (r) => {
-        for (const v of r.items) if (!predictionsStore.getState().byId[v.id]) predictionsStore.getState().upsert(v);
-        setCreated(r.items.map((v) => v.id).reverse());
-      },
-      () => {},
-    );
+    windowApi()
+      .invoke('predictions:list', { groupId, limit: 200 })
+      .then(
+        (r) => {
+          for (const v of r.items) if (!predictionsStore.getState().byId[v.id]) predictionsStore.getState().upsert(v);
+          setCreated(r.items.map((v) => v.id).reverse());
+        },
+        () => {},
+      );
   }, [groupId]);
 
   const images = prog.current.filter((p) => primaryOutput(p)?.kind === 'image' && primaryOutput(p)?.path);
@@ -83,7 +85,14 @@ export function CompareView({ groupId }: { groupId: string }) {
     for (const r of refs) costStore.getState().ensurePrice(r.model);
     if (!(await confirmGroupBudget(refs, estimateGroup(refs)))) return;
     try {
-      const res = await windowApi().invoke('predictions:createGroup', { kind: 'compare', members: prog.current.map((p) => ({ model: p.provider === 'fal' ? `fal:${p.model}` : p.model, version: p.version === 'hidden' ? null : p.version, input: p.input })) });
+      const res = await windowApi().invoke('predictions:createGroup', {
+        kind: 'compare',
+        members: prog.current.map((p) => ({
+          model: p.provider === 'fal' ? `fal:${p.model}` : p.model,
+          version: p.version === 'hidden' ? null : p.version,
+          input: p.input,
+        })),
+      });
       fanoutStore.getState().openView(res.groupId);
     } catch (e) {
       uiStore.getState().toast(`Could not re-run the compare: ${errorMessage(e)}`, { tone: 'error' });
@@ -95,35 +104,76 @@ export function CompareView({ groupId }: { groupId: string }) {
     fanoutStore.getState().openView(null);
     // The image went only to the models that take one: take it from whichever member has it.
     const image = prog.current.map(canonicalOf).find((c) => c.image)?.image ?? '';
-    fanoutStore.getState().openCompare({ models: prog.current.map((p) => (p.provider === 'fal' ? `fal:${p.model}` : p.model)), canonical: { ...canonicalOf(first), image } });
+    fanoutStore
+      .getState()
+      .openCompare({ models: prog.current.map((p) => (p.provider === 'fal' ? `fal:${p.model}` : p.model)), canonical: { ...canonicalOf(first), image } });
   };
 
   return (
     <Dialog title={`Compare — ${excerptOf(prog.current[0]?.prompt)}`} onClose={close} className="compare-view">
       <div className="compare-toolbar">
-        <span className="small" data-testid="compare-summary">{prog.done} of {prog.total} done{prog.failed ? ` · ${prog.failed} failed` : ''}</span>
+        <span className="small" data-testid="compare-summary">
+          {prog.done} of {prog.total} done{prog.failed ? ` · ${prog.failed} failed` : ''}
+        </span>
         <div className="segmented" role="group" aria-label="Layout">
-          <button type="button" className="btn small" aria-pressed={mode === 'side'} onClick={() => setMode('side')}>Side by side</button>
-          <button type="button" className="btn small" aria-pressed={mode === 'slider'} disabled={!canSlide} onClick={() => setMode('slider')} title={canSlide ? undefined : 'Needs two images'}>Slider</button>
+          <button type="button" className="btn small" aria-pressed={mode === 'side'} onClick={() => setMode('side')}>
+            Side by side
+          </button>
+          <button
+            type="button"
+            className="btn small"
+            aria-pressed={mode === 'slider'}
+            disabled={!canSlide}
+            onClick={() => setMode('slider')}
+            title={canSlide ? undefined : 'Needs two images'}
+          >
+            Slider
+          </button>
         </div>
-        <label className="small compare-zoom">Zoom <input type="range" min={1} max={4} step={0.25} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-valuetext={`${zoom}×`} /> {zoom}×</label>
+        <label className="small compare-zoom">
+          Zoom <input type="range" min={1} max={4} step={0.25} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} aria-valuetext={`${zoom}×`} />{' '}
+          {zoom}×
+        </label>
         <span className="compare-spacer" />
-        <button type="button" className="btn small" onClick={() => void rerun()}>Re-run</button>
-        <button type="button" className="btn small" onClick={remix}>Remix</button>
+        <button type="button" className="btn small" onClick={() => void rerun()}>
+          Re-run
+        </button>
+        <button type="button" className="btn small" onClick={remix}>
+          Remix
+        </button>
       </div>
 
       {mode === 'slider' && canSlide ? (
         <div className="compare-slider" onPointerMove={follow}>
           <img src={windowApi().mediaUrl(primaryOutput(images[0]!)!.path!)} alt={`${images[0]!.model}`} style={zoomStyle} draggable={false} />
-          <img src={windowApi().mediaUrl(primaryOutput(images[1]!)!.path!)} alt={`${images[1]!.model}`} style={{ ...zoomStyle, clipPath: `inset(0 0 0 ${split}%)` }} draggable={false} />
+          <img
+            src={windowApi().mediaUrl(primaryOutput(images[1]!)!.path!)}
+            alt={`${images[1]!.model}`}
+            style={{ ...zoomStyle, clipPath: `inset(0 0 0 ${split}%)` }}
+            draggable={false}
+          />
           <span className="compare-slider-line" style={{ left: `${split}%` }} aria-hidden="true" />
           <span className="compare-slider-label left">{images[0]!.model}</span>
           <span className="compare-slider-label right">{images[1]!.model}</span>
-          <input className="compare-slider-range" type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.target.value))} aria-label={`Slider between ${images[0]!.model} and ${images[1]!.model}`} />
+          <input
+            className="compare-slider-range"
+            type="range"
+            min={0}
+            max={100}
+            value={split}
+            onChange={(e) => setSplit(Number(e.target.value))}
+            aria-label={`Slider between ${images[0]!.model} and ${images[1]!.model}`}
+          />
         </div>
       ) : (
-        <ul className="compare-panes" aria-label="Results by model" style={{ gridTemplateColumns: `repeat(${Math.min(4, Math.max(1, prog.current.length))}, minmax(0, 1fr))` }}>
-          {prog.current.map((p) => <Pane key={p.id} p={p} zoomStyle={zoomStyle} onMove={follow} />)}
+        <ul
+          className="compare-panes"
+          aria-label="Results by model"
+          style={{ gridTemplateColumns: `repeat(${Math.min(4, Math.max(1, prog.current.length))}, minmax(0, 1fr))` }}
+        >
+          {prog.current.map((p) => (
+            <Pane key={p.id} p={p} zoomStyle={zoomStyle} onMove={follow} />
+          ))}
         </ul>
       )}
     </Dialog>
@@ -143,7 +193,9 @@ function Pane({ p, zoomStyle, onMove }: { p: PredictionView; zoomStyle: React.CS
   return (
     <li className={`compare-pane tone-${badge.tone}`} aria-label={`${p.model} — ${badge.text}`}>
       <div className="compare-pane-head">
-        <strong className="compare-pane-model" title={`${p.model} (${provider})`}>{p.model} <span className="muted small">· {provider}</span></strong>
+        <strong className="compare-pane-model" title={`${p.model} (${provider})`}>
+          {p.model} <span className="muted small">· {provider}</span>
+        </strong>
         <span className={`badge ${badge.tone}`}>{badge.text}</span>
       </div>
       <div className="compare-pane-media" onPointerMove={onMove}>
@@ -158,12 +210,23 @@ function Pane({ p, zoomStyle, onMove }: { p: PredictionView; zoomStyle: React.CS
             <p>{p.error?.message ?? 'This run did not finish.'}</p>
           </div>
         ) : (
-          <div className="compare-pane-wait muted small">{p.note ?? (p.status === 'succeeded' ? (!out ? 'It returned no file.' : out.path ? `It returned ${out.kind}, not an image: open its card for it.` : `Its ${out.kind} is not saved on this computer (${out.state}).`) : 'Working…')}</div>
+          <div className="compare-pane-wait muted small">
+            {p.note ??
+              (p.status === 'succeeded'
+                ? !out
+                  ? 'It returned no file.'
+                  : out.path
+                    ? `It returned ${out.kind}, not an image: open its card for it.`
+                    : `Its ${out.kind} is not saved on this computer (${out.state}).`
+                : 'Working…')}
+          </div>
         )}
       </div>
       {needsRetry(p) && (
         <div className="compare-pane-actions">
-          <button type="button" className="btn small" onClick={() => void act.retry(p.id)}>Retry {p.model}</button>
+          <button type="button" className="btn small" onClick={() => void act.retry(p.id)}>
+            Retry {p.model}
+          </button>
         </div>
       )}
     </li>

@@ -69,9 +69,19 @@ export function Composer() {
   if (!open) {
     return (
       <div className="composer-rail">
-        <button type="button" className="btn icon" aria-label="Show composer" aria-expanded={false} title="Show the composer"
-          onClick={() => uiStore.getState().setComposerOpen(true)}>»</button>
-        <span className="rail-label" aria-hidden="true">Composer</span>
+        <button
+          type="button"
+          className="btn icon"
+          aria-label="Show composer"
+          aria-expanded={false}
+          title="Show the composer"
+          onClick={() => uiStore.getState().setComposerOpen(true)}
+        >
+          »
+        </button>
+        <span className="rail-label" aria-hidden="true">
+          Composer
+        </span>
       </div>
     );
   }
@@ -79,35 +89,76 @@ export function Composer() {
     <div className="composer">
       <div className="composer-head">
         <ModelPicker />
-        <button type="button" className="btn icon ghost" aria-label="Hide composer" aria-expanded title="Fold the composer away: the gallery takes the window"
-          onClick={() => uiStore.getState().setComposerOpen(false)}>«</button>
+        <button
+          type="button"
+          className="btn icon ghost"
+          aria-label="Hide composer"
+          aria-expanded
+          title="Fold the composer away: the gallery takes the window"
+          onClick={() => uiStore.getState().setComposerOpen(false)}
+        >
+          «
+        </button>
       </div>
-      {modelError && !model && (modelErrorCode === 'auth' || !keySet ? (
-        <div className="notice">
-          <p>Add your Replicate API key to load this model’s inputs.</p>
-          <button type="button" className="btn small" onClick={() => uiStore.getState().openPanel('settings')}>Set up key</button>
-        </div>
-      ) : modelErrorCode === 'network' ? (
-        <p className="notice muted small">Offline — {modelRef}’s inputs were never loaded on this computer. They load by themselves when Replicate is reachable again.</p>
-      ) : (
-        <p className="field-error" role="alert">Could not load {modelRef}: {modelError}</p>
-      ))}
-      {stale && <p className="muted small">Offline — using this model’s inputs as last loaded{model?.fetchedAt ? ` (${new Date(model.fetchedAt).toLocaleDateString()})` : ''}.</p>}
-      <form ref={formRef} className="composer-form" onSubmit={(e: FormEvent) => { e.preventDefault(); void submit(formRef); }} noValidate aria-busy={loading}>
+      {modelError &&
+        !model &&
+        (modelErrorCode === 'auth' || !keySet ? (
+          <div className="notice">
+            <p>Add your Replicate API key to load this model’s inputs.</p>
+            <button type="button" className="btn small" onClick={() => uiStore.getState().openPanel('settings')}>
+              Set up key
+            </button>
+          </div>
+        ) : modelErrorCode === 'network' ? (
+          <p className="notice muted small">
+            Offline — {modelRef}’s inputs were never loaded on this computer. They load by themselves when Replicate is reachable again.
+          </p>
+        ) : (
+          <p className="field-error" role="alert">
+            Could not load {modelRef}: {modelError}
+          </p>
+        ))}
+      {stale && (
+        <p className="muted small">
+          Offline — using this model’s inputs as last loaded{model?.fetchedAt ? ` (${new Date(model.fetchedAt).toLocaleDateString()})` : ''}.
+        </p>
+      )}
+      <form
+        ref={formRef}
+        className="composer-form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          void submit(formRef);
+        }}
+        noValidate
+        aria-busy={loading}
+      >
         {model?.description && <p className="model-desc muted small">{model.description}</p>}
         {model && fields.length > 0 && <ComposerTools />}
         <div className="fields">
-          {fields.filter((f) => !isAdvancedField(f)).map((f) => <Field key={`${modelRef}:${f.name}`} field={f} />)}
+          {fields
+            .filter((f) => !isAdvancedField(f))
+            .map((f) => (
+              <Field key={`${modelRef}:${f.name}`} field={f} />
+            ))}
           {!loading && model && !fields.length && <p className="muted">This model publishes no input schema; it will run with its defaults.</p>}
           {modelRef && <Advanced modelRef={modelRef} />}
         </div>
-        {formError && <p className="field-error" role="alert">{formError}</p>}
+        {formError && (
+          <p className="field-error" role="alert">
+            {formError}
+          </p>
+        )}
         <div className="composer-footer">
           <label className="count-picker" title="How many predictions to start">
             <span className="visually-hidden">Number of predictions</span>
             <span aria-hidden="true">×</span>
             <select value={count} onChange={(e) => composerStore.getState().setCount(Number(e.target.value))}>
-              {[1, 2, 3, 4, 6, 8].map((n) => <option key={n} value={n}>{n}</option>)}
+              {[1, 2, 3, 4, 6, 8].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
             </select>
           </label>
           <button type="submit" className="btn primary generate" disabled={!!reason || submitting} aria-describedby={reason ? reasonId : undefined}>
@@ -115,9 +166,15 @@ export function Composer() {
           </button>
           <CostEstimate />
           <BatchButton />
-          <span className="muted small kbd-hint" aria-hidden="true">Ctrl+Enter</span>
+          <span className="muted small kbd-hint" aria-hidden="true">
+            Ctrl+Enter
+          </span>
         </div>
-        {reason && <p id={reasonId} className="muted small generate-reason">{reason}</p>}
+        {reason && (
+          <p id={reasonId} className="muted small generate-reason">
+            {reason}
+          </p>
+        )}
         {!online && !reason && <p className="muted small">Offline: new predictions are queued and sent when the connection returns.</p>}
       </form>
     </div>
@@ -133,11 +190,19 @@ function ComposerTools() {
       {remixSeed !== null && (
         <label className="check seed-row" title="Run with the seed of the run you remixed, so only your changes differ">
           <input type="checkbox" checked={same} onChange={(e) => composerStore.getState().setSameSeed(e.target.checked)} />
-          <span>Same seed (<span className="seed-value">{remixSeed}</span>)</span>
+          <span>
+            Same seed (<span className="seed-value">{remixSeed}</span>)
+          </span>
         </label>
       )}
-      <button type="button" className="btn small ghost" onClick={() => composerStore.getState().resetToDefaults()}
-        title="Every setting back to the model’s default; your prompt and files stay">Reset to defaults</button>
+      <button
+        type="button"
+        className="btn small ghost"
+        onClick={() => composerStore.getState().resetToDefaults()}
+        title="Every setting back to the model’s default; your prompt and files stay"
+      >
+        Reset to defaults
+      </button>
     </div>
   );
 }
@@ -156,13 +221,23 @@ function Advanced({ modelRef }: { modelRef: string }) {
   const open = remembered || hasError;
   return (
     <div className="advanced">
-      <button type="button" className="advanced-toggle" aria-expanded={open} aria-controls={regionId}
-        onClick={() => viewPrefsStore.getState().setAdvancedOpen(modelRef, !open)}>
-        <span className="chev" aria-hidden="true">›</span> Advanced <span className="advanced-count">({adv.length})</span>
+      <button
+        type="button"
+        className="advanced-toggle"
+        aria-expanded={open}
+        aria-controls={regionId}
+        onClick={() => viewPrefsStore.getState().setAdvancedOpen(modelRef, !open)}
+      >
+        <span className="chev" aria-hidden="true">
+          ›
+        </span>{' '}
+        Advanced <span className="advanced-count">({adv.length})</span>
       </button>
       <div id={regionId} className="advanced-fields fields" hidden={!open}>
         {/* Kept in the page while folded: their values still go out, and an error can open them. */}
-        {adv.map((f) => <Field key={`${modelRef}:${f.name}`} field={f} />)}
+        {adv.map((f) => (
+          <Field key={`${modelRef}:${f.name}`} field={f} />
+        ))}
       </div>
     </div>
   );

@@ -17,26 +17,58 @@ export function Field({ field: f }: { field: FormField }) {
   let control: React.ReactNode;
   switch (f.kind) {
     case 'prompt':
-      control = <textarea {...common} rows={f.name === 'prompt' ? 4 : 2} value={str(value)} onChange={(e) => set(e.target.value)} placeholder={f.name === 'prompt' ? 'Describe what you want…' : undefined} />;
+      control = (
+        <textarea
+          {...common}
+          rows={f.name === 'prompt' ? 4 : 2}
+          value={str(value)}
+          onChange={(e) => set(e.target.value)}
+          placeholder={f.name === 'prompt' ? 'Describe what you want…' : undefined}
+        />
+      );
       break;
     case 'string':
-      control = f.multiline
-        ? <textarea {...common} rows={3} value={str(value)} onChange={(e) => set(e.target.value)} />
-        : <input {...common} type="text" value={str(value)} onChange={(e) => set(e.target.value)} />;
+      control = f.multiline ? (
+        <textarea {...common} rows={3} value={str(value)} onChange={(e) => set(e.target.value)} />
+      ) : (
+        <input {...common} type="text" value={str(value)} onChange={(e) => set(e.target.value)} />
+      );
       break;
     case 'number':
     case 'integer': {
-      const step = f.kind === 'integer' ? 1 : f.min != null && f.max != null && f.max - f.min <= 2 ? 0.01 : f.min != null && f.max != null && f.max - f.min <= 20 ? 0.1 : 'any';
+      const step =
+        f.kind === 'integer'
+          ? 1
+          : f.min != null && f.max != null && f.max - f.min <= 2
+            ? 0.01
+            : f.min != null && f.max != null && f.max - f.min <= 20
+              ? 0.1
+              : 'any';
       const bounded = f.min != null && f.max != null && f.max - f.min <= 10_000;
       control = (
         <div className="num-row">
           {bounded && (
-            <input type="range" aria-hidden="true" tabIndex={-1} min={f.min!} max={f.max!} step={step} value={value === undefined || value === '' ? (f.min! + f.max!) / 2 : Number(value)}
-              onChange={(e) => set(Number(e.target.value))} />
+            <input
+              type="range"
+              aria-hidden="true"
+              tabIndex={-1}
+              min={f.min!}
+              max={f.max!}
+              step={step}
+              value={value === undefined || value === '' ? (f.min! + f.max!) / 2 : Number(value)}
+              onChange={(e) => set(Number(e.target.value))}
+            />
           )}
-          <input {...common} type="number" inputMode={f.kind === 'integer' ? 'numeric' : 'decimal'} min={f.min ?? undefined} max={f.max ?? undefined} step={step}
+          <input
+            {...common}
+            type="number"
+            inputMode={f.kind === 'integer' ? 'numeric' : 'decimal'}
+            min={f.min ?? undefined}
+            max={f.max ?? undefined}
+            step={step}
             value={value === undefined || value === null ? '' : String(value)}
-            onChange={(e) => set(e.target.value === '' ? undefined : Number.isNaN(e.target.valueAsNumber) ? e.target.value : e.target.valueAsNumber)} />
+            onChange={(e) => set(e.target.value === '' ? undefined : Number.isNaN(e.target.valueAsNumber) ? e.target.value : e.target.valueAsNumber)}
+          />
         </div>
       );
       break;
@@ -48,26 +80,75 @@ export function Field({ field: f }: { field: FormField }) {
       const opts = f.options!;
       const short = opts.length <= 4 && opts.every((o) => String(o).length <= 8);
       control = short ? (
-        <RadioGroup labelledBy={`${id}-label`} describedBy={describedBy} value={value as string | number | undefined}
-          choices={opts.map((o) => ({ value: o, label: String(o) }))} onChange={set} />
+        <RadioGroup
+          labelledBy={`${id}-label`}
+          describedBy={describedBy}
+          value={value as string | number | undefined}
+          choices={opts.map((o) => ({ value: o, label: String(o) }))}
+          onChange={set}
+        />
       ) : (
         <select {...common} value={value === undefined ? '' : String(value)} onChange={(e) => set(opts.find((o) => String(o) === e.target.value) ?? undefined)}>
           {(!f.required || value === undefined) && <option value="">—</option>}
-          {opts.map((o) => <option key={String(o)} value={String(o)}>{String(o)}</option>)}
+          {opts.map((o) => (
+            <option key={String(o)} value={String(o)}>
+              {String(o)}
+            </option>
+          ))}
         </select>
       );
       break;
     }
     case 'file':
-      control = <FileInput id={id} label={f.label} value={value} onChange={set} onChained={chained} invalid={!!error} describedBy={describedBy} kind={expectedKind(f)} />;
+      control = (
+        <FileInput
+          id={id}
+          label={f.label}
+          value={value}
+          onChange={set}
+          onChained={chained}
+          invalid={!!error}
+          describedBy={describedBy}
+          kind={expectedKind(f)}
+        />
+      );
       break;
     case 'array':
-      control = f.itemKind === 'file'
-        ? <FileInput id={id} label={f.label} value={value} onChange={set} onChained={chained} invalid={!!error} describedBy={describedBy} multiple kind={expectedKind(f)} />
-        : <textarea {...common} rows={2} placeholder="One item per line" value={Array.isArray(value) ? value.join('\n') : str(value)} onChange={(e) => set(e.target.value)} />;
+      control =
+        f.itemKind === 'file' ? (
+          <FileInput
+            id={id}
+            label={f.label}
+            value={value}
+            onChange={set}
+            onChained={chained}
+            invalid={!!error}
+            describedBy={describedBy}
+            multiple
+            kind={expectedKind(f)}
+          />
+        ) : (
+          <textarea
+            {...common}
+            rows={2}
+            placeholder="One item per line"
+            value={Array.isArray(value) ? value.join('\n') : str(value)}
+            onChange={(e) => set(e.target.value)}
+          />
+        );
       break;
     default:
-      control = <textarea {...common} className="mono" rows={3} spellCheck={false} placeholder="JSON" value={typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value, null, 2)} onChange={(e) => set(e.target.value)} />;
+      control = (
+        <textarea
+          {...common}
+          className="mono"
+          rows={3}
+          spellCheck={false}
+          placeholder="JSON"
+          value={typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value, null, 2)}
+          onChange={(e) => set(e.target.value)}
+        />
+      );
   }
 
   const labelFor = f.kind === 'enum' && f.options!.length <= 4 ? undefined : id;
@@ -77,19 +158,47 @@ export function Field({ field: f }: { field: FormField }) {
         {f.kind === 'boolean' ? null : (
           // The required marker sits outside the label so the accessible name stays the field's title.
           <span className="field-title">
-            {labelFor
-              ? <label htmlFor={labelFor} id={`${id}-label`} className="field-label">{f.label}</label>
-              : <span id={`${id}-label`} className="field-label">{f.label}</span>}
-            {f.required && <span className="req" title="Required" aria-hidden="true"> *</span>}
+            {labelFor ? (
+              <label htmlFor={labelFor} id={`${id}-label`} className="field-label">
+                {f.label}
+              </label>
+            ) : (
+              <span id={`${id}-label`} className="field-label">
+                {f.label}
+              </span>
+            )}
+            {f.required && (
+              <span className="req" title="Required" aria-hidden="true">
+                {' '}
+                *
+              </span>
+            )}
           </span>
         )}
-        {(f.kind === 'number' || f.kind === 'integer') && f.min != null && f.max != null && <span className="muted small">{f.min}–{f.max}</span>}
+        {(f.kind === 'number' || f.kind === 'integer') && f.min != null && f.max != null && (
+          <span className="muted small">
+            {f.min}–{f.max}
+          </span>
+        )}
       </div>
       {f.kind === 'boolean' ? (
-        <label className="check" htmlFor={id}>{control}<span>{f.label}</span></label>
-      ) : control}
-      {f.description && <p id={`${id}-help`} className="help">{f.description}</p>}
-      {error && <p id={`${id}-err`} className="field-error" role="alert">{error}</p>}
+        <label className="check" htmlFor={id}>
+          {control}
+          <span>{f.label}</span>
+        </label>
+      ) : (
+        control
+      )}
+      {f.description && (
+        <p id={`${id}-help`} className="help">
+          {f.description}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-err`} className="field-error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,7 +9,14 @@ import { isChainDrag, readChainDrag, stageDragged } from '../chain/drag.ts';
 export { stageFile };
 
 interface Props {
-  id: string; label: string; value: unknown; onChange: (v: unknown) => void; invalid: boolean; describedBy?: string; multiple?: boolean; kind?: FileKind;
+  id: string;
+  label: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+  describedBy?: string;
+  multiple?: boolean;
+  kind?: FileKind;
   /** An output dragged from the gallery landed here (chain): the new value, and the run it came from. Without it, plain onChange. */
   onChained?: (value: unknown, ref: string, runId: string) => void;
 }
@@ -44,7 +51,10 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
   const addChained = async (e: DragEvent) => {
     const drag = readChainDrag(e);
     setErr(null);
-    if (!drag) { setErr('That drop did not say which output it was; drag the output from its card again.'); return; }
+    if (!drag) {
+      setErr('That drop did not say which output it was; drag the output from its card again.');
+      return;
+    }
     setBusy(true);
     try {
       const { ref, runId } = await stageDragged(drag, kind);
@@ -65,7 +75,10 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
   };
   const onPaste = (e: ClipboardEvent) => {
     const files = [...e.clipboardData.files];
-    if (files.length) { e.preventDefault(); void add(files); }
+    if (files.length) {
+      e.preventDefault();
+      void add(files);
+    }
   };
   const removeAt = (i: number) => {
     const next = values.filter((_, j) => j !== i);
@@ -73,27 +86,72 @@ export function FileInput({ id, label, value, onChange, invalid, describedBy, mu
   };
 
   return (
-    <div className={`file-input${over ? ' over' : ''}${invalid ? ' invalid' : ''}`}
+    <div
+      className={`file-input${over ? ' over' : ''}${invalid ? ' invalid' : ''}`}
       data-testid="dropzone"
-      onDragOver={(e) => { e.preventDefault(); if (isChainDrag(e)) e.dataTransfer.dropEffect = 'copy'; setOver(true); }}
+      onDragOver={(e) => {
+        e.preventDefault();
+        if (isChainDrag(e)) e.dataTransfer.dropEffect = 'copy';
+        setOver(true);
+      }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
       onPaste={onPaste}
       tabIndex={-1}
     >
-      {values.map((v, i) => <Preview key={v + i} value={v} onRemove={() => removeAt(i)} />)}
+      {values.map((v, i) => (
+        <Preview key={v + i} value={v} onRemove={() => removeAt(i)} />
+      ))}
       {(multiple || !values.length) && (
         <div className="drop-hint">
           <span>{busy ? 'Uploading…' : 'Drop a file, paste, or'}</span>
-          <label className="btn small" htmlFor={id}>Choose file</label>
-          <input id={id} className="visually-hidden" type="file" multiple={multiple} accept={ACCEPT[kind]} aria-invalid={invalid || undefined} aria-describedby={describedBy} aria-label={label}
-            onChange={(e) => { void add([...(e.target.files ?? [])]); e.target.value = ''; }} />
-          <input type="url" className="url-input" aria-label={`${label} URL`} placeholder="or a https:// URL"
-            onKeyDown={(e) => { if (e.key === 'Enter') { e.preventDefault(); const u = e.currentTarget.value.trim(); if (u) { onChange(multiple ? [...values, u] : u); e.currentTarget.value = ''; } } }}
-            onBlur={(e) => { const u = e.currentTarget.value.trim(); if (u) { onChange(multiple ? [...values, u] : u); e.currentTarget.value = ''; } }} />
+          <label className="btn small" htmlFor={id}>
+            Choose file
+          </label>
+          <input
+            id={id}
+            className="visually-hidden"
+            type="file"
+            multiple={multiple}
+            accept={ACCEPT[kind]}
+            aria-invalid={invalid || undefined}
+            aria-describedby={describedBy}
+            aria-label={label}
+            onChange={(e) => {
+              void add([...(e.target.files ?? [])]);
+              e.target.value = '';
+            }}
+          />
+          <input
+            type="url"
+            className="url-input"
+            aria-label={`${label} URL`}
+            placeholder="or a https:// URL"
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                const u = e.currentTarget.value.trim();
+                if (u) {
+                  onChange(multiple ? [...values, u] : u);
+                  e.currentTarget.value = '';
+                }
+              }
+            }}
+            onBlur={(e) => {
+              const u = e.currentTarget.value.trim();
+              if (u) {
+                onChange(multiple ? [...values, u] : u);
+                e.currentTarget.value = '';
+              }
+            }}
+          />
         </div>
       )}
-      {err && <p className="field-error" role="alert">{err}</p>}
+      {err && (
+        <p className="field-error" role="alert">
+          {err}
+        </p>
+      )}
     </div>
   );
 }
@@ -103,9 +161,19 @@ function Preview({ value, onRemove }: { value: string; onRemove: () => void }) {
   const isImg = p ? p.type.startsWith('image/') : /\.(png|jpe?g|webp|gif)(\?|$)/i.test(value) && /^https?:/.test(value) === false;
   return (
     <div className="file-preview">
-      {p && isImg ? <img src={p.url} alt={`Preview of ${p.name}`} /> : <span className="file-icon" aria-hidden="true">📄</span>}
-      <span className="small file-name" title={value}>{p?.name ?? value}</span>
-      <button type="button" className="btn icon small" aria-label={`Remove ${p?.name ?? 'file'}`} onClick={onRemove}>×</button>
+      {p && isImg ? (
+        <img src={p.url} alt={`Preview of ${p.name}`} />
+      ) : (
+        <span className="file-icon" aria-hidden="true">
+          📄
+        </span>
+      )}
+      <span className="small file-name" title={value}>
+        {p?.name ?? value}
+      </span>
+      <button type="button" className="btn icon small" aria-label={`Remove ${p?.name ?? 'file'}`} onClick={onRemove}>
+        ×
+      </button>
     </div>
   );
 }

@@ -16,7 +16,10 @@ export function ModelPicker() {
   const triggerRef = useRef<HTMLButtonElement>(null);
   const current: ModelSummary | null = model ?? null;
   // Closing (picked or dismissed) puts focus back on the button, never on <body>.
-  const close = () => { setOpen(false); requestAnimationFrame(() => triggerRef.current?.focus()); };
+  const close = () => {
+    setOpen(false);
+    requestAnimationFrame(() => triggerRef.current?.focus());
+  };
 
   return (
     <div className="model-picker">
@@ -27,19 +30,45 @@ export function ModelPicker() {
         <Cover m={current} />
         <span className="model-current-text" aria-hidden="true">
           <span className="model-name">{current?.name ?? modelRef ?? 'Choose a model'}</span>
-          <span className="muted small">{current ? <><ProviderBadge provider={current.provider} /> {current.owner}{current.runCount != null ? ` · ${formatCount(current.runCount)}` : ''}</> : ' '}</span>
+          <span className="muted small">
+            {current ? (
+              <>
+                <ProviderBadge provider={current.provider} /> {current.owner}
+                {current.runCount != null ? ` · ${formatCount(current.runCount)}` : ''}
+              </>
+            ) : (
+              ' '
+            )}
+          </span>
         </span>
-        <span aria-hidden="true" className="chev">▾</span>
+        <span aria-hidden="true" className="chev">
+          ▾
+        </span>
       </button>
       {open && <ModelMenu onClose={close} />}
       {/* fal endpoints have no versions: each always runs its current code. */}
-      {providerOfRef(modelRef) === 'replicate' && <details className="version-pin">
-        <summary className="small muted">Version: {version ? version.slice(0, 12) : 'latest'}</summary>
-        <form className="row gap" onSubmit={(e) => { e.preventDefault(); if (modelRef) void composerStore.getState().selectModel(modelRef, { version: versionDraft.trim() || null }); }}>
-          <input aria-label="Pin version id" placeholder="version id (empty = latest)" value={versionDraft} onChange={(e) => setVersionDraft(e.target.value)} />
-          <button type="submit" className="btn small">Use</button>
-        </form>
-      </details>}
+      {providerOfRef(modelRef) === 'replicate' && (
+        <details className="version-pin">
+          <summary className="small muted">Version: {version ? version.slice(0, 12) : 'latest'}</summary>
+          <form
+            className="row gap"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (modelRef) void composerStore.getState().selectModel(modelRef, { version: versionDraft.trim() || null });
+            }}
+          >
+            <input
+              aria-label="Pin version id"
+              placeholder="version id (empty = latest)"
+              value={versionDraft}
+              onChange={(e) => setVersionDraft(e.target.value)}
+            />
+            <button type="submit" className="btn small">
+              Use
+            </button>
+          </form>
+        </details>
+      )}
     </div>
   );
 }
@@ -47,7 +76,11 @@ export function ModelPicker() {
 function Cover({ m }: { m: ModelSummary | null }) {
   const [broken, setBroken] = useState(false);
   if (m?.coverImageUrl && !broken) return <img className="cover" src={m.coverImageUrl} alt="" onError={() => setBroken(true)} />;
-  return <span className="cover cover-fallback" aria-hidden="true">{(m?.name ?? '?').slice(0, 1).toUpperCase()}</span>;
+  return (
+    <span className="cover cover-fallback" aria-hidden="true">
+      {(m?.name ?? '?').slice(0, 1).toUpperCase()}
+    </span>
+  );
 }
 
 function summaryOf(ref: string, known: Map<string, ModelSummary>): ModelSummary {
@@ -62,7 +95,9 @@ function ModelRow(m: ModelSummary) {
     <>
       <Cover m={m} />
       <span className="model-row-text">
-        <span className="model-name">{m.name} <span className="muted small">{m.owner}</span> <ProviderBadge provider={m.provider} /></span>
+        <span className="model-name">
+          {m.name} <span className="muted small">{m.owner}</span> <ProviderBadge provider={m.provider} />
+        </span>
         {m.description && <span className="muted small clamp2">{m.description}</span>}
         {m.runCount != null && <span className="muted small">{formatCount(m.runCount)}</span>}
       </span>
@@ -90,7 +125,9 @@ export function ModelMenu({ onClose, onPick, trigger = '.model-current' }: { onC
     return () => clearTimeout(h);
   }, [q]);
   useEffect(() => {
-    const onDown = (e: MouseEvent) => { if (ref.current && !ref.current.contains(e.target as Node) && !(e.target as HTMLElement).closest(trigger)) onClose(); };
+    const onDown = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node) && !(e.target as HTMLElement).closest(trigger)) onClose();
+    };
     document.addEventListener('mousedown', onDown);
     return () => document.removeEventListener('mousedown', onDown);
   }, [onClose, trigger]);
@@ -102,13 +139,22 @@ export function ModelMenu({ onClose, onPick, trigger = '.model-current' }: { onC
     const match = (m: ModelSummary) => words.every((w) => `${m.ref} ${m.name} ${m.description ?? ''}`.toLowerCase().includes(w));
     const local: ComboGroup<ModelSummary>[] = [
       { label: 'Pinned', options: pinned.map((r) => summaryOf(r, known)) },
-      { label: 'Recent', options: recent.filter((r) => !pinned.includes(r)).slice(0, 5).map((r) => summaryOf(r, known)) },
+      {
+        label: 'Recent',
+        options: recent
+          .filter((r) => !pinned.includes(r))
+          .slice(0, 5)
+          .map((r) => summaryOf(r, known)),
+      },
       { label: 'Starter models', options: featured },
     ];
     if (!words.length) return local;
     const seen = new Set<string>();
     const mine = local.flatMap((g) => g.options).filter((m) => match(m) && !seen.has(m.ref) && seen.add(m.ref));
-    return [{ label: 'Your models', options: mine }, { label: 'Results', options: (results ?? []).filter((m) => !seen.has(m.ref)) }];
+    return [
+      { label: 'Your models', options: mine },
+      { label: 'Results', options: (results ?? []).filter((m) => !seen.has(m.ref)) },
+    ];
   }, [featured, results, recent, pinned, q]);
 
   const pick = (m: ModelSummary) => {
@@ -126,9 +172,19 @@ export function ModelMenu({ onClose, onPick, trigger = '.model-current' }: { onC
 
   return (
     <div className="model-menu" ref={ref} role="dialog" aria-label="Choose a model">
-      <Combobox label="Search models" placeholder="Search Replicate and fal models…" query={q} onQuery={setQ} groups={groups}
-          optionKey={(m) => m.ref} optionName={optionName} renderOption={ModelRow} onPick={pick} onClose={onClose}
-          status={searching ? 'Searching…' : empty ? `No models match “${q}”.` : null} />
+      <Combobox
+        label="Search models"
+        placeholder="Search Replicate and fal models…"
+        query={q}
+        onQuery={setQ}
+        groups={groups}
+        optionKey={(m) => m.ref}
+        optionName={optionName}
+        renderOption={ModelRow}
+        onPick={pick}
+        onClose={onClose}
+        status={searching ? 'Searching…' : empty ? `No models match “${q}”.` : null}
+      />
       {modelRef && !onPick && (
         <button type="button" className="btn ghost small pin" aria-pressed={isPinned} onClick={togglePin}>
           {isPinned ? `Unpin ${modelRef}` : `Pin ${modelRef} to the top`}

@@ -33,14 +33,32 @@ const KIND_NAMES: Record<Exclude<FileKind, 'any'>, string> = {
 };
 
 const at = (b: Uint8Array, off: number, sig: number[]) => sig.every((x, i) => b[off + i] === x);
-const ascii = (b: Uint8Array, off: number, s: string) => at(b, off, [...s].map((c) => c.charCodeAt(0)));
+const ascii = (b: Uint8Array, off: number, s: string) =>
+  at(
+    b,
+    off,
+    [...s].map((c) => c.charCodeAt(0)),
+  );
 
 /** The kind the leading bytes show, or null when they match none Kiln sends to models. */
 export function sniffKind(b: Uint8Array): Exclude<FileKind, 'any'> | null {
-  if (at(b, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) || at(b, 0, [0xff, 0xd8, 0xff]) || ascii(b, 0, 'GIF8') || (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP'))) return 'image';
+  if (
+    at(b, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) ||
+    at(b, 0, [0xff, 0xd8, 0xff]) ||
+    ascii(b, 0, 'GIF8') ||
+    (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP'))
+  )
+    return 'image';
   if (ascii(b, 4, 'ftyp')) return ascii(b, 8, 'M4A') ? 'audio' : 'video';
   if (at(b, 0, [0x1a, 0x45, 0xdf, 0xa3])) return 'video'; // WebM / Matroska
-  if (ascii(b, 0, 'ID3') || (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0) || (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WAVE')) || ascii(b, 0, 'fLaC') || ascii(b, 0, 'OggS')) return 'audio';
+  if (
+    ascii(b, 0, 'ID3') ||
+    (b[0] === 0xff && ((b[1] ?? 0) & 0xe0) === 0xe0) ||
+    (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WAVE')) ||
+    ascii(b, 0, 'fLaC') ||
+    ascii(b, 0, 'OggS')
+  )
+    return 'audio';
   return null;
 }
 

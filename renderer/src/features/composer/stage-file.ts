@@ -17,8 +17,11 @@ async function toBase64(file: File): Promise<string> {
 
 export async function stageFile(file: File): Promise<string> {
   if (file.size > MAX_BYTES) throw new Error(`${file.name} is larger than 100 MB`);
-  const res = await windowApi().invoke('files:stage', { name: file.name || 'pasted', mime: file.type || 'application/octet-stream', dataBase64: await toBase64(file) });
+  const res = await windowApi().invoke('files:stage', {
+    name: file.name || 'pasted',
+    mime: file.type || 'application/octet-stream',
+    dataBase64: await toBase64(file),
+  });
   previews.set(res.ref, { url: URL.createObjectURL(file), name: file.name || 'pasted image', type: file.type });
   return res.ref;
 }
-

@@ -17,19 +17,30 @@ export function BudgetPrompt() {
   const period = ask.budget === 'daily' ? 'today' : 'this month';
   const runs = ask.count > 1 ? `These ${ask.count} runs` : 'This run';
   return (
-    <Dialog title={`Over your ${which} budget`} role="alertdialog" describedBy={descId} initialFocus={() => cancelRef.current}
-      onClose={() => ask.answer(false)} className="budget-prompt">
+    <Dialog
+      title={`Over your ${which} budget`}
+      role="alertdialog"
+      describedBy={descId}
+      initialFocus={() => cancelRef.current}
+      onClose={() => ask.answer(false)}
+      className="budget-prompt"
+    >
       <div id={descId}>
         <p>
           {runs} would take you over your {which} budget of <strong>{formatUsd(ask.limitUsd)}</strong>.
         </p>
         <p>
-          Spent {period}: <strong>{formatUsd(ask.spentUsd)}</strong>. {runs}: about <strong>{ask.estimate.usd === null ? 'an unknown amount' : formatUsd(ask.estimate.usd)}</strong> ({ask.estimate.basis}).
+          Spent {period}: <strong>{formatUsd(ask.spentUsd)}</strong>. {runs}: about{' '}
+          <strong>{ask.estimate.usd === null ? 'an unknown amount' : formatUsd(ask.estimate.usd)}</strong> ({ask.estimate.basis}).
         </p>
       </div>
       <div className="money-actions">
-        <button ref={cancelRef} type="button" className="btn" onClick={() => ask.answer(false)}>Cancel</button>
-        <button type="button" className="btn primary" onClick={() => ask.answer(true)}>Run anyway</button>
+        <button ref={cancelRef} type="button" className="btn" onClick={() => ask.answer(false)}>
+          Cancel
+        </button>
+        <button type="button" className="btn primary" onClick={() => ask.answer(true)}>
+          Run anyway
+        </button>
       </div>
     </Dialog>
   );

@@ -13,7 +13,10 @@ export function BudgetSettings() {
       <h3 id="budget-h">Budget</h3>
       <BudgetField id="budget-daily" label="Daily budget (USD)" field="budgetDailyUsd" />
       <BudgetField id="budget-monthly" label="Monthly budget (USD)" field="budgetMonthlyUsd" />
-      <p className="help">A run or batch that would take the day’s or the month’s spend over its budget asks before it starts. Spend counts estimates where the provider does not say what it charged.</p>
+      <p className="help">
+        A run or batch that would take the day’s or the month’s spend over its budget asks before it starts. Spend counts estimates where the provider does not
+        say what it charged.
+      </p>
     </section>
   );
 }
@@ -34,10 +37,17 @@ function BudgetField({ id, label, field }: { id: string; label: string; field: '
   const save = (e?: FormEvent) => {
     e?.preventDefault();
     const r = parseBudget(draft);
-    if (!r.ok) { setError(r.reason); setDone(false); return; }
+    if (!r.ok) {
+      setError(r.reason);
+      setDone(false);
+      return;
+    }
     setError(null);
     if (r.usd === saved) return;
-    void settingsStore.getState().update({ [field]: r.usd }).then(() => setDone(true));
+    void settingsStore
+      .getState()
+      .update({ [field]: r.usd })
+      .then(() => setDone(true));
   };
 
   return (
@@ -45,13 +55,35 @@ function BudgetField({ id, label, field }: { id: string; label: string; field: '
       <div className="setting-row">
         <label htmlFor={id}>{label}</label>
         <span className="budget-input">
-          <input id={id} type="text" inputMode="decimal" placeholder="No budget" value={draft} aria-invalid={!!error} aria-describedby={error ? `${id}-err` : undefined}
-            onChange={(e) => { setDraft(e.target.value); setDone(false); }} onBlur={() => save()} />
-          <button type="submit" className="btn small">Save</button>
+          <input
+            id={id}
+            type="text"
+            inputMode="decimal"
+            placeholder="No budget"
+            value={draft}
+            aria-invalid={!!error}
+            aria-describedby={error ? `${id}-err` : undefined}
+            onChange={(e) => {
+              setDraft(e.target.value);
+              setDone(false);
+            }}
+            onBlur={() => save()}
+          />
+          <button type="submit" className="btn small">
+            Save
+          </button>
         </span>
       </div>
-      {error && <p id={`${id}-err`} className="field-error" role="alert">{error}</p>}
-      {done && !error && <p className="help" role="status">{saved === null ? 'No budget.' : `Saved: ${formatUsd(saved)}.`}</p>}
+      {error && (
+        <p id={`${id}-err`} className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+      {done && !error && (
+        <p className="help" role="status">
+          {saved === null ? 'No budget.' : `Saved: ${formatUsd(saved)}.`}
+        </p>
+      )}
     </form>
   );
 }

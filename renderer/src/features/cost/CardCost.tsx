@@ -13,7 +13,9 @@ import './cost.css';
 export const retryCostId = (id: string, where: 'card' | 'detail'): string => `retry-cost-${where}-${id}`;
 
 function useRunCost(p: PredictionView, force = false) {
-  useEffect(() => { costStore.getState().ensureCost(p.id, p.status, force); }, [p.id, p.status, force]);
+  useEffect(() => {
+    costStore.getState().ensureCost(p.id, p.status, force);
+  }, [p.id, p.status, force]);
   // fal runs keep their endpoint id without `fal:`: the price is asked by the run's full ref.
   const ref = runRef(p);
   const fig = useCost((s) => s.costs[p.id]);
@@ -35,7 +37,9 @@ export function CardCost({ p }: { p: PredictionView }) {
           {fig?.basis && <span className="visually-hidden"> ({fig.basis})</span>}
         </p>
       )}
-      <span id={retryCostId(p.id, 'card')} hidden>{retryText(retry)}</span>
+      <span id={retryCostId(p.id, 'card')} hidden>
+        {retryText(retry)}
+      </span>
     </>
   );
 }
@@ -51,7 +55,9 @@ export function DetailCost({ p }: { p: PredictionView }) {
           {fig?.basis && <span className="muted"> — {fig.basis}</span>}
         </p>
       )}
-      <span id={retryCostId(p.id, 'detail')} hidden>{retryText(retry)}</span>
+      <span id={retryCostId(p.id, 'detail')} hidden>
+        {retryText(retry)}
+      </span>
     </>
   );
 }

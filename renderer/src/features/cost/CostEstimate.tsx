@@ -31,15 +31,31 @@ export function CostEstimate() {
     <>
       {modelRef && (
         <span className={`cost-wrap${pinned && fig ? ' pinned' : ''}`}>
-          <button type="button" className={`cost-estimate${fig?.usd === null ? ' unknown' : ''}`} data-testid="cost-estimate"
-            aria-describedby={fig ? tipId : undefined} aria-expanded={fig ? pinned : undefined}
-            onClick={() => { if (fig) setPinned((v) => !v); }}
-            onKeyDown={(e) => { if (e.key === 'Escape' && pinned) { e.stopPropagation(); setPinned(false); } }}
-            onBlur={() => setPinned(false)}>
+          <button
+            type="button"
+            className={`cost-estimate${fig?.usd === null ? ' unknown' : ''}`}
+            data-testid="cost-estimate"
+            aria-describedby={fig ? tipId : undefined}
+            aria-expanded={fig ? pinned : undefined}
+            onClick={() => {
+              if (fig) setPinned((v) => !v);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape' && pinned) {
+                e.stopPropagation();
+                setPinned(false);
+              }
+            }}
+            onBlur={() => setPinned(false)}
+          >
             <span className="visually-hidden">Estimated cost: </span>
             {fig ? estimateText(fig) : 'Pricing…'}
           </button>
-          {fig && <span id={tipId} role="tooltip" className="cost-tip">{fig.basis}</span>}
+          {fig && (
+            <span id={tipId} role="tooltip" className="cost-tip">
+              {fig.basis}
+            </span>
+          )}
         </span>
       )}
       {/* The shared Dialog portals to <body>: the prompt shows even when the composer is collapsed (Ctrl+Enter). */}

@@ -27,7 +27,11 @@ export function PriceOverrides() {
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(k in p) && !(k === 'model' && 'provider' in p))));
     setStatus(null);
   };
-  const reset = () => { setDraft(EMPTY_DRAFT); setEditing(null); setErrors({}); };
+  const reset = () => {
+    setDraft(EMPTY_DRAFT);
+    setEditing(null);
+    setErrors({});
+  };
 
   const save = async (next: Record<string, PriceOverride>, done: string) => {
     await settingsStore.getState().update({ priceOverrides: next });
@@ -40,7 +44,11 @@ export function PriceOverrides() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const r = parseOverride(draft, overrides, editing);
-    if (!r.ok) { setErrors(r.errors); setStatus(null); return; }
+    if (!r.ok) {
+      setErrors(r.errors);
+      setStatus(null);
+      return;
+    }
     const next = { ...overrides };
     if (editing && editing !== r.key) delete next[editing];
     next[r.key] = r.value;
@@ -56,34 +64,64 @@ export function PriceOverrides() {
     void save(next, `Removed your price for ${key}; its listed price applies again.`);
   };
 
-  const err = (f: keyof OverrideErrors) => errors[f] && <p id={`po-${f}-err`} className="field-error" role="alert">{errors[f]}</p>;
+  const err = (f: keyof OverrideErrors) =>
+    errors[f] && (
+      <p id={`po-${f}-err`} className="field-error" role="alert">
+        {errors[f]}
+      </p>
+    );
   const described = (f: keyof OverrideErrors) => (errors[f] ? { 'aria-invalid': true, 'aria-describedby': `po-${f}-err` } : {});
 
   return (
     <section className="settings-section price-overrides" aria-labelledby="prices-h">
       <h3 id="prices-h">Prices</h3>
       <p className="help">A price of your own for a model wins over Replicate’s price table and fal’s pricing API, in estimates and in what ended runs cost.</p>
-      {keys.length === 0
-        ? <p className="help" data-testid="no-overrides">No prices of your own yet.</p>
-        : (
-          <table className="overrides-table">
-            <caption className="visually-hidden">Your prices</caption>
-            <thead><tr><th scope="col">Model</th><th scope="col">Price</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k} aria-current={editing === k || undefined}>
-                  <th scope="row" className="override-model">{k}</th>
-                  <td>{overrideText(overrides[k]!, formatUsd)}</td>
-                  <td className="override-actions">
-                    <button type="button" className="btn small" aria-label={`Edit the price for ${k}`}
-                      onClick={() => { setDraft(draftOf(k, overrides[k]!)); setEditing(k); setErrors({}); setStatus(null); }}>Edit</button>
-                    <button type="button" className="btn small" aria-label={`Remove the price for ${k}`} onClick={() => remove(k)}>Remove</button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      {keys.length === 0 ? (
+        <p className="help" data-testid="no-overrides">
+          No prices of your own yet.
+        </p>
+      ) : (
+        <table className="overrides-table">
+          <caption className="visually-hidden">Your prices</caption>
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Price</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k} aria-current={editing === k || undefined}>
+                <th scope="row" className="override-model">
+                  {k}
+                </th>
+                <td>{overrideText(overrides[k]!, formatUsd)}</td>
+                <td className="override-actions">
+                  <button
+                    type="button"
+                    className="btn small"
+                    aria-label={`Edit the price for ${k}`}
+                    onClick={() => {
+                      setDraft(draftOf(k, overrides[k]!));
+                      setEditing(k);
+                      setErrors({});
+                      setStatus(null);
+                    }}
+                  >
+                    Edit
+                  </button>
+                  <button type="button" className="btn small" aria-label={`Remove the price for ${k}`} onClick={() => remove(k)}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
 
       <form className="override-form" onSubmit={submit} noValidate aria-labelledby="po-form-h">
         <h4 id="po-form-h">{editing ? `Edit the price for ${editing}` : 'Add a price'}</h4>
@@ -94,32 +132,70 @@ export function PriceOverrides() {
             <option value="fal">fal</option>
           </select>
           <label htmlFor="po-model">Model</label>
-          <input id="po-model" type="text" spellCheck={false} autoComplete="off" value={draft.model} maxLength={200}
+          <input
+            id="po-model"
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            value={draft.model}
+            maxLength={200}
             placeholder={draft.provider === 'fal' ? 'fal-ai/flux/dev' : 'black-forest-labs/flux-schnell'}
-            onChange={(e) => change({ model: e.target.value })} {...described('model')} />
+            onChange={(e) => change({ model: e.target.value })}
+            {...described('model')}
+          />
           {err('model')}
           <label htmlFor="po-unit">Billed</label>
           <select id="po-unit" value={draft.unit} onChange={(e) => change({ unit: e.target.value as OverrideDraft['unit'] })}>
-            {UNITS.map((u) => <option key={u} value={u}>{UNIT_LABELS[u]}</option>)}
+            {UNITS.map((u) => (
+              <option key={u} value={u}>
+                {UNIT_LABELS[u]}
+              </option>
+            ))}
           </select>
           <label htmlFor="po-usd">Price (USD)</label>
-          <input id="po-usd" type="text" inputMode="decimal" autoComplete="off" value={draft.usd} placeholder="0.003"
-            onChange={(e) => change({ usd: e.target.value })} {...described('usd')} />
+          <input
+            id="po-usd"
+            type="text"
+            inputMode="decimal"
+            autoComplete="off"
+            value={draft.usd}
+            placeholder="0.003"
+            onChange={(e) => change({ usd: e.target.value })}
+            {...described('usd')}
+          />
           {err('usd')}
           {draft.unit === 'token' && (
             <>
               <label htmlFor="po-input-usd">Per input token (USD)</label>
-              <input id="po-input-usd" type="text" inputMode="decimal" autoComplete="off" value={draft.inputUsd} placeholder="Not charged"
-                onChange={(e) => change({ inputUsd: e.target.value })} {...described('inputUsd')} />
+              <input
+                id="po-input-usd"
+                type="text"
+                inputMode="decimal"
+                autoComplete="off"
+                value={draft.inputUsd}
+                placeholder="Not charged"
+                onChange={(e) => change({ inputUsd: e.target.value })}
+                {...described('inputUsd')}
+              />
               {err('inputUsd')}
             </>
           )}
         </div>
         <div className="money-actions">
-          {editing && <button type="button" className="btn" onClick={reset}>Cancel edit</button>}
-          <button type="submit" className="btn primary">{editing ? 'Save price' : 'Add price'}</button>
+          {editing && (
+            <button type="button" className="btn" onClick={reset}>
+              Cancel edit
+            </button>
+          )}
+          <button type="submit" className="btn primary">
+            {editing ? 'Save price' : 'Add price'}
+          </button>
         </div>
-        {status && <p className="help" role="status">{status}</p>}
+        {status && (
+          <p className="help" role="status">
+            {status}
+          </p>
+        )}
       </form>
     </section>
   );

@@ -12,7 +12,12 @@ import { roundUsd, runRef } from '../../../../shared/domain/cost.ts';
 export const utcOffsetMinutes = (): number => -new Date().getTimezoneOffset();
 
 /** What one run (or a batch of the same form) would send, for the estimate. */
-export interface BudgetItem { ref: string; input: Record<string, unknown>; count: number; schema?: Record<string, unknown> | null }
+export interface BudgetItem {
+  ref: string;
+  input: Record<string, unknown>;
+  count: number;
+  schema?: Record<string, unknown> | null;
+}
 
 /**
  * Asks the backend for the estimate of these runs and, if together they would cross a budget,
@@ -24,7 +29,11 @@ export async function confirmBudgetFor(items: BudgetItem[]): Promise<boolean> {
   if (!items.length) return true;
   let ests;
   try {
-    ests = await Promise.all(items.map((it) => windowApi().invoke('cost:estimate', { ref: it.ref, input: it.input, count: it.count, schema: it.schema ?? null, utcOffsetMinutes: utcOffsetMinutes() })));
+    ests = await Promise.all(
+      items.map((it) =>
+        windowApi().invoke('cost:estimate', { ref: it.ref, input: it.input, count: it.count, schema: it.schema ?? null, utcOffsetMinutes: utcOffsetMinutes() }),
+      ),
+    );
   } catch (e) {
     // A budget that cannot be checked does not block the run; the person is told why.
     uiStore.getState().toast(`Could not check the budget: ${errorMessage(e)}`, { tone: 'error' });
@@ -38,7 +47,8 @@ export async function confirmBudgetFor(items: BudgetItem[]): Promise<boolean> {
   const wouldCross = ests.length === 1 ? b.wouldCross : crossed(b, usd);
   if (!wouldCross) return true;
   const daily = wouldCross === 'daily';
-  const basis = ests.length === 1 ? ests[0]!.basis : `${ests.length} runs${known.length < ests.length ? `, ${ests.length - known.length} of them priced unknown` : ''}`;
+  const basis =
+    ests.length === 1 ? ests[0]!.basis : `${ests.length} runs${known.length < ests.length ? `, ${ests.length - known.length} of them priced unknown` : ''}`;
   return costStore.getState().askBudget({
     budget: wouldCross,
     limitUsd: (daily ? b.dailyUsd : b.monthlyUsd) ?? 0,
@@ -49,7 +59,10 @@ export async function confirmBudgetFor(items: BudgetItem[]): Promise<boolean> {
 }
 
 /** The budget `usd` more would cross, as the backend decides it (electron/backend/ledger/index.ts budget()). */
-function crossed(b: { dailyUsd: number | null; monthlyUsd: number | null; spentTodayUsd: number; spentMonthUsd: number }, usd: number | null): 'daily' | 'monthly' | null {
+function crossed(
+  b: { dailyUsd: number | null; monthlyUsd: number | null; spentTodayUsd: number; spentMonthUsd: number },
+  usd: number | null,
+): 'daily' | 'monthly' | null {
   if (usd === null) return null;
   if (b.dailyUsd !== null && roundUsd(b.spentTodayUsd + usd) > b.dailyUsd) return 'daily';
   if (b.monthlyUsd !== null && roundUsd(b.spentMonthUsd + usd) > b.monthlyUsd) return 'monthly';

@@ -19,7 +19,13 @@ export const UNIT_LABELS: Record<PriceUnit, string> = {
 };
 export const UNITS = Object.keys(UNIT_LABELS) as PriceUnit[];
 
-export interface OverrideDraft { provider: CostProvider; model: string; unit: PriceUnit; usd: string; inputUsd: string }
+export interface OverrideDraft {
+  provider: CostProvider;
+  model: string;
+  unit: PriceUnit;
+  usd: string;
+  inputUsd: string;
+}
 export type OverrideErrors = Partial<Record<'model' | 'usd' | 'inputUsd', string>>;
 export const EMPTY_DRAFT: OverrideDraft = { provider: 'replicate', model: '', unit: 'output', usd: '', inputUsd: '' };
 
@@ -40,15 +46,23 @@ function modelOf(provider: CostProvider, text: string): { ok: true; model: strin
   let t = text.trim();
   const prefixed = /^(replicate|fal):/.exec(t);
   if (prefixed) {
-    if (prefixed[1] !== provider) return { ok: false, reason: `“${t}” is a ${prefixed[1] === 'fal' ? 'fal' : 'Replicate'} model: choose ${prefixed[1] === 'fal' ? 'fal' : 'Replicate'} as the provider.` };
+    if (prefixed[1] !== provider)
+      return {
+        ok: false,
+        reason: `“${t}” is a ${prefixed[1] === 'fal' ? 'fal' : 'Replicate'} model: choose ${prefixed[1] === 'fal' ? 'fal' : 'Replicate'} as the provider.`,
+      };
     t = t.slice(prefixed[0].length);
   }
   if (!t) return { ok: false, reason: 'Name the model.' };
   const k = costKey(`${provider}:${t}`);
   if (!k) {
-    return { ok: false, reason: provider === 'fal'
-      ? 'Use fal’s endpoint id, like fal-ai/flux/dev.'
-      : 'Use the model’s owner/name, like black-forest-labs/flux-schnell (a version after “:” is ignored).' };
+    return {
+      ok: false,
+      reason:
+        provider === 'fal'
+          ? 'Use fal’s endpoint id, like fal-ai/flux/dev.'
+          : 'Use the model’s owner/name, like black-forest-labs/flux-schnell (a version after “:” is ignored).',
+    };
   }
   return { ok: true, model: k.model };
 }
@@ -57,8 +71,11 @@ function modelOf(provider: CostProvider, text: string): { ok: true; model: strin
  * A draft → the key and value to save. `existing`: the saved overrides; `editing`: the key of the
  * row being edited (its own key is not a duplicate, and it may be renamed).
  */
-export function parseOverride(d: OverrideDraft, existing: Record<string, PriceOverride>, editing: string | null):
-  { ok: true; key: string; value: PriceOverride } | { ok: false; errors: OverrideErrors } {
+export function parseOverride(
+  d: OverrideDraft,
+  existing: Record<string, PriceOverride>,
+  editing: string | null,
+): { ok: true; key: string; value: PriceOverride } | { ok: false; errors: OverrideErrors } {
   const errors: OverrideErrors = {};
   const m = modelOf(d.provider, d.model);
   if (!m.ok) errors.model = m.reason;
@@ -70,7 +87,8 @@ export function parseOverride(d: OverrideDraft, existing: Record<string, PriceOv
   if (m.ok) {
     const key = overrideKey(d.provider, m.model);
     if (key !== editing && existing[key]) errors.model = `${key} already has your price: use Edit on its row.`;
-    else if (key !== editing && !editing && Object.keys(existing).length >= MAX_OVERRIDES) errors.model = `At most ${MAX_OVERRIDES} prices of your own: remove one first.`;
+    else if (key !== editing && !editing && Object.keys(existing).length >= MAX_OVERRIDES)
+      errors.model = `At most ${MAX_OVERRIDES} prices of your own: remove one first.`;
   }
   if (!m.ok || !usd.ok || usd.usd === null || !inputUsd.ok || Object.keys(errors).length) return { ok: false, errors };
   const value: PriceOverride = { unit: d.unit, usd: usd.usd };
@@ -81,7 +99,13 @@ export function parseOverride(d: OverrideDraft, existing: Record<string, PriceOv
 /** A saved override back into the form, for Edit. */
 export function draftOf(key: string, o: PriceOverride): OverrideDraft {
   const k = costKey(key);
-  return { provider: k?.provider ?? 'replicate', model: k?.model ?? key, unit: o.unit, usd: String(o.usd), inputUsd: o.inputUsd == null ? '' : String(o.inputUsd) };
+  return {
+    provider: k?.provider ?? 'replicate',
+    model: k?.model ?? key,
+    unit: o.unit,
+    usd: String(o.usd),
+    inputUsd: o.inputUsd == null ? '' : String(o.inputUsd),
+  };
 }
 
 /** "$0.003 per output" (+ input tokens), as the list shows a saved override. */

@@ -14,6 +14,8 @@ export function usePrice(ref: string | null): Price | null | 'loading' | undefin
   const o = useSettings((s) => (key ? s.settings.priceOverrides?.[overrideKey(key.provider, key.model)] : undefined));
   const asked = useCost((s) => (ref ? s.prices[ref] : undefined));
   const missing = asked === undefined;
-  useEffect(() => { if (ref && missing) costStore.getState().ensurePrice(ref); }, [ref, missing]);
+  useEffect(() => {
+    if (ref && missing) costStore.getState().ensurePrice(ref);
+  }, [ref, missing]);
   return useMemo(() => (key && o ? overridePrice(key.provider, key.model, o) : asked), [key, o, asked]);
 }

@@ -33,7 +33,13 @@ export function DetailView({ id }: { id: string }) {
   const [chainFor, setChainFor] = useState<string | null>(null);
   useEffect(() => {
     // Not in the loaded page (e.g. opened from a notification): fetch it.
-    if (!p) windowApi().invoke('predictions:get', { id }).then((v) => predictionsStore.getState().upsert(v), () => uiStore.getState().openDetail(null));
+    if (!p)
+      windowApi()
+        .invoke('predictions:get', { id })
+        .then(
+          (v) => predictionsStore.getState().upsert(v),
+          () => uiStore.getState().openDetail(null),
+        );
   }, [id, p]);
 
   const move = (d: number) => {
@@ -47,8 +53,13 @@ export function DetailView({ id }: { id: string }) {
   const onKey = (e: React.KeyboardEvent) => {
     const t = e.target as HTMLElement;
     if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'VIDEO' || t.tagName === 'SELECT') return;
-    if (e.key === 'ArrowRight') { e.preventDefault(); move(1); }
-    else if (e.key === 'ArrowLeft') { e.preventDefault(); move(-1); }
+    if (e.key === 'ArrowRight') {
+      e.preventDefault();
+      move(1);
+    } else if (e.key === 'ArrowLeft') {
+      e.preventDefault();
+      move(-1);
+    }
   };
 
   if (!p) return null;
@@ -64,14 +75,25 @@ export function DetailView({ id }: { id: string }) {
         {p.outputs.length > 1 && (
           <div className="output-strip" role="group" aria-label="Outputs">
             {p.outputs.map((o, i) => (
-              <button key={o.index} type="button" className={`thumb${i === outIdx ? ' on' : ''}`} aria-label={`Output ${i + 1}`} aria-pressed={i === outIdx} onClick={() => setOutIdx(i)}>
+              <button
+                key={o.index}
+                type="button"
+                className={`thumb${i === outIdx ? ' on' : ''}`}
+                aria-label={`Output ${i + 1}`}
+                aria-pressed={i === outIdx}
+                onClick={() => setOutIdx(i)}
+              >
                 {o.kind === 'image' && (o.thumbPath ?? o.path) ? <img src={windowApi().mediaUrl((o.thumbPath ?? o.path)!)} alt="" /> : <span>{i + 1}</span>}
               </button>
             ))}
           </div>
         )}
-        <button type="button" className="nav prev" aria-label="Previous" onClick={() => move(-1)}>‹</button>
-        <button type="button" className="nav next" aria-label="Next" onClick={() => move(1)}>›</button>
+        <button type="button" className="nav prev" aria-label="Previous" onClick={() => move(-1)}>
+          ‹
+        </button>
+        <button type="button" className="nav next" aria-label="Next" onClick={() => move(1)}>
+          ›
+        </button>
       </div>
       <aside className="lightbox-side">
         <div className="side-head">
@@ -81,34 +103,96 @@ export function DetailView({ id }: { id: string }) {
         {/* What you do with a prediction comes first, above the prompt, so no prompt however long
             pushes it out of reach; the file chores follow as a quieter row. */}
         <div className="detail-actions">
-          {canCancel(p) && <button type="button" className="btn" onClick={() => act.cancel(p.id)}>Cancel</button>}
-          {canRedownload(p) && <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>Re-download</button>}
-          {act.refusedForInput(p)
-            ? <button type="button" className="btn accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
-            : <button type="button" className="btn" onClick={() => void act.retry(p.id)} aria-describedby={retryCostId(p.id, 'detail')}>Retry</button>}
-          <button type="button" className="btn" onClick={() => act.remix(p)}>Remix</button>
-          <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★ Favourite' : '☆ Favourite'}</button>
-          <button type="button" className="btn danger-ghost push-end" onClick={() => { const next = neighbour(p.id); void act.remove([p.id]); uiStore.getState().openDetail(next); }}>Delete</button>
+          {canCancel(p) && (
+            <button type="button" className="btn" onClick={() => act.cancel(p.id)}>
+              Cancel
+            </button>
+          )}
+          {canRedownload(p) && (
+            <button type="button" className="btn accent" onClick={() => act.redownload(p.id)}>
+              Re-download
+            </button>
+          )}
+          {act.refusedForInput(p) ? (
+            <button type="button" className="btn accent" onClick={() => act.fixAndRun(p)}>
+              Fix and run
+            </button>
+          ) : (
+            <button type="button" className="btn" onClick={() => void act.retry(p.id)} aria-describedby={retryCostId(p.id, 'detail')}>
+              Retry
+            </button>
+          )}
+          <button type="button" className="btn" onClick={() => act.remix(p)}>
+            Remix
+          </button>
+          <button type="button" className="btn" aria-pressed={p.favourite} onClick={() => act.favourite(p)}>
+            {p.favourite ? '★ Favourite' : '☆ Favourite'}
+          </button>
+          <button
+            type="button"
+            className="btn danger-ghost push-end"
+            onClick={() => {
+              const next = neighbour(p.id);
+              void act.remove([p.id]);
+              uiStore.getState().openDetail(next);
+            }}
+          >
+            Delete
+          </button>
         </div>
         <div className="detail-actions secondary">
-          <button type="button" className="btn small ghost" onClick={() => act.copyPrompt(p)}>Copy prompt</button>
-          {p.text && <button type="button" className="btn small ghost" onClick={() => act.copyText(p)}>Copy text</button>}
-          {p.error && <button type="button" className="btn small ghost" onClick={() => act.copyError(p)}>Copy error</button>}
-          <button type="button" className="btn small ghost" onClick={() => setCodeFor(p.id)}>Copy as code</button>
-          {chainKind(out) && <button type="button" className="btn small ghost" onClick={() => setChainFor(p.id)}>Use as input…</button>}
-          {act.fileActions(p, out).map((a) => <button key={a.label} type="button" className="btn small ghost" onClick={a.run}>{a.label}</button>)}
+          <button type="button" className="btn small ghost" onClick={() => act.copyPrompt(p)}>
+            Copy prompt
+          </button>
+          {p.text && (
+            <button type="button" className="btn small ghost" onClick={() => act.copyText(p)}>
+              Copy text
+            </button>
+          )}
+          {p.error && (
+            <button type="button" className="btn small ghost" onClick={() => act.copyError(p)}>
+              Copy error
+            </button>
+          )}
+          <button type="button" className="btn small ghost" onClick={() => setCodeFor(p.id)}>
+            Copy as code
+          </button>
+          {chainKind(out) && (
+            <button type="button" className="btn small ghost" onClick={() => setChainFor(p.id)}>
+              Use as input…
+            </button>
+          )}
+          {act.fileActions(p, out).map((a) => (
+            <button key={a.label} type="button" className="btn small ghost" onClick={a.run}>
+              {a.label}
+            </button>
+          ))}
         </div>
         <h2 className={`detail-prompt${long ? (fullPrompt ? ' expanded' : ' clamped') : ''}`} id={`prompt-${p.id}`}>
           {long && !fullPrompt ? `${prompt.slice(0, PROMPT_PREVIEW_CHARS)}…` : prompt}
         </h2>
         {long && (
-          <button type="button" className="btn small ghost show-all" aria-expanded={fullPrompt} aria-controls={`prompt-${p.id}`} onClick={() => setFullPrompt(!fullPrompt)}>
+          <button
+            type="button"
+            className="btn small ghost show-all"
+            aria-expanded={fullPrompt}
+            aria-controls={`prompt-${p.id}`}
+            onClick={() => setFullPrompt(!fullPrompt)}
+          >
             {fullPrompt ? 'Show less' : 'Show all'}
           </button>
         )}
-        <p className="muted small"><ProviderBadge provider={p.provider} /> {p.model}{p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}</p>
+        <p className="muted small">
+          <ProviderBadge provider={p.provider} /> {p.model}
+          {p.version ? ` · ${p.version.slice(0, 12)}` : ''} · {new Date(p.createdAt).toLocaleString()}
+        </p>
         <SourceLink p={p} />
-        {p.seed != null && <p className="muted small detail-seed">Seed <span className="mono">{p.seed}</span>{p.input.seed === undefined ? ' (chosen by the model)' : ''}</p>}
+        {p.seed != null && (
+          <p className="muted small detail-seed">
+            Seed <span className="mono">{p.seed}</span>
+            {p.input.seed === undefined ? ' (chosen by the model)' : ''}
+          </p>
+        )}
         <DetailCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {/* The whole error, as text that can be selected and copied: it is what explains a failure. */}
@@ -117,17 +201,36 @@ export function DetailView({ id }: { id: string }) {
           <table className="kv">
             <tbody>
               {Object.entries(p.input).map(([k, v]) => (
-                <tr key={k}><th scope="row">{k}</th><td>{typeof v === 'string' ? v : JSON.stringify(v)}</td></tr>
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>{typeof v === 'string' ? v : JSON.stringify(v)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
-          <button type="button" className="btn small" onClick={() => void navigator.clipboard.writeText(JSON.stringify(p.input, null, 2)).then(() => uiStore.getState().toast('Input JSON copied', { timeout: 2000 }))}>Copy JSON</button>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() =>
+              void navigator.clipboard.writeText(JSON.stringify(p.input, null, 2)).then(() => uiStore.getState().toast('Input JSON copied', { timeout: 2000 }))
+            }
+          >
+            Copy JSON
+          </button>
         </Section>
         <Section title="Timeline">
           <ol className="timeline">
             {p.timeline.map((t, i) => {
               const end = p.timeline[i + 1]?.at ?? (canCancel(p) ? now : null);
-              return <li key={i}><span className={`badge small-badge`}>{t.status}</span> <span className="muted small">{new Date(t.at).toLocaleTimeString()}{end != null ? ` · ${formatDuration(end - t.at)}` : ''}</span></li>;
+              return (
+                <li key={i}>
+                  <span className={`badge small-badge`}>{t.status}</span>{' '}
+                  <span className="muted small">
+                    {new Date(t.at).toLocaleTimeString()}
+                    {end != null ? ` · ${formatDuration(end - t.at)}` : ''}
+                  </span>
+                </li>
+              );
             })}
           </ol>
           {p.metrics && (
@@ -136,7 +239,13 @@ export function DetailView({ id }: { id: string }) {
               {p.metrics.totalTime != null && <>Total {formatDuration(p.metrics.totalTime * 1000)}.</>}
             </p>
           )}
-          {out && <p className="small muted">{out.mime ?? out.kind}{out.width ? ` · ${out.width}×${out.height}` : ''}{out.size ? ` · ${formatBytes(out.size)}` : ''} · {out.state}</p>}
+          {out && (
+            <p className="small muted">
+              {out.mime ?? out.kind}
+              {out.width ? ` · ${out.width}×${out.height}` : ''}
+              {out.size ? ` · ${formatBytes(out.size)}` : ''} · {out.state}
+            </p>
+          )}
         </Section>
         {p.logsTail && (
           <Section title="Logs">
@@ -157,28 +266,62 @@ function neighbour(id: string): string | null {
 }
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  return <section className="detail-section"><h3>{title}</h3>{children}</section>;
+  return (
+    <section className="detail-section">
+      <h3>{title}</h3>
+      {children}
+    </section>
+  );
 }
 
 function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
   if (out?.state === 'missing') {
     return (
       <div className="stage-empty stage-missing">
-        <p><strong>File missing</strong></p>
+        <p>
+          <strong>File missing</strong>
+        </p>
         <p>This output was deleted outside Kiln. Replicate may still have it for a while.</p>
-        <button type="button" className="btn primary" onClick={() => act.redownload(p.id)}>Re-download file</button>
+        <button type="button" className="btn primary" onClick={() => act.redownload(p.id)}>
+          Re-download file
+        </button>
       </div>
     );
   }
   if (out?.kind === 'image' && out.path) return <ZoomImage src={windowApi().mediaUrl(out.path)} alt={p.prompt ?? p.model} />;
-  // Model outputs come without caption tracks: there is nothing to caption them with.
-  // eslint-disable-next-line jsx-a11y/media-has-caption
-  if (out?.kind === 'video' && out.path) return <video className="stage-video" src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} controls autoPlay loop />;
+  if (out?.kind === 'video' && out.path)
+    return (
+      // Model outputs come without caption tracks: there is nothing to caption them with.
+      // eslint-disable-next-line jsx-a11y/media-has-caption
+      <video
+        className="stage-video"
+        src={windowApi().mediaUrl(out.path)}
+        poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined}
+        controls
+        autoPlay
+        loop
+      />
+    );
   // eslint-disable-next-line jsx-a11y/media-has-caption
   if (out?.kind === 'audio' && out.path) return <audio src={windowApi().mediaUrl(out.path)} controls />;
   // Model text: markdown without raw HTML, remote images or in-page navigation (see SafeMarkdown).
-  if (p.text) return <div className="stage-text markdown"><SafeMarkdown>{p.text}</SafeMarkdown></div>;
-  return <div className="stage-empty muted">{p.error ? 'No output' : canCancel(p) ? 'Working on it…' : p.saveState === 'expired' ? 'The outputs expired on Replicate before they could be saved.' : 'No output saved'}</div>;
+  if (p.text)
+    return (
+      <div className="stage-text markdown">
+        <SafeMarkdown>{p.text}</SafeMarkdown>
+      </div>
+    );
+  return (
+    <div className="stage-empty muted">
+      {p.error
+        ? 'No output'
+        : canCancel(p)
+          ? 'Working on it…'
+          : p.saveState === 'expired'
+            ? 'The outputs expired on Replicate before they could be saved.'
+            : 'No output saved'}
+    </div>
+  );
 }
 
 function ZoomImage({ src, alt }: { src: string; alt: string }) {
@@ -191,11 +334,26 @@ function ZoomImage({ src, alt }: { src: string; alt: string }) {
     const s = Math.min(8, Math.max(1, z.s * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
     setZ(s === 1 ? { s, x: 0, y: 0 } : { ...z, s });
   };
-  const down = (e: PointerEvent) => { if (z.s > 1) { drag.current = { x: e.clientX - z.x, y: e.clientY - z.y }; (e.target as Element).setPointerCapture(e.pointerId); } };
-  const moveP = (e: PointerEvent) => { if (drag.current) setZ({ ...z, x: e.clientX - drag.current.x, y: e.clientY - drag.current.y }); };
+  const down = (e: PointerEvent) => {
+    if (z.s > 1) {
+      drag.current = { x: e.clientX - z.x, y: e.clientY - z.y };
+      (e.target as Element).setPointerCapture(e.pointerId);
+    }
+  };
+  const moveP = (e: PointerEvent) => {
+    if (drag.current) setZ({ ...z, x: e.clientX - drag.current.x, y: e.clientY - drag.current.y });
+  };
   return (
-    <div className={`zoom${z.s > 1 ? ' zoomed' : ''}`} onWheel={onWheel} onDoubleClick={() => setZ(z.s > 1 ? { s: 1, x: 0, y: 0 } : { s: 2.5, x: 0, y: 0 })}
-      onPointerDown={down} onPointerMove={moveP} onPointerUp={() => { drag.current = null; }}>
+    <div
+      className={`zoom${z.s > 1 ? ' zoomed' : ''}`}
+      onWheel={onWheel}
+      onDoubleClick={() => setZ(z.s > 1 ? { s: 1, x: 0, y: 0 } : { s: 2.5, x: 0, y: 0 })}
+      onPointerDown={down}
+      onPointerMove={moveP}
+      onPointerUp={() => {
+        drag.current = null;
+      }}
+    >
       <img src={src} alt={alt} draggable={false} style={{ transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})` }} />
     </div>
   );

@@ -39,14 +39,24 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
     if ((e.target as HTMLElement).closest('button, input, label, a, [role="menu"]')) return;
-    if (e.ctrlKey || e.metaKey || e.shiftKey) { uiStore.getState().toggleSelect(id); return; }
+    if (e.ctrlKey || e.metaKey || e.shiftKey) {
+      uiStore.getState().toggleSelect(id);
+      return;
+    }
     open();
   };
   const onKey = (e: KeyboardEvent) => {
     if (e.target !== e.currentTarget) return;
-    if (e.key === 'Enter') { e.preventDefault(); open(); }
-    else if (e.key === ' ') { e.preventDefault(); uiStore.getState().toggleSelect(id); }
-    else if (e.key === 'Delete') { e.preventDefault(); void act.remove([id]); }
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      open();
+    } else if (e.key === ' ') {
+      e.preventDefault();
+      uiStore.getState().toggleSelect(id);
+    } else if (e.key === 'Delete') {
+      e.preventDefault();
+      void act.remove([id]);
+    }
   };
 
   return (
@@ -69,15 +79,37 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
       <div className="card-media" {...chainDragProps(p, out)}>
         {gone ? (
           <div className="card-placeholder card-missing">
-            <svg aria-hidden="true" width="34" height="34" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
-              <rect x="3.5" y="4.5" width="17" height="15" rx="2" /><path d="M4 5l16 14" />
+            <svg
+              aria-hidden="true"
+              width="34"
+              height="34"
+              viewBox="0 0 24 24"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.5"
+              strokeLinecap="round"
+              strokeLinejoin="round"
+            >
+              <rect x="3.5" y="4.5" width="17" height="15" rx="2" />
+              <path d="M4 5l16 14" />
             </svg>
             <span className="small">The file was deleted outside Kiln</span>
           </div>
         ) : out?.kind === 'video' && out.path ? (
-          <video src={windowApi().mediaUrl(out.path)} poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined} muted loop playsInline preload="metadata"
-            onLoadedMetadata={(e) => { const d = e.currentTarget.duration; if (Number.isFinite(d)) setVideoSecs(d); }}
-            onMouseEnter={(e) => void e.currentTarget.play().catch(() => {})} onMouseLeave={(e) => e.currentTarget.pause()} />
+          <video
+            src={windowApi().mediaUrl(out.path)}
+            poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined}
+            muted
+            loop
+            playsInline
+            preload="metadata"
+            onLoadedMetadata={(e) => {
+              const d = e.currentTarget.duration;
+              if (Number.isFinite(d)) setVideoSecs(d);
+            }}
+            onMouseEnter={(e) => void e.currentTarget.play().catch(() => {})}
+            onMouseLeave={(e) => e.currentTarget.pause()}
+          />
         ) : media && out?.kind === 'image' ? (
           <img src={media} alt="" loading="lazy" decoding="async" draggable={false} />
         ) : p.text ? (
@@ -93,15 +125,30 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             )}
             {!caption && (
               <svg width="34" height="34" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
-                {p.error
-                  ? <><circle cx="12" cy="12" r="9" /><path d="M12 7.5v5.5M12 16.5h.01" /></>
-                  : <><rect x="3.5" y="4.5" width="17" height="15" rx="2" /><path d="M3.5 15l5-5 4 4 3-3 5 5" /></>}
+                {p.error ? (
+                  <>
+                    <circle cx="12" cy="12" r="9" />
+                    <path d="M12 7.5v5.5M12 16.5h.01" />
+                  </>
+                ) : (
+                  <>
+                    <rect x="3.5" y="4.5" width="17" height="15" rx="2" />
+                    <path d="M3.5 15l5-5 4 4 3-3 5 5" />
+                  </>
+                )}
               </svg>
             )}
           </div>
         )}
         {p.progress && active && (
-          <div className="progress" role="progressbar" aria-label="Progress" aria-valuenow={Math.round(p.progress.percent)} aria-valuemin={0} aria-valuemax={100}>
+          <div
+            className="progress"
+            role="progressbar"
+            aria-label="Progress"
+            aria-valuenow={Math.round(p.progress.percent)}
+            aria-valuemin={0}
+            aria-valuemax={100}
+          >
             <div style={{ width: `${p.progress.percent}%` }} />
           </div>
         )}
@@ -109,35 +156,90 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           <input type="checkbox" checked={selected} aria-label="Select" onChange={() => uiStore.getState().toggleSelect(id)} />
         </label>
         <div className="card-badges">
-          {p.outputs.length > 1 && <span className="media-badge" title={`${p.outputs.length} outputs`}><span aria-hidden="true">×</span>{p.outputs.length}<span className="visually-hidden"> outputs</span></span>}
-          {p.variantCount > 1 && <span className="media-badge variants" title="Retries of the same input">{p.variantCount} variants</span>}
+          {p.outputs.length > 1 && (
+            <span className="media-badge" title={`${p.outputs.length} outputs`}>
+              <span aria-hidden="true">×</span>
+              {p.outputs.length}
+              <span className="visually-hidden"> outputs</span>
+            </span>
+          )}
+          {p.variantCount > 1 && (
+            <span className="media-badge variants" title="Retries of the same input">
+              {p.variantCount} variants
+            </span>
+          )}
         </div>
         {out?.kind === 'video' && (
-          <span className="media-badge video-badge" title="Video"><span aria-hidden="true">▶</span><span className="visually-hidden">Video</span>{videoSecs != null && ` ${formatElapsed(videoSecs * 1000)}`}</span>
+          <span className="media-badge video-badge" title="Video">
+            <span aria-hidden="true">▶</span>
+            <span className="visually-hidden">Video</span>
+            {videoSecs != null && ` ${formatElapsed(videoSecs * 1000)}`}
+          </span>
         )}
-        {p.logsTail && active && <pre className="log-tail" aria-hidden="true">{p.logsTail.split(/\r?\n|\r/).filter(Boolean).slice(-4).join('\n')}</pre>}
+        {p.logsTail && active && (
+          <pre className="log-tail" aria-hidden="true">
+            {p.logsTail
+              .split(/\r?\n|\r/)
+              .filter(Boolean)
+              .slice(-4)
+              .join('\n')}
+          </pre>
+        )}
       </div>
       <div className="card-body">
         <div className="card-status-row">
           <span className={`badge ${badge.tone}`}>{badge.text}</span>
           {runMs != null && <span className="muted small">{formatDuration(runMs)}</span>}
         </div>
-        <p className="card-prompt" title={p.prompt ?? undefined}>{excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}</p>
-        <p className="card-model muted small"><ProviderBadge provider={p.provider} /> {p.model}</p>
+        <p className="card-prompt" title={p.prompt ?? undefined}>
+          {excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}
+        </p>
+        <p className="card-model muted small">
+          <ProviderBadge provider={p.provider} /> {p.model}
+        </p>
         <CardCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
-        {p.error && p.status !== 'succeeded' && <p className="card-error small" title={p.error.message}>{excerpt(p.error.message, 100)}</p>}
+        {p.error && p.status !== 'succeeded' && (
+          <p className="card-error small" title={p.error.message}>
+            {excerpt(p.error.message, 100)}
+          </p>
+        )}
         <div className="card-actions">
-          <button type="button" className="btn small icon" aria-label={p.favourite ? 'Unfavourite' : 'Favourite'} aria-pressed={p.favourite} onClick={() => act.favourite(p)}>{p.favourite ? '★' : '☆'}</button>
+          <button
+            type="button"
+            className="btn small icon"
+            aria-label={p.favourite ? 'Unfavourite' : 'Favourite'}
+            aria-pressed={p.favourite}
+            onClick={() => act.favourite(p)}
+          >
+            {p.favourite ? '★' : '☆'}
+          </button>
           {/* One primary action slot, so the row never overflows the card: a missing file's fix comes first. */}
-          {canCancel(p)
-            ? <button type="button" className="btn small" onClick={() => act.cancel(id)}>Cancel</button>
-            : missing
-              ? <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>Re-download</button>
-              : act.refusedForInput(p)
-                ? <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>Fix and run</button>
-                : <button type="button" className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`} onClick={() => void act.retry(id)} aria-describedby={retryCostId(id, 'card')}>Retry</button>}
-          <button type="button" className="btn small" onClick={() => act.remix(p)}>Remix</button>
+          {canCancel(p) ? (
+            <button type="button" className="btn small" onClick={() => act.cancel(id)}>
+              Cancel
+            </button>
+          ) : missing ? (
+            <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>
+              Re-download
+            </button>
+          ) : act.refusedForInput(p) ? (
+            <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>
+              Fix and run
+            </button>
+          ) : (
+            <button
+              type="button"
+              className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`}
+              onClick={() => void act.retry(id)}
+              aria-describedby={retryCostId(id, 'card')}
+            >
+              Retry
+            </button>
+          )}
+          <button type="button" className="btn small" onClick={() => act.remix(p)}>
+            Remix
+          </button>
           <MoreMenu p={p} out={out} missing={missing} />
         </div>
       </div>

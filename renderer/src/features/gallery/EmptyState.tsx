@@ -9,13 +9,27 @@ export function EmptyState() {
       <div className="empty-art" aria-hidden="true" />
       <h2>Your gallery is empty</h2>
       {keySet ? (
-        <p>Pick a model on the left, describe what you want, and press <kbd>Generate</kbd> (or <kbd>Ctrl</kbd>+<kbd>Enter</kbd>). Each prediction appears here and is saved to your computer the moment it finishes.</p>
+        <p>
+          Pick a model on the left, describe what you want, and press <kbd>Generate</kbd> (or <kbd>Ctrl</kbd>+<kbd>Enter</kbd>). Each prediction appears here
+          and is saved to your computer the moment it finishes.
+        </p>
       ) : (
         <>
           <p>Kiln runs models on Replicate and fal. To start, add your API key for either in Settings — it stays on this computer.</p>
           <div className="row gap center">
-            <button type="button" className="btn primary" onClick={() => uiStore.getState().openPanel('settings')}>Add your API key</button>
-            <a href={KEY_URL} className="btn" onClick={(e) => { e.preventDefault(); openExternal(KEY_URL); }}>Get a Replicate API key</a>
+            <button type="button" className="btn primary" onClick={() => uiStore.getState().openPanel('settings')}>
+              Add your API key
+            </button>
+            <a
+              href={KEY_URL}
+              className="btn"
+              onClick={(e) => {
+                e.preventDefault();
+                openExternal(KEY_URL);
+              }}
+            >
+              Get a Replicate API key
+            </a>
           </div>
         </>
       )}

@@ -32,9 +32,17 @@ export function Gallery() {
         </div>
       )}
       <BulkBar />
-      {error && <p className="gallery-error" role="alert">Could not load the history: {error}</p>}
+      {error && (
+        <p className="gallery-error" role="alert">
+          Could not load the history: {error}
+        </p>
+      )}
       {loaded && !hasIds && !error ? (
-        filterActive ? <p className="empty-filter muted">Nothing matches these filters.</p> : <EmptyState />
+        filterActive ? (
+          <p className="empty-filter muted">Nothing matches these filters.</p>
+        ) : (
+          <EmptyState />
+        )
       ) : (
         <GalleryGrid loaded={loaded} />
       )}
@@ -81,7 +89,9 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
     // more cards to render, style and paint on each scroll frame.
     overscan: 2,
   });
-  useEffect(() => { v.measure(); }, [shape, v]);
+  useEffect(() => {
+    v.measure();
+  }, [shape, v]);
 
   // Page in more history as the end comes into view.
   const items = v.getVirtualItems();
@@ -109,10 +119,26 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
     <div className="gallery-scroll" ref={scrollRef} onKeyDown={onKeyDown}>
       <div className="gallery-grid" role="feed" aria-busy={!loaded} aria-label="Predictions" style={{ height: v.getTotalSize() }}>
         {items.map((row) => (
-          <div key={row.key} className="gallery-row" style={{ transform: `translateY(${row.start}px)`, height: row.size - GAP, gridTemplateColumns: `repeat(${cols}, 1fr)`, gap: GAP, '--media-h': `${media[row.index] ?? Math.round(cardW)}px` } as CSSProperties}>
+          <div
+            key={row.key}
+            className="gallery-row"
+            style={
+              {
+                transform: `translateY(${row.start}px)`,
+                height: row.size - GAP,
+                gridTemplateColumns: `repeat(${cols}, 1fr)`,
+                gap: GAP,
+                '--media-h': `${media[row.index] ?? Math.round(cardW)}px`,
+              } as CSSProperties
+            }
+          >
             {ids.slice(row.index * cols, row.index * cols + cols).map((id, j) => {
               const g = groupOfKey(id);
-              return g ? <StackCard key={id} groupId={g} memberIds={members.get(g) ?? []} index={row.index * cols + j} setSize={setSize} /> : <Card key={id} id={id} index={row.index * cols + j} setSize={setSize} />;
+              return g ? (
+                <StackCard key={id} groupId={g} memberIds={members.get(g) ?? []} index={row.index * cols + j} setSize={setSize} />
+              ) : (
+                <Card key={id} id={id} index={row.index * cols + j} setSize={setSize} />
+              );
             })}
           </div>
         ))}

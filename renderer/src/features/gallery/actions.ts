@@ -11,7 +11,9 @@ export const DELETE_HOLD_MS = 1_200;
 
 // Card and bulk actions in one place, so the gallery, the detail view and the bulk bar behave alike.
 
-const fail = (what: string) => (e: unknown) => { uiStore.getState().toast(`${what}: ${errorMessage(e)}`, { tone: 'error' }); };
+const fail = (what: string) => (e: unknown) => {
+  uiStore.getState().toast(`${what}: ${errorMessage(e)}`, { tone: 'error' });
+};
 
 /** Desktop-only actions in browser mode answer `not_implemented`: that is a fact to mention, not an error. */
 const desktopOnly = (what: string) => (e: unknown) => {
@@ -29,8 +31,15 @@ export async function retry(id: string, gated = false): Promise<void> {
   try {
     const { id: newId } = await windowApi().invoke('predictions:retry', { id });
     // Show the variant at once, even before its `full` event arrives.
-    windowApi().invoke('predictions:get', { id: newId }).then((v) => predictionsStore.getState().upsert(v), () => {});
-  } catch (e) { fail('Retry failed')(e); }
+    windowApi()
+      .invoke('predictions:get', { id: newId })
+      .then(
+        (v) => predictionsStore.getState().upsert(v),
+        () => {},
+      );
+  } catch (e) {
+    fail('Retry failed')(e);
+  }
 }
 
 /** A run the provider refused for its input (422) can only fail again as it is. */
@@ -52,12 +61,16 @@ export function remix(p: PredictionView, errors?: Record<string, string>): void 
   const ready = composerStore.getState().selectModel(p.model, { version: p.version, values: p.input, errors, seed: p.seed });
   uiStore.getState().openDetail(null);
   uiStore.getState().setComposerOpen(true);
-  uiStore.getState().toast(errors ? 'Composer filled from this prediction: fix the marked fields, then Generate' : 'Composer filled from this prediction', { timeout: 2500 });
+  uiStore
+    .getState()
+    .toast(errors ? 'Composer filled from this prediction: fix the marked fields, then Generate' : 'Composer filled from this prediction', { timeout: 2500 });
   // Put the cursor where the work is: the first field to fix, or the prompt (type-and-go).
-  void ready.then(() => setTimeout(() => {
-    const target = document.querySelector<HTMLElement>('.composer [aria-invalid="true"]') ?? document.querySelector<HTMLElement>('.composer textarea');
-    target?.focus();
-  }, 50));
+  void ready.then(() =>
+    setTimeout(() => {
+      const target = document.querySelector<HTMLElement>('.composer [aria-invalid="true"]') ?? document.querySelector<HTMLElement>('.composer textarea');
+      target?.focus();
+    }, 50),
+  );
 }
 
 /** What a delete toast names: the run's prompt (or model) for one, a count for several. */
@@ -85,21 +98,26 @@ export async function remove(ids: string[]): Promise<void> {
       action: {
         label: 'Undo',
         run: () => {
-          windowApi().invoke('predictions:undoDelete', { undoToken: r.undoToken })
+          windowApi()
+            .invoke('predictions:undoDelete', { undoToken: r.undoToken })
             .then(() => predictionsStore.getState().reload(), fail('Undo failed'));
         },
       },
     });
-  } catch (e) { fail('Could not delete')(e); }
+  } catch (e) {
+    fail('Could not delete')(e);
+  }
 }
 
 export function favourite(p: PredictionView): void {
   const next = !p.favourite;
   predictionsStore.getState().upsert({ ...p, favourite: next });
-  windowApi().invoke('predictions:favourite', { id: p.id, favourite: next }).catch((e) => {
-    predictionsStore.getState().upsert({ ...p, favourite: !next });
-    fail('Could not update favourite')(e);
-  });
+  windowApi()
+    .invoke('predictions:favourite', { id: p.id, favourite: next })
+    .catch((e) => {
+      predictionsStore.getState().upsert({ ...p, favourite: !next });
+      fail('Could not update favourite')(e);
+    });
 }
 
 function copy(text: string, done: string, what: string): void {
@@ -121,16 +139,15 @@ export function copyError(p: PredictionView): void {
 
 export function copyPrompt(p: PredictionView): void {
   const text = p.prompt ?? JSON.stringify(p.input, null, 2);
-  navigator.clipboard.writeText(text).then(
-    () => uiStore.getState().toast('Prompt copied', { timeout: 2000 }),
-    fail('Could not copy'),
-  );
+  navigator.clipboard.writeText(text).then(() => uiStore.getState().toast('Prompt copied', { timeout: 2000 }), fail('Could not copy'));
 }
 
 export function saveAs(path: string): void {
-  windowApi().invoke('media:saveAs', { path }).then((r) => {
-    if (r.saved) uiStore.getState().toast(`Saved to ${r.path}`, { tone: 'success' });
-  }, desktopOnly('Could not save'));
+  windowApi()
+    .invoke('media:saveAs', { path })
+    .then((r) => {
+      if (r.saved) uiStore.getState().toast(`Saved to ${r.path}`, { tone: 'success' });
+    }, desktopOnly('Could not save'));
 }
 
 export function reveal(path: string): void {
@@ -138,10 +155,9 @@ export function reveal(path: string): void {
 }
 
 export function copyImage(path: string): void {
-  windowApi().invoke('media:copyImage', { path }).then(
-    () => uiStore.getState().toast('Image copied', { timeout: 2000 }),
-    desktopOnly('Could not copy the image'),
-  );
+  windowApi()
+    .invoke('media:copyImage', { path })
+    .then(() => uiStore.getState().toast('Image copied', { timeout: 2000 }), desktopOnly('Could not copy the image'));
 }
 
 export function openDefault(path: string): void {
@@ -184,5 +200,7 @@ export async function exportItems(ids?: string[]): Promise<void> {
   try {
     const r = await windowApi().invoke('predictions:export', ids?.length ? { ids } : {});
     uiStore.getState().toast(`Exported ${r.count} to ${r.path}`, { tone: 'success', timeout: 8000 });
-  } catch (e) { fail('Export failed')(e); }
+  } catch (e) {
+    fail('Export failed')(e);
+  }
 }

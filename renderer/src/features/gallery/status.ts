@@ -29,15 +29,23 @@ export function statusBadge(p: PredictionView, now: number, online = true): { te
         ? { text: `Cold boot — starting ${formatElapsed(since)}`, tone: 'active', ticking: true }
         : { text: 'Starting', tone: 'active', ticking: true };
     case 'processing':
-      return { text: p.progress ? `Processing ${Math.round(p.progress.percent)}%` : `Processing ${formatElapsed(since)}`, tone: 'active', ticking: !p.progress };
+      return {
+        text: p.progress ? `Processing ${Math.round(p.progress.percent)}%` : `Processing ${formatElapsed(since)}`,
+        tone: 'active',
+        ticking: !p.progress,
+      };
     case 'succeeded':
       // The vault noticed a saved file was deleted outside Kiln: "Saved" over a broken image would lie.
       if (hasMissingFile(p) && p.saveState !== 'saving') return { text: 'File missing', tone: 'bad', ticking: false };
       switch (p.saveState) {
-        case 'saving': return { text: 'Saving', tone: 'active', ticking: false };
-        case 'saved': return { text: 'Saved', tone: 'good', ticking: false };
-        case 'save-failed': return { text: 'Save failed', tone: 'bad', ticking: false };
-        case 'expired': return { text: 'Expired', tone: 'warn', ticking: false };
+        case 'saving':
+          return { text: 'Saving', tone: 'active', ticking: false };
+        case 'saved':
+          return { text: 'Saved', tone: 'good', ticking: false };
+        case 'save-failed':
+          return { text: 'Save failed', tone: 'bad', ticking: false };
+        case 'expired':
+          return { text: 'Expired', tone: 'warn', ticking: false };
         default:
           if (p.expiresAt != null) {
             const left = p.expiresAt - now;
@@ -47,9 +55,12 @@ export function statusBadge(p: PredictionView, now: number, online = true): { te
           }
           return { text: 'Succeeded', tone: 'good', ticking: false };
       }
-    case 'failed': return { text: 'Failed', tone: 'bad', ticking: false };
-    case 'canceled': return { text: 'Canceled', tone: 'neutral', ticking: false };
-    case 'aborted': return { text: 'Aborted — did not start in time', tone: 'neutral', ticking: false };
+    case 'failed':
+      return { text: 'Failed', tone: 'bad', ticking: false };
+    case 'canceled':
+      return { text: 'Canceled', tone: 'neutral', ticking: false };
+    case 'aborted':
+      return { text: 'Aborted — did not start in time', tone: 'neutral', ticking: false };
     default:
       // A status we have never seen: show it as-is and keep treating it as in flight.
       return { text: p.status, tone: 'active', ticking: false };

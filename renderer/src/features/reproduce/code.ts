@@ -14,7 +14,11 @@ export const CODE_LANGS: { id: CodeLang; label: string }[] = [
 
 const VAR = /\$([A-Z_][A-Z0-9_]*)/g;
 const json = (v: unknown) => JSON.stringify(v, null, 2);
-const indent = (s: string, pad: string) => s.split('\n').map((l, i) => (i ? pad + l : l)).join('\n');
+const indent = (s: string, pad: string) =>
+  s
+    .split('\n')
+    .map((l, i) => (i ? pad + l : l))
+    .join('\n');
 
 /** A shell word in single quotes: nothing inside is expanded; a quote is closed, escaped, reopened. */
 const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -10,9 +10,15 @@ export function ThumbSizeControl() {
   const id = useId();
   return (
     <div className="thumb-size" title="Thumbnail size">
-      <span id={id} className="visually-hidden">Thumbnail size</span>
-      <RadioGroup labelledBy={id} value={size} onChange={(v) => viewPrefsStore.getState().setThumbSize(v)}
-        choices={THUMB_SIZES.map((s) => ({ value: s, label: LABELS[s] }))} />
+      <span id={id} className="visually-hidden">
+        Thumbnail size
+      </span>
+      <RadioGroup
+        labelledBy={id}
+        value={size}
+        onChange={(v) => viewPrefsStore.getState().setThumbSize(v)}
+        choices={THUMB_SIZES.map((s) => ({ value: s, label: LABELS[s] }))}
+      />
     </div>
   );
 }

@@ -25,12 +25,7 @@ export function cardAspect(p: PredictionView): number {
   const hit = cache.get(p);
   if (hit !== undefined) return hit;
   const out = p.outputs.find((o) => o.kind === 'image' || o.kind === 'video');
-  const a = clamp(
-    ratio(out?.width, out?.height) ??
-    parseRatio(p.input.aspect_ratio) ??
-    ratio(p.input.width, p.input.height) ??
-    1,
-  );
+  const a = clamp(ratio(out?.width, out?.height) ?? parseRatio(p.input.aspect_ratio) ?? ratio(p.input.width, p.input.height) ?? 1);
   cache.set(p, a);
   return a;
 }

@@ -31,15 +31,28 @@ export function ImportSection() {
     <section className="settings-section" aria-labelledby="import-h">
       <h3 id="import-h">Import history</h3>
       <form className="key-form" onSubmit={(e) => void run(e)}>
-        <label htmlFor="import-path" className="field-label">Export folder or .zip (absolute path)</label>
+        <label htmlFor="import-path" className="field-label">
+          Export folder or .zip (absolute path)
+        </label>
         <div className="key-row">
-          <input id="import-path" type="text" spellCheck={false} autoComplete="off" placeholder="/home/me/kiln-export.zip"
-            value={path} onChange={(e) => setPath(e.target.value)} />
-          <button type="submit" className="btn" disabled={busy || !path.trim()}>{busy ? 'Importing…' : 'Import history…'}</button>
+          <input
+            id="import-path"
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="/home/me/kiln-export.zip"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+          />
+          <button type="submit" className="btn" disabled={busy || !path.trim()}>
+            {busy ? 'Importing…' : 'Import history…'}
+          </button>
         </div>
       </form>
       <div role="status" aria-live="polite">
-        {result && <p className={result.ok ? '' : 'field-error'}>{result.ok ? result.text : `Import failed: ${result.text.replace(/^Import failed: /, '')}`}</p>}
+        {result && (
+          <p className={result.ok ? '' : 'field-error'}>{result.ok ? result.text : `Import failed: ${result.text.replace(/^Import failed: /, '')}`}</p>
+        )}
       </div>
       <p className="help">Predictions already in this history are skipped; nothing is overwritten.</p>
     </section>

@@ -26,8 +26,28 @@ interface ProviderKeyCopy {
 const FAL_KEY_URL = 'https://fal.ai/dashboard/keys';
 
 const COPY: Record<ProviderId, ProviderKeyCopy> = {
-  replicate: { title: 'Replicate', who: 'Replicate', inputId: 'replicate-key', placeholder: 'r8_…', env: 'REPLICATE_API_TOKEN', keyUrl: KEY_URL, save: 'Save key', clear: 'Clear key', statusClass: 'key-status' },
-  fal: { title: 'fal', who: 'fal', inputId: 'fal-key', placeholder: 'key_id:key_secret', env: 'FAL_KEY', keyUrl: FAL_KEY_URL, save: 'Save fal key', clear: 'Clear fal key', statusClass: 'key-status-fal' },
+  replicate: {
+    title: 'Replicate',
+    who: 'Replicate',
+    inputId: 'replicate-key',
+    placeholder: 'r8_…',
+    env: 'REPLICATE_API_TOKEN',
+    keyUrl: KEY_URL,
+    save: 'Save key',
+    clear: 'Clear key',
+    statusClass: 'key-status',
+  },
+  fal: {
+    title: 'fal',
+    who: 'fal',
+    inputId: 'fal-key',
+    placeholder: 'key_id:key_secret',
+    env: 'FAL_KEY',
+    keyUrl: FAL_KEY_URL,
+    save: 'Save fal key',
+    clear: 'Clear fal key',
+    statusClass: 'key-status-fal',
+  },
 };
 
 export function KeysSection() {
@@ -63,22 +83,50 @@ function ProviderKey({ provider }: { provider: ProviderId }) {
     <section className="settings-section" aria-labelledby={headingId}>
       <h3 id={headingId}>{c.title}</h3>
       <form className="key-form" onSubmit={save}>
-        <label htmlFor={c.inputId} className="field-label">{c.who} API key</label>
+        <label htmlFor={c.inputId} className="field-label">
+          {c.who} API key
+        </label>
         <div className="key-row">
-          <input id={c.inputId} type="password" autoComplete="off" spellCheck={false}
+          <input
+            id={c.inputId}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
             placeholder={secret?.set ? 'Paste a new key to replace it' : c.placeholder}
-            value={draft} onChange={(e) => setDraft(e.target.value)} />
-          <button type="submit" className="btn primary" disabled={busy || draft.trim().length < 8}>{c.save}</button>
-          <button type="button" className="btn" disabled={busy || !secret?.set} onClick={() => void settingsStore.getState().clearKey(provider)}>{c.clear}</button>
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+          />
+          <button type="submit" className="btn primary" disabled={busy || draft.trim().length < 8}>
+            {c.save}
+          </button>
+          <button type="button" className="btn" disabled={busy || !secret?.set} onClick={() => void settingsStore.getState().clearKey(provider)}>
+            {c.clear}
+          </button>
         </div>
       </form>
       <div className={`${c.statusClass} key-state`} role="status" aria-label={`${c.who} key status`}>
         {secret?.set ? (
           <KeyLine secret={secret} checking={checking} copy={c} />
         ) : (
-          <p><span className="dot" aria-hidden="true" />No key yet. <a href={c.keyUrl} onClick={(e) => { e.preventDefault(); openExternal(c.keyUrl); }}>Get a {c.who} API key</a></p>
+          <p>
+            <span className="dot" aria-hidden="true" />
+            No key yet.{' '}
+            <a
+              href={c.keyUrl}
+              onClick={(e) => {
+                e.preventDefault();
+                openExternal(c.keyUrl);
+              }}
+            >
+              Get a {c.who} API key
+            </a>
+          </p>
         )}
-        {secret?.set && account && secret.state === 'valid' && <p className="muted">Account: <strong>{account}</strong></p>}
+        {secret?.set && account && secret.state === 'valid' && (
+          <p className="muted">
+            Account: <strong>{account}</strong>
+          </p>
+        )}
         {secret?.set && accountError && secret.state === 'unknown' && <p className="muted small">{accountError}</p>}
         {secret?.protection === 'basic_text' && (
           <p className="warning" role="note">
@@ -95,9 +143,17 @@ function KeyLine({ secret, checking, copy: c }: { secret: SecretStatus; checking
   const ends = `Set, ends in ${secret.last4 ?? '????'}${secret.protection === 'env' ? ` (from ${c.env})` : ''}`;
   const [dot, note] = checking
     ? ['', `Checking with ${c.who}…`]
-    : secret.state === 'valid' ? ['ok', `Checked with ${c.who}`]
-      : secret.state === 'rejected' ? ['bad', `Rejected by ${c.who} — paste a new key`]
-        : secret.state === 'unknown' ? ['warn', `Not checked yet — ${c.who} could not be reached; it is checked again when you open Settings`]
+    : secret.state === 'valid'
+      ? ['ok', `Checked with ${c.who}`]
+      : secret.state === 'rejected'
+        ? ['bad', `Rejected by ${c.who} — paste a new key`]
+        : secret.state === 'unknown'
+          ? ['warn', `Not checked yet — ${c.who} could not be reached; it is checked again when you open Settings`]
           : ['', 'Not checked yet'];
-  return <p><span className={`dot ${dot}`} aria-hidden="true" />{ends} · <span className={dot === 'bad' ? 'field-error' : undefined}>{note}</span></p>;
+  return (
+    <p>
+      <span className={`dot ${dot}`} aria-hidden="true" />
+      {ends} · <span className={dot === 'bad' ? 'field-error' : undefined}>{note}</span>
+    </p>
+  );
 }

@@ -41,19 +41,29 @@ function GenerationSection() {
       <div className="setting-row">
         <label htmlFor="cancel-after">Give up if not started within</label>
         <select id="cancel-after" value={s.cancelAfter ?? ''} onChange={(e) => update({ cancelAfter: e.target.value || null })}>
-          {DEADLINES.map((d) => <option key={d.label} value={d.value ?? ''}>{d.label}</option>)}
+          {DEADLINES.map((d) => (
+            <option key={d.label} value={d.value ?? ''}>
+              {d.label}
+            </option>
+          ))}
           {!known && s.cancelAfter && <option value={s.cancelAfter}>{s.cancelAfter}</option>}
         </select>
       </div>
-      <p className="help">Cold models can take minutes to boot. Runs that have not started by then are aborted by the provider (Replicate or fal) and not billed.</p>
+      <p className="help">
+        Cold models can take minutes to boot. Runs that have not started by then are aborted by the provider (Replicate or fal) and not billed.
+      </p>
       <ConcurrencyRow value={s.createConcurrency} onSave={(n) => update({ createConcurrency: n })} />
       <div className="setting-row">
         <label htmlFor="notify">Notify me when a long prediction finishes</label>
-        <input id="notify" type="checkbox" checked={s.notifications}
+        <input
+          id="notify"
+          type="checkbox"
+          checked={s.notifications}
           onChange={(e) => {
             update({ notifications: e.target.checked });
             if (e.target.checked && typeof Notification !== 'undefined' && Notification.permission === 'default') void Notification.requestPermission();
-          }} />
+          }}
+        />
       </div>
     </section>
   );
@@ -70,17 +80,30 @@ function ConcurrencyRow({ value, onSave }: { value: number; onSave: (n: number) 
     <>
       <div className="setting-row">
         <label htmlFor="concurrency">Predictions started at once</label>
-        <input id="concurrency" type="number" min={CONCURRENCY.min} max={CONCURRENCY.max} value={draft ?? String(value)}
-          aria-invalid={bad || undefined} aria-describedby={bad ? 'concurrency-err' : undefined}
+        <input
+          id="concurrency"
+          type="number"
+          min={CONCURRENCY.min}
+          max={CONCURRENCY.max}
+          value={draft ?? String(value)}
+          aria-invalid={bad || undefined}
+          aria-describedby={bad ? 'concurrency-err' : undefined}
           onChange={(e) => {
             const next = e.target.value;
             const v = Number(next);
             setDraft(next);
             if (next.trim() !== '' && Number.isInteger(v) && v >= CONCURRENCY.min && v <= CONCURRENCY.max) onSave(v);
           }}
-          onBlur={() => { if (!bad) setDraft(null); }} />
+          onBlur={() => {
+            if (!bad) setDraft(null);
+          }}
+        />
       </div>
-      {bad && <p id="concurrency-err" className="field-error" role="alert">Predictions started at once must be between {CONCURRENCY.min} and {CONCURRENCY.max} (a whole number); still {value}.</p>}
+      {bad && (
+        <p id="concurrency-err" className="field-error" role="alert">
+          Predictions started at once must be between {CONCURRENCY.min} and {CONCURRENCY.max} (a whole number); still {value}.
+        </p>
+      )}
     </>
   );
 }
@@ -92,8 +115,16 @@ function AppearanceSection() {
       <h3 id="look-h">Appearance</h3>
       <div className="setting-row">
         <span id="theme-label">Theme</span>
-        <RadioGroup labelledBy="theme-label" value={theme} onChange={(t) => void settingsStore.getState().update({ theme: t })}
-          choices={[{ value: 'system', label: 'System' }, { value: 'light', label: 'Light' }, { value: 'dark', label: 'Dark' }]} />
+        <RadioGroup
+          labelledBy="theme-label"
+          value={theme}
+          onChange={(t) => void settingsStore.getState().update({ theme: t })}
+          choices={[
+            { value: 'system', label: 'System' },
+            { value: 'light', label: 'Light' },
+            { value: 'dark', label: 'Dark' },
+          ]}
+        />
       </div>
     </section>
   );

@@ -9,7 +9,9 @@ export function StorageSection() {
   const [usage, setUsage] = useState<Res<'storage:usage'> | null>(null);
   const [err, setErr] = useState<string | null>(null);
   const refresh = useCallback(() => {
-    windowApi().invoke('storage:usage', {}).then(setUsage, (e) => setErr(errorMessage(e)));
+    windowApi()
+      .invoke('storage:usage', {})
+      .then(setUsage, (e) => setErr(errorMessage(e)));
   }, []);
   useEffect(refresh, [refresh]);
 
@@ -34,21 +36,39 @@ export function StorageSection() {
       </div>
       {usage ? (
         <dl className="usage">
-          <dt>Outputs</dt><dd>{formatBytes(mediaBytes)} in {mediaFiles} files</dd>
+          <dt>Outputs</dt>
+          <dd>
+            {formatBytes(mediaBytes)} in {mediaFiles} files
+          </dd>
           {Object.entries(usage.byKind).map(([k, v]) => (
-            <div key={k} className="usage-sub"><dt>{k}</dt><dd>{formatBytes(v.bytes)} · {v.files}</dd></div>
+            <div key={k} className="usage-sub">
+              <dt>{k}</dt>
+              <dd>
+                {formatBytes(v.bytes)} · {v.files}
+              </dd>
+            </div>
           ))}
-          <dt>Thumbnails</dt><dd>{formatBytes(usage.thumbnails.bytes)}</dd>
-          <dt>History database</dt><dd>{formatBytes(usage.database)}</dd>
+          <dt>Thumbnails</dt>
+          <dd>{formatBytes(usage.thumbnails.bytes)}</dd>
+          <dt>History database</dt>
+          <dd>{formatBytes(usage.database)}</dd>
         </dl>
       ) : (
         <p className="muted">{err ? `Storage use unavailable: ${err}` : 'Measuring…'}</p>
       )}
       <div className="row gap">
-        <button type="button" className="btn" onClick={() => void clear('thumbnails')}>Clear thumbnails</button>
-        <button type="button" className="btn" onClick={() => void clear('unsaved')}>Remove unsaved records</button>
+        <button type="button" className="btn" onClick={() => void clear('thumbnails')}>
+          Clear thumbnails
+        </button>
+        <button type="button" className="btn" onClick={() => void clear('unsaved')}>
+          Remove unsaved records
+        </button>
       </div>
-      {info && <p className="muted small">Kiln {info.version} · {info.mode} · {info.platform}</p>}
+      {info && (
+        <p className="muted small">
+          Kiln {info.version} · {info.mode} · {info.platform}
+        </p>
+      )}
     </section>
   );
 }

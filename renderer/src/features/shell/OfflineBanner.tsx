@@ -7,7 +7,8 @@ export function OfflineBanner() {
   if (backend === 'rejected') {
     return (
       <div className="offline-banner" role="alert">
-        <strong>Kiln restarted — open the new link printed in the terminal.</strong> This page&apos;s link is no longer accepted, so it cannot reconnect by itself.
+        <strong>Kiln restarted — open the new link printed in the terminal.</strong> This page&apos;s link is no longer accepted, so it cannot reconnect by
+        itself.
       </div>
     );
   }
@@ -21,7 +22,8 @@ export function OfflineBanner() {
   if (online) return null;
   return (
     <div className="offline-banner" role="status">
-      <strong>Offline — Replicate is unreachable.</strong> Your gallery and saved outputs still work; new generations wait in the queue and go out when the connection returns.
+      <strong>Offline — Replicate is unreachable.</strong> Your gallery and saved outputs still work; new generations wait in the queue and go out when the
+      connection returns.
       {detail && <span className="muted"> ({detail})</span>}
     </div>
   );

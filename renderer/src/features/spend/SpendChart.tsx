@@ -3,7 +3,10 @@ import { formatUsd } from '../../../../shared/domain/cost.ts';
 // Spend per day as plain SVG bars (no chart library: a few rects and labels). The chart is one
 // image with a summary name; the table beside it carries the same figures for screen readers.
 
-export interface Bar { key: string; usd: number }
+export interface Bar {
+  key: string;
+  usd: number;
+}
 
 const W = 600;
 const H = 160;
@@ -28,7 +31,11 @@ export function SpendChart({ bars, label }: { bars: Bar[]; label: string }) {
             <rect x={x} y={H - PAD.bottom - h} width={barW} height={Math.max(h, b.usd > 0 ? 1 : 0)} className="bar" rx={2}>
               <title>{`${b.key}: ${formatUsd(b.usd)}`}</title>
             </rect>
-            {i % every === 0 && <text x={x + barW / 2} y={H - 6} textAnchor="middle" className="tick">{b.key.slice(5)}</text>}
+            {i % every === 0 && (
+              <text x={x + barW / 2} y={H - 6} textAnchor="middle" className="tick">
+                {b.key.slice(5)}
+              </text>
+            )}
           </g>
         );
       })}

@@ -47,11 +47,19 @@ export function SpendView() {
   useEffect(() => {
     let live = true;
     const k = `${from}|${to}`;
-    windowApi().invoke('cost:summary', rangeOf(from, to)).then(
-      (s) => { if (live) setLoaded({ key: k, data: s, error: null }); },
-      (e) => { if (live) setLoaded((prev) => ({ key: k, data: prev?.data ?? null, error: errorMessage(e) })); },
-    );
-    return () => { live = false; };
+    windowApi()
+      .invoke('cost:summary', rangeOf(from, to))
+      .then(
+        (s) => {
+          if (live) setLoaded({ key: k, data: s, error: null });
+        },
+        (e) => {
+          if (live) setLoaded((prev) => ({ key: k, data: prev?.data ?? null, error: errorMessage(e) }));
+        },
+      );
+    return () => {
+      live = false;
+    };
   }, [from, to]);
   const data = loaded?.data ?? null;
   const error = loaded?.key === key ? loaded.error : null;
@@ -78,13 +86,38 @@ export function SpendView() {
   return (
     <Dialog title="Spend" onClose={() => costStore.getState().setSpendOpen(false)} className="spend-view">
       <div className="spend-filter" role="group" aria-label="Dates">
-        <label>From <input type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} /></label>
-        <label>To <input type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} /></label>
-        {(from || to) && <button type="button" className="btn small" onClick={() => { setFrom(''); setTo(''); }}>All time</button>}
-        <button type="button" className="btn small push-end" onClick={() => void exportCsv()}>Export CSV</button>
+        <label>
+          From <input type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          To <input type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        {(from || to) && (
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => {
+              setFrom('');
+              setTo('');
+            }}
+          >
+            All time
+          </button>
+        )}
+        <button type="button" className="btn small push-end" onClick={() => void exportCsv()}>
+          Export CSV
+        </button>
       </div>
-      {badRange && <p className="field-error" role="alert">“From” is after “To”: nothing can be in that range.</p>}
-      {error && <p className="field-error" role="alert">Could not load the spend: {error}</p>}
+      {badRange && (
+        <p className="field-error" role="alert">
+          “From” is after “To”: nothing can be in that range.
+        </p>
+      )}
+      {error && (
+        <p className="field-error" role="alert">
+          Could not load the spend: {error}
+        </p>
+      )}
       {data && <SpendBody s={data} />}
     </Dialog>
   );
@@ -96,20 +129,45 @@ function SpendBody({ s }: { s: Summary }) {
   return (
     <>
       <p className="spend-total" data-testid="spend-total">
-        <strong>{formatUsd(s.totalUsd)}</strong>{s.estimated ? ' est.' : ''} over {s.runs} run{s.runs === 1 ? '' : 's'}{unknownNote(s.unknownRuns)}
+        <strong>{formatUsd(s.totalUsd)}</strong>
+        {s.estimated ? ' est.' : ''} over {s.runs} run{s.runs === 1 ? '' : 's'}
+        {unknownNote(s.unknownRuns)}
       </p>
       {(b.dailyUsd !== null || b.monthlyUsd !== null) && (
         <p className="small muted">
-          {b.dailyUsd !== null && <>Today {formatUsd(b.spentTodayUsd)} of {formatUsd(b.dailyUsd)}. </>}
-          {b.monthlyUsd !== null && <>This month {formatUsd(b.spentMonthUsd)} of {formatUsd(b.monthlyUsd)}.</>}
+          {b.dailyUsd !== null && (
+            <>
+              Today {formatUsd(b.spentTodayUsd)} of {formatUsd(b.dailyUsd)}.{' '}
+            </>
+          )}
+          {b.monthlyUsd !== null && (
+            <>
+              This month {formatUsd(b.spentMonthUsd)} of {formatUsd(b.monthlyUsd)}.
+            </>
+          )}
         </p>
       )}
-      <SpendChart bars={s.byDay.map((d) => ({ key: d.key, usd: d.usd }))} label={`Spend per day, ${s.byDay.length} day${s.byDay.length === 1 ? '' : 's'}, highest ${formatUsd(Math.max(0, ...s.byDay.map((d) => d.usd)))}`} />
+      <SpendChart
+        bars={s.byDay.map((d) => ({ key: d.key, usd: d.usd }))}
+        label={`Spend per day, ${s.byDay.length} day${s.byDay.length === 1 ? '' : 's'}, highest ${formatUsd(Math.max(0, ...s.byDay.map((d) => d.usd)))}`}
+      />
       <div className="spend-tables">
         <Table caption="Per day" head="Day" rows={s.byDay.map((d) => [d.key, money(d.usd) + unknownNote(d.unknownRuns), d.runs])} />
         <Table caption="Per month" head="Month" rows={s.byMonth.map((d) => [d.key, money(d.usd) + unknownNote(d.unknownRuns), d.runs])} />
-        <Table caption="Per provider" head="Provider" rows={s.byProvider.map((d) => [d.key === 'fal' ? 'fal.ai' : d.key === 'replicate' ? 'Replicate' : d.key, money(d.usd) + unknownNote(d.unknownRuns), d.runs])} />
-        <Table caption="Per model" head="Model" rows={s.byModel.map((m) => [m.model, money(m.usd) + (m.estimated && m.usd !== null ? ' est.' : '') + unknownNote(m.unknownRuns), m.runs])} />
+        <Table
+          caption="Per provider"
+          head="Provider"
+          rows={s.byProvider.map((d) => [
+            d.key === 'fal' ? 'fal.ai' : d.key === 'replicate' ? 'Replicate' : d.key,
+            money(d.usd) + unknownNote(d.unknownRuns),
+            d.runs,
+          ])}
+        />
+        <Table
+          caption="Per model"
+          head="Model"
+          rows={s.byModel.map((m) => [m.model, money(m.usd) + (m.estimated && m.usd !== null ? ' est.' : '') + unknownNote(m.unknownRuns), m.runs])}
+        />
       </div>
     </>
   );
@@ -119,8 +177,22 @@ function Table({ caption, head, rows }: { caption: string; head: string; rows: (
   return (
     <table className="kv spend-table">
       <caption>{caption}</caption>
-      <thead><tr><th scope="col">{head}</th><th scope="col">Spent</th><th scope="col">Runs</th></tr></thead>
-      <tbody>{rows.map((r, i) => <tr key={i}><th scope="row">{r[0]}</th><td>{r[1]}</td><td>{r[2]}</td></tr>)}</tbody>
+      <thead>
+        <tr>
+          <th scope="col">{head}</th>
+          <th scope="col">Spent</th>
+          <th scope="col">Runs</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={i}>
+            <th scope="row">{r[0]}</th>
+            <td>{r[1]}</td>
+            <td>{r[2]}</td>
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
 }

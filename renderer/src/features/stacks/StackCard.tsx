@@ -15,7 +15,17 @@ import './stacks.css';
 // stack to see every member as an ordinary card, retry only the members that failed, or (compare)
 // see them side by side. Members are ordinary runs: their own cards do the rest.
 
-export const StackCard = memo(function StackCard({ groupId, memberIds, index, setSize }: { groupId: string; memberIds: string[]; index: number; setSize: number }) {
+export const StackCard = memo(function StackCard({
+  groupId,
+  memberIds,
+  index,
+  setSize,
+}: {
+  groupId: string;
+  memberIds: string[];
+  index: number;
+  setSize: number;
+}) {
   // Re-renders only when one of this stack's members changes, not on every gallery update.
   const members = usePredictions(useShallow((s) => memberIds.map((id) => s.byId[id])));
   const expanded = useFanout((s) => !!s.expanded[groupId]);
@@ -27,7 +37,12 @@ export const StackCard = memo(function StackCard({ groupId, memberIds, index, se
   const models = [...new Set(prog.current.map((p) => p.model))];
   const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
   // Counted over the members loaded in the gallery (a filter may show only some of them).
-  const title = kind === 'compare' ? `Compare · ${plural(models.length, 'model')}` : kind === 'retry' ? `Retried · ${plural(runs.length, 'run')}` : `Batch · ${plural(prog.total, 'run')}`;
+  const title =
+    kind === 'compare'
+      ? `Compare · ${plural(models.length, 'model')}`
+      : kind === 'retry'
+        ? `Retried · ${plural(runs.length, 'run')}`
+        : `Batch · ${plural(prog.total, 'run')}`;
   const prompt = excerpt(prog.current[0]?.prompt ?? '', 90);
   const failed = prog.current.filter(needsRetry);
   const thumbs = (kind === 'retry' ? runs : prog.current).slice(0, 4);
@@ -64,24 +79,53 @@ export const StackCard = memo(function StackCard({ groupId, memberIds, index, se
       onKeyDown={onKey}
     >
       <div className={`card-media stack-mosaic n${Math.min(4, thumbs.length)}`}>
-        {thumbs.map((p) => <StackThumb key={p.id} p={p} />)}
-        <span className="stack-badge" aria-hidden="true">{kind === 'compare' ? '⇆' : kind === 'retry' ? '↻' : '▤'} {kind === 'retry' ? runs.length : prog.total}</span>
+        {thumbs.map((p) => (
+          <StackThumb key={p.id} p={p} />
+        ))}
+        <span className="stack-badge" aria-hidden="true">
+          {kind === 'compare' ? '⇆' : kind === 'retry' ? '↻' : '▤'} {kind === 'retry' ? runs.length : prog.total}
+        </span>
       </div>
       <div className="card-body">
         <div className="card-status-row">
           <strong className="stack-title">{title}</strong>
         </div>
-        <div className="stack-progress" role="progressbar" aria-label="Progress of the stack" aria-valuemin={0} aria-valuemax={prog.total} aria-valuenow={prog.done} aria-valuetext={summary}>
+        <div
+          className="stack-progress"
+          role="progressbar"
+          aria-label="Progress of the stack"
+          aria-valuemin={0}
+          aria-valuemax={prog.total}
+          aria-valuenow={prog.done}
+          aria-valuetext={summary}
+        >
           <span className="stack-bar good" style={{ width: `${prog.total ? (prog.succeeded / prog.total) * 100 : 0}%` }} />
           <span className="stack-bar bad" style={{ width: `${prog.total ? (prog.failed / prog.total) * 100 : 0}%` }} />
         </div>
-        <span className="small muted" data-testid="stack-summary">{summary}{prog.running ? ` · ${pct}%` : ''}</span>
-        <span className="card-prompt" title={prog.current[0]?.prompt ?? ''}>{prompt}</span>
+        <span className="small muted" data-testid="stack-summary">
+          {summary}
+          {prog.running ? ` · ${pct}%` : ''}
+        </span>
+        <span className="card-prompt" title={prog.current[0]?.prompt ?? ''}>
+          {prompt}
+        </span>
         <div className="card-actions">
-          {kind === 'compare' && <button type="button" className="btn small primary" onClick={() => fanoutStore.getState().openView(groupId)}>Side by side</button>}
-          <button type="button" className="btn small" aria-expanded={expanded} onClick={toggle}>{expanded ? 'Hide runs' : 'Show runs'}</button>
+          {kind === 'compare' && (
+            <button type="button" className="btn small primary" onClick={() => fanoutStore.getState().openView(groupId)}>
+              Side by side
+            </button>
+          )}
+          <button type="button" className="btn small" aria-expanded={expanded} onClick={toggle}>
+            {expanded ? 'Hide runs' : 'Show runs'}
+          </button>
           {failed.length > 0 && (
-            <button type="button" className="btn small" onClick={() => { for (const p of failed) void act.retry(p.id); }}>
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => {
+                for (const p of failed) void act.retry(p.id);
+              }}
+            >
               {kind === 'retry' ? 'Retry' : `Retry failed (${failed.length})`}
             </button>
           )}

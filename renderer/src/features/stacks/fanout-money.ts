@@ -35,7 +35,15 @@ export function estimateGroup(members: MemberRef[]): GroupFigure | null {
   }
   const n = members.length;
   const knownUsd = roundUsd(usd);
-  if (unknown) return { usd: null, estimated: true, basis: `${unknown} of ${n} runs have no known price${unknown < n ? `; the others ≈ ${formatUsd(knownUsd)}` : ''}`, tableDate: null, knownUsd, unpriced: unknown };
+  if (unknown)
+    return {
+      usd: null,
+      estimated: true,
+      basis: `${unknown} of ${n} runs have no known price${unknown < n ? `; the others ≈ ${formatUsd(knownUsd)}` : ''}`,
+      tableDate: null,
+      knownUsd,
+      unpriced: unknown,
+    };
   return { usd: knownUsd, estimated: true, basis: `${n} runs, each at its model's price`, tableDate: null, knownUsd, unpriced: 0 };
 }
 
@@ -48,7 +56,9 @@ export async function confirmGroupBudget(members: MemberRef[], total: CostFigure
   if (!first || !total || total.usd === null) return true;
   let b;
   try {
-    b = (await windowApi().invoke('cost:estimate', { ref: first.model, input: first.input, count: 1, schema: first.schema, utcOffsetMinutes: utcOffsetMinutes() })).budget;
+    b = (
+      await windowApi().invoke('cost:estimate', { ref: first.model, input: first.input, count: 1, schema: first.schema, utcOffsetMinutes: utcOffsetMinutes() })
+    ).budget;
   } catch (e) {
     uiStore.getState().toast(`Could not check the budget: ${errorMessage(e)}`, { tone: 'error' });
     return true;

@@ -39,7 +39,11 @@ export function stackGroupOf(ids: string[], byId: Record<string, Pick<Prediction
  * The ids the gallery shows, in order: a group's first (newest) member is replaced by its stack;
  * the other members follow the stack only while it is open. Ungrouped runs are untouched.
  */
-export function stackIds(ids: string[], groupOf: (id: string) => string | null | undefined, expanded: Record<string, true>): { shown: string[]; members: Map<string, string[]> } {
+export function stackIds(
+  ids: string[],
+  groupOf: (id: string) => string | null | undefined,
+  expanded: Record<string, true>,
+): { shown: string[]; members: Map<string, string[]> } {
   const members = new Map<string, string[]>();
   for (const id of ids) {
     const g = groupOf(id);

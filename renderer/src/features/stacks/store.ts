@@ -42,4 +42,4 @@ export const fanoutStore = createStore<FanoutState>()((set, get) => ({
   openView: (viewGroup) => set({ viewGroup }),
 }));
 
-export const useFanout = <T,>(sel: (s: FanoutState) => T): T => useStore(fanoutStore, sel);
+export const useFanout = <T>(sel: (s: FanoutState) => T): T => useStore(fanoutStore, sel);

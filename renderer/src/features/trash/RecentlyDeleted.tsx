@@ -14,7 +14,15 @@ export function RecentlyDeleted() {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const load = useCallback(() => {
-    windowApi().invoke('trash:list', {}).then((r) => { setItems(r.items); setErr(null); }, (e) => setErr(errorMessage(e)));
+    windowApi()
+      .invoke('trash:list', {})
+      .then(
+        (r) => {
+          setItems(r.items);
+          setErr(null);
+        },
+        (e) => setErr(errorMessage(e)),
+      );
   }, []);
   useEffect(load, [load]);
 
@@ -42,7 +50,11 @@ export function RecentlyDeleted() {
   return (
     <Dialog title="Recently deleted" onClose={() => uiStore.getState().openPanel('gallery')} className="trash-dialog">
       <p className="help">Deleted runs are kept here with their files for 30 days, then removed for good.</p>
-      {err && <p className="field-error" role="alert">Could not read Recently deleted: {err}</p>}
+      {err && (
+        <p className="field-error" role="alert">
+          Could not read Recently deleted: {err}
+        </p>
+      )}
       {items === null && !err && <p className="muted">Loading…</p>}
       {items?.length === 0 && <p className="muted">Nothing was deleted in the last 30 days.</p>}
       {!!items?.length && (
@@ -51,11 +63,17 @@ export function RecentlyDeleted() {
             <li key={`${it.token}:${it.id}`} className="trash-item">
               <div className="trash-text">
                 <span className="trash-prompt">{excerpt(it.prompt || it.model, 120)}</span>
-                <span className="muted small">{it.model} · {it.status} · Deleted {relativeTime(it.deletedAt, now)}, kept until {new Date(it.keepUntil).toLocaleDateString()}</span>
+                <span className="muted small">
+                  {it.model} · {it.status} · Deleted {relativeTime(it.deletedAt, now)}, kept until {new Date(it.keepUntil).toLocaleDateString()}
+                </span>
               </div>
               <div className="row gap">
-                <button type="button" className="btn small" disabled={busy === it.id} onClick={() => void act(it, 'restore')}>Restore</button>
-                <button type="button" className="btn small danger-ghost" disabled={busy === it.id} onClick={() => void act(it, 'purge')}>Delete forever</button>
+                <button type="button" className="btn small" disabled={busy === it.id} onClick={() => void act(it, 'restore')}>
+                  Restore
+                </button>
+                <button type="button" className="btn small danger-ghost" disabled={busy === it.id} onClick={() => void act(it, 'purge')}>
+                  Delete forever
+                </button>
               </div>
             </li>
           ))}
