@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { kilnChild } from './kiln-child.ts';
+import { kilnChild, onceOn } from './kiln-child.ts';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,16 +35,6 @@ interface Run {
 }
 
 /** Sends `signal` once, the first time stderr shows `text`. */
-function onceOn(text: string, signal: NodeJS.Signals) {
-  let sent = false;
-  return (s: string, c: ChildProcess) => {
-    if (!sent && s.includes(text)) {
-      sent = true;
-      c.kill(signal);
-    }
-  };
-}
-
 /** The shared child runner (kiln-child.ts) pointed at this file's simulator and data folder. */
 function kiln(args: string[], o: { token?: string; onStderr?: (s: string, child: ChildProcess) => void; timeoutMs?: number } = {}): Promise<Run> {
   const env = { REPLICATE_API_TOKEN: o.token ?? sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir };

@@ -50,3 +50,17 @@ export function kilnChild(args: string[], o: KilnOptions): Promise<KilnRun> {
 
 /** Node's message when a process ends with only unref'd timers left under a top-level await. */
 export const UNSETTLED = /unsettled top-level await/i;
+
+/**
+ * An onStderr that sends `signal` once, the first time stderr holds `text` — as a user presses
+ * Ctrl-C once. Sending it on every later chunk would be a second Ctrl-C, racing the process's exit.
+ */
+export function onceOn(text: string, signal: NodeJS.Signals) {
+  let sent = false;
+  return (s: string, c: ChildProcess) => {
+    if (!sent && s.includes(text)) {
+      sent = true;
+      c.kill(signal);
+    }
+  };
+}

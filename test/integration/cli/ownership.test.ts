@@ -7,7 +7,7 @@ import { startSimulator, type Sim } from '../../replicate-sim/index.ts';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import { systemClock } from '../../../electron/backend/types.ts';
 import { setup, silentLog, until, type Harness } from '../engine/harness.ts';
-import { kilnChild } from './kiln-child.ts';
+import { kilnChild, onceOn } from './kiln-child.ts';
 
 // Issue 9 item 7, ARCHITECTURE.md, "Storage": one process owns a data folder. Real processes on one folder: the
 // test's own backend (the harness) and a second backend or the `kiln` command as child processes.
@@ -134,7 +134,7 @@ describe('data-folder ownership', () => {
     h = await setup({ sim, dataDirOverride: dataDir });
     const left = await kilnChild(['run', DEV, '-i', 'prompt=take it from here'], {
       env: { REPLICATE_API_TOKEN: sim.token, KILN_REPLICATE_BASE_URL: sim.baseUrl, KILN_DATA_DIR: dataDir },
-      onStderr: (s, c) => /starting/.test(s) && c.kill('SIGINT'),
+      onStderr: onceOn('starting', 'SIGINT'),
     });
     expect(left.code, `signal ${left.signal}; stderr: ${left.stderr}`).toBe(130);
     const id = /kiln: (\S+) submitted/.exec(left.stderr)![1]!;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { startSimulator, type Sim } from '../../replicate-sim/index.ts';
 import type { Scenario } from '../../replicate-sim/types.ts';
-import { kilnChild, UNSETTLED, type KilnOptions } from './kiln-child.ts';
+import { kilnChild, onceOn, UNSETTLED, type KilnOptions } from './kiln-child.ts';
 
 // Issue 9 item 1: `kiln run`, `kiln retry` and `kiln show` must not end before their run does while
 // the backend waits on nothing but a timer (a back-off, the pause before reconciling a lost
@@ -151,7 +151,7 @@ describe('kiln waits for its run whatever the backend is waiting on', () => {
 
   it('kiln show of a run left running, whose download is retried', async () => {
     scenario({ models: { [DEV]: { coldBootMs: 60_000, runMs: 300 } } });
-    const left = await kiln(['run', DEV, '-i', 'prompt=show me later'], { onStderr: (s, c) => /starting/.test(s) && c.kill('SIGINT') });
+    const left = await kiln(['run', DEV, '-i', 'prompt=show me later'], { onStderr: onceOn('starting', 'SIGINT') });
     expect(left.code).toBe(130);
     const id = /kiln: (\S+) submitted/.exec(left.stderr)![1]!;
     sim.control.loadScenario({ faults: [{ endpoint: 'delivery', kind: '503', count: 2 }] });

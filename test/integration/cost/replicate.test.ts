@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { call, setup, until, type Harness } from '../engine/harness.ts';
 import { costFor } from '../../../electron/backend/ledger/index.ts';
 import { TABLE_DATE } from '../../../electron/backend/pricing/replicate-table.ts';
+import { MIGRATIONS } from '../../../electron/backend/history/migrations.ts';
 
 // Money through the backend against the Replicate simulator (real HTTP, a real SQLite file): the
 // ledger row written when a run ends, the estimate and budget a form asks for, the spend summary
@@ -111,12 +112,13 @@ describe('the cost ledger against the Replicate simulator', () => {
     const { DatabaseSync } = await import('node:sqlite');
     const path = await import('node:path');
     const db = new DatabaseSync(path.join(h.dataDir, 'history.db'));
-    // Back to a history from before the ledger: no table, no version 6 — and none of the later
-    // migrations either (they run in order after it; each one added here is undone here too).
-    db.exec(`DROP TABLE costs; DROP INDEX predictions_group;
-      ALTER TABLE predictions DROP COLUMN group_id; ALTER TABLE predictions DROP COLUMN group_kind; ALTER TABLE predictions DROP COLUMN seed;
-      DELETE FROM schema_version WHERE version >= 6`);
-    expect((db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number }).v).toBe(5);
+    // Back to a history from before the ledger (no costs table), then migration 6 exactly as the
+    // runner applies it to such a history, in its own transaction. Later migrations are not
+    // involved (the runner's order is test/unit/migrations.test.ts's concern).
+    db.exec('DROP TABLE costs');
+    db.exec('BEGIN IMMEDIATE');
+    MIGRATIONS.find((m) => m.version === 6)!.up(db);
+    db.exec('COMMIT');
     db.close();
     await h.restart();
     // A pure read of the table: the row comes from the migration, not from this backend's engine.
