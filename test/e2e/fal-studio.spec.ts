@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import type { FalSim } from '../fal-sim/types.ts';
-import { card, generate, openRetries, openStudio, pickModel } from './studio.helpers.ts';
+import { card, generate, openRetries, openStudio, pickModel, showAdvanced } from './studio.helpers.ts';
 
 // fal.ai from the studio in browser mode, against the fal simulator over real HTTP (issue 12):
 // the key saved in Settings, fal models in the picker with their provider label, an image that
@@ -117,7 +117,9 @@ test.describe('fal key from FAL_KEY', () => {
   test('a video run is saved; a queued run is canceled at fal', async ({ page, kilnFal, falSim }) => {
     await openStudio(page, kilnFal.url);
     await pickModel(page, KLING);
-    // A short enum is a radio group: fal's string choices "5" / "10" seconds, the default picked.
+    // A short enum is a radio group: fal's string choices "5" / "10" seconds, the default picked
+    // (an optional setting, so it sits under Advanced).
+    await showAdvanced(page);
     await expect(page.getByRole('radiogroup', { name: 'Duration' }).getByRole('radio', { name: '5' })).toBeChecked();
     const v = await generate(page, 'embers drifting over a kiln');
     await expect(v).not.toHaveAccessibleName(/— (queued|submitting)/);
