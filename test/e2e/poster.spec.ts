@@ -48,7 +48,8 @@ test('a video card gets a poster frame, served by the backend after a reload wit
     await page.locator('html').evaluate((el, t) => {
       (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
     }, theme);
-    await page.screenshot({ path: `${SHOTS}/gallery-video-poster-${theme}.png` });
+    // animations disabled: a theme switch is a 0.12 s transition, and a shot mid-way shows light buttons on dark.
+    await page.screenshot({ path: `${SHOTS}/gallery-video-poster-${theme}.png`, animations: 'disabled' });
   }
 
   await page.reload();
