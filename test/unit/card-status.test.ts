@@ -1,35 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { statusBadge, pendingCaption, cardLabel, canCancel } from '../../renderer/src/features/gallery/status.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
+import { predictionView } from './view-fixture.ts';
 
-const base: PredictionView = {
-  id: 'a',
-  provider: 'replicate',
-  providerId: null,
-  model: 'o/m',
-  version: null,
-  input: {},
-  prompt: 'a red fox in snow',
-  status: 'starting',
-  saveState: 'none',
-  createdAt: 0,
-  startedAt: null,
-  completedAt: null,
-  statusSince: 0,
-  timeline: [],
-  progress: null,
-  logsTail: '',
-  text: null,
-  error: null,
-  outputs: [],
-  note: null,
-  retryOf: null,
-  variantCount: 1,
-  favourite: false,
-  webUrl: null,
-  metrics: null,
-  expiresAt: null,
-};
+const base = predictionView({ prompt: 'a red fox in snow', status: 'starting', saveState: 'none' });
 const p = (o: Partial<PredictionView>) => ({ ...base, ...o });
 
 describe('card status wording', () => {

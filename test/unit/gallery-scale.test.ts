@@ -2,35 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { cardAspect, rowMediaHeights, MAX_ASPECT } from '../../renderer/src/features/scale/aspect.ts';
 import { pythonLiteral, requestCode } from '../../renderer/src/features/reproduce/code.ts';
 import type { PredictionView, OutputView } from '../../shared/domain/prediction.ts';
+import { predictionView } from './view-fixture.ts';
 
-const base: PredictionView = {
-  id: 'a',
-  provider: 'replicate',
-  providerId: null,
-  model: 'o/m',
-  version: null,
-  input: {},
-  prompt: 'x',
-  status: 'succeeded',
-  saveState: 'saved',
-  createdAt: 0,
-  startedAt: null,
-  completedAt: null,
-  statusSince: 0,
-  timeline: [],
-  progress: null,
-  logsTail: '',
-  text: null,
-  error: null,
-  outputs: [],
-  note: null,
-  retryOf: null,
-  variantCount: 1,
-  favourite: false,
-  webUrl: null,
-  metrics: null,
-  expiresAt: null,
-};
 const img = (width: number | null, height: number | null): OutputView => ({
   index: 0,
   kind: 'image',
@@ -43,7 +16,7 @@ const img = (width: number | null, height: number | null): OutputView => ({
   thumbPath: null,
   remoteUrl: null,
 });
-const p = (o: Partial<PredictionView>): PredictionView => ({ ...base, ...o });
+const p = (o: Partial<PredictionView>): PredictionView => predictionView(o);
 
 describe('card shapes', () => {
   it('use the output’s measured size, else the input’s aspect ratio or size, else square', () => {

@@ -2,39 +2,21 @@ import { describe, it, expect } from 'vitest';
 import { createMemoryKiln } from '../../renderer/src/platform/memory-kiln.ts';
 import { createPredictionsStore, matchesFilter } from '../../renderer/src/stores/predictions.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
+import { predictionView } from './view-fixture.ts';
 
 // The gallery's store against the in-memory transport: paging, live events, filters.
 
 function view(i: number, over: Partial<PredictionView> = {}): PredictionView {
-  return {
+  const at = 1_000_000 + i * 1000;
+  return predictionView({
     id: `p${i}`,
-    provider: 'replicate',
-    providerId: null,
     model: 'black-forest-labs/flux-schnell',
-    version: null,
     input: { prompt: `prompt ${i}` },
     prompt: `prompt ${i}`,
-    status: 'succeeded',
-    saveState: 'saved',
-    createdAt: 1_000_000 + i * 1000,
-    startedAt: null,
-    completedAt: null,
-    statusSince: 1_000_000 + i * 1000,
-    timeline: [],
-    progress: null,
-    logsTail: '',
-    text: null,
-    error: null,
-    outputs: [],
-    note: null,
-    retryOf: null,
-    variantCount: 1,
-    favourite: false,
-    webUrl: null,
-    metrics: null,
-    expiresAt: null,
+    createdAt: at,
+    statusSince: at,
     ...over,
-  };
+  });
 }
 
 function setup(n: number) {

@@ -1,41 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { familyGroup, groupOfKey, isRetryStack, stackGroupOf, stackIds, stackKey, stackProgress } from '../../renderer/src/features/stacks/stack-model.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
+import { predictionView } from './view-fixture.ts';
 
 // How a group shows in the gallery: one stack where its newest member is, the others only while it
 // is open; its progress counts each member's newest try, so a retried failure stops counting as one.
 
-const view = (id: string, o: Partial<PredictionView> = {}): PredictionView => ({
-  id,
-  provider: 'replicate',
-  providerId: null,
-  model: 'm/x',
-  version: null,
-  input: {},
-  prompt: id,
-  status: 'succeeded',
-  saveState: 'saved',
-  createdAt: 0,
-  startedAt: null,
-  completedAt: null,
-  statusSince: 0,
-  timeline: [],
-  progress: null,
-  logsTail: '',
-  text: null,
-  error: null,
-  outputs: [],
-  note: null,
-  retryOf: null,
-  variantCount: 1,
-  favourite: false,
-  webUrl: null,
-  metrics: null,
-  expiresAt: null,
-  groupId: null,
-  groupKind: null,
-  ...o,
-});
+const view = (id: string, o: Partial<PredictionView> = {}): PredictionView =>
+  predictionView({ id, model: 'm/x', prompt: id, groupId: null, groupKind: null, ...o });
 
 describe('stackIds', () => {
   const groups: Record<string, string> = { b1: 'g', b2: 'g', b3: 'g', c1: 'h', c2: 'h' };
