@@ -2,6 +2,7 @@ import { useFanout, fanoutStore } from '../stacks/store.ts';
 import { BatchDialog } from '../batch/BatchDialog.tsx';
 import { CompareDialog } from './CompareDialog.tsx';
 import { CompareView } from './CompareView.tsx';
+import { StrokeIcon } from '../../ui/StrokeIcon.tsx';
 
 // The fan-out features' dialogs, mounted once (from the header); each portals to <body>.
 export function FanoutDialogs() {
@@ -21,20 +22,10 @@ export function FanoutDialogs() {
 export function CompareButton() {
   return (
     <button type="button" className="btn ghost" onClick={() => fanoutStore.getState().openCompare()} title="One prompt, several models, side by side">
-      <svg
-        width="16"
-        height="16"
-        viewBox="0 0 24 24"
-        aria-hidden="true"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="2"
-        strokeLinecap="round"
-        strokeLinejoin="round"
-      >
+      <StrokeIcon>
         <rect x="3" y="4" width="7" height="16" rx="1" />
         <rect x="14" y="4" width="7" height="16" rx="1" />
-      </svg>{' '}
+      </StrokeIcon>{' '}
       Compare
     </button>
   );
