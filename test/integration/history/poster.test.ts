@@ -82,6 +82,10 @@ describe('video outputs: MP4 metadata and media:poster', () => {
     expect(fs.statSync(thumbAbs).mode & 0o777).toBe(0o600);
     const meta = await sharp(thumbAbs).metadata();
     expect(meta).toMatchObject({ format: 'webp', width: 512, height: 288 });
-    expect((await handleMediaRequest(h.backend.services.vault.root, r.thumbPath)).status).toBe(200);
+    const served = await handleMediaRequest(h.backend.services.vault.root, r.thumbPath);
+    expect(served.status).toBe(200);
+    // The body is a lazily opened file stream: a caller that does not read it closes it (unread, it
+    // would open after the test's folder is gone and throw from nowhere).
+    if (served.body && 'destroy' in served.body) served.body.destroy();
   });
 });
