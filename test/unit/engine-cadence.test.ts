@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CADENCE, nextLookDelay, typicalRunMs, type LookContext } from '../../electron/backend/engine/cadence.ts';
+import { DEFAULT_CADENCE, nextLookDelay, stepSeenAt, typicalRunMs, type LookContext } from '../../electron/backend/engine/cadence.ts';
 
 // When Kiln looks next, timed by what it knows (cadence.ts): the queue position and the model's own
 // past run times, as tables. No timers.
@@ -80,9 +80,14 @@ describe('nextLookDelay', () => {
       ms: 12_000 - 2000 - 1200,
     },
     {
-      name: 'running, inside the margin before the predicted end: the normal quick pace',
+      name: 'running, inside the margin before the predicted end: the endgame pace (the end is what detection waits for)',
       ctx: { status: 'processing', inStatus: 11_000, typicalRunMs: 12_000 },
-      ms: D.processingMs,
+      ms: D.endgameMs,
+    },
+    {
+      name: 'running just past the predicted end: still the endgame pace (within a quarter of the run)',
+      ctx: { status: 'processing', inStatus: 14_000, typicalRunMs: 12_000 },
+      ms: D.endgameMs,
     },
     {
       name: 'running long past the predicted end: still the quick pace, not the eased one (the end is overdue)',
@@ -90,8 +95,33 @@ describe('nextLookDelay', () => {
       ms: D.processingMs,
     },
     {
-      name: 'running, a short model (typical 1.5 s): the margin is at least two looks, so the quick pace at once',
+      name: 'running, a short model (typical 1.5 s): one look at the end minus two processing looks (a start is seen late, so a prediction from history runs late)',
       ctx: { status: 'processing', inStatus: 0, typicalRunMs: 1500 },
+      ms: 1500 - 2 * D.processingMs,
+    },
+    {
+      name: 'running, step 1 of 4 reached 0.75 s in: the end is predicted at 3 s from its own progress, not the history',
+      ctx: { status: 'processing', inStatus: 1000, typicalRunMs: 40_000, progress: { current: 1, total: 4, atInStatus: 750 } },
+      ms: 3000 - 1000 - 2 * D.endgameMs,
+    },
+    {
+      name: 'running, step 20 of 50 reached 16 s in, now 30 s in: to the predicted end (40 s) minus 10%',
+      ctx: { status: 'processing', inStatus: 30_000, progress: { current: 20, total: 50, atInStatus: 16_000 } },
+      ms: 40_000 - 30_000 - 4000,
+    },
+    {
+      name: 'running, every step done (the outputs are being uploaded): the endgame pace at once',
+      ctx: { status: 'processing', inStatus: 3200, progress: { current: 4, total: 4, atInStatus: 3000 } },
+      ms: D.endgameMs,
+    },
+    {
+      name: 'running, no step done yet: no prediction from the logs (loading weights is not a step)',
+      ctx: { status: 'processing', inStatus: 2000, progress: { current: 0, total: 4, atInStatus: 2000 } },
+      ms: D.processingMs,
+    },
+    {
+      name: 'running, all steps done long ago (a long encode after the steps): back to the processing pace',
+      ctx: { status: 'processing', inStatus: 9000, progress: { current: 4, total: 4, atInStatus: 3000 } },
       ms: D.processingMs,
     },
     { name: 'running, no history, early: the quick pace', ctx: { status: 'processing', inStatus: 2000 }, ms: D.processingMs },
@@ -99,6 +129,18 @@ describe('nextLookDelay', () => {
     { name: 'a queue position on a running run is ignored', ctx: { status: 'processing', inStatus: 2000, queuePosition: 5 }, ms: D.processingMs },
   ];
   for (const row of rows) it(row.name, () => expect(nextLookDelay(ctx(row.ctx))).toBe(row.ms));
+});
+
+describe('stepSeenAt', () => {
+  // When a run reached the step a look first shows: between the previous look and this one, and no
+  // earlier than one step's time before this look; the middle of that.
+  const rows: [string, number, number, number | null, number][] = [
+    ['1 of 4 at 1 s, previous look at 0.5 s: between them', 1, 1000, 500, 750],
+    ['37 of 50 at 30 s, previous look at 27 s: within the last step (0.81 s), not 1.5 s ago', 37, 30_000, 27_000, 29_595],
+    ['the first look in the status already shows 2 steps at 1 s: within the last step', 2, 1000, null, 750],
+    ['no step yet', 0, 400, null, 200],
+  ];
+  for (const [name, current, inStatus, prev, at] of rows) it(name, () => expect(stepSeenAt(current, inStatus, prev)).toBe(at));
 });
 
 describe('typicalRunMs', () => {

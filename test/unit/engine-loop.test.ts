@@ -78,6 +78,8 @@ function fakeLane(name: string, runs: Track[], log: string[], o: { wait?: () => 
         cancelFailures: 0,
         stickyNote: null,
         queueFirstSeen: null,
+        progressSeen: null,
+        stepsLookedAt: null,
       };
       o.loop.creating--;
     },

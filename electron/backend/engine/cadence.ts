@@ -31,6 +31,14 @@ export interface CadenceOptions {
    * (runs vary, and Kiln sees a start only at its next look, so the prediction runs late)...
    */
   predictedMarginShare: number;
+  /**
+   * Around a predicted end (from the run's own progress, or its model's past runs), looks come
+   * this often: the end is what detection waits for, and a prediction lets Kiln skip the looks in
+   * the middle of the run to pay for quicker ones at its end...
+   */
+  endgameMs: number;
+  /** ...until this share of the predicted run has passed beyond the prediction (at least four looks); then the processing pace. */
+  endgameOverrunShare: number;
 }
 
 export const DEFAULT_CADENCE: CadenceOptions = {
@@ -47,6 +55,8 @@ export const DEFAULT_CADENCE: CadenceOptions = {
   queueMaxMs: 15_000,
   predictedMaxMs: 10_000,
   predictedMarginShare: 0.1,
+  endgameMs: 250,
+  endgameOverrunShare: 0.25,
 };
 
 /** `sinceCreate`: ms since the provider accepted it; `inStatus`: ms in the current status. */
@@ -76,6 +86,43 @@ export interface LookContext {
   queueMoved?: { positions: number; ms: number } | null;
   /** This model's (and version's) typical run time from its past runs (typicalRunMs), when known. */
   typicalRunMs: number | null;
+  /** The last progress its logs showed in this status (tqdm steps), and how far into the status it was seen (ms). */
+  progress?: ProgressSeen | null;
+}
+
+/** Steps done of the total, and about when (ms into `processing`) the run reached that step (stepSeenAt). */
+export interface ProgressSeen {
+  current: number;
+  total: number;
+  atInStatus: number;
+}
+
+/**
+ * How long this run's `processing` will take, from its own progress if the logs show steps (the
+ * share done at the moment it reached it), else from its model's past runs; null when nothing
+ * predicts it.
+ */
+export function predictedRunMs(ctx: LookContext): { ms: number; from: 'progress' | 'history' } | null {
+  const p = ctx.progress;
+  if (p && p.total > 0 && p.current >= 1 && p.atInStatus > 0) {
+    // Every step done: only the upload of the outputs is left.
+    return { ms: p.current >= p.total ? p.atInStatus : Math.round(p.atInStatus / (p.current / p.total)), from: 'progress' };
+  }
+  return ctx.typicalRunMs !== null && ctx.typicalRunMs > 0 ? { ms: ctx.typicalRunMs, from: 'history' } : null;
+}
+
+/**
+ * About when (ms into the status) a run reached the step a look first shows. It got there after
+ * the previous look (which showed fewer) and at most one step's time before this look (steps run
+ * at about inStatus / current each); the middle of that span is the estimate. Steps are coarse (a
+ * 4-step model moves in quarters) and seen only at the next look, so taking the look's own time
+ * would predict the end late, and a late prediction costs detection time where an early one only
+ * costs a few quick looks.
+ */
+export function stepSeenAt(current: number, inStatus: number, prevLookInStatus: number | null): number {
+  const oneStep = current > 0 ? inStatus / current : inStatus;
+  const after = Math.max(prevLookInStatus ?? 0, inStatus - oneStep, 0);
+  return Math.round((after + inStatus) / 2);
 }
 
 /**
@@ -91,9 +138,12 @@ export interface LookContext {
  *   Once the queue has been seen moving (queueMoved), its own pace says when the run reaches the
  *   front: the next look is at half that time (a run of short jobs ahead drains fast), never later
  *   than the step rule.
- * - Running with a typical run time: one look, as late as predictedMaxMs allows, at the predicted
- *   end minus a margin (predictedMarginShare of the run, at least two normal looks), then the normal
- *   processing pace (processingMs, not the eased one) until the end shows — past the prediction too.
+ * - Running with a predicted end (predictedRunMs: its own progress, else its model's typical run
+ *   time): one look, as late as predictedMaxMs allows, at the predicted end minus a margin
+ *   (predictedMarginShare of the run, at least two endgame looks for a prediction from progress,
+ *   two processing looks for one from history), then the endgame pace (endgameMs)
+ *   until the end shows; once the run is overdue by endgameOverrunShare of the prediction, the
+ *   processing pace (processingMs, not the eased one) — the prediction was wrong, the end is near.
  * - Otherwise the status-only cadence (nextPollDelay).
  *
  * Table-tested in test/unit/engine-cadence.test.ts.
@@ -114,11 +164,18 @@ export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_C
     const reachMs = (q * m.ms) / m.positions;
     return Math.max(front, Math.min(byPosition, Math.round(reachMs / 2)));
   }
-  if (ctx.status === 'processing' && ctx.typicalRunMs !== null && ctx.typicalRunMs > 0) {
-    const left = ctx.typicalRunMs - ctx.inStatus;
-    const margin = Math.max(2 * opts.processingMs, opts.predictedMarginShare * ctx.typicalRunMs);
-    if (left > margin + opts.processingMs) return Math.min(opts.predictedMaxMs, Math.round(left - margin));
-    return opts.processingMs;
+  const predicted = ctx.status === 'processing' ? predictedRunMs(ctx) : null;
+  if (predicted !== null) {
+    const left = predicted.ms - ctx.inStatus;
+    // Kiln times `processing` from the look that first showed it, up to one look after the real
+    // start. Steps reached later are timed the same way, so a prediction from progress runs early;
+    // one from past runs runs late by up to that look's gap: it gets the wider margin (two
+    // processing looks, as before the endgame pace existed).
+    const floor = predicted.from === 'progress' ? 2 * opts.endgameMs : 2 * opts.processingMs;
+    const margin = Math.max(floor, opts.predictedMarginShare * predicted.ms);
+    if (left > margin + opts.endgameMs) return Math.min(opts.predictedMaxMs, Math.round(left - margin));
+    const overrun = Math.max(4 * opts.endgameMs, opts.endgameOverrunShare * predicted.ms);
+    return -left <= overrun ? opts.endgameMs : opts.processingMs;
   }
   return base;
 }

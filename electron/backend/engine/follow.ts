@@ -4,7 +4,7 @@ import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
-import { nextLookDelay } from './cadence.ts';
+import { nextLookDelay, stepSeenAt } from './cadence.ts';
 import type { RequestClass } from './health.ts';
 import { followStream } from './streams.ts';
 import { mergeRemote } from './merge.ts';
@@ -79,6 +79,7 @@ export function createFollow(
                   queuePosition: r.queuePosition ?? null,
                   queueMoved: null,
                   typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null,
+                  progress: f.progressSeen,
                 },
                 c.opts.cadence,
               );
@@ -247,6 +248,21 @@ export function createFollow(
     c.looked.add(t.id);
     if (f.seenStatus !== p.status) f.statusSeenAt = now;
     f.seenStatus = p.status;
+    // Steps from this answer's logs (a list item has none: the last ones seen stand). A step is
+    // timed when first seen (stepSeenAt), so a run stuck on one step does not look slower than it is.
+    if (next.status !== 'processing') {
+      f.progressSeen = null;
+      f.stepsLookedAt = null;
+    } else if (p.logs !== undefined) {
+      const steps = next.progress;
+      const inStatus = now - next.statusSince;
+      const prev = f.stepsLookedAt !== null && f.stepsLookedAt >= next.statusSince ? f.stepsLookedAt - next.statusSince : null;
+      const current = steps?.current ?? null;
+      const total = steps?.total ?? null;
+      if (current !== null && total !== null && (current !== f.progressSeen?.current || total !== f.progressSeen.total))
+        f.progressSeen = { current, total, atInStatus: stepSeenAt(current, inStatus, prev) };
+      f.stepsLookedAt = now;
+    }
     f.providerCreatedAt = next.providerCreatedAt;
 
     if (isTerminal(next.status) && !holdLocalEnd) {
@@ -267,6 +283,7 @@ export function createFollow(
       queuePosition: q,
       queueMoved: moved,
       typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null,
+      progress: f.progressSeen,
     };
     t.dueAt = now + nextLookDelay(look, c.opts.cadence);
     // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.

@@ -2,6 +2,7 @@ import type { PredictionRecord } from '../history/types.ts';
 import type { RemoteRun } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
+import type { ProgressSeen } from './cadence.ts';
 
 // A run's phase in the engine as a tagged union (docs/ARCHITECTURE.md, "The engine"):
 // each phase carries only its own data, so a reconcile count cannot outlive reconciliation and a
@@ -34,6 +35,10 @@ export interface Following {
   stickyNote: string | null;
   /** The first queue position seen (fal) and when: how fast the queue moves ahead of it (cadence.ts). */
   queueFirstSeen: { position: number; at: number } | null;
+  /** The last steps its logs showed while processing (cadence.ts predicts the end from them). */
+  progressSeen: ProgressSeen | null;
+  /** The last full look while processing (absolute ms): a new step was reached after it. */
+  stepsLookedAt: number | null;
 }
 
 export type Phase =
@@ -71,6 +76,8 @@ export function following(
     cancelFailures: 0,
     stickyNote: null,
     queueFirstSeen: null,
+    progressSeen: null,
+    stepsLookedAt: null,
   };
 }
 
