@@ -112,6 +112,7 @@ if (!app.requestSingleInstanceLock()) {
       mode: 'electron',
       appVersion: app.getVersion(),
       replicateBaseUrl: overrides.replicateBaseUrl,
+      falBases: overrides.falBases,
     });
     const b = backend;
 
