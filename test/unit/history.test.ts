@@ -284,7 +284,7 @@ describe('history store', () => {
     expect(h2.referencedPaths().has('inputs/f1.png')).toBe(true);
   });
 
-  it('chain: keeps the source run of an input and names it in the view, until the source is deleted', () => {
+  it('chain: keeps the source run of an input and names it in the view; once the source is deleted, says so', () => {
     const { h } = setup();
     h.insertIntent(intent('src', { input: { prompt: 'a small red robot' } }));
     h.insertIntent(intent('up', { model: 'nightmareai/real-esrgan', input: { image: 'kiln-file:abc' }, sourceId: 'src' }));
@@ -295,6 +295,9 @@ describe('history store', () => {
     expect(h.list({}, null, 50).items.find((v) => v.id === 'up')!.source?.id).toBe('src');
     expect(PredictionView.parse(h.view('up'))).toBeTruthy();
     h.removeMany(['src'], { skipFavourites: false });
-    expect(h.view('up')!.source).toBeNull();
+    // The card says "From a deleted run" rather than losing the link without a word.
+    expect(h.view('up')!.source).toEqual({ id: 'src', model: null, prompt: null, deleted: true });
+    expect(PredictionView.parse(h.view('up'))).toBeTruthy();
+    expect(h.view('alone')!.source).toBeNull();
   });
 });

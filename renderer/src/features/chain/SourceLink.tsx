@@ -1,12 +1,13 @@
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { predictionsStore, uiStore } from '../../stores/index.ts';
 import { windowApi } from '../../api.ts';
+import { useSourceGone } from './source-gone.ts';
 
 // Chain (issue 14): a run made from another run's output says so, with a link that opens the
 // source run's detail — on the card (compact, beside the model) and in the detail view. The
 // backend names the source (model, prompt) in the view, so the link works even when the source is
-// not in the loaded gallery page; a deleted source is said to be deleted, without a link. No hooks
-// and no IPC until it is clicked: the gallery renders thousands of cards.
+// not in the loaded gallery page; a deleted source is said to be deleted, without a link. Rendered
+// only for chained runs, and no IPC until it is clicked: the gallery renders thousands of cards.
 
 type Source = NonNullable<PredictionView['source']>;
 
@@ -37,8 +38,12 @@ const DELETED_TITLE = 'The run this input was made from has been deleted (it may
 
 export function SourceLink({ p, compact = false }: { p: PredictionView; compact?: boolean }) {
   const s = p.source;
-  if (!s) return null;
-  const gone = s.deleted || !s.model;
+  return s ? <Link s={s} compact={compact} /> : null;
+}
+
+function Link({ s, compact }: { s: Source; compact: boolean }) {
+  const goneSince = useSourceGone(s.id);
+  const gone = s.deleted || !s.model || goneSince;
   if (compact) {
     // One short phrase beside the model: the model's own name; the full label is the accessible name.
     const short = gone ? 'a deleted run' : (s.model!.split('/').pop() ?? s.model!);
@@ -57,7 +62,8 @@ export function SourceLink({ p, compact = false }: { p: PredictionView; compact?
             e.stopPropagation();
             openSource(s.id);
           }}
-          aria-label={`From ${sourceLabel(s)}: open the source run`}
+          // Begins with the words shown (WCAG 2.5.3, label in name), then the whole source.
+          aria-label={`From ${short}: open the source run (${sourceLabel(s)})`}
         >
           From {short}
         </button>
