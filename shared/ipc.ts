@@ -205,10 +205,7 @@ export const invoke = {
   'predictions:groupProgress': {
     req: z
       .object({
-        groupIds: z
-          .array(z.string().min(1).max(100))
-          .min(1)
-          .max(GROUP_PROGRESS_MAX, `Ask for at most ${GROUP_PROGRESS_MAX} groups at a time.`),
+        groupIds: z.array(z.string().min(1).max(100)).min(1).max(GROUP_PROGRESS_MAX, `Ask for at most ${GROUP_PROGRESS_MAX} groups at a time.`),
       })
       .strict(),
     res: z.object({

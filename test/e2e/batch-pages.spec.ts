@@ -22,12 +22,17 @@ const refusal = {
 test.use({
   kilnOptions: { apiToken: 'sim' },
   viewport: { width: 1280, height: 860 },
-  simOptions: { scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 100 } }, faults: [{ endpoint: 'create', kind: 'reply', after: 4, count: 1, reply: refusal }] } },
+  simOptions: {
+    scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 100 } }, faults: [{ endpoint: 'create', kind: 'reply', after: 4, count: 1, reply: refusal }] },
+  },
 });
 
 /** The same calls the renderer makes, over the page's own window.kiln (browser mode's WebSocket). */
 function invoke<T>(page: Page, channel: string, req: unknown): Promise<T> {
-  return page.evaluate(([c, r]) => (globalThis as unknown as { kiln: KilnApi }).kiln.invoke(c as never, r as never) as Promise<unknown>, [channel, req] as const) as Promise<T>;
+  return page.evaluate(([c, r]) => (globalThis as unknown as { kiln: KilnApi }).kiln.invoke(c as never, r as never) as Promise<unknown>, [
+    channel,
+    req,
+  ] as const) as Promise<T>;
 }
 
 async function shots(page: Page, name: string) {
@@ -37,7 +42,10 @@ async function shots(page: Page, name: string) {
     }, theme);
     await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), `${name} (${theme})`).toEqual([]);
+    expect(
+      r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+      `${name} (${theme})`,
+    ).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
   }
 }

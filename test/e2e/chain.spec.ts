@@ -20,7 +20,10 @@ async function shots(page: Page, name: string) {
     }, theme);
     await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
     const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`), `${name} (${theme})`).toEqual([]);
+    expect(
+      r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+      `${name} (${theme})`,
+    ).toEqual([]);
     await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
   }
   await page.locator('html').evaluate((el) => {
@@ -118,7 +121,12 @@ test('the chained run’s detail links back to its source, and a file replaced b
   await shots(page, 'chain-card-source-deleted');
   // …and so does it after a reload, read from the history.
   await page.reload();
-  await expect(page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) }).last().locator('.card-source')).toHaveText('↳ From a deleted run');
+  await expect(
+    page
+      .getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) })
+      .last()
+      .locator('.card-source'),
+  ).toHaveText('↳ From a deleted run');
 });
 
 // Chain by drag: an output dragged from its card onto the upscaler's image field fills it like the

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { countStatuses, familyGroup, groupOfKey, isRetryStack, stackGroupOf, stackIds, stackKey, stackProgress } from '../../renderer/src/features/stacks/stack-model.ts';
+import {
+  countStatuses,
+  familyGroup,
+  groupOfKey,
+  isRetryStack,
+  stackGroupOf,
+  stackIds,
+  stackKey,
+  stackProgress,
+} from '../../renderer/src/features/stacks/stack-model.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 import { predictionView } from './view-fixture.ts';
 

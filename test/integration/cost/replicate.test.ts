@@ -119,7 +119,13 @@ describe('the cost ledger against the Replicate simulator', () => {
     // A member without a price makes the whole unknown (never $0), the priced part said beside it;
     // an unknown total cannot be said to cross a budget.
     const some = await call(h.backend, 'cost:estimate', { members: [...members, { ref: 'someone/thing', input: {} }] });
-    expect(some).toMatchObject({ usd: null, knownUsd: 0.018, unpriced: 1, basis: '1 of 4 runs have no known price; the others ≈ $0.018', budget: { wouldCross: null } });
+    expect(some).toMatchObject({
+      usd: null,
+      knownUsd: 0.018,
+      unpriced: 1,
+      basis: '1 of 4 runs have no known price; the others ≈ $0.018',
+      budget: { wouldCross: null },
+    });
     // One form or a fan-out, not both; and a fan-out is bounded like a group.
     await expect(call(h.backend, 'cost:estimate', { ref: SCHNELL, input: {}, members })).rejects.toThrow(/either ref and input/);
     await expect(call(h.backend, 'cost:estimate', { members: Array.from({ length: 201 }, () => members[0]) })).rejects.toThrow(/at most 200 runs/);

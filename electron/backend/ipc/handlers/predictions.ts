@@ -87,7 +87,8 @@ export const predictionsHandlers: HandlerMap = {
     const id = s.engine.retry(req.id).id;
     // A retried member of a batch or compare stays in its stack (its other members are untouched).
     const original = s.history.get(req.id);
-    if (original?.groupId && original.groupKind && hasAdmin(s.history)) s.history.setGroup([id], original.groupId, original.groupKind, original.groupIndex ?? null);
+    if (original?.groupId && original.groupKind && hasAdmin(s.history))
+      s.history.setGroup([id], original.groupId, original.groupKind, original.groupIndex ?? null);
     return { id };
   },
 

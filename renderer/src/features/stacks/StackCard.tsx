@@ -125,11 +125,7 @@ export const StackCard = memo(function StackCard({
             {expanded ? 'Hide runs' : 'Show runs'}
           </button>
           {failed.length > 0 && (
-            <button
-              type="button"
-              className="btn small"
-              onClick={() => void retryAll(failed)}
-            >
+            <button type="button" className="btn small" onClick={() => void retryAll(failed)}>
               {kind === 'retry' ? 'Retry' : `Retry failed (${failed.length})`}
             </button>
           )}
@@ -145,7 +141,15 @@ export const StackCard = memo(function StackCard({
  */
 async function retryAll(ids: string[]): Promise<void> {
   const byId = predictionsStore.getState().byId;
-  const views = await Promise.all(ids.map((id) => byId[id] ?? windowApi().invoke('predictions:get', { id }).catch(() => null)));
+  const views = await Promise.all(
+    ids.map(
+      (id) =>
+        byId[id] ??
+        windowApi()
+          .invoke('predictions:get', { id })
+          .catch(() => null),
+    ),
+  );
   const runs = views.filter((v): v is PredictionView => !!v);
   if (!(await confirmRetryBudget(runs))) return;
   await Promise.all(runs.map((p) => act.retry(p.id, true)));
