@@ -82,7 +82,7 @@ test('the chained run’s detail links back to its source, and a file replaced b
   const cardLink = up.getByRole('button', { name: 'From flux-schnell: open the source run (black-forest-labs/flux-schnell — “a small red robot”)' });
   await expect(cardLink).toHaveText('From flux-schnell');
   await up.focus();
-  for (let i = 0; i < 6 && !(await cardLink.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  for (let i = 0; i < 6 && !(await cardLink.evaluate((el) => el.matches(':focus'))); i++) await page.keyboard.press('Tab');
   await expect(cardLink).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('dialog', { name: /^Details: a small red robot/ })).toBeVisible();

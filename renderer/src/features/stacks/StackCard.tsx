@@ -8,7 +8,7 @@ import { primaryOutput } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { fanoutStore, useFanout } from './store.ts';
 import { countStatuses, isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
-import { groupProgress, useGroupProgress } from './group-progress.ts';
+import { groupProgress, useGroupProgress } from './useGroupProgress.ts';
 import { confirmRetryBudget } from '../cost/budget-gate.ts';
 import './stacks.css';
 

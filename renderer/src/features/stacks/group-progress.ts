@@ -1,15 +1,13 @@
-import { useEffect } from 'react';
 import { createStore } from 'zustand/vanilla';
-import { useStore } from 'zustand';
 import { GROUP_PROGRESS_MAX, type Res } from '../../../../shared/ipc.ts';
-import { windowApi, type ApiSource } from '../../api.ts';
-import { predictionsStore } from '../../stores/index.ts';
+import type { ApiSource } from '../../api.ts';
 
 // A stack's progress over its whole group (issue 14), asked of the history: the gallery holds only
 // the pages it has loaded, so a batch straddling pages (or behind a filter) would be miscounted.
 // Cheap to render: a stack on screen registers its group; the requests are batched (one call for
 // every stack on screen, at most GROUP_PROGRESS_MAX groups) and debounced; a status change of a
 // member asks again, debounced the same way. Nothing is asked for a stack that is not mounted.
+// The app's instance and its hook: useGroupProgress.ts.
 
 export type GroupCounts = Res<'predictions:groupProgress'>['groups'][number];
 
@@ -22,7 +20,8 @@ interface State {
   byGroup: Record<string, GroupCounts>;
 }
 
-export function createGroupProgress(api: ApiSource = windowApi, groupOfRun: (id: string) => string | null | undefined = defaultGroupOf) {
+/** `groupOfRun`: the group of a loaded run, for update events that do not name it (all but the first). */
+export function createGroupProgress(api: ApiSource, groupOfRun: (id: string) => string | null | undefined) {
   const store = createStore<State>()(() => ({ byGroup: {} }));
   const watched = new Map<string, number>();
   const stale = new Set<string>();
@@ -102,20 +101,4 @@ export function createGroupProgress(api: ApiSource = windowApi, groupOfRun: (id:
       schedule();
     },
   };
-}
-
-function defaultGroupOf(id: string) {
-  return predictionsStore.getState().byId[id]?.groupId;
-}
-
-export const groupProgress = createGroupProgress();
-
-/** The whole group's counts while the stack is mounted; null until the history has answered (or for no group). */
-export function useGroupProgress(groupId: string | null): GroupCounts | null {
-  useEffect(() => {
-    if (!groupId) return;
-    groupProgress.watch(groupId);
-    return () => groupProgress.unwatch(groupId);
-  }, [groupId]);
-  return useStore(groupProgress.store, (s) => (groupId ? (s.byGroup[groupId] ?? null) : null));
 }
