@@ -168,6 +168,8 @@ test('an output dragged from the detail view onto a file field fills it; zoomed,
   const detail = page.getByRole('dialog', { name: /^Details: a small red robot/ });
   const img = detail.locator('.zoom img');
   await expect(img).toHaveAttribute('draggable', 'true');
+  await expect(detail.locator('.stage-drag')).toHaveText('⠿ Drag to a field');
+  await shots(page, 'chain-detail-drag');
   // Zoomed: not a drag source; a drag moves the picture.
   await img.dblclick();
   await expect(img).toHaveAttribute('draggable', 'false');
