@@ -67,6 +67,9 @@ export const StorageUsage = z.object({
   dataDir: z.string(),
 });
 
+/** The most groups one predictions:groupProgress call may ask for (the stacks on screen). */
+export const GROUP_PROGRESS_MAX = 50;
+
 /** The most runs one history page may carry: bounds what a list reply can hold (the gallery asks for 200). */
 export const LIST_PAGE_MAX = 200;
 export const DeletedItem = z.object({
@@ -194,6 +197,30 @@ export const invoke = {
     res: z.object({ items: z.array(PredictionView), nextCursor: z.string().nullable() }),
   },
   'predictions:get': { req: Id, res: PredictionView },
+  /**
+   * Stacks (issue 14): each group's members by status over the whole history, not only the loaded
+   * page — the newest try of each member, and the ids of those that need a retry. At most
+   * GROUP_PROGRESS_MAX groups per call (the stacks on screen); unknown groups are left out.
+   */
+  'predictions:groupProgress': {
+    req: z
+      .object({
+        groupIds: z.array(z.string().min(1).max(100)).min(1).max(GROUP_PROGRESS_MAX, `Ask for at most ${GROUP_PROGRESS_MAX} groups at a time.`),
+      })
+      .strict(),
+    res: z.object({
+      groups: z
+        .array(
+          z.object({
+            groupId: z.string(),
+            kind: GroupKind.nullable(),
+            byStatus: z.record(z.string(), z.number().int()),
+            retryable: z.array(z.string()).max(LIMITS.groupMembers),
+          }),
+        )
+        .max(GROUP_PROGRESS_MAX),
+    }),
+  },
   'predictions:counts': { req: Empty, res: z.object({ total: z.number(), byStatus: z.record(z.string(), z.number()), favourites: z.number() }) },
   'predictions:cancel': { req: Id, res: Ok },
   /**
@@ -270,19 +297,45 @@ export const invoke = {
    * (shared/domain/cost.ts estimateRun) — no IPC, no network on that path.
    */
   'cost:price': { req: z.object({ ref: z.string().min(3).max(200) }).strict(), res: z.object({ price: CostPrice.nullable() }) },
-  /** This form's estimate (× outputs requested × count) and the budget it would cross; cached prices only, no network. */
+  /**
+   * This form's estimate (× outputs requested × count) and the budget it would cross; cached prices
+   * only, no network. With `members` instead of `ref` + `input` (a batch or compare, issue 14): the
+   * whole fan-out's total, each member at its own model's price, and the budget the total would
+   * cross; `knownUsd` and `unpriced` say what is known when some members have no price.
+   */
   'cost:estimate': {
     req: z
       .object({
-        ref: z.string().min(3).max(200),
-        input: z.record(z.string(), z.unknown()),
+        ref: z.string().min(3).max(200).optional(),
+        input: z.record(z.string(), z.unknown()).optional(),
         count: z.number().int().min(1).max(1000).default(1),
         /** The model's input schema, for the default of num_outputs-like fields. */
         schema: z.record(z.string(), z.unknown()).nullable().optional(),
+        members: z
+          .array(
+            z
+              .object({
+                ref: z.string().min(3).max(200),
+                input: z.record(z.string(), z.unknown()),
+                schema: z.record(z.string(), z.unknown()).nullable().optional(),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(LIMITS.groupMembers, `A group holds at most ${LIMITS.groupMembers} runs; split it into smaller batches.`)
+          .optional(),
         utcOffsetMinutes: UtcOffset,
       })
-      .strict(),
-    res: CostFigure.extend({ price: CostPrice.nullable(), budget: BudgetState }),
+      .strict()
+      .refine((r) => (r.members ? r.ref === undefined && r.input === undefined : r.ref !== undefined && r.input !== undefined), {
+        message: 'Give either ref and input (one form) or members (a fan-out), not both.',
+      }),
+    res: CostFigure.extend({
+      price: CostPrice.nullable(),
+      budget: BudgetState,
+      knownUsd: z.number().optional(),
+      unpriced: z.number().int().optional(),
+    }),
   },
   /** One run's ledger row (card and detail view); null while it runs. */
   'cost:get': { req: Id, res: CostFigure.nullable() },

@@ -80,10 +80,15 @@ export const PredictionView = z.object({
   /** The batch or compare this run is a member of (null: it ran alone). Optional: older backends do not send it. */
   groupId: z.string().nullable().optional(),
   groupKind: GroupKind.nullable().optional(),
+  /** The member's place in its group (a compare's models in the order they were added). Optional: older backends and groups. */
+  groupIndex: z.number().int().nullable().optional(),
   /** The seed it ran with (from its input, else as the model reported it); null when unknown. Optional: older backends. */
   seed: z.number().int().nullable().optional(),
-  /** Chain: the run whose output this run's input was made from (null: none, or it was deleted). Optional: older backends. */
-  source: z.object({ id: z.string(), model: z.string(), prompt: z.string().nullable() }).nullable().optional(),
+  /**
+   * Chain: the run whose output this run's input was made from (null: none). When that run was
+   * deleted, `deleted` is true and its model and prompt are no longer known. Optional: older backends.
+   */
+  source: z.object({ id: z.string(), model: z.string().nullable(), prompt: z.string().nullable(), deleted: z.boolean().optional() }).nullable().optional(),
 });
 export type PredictionView = z.infer<typeof PredictionView>;
 

@@ -1,5 +1,7 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, sentInputs } from './studio.helpers.ts';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { openStudio, pickModel, generate, sentInputs, card, deleteFromCard } from './studio.helpers.ts';
 
 // Issue 14, Chain: "Use as input" sends an output to a model that takes that kind of file (the
 // upscaler here), with the file in its field, and the run sends it.
@@ -8,6 +10,27 @@ test.use({ kilnOptions: { apiToken: 'sim' } });
 
 const FLUX = 'black-forest-labs/flux-schnell';
 const ESRGAN = 'nightmareai/real-esrgan';
+const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
+
+/** The screen in both themes, checked by axe (WCAG 2.1 AA) and photographed (docs/ when KILN_UPDATE_DOCS=1). */
+async function shots(page: Page, name: string) {
+  for (const theme of ['light', 'dark']) {
+    await page.locator('html').evaluate((el, t) => {
+      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
+    }, theme);
+    await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
+    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(
+      r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
+      `${name} (${theme})`,
+    ).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
+  }
+  await page.locator('html').evaluate((el) => {
+    delete (el as unknown as { dataset: Record<string, string> }).dataset.theme;
+  });
+}
+
 // A real 1×1 PNG: the file field checks the bytes, not only the name.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
@@ -55,6 +78,16 @@ test('the chained run’s detail links back to its source, and a file replaced b
 
   const up = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) });
   await expect(up).toHaveCount(1);
+  // The card itself says where its input came from: a link, reached and opened by keyboard.
+  const cardLink = up.getByRole('button', { name: 'From flux-schnell: open the source run (black-forest-labs/flux-schnell — “a small red robot”)' });
+  await expect(cardLink).toHaveText('From flux-schnell');
+  await up.focus();
+  for (let i = 0; i < 6 && !(await cardLink.evaluate((el) => el.matches(':focus'))); i++) await page.keyboard.press('Tab');
+  await expect(cardLink).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('dialog', { name: /^Details: a small red robot/ })).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: /^Details:/ })).toHaveCount(0);
   await up.click();
   const detail = page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) });
   const link = detail.getByRole('button', { name: /^From black-forest-labs\/flux-schnell — “a small red robot”: open the source run$/ });
@@ -77,6 +110,23 @@ test('the chained run’s detail links back to its source, and a file replaced b
   const d2 = page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) });
   await expect(d2.getByText(ESRGAN, { exact: false }).first()).toBeVisible();
   await expect(d2.locator('.chain-source')).toHaveCount(0);
+  await page.keyboard.press('Escape');
+
+  // The source deleted: the chained card says so at once, with no link to follow.
+  const chained = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) }).last();
+  await deleteFromCard(page, card(page, 'a small red robot'));
+  await expect(card(page, 'a small red robot')).toHaveCount(0);
+  await expect(chained.locator('.card-source')).toHaveText('↳ From a deleted run');
+  await expect(chained.getByRole('button', { name: /^From / })).toHaveCount(0);
+  await shots(page, 'chain-card-source-deleted');
+  // …and so does it after a reload, read from the history.
+  await page.reload();
+  await expect(
+    page
+      .getByRole('article', { name: new RegExp(`^${ESRGAN} — succeeded`) })
+      .last()
+      .locator('.card-source'),
+  ).toHaveText('↳ From a deleted run');
 });
 
 // Chain by drag: an output dragged from its card onto the upscaler's image field fills it like the
@@ -99,4 +149,54 @@ test('an output dragged from its card onto a file field fills it and links back'
   await expect(
     page.getByRole('dialog', { name: new RegExp(`^Details: ${ESRGAN}`) }).getByRole('button', { name: /^From black-forest-labs\/flux-schnell/ }),
   ).toBeVisible();
+});
+
+// Chain by drag from the detail view: the output dragged out of the full-screen detail; the detail
+// steps aside, the composer's file field takes the drop, and the detail closes. Zoomed, a drag pans
+// the picture instead (the picture is not a drag source then).
+test('an output dragged from the detail view onto a file field fills it; zoomed, the picture pans', async ({ page, kiln, sim }) => {
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 200 }, [ESRGAN]: { coldBootMs: 100, runMs: 200 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  const c = await generate(page, 'a small red robot');
+  await expect(c).toHaveAccessibleName(/— succeeded, saved/);
+  await pickModel(page, ESRGAN);
+  const field = page.locator('[data-field="image"]').getByTestId('dropzone');
+  const target = (await field.boundingBox())!;
+
+  await c.click();
+  const detail = page.getByRole('dialog', { name: /^Details: a small red robot/ });
+  const img = detail.locator('.zoom img');
+  await expect(img).toHaveAttribute('draggable', 'true');
+  await expect(detail.locator('.stage-drag')).toHaveText('⠿ Drag to a field');
+  await shots(page, 'chain-detail-drag');
+  // Zoomed: not a drag source; a drag moves the picture.
+  await img.dblclick();
+  await expect(img).toHaveAttribute('draggable', 'false');
+  const box = (await img.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 30, { steps: 4 });
+  await page.mouse.up();
+  await expect(img).toHaveCSS('transform', /matrix\(2\.5, 0, 0, 2\.5, 40, 30\)/);
+  await expect(page.locator('[data-field="image"]')).not.toContainText(/out-0/);
+  await img.dblclick();
+  await expect(img).toHaveAttribute('draggable', 'true');
+
+  // Unzoomed: dragged onto the composer's image field, which the detail covered.
+  const from = (await img.boundingBox())!;
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect(page.locator('[data-field="image"]')).toContainText(/out-0/);
+  await expect(detail).toHaveCount(0);
+  await page.getByRole('button', { name: 'Generate' }).click();
+  await expect.poll(async () => (await sentInputs(sim)).length).toBe(2);
+  expect((await sentInputs(sim))[1]!.model).toBe(ESRGAN);
+  const up = page.getByRole('article', { name: new RegExp(`^${ESRGAN} — `) });
+  await expect(up.getByRole('button', { name: 'From flux-schnell: open the source run (black-forest-labs/flux-schnell — “a small red robot”)' })).toBeVisible();
+  await expect(up).toHaveAccessibleName(/— succeeded, saved/);
+  await page.mouse.move(0, 0);
+  await shots(page, 'chain-card-source');
 });

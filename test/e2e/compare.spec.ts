@@ -212,6 +212,30 @@ test('compare picks models with the composer’s picker, and the panes keep the 
   const view = page.getByRole('dialog', { name: /^Compare — three paper cranes/ });
   await expect(view.getByTestId('compare-summary')).toHaveText('3 of 3 done', { timeout: 45_000 });
   const panes = view.getByRole('list', { name: 'Results by model' }).getByRole('listitem');
-  const names = await panes.evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').split(' — ')[0]));
-  expect(names).toEqual([DEV, 'fal-ai/flux/schnell', SCHNELL]);
+  const names = () => panes.evaluateAll((els) => els.map((e) => (e.getAttribute('aria-label') ?? '').split(' — ')[0]));
+  expect(await names()).toEqual([DEV, 'fal-ai/flux/schnell', SCHNELL]);
+
+  // The members were made in the same click (the same millisecond, as a rule). Deleted in the
+  // reverse order and brought back with Undo, they are re-inserted in that order: the panes keep
+  // the order the models were added in all the same (each member keeps its index in the group).
+  await page.keyboard.press('Escape');
+  const stack = page.getByRole('article', { name: /^Compare · 3 models — three paper cranes — / });
+  await stack.getByRole('button', { name: 'Show runs' }).click();
+  const member = (model: string) => page.getByRole('article', { name: /^three paper cranes — / }).filter({ hasText: model });
+  for (const m of [SCHNELL, 'fal-ai/flux/schnell', DEV]) await member(m).getByRole('checkbox', { name: 'Select' }).check();
+  await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Delete selected' }).click();
+  await expect(stack).toHaveCount(0);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(stack).toHaveCount(1);
+  await stack.getByRole('button', { name: 'Side by side' }).click();
+  await expect(view.getByTestId('compare-summary')).toHaveText('3 of 3 done');
+  await expect.poll(names).toEqual([DEV, 'fal-ai/flux/schnell', SCHNELL]);
+  // Reloaded from the history, the same.
+  await page.reload();
+  await page
+    .getByRole('article', { name: /^Compare · 3 models — three paper cranes — / })
+    .getByRole('button', { name: 'Side by side' })
+    .click();
+  await expect(view.getByTestId('compare-summary')).toHaveText('3 of 3 done');
+  expect(await names()).toEqual([DEV, 'fal-ai/flux/schnell', SCHNELL]);
 });

@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { openHistory } from '../../electron/backend/history/store.ts';
 import type { HistoryStoreFull, NewPrediction } from '../../electron/backend/history/types.ts';
 import { PredictionView } from '../../shared/domain/prediction.ts';
+import { byGroupOrder } from '../../renderer/src/features/stacks/stack-model.ts';
 import { manualClock, recordingLog, tempDir, removeTempDirs } from './history-helpers.ts';
 
 afterAll(removeTempDirs);
@@ -284,7 +285,24 @@ describe('history store', () => {
     expect(h2.referencedPaths().has('inputs/f1.png')).toBe(true);
   });
 
-  it('chain: keeps the source run of an input and names it in the view, until the source is deleted', () => {
+  it('a group’s members made in the same millisecond keep their order through a delete and an undo that re-inserts them in another order', () => {
+    const { h } = setup(); // the manual clock does not move: every member is made at the same millisecond
+    // Ids as random as UUIDs: sorted by id they read a, b, c; made in the order c, a, b.
+    const made = ['m-c', 'm-a', 'm-b'];
+    made.forEach((id, i) => {
+      h.insertIntent(intent(id));
+      h.setGroup([id], 'grp_1', 'compare', i);
+    });
+    const order = () => [...h.list({ groupId: 'grp_1' }, null, 10).items].sort(byGroupOrder).map((v) => v.id);
+    expect(order()).toEqual(made);
+    // Deleted in the gallery's order (newest first, same-millisecond ties by id) and undone.
+    const { removed } = h.removeMany(['m-c', 'm-b', 'm-a'], { skipFavourites: false });
+    expect(h.restore(removed)).toBe(3);
+    expect(order()).toEqual(made);
+    expect(h.list({ groupId: 'grp_1' }, null, 10).items.every((v) => PredictionView.safeParse(v).success)).toBe(true);
+  });
+
+  it('chain: keeps the source run of an input and names it in the view; once the source is deleted, says so', () => {
     const { h } = setup();
     h.insertIntent(intent('src', { input: { prompt: 'a small red robot' } }));
     h.insertIntent(intent('up', { model: 'nightmareai/real-esrgan', input: { image: 'kiln-file:abc' }, sourceId: 'src' }));
@@ -295,6 +313,9 @@ describe('history store', () => {
     expect(h.list({}, null, 50).items.find((v) => v.id === 'up')!.source?.id).toBe('src');
     expect(PredictionView.parse(h.view('up'))).toBeTruthy();
     h.removeMany(['src'], { skipFavourites: false });
-    expect(h.view('up')!.source).toBeNull();
+    // The card says "From a deleted run" rather than losing the link without a word.
+    expect(h.view('up')!.source).toEqual({ id: 'src', model: null, prompt: null, deleted: true });
+    expect(PredictionView.parse(h.view('up'))).toBeTruthy();
+    expect(h.view('alone')!.source).toBeNull();
   });
 });

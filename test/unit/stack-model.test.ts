@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { familyGroup, groupOfKey, isRetryStack, stackGroupOf, stackIds, stackKey, stackProgress } from '../../renderer/src/features/stacks/stack-model.ts';
+import {
+  countStatuses,
+  familyGroup,
+  groupOfKey,
+  isRetryStack,
+  stackGroupOf,
+  stackIds,
+  stackKey,
+  stackProgress,
+} from '../../renderer/src/features/stacks/stack-model.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 import { predictionView } from './view-fixture.ts';
 
@@ -39,6 +48,25 @@ describe('stackProgress', () => {
     const retry = view('5', { createdAt: 5, retryOf: '2', status: 'starting', saveState: 'none' });
     expect(stackProgress([...runs, retry])).toMatchObject({ total: 4, done: 2, failed: 1, running: 2 });
     expect(stackProgress([...runs, { ...retry, status: 'succeeded' }]).current.map((p) => p.id)).toEqual(['1', '3', '4', '5']);
+  });
+});
+
+describe('group order and counts', () => {
+  it('members made in the same millisecond keep the order they were made in, by their index in the group; a retry takes its original’s place', () => {
+    // Ids are random (UUIDs): sorted by id, these would read c, a, b.
+    const runs = [view('b', { createdAt: 7, groupIndex: 2 }), view('c', { createdAt: 7, groupIndex: 0 }), view('a', { createdAt: 7, groupIndex: 1 })];
+    expect(stackProgress(runs).current.map((p) => p.id)).toEqual(['c', 'a', 'b']);
+    const retry = view('0', { createdAt: 9, retryOf: 'c', groupIndex: 0 });
+    expect(stackProgress([...runs, retry]).current.map((p) => p.id)).toEqual(['0', 'a', 'b']);
+  });
+  it('counts from the history’s statuses follow the same rule as loaded members', () => {
+    expect(countStatuses({ succeeded: 3, failed: 1, aborted: 1, processing: 2, 'some-new-status': 1 })).toEqual({
+      total: 8,
+      done: 5,
+      succeeded: 3,
+      failed: 2,
+      running: 3,
+    });
   });
 });
 

@@ -229,6 +229,17 @@ export const MIGRATIONS: Migration[] = [
       db.exec('ALTER TABLE predictions ADD COLUMN source_id TEXT');
     },
   },
+  {
+    version: 10,
+    name: 'place of a member in its group',
+    up(db) {
+      // A compare shows its models in the order they were added (issue 14). The insert sequence
+      // cannot say it for members made in the same millisecond once a delete + undo or an import
+      // has re-inserted them in another order, so each member keeps its index. NULL: older groups,
+      // which fall back to creation order.
+      db.exec('ALTER TABLE predictions ADD COLUMN group_index INTEGER');
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

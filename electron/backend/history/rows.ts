@@ -83,6 +83,7 @@ export function rowToRecord(r: Row): PredictionRecord {
     cost,
     groupId: str(r.group_id),
     sourceId: str(r.source_id),
+    groupIndex: num(r.group_index),
     groupKind: r.group_kind === 'batch' || r.group_kind === 'compare' || r.group_kind === 'retry' ? r.group_kind : null,
   };
 }
@@ -159,6 +160,7 @@ export function toView(
     expiresAt: expiresAt(rec),
     groupId: rec.groupId ?? null,
     groupKind: rec.groupKind ?? null,
+    groupIndex: rec.groupIndex ?? null,
     seed: rec.seed ?? null,
     source: source ?? null,
   };
@@ -205,6 +207,7 @@ export const COLUMNS: Record<string, { col: string; enc: Enc }> = {
   userNotes: { col: 'user_notes', enc: asIs },
   groupId: { col: 'group_id', enc: asIs },
   groupKind: { col: 'group_kind', enc: asIs },
+  groupIndex: { col: 'group_index', enc: asIs },
   sourceId: { col: 'source_id', enc: asIs },
 };
 

@@ -11,6 +11,7 @@ import { recordCleanClose } from './clean-close.ts';
 import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
 import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
 import { seedFromInput, seedFromLogs, seedFromOutput } from './seed.ts';
+import { groupProgress } from './group-progress.ts';
 
 // Must match the predictions_active partial index's WHERE (migration 4) for SQLite to use it;
 // INDEXED BY makes a mismatch (e.g. a new terminal status) fail loudly in the store tests.
@@ -169,7 +170,9 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
   }
 
   function sourceOf(r: Row): PredictionView['source'] {
-    if (r.source_id === null || r.source_id === undefined || r.source_model === null || r.source_model === undefined) return null;
+    if (r.source_id === null || r.source_id === undefined) return null;
+    // The source run was deleted: the link stays, saying so, rather than vanishing without a word.
+    if (r.source_model === null || r.source_model === undefined) return { id: String(r.source_id), model: null, prompt: null, deleted: true };
     return {
       id: String(r.source_id),
       model: String(r.source_model),
@@ -520,12 +523,19 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
       stmt('UPDATE outputs SET thumb_path = NULL WHERE thumb_path IS NOT NULL').run();
     },
 
-    setGroup(ids, groupId, kind) {
+    setGroup(ids, groupId, kind, index = null) {
       return tx(() => {
         let n = 0;
-        for (const id of ids) n += Number(stmt('UPDATE predictions SET group_id = ?, group_kind = ? WHERE id = ?').run(groupId, kind, id).changes);
+        ids.forEach((id, i) => {
+          const at = index === null ? null : index + i;
+          n += Number(stmt('UPDATE predictions SET group_id = ?, group_kind = ?, group_index = ? WHERE id = ?').run(groupId, kind, at, id).changes);
+        });
         return n;
       });
+    },
+
+    groupProgress(groupIds) {
+      return groupProgress(stmt, groupIds);
     },
 
     databaseBytes() {

@@ -1,4 +1,4 @@
-import { estimateRun, roundUsd, type CostFigure, type Price } from '../../../shared/domain/cost.ts';
+import { estimateRun, formatUsd, roundUsd, type CostFigure, type Price } from '../../../shared/domain/cost.ts';
 import type { Settings } from '../../../shared/domain/settings.ts';
 import type { Clock, Logger } from '../types.ts';
 import type { PredictionRecord } from '../history/types.ts';
@@ -24,6 +24,19 @@ export interface Estimate extends CostFigure {
   budget: BudgetState;
 }
 
+/** One member of a fan-out (a batch row, a compare model): its model and the input it would send. */
+export interface EstimateMember {
+  ref: string;
+  input: Record<string, unknown>;
+  schema?: Record<string, unknown> | null;
+}
+
+/** A whole fan-out's estimate: unknown when any member's price is; the priced members' sum beside it. */
+export interface GroupEstimate extends Estimate {
+  knownUsd: number;
+  unpriced: number;
+}
+
 /** Start of the local day and month containing `now`, for a UTC offset in minutes (east positive). */
 export function periodStarts(now: number, utcOffsetMinutes: number): { day: number; month: number } {
   const shift = utcOffsetMinutes * 60_000;
@@ -37,6 +50,11 @@ export interface CostServices {
   catalogue: Catalogue;
   ledger: Ledger;
   estimate(req: { ref: string; input: Record<string, unknown>; count: number; schema?: Record<string, unknown> | null; utcOffsetMinutes?: number }): Estimate;
+  /**
+   * A fan-out's estimate (issue 14: "the whole fan-out's estimate first"): each member at its own
+   * model's price, summed, and the budget the sum would cross — the one place a group is priced.
+   */
+  estimateGroup(req: { members: EstimateMember[]; utcOffsetMinutes?: number }): GroupEstimate;
   budget(usd: number | null, utcOffsetMinutes?: number): BudgetState;
   /** The ledger row of a run, written now if it has ended without one. */
   costOf(rec: PredictionRecord): CostFigure | null;
@@ -92,6 +110,27 @@ export function createCost(deps: {
       const price = catalogue.price(req.ref);
       const fig = estimateRun(price, { model: req.ref, input: req.input, schema: req.schema, count: req.count });
       return { ...fig, price, budget: budget(fig.usd, req.utcOffsetMinutes) };
+    },
+    estimateGroup(req) {
+      let sum = 0;
+      let unpriced = 0;
+      for (const m of req.members) {
+        const fig = estimateRun(catalogue.price(m.ref), { model: m.ref, input: m.input, schema: m.schema, count: 1 });
+        if (fig.usd === null) unpriced++;
+        else sum += fig.usd;
+      }
+      const n = req.members.length;
+      const knownUsd = roundUsd(sum);
+      // Never $0 for what is not known: the whole is unknown, and the priced part is said beside it.
+      const fig: CostFigure = unpriced
+        ? {
+            usd: null,
+            estimated: true,
+            basis: `${unpriced} of ${n} runs have no known price${unpriced < n ? `; the others ≈ ${formatUsd(knownUsd)}` : ''}`,
+            tableDate: null,
+          }
+        : { usd: knownUsd, estimated: true, basis: `${n} runs, each at its model's price`, tableDate: null };
+      return { ...fig, price: null, budget: budget(fig.usd, req.utcOffsetMinutes), knownUsd, unpriced };
     },
     costOf(rec) {
       const row = ledger.get(rec.id) ?? ledger.record(rec as unknown as RecordLike);

@@ -59,6 +59,8 @@ export interface PredictionRecord {
   /** The batch or compare this run belongs to (ARCHITECTURE.md, "Workflows"); null when it ran alone. */
   groupId?: string | null;
   groupKind?: GroupKind | null;
+  /** The member's place in its group (the order a compare's models were added in); null when alone or unknown. */
+  groupIndex?: number | null;
   /** Chain (issue 14): the run whose saved output this run's input was made from; null when none. */
   sourceId?: string | null;
 }
@@ -159,7 +161,21 @@ export interface HistoryAdmin {
   /** Bytes used by the database files (db + WAL). */
   databaseBytes(): number;
   /** Links runs into one group (a batch or a compare); returns how many rows were linked. */
-  setGroup(ids: string[], groupId: string, kind: GroupKind): number;
+  setGroup(ids: string[], groupId: string, kind: GroupKind, index?: number | null): number;
+  /**
+   * Each group's members by status, counted over every member in the history (not a loaded page):
+   * the newest try of each member (a retry replaces its original), and the ids of those that need a
+   * retry. Groups with no member are left out.
+   */
+  groupProgress(groupIds: string[]): GroupProgress[];
+}
+
+export interface GroupProgress {
+  groupId: string;
+  kind: GroupKind | null;
+  byStatus: Record<string, number>;
+  /** Current tries that failed, were canceled or aborted: what "Retry failed" retries. */
+  retryable: string[];
 }
 
 export type HistoryStoreFull = HistoryStore & HistoryAdmin;

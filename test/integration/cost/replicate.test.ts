@@ -103,6 +103,34 @@ describe('the cost ledger against the Replicate simulator', () => {
     expect(unknown).toMatchObject({ usd: null, price: null, budget: { wouldCross: null } });
   });
 
+  it('a fan-out’s estimate (cost:estimate with members): each at its own price, summed, and the budget the sum would cross', async () => {
+    // Each run alone ($0.003, $0.012) is within $0.01 a day…; the three together ($0.018) are not.
+    h = await setup({ scenario: { models: { [SCHNELL]: fast } }, settings: { budgetDailyUsd: 0.01 } });
+    const members = [
+      { ref: SCHNELL, input: { prompt: 'a', num_outputs: 1 } },
+      { ref: `replicate:${SCHNELL}`, input: { prompt: 'b', num_outputs: 4 } },
+      { ref: SCHNELL, input: { prompt: 'c' }, schema: { properties: { num_outputs: { default: 1 } } } },
+    ];
+    const est = await call(h.backend, 'cost:estimate', { members });
+    expect(est).toMatchObject({ usd: 0.018, estimated: true, knownUsd: 0.018, unpriced: 0, basis: "3 runs, each at its model's price" });
+    expect(est.budget).toEqual({ dailyUsd: 0.01, monthlyUsd: null, spentTodayUsd: 0, spentMonthUsd: 0, wouldCross: 'daily' });
+    expect((await call(h.backend, 'cost:estimate', { members: members.slice(1, 2) })).budget.wouldCross).toBe('daily');
+    expect((await call(h.backend, 'cost:estimate', { members: members.slice(0, 1) })).budget.wouldCross).toBeNull();
+    // A member without a price makes the whole unknown (never $0), the priced part said beside it;
+    // an unknown total cannot be said to cross a budget.
+    const some = await call(h.backend, 'cost:estimate', { members: [...members, { ref: 'someone/thing', input: {} }] });
+    expect(some).toMatchObject({
+      usd: null,
+      knownUsd: 0.018,
+      unpriced: 1,
+      basis: '1 of 4 runs have no known price; the others ≈ $0.018',
+      budget: { wouldCross: null },
+    });
+    // One form or a fan-out, not both; and a fan-out is bounded like a group.
+    await expect(call(h.backend, 'cost:estimate', { ref: SCHNELL, input: {}, members })).rejects.toThrow(/either ref and input/);
+    await expect(call(h.backend, 'cost:estimate', { members: Array.from({ length: 201 }, () => members[0]) })).rejects.toThrow(/at most 200 runs/);
+  });
+
   it('migration 6 back-fills runs that ended before the ledger existed, where the table knows the model', async () => {
     h = await setup({ scenario: { models: { [SCHNELL]: fast, [SDXL]: fast } } });
     const known = await runToEnd(SCHNELL, { prompt: 'x', num_outputs: 2 });

@@ -10,6 +10,8 @@ import { systemClock, type BackendDeps } from '../../../electron/backend/types.t
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain/settings.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { call, FAST_ENGINE, silentLog, until } from '../engine/harness.ts';
+import type { PredictionView } from '../../../shared/domain/prediction.ts';
+import { byGroupOrder } from '../../../renderer/src/features/stacks/stack-model.ts';
 
 // Groups of runs (ARCHITECTURE.md, "Workflows"): predictions:createGroup makes one ordinary run per member through
 // the same path as predictions:create, across both providers (the Replicate and the fal simulator
@@ -136,5 +138,61 @@ describe('predictions:createGroup', () => {
     await expect(call(backend, 'predictions:createGroup', { kind: 'batch', members })).rejects.toThrow(new RegExp(`at most ${LIMITS.groupMembers} runs`));
     expect(backend.services.history.list({}, null, 10).items).toHaveLength(0);
     expect(sim.control.predictions()).toHaveLength(0);
+  });
+
+  it('counts a group over the whole history (predictions:groupProgress): the newest try of each member, the ones to retry, bounded', async () => {
+    const refuse = {
+      status: 422,
+      headers: { 'content-type': 'application/problem+json' },
+      body: JSON.stringify({ title: 'Input validation failed', detail: '- prompt: scripted refusal\n', status: 422 }),
+    };
+    const { backend } = await both({ faults: [{ endpoint: 'create', kind: 'reply', after: 2, count: 1, reply: refuse }] });
+    const history = backend.services.history;
+    const a = await call(backend, 'predictions:createGroup', {
+      kind: 'batch',
+      members: Array.from({ length: 5 }, (_, i) => ({ model: FLUX, input: { prompt: `counted ${i + 1}` } })),
+    });
+    const b = await call(backend, 'predictions:createGroup', { kind: 'compare', members: [{ model: FLUX, input: { prompt: 'other group' } }] });
+    await until(() => [...a.ids, ...b.ids].every((id: string) => terminal(history.get(id)!.status)), 20_000, 'all ended');
+    const failed = a.ids.find((id: string) => history.get(id)!.status === 'failed')!;
+
+    // Both groups in one call, an unknown one left out; counted from the history, not from a page.
+    const first = await call(backend, 'predictions:groupProgress', { groupIds: [a.groupId, 'grp_nobody', b.groupId] });
+    expect(first.groups).toEqual([
+      { groupId: a.groupId, kind: 'batch', byStatus: { succeeded: 4, failed: 1 }, retryable: [failed] },
+      { groupId: b.groupId, kind: 'compare', byStatus: { succeeded: 1 }, retryable: [] },
+    ]);
+
+    // The retry stands for the member it retries: still five members, none left to retry.
+    const { id: again } = await call(backend, 'predictions:retry', { id: failed });
+    await until(() => history.get(again)!.status === 'succeeded', 20_000, 'retry succeeded');
+    expect((await call(backend, 'predictions:groupProgress', { groupIds: [a.groupId] })).groups).toEqual([
+      { groupId: a.groupId, kind: 'batch', byStatus: { succeeded: 5 }, retryable: [] },
+    ]);
+
+    // The stacks on screen at most, per call.
+    await expect(call(backend, 'predictions:groupProgress', { groupIds: Array.from({ length: 51 }, (_, i) => `grp_${i}`) })).rejects.toThrow(
+      /at most 50 groups/,
+    );
+  });
+
+  it('members keep their place in the group (group_index) through a delete and undo that re-inserts them in another order', async () => {
+    const { backend } = await both();
+    const models = ['first', 'second', 'third', 'fourth'];
+    const res = await call(backend, 'predictions:createGroup', { kind: 'compare', members: models.map((m) => ({ model: FLUX, input: { prompt: m } })) });
+    const order = async () => {
+      const items = (await call(backend, 'predictions:list', { groupId: res.groupId })).items as PredictionView[];
+      return [...items].sort(byGroupOrder).map((v) => v.prompt);
+    };
+    expect(await order()).toEqual(models);
+    // Deleted newest-first (as the gallery lists them) and restored: the insert order is now reversed.
+    const del = await call(backend, 'predictions:delete', { ids: [...res.ids].reverse() });
+    await call(backend, 'predictions:undoDelete', { undoToken: del.undoToken });
+    const back = (await call(backend, 'predictions:list', { groupId: res.groupId })).items as PredictionView[];
+    expect(Object.fromEntries(back.map((v) => [v.prompt, v.groupIndex]))).toEqual({ first: 0, second: 1, third: 2, fourth: 3 });
+    expect(await order()).toEqual(models);
+    // A retried member takes its original's place.
+    const { id: again } = await call(backend, 'predictions:retry', { id: res.ids[1] });
+    expect((await call(backend, 'predictions:get', { id: again })).groupIndex).toBe(1);
   });
 });

@@ -26,7 +26,12 @@ export const costHandlers: HandlerMap = {
     return { price: cost.catalogue.price(req.ref) };
   },
 
-  'cost:estimate': (req, s) => costFor(s).estimate(req),
+  'cost:estimate': (req, s) => {
+    const cost = costFor(s);
+    if (req.members) return cost.estimateGroup({ members: req.members, utcOffsetMinutes: req.utcOffsetMinutes });
+    // The contract's refine guarantees both when members are absent.
+    return cost.estimate({ ...req, ref: req.ref!, input: req.input! });
+  },
 
   'cost:get': (req, s) => {
     const rec = s.history.get(req.id);

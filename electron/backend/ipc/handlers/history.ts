@@ -47,6 +47,8 @@ export const historyHandlers: HandlerMap = {
 
   'predictions:counts': (_req, s) => s.history.counts(),
 
+  'predictions:groupProgress': (req, s) => ({ groups: history(s).groupProgress(req.groupIds) }),
+
   'predictions:delete': (req, s) => {
     const r = vault(s).deletePredictions(req.ids);
     s.engine.forget(r.ids);

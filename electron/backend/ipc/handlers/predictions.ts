@@ -61,10 +61,11 @@ export const predictionsHandlers: HandlerMap = {
     const groupId = `grp_${randomUUID()}`;
     // Submitted one by one, as predictions:create does; the group link is written in the same tick,
     // before the publisher's first view of any member goes out, so no card appears outside its stack.
-    const ids = req.members.map((m) => {
+    const ids = req.members.map((m, i) => {
       const { provider, model, version, inputSchema } = resolveTarget(s, m.model, m.version);
       const id = s.engine.submit({ provider, model, version, input: m.input, inputSchema }).id;
-      history.setGroup([id], groupId, req.kind);
+      // Its place in the group is kept: a compare shows its models in the order they were added.
+      history.setGroup([id], groupId, req.kind, i);
       return id;
     });
     // One answer per model surfaces a permanent refusal (key, credit, model); the same request to
@@ -86,7 +87,8 @@ export const predictionsHandlers: HandlerMap = {
     const id = s.engine.retry(req.id).id;
     // A retried member of a batch or compare stays in its stack (its other members are untouched).
     const original = s.history.get(req.id);
-    if (original?.groupId && original.groupKind && hasAdmin(s.history)) s.history.setGroup([id], original.groupId, original.groupKind);
+    if (original?.groupId && original.groupKind && hasAdmin(s.history))
+      s.history.setGroup([id], original.groupId, original.groupKind, original.groupIndex ?? null);
     return { id };
   },
 

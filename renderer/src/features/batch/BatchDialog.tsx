@@ -4,11 +4,11 @@ import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { parseCsvTable, parsePromptLines, type BatchTable } from '../../../../shared/batch/table.ts';
 import { parseAxisValues, planBatch, type BatchSpec, type SeedSweep } from '../../../../shared/batch/plan.ts';
 import { useComposer, uiStore } from '../../stores/index.ts';
-import { costStore, useCost } from '../../stores/cost.ts';
+import { costStore } from '../../stores/cost.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { fanoutStore } from '../stacks/store.ts';
-import { confirmGroupBudget, estimateGroup, totalText } from '../stacks/fanout-money.ts';
+import { confirmGroupBudget, totalText, useGroupEstimate } from '../stacks/fanout-money.ts';
 import './batch.css';
 
 // Batch (issue 14): many runs of the composer's model from one dialog — prompts pasted one per
@@ -26,7 +26,6 @@ export function BatchDialog() {
   const model = useComposer((s) => s.model);
   const fields = useComposer((s) => s.fields);
   const values = useComposer((s) => s.values);
-  const prices = useCost((s) => s.prices);
   const ids = { text: useId(), file: useId(), err: useId() };
   const [text, setText] = useState('');
   const [file, setFile] = useState<Source | null>(null);
@@ -90,8 +89,7 @@ export function BatchDialog() {
     () => plan.members.map((input) => ({ model: modelRef ?? '', input, schema: model?.inputSchema ?? null })),
     [plan.members, modelRef, model],
   );
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- prices: the estimate follows the price as it arrives
-  const total = useMemo(() => estimateGroup(refs), [refs, prices]);
+  const total = useGroupEstimate(refs);
 
   const close = () => fanoutStore.getState().setBatchOpen(false);
 
@@ -119,7 +117,7 @@ export function BatchDialog() {
 
   const start = async () => {
     if (!modelRef || !plan.members.length || starting) return;
-    if (!(await confirmGroupBudget(refs, total))) return;
+    if (!(await confirmGroupBudget(refs))) return;
     setStarting(true);
     try {
       const res = await windowApi().invoke('predictions:createGroup', {

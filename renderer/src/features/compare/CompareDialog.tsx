@@ -4,11 +4,11 @@ import { mapCanonical, type CanonicalField, type CanonicalInput } from '../../..
 import { buildFormFields, validateForm } from '../../../../shared/schema-form.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import { useComposer, uiStore } from '../../stores/index.ts';
-import { costStore, useCost } from '../../stores/cost.ts';
+import { costStore } from '../../stores/cost.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
 import { fanoutStore, useFanout } from '../stacks/store.ts';
-import { confirmGroupBudget, estimateGroup, totalText } from '../stacks/fanout-money.ts';
+import { confirmGroupBudget, totalText, useGroupEstimate } from '../stacks/fanout-money.ts';
 import { FileInput } from '../composer/FileInput.tsx';
 import { ModelMenu } from '../composer/ModelPicker.tsx';
 import './compare.css';
@@ -30,7 +30,6 @@ type Loaded = { state: 'loading' } | { state: 'ok'; detail: ModelDetail } | { st
 export function CompareDialog() {
   const preset = useFanout((s) => s.compare?.preset ?? null);
   const composerModel = useComposer((s) => s.modelRef);
-  const prices = useCost((s) => s.prices);
   const ids = { add: useId(), prompt: useId(), neg: useId(), seed: useId(), aspect: useId(), image: useId(), err: useId() };
   const [models, setModels] = useState<string[]>(() => preset?.models ?? (composerModel ? [composerModel] : []));
   const [loaded, setLoaded] = useState<Record<string, Loaded>>({});
@@ -85,8 +84,7 @@ export function CompareDialog() {
 
   const ready = rows.filter((r) => r.input);
   const refs = useMemo(() => ready.map((r) => ({ model: r.ref, input: r.input!, schema: r.l?.state === 'ok' ? r.l.detail.inputSchema : null })), [ready]);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- prices: the estimate follows each price as it arrives
-  const total = useMemo(() => estimateGroup(refs), [refs, prices]);
+  const total = useGroupEstimate(refs);
   const blocked =
     models.length < 2
       ? 'Add at least two models to compare.'
@@ -114,7 +112,7 @@ export function CompareDialog() {
   const close = () => fanoutStore.getState().closeCompare();
   const run = async () => {
     if (blocked || starting) return;
-    if (!(await confirmGroupBudget(refs, total))) return;
+    if (!(await confirmGroupBudget(refs))) return;
     setStarting(true);
     try {
       const members = ready.map((r) => {

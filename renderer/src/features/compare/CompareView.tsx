@@ -9,8 +9,7 @@ import { primaryOutput, statusBadge } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { fanoutStore } from '../stacks/store.ts';
 import { needsRetry, stackProgress } from '../stacks/stack-model.ts';
-import { confirmGroupBudget, estimateGroup } from '../stacks/fanout-money.ts';
-import { costStore } from '../../stores/cost.ts';
+import { confirmGroupBudget } from '../stacks/fanout-money.ts';
 import { useNow } from '../../components/now.ts';
 import './compare.css';
 
@@ -41,17 +40,10 @@ export function CompareView({ groupId }: { groupId: string }) {
   const ids = usePredictions((s) => s.ids);
   const byId = usePredictions((s) => s.byId);
   const members = useMemo(() => groupMembers(byId, ids, groupId), [byId, ids, groupId]);
-  // The order the models were added in: the history lists a group newest first by its insert
-  // sequence (members made in the same millisecond included), so reversed it is the order of
-  // creation. The gallery's order cannot say it: it breaks same-millisecond ties by id.
-  const [created, setCreated] = useState<string[]>([]);
-  const prog = useMemo(() => {
-    const base = stackProgress(members);
-    if (!created.length) return base;
-    const rank = new Map(created.map((id, i) => [id, i]));
-    const at = (p: PredictionView) => rank.get(p.retryOf ?? p.id) ?? rank.get(p.id) ?? Number.MAX_SAFE_INTEGER;
-    return { ...base, current: [...base.current].sort((a, b) => at(a) - at(b)) };
-  }, [members, created]);
+  // The panes in the order the models were added: each member keeps its index in the group (a
+  // retry its original's), so neither the gallery's order (same-millisecond ties broken by id) nor
+  // the history's insert order (changed by a delete + undo or an import) decides it.
+  const prog = useMemo(() => stackProgress(members), [members]);
   const [mode, setMode] = useState<'side' | 'slider'>('side');
   const [zoom, setZoom] = useState(1);
   const [origin, setOrigin] = useState({ x: 50, y: 50 });
@@ -64,7 +56,6 @@ export function CompareView({ groupId }: { groupId: string }) {
       .then(
         (r) => {
           for (const v of r.items) if (!predictionsStore.getState().byId[v.id]) predictionsStore.getState().upsert(v);
-          setCreated(r.items.map((v) => v.id).reverse());
         },
         () => {},
       );
@@ -82,8 +73,7 @@ export function CompareView({ groupId }: { groupId: string }) {
 
   const rerun = async () => {
     const refs = prog.current.map((p) => ({ model: p.provider === 'fal' ? `fal:${p.model}` : p.model, input: p.input, schema: null }));
-    for (const r of refs) costStore.getState().ensurePrice(r.model);
-    if (!(await confirmGroupBudget(refs, estimateGroup(refs)))) return;
+    if (!(await confirmGroupBudget(refs))) return;
     try {
       const res = await windowApi().invoke('predictions:createGroup', {
         kind: 'compare',

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type PointerEvent, type WheelEvent } from 'react';
 import type { PredictionView, OutputView } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, predictionsStore, uiStore, useUi } from '../../stores/index.ts';
 import { windowApi } from '../../api.ts';
@@ -18,6 +18,8 @@ import { ProviderBadge } from '../../components/ProviderBadge.tsx';
 import { CopyAsCode } from '../reproduce/CopyAsCode.tsx';
 import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 import { SourceLink } from '../chain/SourceLink.tsx';
+import { chainDragProps } from '../chain/drag.ts';
+import '../chain/chain.css';
 
 export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -31,6 +33,9 @@ export function DetailView({ id }: { id: string }) {
   const setFullPrompt = (f: boolean) => setView({ id, outIdx, fullPrompt: f });
   const [codeFor, setCodeFor] = useState<string | null>(null);
   const [chainFor, setChainFor] = useState<string | null>(null);
+  // Chain by drag from here: while an output is dragged, the detail steps aside so the composer's
+  // file fields beneath it can take the drop (features/chain/drag.ts).
+  const [dragging, setDragging] = useState(false);
   useEffect(() => {
     // Not in the loaded page (e.g. opened from a notification): fetch it.
     if (!p)
@@ -67,11 +72,25 @@ export function DetailView({ id }: { id: string }) {
   const out = p.outputs[outIdx] ?? p.outputs[0] ?? null;
   const prompt = p.prompt ?? p.model;
   const long = prompt.length > PROMPT_CLAMP_CHARS;
+  const drag = stepAsideDrag(chainDragProps(p, out), setDragging);
 
   return (
-    <Dialog bare header={false} className="lightbox" title={`Details: ${cardLabel(p)}`} onClose={() => uiStore.getState().openDetail(null)} onKeyDown={onKey}>
+    <Dialog
+      bare
+      header={false}
+      className={`lightbox${dragging ? ' lightbox-dragging' : ''}`}
+      title={`Details: ${cardLabel(p)}`}
+      onClose={() => uiStore.getState().openDetail(null)}
+      onKeyDown={onKey}
+    >
       <div className="lightbox-stage">
-        <Stage p={p} out={out} />
+        <Stage p={p} out={out} drag={drag} />
+        {drag && (
+          // For any kind of output (a video's own controls take its drags) and for a zoomed image.
+          <span className="stage-drag" {...drag} title="Drag onto a file field in the composer to use it as input">
+            <span aria-hidden="true">⠿</span> Drag to a field
+          </span>
+        )}
         {p.outputs.length > 1 && (
           <div className="output-strip" role="group" aria-label="Outputs">
             {p.outputs.map((o, i) => (
@@ -274,7 +293,35 @@ function Section({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
-function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
+type DragProps = { draggable: true; onDragStart: (e: DragEvent) => void; onDragEnd: (e: DragEvent) => void };
+
+/**
+ * The chain drag props, plus stepping aside: the detail covers the page and, as a modal, keeps it
+ * from taking pointer events, so once the drag has begun (its image is taken) the detail hides and
+ * lets the page take the drop; a drop taken closes it, a drag let go elsewhere brings it back.
+ */
+function stepAsideDrag(base: ReturnType<typeof chainDragProps>, setDragging: (d: boolean) => void): DragProps | null {
+  const start = base.onDragStart;
+  if (!start) return null;
+  return {
+    draggable: true,
+    onDragStart: (e) => {
+      start(e);
+      uiStore.getState().setComposerOpen(true);
+      requestAnimationFrame(() => {
+        document.body.classList.add('kiln-chain-drag');
+        setDragging(true);
+      });
+    },
+    onDragEnd: (e) => {
+      document.body.classList.remove('kiln-chain-drag');
+      setDragging(false);
+      if (e.dataTransfer.dropEffect !== 'none') uiStore.getState().openDetail(null);
+    },
+  };
+}
+
+function Stage({ p, out, drag }: { p: PredictionView; out: OutputView | null; drag: DragProps | null }) {
   if (out?.state === 'missing') {
     return (
       <div className="stage-empty stage-missing">
@@ -288,7 +335,7 @@ function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
       </div>
     );
   }
-  if (out?.kind === 'image' && out.path) return <ZoomImage src={windowApi().mediaUrl(out.path)} alt={p.prompt ?? p.model} />;
+  if (out?.kind === 'image' && out.path) return <ZoomImage src={windowApi().mediaUrl(out.path)} alt={p.prompt ?? p.model} drag={drag} />;
   if (out?.kind === 'video' && out.path)
     return (
       // Model outputs come without caption tracks: there is nothing to caption them with.
@@ -324,7 +371,7 @@ function Stage({ p, out }: { p: PredictionView; out: OutputView | null }) {
   );
 }
 
-function ZoomImage({ src, alt }: { src: string; alt: string }) {
+function ZoomImage({ src, alt, drag: chain }: { src: string; alt: string; drag: DragProps | null }) {
   // A new image starts unzoomed: the zoom belongs to the src it was made on.
   const [zoom, setZoom] = useState({ src, s: 1, x: 0, y: 0 });
   const z = zoom.src === src ? zoom : { src, s: 1, x: 0, y: 0 };
@@ -354,7 +401,8 @@ function ZoomImage({ src, alt }: { src: string; alt: string }) {
         drag.current = null;
       }}
     >
-      <img src={src} alt={alt} draggable={false} style={{ transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})` }} />
+      {/* Unzoomed, the picture itself is dragged to a file field; zoomed, a drag pans it (the handle still chains). */}
+      <img src={src} alt={alt} {...(z.s === 1 && chain ? chain : { draggable: false })} style={{ transform: `translate(${z.x}px, ${z.y}px) scale(${z.s})` }} />
     </div>
   );
 }

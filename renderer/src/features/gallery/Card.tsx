@@ -13,6 +13,7 @@ import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 import { usePosterFrame } from '../poster/poster.ts';
 
 import { chainDragProps } from '../chain/drag.ts';
+import { SourceLink } from '../chain/SourceLink.tsx';
 
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
@@ -194,9 +195,19 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
         <p className="card-prompt" title={p.prompt ?? undefined}>
           {excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}
         </p>
-        <p className="card-model muted small">
-          <ProviderBadge provider={p.provider} /> {p.model}
-        </p>
+        {p.source ? (
+          // Chain: where this run's input came from, a link back to it (features/chain/SourceLink.tsx).
+          <p className="card-model has-source muted small">
+            <span className="card-model-name">
+              <ProviderBadge provider={p.provider} /> {p.model}
+            </span>
+            <SourceLink p={p} compact />
+          </p>
+        ) : (
+          <p className="card-model muted small">
+            <ProviderBadge provider={p.provider} /> {p.model}
+          </p>
+        )}
         <CardCost p={p} />
         {p.note && <p className="card-note small">{p.note}</p>}
         {p.error && p.status !== 'succeeded' && (

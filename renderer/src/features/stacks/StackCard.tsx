@@ -1,13 +1,15 @@
 import { memo, type KeyboardEvent, type MouseEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
-import { usePredictions } from '../../stores/index.ts';
+import { predictionsStore, usePredictions } from '../../stores/index.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt } from '../../components/format.ts';
 import { primaryOutput } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { fanoutStore, useFanout } from './store.ts';
-import { isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
+import { countStatuses, isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
+import { groupProgress, useGroupProgress } from './useGroupProgress.ts';
+import { confirmRetryBudget } from '../cost/budget-gate.ts';
 import './stacks.css';
 
 // One batch or compare in the gallery (issue 14): where its newest member would be, a single card
@@ -30,21 +32,25 @@ export const StackCard = memo(function StackCard({
   const members = usePredictions(useShallow((s) => memberIds.map((id) => s.byId[id])));
   const expanded = useFanout((s) => !!s.expanded[groupId]);
   const runs = members.filter((p): p is PredictionView => !!p);
-  const prog = stackProgress(runs);
+  const local = stackProgress(runs);
+  // The whole group's counts from the history (members on other pages, or hidden by a filter,
+  // included); the loaded members' own until it answers. A retry family has no group to ask about.
+  const whole = useGroupProgress(isRetryStack(groupId) ? null : groupId);
   if (runs.length === 0) return null;
+  const prog = whole ? { ...local, ...countStatuses(whole.byStatus) } : local;
   // A retry family stacks its tries (newest first); it opens like a batch.
-  const kind = isRetryStack(groupId) ? 'retry' : runs[0]!.groupKind === 'compare' ? 'compare' : 'batch';
+  const kind = isRetryStack(groupId) ? 'retry' : (whole?.kind ?? runs[0]!.groupKind) === 'compare' ? 'compare' : 'batch';
   const models = [...new Set(prog.current.map((p) => p.model))];
   const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
-  // Counted over the members loaded in the gallery (a filter may show only some of them).
   const title =
     kind === 'compare'
-      ? `Compare · ${plural(models.length, 'model')}`
+      ? `Compare · ${plural(Math.max(models.length, prog.total), 'model')}`
       : kind === 'retry'
         ? `Retried · ${plural(runs.length, 'run')}`
         : `Batch · ${plural(prog.total, 'run')}`;
   const prompt = excerpt(prog.current[0]?.prompt ?? '', 90);
-  const failed = prog.current.filter(needsRetry);
+  // What "Retry failed" retries: every failed member the history knows of, loaded or not.
+  const failed = whole ? whole.retryable : prog.current.filter(needsRetry).map((p) => p.id);
   const thumbs = (kind === 'retry' ? runs : prog.current).slice(0, 4);
   const pct = prog.total ? Math.round((prog.done / prog.total) * 100) : 0;
   // A family stands for one run: its newest try's state is the stack's.
@@ -119,13 +125,7 @@ export const StackCard = memo(function StackCard({
             {expanded ? 'Hide runs' : 'Show runs'}
           </button>
           {failed.length > 0 && (
-            <button
-              type="button"
-              className="btn small"
-              onClick={() => {
-                for (const p of failed) void act.retry(p.id);
-              }}
-            >
+            <button type="button" className="btn small" onClick={() => void retryAll(failed)}>
               {kind === 'retry' ? 'Retry' : `Retry failed (${failed.length})`}
             </button>
           )}
@@ -134,6 +134,27 @@ export const StackCard = memo(function StackCard({
     </article>
   );
 });
+
+/**
+ * Retries the failed members, asking about the budget once for all of them. Members not in the
+ * loaded page are read first (bounded: a group holds at most LIMITS.groupMembers).
+ */
+async function retryAll(ids: string[]): Promise<void> {
+  const byId = predictionsStore.getState().byId;
+  const views = await Promise.all(
+    ids.map(
+      (id) =>
+        byId[id] ??
+        windowApi()
+          .invoke('predictions:get', { id })
+          .catch(() => null),
+    ),
+  );
+  const runs = views.filter((v): v is PredictionView => !!v);
+  if (!(await confirmRetryBudget(runs))) return;
+  await Promise.all(runs.map((p) => act.retry(p.id, true)));
+  groupProgress.refresh();
+}
 
 function StackThumb({ p }: { p: PredictionView }) {
   const out = primaryOutput(p);

@@ -1,12 +1,16 @@
-import { estimateRun, formatUsd, roundUsd, type CostFigure } from '../../../../shared/domain/cost.ts';
+import { useEffect, useMemo, useState } from 'react';
+import { formatUsd, type CostFigure } from '../../../../shared/domain/cost.ts';
+import type { Req, Res } from '../../../../shared/ipc.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { uiStore } from '../../stores/index.ts';
-import { costStore } from '../../stores/cost.ts';
+import { costStore, useCost } from '../../stores/cost.ts';
 import { utcOffsetMinutes } from '../cost/budget-gate.ts';
 
-// Money for a whole fan-out (ARCHITECTURE.md, "Money", issue 14: "the whole fan-out's estimate first"): the sum of
-// each member's estimate from the cached prices (the composer's arithmetic, shared/domain/cost.ts),
-// and the same budget prompt the composer uses, asked once for the whole group.
+// Money for a whole fan-out (ARCHITECTURE.md, "Money", issue 14: "the whole fan-out's estimate
+// first"). The rule — each member at its model's price, summed, unknown as a whole when one is
+// unknown, and the budget the sum would cross — lives once, in the backend (cost:estimate with
+// `members`, electron/backend/ledger/index.ts estimateGroup). This file is UI glue: it asks once the
+// members' prices are cached, and shows the composer's budget prompt once for the group.
 
 export interface MemberRef {
   model: string;
@@ -17,61 +21,83 @@ export interface MemberRef {
 /** A group's estimate: a CostFigure plus what is known when some members have no price. */
 export type GroupFigure = CostFigure & { knownUsd: number; unpriced: number };
 
+type Answer = Res<'cost:estimate'>;
+
+/** Form changes are gathered this long before the backend is asked (a list of 200 rows is typed fast). */
+const ASK_AFTER_MS = 80;
+
+function ask(members: MemberRef[]): Promise<Answer> {
+  const req: Req<'cost:estimate'> = {
+    members: members.map((m) => ({ ref: m.model, input: m.input, schema: m.schema })),
+    utcOffsetMinutes: utcOffsetMinutes(),
+  };
+  return windowApi().invoke('cost:estimate', req);
+}
+
+const figureOf = (a: Answer): GroupFigure => ({
+  usd: a.usd,
+  estimated: a.estimated,
+  basis: a.basis,
+  tableDate: a.tableDate,
+  knownUsd: a.knownUsd ?? a.usd ?? 0,
+  unpriced: a.unpriced ?? 0,
+});
+
 /**
- * The group's estimate. Unknown as a whole when any member's price is unknown (never counted as
- * $0); the priced members' sum is kept beside it, so "≈ $0.028 + 2 unpriced" can be said.
+ * The group's estimate, asked of the backend once every member's price is in the cache (the
+ * backend prices from the same cache, without network); null while a price or the answer is on
+ * its way.
  */
-export function estimateGroup(members: MemberRef[]): GroupFigure | null {
-  if (members.length === 0) return null;
-  const prices = costStore.getState().prices;
-  let usd = 0;
-  let unknown = 0;
-  for (const m of members) {
-    const price = prices[m.model];
-    if (price === undefined || price === 'loading') return null; // still asking
-    const fig = estimateRun(price, { model: m.model, input: m.input, schema: m.schema, count: 1 });
-    if (fig.usd === null) unknown++;
-    else usd += fig.usd;
-  }
-  const n = members.length;
-  const knownUsd = roundUsd(usd);
-  if (unknown)
-    return {
-      usd: null,
-      estimated: true,
-      basis: `${unknown} of ${n} runs have no known price${unknown < n ? `; the others ≈ ${formatUsd(knownUsd)}` : ''}`,
-      tableDate: null,
-      knownUsd,
-      unpriced: unknown,
+export function useGroupEstimate(members: MemberRef[]): GroupFigure | null {
+  const prices = useCost((s) => s.prices);
+  // By content: the dialogs rebuild their member list on every render.
+  const key = JSON.stringify(members);
+  const models = useMemo(() => [...new Set(members.map((m) => m.model))].join('\n'), [members]);
+  useEffect(() => {
+    for (const m of models.split('\n')) if (m) costStore.getState().ensurePrice(m);
+  }, [models]);
+  const priced = models !== '' && models.split('\n').every((m) => prices[m] !== undefined && prices[m] !== 'loading');
+  const [answer, setAnswer] = useState<{ key: string; fig: GroupFigure } | null>(null);
+  useEffect(() => {
+    if (!priced || key === '[]') return;
+    let live = true;
+    const t = setTimeout(() => {
+      ask(JSON.parse(key) as MemberRef[]).then(
+        (a) => live && setAnswer({ key, fig: figureOf(a) }),
+        (e: unknown) =>
+          live && setAnswer({ key, fig: { usd: null, estimated: true, basis: `No estimate: ${errorMessage(e)}`, tableDate: null, knownUsd: 0, unpriced: 0 } }),
+      );
+    }, ASK_AFTER_MS);
+    return () => {
+      live = false;
+      clearTimeout(t);
     };
-  return { usd: knownUsd, estimated: true, basis: `${n} runs, each at its model's price`, tableDate: null, knownUsd, unpriced: 0 };
+  }, [key, priced]);
+  return priced && answer?.key === key ? answer.fig : null;
 }
 
 /**
- * Asks before a group that would cross a budget. The spend so far comes from the backend (cost:estimate
- * answers with the budget state); the group's total is this one's. Resolves false on Cancel.
+ * Asks before a group that would cross a budget: the backend prices the whole group against
+ * today's and this month's spend, and the person is asked once. Resolves false on Cancel.
  */
-export async function confirmGroupBudget(members: MemberRef[], total: CostFigure | null): Promise<boolean> {
-  const first = members[0];
-  if (!first || !total || total.usd === null) return true;
-  let b;
+export async function confirmGroupBudget(members: MemberRef[]): Promise<boolean> {
+  if (members.length === 0) return true;
+  let a: Answer;
   try {
-    b = (
-      await windowApi().invoke('cost:estimate', { ref: first.model, input: first.input, count: 1, schema: first.schema, utcOffsetMinutes: utcOffsetMinutes() })
-    ).budget;
+    a = await ask(members);
   } catch (e) {
+    // A budget that cannot be checked does not block the runs; the person is told why.
     uiStore.getState().toast(`Could not check the budget: ${errorMessage(e)}`, { tone: 'error' });
     return true;
   }
-  // The ledger's rule (electron/backend/ledger/index.ts budgetState), for the group's total.
-  const crossDaily = b.dailyUsd !== null && roundUsd(b.spentTodayUsd + total.usd) > b.dailyUsd;
-  const crossMonthly = !crossDaily && b.monthlyUsd !== null && roundUsd(b.spentMonthUsd + total.usd) > b.monthlyUsd;
-  if (!crossDaily && !crossMonthly) return true;
+  const b = a.budget;
+  if (!b.wouldCross) return true;
+  const daily = b.wouldCross === 'daily';
   return costStore.getState().askBudget({
-    budget: crossDaily ? 'daily' : 'monthly',
-    limitUsd: (crossDaily ? b.dailyUsd : b.monthlyUsd) ?? 0,
-    spentUsd: crossDaily ? b.spentTodayUsd : b.spentMonthUsd,
-    estimate: total,
+    budget: b.wouldCross,
+    limitUsd: (daily ? b.dailyUsd : b.monthlyUsd) ?? 0,
+    spentUsd: daily ? b.spentTodayUsd : b.spentMonthUsd,
+    estimate: figureOf(a),
     count: members.length,
   });
 }

@@ -1,5 +1,5 @@
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
-import { isTerminal } from '../../../../shared/domain/status.ts';
+import { isRetryable, isTerminal } from '../../../../shared/domain/status.ts';
 
 // How a group of runs shows in the gallery (issue 14): one stack where its newest member would be,
 // its other members hidden until the stack is opened; and the stack's progress as a whole. Pure, so
@@ -79,7 +79,33 @@ export interface StackProgress {
 }
 
 /** Failed, canceled or aborted: a member the person may want to retry. */
-export const needsRetry = (p: PredictionView) => p.status === 'failed' || p.status === 'canceled' || p.status === 'aborted';
+export const needsRetry = (p: PredictionView) => isRetryable(p.status);
+
+/** The counts of a stack from its members' statuses: one rule for loaded members and the history's counts. */
+export function countStatuses(byStatus: Record<string, number>): Omit<StackProgress, 'current'> {
+  let total = 0;
+  let done = 0;
+  let succeeded = 0;
+  let failed = 0;
+  for (const [status, n] of Object.entries(byStatus)) {
+    total += n;
+    if (!isTerminal(status)) continue;
+    done += n;
+    if (status === 'succeeded') succeeded += n;
+    else if (isRetryable(status)) failed += n;
+  }
+  return { total, done, succeeded, failed, running: total - done };
+}
+
+/**
+ * Members in their group's order: the index each was made with (a compare's models in the order they
+ * were added), then creation time and id for members without one (older groups, retry families).
+ */
+export function byGroupOrder(a: PredictionView, b: PredictionView): number {
+  const ia = a.groupIndex ?? Number.MAX_SAFE_INTEGER;
+  const ib = b.groupIndex ?? Number.MAX_SAFE_INTEGER;
+  return ia - ib || a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
 export function stackProgress(members: PredictionView[]): StackProgress {
   // A retry points at its family's original (retryOf); the newest try stands for the member.
@@ -89,15 +115,8 @@ export function stackProgress(members: PredictionView[]): StackProgress {
     const seen = newest.get(family);
     if (!seen || p.createdAt > seen.createdAt || (p.createdAt === seen.createdAt && p.id > seen.id)) newest.set(family, p);
   }
-  const current = [...newest.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-  let done = 0;
-  let succeeded = 0;
-  let failed = 0;
-  for (const p of current) {
-    if (!isTerminal(p.status)) continue;
-    done++;
-    if (p.status === 'succeeded') succeeded++;
-    else if (needsRetry(p)) failed++;
-  }
-  return { current, total: current.length, done, succeeded, failed, running: current.length - done };
+  const current = [...newest.values()].sort(byGroupOrder);
+  const byStatus: Record<string, number> = {};
+  for (const p of current) byStatus[p.status] = (byStatus[p.status] ?? 0) + 1;
+  return { current, ...countStatuses(byStatus) };
 }
