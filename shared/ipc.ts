@@ -322,7 +322,7 @@ export const invoke = {
               .strict(),
           )
           .min(1)
-          .max(LIMITS.groupMembers, `A group holds at most ${LIMITS.groupMembers} runs; split it into smaller batches.`)
+          .max(LIMITS.estimateMembers, `At most ${LIMITS.estimateMembers} runs are priced together; select fewer.`)
           .optional(),
         utcOffsetMinutes: UtcOffset,
       })

@@ -41,6 +41,12 @@ export const LIMITS = {
    * and grids are expanded: each is a paid run, so a typo like `{1..100000}` stops here, not at the bill.
    */
   groupMembers: 200,
+  /**
+   * Runs priced together by one `cost:estimate` (a fan-out, or "Retry selected" over a selection):
+   * more than a group, since a selection can span groups; each member is a model and its input, so
+   * the message stays within the IPC bound.
+   */
+  estimateMembers: 1000,
   /** A prompt list or CSV opened for a batch. */
   batchFileBytes: 1 * MB,
   /** `{a|{b|c}}` nesting depth in one prompt. */

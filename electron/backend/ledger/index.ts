@@ -130,7 +130,9 @@ export function createCost(deps: {
             tableDate: null,
           }
         : { usd: knownUsd, estimated: true, basis: `${n} runs, each at its model's price`, tableDate: null };
-      return { ...fig, price: null, budget: budget(fig.usd, req.utcOffsetMinutes), knownUsd, unpriced };
+      // The budget is checked on what is known: a lower bound, so when the priced runs alone cross
+      // it the group does too (unknown never blocks, but it does not hide a known crossing either).
+      return { ...fig, price: null, budget: budget(unpriced < n ? knownUsd : null, req.utcOffsetMinutes), knownUsd, unpriced };
     },
     costOf(rec) {
       const row = ledger.get(rec.id) ?? ledger.record(rec as unknown as RecordLike);

@@ -117,18 +117,22 @@ describe('the cost ledger against the Replicate simulator', () => {
     expect((await call(h.backend, 'cost:estimate', { members: members.slice(1, 2) })).budget.wouldCross).toBe('daily');
     expect((await call(h.backend, 'cost:estimate', { members: members.slice(0, 1) })).budget.wouldCross).toBeNull();
     // A member without a price makes the whole unknown (never $0), the priced part said beside it;
-    // an unknown total cannot be said to cross a budget.
+    // the budget is checked on that priced part: when it alone crosses, the whole does.
     const some = await call(h.backend, 'cost:estimate', { members: [...members, { ref: 'someone/thing', input: {} }] });
     expect(some).toMatchObject({
       usd: null,
       knownUsd: 0.018,
       unpriced: 1,
       basis: '1 of 4 runs have no known price; the others ≈ $0.018',
-      budget: { wouldCross: null },
+      budget: { wouldCross: 'daily' },
     });
-    // One form or a fan-out, not both; and a fan-out is bounded like a group.
+    // An unknown part alone never blocks.
+    const within = await call(h.backend, 'cost:estimate', { members: [members[0]!, { ref: 'someone/thing', input: {} }] });
+    expect(within).toMatchObject({ usd: null, knownUsd: 0.003, unpriced: 1, budget: { wouldCross: null } });
+    expect((await call(h.backend, 'cost:estimate', { members: [{ ref: 'someone/thing', input: {} }] })).budget.wouldCross).toBeNull();
+    // One form or a fan-out, not both; and how many are priced together is bounded.
     await expect(call(h.backend, 'cost:estimate', { ref: SCHNELL, input: {}, members })).rejects.toThrow(/either ref and input/);
-    await expect(call(h.backend, 'cost:estimate', { members: Array.from({ length: 201 }, () => members[0]) })).rejects.toThrow(/at most 200 runs/);
+    await expect(call(h.backend, 'cost:estimate', { members: Array.from({ length: 1001 }, () => members[0]) })).rejects.toThrow(/At most 1000 runs/);
   });
 
   it('migration 6 back-fills runs that ended before the ledger existed, where the table knows the model', async () => {

@@ -1,47 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
-import { formatUsd, type CostFigure } from '../../../../shared/domain/cost.ts';
-import type { Req, Res } from '../../../../shared/ipc.ts';
-import { windowApi, errorMessage } from '../../api.ts';
-import { uiStore } from '../../stores/index.ts';
+import { formatUsd } from '../../../../shared/domain/cost.ts';
+import { errorMessage } from '../../api.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
-import { utcOffsetMinutes } from '../cost/budget-gate.ts';
+import { askGroup, groupFigureOf, type GroupFigure, type MemberRef } from '../cost/budget-gate.ts';
+
+export { confirmGroupBudget, type GroupFigure, type MemberRef } from '../cost/budget-gate.ts';
 
 // Money for a whole fan-out (ARCHITECTURE.md, "Money", issue 14: "the whole fan-out's estimate
 // first"). The rule — each member at its model's price, summed, unknown as a whole when one is
 // unknown, and the budget the sum would cross — lives once, in the backend (cost:estimate with
-// `members`, electron/backend/ledger/index.ts estimateGroup). This file is UI glue: it asks once the
-// members' prices are cached, and shows the composer's budget prompt once for the group.
-
-export interface MemberRef {
-  model: string;
-  input: Record<string, unknown>;
-  schema: Record<string, unknown> | null;
-}
-
-/** A group's estimate: a CostFigure plus what is known when some members have no price. */
-export type GroupFigure = CostFigure & { knownUsd: number; unpriced: number };
-
-type Answer = Res<'cost:estimate'>;
+// `members`, electron/backend/ledger/index.ts estimateGroup), and the prompt before sending lives
+// with every other budget prompt in cost/budget-gate.ts. This file is the dialogs' live total: it
+// asks once the members' prices are cached.
 
 /** Form changes are gathered this long before the backend is asked (a list of 200 rows is typed fast). */
 const ASK_AFTER_MS = 80;
-
-function ask(members: MemberRef[]): Promise<Answer> {
-  const req: Req<'cost:estimate'> = {
-    members: members.map((m) => ({ ref: m.model, input: m.input, schema: m.schema })),
-    utcOffsetMinutes: utcOffsetMinutes(),
-  };
-  return windowApi().invoke('cost:estimate', req);
-}
-
-const figureOf = (a: Answer): GroupFigure => ({
-  usd: a.usd,
-  estimated: a.estimated,
-  basis: a.basis,
-  tableDate: a.tableDate,
-  knownUsd: a.knownUsd ?? a.usd ?? 0,
-  unpriced: a.unpriced ?? 0,
-});
 
 /**
  * The group's estimate, asked of the backend once every member's price is in the cache (the
@@ -62,8 +35,8 @@ export function useGroupEstimate(members: MemberRef[]): GroupFigure | null {
     if (!priced || key === '[]') return;
     let live = true;
     const t = setTimeout(() => {
-      ask(JSON.parse(key) as MemberRef[]).then(
-        (a) => live && setAnswer({ key, fig: figureOf(a) }),
+      askGroup(JSON.parse(key) as MemberRef[]).then(
+        (a) => live && setAnswer({ key, fig: groupFigureOf(a) }),
         (e: unknown) =>
           live && setAnswer({ key, fig: { usd: null, estimated: true, basis: `No estimate: ${errorMessage(e)}`, tableDate: null, knownUsd: 0, unpriced: 0 } }),
       );
@@ -74,32 +47,6 @@ export function useGroupEstimate(members: MemberRef[]): GroupFigure | null {
     };
   }, [key, priced]);
   return priced && answer?.key === key ? answer.fig : null;
-}
-
-/**
- * Asks before a group that would cross a budget: the backend prices the whole group against
- * today's and this month's spend, and the person is asked once. Resolves false on Cancel.
- */
-export async function confirmGroupBudget(members: MemberRef[]): Promise<boolean> {
-  if (members.length === 0) return true;
-  let a: Answer;
-  try {
-    a = await ask(members);
-  } catch (e) {
-    // A budget that cannot be checked does not block the runs; the person is told why.
-    uiStore.getState().toast(`Could not check the budget: ${errorMessage(e)}`, { tone: 'error' });
-    return true;
-  }
-  const b = a.budget;
-  if (!b.wouldCross) return true;
-  const daily = b.wouldCross === 'daily';
-  return costStore.getState().askBudget({
-    budget: b.wouldCross,
-    limitUsd: (daily ? b.dailyUsd : b.monthlyUsd) ?? 0,
-    spentUsd: daily ? b.spentTodayUsd : b.spentMonthUsd,
-    estimate: figureOf(a),
-    count: members.length,
-  });
 }
 
 export function totalText(fig: GroupFigure | null): string {
