@@ -17,11 +17,17 @@ import type { EngineOptionsInput } from '../../electron/backend/engine/options.t
 // Kiln through its injected clock (so its cadence, budget and back-off are the production ones,
 // measured in simulated minutes), the official client through `interval: 500 / SPEED`. Rate limits
 // are Replicate's real ones (600 creates, 3000 other requests per simulated minute). Everything
-// reported below is in simulated time, i.e. what a user would see.
+// reported below is in simulated time, i.e. what a user would see — except that every real
+// millisecond either client spends on its CPU (Kiln: a history write, an event, a download and its
+// thumbnail per change; the official client: almost nothing) counts as SPEED simulated ones. At ×10
+// on a busy 2-core machine that alone moved Kiln's detection p95 by seconds, so detection is
+// measured at ×2 up to N = 100 (N = 100 then takes about 2 minutes a side) and at ×10 only for
+// N = 1,000, whose target is 5 s. BENCH_SPEED=x sets one speed for all.
 //
 // Run: node test/bench/engine.bench.ts [N...]
 
-const SPEED = Number(process.env.BENCH_SPEED ?? 10);
+const speedFor = (n: number) => Number(process.env.BENCH_SPEED ?? (n <= 100 ? 2 : 10));
+let SPEED = 10;
 const NS = process.argv
   .slice(2)
   .map(Number)
@@ -58,6 +64,8 @@ interface Result {
   latencies: number[]; // terminal status → noticed, simulated ms
   wallMs: number;
   byEndpoint: Record<string, number>;
+  /** Runs of N pooled into this result (N = 1 is run several times). */
+  rounds?: number;
 }
 
 function driveTime(sim: Sim): () => void {
@@ -136,6 +144,8 @@ async function runKiln(n: number): Promise<Result> {
     completed++;
     const done = rec.providerId ? await completedAt(sim, rec.providerId) : null;
     if (done !== null && noticed.has(id)) latencies.push(Math.max(0, noticed.get(id)! - done));
+    if (process.env.BENCH_DEBUG && done !== null && noticed.has(id))
+      console.log(`  kiln ${rec.model} detect ${((noticed.get(id)! - done) / 1000).toFixed(2)} s`);
   }
   const total = apiRequests(sim);
   const result: Result = {
@@ -242,15 +252,21 @@ function report(k: Result, o: Result) {
   line('never_finished', k.neverFinished, o.neverFinished, 'count');
   line('detect_p50', pct(k.latencies, 50) / 1000, pct(o.latencies, 50) / 1000, 's');
   line('detect_p95', pct(k.latencies, 95) / 1000, pct(o.latencies, 95) / 1000, 's');
+  // The targets are all-in (issue 12: "≤ 1/20 all-in at N = 1,000"): the official client's requests
+  // on runs it never finished were spent all the same, and with them left out its figure is that
+  // of the short runs that happened to get through.
   const target = TARGET_RATIO[k.n];
-  const ratio = own(k) / own(o);
+  const ratio = perPred(k) / perPred(o);
   if (target !== undefined) {
-    console.log(`BENCH engine.n${k.n}.target.requests_per_completed_ratio ${round(target)} x`);
-    console.log(`BENCH engine.n${k.n}.met.requests_per_completed_ratio ${ratio <= target ? 1 : 0} bool`);
+    console.log(`BENCH engine.n${k.n}.target.requests_per_completed_all_in_ratio ${round(target)} x`);
+    console.log(`BENCH engine.n${k.n}.met.requests_per_completed_all_in_ratio ${ratio <= target ? 1 : 0} bool`);
   }
   const p95 = pct(k.latencies, 95) / 1000;
   console.log(`BENCH engine.n${k.n}.target.kiln_detect_p95 ${targetP95(k.n)} s`);
   console.log(`BENCH engine.n${k.n}.met.kiln_detect_p95 ${p95 <= targetP95(k.n) ? 1 : 0} bool`);
+  // Issue 12: detection p95 equal to the official client's or faster, at N = 1…100.
+  const offP95 = pct(o.latencies, 95) / 1000;
+  if (k.n <= 100) console.log(`BENCH engine.n${k.n}.met.detect_p95_vs_official ${p95 <= offP95 ? 1 : 0} bool`);
   console.log(`BENCH engine.n${k.n}.kiln.completed ${k.completed} count`);
   console.log(`BENCH engine.n${k.n}.official.completed ${o.completed} count`);
   console.log(`\nN = ${k.n} (simulated time ×${SPEED}; wall: kiln ${(k.wallMs / 1000).toFixed(1)} s, official ${(o.wallMs / 1000).toFixed(1)} s)`);
@@ -259,10 +275,12 @@ function report(k: Result, o: Result) {
   console.log(fmt(['metric', 'kiln', 'official 1.4.0', 'kiln/off']));
   console.log(w.map((x) => '-'.repeat(x)).join('-|-'));
   for (const r of rows) console.log(fmt(r));
-  console.log(fmt(['completed', `${k.completed}/${k.n}`, `${o.completed}/${o.n}`, '']));
+  const runs = (r: Result) => r.n * (r.rounds ?? 1);
+  console.log(fmt(['completed', `${k.completed}/${runs(k)}`, `${o.completed}/${runs(o)}`, '']));
   if (target !== undefined)
-    console.log(`target kiln/official requests per completed ≤ ${round(target)}: ${ratio <= target ? 'MET' : 'MISSED'} (${round(ratio)})`);
+    console.log(`target kiln/official requests per completed, all-in, ≤ ${round(target)}: ${ratio <= target ? 'MET' : 'MISSED'} (${round(ratio)})`);
   console.log(`target kiln detection p95 ≤ ${targetP95(k.n)} s: ${p95 <= targetP95(k.n) ? 'MET' : 'MISSED'} (${round(p95)} s)`);
+  if (k.n <= 100) console.log(`target kiln detection p95 ≤ the official client's: ${p95 <= offP95 ? 'MET' : 'MISSED'} (${round(p95)} vs ${round(offP95)} s)`);
   console.log(`requests by endpoint — kiln: ${JSON.stringify(k.byEndpoint)}; official: ${JSON.stringify(o.byEndpoint)}`);
 }
 
@@ -271,8 +289,37 @@ function round(x: number): string {
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3).replace(/\.?0+$/, '') || '0';
 }
 
+/** Rounds of one: a p95 of a single run is a coin toss, so N = 1 is run this many times (each with a fresh history) and pooled. */
+const ROUNDS_OF_ONE = Number(process.env.BENCH_ROUNDS ?? 10);
+
+function pooled(rs: Result[]): Result {
+  const sum = (f: (r: Result) => number) => rs.reduce((a, r) => a + f(r), 0);
+  const byEndpoint: Record<string, number> = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r.byEndpoint)) byEndpoint[k] = (byEndpoint[k] ?? 0) + v;
+  return {
+    ...rs[0]!,
+    completed: sum((r) => r.completed),
+    neverFinished: sum((r) => r.neverFinished),
+    apiRequests: sum((r) => r.apiRequests),
+    completedRequests: sum((r) => r.completedRequests),
+    wastedRequests: sum((r) => r.wastedRequests),
+    throttled: sum((r) => r.throttled),
+    latencies: rs.flatMap((r) => r.latencies),
+    wallMs: sum((r) => r.wallMs),
+    byEndpoint,
+    rounds: rs.length,
+  };
+}
+
 for (const n of SIZES) {
-  const k = await runKiln(n);
-  const o = await runOfficial(n);
-  report(k, o);
+  SPEED = speedFor(n);
+  const rounds = n === 1 ? ROUNDS_OF_ONE : 1;
+  const ks: Result[] = [];
+  const offs: Result[] = [];
+  for (let i = 0; i < rounds; i++) {
+    ks.push(await runKiln(n));
+    offs.push(await runOfficial(n));
+  }
+  if (rounds > 1) console.log(`\nN = 1 pooled over ${rounds} rounds (each a fresh history: Kiln knows nothing of the model's past runs)`);
+  report(pooled(ks), pooled(offs));
 }
