@@ -45,6 +45,8 @@ export type FaultKind =
   | 'nginx-503'
   | 'nginx-504'
   | 'reset'
+  /** On the status stream: the current status is sent, then the connection is cut (a proxy or network dropping a long-lived stream). */
+  | 'stream-drop'
   | 'slow'
   | 'truncated-json'
   | 'malformed-json'

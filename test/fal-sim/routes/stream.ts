@@ -4,11 +4,12 @@
 // the current status is sent at once, and a completed request gets its one event and the close
 // (UNVERIFIED upstream; the simulator's choice).
 import type { Ctx, Reply } from '../http.ts';
+import type { Fault } from '../types.ts';
 import { logsAt } from '../lifecycle.ts';
 import { DEFAULTS } from '../state.ts';
 import { jobOf, requestNotFound, statusBody } from './queue.ts';
 
-export async function statusStream(ctx: Ctx): Promise<Reply | null> {
+export async function statusStream(ctx: Ctx, fault?: Fault): Promise<Reply | null> {
   const j = jobOf(ctx);
   if (!j) return requestNotFound(ctx.params[1]!);
   const { state, res, req } = ctx;
@@ -45,6 +46,11 @@ export async function statusStream(ctx: Ctx): Promise<Reply | null> {
         res.write(`data: ${JSON.stringify(body)}\n\n`);
         last = key;
         sentLogs = all.length;
+        // Cut after the first event: the client has seen the stream work, then loses it.
+        if (fault?.kind === 'stream-drop') {
+          res.socket?.destroy();
+          return finish();
+        }
       }
       if (v.status === 'COMPLETED') return finish();
       // Wake when the next thing is due in simulated time (a clock jump wakes us earlier).
