@@ -20,6 +20,7 @@ export async function statusStream(ctx: Ctx, fault?: Fault): Promise<Reply | nul
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
+    let silent = false;
     const pingEvery = state.scenario.streamPingMs ?? DEFAULTS.streamPingMs;
     const ping = setInterval(() => {
       if (!res.destroyed) res.write(': ping\n\n');
@@ -51,6 +52,11 @@ export async function statusStream(ctx: Ctx, fault?: Fault): Promise<Reply | nul
           res.socket?.destroy();
           return finish();
         }
+        // Only pings after the first event: the connection looks alive, the news has stopped.
+        if (fault?.kind === 'stream-silent' && v.status !== 'COMPLETED') {
+          silent = true;
+          return;
+        }
       }
       if (v.status === 'COMPLETED') return finish();
       // Wake when the next thing is due in simulated time (a clock jump wakes us earlier).
@@ -61,7 +67,7 @@ export async function statusStream(ctx: Ctx, fault?: Fault): Promise<Reply | nul
     };
     const off = state.clock.onChange(() => {
       clearTimeout(timer);
-      tick();
+      if (!silent) tick();
     });
     req.on('close', finish);
     res.on('close', finish);

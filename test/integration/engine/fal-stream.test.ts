@@ -106,4 +106,17 @@ describe('engine on fal: the status stream', () => {
     expect(byEndpoint['queue.stream']).toBe(2); // the cut one, and the one that saw the end
     expect(byEndpoint['queue.status']).toBe(2); // the look when the first broke, and the end
   });
+
+  it('a stream that keeps pinging but stops reporting: the safety look still finds the end', async () => {
+    h = await setupFal({
+      scenario: { endpoints: { [FLUX]: { startupMs: 100, runMs: 300 } }, faults: [{ endpoint: 'stream', kind: 'stream-silent', count: 1 }], streamPingMs: 50 },
+      engine: { streamSafetyMs: 1_000 },
+    });
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'silent stream' } });
+    await until(() => (rec(ids[0]).status === 'succeeded' ? rec(ids[0]) : null), 30_000, `succeeded (now ${rec(ids[0]).status})`);
+    const byEndpoint = h.sim.control.counters().byEndpoint;
+    expect(byEndpoint['queue.stream']).toBe(1); // still open (pings) when the look found the end
+    // The safety look (and at most one made before the stream's first event), not FAST_ENGINE's poll every 80 ms.
+    expect(byEndpoint['queue.status']).toBeLessThanOrEqual(2);
+  });
 });
