@@ -67,7 +67,9 @@ describe('engine on fal: the status stream', () => {
       if (r.status === 'processing' && r.progress && r.progress.percent > 0) s.progressWhileRunning = true;
       seen.set(r.id, s);
     });
-    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'queued behind two' }, count: 3 });
+    const { ids } = (await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'queued behind two' }, count: 3 })) as {
+      ids: string[];
+    };
     for (const id of ids) await until(() => (rec(id).saveState === 'saved' ? rec(id) : null), 30_000, `saved (now ${rec(id).status})`);
     for (const id of ids) expect(rec(id).status).toBe('succeeded');
     // The last one waited behind the others: the stream told it when it moved up and when it ran.
