@@ -15,8 +15,10 @@ import type { EngineOptionsInput } from '../../electron/backend/engine/options.t
 //
 // Time: the simulator runs SPEED× (default 1) faster than real time; Kiln lives in simulated time through its
 // injected clock, the official client through `pollInterval: 500 / SPEED`. The simulator's account
-// has 10 runners (RUNNERS), so at N = 100 most jobs wait IN_QUEUE with a queue position — where
-// Kiln's cadence is meant to wait cheaply. Rate limits are the simulator's defaults.
+// has 10 runners (RUNNERS), so at N = 100 most jobs wait IN_QUEUE with a queue position. Kiln follows
+// each run by fal's status stream (one request; engine/streams.ts, up to maxStatusStreams at once) and
+// polls only the runs waiting for a stream slot (by the queue-position cadence) and after a stream's
+// silence. Rate limits are the simulator's defaults.
 //
 // Detection: from the job's end at the simulator (request history `ended_at`) to Kiln's record
 // being terminal (the engine's onRecord), or to `subscribe` resolving for the official client
@@ -175,7 +177,8 @@ async function runKiln(n: number): Promise<Result> {
     if (done !== undefined && noticed.has(id)) latencies.push(Math.max(0, noticed.get(id)! - done));
     if (process.env.BENCH_DEBUG && done !== undefined) console.log(`  ${rec.model} detect ${((noticed.get(id)! - done) / 1000).toFixed(2)} s`);
   }
-  if (process.env.BENCH_DEBUG) console.log(`  kiln status answers: ${JSON.stringify(answered)}`);
+  if (process.env.BENCH_DEBUG)
+    console.log(`  kiln status answers (polls only; streams: ${counters.byEndpoint['queue.stream'] ?? 0}): ${JSON.stringify(answered)}`);
   engine.kill();
   await backend.stop().catch(() => {});
   await sim.close();

@@ -45,6 +45,10 @@ export type FaultKind =
   | 'nginx-503'
   | 'nginx-504'
   | 'reset'
+  /** On the status stream: the current status is sent, then the connection is cut (a proxy or network dropping a long-lived stream). */
+  | 'stream-drop'
+  /** On the status stream: the current status is sent, then only `: ping`s, never another event (the connection looks alive, the news has stopped). */
+  | 'stream-silent'
   | 'slow'
   | 'truncated-json'
   | 'malformed-json'

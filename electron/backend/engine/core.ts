@@ -112,7 +112,7 @@ export interface EngineState {
   running: boolean;
   /** Killed (a crash, in tests): nothing is written after this. */
   dead: boolean;
-  /** Text streams open now (opts.maxStreams bounds it). */
+  /** Streams open now (opts.maxStreams bounds text streams, opts.maxStatusStreams status streams). */
   streams: number;
   listBusy: boolean;
   listDueAt: number;
@@ -128,7 +128,7 @@ export interface EngineState {
   saving: Map<string, Promise<void>>;
   /** The typed reason a create was refused, for waitSubmitted; only the most recent few are kept. */
   createErrors: Map<string, KilnError>;
-  /** Retry timers of cancels for deleted runs (cleared by halt). */
+  /** Lane timers outside the loop: retries of cancels for deleted runs, the status streams' back-off (cleared by halt). */
   detachedTimers: Set<unknown>;
 }
 
@@ -174,6 +174,9 @@ export interface EngineOps {
   poll(t: FollowedTrack): void;
   sendCancel(t: FollowedTrack): void;
   applyRemote(t: FollowedTrack, p: RemoteRun, fromList?: boolean): void;
+  // streams.ts
+  /** After an answer about a run: open its stream if it has one and a slot is free; a status stream that follows it defers its polls. */
+  offerStream(t: FollowedTrack, url: string | null | undefined, p: RemoteRun): void;
   startStream(t: FollowedTrack, url: string): void;
   // runtimes.ts
   typicalRun(model: string, version: string | null): number | null;

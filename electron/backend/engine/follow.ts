@@ -6,18 +6,15 @@ import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
 import { nextLookDelay, stepSeenAt } from './cadence.ts';
 import type { RequestClass } from './health.ts';
-import { followStream } from './streams.ts';
 import { mergeRemote } from './merge.ts';
 import { classifyFailure, worthRetrying } from './failures.ts';
-import { type Core, type EngineOps, type FollowedTrack, type Track, WriteFailed, STREAM_FLUSH_MS } from './core.ts';
+import { type Core, type EngineOps, type FollowedTrack, type Track, WriteFailed } from './core.ts';
 
 // Following runs (ARCHITECTURE.md, "The engine"): list sweeps (one request covers many runs), per-run GETs for the
-// rest and for every end (logs and seed), cancels, the text stream, and folding each answer into
+// rest and for every end (logs and seed), cancels, and folding each answer into
 // the record (merge.ts decides what changes; here it is written and the next look timed).
 
-export function createFollow(
-  c: Core,
-): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote' | 'startStream'> {
+export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote'> {
   function listSweep(followed: FollowedTrack[]) {
     c.listBusy = true;
     c.run(
@@ -286,58 +283,9 @@ export function createFollow(
       progress: f.progressSeen,
     };
     t.dueAt = now + nextLookDelay(look, c.opts.cadence);
-    // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
-    if (
-      c.opts.stream &&
-      c.provider.stream &&
-      !holdLocalEnd &&
-      next.urls.stream &&
-      !f.stream &&
-      c.streams < c.opts.maxStreams &&
-      c.provider.trusted(next.urls.stream)
-    )
-      c.startStream(t, next.urls.stream);
+    // Its stream, if it has one (streams.ts): a status stream that follows it also defers this look.
+    if (!holdLocalEnd) c.offerStream(t, next.urls.stream, p);
   }
 
-  /** Follows `urls.stream` (streams.ts); when it ends or breaks, polling carries on and the final prediction holds the full text. */
-  function startStream(t: FollowedTrack, url: string) {
-    const f = t.phase;
-    const ac = new AbortController();
-    f.stream = ac;
-    c.streams++;
-    const follow = followStream(
-      {
-        open: (handlers, signal) => c.provider.stream!(url, handlers, signal),
-        clock: c.clock,
-        flushMs: STREAM_FLUSH_MS,
-        write(text, note) {
-          if (!c.tracks.has(t.id)) return;
-          if (note) f.stickyNote = note;
-          const clean = c.provider.redact(text);
-          c.tryWrite(t.id, note ? { text: clean, note } : { text: clean });
-        },
-        done() {
-          f.needsFull = true;
-          t.dueAt = c.clock.now();
-          c.schedule(0);
-        },
-      },
-      ac,
-    );
-    c.run(
-      follow
-        .catch((err) => {
-          if (ac.signal.aborted) return;
-          c.noteFailure(err, 'stream');
-          c.log.warn('stream ended early; polling instead', { id: t.id, err: String(err) });
-        })
-        .finally(() => {
-          // Leave the phase's `stream` set: no second stream for this run; polling carries it.
-          c.streams--;
-          f.needsFull = true;
-        }),
-    );
-  }
-
-  return { listSweep, sweepGap, doListSweep, requestFor, poll, sendCancel, applyRemote, startStream };
+  return { listSweep, sweepGap, doListSweep, requestFor, poll, sendCancel, applyRemote };
 }

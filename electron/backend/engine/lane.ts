@@ -14,6 +14,7 @@ import { createNetwork } from './network.ts';
 import { createSubmit } from './submit.ts';
 import { createReconcile } from './reconcile.ts';
 import { createFollow } from './follow.ts';
+import { createStreams } from './streams.ts';
 import { createTracks } from './tracks.ts';
 import { createRuntimes } from './runtimes.ts';
 import type { Loop } from './loop.ts';
@@ -81,6 +82,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     createSubmit(c),
     createReconcile(c),
     createFollow(c),
+    createStreams(c),
     createTracks(c),
     createRuntimes(c),
   );

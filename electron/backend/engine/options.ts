@@ -39,6 +39,10 @@ export interface EngineOptions {
   stream: boolean;
   /** ...at most this many at once (each holds a connection); the rest are polled and get their text at the end. */
   maxStreams: number;
+  /** Status streams (capabilities.statusStream) open at once; the rest are polled until a slot frees (streams.ts). */
+  maxStatusStreams: number;
+  /** A run followed by an open status stream is looked at (polled) after this long without news from it: a safety look, in case the stream goes quiet while it seems alive. */
+  streamSafetyMs: number;
   /** Inline input files up to this size as data URIs instead of uploading them. */
   dataUriMaxBytes: number;
   /**
@@ -74,6 +78,19 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   waitSeconds: null,
   stream: true,
   maxStreams: 16,
+  // One status stream replaces a poll every half second, so every run that may end soon should
+  // have one. The bound is for connections to one host: Node's fetch (undici, also in Electron's
+  // main process) speaks HTTP/1.1 without multiplexing and sets no per-host cap, so each open
+  // stream is its own TLS connection to queue.fal.run for the run's whole life. 64 covers fal's
+  // highest self-serve concurrency (40 running) and the front of the queue, while 1,000 queued
+  // runs never become 1,000 sockets to one host (a process's file descriptors — macOS's default
+  // soft limit is 256 — and an ingress's per-client connection limits). The rest are polled, slowly
+  // while far back in the queue, and get a stream the moment one frees.
+  maxStatusStreams: 64,
+  // A stream that keeps its connection (pings) but stops reporting would otherwise hide a run's
+  // end; fal's SDK gives up on a stream after 15 s without a message. Costs one look per 20 s of
+  // silence (a run that logs, or moves up the queue, is not polled at all).
+  streamSafetyMs: 20_000,
   dataUriMaxBytes: 256 * 1024,
   resumeOnStart: true,
   random: Math.random,

@@ -99,6 +99,8 @@ export interface StreamHandlers {
   onFile?(url: string): void;
   onError?(message: string): void;
   onDone?(reason: string | null): void;
+  /** A status stream (capabilities.statusStream) reports the run as it moves: never a terminal status (the end is `onDone`, then a full look). */
+  onStatus?(run: RemoteRun): void;
 }
 
 export interface ProviderCapabilities {
@@ -106,6 +108,11 @@ export interface ProviderCapabilities {
   list: boolean;
   /** `stream`: text output streamed from a run's `urls.stream`. */
   stream: boolean;
+  /**
+   * The stream at `urls.stream` reports the run's status until its end (fal's status stream),
+   * not text: while one is open and has spoken, the engine follows the run by it instead of polling.
+   */
+  statusStream?: boolean;
 }
 
 export interface Provider {

@@ -4,11 +4,12 @@
 // the current status is sent at once, and a completed request gets its one event and the close
 // (UNVERIFIED upstream; the simulator's choice).
 import type { Ctx, Reply } from '../http.ts';
+import type { Fault } from '../types.ts';
 import { logsAt } from '../lifecycle.ts';
 import { DEFAULTS } from '../state.ts';
 import { jobOf, requestNotFound, statusBody } from './queue.ts';
 
-export async function statusStream(ctx: Ctx): Promise<Reply | null> {
+export async function statusStream(ctx: Ctx, fault?: Fault): Promise<Reply | null> {
   const j = jobOf(ctx);
   if (!j) return requestNotFound(ctx.params[1]!);
   const { state, res, req } = ctx;
@@ -19,6 +20,7 @@ export async function statusStream(ctx: Ctx): Promise<Reply | null> {
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
+    let silent = false;
     const pingEvery = state.scenario.streamPingMs ?? DEFAULTS.streamPingMs;
     const ping = setInterval(() => {
       if (!res.destroyed) res.write(': ping\n\n');
@@ -45,6 +47,16 @@ export async function statusStream(ctx: Ctx): Promise<Reply | null> {
         res.write(`data: ${JSON.stringify(body)}\n\n`);
         last = key;
         sentLogs = all.length;
+        // Cut after the first event: the client has seen the stream work, then loses it.
+        if (fault?.kind === 'stream-drop') {
+          res.socket?.destroy();
+          return finish();
+        }
+        // Only pings after the first event: the connection looks alive, the news has stopped.
+        if (fault?.kind === 'stream-silent' && v.status !== 'COMPLETED') {
+          silent = true;
+          return;
+        }
       }
       if (v.status === 'COMPLETED') return finish();
       // Wake when the next thing is due in simulated time (a clock jump wakes us earlier).
@@ -55,7 +67,7 @@ export async function statusStream(ctx: Ctx): Promise<Reply | null> {
     };
     const off = state.clock.onChange(() => {
       clearTimeout(timer);
-      tick();
+      if (!silent) tick();
     });
     req.on('close', finish);
     res.on('close', finish);

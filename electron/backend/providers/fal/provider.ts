@@ -3,6 +3,7 @@ import { ProviderError } from '../errors.ts';
 import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.ts';
 import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
 import { requestUrls } from './endpoint.ts';
+import { LIMITS } from '../../../../shared/limits.ts';
 
 // fal as the second implementation of the Provider interface (../types.ts), over the queue client.
 // The trap it exists to hide from the engine (ARCHITECTURE.md, "Runs and their lifecycle" table; shared reference fal-api.md): a fal
@@ -71,16 +72,17 @@ export function runOfHistoryItem(item: FalHistoryItem): RemoteRun {
 
 export function createFalProvider(client: FalClient): Provider {
   const ref = (r: RunRef) => ({ endpointId: endpointOf(r.model), requestId: r.id });
-  // The status stream (reference §5) as the run's `urls.stream`: the engine opens it for a few runs
-  // at once (its maxStreams) and looks at once when it says COMPLETED; polling goes on beside it and
-  // takes over when it breaks (engine/health.ts: a stream has a fallback).
+  // The status stream (reference §5) as the run's `urls.stream` (capabilities.statusStream): while
+  // it is open the engine follows the run by it instead of polling (engine/streams.ts), applies the
+  // statuses it reports, and looks at once when it says COMPLETED; polling takes over when it breaks
+  // (engine/health.ts: a stream has a fallback).
   const streamUrl = (r: RunRef) => `${requestUrls(client.bases.queueUrl, endpointOf(r.model), r.id).statusUrl}/stream`;
   const withStream = (run: RemoteRun, r: RunRef): RemoteRun =>
     run.status === 'starting' || run.status === 'processing' ? { ...run, urls: { stream: streamUrl(r) } } : run;
   return {
     id: 'fal',
     label: 'fal',
-    capabilities: { list: false, stream: true },
+    capabilities: { list: false, stream: true, statusStream: true },
     retentionMs: RETENTION_MS.fal,
     keyHint: 'Settings, or FAL_KEY',
     setGate: (gate) => client.setGate(gate),
@@ -120,14 +122,41 @@ export function createFalProvider(client: FalClient): Provider {
       const items = await client.findSubmitted(endpointOf(intent.model), intent.input, { since: intent.since });
       return items.map(runOfHistoryItem).reverse();
     },
-    /** Follows the status stream until COMPLETED (then `onDone`: the engine fetches the result). No text: fal streams statuses, not output. */
+    /**
+     * Follows the status stream until COMPLETED (then `onDone`: the engine looks, and the result
+     * fetch decides the end). Each other status goes to `onStatus` as the run now stands. Streamed
+     * events carry only the log entries that are new (reference §4): they are added up here, as
+     * fal's own client does, and passed on only when this stream saw the run from its queue — a
+     * stream opened later may have missed earlier entries, and a shorter log must not replace the
+     * whole one (the end's full look brings every entry). A stream that ends before COMPLETED is
+     * a failure (transient): the engine polls instead.
+     */
     async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<unknown> {
       const m = /^(.+)\/requests\/([^/]+)\/status\/stream$/.exec(
         url.startsWith(`${client.bases.queueUrl}/`) ? url.slice(client.bases.queueUrl.length + 1) : '',
       );
       if (!m) throw new ProviderError({ code: 'bad_request', message: 'Not a fal status stream URL.' });
-      const last = await client.streamStatus({ endpointId: m[1]!, requestId: decodeURIComponent(m[2]!) }, { logs: false, signal, onStatus: () => {} });
-      if (last?.status === 'COMPLETED') handlers.onDone?.(null);
+      const requestId = decodeURIComponent(m[2]!);
+      const logs: string[] = [];
+      let logChars = 0;
+      let fromQueue: boolean | null = null;
+      const onStatus = (st: FalStatus) => {
+        fromQueue ??= st.status === 'IN_QUEUE';
+        if (st.status === 'COMPLETED') return;
+        for (const l of st.logs ?? []) {
+          logs.push(l.message);
+          logChars += l.message.length + 1;
+        }
+        // Memory stays bounded however long the run logs: the tail, as much as a run keeps.
+        while (logChars > LIMITS.runLogChars && logs.length > 1) logChars -= logs.shift()!.length + 1;
+        const run = runOfFalStatus(requestId, { ...st, logs: null });
+        if (fromQueue && logs.length) run.logs = logs.join('\n').slice(-LIMITS.runLogChars);
+        handlers.onStatus?.(run);
+      };
+      const last = await client.streamStatus({ endpointId: m[1]!, requestId }, { logs: true, signal, onStatus });
+      if (last?.status !== 'COMPLETED')
+        throw new ProviderError({ code: 'provider', transient: true, message: "fal's status stream ended before the request completed." });
+      handlers.onDone?.(null);
       return last;
     },
     upload: (bytes, filename, mime) => client.upload(bytes, { fileName: filename, contentType: mime }),
