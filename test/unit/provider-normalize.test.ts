@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  boundLogs,
-  errorText,
-  metricsOf,
-  normalizePrediction,
-  readBounded,
-  redactKnown,
-  ResponseTooLarge,
-} from '../../electron/backend/providers/replicate/normalize.ts';
+import { errorText, metricsOf, normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from '../../electron/backend/providers/replicate/normalize.ts';
+import { boundLogs } from '../../electron/backend/providers/bounds.ts';
+import { runOfFalStatus } from '../../electron/backend/providers/fal/provider.ts';
 import { isFileEvent } from '../../electron/backend/providers/replicate/sse.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
@@ -51,6 +45,14 @@ describe('boundLogs', () => {
     expect(b.length).toBe(200);
     expect(b.endsWith('THE END')).toBe(true);
     expect(b).toMatch(/runLogChars/);
+  });
+
+  it("bounds fal's polled logs the same way (every provider's text passes the one bound)", () => {
+    const entries = Array.from({ length: 4000 }, (_, i) => ({ message: `step ${i} ${'x'.repeat(100)}`, level: 'INFO', timestamp: '' }));
+    const run = runOfFalStatus('r1', { status: 'IN_PROGRESS', queuePosition: null, logs: entries } as never);
+    expect(run.logs!.length).toBeLessThanOrEqual(LIMITS.runLogChars);
+    expect(run.logs).toMatch(/runLogChars/);
+    expect(run.logs!.endsWith(`step 3999 ${'x'.repeat(100)}`)).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CancelAnswer, Provider, RemoteRun, RunRef, StreamHandlers, SubmitIntent, SubmitSpec } from '../types.ts';
 import { ProviderError } from '../errors.ts';
+import { boundLogs } from '../bounds.ts';
 import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.ts';
 import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
 import { requestUrls } from './endpoint.ts';
@@ -24,7 +25,7 @@ function ms(iso: string | null | undefined): number | null {
 export function runOfFalStatus(id: string, st: FalStatus): RemoteRun {
   const status = st.status === 'IN_QUEUE' ? 'starting' : st.status === 'IN_PROGRESS' ? 'processing' : st.status;
   const run: RemoteRun = { id, status, rawStatus: st.status, createdAt: null, startedAt: null, completedAt: null, queuePosition: st.queuePosition };
-  if (st.logs) run.logs = st.logs.map((l) => l.message).join('\n');
+  if (st.logs) run.logs = boundLogs(st.logs.map((l) => l.message).join('\n'));
   return run;
 }
 
@@ -150,7 +151,7 @@ export function createFalProvider(client: FalClient): Provider {
         // Memory stays bounded however long the run logs: the tail, as much as a run keeps.
         while (logChars > LIMITS.runLogChars && logs.length > 1) logChars -= logs.shift()!.length + 1;
         const run = runOfFalStatus(requestId, { ...st, logs: null });
-        if (fromQueue && logs.length) run.logs = logs.join('\n').slice(-LIMITS.runLogChars);
+        if (fromQueue && logs.length) run.logs = boundLogs(logs.join('\n'));
         handlers.onStatus?.(run);
       };
       const last = await client.streamStatus({ endpointId: m[1]!, requestId }, { logs: true, signal, onStatus });

@@ -1,4 +1,5 @@
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { boundLogs } from '../bounds.ts';
 import { REDACTED } from '../../log/redact.ts';
 import type { RemotePrediction } from './types.ts';
 
@@ -13,13 +14,6 @@ export function redactKnown(text: string, secrets: readonly (string | null | und
   // Short strings would redact ordinary words; keys are far longer.
   for (const s of secrets) if (s && s.length >= 8 && out.includes(s)) out = out.split(s).join(REDACTED);
   return out;
-}
-
-/** Logs kept per run: the tail (the end of a log explains a failure), bounded by LIMITS.runLogChars. */
-export function boundLogs(logs: string, max: number = LIMITS.runLogChars): string {
-  if (logs.length <= max) return logs;
-  const marker = `[… earlier logs dropped: Kiln keeps the last ${formatBytes(max)} of a run's logs (runLogChars)]\n`;
-  return marker + logs.slice(logs.length - (max - marker.length));
 }
 
 /**
