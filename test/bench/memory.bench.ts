@@ -231,6 +231,7 @@ try {
   const allocProfile = await startAllocationProfile();
   const snapAt = setTimeout(() => snapshot('2-finishing'), SNAPSHOT_AT_S * 1000);
   const tFinish = Date.now();
+  const cpuFinish = process.cpuUsage(); // CPU time, not wall time: the shared machine's load barely moves it
   await control.advance(COLD_BOOT_MS);
   await sleep(3000);
   await control.advance(RUN_MS + 1000);
@@ -250,6 +251,7 @@ try {
     }
     if (waiting.size) await sleep(500);
   }
+  const finishCpu = process.cpuUsage(cpuFinish);
   console.log(`finish: all succeeded and saved in ${((Date.now() - tFinish) / 1000).toFixed(1)} s`);
   const finishing = finish.stop();
   const unsaved = ids.filter((id) => !isSaved(id)).length; // the full check, once the sampling has stopped
@@ -285,6 +287,8 @@ try {
   line('memory.finish_peak_heap_total', MB(finishing.peakHeapTotal), 'MB');
   line('memory.finish_peak_external', MB(finishing.peakExternal), 'MB');
   line('memory.settled_rss', MB(settled.rss), 'MB');
+  // What the finish cost this process in CPU (all threads: JS, GC, libuv's pool, libvips).
+  line('memory.finish_cpu', (finishCpu.user + finishCpu.system) / 1e6, 's');
   line('memory.succeeded', final.succeeded ?? 0, 'count');
   line('memory.outputs_saved', ids.length - unsaved, 'count');
   const peak = Math.max(created.peakRss, inFlight.peakRss, finishing.peakRss);
