@@ -9,7 +9,8 @@ export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => 
 // from what the renderer last got. Writers never build patches themselves, so they cannot disagree.
 export function createPublisher(opts: { clock: Clock; view: (id: string) => PredictionView | null; emit: Emit; intervalMs?: number }) {
   const interval = opts.intervalMs ?? 250;
-  const lastSent = new Map<string, PredictionView>();
+  /** What the renderer last got per card, each field as JSON: compared field by field, so the new view is serialised once and the old one never again. */
+  const lastSent = new Map<string, Record<string, string>>();
   const pending = new Set<string>();
   /** Notes that could not be written to the history (a disk-full write): shown over the stored view until cleared. */
   const notes = new Map<string, string>();
@@ -25,19 +26,21 @@ export function createPublisher(opts: { clock: Clock; view: (id: string) => Pred
       const overlay = notes.get(id);
       const view = overlay === undefined ? stored : { ...stored, note: overlay };
       const prev = lastSent.get(id);
+      const sent: Record<string, string> = {};
+      for (const key of Object.keys(view) as (keyof PredictionView)[]) sent[key] = JSON.stringify(view[key]) ?? 'undefined';
       if (!prev) {
         opts.emit('prediction:updated', { id, changes: view, full: true });
       } else {
         const changes: Record<string, unknown> = {};
         for (const key of Object.keys(view) as (keyof PredictionView)[]) {
-          if (JSON.stringify(view[key]) !== JSON.stringify(prev[key])) changes[key] = view[key];
+          if (sent[key] !== (prev[key] ?? 'undefined')) changes[key] = view[key];
         }
         if (Object.keys(changes).length === 0) continue;
         opts.emit('prediction:updated', { id, changes });
       }
-      lastSent.set(id, view);
       // Keep memory flat over a long session: settled cards leave the cache (a later change sends a full view).
       if (view.saveState === 'saved' || view.saveState === 'expired') lastSent.delete(id);
+      else lastSent.set(id, sent);
     }
   }
 

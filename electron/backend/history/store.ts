@@ -16,7 +16,12 @@ import { groupProgress } from './group-progress.ts';
 // Must match the predictions_active partial index's WHERE (migration 4) for SQLite to use it;
 // INDEXED BY makes a mismatch (e.g. a new terminal status) fail loudly in the store tests.
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(','); // no spaces: as in the index
-// Columns the list/view needs: everything but the full logs (only their tail crosses IPC).
+// Columns the list/view needs: everything but the full logs (only their tail crosses IPC) and what
+// no view shows (the input schema snapshot, the raw output: the view has the saved outputs). The
+// publisher reads one view per card update, thousands of them when many runs finish together, and
+// each parsed the run's schema and output only to drop them (garbage that counts while it waits
+// for V8's next full collection: docs/DECISIONS.md, "Memory when 1,000 finish").
+const NOT_IN_VIEW = new Set(['logs', 'input_schema', 'output']);
 const VIEW_COLS = [
   'p.seq',
   'p.id',
@@ -26,7 +31,7 @@ const VIEW_COLS = [
   'p.cost_amount',
   'p.cost_currency',
   ...Object.values(COLUMNS)
-    .filter((c) => c.col !== 'logs')
+    .filter((c) => !NOT_IN_VIEW.has(c.col))
     .map((c) => `p.${c.col}`),
   'substr(p.logs, -4000) AS logs',
   '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
@@ -150,19 +155,19 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
   function viewsFor(rows: Row[]): PredictionView[] {
     if (rows.length === 0) return [];
     const byId = new Map<string, OutputRecord[]>();
-    // One query for the whole page's outputs instead of one per card.
+    // One query for the whole page's outputs instead of one per card; the ids go in as one JSON
+    // array so the statement is prepared once and cached: a statement prepared per call holds
+    // native memory until V8 collects it, and the publisher asks for a view per card update.
     const ids = rows.map((r) => String(r.id));
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const outs = db
-        .prepare(`SELECT * FROM outputs WHERE prediction_id IN (${chunk.map(() => '?').join(',')}) ORDER BY prediction_id, idx`)
-        .all(...chunk) as Row[];
-      for (const o of outs) {
-        const rec = rowToOutput(o);
-        const list = byId.get(rec.predictionId) ?? [];
-        list.push(rec);
-        byId.set(rec.predictionId, list);
-      }
+    const outs =
+      ids.length === 1
+        ? (stmt('SELECT * FROM outputs WHERE prediction_id = ? ORDER BY idx').all(ids[0]!) as Row[])
+        : (stmt('SELECT * FROM outputs WHERE prediction_id IN (SELECT value FROM json_each(?)) ORDER BY prediction_id, idx').all(JSON.stringify(ids)) as Row[]);
+    for (const o of outs) {
+      const rec = rowToOutput(o);
+      const list = byId.get(rec.predictionId) ?? [];
+      list.push(rec);
+      byId.set(rec.predictionId, list);
     }
     return rows.map((r) =>
       toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt), sourceOf(r)),

@@ -214,9 +214,10 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     }
   }
 
-  async function doSave(given: PredictionRecord): Promise<void> {
-    const rec = history.get(given.id) ?? given;
-    if (rec.status !== 'succeeded' || closed) return;
+  /** One save pass, from the row as it is now (a pass waits its turn: the caller's record may be stale, or the row deleted). */
+  async function doSave(id: string): Promise<void> {
+    const rec = closed ? null : history.get(id);
+    if (!rec || rec.status !== 'succeeded') return;
     const planned = planOutputs(rec);
     let outputs = history.getOutputs(rec.id);
     if (outputs.length === 0 && planned.length > 0) {
@@ -298,24 +299,28 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     root,
 
     saveOutputs(rec) {
-      const existing = inflight.get(rec.id);
+      // Only the id waits in the queue, never the record: when 1,000 runs succeed together, 1,000
+      // records (input, output, logs, schema) held until their turn would outlive several young-
+      // generation collections and be promoted, growing V8's old space for the whole burst.
+      const id = rec.id;
+      const existing = inflight.get(id);
       if (existing) return existing;
-      const p = withPass(() => doSave(rec))
+      const p = withPass(() => doSave(id))
         .catch((err) => {
           const full = isDiskFull(err);
-          if (full) log.warn(`saving outputs: ${DISK_FULL_MESSAGE}`, { id: rec.id, err: String(err) });
-          else log.error('saving outputs failed unexpectedly', { id: rec.id, err: String(err) });
+          if (full) log.warn(`saving outputs: ${DISK_FULL_MESSAGE}`, { id, err: String(err) });
+          else log.error('saving outputs failed unexpectedly', { id, err: String(err) });
           try {
-            history.update(rec.id, { saveState: 'save-failed', ...(full ? { note: DISK_FULL_MESSAGE } : {}) });
-            publisher.changed(rec.id);
+            history.update(id, { saveState: 'save-failed', ...(full ? { note: DISK_FULL_MESSAGE } : {}) });
+            publisher.changed(id);
           } catch {
             // the prediction may have been deleted meanwhile, or the disk is too full for this write too
           }
           // A full disk anywhere (even the history write) is retried later, as the message promises.
-          if (full) retryLater(rec.id, retryLaterMs);
+          if (full) retryLater(id, retryLaterMs);
         })
-        .finally(() => inflight.delete(rec.id));
-      inflight.set(rec.id, p);
+        .finally(() => inflight.delete(id));
+      inflight.set(id, p);
       return p;
     },
 

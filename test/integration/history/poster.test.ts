@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import { once } from 'node:events';
 import sharp from 'sharp';
 import { call, setup, until, type Harness } from '../engine/harness.ts';
 import { removeTempDirs } from '../../unit/history-helpers.ts';
@@ -84,8 +85,13 @@ describe('video outputs: MP4 metadata and media:poster', () => {
     expect(meta).toMatchObject({ format: 'webp', width: 512, height: 288 });
     const served = await handleMediaRequest(h.backend.services.vault.root, r.thumbPath);
     expect(served.status).toBe(200);
-    // The body is a lazily opened file stream: a caller that does not read it closes it (unread, it
-    // would open after the test's folder is gone and throw from nowhere).
-    if (served.body && 'destroy' in served.body) served.body.destroy();
+    // The body is a lazily opened file stream: a caller that does not read it closes it, and waits
+    // until it is closed — destroy() does not cancel an open already queued on libuv's pool, which
+    // could then run after the test's folder is gone and throw from nowhere.
+    if (served.body && 'destroy' in served.body) {
+      const closed = once(served.body, 'close');
+      served.body.destroy();
+      await closed;
+    }
   });
 });

@@ -268,6 +268,22 @@ describe('vault: saving outputs', () => {
     expect(history.get('p2')!.saveState).toBe('saved');
   });
 
+  it('a pass that waits its turn reads the row then: a run deleted meanwhile is skipped, not saved from the stale record', async () => {
+    // One download slot, so two passes run and the third waits in the queue (docs/DECISIONS.md,
+    // "Memory when 1,000 finish": the queue holds ids, not records).
+    const { history, vault, log } = setup({ concurrency: 1 });
+    hits.delete('/slow/deleted.png');
+    const first = vault.saveOutputs(succeeded(history, 'q1', [`${origin}/slow/q1.png`]));
+    const second = vault.saveOutputs(succeeded(history, 'q2', [`${origin}/slow/q2.png`]));
+    const waiting = vault.saveOutputs(succeeded(history, 'q3', [`${origin}/slow/deleted.png`]));
+    history.removeMany(['q3'], { skipFavourites: false });
+    await Promise.all([first, second, waiting]);
+    expect(hits.get('/slow/deleted.png')).toBeUndefined();
+    expect(log.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    expect(history.get('q1')!.saveState).toBe('saved');
+    expect(history.get('q2')!.saveState).toBe('saved');
+  });
+
   it('refuses a plain-http URL from another origin', async () => {
     const { history, vault } = setup();
     await vault.saveOutputs(succeeded(history, 'r1', ['http://127.0.0.1:9/evil.png']));
