@@ -41,14 +41,18 @@ console.log(
   `# history: ${N} runs; ${mix.groups} groups (${mix.groupMembers} members), ${mix.retries} retries, ${mix.multiOutput} multi-output, ${mix.videos} videos; shapes ${JSON.stringify(mix.byShape)}`,
 );
 
-// The live runs: long cold boots and runs, staggered by model, so during the passes some are
-// starting (their counters tick), some processing (progress from their logs every poll), and some
-// change status (starting → processing → succeeded, then their output is saved and measured).
+// The live runs. Five long ones (cold boots and runs of minutes, staggered by model), so during the
+// passes some are starting (their counters tick), some processing, some change status; and a batch
+// of twelve ordinary-length runs (a few seconds each, a progress step per poll), started again every
+// BATCH_EVERY_MS: a live stack whose members' progress and statuses stream in while the page scrolls.
 const LIVE_MODELS: Record<string, { coldBootMs: number; runMs: number }> = {
   'black-forest-labs/flux-schnell': { coldBootMs: 3_000, runMs: 300_000 },
-  'black-forest-labs/flux-dev': { coldBootMs: 20_000, runMs: 240_000 },
   'google/veo-3': { coldBootMs: 60_000, runMs: 300_000 },
+  'black-forest-labs/flux-dev': { coldBootMs: 2_000, runMs: 12_000 },
 };
+const BATCH_MODEL = 'black-forest-labs/flux-dev';
+const BATCH_SIZE = 12;
+const BATCH_EVERY_MS = 30_000;
 const sim = await startSimulator({ scenario: { models: LIVE_MODELS } });
 const kiln = await launchKiln({ dataDir: dir, replicateBaseUrl: sim.baseUrl, apiToken: sim.token });
 const browser = await chromium.launch({
@@ -67,26 +71,36 @@ try {
   const firstCards = await page.evaluate(() => performance.now());
   bench('gallery.first_cards', firstCards, 'ms', '<= 1000');
 
-  // Start the live runs through the renderer's API, as the composer does (three of them a batch, so a live stack's progress moves too), and count the events the page receives.
-  const liveIds = (await page.evaluate(async (models) => {
-    const g = globalThis as any;
-    g.__events = { updates: 0, statuses: 0 };
-    g.kiln.on('prediction:updated', (p: { changes: { status?: string } }) => {
-      g.__events.updates++;
-      if (p.changes.status) g.__events.statuses++;
-    });
-    const ids: string[] = [];
-    for (const model of models) {
-      if (model === 'black-forest-labs/flux-dev') {
-        const members = [0, 1, 2].map((k) => ({ model, input: { prompt: `live batch ${k}: a lighthouse at dusk, 35mm`, aspect_ratio: '21:9', num_inference_steps: 50 } }));
-        ids.push(...(await g.kiln.invoke('predictions:createGroup', { kind: 'batch', members })).ids);
-      } else {
-        const shapes = model === 'google/veo-3' ? ['16:9', '9:16'] : ['9:16', '1:1', '21:9'];
-        for (const aspect_ratio of shapes) ids.push(...(await g.kiln.invoke('predictions:create', { model, input: { prompt: `live run: a fox in the snow`, aspect_ratio } })).ids);
+  // Start the live runs through the renderer's API, as the composer does, and count the events the
+  // page receives. The batch loop runs in the page until the passes end.
+  const liveIds = (await page.evaluate(
+    async ({ model, size, every }) => {
+      const g = globalThis as any;
+      g.__events = { updates: 0, statuses: 0 };
+      g.kiln.on('prediction:updated', (p: { changes: { status?: string } }) => {
+        g.__events.updates++;
+        if (p.changes.status) g.__events.statuses++;
+      });
+      const ids: string[] = [];
+      for (const [m, shapes] of [
+        ['black-forest-labs/flux-schnell', ['9:16', '1:1', '21:9']],
+        ['google/veo-3', ['16:9', '9:16']],
+      ] as const) {
+        for (const aspect_ratio of shapes) ids.push(...(await g.kiln.invoke('predictions:create', { model: m, input: { prompt: 'live run: a fox in the snow', aspect_ratio } })).ids);
       }
-    }
-    return ids;
-  }, Object.keys(LIVE_MODELS))) as string[];
+      g.__batches = 0;
+      const members = Array.from({ length: size }, (_, k) => ({ model, input: { prompt: `live batch ${k}: a lighthouse at dusk, 35mm`, aspect_ratio: k % 3 ? '1:1' : '21:9' } }));
+      const batch = async () => {
+        if (g.__stopBatches) return;
+        await g.kiln.invoke('predictions:createGroup', { kind: 'batch', members });
+        g.__batches++;
+        setTimeout(() => void batch(), every);
+      };
+      await batch();
+      return ids;
+    },
+    { model: BATCH_MODEL, size: BATCH_SIZE, every: BATCH_EVERY_MS },
+  )) as string[];
   const liveStatuses = () =>
     page.evaluate(
       (ids) => Promise.all(ids.map(async (id) => ((await (globalThis as any).kiln.invoke('predictions:get', { id })) as { status: string }).status)),
@@ -131,13 +145,25 @@ try {
   await cdp.send('Performance.enable');
   const metrics = async () =>
     Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
-  const work: { script: number; style: number; layout: number; task: number }[] = [];
-  const passes: { pass: number; frames: number[]; ms: number; lastIndex: number; cards: number; events: { updates: number; statuses: number } }[] = [];
+  const work: { script: number; style: number; layout: number; task: number; cpu: number }[] = [];
+  const passes: { pass: number; frames: number[]; ms: number; lastIndex: number; cards: number; feed: number; events: { updates: number; statuses: number } }[] = [];
+  // Diagnostic knob: BENCH_GALLERY_PROFILE=1 samples the JS of pass 2 and prints the functions that
+  // took the most time (build the renderer with `npx vite build --minify false` for readable names).
+  const profile = process.env.BENCH_GALLERY_PROFILE === '1';
+  // The feed's length once everything is in: stacks fold their members; each live batch adds one slot.
+  const historyIds = snapshots.map((x) => x.record.id).reverse();
+  const byRecord = Object.fromEntries(snapshots.map((x) => [x.record.id, x.record]));
+  const feedLength = stackIds(historyIds, stackGroupOf(historyIds, byRecord), {}).shown.length + liveIds.length;
   for (let pass = 1; pass <= PASSES; pass++) {
+    if (profile && pass === 2) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     const before = await metrics();
     const down = pass === 1 || pass % 2 === 0;
     const r = await page.evaluate(
-      async ({ down, paging }) => {
+      async ({ down, paging, feedLength }) => {
         const g = globalThis as any;
         const el = g.document.querySelector('.gallery-scroll');
         if (!paging) {
@@ -154,13 +180,7 @@ try {
         };
         g.requestAnimationFrame(tick);
         const started = performance.now();
-        const lastCard = () => [...g.document.querySelectorAll('article')].at(-1);
-        const lastIdx = () => Number(lastCard()?.dataset.index ?? -1);
-        // The feed's length once all history is in (aria-setsize; -1 while more can page in). Stacks
-        // fold their members, so it is fewer than the runs. A renderer that does not say it: the
-        // end is where the list stops growing for two seconds.
-        const feedSize = () => Number(lastCard()?.getAttribute('aria-setsize') ?? -1);
-        let endSince = 0;
+        const lastIdx = () => Number([...g.document.querySelectorAll('article')].at(-1)?.dataset.index ?? -1);
         let steps = 0;
         // Bounded in time and steps: on the paging pass the whole history must come in.
         while (performance.now() - started < 180_000 && steps < 20_000) {
@@ -172,22 +192,20 @@ try {
             continue;
           }
           const atEnd = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
-          if (atEnd && feedSize() > 0 && lastIdx() >= feedSize() - 1) break;
-          if (!atEnd) endSince = 0;
-          else if (!endSince) endSince = performance.now();
-          else if (performance.now() - endSince > 2000) break;
+          if (atEnd && lastIdx() >= feedLength + g.__batches - 1) break;
           if (atEnd) await new Promise((r) => setTimeout(r, 30)); // the next page is loading
         }
         running = false;
-        return { frames: frames.slice(2), ms: performance.now() - started, lastIndex: lastIdx(), cards: g.document.querySelectorAll('article').length };
+        return { frames: frames.slice(2), ms: performance.now() - started, lastIndex: lastIdx(), cards: g.document.querySelectorAll('article').length, feed: feedLength + g.__batches };
       },
-      { down, paging: pass === 1 },
+      { down, paging: pass === 1, feedLength },
     );
     const events = (await page.evaluate(() => ({ ...(globalThis as any).__events }))) as { updates: number; statuses: number };
     passes.push({ pass, ...r, events });
+    if (profile && pass === 2) printProfile(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
     const after = await metrics();
     const d = (k: string) => ((after[k] ?? 0) - (before[k] ?? 0)) * 1000;
-    work.push({ script: d('ScriptDuration'), style: d('RecalcStyleDuration'), layout: d('LayoutDuration'), task: d('TaskDuration') });
+    work.push({ script: d('ScriptDuration'), style: d('RecalcStyleDuration'), layout: d('LayoutDuration'), task: d('TaskDuration'), cpu: d('ThreadTime') });
   }
   const stats = (frames: number[]) => {
     const sorted = [...frames].sort((a, b) => a - b);
@@ -200,17 +218,24 @@ try {
       `# pass ${p.pass}${p.pass === 1 ? ' (paging in)' : ''}: ${s.n} frames in ${(p.ms / 1000).toFixed(1)} s, longest ${s.longest.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, ${s.over50} over 50 ms; ${p.events.updates - prev.updates} card updates (${p.events.statuses - prev.statuses} status changes) arrived`,
     );
   }
-  console.log(`# live runs after the passes: ${(await liveStatuses()).join(' ')}`);
+  const batches = await page.evaluate(() => {
+    (globalThis as any).__stopBatches = true;
+    return (globalThis as any).__batches as number;
+  });
+  console.log(`# live runs after the passes: ${(await liveStatuses()).join(' ')}; ${batches} batches of ${BATCH_SIZE} started`);
   for (const [i, w] of work.entries()) {
     const n = passes[i]!.frames.length || 1;
     console.log(
-      `# pass ${i + 1} main thread per frame: task ${(w.task / n).toFixed(2)} ms (script ${(w.script / n).toFixed(2)}, style ${(w.style / n).toFixed(2)}, layout ${(w.layout / n).toFixed(2)})`,
+      `# pass ${i + 1} main thread per frame: task ${(w.task / n).toFixed(2)} ms, cpu ${(w.cpu / n).toFixed(2)} ms (script ${(w.script / n).toFixed(2)}, style ${(w.style / n).toFixed(2)}, layout ${(w.layout / n).toFixed(2)})`,
     );
   }
   const loadedWork = work.slice(1);
   const loadedFrames = passes.slice(1).reduce((a, p) => a + p.frames.length, 0) || 1;
   if (loadedWork.length) {
     bench('gallery.scroll_main_thread_per_frame', loadedWork.reduce((a, w) => a + w.task, 0) / loadedFrames, 'ms', '<= 8 (half a 60 Hz frame)');
+    // The main thread's CPU time (ThreadTime), which does not grow when the machine is busy and the
+    // thread waits for a core: the figure to compare between runs on a shared machine.
+    bench('gallery.scroll_main_thread_cpu_per_frame', loadedWork.reduce((a, w) => a + w.cpu, 0) / loadedFrames, 'ms', '<= 8');
     bench('gallery.scroll_script_per_frame', loadedWork.reduce((a, w) => a + w.script, 0) / loadedFrames, 'ms');
   }
   const paging = stats(passes[0]!.frames);
@@ -227,11 +252,7 @@ try {
     bench('gallery.scroll_loaded_p95_frame', loaded.p95, 'ms', '<= 50');
     bench('gallery.scroll_loaded_frames_over_50ms', loaded.over50, 'frames', '0');
   }
-  // The feed's last slot: stacks fold their members (the live batch is one slot, its other runs six).
-  const historyIds = snapshots.map((x) => x.record.id).reverse();
-  const byRecord = Object.fromEntries(snapshots.map((x) => [x.record.id, x.record]));
-  const feedLength = stackIds(historyIds, stackGroupOf(historyIds, byRecord), {}).shown.length + liveIds.length - 2;
-  bench('gallery.scroll_reached_index', passes[0]!.lastIndex, 'cards', `${feedLength - 1}`);
+  bench('gallery.scroll_reached_index', passes[0]!.lastIndex, 'cards', `${passes[0]!.feed - 1}`);
   bench('gallery.dom_cards', passes[0]!.cards, 'articles');
   const loaf = (await page.evaluate(() => (globalThis as any).__loaf)) as {
     duration: number;
@@ -252,4 +273,41 @@ try {
   await kiln.stop();
   await sim.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time by function over the sampled pass (the 25 largest), and total time of WATCH, as comment lines. */
+function printProfile(p: CpuProfile) {
+  // The gallery's own functions whose total time (with what they call) is printed.
+  const WATCH = ['GalleryGrid', 'Card', 'StackCard', 'MoreMenu', 'CardCost', 'mediaUrl', 'rowMediaHeights', 'flush', 'stackIds', 'statusBadge'];
+  const node = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  let all = 0;
+  for (const [i, id] of p.samples.entries()) {
+    const f = node.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').at(-1)}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    const dt = (p.timeDeltas[i] ?? 0) / 1000;
+    all += dt;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    // Each watched name once per sample, however deep it recurses.
+    const seen = new Set<string>();
+    for (let n: number | undefined = id; n !== undefined; n = parent.get(n)) {
+      const name = node.get(n)!.callFrame.functionName;
+      if (WATCH.includes(name) && !seen.has(name)) {
+        seen.add(name);
+        total.set(name, (total.get(name) ?? 0) + dt);
+      }
+    }
+  }
+  console.log(`# profile of pass 2: ${(all / 1000).toFixed(1)} s sampled; self time:`);
+  for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`#   ${ms.toFixed(0).padStart(6)} ms  ${k}`);
+  console.log(`# total time (with callees): ${WATCH.map((w) => `${w} ${(total.get(w) ?? 0).toFixed(0)} ms`).join(', ')}`);
 }
