@@ -69,7 +69,13 @@ export function makeHistory(n: number, t0: number): { snapshots: PredictionSnaps
     const createdAt = t0 + i * 1000;
     if (!group && rand() < 1 / 45) {
       const kind = rand() < 0.6 ? 'batch' : 'compare';
-      group = { left: kind === 'batch' ? 4 + Math.floor(rand() * 9) : 2 + Math.floor(rand() * 3), id: `grp-${i}`, kind, model: pick(IMAGE_MODELS), shape: Math.floor(rand() * SHAPES.length) };
+      group = {
+        left: kind === 'batch' ? 4 + Math.floor(rand() * 9) : 2 + Math.floor(rand() * 3),
+        id: `grp-${i}`,
+        kind,
+        model: pick(IMAGE_MODELS),
+        shape: Math.floor(rand() * SHAPES.length),
+      };
       mix.groups++;
     }
     let retryOf: string | null = null;
@@ -79,7 +85,13 @@ export function makeHistory(n: number, t0: number): { snapshots: PredictionSnaps
       mix.retries++;
     }
     const video = !group && rand() < 0.1;
-    const model = group ? (group.kind === 'batch' ? group.model : COMPARE_MODELS[(group.left - 1) % COMPARE_MODELS.length]!) : video ? VIDEO_MODEL : pick(IMAGE_MODELS);
+    const model = group
+      ? group.kind === 'batch'
+        ? group.model
+        : COMPARE_MODELS[(group.left - 1) % COMPARE_MODELS.length]!
+      : video
+        ? VIDEO_MODEL
+        : pick(IMAGE_MODELS);
     const shape = group ? group.shape : Math.floor(rand() * SHAPES.length);
     const [aspect, width, height] = SHAPES[shape]!;
     const status = pick(STATUSES);

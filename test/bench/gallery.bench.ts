@@ -86,10 +86,14 @@ try {
         ['black-forest-labs/flux-schnell', ['9:16', '1:1', '21:9']],
         ['google/veo-3', ['16:9', '9:16']],
       ] as const) {
-        for (const aspect_ratio of shapes) ids.push(...(await g.kiln.invoke('predictions:create', { model: m, input: { prompt: 'live run: a fox in the snow', aspect_ratio } })).ids);
+        for (const aspect_ratio of shapes)
+          ids.push(...(await g.kiln.invoke('predictions:create', { model: m, input: { prompt: 'live run: a fox in the snow', aspect_ratio } })).ids);
       }
       g.__batches = 0;
-      const members = Array.from({ length: size }, (_, k) => ({ model, input: { prompt: `live batch ${k}: a lighthouse at dusk, 35mm`, aspect_ratio: k % 3 ? '1:1' : '21:9' } }));
+      const members = Array.from({ length: size }, (_, k) => ({
+        model,
+        input: { prompt: `live batch ${k}: a lighthouse at dusk, 35mm`, aspect_ratio: k % 3 ? '1:1' : '21:9' },
+      }));
       const batch = async () => {
         if (g.__stopBatches) return;
         await g.kiln.invoke('predictions:createGroup', { kind: 'batch', members });
@@ -146,7 +150,15 @@ try {
   const metrics = async () =>
     Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
   const work: { script: number; style: number; layout: number; task: number; cpu: number }[] = [];
-  const passes: { pass: number; frames: number[]; ms: number; lastIndex: number; cards: number; feed: number; events: { updates: number; statuses: number } }[] = [];
+  const passes: {
+    pass: number;
+    frames: number[];
+    ms: number;
+    lastIndex: number;
+    cards: number;
+    feed: number;
+    events: { updates: number; statuses: number };
+  }[] = [];
   // Diagnostic knob: BENCH_GALLERY_PROFILE=1 samples the JS of pass 2 and prints the functions that
   // took the most time (build the renderer with `npx vite build --minify false` for readable names).
   const profile = process.env.BENCH_GALLERY_PROFILE === '1';
@@ -196,7 +208,13 @@ try {
           if (atEnd) await new Promise((r) => setTimeout(r, 30)); // the next page is loading
         }
         running = false;
-        return { frames: frames.slice(2), ms: performance.now() - started, lastIndex: lastIdx(), cards: g.document.querySelectorAll('article').length, feed: feedLength + g.__batches };
+        return {
+          frames: frames.slice(2),
+          ms: performance.now() - started,
+          lastIndex: lastIdx(),
+          cards: g.document.querySelectorAll('article').length,
+          feed: feedLength + g.__batches,
+        };
       },
       { down, paging: pass === 1, feedLength },
     );

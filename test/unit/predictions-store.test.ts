@@ -108,7 +108,7 @@ describe('predictions store', () => {
   });
 });
 
-describe('picture shapes (what the grid\'s row heights depend on)', () => {
+describe("picture shapes (what the grid's row heights depend on)", () => {
   const out = (width: number, height: number) => ({
     index: 0,
     kind: 'image' as const,
