@@ -28,13 +28,11 @@ describe('card shapes', () => {
   });
 
   it('make each row as tall as its tallest shape, at most 3:4', () => {
-    const byId = {
-      a: p({ id: 'a', input: { aspect_ratio: '21:9' } }),
-      b: p({ id: 'b', input: { aspect_ratio: '9:16' } }),
-      c: p({ id: 'c', input: { aspect_ratio: '16:9' } }),
-    };
-    expect(rowMediaHeights(['a', 'b', 'c'], byId, 2, 180)).toEqual([240, 101]);
-    expect(rowMediaHeights(['a', 'c'], byId, 2, 180)).toEqual([101]); // 21:9 and 16:9: the 16:9's height
+    const shapes = { a: 21 / 9, b: 9 / 16, c: 16 / 9 };
+    expect(rowMediaHeights(['a', 'b', 'c'], shapes, 2, 180)).toEqual([240, 101]);
+    expect(rowMediaHeights(['a', 'c'], shapes, 2, 180)).toEqual([101]); // 21:9 and 16:9: the 16:9's height
+    // A slot with no shape of its own (a stack) leaves the row's height to the others.
+    expect(rowMediaHeights(['stack:g', 'c'], shapes, 2, 180)).toEqual([101]);
   });
 });
 

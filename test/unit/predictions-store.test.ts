@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { createMemoryKiln } from '../../renderer/src/platform/memory-kiln.ts';
-import { createPredictionsStore, matchesFilter } from '../../renderer/src/stores/predictions.ts';
+import { createPredictionsStore, matchesFilter, reshape } from '../../renderer/src/stores/predictions.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 import { predictionView } from './view-fixture.ts';
 
@@ -105,6 +105,69 @@ describe('predictions store', () => {
     await store.getState().reload();
     expect(store.getState().loaded).toBe(true);
     expect(store.getState().error).toMatch(/not implemented|Not available/i);
+  });
+});
+
+describe("picture shapes (what the grid's row heights depend on)", () => {
+  const out = (width: number, height: number) => ({
+    index: 0,
+    kind: 'image' as const,
+    state: 'saved' as const,
+    mime: 'image/webp',
+    size: 1,
+    width,
+    height,
+    path: 'a.webp',
+    thumbPath: null,
+    remoteUrl: null,
+  });
+
+  it('keep their identity through progress ticks and status changes, and change when a shape does', async () => {
+    const { store, flush } = setup(450);
+    await store.getState().reload();
+    const first = store.getState().shapes;
+    expect(Object.keys(first).length).toBe(200);
+    expect(first.p449).toBe(1);
+
+    // A progress tick, a status change, logs: the cards change, the shapes object does not.
+    store.getState().onUpdated({ id: 'p449', changes: { status: 'processing', progress: { percent: 40, current: 4, total: 10 } } });
+    store.getState().onUpdated({ id: 'p448', changes: { logsTail: 'step 3/10', status: 'succeeded' } });
+    flush();
+    expect(store.getState().byId.p449!.status).toBe('processing');
+    expect(store.getState().shapes).toBe(first);
+
+    // Its output arrives, measured 16:9: that one shape changes, in a new object.
+    store.getState().onUpdated({ id: 'p449', changes: { outputs: [out(1024, 576)] } });
+    flush();
+    const second = store.getState().shapes;
+    expect(second).not.toBe(first);
+    expect(second.p449).toBeCloseTo(16 / 9);
+    expect(second.p448).toBe(1);
+
+    // The same size again (a save-state change re-sends outputs): no change.
+    store.getState().onUpdated({ id: 'p449', changes: { outputs: [{ ...out(1024, 576), state: 'saved' }], saveState: 'saved' } });
+    flush();
+    expect(store.getState().shapes).toBe(second);
+
+    // A new run, a page, a removal: each is a shape the grid must know about.
+    store.getState().onUpdated({ id: 'tall', changes: view(900, { id: 'tall', input: { aspect_ratio: '9:16' } }), full: true });
+    flush();
+    expect(store.getState().shapes.tall).toBeCloseTo(9 / 16);
+    await store.getState().loadMore();
+    expect(store.getState().shapes.p200).toBe(1);
+    store.getState().onRemoved(['tall']);
+    flush();
+    expect(store.getState().shapes.tall).toBeUndefined();
+  });
+
+  it('reshape returns the same object unless a shape is set, changed or dropped', () => {
+    const shapes = { a: 1, b: 16 / 9 };
+    const wide = view(1, { id: 'a', input: { aspect_ratio: '21:9' } });
+    expect(reshape(shapes, [view(1, { id: 'a' })], [], () => 1)).toBe(shapes);
+    expect(reshape(shapes, [], ['gone'])).toBe(shapes);
+    expect(reshape(shapes, [wide])).toEqual({ a: 21 / 9, b: 16 / 9 });
+    expect(reshape(shapes, [], ['b'])).toEqual({ a: 1 });
+    expect(shapes).toEqual({ a: 1, b: 16 / 9 }); // never mutated
   });
 });
 

@@ -3,6 +3,7 @@ import { splitModelRef } from '../../../shared/domain/provider.ts';
 import type { PredictionView, PredictionChanges, PredictionFilter } from '../../../shared/domain/prediction.ts';
 import type { EventPayload } from '../../../shared/ipc.ts';
 import { type ApiSource, windowApi, errorMessage } from '../api.ts';
+import { cardAspect } from '../features/scale/aspect.ts';
 
 // The gallery's model of the history: one page-loaded, newest-first list kept live by events.
 // Events are queued and applied in batches (one immutable copy per batch, not per event), so a
@@ -25,6 +26,13 @@ export interface PredictionsState {
   loaded: boolean;
   error: string | null;
   counts: Counts | null;
+  /**
+   * Each loaded run's picture shape (width / height, features/scale/aspect.ts). The gallery's row
+   * heights depend on these alone, and the grid subscribes to this rather than to `byId`: the
+   * object is replaced only when a shape changes (a run's output is measured, a run arrives or
+   * leaves), so a progress tick or a status change re-renders that one card, not the grid.
+   */
+  shapes: Record<string, number>;
   /**
    * Cards just deleted from this window: their slot is held (drawn empty) for a moment, so the
    * next card does not slide under a pointer that is still clicking. Value: when it is let go.
@@ -89,6 +97,31 @@ function insertSorted(ids: string[], byId: Record<string, PredictionView>, id: s
 }
 
 /**
+ * `shapes` with the shapes of `views` set and `removed` dropped: the same object when none of
+ * them changes, so a selector on it sees no change (pure; O(changed), not O(loaded)).
+ */
+export function reshape(
+  shapes: Record<string, number>,
+  views: Iterable<PredictionView>,
+  removed: Iterable<string> = [],
+  shapeOf: (v: PredictionView) => number = cardAspect,
+): Record<string, number> {
+  let out: Record<string, number> | null = null;
+  for (const v of views) {
+    const a = shapeOf(v);
+    if ((out ?? shapes)[v.id] === a) continue;
+    out ??= { ...shapes };
+    out[v.id] = a;
+  }
+  for (const id of removed) {
+    if ((out ?? shapes)[id] === undefined) continue;
+    out ??= { ...shapes };
+    delete out[id];
+  }
+  return out ?? shapes;
+}
+
+/**
  * A new variant (a retry) changes how many variants its whole family has: every loaded card of
  * the family takes the newcomer's count, so "N variants" is the same on each of them.
  */
@@ -147,6 +180,7 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
       loaded: false,
       error: null,
       counts: null,
+      shapes: {},
       held: {},
 
       hold(ids, ms) {
@@ -180,7 +214,15 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
           // The history is the truth now: a held slot whose run came back (undo) is a card again.
           for (const p of page.items) gone.delete(p.id);
           const held = Object.fromEntries(Object.entries(get().held).filter(([id]) => !byId[id]));
-          set({ byId, ids: page.items.map((p) => p.id), cursor: page.nextCursor, hasMore: page.nextCursor != null, loaded: true, held });
+          set({
+            byId,
+            ids: page.items.map((p) => p.id),
+            shapes: reshape({}, page.items),
+            cursor: page.nextCursor,
+            hasMore: page.nextCursor != null,
+            loaded: true,
+            held,
+          });
         } catch (e) {
           if (gen !== generation) return;
           set({ error: errorMessage(e), loaded: true });
@@ -204,7 +246,7 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
             if (!byId[p.id]) ids.push(p.id);
             byId[p.id] = p;
           }
-          set({ byId, ids, cursor: page.nextCursor, hasMore: page.nextCursor != null });
+          set({ byId, ids, shapes: reshape(get().shapes, page.items), cursor: page.nextCursor, hasMore: page.nextCursor != null });
         } catch (e) {
           onError(`Could not load more: ${errorMessage(e)}`);
           set({ hasMore: false });
@@ -242,18 +284,21 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
         const byId = { ...s.byId };
         let ids = s.ids;
         let statusChanged = false;
+        const touched = new Set<string>();
         for (const ev of events) {
           const cur = byId[ev.id];
           if (cur) {
             if (ev.changes.status && ev.changes.status !== cur.status) statusChanged = true;
             if (ev.changes.saveState && ev.changes.saveState !== cur.saveState) statusChanged = true;
             byId[ev.id] = { ...cur, ...(ev.changes as PredictionChanges) } as PredictionView;
+            touched.add(ev.id); // its shape is looked at again; `shapes` changes only if it moved
           } else if (ev.full) {
             const view = ev.changes as PredictionView;
             if (!matchesFilter(view, s.filter)) continue;
             byId[ev.id] = view;
             ids = insertSorted(ids, byId, ev.id);
             shareVariants(byId, view);
+            touched.add(ev.id);
             statusChanged = true;
           } else if (!fetching.has(ev.id)) {
             // A partial change for a card we have never seen (e.g. it was created before we loaded
@@ -281,7 +326,12 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
           statusChanged = true;
         }
         if (removed.length) statusChanged = true;
-        set({ byId, ids });
+        const shapes = reshape(
+          s.shapes,
+          [...touched].flatMap((id) => byId[id] ?? []),
+          now,
+        );
+        set({ byId, ids, shapes });
         if (statusChanged) countsSoon();
       },
 
@@ -291,7 +341,7 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
         const byId = { ...s.byId, [view.id]: view };
         const ids = cur ? s.ids : insertSorted(s.ids, byId, view.id);
         shareVariants(byId, view);
-        set({ byId, ids });
+        set({ byId, ids, shapes: reshape(s.shapes, [view]) });
         // A card that arrives (or changes status) here rather than through an event still counts:
         // a retry that failed before its event came would otherwise leave the counts stale.
         if (!cur || cur.status !== view.status || cur.saveState !== view.saveState) countsSoon();

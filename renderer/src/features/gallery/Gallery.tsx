@@ -55,11 +55,13 @@ export function Gallery() {
 function GalleryGrid({ loaded }: { loaded: boolean }) {
   // Batches and compares show as one stack each (features/stacks), open ones followed by their runs.
   const { shown: ids, members } = useStacks(usePredictions((s) => s.ids));
-  // Row heights follow the pictures' shapes, which are known once a run's view arrives.
-  const byId = usePredictions((s) => s.byId);
+  // Row heights follow the pictures' shapes alone: not `byId`, which changes with every progress
+  // tick and status change of any card, and would re-render the grid (and redo every row) for each.
+  const shapes = usePredictions((s) => s.shapes);
   const minCard = useViewPrefs((s) => s.thumbSize);
-  // The feed's size as far as it is known: -1 (unknown) while more history can still page in.
-  const setSize = usePredictions((s) => (s.hasMore ? -1 : s.ids.length));
+  // The feed's size as far as it is known (its slots: a stack is one): -1 while more can page in.
+  const hasMore = usePredictions((s) => s.hasMore);
+  const setSize = hasMore ? -1 : ids.length;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
 
@@ -75,7 +77,7 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   const inner = Math.max(minCard, width - GAP * 2);
   const cols = Math.max(1, Math.floor((inner + GAP) / (minCard + GAP)));
   const cardW = (inner - GAP * (cols - 1)) / cols;
-  const media = useMemo(() => rowMediaHeights(ids, byId, cols, cardW), [ids, byId, cols, cardW]);
+  const media = useMemo(() => rowMediaHeights(ids, shapes, cols, cardW), [ids, shapes, cols, cardW]);
   const rows = media.length;
   const rowH = (i: number) => (media[i] ?? Math.round(cardW)) + BODY_H + GAP;
   // One number that changes when any row's height does: the virtualizer re-measures then only.

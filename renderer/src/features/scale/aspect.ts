@@ -18,16 +18,13 @@ function parseRatio(v: unknown): number | null {
   return m ? ratio(Number(m[1]), Number(m[2])) : null;
 }
 
-const cache = new WeakMap<PredictionView, number>();
-
-/** Width / height of the card's picture. Memoised per view object (a new object on every change). */
+/**
+ * Width / height of the card's picture. Computed once per changed view by the predictions store
+ * (its `shapes`), which the grid's row heights read: see `reshape` in stores/predictions.ts.
+ */
 export function cardAspect(p: PredictionView): number {
-  const hit = cache.get(p);
-  if (hit !== undefined) return hit;
   const out = p.outputs.find((o) => o.kind === 'image' || o.kind === 'video');
-  const a = clamp(ratio(out?.width, out?.height) ?? parseRatio(p.input.aspect_ratio) ?? ratio(p.input.width, p.input.height) ?? 1);
-  cache.set(p, a);
-  return a;
+  return clamp(ratio(out?.width, out?.height) ?? parseRatio(p.input.aspect_ratio) ?? ratio(p.input.width, p.input.height) ?? 1);
 }
 
 /**
@@ -39,15 +36,16 @@ export const MIN_ROW_ASPECT = 3 / 4;
 /**
  * Each row's picture height for cards `cardW` wide: the tallest shape in the row, so every picture
  * in it fits whole (the others are letterboxed), within [cardW / MAX_ASPECT, cardW / MIN_ROW_ASPECT].
+ * `shapes` holds each run's cardAspect (a slot without one, e.g. a stack, does not set the height).
  */
-export function rowMediaHeights(ids: string[], byId: Record<string, PredictionView | undefined>, cols: number, cardW: number): number[] {
+export function rowMediaHeights(ids: string[], shapes: Readonly<Record<string, number | undefined>>, cols: number, cardW: number): number[] {
   const rows = Math.ceil(ids.length / cols);
   const out = new Array<number>(rows);
   for (let r = 0; r < rows; r++) {
     let minAspect = MAX_ASPECT;
     for (let i = r * cols; i < Math.min(ids.length, r * cols + cols); i++) {
-      const p = byId[ids[i]!];
-      if (p) minAspect = Math.min(minAspect, cardAspect(p));
+      const a = shapes[ids[i]!];
+      if (a !== undefined && a < minAspect) minAspect = a;
     }
     out[r] = Math.round(cardW / Math.max(MIN_ROW_ASPECT, minAspect));
   }
