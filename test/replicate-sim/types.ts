@@ -9,6 +9,12 @@ export interface ModelBehaviour {
   coldBootMs?: number;
   /** Time spent in `processing` (simulated ms). */
   runMs?: number;
+  /**
+   * Vary coldBootMs and runMs per prediction by up to this share either way (0–0.9; default 0: exact).
+   * Real run times vary; with exact ones a client polling every 500 ms from create is phase-locked
+   * to the ends (a 5.000 s run is seen 0 ms late). Drawn from the prediction id, so repeatable.
+   */
+  runJitter?: number;
   outcome?: 'succeeded' | 'failed';
   /** Error string used when outcome is `failed` (Replicate style, with an E#### code). */
   error?: string;

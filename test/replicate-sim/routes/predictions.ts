@@ -110,6 +110,12 @@ function plan(state: SimState, model: CatalogueModel, input: Record<string, unkn
   let runMs = b.runMs;
   let outcome = b.outcome ?? 'succeeded';
   let unknownStatus = b.unknownStatus;
+  const jitter = Math.max(0, Math.min(0.9, b.runJitter ?? 0));
+  if (jitter > 0) {
+    const r = rng(`${id}:timing`);
+    coldBootMs = Math.round(coldBootMs * (1 + jitter * (2 * r() - 1)));
+    runMs = Math.round(runMs * (1 + jitter * (2 * r() - 1)));
+  }
   if (prompt.includes('[fail]')) outcome = 'failed';
   if (prompt.includes('[slow]')) coldBootMs = Math.max(coldBootMs, 180_000);
   if (prompt.includes('[long]')) runMs = Math.max(runMs, 600_000);
