@@ -102,7 +102,7 @@ describe('nextLookDelay', () => {
     {
       name: 'running, step 1 of 4 reached 0.75 s in: the end is predicted at 3 s from its own progress, not the history',
       ctx: { status: 'processing', inStatus: 1000, typicalRunMs: 40_000, progress: { current: 1, total: 4, atInStatus: 750 } },
-      ms: 3000 - 1000 - 2 * D.endgameMs,
+      ms: 3000 - 1000 - 300, // the margin: 10 % of the run (more than one endgame look)
     },
     {
       name: 'running, step 20 of 50 reached 16 s in, now 30 s in: to the predicted end (40 s) minus 10%',

@@ -4,8 +4,10 @@
 // progress move. Unknown statuses are treated like `starting`: followed, at a patient pace.
 
 export interface CadenceOptions {
-  /** First looks after create (the first 5 × initialMs). */
+  /** First looks after create, this often... */
   initialMs: number;
+  /** ...this many of them (a warm short model may be done already); then the status's own pace. */
+  initialLooks: number;
   /** Poll while processing (the first processingRampMs of it), and near a predicted end... */
   processingMs: number;
   /** ...easing to this during a long run Kiln cannot predict (a 40 s video needs no twice-a-second look). */
@@ -43,6 +45,7 @@ export interface CadenceOptions {
 
 export const DEFAULT_CADENCE: CadenceOptions = {
   initialMs: 500,
+  initialLooks: 3,
   processingMs: 500,
   processingMaxMs: 2000,
   processingRampMs: 10_000,
@@ -66,7 +69,7 @@ export function nextPollDelay(status: string, sinceCreate: number, inStatus: num
     const f = Math.min(1, (inStatus - opts.processingRampMs) / (5 * opts.processingRampMs));
     return Math.round(opts.processingMs + f * (opts.processingMaxMs - opts.processingMs));
   }
-  if (sinceCreate < 5 * opts.initialMs) return opts.initialMs;
+  if (sinceCreate < opts.initialLooks * opts.initialMs) return opts.initialMs;
   if (inStatus >= opts.longStartMs) return opts.startingMaxMs;
   // Ramp from processing pace up to the long-start pace over the first longStartMs.
   const f = Math.min(1, inStatus / opts.longStartMs);
@@ -140,7 +143,7 @@ export function stepSeenAt(current: number, inStatus: number, prevLookInStatus: 
  *   than the step rule.
  * - Running with a predicted end (predictedRunMs: its own progress, else its model's typical run
  *   time): one look, as late as predictedMaxMs allows, at the predicted end minus a margin
- *   (predictedMarginShare of the run, at least two endgame looks for a prediction from progress,
+ *   (predictedMarginShare of the run, at least one endgame look for a prediction from progress,
  *   two processing looks for one from history), then the endgame pace (endgameMs)
  *   until the end shows; once the run is overdue by endgameOverrunShare of the prediction, the
  *   processing pace (processingMs, not the eased one) — the prediction was wrong, the end is near.
@@ -152,7 +155,7 @@ export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_C
   const base = nextPollDelay(ctx.status, ctx.sinceCreate, ctx.inStatus, opts);
   const q = ctx.queuePosition;
   if (ctx.status !== 'processing' && q !== null && Number.isFinite(q) && q >= 0) {
-    const front = ctx.sinceCreate < 5 * opts.initialMs ? opts.initialMs : opts.queueFrontMs;
+    const front = ctx.sinceCreate < opts.initialLooks * opts.initialMs ? opts.initialMs : opts.queueFrontMs;
     if (q < 1) return Math.min(base, front);
     const near = Math.min(Math.floor(q), opts.queueFarAfter);
     const far = Math.max(0, Math.floor(q) - opts.queueFarAfter);
@@ -168,10 +171,10 @@ export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_C
   if (predicted !== null) {
     const left = predicted.ms - ctx.inStatus;
     // Kiln times `processing` from the look that first showed it, up to one look after the real
-    // start. Steps reached later are timed the same way, so a prediction from progress runs early;
-    // one from past runs runs late by up to that look's gap: it gets the wider margin (two
-    // processing looks, as before the endgame pace existed).
-    const floor = predicted.from === 'progress' ? 2 * opts.endgameMs : 2 * opts.processingMs;
+    // start. Steps reached later are timed the same way, so a prediction from progress runs early
+    // (one endgame look of margin is enough); one from past runs runs late by up to that look's
+    // gap: it gets the wider margin (two processing looks, as before the endgame pace existed).
+    const floor = predicted.from === 'progress' ? opts.endgameMs : 2 * opts.processingMs;
     const margin = Math.max(floor, opts.predictedMarginShare * predicted.ms);
     if (left > margin + opts.endgameMs) return Math.min(opts.predictedMaxMs, Math.round(left - margin));
     const overrun = Math.max(4 * opts.endgameMs, opts.endgameOverrunShare * predicted.ms);
