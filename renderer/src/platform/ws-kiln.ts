@@ -46,6 +46,29 @@ export function mediaPathUrl(base: string, relPath: string, mediaKey: string | n
   return `${base}/media/${encoded}${mediaKey ? `?sig=${mediaSignature(mediaKey, canonical)}` : ''}`;
 }
 
+/**
+ * Signed media URLs remembered by path: the signature is a pure-JS HMAC (no WebCrypto on this
+ * synchronous path), and a scrolling gallery asks for the same few hundred on every frame — it
+ * was ~40 % of a card's render in the gallery bench. The map keeps the most recently asked ones.
+ */
+const MEDIA_URLS_KEPT = 2000;
+
+function rememberedMediaUrls(base: string, mediaKey: string | null): (relPath: string) => string {
+  const urls = new Map<string, string>();
+  return (relPath) => {
+    const hit = urls.get(relPath);
+    if (hit !== undefined) {
+      urls.delete(relPath);
+      urls.set(relPath, hit); // most recent last; the oldest goes first
+      return hit;
+    }
+    const url = mediaPathUrl(base, relPath, mediaKey);
+    urls.set(relPath, url);
+    if (urls.size > MEDIA_URLS_KEPT) urls.delete(urls.keys().next().value!);
+    return url;
+  };
+}
+
 async function openInNewTab(url: string): Promise<{ ok: true }> {
   let u: URL;
   try {
@@ -195,7 +218,7 @@ export function connectWebKiln(opts: WebKilnOptions): Promise<WebKiln> {
       set.add(l);
       return () => void set.delete(l);
     },
-    mediaUrl: (p) => mediaPathUrl(opts.httpBase ?? '', p, mediaKey),
+    mediaUrl: rememberedMediaUrls(opts.httpBase ?? '', mediaKey),
     state: () => state,
     onState(listener) {
       stateListeners.add(listener);

@@ -1,4 +1,4 @@
-import { memo, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useEffect, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
@@ -15,6 +15,20 @@ import { usePosterFrame } from '../poster/poster.ts';
 import { chainDragProps } from '../chain/drag.ts';
 import { SourceLink } from '../chain/SourceLink.tsx';
 
+/** How long a video card stays on screen before its <video> is made (its length badge and hover preview). */
+const VIDEO_AFTER_MS = 400;
+
+/** True once `on` has held for `ms` since mount (a card a scroll passes by never gets there). */
+function useSettled(on: boolean, ms: number): boolean {
+  const [settled, setSettled] = useState(false);
+  useEffect(() => {
+    if (!on || settled) return;
+    const t = setTimeout(() => setSettled(true), ms);
+    return () => clearTimeout(t);
+  }, [on, settled, ms]);
+  return on && settled;
+}
+
 export const Card = memo(function Card({ id, index, setSize }: { id: string; index: number; setSize: number }) {
   const p = usePredictions((s) => s.byId[id]);
   const held = usePredictions((s) => s.held[id] !== undefined);
@@ -23,6 +37,10 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   // A video's length, read from its metadata by the browser (the file is local).
   const [videoSecs, setVideoSecs] = useState<number | null>(null);
   usePosterFrame(id, p ? primaryOutput(p) : null);
+  const isVideo = !!p && primaryOutput(p)?.kind === 'video';
+  const settled = useSettled(isVideo, VIDEO_AFTER_MS);
+  const [hovered, setVideoLive] = useState(false);
+  const videoLive = settled || hovered;
   const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
   if (!p) return null;
   // Just deleted: the slot stays, empty and inert, so a second click lands on nothing.
@@ -96,7 +114,12 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             </svg>
             <span className="small">The file was deleted outside Kiln</span>
           </div>
-        ) : out?.kind === 'video' && out.path ? (
+        ) : out?.kind === 'video' && out.path && !videoLive && out.thumbPath ? (
+          // Its poster until the card has stayed on screen a moment (useSettled): a <video> element
+          // builds a media player and fetches the file's header, which on every card a fast scroll
+          // passes cost the gallery its frame rate.
+          <img src={windowApi().mediaUrl(out.thumbPath)} alt="" loading="lazy" decoding="async" draggable={false} onPointerEnter={() => setVideoLive(true)} />
+        ) : out?.kind === 'video' && out.path && videoLive ? (
           <video
             src={windowApi().mediaUrl(out.path)}
             poster={out.thumbPath ? windowApi().mediaUrl(out.thumbPath) : undefined}
