@@ -162,11 +162,17 @@ try {
   // Diagnostic knob: BENCH_GALLERY_PROFILE=1 samples the JS of pass 2 and prints the functions that
   // took the most time (build the renderer with `npx vite build --minify false` for readable names).
   const profile = process.env.BENCH_GALLERY_PROFILE === '1';
+  // BENCH_GALLERY_TRACE=1 traces pass 2 (Chromium's timeline) and prints where the renderer's main
+  // thread spent its time by event, native work included — what a JS profile shows as "(program)".
+  const trace = process.env.BENCH_GALLERY_TRACE === '1';
+  const traceEvents: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e) => void traceEvents.push(...(e.value as unknown as TraceEvent[])));
   // The feed's length once everything is in: stacks fold their members; each live batch adds one slot.
   const historyIds = snapshots.map((x) => x.record.id).reverse();
   const byRecord = Object.fromEntries(snapshots.map((x) => [x.record.id, x.record]));
   const feedLength = stackIds(historyIds, stackGroupOf(historyIds, byRecord), {}).shown.length + liveIds.length;
   for (let pass = 1; pass <= PASSES; pass++) {
+    if (trace && pass === 2) await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink,cc,v8', transferMode: 'ReportEvents' });
     if (profile && pass === 2) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -221,6 +227,12 @@ try {
     const events = (await page.evaluate(() => ({ ...(globalThis as any).__events }))) as { updates: number; statuses: number };
     passes.push({ pass, ...r, events });
     if (profile && pass === 2) printProfile(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
+    if (trace && pass === 2) {
+      const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+      await cdp.send('Tracing.end');
+      await done;
+      printTrace(traceEvents);
+    }
     const after = await metrics();
     const d = (k: string) => ((after[k] ?? 0) - (before[k] ?? 0)) * 1000;
     work.push({ script: d('ScriptDuration'), style: d('RecalcStyleDuration'), layout: d('LayoutDuration'), task: d('TaskDuration'), cpu: d('ThreadTime') });
@@ -328,4 +340,32 @@ function printProfile(p: CpuProfile) {
   console.log(`# profile of pass 2: ${(all / 1000).toFixed(1)} s sampled; self time:`);
   for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`#   ${ms.toFixed(0).padStart(6)} ms  ${k}`);
   console.log(`# total time (with callees): ${WATCH.map((w) => `${w} ${(total.get(w) ?? 0).toFixed(0)} ms`).join(', ')}`);
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+/** The renderer main thread's time by event name (self time: children's spans subtracted), the top 15. */
+function printTrace(events: TraceEvent[]) {
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return console.log('# trace: no renderer main thread found');
+  const spans = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+  const self = new Map<string, number>();
+  const stack: { end: number; name: string }[] = [];
+  for (const e of spans) {
+    while (stack.length && stack.at(-1)!.end <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    stack.push({ end: e.ts + e.dur!, name: e.name });
+  }
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  console.log(`# trace of pass 2, renderer main thread self time: ${top.map(([n, us]) => `${n} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
 }
