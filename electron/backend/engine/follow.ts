@@ -32,6 +32,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
    * swept less often rather than paying ten pages every second.
    */
   function sweepGap(followedCount: number): number {
+    if (followedCount <= c.opts.listFewAt) return c.opts.listFewMs;
     const span = Math.max(1, c.opts.listIntervalMaxAt - c.opts.listThreshold);
     const f = Math.min(1, Math.max(0, followedCount - c.opts.listThreshold) / span);
     return Math.round(c.opts.listIntervalMs + f * Math.max(0, c.opts.listIntervalMaxMs - c.opts.listIntervalMs));

@@ -18,6 +18,9 @@ export interface EngineOptions {
   listIntervalMaxMs: number;
   /** In-flight count at which the sweep gap reaches listIntervalMaxMs (linear from listThreshold). */
   listIntervalMaxAt: number;
+  /** With at most listFewAt followed, sweeps may come every listFewMs (the endgame pace): a handful of runs costs few sweeps. */
+  listFewAt: number;
+  listFewMs: number;
   listMaxPages: number;
   /** In list mode, full GET of a `processing` prediction this often (logs → progress)... */
   processingRefreshMs: number;
@@ -61,10 +64,13 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   budget: {},
   listThreshold: 2,
   // Sweeps are one request for up to 100 followed: cheap enough to look as often as the official
-  // client polls one run while few are in flight (docs/DECISIONS.md, "Cadence, round two"). 250 ms
-  // (the endgame pace) was tried: N = 100 then swept every ~460 ms, since some of 100 jittered runs
-  // is always near its end, and the all-in request ratio went from 0.08 to 0.11 (target 0.1).
+  // client polls one run while few are in flight (docs/DECISIONS.md, "Cadence, round two"), and at
+  // the endgame pace (250 ms) with a handful. Not 250 ms all the way up: at N = 100 some of the runs
+  // is always near its end, so the sweeps came every ~460 ms and the all-in request ratio went from
+  // 0.08 to 0.113 (target 0.1; "Cadence round three").
   listIntervalMs: 400,
+  listFewAt: 20,
+  listFewMs: 250,
   listIntervalMaxMs: 2500,
   listIntervalMaxAt: 1000,
   listMaxPages: 12,

@@ -15,6 +15,7 @@ export const FAST_ENGINE = {
   cadence: { initialMs: 40, processingMs: 80, processingMaxMs: 160, processingRampMs: 1000, startingMaxMs: 250, longStartMs: 1000 },
   backoff: { baseMs: 40, maxMs: 400 },
   listIntervalMs: 100,
+  listFewMs: 100,
   processingRefreshMs: 300,
   probeMs: 400,
   reconcileDelayMs: 100,
