@@ -85,8 +85,8 @@ describe('nextLookDelay', () => {
       ms: D.endgameMs,
     },
     {
-      name: 'running just past the predicted end: still the endgame pace (within a quarter of the run)',
-      ctx: { status: 'processing', inStatus: 14_000, typicalRunMs: 12_000 },
+      name: 'running just past the predicted end: still the endgame pace (within a tenth of the run)',
+      ctx: { status: 'processing', inStatus: 13_000, typicalRunMs: 12_000 },
       ms: D.endgameMs,
     },
     {
@@ -102,12 +102,12 @@ describe('nextLookDelay', () => {
     {
       name: 'running, step 1 of 4 reached 0.75 s in: the end is predicted at 3 s from its own progress, not the history',
       ctx: { status: 'processing', inStatus: 1000, typicalRunMs: 40_000, progress: { current: 1, total: 4, atInStatus: 750 } },
-      ms: 3000 - 1000 - 300, // the margin: 10 % of the run (more than one endgame look)
+      ms: 3000 - 1000 - D.endgameMs, // the margin: one endgame look (5 % of the run is less)
     },
     {
-      name: 'running, step 20 of 50 reached 16 s in, now 30 s in: to the predicted end (40 s) minus 10%',
+      name: 'running, step 20 of 50 reached 16 s in, now 30 s in: to the predicted end (40 s) minus 5 % (steps predict early)',
       ctx: { status: 'processing', inStatus: 30_000, progress: { current: 20, total: 50, atInStatus: 16_000 } },
-      ms: 40_000 - 30_000 - 4000,
+      ms: 40_000 - 30_000 - 2000,
     },
     {
       name: 'running, every step done (the outputs are being uploaded): the endgame pace at once',

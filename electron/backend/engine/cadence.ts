@@ -33,13 +33,20 @@ export interface CadenceOptions {
    * (runs vary, and Kiln sees a start only at its next look, so the prediction runs late)...
    */
   predictedMarginShare: number;
+  /** The same for an end predicted from the run's own steps: they run early, so a smaller margin will do. */
+  progressMarginShare: number;
   /**
    * Around a predicted end (from the run's own progress, or its model's past runs), looks come
    * this often: the end is what detection waits for, and a prediction lets Kiln skip the looks in
    * the middle of the run to pay for quicker ones at its end...
    */
   endgameMs: number;
-  /** ...until this share of the predicted run has passed beyond the prediction (at least four looks); then the processing pace. */
+  /**
+   * ...until this share of the predicted run has passed beyond the prediction (at least four looks);
+   * then the processing pace. Each run's endgame is looks (or, in list mode, sweeps) at 250 ms, so
+   * its length is what a batch of long runs with spread-out ends pays for (0.25 took N = 100's
+   * request ratio past its target).
+   */
   endgameOverrunShare: number;
 }
 
@@ -58,8 +65,9 @@ export const DEFAULT_CADENCE: CadenceOptions = {
   queueMaxMs: 15_000,
   predictedMaxMs: 10_000,
   predictedMarginShare: 0.1,
+  progressMarginShare: 0.05,
   endgameMs: 250,
-  endgameOverrunShare: 0.25,
+  endgameOverrunShare: 0.1,
 };
 
 /** `sinceCreate`: ms since the provider accepted it; `inStatus`: ms in the current status. */
@@ -175,7 +183,7 @@ export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_C
     // (one endgame look of margin is enough); one from past runs runs late by up to that look's
     // gap: it gets the wider margin (two processing looks, as before the endgame pace existed).
     const floor = predicted.from === 'progress' ? opts.endgameMs : 2 * opts.processingMs;
-    const margin = Math.max(floor, opts.predictedMarginShare * predicted.ms);
+    const margin = Math.max(floor, (predicted.from === 'progress' ? opts.progressMarginShare : opts.predictedMarginShare) * predicted.ms);
     if (left > margin + opts.endgameMs) return Math.min(opts.predictedMaxMs, Math.round(left - margin));
     const overrun = Math.max(4 * opts.endgameMs, opts.endgameOverrunShare * predicted.ms);
     return -left <= overrun ? opts.endgameMs : opts.processingMs;

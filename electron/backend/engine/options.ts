@@ -63,13 +63,13 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   backoff: DEFAULT_BACKOFF,
   budget: {},
   listThreshold: 2,
-  // Sweeps are one request for up to 100 followed: cheap enough to look as often as the official
-  // client polls one run while few are in flight (docs/DECISIONS.md, "Cadence, round two"), and at
-  // the endgame pace (250 ms) with a handful. Not 250 ms all the way up: at N = 100 some of the runs
-  // is always near its end, so the sweeps came every ~460 ms and the all-in request ratio went from
-  // 0.08 to 0.113 (target 0.1; "Cadence round three").
-  listIntervalMs: 400,
-  listFewAt: 20,
+  // Sweeps are one request for up to 100 followed: with a handful (listFewAt) they come at the
+  // endgame pace (250 ms), since then a sweep is what bounds detection and costs little. Beyond,
+  // from 500 ms stretched with the count: with run times that vary, some of 100 runs is always in
+  // its endgame, so the sweeps come as often as the gap allows — at 250 ms the all-in request
+  // ratio at N = 100 was 0.113, at 400 ms 0.103 (target 0.1; docs/DECISIONS.md, "Cadence round three").
+  listIntervalMs: 500,
+  listFewAt: 10,
   listFewMs: 250,
   listIntervalMaxMs: 2500,
   listIntervalMaxAt: 1000,
