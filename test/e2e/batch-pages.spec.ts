@@ -1,8 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { KilnApi } from '../../shared/ipc.ts';
 import { test, expect } from './fixtures.ts';
 import { openStudio } from './studio.helpers.ts';
+import { auditThemes } from './screens.helpers.ts';
 
 // A stack counts its whole group (issue 14), not the members the gallery has loaded. The gallery
 // reads the history 200 runs a page (stores/predictions.ts); here a 12-run batch is followed by 200
@@ -11,7 +11,6 @@ import { openStudio } from './studio.helpers.ts';
 // says "12 runs", its progress moving to "12 of 12 done" as the retry ends, live.
 
 const FLUX = 'black-forest-labs/flux-schnell';
-const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
 const FILLERS = 200; // one history page
 const refusal = {
   status: 422,
@@ -33,21 +32,6 @@ function invoke<T>(page: Page, channel: string, req: unknown): Promise<T> {
     channel,
     req,
   ] as const) as Promise<T>;
-}
-
-async function shots(page: Page, name: string) {
-  for (const theme of ['light', 'dark']) {
-    await page.locator('html').evaluate((el, t) => {
-      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
-    }, theme);
-    await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(
-      r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
-      `${name} (${theme})`,
-    ).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
-  }
 }
 
 test('a stack whose members are past the first history page still counts all of them, and follows a retry live', async ({ page, kiln }) => {
@@ -85,5 +69,5 @@ test('a stack whose members are past the first history page still counts all of 
   await expect(page.getByRole('article', { name: /^paged lantern \d+ — / })).toHaveCount(1);
   await top.getByRole('button', { name: 'Hide runs' }).click();
   await page.mouse.move(0, 0);
-  await shots(page, 'stack-whole-group');
+  await auditThemes(page, 'stack-whole-group');
 });

@@ -1,7 +1,6 @@
 import { test, expect } from './fixtures.ts';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { openStudio, pickModel, generate, sentInputs, card, deleteFromCard } from './studio.helpers.ts';
+import { auditThemes } from './screens.helpers.ts';
 
 // Issue 14, Chain: "Use as input" sends an output to a model that takes that kind of file (the
 // upscaler here), with the file in its field, and the run sends it.
@@ -10,26 +9,6 @@ test.use({ kilnOptions: { apiToken: 'sim' } });
 
 const FLUX = 'black-forest-labs/flux-schnell';
 const ESRGAN = 'nightmareai/real-esrgan';
-const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
-
-/** The screen in both themes, checked by axe (WCAG 2.1 AA) and photographed (docs/ when KILN_UPDATE_DOCS=1). */
-async function shots(page: Page, name: string) {
-  for (const theme of ['light', 'dark']) {
-    await page.locator('html').evaluate((el, t) => {
-      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
-    }, theme);
-    await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(
-      r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`),
-      `${name} (${theme})`,
-    ).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/${name}-${theme}.png` });
-  }
-  await page.locator('html').evaluate((el) => {
-    delete (el as unknown as { dataset: Record<string, string> }).dataset.theme;
-  });
-}
 
 // A real 1×1 PNG: the file field checks the bytes, not only the name.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
@@ -118,7 +97,7 @@ test('the chained run’s detail links back to its source, and a file replaced b
   await expect(card(page, 'a small red robot')).toHaveCount(0);
   await expect(chained.locator('.card-source')).toHaveText('↳ From a deleted run');
   await expect(chained.getByRole('button', { name: /^From / })).toHaveCount(0);
-  await shots(page, 'chain-card-source-deleted');
+  await auditThemes(page, 'chain-card-source-deleted');
   // …and so does it after a reload, read from the history.
   await page.reload();
   await expect(
@@ -169,7 +148,7 @@ test('an output dragged from the detail view onto a file field fills it; zoomed,
   const img = detail.locator('.zoom img');
   await expect(img).toHaveAttribute('draggable', 'true');
   await expect(detail.locator('.stage-drag')).toHaveText('⠿ Drag to a field');
-  await shots(page, 'chain-detail-drag');
+  await auditThemes(page, 'chain-detail-drag');
   // Zoomed: not a drag source; a drag moves the picture.
   await img.dblclick();
   await expect(img).toHaveAttribute('draggable', 'false');
@@ -198,5 +177,5 @@ test('an output dragged from the detail view onto a file field fills it; zoomed,
   await expect(up.getByRole('button', { name: 'From flux-schnell: open the source run (black-forest-labs/flux-schnell — “a small red robot”)' })).toBeVisible();
   await expect(up).toHaveAccessibleName(/— succeeded, saved/);
   await page.mouse.move(0, 0);
-  await shots(page, 'chain-card-source');
+  await auditThemes(page, 'chain-card-source');
 });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { openStudio, pickModel, generate, showAdvanced } from './studio.helpers.ts';
+import { auditThemes } from './screens.helpers.ts';
 
 // Money in the studio (issue 13, ARCHITECTURE.md, "Money"), driven like a person in browser mode against the
 // simulator: the estimate next to Generate, the budget prompt, a run's cost on its card and in
@@ -18,30 +18,6 @@ const estimate = (page: Page) => page.getByTestId('cost-estimate');
 /** Predictions the simulator actually created (its counters, keyed by model + input). */
 const creates = (sim: { control: { counters(): { createsByInputHash: Record<string, number> } } }) =>
   Object.values(sim.control.counters().createsByInputHash).reduce((a, b) => a + b, 0);
-
-async function audit(page: Page, screen: string) {
-  for (const theme of ['light', 'dark'] as const) {
-    await page.locator('html').evaluate((el, t) => {
-      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
-    }, theme);
-    await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(
-      r.violations.map(
-        (v) =>
-          `${v.id}: ${v.help} — ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      ),
-      `${screen} (${theme})`,
-    ).toEqual([]);
-    if (SHOTS) await page.screenshot({ path: `${SHOTS}/${screen}-${theme}.png` });
-  }
-  await page.locator('html').evaluate((el) => {
-    delete (el as unknown as { dataset: Record<string, string> }).dataset.theme;
-  });
-}
 
 async function openSettings(page: Page) {
   await page.getByRole('button', { name: /Settings/ }).click();
@@ -74,7 +50,7 @@ test('the estimate next to Generate follows the form, with its basis, and never 
   // The basis shows on focus, for keyboard users as for the mouse.
   await estimate(page).focus();
   await expect(page.getByRole('tooltip')).toHaveText(/8 images × \$0\.003/);
-  await audit(page, 'estimate');
+  await auditThemes(page, 'estimate', SHOTS);
   // A press (touch, or a mouse that then moves away) keeps the basis shown; Escape lets it go.
   await estimate(page).click();
   await expect(estimate(page)).toHaveAttribute('aria-expanded', 'true');
@@ -111,7 +87,7 @@ test('a batch that would cross the daily budget asks first; Cancel sends nothing
   await settings.getByLabel('Monthly budget (USD)').fill('lots');
   await settings.getByLabel('Monthly budget (USD)').press('Enter');
   await expect(budgets.getByRole('alert')).toHaveText(/in dollars/);
-  await audit(page, 'settings-budget');
+  await auditThemes(page, 'settings-budget', SHOTS);
   await settings.getByLabel('Monthly budget (USD)').fill('');
   await page.keyboard.press('Escape');
   await expect(settings).toBeHidden();
@@ -139,7 +115,7 @@ test('a batch that would cross the daily budget asks first; Cancel sends nothing
     expect(await page.evaluate(() => !!(globalThis as any).document.activeElement?.closest('[role="alertdialog"]'))).toBe(true);
   }
   await prompt.getByRole('button', { name: 'Cancel' }).focus();
-  await audit(page, 'budget-prompt');
+  await auditThemes(page, 'budget-prompt', SHOTS);
   await prompt.getByRole('button', { name: 'Cancel' }).click();
   await expect(prompt).toBeHidden();
   // Nothing was created: not on the provider, not in the gallery.
@@ -225,7 +201,7 @@ test('the spend view totals per day, month, provider and model, filters by date 
   await page.keyboard.press('Control+Enter');
   await page.waitForTimeout(500);
   expect(creates(sim)).toBe(2);
-  await audit(page, 'spend');
+  await auditThemes(page, 'spend', SHOTS);
 
   const download = page.waitForEvent('download');
   await view.getByRole('button', { name: 'Export CSV' }).click();
@@ -311,7 +287,7 @@ test('Settings → Prices: an override is listed, edited and removed, refused wi
   await expect(model).toHaveAccessibleDescription(`replicate:${FLUX} already has your price: use Edit on its row.`);
   await model.fill('');
   await usd.fill('');
-  await audit(page, 'settings-prices');
+  await auditThemes(page, 'settings-prices', SHOTS);
   await page.keyboard.press('Escape');
 
   // The estimate beside Generate uses it at once, and says where it comes from.

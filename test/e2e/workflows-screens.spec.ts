@@ -1,7 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
 import { openStudio, pickModel, generate, card, showAdvanced } from './studio.helpers.ts';
+import { auditThemes } from './screens.helpers.ts';
 
 // Issue 14's new screens in both themes, each checked by axe (WCAG 2.1 AA) and photographed:
 // the gallery at 1024 px (shapes, ×N and ▶ badges, actions on focus), folded composer, the
@@ -9,31 +8,8 @@ import { openStudio, pickModel, generate, card, showAdvanced } from './studio.he
 
 test.use({ kilnOptions: { apiToken: 'sim' }, viewport: { width: 1024, height: 768 } });
 
-// As studio-screens: pictures go to test-results/ unless the docs are refreshed on purpose.
-const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
 const FLUX = 'black-forest-labs/flux-schnell';
 const VEO = 'google/veo-3';
-
-async function both(page: Page, screen: string) {
-  for (const theme of ['light', 'dark']) {
-    await page.locator('html').evaluate((el, t) => {
-      (el as unknown as { dataset: Record<string, string> }).dataset.theme = t;
-    }, theme);
-    await page.waitForTimeout(250); // transitions settle, so axe sees the final colours
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(
-      r.violations.map(
-        (v) =>
-          `${v.id}: ${v.help} — ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      ),
-      `${screen} (${theme})`,
-    ).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/${screen}-${theme}.png` });
-  }
-}
 
 test('workflow screens pass WCAG 2.1 AA in light and dark', async ({ page, kiln, sim }) => {
   test.setTimeout(300_000);
@@ -54,15 +30,15 @@ test('workflow screens pass WCAG 2.1 AA in light and dark', async ({ page, kiln,
   await expect(await generate(page, 'a paper boat drifting on a pond')).toHaveAccessibleName(/— succeeded, saved/);
   await expect(page.locator('.video-badge')).toHaveText(/\d+:\d\d$/);
   await card(page, 'four ceramic bowls, top view').focus(); // its actions show
-  await both(page, 'gallery-1024');
+  await auditThemes(page, 'gallery-1024');
 
   await page.getByRole('button', { name: 'Hide composer' }).click();
   await expect(page.getByRole('button', { name: 'Show composer' })).toBeVisible();
-  await both(page, 'gallery-folded-1024');
+  await auditThemes(page, 'gallery-folded-1024');
 
   await card(page, 'a lighthouse on a cliff, long exposure').getByRole('button', { name: 'Remix' }).click();
   await expect(page.getByRole('checkbox', { name: /^Same seed \(\d+\)$/ })).toBeChecked();
-  await both(page, 'composer-remix');
+  await auditThemes(page, 'composer-remix');
 
   await card(page, 'a lighthouse on a cliff, long exposure').click();
   await page
@@ -71,5 +47,5 @@ test('workflow screens pass WCAG 2.1 AA in light and dark', async ({ page, kiln,
     .click();
   await expect(page.getByRole('dialog', { name: 'Copy as code' }).locator('pre.code-block')).toContainText('REPLICATE_API_TOKEN');
   await page.getByRole('radio', { name: 'Python' }).click();
-  await both(page, 'copy-as-code');
+  await auditThemes(page, 'copy-as-code');
 });
