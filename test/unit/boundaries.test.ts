@@ -16,7 +16,9 @@ async function restrictedImportErrors(rel: string, source: string): Promise<stri
 
 const ELECTRON = "import { app } from 'electron';\nexport const x = app;\n";
 
-describe('Electron import boundary', () => {
+// The first lint loads ESLint's config and its TypeScript parser: seconds on a busy 2-core CI
+// machine, past the unit project's 5 s default (it timed out there once), so these get a minute.
+describe('Electron import boundary', { timeout: 60_000 }, () => {
   it('rejects `electron` and `electron-store` in the backend', async () => {
     const errors = await restrictedImportErrors(
       'electron/backend/engine/probe.ts',

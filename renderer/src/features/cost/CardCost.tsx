@@ -1,7 +1,7 @@
-import { useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { estimateRun, runRef } from '../../../../shared/domain/cost.ts';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
-import { costStore, useCost } from '../../stores/cost.ts';
+import { runCosts } from '../../stores/run-costs.ts';
 import { costText, retryText } from './format.ts';
 import { usePrice } from './use-price.ts';
 import './cost.css';
@@ -12,13 +12,19 @@ import './cost.css';
 
 export const retryCostId = (id: string, where: 'card' | 'detail'): string => `retry-cost-${where}-${id}`;
 
+/** A run's figure from the cost cache, re-rendering only when that run's figure arrives. */
+function useRunCostFigure(id: string) {
+  const subscribe = useCallback((fn: () => void) => runCosts.subscribe(id, fn), [id]);
+  return useSyncExternalStore(subscribe, () => runCosts.get(id));
+}
+
 function useRunCost(p: PredictionView, force = false) {
   useEffect(() => {
-    costStore.getState().ensureCost(p.id, p.status, force);
+    runCosts.ensure(p.id, p.status, force);
   }, [p.id, p.status, force]);
   // fal runs keep their endpoint id without `fal:`: the price is asked by the run's full ref.
   const ref = runRef(p);
-  const fig = useCost((s) => s.costs[p.id]);
+  const fig = useRunCostFigure(p.id);
   const price = usePrice(ref);
   const retry = useMemo(
     () => (price === undefined || price === 'loading' ? null : estimateRun(price, { model: ref, input: p.input, count: 1 })),
