@@ -61,14 +61,25 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // From navigation start to the first card's image decoded, timed in the page: an observer set
+  // before the page's own scripts catches the first card picture and stamps when its decode resolves
+  // (reading the clock in a later round trip would add the harness's own latency).
+  await page.addInitScript(() => {
+    const g = globalThis as any;
+    const seen = new g.MutationObserver(() => {
+      const img = g.document.querySelector('article img');
+      if (!img) return;
+      seen.disconnect();
+      void img
+        .decode()
+        .catch(() => {})
+        .then(() => (g.__firstCards = performance.now()));
+    });
+    seen.observe(g.document, { childList: true, subtree: true });
+  });
   await page.goto(kiln.url);
-  await page.locator('article').first().waitFor({ timeout: 30_000 });
-  // From navigation start to the first card in the DOM with its image decoded.
-  await page
-    .locator('article img')
-    .first()
-    .evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode().catch(() => {}));
-  const firstCards = await page.evaluate(() => performance.now());
+  await page.waitForFunction(() => (globalThis as any).__firstCards !== undefined, undefined, { timeout: 30_000 });
+  const firstCards = (await page.evaluate(() => (globalThis as any).__firstCards)) as number;
   bench('gallery.first_cards', firstCards, 'ms', '<= 1000');
 
   // Start the live runs through the renderer's API, as the composer does, and count the events the

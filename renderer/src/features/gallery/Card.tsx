@@ -18,6 +18,15 @@ import { SourceLink } from '../chain/SourceLink.tsx';
 /** How long a video card stays on screen before its <video> is made (its length badge and hover preview). */
 const VIDEO_AFTER_MS = 400;
 
+/**
+ * The first screenful of cards fetches its pictures at once: lazy loading holds each fetch back
+ * until layout and an intersection check, ~100 ms on the pictures a person waits for at start.
+ * Further down, lazy it stays: in a fast scroll it skips the rows passed over (measured: eager
+ * everywhere cost the gallery bench ~40 % more main-thread time per frame).
+ */
+const EAGER_CARDS = 24;
+export const imageLoading = (index: number): 'eager' | 'lazy' => (index < EAGER_CARDS ? 'eager' : 'lazy');
+
 /** True once `on` has held for `ms` since mount (a card a scroll passes by never gets there). */
 function useSettled(on: boolean, ms: number): boolean {
   const [settled, setSettled] = useState(false);
@@ -118,7 +127,14 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           // Its poster until the card has stayed on screen a moment (useSettled): a <video> element
           // builds a media player and fetches the file's header, which on every card a fast scroll
           // passes cost the gallery its frame rate.
-          <img src={windowApi().mediaUrl(out.thumbPath)} alt="" loading="lazy" decoding="async" draggable={false} onPointerEnter={() => setVideoLive(true)} />
+          <img
+            src={windowApi().mediaUrl(out.thumbPath)}
+            alt=""
+            loading={imageLoading(index)}
+            decoding="async"
+            draggable={false}
+            onPointerEnter={() => setVideoLive(true)}
+          />
         ) : out?.kind === 'video' && out.path && videoLive ? (
           <video
             src={windowApi().mediaUrl(out.path)}
@@ -135,7 +151,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             onMouseLeave={(e) => e.currentTarget.pause()}
           />
         ) : media && out?.kind === 'image' ? (
-          <img src={media} alt="" loading="lazy" decoding="async" draggable={false} />
+          <img src={media} alt="" loading={imageLoading(index)} decoding="async" draggable={false} />
         ) : p.text ? (
           // While the answer streams, its newest words; once finished, its beginning.
           <div className={`card-text${active ? ' streaming' : ''}`}>{active ? p.text.slice(-600) : p.text.slice(0, 600)}</div>
