@@ -14,6 +14,7 @@ import { usePosterFrame } from '../poster/poster.ts';
 
 import { chainDragProps } from '../chain/drag.ts';
 import { SourceLink } from '../chain/SourceLink.tsx';
+import { useLiteWhileFlinging } from '../scale/fling.ts';
 
 /** How long a video card stays on screen before its <video> is made (its length badge and hover preview). */
 const VIDEO_AFTER_MS = 400;
@@ -50,6 +51,8 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const settled = useSettled(isVideo, VIDEO_AFTER_MS);
   const [hovered, setVideoLive] = useState(false);
   const videoLive = settled || hovered;
+  // Mounted during a fling: the picture and its badges only, until the scrolling slows (scale/fling.ts).
+  const lite = useLiteWhileFlinging();
   const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
   if (!p) return null;
   // Just deleted: the slot stays, empty and inert, so a second click lands on nothing.
@@ -180,7 +183,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             )}
           </div>
         )}
-        {p.progress && active && (
+        {!lite && p.progress && active && (
           <div
             className="progress"
             role="progressbar"
@@ -192,9 +195,11 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             <div style={{ width: `${p.progress.percent}%` }} />
           </div>
         )}
-        <label className="card-select" title="Select">
-          <input type="checkbox" checked={selected} aria-label="Select" onChange={() => uiStore.getState().toggleSelect(id)} />
-        </label>
+        {!lite && (
+          <label className="card-select" title="Select">
+            <input type="checkbox" checked={selected} aria-label="Select" onChange={() => uiStore.getState().toggleSelect(id)} />
+          </label>
+        )}
         <div className="card-badges">
           {p.outputs.length > 1 && (
             <span className="media-badge" title={`${p.outputs.length} outputs`}>
@@ -216,7 +221,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             {videoSecs != null && ` ${formatElapsed(videoSecs * 1000)}`}
           </span>
         )}
-        {p.logsTail && active && (
+        {!lite && p.logsTail && active && (
           <pre className="log-tail" aria-hidden="true">
             {p.logsTail
               .split(/\r?\n|\r/)
@@ -226,73 +231,78 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           </pre>
         )}
       </div>
-      <div className="card-body">
-        <div className="card-status-row">
-          <span className={`badge ${badge.tone}`}>{badge.text}</span>
-          {runMs != null && <span className="muted small">{formatDuration(runMs)}</span>}
-        </div>
-        <p className="card-prompt" title={p.prompt ?? undefined}>
-          {excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}
-        </p>
-        {p.source ? (
-          // Chain: where this run's input came from, a link back to it (features/chain/SourceLink.tsx).
-          <p className="card-model has-source muted small">
-            <span className="card-model-name">
-              <ProviderBadge provider={p.provider} /> {p.model}
-            </span>
-            <SourceLink p={p} compact />
+      {lite ? (
+        // The text and actions come with the whole card; this holds their place (drawn as a sketch).
+        <div className="card-body card-body-lite" />
+      ) : (
+        <div className="card-body">
+          <div className="card-status-row">
+            <span className={`badge ${badge.tone}`}>{badge.text}</span>
+            {runMs != null && <span className="muted small">{formatDuration(runMs)}</span>}
+          </div>
+          <p className="card-prompt" title={p.prompt ?? undefined}>
+            {excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}
           </p>
-        ) : (
-          <p className="card-model muted small">
-            <ProviderBadge provider={p.provider} /> {p.model}
-          </p>
-        )}
-        <CardCost p={p} />
-        {p.note && <p className="card-note small">{p.note}</p>}
-        {p.error && p.status !== 'succeeded' && (
-          <p className="card-error small" title={p.error.message}>
-            {excerpt(p.error.message, 100)}
-          </p>
-        )}
-        <div className="card-actions">
-          <button
-            type="button"
-            className="btn small icon"
-            aria-label={p.favourite ? 'Unfavourite' : 'Favourite'}
-            aria-pressed={p.favourite}
-            onClick={() => act.favourite(p)}
-          >
-            {p.favourite ? '★' : '☆'}
-          </button>
-          {/* One primary action slot, so the row never overflows the card: a missing file's fix comes first. */}
-          {canCancel(p) ? (
-            <button type="button" className="btn small" onClick={() => act.cancel(id)}>
-              Cancel
-            </button>
-          ) : missing ? (
-            <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>
-              Re-download
-            </button>
-          ) : act.refusedForInput(p) ? (
-            <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>
-              Fix and run
-            </button>
+          {p.source ? (
+            // Chain: where this run's input came from, a link back to it (features/chain/SourceLink.tsx).
+            <p className="card-model has-source muted small">
+              <span className="card-model-name">
+                <ProviderBadge provider={p.provider} /> {p.model}
+              </span>
+              <SourceLink p={p} compact />
+            </p>
           ) : (
+            <p className="card-model muted small">
+              <ProviderBadge provider={p.provider} /> {p.model}
+            </p>
+          )}
+          <CardCost p={p} />
+          {p.note && <p className="card-note small">{p.note}</p>}
+          {p.error && p.status !== 'succeeded' && (
+            <p className="card-error small" title={p.error.message}>
+              {excerpt(p.error.message, 100)}
+            </p>
+          )}
+          <div className="card-actions">
             <button
               type="button"
-              className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`}
-              onClick={() => void act.retry(id)}
-              aria-describedby={retryCostId(id, 'card')}
+              className="btn small icon"
+              aria-label={p.favourite ? 'Unfavourite' : 'Favourite'}
+              aria-pressed={p.favourite}
+              onClick={() => act.favourite(p)}
             >
-              Retry
+              {p.favourite ? '★' : '☆'}
             </button>
-          )}
-          <button type="button" className="btn small" onClick={() => act.remix(p)}>
-            Remix
-          </button>
-          <MoreMenu p={p} out={out} missing={missing} />
+            {/* One primary action slot, so the row never overflows the card: a missing file's fix comes first. */}
+            {canCancel(p) ? (
+              <button type="button" className="btn small" onClick={() => act.cancel(id)}>
+                Cancel
+              </button>
+            ) : missing ? (
+              <button type="button" className="btn small accent" onClick={() => act.redownload(id)}>
+                Re-download
+              </button>
+            ) : act.refusedForInput(p) ? (
+              <button type="button" className="btn small accent" onClick={() => act.fixAndRun(p)}>
+                Fix and run
+              </button>
+            ) : (
+              <button
+                type="button"
+                className={`btn small${p.status === 'succeeded' && p.saveState !== 'expired' ? '' : ' accent'}`}
+                onClick={() => void act.retry(id)}
+                aria-describedby={retryCostId(id, 'card')}
+              >
+                Retry
+              </button>
+            )}
+            <button type="button" className="btn small" onClick={() => act.remix(p)}>
+              Remix
+            </button>
+            <MoreMenu p={p} out={out} missing={missing} />
+          </div>
         </div>
-      </div>
+      )}
     </article>
   );
 });

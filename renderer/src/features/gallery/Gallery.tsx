@@ -10,6 +10,7 @@ import { useStacks } from '../stacks/useStacks.ts';
 import { groupOfKey } from '../stacks/stack-model.ts';
 import { ThumbSizeControl } from '../scale/ThumbSize.tsx';
 import { rowMediaHeights } from '../scale/aspect.ts';
+import { useFlingWatch } from '../scale/fling.ts';
 import { useViewPrefs } from '../../stores/view-prefs.ts';
 import '../scale/scale.css';
 
@@ -64,6 +65,8 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   const setSize = hasMore ? -1 : ids.length;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
+  // Cards that mount during a fling are light until it slows (scale/fling.ts).
+  useFlingWatch(scrollRef);
 
   useLayoutEffect(() => {
     const el = scrollRef.current;

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { test, expect, launchKiln } from './fixtures.ts';
+import { openHistory } from '../../electron/backend/history/store.ts';
+import { systemClock } from '../../electron/backend/types.ts';
+import { makeHistory, writeMedia } from '../bench/gallery-data.ts';
+
+// A fling through the gallery (features/scale/fling.ts): cards that mount while the gallery moves
+// at fling speed show their picture and badges only, and become whole cards once it slows; an
+// ordinary scroll never sees a light card; a card holding focus keeps it through the change.
+// The history is the gallery bench's (stacks, retries, videos, seven shapes), 400 runs.
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const RUNS = 400;
+
+test.use({ viewport: { width: 1280, height: 860 } });
+
+/** Scrolls `steps` frames by `share` of a screen each; returns the most light cards seen at once. */
+const scroll = (page: Page, share: number, steps: number) =>
+  page.evaluate(
+    async ([share, steps]) => {
+      const g = globalThis as any;
+      const el = g.document.querySelector('.gallery-scroll');
+      let most = 0;
+      for (let i = 0; i < steps; i++) {
+        el.scrollTop += el.clientHeight * share;
+        await new Promise((r) => g.requestAnimationFrame(r));
+        most = Math.max(most, g.document.querySelectorAll('.card-body-lite').length);
+      }
+      return most;
+    },
+    [share, steps] as const,
+  );
+const lightCards = (page: Page) => page.locator('.card-body-lite').count();
+
+test('cards mounted during a fling are light until it slows; a reading scroll and a focused card stay whole', async ({ page, sim }) => {
+  test.setTimeout(120_000);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-fling-'));
+  await writeMedia(dataDir, path.join(import.meta.dirname, '../replicate-sim/fixtures/sample.mp4'));
+  const h = openHistory({ dataDir, log: quiet, clock: systemClock });
+  h.restore(makeHistory(RUNS, Date.now() - RUNS * 1000).snapshots);
+  h.close();
+  const kiln = await launchKiln({ dataDir, replicateBaseUrl: sim.baseUrl, apiToken: sim.token });
+  try {
+    await page.goto(kiln.url);
+    await expect(page.getByRole('article').first()).toBeVisible();
+    await expect(page.getByRole('article').first().getByRole('button', { name: 'Remix' })).toBeVisible();
+
+    // A fling: most of a screen per frame. New cards come light, with their pictures.
+    expect(await scroll(page, 0.8, 12)).toBeGreaterThan(0);
+    // It stops: every card on screen becomes whole, with its text and actions.
+    await expect.poll(() => lightCards(page)).toBe(0);
+    const shown = page.getByRole('article').filter({ has: page.locator('img') });
+    await expect(shown.first().getByRole('button', { name: 'Remix' })).toHaveCount(1);
+
+    // Reading speed (1/60 of a screen a frame): never a light card.
+    expect(await scroll(page, 1 / 60, 60)).toBe(0);
+
+    // End from a focused card jumps to the last one, which takes focus; it stays focused, and whole.
+    const first = page.locator('article[data-index="0"]');
+    await page.evaluate(() => ((globalThis as any).document.querySelector('.gallery-scroll').scrollTop = 0));
+    await first.focus();
+    await page.keyboard.press('End');
+    const last = page.locator('article:focus');
+    await expect(last).toHaveCount(1);
+    await expect.poll(() => lightCards(page)).toBe(0);
+    await expect(last).toBeFocused();
+    await expect(last.getByRole('button', { name: 'Remix' })).toHaveCount(1);
+    expect(Number(await last.getAttribute('data-index'))).toBeGreaterThan(20);
+
+    // What a fling looks like, in both themes: kept going in the page while the picture is taken.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.evaluate(() => {
+        const g = globalThis as any;
+        const el = g.document.querySelector('.gallery-scroll');
+        let down = false;
+        g.__fling = setInterval(() => {
+          if (el.scrollTop <= 0) down = true;
+          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 2) down = false;
+          el.scrollTop += (down ? 1 : -1) * el.clientHeight * 0.6;
+        }, 16);
+      });
+      await expect.poll(() => lightCards(page)).toBeGreaterThan(0);
+      await page.screenshot({ path: test.info().outputPath(`gallery-fling-${scheme}.png`) });
+      await page.evaluate(() => clearInterval((globalThis as any).__fling));
+      await expect.poll(() => lightCards(page)).toBe(0);
+    }
+  } finally {
+    await kiln.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
