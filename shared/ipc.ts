@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { Settings, SettingsPatch } from './domain/settings.ts';
 import { PredictionView, PredictionChanges, PredictionFilter, GroupKind } from './domain/prediction.ts';
-import { LIMITS } from './limits.ts';
+import { LIMITS, GROUP_PROGRESS_MAX, LIST_PAGE_MAX } from './limits.ts';
+import { KILN_ERROR_CODES, type KilnErrorData as KilnErrorShape } from './kiln-error.ts';
 import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
 import { RunInput } from './run-input.ts';
 import { PROVIDER_IDS } from './domain/provider.ts';
 
 export { messageLimit, overMessageLimit, tooLargeError } from './message-size.ts';
 export { RunInput } from './run-input.ts';
+export { KilnError, KILN_ERROR_CODES, type KilnErrorCode } from './kiln-error.ts';
 
 // The one IPC contract (ARCHITECTURE.md, "The contract and its transports"). Every invoke channel (`domain:verb`) with its request and
 // response schema, and every event. The three transports (Electron IPC, browser-mode WebSocket,
@@ -67,11 +69,7 @@ export const StorageUsage = z.object({
   dataDir: z.string(),
 });
 
-/** The most groups one predictions:groupProgress call may ask for (the stacks on screen). */
-export const GROUP_PROGRESS_MAX = 50;
-
-/** The most runs one history page may carry: bounds what a list reply can hold (the gallery asks for 200). */
-export const LIST_PAGE_MAX = 200;
+export { GROUP_PROGRESS_MAX, LIST_PAGE_MAX } from './limits.ts';
 export const DeletedItem = z.object({
   token: z.string(),
   id: z.string(),
@@ -373,44 +371,19 @@ export function isEventName(x: unknown): x is EventName {
   return typeof x === 'string' && Object.hasOwn(events, x);
 }
 
-/** Errors cross the transports as data, so typed fields (e.g. 422 per-field messages) survive. */
+/** Errors cross the transports as data (shared/kiln-error.ts: the class and its shape, without zod). */
 export const KilnErrorData = z.object({
-  code: z.enum([
-    'bad_request',
-    'unknown_channel',
-    'forbidden',
-    'auth',
-    'billing',
-    'not_found',
-    'invalid_input',
-    'too_large',
-    'rate_limited',
-    'network',
-    'provider',
-    'internal',
-    'not_implemented',
-  ]),
+  code: z.enum(KILN_ERROR_CODES),
   message: z.string(),
   /** For invalid_input: input field name → message. */
   fields: z.record(z.string(), z.string()).optional(),
 });
-export type KilnErrorData = z.infer<typeof KilnErrorData>;
+export type KilnErrorData = KilnErrorShape;
+// The schema and the plain shape are one thing: each must be assignable to the other.
+const _sameError = (a: z.infer<typeof KilnErrorData>, b: KilnErrorShape): [KilnErrorShape, z.infer<typeof KilnErrorData>] => [a, b];
+void _sameError;
 
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: KilnErrorData };
-
-export class KilnError extends Error {
-  readonly code: KilnErrorData['code'];
-  readonly fields?: Record<string, string>;
-  constructor(data: KilnErrorData) {
-    super(data.message);
-    this.name = 'KilnError';
-    this.code = data.code;
-    this.fields = data.fields;
-  }
-  toData(): KilnErrorData {
-    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) };
-  }
-}
 
 /** What `window.kiln` is, in every transport. */
 export interface KilnApi {

@@ -75,3 +75,9 @@ export function formatBytes(n: number): string {
   if (n >= KB) return `${+(n / KB).toFixed(1)} KB`;
   return `${n} bytes`;
 }
+
+/** The most groups one predictions:groupProgress call may ask for (the stacks on screen). */
+export const GROUP_PROGRESS_MAX = 50;
+
+/** The most runs one history page may carry: bounds what a list reply can hold (the gallery asks for 200). */
+export const LIST_PAGE_MAX = 200;

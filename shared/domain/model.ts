@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROVIDER_IDS, type ProviderId } from './provider.ts';
+import { PROVIDER_IDS } from './provider.ts';
 
 // A model as the composer needs it. `inputSchema` is the OpenAPI `Input` object schema as the
 // provider sent it (properties with x-order, defaults, min/max, enums, format uri); shared/schema-form.ts
@@ -33,4 +33,4 @@ export type ModelDetail = z.infer<typeof ModelDetail>;
 export const ModelVersion = z.object({ id: z.string(), createdAt: z.string().nullable() });
 
 /** How the studio names a provider (badges, key sections, messages). */
-export const PROVIDER_LABELS: Record<ProviderId, string> = { replicate: 'Replicate', fal: 'fal' };
+export { PROVIDER_LABELS } from './provider.ts';

@@ -3,6 +3,8 @@
 
 export const PROVIDER_IDS = ['replicate', 'fal'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** How each provider is named to people. */
+export const PROVIDER_LABELS: Record<ProviderId, string> = { replicate: 'Replicate', fal: 'fal' };
 
 /** Splits a model reference into its provider and the provider's own reference (prefix removed). */
 export function splitModelRef(ref: string): { provider: ProviderId; ref: string } {

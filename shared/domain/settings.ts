@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LIMITS, type DownloadKind } from '../limits.ts';
+import type { DownloadKind } from '../limits.ts';
+import { DEFAULT_SETTINGS as D } from './settings-defaults.ts';
 
 // User settings: stored by electron-store in the app, by a JSON file elsewhere. Never secrets.
 export const Theme = z.enum(['system', 'light', 'dark']);
@@ -11,10 +12,9 @@ const LimitMB = z
   .int()
   .min(1)
   .max(1024 * 1024);
-/** Per kind of output, in MB (ARCHITECTURE.md, "Security"); the defaults come from LIMITS.download. */
+/** Per kind of output, in MB (ARCHITECTURE.md, "Security"); the defaults come from LIMITS.download (settings-defaults.ts). */
 export const DownloadLimitsMB = z.object({ image: LimitMB, text: LimitMB, audio: LimitMB, video: LimitMB, other: LimitMB }).strict();
 export type DownloadLimitsMB = z.infer<typeof DownloadLimitsMB>;
-const DEFAULT_DOWNLOAD_LIMITS_MB = Object.fromEntries(Object.entries(LIMITS.download).map(([k, v]) => [k, v / MiB])) as DownloadLimitsMB;
 
 /** The settings' caps as bytes, the unit the vault checks. */
 export function downloadLimitBytes(s: Pick<Settings, 'downloadLimitsMB'>): Record<DownloadKind, number> {
@@ -39,27 +39,27 @@ export type PriceOverride = z.infer<typeof PriceOverride>;
 export const PriceOverrides = z.record(z.string().min(3).max(200), PriceOverride).refine((o) => Object.keys(o).length <= 500, 'At most 500 price overrides');
 
 export const Settings = z.object({
-  theme: Theme.default('system'),
+  theme: Theme.default(D.theme),
   /** "Give up if not started within", sent as Replicate's Cancel-After (e.g. "10m"); null = never. */
   cancelAfter: z
     .string()
     .regex(/^(\d+h)?(\d+m)?(\d+s)?$|^\d+$/, 'Use a duration like 90s, 10m or 1h30m')
     .nullable()
-    .default(null),
+    .default(D.cancelAfter),
   /** How many creates may be in flight at once. */
-  createConcurrency: z.number().int().min(1).max(32).default(4),
-  notifications: z.boolean().default(true),
-  recentModels: z.array(z.string()).max(20).default([]),
-  pinnedModels: z.array(z.string()).max(50).default([]),
+  createConcurrency: z.number().int().min(1).max(32).default(D.createConcurrency),
+  notifications: z.boolean().default(D.notifications),
+  recentModels: z.array(z.string()).max(20).default(D.recentModels),
+  pinnedModels: z.array(z.string()).max(50).default(D.pinnedModels),
   /** Last form values per model ref, so iterating on a prompt survives restarts. */
-  formValues: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  formValues: z.record(z.string(), z.record(z.string(), z.unknown())).default(D.formValues),
   /** Largest output Kiln downloads, per kind, in MB (an output over it is refused, naming the limit). */
-  downloadLimitsMB: DownloadLimitsMB.default(DEFAULT_DOWNLOAD_LIMITS_MB),
+  downloadLimitsMB: DownloadLimitsMB.default(D.downloadLimitsMB),
   /** Spend per calendar day / month (USD) above which a run asks first and `kiln` refuses; null = none. */
-  budgetDailyUsd: Usd.nullable().default(null),
-  budgetMonthlyUsd: Usd.nullable().default(null),
+  budgetDailyUsd: Usd.nullable().default(D.budgetDailyUsd),
+  budgetMonthlyUsd: Usd.nullable().default(D.budgetMonthlyUsd),
   /** The user's prices, overriding the shipped table and fal's pricing API. */
-  priceOverrides: PriceOverrides.default({}),
+  priceOverrides: PriceOverrides.default(D.priceOverrides),
 });
 export type Settings = z.infer<typeof Settings>;
 /**
@@ -72,4 +72,5 @@ export const SettingsPatch = z
   .partial();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
-export const DEFAULT_SETTINGS: Settings = Settings.parse({});
+/** What a fresh install starts from (plain values in settings-defaults.ts, so the renderer needs no zod). */
+export const DEFAULT_SETTINGS: Settings = D;

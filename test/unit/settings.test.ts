@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createFileSettings } from '../../electron/backend/settings/file-settings.ts';
 import { applySettingsPatch, parseStoredSettings } from '../../electron/backend/settings/parse.ts';
-import { DEFAULT_SETTINGS } from '../../shared/domain/settings.ts';
+import { DEFAULT_SETTINGS, Settings } from '../../shared/domain/settings.ts';
+import { DEFAULT_SETTINGS as PLAIN_DEFAULTS } from '../../shared/domain/settings-defaults.ts';
 import type { Logger } from '../../electron/backend/types.ts';
 
 const dirs: string[] = [];
@@ -106,5 +107,13 @@ describe('electron-store settings adapter', () => {
     s.set({ theme: 'light' });
     expect(store.store).toMatchObject({ theme: 'light' });
     expect(createStoreSettings(store as never, l).get().theme).toBe('light');
+  });
+});
+
+describe('the settings defaults', () => {
+  it('are what the schema fills in for a fresh install: the renderer starts from the plain copy, without zod', () => {
+    expect(Settings.parse({})).toEqual(PLAIN_DEFAULTS);
+    expect(DEFAULT_SETTINGS).toEqual(PLAIN_DEFAULTS);
+    expect(Object.keys(PLAIN_DEFAULTS).sort()).toEqual(Object.keys(Settings.shape).sort());
   });
 });

@@ -1,5 +1,5 @@
 import type { ProviderId } from '../../../shared/domain/provider.ts';
-import { PROVIDER_LABELS } from '../../../shared/domain/model.ts';
+import { PROVIDER_LABELS } from '../../../shared/domain/provider.ts';
 import './provider.css';
 
 /**

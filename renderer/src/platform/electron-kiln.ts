@@ -1,4 +1,5 @@
-import { KilnError, type Envelope, type EventName, type EventPayload, type KilnApi } from '../../../shared/ipc.ts';
+import type { Envelope, EventName, EventPayload, KilnApi } from '../../../shared/ipc.ts';
+import { KilnError } from '../../../shared/kiln-error.ts';
 
 /** What electron/preload/index.ts exposes as `window.kilnBridge` (envelopes, not thrown errors). */
 export interface KilnBridge {

@@ -4,7 +4,6 @@ import { kilnFromBridge, type KilnBridge } from './electron-kiln.ts';
 import { takeWebToken } from './web-token.ts';
 import type { TokenProbe } from './ws-kiln.ts';
 
-export { createMemoryKiln, type MemoryKiln, type MemoryHandlers } from './memory-kiln.ts';
 export { connectWebKiln, type WebKiln, type TransportState } from './ws-kiln.ts';
 
 let installed: Promise<KilnApi> | null = null;

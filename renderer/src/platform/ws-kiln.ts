@@ -1,4 +1,5 @@
-import { KilnError, type EventName, type EventPayload, type KilnApi, type WireToClient, type WireToServer } from '../../../shared/ipc.ts';
+import type { EventName, EventPayload, KilnApi, WireToClient, WireToServer } from '../../../shared/ipc.ts';
+import { KilnError } from '../../../shared/kiln-error.ts';
 import { canonicalMediaPath, deriveCapability, mediaSignature } from '../../../shared/capability.ts';
 
 // Browser mode's `window.kiln` (ARCHITECTURE.md, "The contract and its transports", transport 2): the same KilnApi as Electron's preload,

@@ -4,7 +4,7 @@ import { buildFormFields, initialValues, validateForm, type FormField } from '..
 import { type ApiSource, windowApi, errorMessage, errorCode } from '../api.ts';
 import { keyFor, type SettingsStore } from './settings.ts';
 import { splitModelRef, type ProviderId } from '../../../shared/domain/provider.ts';
-import { PROVIDER_LABELS } from '../../../shared/domain/model.ts';
+import { PROVIDER_LABELS } from '../../../shared/domain/provider.ts';
 
 // The composer: which model, its form, the values being iterated on. Values are remembered per
 // model in settings.formValues (debounced), so a prompt survives switching models and restarts.

@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { Settings, SettingsPatch } from '../../../shared/domain/settings.ts';
-import { DEFAULT_SETTINGS } from '../../../shared/domain/settings.ts';
+import { DEFAULT_SETTINGS } from '../../../shared/domain/settings-defaults.ts';
 import { PROVIDER_IDS, type ProviderId } from '../../../shared/domain/provider.ts';
 import type { SecretStatus } from '../../../shared/ipc.ts';
 import { type ApiSource, windowApi, errorMessage, errorCode } from '../api.ts';

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ModelSummary } from '../../../../shared/domain/model.ts';
-import { PROVIDER_LABELS } from '../../../../shared/domain/model.ts';
+import { PROVIDER_LABELS } from '../../../../shared/domain/provider.ts';
 import { composerStore, settingsStore, useComposer, useSettings } from '../../stores/index.ts';
 import { placeholderSummary, providerOfRef } from '../../stores/composer.ts';
 import { ProviderBadge } from '../../components/ProviderBadge.tsx';

@@ -3,7 +3,7 @@ import type { PredictionFilter, OutputKind } from '../../../../shared/domain/pre
 import { usePredictions, predictionsStore, useSettings } from '../../stores/index.ts';
 import * as act from './actions.ts';
 import { PROVIDER_IDS, type ProviderId } from '../../../../shared/domain/provider.ts';
-import { PROVIDER_LABELS } from '../../../../shared/domain/model.ts';
+import { PROVIDER_LABELS } from '../../../../shared/domain/provider.ts';
 
 export const STATUS_GROUPS: { key: string; label: string; statuses: string[] }[] = [
   { key: 'active', label: 'In progress', statuses: ['queued', 'submitting', 'starting', 'processing'] },

@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
-import { GROUP_PROGRESS_MAX, type Res } from '../../../../shared/ipc.ts';
+import type { Res } from '../../../../shared/ipc.ts';
+import { GROUP_PROGRESS_MAX } from '../../../../shared/limits.ts';
 import type { ApiSource } from '../../api.ts';
 
 // A stack's progress over its whole group (issue 14), asked of the history: the gallery holds only
