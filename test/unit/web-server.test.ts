@@ -9,6 +9,7 @@ import { silentLogger } from '../../electron/backend/log/logger.ts';
 import { startWebServer, type WebServer } from '../../electron/web/server.ts';
 import { checkBindHost, contentSecurityPolicy, isAllowedHostHeader, isAllowedOrigin, isLoopbackHost, withAssetPrefix } from '../../electron/web/security.ts';
 import { readRequest } from '../../electron/web/request.ts';
+import { createHmac } from 'node:crypto';
 import { canonicalMediaPath, deriveCapability, mediaSignature } from '../../shared/capability.ts';
 import type { WireToClient } from '../../shared/ipc.ts';
 
@@ -69,6 +70,15 @@ describe('browser-mode security decisions', () => {
     expect(assets).not.toBe(media);
     expect(deriveCapability('u'.repeat(32), 'media')).not.toBe(media);
     expect(mediaSignature(media, 'outputs/a.png')).not.toBe(mediaSignature(media, 'outputs/b.png'));
+    // A standard HMAC-SHA256, whichever key signed last (the keyed state is reused between calls).
+    for (const [key, rel] of [
+      [media, 'outputs/a.png'],
+      [assets, 'outputs/a.png'],
+      [media, 'thumbs/é 1.webp'],
+      [media, 'outputs/a.png'],
+    ]) {
+      expect(mediaSignature(key!, rel!)).toBe(createHmac('sha256', key!).update(`kiln-media:${rel}`).digest('hex').slice(0, 32));
+    }
     expect(canonicalMediaPath('/outputs//a b.png')).toBe('outputs/a b.png');
     expect(withAssetPrefix('<script src="./assets/x.js"></script><link rel="stylesheet" href="./assets/x.css">', '/s/k/')).toBe(
       '<script src="/s/k/assets/x.js"></script><link rel="stylesheet" href="/s/k/assets/x.css">',
