@@ -182,6 +182,10 @@ export function createStreams(c: Core): Pick<EngineOps, 'offerStream' | 'startSt
     const h = c.clock.setTimeout(() => {
       c.detachedTimers.delete(h);
       if (retryTimer === h) retryTimer = null;
+      // This timer is the back-off's end, whatever the clock reads: Node times it from the event
+      // loop's cached time, which on a busy loop is behind, so it can fire a few ms before
+      // `retryAt` — and a run waiting for a slot then stayed waiting with no timer left to wake it.
+      retryAt = Math.min(retryAt, c.clock.now());
       fillSlots();
     }, delay);
     retryTimer = h;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startFalSimulator, type FalSim } from '../../fal-sim/index.ts';
 import type { Scenario } from '../../fal-sim/types.ts';
 import { createBackend, type Backend } from '../../../electron/backend/index.ts';
-import { systemClock, type BackendDeps } from '../../../electron/backend/types.ts';
+import { systemClock, type BackendDeps, type Clock } from '../../../electron/backend/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain/settings.ts';
 import type { EngineOptionsInput } from '../../../electron/backend/engine/options.ts';
 import { FAST_ENGINE, silentLog } from './harness.ts';
@@ -23,7 +23,7 @@ export interface FalHarness {
 }
 
 export async function setupFal(
-  o: { scenario?: Scenario; engine?: EngineOptionsInput; settings?: Partial<Settings>; key?: () => string | null } = {},
+  o: { scenario?: Scenario; engine?: EngineOptionsInput; settings?: Partial<Settings>; key?: () => string | null; clock?: Clock } = {},
 ): Promise<FalHarness> {
   const sim = await startFalSimulator({ scenario: o.scenario });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-fal-'));
@@ -33,7 +33,7 @@ export async function setupFal(
     const deps: BackendDeps = {
       dataDir,
       fetch: globalThis.fetch,
-      clock: systemClock,
+      clock: o.clock ?? systemClock,
       secrets: { get: async (p) => (p === 'fal' ? (o.key ? o.key() : sim.key) : null), set: async () => {}, clear: async () => {}, protection: () => 'env' },
       settings: { get: () => settings, set: (p) => (settings = { ...settings, ...p }) },
       log: silentLog,

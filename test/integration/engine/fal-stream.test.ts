@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, until } from './harness.ts';
 import { setupFal, type FalHarness } from './fal-harness.ts';
+import { systemClock, type Clock } from '../../../electron/backend/types.ts';
 
 // fal's status stream through Provider.stream (issue 12: "the status stream where it helps";
 // engine/streams.ts): the engine follows a run by its stream instead of polling it (the statuses it
@@ -107,6 +108,21 @@ describe('engine on fal: the status stream', () => {
     const byEndpoint = h.sim.control.counters().byEndpoint;
     expect(byEndpoint['queue.stream']).toBe(2); // the cut one, and the one that saw the end
     expect(byEndpoint['queue.status']).toBe(2); // the look when the first broke, and the end
+  });
+
+  it('a back-off timer that fires a little before the clock says it is due still gives the waiting run its stream', async () => {
+    // Node times a setTimeout from the event loop's cached time, which lags on a busy loop, so the
+    // timer can fire before Date.now() reaches the back-off's end. Seen on CI: the run waited for a
+    // stream slot that nothing would ever offer it again. Here every engine timer fires 15 ms early.
+    const early: Clock = { ...systemClock, setTimeout: (fn, ms) => systemClock.setTimeout(fn, Math.max(0, ms - 15)) };
+    h = await setupFal({
+      scenario: { endpoints: { [FLUX]: { startupMs: 300, runMs: 1_500 } }, faults: [{ endpoint: 'stream', kind: 'stream-drop', count: 1 }] },
+      engine: { cadence: RARE_LOOKS, backoff: { baseMs: 200, maxMs: 200 } },
+      clock: early,
+    });
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'early timer' } });
+    await until(() => (rec(ids[0]).status === 'succeeded' ? rec(ids[0]) : null), 15_000, `succeeded (now ${rec(ids[0]).status})`);
+    expect(h.sim.control.counters().byEndpoint['queue.stream']).toBe(2);
   });
 
   it('a stream that keeps pinging but stops reporting: the safety look still finds the end', async () => {
