@@ -175,6 +175,8 @@ try {
   // Diagnostic knob: BENCH_GALLERY_PROFILE=1 samples the JS of pass 2 and prints the functions that
   // took the most time (build the renderer with `npx vite build --minify false` for readable names).
   const profile = process.env.BENCH_GALLERY_PROFILE === '1';
+  // Which pass the profile or trace covers (BENCH_GALLERY_PROFILE_PASS=1: the paging pass).
+  const profiled = Number(process.env.BENCH_GALLERY_PROFILE_PASS ?? 2);
   // BENCH_GALLERY_TRACE=1 traces pass 2 (Chromium's timeline) and prints where the renderer's main
   // thread spent its time by event, native work included — what a JS profile shows as "(program)".
   const trace = process.env.BENCH_GALLERY_TRACE === '1';
@@ -185,8 +187,8 @@ try {
   const byRecord = Object.fromEntries(snapshots.map((x) => [x.record.id, x.record]));
   const feedLength = stackIds(historyIds, stackGroupOf(historyIds, byRecord), {}).shown.length + liveIds.length;
   for (let pass = 1; pass <= PASSES; pass++) {
-    if (trace && pass === 2) await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink,cc,v8', transferMode: 'ReportEvents' });
-    if (profile && pass === 2) {
+    if (trace && pass === profiled) await cdp.send('Tracing.start', { categories: 'devtools.timeline,blink,cc,v8', transferMode: 'ReportEvents' });
+    if (profile && pass === profiled) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
@@ -245,8 +247,8 @@ try {
     );
     const events = (await page.evaluate(() => ({ ...(globalThis as any).__events }))) as { updates: number; statuses: number };
     passes.push({ pass, ...r, events });
-    if (profile && pass === 2) printProfile(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
-    if (trace && pass === 2) {
+    if (profile && pass === profiled) printProfile(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
+    if (trace && pass === profiled) {
       const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
       await cdp.send('Tracing.end');
       await done;
@@ -388,7 +390,7 @@ function printProfile(p: CpuProfile) {
       }
     }
   }
-  console.log(`# profile of pass 2: ${(all / 1000).toFixed(1)} s sampled; self time:`);
+  console.log(`# profile of the profiled pass: ${(all / 1000).toFixed(1)} s sampled; self time:`);
   for (const [k, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`#   ${ms.toFixed(0).padStart(6)} ms  ${k}`);
   console.log(`# total time (with callees): ${WATCH.map((w) => `${w} ${(total.get(w) ?? 0).toFixed(0)} ms`).join(', ')}`);
 }
@@ -418,5 +420,5 @@ function printTrace(events: TraceEvent[]) {
     stack.push({ end: e.ts + e.dur!, name: e.name });
   }
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
-  console.log(`# trace of pass 2, renderer main thread self time: ${top.map(([n, us]) => `${n} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
+  console.log(`# trace of the profiled pass, renderer main thread self time: ${top.map(([n, us]) => `${n} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
 }

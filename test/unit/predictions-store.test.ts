@@ -122,52 +122,75 @@ describe("picture shapes (what the grid's row heights depend on)", () => {
     remoteUrl: null,
   });
 
-  it('keep their identity through progress ticks and status changes, and change when a shape does', async () => {
+  it('keep their version through progress ticks and status changes, and move it when a shape does', async () => {
     const { store, flush } = setup(450);
     await store.getState().reload();
-    const first = store.getState().shapes;
-    expect(Object.keys(first).length).toBe(200);
-    expect(first.p449).toBe(1);
+    const shapes = () => store.getState().shapes;
+    const version = () => store.getState().shapesVersion;
+    expect(Object.keys(shapes()).length).toBe(200);
+    expect(shapes().p449).toBe(1);
+    const first = version();
 
-    // A progress tick, a status change, logs: the cards change, the shapes object does not.
+    // A progress tick, a status change, logs: the cards change, the shapes' version does not.
     store.getState().onUpdated({ id: 'p449', changes: { status: 'processing', progress: { percent: 40, current: 4, total: 10 } } });
     store.getState().onUpdated({ id: 'p448', changes: { logsTail: 'step 3/10', status: 'succeeded' } });
     flush();
     expect(store.getState().byId.p449!.status).toBe('processing');
-    expect(store.getState().shapes).toBe(first);
+    expect(version()).toBe(first);
 
-    // Its output arrives, measured 16:9: that one shape changes, in a new object.
+    // Its output arrives, measured 16:9: that one shape changes, and the version moves.
     store.getState().onUpdated({ id: 'p449', changes: { outputs: [out(1024, 576)] } });
     flush();
-    const second = store.getState().shapes;
-    expect(second).not.toBe(first);
-    expect(second.p449).toBeCloseTo(16 / 9);
-    expect(second.p448).toBe(1);
+    const second = version();
+    expect(second).toBeGreaterThan(first);
+    expect(shapes().p449).toBeCloseTo(16 / 9);
+    expect(shapes().p448).toBe(1);
 
     // The same size again (a save-state change re-sends outputs): no change.
     store.getState().onUpdated({ id: 'p449', changes: { outputs: [{ ...out(1024, 576), state: 'saved' }], saveState: 'saved' } });
     flush();
-    expect(store.getState().shapes).toBe(second);
+    expect(version()).toBe(second);
 
     // A new run, a page, a removal: each is a shape the grid must know about.
     store.getState().onUpdated({ id: 'tall', changes: view(900, { id: 'tall', input: { aspect_ratio: '9:16' } }), full: true });
     flush();
-    expect(store.getState().shapes.tall).toBeCloseTo(9 / 16);
+    expect(shapes().tall).toBeCloseTo(9 / 16);
+    const third = version();
+    expect(third).toBeGreaterThan(second);
     await store.getState().loadMore();
-    expect(store.getState().shapes.p200).toBe(1);
+    expect(shapes().p200).toBe(1);
+    expect(version()).toBeGreaterThan(third);
+    const fourth = version();
     store.getState().onRemoved(['tall']);
     flush();
-    expect(store.getState().shapes.tall).toBeUndefined();
+    expect(shapes().tall).toBeUndefined();
+    expect(version()).toBeGreaterThan(fourth);
   });
 
-  it('reshape returns the same object unless a shape is set, changed or dropped', () => {
-    const shapes = { a: 1, b: 16 / 9 };
+  it('reshape changes only what differs, in place, and says whether anything did', () => {
+    const shapes: Record<string, number> = { a: 1, b: 16 / 9 };
     const wide = view(1, { id: 'a', input: { aspect_ratio: '21:9' } });
-    expect(reshape(shapes, [view(1, { id: 'a' })], [], () => 1)).toBe(shapes);
-    expect(reshape(shapes, [], ['gone'])).toBe(shapes);
-    expect(reshape(shapes, [wide])).toEqual({ a: 21 / 9, b: 16 / 9 });
-    expect(reshape(shapes, [], ['b'])).toEqual({ a: 1 });
-    expect(shapes).toEqual({ a: 1, b: 16 / 9 }); // never mutated
+    expect(reshape(shapes, [view(1, { id: 'a' })], [], () => 1)).toBe(false);
+    expect(reshape(shapes, [], ['gone'])).toBe(false);
+    expect(shapes).toEqual({ a: 1, b: 16 / 9 });
+    expect(reshape(shapes, [wide])).toBe(true);
+    expect(shapes).toEqual({ a: 21 / 9, b: 16 / 9 });
+    expect(reshape(shapes, [], ['b'])).toBe(true);
+    expect(shapes).toEqual({ a: 21 / 9 });
+  });
+
+  it('a batch of updates does not copy the loaded runs: untouched views and the record keep their identity', async () => {
+    const { store, flush } = setup(450);
+    await store.getState().reload();
+    const byId = store.getState().byId;
+    const untouched = byId.p100;
+    const changed = byId.p449;
+    store.getState().onUpdated({ id: 'p449', changes: { status: 'processing' } });
+    flush();
+    expect(store.getState().byId).toBe(byId);
+    expect(store.getState().byId.p100).toBe(untouched);
+    expect(store.getState().byId.p449).not.toBe(changed); // what the card selects: a new view
+    expect(store.getState().byId.p449!.status).toBe('processing');
   });
 });
 

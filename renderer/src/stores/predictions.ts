@@ -6,8 +6,11 @@ import { type ApiSource, windowApi, errorMessage } from '../api.ts';
 import { cardAspect } from '../features/scale/aspect.ts';
 
 // The gallery's model of the history: one page-loaded, newest-first list kept live by events.
-// Events are queued and applied in batches (one immutable copy per batch, not per event), so a
-// burst of updates across thousands of cards costs one render pass.
+// Events are queued and applied in batches, so a burst of updates across thousands of cards costs
+// one render pass. `byId` and `shapes` are updated in place, never copied: a copy of a 10,000-entry
+// record costs V8 ~8 ms, and one per batch and per page was most of the gallery's long frames. What
+// changes identity is what readers select: each changed run's view is a new object (a card selects
+// `byId[id]`), `ids` is a new array when runs come or go, and `shapesVersion` moves with the shapes.
 
 export interface Counts {
   total: number;
@@ -27,12 +30,13 @@ export interface PredictionsState {
   error: string | null;
   counts: Counts | null;
   /**
-   * Each loaded run's picture shape (width / height, features/scale/aspect.ts). The gallery's row
-   * heights depend on these alone, and the grid subscribes to this rather than to `byId`: the
-   * object is replaced only when a shape changes (a run's output is measured, a run arrives or
-   * leaves), so a progress tick or a status change re-renders that one card, not the grid.
+   * Each loaded run's picture shape (width / height, features/scale/aspect.ts), updated in place.
+   * The gallery's row heights depend on these alone, and the grid subscribes to `shapesVersion`
+   * rather than to `byId`: it moves only when a shape changes (a run's output is measured, a run
+   * arrives or leaves), so a progress tick or a status change re-renders that one card, not the grid.
    */
   shapes: Record<string, number>;
+  shapesVersion: number;
   /**
    * Cards just deleted from this window: their slot is held (drawn empty) for a moment, so the
    * next card does not slide under a pointer that is still clicking. Value: when it is let go.
@@ -97,28 +101,28 @@ function insertSorted(ids: string[], byId: Record<string, PredictionView>, id: s
 }
 
 /**
- * `shapes` with the shapes of `views` set and `removed` dropped: the same object when none of
- * them changes, so a selector on it sees no change (pure; O(changed), not O(loaded)).
+ * Sets the shapes of `views` and drops `removed`, in place; true when any shape was set, changed or
+ * dropped (then `shapesVersion` moves). O(changed), not O(loaded).
  */
 export function reshape(
   shapes: Record<string, number>,
   views: Iterable<PredictionView>,
   removed: Iterable<string> = [],
   shapeOf: (v: PredictionView) => number = cardAspect,
-): Record<string, number> {
-  let out: Record<string, number> | null = null;
+): boolean {
+  let changed = false;
   for (const v of views) {
     const a = shapeOf(v);
-    if ((out ?? shapes)[v.id] === a) continue;
-    out ??= { ...shapes };
-    out[v.id] = a;
+    if (shapes[v.id] === a) continue;
+    shapes[v.id] = a;
+    changed = true;
   }
   for (const id of removed) {
-    if ((out ?? shapes)[id] === undefined) continue;
-    out ??= { ...shapes };
-    delete out[id];
+    if (shapes[id] === undefined) continue;
+    delete shapes[id];
+    changed = true;
   }
-  return out ?? shapes;
+  return changed;
 }
 
 /**
@@ -181,6 +185,7 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
       error: null,
       counts: null,
       shapes: {},
+      shapesVersion: 0,
       held: {},
 
       hold(ids, ms) {
@@ -214,10 +219,13 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
           // The history is the truth now: a held slot whose run came back (undo) is a card again.
           for (const p of page.items) gone.delete(p.id);
           const held = Object.fromEntries(Object.entries(get().held).filter(([id]) => !byId[id]));
+          const shapes: Record<string, number> = {};
+          reshape(shapes, page.items);
           set({
             byId,
             ids: page.items.map((p) => p.id),
-            shapes: reshape({}, page.items),
+            shapes,
+            shapesVersion: get().shapesVersion + 1,
             cursor: page.nextCursor,
             hasMore: page.nextCursor != null,
             loaded: true,
@@ -240,13 +248,14 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
         try {
           const page = await api().invoke('predictions:list', { ...get().filter, cursor, limit: PAGE });
           if (gen !== generation) return;
-          const byId = { ...get().byId };
+          const { byId, shapes, shapesVersion } = get();
           const ids = get().ids.slice();
           for (const p of page.items) {
             if (!byId[p.id]) ids.push(p.id);
             byId[p.id] = p;
           }
-          set({ byId, ids, shapes: reshape(get().shapes, page.items), cursor: page.nextCursor, hasMore: page.nextCursor != null });
+          const moved = reshape(shapes, page.items);
+          set({ byId, ids, shapesVersion: shapesVersion + (moved ? 1 : 0), cursor: page.nextCursor, hasMore: page.nextCursor != null });
         } catch (e) {
           onError(`Could not load more: ${errorMessage(e)}`);
           set({ hasMore: false });
@@ -281,7 +290,7 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
         removedQueue = [];
         if (!events.length && !removed.length) return;
         const s = get();
-        const byId = { ...s.byId };
+        const byId = s.byId; // in place (see the top of this file)
         let ids = s.ids;
         let statusChanged = false;
         const touched = new Set<string>();
@@ -326,22 +335,24 @@ export function createPredictionsStore(opts: PredictionsOptions = {}) {
           statusChanged = true;
         }
         if (removed.length) statusChanged = true;
-        const shapes = reshape(
+        const moved = reshape(
           s.shapes,
           [...touched].flatMap((id) => byId[id] ?? []),
           now,
         );
-        set({ byId, ids, shapes });
+        set({ byId, ids, shapesVersion: s.shapesVersion + (moved ? 1 : 0) });
         if (statusChanged) countsSoon();
       },
 
       upsert(view) {
         const s = get();
         const cur = s.byId[view.id];
-        const byId = { ...s.byId, [view.id]: view };
+        const byId = s.byId; // in place (see the top of this file)
+        byId[view.id] = view;
         const ids = cur ? s.ids : insertSorted(s.ids, byId, view.id);
         shareVariants(byId, view);
-        set({ byId, ids, shapes: reshape(s.shapes, [view]) });
+        const moved = reshape(s.shapes, [view]);
+        set({ byId, ids, shapesVersion: s.shapesVersion + (moved ? 1 : 0) });
         // A card that arrives (or changes status) here rather than through an event still counts:
         // a retry that failed before its event came would otherwise leave the counts stale.
         if (!cur || cur.status !== view.status || cur.saveState !== view.saveState) countsSoon();

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type PointerEvent } from 'react';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import type { CanonicalInput } from '../../../../shared/compare/canonical.ts';
 import { parseRatio } from '../../../../shared/compare/canonical.ts';
+import { useShallow } from 'zustand/react/shallow';
 import { usePredictions, predictionsStore, uiStore } from '../../stores/index.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
@@ -37,9 +38,9 @@ export function canonicalOf(p: PredictionView): CanonicalInput {
 }
 
 export function CompareView({ groupId }: { groupId: string }) {
-  const ids = usePredictions((s) => s.ids);
-  const byId = usePredictions((s) => s.byId);
-  const members = useMemo(() => groupMembers(byId, ids, groupId), [byId, ids, groupId]);
+  // Its members' views, compared one by one: `byId` is updated in place (stores/predictions.ts),
+  // so the array changes exactly when a member's view does.
+  const members = usePredictions(useShallow((s) => groupMembers(s.byId, s.ids, groupId)));
   // The panes in the order the models were added: each member keeps its index in the group (a
   // retry its original's), so neither the gallery's order (same-millisecond ties broken by id) nor
   // the history's insert order (changed by a delete + undo or an import) decides it.

@@ -58,7 +58,7 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   const { shown: ids, members } = useStacks(usePredictions((s) => s.ids));
   // Row heights follow the pictures' shapes alone: not `byId`, which changes with every progress
   // tick and status change of any card, and would re-render the grid (and redo every row) for each.
-  const shapes = usePredictions((s) => s.shapes);
+  const shapesVersion = usePredictions((s) => s.shapesVersion);
   const minCard = useViewPrefs((s) => s.thumbSize);
   // The feed's size as far as it is known (its slots: a stack is one): -1 while more can page in.
   const hasMore = usePredictions((s) => s.hasMore);
@@ -80,7 +80,12 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   const inner = Math.max(minCard, width - GAP * 2);
   const cols = Math.max(1, Math.floor((inner + GAP) / (minCard + GAP)));
   const cardW = (inner - GAP * (cols - 1)) / cols;
-  const media = useMemo(() => rowMediaHeights(ids, shapes, cols, cardW), [ids, shapes, cols, cardW]);
+  // `shapes` is updated in place; `shapesVersion` says when (stores/predictions.ts).
+  const media = useMemo(
+    () => rowMediaHeights(ids, predictionsStore.getState().shapes, cols, cardW),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- shapesVersion stands for the shapes
+    [ids, shapesVersion, cols, cardW],
+  );
   const rows = media.length;
   const rowH = (i: number) => (media[i] ?? Math.round(cardW)) + BODY_H + GAP;
   // One number that changes when any row's height does: the virtualizer re-measures then only.
