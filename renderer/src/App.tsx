@@ -14,6 +14,7 @@ export function App() {
   const theme = useSettings((s) => s.settings.theme);
   const panel = useUi((s) => s.panel);
   const detailId = useUi((s) => s.detailId);
+  const composerOpen = useUi((s) => s.composerOpen);
 
   useEffect(() => {
     // 'system' leaves the attribute off so prefers-color-scheme decides.
@@ -38,7 +39,9 @@ export function App() {
       <OfflineBanner />
       <RecoveryNotice />
       <div className="workspace">
-        <aside className="sidebar" aria-label="Composer">
+        {/* A class, not `:has(> .composer-rail)`: a :has rule makes the engine check it on every
+            DOM change, and the gallery inserts and removes cards on every scroll frame. */}
+        <aside className={`sidebar${composerOpen ? '' : ' sidebar-folded'}`} aria-label="Composer">
           <Composer />
         </aside>
         <main className="main" aria-label="Gallery">

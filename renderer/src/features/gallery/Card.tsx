@@ -66,6 +66,8 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
   const caption = pendingCaption(p, badgeNow, online);
+  const progress = !lite && active ? p.progress : null;
+  const showProgress = !!progress;
 
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
@@ -159,7 +161,9 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           // While the answer streams, its newest words; once finished, its beginning.
           <div className={`card-text${active ? ' streaming' : ''}`}>{active ? p.text.slice(-600) : p.text.slice(0, 600)}</div>
         ) : (
-          <div className={`card-placeholder${caption ? ' card-pending' : ''}`} aria-hidden="true">
+          // `with-progress`: a class rather than `:has(+ .progress)`, which the engine would check on every
+          // DOM change (and the gallery changes on every scroll frame).
+          <div className={`card-placeholder${caption ? ' card-pending' : ''}${showProgress ? ' with-progress' : ''}`} aria-hidden="true">
             {caption && (
               <div className="pending-caption">
                 <span className="pending-title">{caption.title}</span>
@@ -183,16 +187,9 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             )}
           </div>
         )}
-        {!lite && p.progress && active && (
-          <div
-            className="progress"
-            role="progressbar"
-            aria-label="Progress"
-            aria-valuenow={Math.round(p.progress.percent)}
-            aria-valuemin={0}
-            aria-valuemax={100}
-          >
-            <div style={{ width: `${p.progress.percent}%` }} />
+        {progress && (
+          <div className="progress" role="progressbar" aria-label="Progress" aria-valuenow={Math.round(progress.percent)} aria-valuemin={0} aria-valuemax={100}>
+            <div style={{ width: `${progress.percent}%` }} />
           </div>
         )}
         {!lite && (

@@ -10,6 +10,7 @@ import { fanoutStore, useFanout } from './store.ts';
 import { countStatuses, isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
 import { groupProgress, useGroupProgress } from './useGroupProgress.ts';
 import { confirmRetryBudget } from '../cost/budget-gate.ts';
+import { useLiteWhileFlinging } from '../scale/fling.ts';
 import './stacks.css';
 
 // One batch or compare in the gallery (issue 14): where its newest member would be, a single card
@@ -35,7 +36,9 @@ export const StackCard = memo(function StackCard({
   const local = stackProgress(runs);
   // The whole group's counts from the history (members on other pages, or hidden by a filter,
   // included); the loaded members' own until it answers. A retry family has no group to ask about.
-  const whole = useGroupProgress(isRetryStack(groupId) ? null : groupId);
+  // Mounted during a fling: the mosaic and its badge only, and no count asked yet (scale/fling.ts).
+  const lite = useLiteWhileFlinging();
+  const whole = useGroupProgress(lite || isRetryStack(groupId) ? null : groupId);
   if (runs.length === 0) return null;
   const prog = whole ? { ...local, ...countStatuses(whole.byStatus) } : local;
   // A retry family stacks its tries (newest first); it opens like a batch.
@@ -92,45 +95,49 @@ export const StackCard = memo(function StackCard({
           {kind === 'compare' ? '⇆' : kind === 'retry' ? '↻' : '▤'} {kind === 'retry' ? runs.length : prog.total}
         </span>
       </div>
-      <div className="card-body">
-        <div className="card-status-row">
-          <strong className="stack-title">{title}</strong>
-        </div>
-        <div
-          className="stack-progress"
-          role="progressbar"
-          aria-label="Progress of the stack"
-          aria-valuemin={0}
-          aria-valuemax={prog.total}
-          aria-valuenow={prog.done}
-          aria-valuetext={summary}
-        >
-          <span className="stack-bar good" style={{ width: `${prog.total ? (prog.succeeded / prog.total) * 100 : 0}%` }} />
-          <span className="stack-bar bad" style={{ width: `${prog.total ? (prog.failed / prog.total) * 100 : 0}%` }} />
-        </div>
-        <span className="small muted" data-testid="stack-summary">
-          {summary}
-          {prog.running ? ` · ${pct}%` : ''}
-        </span>
-        <span className="card-prompt" title={prog.current[0]?.prompt ?? ''}>
-          {prompt}
-        </span>
-        <div className="card-actions">
-          {kind === 'compare' && (
-            <button type="button" className="btn small primary" onClick={() => fanoutStore.getState().openView(groupId)}>
-              Side by side
+      {lite ? (
+        <div className="card-body card-body-lite" />
+      ) : (
+        <div className="card-body">
+          <div className="card-status-row">
+            <strong className="stack-title">{title}</strong>
+          </div>
+          <div
+            className="stack-progress"
+            role="progressbar"
+            aria-label="Progress of the stack"
+            aria-valuemin={0}
+            aria-valuemax={prog.total}
+            aria-valuenow={prog.done}
+            aria-valuetext={summary}
+          >
+            <span className="stack-bar good" style={{ width: `${prog.total ? (prog.succeeded / prog.total) * 100 : 0}%` }} />
+            <span className="stack-bar bad" style={{ width: `${prog.total ? (prog.failed / prog.total) * 100 : 0}%` }} />
+          </div>
+          <span className="small muted" data-testid="stack-summary">
+            {summary}
+            {prog.running ? ` · ${pct}%` : ''}
+          </span>
+          <span className="card-prompt" title={prog.current[0]?.prompt ?? ''}>
+            {prompt}
+          </span>
+          <div className="card-actions">
+            {kind === 'compare' && (
+              <button type="button" className="btn small primary" onClick={() => fanoutStore.getState().openView(groupId)}>
+                Side by side
+              </button>
+            )}
+            <button type="button" className="btn small" aria-expanded={expanded} onClick={toggle}>
+              {expanded ? 'Hide runs' : 'Show runs'}
             </button>
-          )}
-          <button type="button" className="btn small" aria-expanded={expanded} onClick={toggle}>
-            {expanded ? 'Hide runs' : 'Show runs'}
-          </button>
-          {failed.length > 0 && (
-            <button type="button" className="btn small" onClick={() => void retryAll(failed)}>
-              {kind === 'retry' ? 'Retry' : `Retry failed (${failed.length})`}
-            </button>
-          )}
+            {failed.length > 0 && (
+              <button type="button" className="btn small" onClick={() => void retryAll(failed)}>
+                {kind === 'retry' ? 'Retry' : `Retry failed (${failed.length})`}
+              </button>
+            )}
+          </div>
         </div>
-      </div>
+      )}
     </article>
   );
 });
