@@ -28,7 +28,12 @@ let keyed: { key: string; mac: ReturnType<typeof hmac.create> } | null = null;
 /** The signature that lets `/media/<relPath>` be fetched without the token (128 bits, hex). */
 export function mediaSignature(mediaKey: string, relPath: string): string {
   if (keyed?.key !== mediaKey) keyed = { key: mediaKey, mac: hmac.create(sha256, utf8ToBytes(mediaKey)) };
-  return bytesToHex(keyed.mac.clone().update(utf8ToBytes(`kiln-media:${relPath}`)).digest()).slice(0, 32);
+  return bytesToHex(
+    keyed.mac
+      .clone()
+      .update(utf8ToBytes(`kiln-media:${relPath}`))
+      .digest(),
+  ).slice(0, 32);
 }
 
 /** The vault-relative path in the one form both sides sign: segments without empty ones, joined by `/`. */
