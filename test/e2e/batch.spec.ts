@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { auditThemes } from './screens.helpers.ts';
 import { test, expect } from './fixtures.ts';
 import { openStudio, pickModel, card, sentInputs } from './studio.helpers.ts';
 
@@ -12,7 +11,6 @@ import { openStudio, pickModel, card, sentInputs } from './studio.helpers.ts';
 // the fifth create) and retried alone, the others untouched.
 
 const FLUX = 'black-forest-labs/flux-schnell';
-const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
 const PROMPTS = Array.from({ length: 12 }, (_, i) => `batch lantern ${i + 1}, ink wash`);
 const refusal = {
   status: 422,
@@ -32,27 +30,6 @@ test.use({
     scenario: { models: { [FLUX]: { coldBootMs: 0, runMs: 800 } }, faults: [{ endpoint: 'create', kind: 'reply', after: 4, count: 1, reply: refusal }] },
   },
 });
-
-/** Each screen in both themes: screenshotted, and audited with axe (WCAG 2.1 AA). */
-async function shots(page: Page, name: string) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png` });
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(
-      r.violations.map(
-        (v) =>
-          `${v.id}: ${v.help} — ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      ),
-      `${name} (${scheme})`,
-    ).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 test('a 12-prompt batch from a CSV: one stack, its progress, one failure retried alone', async ({ page, kiln, sim }) => {
   // A long flow with axe audits in both themes, on a machine shared by several test runs.
@@ -79,7 +56,7 @@ test('a 12-prompt batch from a CSV: one stack, its progress, one failure retried
   await dialog.getByLabel('Open a prompt list (.txt or .csv)').setInputFiles(csv);
   await expect(dialog.getByTestId('batch-file')).toContainText('lanterns.csv — 12 rows; columns prompt, seed; not inputs of this model, ignored: mood');
   await expect(dialog.getByTestId('batch-total')).toHaveText(/^12 runs · ≈ \$0\.036$/);
-  await shots(page, 'batch-dialog');
+  await auditThemes(page, 'batch-dialog');
   await dialog.getByRole('button', { name: 'Start 12 runs' }).click();
   await expect(dialog).toHaveCount(0);
 
@@ -107,7 +84,7 @@ test('a 12-prompt batch from a CSV: one stack, its progress, one failure retried
     el.scrollTop = 0;
   });
   await page.mouse.move(0, 0);
-  await shots(page, 'batch-stack');
+  await auditThemes(page, 'batch-stack');
   await page.setViewportSize({ width: 1280, height: 1800 });
 
   // Retry only the failed member: one more create, for that prompt; the eleven stay as they were.

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { auditThemes } from './screens.helpers.ts';
 import { test, expect, launchKiln, type KilnWeb } from './fixtures.ts';
 import { openStudio, sentInputs } from './studio.helpers.ts';
 import { startFalSimulator, type FalSim } from '../fal-sim/index.ts';
@@ -19,7 +18,6 @@ const SCHNELL = 'black-forest-labs/flux-schnell';
 const DEV = 'black-forest-labs/flux-dev';
 const FAL_FLUX = 'fal:fal-ai/flux/schnell';
 const FAL_FAILS = 'fal:kiln-test/always-fails';
-const SHOTS = process.env.KILN_UPDATE_DOCS === '1' ? 'docs' : 'test-results/screens';
 const PROMPT = 'a paper boat on a rain puddle, macro';
 
 test.use({
@@ -52,27 +50,6 @@ test.afterEach(async ({}, testInfo) => {
   await fal.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** Each screen in both themes: screenshotted, and audited with axe (WCAG 2.1 AA). */
-async function shots(page: Page, name: string) {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: `${SHOTS}/${name}-${scheme}.png` });
-    const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    expect(
-      r.violations.map(
-        (v) =>
-          `${v.id}: ${v.help} — ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(' | ')}`,
-      ),
-      `${name} (${scheme})`,
-    ).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 
 /** What fal ran for a job, read back from its result (flux answers with the prompt and seed it used). */
 async function falResult(requestId: string, endpoint: string): Promise<{ prompt?: string; seed?: number; images?: { width: number; height: number }[] }> {
@@ -109,7 +86,7 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   // The whole fan-out's estimate before anything runs: $0.003 + $0.025 (Replicate's table) + fal's
   // prices ($0.003 + $0.001) where the backend has them, else said to be unpriced (never $0).
   await expect(dialog.getByTestId('compare-total')).toHaveText(/^4 runs · ≈ \$0\.0(28 \+ 2 unpriced|32)$/);
-  await shots(page, 'compare-dialog');
+  await auditThemes(page, 'compare-dialog');
   await dialog.getByRole('button', { name: 'Run compare' }).click();
 
   // The results together; the failing model ends failed with its reason, the others succeed.
@@ -132,7 +109,7 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   expect(out).toMatchObject({ prompt: PROMPT, seed: 7 });
   // landscape_16_9 reached fal: a 16:9 image (the simulator caps the long side at 512 px).
   expect(out.images?.[0]).toMatchObject({ width: 512, height: 288 });
-  await shots(page, 'compare-view');
+  await auditThemes(page, 'compare-view');
 
   // One zoom for every pane.
   await view.getByRole('slider', { name: /Zoom/ }).fill('2');
@@ -147,7 +124,7 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
   await slider.fill('30');
   await expect(view.locator('.compare-slider img').nth(1)).toHaveCSS('clip-path', 'inset(0px 0px 0px 30%)');
   await view.getByRole('slider', { name: /Zoom/ }).fill('1');
-  await shots(page, 'compare-slider');
+  await auditThemes(page, 'compare-slider');
   await view.getByRole('button', { name: 'Side by side' }).click();
 
   // The failed model retries alone: one more fal job, nothing re-sent to the others.
