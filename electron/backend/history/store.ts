@@ -2,43 +2,18 @@ import type { DatabaseSync, StatementSync, SQLInputValue } from 'node:sqlite';
 import fs from 'node:fs';
 import type { Clock, Logger } from '../types.ts';
 import type { HistoryStoreFull, InputFileRecord, NewPrediction, OutputRecord, PredictionRecord, PredictionSnapshot } from './types.ts';
-import type { PredictionFilter, PredictionView } from '../../../shared/domain/prediction.ts';
 import { TERMINAL_STATUSES } from '../../../shared/domain/status.ts';
-import { splitModelRef } from '../../../shared/domain/provider.ts';
 import path from 'node:path';
 import { CHECK_MARKER, DB_FILE, isCorruption, openDatabase } from './db.ts';
 import { recordCleanClose } from './clean-close.ts';
-import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, toView, type Row } from './rows.ts';
-import { decodeCursor, encodeCursor, ftsQuery } from './query.ts';
+import { COLUMNS, OUTPUT_COLUMNS, derivePrompt, rowToOutput, rowToRecord, type Row } from './rows.ts';
+import { createViews } from './views.ts';
 import { seedFromInput, seedFromLogs, seedFromOutput } from './seed.ts';
 import { groupProgress } from './group-progress.ts';
 
 // Must match the predictions_active partial index's WHERE (migration 4) for SQLite to use it;
 // INDEXED BY makes a mismatch (e.g. a new terminal status) fail loudly in the store tests.
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(','); // no spaces: as in the index
-// Columns the list/view needs: everything but the full logs (only their tail crosses IPC) and what
-// no view shows (the input schema snapshot, the raw output: the view has the saved outputs). The
-// publisher reads one view per card update, thousands of them when many runs finish together, and
-// each parsed the run's schema and output only to drop them (garbage that counts while it waits
-// for V8's next full collection: docs/DECISIONS.md, "Memory when 1,000 finish").
-const NOT_IN_VIEW = new Set(['logs', 'input_schema', 'output']);
-const VIEW_COLS = [
-  'p.seq',
-  'p.id',
-  'p.family_id',
-  'p.prompt',
-  'p.seed',
-  'p.cost_amount',
-  'p.cost_currency',
-  ...Object.values(COLUMNS)
-    .filter((c) => !NOT_IN_VIEW.has(c.col))
-    .map((c) => `p.${c.col}`),
-  'substr(p.logs, -4000) AS logs',
-  '(SELECT count(*) FROM predictions f WHERE f.family_id = p.family_id) AS variant_count',
-  // Chain: what the card's "From …" link names; NULL when the source run was deleted.
-  '(SELECT s.model FROM predictions s WHERE s.id = p.source_id) AS source_model',
-  '(SELECT s.prompt FROM predictions s WHERE s.id = p.source_id) AS source_prompt',
-].join(', ');
 
 // The history store on node:sqlite (ARCHITECTURE.md, "Storage"). Synchronous by design: node:sqlite is, every
 // statement is a small indexed read or write, and the engine's journal must be durable before the
@@ -111,6 +86,7 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
       throw err;
     }
   };
+  const views = createViews(stmt, () => db.isOpen);
   const dbPath = String((db as unknown as { location?: () => string | null }).location?.() ?? '');
 
   function familyOf(retryOf: string | null | undefined, id: string): string {
@@ -150,39 +126,6 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
   function get(id: string): PredictionRecord | null {
     const row = stmt('SELECT * FROM predictions WHERE id = ?').get(id) as Row | undefined;
     return row ? rowToRecord(row) : null;
-  }
-
-  function viewsFor(rows: Row[]): PredictionView[] {
-    if (rows.length === 0) return [];
-    const byId = new Map<string, OutputRecord[]>();
-    // One query for the whole page's outputs instead of one per card; the ids go in as one JSON
-    // array so the statement is prepared once and cached: a statement prepared per call holds
-    // native memory until V8 collects it, and the publisher asks for a view per card update.
-    const ids = rows.map((r) => String(r.id));
-    const outs =
-      ids.length === 1
-        ? (stmt('SELECT * FROM outputs WHERE prediction_id = ? ORDER BY idx').all(ids[0]!) as Row[])
-        : (stmt('SELECT * FROM outputs WHERE prediction_id IN (SELECT value FROM json_each(?)) ORDER BY prediction_id, idx').all(JSON.stringify(ids)) as Row[]);
-    for (const o of outs) {
-      const rec = rowToOutput(o);
-      const list = byId.get(rec.predictionId) ?? [];
-      list.push(rec);
-      byId.set(rec.predictionId, list);
-    }
-    return rows.map((r) =>
-      toView(rowToRecord(r), byId.get(String(r.id)) ?? [], Number(r.variant_count), r.prompt === null ? null : String(r.prompt), sourceOf(r)),
-    );
-  }
-
-  function sourceOf(r: Row): PredictionView['source'] {
-    if (r.source_id === null || r.source_id === undefined) return null;
-    // The source run was deleted: the link stays, saying so, rather than vanishing without a word.
-    if (r.source_model === null || r.source_model === undefined) return { id: String(r.source_id), model: null, prompt: null, deleted: true };
-    return {
-      id: String(r.source_id),
-      model: String(r.source_model),
-      prompt: r.source_prompt === null || r.source_prompt === undefined ? null : String(r.source_prompt),
-    };
   }
 
   const store: HistoryStoreFull = {
@@ -350,93 +293,9 @@ export function createStore(db: DatabaseSync, opts: { clock: Clock; log: Logger 
 
     getOutputs,
 
-    view(id) {
-      // The publisher's coalescing timer may fire after stop() closed the db: nothing to show then.
-      if (!db.isOpen) return null;
-      const row = stmt(`SELECT ${VIEW_COLS} FROM predictions p WHERE p.id = ?`).get(id) as Row | undefined;
-      return row ? viewsFor([row])[0]! : null;
-    },
-
-    list(filter: PredictionFilter, cursor: string | null, limit: number) {
-      const where: string[] = [];
-      const vals: SQLInputValue[] = [];
-      if (filter.status && filter.status.length > 0) {
-        where.push(`p.status IN (${filter.status.map(() => '?').join(',')})`);
-        vals.push(...filter.status);
-      }
-      if (filter.model) {
-        // A model filter may be a full reference (`fal:fal-ai/flux/dev`, ARCHITECTURE.md, "Fixed interfaces"): the column holds the provider's own id.
-        const m = splitModelRef(filter.model);
-        where.push('p.model = ?');
-        vals.push(m.ref);
-        if (m.ref !== filter.model.trim()) {
-          where.push('p.provider = ?');
-          vals.push(m.provider);
-        }
-      }
-      if (filter.provider) {
-        where.push('p.provider = ?');
-        vals.push(filter.provider);
-      }
-      if (filter.favourite !== undefined) {
-        where.push('p.favourite = ?');
-        vals.push(filter.favourite ? 1 : 0);
-      }
-      if (filter.from !== undefined) {
-        where.push('p.created_at >= ?');
-        vals.push(filter.from);
-      }
-      if (filter.to !== undefined) {
-        where.push('p.created_at <= ?');
-        vals.push(filter.to);
-      }
-      if (filter.groupId) {
-        where.push('p.group_id = ?');
-        vals.push(filter.groupId);
-      }
-      if (filter.kind) {
-        where.push('EXISTS (SELECT 1 FROM outputs o WHERE o.prediction_id = p.id AND o.kind = ?)');
-        vals.push(filter.kind);
-      }
-      const match = filter.query ? ftsQuery(filter.query) : null;
-      const c = cursor ? decodeCursor(cursor) : null;
-      const lim = Math.max(1, Math.min(500, Math.floor(limit)));
-      let sql: string;
-      if (match) {
-        // Search walks the FTS index newest-first by rowid (= insertion order, which is click
-        // order) and stops at the page size: a common word matching a third of 100k rows costs
-        // the same as a rare one. Ordering by created_at instead would have to collect every match.
-        where.unshift('predictions_fts MATCH ?');
-        vals.unshift(match);
-        if (c) {
-          where.push('predictions_fts.rowid < ?');
-          vals.push(c.seq);
-        }
-        sql = `SELECT ${VIEW_COLS} FROM predictions_fts JOIN predictions p ON p.seq = predictions_fts.rowid WHERE ${where.join(' AND ')} ORDER BY predictions_fts.rowid DESC LIMIT ?`;
-      } else {
-        if (c) {
-          where.push('(p.created_at < ? OR (p.created_at = ? AND p.seq < ?))');
-          vals.push(c.createdAt, c.createdAt, c.seq);
-        }
-        sql = `SELECT ${VIEW_COLS} FROM predictions p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.created_at DESC, p.seq DESC LIMIT ?`;
-      }
-      const rows = stmt(sql).all(...vals, lim + 1) as Row[];
-      const more = rows.length > lim;
-      const page = more ? rows.slice(0, lim) : rows;
-      const last = page[page.length - 1];
-      return { items: viewsFor(page), nextCursor: more && last ? encodeCursor(Number(last.created_at), Number(last.seq)) : null };
-    },
-
-    counts() {
-      const byStatus: Record<string, number> = {};
-      let total = 0;
-      for (const r of stmt('SELECT status, count(*) AS n FROM predictions GROUP BY status').all() as Row[]) {
-        byStatus[String(r.status)] = Number(r.n);
-        total += Number(r.n);
-      }
-      const fav = stmt('SELECT count(*) AS n FROM predictions WHERE favourite = 1').get() as Row;
-      return { total, byStatus, favourites: Number(fav.n) };
-    },
+    view: views.view,
+    list: views.list,
+    counts: views.counts,
 
     has(id) {
       return stmt('SELECT 1 FROM predictions WHERE id = ?').get(id) !== undefined;
