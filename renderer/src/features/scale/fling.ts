@@ -6,7 +6,8 @@ import { createStore } from 'zustand/vanilla';
 // (some 25 elements and 100 attributes a card, plus their layout and text) was most of each frame.
 // So a card that mounts during a fling shows its picture and badges only, and becomes the whole
 // card once the scrolling slows (ARCHITECTURE.md, "Performance targets"). Ordinary scrolling (a
-// wheel, arrow keys one step at a time) stays below the speed and always gets whole cards.
+// wheel at reading pace, arrow keys a step at a time) stays below the speed and gets whole cards;
+// a wheel spun hard is a fling like any other.
 
 /** Faster than this (px per ms: 2,500 px/s, about three screens a second) is a fling. */
 export const FLING_PX_PER_MS = 2.5;
