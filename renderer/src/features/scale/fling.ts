@@ -16,7 +16,7 @@ export const FLING_SETTLE_MS = 150;
 
 export const flingStore = createStore<{ flinging: boolean }>()(() => ({ flinging: false }));
 
-/** Pure: the speed of one scroll step, for the fling rule (unit-tested). */
+/** Pure: whether one scroll step (dy px in dtMs) is at fling speed. */
 export function isFlingStep(dy: number, dtMs: number): boolean {
   return Math.abs(dy) / Math.max(1, dtMs) >= FLING_PX_PER_MS;
 }
