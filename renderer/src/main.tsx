@@ -2,6 +2,7 @@ import { createRoot } from 'react-dom/client';
 import { installKiln } from './platform/index.ts';
 import { App } from './App.tsx';
 import { connectEvents } from './events.ts';
+import { predictionsStore } from './stores/index.ts';
 import './styles/base.css';
 
 async function boot() {
@@ -20,7 +21,29 @@ async function boot() {
     return;
   }
   connectEvents();
+  await firstPageOrTimeout(FIRST_PAGE_WAIT_MS);
   root.render(<App />);
+}
+
+/**
+ * How long the first render waits for the gallery's first page. It usually comes within tens of
+ * ms of asking, while the page is still busy starting: rendered with it, the cards are in the first
+ * frame, instead of an empty gallery drawn and laid out first and the cards in a second full render
+ * and layout (docs/DECISIONS.md, "First cards"). A slow backend gets the empty gallery at this bound.
+ */
+const FIRST_PAGE_WAIT_MS = 300;
+
+function firstPageOrTimeout(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (predictionsStore.getState().loaded) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      off();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const off = predictionsStore.subscribe((s) => void (s.loaded && done()));
+  });
 }
 
 void boot();

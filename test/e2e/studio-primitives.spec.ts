@@ -38,6 +38,23 @@ test('“More actions” is a menu: arrow keys move, Escape closes and returns f
   await expect(menu).toHaveCount(0);
 });
 
+test.describe('on a touch screen', () => {
+  test.use({ hasTouch: true });
+  // The card's menu mounts its Radix machinery on approach (ui/Menu.tsx); a tap has no hover before it.
+  test('a tap on “More actions” opens the menu, and a tap on an item runs it', async ({ page, kiln, sim }) => {
+    sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 100 } } });
+    await openStudio(page, kiln.url);
+    await pickModel(page, FLUX);
+    const c = await generate(page, 'a tapped teapot');
+    await expect(c).toHaveAccessibleName(/— succeeded, saved/);
+    await c.getByRole('button', { name: 'More actions' }).tap();
+    const menu = page.getByRole('menu');
+    await expect(menu).toBeVisible();
+    await menu.getByRole('menuitem', { name: 'Copy prompt' }).tap();
+    await expect(menu).toHaveCount(0);
+  });
+});
+
 test('dialogs: the background is inert, one Escape closes only the top dialog, the detail view keeps Tab inside', async ({ page, kiln, sim }) => {
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 100 } } });
   await openStudio(page, kiln.url);

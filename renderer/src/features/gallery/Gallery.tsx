@@ -64,7 +64,10 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   const hasMore = usePredictions((s) => s.hasMore);
   const setSize = hasMore ? -1 : ids.length;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(900);
+  // Unknown until measured (before the first paint, below): cards laid out for a guessed width
+  // would be rendered again in other rows — every card mounted twice — once it is known.
+  const [measured, setWidth] = useState<number | null>(null);
+  const width = measured ?? 0;
   // Cards that mount during a fling are light until it slows (scale/fling.ts).
   useFlingWatch(scrollRef);
 
@@ -82,9 +85,9 @@ function GalleryGrid({ loaded }: { loaded: boolean }) {
   const cardW = (inner - GAP * (cols - 1)) / cols;
   // `shapes` is updated in place; `shapesVersion` says when (stores/predictions.ts).
   const media = useMemo(
-    () => rowMediaHeights(ids, predictionsStore.getState().shapes, cols, cardW),
+    () => (measured === null ? [] : rowMediaHeights(ids, predictionsStore.getState().shapes, cols, cardW)),
     // eslint-disable-next-line react-hooks/exhaustive-deps -- shapesVersion stands for the shapes
-    [ids, shapesVersion, cols, cardW],
+    [ids, shapesVersion, cols, cardW, measured === null],
   );
   const rows = media.length;
   const rowH = (i: number) => (media[i] ?? Math.round(cardW)) + BODY_H + GAP;
