@@ -9,6 +9,7 @@ import { createReplicateProvider } from '../../electron/backend/providers/replic
 import { createPublisher } from '../../electron/backend/events/publisher.ts';
 import { openHistory } from '../../electron/backend/history/store.ts';
 import type { Clock, Logger } from '../../electron/backend/types.ts';
+import type { EngineOptionsInput } from '../../electron/backend/engine/options.ts';
 import type { MediaVault } from '../../electron/backend/vault/types.ts';
 import { DEFAULT_SETTINGS } from '../../shared/domain/settings.ts';
 
@@ -99,7 +100,7 @@ afterEach(() => {
   cleanup = [];
 });
 
-function build(o: Parameters<typeof fakeReplicate>[1]) {
+function build(o: Parameters<typeof fakeReplicate>[1], options: EngineOptionsInput = {}) {
   const fc = fakeClock();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-unit-'));
   const history = openHistory({ dataDir, log, clock: fc.clock });
@@ -119,7 +120,7 @@ function build(o: Parameters<typeof fakeReplicate>[1]) {
     clock: fc.clock,
     log,
     settings: { get: () => ({ ...DEFAULT_SETTINGS, createConcurrency: 8 }), set: () => DEFAULT_SETTINGS },
-    options: { random: () => 0.5 },
+    options: { random: () => 0.5, ...options },
   });
   cleanup.push(() => {
     engine.kill();
@@ -149,6 +150,39 @@ describe('engine scheduling (fake clock)', () => {
     expect(ids.every((id) => history.get(id)!.status === 'succeeded')).toBe(true);
     expect(engine.inFlight()).toBe(0);
     expect(pending()).toBeLessThanOrEqual(1);
+  });
+
+  it('once a sweep sees an end, the rest of the batch is swept for at listEndsMs, and the window closes when the ends stop', async () => {
+    // Every other pace is 3 s, so only the window can explain an end noticed sooner.
+    const slow: EngineOptionsInput = {
+      listFewAt: 0,
+      listIntervalMs: 3000,
+      listIntervalMaxMs: 3000,
+      cadence: { initialMs: 3000, processingMs: 3000, processingMaxMs: 3000, endgameMs: 3000 },
+    };
+    const { engine, advance, r, history, clock } = build({ bootMs: 1000, runMs: 20_000 }, slow);
+    await engine.start();
+    const noticed = new Map<string, number>();
+    engine.onRecord((rec) => void (rec.status === 'succeeded' && !noticed.has(rec.id) && noticed.set(rec.id, clock.now())));
+    const batch: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      batch.push(engine.submit({ model: 'a/b', input: { i } }).id);
+      await advance(250); // ends 250 ms apart, like a batch's varying run times
+    }
+    await advance(12_000);
+    // Two more, sent later: followed (by sweeps) long after the batch has ended.
+    const late = [0, 1].map((i) => engine.submit({ model: 'a/b', input: { late: i } }).id);
+    await advance(14_000);
+    const endOf = (id: string) => r.preds.find((p) => p.id === history.get(id)!.providerId)!.createdAt + 21_000;
+    const lags = batch.map((id) => noticed.get(id)! - endOf(id));
+    expect(lags.every((l) => l >= 0)).toBe(true);
+    // The first end waits for a slow sweep; every later one is seen within one window gap.
+    expect(Math.max(...lags.slice(1))).toBeLessThanOrEqual(400);
+    // The batch ended ~5 s ago (> listEndsForMs): the two late runs (ending at ~36 s) are swept at the slow pace.
+    const before = r.hits['GET /v1/predictions'] ?? 0;
+    await advance(6000);
+    expect((r.hits['GET /v1/predictions'] ?? 0) - before).toBeLessThanOrEqual(3);
+    expect(late.every((id) => history.get(id)!.status === 'processing')).toBe(true);
   });
 
   it('treats exactly succeeded|failed|canceled|aborted as the end; anything else is followed', async () => {

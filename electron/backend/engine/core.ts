@@ -116,6 +116,8 @@ export interface EngineState {
   streams: number;
   listBusy: boolean;
   listDueAt: number;
+  /** Per model, when a list sweep last saw one of its runs end (opts.listEndsMs: its other running ones are likely near the end too). */
+  listEndsSeen: Map<string, number>;
   nextProbeAt: number;
   probing: boolean;
   offlineDetail: string | null;
@@ -168,7 +170,8 @@ export interface EngineOps {
   doReconcile(batch: Track[]): Promise<void>;
   // follow.ts
   listSweep(followed: FollowedTrack[]): void;
-  sweepGap(followedCount: number): number;
+  sweepGap(followed: FollowedTrack[]): number;
+  endsNear(followed: FollowedTrack[]): boolean;
   doListSweep(followed: FollowedTrack[]): Promise<void>;
   requestFor<T>(t: Track, kind: RequestClass, call: () => Promise<T>, ok: (value: T) => void, fail: (err: unknown) => void): void;
   poll(t: FollowedTrack): void;

@@ -14,14 +14,16 @@ import { type Core, type EngineOps, type FollowedTrack, type Track, WriteFailed 
 // rest and for every end (logs and seed), cancels, and folding each answer into
 // the record (merge.ts decides what changes; here it is written and the next look timed).
 
-export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote'> {
+export function createFollow(
+  c: Core,
+): Pick<EngineOps, 'listSweep' | 'sweepGap' | 'endsNear' | 'doListSweep' | 'requestFor' | 'poll' | 'sendCancel' | 'applyRemote'> {
   function listSweep(followed: FollowedTrack[]) {
     c.listBusy = true;
     c.run(
       c.doListSweep(followed).finally(() => {
         c.listBusy = false;
         // A failed sweep has set its own back-off; never sweep sooner than that.
-        c.listDueAt = Math.max(c.listDueAt, c.clock.now() + c.sweepGap(followed.length));
+        c.listDueAt = Math.max(c.listDueAt, c.clock.now() + c.sweepGap(followed));
       }),
     );
   }
@@ -31,11 +33,26 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
    * ARCHITECTURE.md, "Performance targets" asks for 1.5 s detection with a few in flight but 5 s with 1,000, so a big batch is
    * swept less often rather than paying ten pages every second.
    */
-  function sweepGap(followedCount: number): number {
+  function sweepGap(followed: FollowedTrack[]): number {
+    const followedCount = followed.length;
     if (followedCount <= c.opts.listFewAt) return c.opts.listFewMs;
+    if (endsNear(followed)) return c.opts.listEndsMs;
     const span = Math.max(1, c.opts.listIntervalMaxAt - c.opts.listThreshold);
     const f = Math.min(1, Math.max(0, followedCount - c.opts.listThreshold) / span);
     return Math.round(c.opts.listIntervalMs + f * Math.max(0, c.opts.listIntervalMaxMs - c.opts.listIntervalMs));
+  }
+
+  /**
+   * A sweep has just seen a run of some model end, another run of that model is processing, and
+   * one page still covers every run followed (opts.listEndsMs). Runs still booting are not near
+   * their end, whatever ended beside them. With a few followed (listFewAt) the sweeps already come
+   * at the endgame pace when a run's own cadence asks.
+   */
+  function endsNear(followed: FollowedTrack[]): boolean {
+    if (followed.length <= c.opts.listFewAt || followed.length > c.opts.listEndsAt || !c.listEndsSeen.size) return false;
+    const since = c.clock.now() - c.opts.listEndsForMs;
+    for (const [model, at] of c.listEndsSeen) if (at < since) c.listEndsSeen.delete(model);
+    return followed.some((t) => t.phase.seenStatus === 'processing' && c.listEndsSeen.has(t.intent.model));
   }
 
   async function doListSweep(followed: FollowedTrack[]) {
@@ -88,6 +105,7 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
             f.listEnd = r;
             f.needsFull = true;
             t.dueAt = c.clock.now();
+            c.listEndsSeen.set(t.intent.model, t.dueAt);
           } else {
             // A non-terminal move (starting → processing): the list item says enough.
             f.lastFullAt = c.clock.now();
@@ -288,5 +306,5 @@ export function createFollow(c: Core): Pick<EngineOps, 'listSweep' | 'sweepGap' 
     if (!holdLocalEnd) c.offerStream(t, next.urls.stream, p);
   }
 
-  return { listSweep, sweepGap, doListSweep, requestFor, poll, sendCancel, applyRemote };
+  return { listSweep, sweepGap, endsNear, doListSweep, requestFor, poll, sendCancel, applyRemote };
 }

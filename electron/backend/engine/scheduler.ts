@@ -80,9 +80,10 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
     if (listMode && !c.listBusy) {
       // Sweep when the most urgent covered prediction is due by its own cadence (a batch of long
       // cold boots is swept every few seconds, not every second), never faster than listIntervalMs.
+      // Right after an end, the gap alone decides: the rest of its batch is likely ending too.
       let urgent = Infinity;
       for (const t of followed) if (!t.phase.uncovered && !t.busy) urgent = Math.min(urgent, t.dueAt);
-      const sweepAt = Math.max(c.listDueAt, urgent === Infinity ? c.listDueAt : urgent);
+      const sweepAt = c.endsNear(followed) ? c.listDueAt : Math.max(c.listDueAt, urgent === Infinity ? c.listDueAt : urgent);
       if (now >= sweepAt && c.budget.available('other') >= 1) c.listSweep(followed);
       else due(Math.max(sweepAt, now + c.budget.waitFor('other')));
     }
