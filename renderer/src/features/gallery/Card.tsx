@@ -26,7 +26,7 @@ const VIDEO_AFTER_MS = 400;
  * everywhere cost the gallery bench ~40 % more main-thread time per frame).
  */
 const EAGER_CARDS = 24;
-export const imageLoading = (index: number): 'eager' | 'lazy' => (index < EAGER_CARDS ? 'eager' : 'lazy');
+const imageLoading = (index: number): 'eager' | 'lazy' => (index < EAGER_CARDS ? 'eager' : 'lazy');
 
 /** True once `on` has held for `ms` since mount (a card a scroll passes by never gets there). */
 function useSettled(on: boolean, ms: number): boolean {
@@ -67,7 +67,6 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const active = canCancel(p); // not terminal: still worth watching
   const caption = pendingCaption(p, badgeNow, online);
   const progress = !lite && active ? p.progress : null;
-  const showProgress = !!progress;
 
   const open = () => uiStore.getState().openDetail(id);
   const onClick = (e: MouseEvent) => {
@@ -163,7 +162,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
         ) : (
           // `with-progress`: a class rather than `:has(+ .progress)`, which the engine would check on every
           // DOM change (and the gallery changes on every scroll frame).
-          <div className={`card-placeholder${caption ? ' card-pending' : ''}${showProgress ? ' with-progress' : ''}`} aria-hidden="true">
+          <div className={`card-placeholder${caption ? ' card-pending' : ''}${progress ? ' with-progress' : ''}`} aria-hidden="true">
             {caption && (
               <div className="pending-caption">
                 <span className="pending-title">{caption.title}</span>
