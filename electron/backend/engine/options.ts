@@ -22,10 +22,11 @@ export interface EngineOptions {
   listFewAt: number;
   listFewMs: number;
   /**
-   * Runs sent together end together: once a sweep has seen an end, sweeps come every
-   * listEndsMs (without waiting for any run's own cadence) until listEndsForMs pass without
-   * another end. Only while one page covers every run followed (listEndsAt): beyond, a sweep costs
-   * a page per 100.
+   * Runs sent together end together: once a sweep has seen a run of a model end while others of
+   * that model are processing, sweeps come every listEndsMs (without waiting for any run's own
+   * cadence) until listEndsForMs pass without another end of it. Only with more than listFewAt
+   * followed (fewer are swept at listFewMs when a run asks) and while one page covers them all
+   * (listEndsAt): beyond, a sweep costs a page per 100.
    */
   listEndsMs: number;
   listEndsForMs: number;
