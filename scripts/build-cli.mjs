@@ -9,8 +9,11 @@ import path from 'node:path';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 await build({
-  entryPoints: ['electron/cli/main.ts'],
-  outfile: 'out/cli/kiln.mjs',
+  // The MP4 tag worker is a script of its own beside kiln.mjs: the vault forks it
+  // (electron/backend/vault/mp4-tag-child.ts finds it next to the bundle).
+  entryPoints: { kiln: 'electron/cli/main.ts', 'mp4-tag-worker': 'electron/backend/vault/mp4-tag-worker.ts' },
+  outdir: 'out/cli',
+  outExtension: { '.js': '.mjs' },
   absWorkingDir: root,
   bundle: true,
   platform: 'node',

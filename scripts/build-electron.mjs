@@ -25,8 +25,10 @@ const common = {
 await Promise.all([
   build({
     ...common,
-    entryPoints: ['electron/main/index.ts'],
-    outfile: 'out/main/index.js',
+    // The MP4 tag worker is a script of its own beside index.js: the vault forks it
+    // (electron/backend/vault/mp4-tag-child.ts finds it next to the bundle).
+    entryPoints: { index: 'electron/main/index.ts', 'mp4-tag-worker': 'electron/backend/vault/mp4-tag-worker.ts' },
+    outdir: 'out/main',
     format: 'esm',
     packages: 'external',
     external: ['electron'],

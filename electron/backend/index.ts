@@ -91,6 +91,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       fal: falNetTrust(Object.values(fal.bases), () => deps.secrets.get('fal')),
     },
     downloadLimits: () => downloadLimitBytes(deps.settings.get()),
+    startWorker: deps.startWorker,
   });
   const engine = createEngine({
     history,

@@ -59,6 +59,29 @@ export interface PlatformAdapter {
 
 export type FetchLike = typeof fetch;
 
+/**
+ * Starts a child process running one of the backend's worker scripts (the MP4 remux,
+ * vault/mp4-tag-child.ts). Node hosts fork (host/fork-worker.ts); Electron's main process uses
+ * utilityProcess, since a packaged build has the RunAsNode fuse off and a fork there would start a
+ * second app.
+ */
+export type StartWorker = (script: string, env: Record<string, string>, events: WorkerEvents) => WorkerChild;
+
+export interface WorkerEvents {
+  /** Running: the job may be sent. */
+  onSpawn(): void;
+  onMessage(message: unknown): void;
+  /** Ended; `how` is the exit code or signal, and the last line it printed on stderr. */
+  onExit(how: string): void;
+  /** Could not be started at all (no spawn before). */
+  onStartError(err: Error): void;
+}
+
+export interface WorkerChild {
+  send(message: unknown): void;
+  kill(): void;
+}
+
 export interface BackendDeps {
   dataDir: string;
   fetch: FetchLike;
@@ -67,6 +90,8 @@ export interface BackendDeps {
   settings: SettingsAdapter;
   log: Logger;
   platform?: PlatformAdapter;
+  /** How worker processes start (host/fork-worker.ts when not given; Electron passes utilityProcess). */
+  startWorker?: StartWorker;
   /** Defaults to https://api.replicate.com/v1 (KILN_REPLICATE_BASE_URL / --replicate-base-url). */
   replicateBaseUrl?: string;
   /** fal's queue/api/storage bases (KILN_FAL_QUEUE_URL / KILN_FAL_API_URL / KILN_FAL_STORAGE_URL, --fal-*-url); fal's own hosts by default. */

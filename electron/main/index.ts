@@ -17,6 +17,7 @@ import { handleMediaProtocol, registerMediaScheme } from './platform/media-proto
 import { createElectronPlatform } from './platform/os.ts';
 import { initialBounds, trackWindowState } from './platform/window-state.ts';
 import { installAppMenu } from './platform/menu.ts';
+import { startUtilityWorker } from './platform/utility-worker.ts';
 
 // The composition root (docs/ARCHITECTURE.md, "Runtime map"): the only place that wires Electron to the Electron-free backend.
 // Bundled by scripts/build-electron.mjs to out/main/index.js, next to out/preload and out/renderer.
@@ -109,6 +110,7 @@ if (!app.requestSingleInstanceLock()) {
       settings,
       log,
       platform,
+      startWorker: startUtilityWorker,
       mode: 'electron',
       appVersion: app.getVersion(),
       replicateBaseUrl: overrides.replicateBaseUrl,

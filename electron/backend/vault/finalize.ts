@@ -8,7 +8,8 @@ import { DownloadError } from './download.ts';
 import { checkMagic } from './magic.ts';
 import { makeThumbnail } from './thumbs.ts';
 import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
-import { MP4_EXTS, mp4Tags, writeMp4WithTags } from './mp4-meta.ts';
+import { MP4_EXTS, mp4Tags } from './mp4-tags.ts';
+import type { Mp4Tagger } from './mp4-tag-child.ts';
 import { extForMime, kindForMime, mimeForExt, safeExt } from './mime.ts';
 import { FILE_MODE, privateDir } from '../data-dir.ts';
 
@@ -73,6 +74,8 @@ export interface FinalizeContext {
   root: string;
   log: Logger;
   tmpName: (ext: string) => string;
+  /** Writes an MP4's tags into dest (vault.ts: in a child process, one at a time). */
+  tagMp4: Mp4Tagger;
 }
 
 export async function finalizeFile(
@@ -114,7 +117,7 @@ export async function finalizeFile(
     // Remuxed (tracks copied, never re-encoded) into a temp file, then renamed; on any failure the
     // downloaded file is kept as it came, with the JSON sidecar carrying the metadata instead.
     const tagged = ctx.tmpName(ext);
-    const r = await writeMp4WithTags(tmp, tagged, ext, mp4Tags(metadata(rec), rec.createdAt));
+    const r = await ctx.tagMp4(tmp, tagged, ext, mp4Tags(metadata(rec), rec.createdAt));
     if ('sha256' in r) {
       await fs.promises.rm(tmp, { force: true });
       await fs.promises.rename(tagged, finalAbs);

@@ -4,48 +4,27 @@ import { pipeline } from 'node:stream/promises';
 import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, MovOutputFormat, Mp4OutputFormat, Output, type MetadataTags } from 'mediabunny';
 import { FILE_MODE } from '../data-dir.ts';
 
+export { MP4_EXTS, mp4Tags } from './mp4-tags.ts';
+
+/** What a remux gives: the tagged file's size and hash, or why it was not written. */
+export type Mp4TagResult = { size: number; sha256: string } | { why: string };
+
 // Kiln's metadata inside MP4/MOV files (ARCHITECTURE.md, "Storage"): the iTunes-style `ilst` atoms of `moov/udta/meta`
 // that players and file managers show: ©nam (title = prompt), ©cmt (comment = the same JSON the PNG
 // text chunks and sidecars carry), desc (model), ©day (created), ©too (Kiln). mediabunny cannot
 // edit an atom in place, so the file is remuxed with every track COPIED (`copy.mode: 'forced'`):
 // never re-encoded. It reads through a bounded cache (FilePathSource) and writes to a file with the
-// moov at the end (no fast start), so memory is the sample tables, not the media.
+// moov at the end (no fast start), so memory is the sample tables, not the media. The vault runs it
+// in a child process (mp4-tag-child.ts): the packets' buffers are garbage V8 collects late.
 
 /** mediabunny's read cache (default 8 MiB): packets are copied through, never re-read. */
 const READ_CACHE_BYTES = 2 * 1024 * 1024;
-
-export const MP4_EXTS = new Set(['.mp4', '.m4v', '.mov']);
-
-/** The tags written for one output; `entries` is finalize.ts's metadata (the PNG text keys). */
-export function mp4Tags(entries: Record<string, string>, createdAt: number | string): MetadataTags {
-  let prompt = '';
-  try {
-    const input = JSON.parse(entries.input ?? '{}') as Record<string, unknown>;
-    if (typeof input.prompt === 'string') prompt = input.prompt;
-  } catch {
-    // input is JSON written by finalize.ts; an unparsable one only loses the title.
-  }
-  const date = new Date(createdAt);
-  return {
-    title: prompt || undefined,
-    description: `${entries.provider ?? ''}:${entries.model ?? ''}`,
-    // ©day keeps the day only, so the exact creation time rides in the comment JSON.
-    comment: JSON.stringify({ ...entries, created: Number.isNaN(date.getTime()) ? '' : date.toISOString() }),
-    date: Number.isNaN(date.getTime()) ? undefined : date,
-    raw: { '©too': 'Kiln' },
-  };
-}
 
 /**
  * Copies src to dest with `tags` in moov/udta/meta. Returns `{ why }` (dest removed, src untouched)
  * when the file cannot be remuxed without re-encoding or anything else fails.
  */
-export async function writeMp4WithTags(
-  src: string,
-  dest: string,
-  ext: string,
-  tags: MetadataTags,
-): Promise<{ size: number; sha256: string } | { why: string }> {
+export async function writeMp4WithTags(src: string, dest: string, ext: string, tags: MetadataTags): Promise<Mp4TagResult> {
   const input = new Input({ source: new FilePathSource(src, { maxCacheSize: READ_CACHE_BYTES }), formats: ALL_FORMATS });
   try {
     const output = new Output({

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import type { MediaVaultFull, StagedFile } from './types.ts';
-import type { Clock, FetchLike, Logger } from '../types.ts';
+import type { Clock, FetchLike, Logger, StartWorker } from '../types.ts';
 import type { HistoryStore, OutputRecord, PredictionRecord } from '../records/types.ts';
 import { hasAdmin } from '../records/types.ts';
 import type { Publisher } from '../events/publisher.ts';
@@ -23,6 +23,7 @@ import { backoffDelay } from '../../../shared/backoff.ts';
 import { ownProcessDir } from './process-dir.ts';
 import { storageUsage, clearStorage } from './storage.ts';
 import { savePoster } from './poster.ts';
+import { mp4TaggerInChild, type Mp4Tagger } from './mp4-tag-child.ts';
 
 export interface VaultOptions {
   dataDir: string;
@@ -52,6 +53,8 @@ export interface VaultOptions {
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
   /** Download size caps per kind in bytes (Settings → Downloads); LIMITS.download fills the gaps. */
   downloadLimits?: () => Partial<Record<DownloadKind, number>>;
+  /** How the MP4 tag worker starts (types.ts StartWorker); Node's fork when not given. */
+  startWorker?: StartWorker;
 }
 
 const RETRYABLE = new Set(['transient', 'disk-full']);
@@ -129,9 +132,15 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     });
   }
 
+  // MP4 tags are written by a child process each (mp4-tag-child.ts), one at a time: a remux is
+  // bound by the disk, and each child is a Node of its own (~40 MB while it runs).
+  const mp4 = mp4TaggerInChild({ log, startWorker: opts.startWorker });
+  const withRemux = limiter(1);
+  const tagMp4: Mp4Tagger = (src, dest, ext, tags) => withRemux(() => mp4.tag(src, dest, ext, tags));
+
   const tmpName = (ext: string) => path.join(tmpDir, `${randomBytes(8).toString('hex')}${ext}`);
   const finalize = (rec: PredictionRecord, out: OutputRecord, tmp: string, claimedMime: string | null, plannedExt: string, sha: string, size: number) =>
-    finalizeFile({ root, log, tmpName }, rec, out, tmp, claimedMime, plannedExt, sha, size);
+    finalizeFile({ root, log, tmpName, tagMp4 }, rec, out, tmp, claimedMime, plannedExt, sha, size);
 
   /** Any error as a DownloadError; a full disk is named as such wherever it happened (rename, thumbnail…). */
   const asDownloadError = (err: unknown): DownloadError =>
@@ -389,6 +398,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
         s.resolve();
       }
       sleepers.clear();
+      // A remux still running ends now: its output is kept as downloaded, with a JSON sidecar.
+      mp4.close();
       await Promise.allSettled([...inflight.values()]);
       trash.close();
     },

@@ -1,0 +1,25 @@
+import { utilityProcess } from 'electron';
+import type { StartWorker } from '../../backend/types.ts';
+import { lastWords } from '../../backend/host/fork-worker.ts';
+
+// Electron's way to start a backend worker script (types.ts StartWorker): utilityProcess, a Node
+// child managed by Chromium. Not child_process.fork: a packaged build has the RunAsNode fuse off
+// (electron-builder.yml), so a fork would start the app again instead of Node.
+export const startUtilityWorker: StartWorker = (script, env, events) => {
+  let started = false;
+  const child = utilityProcess.fork(script, [], { env, stdio: ['ignore', 'ignore', 'pipe'], serviceName: 'Kiln worker' });
+  const said = lastWords(child.stderr);
+  child.on('spawn', () => {
+    started = true;
+    events.onSpawn();
+  });
+  child.on('message', (m) => events.onMessage(m));
+  child.on('exit', (code) => {
+    if (!started) return events.onStartError(new Error(`the worker process could not start (exit ${code})`));
+    events.onExit(said(`exit ${code}`));
+  });
+  return {
+    send: (m) => child.postMessage(m),
+    kill: () => void child.kill(),
+  };
+};
