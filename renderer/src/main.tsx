@@ -1,49 +1,29 @@
-import { createRoot } from 'react-dom/client';
 import { installKiln } from './platform/index.ts';
-import { App } from './App.tsx';
 import { connectEvents } from './events.ts';
-import { predictionsStore } from './stores/index.ts';
 import './styles/base.css';
 
+// The page's entry, small on purpose: it opens the backend connection and asks for the first page
+// (connectEvents) while the UI's chunk (app-root.tsx: React and every screen) is still downloading
+// and compiling, so the two waits overlap instead of following each other (docs/DECISIONS.md,
+// "First cards").
 async function boot() {
-  const root = createRoot(document.getElementById('root')!);
+  const ui = import('./app-root.tsx');
+  ui.catch(() => {}); // awaited below, where a failure is shown
   try {
     await installKiln();
   } catch (e) {
-    // Never a blank screen: say what went wrong where the app would be.
-    root.render(
-      <main className="boot-error" role="alert">
-        <h1>Kiln could not connect to its backend</h1>
-        <p>{e instanceof Error ? e.message : String(e)}</p>
-        <p>Reload the page once the app is running again.</p>
-      </main>,
-    );
+    (await ui).renderBootError(e);
     return;
   }
   connectEvents();
-  await firstPageOrTimeout(FIRST_PAGE_WAIT_MS);
-  root.render(<App />);
+  await (await ui).renderApp();
 }
 
-/**
- * How long the first render waits for the gallery's first page. It usually comes within tens of
- * ms of asking, while the page is still busy starting: rendered with it, the cards are in the first
- * frame, instead of an empty gallery drawn and laid out first and the cards in a second full render
- * and layout (docs/DECISIONS.md, "First cards"). A slow backend gets the empty gallery at this bound.
- */
-const FIRST_PAGE_WAIT_MS = 300;
-
-function firstPageOrTimeout(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (predictionsStore.getState().loaded) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      off();
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const off = predictionsStore.subscribe((s) => void (s.loaded && done()));
-  });
-}
-
-void boot();
+// The UI's chunk itself failed to load (a damaged install): still never a blank screen.
+void boot().catch((e: unknown) => {
+  const p = document.createElement('p');
+  p.className = 'boot-error';
+  p.setAttribute('role', 'alert');
+  p.textContent = `Kiln could not start its window: ${e instanceof Error ? e.message : String(e)}. Reinstalling Kiln should fix this.`;
+  document.getElementById('root')?.replaceChildren(p);
+});

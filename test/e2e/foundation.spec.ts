@@ -208,3 +208,42 @@ test('an open tab says plainly when Kiln restarted with a new token', async ({ p
     await again.stop();
   }
 });
+
+test("the first page is asked for while the UI's code is still on its way; a UI that cannot load still says so", async ({ page, kilnAlone: kiln }) => {
+  // The UI's chunk (app-root) is held back for a second: the entry must not wait for it to connect
+  // and ask for the gallery's first page, and the page's head must already be fetching it.
+  const sent: { channel: string; at: number }[] = [];
+  let chunkReleasedAt = 0;
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => {
+      const m = /"channel":"([^"]+)"/.exec(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'));
+      if (m) sent.push({ channel: m[1]!, at: Date.now() });
+    }),
+  );
+  await page.route(/\/assets\/app-root-[^/]*\.js$/, async (route) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    chunkReleasedAt = Date.now();
+    await route.continue();
+  });
+  await page.goto(kiln.url);
+  await expect(page.getByRole('heading', { name: 'Your gallery is empty' })).toBeVisible();
+  const list = sent.find((s) => s.channel === 'predictions:list');
+  expect(list, 'the first page was asked for').toBeTruthy();
+  expect(list!.at).toBeLessThan(chunkReleasedAt);
+  // Requested from the page's head (modulepreload), not once the entry has run: asked before the
+  // entry itself had finished arriving.
+  const timing = await page.evaluate(() =>
+    Object.fromEntries(
+      (performance.getEntriesByType('resource') as unknown as { name: string; startTime: number; responseEnd: number }[])
+        .filter((r) => /\/assets\/(index|app-root)-[^/]*\.js$/.test(r.name))
+        .map((r) => [/app-root/.test(r.name) ? 'ui' : 'entry', { start: r.startTime, end: r.responseEnd }]),
+    ),
+  );
+  expect(timing.ui!.start).toBeLessThanOrEqual(timing.entry!.end);
+
+  // A damaged install (the chunk missing): a message where the app would be, not a blank page.
+  await page.unroute(/\/assets\/app-root-[^/]*\.js$/);
+  await page.route(/\/assets\/app-root-[^/]*\.js$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.reload();
+  await expect(page.getByRole('alert')).toContainText('Kiln could not start its window');
+});
