@@ -17,7 +17,12 @@ trap cleanup EXIT
 
 echo "ci-pack: npm pack (prepack builds out/cli/kiln.mjs)"
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
-tar -tzf "$work/$tarball" | grep -qx 'package/out/cli/kiln.mjs' || { echo "ci-pack: the tarball has no out/cli/kiln.mjs"; exit 1; }
+# The listing is read whole before grep looks at it: `tar | grep -q` stops reading at the first
+# match, and under pipefail tar's SIGPIPE then fails the check whenever a file follows the match.
+listing=$(tar -tzf "$work/$tarball")
+for f in out/cli/kiln.mjs out/cli/mp4-tag-worker.mjs; do
+  grep -qx "package/$f" <<<"$listing" || { echo "ci-pack: the tarball has no $f"; exit 1; }
+done
 
 echo "ci-pack: npm install -g --prefix $work/prefix $tarball"
 npm install -g --prefix "$work/prefix" --no-audit --no-fund --loglevel=error "$work/$tarball" >/dev/null
@@ -54,3 +59,19 @@ node -e '
   if (!doc.outputs.some((o) => o.thumbPath)) bad("no thumbnail: sharp did not work in the installed copy");
   console.log("ci-pack: kiln run succeeded; " + doc.files.length + " file(s) saved with thumbnails");
 ' "$work/run.json"
+
+# A video: its MP4 tags are written by the worker beside the installed bundle
+# (out/cli/mp4-tag-worker.mjs, a child process with mediabunny); a tagged file has no sidecar.
+KILN_DATA_DIR="$work/data" KILN_REPLICATE_BASE_URL="$base" REPLICATE_API_TOKEN="$token" \
+  "$kiln" run google/veo-3 -i prompt="a kiln, on video" --json >"$work/video.json" 2>"$work/video.err" || {
+  echo "ci-pack: kiln run (video) failed:"; cat "$work/video.err"; exit 1; }
+node -e '
+  const fs = require("fs");
+  const doc = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const bad = (m) => { console.error("ci-pack: " + m); console.error(JSON.stringify(doc, null, 2)); process.exit(1); };
+  const mp4 = (doc.files || []).find((f) => f.endsWith(".mp4"));
+  if (doc.status !== "succeeded" || !mp4) bad("no saved MP4");
+  if (fs.existsSync(mp4 + ".json")) bad("the MP4 got a sidecar: its tags were not written by the installed worker");
+  if (!fs.readFileSync(mp4).includes("a kiln, on video")) bad("the prompt is not in the MP4");
+  console.log("ci-pack: the video was saved with its MP4 tags");
+' "$work/video.json"
