@@ -23,10 +23,11 @@ export async function renderApp(): Promise<void> {
 }
 
 /**
- * How long the first render waits for the gallery's first page. It usually comes within tens of
- * ms of asking, while the page is still busy starting: rendered with it, the cards are in the first
- * frame, instead of an empty gallery drawn and laid out first and the cards in a second full render
- * and layout (docs/DECISIONS.md, "First cards"). A slow backend gets the empty gallery at this bound.
+ * How long the first render waits for the gallery's first page. main.tsx asked for it while this
+ * chunk loaded, so it has usually come, or comes within tens of ms: rendered with it, the cards are
+ * in the first frame, instead of an empty gallery drawn and laid out first and the cards in a second
+ * full render and layout (docs/DECISIONS.md, "First cards"). A slow backend gets the empty gallery
+ * at this bound.
  */
 const FIRST_PAGE_WAIT_MS = 300;
 

@@ -133,7 +133,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
   }
 
   // MP4 tags are written by a child process each (mp4-tag-child.ts), one at a time: a remux is
-  // bound by the disk, and each child is a Node of its own (~40 MB while it runs).
+  // bound by the disk, and each child is a whole Node process while it runs.
   const mp4 = mp4TaggerInChild({ log, startWorker: opts.startWorker });
   const withRemux = limiter(1);
   const tagMp4: Mp4Tagger = (src, dest, ext, tags) => withRemux(() => mp4.tag(src, dest, ext, tags));
