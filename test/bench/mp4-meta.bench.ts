@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { mp4Tags, readMp4Tags, writeMp4WithTags, type Mp4TagResult } from '../../electron/backend/vault/mp4-meta.ts';
+import { readMp4Tags, writeMp4WithTags, type Mp4TagResult } from '../../electron/backend/vault/mp4-meta.ts';
+import { mp4Tags } from '../../electron/backend/vault/mp4-tags.ts';
 import { mp4TaggerInChild } from '../../electron/backend/vault/mp4-tag-child.ts';
 import { favourMemory } from '../../electron/backend/host/memory.ts';
 

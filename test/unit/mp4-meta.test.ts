@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ALL_FORMATS, BufferSource, Input } from 'mediabunny';
-import { mp4Tags, readMp4Tags, writeMp4WithTags } from '../../electron/backend/vault/mp4-meta.ts';
+import { readMp4Tags, writeMp4WithTags } from '../../electron/backend/vault/mp4-meta.ts';
+import { mp4Tags } from '../../electron/backend/vault/mp4-tags.ts';
 import { removeTempDirs, tempDir } from './history-helpers.ts';
 
 afterAll(removeTempDirs);

@@ -4,8 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import { ALL_FORMATS, Conversion, FilePathSource, FilePathTarget, Input, MovOutputFormat, Mp4OutputFormat, Output, type MetadataTags } from 'mediabunny';
 import { FILE_MODE } from '../data-dir.ts';
 
-export { MP4_EXTS, mp4Tags } from './mp4-tags.ts';
-
 /** What a remux gives: the tagged file's size and hash, or why it was not written. */
 export type Mp4TagResult = { size: number; sha256: string } | { why: string };
 
