@@ -82,6 +82,16 @@ const rows: { name: string; rec?: Partial<PredictionRecord>; run?: Partial<Remot
     patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW },
   },
   {
+    name: 'started and ended in one answer: the run time is the provider’s own (a held create, a run between two looks)',
+    run: { status: 'succeeded', startedAt: NOW - 90_000, completedAt: NOW - 87_500 },
+    patch: { status: 'succeeded', statusSince: NOW, startedAt: NOW - 2500, completedAt: NOW },
+  },
+  {
+    name: 'ended in one answer without the provider’s end time: no run time to take',
+    run: { status: 'succeeded', startedAt: NOW - 90_000 },
+    patch: { status: 'succeeded', statusSince: NOW, startedAt: NOW, completedAt: NOW },
+  },
+  {
     name: 'straight to failed without a message: says so',
     run: { status: 'failed' },
     patch: { status: 'failed', statusSince: NOW, completedAt: NOW, error: { code: null, message: NO_ERROR_MESSAGE } },

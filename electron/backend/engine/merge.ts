@@ -43,7 +43,13 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   if (p.status !== rec.status && !ctx.holdLocalEnd) {
     patch.status = p.status;
     patch.statusSince = now;
-    if (p.status !== 'starting' && rec.startedAt === null && (p.status === 'processing' || p.startedAt !== null)) patch.startedAt = now;
+    if (p.status !== 'starting' && rec.startedAt === null && (p.status === 'processing' || p.startedAt !== null)) {
+      // Started and ended in one answer (a held create, a run quicker than the looks): Kiln saw no
+      // start, so it takes the provider's own run time — a zero one would not teach runtimes.ts
+      // anything, and the model's next runs would go unheld (hold.ts) once such ends were all it had.
+      const ran = isTerminal(p.status) && p.startedAt !== null && p.completedAt !== null ? Math.max(0, p.completedAt - p.startedAt) : 0;
+      patch.startedAt = now - ran;
+    }
     if (isTerminal(p.status)) patch.completedAt = now;
   }
   if (rec.providerCreatedAt === null && p.createdAt !== null) patch.providerCreatedAt = p.createdAt;
