@@ -38,7 +38,7 @@ const queued = (id: string, dueAt: number): Track => ({
   busy: false,
   failures: 0,
   cancelWanted: false,
-  intent: { model: 'm', input: {}, since: 0 },
+  intent: { model: 'm', version: null, input: {}, since: 0 },
   endedLocally: false,
   forgotten: false,
 });

@@ -43,7 +43,7 @@ export interface Track {
   /** The user asked for its end (kept through every phase; sent once the provider knows the run). */
   cancelWanted: boolean;
   /** What reconciliation matches on, kept here: the row may be gone (deleted) or already ended (canceled). */
-  intent: { model: string; input: Record<string, unknown>; since: number };
+  intent: { model: string; version: string | null; input: Record<string, unknown>; since: number };
   /**
    * The record already ended locally (canceled before any create was known to exist) while a
    * create may still be out or unreconciled: if one turns up remotely, it is canceled there and
@@ -112,6 +112,8 @@ export interface EngineState {
   running: boolean;
   /** Killed (a crash, in tests): nothing is written after this. */
   dead: boolean;
+  /** Creates held open now (hold.ts; opts.maxHeldCreates bounds them, createConcurrency does not count them). */
+  held: number;
   /** Streams open now (opts.maxStreams bounds text streams, opts.maxStatusStreams status streams). */
   streams: number;
   listBusy: boolean;
@@ -157,7 +159,8 @@ export interface EngineOps {
   retryDelay(t: Track, err: unknown): number;
   // submit.ts
   startCreate(t: Track): void;
-  doCreate(t: Track): Promise<void>;
+  /** `hold`: seconds to hold the create open (hold.ts), null to create and follow. */
+  doCreate(t: Track, hold?: number | null): Promise<void>;
   unwanted(t: Track): boolean;
   foundUnwanted(t: Track, p: RemoteRun): void;
   cancelDetached(id: string, ref: RunRef, attempt?: number): void;
@@ -183,6 +186,10 @@ export interface EngineOps {
   startStream(t: FollowedTrack, url: string): void;
   // runtimes.ts
   typicalRun(model: string, version: string | null): number | null;
+  /** The model's past runs answered in text (their tokens stream). */
+  streamsText(model: string, version: string | null): boolean;
+  /** A run of this model succeeded: its past runs are read afresh at the next question. */
+  ranOnce(model: string): void;
   // tracks.ts
   track(rec: PredictionRecord, phase: Phase, dueAt?: number): Track;
   /** Moves a track into the follow phase (the provider knows it now) and returns it as such. */

@@ -285,7 +285,10 @@ export function createFollow(
       c.stopStream(t);
       c.tracks.delete(t.id);
       c.cancels.settle(t.id, { outcome: 'already-ended', status: next.status });
-      if (next.status === 'succeeded') c.save(next);
+      if (next.status === 'succeeded') {
+        c.ranOnce(next.model);
+        c.save(next);
+      }
       return;
     }
     // Timed by what Kiln knows: the queue position (fal) and how fast it moves, and this model's past run times (cadence.ts).

@@ -30,6 +30,13 @@ import type { Loop } from './loop.ts';
 // record that start() knows how to finish: `queued` → send, `submitting` without an id →
 // reconcile against the provider's recent runs (never re-create blindly), an id → follow.
 
+/**
+ * A held create (hold.ts) answers only when its run ends, but a refusal (key, credit, model, input)
+ * is answered at once, before anything is held: with no answer after this long, waitSubmitted
+ * takes it as accepted, so the composer is free again while the run goes on.
+ */
+const HELD_ANSWER_MS = 1500;
+
 /** One provider's lane; createEngine composes one per provider over one loop. */
 export function createLane(deps: EngineDeps, loop: Loop) {
   const opts = resolveEngineOptions(deps.options);
@@ -57,6 +64,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     pending: new Set(),
     running: false,
     dead: false,
+    held: 0,
     streams: 0,
     listBusy: false,
     listDueAt: 0,
@@ -184,7 +192,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     },
     /** Resolves when the vault has settled this prediction's outputs (immediately if nothing is being saved). */
     whenSaved: (id: string) => c.saving.get(id) ?? Promise.resolve(),
-    /** Resolves once the create is accepted (or queued while offline); rejects with a permanent create error, or `auth` while held for a rejected key. */
+    /** Resolves once the create is accepted (or queued while offline; or held, with no refusal after HELD_ANSWER_MS); rejects with a permanent create error, or `auth` while held for a rejected key. */
     waitSubmitted(id: string, timeoutMs: number): Promise<PredictionRecord | null> {
       return new Promise((resolve, reject) => {
         const check = (rec: PredictionRecord) => {
@@ -203,8 +211,15 @@ export function createLane(deps: EngineDeps, loop: Loop) {
               true
             );
           if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !c.health.online)) return (resolve(rec), true);
+          const t = c.tracks.get(id);
+          if (grace === null && t?.phase.kind === 'submitting' && t.phase.held)
+            grace = c.clock.setTimeout(() => {
+              done();
+              resolve(c.history.get(id));
+            }, HELD_ANSWER_MS);
           return false;
         };
+        let grace: unknown = null;
         const now = c.history.get(id);
         if (now && check(now)) return;
         const off = onRecord((r) => {
@@ -217,6 +232,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
         function done() {
           off();
           c.clock.clearTimeout(h);
+          if (grace !== null) c.clock.clearTimeout(grace);
         }
       });
     },

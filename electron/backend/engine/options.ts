@@ -46,8 +46,10 @@ export interface EngineOptions {
   reconcileAttempts: number;
   /** Clock-skew slack when matching a lost create by its created time. */
   reconcileSkewMs: number;
-  /** `Prefer: wait=N` on creates (null: async create, the scheduler follows it). */
-  waitSeconds: number | null;
+  /** A create is held open until its run ends only for a model whose typical run is at most this (hold.ts)... */
+  holdCreateMaxMs: number;
+  /** ...at most this many at once per provider, each a connection (0: never hold). */
+  maxHeldCreates: number;
   /** Follow `urls.stream` for text models... */
   stream: boolean;
   /** ...at most this many at once (each holds a connection); the rest are polled and get their text at the end. */
@@ -97,7 +99,12 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   reconcileDelayMs: 2000,
   reconcileAttempts: 2,
   reconcileSkewMs: 5 * 60_000,
-  waitSeconds: null,
+  // Fast image models (a few seconds a run) are most of what people run: held, such a run costs one
+  // request and is seen the moment it ends. Longer runs are followed, so their progress shows.
+  // docs/DECISIONS.md, "Held creates".
+  holdCreateMaxMs: 6000,
+  // Like maxStreams: each held create is a connection to the API host for up to ~11 s.
+  maxHeldCreates: 16,
   stream: true,
   maxStreams: 16,
   // One status stream replaces a poll every half second, so every run that may end soon should

@@ -44,8 +44,8 @@ export interface Following {
 export type Phase =
   /** Journaled, not sent (or to be sent again): waits for its turn under the concurrency bound. */
   | { kind: 'queued' }
-  /** The create request is out. */
-  | { kind: 'submitting' }
+  /** The create request is out; `held`: held open until the run ends (hold.ts). */
+  | { kind: 'submitting'; held?: boolean }
   /** The create's answer was lost: looked for at the provider before anything is re-sent. */
   | { kind: 'reconcile'; tries: number }
   | Following;

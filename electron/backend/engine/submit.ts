@@ -8,6 +8,7 @@ import { backoffDelay } from '../../../shared/backoff.ts';
 import { type Core, type EngineOps, type Track, WriteFailed } from './core.ts';
 import { afterCreateError, following } from './phase.ts';
 import { cancelAfterMs } from './record-rules.ts';
+import { createHoldSeconds } from './hold.ts';
 
 // Submitting a run (ARCHITECTURE.md, "Runs and their lifecycle"): the intent is journaled before the request, local files are
 // uploaded, an ambiguous failure goes to reconciliation (never a blind re-send), a create nobody
@@ -18,17 +19,30 @@ export function createSubmit(
 ): Pick<EngineOps, 'startCreate' | 'doCreate' | 'unwanted' | 'foundUnwanted' | 'cancelDetached' | 'requeue' | 'failCreate' | 'prepareInput' | 'listPage'> {
   function startCreate(t: Track) {
     t.busy = true;
-    t.phase = { kind: 'submitting' };
-    c.loop.creating++;
+    const hold = createHoldSeconds(
+      {
+        supported: c.provider.capabilities.holdCreate === true,
+        typicalRunMs: c.typicalRun(t.intent.model, t.intent.version),
+        streamsText: c.opts.stream && c.streamsText(t.intent.model, t.intent.version),
+        held: c.held,
+      },
+      c.opts,
+    );
+    // A held create is a connection waiting for the run, not a create being sent: it has its own
+    // bound (maxHeldCreates), so the user's createConcurrency keeps meaning "sent at once".
+    t.phase = { kind: 'submitting', held: hold !== null };
+    if (hold !== null) c.held++;
+    else c.loop.creating++;
     c.run(
-      c.doCreate(t).finally(() => {
-        c.loop.creating--;
+      c.doCreate(t, hold).finally(() => {
+        if (hold !== null) c.held--;
+        else c.loop.creating--;
         t.busy = false;
       }),
     );
   }
 
-  async function doCreate(t: Track) {
+  async function doCreate(t: Track, hold: number | null = null) {
     const before = c.history.get(t.id);
     if (!before || t.forgotten) return void c.tracks.delete(t.id);
     if (t.cancelWanted || before.cancelRequested || isTerminal(before.status)) {
@@ -40,7 +54,9 @@ export function createSubmit(
     }
     let rec: PredictionRecord | null;
     try {
-      rec = c.write(t.id, { status: 'submitting', statusSince: c.clock.now(), submitAttempts: before.submitAttempts + 1, note: null });
+      // A held create shows no status until its answer: the note says the run is not stuck in sending.
+      const note = hold === null ? null : `Sent — ${c.provider.label} answers with the result when it is done`;
+      rec = c.write(t.id, { status: 'submitting', statusSince: c.clock.now(), submitAttempts: before.submitAttempts + 1, note });
     } catch (err) {
       if (!(err instanceof WriteFailed)) throw err;
       // The intent could not be journaled: nothing is sent until it can be (never a create the history does not know of).
@@ -49,7 +65,7 @@ export function createSubmit(
       return;
     }
     if (!rec) return;
-    t.intent = { model: rec.model, input: rec.input, since: rec.statusSince };
+    t.intent = { model: rec.model, version: rec.version, input: rec.input, since: rec.statusSince };
     let input: Record<string, unknown>;
     try {
       input = await c.prepareInput(rec.input);
@@ -72,7 +88,7 @@ export function createSubmit(
         target: rec.target,
         input,
         cancelAfter: rec.cancelAfter,
-        waitSeconds: c.opts.waitSeconds,
+        waitSeconds: hold,
         startDeadlineAt,
       });
       if (c.dead) return;

@@ -15,7 +15,7 @@ export function createTracks(c: Core): Pick<EngineOps, 'track' | 'follow' | 'sav
       busy: false,
       failures: 0,
       cancelWanted: rec.cancelRequested,
-      intent: { model: rec.model, input: rec.input, since: rec.statusSince },
+      intent: { model: rec.model, version: rec.version, input: rec.input, since: rec.statusSince },
       endedLocally: false,
       forgotten: false,
     };

@@ -113,6 +113,8 @@ export interface ProviderCapabilities {
    * not text: while one is open and has spoken, the engine follows the run by it instead of polling.
    */
   statusStream?: boolean;
+  /** A create can be held open until the run ends and answer with it (Replicate's `Prefer: wait`, SubmitRequest.waitSeconds). */
+  holdCreate?: boolean;
 }
 
 export interface Provider {

@@ -41,7 +41,7 @@ export function createReplicateProvider(client: ReplicateClient): Provider {
   return {
     id: 'replicate',
     label: 'Replicate',
-    capabilities: { list: true, stream: true },
+    capabilities: { list: true, stream: true, holdCreate: true },
     retentionMs: RETENTION_MS.replicate,
     keyHint: 'Settings, or REPLICATE_API_TOKEN',
     setGate: (gate) => client.setGate(gate),
