@@ -1,5 +1,6 @@
 import { test, expect } from './fixtures.ts';
 import { openStudio, pickModel, generate, card, showAdvanced, deleteFromCard, openRetries } from './studio.helpers.ts';
+import { auditThemes } from './screens.helpers.ts';
 
 // The studio driven like a person would, in browser mode against the simulator (issue 6).
 // Simulated time is frozen and moved by hand where the test watches a state, so nothing depends
@@ -103,6 +104,28 @@ test('cancel stops a running prediction at the provider', async ({ page, kiln, s
   await expect(c).toHaveAccessibleName(/— canceled/);
   await expect.poll(() => sim.control.predictions().map((p) => p.status)).toContain('canceled');
   await expect(c.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+});
+
+test('a fast model, once known, is held: its card says the result is on its way, then shows it', async ({ page, kiln, sim }) => {
+  // engine/hold.ts: after three runs the model's run time is known (3 s here), so the fourth
+  // create is held open (Prefer: wait=7) and its answer is the finished run.
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 100, runMs: 3000 } } });
+  await openStudio(page, kiln.url);
+  await pickModel(page, FLUX);
+  const sketches = [];
+  for (const n of [1, 2, 3]) sketches.push(await generate(page, `a quick sketch ${n}`));
+  for (const sketch of sketches) await expect(sketch).toHaveAccessibleName(/— succeeded, saved/, { timeout: 15_000 });
+  // This time it takes a minute; the simulator holds the request (frozen clock) until time moves.
+  sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 0, runMs: 60_000 } }, preferWaitCapMs: 30_000 });
+  sim.control.freeze();
+  const c = await generate(page, 'a held breath');
+  await expect(c).toHaveAccessibleName(/— submitting/);
+  await expect(c.locator('.card-note')).toHaveText('Sent — Replicate answers with the result when it is done');
+  await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled(); // the composer is not held with it
+  await auditThemes(page, 'card-held');
+  sim.control.advance(61_000);
+  await expect(c).toHaveAccessibleName(/— succeeded, saved/);
+  await expect(c.locator('.card-note')).toHaveCount(0);
 });
 
 test('remix fills the composer from a card', async ({ page, kiln, sim }) => {
