@@ -30,7 +30,7 @@ export function createSubmit(
     );
     // A held create is a connection waiting for the run, not a create being sent: it has its own
     // bound (maxHeldCreates), so the user's createConcurrency keeps meaning "sent at once".
-    t.phase = { kind: 'submitting', held: hold !== null };
+    t.phase = { kind: 'submitting' };
     if (hold !== null) c.held++;
     else c.loop.creating++;
     c.run(
@@ -54,9 +54,7 @@ export function createSubmit(
     }
     let rec: PredictionRecord | null;
     try {
-      // A held create shows no status until its answer: the note says the run is not stuck in sending.
-      const note = hold === null ? null : `Sent — ${c.provider.label} answers with the result when it is done`;
-      rec = c.write(t.id, { status: 'submitting', statusSince: c.clock.now(), submitAttempts: before.submitAttempts + 1, note });
+      rec = c.write(t.id, { status: 'submitting', statusSince: c.clock.now(), submitAttempts: before.submitAttempts + 1, note: null });
     } catch (err) {
       if (!(err instanceof WriteFailed)) throw err;
       // The intent could not be journaled: nothing is sent until it can be (never a create the history does not know of).
@@ -82,6 +80,12 @@ export function createSubmit(
       // The same setting bounds the wait for a start where the provider takes a start deadline (fal's x-fal-request-timeout).
       const giveUpMs = cancelAfterMs(rec.cancelAfter);
       const startDeadlineAt = giveUpMs === null ? null : c.clock.now() + giveUpMs;
+      if (hold !== null) {
+        // Sent now (its files, if any, are up), answered when the run ends: the phase lets
+        // waitSubmitted free the composer, the note says why the card shows no status meanwhile.
+        t.phase = { kind: 'submitting', held: true };
+        if (!t.endedLocally && !t.forgotten) c.tryWrite(t.id, { note: `Sent — ${c.provider.label} answers with the result when it is done` });
+      }
       const p = await c.provider.submit({
         model: rec.model,
         version: rec.version,
