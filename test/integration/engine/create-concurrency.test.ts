@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, setup, until, type Harness } from './harness.ts';
+import { countingFetch, replicateCreate } from './counting-fetch.ts';
 
 // The create-concurrency setting (settings.createConcurrency): however many are clicked at once, at
 // most that many create requests are out together. Counted at the fetch the backend uses, over real
@@ -16,30 +17,10 @@ afterEach(async () => {
 
 const MODEL = 'black-forest-labs/flux-schnell';
 
-/** A fetch that counts create POSTs in flight at once. */
-function countingFetch() {
-  const stats = { now: 0, max: 0, total: 0 };
-  const f = (async (url: string | URL | Request, init?: RequestInit) => {
-    const isCreate = (init?.method ?? 'GET') === 'POST' && /\/predictions$/.test(new URL(String(url)).pathname);
-    if (!isCreate) return globalThis.fetch(url, init);
-    stats.now++;
-    stats.total++;
-    stats.max = Math.max(stats.max, stats.now);
-    try {
-      const res = await globalThis.fetch(url, init);
-      await res.clone().arrayBuffer(); // held until the body is in: that is when the request is over
-      return res;
-    } finally {
-      stats.now--;
-    }
-  }) as typeof fetch;
-  return { f, stats };
-}
-
 describe('create concurrency', () => {
   for (const n of [1, 3]) {
     it(`createConcurrency ${n}: at most ${n} creates in flight, all eight sent`, async () => {
-      const { f, stats } = countingFetch();
+      const { fetch: f, inFlight: stats } = countingFetch(replicateCreate);
       h = await setup({
         fetch: f,
         settings: { createConcurrency: n },

@@ -9,6 +9,7 @@ import { systemClock, type BackendDeps } from '../../../electron/backend/types.t
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain/settings.ts';
 import type { EngineOptionsInput } from '../../../electron/backend/engine/options.ts';
 import { FAST_ENGINE, silentLog } from './harness.ts';
+import { countingFetch } from './counting-fetch.ts';
 
 // Both simulators at once behind one backend (the app's composition: one engine, a lane per
 // provider). Real HTTP, a real SQLite history. A fetch wrapper counts the creates in flight over
@@ -30,7 +31,6 @@ export async function setupDual(
   const fal = await startFalSimulator({ scenario: o.fal });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kiln-engine-dual-'));
   let settings: Settings = { ...DEFAULT_SETTINGS, ...o.settings };
-  const creates: DualHarness['creates'] = { now: 0, max: 0, total: 0, byProvider: { replicate: 0, fal: 0 } };
   const falQueue = new URL(fal.queueUrl);
   const which = (url: URL, method: string): 'replicate' | 'fal' | null => {
     if (method !== 'POST') return null;
@@ -39,27 +39,12 @@ export async function setupDual(
     if (url.origin === falQueue.origin && url.pathname.startsWith(falQueue.pathname.replace(/\/+$/, '')) && !url.pathname.includes('/requests/')) return 'fal';
     return null;
   };
-  const countingFetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const p = which(
-      new URL(String(input instanceof Request ? input.url : input)),
-      (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase(),
-    );
-    if (!p) return globalThis.fetch(input, init);
-    creates.now++;
-    creates.total++;
-    creates.byProvider[p]++;
-    creates.max = Math.max(creates.max, creates.now);
-    try {
-      const res = await globalThis.fetch(input, init);
-      await res.clone().arrayBuffer();
-      return res;
-    } finally {
-      creates.now--;
-    }
-  }) as typeof fetch;
+  const byProvider = { replicate: 0, fal: 0 };
+  const counting = countingFetch(which, (p) => byProvider[p]++);
+  const creates: DualHarness['creates'] = Object.assign(counting.inFlight, { byProvider });
   const deps: BackendDeps = {
     dataDir,
-    fetch: countingFetch,
+    fetch: counting.fetch,
     clock: systemClock,
     secrets: { get: async (p) => (p === 'fal' ? fal.key : replicate.token), set: async () => {}, clear: async () => {}, protection: () => 'env' },
     settings: { get: () => settings, set: (p) => (settings = { ...settings, ...p }) },

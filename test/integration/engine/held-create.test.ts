@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, setup, until, type Harness } from './harness.ts';
+import { countingFetch, replicateCreate } from './counting-fetch.ts';
 
 // Held creates (engine/hold.ts, Replicate's `Prefer: wait`): once a model's own past runs say it
 // ends within seconds, its create is held open and answers with the finished run — one request
@@ -21,26 +22,14 @@ interface Sent {
   prefer: string | null;
 }
 
-/** A fetch that writes down every API request (not the file downloads), with its Prefer header, and counts creates out at once. */
+/** Every API request written down (not the file downloads), with its Prefer header; creates out at once counted (counting-fetch.ts). */
 function recordingFetch() {
   const sent: Sent[] = [];
-  const creates = { now: 0, max: 0 };
-  const f = (async (url: string | URL | Request, init?: RequestInit) => {
+  const { fetch: counting, inFlight: creates } = countingFetch(replicateCreate);
+  const f = ((url: string | URL | Request, init?: RequestInit) => {
     const u = new URL(String(url));
-    const method = init?.method ?? 'GET';
-    if (!u.pathname.startsWith('/v1/')) return globalThis.fetch(url, init);
-    const prefer = new Headers(init?.headers).get('prefer');
-    sent.push({ method, path: u.pathname, prefer });
-    const isCreate = method === 'POST' && u.pathname.endsWith('/predictions');
-    if (!isCreate) return globalThis.fetch(url, init);
-    creates.max = Math.max(creates.max, ++creates.now);
-    try {
-      const res = await globalThis.fetch(url, init);
-      await res.clone().arrayBuffer();
-      return res;
-    } finally {
-      creates.now--;
-    }
+    if (u.pathname.startsWith('/v1/')) sent.push({ method: init?.method ?? 'GET', path: u.pathname, prefer: new Headers(init?.headers).get('prefer') });
+    return counting(url, init);
   }) as typeof fetch;
   return { f, sent, creates };
 }
