@@ -1,5 +1,6 @@
 import { startTransition, useEffect, useState, type RefObject } from 'react';
 import { createStore } from 'zustand/vanilla';
+import { flingMeter } from './fling-meter.ts';
 
 // A fling through the gallery (a trackpad throw, a dragged scrollbar, End) passes a row of cards
 // per frame: nobody reads a card's text or reaches its buttons at that speed, and building them
@@ -7,35 +8,22 @@ import { createStore } from 'zustand/vanilla';
 // So a card that mounts during a fling shows its picture and badges only, and becomes the whole
 // card once the scrolling slows (ARCHITECTURE.md, "Performance targets"). Ordinary scrolling (a
 // wheel at reading pace, arrow keys a step at a time) stays below the speed and gets whole cards;
-// a wheel spun hard is a fling like any other.
+// a wheel spun hard is a fling like any other. The speed is read by fling-meter.ts.
 
-/** Faster than this (px per ms: 2,500 px/s, about three screens a second) is a fling. */
-export const FLING_PX_PER_MS = 2.5;
 /** A fling has ended when no fast scroll step came for this long. */
 export const FLING_SETTLE_MS = 150;
 
 export const flingStore = createStore<{ flinging: boolean }>()(() => ({ flinging: false }));
-
-/** Pure: whether one scroll step (dy px in dtMs) is at fling speed. */
-export function isFlingStep(dy: number, dtMs: number): boolean {
-  return Math.abs(dy) / Math.max(1, dtMs) >= FLING_PX_PER_MS;
-}
 
 /** Watches a scroll element and keeps `flingStore` true while it moves at fling speed. */
 export function useFlingWatch(ref: RefObject<HTMLElement | null>): void {
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    let lastTop = el.scrollTop;
-    let lastAt = performance.now();
+    const fast = flingMeter(el.scrollTop, performance.now());
     let settle: ReturnType<typeof setTimeout> | undefined;
     const onScroll = () => {
-      const now = performance.now();
-      const top = el.scrollTop;
-      const fast = isFlingStep(top - lastTop, now - lastAt);
-      lastTop = top;
-      lastAt = now;
-      if (!fast) return;
+      if (!fast(el.scrollTop, performance.now())) return;
       if (!flingStore.getState().flinging) flingStore.setState({ flinging: true });
       clearTimeout(settle);
       settle = setTimeout(() => flingStore.setState({ flinging: false }), FLING_SETTLE_MS);
