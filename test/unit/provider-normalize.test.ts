@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorText, metricsOf, normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from '../../electron/backend/providers/replicate/normalize.ts';
-import { boundLogs } from '../../electron/backend/providers/bounds.ts';
-import { runOfFalStatus } from '../../electron/backend/providers/fal/provider.ts';
+import { boundLogs, uploadTimeoutMs } from '../../electron/backend/providers/bounds.ts';
+import { runOfFalResult, runOfFalStatus } from '../../electron/backend/providers/fal/provider.ts';
 import { isFileEvent } from '../../electron/backend/providers/replicate/sse.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
@@ -37,6 +37,15 @@ describe('errorText', () => {
   });
 });
 
+describe('uploadTimeoutMs', () => {
+  it('gives a large file the time a slow uplink (100 KB/s) needs, and a small one at least a minute', () => {
+    const big = 95 * 1024 * 1024;
+    expect(uploadTimeoutMs(big)).toBeGreaterThanOrEqual((big / 100_000) * 1000);
+    expect(uploadTimeoutMs(10)).toBeGreaterThanOrEqual(60_000);
+    expect(uploadTimeoutMs(big)).toBeGreaterThan(uploadTimeoutMs(big / 2));
+  });
+});
+
 describe('boundLogs', () => {
   it('keeps short logs whole and the tail of long ones, with a marker naming the limit', () => {
     expect(boundLogs('abc', 100)).toBe('abc');
@@ -53,6 +62,23 @@ describe('boundLogs', () => {
     expect(run.logs!.length).toBeLessThanOrEqual(LIMITS.runLogChars);
     expect(run.logs).toMatch(/runLogChars/);
     expect(run.logs!.endsWith(`step 3999 ${'x'.repeat(100)}`)).toBe(true);
+  });
+});
+
+describe("a fal language model's answer (runOfFalResult)", () => {
+  const st = { status: 'COMPLETED', queuePosition: null, logs: null, inferenceTimeS: null } as never;
+  const end = (output: Record<string, unknown>) => runOfFalResult('r1', st, { outcome: 'succeeded', output, requestId: 'r1' });
+  it('an error in the body of a 200, with no answer beside it, is a failed run with that error', () => {
+    expect(end({ output: '', error: 'Upstream provider rate limited the request' })).toMatchObject({
+      status: 'failed',
+      error: 'Upstream provider rate limited the request',
+    });
+    expect(end({ error: 'model unavailable' })).toMatchObject({ status: 'failed', error: 'model unavailable' });
+  });
+  it('an answer is kept, even partial; an empty error is none', () => {
+    expect(end({ output: 'Half an ans', partial: true, error: 'cut short' })).toMatchObject({ status: 'succeeded' });
+    expect(end({ output: 'Hello', error: '' })).toMatchObject({ status: 'succeeded' });
+    expect(end({ images: [{ url: 'https://v3.fal.media/files/a.png' }] })).toMatchObject({ status: 'succeeded' });
   });
 });
 

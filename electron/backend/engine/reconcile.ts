@@ -34,7 +34,7 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
           const hits = await c.provider.findSubmitted({ model: rec.model, input: rec.input, since: rec.statusSince - c.opts.reconcileSkewMs });
           if (c.dead) return;
           c.noteSuccess('reconcile');
-          const match = hits.find((r) => !claimed.has(r.id) && !c.history.getByProviderId(r.id));
+          const match = hits.find((r) => !claimed.has(r.id) && inputsMatch(rec.input, r.input) && !c.history.getByProviderId(r.id));
           if (match) {
             claimed.add(match.id);
             found.set(rec.id, match);

@@ -9,3 +9,11 @@ export function boundLogs(logs: string, max: number = LIMITS.runLogChars): strin
   const marker = `[… earlier logs dropped: Kiln keeps the last ${formatBytes(max)} of a run's logs (runLogChars)]\n`;
   return marker + logs.slice(logs.length - (max - marker.length));
 }
+
+/**
+ * How long one upload may take: a minute, plus what its bytes need at 100 KB/s (a slow uplink). A
+ * fixed limit fails every attempt of a large file on a slow link, and each attempt starts over.
+ */
+export function uploadTimeoutMs(bytes: number): number {
+  return 60_000 + Math.ceil(bytes / 100_000) * 1_000;
+}

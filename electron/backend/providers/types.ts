@@ -133,8 +133,10 @@ export interface Provider {
   /** One page, newest first; `next` as returned to continue (capabilities.list). */
   list?(next: string | null, query?: { createdAfter?: string }): Promise<RunPage>;
   /**
-   * Runs at the provider that match a submit whose answer was lost (its request history), oldest
-   * first, each as far as the history tells. Providers with `list` reconcile through it instead.
+   * Runs at the provider that may be a submit whose answer was lost: the model's requests since
+   * `intent.since` in its request history, oldest first, each as far as the history tells, with
+   * the input it was sent with where the history keeps it. The engine picks the one whose input
+   * matches (engine/match.ts). Providers with `list` reconcile through it instead.
    */
   findSubmitted?(intent: SubmitIntent): Promise<RemoteRun[]>;
   /** Follows a run's text stream until it ends (capabilities.stream). */

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, until } from './harness.ts';
 import { setupFal, type FalHarness } from './fal-harness.ts';
@@ -66,6 +67,31 @@ describe('engine on fal', () => {
     expect(done.submitAttempts).toBe(1);
     expect(h.sim.control.jobs()).toHaveLength(1);
     expect(done.providerId).toBe(h.sim.control.jobs()[0]!.request_id);
+  });
+
+  it('a lost submit with a local file is found too: fal holds the file’s URL where the run holds its vault ref', async () => {
+    const ESRGAN = 'fal-ai/esrgan';
+    h = await setupFal({
+      scenario: { endpoints: { [ESRGAN]: { startupMs: 0, runMs: 200 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit', after: 1 }] },
+    });
+    // Someone else's job of the endpoint a moment before, with another input: never taken for ours.
+    const other = await fetch(`${h.sim.queueUrl}/${ESRGAN}`, {
+      method: 'POST',
+      headers: { Authorization: `Key ${h.sim.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ image_url: 'https://example.com/another.png', scale: 4 }),
+    });
+    expect(other.status).toBe(200);
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer();
+    const staged = await h.backend.services.vault.stageInput('photo.png', 'image/png', new Uint8Array(png));
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${ESRGAN}`, input: { image_url: staged.ref, scale: 2 } });
+    const done = await until(() => (rec(ids[0]).status === 'succeeded' ? rec(ids[0]) : null), 20_000, 'succeeded');
+    // One job for one click: not sent again because the history's input has a URL for the file.
+    const jobs = h.sim.control.jobs();
+    expect(jobs).toHaveLength(2);
+    expect(done.submitAttempts).toBe(1);
+    expect(done.providerId).toBe(jobs[1]!.request_id);
   });
 
   it('the give-up setting becomes x-fal-request-timeout; not started in time → aborted, not billed', async () => {

@@ -1,6 +1,7 @@
 // A lost submit is looked up in fal's request history before anything is re-sent: one click, one job.
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../electron/backend/providers/fal/client.ts';
+import { inputsMatch } from '../../../electron/backend/engine/match.ts';
 import { falClient, falSim } from './helpers.ts';
 
 const FLUX = 'fal-ai/flux/schnell';
@@ -21,7 +22,10 @@ describe('fal client: reconciling a lost submit', () => {
     );
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).ambiguous).toBe(true);
-    const found = await c.findSubmitted(FLUX, { image_size: { height: 480, width: 640 }, seed: 5, prompt: 'a kiln at night' }, { since });
+    // The engine matches the history's inputs (any key order) with the run's own (engine/match.ts).
+    const history = await c.requestHistory(FLUX, { since });
+    expect(history).toHaveLength(2);
+    const found = history.filter((it) => inputsMatch({ image_size: { height: 480, width: 640 }, seed: 5, prompt: 'a kiln at night' }, it.json_input));
     expect(found).toHaveLength(1);
     const mine = s.control.jobs().find((j) => j.inputHash && j.request_id === found[0]!.request_id)!;
     expect(mine).toBeDefined();
@@ -29,7 +33,7 @@ describe('fal client: reconciling a lost submit', () => {
     expect(await c.result({ endpointId: FLUX, requestId: found[0]!.request_id })).toMatchObject({ outcome: 'succeeded' });
     // Nothing was submitted twice.
     expect(Object.values(s.control.counters().submitsByInputHash).every((n) => n === 1)).toBe(true);
-    expect(await c.findSubmitted(FLUX, { prompt: 'never sent' }, { since })).toEqual([]);
+    expect(history.filter((it) => inputsMatch({ prompt: 'never sent' }, it.json_input))).toEqual([]);
   });
 
   it('requestHistory pages through more than one page, newest first, bounded', async () => {

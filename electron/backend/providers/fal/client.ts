@@ -62,7 +62,6 @@ export function createFalClient(opts: FalClientOptions) {
     getModel: platform.getModel,
     pricing: platform.pricing,
     requestHistory: platform.requestHistory,
-    findSubmitted: platform.findSubmitted,
     charges: platform.charges,
   };
 }

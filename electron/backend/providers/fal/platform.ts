@@ -57,19 +57,6 @@ export interface FalCharge {
 /** Pages of history read at most per lookup (100 items each): a reconcile is bounded. */
 const MAX_HISTORY_PAGES = 10;
 
-/** JSON with sorted keys: two equal inputs compare equal whatever their key order. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
 function toModel(raw: unknown): FalModel | null {
   const p = modelSchema.safeParse(raw);
   if (!p.success) return null;
@@ -231,17 +218,6 @@ export function createPlatformApi(t: FalTransport) {
         }
       }
       return out;
-    },
-
-    /**
-     * The jobs a lost or ambiguous submit may have created: this endpoint's requests since just
-     * before the submit whose stored input equals `input`, newest first. Empty means nothing was
-     * created (safe to send again) only when fal stores payloads; more than one means duplicates.
-     */
-    async findSubmitted(endpointId: string, input: Record<string, unknown>, opts: { since: number; signal?: AbortSignal }): Promise<FalHistoryItem[]> {
-      const want = canonicalJson(input);
-      const items = await requestHistory(endpointId, opts);
-      return items.filter((it) => it.json_input !== undefined && canonicalJson(it.json_input) === want);
     },
   };
 }

@@ -36,6 +36,12 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
   if (st.inferenceTimeS !== null) run.metrics = { predictTime: st.inferenceTimeS, totalTime: null };
   switch (r.outcome) {
     case 'succeeded': {
+      // fal's language models answer an upstream failure in the body of a 200 (reference §8:
+      // `{output, partial?, error?}`): with no answer beside it, the run failed, with that error.
+      const inBand = (r.output as { error?: unknown; output?: unknown }).error;
+      const answer = (r.output as { output?: unknown }).output;
+      if (typeof inBand === 'string' && inBand.trim() && (answer === undefined || answer === null || answer === ''))
+        return { ...run, status: 'failed', error: inBand.trim() };
       // fal's language models report `usage: {input_tokens, output_tokens}` (reference §8): kept
       // with the metrics so a per-token price gives the run's cost.
       const usage = (r.output as { usage?: { input_tokens?: unknown; output_tokens?: unknown } }).usage;
@@ -66,6 +72,8 @@ export function runOfHistoryItem(item: FalHistoryItem): RemoteRun {
     status: 'starting',
     rawStatus: item.ended_at ? 'IN_HISTORY_ENDED' : 'IN_HISTORY',
     createdAt: ms(item.sent_at),
+    // What the engine matches the lost submit by (engine/match.ts); absent when fal kept no payload.
+    ...(item.json_input ? { input: item.json_input } : {}),
     startedAt: ms(item.started_at),
     completedAt: ms(item.ended_at),
   };
@@ -120,7 +128,7 @@ export function createFalProvider(client: FalClient): Provider {
       throw new ProviderError({ code: 'not_found', status: 404, message: 'fal does not know this request (any more).' });
     },
     async findSubmitted(intent: SubmitIntent): Promise<RemoteRun[]> {
-      const items = await client.findSubmitted(endpointOf(intent.model), intent.input, { since: intent.since });
+      const items = await client.requestHistory(endpointOf(intent.model), { since: intent.since });
       return items.map(runOfHistoryItem).reverse();
     },
     /**

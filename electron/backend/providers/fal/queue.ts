@@ -113,9 +113,8 @@ export function createQueueApi(t: FalTransport, now: () => number) {
     }
     const body = r.json;
     const message = messageOf(body) ?? `HTTP ${r.status}`;
-    const errorType =
-      r.headers.get('x-fal-error-type') ??
-      (body && typeof body === 'object' ? (((body as { error_type?: unknown }).error_type as string | undefined) ?? null) : null);
+    const typeInBody = body && typeof body === 'object' ? (body as { error_type?: unknown }).error_type : undefined;
+    const errorType = r.headers.get('x-fal-error-type') || (typeof typeInBody === 'string' && typeInBody ? typeInBody.slice(0, 100) : null);
     if (r.status === 504 && r.headers.get('x-fal-request-timeout-type') === 'user')
       return { outcome: 'aborted', message: `Not started before the deadline: ${message}` };
     if (r.status === 401 || r.status === 403 || r.status === 429) throw t.failure(r);
@@ -124,8 +123,11 @@ export function createQueueApi(t: FalTransport, now: () => number) {
       throw new ProviderError({ code: 'provider', status: 400, transient: true, message: 'fal says the request is still in progress.' });
     }
     // A proxy's or the platform's own error (no JSON, or not about this request) says nothing
-    // about the job: fetch again later. fal tags its answers about a request with its id.
-    const aboutThis = body !== undefined && body !== null && typeof body === 'object' && (r.requestId === ref.requestId || r.status < 500);
+    // about the job: fetch again later. fal tags its answers about a request with its id, and its
+    // request errors with their type (reference §6) — the type is enough where the id is missing
+    // or another (a platform retry has its own id).
+    const aboutThis =
+      body !== undefined && body !== null && typeof body === 'object' && (r.requestId === ref.requestId || errorType !== null || r.status < 500);
     if (!aboutThis) throw t.failure(r);
     if (r.status === 499 || errorType === 'client_cancelled') return { outcome: 'canceled', message };
     const retryHeader = r.headers.get('x-fal-retryable') ?? r.headers.get('x-fal-needs-retry');

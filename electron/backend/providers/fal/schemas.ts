@@ -89,7 +89,8 @@ export const historyItemSchema = z.looseObject({
   ended_at: optStr,
   status_code: z.number().int().nullish(),
   duration: z.number().nullish(),
-  json_input: z.unknown().optional(),
+  // An object when fal keeps the payload; anything else is as good as none (never a refusal of the item).
+  json_input: z.record(z.string(), z.unknown()).optional().catch(undefined),
   json_output: z.unknown().optional(),
 });
 

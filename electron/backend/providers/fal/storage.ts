@@ -3,6 +3,7 @@ import { ProviderError, malformedError, networkError } from './errors.ts';
 import { initiateSchema, partSchema } from './schemas.ts';
 import { readCapped, type FalTransport } from './transport.ts';
 import { mayReceiveUpload } from '../../net/trust.ts';
+import { uploadTimeoutMs } from '../bounds.ts';
 
 // fal storage upload (reference §9), for local input files: initiate on rest.fal.ai (with the key)
 // → PUT the bytes to the returned upload URL (a presigned CDN URL: never the key) → pass the
@@ -22,10 +23,9 @@ export const MULTIPART_THRESHOLD = 90 * 1024 * 1024;
 export const PART_BYTES = 10 * 1024 * 1024;
 const PART_TRIES = 3;
 
-export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: number; partBytes?: number; timeoutMs?: number } = {}) {
+export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: number; partBytes?: number } = {}) {
   const threshold = cfg.multipartThreshold ?? MULTIPART_THRESHOLD;
   const partBytes = cfg.partBytes ?? PART_BYTES;
-  const uploadTimeoutMs = cfg.timeoutMs ?? 300_000;
 
   /** Upload URLs come from fal: https (not a private address), or a configured base's origin (tests). The rule is net/trust.ts. */
   function checkUploadUrl(raw: string): URL {
@@ -67,7 +67,7 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
         method: 'PUT',
         headers: contentType ? { 'Content-Type': contentType } : {},
         body: bytes as Uint8Array<ArrayBuffer>,
-        signal: AbortSignal.any([AbortSignal.timeout(uploadTimeoutMs), ...(signal ? [signal] : [])]),
+        signal: AbortSignal.any([AbortSignal.timeout(uploadTimeoutMs(bytes.byteLength)), ...(signal ? [signal] : [])]),
       });
       text = t.scrub(await readCapped(res, 64 * 1024));
     } catch (err) {
@@ -125,7 +125,8 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ parts }),
-        signal: o.signal,
+        // Assembling the parts is the server's work, not the link's: a minute, as for any answer.
+        signal: AbortSignal.any([AbortSignal.timeout(60_000), ...(o.signal ? [o.signal] : [])]),
       });
       text = t.scrub(await readCapped(res, 64 * 1024));
     } catch (err) {

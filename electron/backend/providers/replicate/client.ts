@@ -6,6 +6,7 @@ import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from 
 import { formatBytes } from '../../../../shared/limits.ts';
 import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
 import { mayReceiveKey, replicateKeyTrust } from '../../net/trust.ts';
+import { uploadTimeoutMs } from '../bounds.ts';
 
 export type { RemotePrediction, Page, CreateRequest } from './types.ts';
 
@@ -230,7 +231,7 @@ export function createReplicateClient(opts: {
       form.set('content', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }), filename);
       form.set('filename', filename);
       form.set('type', mime);
-      return request('POST', '/files', { body: form, timeoutMs: 300_000 });
+      return request('POST', '/files', { body: form, timeoutMs: uploadTimeoutMs(bytes.byteLength) });
     },
     /** Follows a prediction's `urls.stream` until `done`; resolves when the stream ends. */
     async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<'done' | 'eof'> {

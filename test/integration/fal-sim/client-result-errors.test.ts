@@ -1,0 +1,51 @@
+// The result fetch is where a fal job's failure shows (reference §6). A recorded or independent
+// server may answer a request error without `x-fal-request-id`, or with another id (a platform
+// retry has its own): fal's error type still says the answer is about this job. A 5xx with
+// neither is the platform's own trouble, fetched again. A real HTTP server on 127.0.0.1.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFalClient, ProviderError } from '../../../electron/backend/providers/fal/client.ts';
+
+let server: Server | null = null;
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+type Answer = { status: number; headers: Record<string, string>; body: unknown };
+
+async function clientAnswering(answers: Answer[]) {
+  server = createServer((_req, res) => {
+    const a = answers.shift()!;
+    res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+    res.end(JSON.stringify(a.body));
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return createFalClient({
+    bases: { queueUrl: `${base}/queue`, apiUrl: `${base}/api`, storageUrl: `${base}/rest` },
+    fetch,
+    getKey: async () => 'k:s',
+    userAgent: 'kiln-test',
+  });
+}
+const ref = { endpointId: 'fal-ai/flux/dev', requestId: 'r1' };
+
+describe('fal client: result errors from a server Kiln has not seen', () => {
+  it('a request error with its error type ends the run, whatever the request id header says', async () => {
+    const c = await clientAnswering([
+      { status: 503, headers: {}, body: { detail: 'Runner disconnected', error_type: 'runner_disconnected' } },
+      { status: 500, headers: { 'x-fal-error-type': 'runner_server_error', 'x-fal-request-id': 'gateway-retry-2' }, body: { detail: 'CUDA error' } },
+    ]);
+    expect(await c.result(ref)).toMatchObject({ outcome: 'failed', httpStatus: 503, errorType: 'runner_disconnected', message: 'Runner disconnected' });
+    expect(await c.result(ref)).toMatchObject({ outcome: 'failed', httpStatus: 500, errorType: 'runner_server_error', message: 'CUDA error' });
+  });
+
+  it('a 5xx with neither an error type nor this request’s id is fetched again, never a failed run', async () => {
+    const c = await clientAnswering([{ status: 500, headers: { 'x-fal-request-id': 'someone-else' }, body: { detail: 'Internal Server Error' } }]);
+    const err = await c.result(ref).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).transient).toBe(true);
+  });
+});
