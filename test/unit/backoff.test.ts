@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../shared/backoff.ts';
-import { retryAfterMs } from '../../electron/backend/providers/errors.ts';
+import { RETRY_AFTER_MAX_MS, retryAfterMs } from '../../electron/backend/providers/errors.ts';
 
 describe('backoffDelay', () => {
   const opts = { baseMs: 1000, maxMs: 30_000 };
@@ -28,5 +28,13 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(new Headers(), { detail: 'Request was throttled. Expected available in 1 second.' })).toBe(1000);
     expect(retryAfterMs(null, { detail: 'Request was throttled. Expected available in 12 seconds.' })).toBe(12_000);
     expect(retryAfterMs(new Headers(), { detail: 'nope' })).toBeNull();
+  });
+  it('never asks for more than two minutes, however long the server says', () => {
+    expect(retryAfterMs(new Headers({ 'retry-after': '86400' }), null)).toBe(RETRY_AFTER_MAX_MS);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(retryAfterMs(new Headers({ 'retry-after': 'Fri, 01 Jan 2027 00:00:00 GMT' }), null, now)).toBe(RETRY_AFTER_MAX_MS);
+    expect(retryAfterMs(null, { retry_after: 1e12 })).toBe(RETRY_AFTER_MAX_MS);
+    expect(retryAfterMs(null, { detail: 'Request was throttled. Expected available in 99999 seconds.' })).toBe(RETRY_AFTER_MAX_MS);
+    expect(RETRY_AFTER_MAX_MS).toBe(120_000);
   });
 });

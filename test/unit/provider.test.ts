@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createReplicateClient, parseModelRef } from '../../electron/backend/providers/replicate/client.ts';
 import { ProviderError } from '../../electron/backend/providers/replicate/errors.ts';
 import type { Logger } from '../../electron/backend/types.ts';
+import { LIMITS } from '../../shared/limits.ts';
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -109,6 +110,20 @@ describe('Replicate client', () => {
     const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
     expect(err.code).toBe('invalid_input');
     expect(err.fields).toEqual({ steps: 'Must be less than or equal to 4', prompt: 'prompt is required' });
+  });
+
+  it("bounds what a server's error body puts on a card: the message, and the number and size of field errors", async () => {
+    const huge = 'x'.repeat(LIMITS.errorTextChars * 4);
+    const { c } = client(() => json(404, { detail: huge }));
+    const err = await c.getPrediction('p1').catch((e) => e);
+    expect(err.message.length).toBeLessThanOrEqual(LIMITS.errorTextChars + 1);
+    const fields = Array.from({ length: 500 }, (_, i) => ({ type: 'bad', field: `input.f${i}`, description: 'y'.repeat(5_000) }));
+    const { c: c2 } = client(() => json(422, { title: 'Input validation failed', invalid_fields: fields }));
+    const bad = await c2.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+    expect(bad.code).toBe('invalid_input');
+    expect(Object.keys(bad.fields).length).toBeLessThanOrEqual(50);
+    expect(Math.max(...Object.values(bad.fields as Record<string, string>).map((m) => m.length))).toBeLessThanOrEqual(1_001);
+    expect(bad.message.length).toBeLessThanOrEqual(LIMITS.errorTextChars + 1);
   });
 
   it('honours Retry-After and tells the gate about a 429', async () => {

@@ -1,4 +1,5 @@
 import { KilnError, type KilnErrorData } from '../../../shared/ipc.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 
 // The provider-neutral error every provider throws (ARCHITECTURE.md, "Runs and their lifecycle", §4), and the one parser of a
 // server's "wait this long" that providers need. Providers import nothing of the engine: the engine
@@ -14,7 +15,10 @@ export class ProviderError extends KilnError {
   /** The request may have reached the server and been acted on (never re-send a create blindly). */
   readonly ambiguous: boolean;
   constructor(data: KilnErrorData & { status?: number | null; transient?: boolean; retryAfterMs?: number | null; ambiguous?: boolean }) {
-    super({ code: data.code, message: data.message, ...(data.fields ? { fields: data.fields } : {}) });
+    // Bounded here, whatever a provider's parser read: the message and the field errors come from a
+    // server's body and end up on a card, in the history and in the logs.
+    const fields = data.fields ? boundFields(data.fields) : undefined;
+    super({ code: data.code, message: clip(data.message, LIMITS.errorTextChars), ...(fields ? { fields } : {}) });
     this.name = 'ProviderError';
     this.status = data.status ?? null;
     this.transient = data.transient ?? false;
@@ -23,15 +27,40 @@ export class ProviderError extends KilnError {
   }
 }
 
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+/** Field errors shown beside the composer's fields: a form's worth, each a line or two. */
+const MAX_FIELD_ERRORS = 50;
+const MAX_FIELD_ERROR_CHARS = 1_000;
+
+function boundFields(fields: Record<string, string>): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [name, message] of Object.entries(fields).slice(0, MAX_FIELD_ERRORS)) out[clip(name, 200)] = clip(String(message), MAX_FIELD_ERROR_CHARS);
+  return Object.keys(out).length ? out : undefined;
+}
+
 export function isTransient(err: unknown): boolean {
   return err instanceof ProviderError ? err.transient : !(err instanceof KilnError);
 }
 
 /**
+ * The longest wait a server's word buys: a longer one is read as this. Rate-limit windows are a
+ * minute; one request every two minutes costs nothing, while a `Retry-After: 86400` (a bug, a
+ * proxy's maintenance page, a hostile server) taken at its word would stop every run for a day.
+ */
+export const RETRY_AFTER_MAX_MS = 120_000;
+
+/**
  * How long the server asked us to wait: the `Retry-After` header (seconds or an HTTP date), else
- * the DRF throttle body "Expected available in N seconds". null when neither says.
+ * the DRF throttle body "Expected available in N seconds"; at most RETRY_AFTER_MAX_MS. null when
+ * neither says.
  */
 export function retryAfterMs(headers: Headers | null, body: unknown, now: number = Date.now()): number | null {
+  const asked = askedWaitMs(headers, body, now);
+  return asked === null ? null : Math.min(asked, RETRY_AFTER_MAX_MS);
+}
+
+function askedWaitMs(headers: Headers | null, body: unknown, now: number): number | null {
   const h = headers?.get('retry-after');
   if (h) {
     const secs = Number(h);

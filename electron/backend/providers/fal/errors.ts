@@ -1,5 +1,4 @@
 import { ProviderError, retryAfterMs } from '../errors.ts';
-import { LIMITS } from '../../../../shared/limits.ts';
 
 export { ProviderError };
 
@@ -18,7 +17,7 @@ export function messageOf(body: unknown): string | null {
   }
   if (!body || typeof body !== 'object') return null;
   const b = body as { detail?: unknown; error?: unknown; message?: unknown };
-  if (typeof b.detail === 'string' && b.detail.trim()) return b.detail.trim().slice(0, LIMITS.errorTextChars);
+  if (typeof b.detail === 'string' && b.detail.trim()) return b.detail.trim();
   if (Array.isArray(b.detail)) {
     const parts = b.detail
       .map((d) => {
@@ -27,12 +26,12 @@ export function messageOf(body: unknown): string | null {
         return typeof item.msg === 'string' ? (loc ? `${loc}: ${item.msg}` : item.msg) : null;
       })
       .filter(Boolean);
-    if (parts.length) return parts.join('; ').slice(0, LIMITS.errorTextChars);
+    if (parts.length) return parts.join('; ');
   }
   if (b.error && typeof b.error === 'object' && typeof (b.error as { message?: unknown }).message === 'string') {
-    return (b.error as { message: string }).message.slice(0, LIMITS.errorTextChars);
+    return (b.error as { message: string }).message;
   }
-  if (typeof b.message === 'string') return b.message.slice(0, LIMITS.errorTextChars);
+  if (typeof b.message === 'string') return b.message;
   return null;
 }
 
