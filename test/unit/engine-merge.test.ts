@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeRemote, textOf, type MergeContext } from '../../electron/backend/engine/merge.ts';
+import { mergeRemote, type MergeContext } from '../../electron/backend/engine/merge.ts';
+import { outputText } from '../../electron/backend/records/output-text.ts';
 import { NO_ERROR_MESSAGE, cancelAfterMs } from '../../electron/backend/engine/record-rules.ts';
 import type { PredictionRecord } from '../../electron/backend/history/types.ts';
 import type { RemoteRun } from '../../electron/backend/providers/types.ts';
@@ -197,13 +198,17 @@ describe('what a remote answer changes (merge.ts)', () => {
     expect(patch.note).toMatch(/runTextChars/);
   });
 
-  it('textOf: strings and token arrays, never URLs', () => {
-    expect(textOf('hi')).toBe('hi');
-    expect(textOf(['a', 'b'])).toBe('ab');
-    expect(textOf('https://x/y.png')).toBeNull();
-    expect(textOf(['data:image/png;base64,AA'])).toBeNull();
-    expect(textOf([])).toBeNull();
-    expect(textOf({ a: 1 })).toBeNull();
+  it('outputText: strings and chunk arrays are text; a file URL, or an array of nothing but file refs, is not', () => {
+    expect(outputText('hi')).toBe('hi');
+    expect(outputText(['a', 'b'])).toBe('ab');
+    expect(outputText('https://x/y.png')).toBeNull();
+    expect(outputText(['data:image/png;base64,AA'])).toBeNull();
+    expect(outputText(['https://x/a.png', ' https://x/b.png\n'])).toBeNull();
+    expect(outputText([])).toBeNull();
+    expect(outputText({ a: 1 })).toBeNull();
+    // A language model's chunk may be a link on its own: the answer is still text.
+    expect(outputText(['See ', 'https://replicate.com/docs', ' for more.'])).toBe('See https://replicate.com/docs for more.');
+    expect(outputText('https://replicate.com is where it runs')).toBe('https://replicate.com is where it runs');
   });
 });
 

@@ -23,6 +23,9 @@ describe('output normalisation', () => {
   it('token arrays are joined into one text output', () => {
     expect(plan(['Hel', 'lo', ' world'])).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'Hello world' }]);
     expect(plan('plain answer')[0]).toMatchObject({ kind: 'text', inline: 'plain answer' });
+    // A chunk that is a link on its own is still part of the answer: one text, nothing downloaded.
+    expect(plan(['Read ', 'https://x/docs', ' first.'])).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'Read https://x/docs first.' }]);
+    expect(plan('https://x/docs says so')).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'https://x/docs says so' }]);
   });
   it('fal outputs: the files nested in images[] and video{} are saved beside the JSON', () => {
     const image = plan({

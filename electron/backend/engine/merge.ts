@@ -3,6 +3,7 @@ import type { RemoteRun } from '../providers/types.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import { parseProgress } from '../../../shared/progress.ts';
 import { boundText, NO_ERROR_MESSAGE, usableVersion } from './record-rules.ts';
+import { outputText } from '../records/output-text.ts';
 
 // What a remote answer changes in a run's record (ARCHITECTURE.md, "The engine": "the decisions are pure functions").
 // One function, no clock, no I/O: the engine passes the record as stored, the provider's
@@ -18,15 +19,6 @@ export interface MergeContext {
   holdLocalEnd: boolean;
   /** A note on the card that this answer may not clear (offline, key paused, a refused cancel). */
   keepNote: boolean;
-}
-
-/** Text for the card: a string output, or a token array (x-cog-array-display: concatenate) that is not file URLs. */
-export function textOf(output: unknown): string | null {
-  const isUrl = (s: string) => /^(https?:|data:)/.test(s);
-  if (typeof output === 'string') return isUrl(output) ? null : output;
-  if (Array.isArray(output) && output.length > 0 && output.every((x) => typeof x === 'string') && !output.some((x) => isUrl(x as string)))
-    return output.join('');
-  return null;
 }
 
 /** The card note for a run waiting in the provider's queue with `ahead` runs before it. */
@@ -64,7 +56,7 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   let note: string | null = null;
   if (p.output !== undefined && p.output !== null && !same(p.output, rec.output)) {
     patch.output = p.output;
-    const text = textOf(p.output);
+    const text = outputText(p.output);
     if (text !== null && isTerminal(p.status)) {
       const bounded = boundText(text);
       patch.text = bounded.text;

@@ -24,12 +24,14 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
 
   /**
    * Hears a failed request of one kind. A rejected key pauses the provider (never for a create: its
-   * refusal fails that run and says so); a network-level failure counts toward "unreachable" unless
+   * refusal fails that run and says so; never for a stream); a network-level failure counts toward "unreachable" unless
    * the kind has a fallback (health.ts). Returns the failure's class for the caller's own decision.
    */
   function noteFailure(err: unknown, kind: RequestClass) {
     const cls = classifyFailure(err);
-    if (cls === 'key' && kind !== 'create' && kind !== 'upload') c.pauseForKey(err);
+    // A stream's refusal is not the key's either: its URL is the stream host's capability (Replicate's
+    // clients send it no key), and the look that follows a broken stream asks the API itself.
+    if (cls === 'key' && kind !== 'create' && kind !== 'upload' && kind !== 'stream') c.pauseForKey(err);
     if (cls !== 'network') return cls;
     if (c.health.failure(kind)) {
       c.offlineDetail = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
 import type { OutputKind } from '../../../shared/domain/prediction.ts';
 import type { OutputRecord, PredictionRecord } from '../records/types.ts';
 import { extFromUrl, kindForMime, mimeForExt } from './mime.ts';
+import { isFileRef, outputText } from '../records/output-text.ts';
 
 // What a provider's `output` means as files. Replicate returns, depending on the model: one URL,
 // an array of URLs, an array of text tokens (to be joined), plain text, or an object/JSON
@@ -17,8 +18,8 @@ export interface PlannedOutput {
   ext: string;
 }
 
-const isUrl = (s: string) => /^https?:\/\//i.test(s);
-const isDataUri = (s: string) => /^data:/i.test(s);
+const isUrl = (s: string) => isFileRef(s) && /^\s*https?:/i.test(s);
+const isDataUri = (s: string) => isFileRef(s) && /^\s*data:/i.test(s);
 
 export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): PlannedOutput[] {
   const out: PlannedOutput[] = [];
@@ -48,9 +49,9 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
   const o = rec.output;
   if (typeof o === 'string') fromString(o);
   else if (Array.isArray(o)) {
-    const strings = o.filter((x): x is string => typeof x === 'string');
-    if (strings.length === o.length && strings.length > 0 && !strings.some((s) => isUrl(s) || isDataUri(s))) {
-      push(textOutput(strings.join(''))); // streamed language-model tokens
+    const text = outputText(o);
+    if (text !== null) {
+      push(textOutput(text)); // streamed language-model chunks
     } else {
       for (const x of o) {
         if (typeof x === 'string') fromString(x);

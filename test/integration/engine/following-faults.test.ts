@@ -17,6 +17,26 @@ const rec = (id: string) => h!.backend.services.history.get(id)!;
 const requests = () => h!.sim.control.counters().total;
 
 describe('a key rejected while runs are followed (item 2)', () => {
+  it('a text stream refused with 401/403 is not the key: the run is polled to its end and nothing pauses', async () => {
+    const LLM = 'meta/meta-llama-3-8b-instruct';
+    h = await setup({
+      scenario: {
+        models: { [LLM]: { coldBootMs: 200, runMs: 1500 }, [MODEL]: { coldBootMs: 200, runMs: 400 } },
+        faults: [{ endpoint: 'stream', kind: '403', count: 100 }],
+      },
+    });
+    const { engine } = h.backend.services;
+    const pauses: (string | null)[] = [];
+    engine.onKeyPause((note) => pauses.push(note));
+    const text = engine.submit({ model: LLM, input: { prompt: 'a refused stream' } }).id;
+    await until(() => (h!.sim.control.counters().byEndpoint['stream'] ?? 0) > 0, 10_000, 'the stream was tried');
+    const other = engine.submit({ model: MODEL, input: { prompt: 'sent after the refusal' } }).id;
+    await until(() => [text, other].every((id) => rec(id).status === 'succeeded'), 20_000, 'both succeeded');
+    expect(rec(text).text).toBe((rec(text).output as string[]).join(''));
+    expect(pauses).toEqual([]);
+    expect(engine.keyRejected()).toBeNull();
+  });
+
   for (const n of [1, 3]) {
     it(`${n === 1 ? 'GET' : 'list'} answered 401: runs pause, nothing more is sent, saving a key resumes them`, async () => {
       h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 400 } } } });
