@@ -40,7 +40,11 @@ export const PriceOverrides = z.record(z.string().min(3).max(200), PriceOverride
 
 export const Settings = z.object({
   theme: Theme.default(D.theme),
-  /** "Give up if not started within", sent as Replicate's Cancel-After (e.g. "10m"); null = never. */
+  /**
+   * "Give up if not started within", sent as Replicate's Cancel-After (e.g. "10m") and fal's
+   * x-fal-request-timeout; null = never. Replicate's deadline also ends a run still going at that
+   * time (measured from creation), which the Settings help says.
+   */
   cancelAfter: z
     .string()
     .regex(/^(\d+h)?(\d+m)?(\d+s)?$|^\d+$/, 'Use a duration like 90s, 10m or 1h30m')

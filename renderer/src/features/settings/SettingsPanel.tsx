@@ -50,7 +50,9 @@ function GenerationSection() {
         </select>
       </div>
       <p className="help">
-        Cold models can take minutes to boot. Runs that have not started by then are aborted by the provider (Replicate or fal) and not billed.
+        Cold models can take minutes to boot. Runs that have not started by then are aborted by the provider (Replicate or fal) and not billed. Replicate counts
+        the time from when a run was sent, and also stops a run still going at that time (canceled, its time so far billed): choose more than your longest runs
+        take.
       </p>
       <ConcurrencyRow value={s.createConcurrency} onSave={(n) => update({ createConcurrency: n })} />
       <div className="setting-row">
