@@ -61,6 +61,18 @@ describe('executable names', () => {
   it.each(['.png', '.jpg', '.webp', '.mp4', '.wav', '.txt', '.json', '.glb', '.zip', '.pdf', '.svg'])('%s is kept', (ext) => {
     expect(safeExt(ext)).toBe(ext);
   });
+  it.each(['.chm', '.iso', '.cab', '.html', '.htm', '.mht', '.docm', '.xll', '.macho'])('%s (opened by something that runs it) is saved as .bin', (ext) => {
+    expect(safeExt(ext)).toBe('.bin');
+  });
+  it.each(['.a\\..\\..\\Users\\Public\\p.cmd', '.a/../../p', '.png ', '. png', '.tar.gz', '.verylongext', '.', '.p\u0000ng'])(
+    '%j is no extension at all: .bin',
+    (ext) => {
+      expect(safeExt(ext)).toBe('.bin');
+    },
+  );
+  it('is lowercase', () => {
+    expect(safeExt('.PNG')).toBe('.png');
+  });
 });
 
 describe('disk full', () => {

@@ -20,6 +20,16 @@ describe('output normalisation', () => {
     expect(plan(['https://x/a.png', 'https://x/b.mp4']).map((p) => p.kind)).toEqual(['image', 'video']);
     expect(plan('https://x/noext')[0]).toMatchObject({ kind: 'file', ext: '.bin' });
   });
+  it("a data URI's type never makes a path: a hostile subtype is saved as .bin", () => {
+    const hostile = `data:x/a${'\\..'.repeat(12)}\\Users\\Public\\Documents\\p.cmd;base64,${Buffer.from('echo hi').toString('base64')}`;
+    expect(plan(hostile)).toEqual([{ kind: 'file', url: null, ext: '.bin', inline: 'echo hi' }]);
+    expect(plan('data:image/png;base64,AAAA')[0]!.ext).toBe('.png');
+    // A stray % in a plain data URI keeps its text; the other outputs are still planned.
+    expect(plan(['data:text/plain,100%', 'https://x/a.png']).map((p) => [p.kind, p.inline])).toEqual([
+      ['text', '100%'],
+      ['image', null],
+    ]);
+  });
   it('token arrays are joined into one text output', () => {
     expect(plan(['Hel', 'lo', ' world'])).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'Hello world' }]);
     expect(plan('plain answer')[0]).toMatchObject({ kind: 'text', inline: 'plain answer' });

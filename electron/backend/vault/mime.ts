@@ -130,10 +130,27 @@ const EXECUTABLE_EXTS = new Set([
   '.php',
   '.action',
   '.workflow',
+  // opened by something that runs what is inside: compiled help, disk images and cabinets that
+  // mount or unpack, macro documents and Excel add-ins, pages a browser opens from the disk
+  '.chm',
+  '.iso',
+  '.img',
+  '.vhd',
+  '.vhdx',
+  '.cab',
+  '.xll',
+  '.docm',
+  '.xlsm',
+  '.pptm',
+  '.html',
+  '.htm',
+  '.xhtml',
+  '.mht',
+  '.mhtml',
 ]);
 
 /** Extensions file-type reports for executable formats, whatever the URL called them. */
-const EXECUTABLE_SNIFFED = new Set(['.exe', '.elf', '.mach', '.msi', '.apk', '.jar', '.deb', '.rpm', '.dmg', '.wasm', '.dex', '.class', '.lnk']);
+const EXECUTABLE_SNIFFED = new Set(['.exe', '.elf', '.mach', '.macho', '.msi', '.apk', '.jar', '.deb', '.rpm', '.dmg', '.wasm', '.dex', '.class', '.lnk']);
 
 export const NEUTRAL_EXT = '.bin';
 
@@ -142,7 +159,14 @@ export function isExecutableExt(ext: string): boolean {
   return EXECUTABLE_EXTS.has(e) || EXECUTABLE_SNIFFED.has(e);
 }
 
-/** The extension a file is saved under: an executable one becomes `.bin` (ARCHITECTURE.md, "Storage"). */
+/**
+ * The extension a file is saved under (ARCHITECTURE.md, "Storage"): a dot and 1–8 letters or
+ * digits, lowercase — anything else (a data URI's `x/a\\..\\..\\p.cmd`, a path, a space) would
+ * become part of a path — and never an executable one: both become `.bin`. Every name the vault
+ * writes takes its extension from here.
+ */
 export function safeExt(ext: string): string {
-  return isExecutableExt(ext) ? NEUTRAL_EXT : ext;
+  const e = ext.toLowerCase();
+  if (e === '') return '';
+  return /^\.[a-z0-9]{1,8}$/.test(e) && !isExecutableExt(e) ? e : NEUTRAL_EXT;
 }

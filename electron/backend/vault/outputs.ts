@@ -1,6 +1,6 @@
 import type { OutputKind } from '../../../shared/domain/prediction.ts';
 import type { OutputRecord, PredictionRecord } from '../records/types.ts';
-import { extFromUrl, kindForMime, mimeForExt } from './mime.ts';
+import { extFromUrl, kindForMime, mimeForExt, safeExt } from './mime.ts';
 import { isFileRef, outputText } from '../records/output-text.ts';
 
 // What a provider's `output` means as files. Replicate returns, depending on the model: one URL,
@@ -104,13 +104,23 @@ function extOf(mime: string): string {
   const k = kindForMime(mime);
   const sub = mime.split('/')[1]?.split(';')[0]?.split('+')[0] ?? 'bin';
   if (k === 'text') return '.txt';
-  return `.${sub === 'jpeg' ? 'jpg' : sub}`;
+  // The type is the server's text: safeExt keeps only a plain extension.
+  return safeExt(`.${sub === 'jpeg' ? 'jpg' : sub}`);
+}
+
+/** A data URI's text, percent-decoded where it can be: a stray `%` keeps the text as it came, not the run's other outputs from saving. */
+function percentDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 export function decodeDataUri(s: string): { mime: string; bytes: Uint8Array } | null {
   const m = /^data:([^;,]*)((?:;[^;,]*)*?)(;base64)?,(.*)$/is.exec(s);
   if (!m) return null;
   const mime = m[1] || 'text/plain';
-  const bytes = m[3] ? Buffer.from(m[4]!, 'base64') : Buffer.from(decodeURIComponent(m[4]!), 'utf8');
+  const bytes = m[3] ? Buffer.from(m[4]!, 'base64') : Buffer.from(percentDecoded(m[4]!), 'utf8');
   return { mime, bytes: new Uint8Array(bytes) };
 }

@@ -138,7 +138,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
   const withRemux = limiter(1);
   const tagMp4: Mp4Tagger = (src, dest, ext, tags) => withRemux(() => mp4.tag(src, dest, ext, tags));
 
-  const tmpName = (ext: string) => path.join(tmpDir, `${randomBytes(8).toString('hex')}${ext}`);
+  const tmpName = (ext: string) => path.join(tmpDir, `${randomBytes(8).toString('hex')}${safeExt(ext)}`);
   const finalize = (rec: PredictionRecord, out: OutputRecord, tmp: string, claimedMime: string | null, plannedExt: string, sha: string, size: number) =>
     finalizeFile({ root, log, tmpName, tagMp4 }, rec, out, tmp, claimedMime, plannedExt, sha, size);
 
