@@ -2,7 +2,7 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { Backend } from '../backend/index.ts';
 import type { Logger } from '../backend/types.ts';
@@ -63,7 +63,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     done.catch((err: unknown) => {
       log.error('web: request failed', { err: String(err).slice(0, 300) });
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      if (!res.headersSent) res.writeHead(500, { ...baseHeaders(), 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
       res.end('Internal error');
     });
   });
@@ -108,8 +108,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   async function handleHttp(req: http.IncomingMessage, res: http.ServerResponse) {
     const r = readRequest(req.url, req.headers);
-    if (!r) return plain(res, 400, 'Bad request target.');
+    // A target we cannot read carries no token we could check: refused like any request without one.
+    if (!r) return plain(res, 403, 'Forbidden: unreadable request target.');
     if (!isAllowedHostHeader(r.host, host, port)) return plain(res, 403, 'Forbidden: unexpected Host header.');
+    // Another site's page (or another local port's) never reads from here, token or not: the
+    // browser says where a request comes from (Origin on CORS and non-GET requests, Sec-Fetch-Site
+    // on all of them); the page's own requests are same-origin or carry neither.
+    if ((r.origin !== undefined && !isAllowedOrigin(r.origin, host, port)) || req.headers['sec-fetch-site'] === 'cross-site')
+      return plain(res, 403, 'Forbidden: cross-origin request.');
     const granted = access(r);
     if (!granted) return forbidden(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -139,9 +145,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const stat = await fs.promises.stat(file);
     res.writeHead(200, { ...headers, 'Cache-Control': 'no-cache', 'Content-Length': String(stat.size) });
     if (req.method === 'HEAD') return void res.end();
-    const stream = fs.createReadStream(file);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    // pipeline, not pipe: a client that goes away mid-file must close the file too (pipe leaves it open).
+    pipeline(fs.createReadStream(file), res, () => {});
   }
 
   async function serveMedia(req: http.IncomingMessage, res: http.ServerResponse, r: RequestFacts) {
@@ -149,15 +154,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (rel === null) return plain(res, 400, 'Bad media path.');
     // The vault's pure handler (shared with Electron's kiln-media://) decides what is inside the vault.
     const out = await handleMediaRequest(opts.backend.services.vault.root, rel, r.range ? { range: r.range } : {});
-    res.writeHead(out.status, { ...baseHeaders(), 'Cache-Control': 'private, max-age=3600', ...out.headers });
+    // Only a file is kept by the browser: a refusal (not there yet, bad range) must not be remembered.
+    const cache = out.status === 200 || out.status === 206 ? 'private, max-age=3600' : 'no-store';
+    res.writeHead(out.status, { ...baseHeaders(), 'Cache-Control': cache, ...out.headers });
     if (req.method === 'HEAD' || out.body === null) {
       if (out.body instanceof Readable) out.body.destroy();
       return void res.end();
     }
-    if (out.body instanceof Readable) {
-      out.body.on('error', () => res.destroy());
-      out.body.pipe(res);
-    } else res.end(out.body);
+    if (out.body instanceof Readable) pipeline(out.body, res, () => {});
+    else res.end(out.body);
   }
 
   const ws = createWsTransport({ backend: opts.backend, log });
@@ -174,10 +179,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     };
     try {
       const r = readRequest(req.url, req.headers);
-      if (!r) return refuse(400, 'target');
-      if (r.pathname !== '/ws') return refuse(404, 'path');
+      // Without the token every answer is 403, whatever else is wrong (the fixed interface).
+      if (!r) return refuse(403, 'target');
       if (!isAllowedHostHeader(r.host, host, port)) return refuse(403, 'host');
       if (!tokensEqual(r.token, token)) return refuse(403, 'token');
+      if (r.pathname !== '/ws') return refuse(404, 'path');
       if (!isAllowedOrigin(r.origin, host, port)) return refuse(403, `origin ${String(r.origin).slice(0, 100)}`);
       ws.handleUpgrade(req, socket, head);
     } catch (err) {
@@ -186,6 +192,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
   });
 
+  // A page needs a handful of connections (a browser opens six per host); a flood of idle sockets
+  // must not take every file descriptor the backend needs for its history and downloads.
+  server.maxConnections = 256;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { clientFrame, rawRequest, rawWebSocket, startWebChild, statusOf, upgradeRequest, type WebChild } from '../fixtures/raw-http.ts';
 
@@ -36,8 +38,11 @@ describe('browser mode under hostile requests', () => {
       const res = await rawRequest(kiln.port, upgradeRequest(target, [hostLine, `Origin: ${kiln.origin}`]));
       expect([400, 403, 404], `${target}: ${res.split('\r\n')[0]}`).toContain(statusOf(res));
     }
+    // No token can be read from an unreadable target: 403, like any request without the token.
     const plain = await rawRequest(kiln.port, `GET http://[/ HTTP/1.1\r\n${hostLine}\r\n\r\n`);
-    expect(statusOf(plain)).toBe(400);
+    expect(statusOf(plain)).toBe(403);
+    const elsewhere = await rawRequest(kiln.port, upgradeRequest('/not-ws', [hostLine, `Origin: ${kiln.origin}`]));
+    expect(statusOf(elsewhere)).toBe(403);
     await stillServes();
   });
 
@@ -63,6 +68,40 @@ describe('browser mode under hostile requests', () => {
       500,
     );
     expect(statusOf(withCookie)).toBe(101);
+    await stillServes();
+  });
+
+  it('another origin is refused even with the token: Origin or Sec-Fetch-Site says where a request comes from', async () => {
+    const asset = `/assets/app.js?token=${kiln.token}`;
+    const get = (headers: string[]) => rawRequest(kiln.port, `GET ${asset} HTTP/1.1\r\n${[hostLine, ...headers].join('\r\n')}\r\nConnection: close\r\n\r\n`);
+    expect(statusOf(await get(['Origin: http://evil.example']))).toBe(403);
+    expect(statusOf(await get([`Origin: http://127.0.0.1:${kiln.port + 1}`]))).toBe(403);
+    expect(statusOf(await get(['Origin: null']))).toBe(403);
+    expect(statusOf(await get(['Sec-Fetch-Site: cross-site']))).toBe(403);
+    // The page's own requests: its origin, or none, or same-origin / user-typed.
+    expect(statusOf(await get([`Origin: ${kiln.origin}`, 'Sec-Fetch-Site: same-origin']))).toBe(200);
+    expect(statusOf(await get(['Sec-Fetch-Site: none']))).toBe(200);
+    expect(statusOf(await get([]))).toBe(200);
+    await stillServes();
+  });
+
+  it('a client that goes away mid-file leaves no file open behind it', async () => {
+    const open = () => fs.readdirSync(`/proc/${kiln.proc.pid}/fd`).length;
+    const abort = () =>
+      new Promise<void>((resolve) => {
+        const s = net.connect(kiln.port, '127.0.0.1', () => s.write(`GET /assets/big.bin?token=${kiln.token} HTTP/1.1\r\n${hostLine}\r\n\r\n`));
+        s.once('data', () => {
+          s.destroy();
+          resolve();
+        });
+        s.on('error', () => resolve());
+      });
+    await abort();
+    await new Promise((r) => setTimeout(r, 300));
+    const before = open();
+    for (let i = 0; i < 20; i++) await abort();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(open() - before).toBeLessThan(5);
     await stillServes();
   });
 
