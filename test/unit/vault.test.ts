@@ -91,10 +91,10 @@ describe('download policy', () => {
     expect(isAllowedDownload('file:///etc/passwd', 'https://api.replicate.com/v1')).toBe(false);
     expect(isAllowedDownload('not a url', 'https://api.replicate.com/v1')).toBe(false);
   });
-  it('the token goes only to the provider origin or replicate.delivery', () => {
+  it("the token goes only to the provider's API origin or Replicate's own API hosts, never to a file host", () => {
     const api = 'https://api.replicate.com/v1';
-    expect(mayCarryToken('https://replicate.delivery/xezq/a/out.png', api)).toBe(true);
-    expect(mayCarryToken('https://pbxt.replicate.delivery/a/out.png', api)).toBe(true);
+    expect(mayCarryToken('https://replicate.delivery/xezq/a/out.png', api)).toBe(false);
+    expect(mayCarryToken('https://pbxt.replicate.delivery/a/out.png', api)).toBe(false);
     expect(mayCarryToken('https://api.replicate.com/v1/files/x', api)).toBe(true);
     expect(mayCarryToken('https://evilreplicate.delivery/a.png', api)).toBe(false);
     expect(mayCarryToken('https://replicate.delivery.evil.com/a.png', api)).toBe(false);

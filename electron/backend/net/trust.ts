@@ -15,8 +15,12 @@ export interface KeyTrust {
   domains?: readonly string[];
 }
 
-/** Replicate's own https hosts: api/stream.replicate.com and the replicate.delivery file host. */
-export const REPLICATE_KEY_DOMAINS = ['replicate.com', 'replicate.delivery'] as const;
+/**
+ * Replicate's own https API hosts (api.replicate.com, its stream hosts). Not the replicate.delivery
+ * file host: keys never go to a file host (ARCHITECTURE.md, "Security"), and Replicate's official
+ * client fetches outputs without one (replicate-api.md §5).
+ */
+export const REPLICATE_KEY_DOMAINS = ['replicate.com'] as const;
 
 export function replicateKeyTrust(baseUrl: string): KeyTrust {
   return { bases: [baseUrl], domains: REPLICATE_KEY_DOMAINS };
