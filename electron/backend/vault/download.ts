@@ -42,7 +42,8 @@ export function isAllowedDownload(url: string, providerBases: string | readonly 
 
 /**
  * Where Replicate's API token may be sent when an output URL demands authentication (401): the
- * configured origin, or Replicate's own hosts (net/trust.ts). Never any other https: host an output names.
+ * configured origin, or Replicate's own API hosts (net/trust.ts). Never a file host (replicate.delivery
+ * included) nor any other https: host an output names.
  */
 export function mayCarryToken(url: string, providerBaseUrl: string): boolean {
   return mayReceiveKey(url, replicateKeyTrust(providerBaseUrl));
@@ -67,25 +68,38 @@ export async function downloadToFile(opts: {
   signal?: AbortSignal;
   /** Test seam (disk-full faults): how the temp file is opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
-  /** A host that stops sending is given up on after this long without a byte (then retried later). */
+  /**
+   * A host that stops sending is given up on (then retried later) when this long passes without
+   * MIN_PROGRESS_BYTES (or the rest of the file) arriving.
+   */
   idleTimeoutMs?: number;
   /** The size cap for this kind of output, and how to name it in the refusal ("the 200 MB limit for images"). */
   maxBytes?: number;
   limitName?: string;
 }): Promise<DownloadResult> {
-  // A stalled host would otherwise hold one of the vault's few download slots forever.
+  // A stalled host would otherwise hold one of the vault's few download slots forever, and so would
+  // one that drips a byte now and then: only real progress (MIN_PROGRESS_BYTES) restarts the clock.
   const idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const watchdog = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, watchdog.signal]) : watchdog.signal;
   let idle: ReturnType<typeof setTimeout> | null = null;
-  const stillAlive = () => {
+  let progress = 0;
+  const restart = () => {
     if (idle) clearTimeout(idle);
+    progress = 0;
     idle = setTimeout(() => watchdog.abort(), idleMs);
     idle.unref?.();
   };
-  const why = (err: unknown) => (watchdog.signal.aborted ? `stalled: no data for ${Math.round(idleMs / 1000)} s` : String((err as Error)?.message ?? err));
+  const stillAlive = (bytes: number) => {
+    progress += bytes;
+    if (progress >= MIN_PROGRESS_BYTES) restart();
+  };
+  const why = (err: unknown) =>
+    watchdog.signal.aborted
+      ? `stalled: less than ${formatBytes(MIN_PROGRESS_BYTES)} in ${Math.round(idleMs / 1000)} s`
+      : String((err as Error)?.message ?? err);
   try {
-    stillAlive();
+    restart();
     const res = await fetchChecked(opts, signal, why);
     return await streamToFile(opts, res, stillAlive, why);
   } finally {
@@ -94,6 +108,8 @@ export async function downloadToFile(opts: {
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/** What counts as progress: 64 KB a minute is about 1 KB/s, far below any link that can finish a picture. */
+const MIN_PROGRESS_BYTES = 64 * 1024;
 
 /**
  * Fetches with redirect: 'manual' and judges every hop's Location by the same policy as the first
@@ -167,7 +183,7 @@ function tooLarge(opts: Parameters<typeof downloadToFile>[0], what: string): Dow
 async function streamToFile(
   opts: Parameters<typeof downloadToFile>[0],
   res: Response,
-  stillAlive: () => void,
+  stillAlive: (bytes: number) => void,
   why: (err: unknown) => string,
 ): Promise<DownloadResult> {
   const body = res.body!;
@@ -191,7 +207,7 @@ async function streamToFile(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      stillAlive();
+      stillAlive(value.length);
       size += value.length;
       if (size > max) throw tooLarge(opts, 'the output');
       hash.update(value);
