@@ -18,9 +18,10 @@ describe('which URLs may receive the Replicate key', () => {
   it.each([
     ['https://api.replicate.com/v1/predictions?cursor=x', true],
     ['https://stream.replicate.com/v1/files/abc', true],
-    ['https://replicate.delivery/xezq/a/out.png', true],
-    ['https://pbxt.replicate.delivery/a/out.png', true],
-    ['https://REPLICATE.delivery/a.png', true],
+    // A file host: never the key (ARCHITECTURE.md, "Security"), though it may serve the download.
+    ['https://replicate.delivery/xezq/a/out.png', false],
+    ['https://pbxt.replicate.delivery/a/out.png', false],
+    ['https://REPLICATE.delivery/a.png', false],
     ['http://replicate.delivery/a.png', false],
     ['http://stream.replicate.com/v1/files/abc', false],
     ['https://evilreplicate.delivery/a.png', false],
@@ -40,9 +41,10 @@ describe('which URLs may receive the Replicate key', () => {
     expect(mayReceiveKey('http://127.0.0.1:5001/v1/predictions', sim)).toBe(false);
   });
 
-  it("the vault's 401 path uses the same rule (a URL with credentials gets no token)", () => {
-    expect(mayCarryToken('https://replicate.delivery/a.png', api)).toBe(true);
-    expect(mayCarryToken('https://user:pw@replicate.delivery/a.png', api)).toBe(false);
+  it("the vault's 401 path uses the same rule (Replicate's API host may; its file host and a URL with credentials may not)", () => {
+    expect(mayCarryToken('https://api.replicate.com/v1/files/abc', api)).toBe(true);
+    expect(mayCarryToken('https://replicate.delivery/a.png', api)).toBe(false);
+    expect(mayCarryToken('https://user:pw@api.replicate.com/v1/files/abc', api)).toBe(false);
   });
 });
 
@@ -130,10 +132,11 @@ describe("each provider's network trust (what the vault gets per run)", () => {
     expect(await falNetTrust([], async () => null).authorization()).toBeNull();
   });
 
-  it("Replicate: `Bearer …` to its own hosts; never fal's", async () => {
+  it("Replicate: `Bearer …` to its own API hosts; never its file host, never fal's", async () => {
     const t = replicateNetTrust('https://api.replicate.com/v1', async () => 'r8_x');
     expect(await t.authorization()).toBe('Bearer r8_x');
-    expect(mayReceiveKey('https://replicate.delivery/a.png', t.key)).toBe(true);
+    expect(mayReceiveKey('https://api.replicate.com/v1/files/abc', t.key)).toBe(true);
+    expect(mayReceiveKey('https://replicate.delivery/a.png', t.key)).toBe(false);
     expect(mayReceiveKey('https://queue.fal.run/x', t.key)).toBe(false);
     expect(await replicateNetTrust('https://api.replicate.com/v1', async () => null).authorization()).toBeNull();
   });

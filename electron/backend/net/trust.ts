@@ -18,7 +18,7 @@ export interface KeyTrust {
 /**
  * Replicate's own https API hosts (api.replicate.com, its stream hosts). Not the replicate.delivery
  * file host: keys never go to a file host (ARCHITECTURE.md, "Security"), and Replicate's official
- * client fetches outputs without one (replicate-api.md §5).
+ * client fetches outputs without one.
  */
 export const REPLICATE_KEY_DOMAINS = ['replicate.com'] as const;
 
