@@ -148,12 +148,20 @@ export function createReplicateClient(opts: {
   }
 
   /**
-   * A `next` link we will follow with the key: as given when it points at a trusted host, else the
-   * same query (cursor, created_after) on our own base URL — the page is still reachable, the key
-   * stays home.
+   * A `next` link we will follow with the key: as given when it is on our base URL's origin, else
+   * the same query (cursor, created_after) on our own base URL — the page is still reachable, the
+   * key stays home, and a recorded body's `https://api.replicate.com/…` link served by another
+   * server (a proxy, a test double) is asked of that server, not of the real one.
    */
+  const originOf = (url: string) => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return null;
+    }
+  };
   function nextPageUrl(next: string): string {
-    if (trusted(next)) return next;
+    if (trusted(next) && originOf(next) === baseOrigin) return next;
     let u: URL;
     try {
       u = new URL(next, `${baseOrigin}/`);
