@@ -30,19 +30,28 @@ type Schema = Record<string, unknown>;
 
 const isObj = (x: unknown): x is Schema => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/**
+ * Schema nodes a field, and a whole form, may take to resolve. A provider's schema is untrusted:
+ * definitions that each name many others (`allOf: [B, B, …]` eight levels deep) would cost k⁸
+ * steps and freeze the page; a real field takes a few dozen. A field past its budget is left to
+ * the JSON editor; the others keep theirs, up to the form's.
+ */
+const FIELD_RESOLVE_BUDGET = 2_000;
+const FORM_RESOLVE_BUDGET = 50_000;
+
 /** Resolves `{$ref}` and single-element `allOf` wrappers (how Replicate publishes enums). */
-function resolve(s: unknown, defs: Record<string, Schema>, depth = 0): Schema | null {
-  if (!isObj(s) || depth > 8) return null;
+function resolve(s: unknown, defs: Record<string, Schema>, budget: { left: number }, depth = 0): Schema | null {
+  if (!isObj(s) || depth > 8 || --budget.left < 0) return null;
   let out: Schema = { ...s };
   if (typeof s.$ref === 'string') {
     const name = s.$ref.split('/').pop() ?? '';
     const target = defs[name];
     if (!target) return null;
     const { $ref: _ignored, ...rest } = out;
-    out = { ...resolve(target, defs, depth + 1), ...rest };
+    out = { ...resolve(target, defs, budget, depth + 1), ...rest };
   }
   if (Array.isArray(out.allOf) && out.allOf.length > 0) {
-    const parts = out.allOf.map((p) => resolve(p, defs, depth + 1));
+    const parts = out.allOf.map((p) => resolve(p, defs, budget, depth + 1));
     if (parts.some((p) => p === null)) return null;
     const { allOf: _a, ...rest } = out;
     out = Object.assign({}, ...parts, rest);
@@ -51,7 +60,7 @@ function resolve(s: unknown, defs: Record<string, Schema>, depth = 0): Schema | 
     if (Array.isArray(out[key]) && (out[key] as unknown[]).length > 0) {
       const { [key]: members, ...rest } = out;
       const merged = union(
-        (members as unknown[]).map((m) => resolve(m, defs, depth + 1)),
+        (members as unknown[]).map((m) => resolve(m, defs, budget, depth + 1)),
         rest,
       );
       if (!merged) return null;
@@ -164,9 +173,12 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
     : [];
   const fields: FormField[] = [];
   let i = 0;
+  let formLeft = FORM_RESOLVE_BUDGET;
   for (const [name, raw] of Object.entries(input.properties)) {
     const idx = i++;
-    const s = resolve(raw, defs);
+    const budget = { left: Math.min(FIELD_RESOLVE_BUDGET, formLeft) };
+    const s = resolve(raw, defs, budget);
+    formLeft -= Math.min(FIELD_RESOLVE_BUDGET, formLeft) - Math.max(0, budget.left);
     const title = isObj(raw) && typeof raw.title === 'string' ? raw.title : s && typeof s.title === 'string' ? s.title : humanise(name);
     const desc =
       (isObj(raw) && typeof raw.description === 'string' ? raw.description : null) ?? (s && typeof s.description === 'string' ? s.description : null);

@@ -69,6 +69,25 @@ describe('buildFormFields', () => {
     expect(fields.map((f) => f.name)).toEqual(['weird', 'list', 'files', 'flag', 'ratio']);
   });
 
+  it('a hostile schema whose definitions each name many others costs a bounded amount of work', () => {
+    // Four levels of 100-way allOf (each level a $ref and an allOf, within the depth limit): 10^8
+    // steps if followed, a frozen page, from a schema of a few kilobytes.
+    const schemas: Record<string, unknown> = { L4: { type: 'string' } };
+    for (let l = 3; l >= 0; l--) schemas[`L${l}`] = { allOf: Array.from({ length: 100 }, () => ({ $ref: `#/components/schemas/L${l + 1}` })) };
+    const doc = {
+      components: {
+        schemas: {
+          ...schemas,
+          Input: { type: 'object', properties: { trap: { $ref: '#/components/schemas/L0' }, prompt: { type: 'string', title: 'Prompt' } } },
+        },
+      },
+    };
+    const fields = buildFormFields(doc);
+    expect(fields.map((f) => f.name)).toEqual(['trap', 'prompt']);
+    expect(fields[0]!.kind).toBe('json');
+    expect(fields[1]!.kind).toBe('prompt'); // the other fields keep their own budget
+  });
+
   it('returns nothing for a missing schema', () => {
     expect(buildFormFields(null)).toEqual([]);
     expect(buildFormFields({ type: 'object' })).toEqual([]);
