@@ -8,9 +8,10 @@ import { safeRelativePath } from '../vault/media-handler.ts';
 
 // The .zip side of export/import, streamed both ways with fflate so a history with large videos
 // never has to fit in memory. Extraction treats the archive as hostile: names are confined
-// (zip-slip), only regular files are written, and the archive is bounded in entries, total size
-// and per-entry expansion, checked while inflating — a zip bomb is refused after at most its
-// allowance has been written, never after the whole thing.
+// (zip-slip), only regular files are written, and the archive is bounded in entries, total size,
+// per-entry expansion and expansion of the whole archive, checked on the bytes actually inflated
+// (not on the sizes an entry declares, which a data descriptor leaves out) — a zip bomb is refused
+// after at most its allowance has been written, never after the whole thing.
 
 /** LIMITS.archive's shape with plain numbers (tests pass smaller ones). */
 export type ArchiveLimits = { [K in keyof typeof LIMITS.archive]: number };
@@ -19,6 +20,8 @@ export class ArchiveRefused extends Error {}
 
 /** Entries this small are never refused for their ratio (a tiny, repetitive JSON may compress 500×). */
 const RATIO_FLOOR_BYTES = 1024 * 1024;
+/** An archive may always inflate to this much, whatever its ratio (a small export of repetitive JSON). */
+const ARCHIVE_RATIO_FLOOR_BYTES = 16 * 1024 * 1024;
 
 export async function writeZip(dest: string, manifest: unknown, root: string, media: string[]): Promise<void> {
   const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
@@ -69,15 +72,35 @@ export async function extractZip(file: string, into: string, limits: ArchiveLimi
   const done: Promise<unknown>[] = [];
   let failure: Error | null = null;
   let entries = 0;
+  // Bytes inflated so far, counted as they come out of the inflater: an entry written with a data
+  // descriptor (Kiln's own streamed exports, or a crafted bomb) declares no sizes at all, so the
+  // sizes in its header cannot be what bounds the archive.
   let total = 0;
+  const archiveCap = Math.min(limits.totalBytes, Math.max(ARCHIVE_RATIO_FLOOR_BYTES, archiveBytes * limits.ratio));
   const refuse = (msg: string) => {
     failure ??= new ArchiveRefused(msg);
+  };
+  /** Counts `n` more inflated bytes; false (and the import refused) once the archive is over its bounds. */
+  const inflated = (n: number): boolean => {
+    total += n;
+    if (total > limits.totalBytes) refuse(`the archive expands to more than ${formatBytes(limits.totalBytes)} (the import limit)`);
+    else if (total > archiveCap)
+      refuse(`the archive expands more than ${limits.ratio}× its ${formatBytes(archiveBytes)} (to over ${formatBytes(archiveCap)}; a zip bomb?): refused`);
+    return failure === null;
   };
   const unzip = new Unzip((f) => {
     if (failure) return;
     if (++entries > limits.entries) return refuse(`the archive has more than ${limits.entries.toLocaleString('en')} entries (the import limit)`);
     const rel = safeRelativePath(f.name);
-    if (rel === null || f.name.endsWith('/')) return; // zip-slip and directories: skipped
+    if (rel === null || f.name.endsWith('/')) {
+      // Zip-slip and directories: skipped, but still inflated (and counted) into nothing — an entry
+      // never started keeps its compressed bytes in fflate's buffers until the end.
+      f.ondata = (err, data) => {
+        if (err || failure || !inflated(data.length)) f.terminate();
+      };
+      f.start();
+      return;
+    }
     if (f.originalSize !== undefined && f.originalSize > limits.totalBytes)
       return refuse(`${f.name} claims ${formatBytes(f.originalSize)}, over the ${formatBytes(limits.totalBytes)} import limit`);
     // Compressed size from the local header; archives written in a streaming fashion leave it out,
@@ -103,15 +126,11 @@ export async function extractZip(file: string, into: string, limits: ArchiveLimi
         return stop();
       }
       written += data.length;
-      total += data.length;
       if (written > entryCap) {
         refuse(`${f.name} expands more than ${limits.ratio}× its compressed size (a zip bomb?): refused`);
         return stop();
       }
-      if (total > limits.totalBytes) {
-        refuse(`the archive expands to more than ${formatBytes(limits.totalBytes)} (the import limit)`);
-        return stop();
-      }
+      if (!inflated(data.length)) return stop();
       w.write(data);
       if (final) {
         w.end();

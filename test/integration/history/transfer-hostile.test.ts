@@ -1,11 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { strToU8, unzipSync, zipSync } from 'fflate';
+import { Zip, ZipDeflate, strToU8, unzipSync, zipSync } from 'fflate';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import type { HistoryStoreFull } from '../../../electron/backend/history/types.ts';
 import { exportHistory, importHistory } from '../../../electron/backend/transfer/transfer.ts';
 import { LIMITS } from '../../../shared/limits.ts';
+import { boundLogs } from '../../../electron/backend/providers/bounds.ts';
+import { boundText, NO_ERROR_MESSAGE } from '../../../electron/backend/engine/record-rules.ts';
 import { call, setup, sleep, type Harness } from '../engine/harness.ts';
 import { manualClock, recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
 
@@ -200,6 +202,138 @@ describe('import then export cannot leak', () => {
   });
 });
 
+describe('an imported run owns only its own files', () => {
+  it("an output, thumbnail or input naming another run's file is missing, and deleting the import leaves that file alone", async () => {
+    const h = await setup();
+    harnesses.push(h);
+    const history = h.backend.services.history as HistoryStoreFull;
+    const root = h.backend.services.vault.root;
+    const jan2025 = Date.UTC(2025, 0, 15);
+    const put = (rel: string, text: string) => {
+      fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      fs.writeFileSync(path.join(root, rel), text);
+    };
+    const saved = (p: string, thumb: string | null) => ({
+      index: 0,
+      kind: 'image' as const,
+      state: 'saved' as const,
+      remoteUrl: null,
+      path: p,
+      thumbPath: thumb,
+      mime: 'image/png',
+      size: 6,
+      width: 1,
+      height: 1,
+      sha256: null,
+      error: null,
+    });
+    // Two runs of this history with their files where the vault put them: a UUID-named one, and one
+    // whose id an older import let in with a "." (its folder is x_y, as dirFor names it).
+    for (const [id, dir] of [
+      ['victim', '2025/01/victim'],
+      ['x.y', '2025/01/x_y'],
+    ] as const) {
+      history.insertIntent({ id, provider: 'replicate', model: 'x/y', version: null, target: 'model', input: {}, createdAt: jan2025 });
+      history.update(id, { status: 'succeeded', saveState: 'saved' });
+      put(`${dir}/out-0.png`, `${id}-png`);
+      put(`thumbs/${dir}/out-0.webp`, `${id}-thumb`);
+      history.setOutputs(id, [saved(`${dir}/out-0.png`, `thumbs/${dir}/out-0.webp`)]);
+    }
+    put('inputs/aa.png', 'aa-input');
+    history.addInputFile({ id: 'aa', path: 'inputs/aa.png', name: null, mime: 'image/png', size: 8, sha256: null, createdAt: 1 });
+    // A run whose history row was lost (its file is still in its own folder): that file is its own.
+    put('2025/01/orphan/out-0.png', 'orphan-png');
+
+    const out = (p: string, thumb: string | null) => ({ index: 0, kind: 'image', state: 'saved', path: p, thumbPath: thumb });
+    const manifest = manifestOf(
+      [
+        run('evil', { createdAt: jan2025, input: { image: 'kiln-file:bb' } }, [out('2025/01/victim/out-0.png', 'thumbs/2025/01/victim/out-0.webp')]),
+        run('x_y', { createdAt: jan2025 }, [out('2025/01/x_y/out-0.png', 'thumbs/2025/01/x_y/out-0.webp')]),
+        run('orphan', { createdAt: jan2025 }, [out('2025/01/orphan/out-0.png', null)]),
+      ],
+      [{ id: 'bb', path: 'inputs/aa.png', mime: 'image/png', size: 8 }],
+    );
+    const zip = zipOf(tempDir(), {
+      'manifest.json': strToU8(JSON.stringify(manifest)),
+      'media/2025/01/victim/out-0.png': strToU8('evil-png'),
+      'media/inputs/aa.png': strToU8('evil-input'),
+    });
+    expect(await call(h.backend, 'predictions:import', { path: zip })).toEqual({ imported: 3, skipped: 0 });
+    for (const id of ['evil', 'x_y']) expect(history.getOutputs(id)[0]).toMatchObject({ state: 'missing', path: null, thumbPath: null });
+    expect(history.getOutputs('orphan')[0]).toMatchObject({ state: 'saved', path: '2025/01/orphan/out-0.png' });
+    expect(history.getInputFile('bb')).toBeNull();
+
+    await call(h.backend, 'predictions:delete', { ids: ['evil', 'x_y'] });
+    for (const [id, dir] of [
+      ['victim', '2025/01/victim'],
+      ['x.y', '2025/01/x_y'],
+    ] as const) {
+      expect(fs.readFileSync(path.join(root, dir, 'out-0.png'), 'utf8')).toBe(`${id}-png`);
+      expect(fs.readFileSync(path.join(root, 'thumbs', dir, 'out-0.webp'), 'utf8')).toBe(`${id}-thumb`);
+      expect(history.getOutputs(id)[0]).toMatchObject({ state: 'saved', path: `${dir}/out-0.png` });
+    }
+    expect(fs.readFileSync(path.join(root, 'inputs/aa.png'), 'utf8')).toBe('aa-input');
+  });
+});
+
+describe('an imported run is bounded like a live run', () => {
+  it('logs, text, error and notes are cut as the engine cuts them', async () => {
+    const w = world();
+    const logs = `${'L'.repeat(LIMITS.runLogChars * 2)}the end`;
+    const text = 'T'.repeat(LIMITS.runTextChars + 10);
+    const message = 'E'.repeat(LIMITS.errorTextChars * 4);
+    const manifest = manifestOf([
+      run(
+        'big',
+        { logs, text, error: { code: 'E1234', message }, note: 'N'.repeat(LIMITS.errorTextChars * 2), userNotes: 'U'.repeat(LIMITS.promptChars + 1) },
+        [{ index: 0, kind: 'text', state: 'failed', path: null, thumbPath: null, error: 'D'.repeat(LIMITS.errorTextChars * 2) }],
+      ),
+      run('small', { status: 'failed', logs: 'a log', text: 'hi', error: { code: null, message: '' }, note: 'a note' }),
+    ]);
+    const src = tempDir('kiln-hostile-src-'); // a folder: a zip of this much repetition is refused as a bomb
+    fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(manifest));
+    expect(await importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp })).toEqual({ imported: 2, skipped: 0 });
+    const big = w.h.get('big')!;
+    expect(big.logs).toBe(boundLogs(logs));
+    expect(big.logs.length).toBeLessThanOrEqual(LIMITS.runLogChars);
+    expect(big.logs.endsWith('the end')).toBe(true); // the tail is what is kept
+    expect(big.text).toBe(boundText(text).text);
+    expect(big.note).toBe(boundText(text).note); // the card says the text was cut
+    expect(big.error).toEqual({ code: 'E1234', message: message.slice(0, LIMITS.errorTextChars) });
+    expect(big.userNotes!.length).toBe(LIMITS.promptChars);
+    expect(w.h.getOutputs('big')[0]!.error!.length).toBe(LIMITS.errorTextChars);
+    expect(w.h.get('small')).toMatchObject({ logs: 'a log', text: 'hi', note: 'a note', error: { code: null, message: NO_ERROR_MESSAGE } });
+  });
+
+  it('a run whose input is over the run limits, or whose fields have the wrong type or value, is refused', async () => {
+    const w = world();
+    const out = (extra: Record<string, unknown>) => ({ index: 0, kind: 'image', state: 'saved', path: null, thumbPath: null, ...extra });
+    const hostile: [string, unknown[], unknown[]?][] = [
+      ['promptChars', [run('r1', { input: { prompt: 'p'.repeat(LIMITS.promptChars + 1) } })]],
+      ['runInputBytes', [run('r2', { input: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}`, 'x'.repeat(100_000)])) })]],
+      ['id must be', [run('../../x')]],
+      ['status', [run('r3', { status: 5 })]],
+      ['logs', [run('r4', { logs: { lines: ['x'] } })]],
+      ['text', [run('r5', { text: ['x'] })]],
+      ['error', [run('r6', { error: 'boom' })]],
+      ['createdAt', [run('r7', { createdAt: 'yesterday' })]],
+      ['favourite', [run('r8', { favourite: 'yes' })]],
+      ['kind', [run('r9', {}, [out({ kind: 'exe' })])]],
+      ['state', [run('r10', {}, [out({ state: 'owned' })])]],
+      ['mime', [run('r11', {}, [out({ mime: { evil: true } })])]],
+      ['index', [run('r12', {}, [out({}), out({})])]],
+      ['mime', [], [{ id: 'ab', path: 'inputs/ab.png', mime: 'm'.repeat(1000), size: 1 }]],
+    ];
+    for (const [field, predictions, inputFiles] of hostile) {
+      const src = tempDir('kiln-hostile-src-');
+      fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(manifestOf(predictions, inputFiles)));
+      await expect(importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp }), field).rejects.toThrow(new RegExp(field));
+    }
+    expect(w.h.allIds()).toEqual([]);
+    expect(w.h.getInputFile('ab')).toBeNull();
+  });
+});
+
 describe('archive import bounds', () => {
   it('a small zip that inflates enormously is refused while inflating, before it is all written', async () => {
     const w = world();
@@ -207,6 +341,41 @@ describe('archive import bounds', () => {
     const zip = zipOf(tempDir(), { 'manifest.json': strToU8(JSON.stringify(manifestOf([]))), 'media/2026/01/b/out-0.png': zeros });
     expect(fs.statSync(zip).size).toBeLessThan(1024 * 1024);
     await expect(importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp })).rejects.toThrow(new RegExp(`${LIMITS.archive.ratio}×`));
+    expect(filesUnder(w.root)).toEqual([]);
+    expect(fs.readdirSync(w.tmp)).toEqual([]); // the half-extracted folder is gone
+  });
+
+  it('entries that declare no sizes (data descriptor) are bounded by the bytes they really inflate to, archive-wide', async () => {
+    const w = world();
+    // fflate's streaming Zip (what Kiln's own export uses) writes every entry with flag bit 3 and
+    // zero sizes in the local header: the sizes come after the data, too late to judge by.
+    const chunks: Uint8Array[] = [];
+    const zip = new Zip((err, chunk) => {
+      if (err) throw err;
+      chunks.push(chunk);
+    });
+    const add = (name: string, bytes: Uint8Array) => {
+      const e = new ZipDeflate(name, { level: 9 });
+      zip.add(e);
+      e.push(bytes, true);
+    };
+    add('manifest.json', strToU8(JSON.stringify(manifestOf([]))));
+    // 40 entries of 1 MB of zeros: each under the per-entry allowance (the archive's size × 200),
+    // together 40 MB from ~40 KB, a thousand times the archive.
+    const mb = new Uint8Array(1024 * 1024);
+    for (let i = 0; i < 40; i++) add(`media/2026/01/b/out-${i}.png`, mb);
+    zip.end();
+    const file = path.join(tempDir(), 'descriptors.zip');
+    fs.writeFileSync(file, Buffer.concat(chunks));
+    const bytes = fs.readFileSync(file);
+    expect(bytes.readUInt16LE(6) & 8).toBe(8); // general purpose flag: data descriptor
+    expect(bytes.readUInt32LE(18)).toBe(0); // no compressed size declared
+    expect(bytes.length).toBeLessThan(64 * 1024);
+
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: file, tmpParent: w.tmp })).rejects.toThrow(
+      new RegExp(`expands more than ${LIMITS.archive.ratio}× its`),
+    );
+    expect(w.h.allIds()).toEqual([]);
     expect(filesUnder(w.root)).toEqual([]);
     expect(fs.readdirSync(w.tmp)).toEqual([]); // the half-extracted folder is gone
   });
@@ -227,11 +396,11 @@ describe('archive import bounds', () => {
     ).rejects.toThrow(/97\.7 KB import limit/);
     // A folder import is bounded by what it copies.
     const src = tempDir('kiln-hostile-src-');
-    fs.mkdirSync(path.join(src, 'media', '2026'), { recursive: true });
-    fs.writeFileSync(path.join(src, 'media', '2026', 'big.png'), new Uint8Array(300_000));
+    fs.mkdirSync(path.join(src, 'media', '1970', '01', 'f1'), { recursive: true }); // the run's own folder (created at 1 ms)
+    fs.writeFileSync(path.join(src, 'media', '1970', '01', 'f1', 'out-0.png'), new Uint8Array(300_000));
     fs.writeFileSync(
       path.join(src, 'manifest.json'),
-      JSON.stringify(manifestOf([run('f1', {}, [{ index: 0, kind: 'image', state: 'saved', path: '2026/big.png', thumbPath: null }])])),
+      JSON.stringify(manifestOf([run('f1', {}, [{ index: 0, kind: 'image', state: 'saved', path: '1970/01/f1/out-0.png', thumbPath: null }])])),
     );
     await expect(
       importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } }),

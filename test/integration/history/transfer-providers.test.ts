@@ -42,15 +42,15 @@ describe('export / import with fal runs', () => {
     a.h.update('f1', { status: 'succeeded', saveState: 'saved', providerId: '7c0d2c5e-0000-4000-8000-000000000001', logs: 'step 1/28' });
     a.h.insertIntent({ id: 'r1', provider: 'replicate', model: 'owner/m', version: 'v', target: 'version', input: { prompt: 'a harbour' } });
     a.h.update('r1', { status: 'succeeded', saveState: 'saved', providerId: 'prov-r1' });
-    fs.mkdirSync(path.join(a.root, '2026/11/f1'), { recursive: true });
-    fs.writeFileSync(path.join(a.root, '2026/11/f1/out-0.jpg'), 'jpeg-bytes');
+    fs.mkdirSync(path.join(a.root, '2023/11/f1'), { recursive: true });
+    fs.writeFileSync(path.join(a.root, '2023/11/f1/out-0.jpg'), 'jpeg-bytes');
     a.h.setOutputs('f1', [
       {
         index: 0,
         kind: 'image',
         state: 'saved',
         remoteUrl: 'https://v3.fal.media/files/penguin/Xq3vYb1.jpeg',
-        path: '2026/11/f1/out-0.jpg',
+        path: '2023/11/f1/out-0.jpg',
         thumbPath: null,
         mime: 'image/jpeg',
         size: 10,
@@ -75,8 +75,8 @@ describe('export / import with fal runs', () => {
       });
       expect(b.h.view('f1')).toMatchObject({ provider: 'fal' });
       expect(b.h.get('r1')).toMatchObject({ provider: 'replicate', model: 'owner/m' });
-      expect(b.h.getOutputs('f1')[0]).toMatchObject({ state: 'saved', path: '2026/11/f1/out-0.jpg' });
-      expect(fs.readFileSync(path.join(b.root, '2026/11/f1/out-0.jpg'), 'utf8')).toBe('jpeg-bytes');
+      expect(b.h.getOutputs('f1')[0]).toMatchObject({ state: 'saved', path: '2023/11/f1/out-0.jpg' });
+      expect(fs.readFileSync(path.join(b.root, '2023/11/f1/out-0.jpg'), 'utf8')).toBe('jpeg-bytes');
       // Importing the same export again changes nothing (the fal request id is a duplicate too).
       expect(await importHistory({ history: b.h, vaultRoot: b.root, source: dest, tmpParent: b.tmp })).toEqual({ imported: 0, skipped: 2 });
     }

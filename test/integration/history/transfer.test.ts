@@ -41,16 +41,16 @@ describe('export / import', () => {
     a.h.insertIntent({ id: 'o2', provider: 'replicate', model: 'owner/m', version: 'v', target: 'version', input: { prompt: 'retry' }, retryOf: 'o1' });
     a.h.update('o1', { status: 'succeeded', saveState: 'saved', providerId: 'prov-1', logs: 'all good' });
     a.h.setFavourite('o1', true);
-    fs.mkdirSync(path.join(a.root, '2026/01/o1'), { recursive: true });
-    fs.writeFileSync(path.join(a.root, '2026/01/o1/out-0.webp'), 'webp-bytes');
-    fs.writeFileSync(path.join(a.root, '2026/01/o1/out-0.webp.json'), '{}');
+    fs.mkdirSync(path.join(a.root, '2023/11/o1'), { recursive: true });
+    fs.writeFileSync(path.join(a.root, '2023/11/o1/out-0.webp'), 'webp-bytes');
+    fs.writeFileSync(path.join(a.root, '2023/11/o1/out-0.webp.json'), '{}');
     a.h.setOutputs('o1', [
       {
         index: 0,
         kind: 'image',
         state: 'saved',
         remoteUrl: null,
-        path: '2026/01/o1/out-0.webp',
+        path: '2023/11/o1/out-0.webp',
         thumbPath: null,
         mime: 'image/webp',
         size: 10,
@@ -68,8 +68,8 @@ describe('export / import', () => {
     const o1 = b.h.get('o1')!;
     expect(o1).toMatchObject({ favourite: true, providerId: 'prov-1', logs: 'all good', status: 'succeeded', version: 'v', target: 'version' });
     expect(b.h.view('o2')!.variantCount).toBe(2);
-    expect(fs.readFileSync(path.join(b.root, '2026/01/o1/out-0.webp'), 'utf8')).toBe('webp-bytes');
-    expect(fs.existsSync(path.join(b.root, '2026/01/o1/out-0.webp.json'))).toBe(true);
+    expect(fs.readFileSync(path.join(b.root, '2023/11/o1/out-0.webp'), 'utf8')).toBe('webp-bytes');
+    expect(fs.existsSync(path.join(b.root, '2023/11/o1/out-0.webp.json'))).toBe(true);
     expect(b.h.getInputFile('abc123')?.name).toBe('me.png');
     expect(fs.readFileSync(path.join(b.root, 'inputs/abc123.png'), 'utf8')).toBe('input-bytes');
     expect(fs.readdirSync(path.join(b.dir, 'tmp'))).toEqual([]); // extraction folder cleaned up
