@@ -18,3 +18,12 @@ export function StrokeIcon({ size = 16, strokeWidth = 2, children }: { size?: nu
     </svg>
   );
 }
+
+/** A bin: Delete (the card's button, the header's "Recently deleted"). */
+export function TrashIcon({ size = 16 }: { size?: number }) {
+  return (
+    <StrokeIcon size={size}>
+      <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6" />
+    </StrokeIcon>
+  );
+}

@@ -15,6 +15,7 @@ import { usePosterFrame } from '../poster/poster.ts';
 import { chainDragProps } from '../chain/drag.ts';
 import { SourceLink } from '../chain/SourceLink.tsx';
 import { useLiteWhileFlinging } from '../scale/fling.ts';
+import { TrashIcon } from '../../ui/StrokeIcon.tsx';
 
 /** How long a video card stays on screen before its <video> is made (its length badge and hover preview). */
 const VIDEO_AFTER_MS = 400;
@@ -294,6 +295,17 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             )}
             <button type="button" className="btn small" onClick={() => act.remix(p)}>
               Remix
+            </button>
+            {/* A small button beside the menu (the fixed interface names a "Delete" button on every card);
+                undoable from the toast, and also last in the menu. */}
+            <button
+              type="button"
+              className="btn small icon card-delete"
+              aria-label="Delete"
+              title="Delete (undo from the toast)"
+              onClick={() => void act.remove([p.id])}
+            >
+              <TrashIcon size={13} />
             </button>
             <MoreMenu p={p} out={out} missing={missing} />
           </div>

@@ -1,7 +1,7 @@
 import { uiStore, useUi } from '../../stores/index.ts';
 import { SpendButton } from '../spend/SpendView.tsx';
 import { CompareButton, FanoutDialogs } from '../compare/FanoutDialogs.tsx';
-import { StrokeIcon } from '../../ui/StrokeIcon.tsx';
+import { StrokeIcon, TrashIcon } from '../../ui/StrokeIcon.tsx';
 
 export function Header() {
   const panel = useUi((s) => s.panel);
@@ -33,14 +33,6 @@ export function Header() {
         <GearIcon /> Settings
       </button>
     </header>
-  );
-}
-
-function TrashIcon() {
-  return (
-    <StrokeIcon>
-      <path d="M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6M10 11v6M14 11v6" />
-    </StrokeIcon>
   );
 }
 
