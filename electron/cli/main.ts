@@ -194,7 +194,17 @@ async function runCommand(cmd: Exclude<Command, { cmd: 'help' | 'version' }>, ba
 async function submitted(backend: Backend, id: string, cmd: { json: boolean; cancelOnInterrupt: boolean }, interrupt: AbortSignal): Promise<number> {
   const { engine, history } = backend.services;
   err(`kiln: ${id} submitted`);
-  await Promise.race([engine.waitSubmitted(id, 60_000), whenAborted(interrupt)]);
+  try {
+    await Promise.race([engine.waitSubmitted(id, 60_000), whenAborted(interrupt)]);
+  } catch (e) {
+    // Refused after the run was recorded (its input, the key, credit): with --json the run's
+    // document still goes to stdout (status failed, the error), then the refusal's exit code.
+    if (!(e instanceof KilnError) || !cmd.json) throw e;
+    err(`kiln: ${e.message}`);
+    if (e.fields) for (const [k, v] of Object.entries(e.fields)) err(`  ${k}: ${v}`);
+    out(JSON.stringify(resultDoc(backend, id), null, 2));
+    return exitForError(e.code);
+  }
   const { final, handedOver, keyRejected } = await followToEnd(backend, id, {
     interrupt,
     cancelOnInterrupt: cmd.cancelOnInterrupt,

@@ -101,6 +101,25 @@ describe('kiln CLI against the simulator', () => {
     expect(failed.stdout).toBe('');
   });
 
+  it('run --json still prints the run when the provider refuses it (its input, credit), with the refusal exit code', async () => {
+    const invalid = await kiln(['run', FAST, '-i', 'prompt=x', '-i', 'num_inference_steps=99', '--json']);
+    expect(invalid.code).toBe(2);
+    const doc = JSON.parse(invalid.stdout) as {
+      id: string;
+      provider: string;
+      model: string;
+      status: string;
+      files: string[];
+      error: { message: string } | null;
+    };
+    expect(doc).toMatchObject({ provider: 'replicate', model: FAST, status: 'failed', files: [] });
+    expect(doc.error?.message).toMatch(/num_inference_steps/);
+    sim.control.loadScenario({ credit: false });
+    const billing = await kiln(['run', FAST, '-i', 'prompt=x', '--json']);
+    expect(billing.code).toBe(3);
+    expect(JSON.parse(billing.stdout)).toMatchObject({ provider: 'replicate', model: FAST, status: 'failed', error: { code: 'billing' } });
+  });
+
   it('list, show, retry', async () => {
     const empty = await kiln(['list']);
     expect(empty.code).toBe(0);
