@@ -46,11 +46,11 @@ export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
     settings,
     log,
     mode: opts.mode,
-    replicateBaseUrl: opts.replicateBaseUrl ?? env.KILN_REPLICATE_BASE_URL ?? undefined,
+    replicateBaseUrl: opts.replicateBaseUrl ?? (env.KILN_REPLICATE_BASE_URL || undefined), // set but empty: the default
     falBases: {
-      queueUrl: opts.falBases?.queueUrl ?? env.KILN_FAL_QUEUE_URL ?? undefined,
-      apiUrl: opts.falBases?.apiUrl ?? env.KILN_FAL_API_URL ?? undefined,
-      storageUrl: opts.falBases?.storageUrl ?? env.KILN_FAL_STORAGE_URL ?? undefined,
+      queueUrl: opts.falBases?.queueUrl ?? (env.KILN_FAL_QUEUE_URL || undefined),
+      apiUrl: opts.falBases?.apiUrl ?? (env.KILN_FAL_API_URL || undefined),
+      storageUrl: opts.falBases?.storageUrl ?? (env.KILN_FAL_STORAGE_URL || undefined),
     },
     appVersion: opts.appVersion,
     engineOptions: opts.engineOptions,

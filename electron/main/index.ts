@@ -5,7 +5,7 @@ import { INVOKE_CHANNELS } from '../../shared/ipc.ts';
 import { createBackend, type Backend } from '../backend/index.ts';
 import { systemClock, type Logger } from '../backend/types.ts';
 import { createFileLogger } from '../backend/log/logger.ts';
-import { createEnvSecrets } from '../backend/secrets/env-secrets.ts';
+import { withEnvKeys } from '../backend/secrets/env-secrets.ts';
 import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
@@ -89,9 +89,8 @@ if (!app.requestSingleInstanceLock()) {
     log = createFileLogger({ dir: path.join(app.getPath('userData'), 'logs'), knownSecrets: () => known() });
     const store = openStore(log);
     if (overrides.ignored.length) log.warn('packaged app: development overrides ignored', { variables: overrides.ignored });
-    // REPLICATE_API_TOKEN wins, exactly as outside Electron (the demo and CI use it).
-    const envToken = process.env.REPLICATE_API_TOKEN?.trim();
-    const secrets = envToken ? createEnvSecrets(envToken, await createSafeStorageSecrets(store, log)) : await createSafeStorageSecrets(store, log);
+    // REPLICATE_API_TOKEN and FAL_KEY win, exactly as outside Electron (the demo runs both providers with them).
+    const secrets = withEnvKeys(await createSafeStorageSecrets(store, log), process.env);
     known = () => secrets.knownValues();
     const settings = createStoreSettings(openSettingsStore(app.getPath('userData'), log), log);
 

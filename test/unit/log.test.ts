@@ -77,4 +77,29 @@ describe('file logger', () => {
     expect(err).toHaveLength(1);
     expect(err[0]).toContain('warn');
   });
+
+  it('makes its folder owner-only (0700), like the rest of the data folder', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-log-'));
+    dirs.push(dir);
+    const log = createFileLogger({ dir: path.join(dir, 'logs'), knownSecrets: () => [], stderr: () => {} });
+    log.info('first line');
+    expect(fs.statSync(path.join(dir, 'logs')).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('environment overrides outside Electron (node-deps.ts)', () => {
+  it('a base URL variable set but empty means the default, not a broken URL', async () => {
+    const { createNodeDeps } = await import('../../electron/backend/node-deps.ts');
+    const { silentLogger } = await import('../../electron/backend/log/logger.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-env-'));
+    const deps = createNodeDeps({
+      dataDir: dir,
+      mode: 'memory',
+      log: silentLogger,
+      env: { KILN_REPLICATE_BASE_URL: '', KILN_FAL_QUEUE_URL: '', KILN_FAL_API_URL: '', KILN_FAL_STORAGE_URL: '' },
+    });
+    expect(deps.replicateBaseUrl).toBeUndefined();
+    expect(deps.falBases).toEqual({ queueUrl: undefined, apiUrl: undefined, storageUrl: undefined });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

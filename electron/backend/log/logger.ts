@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LogFields, Logger } from '../types.ts';
 import { redact, redactString } from './redact.ts';
+import { privateDirSync } from '../data-dir.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -43,7 +44,7 @@ export function createFileLogger(opts: FileLoggerOptions): Logger {
     if (rank >= minFile && opts.dir) {
       try {
         if (!dirReady) {
-          fs.mkdirSync(opts.dir, { recursive: true });
+          privateDirSync(opts.dir); // 0700, like the rest of the data folder
           dirReady = true;
         }
         fs.appendFileSync(path.join(opts.dir, `kiln-${entry.t.slice(0, 10)}.jsonl`), line + '\n', { mode: 0o600 });
