@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { errorText, metricsOf, normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from '../../electron/backend/providers/replicate/normalize.ts';
 import { boundLogs, uploadTimeoutMs } from '../../electron/backend/providers/bounds.ts';
 import { runOfFalResult, runOfFalStatus } from '../../electron/backend/providers/fal/provider.ts';
-import { isFileEvent } from '../../electron/backend/providers/replicate/sse.ts';
+import { readPredictionStream } from '../../electron/backend/providers/replicate/sse.ts';
+import { isFileRef } from '../../electron/backend/records/output-text.ts';
 import { LIMITS } from '../../shared/limits.ts';
 
 // The provider boundary's pure rules (normalize.ts, sse.ts) as tables.
@@ -138,7 +139,7 @@ describe('readBounded', () => {
   });
 });
 
-describe('isFileEvent (stream output events that are files, not text)', () => {
+describe('isFileRef (stream output events that are files, not text)', () => {
   it.each([
     ['https://replicate.delivery/xezq/abc/out-0.webp', true],
     [' https://replicate.delivery/a.png\n', true],
@@ -148,5 +149,24 @@ describe('isFileEvent (stream output events that are files, not text)', () => {
     ['see https://example.com for more', false],
     ['', false],
     ['data: not a uri', false],
-  ])('%j → %s', (data, want) => expect(isFileEvent(data)).toBe(want));
+  ])('%j → %s', (data, want) => expect(isFileRef(data)).toBe(want));
+});
+
+describe('readPredictionStream: files or text', () => {
+  const stream = (events: string[]) =>
+    new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(events.map((d) => `event: output\ndata: ${d}\n\n`).join('') + 'event: done\ndata: {}\n\n'));
+        c.close();
+      },
+    });
+  it('an image model streams its files; a language model’s chunk that is a link stays in its answer', async () => {
+    const files: string[] = [];
+    const text: string[] = [];
+    await readPredictionStream(stream(['https://x/a.png', 'https://x/b.png']), { onOutput: (t) => text.push(t), onFile: (u) => files.push(u) });
+    expect([files, text]).toEqual([['https://x/a.png', 'https://x/b.png'], []]);
+    files.length = 0;
+    await readPredictionStream(stream(['See', 'https://replicate.com/docs', 'for more']), { onOutput: (t) => text.push(t), onFile: (u) => files.push(u) });
+    expect([files, text]).toEqual([[], ['See', 'https://replicate.com/docs', 'for more']]);
+  });
 });

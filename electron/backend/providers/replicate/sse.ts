@@ -1,12 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import type { StreamHandlers } from '../types.ts';
-
-/** A file URL or data URI on its own (one event, no other text): a file output, not a token. */
-export function isFileEvent(data: string): boolean {
-  const s = data.trim();
-  return /^https?:\/\/\S+$/i.test(s) || /^data:[\w.+-]+\/[\w.+-]+[^,]*,\S*$/i.test(s);
-}
+import { isFileRef } from '../../records/output-text.ts';
 
 // Replicate's prediction stream (ARCHITECTURE.md, "The engine", reference §4): `output` events carry plain-text chunks,
 // `error` a JSON error, `done` the end. eventsource-parser does the framing (multi-line data, CRLF,
@@ -17,6 +12,7 @@ export type { StreamHandlers } from '../types.ts';
 /** Reads an SSE body to its end. Resolves on `done` or EOF; rejects on a broken connection. */
 export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: StreamHandlers): Promise<'done' | 'eof'> {
   let finished = false;
+  let sawText = false;
   /** Bytes fed since the last complete event: a hostile stream that never ends an event must not grow without bound. */
   let pendingBytes = 0;
   const parser = createParser({
@@ -25,8 +21,13 @@ export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: 
       const type = ev.event ?? 'message';
       pendingBytes = 0;
       if (type === 'output') {
-        if (isFileEvent(ev.data)) h.onFile?.(ev.data.trim());
-        else h.onOutput(ev.data);
+        // A file reference on its own is a file output (records/output-text.ts, the one rule), until
+        // the stream has carried text: then a chunk that is a link is part of the answer.
+        if (!sawText && isFileRef(ev.data)) h.onFile?.(ev.data.trim());
+        else {
+          sawText = true;
+          h.onOutput(ev.data);
+        }
       } else if (type === 'error') {
         let msg = ev.data;
         try {
