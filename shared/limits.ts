@@ -56,6 +56,18 @@ export const LIMITS = {
    * some tens of KB); it is re-encoded as the output's thumbnail.
    */
   posterBytes: 1 * MB,
+  /**
+   * Memory one thumbnail may decode into (`vault/thumbs.ts`). A picture whose format is decoded whole
+   * before it is shrunk (GIF, AVIF, interlaced PNG, progressive JPEG) is refused a thumbnail past it:
+   * a few hundred bytes of AVIF can claim 8000×8000 and take 1.3 GB of the main process.
+   */
+  thumbDecodeBytes: 128 * MB,
+  /**
+   * The largest picture (width × height) a gallery card decodes whole when it has no thumbnail: the
+   * page decodes to 4 bytes a pixel, so this is thumbDecodeBytes' worth. Past it the card says "Too
+   * large to preview" instead of holding hundreds of MB for a few hundred pixels on screen.
+   */
+  previewPixels: 32_000_000,
   /** Archive import (zip or folder). */
   archive: {
     entries: 100_000,

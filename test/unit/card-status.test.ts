@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { statusBadge, pendingCaption, cardLabel, canCancel } from '../../renderer/src/features/gallery/status.ts';
+import { statusBadge, pendingCaption, cardLabel, canCancel, previewPath, tooLargeToPreview } from '../../renderer/src/features/gallery/status.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 import { predictionView } from './view-fixture.ts';
 
@@ -40,6 +40,17 @@ describe('card status wording', () => {
     expect(cardLabel(gone)).toBe('a red fox in snow — succeeded, file missing');
     const back = p({ status: 'succeeded', saveState: 'saved', outputs: [{ ...out, state: 'saved' }] });
     expect(statusBadge(back, 0).text).toBe('Saved');
+  });
+
+  it('shows a picture by its thumbnail, else whole unless it is too large to decode (a bomb the vault refused)', () => {
+    const pic = { kind: 'image' as const, path: 'a.gif', thumbPath: null, width: 6000, height: 6000 };
+    expect(tooLargeToPreview(pic)).toBe(true);
+    expect(previewPath(pic)).toBeNull();
+    expect(previewPath({ ...pic, thumbPath: 't.webp' })).toBe('t.webp');
+    expect(previewPath({ ...pic, width: 1024, height: 1024 })).toBe('a.gif');
+    // Size unknown (the thumbnail failed on a broken header): the file, as before.
+    expect(previewPath({ ...pic, width: null, height: null })).toBe('a.gif');
+    expect(tooLargeToPreview({ ...pic, kind: 'video' })).toBe(false);
   });
 
   it('names a card by prompt (or model) and status', () => {

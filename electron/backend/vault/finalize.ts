@@ -6,7 +6,7 @@ import type { Logger } from '../types.ts';
 import type { OutputRecord, PredictionRecord } from '../records/types.ts';
 import { DownloadError } from './download.ts';
 import { checkMagic } from './magic.ts';
-import { makeThumbnail } from './thumbs.ts';
+import { TooLargeToThumbnail, makeThumbnail } from './thumbs.ts';
 import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
 import { MP4_EXTS, mp4Tags } from './mp4-tags.ts';
 import type { Mp4Tagger } from './mp4-tag-child.ts';
@@ -151,7 +151,11 @@ export async function finalizeFile(
       await fs.promises.chmod(thumbAbs, FILE_MODE);
       thumbPath = rel(thumbAbs);
     } catch (err) {
-      ctx.log.warn('thumbnail failed; the card shows the full image instead', { id: rec.id, index: out.index, err: String(err) });
+      if (err instanceof TooLargeToThumbnail) {
+        // Saved whole; its size tells the gallery not to decode it either (LIMITS.previewPixels).
+        ({ width, height } = err);
+        ctx.log.info('no thumbnail: the picture is too large to decode safely', { id: rec.id, index: out.index, why: err.message });
+      } else ctx.log.warn('thumbnail failed; the card shows the full image instead', { id: rec.id, index: out.index, err: String(err) });
     }
   }
   return { state: 'saved', kind, path: rel(finalAbs), thumbPath, mime, size: finalSize, sha256: finalSha, width, height, error: null };

@@ -1,8 +1,15 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
+import { FILE_MODE, privateDir } from '../data-dir.ts';
+import { LIMITS, formatBytes } from '../../../shared/limits.ts';
 
 // Thumbnails for the gallery: ~512 px WebP. The backend has no video decoder (no ffmpeg): a video's
 // poster frame is decoded by the renderer and kept through `media:poster` (./poster.ts).
 export const THUMB_SIZE = 512;
+
+/** sharp's own default (16383²): even a loader that streams is not asked for more. */
+const SHARP_MAX_PIXELS = 268_402_689;
 
 // Each image is thumbnailed once, in the background of the main process: libvips's operation cache
 // and one worker thread per core only hold memory there (measured: test/bench/memory.bench.ts).
@@ -21,17 +28,112 @@ function oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/**
+ * An image whose decode would take more memory than a thumbnail may (LIMITS.thumbDecodeBytes): it is
+ * saved, with its size, but gets no thumbnail, and the gallery does not decode it whole either
+ * (LIMITS.previewPixels).
+ */
+export class TooLargeToThumbnail extends Error {
+  readonly width: number;
+  readonly height: number;
+  constructor(width: number, height: number, format: string) {
+    super(`a ${width}×${height} ${format} would take more than ${formatBytes(LIMITS.thumbDecodeBytes)} to decode for a thumbnail`);
+    this.width = width;
+    this.height = height;
+  }
+}
+
+/**
+ * Bytes a loader holds per pixel when it must decode the whole picture before it can shrink it, or
+ * null for one that streams or shrinks while decoding (baseline JPEG, plain PNG, WebP, SVG: a few
+ * rows at a time, so only sharp's own pixel limit applies). The file's size says nothing: an
+ * 863-byte AVIF of 8000×8000 held 1.3 GB, a 174 KB GIF of 16000×16000 1.2 GB, an 800 KB
+ * interlaced PNG 0.9 GB (peak RSS of `makeThumbnail`, per pixel: AVIF ~20, GIF ~4.5, interlaced PNG
+ * and progressive JPEG ~3.3). Formats not named here are taken to decode whole, generously.
+ */
+export function wholeDecodeBytesPerPixel(format: string | undefined, progressive: boolean): number | null {
+  switch (format) {
+    case 'jpeg':
+    case 'png':
+      return progressive ? 4 : null;
+    case 'webp':
+    case 'svg':
+      return null;
+    case 'gif':
+      return 5;
+    case 'heif':
+      return 20;
+    default:
+      return 8;
+  }
+}
+
 export function makeThumbnail(src: string, dest: string): Promise<{ width: number | null; height: number | null }> {
   return oneAtATime(async () => {
-    const meta = await sharp(src, { animated: false, limitInputPixels: 268_402_689 }).metadata();
-    await sharp(src, { animated: false })
+    // The header only: what the picture claims to be, before anything is decoded.
+    const meta = await sharp(src, { animated: false, limitInputPixels: SHARP_MAX_PIXELS }).metadata();
+    const rotated = (meta.orientation ?? 1) >= 5;
+    const w = meta.width ?? null;
+    const h = meta.pageHeight ?? meta.height ?? null;
+    const perPixel = wholeDecodeBytesPerPixel(meta.format, meta.isProgressive === true);
+    if (w !== null && h !== null && perPixel !== null && w * h * perPixel > LIMITS.thumbDecodeBytes) {
+      throw rotated ? new TooLargeToThumbnail(h, w, meta.format ?? 'image') : new TooLargeToThumbnail(w, h, meta.format ?? 'image');
+    }
+    await sharp(src, { animated: false, limitInputPixels: SHARP_MAX_PIXELS })
       .rotate()
       .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 78 })
       .toFile(dest);
-    const rotated = (meta.orientation ?? 1) >= 5;
-    const w = meta.width ?? null;
-    const h = meta.pageHeight ?? meta.height ?? null;
     return rotated ? { width: h, height: w } : { width: w, height: h };
   });
+}
+
+/**
+ * Whether a file is a thumbnail as Kiln makes them: WebP, one frame, at most THUMB_SIZE a side, read
+ * from its header. An imported archive's thumbnails are its claims (a "thumbnail" can be a
+ * 16000×16000 GIF under a .webp name); the gallery decodes them as they are.
+ */
+export async function isKilnThumbnail(file: string): Promise<boolean> {
+  try {
+    const m = await sharp(file, { animated: false, limitInputPixels: SHARP_MAX_PIXELS }).metadata();
+    return m.format === 'webp' && (m.pages ?? 1) === 1 && (m.width ?? Infinity) <= THUMB_SIZE && (m.height ?? Infinity) <= THUMB_SIZE;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An imported picture as the vault would have saved it: its size from its own header, and a
+ * thumbnail that is Kiln's — the archive's if it is one, else made again (refused for a bomb, as
+ * for a download). `thumb` is where a new one goes; null when none could be had.
+ */
+export async function vetImportedPicture(
+  file: string,
+  archivedThumb: string | null,
+  thumb: string,
+): Promise<{ width: number | null; height: number | null; thumb: string | null }> {
+  const size = await sharp(file, { animated: false, limitInputPixels: SHARP_MAX_PIXELS })
+    .metadata()
+    .then(
+      (m) => {
+        const w = m.width ?? null;
+        const h = m.pageHeight ?? m.height ?? null;
+        return (m.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
+      },
+      () => null,
+    );
+  // Not a picture sharp can read: no size, no thumbnail (the card shows the file, as after a failed one).
+  if (!size) return { width: null, height: null, thumb: null };
+  const { width, height } = size;
+  if (archivedThumb && (await isKilnThumbnail(archivedThumb))) return { width, height, thumb: archivedThumb };
+  if (archivedThumb && archivedThumb !== thumb) await fs.promises.rm(archivedThumb, { force: true });
+  try {
+    await privateDir(path.dirname(thumb));
+    await makeThumbnail(file, thumb);
+    await fs.promises.chmod(thumb, FILE_MODE);
+    return { width, height, thumb };
+  } catch {
+    await fs.promises.rm(thumb, { force: true });
+    return { width, height, thumb: null };
+  }
 }

@@ -23,6 +23,7 @@ afterAll(removeTempDirs);
 let server: http.Server;
 let origin = '';
 let pngBytes: Buffer;
+let bombGif: Buffer;
 const hits = new Map<string, number>();
 let active = 0;
 let maxActive = 0;
@@ -34,6 +35,9 @@ beforeAll(async () => {
   const webp = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#cc3366' } })
     .webp()
     .toBuffer();
+  bombGif = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#c81e1e' }, limitInputPixels: false })
+    .gif()
+    .toBuffer(); // ~25 KB that decodes whole to 36 MP (thumbnail-bombs.test.ts)
   const mp4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2'), Buffer.alloc(4096, 7)]);
   server = http.createServer((req, res) => {
     const url = req.url ?? '';
@@ -44,6 +48,7 @@ beforeAll(async () => {
     };
     if (url === '/img.png') return send(200, 'image/png', pngBytes);
     if (url === '/pic.webp') return send(200, 'image/webp', webp);
+    if (url === '/bomb.gif') return send(200, 'image/gif', bombGif);
     if (url === '/clip.mp4') return send(200, 'video/mp4', mp4);
     if (url === '/real.mp4') return send(200, 'video/mp4', videoFixture());
     if (url === '/html.png') return send(200, 'image/png', '<!doctype html><html><body>Login required</body></html>');
@@ -142,6 +147,15 @@ describe('vault: saving outputs', () => {
     expect(tmpFiles(dir)).toEqual([]);
     // and the media handler serves it
     expect((await handleMediaRequest(vault.root, o!.path!)).status).toBe(200);
+  });
+
+  it('saves a picture too large to decode whole, with its size and no thumbnail, and says why', async () => {
+    const { history, vault, log } = setup();
+    await vault.saveOutputs(succeeded(history, 'g1', [`${origin}/bomb.gif`]));
+    const [o] = history.getOutputs('g1');
+    expect(o).toMatchObject({ state: 'saved', kind: 'image', thumbPath: null, width: 6000, height: 6000, size: bombGif.length });
+    expect(history.get('g1')!.saveState).toBe('saved');
+    expect(log.lines.find((l) => l.msg.startsWith('no thumbnail'))?.fields?.why).toMatch(/6000×6000 gif/);
   });
 
   it('non-PNG files get a sidecar JSON; text output is stored as a .txt file', async () => {

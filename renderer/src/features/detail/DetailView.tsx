@@ -4,7 +4,7 @@ import { usePredictions, predictionsStore, uiStore, useUi } from '../../stores/i
 import { windowApi } from '../../api.ts';
 import { useNow } from '../../components/now.ts';
 import { formatDuration, formatBytes } from '../../components/format.ts';
-import { statusBadge, canCancel, cardLabel, canRedownload } from '../gallery/status.ts';
+import { statusBadge, canCancel, cardLabel, canRedownload, previewPath, tooLargeToPreview } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { Dialog, DialogClose } from '../../ui/Dialog.tsx';
 
@@ -105,7 +105,7 @@ export function DetailView({ id }: { id: string }) {
                 aria-pressed={i === outIdx}
                 onClick={() => setOutIdx(i)}
               >
-                {o.kind === 'image' && (o.thumbPath ?? o.path) ? <img src={windowApi().mediaUrl((o.thumbPath ?? o.path)!)} alt="" /> : <span>{i + 1}</span>}
+                {o.kind === 'image' && previewPath(o) ? <img src={windowApi().mediaUrl(previewPath(o)!)} alt="" /> : <span>{i + 1}</span>}
               </button>
             ))}
           </div>
@@ -334,6 +334,22 @@ function Stage({ p, out, drag }: { p: PredictionView; out: OutputView | null; dr
         <p>This output was deleted outside Kiln. Replicate may still have it for a while.</p>
         <button type="button" className="btn primary" onClick={() => act.redownload(p.id)}>
           Re-download file
+        </button>
+      </div>
+    );
+  }
+  if (out?.kind === 'image' && out.path && tooLargeToPreview(out)) {
+    const path = out.path;
+    return (
+      <div className="stage-empty stage-too-large">
+        <p>
+          <strong>
+            Too large to preview ({out.width}×{out.height})
+          </strong>
+        </p>
+        <p>The picture is saved in full; decoding it here would take more memory than a preview should. Open it in an image viewer.</p>
+        <button type="button" className="btn" onClick={() => act.reveal(path)}>
+          Show in folder
         </button>
       </div>
     );

@@ -4,7 +4,7 @@ import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration, formatElapsed } from '../../components/format.ts';
-import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload } from './status.ts';
+import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload, previewPath, tooLargeToPreview } from './status.ts';
 import * as act from './actions.ts';
 import { Menu } from '../../ui/Menu.tsx';
 import { CardCost, retryCostId } from '../cost/CardCost.tsx';
@@ -63,7 +63,8 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   // A file deleted outside Kiln: no broken image, the card offers a re-download instead.
   const gone = out?.state === 'missing';
   const missing = canRedownload(p);
-  const media = out && out.path && !gone ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
+  const shown = out && out.path && !gone ? previewPath(out) : null;
+  const media = shown ? windowApi().mediaUrl(shown) : null;
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
   const caption = pendingCaption(p, badgeNow, online);
@@ -157,6 +158,12 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           />
         ) : media && out?.kind === 'image' ? (
           <img src={media} alt="" loading={imageLoading(index)} decoding="async" draggable={false} />
+        ) : out?.path && tooLargeToPreview(out) ? (
+          <div className="card-placeholder card-missing card-too-large">
+            <span className="small">
+              Too large to preview ({out.width}×{out.height})
+            </span>
+          </div>
         ) : p.text ? (
           // While the answer streams, its newest words; once finished, its beginning.
           <div className={`card-text${active ? ' streaming' : ''}`}>{active ? p.text.slice(-600) : p.text.slice(0, 600)}</div>

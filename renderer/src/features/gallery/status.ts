@@ -1,4 +1,5 @@
-import type { PredictionView } from '../../../../shared/domain/prediction.ts';
+import type { OutputView, PredictionView } from '../../../../shared/domain/prediction.ts';
+import { LIMITS } from '../../../../shared/limits.ts';
 import { isTerminal } from '../../../../shared/domain/status.ts';
 import { formatElapsed } from '../../components/format.ts';
 
@@ -114,6 +115,20 @@ export function runTimeMs(p: PredictionView): number | null {
 
 export function primaryOutput(p: PredictionView) {
   return p.outputs.find((o) => o.kind === 'image' || o.kind === 'video') ?? p.outputs[0] ?? null;
+}
+
+/**
+ * A saved picture without a thumbnail that is too large to decode whole in a card (LIMITS.previewPixels):
+ * the vault refused it a thumbnail for the memory its decode would take, and the page would pay the same.
+ */
+export function tooLargeToPreview(o: Pick<OutputView, 'kind' | 'thumbPath' | 'width' | 'height'>): boolean {
+  return o.kind === 'image' && !o.thumbPath && o.width !== null && o.height !== null && o.width * o.height > LIMITS.previewPixels;
+}
+
+/** The file a small picture of this output shows: its thumbnail, else the saved file unless it is too large to decode; null for none. */
+export function previewPath(o: Pick<OutputView, 'kind' | 'path' | 'thumbPath' | 'width' | 'height'>): string | null {
+  if (o.thumbPath) return o.thumbPath;
+  return o.path && !tooLargeToPreview(o) ? o.path : null;
 }
 
 /** A saved output whose file is gone from the vault (deleted outside the app); a re-download can bring it back. */

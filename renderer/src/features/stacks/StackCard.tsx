@@ -4,7 +4,7 @@ import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { predictionsStore, usePredictions } from '../../stores/index.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt } from '../../components/format.ts';
-import { primaryOutput } from '../gallery/status.ts';
+import { previewPath, primaryOutput } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { fanoutStore, useFanout } from './store.ts';
 import { countStatuses, isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
@@ -165,7 +165,8 @@ async function retryAll(ids: string[]): Promise<void> {
 
 function StackThumb({ p }: { p: PredictionView }) {
   const out = primaryOutput(p);
-  const src = out?.path && out.kind === 'image' ? windowApi().mediaUrl(out.thumbPath ?? out.path) : null;
+  const shown = out?.kind === 'image' ? previewPath(out) : null;
+  const src = shown ? windowApi().mediaUrl(shown) : null;
   if (src) return <img src={src} alt="" loading="lazy" decoding="async" draggable={false} />;
   return <span className={`stack-thumb-empty status-${needsRetry(p) ? 'bad' : p.status === 'succeeded' ? 'good' : 'active'}`} aria-hidden="true" />;
 }
