@@ -11,7 +11,8 @@ import { GroupKind, OutputKind, OutputState, PredictionView, Progress } from '..
 import { RunInput } from '../../../shared/run-input.ts';
 import { approxJsonSize } from '../../../shared/message-size.ts';
 import { extractZip, writeZip, type ArchiveLimits } from './archive.ts';
-import { cleanArchivePath, copyConfined, isVaultFile, sanitizeSnapshot } from './confine.ts';
+import { cleanArchivePath, copyConfined, isVaultFile, ownFolders, sanitizeSnapshot } from './confine.ts';
+import { vetImportedPicture } from '../vault/thumbs.ts';
 
 // Export a selection (or everything) as a folder or a .zip: manifest.json + media/<vault path>.
 // Every record carries its provider (replicate or fal; ARCHITECTURE.md, "Fixed interfaces"), so a fal run comes back a fal run.
@@ -273,12 +274,33 @@ export async function importHistory(opts: {
       }
       const s = sanitizeSnapshot(raw, RECORD_DEFAULTS);
       for (const rel of filesOf(s)) await bring(rel);
-      imported += opts.history.restore([settleOutputs(s, arrived)]);
+      imported += opts.history.restore([await vetPictures(settleOutputs(s, arrived), opts.vaultRoot)]);
     }
     return { imported, skipped };
   } finally {
     if (cleanup) fs.rmSync(cleanup, { recursive: true, force: true });
   }
+}
+
+/**
+ * Pictures as the vault would have saved them: sizes read from the files, thumbnails Kiln's own or
+ * made again (vault/thumbs.ts). The gallery decides what to decode by both, and an archive's
+ * width, height and thumbnail are only its claims.
+ */
+async function vetPictures(s: PredictionSnapshot, vaultRoot: string): Promise<PredictionSnapshot> {
+  const own = ownFolders(s.record);
+  const outputs = [];
+  for (const o of s.outputs) {
+    if (o.kind !== 'image' || o.state !== 'saved' || o.path === null) {
+      outputs.push(o);
+      continue;
+    }
+    const thumbRel = `${own.thumbs}out-${o.index}.webp`;
+    const v = await vetImportedPicture(path.join(vaultRoot, o.path), o.thumbPath ? path.join(vaultRoot, o.thumbPath) : null, path.join(vaultRoot, thumbRel));
+    const thumbPath = v.thumb === null ? null : v.thumb === path.join(vaultRoot, thumbRel) ? thumbRel : o.thumbPath;
+    outputs.push({ ...o, width: v.width, height: v.height, thumbPath });
+  }
+  return { ...s, outputs };
 }
 
 /**

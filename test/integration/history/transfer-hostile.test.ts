@@ -2,6 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Zip, ZipDeflate, strToU8, unzipSync, zipSync } from 'fflate';
+import sharp from 'sharp';
 import { openHistory } from '../../../electron/backend/history/store.ts';
 import type { HistoryStoreFull } from '../../../electron/backend/history/types.ts';
 import { exportHistory, importHistory } from '../../../electron/backend/transfer/transfer.ts';
@@ -405,5 +406,52 @@ describe('archive import bounds', () => {
     await expect(
       importHistory({ history: w.h, vaultRoot: w.root, source: src, tmpParent: w.tmp, limits: { ...LIMITS.archive, totalBytes: 100_000 } }),
     ).rejects.toThrow(/97\.7 KB limit/);
+  });
+
+  it("an archive's picture sizes and thumbnails are its claims: sizes come from the files, a thumbnail that is not Kiln's is made again, a bomb gets none", async () => {
+    const w = world();
+    const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#1e64c8' }, limitInputPixels: false });
+    const bomb = await solid(6000, 6000).gif().toBuffer(); // ~25 KB, decoded whole: 36 MP
+    const photo = await solid(800, 600).png().toBuffer();
+    const bigPng = await solid(2000, 2000).png().toBuffer();
+    const kilnThumb = await solid(512, 384).webp().toBuffer();
+    const out = (dir: string, thumb: boolean) => ({
+      index: 0,
+      kind: 'image',
+      state: 'saved',
+      path: `${dir}/out-0.${dir.endsWith('b1') ? 'gif' : 'png'}`,
+      thumbPath: thumb ? `thumbs/${dir}/out-0.webp` : null,
+      width: 100, // the claim
+      height: 100,
+    });
+    const zip = zipOf(tempDir('kiln-hostile-zip-'), {
+      'manifest.json': strToU8(
+        JSON.stringify(
+          manifestOf([run('b1', {}, [out('1970/01/b1', true)]), run('p1', {}, [out('1970/01/p1', true)]), run('k1', {}, [out('1970/01/k1', true)])]),
+        ),
+      ),
+      // A bomb, and a "thumbnail" that is the same bomb under a .webp name.
+      'media/1970/01/b1/out-0.gif': bomb,
+      'media/thumbs/1970/01/b1/out-0.webp': bomb,
+      // A photo whose thumbnail is a 2000×2000 PNG: not what Kiln makes, so made again.
+      'media/1970/01/p1/out-0.png': photo,
+      'media/thumbs/1970/01/p1/out-0.webp': bigPng,
+      // A photo with a thumbnail as Kiln makes them: kept as it came.
+      'media/1970/01/k1/out-0.png': photo,
+      'media/thumbs/1970/01/k1/out-0.webp': kilnThumb,
+    });
+    expect(await importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp })).toEqual({ imported: 3, skipped: 0 });
+
+    expect(w.h.getOutputs('b1')[0]).toMatchObject({ state: 'saved', width: 6000, height: 6000, thumbPath: null });
+    expect(fs.existsSync(path.join(w.root, 'thumbs/1970/01/b1/out-0.webp'))).toBe(false);
+
+    const p1 = w.h.getOutputs('p1')[0]!;
+    expect(p1).toMatchObject({ state: 'saved', width: 800, height: 600, thumbPath: 'thumbs/1970/01/p1/out-0.webp' });
+    const remade = await sharp(path.join(w.root, p1.thumbPath!)).metadata();
+    expect([remade.format, remade.width, remade.height]).toEqual(['webp', 512, 384]);
+
+    const k1 = w.h.getOutputs('k1')[0]!;
+    expect(k1).toMatchObject({ width: 800, height: 600, thumbPath: 'thumbs/1970/01/k1/out-0.webp' });
+    expect(fs.readFileSync(path.join(w.root, k1.thumbPath!)).equals(kilnThumb)).toBe(true);
   });
 });
