@@ -1,5 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { statusBadge, pendingCaption, cardLabel, canCancel, previewPath, tooLargeToPreview } from '../../renderer/src/features/gallery/status.ts';
+import {
+  statusBadge,
+  pendingCaption,
+  cardLabel,
+  canCancel,
+  fileActionsFor,
+  previewPath,
+  replicatePageUrl,
+  tooLargeToPreview,
+} from '../../renderer/src/features/gallery/status.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 import { predictionView } from './view-fixture.ts';
 
@@ -71,5 +80,27 @@ describe('card status wording', () => {
     expect(pendingCaption(p({ status: 'failed' }), 0)).toBeNull();
     // The caption is decorative: the card's accessible name stays the stable prompt + status.
     expect(cardLabel(p({ statusSince: 1_000 }))).toBe('a red fox in snow — starting');
+  });
+});
+
+describe("a card's file actions", () => {
+  const pic = { index: 0, kind: 'image' as const, state: 'saved' as const, mime: 'image/gif', size: 1, path: 'a.gif', thumbPath: null, remoteUrl: null };
+  const labels = (q: PredictionView) => fileActionsFor(q, q.outputs[0] ?? null);
+  const done = (o: Partial<PredictionView>, width = 1024, height = 1024) =>
+    p({ status: 'succeeded', saveState: 'saved', providerId: 'abc123', outputs: [{ ...pic, width, height }], ...o });
+
+  it('links a Replicate run to its page on replicate.com only, never a fal run or a server-chosen host', () => {
+    expect(replicatePageUrl(done({ webUrl: 'https://replicate.com/p/abc123' }))).toBe('https://replicate.com/p/abc123');
+    expect(replicatePageUrl(done({ webUrl: 'https://replicate.com.evil.example/p/abc123' }))).toBe('https://replicate.com/p/abc123');
+    expect(replicatePageUrl(done({ webUrl: 'http://replicate.com/p/abc123' }))).toBe('https://replicate.com/p/abc123');
+    expect(replicatePageUrl(done({ webUrl: 'not a url', providerId: 'a/../b' }))).toBe('https://replicate.com/p/a%2F..%2Fb');
+    expect(labels(done({}))).toContain('open-replicate');
+    expect(labels(done({ provider: 'fal', model: 'fal-ai/flux/dev' }))).not.toContain('open-replicate');
+  });
+
+  it('offers Copy image except for a picture too large to decode', () => {
+    expect(labels(done({}))).toContain('copy-image');
+    expect(labels(done({}, 6000, 6000))).not.toContain('copy-image');
+    expect(labels(done({}, 6000, 6000))).toEqual(['open-default', 'save-as', 'reveal', 'open-replicate']);
   });
 });

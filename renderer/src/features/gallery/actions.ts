@@ -5,6 +5,7 @@ import { openExternal } from '../../components/external.ts';
 import { excerpt } from '../../components/format.ts';
 import { fieldErrorsFrom } from '../composer/field-errors.ts';
 import { confirmRetryBudget } from '../cost/budget-gate.ts';
+import { fileActionsFor, replicatePageUrl, type FileAction } from './status.ts';
 
 /** How long a deleted card's slot stays (empty) under the pointer: longer than a double-click. */
 export const DELETE_HOLD_MS = 1_200;
@@ -170,23 +171,24 @@ export function redownload(id: string): void {
 }
 
 export function openOnReplicate(p: PredictionView): void {
-  const url = p.webUrl ?? (p.providerId ? `https://replicate.com/p/${p.providerId}` : null);
+  const url = replicatePageUrl(p);
   if (url) openExternal(url);
 }
 
 /**
  * What can be done with one output's file (and the prediction's page): the card's "More actions"
- * menu and the detail view offer exactly these, under the same conditions.
+ * menu and the detail view offer exactly these, under the same conditions (`fileActionsFor`).
  */
 export function fileActions(p: PredictionView, out: OutputView | null): { label: string; run: () => void }[] {
-  const saved = out?.path && out.state !== 'missing' ? out.path : null;
-  const media = saved && (out!.kind === 'image' || out!.kind === 'video') ? out! : null;
-  const list: { label: string; run: () => void }[] = [];
-  if (media?.kind === 'image') list.push({ label: 'Copy image', run: () => copyImage(media.path!) });
-  if (media) list.push({ label: 'Open with default app', run: () => openDefault(media.path!) });
-  if (saved) list.push({ label: 'Save as…', run: () => saveAs(saved) }, { label: 'Reveal in folder', run: () => reveal(saved) });
-  if (p.webUrl || p.providerId) list.push({ label: 'Open on replicate.com', run: () => openOnReplicate(p) });
-  return list;
+  const path = out?.path ?? '';
+  const run: Record<FileAction, { label: string; run: () => void }> = {
+    'copy-image': { label: 'Copy image', run: () => copyImage(path) },
+    'open-default': { label: 'Open with default app', run: () => openDefault(path) },
+    'save-as': { label: 'Save as…', run: () => saveAs(path) },
+    reveal: { label: 'Reveal in folder', run: () => reveal(path) },
+    'open-replicate': { label: 'Open on replicate.com', run: () => openOnReplicate(p) },
+  };
+  return fileActionsFor(p, out).map((a) => run[a]);
 }
 
 export async function bulkRetry(ids: string[]): Promise<void> {

@@ -140,3 +140,34 @@ export function hasMissingFile(p: PredictionView): boolean {
 export function canRedownload(p: PredictionView): boolean {
   return hasMissingFile(p) || (p.status === 'succeeded' && p.saveState === 'save-failed');
 }
+
+/**
+ * The run's page on replicate.com: the server's `urls.web` when it is one (a server's answer is
+ * untrusted, and the menu item promises replicate.com), else built from the prediction id. Only
+ * Replicate runs have one: a fal request id is no Replicate prediction.
+ */
+export function replicatePageUrl(p: Pick<PredictionView, 'provider' | 'webUrl' | 'providerId'>): string | null {
+  if (p.provider !== 'replicate') return null;
+  try {
+    const u = p.webUrl ? new URL(p.webUrl) : null;
+    if (u && u.protocol === 'https:' && !u.username && !u.password && (u.hostname === 'replicate.com' || u.hostname.endsWith('.replicate.com'))) return u.href;
+  } catch {
+    /* not a URL: built from the id below */
+  }
+  return p.providerId ? `https://replicate.com/p/${encodeURIComponent(p.providerId)}` : null;
+}
+
+export type FileAction = 'copy-image' | 'open-default' | 'save-as' | 'reveal' | 'open-replicate';
+
+/** Which file actions one output offers (gallery/actions.ts `fileActions` gives them labels and effects). */
+export function fileActionsFor(p: PredictionView, out: OutputView | null): FileAction[] {
+  const saved = out?.path && out.state !== 'missing' ? out : null;
+  const media = saved && (saved.kind === 'image' || saved.kind === 'video') ? saved : null;
+  const list: FileAction[] = [];
+  // Copying decodes the whole picture (in the app's main process): not for one too large to preview.
+  if (media?.kind === 'image' && !tooLargeToPreview(media)) list.push('copy-image');
+  if (media) list.push('open-default');
+  if (saved) list.push('save-as', 'reveal');
+  if (replicatePageUrl(p)) list.push('open-replicate');
+  return list;
+}
