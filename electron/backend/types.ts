@@ -65,7 +65,18 @@ export type FetchLike = typeof fetch;
  * utilityProcess, since a packaged build has the RunAsNode fuse off and a fork there would start a
  * second app.
  */
-export type StartWorker = (script: string, env: Record<string, string>, events: WorkerEvents) => WorkerChild;
+export type StartWorker = (script: string, env: Record<string, string>, events: WorkerEvents, limits?: WorkerLimits) => WorkerChild;
+
+/** Bounds on a worker process, set when it starts. */
+export interface WorkerLimits {
+  /** V8's old-space heap (`--max-old-space-size`): a job that needs more dies instead of taking the machine's memory. */
+  heapMb?: number;
+}
+
+/** The executable's arguments that carry a worker's limits (both hosts' StartWorker pass them). */
+export function workerExecArgv(limits: WorkerLimits | undefined): string[] {
+  return limits?.heapMb ? [`--max-old-space-size=${Math.max(16, Math.floor(limits.heapMb))}`] : [];
+}
 
 export interface WorkerEvents {
   /** Running: the job may be sent. */

@@ -1,14 +1,14 @@
 import { fork } from 'node:child_process';
-import type { StartWorker } from '../types.ts';
+import { workerExecArgv, type StartWorker } from '../types.ts';
 
 // Node's way to start a worker script (types.ts StartWorker): `child_process.fork`, for the CLI,
 // browser mode and tests. Structured-clone messages ('advanced'), so a Date crosses as a Date; no
-// inherited execArgv (a test runner's or inspector's flags are not the worker's); stderr kept
+// inherited execArgv (a test runner's or inspector's flags are not the worker's), only its limits; stderr kept
 // (its last line says why a child died), bounded.
 export function forkWorker(execPath: string = process.execPath): StartWorker {
-  return (script, env, events) => {
+  return (script, env, events, limits) => {
     let started = false;
-    const child = fork(script, [], { execPath, execArgv: [], env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(script, [], { execPath, execArgv: workerExecArgv(limits), env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const said = lastWords(child.stderr);
     child.on('spawn', () => {
       started = true;
@@ -37,7 +37,9 @@ export function lastWords(stderr: NodeJS.ReadableStream | null | undefined): (ho
     tail = (tail + b.toString('utf8')).slice(-2000);
   });
   return (how) => {
-    const last = tail.trim().split('\n').at(-1) ?? '';
+    // V8's own verdict ("FATAL ERROR: Reached heap limit … out of memory") comes before the native
+    // stack it prints: that line, not the stack's last frame, says why.
+    const last = /FATAL ERROR:[^\n]*/.exec(tail)?.[0] ?? tail.trim().split('\n').at(-1) ?? '';
     return last ? `${how}: ${last.slice(0, 300)}` : how;
   };
 }

@@ -18,6 +18,13 @@ export type Mp4Tagger = (src: string, dest: string, ext: string, tags: MetadataT
 /** The worker beside this module: `.ts` from source, `.js`/`.mjs` beside the bundle that inlined it. */
 export const MP4_TAG_WORKER = fileURLToPath(new URL(`./mp4-tag-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
+/**
+ * The remux child's heap. mediabunny builds the sample tables in it: some 100 B a sample, so a
+ * two-hour 60 fps video needs ~45 MB. An 11 KB MP4 whose `stts` claims 4 billion samples took
+ * 4.2 GB before the time limit; with this bound it dies at once, and the file keeps a sidecar.
+ */
+const CHILD_HEAP_MB = 512;
+
 /** A remux runs at ~100 MB/s; a child still busy at a tenth of that speed (plus a start) is stuck. */
 const timeoutFor = (bytes: number) => 30_000 + bytes / 10_000;
 
@@ -40,6 +47,8 @@ export interface Mp4TaggerOptions {
   /** The worker script (tests: one that crashes or hangs). */
   worker?: string;
   timeoutMs?: (bytes: number) => number;
+  /** The child's heap (tests: a small one). */
+  heapMb?: number;
 }
 
 /** A tagger that runs each job in its own child; `close()` ends any still running. */
@@ -68,19 +77,24 @@ export function mp4TaggerInChild(opts: Mp4TaggerOptions): { tag: Mp4Tagger; clos
         resolve(r);
       };
       const timer = setTimeout(() => end({ why: `the MP4 remux did not finish within ${Math.ceil(limitMs / 1000)} s` }), limitMs);
-      child = start(opts.worker ?? MP4_TAG_WORKER, childEnv(), {
-        onSpawn: () => child?.send({ src, dest, ext, tags }),
-        onMessage: (m) => end(isResult(m) ? m : { why: 'the MP4 remux process gave an answer Kiln does not understand' }),
-        onExit: (how) => end({ why: `the MP4 remux process ended (${how}) without an answer` }),
-        onStartError: (err) => {
-          // No child at all (a host that cannot start one). Not remuxed here: that would load
-          // mediabunny and its buffers into the engine's process; the file is kept as downloaded
-          // and its JSON sidecar carries the same metadata (finalize.ts).
-          if (!warned) opts.log.warn('MP4 tags: the remux process could not start; videos keep their metadata in a JSON sidecar', { why: err.message });
-          warned = true;
-          end({ why: `the MP4 remux process could not start: ${err.message}` });
+      child = start(
+        opts.worker ?? MP4_TAG_WORKER,
+        childEnv(),
+        {
+          onSpawn: () => child?.send({ src, dest, ext, tags }),
+          onMessage: (m) => end(isResult(m) ? m : { why: 'the MP4 remux process gave an answer Kiln does not understand' }),
+          onExit: (how) => end({ why: `the MP4 remux process ended (${how}) without an answer` }),
+          onStartError: (err) => {
+            // No child at all (a host that cannot start one). Not remuxed here: that would load
+            // mediabunny and its buffers into the engine's process; the file is kept as downloaded
+            // and its JSON sidecar carries the same metadata (finalize.ts).
+            if (!warned) opts.log.warn('MP4 tags: the remux process could not start; videos keep their metadata in a JSON sidecar', { why: err.message });
+            warned = true;
+            end({ why: `the MP4 remux process could not start: ${err.message}` });
+          },
         },
-      });
+        { heapMb: opts.heapMb ?? CHILD_HEAP_MB },
+      );
       if (!settled) running.add(child);
     });
   };

@@ -47,6 +47,21 @@ describe('MP4 tags in a child process', () => {
     expect(fs.statSync(SAMPLE).size).toBeGreaterThan(0);
   });
 
+  it('an MP4 whose sample table claims billions of samples dies at the heap bound, not at the time limit', async () => {
+    // 11 KB: the sample fixture with its video track's one `stts` entry claiming 2^32-1 samples.
+    // mediabunny builds an object per claimed sample (the track has a `ctts`); unbounded, the
+    // child took 4.2 GB before the time limit ended it.
+    const dir = tempDir('kiln-mp4child-');
+    const bytes = fs.readFileSync(SAMPLE);
+    const at = bytes.indexOf(Buffer.from('stts'));
+    bytes.writeUInt32BE(0xffffffff, at + 12);
+    const bomb = path.join(dir, 'bomb.mp4');
+    fs.writeFileSync(bomb, bytes);
+    const tagger = mp4TaggerInChild({ log, heapMb: 64, timeoutMs: () => 60_000 });
+    const r = await tagger.tag(bomb, path.join(dir, 'out.mp4'), '.mp4', tags);
+    expect('why' in r && r.why).toMatch(/ended .*heap.*out of memory/i); // the caller drops the partial file (finalize.ts)
+  }, 90_000);
+
   it("mediabunny's own refusal comes back as the reason", async () => {
     const dir = tempDir('kiln-mp4child-');
     const src = script(dir, 'not-a-video.mp4', 'plain text, not an MP4');
