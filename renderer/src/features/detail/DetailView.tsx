@@ -18,6 +18,8 @@ import { CopyAsCode } from '../reproduce/CopyAsCode.tsx';
 import { UseAsInput, chainKind } from '../chain/UseAsInput.tsx';
 import { SourceLink } from '../chain/SourceLink.tsx';
 import { chainDragProps } from '../chain/drag.ts';
+import { renderAsMarkdown } from './markdown-budget.ts';
+import { ErrorBoundary } from '../../components/ErrorBoundary.tsx';
 import '../chain/chain.css';
 
 // The markdown stack (react-markdown, micromark, unified: about a fifth of the bundle) loads with the
@@ -370,16 +372,25 @@ function Stage({ p, out, drag }: { p: PredictionView; out: OutputView | null; dr
     );
   // eslint-disable-next-line jsx-a11y/media-has-caption
   if (out?.kind === 'audio' && out.path) return <audio src={windowApi().mediaUrl(out.path)} controls />;
-  // Model text: markdown without raw HTML, remote images or in-page navigation (see SafeMarkdown).
-  if (p.text)
+  // Model text: markdown without raw HTML, remote images or in-page navigation (see SafeMarkdown),
+  // when its parse is bounded (markdown-budget.ts); else, or if the render throws, as it is.
+  if (p.text) {
+    const plain = <p className="stage-text-plain">{p.text}</p>;
     return (
       <div className="stage-text markdown">
-        {/* The text as it is until the renderer arrives: nothing to wait for to read it. */}
-        <Suspense fallback={<p className="stage-text-plain">{p.text}</p>}>
-          <SafeMarkdown>{p.text}</SafeMarkdown>
-        </Suspense>
+        {renderAsMarkdown(p.text) ? (
+          <ErrorBoundary key={p.id} fallback={plain}>
+            {/* The text as it is until the renderer arrives: nothing to wait for to read it. */}
+            <Suspense fallback={plain}>
+              <SafeMarkdown>{p.text}</SafeMarkdown>
+            </Suspense>
+          </ErrorBoundary>
+        ) : (
+          plain
+        )}
       </div>
     );
+  }
   return (
     <div className="stage-empty muted">
       {p.error

@@ -6,12 +6,13 @@ import type { Page } from '@playwright/test';
 import { test, expect, launchKiln } from './fixtures.ts';
 import { openHistory } from '../../electron/backend/history/store.ts';
 import { systemClock } from '../../electron/backend/types.ts';
+import type { OutputRecord, PredictionRecord } from '../../electron/backend/records/types.ts';
 import { makeHistory } from '../bench/gallery-data.ts';
 
-// A picture the vault refused a thumbnail because decoding it would be a bomb (vault/thumbs.ts,
-// test/integration/history/thumbnail-bombs.test.ts: saved whole, with its size, no thumbnail). The
-// page must not decode it either: the card and the detail view say so, and the file is never
-// requested. The history holds the run as the vault leaves it.
+// Outputs that would cost the page its memory or its thread, as the backend leaves them in the
+// history: a picture the vault refused a thumbnail because decoding it would be a bomb
+// (vault/thumbs.ts; test/integration/history/thumbnail-bombs.test.ts), and model text whose
+// markdown parse would freeze the page (features/detail/markdown-budget.ts).
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const SHOTS = process.env.KILN_SHOTS; // a folder: screenshots of both views in both themes
@@ -20,6 +21,16 @@ const shot = async (page: Page, name: string) => {
   await page.screenshot({ path: path.join(SHOTS!, name) });
 };
 
+/** A data folder holding one finished run, changed by `record` and with `outputs`. */
+function seed(dataDir: string, record: Partial<PredictionRecord>, outputs: (id: string) => OutputRecord[]): void {
+  const [snap] = makeHistory(1, Date.now() - 60_000).snapshots;
+  snap!.record = { ...snap!.record, status: 'succeeded', saveState: 'saved', error: null, ...record };
+  snap!.outputs = outputs(snap!.record.id);
+  const h = openHistory({ dataDir, log: quiet, clock: systemClock });
+  h.restore([snap!]);
+  h.close();
+}
+
 test('a picture too large to decode is named, not loaded, in the card and the detail view', async ({ page, sim }) => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-bomb-'));
   const rel = 'bombs/huge.gif';
@@ -27,11 +38,10 @@ test('a picture too large to decode is named, not loaded, in the card and the de
   await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#c81e1e' }, limitInputPixels: false })
     .gif()
     .toFile(path.join(dataDir, 'media', rel));
-  const [snap] = makeHistory(1, Date.now() - 60_000).snapshots;
-  snap!.record = { ...snap!.record, status: 'succeeded', saveState: 'saved', error: null, input: { prompt: 'a very large lighthouse' } };
-  snap!.outputs = [
+  const size = fs.statSync(path.join(dataDir, 'media', rel)).size;
+  seed(dataDir, { input: { prompt: 'a very large lighthouse' } }, (predictionId) => [
     {
-      predictionId: snap!.record.id,
+      predictionId,
       index: 0,
       kind: 'image',
       state: 'saved',
@@ -39,16 +49,13 @@ test('a picture too large to decode is named, not loaded, in the card and the de
       path: rel,
       thumbPath: null,
       mime: 'image/gif',
-      size: fs.statSync(path.join(dataDir, 'media', rel)).size,
+      size,
       width: 6000,
       height: 6000,
       sha256: null,
       error: null,
     },
-  ];
-  const h = openHistory({ dataDir, log: quiet, clock: systemClock });
-  h.restore([snap!]);
-  h.close();
+  ]);
   const kiln = await launchKiln({ dataDir, replicateBaseUrl: sim.baseUrl, apiToken: sim.token });
   const asked: string[] = [];
   page.on('request', (r) => void (r.url().includes('huge.gif') && asked.push(r.url())));
@@ -71,6 +78,25 @@ test('a picture too large to decode is named, not loaded, in the card and the de
       if (SHOTS) await shot(page, `too-large-detail-${scheme}.png`);
     }
     expect(asked).toEqual([]);
+  } finally {
+    await kiln.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('model text whose markdown parse would freeze the page is shown as it is, and the page stays usable', async ({ page, sim }) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-e2e-text-'));
+  // 50 KB of lists nested on one line: micromark took over ten seconds for 20 KB of it.
+  const text = `An answer that nests:\n${'- '.repeat(25_000)}end of the answer`;
+  seed(dataDir, { input: { prompt: 'a deeply nested answer' }, model: 'meta/meta-llama-3-8b-instruct', text, output: [text] }, () => []);
+  const kiln = await launchKiln({ dataDir, replicateBaseUrl: sim.baseUrl, apiToken: sim.token });
+  try {
+    await page.goto(kiln.url);
+    await page.getByRole('article', { name: /a deeply nested answer/ }).click();
+    const detail = page.getByRole('dialog', { name: /Details: a deeply nested answer/ });
+    await expect(detail.locator('.stage-text-plain')).toContainText('end of the answer');
+    await page.keyboard.press('Escape');
+    await expect(detail).toHaveCount(0);
   } finally {
     await kiln.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
