@@ -23,6 +23,11 @@ export const LIMITS = {
   runTextChars: 8 * MB,
   /** One provider API response body (JSON); outputs are downloaded separately, by kind. */
   apiResponseBytes: 32 * MB,
+  /**
+   * What one API response may parse into (`shared/json-shape.ts`): ~25 MB of heap at most. A list
+   * page of 100 runs holds some 2,000 objects and arrays, a model's OpenAPI schema a few thousand.
+   */
+  apiResponseShape: { containers: 250_000, depth: 256 },
   /** One model version's kept schema (models:get answer) in the data folder, and how many are kept. */
   modelSchemaBytes: 4 * MB,
   modelSchemasKept: 500,
@@ -75,6 +80,8 @@ export const LIMITS = {
     /** Uncompressed / compressed for one zip entry: beyond this it is a zip bomb, not media. */
     ratio: 200,
     manifestBytes: 256 * MB,
+    /** What manifest.json may parse into: 100,000 runs of 40 objects and arrays each, ~400 MB of heap at most. */
+    manifestShape: { containers: 4_000_000, depth: 256 },
   },
 } as const;
 

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Unzip, UnzipInflate, Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { LIMITS, formatBytes } from '../../../shared/limits.ts';
+import type { JsonShapeBounds } from '../../../shared/json-shape.ts';
 import { safeRelativePath } from '../vault/media-handler.ts';
 
 // The .zip side of export/import, streamed both ways with fflate so a history with large videos
@@ -14,7 +15,7 @@ import { safeRelativePath } from '../vault/media-handler.ts';
 // after at most its allowance has been written, never after the whole thing.
 
 /** LIMITS.archive's shape with plain numbers (tests pass smaller ones). */
-export type ArchiveLimits = { [K in keyof typeof LIMITS.archive]: number };
+export type ArchiveLimits = { [K in Exclude<keyof typeof LIMITS.archive, 'manifestShape'>]: number } & { manifestShape: JsonShapeBounds };
 
 export class ArchiveRefused extends Error {}
 

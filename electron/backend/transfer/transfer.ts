@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { HistoryStoreFull, InputFileRecord, PredictionSnapshot } from '../records/types.ts';
 import { snapshotFiles as filesOf } from '../vault/snapshot-files.ts';
 import { LIMITS, formatBytes } from '../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../shared/json-shape.ts';
 import { PROVIDER_IDS } from '../../../shared/domain/provider.ts';
 import { SAVE_STATES } from '../../../shared/domain/status.ts';
 import { GroupKind, OutputKind, OutputState, PredictionView, Progress } from '../../../shared/domain/prediction.ts';
@@ -231,7 +232,7 @@ export async function importHistory(opts: {
     const st = fs.lstatSync(manifestFile);
     if (!st.isFile()) throw new Error('manifest.json is not a regular file');
     if (st.size > limits.manifestBytes) throw new Error(`manifest.json is larger than the ${formatBytes(limits.manifestBytes)} import limit`);
-    const manifest = Manifest.parse(JSON.parse(fs.readFileSync(manifestFile, 'utf8')));
+    const manifest = Manifest.parse(parseJsonWithin(fs.readFileSync(manifestFile, 'utf8'), limits.manifestShape));
     if (manifest.predictions.length + manifest.inputFiles.length > limits.entries)
       throw new Error(`the manifest lists more than ${limits.entries.toLocaleString('en')} entries (the import limit)`);
     const budget = { left: limits.totalBytes, limit: limits.totalBytes };

@@ -135,6 +135,21 @@ describe('nothing from a provider grows without bound (issue 10 item 4)', () => 
     await until(() => rec(id).status === 'succeeded', 10_000, 'followed on to its end');
   });
 
+  it('an API answer that would parse into more than LIMITS.apiResponseShape objects and arrays is not read', async () => {
+    // Under a megabyte of text, some 30 MB of heap once parsed (15 MB of the same took 2.8 GB).
+    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 60_000, runMs: 300 } } } });
+    const id = await startedRun('a swarm of arrays');
+    const swarm = prediction({ status: 'succeeded', output: Array.from({ length: LIMITS.apiResponseShape.containers + 10 }, () => []) });
+    const gets = () => h!.sim.control.counters().byEndpoint['predictions.get'] ?? 0;
+    const before = gets();
+    h.sim.control.loadScenario({ faults: [{ endpoint: 'get', kind: 'reply', count: 1, reply: { status: 200, body: swarm } }] });
+    await until(() => gets() >= before + 2, 10_000, 'looked at again after the refused answer');
+    expect(rec(id).status).not.toBe('succeeded'); // the refused answer said "succeeded": it was not believed
+    h.sim.control.advance(61_000);
+    const done = await until(() => (rec(id).status === 'succeeded' ? rec(id) : null), 10_000, 'followed on to its end');
+    expect(Array.isArray(done.output) && (done.output as unknown[]).every((o) => typeof o === 'string')).toBe(true);
+  });
+
   it(`an endless text stream stops at LIMITS.runTextChars and says so`, async () => {
     const LLM = 'meta/meta-llama-3-8b-instruct';
     h = await setup({

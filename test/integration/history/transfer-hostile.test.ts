@@ -454,4 +454,18 @@ describe('archive import bounds', () => {
     expect(k1).toMatchObject({ width: 800, height: 600, thumbPath: 'thumbs/1970/01/k1/out-0.webp' });
     expect(fs.readFileSync(path.join(w.root, k1.thumbPath!)).equals(kilnThumb)).toBe(true);
   });
+
+  it('a manifest that would parse into more objects and arrays than its bound is refused before it is parsed', async () => {
+    // A 1.5 MB zip of 268 MB of `{},` ran the process out of memory after 94 s (7 GB).
+    const w = world();
+    const swarm = `{"format":"kiln-history","version":1,"exportedAt":1,"inputFiles":[],"predictions":[${'{},'.repeat(2_000)}{}]}`;
+    const zip = zipOf(tempDir('kiln-hostile-zip-'), { 'manifest.json': strToU8(swarm) });
+    const limits = { ...LIMITS.archive, manifestShape: { containers: 1_000, depth: 64 } };
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: zip, tmpParent: w.tmp, limits })).rejects.toThrow(
+      /more than 1,000 objects and arrays/,
+    );
+    const deep = `{"format":"kiln-history","version":1,"exportedAt":1,"inputFiles":[],"predictions":[${'['.repeat(100)}${']'.repeat(100)}]}`;
+    const deepZip = zipOf(tempDir('kiln-hostile-zip-'), { 'manifest.json': strToU8(deep) });
+    await expect(importHistory({ history: w.h, vaultRoot: w.root, source: deepZip, tmpParent: w.tmp, limits })).rejects.toThrow(/nested more than 64 deep/);
+  });
 });

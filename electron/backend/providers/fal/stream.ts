@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import { ProviderError, networkError } from './errors.ts';
 import { parseStatus, type FalQueueApi, type FalRequestRef, type FalStatus } from './queue.ts';
 import { readCapped, type FalTransport } from './transport.ts';
@@ -60,7 +61,7 @@ export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: Fal
       onEvent(ev: EventSourceMessage) {
         pending = 0;
         try {
-          last = parseStatus(JSON.parse(ev.data));
+          last = parseStatus(parseJsonWithin(ev.data, LIMITS.apiResponseShape));
           opts.onStatus(last);
         } catch (err) {
           bad =

@@ -1,5 +1,6 @@
 import type { FetchLike } from '../../types.ts';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
 import { redactString } from '../../log/redact.ts';
 import type { RequestGate, RequestKind } from '../types.ts';
@@ -142,7 +143,7 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     let json: unknown;
     if (text.length) {
       try {
-        json = JSON.parse(text);
+        json = parseJsonWithin(text, LIMITS.apiResponseShape);
       } catch {
         json = undefined;
       }

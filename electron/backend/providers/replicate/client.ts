@@ -3,7 +3,8 @@ import type { RequestGate, RequestKind } from '../types.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
 import { readPredictionStream, type StreamHandlers } from './sse.ts';
 import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from './normalize.ts';
-import { formatBytes } from '../../../../shared/limits.ts';
+import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
 import { mayReceiveKey, replicateKeyTrust } from '../../net/trust.ts';
 import { uploadTimeoutMs } from '../bounds.ts';
@@ -123,7 +124,7 @@ export function createReplicateClient(opts: {
     let parsed = false;
     if (text.length) {
       try {
-        body = JSON.parse(text);
+        body = parseJsonWithin(text, LIMITS.apiResponseShape);
         parsed = true;
       } catch {
         body = text;

@@ -1,4 +1,5 @@
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import { boundLogs } from '../bounds.ts';
 import { REDACTED } from '../../log/redact.ts';
 import type { RemotePrediction } from './types.ts';
@@ -28,7 +29,7 @@ export function errorText(error: unknown): string | null {
     if (!s) return null;
     if (/^[[{]/.test(s)) {
       try {
-        v = JSON.parse(s) as unknown;
+        v = parseJsonWithin(s, LIMITS.apiResponseShape);
       } catch {
         v = s;
       }

@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import type { StreamHandlers } from '../types.ts';
 import { isFileRef } from '../../records/output-text.ts';
 
@@ -31,7 +32,7 @@ export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: 
       } else if (type === 'error') {
         let msg = ev.data;
         try {
-          const j = JSON.parse(ev.data) as { detail?: string; message?: string };
+          const j = parseJsonWithin(ev.data, LIMITS.apiResponseShape) as { detail?: string; message?: string };
           msg = j.detail ?? j.message ?? ev.data;
         } catch {
           /* plain text error */
@@ -41,7 +42,7 @@ export async function readPredictionStream(body: ReadableStream<Uint8Array>, h: 
         finished = true;
         let reason: string | null = null;
         try {
-          reason = (JSON.parse(ev.data || '{}') as { reason?: string }).reason ?? null;
+          reason = (parseJsonWithin(ev.data || '{}', LIMITS.apiResponseShape) as { reason?: string }).reason ?? null;
         } catch {
           /* empty or odd done payload: still done */
         }
