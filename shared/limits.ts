@@ -13,6 +13,11 @@ export const LIMITS = {
   promptChars: 200_000,
   /** One IPC / WebSocket message, refused before it is parsed. files:stage carries base64 of a file. */
   ipcMessageBytes: 200 * MB,
+  /**
+   * What one browser-mode message may parse into (`shared/json-shape.ts`). The largest real request,
+   * a fan-out's estimate of 1,000 members, holds some 5,000 objects and arrays.
+   */
+  ipcMessageShape: { containers: 100_000, depth: 64 },
   /** An ordinary IPC request (everything but file staging). */
   ipcRequestBytes: 2 * MB,
   /** A WebSocket connection's unsent bytes before Kiln stops reading that client's requests. */

@@ -5,6 +5,7 @@ import type { Backend } from '../backend/index.ts';
 import type { Logger } from '../backend/types.ts';
 import { tooLargeError, type WireToClient } from '../../shared/ipc.ts';
 import { LIMITS, formatBytes } from '../../shared/limits.ts';
+import { jsonShapeProblem } from '../../shared/json-shape.ts';
 
 // Browser mode's `window.kiln` wire (ARCHITECTURE.md, "The contract and its transports", transport 2): invoke envelopes in, results and every
 // backend event out, one WebSocket per page. Everything here is bounded (ARCHITECTURE.md, "Security"):
@@ -107,9 +108,19 @@ export function createWsTransport(opts: { backend: Pick<Backend, 'invoke' | 'on'
           return ws.close(1009, `message over ${formatBytes(LIMITS.ipcRequestBytes)} (ipcRequestBytes)`);
         }
       }
+      const text = buf.toString('utf8');
+      // What the message would parse into (shared/json-shape.ts): 200 MB of `[],` is 70 million arrays.
+      const problem = jsonShapeProblem(text, LIMITS.ipcMessageShape);
+      if (problem) {
+        const m = HEAD.exec(text.slice(0, 256));
+        log.warn('web: message refused for its shape', { channel: m?.[2] ?? null, problem });
+        const error = { code: 'too_large' as const, message: `The request to ${m?.[2] ?? 'Kiln'} was not read: ${problem} (ipcMessageShape).` };
+        if (m) return reply({ type: 'result', id: Number(m[1]), envelope: { ok: false, error } });
+        return ws.close(1009, 'message over its shape bound (ipcMessageShape)');
+      }
       let msg: unknown;
       try {
-        msg = JSON.parse(buf.toString('utf8'));
+        msg = JSON.parse(text);
       } catch {
         return ws.close(1007, 'invalid JSON');
       }

@@ -103,6 +103,22 @@ describe('browser mode bounds', () => {
     s.destroy();
   }, 60_000);
 
+  it('refuses a message that would parse into millions of arrays before parsing it, and stays up', async () => {
+    kiln = await startWebChild();
+    const s = await rawWebSocket(kiln);
+    const frames = frameReader(s);
+    // 30 MB under the file-staging bound, 10 million arrays (about a gigabyte) once parsed.
+    const swarm = `{"type":"invoke","id":11,"channel":"files:stage","payload":{"name":"a.bin","junk":[${'[],'.repeat(10_000_000)}[]]}}`;
+    s.write(clientFrame(swarm));
+    const reply = JSON.parse(await frames.next((t) => t.includes('"id":11')));
+    expect(reply.envelope).toMatchObject({ ok: false, error: { code: 'too_large' } });
+    expect(reply.envelope.error.message).toMatch(/more than 100,000 objects and arrays \(ipcMessageShape\)/);
+    s.write(clientFrame(JSON.stringify({ type: 'invoke', id: 12, channel: 'predictions:list', payload: {} })));
+    expect(JSON.parse(await frames.next((t) => t.includes('"id":12'))).envelope).toMatchObject({ ok: true });
+    expect(kiln.alive()).toBe(true);
+    s.destroy();
+  }, 60_000);
+
   it('refuses a history page larger than the schema allows', async () => {
     kiln = await startWebChild();
     const s = await rawWebSocket(kiln);
