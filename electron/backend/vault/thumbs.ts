@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { FILE_MODE, privateDir } from '../data-dir.ts';
 import { LIMITS, formatBytes } from '../../../shared/limits.ts';
 
@@ -68,23 +68,30 @@ export function wholeDecodeBytesPerPixel(format: string | undefined, progressive
   }
 }
 
+/** The header only: what the picture claims to be, before anything is decoded. */
+const header = (file: string) => sharp(file, { animated: false, limitInputPixels: SHARP_MAX_PIXELS }).metadata();
+
+/** Its size as seen (EXIF orientations 5–8 turn it a quarter), one frame of an animation. */
+function uprightSize(meta: Metadata): { width: number | null; height: number | null } {
+  const w = meta.width ?? null;
+  const h = meta.pageHeight ?? meta.height ?? null;
+  return (meta.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
+}
+
 export function makeThumbnail(src: string, dest: string): Promise<{ width: number | null; height: number | null }> {
   return oneAtATime(async () => {
-    // The header only: what the picture claims to be, before anything is decoded.
-    const meta = await sharp(src, { animated: false, limitInputPixels: SHARP_MAX_PIXELS }).metadata();
-    const rotated = (meta.orientation ?? 1) >= 5;
-    const w = meta.width ?? null;
-    const h = meta.pageHeight ?? meta.height ?? null;
+    const meta = await header(src);
+    const size = uprightSize(meta);
     const perPixel = wholeDecodeBytesPerPixel(meta.format, meta.isProgressive === true);
-    if (w !== null && h !== null && perPixel !== null && w * h * perPixel > LIMITS.thumbDecodeBytes) {
-      throw rotated ? new TooLargeToThumbnail(h, w, meta.format ?? 'image') : new TooLargeToThumbnail(w, h, meta.format ?? 'image');
+    if (size.width !== null && size.height !== null && perPixel !== null && size.width * size.height * perPixel > LIMITS.thumbDecodeBytes) {
+      throw new TooLargeToThumbnail(size.width, size.height, meta.format ?? 'image');
     }
     await sharp(src, { animated: false, limitInputPixels: SHARP_MAX_PIXELS })
       .rotate()
       .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 78 })
       .toFile(dest);
-    return rotated ? { width: h, height: w } : { width: w, height: h };
+    return size;
   });
 }
 
@@ -95,7 +102,7 @@ export function makeThumbnail(src: string, dest: string): Promise<{ width: numbe
  */
 export async function isKilnThumbnail(file: string): Promise<boolean> {
   try {
-    const m = await sharp(file, { animated: false, limitInputPixels: SHARP_MAX_PIXELS }).metadata();
+    const m = await header(file);
     return m.format === 'webp' && (m.pages ?? 1) === 1 && (m.width ?? Infinity) <= THUMB_SIZE && (m.height ?? Infinity) <= THUMB_SIZE;
   } catch {
     return false;
@@ -112,16 +119,7 @@ export async function vetImportedPicture(
   archivedThumb: string | null,
   thumb: string,
 ): Promise<{ width: number | null; height: number | null; thumb: string | null }> {
-  const size = await sharp(file, { animated: false, limitInputPixels: SHARP_MAX_PIXELS })
-    .metadata()
-    .then(
-      (m) => {
-        const w = m.width ?? null;
-        const h = m.pageHeight ?? m.height ?? null;
-        return (m.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
-      },
-      () => null,
-    );
+  const size = await header(file).then(uprightSize, () => null);
   // Not a picture sharp can read: no size, no thumbnail (the card shows the file, as after a failed one).
   if (!size) return { width: null, height: null, thumb: null };
   const { width, height } = size;
