@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { usePredictions, predictionsStore, uiStore } from '../../stores/index.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { Dialog } from '../../ui/Dialog.tsx';
-import { primaryOutput, statusBadge } from '../gallery/status.ts';
+import { primaryOutput, statusBadge, tooLargeToPreview } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { fanoutStore } from '../stacks/store.ts';
 import { needsRetry, stackProgress } from '../stacks/stack-model.ts';
@@ -62,7 +62,11 @@ export function CompareView({ groupId }: { groupId: string }) {
       );
   }, [groupId]);
 
-  const images = prog.current.filter((p) => primaryOutput(p)?.kind === 'image' && primaryOutput(p)?.path);
+  // Pictures the slider may decode whole (not one too large to preview: gallery/status.ts).
+  const images = prog.current.filter((p) => {
+    const o = primaryOutput(p);
+    return o?.kind === 'image' && !!o.path && !tooLargeToPreview(o);
+  });
   const canSlide = images.length >= 2;
   const close = () => fanoutStore.getState().openView(null);
   const follow = (e: PointerEvent<HTMLElement>) => {
@@ -190,7 +194,11 @@ function Pane({ p, zoomStyle, onMove }: { p: PredictionView; zoomStyle: React.CS
         <span className={`badge ${badge.tone}`}>{badge.text}</span>
       </div>
       <div className="compare-pane-media" onPointerMove={onMove}>
-        {out?.kind === 'image' && out.path ? (
+        {out?.kind === 'image' && out.path && tooLargeToPreview(out) ? (
+          <div className="compare-pane-text">
+            Too large to preview ({out.width}×{out.height})
+          </div>
+        ) : out?.kind === 'image' && out.path ? (
           <img src={windowApi().mediaUrl(out.path)} alt={`Result of ${p.model}`} style={zoomStyle} draggable={false} />
         ) : out?.kind === 'video' && out.path ? (
           <video src={windowApi().mediaUrl(out.path)} style={zoomStyle} muted loop playsInline controls />
