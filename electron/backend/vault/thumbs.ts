@@ -78,6 +78,11 @@ function uprightSize(meta: Metadata): { width: number | null; height: number | n
   return (meta.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
 }
 
+/** A picture's size as seen, from its header alone; null when sharp cannot read it. */
+export function pictureSize(file: string): Promise<{ width: number | null; height: number | null } | null> {
+  return header(file).then(uprightSize, () => null);
+}
+
 export function makeThumbnail(src: string, dest: string): Promise<{ width: number | null; height: number | null }> {
   return oneAtATime(async () => {
     const meta = await header(src);
@@ -119,7 +124,7 @@ export async function vetImportedPicture(
   archivedThumb: string | null,
   thumb: string,
 ): Promise<{ width: number | null; height: number | null; thumb: string | null }> {
-  const size = await header(file).then(uprightSize, () => null);
+  const size = await pictureSize(file);
   // Not a picture sharp can read: no size, no thumbnail (the card shows the file, as after a failed one).
   if (!size) return { width: null, height: null, thumb: null };
   const { width, height } = size;

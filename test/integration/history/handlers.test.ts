@@ -1,5 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import sharp from 'sharp';
 import path from 'node:path';
 import { call, setup, until, type Harness } from '../engine/harness.ts';
 import { tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
@@ -182,5 +183,15 @@ describe('media channels', () => {
     await call(h.backend, 'media:openDefault', { path: staged.path });
     expect(seen).toEqual([`reveal ${abs}`, `saveAs ${abs}`, `copy ${abs}`, `open ${abs}`]);
     expect((await err(call(h.backend, 'media:reveal', { path: 'inputs/nothing.png' }))).code).toBe('not_found');
+
+    // A picture past what a preview may decode is not decoded for the clipboard either.
+    const huge = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#c81e1e' }, limitInputPixels: false })
+      .gif()
+      .toBuffer();
+    const bomb = await call(h.backend, 'files:stage', { name: 'huge.gif', mime: 'image/gif', dataBase64: huge.toString('base64') });
+    const refused = await err(call(h.backend, 'media:copyImage', { path: bomb.path }));
+    expect(refused).toMatchObject({ code: 'too_large' });
+    expect(refused.message).toMatch(/6000×6000\) is too large to copy.*Save as/);
+    expect(seen).toHaveLength(4);
   });
 });

@@ -7,6 +7,8 @@ import type { HandlerMap } from './types.ts';
 import type { PlatformAdapter } from '../../types.ts';
 import { hasVaultAdmin } from '../../vault/types.ts';
 import { NEUTRAL_EXT, isExecutableExt } from '../../vault/mime.ts';
+import { pictureSize } from '../../vault/thumbs.ts';
+import { LIMITS } from '../../../../shared/limits.ts';
 
 // files:stage, media:* (through the platform adapter) and storage:*.
 
@@ -60,7 +62,15 @@ export const mediaHandlers: HandlerMap = {
 
   'media:copyImage': async (req, s) => {
     const file = vaultFile(s, req.path);
-    await platform(s, 'Copy image').copyImage(file);
+    const copy = platform(s, 'Copy image');
+    // The clipboard takes the picture decoded, in this process: not one past what a preview may decode.
+    const size = await pictureSize(file);
+    if (size?.width && size.height && size.width * size.height > LIMITS.previewPixels)
+      throw new KilnError({
+        code: 'too_large',
+        message: `This picture (${size.width}×${size.height}) is too large to copy: copying decodes it whole. Use “Save as…” or “Reveal in folder” instead.`,
+      });
+    await copy.copyImage(file);
     return { ok: true as const };
   },
 
