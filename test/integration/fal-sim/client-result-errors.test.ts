@@ -10,13 +10,13 @@ import { createFalClient, ProviderError } from '../../../electron/backend/provid
 let server: Server | null = null;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-type Answer = { status: number; headers: Record<string, string>; body: unknown };
+type Answer = { status: number; headers: Record<string, string>; body: unknown; raw?: string };
 
 async function clientAnswering(answers: Answer[]) {
   server = createServer((_req, res) => {
     const a = answers.shift()!;
-    res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
-    res.end(JSON.stringify(a.body));
+    res.writeHead(a.status, { 'content-type': a.raw === undefined ? 'application/json' : 'text/html', ...a.headers });
+    res.end(a.raw ?? JSON.stringify(a.body));
   });
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,5 +47,22 @@ describe('fal client: result errors from a server Kiln has not seen', () => {
     );
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).transient).toBe(true);
+  });
+
+  it('a 404 is "expired" only when fal says so: a proxy’s page or an empty 404 is fetched again', async () => {
+    const c = await clientAnswering([
+      { status: 404, headers: {}, body: null, raw: '<html><body><h1>404 Not Found</h1>nginx</body></html>' },
+      { status: 404, headers: {}, body: null, raw: '' },
+      { status: 404, headers: { 'x-fal-request-id': 'r1' }, body: { detail: 'Request not found' } },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const err = await c.result(ref).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ProviderError);
+      expect([(err as ProviderError).transient, (err as ProviderError).status]).toEqual([true, 404]);
+    }
+    expect(await c.result(ref)).toMatchObject({ outcome: 'expired' });
   });
 });

@@ -118,7 +118,17 @@ export function createQueueApi(t: FalTransport, now: () => number) {
     if (r.status === 504 && r.headers.get('x-fal-request-timeout-type') === 'user')
       return { outcome: 'aborted', message: `Not started before the deadline: ${message}` };
     if (r.status === 401 || r.status === 403 || r.status === 429) throw t.failure(r);
-    if (r.status === 404) return { outcome: 'expired', message: `fal no longer has this result: ${message}` };
+    // Only fal's own answer (JSON) says the result is gone; a proxy's page or an empty 404 says
+    // nothing about the job, and reading it as "expired" would lose a finished run's outputs.
+    if (r.status === 404) {
+      if (body && typeof body === 'object') return { outcome: 'expired', message: `fal no longer has this result: ${message}` };
+      throw new ProviderError({
+        code: 'provider',
+        status: 404,
+        transient: true,
+        message: "fal's result address answered 404 without fal's answer: trying again.",
+      });
+    }
     if (r.status === 400 && /still in progress|not (yet )?completed/i.test(message)) {
       throw new ProviderError({ code: 'provider', status: 400, transient: true, message: 'fal says the request is still in progress.' });
     }
