@@ -67,6 +67,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const media = shown ? windowApi().mediaUrl(shown) : null;
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
+  const message = p.error && p.status !== 'succeeded' ? { kind: 'error', text: p.error.message } : p.note ? { kind: 'note', text: p.note } : null;
   const caption = pendingCaption(p, badgeNow, online);
   const progress = !lite && active ? p.progress : null;
 
@@ -244,7 +245,8 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             <span className={`badge ${badge.tone}`}>{badge.text}</span>
             {runMs != null && <span className="muted small">{formatDuration(runMs)}</span>}
           </div>
-          <p className="card-prompt" title={p.prompt ?? undefined}>
+          {/* An ended run's cost and a message both below: the prompt gives up its second line (base.css, .card-body). */}
+          <p className={`card-prompt${message && !active ? ' one-line' : ''}`} title={p.prompt ?? undefined}>
             {excerpt(p.prompt, 110) || <span className="muted">{p.model}</span>}
           </p>
           {p.source ? (
@@ -261,12 +263,16 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             </p>
           )}
           <CardCost p={p} />
-          {p.note && <p className="card-note small">{p.note}</p>}
-          {p.error && p.status !== 'succeeded' && (
-            <p className="card-error small" title={p.error.message}>
-              {excerpt(p.error.message, 100)}
+          {/* One message line: why it failed, else what Kiln is doing about it (both are in the detail view). */}
+          {message?.kind === 'error' ? (
+            <p className="card-error small" title={message.text}>
+              {excerpt(message.text, 100)}
             </p>
-          )}
+          ) : message ? (
+            <p className="card-note small" title={message.text}>
+              {message.text}
+            </p>
+          ) : null}
           <div className="card-actions">
             <button
               type="button"

@@ -15,8 +15,12 @@ import { useViewPrefs } from '../../stores/view-prefs.ts';
 import '../scale/scale.css';
 
 const GAP = 14;
-/** Status, prompt, model, cost: the card's text under its picture (its actions sit on the picture). */
-export const BODY_H = 112;
+/**
+ * The card's text under its picture (its actions sit on the picture): status, two lines of prompt,
+ * model, and one line (cost or message; with both, the prompt has one line). The rows' heights are
+ * set in base.css (.card-body), plus the card's 2 px of border; e2e card-text-fit.spec.ts checks they fit.
+ */
+export const BODY_H = 127;
 
 export function Gallery() {
   const hasIds = usePredictions((s) => s.ids.length > 0);
