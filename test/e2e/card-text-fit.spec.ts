@@ -19,22 +19,23 @@ interface Misfit {
 
 /** Every visible card body's rows, checked against the body's content box and each other. */
 function misfits(page: Page): Promise<Misfit[]> {
-  return page.locator('.gallery-scroll').evaluate((scroller) => {
+  return page.evaluate(() => {
+    // The page's DOM (this project's typecheck has no DOM library: the e2e specs read it untyped).
+    const g = globalThis as any;
     const out: { card: string; row: string; why: string }[] = [];
-    for (const body of scroller.querySelectorAll<HTMLElement>('.card-body:not(.card-body-lite)')) {
-      const name = body.closest('article')?.getAttribute('aria-label')?.slice(0, 40) ?? '?';
+    for (const body of g.document.querySelectorAll('.gallery-scroll .card-body:not(.card-body-lite)')) {
+      const name: string = body.closest('article')?.getAttribute('aria-label')?.slice(0, 40) ?? '?';
       const b = body.getBoundingClientRect();
-      const cs = getComputedStyle(body);
+      const cs = g.getComputedStyle(body);
       const top = b.top + parseFloat(cs.paddingTop);
       const bottom = b.bottom - parseFloat(cs.paddingBottom);
       let prevBottom = top;
-      for (const row of body.children) {
-        const el = row as HTMLElement;
-        const style = getComputedStyle(el);
+      for (const el of body.children) {
+        const style = g.getComputedStyle(el);
         // The actions sit on the picture (position: absolute), outside the text block's flow.
         if (style.position === 'absolute' || style.display === 'none') continue;
         const r = el.getBoundingClientRect();
-        const label = el.className || el.tagName;
+        const label: string = el.className || el.tagName;
         if (r.top < prevBottom - 0.5) out.push({ card: name, row: label, why: `drawn over the row above (${r.top.toFixed(1)} < ${prevBottom.toFixed(1)})` });
         if (r.bottom > bottom + 0.5) out.push({ card: name, row: label, why: `below the block's edge (${r.bottom.toFixed(1)} > ${bottom.toFixed(1)})` });
         const line = parseFloat(style.lineHeight);
