@@ -128,6 +128,24 @@ const rows: { name: string; rec?: Partial<PredictionRecord>; run?: Partial<Remot
     patch: { status: 'processing', statusSince: NOW, startedAt: NOW, output: ['Hel'] },
   },
   {
+    name: 'the end repeats the output a processing answer already brought (a held create): the card text comes from it',
+    rec: { status: 'processing', startedAt: NOW - 1000, output: ['Hel', 'lo'] },
+    run: { status: 'succeeded', output: ['Hel', 'lo'] },
+    patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, text: 'Hello' },
+  },
+  {
+    name: 'a stream cut short left part of the text: the end puts the whole output in its place',
+    rec: { status: 'processing', startedAt: NOW - 1000, output: ['Hel', 'lo'], text: 'Hel' },
+    run: { status: 'succeeded', output: ['Hel', 'lo'] },
+    patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, text: 'Hello' },
+  },
+  {
+    name: 'an end that says nothing of the output (a list item) keeps the text already whole',
+    rec: { status: 'processing', startedAt: NOW - 1000, output: ['Hel', 'lo'], text: 'Hello' },
+    run: { status: 'succeeded' },
+    patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW },
+  },
+  {
     name: 'file outputs are not text',
     run: { status: 'succeeded', output: ['https://f/1.png'] },
     patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, output: ['https://f/1.png'] },

@@ -94,6 +94,11 @@ describe('Replicate client', () => {
     }
     const { c } = client(() => json(402, {}));
     expect((await c.account().catch((e) => e)).message).toMatch(/replicate\.com\/account\/billing/);
+    // Replicate's detail names the billing page itself (opencodeschool/opencode.school#211, quoted in the reference): said once.
+    const billing = 'You have insufficient credit to run this model. Go to https://replicate.com/account/billing#billing to purchase credit.';
+    const { c: c402 } = client(() => json(402, { title: 'Insufficient credit', detail: billing, status: 402 }));
+    const msg = (await c402.account().catch((e) => e)).message as string;
+    expect(msg).toBe(`Replicate needs billing for this: ${billing}`);
   });
 
   it('gives per-field messages for 422 invalid_fields', async () => {

@@ -24,6 +24,10 @@ describe('seed rules', () => {
     expect(seedFromLogs('Random seed used: `98765`\nNote: …')).toBe(98765);
     expect(seedFromLogs('loading\nseed = 7\n')).toBe(7);
     expect(seedFromLogs('Seed: 31337')).toBe(31337);
+    expect(seedFromLogs('Seed set to 150439769\nLoading pipeline')).toBe(150439769); // recorded (sdxl), PyTorch Lightning's words
+    expect(seedFromLogs('Global seed set to 42')).toBe(42);
+    expect(seedFromLogs('the seed is 8 bits wide')).toBeNull(); // prose, not a seed
+    expect(seedFromLogs('seed set to random')).toBeNull();
     expect(seedFromLogs('seedless run, 100 steps')).toBeNull();
     expect(seedFromLogs('')).toBeNull();
   });

@@ -54,14 +54,16 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   if (p.urls && !same(p.urls, rec.urls))
     patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
   let note: string | null = null;
-  if (p.output !== undefined && p.output !== null && !same(p.output, rec.output)) {
-    patch.output = p.output;
-    const text = outputText(p.output);
-    if (text !== null && isTerminal(p.status)) {
-      const bounded = boundText(text);
-      patch.text = bounded.text;
-      note = bounded.note;
-    }
+  const outputChanged = p.output !== undefined && p.output !== null && !same(p.output, rec.output);
+  if (outputChanged) patch.output = p.output;
+  // The card's text is the final output's, whichever answer brought that output: a held create
+  // (`Prefer: wait`) may answer `processing` with every token already in it, and the end then
+  // repeats the same output — while a stream cut short has left only part of it in rec.text.
+  const text = isTerminal(p.status) ? outputText(outputChanged ? p.output : rec.output) : null;
+  if (text !== null) {
+    const bounded = boundText(text);
+    if (bounded.text !== rec.text) patch.text = bounded.text;
+    note = bounded.note;
   }
   if (!rec.error) {
     if (typeof p.error === 'string' && p.error.trim()) patch.error = { code: /\bE\d{4}\b/.exec(p.error)?.[0] ?? null, message: p.error };

@@ -147,8 +147,8 @@ export function createStreams(c: Core): Pick<EngineOps, 'offerStream' | 'startSt
       return;
     }
     if (s.opens >= (statusStreams ? STATUS_STREAM_OPENS_PER_RUN : 1)) return;
-    // Only a trusted host gets the key (client.trusted); any other stream URL is simply polled.
-    if (!c.provider.trusted(url)) return;
+    // Only a stream the provider vouches for is opened (and only its API hosts get the key); any other is simply polled.
+    if (!c.provider.mayStream(url)) return;
     if (mayOpen()) startStream(t, url);
     else if (statusStreams) waiting.add(t);
   }

@@ -178,7 +178,8 @@ export function createSubmit(
       status: 'queued',
       statusSince: c.clock.now(),
       note: rl
-        ? `Rate limited — retrying in ${Math.ceil(delay / 1000)} s`
+        ? // The provider's words say by whom, and why when it is more than a throttle (a low credit).
+          `${err.message.replace(/\.$/, '')} — retrying in ${Math.ceil(delay / 1000)} s`
         : c.health.online
           ? `Retrying in ${Math.ceil(delay / 1000)} s`
           : `${c.provider.label} unreachable — will send when it is back`,

@@ -8,7 +8,9 @@
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
 /** Only the head of the logs is searched: models print the seed before they start. */
 const LOG_HEAD_CHARS = 16_000;
-const LOG_SEED = /\b(?:using|random|manual)?\s*seed(?:\s+(?:used|set to|is))?\s*[:=]\s*`?(-?\d{1,17})\b/i;
+// "seed: 1", "seed = 1", "Random seed used: `1`", and without a colon "Seed set to 1" (PyTorch
+// Lightning's seed_everything, as recorded in a real sdxl run's logs).
+const LOG_SEED = /\bseed(?:\s+(?:used|set to|is))?\s*[:=]\s*`?(-?\d{1,17})\b|\bseed\s+set to\s+`?(-?\d{1,17})\b/i;
 
 function asSeed(v: unknown): number | null {
   const n = typeof v === 'string' && /^-?\d{1,17}$/.test(v.trim()) ? Number(v) : v;
@@ -22,7 +24,7 @@ export function seedFromInput(input: Record<string, unknown> | null | undefined)
 export function seedFromLogs(logs: string | null | undefined): number | null {
   if (!logs) return null;
   const m = LOG_SEED.exec(logs.slice(0, LOG_HEAD_CHARS));
-  return m ? asSeed(m[1]) : null;
+  return m ? asSeed(m[1] ?? m[2]) : null;
 }
 
 export function seedFromOutput(output: unknown): number | null {

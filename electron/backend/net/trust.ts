@@ -60,6 +60,19 @@ export function mayReceiveKey(raw: string, trust: KeyTrust): boolean {
 }
 
 /**
+ * A prediction stream on Replicate's own stream hosts outside its API (`urls.stream` =
+ * `https://streaming-api.svc.rno2.c.replicate.net/v1/streams/{id}`, or `/v1/predictions/{id}` as
+ * recorded in 2023: test/fixtures/replicate/recorded/). Such a URL is a capability: Replicate's JS
+ * client opens it without a key, and so does Kiln (keys go only to API origins, mayReceiveKey).
+ */
+export function isReplicateStreamUrl(raw: string): boolean {
+  const u = parse(raw);
+  if (!u || u.username || u.password || u.protocol !== 'https:') return false;
+  const host = u.hostname.toLowerCase();
+  return (host === 'replicate.net' || host.endsWith('.replicate.net')) && /^\/v1\/(streams|predictions)\/[^/]+\/?$/.test(u.pathname);
+}
+
+/**
  * May this URL serve a download (an output file)? https: anywhere except an address literal on this
  * machine or its networks (cloud metadata at 169.254.169.254, a router, a local service), or a
  * configured provider base's origin (the simulator in tests). Names that resolve to such addresses

@@ -143,8 +143,11 @@ export interface Provider {
   stream?(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<unknown>;
   /** Uploads a local input file; resolves with the URL to pass as input. */
   upload(bytes: Uint8Array, filename: string, mime: string): Promise<string>;
-  /** May this URL receive the key? */
-  trusted(url: string): boolean;
+  /**
+   * May Kiln open this stream URL (a run's `urls.stream`)? The provider sends its key with it only
+   * where net/trust.ts lets the key go; any other stream URL is not opened and the run is polled.
+   */
+  mayStream(url: string): boolean;
   /** Cleans a text of the key in use (for text assembled from pieces, like a stream's tokens). */
   redact(text: string): string;
 }

@@ -3,6 +3,10 @@
 // text chunks (`x-cog-array-display: concatenate`) and an image model with an array of file URLs;
 // a chunk can itself be a link ("https://replicate.com" streamed as one piece), so an array is
 // files only when every element is a file reference on its own, and a string only when it is one.
+// fal answers every model with an object: a language model's text is its `output` (`{output,
+// partial?, error?, reasoning?, usage?}`), a transcriber's its `text` (whisper's `{text, chunks}`,
+// also Replicate's whisper ports) — text when the object names no file beside it (a media result's
+// strings are captions and prompts, its files the answer).
 
 /** A file URL or data URI standing alone (no other text around it). */
 export function isFileRef(s: string): boolean {
@@ -10,9 +14,27 @@ export function isFileRef(s: string): boolean {
   return /^https?:\/\/\S+$/i.test(t) || /^data:[^,\s]*,/i.test(t);
 }
 
-/** The output as text (a string, or the chunks of a language model joined), or null when it is files or data. */
+/** Does this value hold a file reference anywhere (bounded in depth, as the vault's search for files is)? */
+export function holdsFileRef(v: unknown, depth = 0): boolean {
+  if (depth > 4) return false;
+  if (typeof v === 'string') return isFileRef(v);
+  if (Array.isArray(v)) return v.some((x) => holdsFileRef(x, depth + 1));
+  if (v !== null && typeof v === 'object') return Object.values(v).some((x) => holdsFileRef(x, depth + 1));
+  return false;
+}
+
+/** The answer inside an object (`output`, else `text`), when nothing else in it is a file; null otherwise. */
+function answerIn(o: Record<string, unknown>): string | null {
+  const key = typeof o.output === 'string' && o.output ? 'output' : typeof o.text === 'string' && o.text ? 'text' : null;
+  if (!key) return null;
+  // The answer itself may be a link ("https://fal.ai"): words to show, not a file to fetch.
+  return Object.entries(o).some(([k, v]) => k !== key && holdsFileRef(v, 1)) ? null : (o[key] as string);
+}
+
+/** The output as text (a string, the chunks of a language model joined, or an answer object's text), or null when it is files or data. */
 export function outputText(output: unknown): string | null {
   if (typeof output === 'string') return isFileRef(output) ? null : output;
   if (Array.isArray(output) && output.length > 0 && output.every((x) => typeof x === 'string') && !output.every(isFileRef)) return output.join('');
+  if (output !== null && typeof output === 'object' && !Array.isArray(output)) return answerIn(output as Record<string, unknown>);
   return null;
 }

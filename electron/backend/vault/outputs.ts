@@ -1,12 +1,12 @@
 import type { OutputKind } from '../../../shared/domain/prediction.ts';
 import type { OutputRecord, PredictionRecord } from '../records/types.ts';
-import { extFromUrl, kindForMime, mimeForExt, safeExt } from './mime.ts';
-import { isFileRef, outputText } from '../records/output-text.ts';
+import { extForMime, extFromUrl, kindForMime, mimeForExt, safeExt } from './mime.ts';
+import { holdsFileRef, isFileRef, outputText } from '../records/output-text.ts';
 
 // What a provider's `output` means as files. Replicate returns, depending on the model: one URL,
-// an array of URLs, an array of text tokens (to be joined), plain text, or an object/JSON
-// (sometimes with URLs inside). fal always returns an object whose files sit in nested `{url}`
-// objects. Each becomes an OutputRecord the vault can save.
+// an array of URLs, an array of text tokens (to be joined), plain text, an object/JSON
+// (sometimes with URLs inside), or plain data (an embedding model's vectors). fal always returns
+// an object whose files sit in nested `{url}` objects. Each becomes an OutputRecord the vault can save.
 
 export interface PlannedOutput {
   index: number;
@@ -18,15 +18,20 @@ export interface PlannedOutput {
   ext: string;
 }
 
+const OCTET = 'application/octet-stream';
 const isUrl = (s: string) => isFileRef(s) && /^\s*https?:/i.test(s);
 const isDataUri = (s: string) => isFileRef(s) && /^\s*data:/i.test(s);
 
 export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): PlannedOutput[] {
   const out: PlannedOutput[] = [];
   const push = (p: Omit<PlannedOutput, 'index'>) => out.push({ ...p, index: out.length });
-  const fromString = (s: string) => {
+  /** `typeHint`: the type a provider states beside the URL (fal's `{url, content_type}`), used when the URL's name says none. */
+  const fromString = (s: string, typeHint?: unknown) => {
     if (isUrl(s)) {
-      const ext = extFromUrl(s) ?? '';
+      const fromName = extFromUrl(s) ?? '';
+      const hinted = typeof typeHint === 'string' ? extForMime(typeHint) : null;
+      // Only a type Kiln knows (mime.ts), so the server's text never becomes a file name.
+      const ext = (!fromName || mimeForExt(fromName) === OCTET) && hinted ? hinted : fromName;
       const mime = ext ? mimeForExt(ext) : null;
       push({ kind: mime ? kindForMime(mime) : 'file', remoteUrl: s, inline: null, mime, ext: ext || '.bin' });
     } else if (isDataUri(s)) {
@@ -43,7 +48,13 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     if (typeof v === 'string') {
       if (isUrl(v) || isDataUri(v)) fromString(v);
     } else if (Array.isArray(v)) for (const x of v) filesIn(x, depth + 1);
-    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) filesIn(x, depth + 1);
+    else if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      // A file object (fal's File: `{url, content_type, file_name, …}`): its URL with its stated type.
+      const url = typeof o.url === 'string' && (isUrl(o.url) || isDataUri(o.url)) ? o.url : null;
+      if (url) fromString(url, o.content_type);
+      for (const [k, x] of Object.entries(o)) if (!(url && k === 'url')) filesIn(x, depth + 1);
+    }
   };
 
   const o = rec.output;
@@ -52,6 +63,10 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     const text = outputText(o);
     if (text !== null) {
       push(textOutput(text)); // streamed language-model chunks
+    } else if (o.length > 0 && !holdsFileRef(o)) {
+      // Data with no file in it (an embedding model's vectors `[[0.1, …], …]`, numbers, records):
+      // the whole answer as one JSON, rather than nothing (nested arrays) or a file per number.
+      push(jsonOutput(o));
     } else {
       for (const x of o) {
         if (typeof x === 'string') fromString(x);
@@ -64,9 +79,17 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
       }
     }
   } else if (o !== null && typeof o === 'object') {
-    push(jsonOutput(o));
-    // Files named anywhere inside: fal's `{images: [{url, content_type}]}`, `{video: {url}}`.
-    filesIn(o);
+    const answer = outputText(o);
+    if (answer !== null) {
+      // A language model's or transcriber's answer object (records/output-text.ts): its text, then
+      // the object for what else it holds (reasoning, usage, timestamps) — its words never fetched as a file.
+      push(textOutput(answer));
+      push(jsonOutput(o));
+    } else {
+      push(jsonOutput(o));
+      // Files named anywhere inside: fal's `{images: [{url, content_type}]}`, `{video: {url}}`.
+      filesIn(o);
+    }
   } else if (o !== null && o !== undefined) {
     push(jsonOutput(o));
   } else if (rec.text) {

@@ -89,7 +89,7 @@ describe('fal as a Provider', () => {
     const p = createFalProvider(falClient(s));
     const url = await p.upload(new Uint8Array([137, 80, 78, 71, 1, 2, 3]), 'in.png', 'image/png');
     expect(url).toMatch(/^http/);
-    expect(p.trusted(`${s.queueUrl}/x`)).toBe(true);
-    expect(p.trusted(url)).toBe(false);
+    expect(p.mayStream(`${s.queueUrl}/x`)).toBe(true);
+    expect(p.mayStream(url)).toBe(false);
   });
 });

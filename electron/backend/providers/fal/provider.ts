@@ -169,7 +169,8 @@ export function createFalProvider(client: FalClient): Provider {
       return last;
     },
     upload: (bytes, filename, mime) => client.upload(bytes, { fileName: filename, contentType: mime }),
-    trusted: (url) => client.trustedForKey(url),
+    // fal's stream needs the key: only its queue's own URLs.
+    mayStream: (url) => client.trustedForKey(url),
     // The transport cleans every body of the key before the client returns it (transport.ts).
     redact: (text) => text,
   };

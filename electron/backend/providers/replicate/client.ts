@@ -6,7 +6,7 @@ import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from 
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
-import { mayReceiveKey, replicateKeyTrust } from '../../net/trust.ts';
+import { isReplicateStreamUrl, mayReceiveKey, replicateKeyTrust } from '../../net/trust.ts';
 import { uploadTimeoutMs } from '../bounds.ts';
 
 export type { RemotePrediction, Page, CreateRequest } from './types.ts';
@@ -73,6 +73,8 @@ export function createReplicateClient(opts: {
    */
   const keyTrust = replicateKeyTrust(base);
   const trusted = (url: string): boolean => mayReceiveKey(url, keyTrust);
+  /** A stream Kiln may open: with the key on a trusted host, without one on Replicate's stream hosts (net/trust.ts). */
+  const mayStream = (url: string): boolean => trusted(url) || isReplicateStreamUrl(url);
 
   /** The key in use, remembered so any text a server sends back can be cleaned of it (normalize.ts). */
   let lastToken: string | null = null;
@@ -176,6 +178,7 @@ export function createReplicateClient(opts: {
     baseUrl: base,
     counters,
     trusted,
+    mayStream,
     /** Cleans a text of the key in use: for text assembled from pieces (a stream's tokens), where a key split across two chunks escapes the per-chunk cleaning. */
     redact: clean,
     setGate(g: RequestGate | null) {
@@ -244,9 +247,9 @@ export function createReplicateClient(opts: {
     },
     /** Follows a prediction's `urls.stream` until `done`; resolves when the stream ends. */
     async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<'done' | 'eof'> {
-      // Not a trusted host: no stream (the engine polls instead and gets the text from the final prediction).
-      if (!trusted(url)) throw new ProviderError({ code: 'bad_request', message: 'Refused to stream from a host that is not Replicate.' });
-      const headers = { ...(await authHeaders()), Accept: 'text/event-stream', 'Cache-Control': 'no-store' };
+      // Not Replicate's: no stream (the engine polls instead and gets the text from the final prediction).
+      if (!mayStream(url)) throw new ProviderError({ code: 'bad_request', message: 'Refused to stream from a host that is not Replicate.' });
+      const headers = { ...(trusted(url) ? await authHeaders() : {}), Accept: 'text/event-stream', 'Cache-Control': 'no-store' };
       if (gate) await gate.acquire('other', signal);
       counters.total++;
       counters.other++;

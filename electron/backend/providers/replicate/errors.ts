@@ -33,6 +33,17 @@ export function invalidFields(body: unknown): Record<string, string> | undefined
   return Object.keys(out).length ? out : undefined;
 }
 
+/**
+ * Replicate lowers an account's create rate while its credit is low, and says so in the 429's
+ * detail ("Your rate limit for creating predictions is reduced to 6 requests per minute with a
+ * burst of 1 requests while you have less than $5.0 in credit.", recorded in replicate-python#445):
+ * that sentence, and what to do, for the card's note; '' for an ordinary throttle.
+ */
+function lowCreditReason(detail: string | null): string {
+  const sentence = detail?.split(/(?<=\.)\s+/).find((x) => /\bcredit\b/i.test(x));
+  return sentence ? `: ${sentence.trim().replace(/\.$/, '')} — add credit at replicate.com/account/billing` : '';
+}
+
 export function errorFromResponse(status: number, headers: Headers | null, body: unknown, opts: { isCreate: boolean; now?: number }): ProviderError {
   const detail = detailOf(body);
   switch (true) {
@@ -43,7 +54,11 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
       return new ProviderError({
         code: 'billing',
         status,
-        message: `Replicate needs billing for this: add credit at replicate.com/account/billing.${detail ? ` (${detail})` : ''}`,
+        // Replicate's own detail usually names the billing page already ("Go to https://replicate.com/account/billing#billing to add credit").
+        message:
+          detail && /replicate\.com\/account\/billing/i.test(detail)
+            ? `Replicate needs billing for this: ${detail}`
+            : `Replicate needs billing for this: add credit at replicate.com/account/billing.${detail ? ` (${detail})` : ''}`,
       });
     case status === 404:
       return new ProviderError({
@@ -75,7 +90,8 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
         status,
         transient: true,
         retryAfterMs: wait,
-        message: `Rate limited by Replicate${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.`,
+        // The engine adds when it tries again; the reason is Replicate's when it is more than "throttled".
+        message: `Rate limited by Replicate${lowCreditReason(detail)}.`,
       });
     }
     case status >= 500:

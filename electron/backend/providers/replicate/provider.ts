@@ -65,7 +65,7 @@ export function createReplicateProvider(client: ReplicateClient): Provider {
       if (!f.urls?.get) throw new ProviderError({ code: 'provider', transient: true, message: 'Upload answered without a URL.' });
       return f.urls.get;
     },
-    trusted: (url) => client.trusted(url),
+    mayStream: (url) => client.mayStream(url),
     redact: (text) => client.redact(text),
   };
 }
