@@ -211,8 +211,17 @@ function authenticate(state: SimState, req: IncomingMessage, dialect: Dialect): 
   return { key: m[1]!, account };
 }
 
-function faultReply(state: SimState, f: Fault, dialect: Dialect): Reply | 'reset' | null {
+/** A scripted reply with its placeholders filled in (see FaultKind 'reply'). */
+function scripted(r: NonNullable<Fault['reply']>, vars: Record<string, string>): Reply {
+  const fill = (s: string) => s.replace(/\{\{(origin|queueUrl|id)\}\}/g, (_m, k: string) => vars[k] ?? '');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers ?? { 'content-type': 'application/json' })) headers[k.toLowerCase()] = fill(v);
+  return { status: r.status, headers, body: fill(r.body) };
+}
+
+function faultReply(state: SimState, f: Fault, dialect: Dialect, vars: Record<string, string>): Reply | 'reset' | null {
   const k = f.kind;
+  if (k === 'reply' && f.reply) return scripted(f.reply, vars);
   if (k === '429' || k === '429-no-retry-after') {
     const s = f.retryAfterS ?? 1;
     const headers: Record<string, string> = k === '429' ? { 'retry-after': String(s) } : {};
@@ -293,7 +302,8 @@ async function handle(state: SimState, urls: () => Urls, verbose: boolean | unde
 
   const fault = state.takeFault(route.fault, jobEndpointId(state, route, params));
   if (fault) {
-    const r = faultReply(state, fault, route.dialect);
+    const id = route.name.startsWith('queue.') && route.name !== 'queue.submit' ? (params[1] ?? '') : '';
+    const r = faultReply(state, fault, route.dialect, { origin: u.origin, queueUrl: u.queueUrl, id });
     if (r === 'reset') return destroy();
     if (r) return write(r);
     if (fault.kind === 'slow') await new Promise((ok) => setTimeout(ok, fault.delayMs ?? 2000));

@@ -54,6 +54,12 @@ export type FaultKind =
   | 'malformed-json'
   /** The job IS created, then the connection is destroyed before any answer (the duplicate-submit hazard). */
   | 'drop-response-after-submit'
+  /**
+   * Answer verbatim with `reply` (a recorded or hostile body, test/fixtures/fal/). In its headers
+   * and body, `{{origin}}` becomes the simulator's origin, `{{queueUrl}}` its queue URL and `{{id}}`
+   * the request id in the path (queue routes). Sent before auth, like every fault.
+   */
+  | 'reply'
   /** On submit: the job is created normally but will end with this outcome. */
   | 'runner-error'
   | 'start-timeout'
@@ -71,6 +77,8 @@ export interface Fault {
   retryAfterS?: number;
   /** For 'slow': real milliseconds to stall before answering normally (default 2000). */
   delayMs?: number;
+  /** For 'reply': the answer, written as is (placeholders replaced; content-length added). */
+  reply?: { status: number; headers?: Record<string, string>; body: string };
 }
 
 export interface Scenario {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFalClient, ProviderError } from '../../../electron/backend/providers/fal/client.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 
 let server: Server | null = null;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -64,5 +65,19 @@ describe('fal client: result errors from a server Kiln has not seen', () => {
       expect([(err as ProviderError).transient, (err as ProviderError).status]).toEqual([true, 404]);
     }
     expect(await c.result(ref)).toMatchObject({ outcome: 'expired' });
+  });
+
+  it('a result larger than one answer may be (files inline, sync_mode) ends the run with what to do, not a fetch repeated until fal forgets it', async () => {
+    const big = { images: [{ url: `data:image/png;base64,${'A'.repeat(LIMITS.apiResponseBytes)}`, content_type: 'image/png' }], seed: 1 };
+    // Twice: once with its length declared, once sent without one (chunked).
+    const c = await clientAnswering([
+      { status: 200, headers: { 'x-fal-request-id': 'r1' }, body: big },
+      { status: 200, headers: { 'x-fal-request-id': 'r1', 'transfer-encoding': 'chunked' }, body: big },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const r = await c.result(ref);
+      expect(r).toMatchObject({ outcome: 'failed', httpStatus: 200 });
+      expect(r.outcome === 'failed' && r.message).toMatch(/over Kiln's limit of 32 MB .*sync_mode/);
+    }
   });
 });

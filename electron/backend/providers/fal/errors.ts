@@ -1,4 +1,6 @@
 import { ProviderError, retryAfterMs } from '../errors.ts';
+import { LIMITS } from '../../../../shared/limits.ts';
+import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 
 export { ProviderError };
 
@@ -21,9 +23,11 @@ export function messageOf(body: unknown): string | null {
   if (Array.isArray(b.detail)) {
     const parts = b.detail
       .map((d) => {
-        const item = d as { loc?: unknown; msg?: unknown };
+        const item = d as { loc?: unknown; msg?: unknown; type?: unknown };
         const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'body').join('.') : '';
-        return typeof item.msg === 'string' ? (loc ? `${loc}: ${item.msg}` : item.msg) : null;
+        // Not every endpoint sends `msg` (reference §6): its `type` (`image_too_large`) still says what is wrong.
+        const msg = typeof item.msg === 'string' && item.msg ? item.msg : typeof item.type === 'string' && item.type ? item.type : null;
+        return msg ? (loc ? `${loc}: ${msg}` : msg) : null;
       })
       .filter(Boolean);
     if (parts.length) return parts.join('; ');
@@ -58,7 +62,8 @@ export interface ErrorContext {
 /** A non-2xx answer from a fal API host → ProviderError (for calls where any non-2xx is a failure of the call). */
 export function errorFromResponse(status: number, headers: Headers | null, body: unknown, ctx: ErrorContext): ProviderError {
   const detail = messageOf(body);
-  const said = detail ? `: ${detail}` : '';
+  // fal's details often end in a period ("User is locked. Reason: TOP_UP."); the sentences below add their own.
+  const said = detail ? `: ${detail.replace(/[\s.]+$/, '')}` : '';
   switch (true) {
     case status === 401:
       return new ProviderError({ code: 'auth', status, message: `fal rejected the API key${said}. Check it in Settings (or FAL_KEY).` });
@@ -71,7 +76,7 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
       return new ProviderError({ code: 'too_large', status, message: `Too large for fal${said}.` });
     case status === 422: {
       const fields = fieldErrors(body);
-      return new ProviderError({ code: 'invalid_input', status, fields, message: `Invalid input${said || ' (rejected by fal)'}` });
+      return new ProviderError({ code: 'invalid_input', status, fields, message: `Invalid input${detail ? `: ${detail}` : ' (rejected by fal)'}` });
     }
     case status === 429: {
       // Rate limit or fal_max_queue_length: nothing was created, so even a submit is safe to re-send.
@@ -81,7 +86,7 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
         status,
         transient: true,
         retryAfterMs: wait,
-        message: `Rate limited by fal${wait !== null ? ` — retrying in ${Math.ceil(wait / 1000)} s` : ''}.`,
+        message: 'Rate limited by fal.', // the engine adds when it tries again
       });
     }
     case status === 408 || status >= 500:
@@ -114,4 +119,31 @@ export function networkError(err: unknown, isSubmit: boolean): ProviderError {
 
 export function malformedError(isSubmit: boolean, what: string): ProviderError {
   return new ProviderError({ code: 'provider', transient: true, ambiguous: isSubmit, message: `fal sent an unreadable response (${what}).` });
+}
+
+/**
+ * The exception a fal app crashed with, from its logs. fal's runtime answers any unhandled
+ * exception with a bare `{"detail":"Internal Server Error"}` and prints the traceback as one log
+ * line, `{"traceback": …}`, its parts newest first (fal-ai/fal `fal/api/api.py`,
+ * traceback_logging_exception_handler): the run's error can name the exception instead.
+ */
+export function crashOf(logs: readonly { message: string }[] | null): string | null {
+  for (const entry of [...(logs ?? [])].reverse()) {
+    const text = entry.message.trim();
+    if (!text.startsWith('{') || !text.includes('"traceback"') || text.length > 256 * 1024) continue;
+    let tb: unknown;
+    try {
+      tb = (parseJsonWithin(text, LIMITS.apiResponseShape) as { traceback?: unknown }).traceback;
+    } catch {
+      continue;
+    }
+    if (typeof tb !== 'string') continue;
+    const lines = tb.split('\n').filter((l) => l.trim());
+    // The exception lines: not indented (frames are), not the headers between chained exceptions.
+    const raised = lines.filter((l) => !/^\s/.test(l) && !/^(Traceback \(most recent call last\):|During handling of|The above exception)/.test(l));
+    // Newest first as fal prints it; a traceback in Python's own order has its last exception last.
+    const line = /^Traceback/.test(lines[0] ?? '') ? raised.at(-1) : raised[0];
+    if (line) return line.trim().slice(0, 300);
+  }
+  return null;
 }

@@ -1,5 +1,6 @@
 import type { CancelAnswer, Provider, RemoteRun, RunRef, StreamHandlers, SubmitIntent, SubmitSpec } from '../types.ts';
 import { ProviderError } from '../errors.ts';
+import { crashOf } from './errors.ts';
 import { boundLogs } from '../bounds.ts';
 import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.ts';
 import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
@@ -52,9 +53,13 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
         run.metrics = { predictTime: run.metrics?.predictTime ?? null, totalTime: null, inputTokens, outputTokens };
       return { ...run, status: 'succeeded', output: r.output };
     }
-    case 'failed':
+    case 'failed': {
+      // An app that crashed says only "Internal Server Error"; its logs name the exception (errors.ts crashOf).
+      const crash = r.httpStatus >= 500 && /^internal server error\.?$/i.test(r.message.trim()) ? crashOf(st.logs) : null;
+      const message = crash ? `${r.message.trim().replace(/\.$/, '')}: ${crash}` : r.message;
       // A 5xx keeps its status in the message: fal never bills those, and the ledger reads it there.
-      return { ...run, status: 'failed', error: r.httpStatus >= 500 && !/\(HTTP \d{3}\)/.test(r.message) ? `${r.message} (HTTP ${r.httpStatus})` : r.message };
+      return { ...run, status: 'failed', error: r.httpStatus >= 500 && !/\(HTTP \d{3}\)/.test(message) ? `${message} (HTTP ${r.httpStatus})` : message };
+    }
     case 'aborted':
       return { ...run, status: 'aborted', error: `${r.message} (not billed)` };
     case 'canceled':

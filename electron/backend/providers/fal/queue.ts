@@ -121,6 +121,10 @@ export function createQueueApi(t: FalTransport, now: () => number) {
     // Only fal's own answer (JSON) says the result is gone; a proxy's page or an empty 404 says
     // nothing about the job, and reading it as "expired" would lose a finished run's outputs.
     if (r.status === 404) {
+      // The app's own 404 ("Path /x not found", fal-ai/fal `fal/api/api.py`): the request was sent to
+      // a path the app does not serve. An answer about this run, not a result that has expired.
+      if (body && typeof body === 'object' && /^Path \S* not found$/.test(message))
+        return { outcome: 'failed', message, httpStatus: 404, errorType, invalidInput: false, retryable: null };
       if (body && typeof body === 'object') return { outcome: 'expired', message: `fal no longer has this result: ${message}` };
       throw new ProviderError({
         code: 'provider',
@@ -180,7 +184,24 @@ export function createQueueApi(t: FalTransport, now: () => number) {
 
     /** GET the result of a COMPLETED request: the only place a fal job's success or failure is told. */
     async result(ref: FalRequestRef, opts: { signal?: AbortSignal } = {}): Promise<FalResult> {
-      const r = await t.call('GET', urls(ref).responseUrl, { signal: opts.signal });
+      let r: RawResponse;
+      try {
+        r = await t.call('GET', urls(ref).responseUrl, { signal: opts.signal });
+      } catch (err) {
+        // Over the bound for one answer (a result with its files inline, sync_mode): the same every
+        // time it is asked, so the run ends saying what to do rather than being fetched again until
+        // fal forgets it. fal ran it (and bills it), hence the 200.
+        if (err instanceof ProviderError && err.code === 'too_large')
+          return {
+            outcome: 'failed',
+            message: `${err.message.replace(/\.$/, '')}: it holds the files inline (sync_mode). Run it again without sync_mode to have them as links.`,
+            httpStatus: 200,
+            errorType: null,
+            invalidInput: false,
+            retryable: null,
+          };
+        throw err;
+      }
       return decideResult(r, ref);
     },
 
