@@ -6,6 +6,7 @@ import { KILN_ERROR_CODES, type KilnErrorData as KilnErrorShape } from './kiln-e
 import { ModelSummary, ModelDetail, ModelVersion } from './domain/model.ts';
 import { RunInput } from './run-input.ts';
 import { PROVIDER_IDS } from './domain/provider.ts';
+import { PRICE_UNITS } from './domain/cost.ts';
 
 export { messageLimit, overMessageLimit, tooLargeError } from './message-size.ts';
 export { RunInput } from './run-input.ts';
@@ -87,7 +88,7 @@ const MediaPath = z.object({ path: z.string().min(1).max(1000) }).strict();
 export const CostPrice = z.object({
   provider: z.enum(['replicate', 'fal']),
   model: z.string(),
-  unit: z.enum(['output', 'run', 'second', 'video-second', 'token']),
+  unit: z.enum(PRICE_UNITS),
   usd: z.number(),
   inputUsd: z.number().nullable().optional(),
   noun: z.string(),

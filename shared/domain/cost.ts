@@ -12,8 +12,10 @@ export type CostProvider = 'replicate' | 'fal';
 /** How a model is billed. `output`: per image/video/file produced; `second`: per second of
  * hardware time (Replicate predict_time, fal compute seconds); `token`: per output token (input
  * tokens at `inputUsd`); `video-second`: per second of video asked for (fal `second` unit);
- * `run`: per request whatever it makes (fal `request`). */
-export type PriceUnit = 'output' | 'run' | 'second' | 'video-second' | 'token';
+ * `run`: per request whatever it makes (fal `request`); `megapixel`: per million pixels of image
+ * produced, in proportion to the resolution (fal `megapixels`: "$0.025 per megapixels"). */
+export const PRICE_UNITS = ['output', 'run', 'second', 'video-second', 'token', 'megapixel'] as const;
+export type PriceUnit = (typeof PRICE_UNITS)[number];
 
 export interface Price {
   provider: CostProvider;
@@ -77,6 +79,47 @@ function videoSeconds(input: Record<string, unknown>, schema?: Record<string, un
   return null;
 }
 
+/**
+ * fal's named image sizes (its `ImageSize` enum: `image_size: "landscape_4_3"`), in pixels. Models
+ * differ in how they round an odd size; these are the sizes fal's image models document.
+ */
+const FAL_IMAGE_SIZES: Record<string, [number, number]> = {
+  square_hd: [1024, 1024],
+  square: [512, 512],
+  portrait_4_3: [768, 1024],
+  portrait_16_9: [576, 1024],
+  landscape_4_3: [1024, 768],
+  landscape_16_9: [1024, 576],
+};
+const MAX_SIDE = 16_384;
+
+function pixelsOf(v: unknown): number | null {
+  if (typeof v === 'string') {
+    const size = FAL_IMAGE_SIZES[v];
+    return size ? size[0] * size[1] : null;
+  }
+  if (v && typeof v === 'object') {
+    const { width, height } = v as { width?: unknown; height?: unknown };
+    const side = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_SIDE;
+    return side(width) && side(height) ? (width as number) * (height as number) : null;
+  }
+  return null;
+}
+
+/**
+ * Megapixels of one image the input asks for: `image_size` (a fal name or `{width, height}`), else
+ * `width` and `height`, else the schema's default `image_size`; null when the input does not say
+ * (an aspect ratio alone gives no size).
+ */
+export function megapixelsAsked(input: Record<string, unknown>, schema?: Record<string, unknown> | null): number | null {
+  const props = (schema?.properties ?? null) as Record<string, { default?: unknown } | undefined> | null;
+  const px = pixelsOf(input.image_size) ?? pixelsOf({ width: input.width, height: input.height }) ?? pixelsOf(props?.image_size?.default);
+  return px === null ? null : px / 1e6;
+}
+
+/** A megapixel figure as the basis shows it: 0.79 MP, 2.1 MP. */
+const mp = (n: number) => `${n >= 10 ? n.toFixed(1) : n.toFixed(2).replace(/0$/, '')} MP`;
+
 /** Dollars as people read them: at least two decimals, more when a price needs them ($0.003). */
 /** Per-token prices need up to ten decimals ($0.00000025 per output token); larger figures two or three. */
 export function formatUsd(usd: number): string {
@@ -132,6 +175,18 @@ export function estimateRun(
         tableDate: price.tableDate,
       };
     }
+    case 'megapixel': {
+      const each = megapixelsAsked(req.input, req.schema);
+      if (each === null)
+        return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the image size is not known before it runs (${price.source})`, price.tableDate);
+      const outs = outputsRequested(req.input, req.schema);
+      return {
+        usd: roundUsd(each * outs * n * price.usd),
+        estimated: true,
+        basis: `${plural(outs * n, 'image')} of ${mp(each)} × ${formatUsd(price.usd)} per ${price.noun}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
+    }
     case 'second':
       return unknown(`${formatUsd(price.usd)} per ${price.noun}; the run time is not known before it runs (${price.source})`, price.tableDate);
     case 'token':
@@ -147,6 +202,8 @@ export interface RunOutcome {
   input: Record<string, unknown>;
   /** Files or values produced (null when unknown). */
   outputsProduced: number | null;
+  /** Megapixels of the images produced, from the sizes the provider answered (null when it did not say). */
+  megapixelsProduced?: number | null;
   /** Replicate `metrics.predict_time`, fal compute seconds; null when not reported. */
   predictSeconds: number | null;
   tokens?: { input: number | null; output: number | null } | null;
@@ -233,6 +290,18 @@ export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
         tableDate: price.tableDate,
       };
     }
+    case 'megapixel': {
+      // The sizes the provider answered; else the size asked for, once per image produced.
+      const asked = megapixelsAsked(run.input);
+      const total = run.megapixelsProduced ?? (asked !== null && run.outputsProduced !== null ? asked * run.outputsProduced : null);
+      if (total === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the image sizes are not known (${price.source})`, price.tableDate);
+      return {
+        usd: roundUsd(total * price.usd),
+        estimated: true,
+        basis: `${mp(total)} × ${formatUsd(price.usd)} per ${price.noun}, ${price.source}`,
+        tableDate: price.tableDate,
+      };
+    }
     case 'token': {
       const out = run.tokens?.output ?? null;
       if (out === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the token counts were not reported (${price.source})`, price.tableDate);
@@ -255,6 +324,7 @@ export const UNIT_NOUNS: Record<PriceUnit, string> = {
   second: 'second of hardware',
   'video-second': 'video second',
   token: 'output token',
+  megapixel: 'megapixel',
 };
 
 /** The user's own price (Settings) as a Price: the backend's catalogue and the renderer read it alike. */

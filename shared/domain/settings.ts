@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DownloadKind } from '../limits.ts';
+import { PRICE_UNITS } from './cost.ts';
 import { DEFAULT_SETTINGS as D } from './settings-defaults.ts';
 
 // User settings: stored by electron-store in the app, by a JSON file elsewhere. Never secrets.
@@ -29,7 +30,7 @@ const Usd = z.number().min(0).max(1_000_000);
  */
 export const PriceOverride = z
   .object({
-    unit: z.enum(['output', 'run', 'second', 'video-second', 'token']),
+    unit: z.enum(PRICE_UNITS),
     usd: Usd,
     /** Per input token, for `token` prices. */
     inputUsd: Usd.nullable().optional(),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { costKey, costOfRun, estimateRun, formatUsd, outputsRequested, type Price, type RunOutcome } from '../../shared/domain/cost.ts';
 import { replicateTablePrice, TABLE_DATE } from '../../electron/backend/pricing/replicate-table.ts';
 import { falPrice } from '../../electron/backend/pricing/fal-prices.ts';
+import { megapixelsProduced } from '../../electron/backend/ledger/outcome.ts';
 
 // The cost arithmetic (ARCHITECTURE.md, "Money"): per output, per second of hardware, per token, × outputs
 // requested × N, aborted = $0, fal's server errors = $0, unknown stays unknown (null, never 0).
@@ -75,12 +76,59 @@ describe('the estimate before a run', () => {
     const perRun = falPrice('a/b', { unitPrice: 0.05, unit: 'request', currency: 'USD', fetchedAt: 0 })!;
     expect(estimateRun(perRun, { model: 'fal:a/b', input: { num_images: 4 }, count: 3 }).usd).toBe(0.15);
     // a unit Kiln does not understand, or another currency, is no price at all (unknown), not 0
-    expect(falPrice('a/b', { unitPrice: 0.01, unit: 'megapixel', currency: 'USD', fetchedAt: 0 })).toBeNull();
+    expect(falPrice('a/b', { unitPrice: 0.01, unit: 'kilowatt', currency: 'USD', fetchedAt: 0 })).toBeNull();
     expect(falPrice('a/b', { unitPrice: 0.01, unit: 'image', currency: 'EUR', fetchedAt: 0 })).toBeNull();
+  });
+
+  it('fal images priced per megapixel ("$0.025 per megapixels", flux-1/dev): the size asked for × images × N', () => {
+    const dev = falPrice('fal-ai/flux-1/dev', { unitPrice: 0.025, unit: 'megapixels', currency: 'USD', fetchedAt: Date.UTC(2026, 10, 30) })!;
+    expect(dev).toMatchObject({ unit: 'megapixel', usd: 0.025 });
+    // A named fal size (landscape_4_3 is 1024×768, 0.786 MP), two images, three runs.
+    const named = estimateRun(dev, { model: 'fal:fal-ai/flux-1/dev', input: { image_size: 'landscape_4_3', num_images: 2 }, count: 3 });
+    expect(named.usd).toBeCloseTo(6 * 0.786432 * 0.025, 6);
+    expect(named.basis).toBe("6 images of 0.79 MP × $0.025 per megapixel, fal's pricing API, 2026-11-30");
+    // A size given as width and height, and the schema's default when the input names none.
+    expect(estimateRun(dev, { model: 'm', input: { image_size: { width: 2000, height: 1000 } }, count: 1 }).usd).toBe(0.05);
+    const schema = { properties: { image_size: { default: 'square_hd' } } };
+    expect(estimateRun(dev, { model: 'm', input: {}, schema, count: 1 }).usd).toBeCloseTo(1.048576 * 0.025, 6);
+    // No size at all (an aspect ratio says no resolution): unknown, not a guess.
+    const none = estimateRun(dev, { model: 'm', input: { aspect_ratio: '16:9' }, count: 1 });
+    expect(none.usd).toBeNull();
+    expect(none.basis).toMatch(/image size is not known before it runs/);
+    expect(estimateRun(dev, { model: 'm', input: { image_size: { width: 1e9, height: 1 } }, count: 1 }).usd).toBeNull();
   });
 });
 
 describe('the cost after a run', () => {
+  it('per megapixel: the sizes the answer gives, else the size asked for × images produced', () => {
+    const dev: Price = {
+      provider: 'fal',
+      model: 'fal-ai/flux-1/dev',
+      unit: 'megapixel',
+      usd: 0.025,
+      noun: 'megapixel',
+      source: "fal's pricing API",
+      tableDate: null,
+    };
+    const answered = {
+      images: [
+        { url: 'https://v3.fal.media/files/a.jpg', width: 1024, height: 768 },
+        { url: 'https://v3.fal.media/files/b.jpg', width: 2048, height: 2048 },
+      ],
+    };
+    const mpx = megapixelsProduced(answered)!;
+    expect(mpx).toBeCloseTo(0.786432 + 4.194304, 6);
+    const c = costOfRun(dev, run({ provider: 'fal', model: 'fal-ai/flux-1/dev', megapixelsProduced: mpx, outputsProduced: 2 }));
+    expect(c).toMatchObject({ usd: 0.124518, estimated: true, basis: "4.98 MP × $0.025 per megapixel, fal's pricing API" });
+    // An answer without sizes: the size asked for, once per image produced.
+    expect(megapixelsProduced({ images: [{ url: 'https://x/a.jpg' }] })).toBeNull();
+    expect(costOfRun(dev, run({ provider: 'fal', input: { image_size: 'square' }, megapixelsProduced: null, outputsProduced: 4 })).usd).toBeCloseTo(
+      4 * 0.262144 * 0.025,
+      6,
+    );
+    expect(costOfRun(dev, run({ provider: 'fal', input: {}, megapixelsProduced: null, outputsProduced: 1 })).usd).toBeNull();
+  });
+
   it('per output: the outputs actually produced × price, marked estimated', () => {
     expect(costOfRun(schnell, run({ outputsProduced: 3 }))).toMatchObject({ usd: 0.009, estimated: true, basis: expect.stringContaining('3 images × $0.003') });
     expect(costOfRun(schnell, run({ status: 'failed', outputsProduced: 0 })).usd).toBe(0);

@@ -50,6 +50,24 @@ export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputR
   return r.status === 'succeeded' ? 1 : 0;
 }
 
+/**
+ * Megapixels of the images a run produced, from the sizes its answer gives (fal's File objects:
+ * `images: [{url, width, height}]`, `image: {…}`); null unless every image says its size.
+ */
+export function megapixelsProduced(o: unknown): number | null {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
+  const rec = o as Record<string, unknown>;
+  const images = Array.isArray(rec.images) ? rec.images : rec.image && typeof rec.image === 'object' ? [rec.image] : [];
+  let px = 0;
+  for (const img of images.slice(0, 1000)) {
+    const { width, height } = (img ?? {}) as { width?: unknown; height?: unknown };
+    const side = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 65_535;
+    if (!side(width) || !side(height)) return null;
+    px += width * height;
+  }
+  return images.length ? px / 1e6 : null;
+}
+
 export function toOutcome(r: EndedRun, actualUsd: number | null = null): RunOutcome {
   const provider: CostProvider = r.provider === 'fal' ? 'fal' : 'replicate';
   return {
@@ -58,6 +76,7 @@ export function toOutcome(r: EndedRun, actualUsd: number | null = null): RunOutc
     status: r.status,
     input: r.input,
     outputsProduced: outputsProduced(r),
+    megapixelsProduced: megapixelsProduced(r.output),
     predictSeconds: r.metrics?.predictTime ?? null,
     tokens: r.metrics?.outputTokens != null ? { input: r.metrics.inputTokens ?? null, output: r.metrics.outputTokens } : null,
     error: r.error,

@@ -38,6 +38,7 @@ export function falPrice(endpointId: string, e: Pick<Entry, 'unitPrice' | 'unit'
   if (/^videos?$/.test(unit)) return { ...base, unit: 'output', usd: e.unitPrice, noun: 'video' };
   if (/^(requests?|calls?)$/.test(unit)) return { ...base, unit: 'run', usd: e.unitPrice, noun: 'run' };
   if (/^(seconds?|video seconds?)$/.test(unit)) return { ...base, unit: 'video-second', usd: e.unitPrice, noun: 'video second' };
+  if (/^(megapixels?|mp)$/.test(unit)) return { ...base, unit: 'megapixel', usd: e.unitPrice, noun: 'megapixel' };
   if (/^(compute|gpu)[ -]?seconds?$/.test(unit)) return { ...base, unit: 'second', usd: e.unitPrice, noun: 'compute second' };
   const tokens = /^(1k |1m |1000 |1000000 )?(output )?tokens?$/.exec(unit);
   if (tokens) {

@@ -16,6 +16,7 @@ export const UNIT_LABELS: Record<PriceUnit, string> = {
   second: 'per second of hardware',
   'video-second': 'per second of video',
   token: 'per output token',
+  megapixel: 'per megapixel of image',
 };
 export const UNITS = Object.keys(UNIT_LABELS) as PriceUnit[];
 
