@@ -74,7 +74,13 @@ const RESULTS: Record<string, Want> = {
   'whisper-chunks': { status: 'succeeded', kinds: ['text', 'json'], text: ' Deep in the desert stands a tower. Nobody remembers who built it.' },
   'any-llm-output': { status: 'succeeded', kinds: ['text', 'json'], text: '1. PASS - the label is legible.\n2. FAIL - the logo is cropped.' },
   'openrouter-usage': { status: 'succeeded', kinds: ['text', 'json'], text: 'Perspective.\n' },
-  'llm-partial-error': { status: 'succeeded', kinds: ['text', 'json'], text: 'Find meaning in' },
+  // The text is kept (a partial answer is an answer); why it stopped is kept beside it.
+  'llm-partial-error': {
+    status: 'succeeded',
+    kinds: ['text', 'json'],
+    text: 'Find meaning in',
+    error: 'The answer stopped before its end: Stream interrupted by the upstream provider',
+  },
   'any-llm-error': { status: 'failed', kinds: [], error: 'Upstream provider returned 529: overloaded' },
 };
 

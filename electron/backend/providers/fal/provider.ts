@@ -43,6 +43,9 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
       const answer = (r.output as { output?: unknown }).output;
       if (typeof inBand === 'string' && inBand.trim() && (answer === undefined || answer === null || answer === ''))
         return { ...run, status: 'failed', error: inBand.trim() };
+      // A partial answer (`partial: true` with an error) is still an answer: its text is kept, and
+      // why it stopped goes with it (the detail view and `kiln run --json` show it).
+      if (typeof inBand === 'string' && inBand.trim()) run.error = `The answer stopped before its end: ${inBand.trim()}`;
       // fal's language models report `usage: {input_tokens, output_tokens}` (reference §8): kept
       // with the metrics so a per-token price gives the run's cost.
       const usage = (r.output as { usage?: { input_tokens?: unknown; output_tokens?: unknown } }).usage;
