@@ -91,7 +91,8 @@ const FAL_IMAGE_SIZES: Record<string, [number, number]> = {
   landscape_4_3: [1024, 768],
   landscape_16_9: [1024, 576],
 };
-const MAX_SIDE = 16_384;
+/** The largest image side believed in a size (an input's or an answer's). */
+export const MAX_IMAGE_SIDE = 65_535;
 
 function pixelsOf(v: unknown): number | null {
   if (typeof v === 'string') {
@@ -100,7 +101,7 @@ function pixelsOf(v: unknown): number | null {
   }
   if (v && typeof v === 'object') {
     const { width, height } = v as { width?: unknown; height?: unknown };
-    const side = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_SIDE;
+    const side = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_IMAGE_SIDE;
     return side(width) && side(height) ? (width as number) * (height as number) : null;
   }
   return null;
@@ -113,7 +114,11 @@ function pixelsOf(v: unknown): number | null {
  */
 export function megapixelsAsked(input: Record<string, unknown>, schema?: Record<string, unknown> | null): number | null {
   const props = (schema?.properties ?? null) as Record<string, { default?: unknown } | undefined> | null;
-  const px = pixelsOf(input.image_size) ?? pixelsOf({ width: input.width, height: input.height }) ?? pixelsOf(props?.image_size?.default);
+  // A size the input names but Kiln cannot read ("auto_2K") is not the schema's default: unknown.
+  const px =
+    input.image_size !== undefined && input.image_size !== null
+      ? pixelsOf(input.image_size)
+      : (pixelsOf({ width: input.width, height: input.height }) ?? pixelsOf(props?.image_size?.default));
   return px === null ? null : px / 1e6;
 }
 
@@ -211,6 +216,13 @@ export interface RunOutcome {
   /** What the provider says it charged (fal billing events with an Admin key). */
   actualUsd?: number | null;
 }
+
+/**
+ * The error code of a run the provider ran but whose result Kiln could not read (fal: it expired
+ * before Kiln fetched it, or was over the bound for one answer): billed, and what it made is not
+ * known, so its cost is unknown rather than $0.
+ */
+export const RESULT_UNREAD = 'result_unread';
 
 /** fal's request-error types that answer with a 5xx (reference §6): fal never bills them. */
 export const FAL_SERVER_ERROR_TYPES = new Set([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { costKey, costOfRun, estimateRun, formatUsd, outputsRequested, type Price, type RunOutcome } from '../../shared/domain/cost.ts';
+import { costKey, costOfRun, estimateRun, formatUsd, outputsRequested, RESULT_UNREAD, type Price, type RunOutcome } from '../../shared/domain/cost.ts';
 import { replicateTablePrice, TABLE_DATE } from '../../electron/backend/pricing/replicate-table.ts';
 import { falPrice } from '../../electron/backend/pricing/fal-prices.ts';
-import { megapixelsProduced } from '../../electron/backend/ledger/outcome.ts';
+import { megapixelsProduced, toOutcome } from '../../electron/backend/ledger/outcome.ts';
 
 // The cost arithmetic (ARCHITECTURE.md, "Money"): per output, per second of hardware, per token, × outputs
 // requested × N, aborted = $0, fal's server errors = $0, unknown stays unknown (null, never 0).
@@ -96,6 +96,8 @@ describe('the estimate before a run', () => {
     expect(none.usd).toBeNull();
     expect(none.basis).toMatch(/image size is not known before it runs/);
     expect(estimateRun(dev, { model: 'm', input: { image_size: { width: 1e9, height: 1 } }, count: 1 }).usd).toBeNull();
+    // A size the input names that Kiln cannot read is not the schema's default: unknown.
+    expect(estimateRun(dev, { model: 'm', input: { image_size: 'auto_2K' }, schema, count: 1 }).usd).toBeNull();
   });
 });
 
@@ -127,6 +129,20 @@ describe('the cost after a run', () => {
       6,
     );
     expect(costOfRun(dev, run({ provider: 'fal', input: {}, megapixelsProduced: null, outputsProduced: 1 })).usd).toBeNull();
+    // Through the ledger's reading of a record: the sizes come from fal's answer.
+    const ended = { provider: 'fal', model: 'fal-ai/flux-1/dev', status: 'succeeded', input: {}, output: answered, error: null, metrics: null, outputRows: 2 };
+    expect(toOutcome(ended).megapixelsProduced).toBeCloseTo(mpx, 9);
+    // Ran and billed, but the result was never read (expired, or over the bound for one answer): unknown, not $0.
+    const unread = toOutcome({
+      ...ended,
+      status: 'failed',
+      output: null,
+      outputRows: 0,
+      error: { code: RESULT_UNREAD, message: 'fal no longer has this result' },
+    });
+    expect(unread.outputsProduced).toBeNull();
+    expect(costOfRun(dev, unread).usd).toBeNull();
+    expect(costOfRun(schnell, unread).usd).toBeNull();
   });
 
   it('per output: the outputs actually produced × price, marked estimated', () => {

@@ -140,8 +140,8 @@ const rows: { name: string; rec?: Partial<PredictionRecord>; run?: Partial<Remot
     patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW, text: 'Hello' },
   },
   {
-    name: 'an end that says nothing of the output (a list item) keeps the text already whole',
-    rec: { status: 'processing', startedAt: NOW - 1000, output: ['Hel', 'lo'], text: 'Hello' },
+    name: 'an end that says nothing of the output (a list item) keeps the streamed text, ahead of the last polled output',
+    rec: { status: 'processing', startedAt: NOW - 1000, output: ['Hel'], text: 'Hello wor' },
     run: { status: 'succeeded' },
     patch: { status: 'succeeded', statusSince: NOW, completedAt: NOW },
   },
@@ -227,6 +227,14 @@ describe('what a remote answer changes (merge.ts)', () => {
     // A language model's chunk may be a link on its own: the answer is still text.
     expect(outputText(['See ', 'https://replicate.com/docs', ' for more.'])).toBe('See https://replicate.com/docs for more.');
     expect(outputText('https://replicate.com is where it runs')).toBe('https://replicate.com is where it runs');
+    // Answer objects: a language model's `{output, …}` and a transcriber's `{text, chunks}` are text;
+    // a lone link in `output` is a file (unless the object is a language model's answer), and
+    // an object naming a file beside its text is files.
+    expect(outputText({ output: 'Hi', partial: false, error: null })).toBe('Hi');
+    expect(outputText({ text: 'hello', chunks: [] })).toBe('hello');
+    expect(outputText({ output: 'https://f/1.png' })).toBeNull();
+    expect(outputText({ output: 'https://fal.ai', partial: false })).toBe('https://fal.ai');
+    expect(outputText({ text: 'a caption', image: { url: 'https://f/1.png' } })).toBeNull();
   });
 });
 

@@ -54,19 +54,22 @@ export function mergeRemote(rec: PredictionRecord, p: RemoteRun, ctx: MergeConte
   if (p.urls && !same(p.urls, rec.urls))
     patch.urls = { get: p.urls.get ?? null, cancel: p.urls.cancel ?? null, stream: p.urls.stream ?? null, web: p.urls.web ?? null };
   let note: string | null = null;
-  const outputChanged = p.output !== undefined && p.output !== null && !same(p.output, rec.output);
-  if (outputChanged) patch.output = p.output;
-  // The card's text is the final output's, whichever answer brought that output: a held create
-  // (`Prefer: wait`) may answer `processing` with every token already in it, and the end then
-  // repeats the same output — while a stream cut short has left only part of it in rec.text.
-  const text = isTerminal(p.status) ? outputText(outputChanged ? p.output : rec.output) : null;
+  const hasOutput = p.output !== undefined && p.output !== null;
+  if (hasOutput && !same(p.output, rec.output)) patch.output = p.output;
+  // The card's text is the output an ending answer carries, even when an earlier answer brought
+  // the same: a held create (`Prefer: wait`) may answer `processing` with every token already in
+  // it, and a stream cut short has left only part of it in rec.text. An end without the output (a
+  // list item) leaves the text as it is: the stored output may be an older, shorter snapshot.
+  const text = hasOutput && isTerminal(p.status) ? outputText(p.output) : null;
   if (text !== null) {
     const bounded = boundText(text);
-    if (bounded.text !== rec.text) patch.text = bounded.text;
-    note = bounded.note;
+    if (bounded.text !== rec.text) {
+      patch.text = bounded.text;
+      note = bounded.note;
+    }
   }
   if (!rec.error) {
-    if (typeof p.error === 'string' && p.error.trim()) patch.error = { code: /\bE\d{4}\b/.exec(p.error)?.[0] ?? null, message: p.error };
+    if (typeof p.error === 'string' && p.error.trim()) patch.error = { code: p.errorCode ?? /\bE\d{4}\b/.exec(p.error)?.[0] ?? null, message: p.error };
     else if (p.error !== undefined && p.error !== null && typeof p.error !== 'string') patch.error = { code: null, message: JSON.stringify(p.error) };
     // Failed and silent: say so rather than leave an empty message (or "failed: ").
     else if (p.status === 'failed') patch.error = { code: null, message: NO_ERROR_MESSAGE };

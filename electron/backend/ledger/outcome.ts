@@ -1,4 +1,4 @@
-import type { CostProvider, RunOutcome } from '../../../shared/domain/cost.ts';
+import { MAX_IMAGE_SIDE, RESULT_UNREAD, type CostProvider, type RunOutcome } from '../../../shared/domain/cost.ts';
 
 // What the ledger needs from a history record, read the same way for a live run (engine record)
 // and for a back-filled row (SQLite columns): one reading of "what did this run produce".
@@ -41,7 +41,9 @@ function countedOutput(o: unknown): number | null {
  * images, so its count comes first (the vault may hold fewer files than were produced); Replicate's
  * array may be a language model's token pieces, so there the vault's rows come first.
  */
-export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputRows'> & { provider?: string }): number | null {
+export function outputsProduced(r: Pick<EndedRun, 'status' | 'output' | 'outputRows'> & { provider?: string; error?: EndedRun['error'] }): number | null {
+  // Ran and billed, but its result was never read: what it made is not known (not 0).
+  if (r.error?.code === RESULT_UNREAD) return null;
   const counted = countedOutput(r.output);
   const rows = r.outputRows !== null && r.outputRows > 0 ? r.outputRows : null;
   const first = r.provider === 'fal' ? (counted ?? rows) : (rows ?? counted);
@@ -61,7 +63,7 @@ export function megapixelsProduced(o: unknown): number | null {
   let px = 0;
   for (const img of images.slice(0, 1000)) {
     const { width, height } = (img ?? {}) as { width?: unknown; height?: unknown };
-    const side = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= 65_535;
+    const side = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n > 0 && n <= MAX_IMAGE_SIDE;
     if (!side(width) || !side(height)) return null;
     px += width * height;
   }

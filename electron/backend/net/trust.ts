@@ -16,9 +16,10 @@ export interface KeyTrust {
 }
 
 /**
- * Replicate's own https API hosts (api.replicate.com, its stream hosts). Not the replicate.delivery
+ * Replicate's own https API hosts (api.replicate.com and its subdomains). Not the replicate.delivery
  * file host: keys never go to a file host (ARCHITECTURE.md, "Security"), and Replicate's official
- * client fetches outputs without one.
+ * client fetches outputs without one. Its stream hosts are on replicate.net and get no key
+ * (isReplicateStreamUrl).
  */
 export const REPLICATE_KEY_DOMAINS = ['replicate.com'] as const;
 

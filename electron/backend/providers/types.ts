@@ -41,6 +41,8 @@ export interface RemoteRun {
   /** undefined: this answer does not carry logs. */
   logs?: string | null;
   error?: unknown;
+  /** A code for the error, when the provider knows one beyond its message (RESULT_UNREAD). */
+  errorCode?: string | null;
   /** Provider timestamps (ms since epoch), null when not given. Kiln's own clock stamps the card. */
   createdAt: number | null;
   startedAt: number | null;

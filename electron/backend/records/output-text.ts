@@ -23,12 +23,18 @@ export function holdsFileRef(v: unknown, depth = 0): boolean {
   return false;
 }
 
+/** Keys only a language model's answer object has beside its `output` (fal's `{output, partial, error, reasoning, usage}`). */
+const ANSWER_KEYS = ['partial', 'error', 'reasoning', 'usage'];
+
 /** The answer inside an object (`output`, else `text`), when nothing else in it is a file; null otherwise. */
 function answerIn(o: Record<string, unknown>): string | null {
   const key = typeof o.output === 'string' && o.output ? 'output' : typeof o.text === 'string' && o.text ? 'text' : null;
   if (!key) return null;
-  // The answer itself may be a link ("https://fal.ai"): words to show, not a file to fetch.
-  return Object.entries(o).some(([k, v]) => k !== key && holdsFileRef(v, 1)) ? null : (o[key] as string);
+  const answer = o[key] as string;
+  // A lone link is a file (`{output: "https://…/x.png"}`): losing a file costs more than saving a
+  // link. A language model's answer object that is one link is words to show, not a file to fetch.
+  if (isFileRef(answer) && !(key === 'output' && ANSWER_KEYS.some((k) => k in o))) return null;
+  return Object.entries(o).some(([k, v]) => k !== key && holdsFileRef(v, 1)) ? null : answer;
 }
 
 /** The output as text (a string, the chunks of a language model joined, or an answer object's text), or null when it is files or data. */

@@ -63,7 +63,7 @@ export function planOutputs(rec: Pick<PredictionRecord, 'output' | 'text'>): Pla
     const text = outputText(o);
     if (text !== null) {
       push(textOutput(text)); // streamed language-model chunks
-    } else if (o.length > 0 && !holdsFileRef(o)) {
+    } else if (o.length > 0 && !o.some((x) => holdsFileRef(x))) {
       // Data with no file in it (an embedding model's vectors `[[0.1, …], …]`, numbers, records):
       // the whole answer as one JSON, rather than nothing (nested arrays) or a file per number.
       push(jsonOutput(o));

@@ -57,7 +57,7 @@ const RESULTS: Record<string, Want> = {
   'nano-banana-description': { status: 'succeeded', kinds: ['json', 'image'], text: null },
   'sync-mode-data-uri': { status: 'succeeded', kinds: ['json', 'image'] },
   'single-image': { status: 'succeeded', kinds: ['json', 'image'] },
-  // No extension and no bytes to sniff (the CDN has no such file): a file until its download says more (vault/finalize.ts).
+  // No extension, and no bytes to sniff (the CDN has no such file): the `content_type` beside the URL says image.
   'image-no-extension': { status: 'succeeded', kinds: ['json', 'image'] },
   'nsfw-flagged': { status: 'succeeded', kinds: ['json', 'image'] },
   'kling-video': { status: 'succeeded', kinds: ['json', 'video'] },

@@ -6,6 +6,7 @@ import type { FalClient, FalHistoryItem, FalResult, FalStatus } from './client.t
 import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
 import { requestUrls } from './endpoint.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
+import { RESULT_UNREAD } from '../../../../shared/domain/cost.ts';
 
 // fal as the second implementation of the Provider interface (../types.ts), over the queue client.
 // The trap it exists to hide from the engine (ARCHITECTURE.md, "Runs and their lifecycle" table; shared reference fal-api.md): a fal
@@ -43,8 +44,8 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
       const answer = (r.output as { output?: unknown }).output;
       if (typeof inBand === 'string' && inBand.trim() && (answer === undefined || answer === null || answer === ''))
         return { ...run, status: 'failed', error: inBand.trim() };
-      // A partial answer (`partial: true` with an error) is still an answer: its text is kept, and
-      // why it stopped goes with it (the detail view and `kiln run --json` show it).
+      // An answer with an error beside it (fal's `partial: true`) is still an answer: its text is
+      // kept, and why it stopped goes with it (the detail view and `kiln run --json` show it).
       if (typeof inBand === 'string' && inBand.trim()) run.error = `The answer stopped before its end: ${inBand.trim()}`;
       // fal's language models report `usage: {input_tokens, output_tokens}` (reference §8): kept
       // with the metrics so a per-token price gives the run's cost.
@@ -61,7 +62,8 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
       const crash = r.httpStatus >= 500 && /^internal server error\.?$/i.test(r.message.trim()) ? crashOf(st.logs) : null;
       const message = crash ? `${r.message.trim().replace(/\.$/, '')}: ${crash}` : r.message;
       // A 5xx keeps its status in the message: fal never bills those, and the ledger reads it there.
-      return { ...run, status: 'failed', error: r.httpStatus >= 500 && !/\(HTTP \d{3}\)/.test(message) ? `${message} (HTTP ${r.httpStatus})` : message };
+      const error = r.httpStatus >= 500 && !/\(HTTP \d{3}\)/.test(message) ? `${message} (HTTP ${r.httpStatus})` : message;
+      return { ...run, status: 'failed', error, ...(r.errorType === RESULT_UNREAD ? { errorCode: RESULT_UNREAD } : {}) };
     }
     case 'aborted':
       return { ...run, status: 'aborted', error: `${r.message} (not billed)` };
@@ -69,7 +71,7 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
       return { ...run, status: 'canceled' };
     case 'expired':
       // The result is gone before Kiln read it (fal keeps it an hour): the outputs are lost.
-      return { ...run, status: 'failed', error: r.message, dataRemoved: true };
+      return { ...run, status: 'failed', error: r.message, errorCode: RESULT_UNREAD, dataRemoved: true };
   }
 }
 

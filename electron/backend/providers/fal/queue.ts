@@ -2,6 +2,7 @@ import { ProviderError, fieldErrors, malformedError, messageOf } from './errors.
 import { parseEndpointId, requestUrls } from './endpoint.ts';
 import { cancelSchema, logEntrySchema, statusSchema, submitSchema, type FalLogEntry } from './schemas.ts';
 import type { FalTransport, RawResponse } from './transport.ts';
+import { RESULT_UNREAD } from '../../../../shared/domain/cost.ts';
 
 // fal's queue API (reference §3–§7). The trap this file exists to avoid: a fal job never says
 // FAILED. Every job ends COMPLETED, and only the result fetch tells success from failure, so
@@ -188,15 +189,15 @@ export function createQueueApi(t: FalTransport, now: () => number) {
       try {
         r = await t.call('GET', urls(ref).responseUrl, { signal: opts.signal });
       } catch (err) {
-        // Over the bound for one answer (a result with its files inline, sync_mode): the same every
-        // time it is asked, so the run ends saying what to do rather than being fetched again until
-        // fal forgets it. fal ran it (and bills it), hence the 200.
+        // Over the bound for one answer (most likely files inline, sync_mode): the same every time
+        // it is asked, so the run ends saying what to do rather than being fetched again until fal
+        // forgets it. fal ran it and bills it (hence the 200); what it made is not known.
         if (err instanceof ProviderError && err.code === 'too_large')
           return {
             outcome: 'failed',
-            message: `${err.message.replace(/\.$/, '')}: it holds the files inline (sync_mode). Run it again without sync_mode to have them as links.`,
+            message: `${err.message.replace(/\.$/, '')}. If the run asked for sync_mode (files inside the answer), run it again without it to have them as links.`,
             httpStatus: 200,
-            errorType: null,
+            errorType: RESULT_UNREAD,
             invalidInput: false,
             retryable: null,
           };

@@ -41,7 +41,8 @@ export function invalidFields(body: unknown): Record<string, string> | undefined
  */
 function lowCreditReason(detail: string | null): string {
   const sentence = detail?.split(/(?<=\.)\s+/).find((x) => /\bcredit\b/i.test(x));
-  return sentence ? `: ${sentence.trim().replace(/\.$/, '')} — add credit at replicate.com/account/billing` : '';
+  // The server's words go on a card's note: a sentence's worth, no more.
+  return sentence ? `: ${sentence.trim().slice(0, 300).replace(/\.$/, '')} — add credit at replicate.com/account/billing` : '';
 }
 
 export function errorFromResponse(status: number, headers: Headers | null, body: unknown, opts: { isCreate: boolean; now?: number }): ProviderError {
