@@ -36,7 +36,7 @@ export function invalidFields(body: unknown): Record<string, string> | undefined
 /**
  * Replicate lowers an account's create rate while its credit is low, and says so in the 429's
  * detail ("Your rate limit for creating predictions is reduced to 6 requests per minute with a
- * burst of 1 requests while you have less than $5.0 in credit.", recorded in replicate-python#445):
+ * burst of 1 requests while you have less than $5.0 in credit.", quoted in nodetool-ai/nodetool#5196):
  * that sentence, and what to do, for the card's note; '' for an ordinary throttle.
  */
 function lowCreditReason(detail: string | null): string {
@@ -55,7 +55,7 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
       return new ProviderError({
         code: 'billing',
         status,
-        // Replicate's own detail usually names the billing page already ("Go to https://replicate.com/account/billing#billing to add credit").
+        // Replicate's own detail often names the billing page already ("Go to https://replicate.com/account/billing#billing to purchase credit.").
         message:
           detail && /replicate\.com\/account\/billing/i.test(detail)
             ? `Replicate needs billing for this: ${detail}`
