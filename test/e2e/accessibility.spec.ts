@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card, deleteFromCard } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, deleteFromCard, toastsGone } from './studio.helpers.ts';
 
 // WCAG 2.1 A/AA, checked by axe-core on every main screen in both themes: contrast, names,
 // roles, labels. Issue 6 asks for "contrast that passes WCAG AA"; this is what holds it there.
@@ -38,7 +38,7 @@ test('every main screen passes WCAG 2.1 AA in light and dark', async ({ page, ki
   await expect(gone).toHaveCount(0);
   sim.control.loadScenario({ models: { [FLUX]: { coldBootMs: 30 * 60_000 } } });
   await expect(await generate(page, 'a cabin under the aurora')).toHaveAccessibleName(/— starting/);
-  await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
+  await toastsGone(page);
 
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });

@@ -1,5 +1,5 @@
 import { test, expect } from './fixtures.ts';
-import { openStudio, pickModel, generate, card, deleteFromCard } from './studio.helpers.ts';
+import { openStudio, pickModel, generate, card, deleteFromCard, toastsGone } from './studio.helpers.ts';
 
 // Screenshots of the main screens in both themes for docs/ and the README. It also asserts each
 // screen is really there, so a broken screen fails instead of producing a blank picture.
@@ -61,10 +61,7 @@ test('screenshots of gallery, composer, detail and settings in light and dark', 
   await deleteFromCard(page, gone);
   await expect(gone).toHaveCount(0);
   await page.locator('.toast').filter({ hasText: 'Deleted' }).getByRole('button', { name: 'Dismiss' }).click();
-  // Toasts wait while the pointer rests on them: take it away so the rest time out.
-  await page.mouse.move(0, 0);
-
-  await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
+  await toastsGone(page);
   await page.locator('.gallery-scroll').evaluate((el) => {
     el.scrollTop = 0;
   });
