@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSimulator, type Scenario, type Sim } from '../../replicate-sim/index.ts';
+import type { Fault } from '../../replicate-sim/types.ts';
 import { createBackend, type Backend } from '../../../electron/backend/index.ts';
 import { systemClock, type BackendDeps, type Logger } from '../../../electron/backend/types.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/domain/settings.ts';
@@ -98,6 +99,14 @@ export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 20_000, wha
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A simulator fault answering `endpoint` verbatim (recorded or hand-written bodies, test/fixtures/replicate/). */
+export const reply = (endpoint: Fault['endpoint'], status: number, body: string, headers?: Record<string, string>, count = 100): Fault => ({
+  endpoint,
+  kind: 'reply',
+  count,
+  reply: { status, body, ...(headers ? { headers } : {}) },
+});
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

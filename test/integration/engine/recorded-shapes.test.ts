@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, setup, until, type Harness } from './harness.ts';
-import type { Fault } from '../../replicate-sim/types.ts';
+import { call, reply, setup, until, type Harness } from './harness.ts';
 
 // Replicate answers as Replicate really sent them (test/fixtures/replicate/recorded/, each one's
 // source in the README there), sent verbatim by the simulator's `reply` fault, through the
@@ -42,13 +41,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-});
-
-const reply = (endpoint: Fault['endpoint'], status: number, body: string, headers?: Record<string, string>, count = 100): Fault => ({
-  endpoint,
-  kind: 'reply',
-  count,
-  reply: { status, body, ...(headers ? { headers } : {}) },
 });
 
 /** A create answer for a recorded prediction: the same id, still starting (the engine then GETs the recording). */

@@ -2,9 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setup, until, type Harness } from './harness.ts';
+import { reply, setup, until, type Harness } from './harness.ts';
 import { ProviderError } from '../../../electron/backend/providers/replicate/errors.ts';
-import type { Fault } from '../../replicate-sim/types.ts';
 
 // Real-world answer shapes (issue 9), from test/fixtures/replicate/, sent verbatim by the
 // simulator's `reply` fault: through the provider (what it parses) and through the engine (what
@@ -20,13 +19,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await h.close();
-});
-
-const reply = (endpoint: Fault['endpoint'], status: number, body: string, headers?: Record<string, string>, count = 100): Fault => ({
-  endpoint,
-  kind: 'reply',
-  count,
-  reply: { status, body, ...(headers ? { headers } : {}) },
 });
 
 /** A create answer for a fixture: the same id, still starting (the engine then GETs the fixture). */
