@@ -62,17 +62,19 @@ export async function showAdvanced(page: Page): Promise<void> {
   await expect(toggle).toHaveAttribute('aria-expanded', 'true');
 }
 
-/** Deletes a run from its card: Delete sits behind the card's "More actions" menu. */
 /**
  * Waits until every toast has timed out. A toast waits while the pointer rests on it, and the last
  * click (a card menu's Delete, low on the page) can leave the pointer over the toast stack in the
- * corner: the pointer is taken away first.
+ * corner: the pointer is taken away first. The wait is longer than the longest toast's own life
+ * (the undo toast's 10 s, paused while the pointer rests on it): a wait of exactly that life lost
+ * the race on a loaded machine (CI, stop 24).
  */
 export async function toastsGone(page: Page): Promise<void> {
   await page.mouse.move(0, 0);
-  await expect(page.locator('.toast')).toHaveCount(0, { timeout: 10_000 });
+  await expect(page.locator('.toast')).toHaveCount(0, { timeout: 20_000 });
 }
 
+/** Deletes a run from its card: Delete sits behind the card's "More actions" menu. */
 export async function deleteFromCard(page: Page, c: Locator): Promise<void> {
   await c.getByRole('button', { name: 'More actions' }).click();
   await page.getByRole('menuitem', { name: 'Delete' }).click();
