@@ -300,7 +300,12 @@ describe('through the provider', () => {
     ['cancel-requested', 202, { status: 'canceled' }],
     ['cancel-already-completed', 400, { code: 'bad_request', message: 'fal says the request has already completed.' }],
     ['cancel-not-found', 404, { code: 'not_found' }],
-  ])('cancel answer %s', async (name, status, want) => {
+    // The documented values with codes nobody has seen, and the older `{success}` body.
+    ['cancel-not-found', 200, { code: 'not_found' }],
+    ['cancel-already-completed', 200, { code: 'bad_request', message: 'fal says the request has already completed.' }],
+    ['cancel-legacy-ok', 200, { status: 'canceled' }],
+    ['cancel-legacy-refused', 200, { code: 'bad_request', message: 'fal did not cancel the request.' }],
+  ])('cancel answer %s with HTTP %i', async (name, status, want) => {
     h.sim.control.loadScenario({ faults: [reply('cancel', status, fixture(`queue/${name}.json`))] });
     const got = await provider()
       .cancel({ id: 'fx-cancel', model: MODEL })

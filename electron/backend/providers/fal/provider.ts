@@ -135,6 +135,7 @@ export function createFalProvider(client: FalClient): Provider {
       // Answers, not trouble: the engine says "cancel refused" and follows the run to its end.
       if (outcome === 'already-completed')
         throw new ProviderError({ code: 'bad_request', status: 400, message: 'fal says the request has already completed.' });
+      if (outcome === 'refused') throw new ProviderError({ code: 'bad_request', status: 400, message: 'fal did not cancel the request.' });
       throw new ProviderError({ code: 'not_found', status: 404, message: 'fal does not know this request (any more).' });
     },
     async findSubmitted(intent: SubmitIntent): Promise<RemoteRun[]> {

@@ -65,7 +65,7 @@ export type FalResult =
   /** The result is no longer kept (1 h after completion, 6 min for results ≥ 10 KB). */
   | { outcome: 'expired'; message: string };
 
-export type CancelOutcome = 'requested' | 'already-completed' | 'not-found';
+export type CancelOutcome = 'requested' | 'already-completed' | 'not-found' | 'refused';
 
 /** Seconds left before the deadline, as fal wants it; fal's clients refuse ≤ 1 s. */
 export function requestTimeoutHeader(deadlineAt: number, now: number): string {
@@ -208,11 +208,14 @@ export function createQueueApi(t: FalTransport, now: () => number) {
 
     async cancel(ref: FalRequestRef, opts: { signal?: AbortSignal } = {}): Promise<CancelOutcome> {
       const r = await t.call('PUT', urls(ref).cancelUrl, { signal: opts.signal });
-      if (r.ok) return 'requested';
       const said = cancelSchema.safeParse(r.json);
       const status = said.success ? said.data.status : null;
-      if (r.status === 400 && status === 'ALREADY_COMPLETED') return 'already-completed';
-      if (r.status === 404) return 'not-found';
+      // The body decides before the code: the documented values (`OK`, `NOT_FOUND`) come with
+      // unverified codes, and the per-model OpenAPI still documents an older `200 {success}` body,
+      // whose `false` is a cancel that did not happen (reference §7).
+      if (status === 'ALREADY_COMPLETED') return 'already-completed';
+      if (status === 'NOT_FOUND' || r.status === 404) return 'not-found';
+      if (r.ok) return said.success && said.data.success === false ? 'refused' : 'requested';
       throw t.failure(r);
     },
   };

@@ -38,7 +38,7 @@ export const statusSchema = z.looseObject({
   error_type: optStr,
 });
 
-export const cancelSchema = z.looseObject({ status: optStr });
+export const cancelSchema = z.looseObject({ status: optStr, success: z.boolean().optional().catch(undefined) });
 
 /** 422 detail items (pydantic style); `detail` may also be a plain string (reference §6). */
 export const detailItemSchema = z.looseObject({
