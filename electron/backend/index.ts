@@ -90,6 +90,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       replicate: replicateNetTrust(replicateBaseUrl, () => deps.secrets.get('replicate')),
       fal: falNetTrust(Object.values(fal.bases), () => deps.secrets.get('fal')),
     },
+    resolveHost: deps.resolveHost,
     downloadLimits: () => downloadLimitBytes(deps.settings.get()),
     startWorker: deps.startWorker,
   });

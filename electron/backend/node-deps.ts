@@ -7,6 +7,7 @@ import { createFileSecrets } from './secrets/file-secrets.ts';
 import { hasKnownValues, type KnownSecrets } from './secrets/status.ts';
 import { createFileSettings } from './settings/file-settings.ts';
 import type { EngineOptionsInput } from './engine/options.ts';
+import { nodeResolveHost } from './net/resolve.ts';
 
 export interface NodeDepsOptions {
   dataDir: string;
@@ -41,6 +42,7 @@ export function createNodeDeps(opts: NodeDepsOptions): BackendDeps {
   return {
     dataDir,
     fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    resolveHost: nodeResolveHost(),
     clock: systemClock,
     secrets,
     settings,

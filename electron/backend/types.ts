@@ -1,6 +1,7 @@
 import type { Settings, SettingsPatch } from '../../shared/domain/settings.ts';
 import type { SecretStatus } from '../../shared/ipc.ts';
 import type { EngineOptionsInput } from './engine/options.ts';
+import type { ResolveHost } from './net/trust.ts';
 
 // The injected edges of the backend. Everything that touches the outside world (time, network,
 // secrets, settings storage, the OS shell) comes in through these, so the same backend runs in
@@ -101,6 +102,11 @@ export interface BackendDeps {
   settings: SettingsAdapter;
   log: Logger;
   platform?: PlatformAdapter;
+  /**
+   * Where a host name leads (net/resolve.ts in every host): output hosts whose names resolve to a
+   * private address are refused. Without it only address literals are (tests with a fake fetch).
+   */
+  resolveHost?: ResolveHost;
   /** How worker processes start (host/fork-worker.ts when not given; Electron passes utilityProcess). */
   startWorker?: StartWorker;
   /** Defaults to https://api.replicate.com/v1 (KILN_REPLICATE_BASE_URL / --replicate-base-url). */

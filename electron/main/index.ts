@@ -6,6 +6,7 @@ import { createBackend, type Backend } from '../backend/index.ts';
 import { systemClock, type Logger } from '../backend/types.ts';
 import { createFileLogger } from '../backend/log/logger.ts';
 import { withEnvKeys } from '../backend/secrets/env-secrets.ts';
+import { nodeResolveHost } from '../backend/net/resolve.ts';
 import { contentSecurityPolicy } from '../../shared/csp.ts';
 import { externalOpenTarget, isAllowedNavigation, isAllowedPermission, type AppOrigin } from './sender-check.ts';
 import { guardedInvoke } from './ipc.ts';
@@ -104,6 +105,7 @@ if (!app.requestSingleInstanceLock()) {
     backend = await createBackend({
       dataDir: app.getPath('userData'),
       fetch: globalThis.fetch.bind(globalThis),
+      resolveHost: nodeResolveHost(),
       clock: systemClock,
       secrets,
       settings,

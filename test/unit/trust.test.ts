@@ -5,10 +5,12 @@ import {
   mayReceiveKey,
   mayReceiveUpload,
   mayServeDownload,
+  privateAddressBehind,
   replicateKeyTrust,
   replicateNetTrust,
 } from '../../electron/backend/net/trust.ts';
 import { mayCarryToken } from '../../electron/backend/vault/download.ts';
+import { nodeResolveHost } from '../../electron/backend/net/resolve.ts';
 
 // The one URL-trust policy (electron/backend/net/trust.ts) as tables: who may receive a key, who may
 // serve a download. The vault's download path and (after the engine reshape) both providers use it.
@@ -91,6 +93,14 @@ describe('which URLs may serve a download', () => {
     ['https://[fe80::1]/x.png', false],
     ['https://[fd00::1]/x.png', false],
     ['https://[::ffff:169.254.169.254]/x.png', false],
+    ['https://[::ffff:127.0.0.1]/x.png', false],
+    ['https://93.184.216.34/x.png', true],
+    ['https://[::ffff:93.184.216.34]/x.png', true],
+    ['https://[2606:2800:220:1::1]/x.png', true],
+    ['https://198.18.0.1/x.png', false],
+    ['https://224.0.0.1/x.png', false],
+    ['https://255.255.255.255/x.png', false],
+    ['https://[ff02::1]/x.png', false],
     ['https://localhost/x.png', false],
     ['https://a.localhost/x.png', false],
     ['file:///etc/passwd', false],
@@ -143,5 +153,25 @@ describe("each provider's network trust (what the vault gets per run)", () => {
 
   it('a download URL with credentials in it is refused even on a configured origin', () => {
     expect(mayServeDownload('http://u:p@127.0.0.1:5000/files/x.png', ['http://127.0.0.1:5000/v1'])).toBe(false);
+  });
+});
+
+describe('a download host name is judged by where it leads (privateAddressBehind)', () => {
+  const names: Record<string, string[]> = { 'cdn.example.com': ['93.184.216.34'], 'mixed.example.com': ['93.184.216.34', '::ffff:10.0.0.1'] };
+  const resolve = async (h: string) => names[h] ?? [];
+  it.each([
+    ['https://cdn.example.com/a.png', null],
+    ['https://mixed.example.com/a.png', '::ffff:10.0.0.1'],
+    // Literals are mayServeDownload's; configured origins are trusted as they are.
+    ['https://10.0.0.1/a.png', null],
+    ['http://sim.test:5000/files/a.png', null],
+  ])('%s → %s', async (url, want) => {
+    expect(await privateAddressBehind(url, ['http://sim.test:5000/v1'], resolve)).toBe(want);
+  });
+
+  it('with the system resolver: a name /etc/hosts points at this machine is refused, an unknown one is an error, not a pass', async () => {
+    const resolveHost = nodeResolveHost(5_000);
+    expect(await privateAddressBehind('https://localhost/x.png', [], resolveHost)).toMatch(/^(127\.0\.0\.1|::1)$/);
+    await expect(privateAddressBehind('https://no-such-host.invalid/x.png', [], resolveHost)).rejects.toThrow();
   });
 });

@@ -76,17 +76,36 @@ export function isReplicateStreamUrl(raw: string): boolean {
 /**
  * May this URL serve a download (an output file)? https: anywhere except an address literal on this
  * machine or its networks (cloud metadata at 169.254.169.254, a router, a local service), or a
- * configured provider base's origin (the simulator in tests). Names that resolve to such addresses
- * are not caught here (that needs a resolver hook), only literals.
+ * configured provider base's origin (the simulator in tests). A name is judged by where it leads
+ * with `privateAddressBehind`, which needs the resolver.
  */
 export function mayServeDownload(raw: string, bases: readonly string[]): boolean {
   const u = parse(raw);
   if (!u || u.username || u.password) return false;
-  for (const b of bases) {
-    const base = parse(b);
-    if (base && u.origin === base.origin) return true;
-  }
+  if (onBaseOrigin(u, bases)) return true;
   return u.protocol === 'https:' && !isPrivateAddress(u.hostname);
+}
+
+function onBaseOrigin(u: URL, bases: readonly string[]): boolean {
+  return bases.some((b) => parse(b)?.origin === u.origin);
+}
+
+/** The addresses a host name resolves to (node:dns `lookup`, all of them, in the composition). */
+export type ResolveHost = (hostname: string) => Promise<string[]>;
+
+/**
+ * The private address a download URL's host name resolves to, if any (null: none, or the URL is a
+ * configured base's origin or an address literal, which `mayServeDownload` judges). Without it, a
+ * hostile answer could name `https://anything.example` set up to resolve to 169.254.169.254 or to
+ * a service on this machine. A resolver failure throws: nothing is fetched from an unresolved name.
+ * It is checked before each hop is contacted; a name that changes its answer between this lookup
+ * and fetch's own (DNS rebinding) is not caught — that needs the connection pinned to the address.
+ */
+export async function privateAddressBehind(raw: string, bases: readonly string[], resolve: ResolveHost): Promise<string | null> {
+  const u = parse(raw);
+  if (!u || onBaseOrigin(u, bases) || isIP(u.hostname.replace(/^\[|\]$/g, '')) !== 0) return null;
+  const addresses = await resolve(u.hostname);
+  return addresses.find((a) => isIP(a) === 0 || isPrivateAddress(a)) ?? null;
 }
 
 /**
@@ -144,15 +163,23 @@ for (const [net, bits] of [
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
+  // Protocol assignments, benchmarking, multicast and reserved (broadcast included): never a file host.
+  ['192.0.0.0', 24],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const)
   PRIVATE.addSubnet(net, bits, 'ipv4');
 for (const [net, bits] of [
   ['::', 127],
   ['fc00::', 7],
   ['fe80::', 10],
-  ['::ffff:0:0', 96],
+  ['ff00::', 8],
 ] as const)
   PRIVATE.addSubnet(net, bits, 'ipv6');
+// IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is checked against the IPv4 rules by BlockList itself. A rule
+// for `::ffff:0:0/96` would also match every IPv4 address checked as ipv4 — it made every IPv4
+// literal "private" until a public one was put in the unit table.
 
 /** An address literal (or localhost name) on this machine or a private network. */
 export function isPrivateAddress(hostname: string): boolean {

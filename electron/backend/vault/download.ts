@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { FetchLike } from '../types.ts';
 import { formatBytes } from '../../../shared/limits.ts';
-import { mayReceiveKey, mayServeDownload, replicateKeyTrust, type ProviderNetTrust } from '../net/trust.ts';
+import { mayReceiveKey, mayServeDownload, privateAddressBehind, replicateKeyTrust, type ProviderNetTrust, type ResolveHost } from '../net/trust.ts';
 
 // One streamed download into a temp file. Memory stays flat whatever the size: bytes go from the
 // response body through the hash straight to disk. The caller decides where
@@ -65,6 +65,8 @@ export async function downloadToFile(opts: {
   dest: string;
   /** The run's provider's network trust: which origins may serve the file, where its key may go (net/trust.ts). */
   trust: Pick<ProviderNetTrust, 'bases' | 'key'> & { authorization?: ProviderNetTrust['authorization'] };
+  /** Where a host name leads, checked before each hop is contacted (net/trust.ts privateAddressBehind); none: literals only. */
+  resolveHost?: ResolveHost;
   signal?: AbortSignal;
   /** Test seam (disk-full faults): how the temp file is opened. */
   openFile?: (p: string) => Promise<fs.promises.FileHandle>;
@@ -126,6 +128,15 @@ async function fetchChecked(opts: Parameters<typeof downloadToFile>[0], signal: 
           ? `refusing to download from ${safeOrigin(url)}: only https: or the provider's origin`
           : `redirected to a disallowed origin ${safeOrigin(url)}: not followed`,
       );
+    }
+    if (opts.resolveHost) {
+      let inside: string | null;
+      try {
+        inside = await privateAddressBehind(url, opts.trust.bases, opts.resolveHost);
+      } catch (err) {
+        throw new DownloadError('transient', `could not resolve ${safeOrigin(url)}: ${why(err)}`);
+      }
+      if (inside) throw new DownloadError('refused', `refusing to download from ${safeOrigin(url)}: it resolves to a local or private address (${inside})`);
     }
     const get = async (headers: Record<string, string>) => {
       try {

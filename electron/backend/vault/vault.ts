@@ -17,7 +17,7 @@ import type { DownloadKind } from '../../../shared/limits.ts';
 import { isInside, safeRelativePath } from './media-handler.ts';
 import { createTrash } from './trash.ts';
 import { outputsExpireAt } from '../records/retention.ts';
-import { replicateNetTrust, type ProviderNetTrust } from '../net/trust.ts';
+import { replicateNetTrust, type ProviderNetTrust, type ResolveHost } from '../net/trust.ts';
 import type { ProviderId } from '../../../shared/domain/provider.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
 import { ownProcessDir } from './process-dir.ts';
@@ -39,6 +39,8 @@ export interface VaultOptions {
   replicateBaseUrl: string;
   /** Each provider's network trust (net/trust.ts): the vault judges a run's downloads by its provider's. */
   trust?: Partial<Record<ProviderId, ProviderNetTrust>>;
+  /** Where an output host's name leads: one resolving to a private address is refused (net/trust.ts). */
+  resolveHost?: ResolveHost;
   /** Downloads running at once across all predictions. */
   concurrency?: number;
   /** Attempts per output within one save pass, and the first back-off (doubling, with jitter). */
@@ -176,6 +178,7 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
                 url,
                 dest: tmp,
                 trust: trustFor(rec.provider),
+                resolveHost: opts.resolveHost,
                 signal: abort.signal,
                 openFile: opts.openFile,
                 maxBytes: cap.bytes,

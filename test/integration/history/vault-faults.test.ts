@@ -52,6 +52,7 @@ beforeAll(async () => {
     if (url === '/img.png') return send(200, 'image/png', pngBytes);
     if (url === '/big.png') return send(200, 'image/png', bigPng);
     if (url === '/to-metadata.png') return send(302, 'text/plain', '', { location: `${forbiddenOrigin}/latest/meta-data/iam` });
+    if (url === '/to-name.png') return send(302, 'text/plain', '', { location: 'https://meta.evil.test/latest/meta-data/iam' });
     if (url === '/hop-1.png') return send(301, 'text/plain', '', { location: '/hop-2.png' });
     if (url === '/hop-2.png') return send(307, 'text/plain', '', { location: `${origin}/img.png` });
     if (url.startsWith('/loop')) return send(302, 'text/plain', '', { location: `/loop${Number(url.slice(5) || 0) + 1}.png` });
@@ -143,6 +144,56 @@ describe('redirects are checked before they are followed', () => {
     await vault.saveOutputs(succeeded(history, 'r3', [`${origin}/loop0.png`]));
     expect(history.getOutputs('r3')[0]!.error).toMatch(/too many redirects/);
     expect(hits.get('/loop7.png')).toBeUndefined();
+  });
+});
+
+describe('a host name is judged by where it leads', () => {
+  // The names are not real: the resolver is the test's, and a fetch that reaches a name at all is
+  // recorded (and sent to the provider origin's picture, standing in for a public CDN).
+  const names: Record<string, string[]> = {
+    'cdn.evil.test': ['93.184.216.34', '10.0.0.5'],
+    'meta.evil.test': ['169.254.169.254'],
+    'v6.evil.test': ['::1'],
+    'cdn.good.test': ['93.184.216.34', '2606:2800:220:1::1'],
+  };
+  const resolveHost = async (h: string) => {
+    if (!names[h]) throw new Error(`getaddrinfo ENOTFOUND ${h}`);
+    return names[h];
+  };
+  const contacted: string[] = [];
+  const viaNames: typeof fetch = (input, init) => {
+    const u = new URL(String(input));
+    if (u.protocol === 'https:') {
+      contacted.push(u.hostname);
+      return fetch(`${origin}${u.pathname}`, init);
+    }
+    return fetch(input, init);
+  };
+
+  it('a name that resolves to a private address (any of its addresses) is refused without contacting it', async () => {
+    const { history, vault } = setup({ fetch: viaNames, resolveHost });
+    contacted.length = 0;
+    await vault.saveOutputs(succeeded(history, 'n1', ['https://cdn.evil.test/img.png', 'https://v6.evil.test/img.png']));
+    const outs = history.getOutputs('n1');
+    expect(outs.map((o) => [o.state, o.failure])).toEqual([
+      ['failed', 'gave-up'],
+      ['failed', 'gave-up'],
+    ]);
+    expect(outs[0]!.error).toMatch(/cdn\.evil\.test: it resolves to a local or private address \(10\.0\.0\.5\)/);
+    expect(outs[1]!.error).toMatch(/\(::1\)/);
+    expect(contacted).toEqual([]);
+  });
+
+  it('so is a redirect hop to one; a public name is fetched; a name that does not resolve is tried again later', async () => {
+    const { history, vault } = setup({ fetch: viaNames, resolveHost });
+    contacted.length = 0;
+    await vault.saveOutputs(succeeded(history, 'n2', ['https://cdn.good.test/to-name.png', 'https://cdn.good.test/img.png', 'https://nowhere.test/img.png']));
+    const [hop, good, unresolved] = history.getOutputs('n2');
+    expect(hop!.error).toMatch(/meta\.evil\.test: it resolves to a local or private address \(169\.254\.169\.254\)/);
+    expect(good).toMatchObject({ state: 'saved', kind: 'image' });
+    expect(unresolved!.error).toMatch(/could not resolve https:\/\/nowhere\.test: getaddrinfo ENOTFOUND/);
+    expect(unresolved!.failure).not.toBe('gave-up');
+    expect(contacted.sort()).toEqual(['cdn.good.test', 'cdn.good.test']);
   });
 });
 
