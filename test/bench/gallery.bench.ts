@@ -424,4 +424,19 @@ function printTrace(events: TraceEvent[]) {
   }
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
   console.log(`# trace of the profiled pass, renderer main thread self time: ${top.map(([n, us]) => `${n} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
+  // The renderer's other threads (compositor, raster workers): painting the cards happens there,
+  // and a frame waits for it even while the main thread is idle (the "no script" long frames).
+  const names = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === main.pid).map((e) => [e.tid, e.args?.name ?? '?']));
+  const byThread = new Map<string, Map<string, number>>();
+  for (const e of events) {
+    if (e.pid !== main.pid || e.tid === main.tid || e.ph !== 'X' || e.dur === undefined) continue;
+    const thread = (names.get(e.tid) ?? `tid ${e.tid}`).replace(/\d+$/, '');
+    const m = byThread.get(thread) ?? new Map<string, number>();
+    m.set(e.name, (m.get(e.name) ?? 0) + e.dur);
+    byThread.set(thread, m);
+  }
+  for (const [thread, m] of byThread) {
+    const list = [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6);
+    console.log(`# trace, ${thread} (inclusive, nested events count twice): ${list.map(([n, us]) => `${n} ${(us / 1000).toFixed(0)} ms`).join(', ')}`);
+  }
 }
