@@ -75,7 +75,13 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
       .filter(([, v]) => !!v)
       .map(([k, v]) => [k, String(v).replace(/\/+$/, '')]),
   );
-  const fal = createFalClient({ bases: falBases, fetch: deps.fetch, getKey: () => deps.secrets.get('fal'), userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}` });
+  const fal = createFalClient({
+    bases: falBases,
+    fetch: deps.fetch,
+    getKey: () => deps.secrets.get('fal'),
+    userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
+    resolveHost: deps.resolveHost,
+  });
   const vault = createVault({
     dataDir: deps.dataDir,
     fetch: deps.fetch,

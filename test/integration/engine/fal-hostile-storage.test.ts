@@ -69,6 +69,28 @@ describe('fal upload targets', () => {
     expect(victimConnections).toBe(0);
   });
 
+  it('an https upload URL whose host name resolves to a private address is refused before any connection; an unresolved one is a network error', async () => {
+    const resolveHost = async (h: string) => {
+      if (h === 'upload.evil.test') return ['198.51.100.7', '127.0.0.1'];
+      throw new Error(`getaddrinfo ENOTFOUND ${h}`);
+    };
+    const named = createFalClient({
+      bases: { queueUrl: `${base}/queue`, apiUrl: `${base}/api/v1`, storageUrl: `${base}/rest` },
+      fetch: globalThis.fetch,
+      getKey: async () => 'kid:ksecret',
+      userAgent: 'test',
+      resolveHost,
+    });
+    uploadUrl = `https://upload.evil.test:${victimPort}/upload/abc`;
+    victimConnections = 0;
+    await expect(named.upload(bytes, { contentType: 'image/png', fileName: 'a.png' })).rejects.toThrow(
+      /resolves to a private address \(127\.0\.0\.1\): refused/,
+    );
+    uploadUrl = `https://nowhere.test/upload/abc`;
+    await expect(named.upload(bytes, { contentType: 'image/png', fileName: 'a.png' })).rejects.toMatchObject({ code: 'network' });
+    expect(victimConnections).toBe(0);
+  });
+
   it("an upload URL on the configured origin (the simulator's CDN) gets the bytes and never the key", async () => {
     uploadUrl = `${base}/cdn/upload/abc`;
     keyOnUpload.length = 0;

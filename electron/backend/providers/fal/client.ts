@@ -2,6 +2,7 @@ import type { FetchLike } from '../../types.ts';
 import { createPlatformApi } from './platform.ts';
 import { createQueueApi, type FalRequestRef } from './queue.ts';
 import { createStorageApi } from './storage.ts';
+import type { ResolveHost } from '../../net/trust.ts';
 import { streamStatus, type StatusStreamOptions } from './stream.ts';
 import { FAL_DEFAULT_BASES, createTransport, type FalBases } from './transport.ts';
 
@@ -36,6 +37,8 @@ export interface FalClientOptions {
   now?: () => number;
   /** Uploads larger than this go multipart (default 90 MiB, like fal's clients). */
   multipartThreshold?: number;
+  /** Where an upload URL's host name leads (net/resolve.ts): one resolving to a private address is refused. */
+  resolveHost?: ResolveHost;
   /** Multipart part size (default 10 MiB). */
   partBytes?: number;
 }
@@ -44,7 +47,7 @@ export function createFalClient(opts: FalClientOptions) {
   const bases: FalBases = { ...FAL_DEFAULT_BASES, ...opts.bases };
   const t = createTransport({ bases, fetch: opts.fetch, getKey: opts.getKey, userAgent: opts.userAgent, timeoutMs: opts.timeoutMs });
   const queue = createQueueApi(t, opts.now ?? Date.now);
-  const storage = createStorageApi(t, { multipartThreshold: opts.multipartThreshold, partBytes: opts.partBytes });
+  const storage = createStorageApi(t, { multipartThreshold: opts.multipartThreshold, partBytes: opts.partBytes, resolveHost: opts.resolveHost });
   const platform = createPlatformApi(t);
   return {
     bases: t.bases,

@@ -2,7 +2,7 @@ import { formatBytes } from '../../../../shared/limits.ts';
 import { ProviderError, malformedError, networkError } from './errors.ts';
 import { initiateSchema, partSchema } from './schemas.ts';
 import { readCapped, type FalTransport } from './transport.ts';
-import { mayReceiveUpload } from '../../net/trust.ts';
+import { mayReceiveUpload, privateAddressBehind, type ResolveHost } from '../../net/trust.ts';
 import { uploadTimeoutMs } from '../bounds.ts';
 
 // fal storage upload (reference §9), for local input files: initiate on rest.fal.ai (with the key)
@@ -23,20 +23,35 @@ export const MULTIPART_THRESHOLD = 90 * 1024 * 1024;
 export const PART_BYTES = 10 * 1024 * 1024;
 const PART_TRIES = 3;
 
-export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: number; partBytes?: number } = {}) {
+export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: number; partBytes?: number; resolveHost?: ResolveHost } = {}) {
   const threshold = cfg.multipartThreshold ?? MULTIPART_THRESHOLD;
   const partBytes = cfg.partBytes ?? PART_BYTES;
 
-  /** Upload URLs come from fal: https (not a private address), or a configured base's origin (tests). The rule is net/trust.ts. */
-  function checkUploadUrl(raw: string): URL {
+  /**
+   * Upload URLs come from fal: https (not a private address, nor a name that resolves to one), or a
+   * configured base's origin (tests). The rule is net/trust.ts. Multipart parts and `/complete` go
+   * to the same origin, so one check covers them.
+   */
+  async function checkUploadUrl(raw: string): Promise<URL> {
     let u: URL;
     try {
       u = new URL(raw);
     } catch {
       throw malformedError(false, 'upload URL is not a URL');
     }
-    if (!mayReceiveUpload(u.href, [t.bases.storageUrl, t.bases.queueUrl, t.bases.apiUrl]))
+    const bases = [t.bases.storageUrl, t.bases.queueUrl, t.bases.apiUrl];
+    if (!mayReceiveUpload(u.href, bases))
       throw new ProviderError({ code: 'bad_request', message: 'fal offered an upload URL that is not https: (or names a private address): refused.' });
+    if (cfg.resolveHost) {
+      let inside: string | null;
+      try {
+        inside = await privateAddressBehind(u.href, bases, cfg.resolveHost);
+      } catch (err) {
+        throw networkError(err, false);
+      }
+      if (inside)
+        throw new ProviderError({ code: 'bad_request', message: `fal offered an upload URL whose host resolves to a private address (${inside}): refused.` });
+    }
     return u;
   }
 
@@ -51,7 +66,7 @@ export function createStorageApi(t: FalTransport, cfg: { multipartThreshold?: nu
     if (!r.ok) throw t.failure(r);
     const parsed = initiateSchema.safeParse(r.json);
     if (!parsed.success) throw malformedError(false, 'upload initiate without upload_url/file_url');
-    return { uploadUrl: checkUploadUrl(parsed.data.upload_url), fileUrl: parsed.data.file_url };
+    return { uploadUrl: await checkUploadUrl(parsed.data.upload_url), fileUrl: parsed.data.file_url };
   }
 
   /** PUT without the key (the URL carries its own signature); returns the response text. */
