@@ -178,7 +178,7 @@ try {
   // Diagnostic knob: BENCH_GALLERY_PROFILE=1 samples the JS of pass 2 and prints the functions that
   // took the most time (build the renderer with `npx vite build --minify false` for readable names).
   const profile = process.env.BENCH_GALLERY_PROFILE === '1';
-  // Which pass the profile or trace covers (BENCH_GALLERY_PROFILE_PASS=1: the paging pass).
+  // Which pass the profile or trace covers (BENCH_GALLERY_PROFILE_PASS=1: the paging pass; 0: the batch arrivals).
   const profiled = Number(process.env.BENCH_GALLERY_PROFILE_PASS ?? 2);
   // BENCH_GALLERY_TRACE=1 traces pass 2 (Chromium's timeline) and prints where the renderer's main
   // thread spent its time by event, native work included — what a JS profile shows as "(program)".
@@ -324,6 +324,43 @@ try {
   bench('gallery.read_scroll_main_thread_per_frame', readMs('TaskDuration') / readN, 'ms', '<= 8');
   bench('gallery.read_scroll_main_thread_cpu_per_frame', readMs('ThreadTime') / readN, 'ms', '<= 8');
   bench('gallery.read_scroll_longest_frame', stats(read.frames).longest, 'ms', '<= 50');
+  // Arrivals: a batch of BATCH_SIZE created while the page rests mid-history (nothing scrolls), one
+  // every 1.5 s; each adds a slot at the top of the feed, so every card on screen moves one slot.
+  // Reported: the longest frame of the 1.5 s after each (the page is otherwise idle).
+  // BENCH_GALLERY_PROFILE=1 with BENCH_GALLERY_PROFILE_PASS=0 profiles the arrivals instead of a pass.
+  const profileArrivals = profile && profiled === 0;
+  if (profileArrivals) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
+  const arrivals = (await page.evaluate(
+    async ({ model, size, n }) => {
+      const g = globalThis as any;
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        let longest = 0;
+        let last = performance.now();
+        let running = true;
+        const tick = (t: number) => {
+          longest = Math.max(longest, t - last);
+          last = t;
+          if (running) g.requestAnimationFrame(tick);
+        };
+        g.requestAnimationFrame(tick);
+        const members = Array.from({ length: size }, (_, k) => ({ model, input: { prompt: `arrival ${i}.${k}: a kite over dunes` } }));
+        await g.kiln.invoke('predictions:createGroup', { kind: 'batch', members });
+        await new Promise((r) => setTimeout(r, 1500));
+        running = false;
+        out.push(longest);
+      }
+      return out;
+    },
+    { model: BATCH_MODEL, size: BATCH_SIZE, n: Number(process.env.BENCH_GALLERY_ARRIVALS ?? 5) },
+  )) as number[];
+  if (profileArrivals) printProfile(((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile);
+  console.log(`# batch arrivals mid-history: longest frame after each ${arrivals.map((f) => f.toFixed(1)).join(', ')} ms`);
+  bench('gallery.batch_arrival_longest_frame', Math.max(0, ...arrivals), 'ms', '<= 50');
   const paging = stats(passes[0]!.frames);
   const loaded = stats(passes.slice(1).flatMap((p) => p.frames));
   const all = stats(passes.flatMap((p) => [...p.frames, ...p.settle]));
