@@ -37,10 +37,10 @@ export interface FalClientOptions {
   now?: () => number;
   /** Uploads larger than this go multipart (default 90 MiB, like fal's clients). */
   multipartThreshold?: number;
-  /** Where an upload URL's host name leads (net/resolve.ts): one resolving to a private address is refused. */
-  resolveHost?: ResolveHost;
   /** Multipart part size (default 10 MiB). */
   partBytes?: number;
+  /** Where an upload URL's host name leads (net/resolve.ts): one resolving to a private address is refused. */
+  resolveHost?: ResolveHost;
 }
 
 export function createFalClient(opts: FalClientOptions) {
