@@ -103,6 +103,8 @@ describe('which URLs may serve a download', () => {
     ['https://[ff02::1]/x.png', false],
     ['https://localhost/x.png', false],
     ['https://a.localhost/x.png', false],
+    ['https://localhost./x.png', false],
+    ['https://A.LocalHost./x.png', false],
     ['file:///etc/passwd', false],
     ['not a url', false],
   ])('%s → %s', (url, ok) => {

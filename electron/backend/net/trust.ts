@@ -185,6 +185,8 @@ for (const [net, bits] of [
 export function isPrivateAddress(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '');
   const family = isIP(h);
-  if (family === 0) return h === 'localhost' || h.endsWith('.localhost');
+  // A fully qualified name may end in a dot (`localhost.` is this machine too).
+  const name = h.toLowerCase().replace(/\.$/, '');
+  if (family === 0) return name === 'localhost' || name.endsWith('.localhost');
   return PRIVATE.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
