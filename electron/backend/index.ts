@@ -62,11 +62,12 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
   const keepAlive = createKeepAlive();
   const history = openHistory({ dataDir: deps.dataDir, log: deps.log, clock: deps.clock });
   const publisher = createPublisher({ clock: deps.clock, view: (id) => history.view(id), emit });
+  const userAgent = `Kiln/${deps.appVersion ?? '0.0.0'}`;
   const provider = createReplicateClient({
     baseUrl: replicateBaseUrl,
     fetch: deps.fetch,
     getToken: () => deps.secrets.get('replicate'),
-    userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
+    userAgent,
     log: deps.log,
   });
   // fal (ARCHITECTURE.md, "The engine"): its own client and key; bases from KILN_FAL_*_URL / --fal-*-url in tests.
@@ -79,7 +80,7 @@ export async function createBackend(deps: BackendDeps): Promise<Backend> {
     bases: falBases,
     fetch: deps.fetch,
     getKey: () => deps.secrets.get('fal'),
-    userAgent: `Kiln/${deps.appVersion ?? '0.0.0'}`,
+    userAgent,
     resolveHost: deps.resolveHost,
   });
   const vault = createVault({
