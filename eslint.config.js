@@ -123,6 +123,18 @@ export default tseslint.config(
     },
   },
   {
+    // One way to open the history file (history/db.ts connect): a connection opened any other way
+    // gets SQLite's default sync level, a disk flush per commit on the main thread.
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/backend/history/db.ts', 'electron/backend/history/salvage.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='DatabaseSync']", message: 'Open the history file with connect() from history/db.ts (its sync level and lock wait).' },
+      ],
+    },
+  },
+  {
     // Import arrows and cycles, for the code that ships (tests and scripts may reach anywhere).
     files: ['electron/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'],
     plugins: { 'import-x': importX },

@@ -1,10 +1,10 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import path from 'node:path';
 import { costOfRun, roundUsd, type CostFigure, type CostProvider } from '../../../shared/domain/cost.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import type { Clock, Logger } from '../types.ts';
 import type { Catalogue } from '../pricing/catalogue.ts';
-import { DB_FILE } from '../history/db.ts';
+import { DB_FILE, connect } from '../history/db.ts';
 import { toOutcome, type EndedRun } from './outcome.ts';
 
 // The cost ledger (ARCHITECTURE.md, "Storage", §9): one row per ended run in the history database's `costs` table
@@ -71,8 +71,7 @@ export function createLedger(opts: {
   outputCount: (id: string) => number | null;
   falCharges: () => FalChargesSource | null;
 }) {
-  const db = new DatabaseSync(path.join(opts.dataDir, DB_FILE));
-  db.exec('PRAGMA busy_timeout = 5000');
+  const db = connect(path.join(opts.dataDir, DB_FILE));
   const stmts = new Map<string, StatementSync>();
   const q = (sql: string) => {
     let s = stmts.get(sql);

@@ -1,8 +1,9 @@
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { isTerminal } from '../../../shared/domain/status.ts';
 import type { Logger } from '../types.ts';
 import { createOwnerLock, type OwnerLock } from './lock.ts';
+import { DB_FILE, connect } from '../history/db.ts';
 import { createClaims, liveForeignClaims, type Claims } from './claims.ts';
 
 // One owner per data folder, and the owner notices what others wrote (ARCHITECTURE.md, "Storage";
@@ -141,7 +142,7 @@ export function createOwnership(opts: { dataDir: string; kind: string; log: Logg
     attach(e, p) {
       engine = e;
       publish = p;
-      db = new DatabaseSync(path.join(opts.dataDir, 'history.db'), { timeout: 5000 });
+      db = connect(path.join(opts.dataDir, DB_FILE));
       // A non-owner claims every run its engine writes, before its create can go out.
       offRecord = e.onRecord((rec) => {
         if (owner || claimedIds.has(rec.id)) return;
