@@ -8,6 +8,16 @@ export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 /** Local states that wrap the remote ones before the provider knows the prediction. */
 export const LOCAL_PRE_STATUSES = ['queued', 'submitting'] as const;
 
+/**
+ * Waiting in Kiln, never sent: `queued` with no provider id. Kiln's local states share a namespace
+ * with the provider's statuses, and a provider may one day report its own `queued` (Replicate's
+ * reference allows new statuses): that run exists remotely — it must be resumed by its id and
+ * canceled there, never treated as unsent.
+ */
+export function isQueuedLocally(rec: { status: string; providerId: string | null }): boolean {
+  return rec.status === 'queued' && !rec.providerId;
+}
+
 /** Known remote statuses; the provider may send others (e.g. a future `queued`), which are non-terminal. */
 export const KNOWN_REMOTE_STATUSES = ['starting', 'processing', ...TERMINAL_STATUSES] as const;
 

@@ -21,6 +21,7 @@ describe('where a journal record resumes after a restart (phaseOnResume)', () =>
     { name: 'killed after the answer', status: 'starting', providerId: 'p1', phase: 'follow' },
     { name: 'running', status: 'processing', providerId: 'p1', phase: 'follow' },
     { name: 'an unknown status with an id is followed', status: 'IN_WARMUP', providerId: 'p1', phase: 'follow' },
+    { name: "the provider's own `queued` (with an id) is followed, not sent again", status: 'queued', providerId: 'p1', phase: 'follow' },
     { name: 'an unknown status without an id is looked for, never re-sent', status: 'warming', providerId: null, phase: 'reconcile' },
     { name: 'succeeded: nothing to follow', status: 'succeeded', providerId: 'p1', phase: null },
     { name: 'canceled before any create', status: 'canceled', providerId: null, phase: null },

@@ -1,7 +1,7 @@
 import type { PredictionRecord } from '../history/types.ts';
 import { ProviderError } from '../providers/errors.ts';
 import { KilnError } from '../../../shared/ipc.ts';
-import { isTerminal } from '../../../shared/domain/status.ts';
+import { isQueuedLocally, isTerminal } from '../../../shared/domain/status.ts';
 import { createBudget } from './budget.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
 import { createHealth } from './health.ts';
@@ -200,7 +200,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
           const err = c.createErrors.get(id);
           if (err) return (reject(err), true);
           // Held for a rejected key: an answer a host can act on (the CLI exits 3); the run stays queued and goes out once a key is saved.
-          if (rec.status === 'queued' && c.keyPause)
+          if (isQueuedLocally(rec) && c.keyPause)
             return (
               reject(
                 new ProviderError({
@@ -210,7 +210,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
               ),
               true
             );
-          if (rec.providerId || isTerminal(rec.status) || (rec.status === 'queued' && !c.health.online)) return (resolve(rec), true);
+          if (rec.providerId || isTerminal(rec.status) || (isQueuedLocally(rec) && !c.health.online)) return (resolve(rec), true);
           const t = c.tracks.get(id);
           if (grace === null && t?.phase.kind === 'submitting' && t.phase.held)
             grace = c.clock.setTimeout(() => {
@@ -246,7 +246,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
       if (!rec) throw new KilnError({ code: 'not_found', message: 'No such prediction.' });
       if (isTerminal(rec.status)) return Promise.resolve({ outcome: 'already-ended', status: rec.status });
       const t = c.tracks.get(id);
-      if (rec.status === 'queued' && (!t || !t.busy)) {
+      if (isQueuedLocally(rec) && (!t || !t.busy)) {
         // Never sent: nothing to cancel remotely.
         c.tracks.delete(id);
         c.write(id, { status: 'canceled', statusSince: c.clock.now(), completedAt: c.clock.now(), cancelRequested: true, note: null });

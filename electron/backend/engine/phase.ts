@@ -1,7 +1,7 @@
 import type { PredictionRecord } from '../history/types.ts';
 import type { RemoteRun } from '../providers/types.ts';
 import { ProviderError } from '../providers/errors.ts';
-import { isTerminal } from '../../../shared/domain/status.ts';
+import { isQueuedLocally, isTerminal } from '../../../shared/domain/status.ts';
 import type { ProgressSeen } from './cadence.ts';
 
 // A run's phase in the engine as a tagged union (docs/ARCHITECTURE.md, "The engine"):
@@ -84,7 +84,7 @@ export function following(
 /** Where a journal record resumes after a restart (ARCHITECTURE.md, "Runs and their lifecycle"), or null when it has ended. */
 export function phaseOnResume(rec: Pick<PredictionRecord, 'status' | 'providerId' | 'statusSince' | 'providerCreatedAt'>, now: number): Phase | null {
   if (isTerminal(rec.status)) return null;
-  if (rec.status === 'queued') return { kind: 'queued' };
+  if (isQueuedLocally(rec)) return { kind: 'queued' };
   // `submitting` (or any status) without a provider id: the create may exist — find it, never re-send blindly.
   if (!rec.providerId) return { kind: 'reconcile', tries: 0 };
   return following(rec.providerId, now, { status: rec.status, since: rec.statusSince, createdAt: rec.providerCreatedAt });

@@ -89,6 +89,21 @@ describe.each(targets)('engine conformance: $name', (target) => {
     expect(done.timeline.map((t) => t.status)).toContain(target.unknown);
   });
 
+  it("a provider's status spelled like a local one (a future `queued`) is still the provider's: restart resumes, cancel reaches it", async () => {
+    r = await target.start({ startMs: 600_000, unknownStatus: 'queued' });
+    const id = await runOne('remote queued');
+    await until(() => (rec(id).providerId && r!.backend().services.history.get(id)!.timeline.length > 2 ? rec(id) : null), 10_000, 'followed');
+    r.backend().services.engine.kill();
+    await r.backend().stop();
+    await r.restart();
+    await until(() => (rec(id).status !== 'submitting' ? rec(id) : null), 10_000, 'resumed');
+    expect(r.jobs()).toBe(1); // resumed by its provider id, never created again
+    const outcome = await r.backend().services.engine.cancel(id);
+    expect(outcome.outcome).toBe('accepted'); // not "canceled-locally": the provider has the run
+    await ended(id, 'canceled');
+    expect(r.jobs()).toBe(1);
+  });
+
   it('a key rejected while following pauses the runs (not an outage); a saved key resumes them', async () => {
     r = await target.start({ runMs: 3_000 });
     const id = await runOne('rotated key');
