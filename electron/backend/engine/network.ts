@@ -23,15 +23,13 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
   }
 
   /**
-   * Hears a failed request of one kind. A rejected key pauses the provider (never for a create: its
-   * refusal fails that run and says so; never for a stream); a network-level failure counts toward "unreachable" unless
-   * the kind has a fallback (health.ts). Returns the failure's class for the caller's own decision.
+   * Hears a failed request of one kind. A rejected key pauses the provider, so nothing more is sent
+   * until a key is saved; a network-level failure counts toward "unreachable" unless the kind has a
+   * fallback (health.ts). Returns the failure's class for the caller's own decision.
    */
   function noteFailure(err: unknown, kind: RequestClass) {
     const cls = classifyFailure(err);
-    // A stream's refusal is not the key's either: its URL is the stream host's capability (Replicate's
-    // clients send it no key), and the look that follows a broken stream asks the API itself.
-    if (cls === 'key' && kind !== 'create' && kind !== 'upload' && kind !== 'stream') c.pauseForKey(err);
+    if (cls === 'key' && pausesForKey(err, kind)) c.pauseForKey(err);
     if (cls !== 'network') return cls;
     if (c.health.failure(kind)) {
       c.offlineDetail = err instanceof Error ? err.message : String(err);
@@ -42,6 +40,19 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
       for (const t of c.tracks.values()) c.tryWrite(t.id, { note: `${c.provider.label} unreachable — retrying in ${secs} s` });
     }
     return cls;
+  }
+
+  /**
+   * Which key refusals are the key's, for the whole provider. A create's refusal fails that run
+   * (the composer and the CLI's exit 3 show it) and, when it is a 401 (the key itself), also holds
+   * every later create instead of sending each to be refused; a 403 on a create may be this model's
+   * permission alone. An upload's refusal is its file host's; a stream's is not the key's either: its
+   * URL is the stream host's capability (Replicate's clients send it no key), and the look that
+   * follows a broken stream asks the API itself.
+   */
+  function pausesForKey(err: unknown, kind: RequestClass): boolean {
+    if (kind === 'upload' || kind === 'stream') return false;
+    return kind !== 'create' || (err instanceof ProviderError && err.status === 401);
   }
 
   function pauseForKey(err: unknown) {

@@ -96,6 +96,29 @@ describe('runs submitted while the key is rejected (item 2)', () => {
   });
 });
 
+describe('a create answered 401 (the key rejected before anything is followed)', () => {
+  it('fails that run with the key error, and holds every later one instead of sending it', async () => {
+    h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 300, runMs: 300 } }, faults: [{ endpoint: '*', kind: '401', count: 100_000 }] } });
+    const { engine } = h.backend.services;
+    const first = engine.submit({ model: MODEL, input: { prompt: 'refused' } }).id;
+    const err = await engine.waitSubmitted(first, 5000).then(
+      () => null,
+      (e: unknown) => e as { code: string },
+    );
+    expect(err?.code).toBe('auth');
+    expect(rec(first).status).toBe('failed');
+    await until(() => engine.keyRejected(), 5000, 'paused');
+    const creates = h.sim.control.counters().byEndpoint['models.predictions.create'];
+    const later = Array.from({ length: 3 }, (_, i) => engine.submit({ model: MODEL, input: { prompt: `later ${i}` } }).id);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(h.sim.control.counters().byEndpoint['models.predictions.create']).toBe(creates); // nothing more sent
+    for (const id of later) expect(rec(id)).toMatchObject({ status: 'queued', note: 'Paused — key rejected' });
+    h.sim.control.loadScenario({});
+    engine.keyChanged();
+    await until(() => later.every((id) => rec(id).status === 'succeeded'), 10_000, 'sent once a key was saved');
+  });
+});
+
 describe('a partial outage is not an outage (item 3)', () => {
   it('the list endpoint answering 5xx degrades to per-run GETs: every run finishes, Kiln never calls itself offline', async () => {
     h = await setup({ scenario: { models: { [MODEL]: { coldBootMs: 300, runMs: 600 } }, faults: [{ endpoint: 'list', kind: '503', count: 100_000 }] } });
