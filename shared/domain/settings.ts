@@ -39,6 +39,22 @@ export const PriceOverride = z
 export type PriceOverride = z.infer<typeof PriceOverride>;
 export const PriceOverrides = z.record(z.string().min(3).max(200), PriceOverride).refine((o) => Object.keys(o).length <= 500, 'At most 500 price overrides');
 
+/**
+ * The "give up if not started within" setting (`cancelAfter`: `90s`, `10m`, `1h30m`, or bare
+ * seconds, as Replicate's Cancel-After reads it) in ms; null when unset or unreadable.
+ */
+export function cancelAfterMs(text: string | null | undefined): number | null {
+  const s = text?.trim();
+  if (!s) return null;
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
+  if (!m || (!m[1] && !m[2] && !m[3])) return null;
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+/** Replicate refuses a Cancel-After under 5 s (its reference: "The minimum allowed duration is 5 seconds"). */
+export const CANCEL_AFTER_MIN_MS = 5_000;
+
 export const Settings = z.object({
   theme: Theme.default(D.theme),
   /**
@@ -49,6 +65,7 @@ export const Settings = z.object({
   cancelAfter: z
     .string()
     .regex(/^(\d+h)?(\d+m)?(\d+s)?$|^\d+$/, 'Use a duration like 90s, 10m or 1h30m')
+    .refine((v) => (cancelAfterMs(v) ?? CANCEL_AFTER_MIN_MS) >= CANCEL_AFTER_MIN_MS, 'At least 5 seconds (the shortest deadline Replicate accepts)')
     .nullable()
     .default(D.cancelAfter),
   /** How many creates may be in flight at once. */

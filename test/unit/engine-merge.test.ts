@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mergeRemote, type MergeContext } from '../../electron/backend/engine/merge.ts';
 import { outputText } from '../../electron/backend/records/output-text.ts';
-import { NO_ERROR_MESSAGE, cancelAfterMs } from '../../electron/backend/engine/record-rules.ts';
+import { NO_ERROR_MESSAGE } from '../../electron/backend/engine/record-rules.ts';
+import { SettingsPatch, cancelAfterMs } from '../../shared/domain/settings.ts';
 import type { PredictionRecord } from '../../electron/backend/history/types.ts';
 import type { RemoteRun } from '../../electron/backend/providers/types.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -238,7 +239,7 @@ describe('what a remote answer changes (merge.ts)', () => {
   });
 });
 
-describe('the give-up setting as a start deadline (record-rules.ts cancelAfterMs)', () => {
+describe('the give-up setting as a start deadline (shared/domain/settings.ts cancelAfterMs)', () => {
   const table: [string | null, number | null][] = [
     [null, null],
     ['', null],
@@ -251,4 +252,19 @@ describe('the give-up setting as a start deadline (record-rules.ts cancelAfterMs
     ['h', null],
   ];
   for (const [text, ms] of table) it(`${JSON.stringify(text)} → ${ms}`, () => expect(cancelAfterMs(text)).toBe(ms));
+});
+
+describe('the give-up setting refuses what Replicate would refuse on every create', () => {
+  const table: [string | null, boolean][] = [
+    [null, true],
+    ['5s', true],
+    ['10m', true],
+    ['5', true],
+    ['4s', false],
+    ['0', false],
+    ['0m', false],
+    ['3', false],
+  ];
+  for (const [cancelAfter, ok] of table)
+    it(`${JSON.stringify(cancelAfter)} ${ok ? 'accepted' : 'refused'}`, () => expect(SettingsPatch.safeParse({ cancelAfter }).success).toBe(ok));
 });

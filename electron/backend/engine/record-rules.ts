@@ -32,16 +32,3 @@ export function writeFailedNote(err: unknown): string {
   if (/SQLITE_FULL|disk is full|ENOSPC|no space/i.test(msg)) return 'Disk full — free space, Kiln will retry saving this card';
   return `Could not save this card to the history (${msg.slice(0, 200)}) — Kiln will retry`;
 }
-
-/**
- * The "give up if not started within" setting (`cancelAfter`: `90s`, `10m`, `1h30m`, or bare
- * seconds, as Replicate's Cancel-After reads it) in ms; null when unset or unreadable.
- */
-export function cancelAfterMs(text: string | null | undefined): number | null {
-  const s = text?.trim();
-  if (!s) return null;
-  if (/^\d+$/.test(s)) return Number(s) * 1000;
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(s);
-  if (!m || (!m[1] && !m[2] && !m[3])) return null;
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-}

@@ -7,7 +7,7 @@ import { isTerminal } from '../../../shared/domain/status.ts';
 import { backoffDelay } from '../../../shared/backoff.ts';
 import { type Core, type EngineOps, type Track, WriteFailed } from './core.ts';
 import { afterCreateError, following } from './phase.ts';
-import { cancelAfterMs } from './record-rules.ts';
+import { cancelAfterMs } from '../../../shared/domain/settings.ts';
 import { createHoldSeconds } from './hold.ts';
 
 // Submitting a run (ARCHITECTURE.md, "Runs and their lifecycle"): the intent is journaled before the request, local files are
