@@ -94,4 +94,19 @@ describe('what one reconcile sweep decides (afterReconcile)', () => {
   it.each(table)('$name → $next', ({ found, unwanted, tries, next }) => {
     expect(afterReconcile({ found, unwanted, tries, attempts: 2 })).toBe(next);
   });
+
+  // A provider whose history lists a request only once it has started (fal): not found is no proof.
+  const unproven: { name: string; unwanted: boolean; proven: boolean; expired: boolean; next: ReconcileOutcome }[] = [
+    { name: 'may be waiting unseen in the queue: keep looking, never send again', unwanted: false, proven: false, expired: false, next: 'wait' },
+    { name: 'unwanted and maybe waiting: still looked for (to cancel it if it shows)', unwanted: true, proven: false, expired: false, next: 'wait' },
+    { name: 'its start deadline has passed: it can never start, send again', unwanted: false, proven: true, expired: false, next: 'resend' },
+    { name: 'looked for as long as Kiln looks: fail it, saying so (Retry is a second click)', unwanted: false, proven: false, expired: true, next: 'give-up' },
+    { name: 'looked for as long as Kiln looks, unwanted: done', unwanted: true, proven: false, expired: true, next: 'drop' },
+  ];
+  it.each(unproven)('$name → $next', ({ unwanted, proven, expired, next }) => {
+    expect(afterReconcile({ found: false, unwanted, tries: 5, attempts: 2, proven, expired })).toBe(next);
+  });
+  it('found is found, whatever the proof', () => {
+    expect(afterReconcile({ found: true, unwanted: false, tries: 9, attempts: 2, proven: false, expired: true })).toBe('follow');
+  });
 });

@@ -46,6 +46,14 @@ export interface EngineOptions {
   reconcileAttempts: number;
   /** Clock-skew slack when matching a lost create by its created time. */
   reconcileSkewMs: number;
+  /**
+   * A lost submit to a provider whose history does not list queued runs (historyListsQueued false)
+   * is looked for this often until its start deadline, plus reconcileDeadlineMarginMs, has passed...
+   */
+  reconcileWaitMs: number;
+  reconcileDeadlineMarginMs: number;
+  /** ...and, with no deadline, for this long at most; then the run fails, saying so (a Retry sends it again). */
+  reconcileGiveUpMs: number;
   /** A create is held open until its run ends only for a model whose typical run is at most this (hold.ts)... */
   holdCreateMaxMs: number;
   /** ...at most this many at once per provider, each a connection (0: never hold). */
@@ -99,6 +107,9 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   reconcileDelayMs: 2000,
   reconcileAttempts: 2,
   reconcileSkewMs: 5 * 60_000,
+  reconcileWaitMs: 30_000,
+  reconcileDeadlineMarginMs: 60_000,
+  reconcileGiveUpMs: 24 * 3600_000,
   // Fast image models (a few seconds a run) are most of what people run: held, such a run costs one
   // request and is seen the moment it ends. Longer runs are followed, so their progress shows.
   // docs/DECISIONS.md, "Held creates".

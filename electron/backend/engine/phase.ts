@@ -100,11 +100,27 @@ export function afterCreateError(err: unknown): CreateFailure {
 }
 
 /** What one reconcile sweep decided for one lost create. */
-export type ReconcileOutcome = 'follow' | 'cancel-found' | 'look-again' | 'drop' | 'resend';
+export type ReconcileOutcome = 'follow' | 'cancel-found' | 'look-again' | 'wait' | 'drop' | 'resend' | 'give-up';
 
-export function afterReconcile(o: { found: boolean; unwanted: boolean; tries: number; attempts: number }): ReconcileOutcome {
+/**
+ * `proven`: not finding it now proves it was never created (the provider's history lists queued
+ * runs, or the run's start deadline has passed: it can never start). `expired`: looked for as long
+ * as Kiln ever looks.
+ */
+export function afterReconcile(o: {
+  found: boolean;
+  unwanted: boolean;
+  tries: number;
+  attempts: number;
+  proven?: boolean;
+  expired?: boolean;
+}): ReconcileOutcome {
   if (o.found) return o.unwanted ? 'cancel-found' : 'follow';
   if (o.tries + 1 < o.attempts) return 'look-again';
   // Provably never created (not listed after waiting): dropped when nobody wants it, else sent again — it cannot pay twice.
-  return o.unwanted ? 'drop' : 'resend';
+  if (o.proven ?? true) return o.unwanted ? 'drop' : 'resend';
+  // It may be waiting unseen: sending again could make two jobs of one click. Keep looking, slowly;
+  // in the end fail it, saying so — a second job comes only from a second click (Retry).
+  if (o.expired) return o.unwanted ? 'drop' : 'give-up';
+  return 'wait';
 }

@@ -2,6 +2,8 @@ import type { RemoteRun } from '../providers/types.ts';
 import { inputsMatch, modelsMatch } from './match.ts';
 import { type Core, type EngineOps, type Track } from './core.ts';
 import { afterReconcile, following } from './phase.ts';
+import { cancelAfterMs } from '../../../shared/domain/settings.ts';
+import { KilnError } from '../../../shared/ipc.ts';
 
 // Reconciliation (ARCHITECTURE.md, "Runs and their lifecycle"): a create whose answer never arrived is looked for in the provider's
 // own recent runs (matched by model, input and time) before it is ever sent again.
@@ -81,7 +83,7 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
       if (t.phase.kind !== 'reconcile') continue; // moved on meanwhile (never, today: the batch is busy)
       const remote = found.get(t.id);
       const tries = t.phase.tries;
-      switch (afterReconcile({ found: !!remote, unwanted: c.unwanted(t), tries, attempts: c.opts.reconcileAttempts })) {
+      switch (afterReconcile({ found: !!remote, unwanted: c.unwanted(t), tries, attempts: c.opts.reconcileAttempts, ...notFoundProves(t) })) {
         case 'cancel-found':
           c.log.info('a create canceled or deleted before its answer exists remotely: canceling it', { id: t.id, providerId: remote!.id });
           c.foundUnwanted(t, remote!);
@@ -100,6 +102,23 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
           t.phase = { kind: 'reconcile', tries: tries + 1 };
           t.dueAt = c.clock.now() + c.opts.reconcileDelayMs;
           break;
+        case 'wait':
+          // Not found, and not proof: a queued request is not in fal's history until it starts.
+          t.phase = { kind: 'reconcile', tries: tries + 1 };
+          t.dueAt = c.clock.now() + c.opts.reconcileWaitMs;
+          if (!t.endedLocally && !t.forgotten)
+            c.tryWrite(t.id, { note: `${c.provider.label}'s answer to this submit was lost — looking for it in ${c.provider.label}'s history` });
+          break;
+        case 'give-up':
+          c.log.warn('lost submit never found; failing it rather than risk a second job', { id: t.id });
+          c.failCreate(
+            t,
+            new KilnError({
+              code: 'provider',
+              message: `${c.provider.label}'s answer to this submit was lost, and the request never showed in its history. It may not exist; Retry sends it again.`,
+            }),
+          );
+          break;
         case 'drop':
           // Provably never created, and no longer wanted: done (never re-sent).
           c.tracks.delete(t.id);
@@ -113,6 +132,19 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
           break;
       }
     }
+  }
+
+  /**
+   * Whether not finding a lost submit now proves it was never created: always where the provider's
+   * history lists queued runs; elsewhere only once the run's start deadline (sent with it) and a
+   * margin have passed — it can never start then. `expired`: Kiln has looked as long as it looks.
+   */
+  function notFoundProves(t: Track): { proven: boolean; expired: boolean } {
+    const now = c.clock.now();
+    const expired = now - t.intent.since >= c.opts.reconcileGiveUpMs;
+    if (c.provider.capabilities.historyListsQueued !== false) return { proven: true, expired };
+    const deadline = cancelAfterMs(c.history.get(t.id)?.cancelAfter);
+    return { proven: deadline !== null && now - t.intent.since >= deadline + c.opts.reconcileDeadlineMarginMs, expired };
   }
 
   return { reconcileSweep, doReconcile };

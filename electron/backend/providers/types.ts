@@ -117,6 +117,14 @@ export interface ProviderCapabilities {
   statusStream?: boolean;
   /** A create can be held open until the run ends and answer with it (Replicate's `Prefer: wait`, SubmitRequest.waitSeconds). */
   holdCreate?: boolean;
+  /**
+   * Where lost submits are looked for (`list`, `findSubmitted`) shows a run from its submit on, so
+   * not finding it there proves it was never created (Replicate's list: true, the default). False
+   * (fal's request history lists a request once it has started, and may lag): a lost submit not
+   * found may still be waiting in the queue, unseen, and only its start deadline having passed
+   * proves it will never run (engine/reconcile.ts).
+   */
+  historyListsQueued?: boolean;
 }
 
 export interface Provider {
