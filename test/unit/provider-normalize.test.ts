@@ -93,6 +93,24 @@ describe('normalizePrediction', () => {
       { logs: 'x', error: null },
     ],
     [{ error: '{"detail":"boom"}' }, { error: 'boom' }],
+    // Wrong-typed fields (a buggy or hostile server) are typed here, so no view built from them fails its contract.
+    [
+      { urls: { get: 'https://api.replicate.com/v1/predictions/p', web: 123, cancel: ['x'], stream: {} } },
+      { urls: { get: 'https://api.replicate.com/v1/predictions/p' }, error: null },
+    ],
+    [{ urls: 'https://replicate.com/p/p' }, { urls: null, error: null }],
+    [
+      { created_at: 1692212228, started_at: null, completed_at: '2023-08-16T18:57:12.170420Z', deadline: {} },
+      { created_at: null, started_at: null, completed_at: '2023-08-16T18:57:12.170420Z', deadline: null, error: null },
+    ],
+    [
+      { version: 7, model: 5, input: 'x', data_removed: 'yes' },
+      { version: null, error: null },
+    ],
+    [
+      { version: null, model: 'a/b', input: { prompt: 'x' }, data_removed: true },
+      { version: null, model: 'a/b', input: { prompt: 'x' }, data_removed: true, error: null },
+    ],
   ])('%j', (fields, want) => {
     const p = normalizePrediction({ id: 'p', status: 'failed', ...(fields as object) });
     expect(p).toEqual({ id: 'p', status: 'failed', ...want });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createReplicateClient, parseModelRef } from '../../electron/backend/providers/replicate/client.ts';
 import { ProviderError } from '../../electron/backend/providers/replicate/errors.ts';
 import type { Logger } from '../../electron/backend/types.ts';
@@ -131,6 +133,49 @@ describe('Replicate client', () => {
     expect(bad.message.length).toBeLessThanOrEqual(LIMITS.errorTextChars + 1);
   });
 
+  it('reads a FastAPI/cog 422 (`detail: [{loc, msg, type}]`) into per-field errors named by the input field', async () => {
+    const { c } = client(() =>
+      json(422, {
+        detail: [
+          { loc: ['body', 'input', 'width'], msg: 'ensure this value is less than or equal to 1440', type: 'value_error.number.not_le' },
+          { loc: ['body', 'input', 'prompt'], msg: 'field required', type: 'value_error.missing' },
+          { loc: ['body', 'input', 'seed'], type: 'type_error.integer' }, // no msg: its type still says what is wrong
+        ],
+      }),
+    );
+    const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+    expect(err.code).toBe('invalid_input');
+    expect(err.fields).toEqual({ width: 'ensure this value is less than or equal to 1440', prompt: 'field required', seed: 'type_error.integer' });
+    expect(err.message).toBe('Invalid input: width: ensure this value is less than or equal to 1440; prompt: field required; seed: type_error.integer');
+  });
+
+  it('a 408 is transient (the server gave up waiting for the request); on a create it is ambiguous, so the engine reconciles', async () => {
+    const { c } = client(() => json(408, { detail: 'Request Timeout' }));
+    const create = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
+    expect(create).toBeInstanceOf(ProviderError);
+    expect(create.status).toBe(408);
+    expect(create.code).not.toBe('bad_request');
+    expect(create.transient).toBe(true);
+    expect(create.ambiguous).toBe(true);
+    const get = await c.getPrediction('p1').catch((e) => e);
+    expect(get.transient).toBe(true);
+    expect(get.ambiguous).toBe(false);
+  });
+
+  it("401 and 403 keep Replicate's own detail, bounded, after Kiln's guidance", async () => {
+    for (const status of [401, 403]) {
+      const { c } = client(() => json(status, { title: 'Unauthenticated', detail: 'You did not pass a valid authentication token', status }));
+      const err = await c.getPrediction('p1').catch((e) => e);
+      expect(err.code).toBe('auth');
+      expect(err.message).toMatch(/^Replicate rejected the API key\. Check it in Settings \(or REPLICATE_API_TOKEN\)\./);
+      expect(err.message).toContain('You did not pass a valid authentication token');
+    }
+    const { c } = client(() => json(401, { detail: 'z'.repeat(5_000) }));
+    const long = await c.getPrediction('p1').catch((e) => e);
+    expect(long.message).toMatch(/^Replicate rejected the API key\./);
+    expect(long.message.length).toBeLessThan(500);
+  });
+
   it('honours Retry-After and tells the gate about a 429', async () => {
     const { c } = client(() => json(429, { detail: 'throttled' }, { 'retry-after': '7' }));
     const seen: (number | null)[] = [];
@@ -224,4 +269,61 @@ describe('the API key goes only to trusted hosts', () => {
     expect(c.trusted('https://api.replicate.com/v1/predictions')).toBe(true);
     expect(c.trusted('http://sim/v1/predictions/x/stream')).toBe(true);
   });
+});
+
+describe('redirects from the API are never followed (ARCHITECTURE.md, "Security")', () => {
+  // Two real servers on loopback: the "API" answers every request with a redirect to the other,
+  // which counts what reaches it. Only a real fetch shows whether a redirect is followed.
+  const servers: http.Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+  async function listen(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  async function redirecting(status: number) {
+    const hits: string[] = [];
+    const elsewhere = await listen((req, res) => {
+      hits.push(`${req.method} ${req.url}`);
+      req.resume();
+      const stream = req.url?.includes('stream');
+      res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+      res.end(stream ? 'event: output\ndata: not Replicate\n\nevent: done\ndata: {}\n\n' : JSON.stringify({ ...pred, status: 'succeeded' }));
+    });
+    const api = await listen((req, res) => {
+      req.resume();
+      res.writeHead(status, { location: `${elsewhere}${req.url}` });
+      res.end();
+    });
+    const c = createReplicateClient({ baseUrl: `${api}/v1`, fetch: globalThis.fetch, getToken: async () => 'r8_test', userAgent: 'Kiln/9.9.9', log });
+    return { c, api, hits };
+  }
+
+  for (const status of [302, 307]) {
+    it(`HTTP ${status}: a GET, a create and a stream stop at the API host, as a transient error (ambiguous for the create)`, async () => {
+      const { c, api, hits } = await redirecting(status);
+      const get = await c.getPrediction('p1').catch((e) => e);
+      expect(get).toBeInstanceOf(ProviderError);
+      expect(get.status).toBe(status);
+      expect(get.transient).toBe(true);
+      expect(get.ambiguous).toBe(false);
+      expect(get.message).toMatch(/redirect/);
+
+      const create = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: { prompt: 'private' } }).catch((e) => e);
+      expect(create).toBeInstanceOf(ProviderError);
+      expect(create.transient).toBe(true);
+      expect(create.ambiguous).toBe(true);
+
+      const chunks: string[] = [];
+      const stream = await c.stream(`${api}/v1/stream/p1`, { onOutput: (t) => chunks.push(t) }).catch((e) => e);
+      expect(stream).toBeInstanceOf(ProviderError);
+      expect(stream.transient).toBe(true);
+      expect(chunks).toEqual([]);
+
+      expect(hits).toEqual([]);
+    });
+  }
 });

@@ -155,7 +155,8 @@ export function toView(
     retryOf: rec.retryOf,
     variantCount: Math.max(1, variantCount),
     favourite: rec.favourite,
-    webUrl: rec.urls.web ?? null,
+    // Typed by the provider since; a row an older Kiln stored with a wrong-typed one must still list.
+    webUrl: typeof rec.urls.web === 'string' ? rec.urls.web : null,
     metrics: rec.metrics,
     expiresAt: expiresAt(rec),
     groupId: rec.groupId ?? null,

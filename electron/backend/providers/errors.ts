@@ -79,3 +79,31 @@ function askedWaitMs(headers: Headers | null, body: unknown, now: number): numbe
   }
   return null;
 }
+
+/**
+ * Provider API calls never follow a redirect (ARCHITECTURE.md, "Security"): fetch is told not to
+ * (`redirect: 'manual'`), since a followed hop would take the request — a create's input, a user's
+ * file — to a host nobody judged, and its answer would be read as the provider's. Neither
+ * Replicate's nor fal's API redirects, so a 3xx is the server misbehaving: an error tried again
+ * like a 5xx, ambiguous for a submit (the server may have acted before it answered).
+ */
+export const NO_REDIRECT = { redirect: 'manual' } as const satisfies RequestInit;
+
+/** The error for a 3xx answer to an API call (see NO_REDIRECT); null for any other status. */
+export function redirectRefused(provider: string, status: number, headers: Headers, o: { submit?: boolean } = {}): ProviderError | null {
+  if (status < 300 || status > 399) return null;
+  let where = 'elsewhere';
+  try {
+    const loc = headers.get('location');
+    if (loc) where = `to ${new URL(loc, 'http://invalid.invalid').origin}`;
+  } catch {
+    // an unparsable Location says nothing more
+  }
+  return new ProviderError({
+    code: 'provider',
+    status,
+    transient: true,
+    ambiguous: o.submit ?? false,
+    message: `${provider} answered with a redirect (HTTP ${status}) ${where}; Kiln does not follow redirects from the API. Trying again.`,
+  });
+}

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, reply, setup, until, type Harness } from './harness.ts';
+import { createReplicateProvider } from '../../../electron/backend/providers/replicate/provider.ts';
 
 // Replicate answers as Replicate really sent them (test/fixtures/replicate/recorded/, each one's
 // source in the README there), sent verbatim by the simulator's `reply` fault, through the
@@ -227,5 +228,71 @@ describe('recorded model answers', () => {
     expect(d.latestVersionId).toBeNull();
     expect(d.inputSchema).toBeNull();
     expect(d.outputSchema).toBeNull();
+  });
+});
+
+describe('recorded bodies with wrong-typed fields: typed at the provider, so no view fails its contract', () => {
+  it('a prediction whose `urls` hold numbers, arrays and objects: it runs, and predictions:list and :get still answer (webUrl null)', async () => {
+    const real = JSON.parse(recorded('sdxl-get-succeeded')) as Record<string, unknown>;
+    const body = JSON.stringify({ ...real, urls: { get: 42, cancel: ['x'], stream: {}, web: 123 } });
+    const { done } = await throughEngine(body, 'stability-ai/sdxl', 'succeeded');
+    const list = await call(h.backend, 'predictions:list', { limit: 100 });
+    const item = list.items.find((i: { id: string }) => i.id === done.id);
+    expect(item.webUrl).toBeNull();
+    expect((await call(h.backend, 'predictions:get', { id: done.id })).webUrl).toBeNull();
+  });
+
+  it('a run an older Kiln stored with a wrong-typed `urls.web` still lists', async () => {
+    const { done } = await throughEngine(recorded('sdxl-get-succeeded'), 'stability-ai/sdxl', 'succeeded');
+    h.backend.services.history.update(done.id, { urls: { web: 123 as unknown as string } });
+    expect((await call(h.backend, 'predictions:get', { id: done.id })).webUrl).toBeNull();
+    expect((await call(h.backend, 'predictions:list', { limit: 100 })).items.length).toBeGreaterThan(0);
+  });
+
+  // model-without-version.json with its fields given the wrong types a buggy or hostile server might send.
+  const model = JSON.parse(recorded('model-without-version')) as Record<string, unknown>;
+  const wrong = { ...model, description: 42, cover_image_url: { url: 'x' }, run_count: '12', is_official: 'yes' };
+
+  it('models:get: description, cover and run count of the wrong type read as unknown; owner and name as asked', async () => {
+    const version = { id: 'v1', created_at: 5, openapi_schema: { components: { schemas: { Input: 'prompt', Output: 7 } } } };
+    h.sim.control.loadScenario({ faults: [reply('models', 200, JSON.stringify({ ...wrong, owner: 7, name: null, latest_version: version }))] });
+    const d = await call(h.backend, 'models:get', { ref: 'mattt/empty' });
+    expect(d).toMatchObject({ ref: 'mattt/empty', owner: 'mattt', name: 'empty', description: null, coverImageUrl: null, runCount: null, official: false });
+    // A schema that is not an object gives no form rather than one built from a string's characters.
+    expect(d).toMatchObject({ latestVersionId: 'v1', inputSchema: null, outputSchema: null });
+  });
+
+  it('models:search and the featured collection: a wrong-typed model is typed, one without owner/name is left out', async () => {
+    const models = [wrong, { ...model, owner: 5 }, null, 'x', { ...model, name: 'other', run_count: Infinity }];
+    h.sim.control.loadScenario({ faults: [reply('models', 200, JSON.stringify({ models: [...models.map((m) => ({ model: m })), null, 3] }))] });
+    const found = await call(h.backend, 'models:search', { query: 'empty' });
+    const ours = found.filter((m: { provider: string }) => m.provider === 'replicate');
+    expect(ours).toEqual([
+      { ref: 'mattt/empty', provider: 'replicate', owner: 'mattt', name: 'empty', description: null, coverImageUrl: null, runCount: null },
+      { ref: 'mattt/other', provider: 'replicate', owner: 'mattt', name: 'other', description: null, coverImageUrl: null, runCount: null },
+    ]);
+    h.sim.control.loadScenario({ faults: [reply('models', 200, JSON.stringify({ name: 7, models }))] });
+    const featured = await call(h.backend, 'models:featured', {});
+    expect(featured.filter((m: { provider: string }) => m.provider === 'replicate').map((m: { ref: string }) => m.ref)).toEqual(['mattt/empty', 'mattt/other']);
+  });
+
+  it('secrets:validate: an account answer with wrong-typed fields still says the key works, without a name', async () => {
+    h.sim.control.loadScenario({ faults: [reply('account', 200, JSON.stringify({ type: 'user', username: 42, name: ['x'] }))] });
+    expect(await call(h.backend, 'secrets:validate', { provider: 'replicate' })).toEqual({ type: 'user', username: '', name: null });
+  });
+
+  it('an upload answered with a URL that is not a string is an upload without a URL, never a run input', async () => {
+    h.sim.control.loadScenario({ faults: [reply('files', 201, JSON.stringify({ id: 'f1', urls: { get: 5 } }))] });
+    const replicate = createReplicateProvider(h.backend.services.provider);
+    await expect(replicate.upload(new Uint8Array([1, 2, 3]), 'a.bin', 'application/octet-stream')).rejects.toThrow(/without a URL/);
+  });
+
+  it('models:versions: a version without a string id is left out, a wrong-typed created_at reads as unknown', async () => {
+    const results = [{ id: 5 }, { id: 'abc', created_at: 12 }, { id: 'def', created_at: '2024-01-01T00:00:00Z' }];
+    h.sim.control.loadScenario({ faults: [reply('models', 200, JSON.stringify({ next: null, results }))] });
+    expect(await call(h.backend, 'models:versions', { ref: 'mattt/empty' })).toEqual([
+      { id: 'abc', createdAt: null },
+      { id: 'def', createdAt: '2024-01-01T00:00:00Z' },
+    ]);
   });
 });

@@ -1,8 +1,10 @@
 import type { FetchLike, Logger } from '../../types.ts';
 import type { RequestGate, RequestKind } from '../types.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
+import { NO_REDIRECT, redirectRefused } from '../errors.ts';
 import { readPredictionStream, type StreamHandlers } from './sse.ts';
 import { normalizePrediction, readBounded, redactKnown, ResponseTooLarge } from './normalize.ts';
+import { accountOf, fileOf, modelOf, modelsOf, versionOf, versionsOf } from './catalogue.ts';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
 import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 import type { CreateRequest, Page, RemoteAccount, RemoteFile, RemoteModel, RemotePrediction, RemoteVersion } from './types.ts';
@@ -109,6 +111,8 @@ export function createReplicateClient(opts: {
         headers,
         body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
         signal: AbortSignal.any(signals),
+        // A followed hop would re-send the key's request (a create's input) to a host nobody judged.
+        ...NO_REDIRECT,
       });
       // Bounded (LIMITS.apiResponseBytes) and cleaned of the key before anything parses, stores or shows it.
       text = clean(await readBounded(res));
@@ -132,6 +136,8 @@ export function createReplicateClient(opts: {
         body = text;
       }
     }
+    const redirected = redirectRefused('Replicate', res.status, res.headers, { submit: isCreate });
+    if (redirected) throw redirected;
     if (!res.ok) {
       if (res.status === 429) {
         counters.status429++;
@@ -210,40 +216,44 @@ export function createReplicateClient(opts: {
       const page = await request<Page<RemotePrediction>>('GET', next ? nextPageUrl(next) : `/predictions${qs}`);
       if (!Array.isArray(page.results)) throw malformedError(false, 'list without results');
       return {
-        next: page.next ?? null,
+        next: typeof page.next === 'string' ? page.next : null,
         results: page.results.filter((r) => r && typeof r.id === 'string' && typeof r.status === 'string').map(normalizePrediction),
       };
     },
+    // Catalogue answers are typed as they come in (catalogue.ts): the handlers build contract views from them.
     async getModel(ref: string): Promise<RemoteModel> {
       const { model } = parseModelRef(ref);
-      return request('GET', `/models/${model}`);
+      const [owner, name] = (model ?? '').split('/') as [string, string];
+      const m = modelOf(await request<unknown>('GET', `/models/${model}`), { owner, name });
+      if (!m) throw malformedError(false, 'not a model');
+      return m;
     },
     async getVersion(ref: string, version: string): Promise<RemoteVersion> {
       const { model } = parseModelRef(ref);
-      return request('GET', `/models/${model}/versions/${encodeURIComponent(version)}`);
+      const v = versionOf(await request<unknown>('GET', `/models/${model}/versions/${encodeURIComponent(version)}`));
+      if (!v) throw malformedError(false, 'a version without an id');
+      return v;
     },
     async listVersions(ref: string): Promise<RemoteVersion[]> {
       const { model } = parseModelRef(ref);
-      const page = await request<Page<RemoteVersion>>('GET', `/models/${model}/versions`);
-      return page.results ?? [];
+      return versionsOf((await request<{ results?: unknown }>('GET', `/models/${model}/versions`)).results);
     },
     async searchModels(query: string, limit = 24): Promise<RemoteModel[]> {
-      const r = await request<{ models?: (RemoteModel | { model: RemoteModel })[] }>('GET', `/search?query=${encodeURIComponent(query)}&limit=${limit}`);
-      return (r.models ?? []).map((m) => ('model' in m && m.model ? m.model : (m as RemoteModel)));
+      return modelsOf((await request<{ models?: unknown }>('GET', `/search?query=${encodeURIComponent(query)}&limit=${limit}`)).models);
     },
     async getCollection(slug: string): Promise<{ name?: string; models: RemoteModel[] }> {
-      const r = await request<{ name?: string; models?: RemoteModel[] }>('GET', `/collections/${encodeURIComponent(slug)}`);
-      return { name: r.name, models: r.models ?? [] };
+      const r = await request<{ name?: unknown; models?: unknown }>('GET', `/collections/${encodeURIComponent(slug)}`);
+      return { ...(typeof r.name === 'string' ? { name: r.name } : {}), models: modelsOf(r.models) };
     },
     async account(): Promise<RemoteAccount> {
-      return request('GET', '/account');
+      return accountOf(await request<unknown>('GET', '/account'));
     },
     async uploadFile(bytes: Uint8Array, filename: string, mime: string): Promise<RemoteFile> {
       const form = new FormData();
       form.set('content', new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }), filename);
       form.set('filename', filename);
       form.set('type', mime);
-      return request('POST', '/files', { body: form, timeoutMs: uploadTimeoutMs(bytes.byteLength) });
+      return fileOf(await request<unknown>('POST', '/files', { body: form, timeoutMs: uploadTimeoutMs(bytes.byteLength) }));
     },
     /** Follows a prediction's `urls.stream` until `done`; resolves when the stream ends. */
     async stream(url: string, handlers: StreamHandlers, signal?: AbortSignal): Promise<'done' | 'eof'> {
@@ -255,9 +265,14 @@ export function createReplicateClient(opts: {
       counters.other++;
       let res: Response;
       try {
-        res = await opts.fetch(url, { headers, signal });
+        res = await opts.fetch(url, { headers, signal, ...NO_REDIRECT });
       } catch (err) {
         throw networkError(err, false);
+      }
+      const redirected = redirectRefused('Replicate', res.status, res.headers);
+      if (redirected) {
+        await res.body?.cancel().catch(() => {});
+        throw redirected;
       }
       if (!res.ok || !res.body) {
         const text = clean(await readBounded(res).catch(() => ''));

@@ -14,9 +14,48 @@ function detailOf(body: unknown): string | null {
   if (body && typeof body === 'object') {
     const b = body as { detail?: unknown; title?: unknown };
     if (typeof b.detail === 'string' && b.detail.trim()) return b.detail.trim();
+    const listed = validationErrors(body);
+    if (listed) return joinFields(listed);
     if (typeof b.title === 'string') return b.title;
   }
   return null;
+}
+
+/**
+ * FastAPI's (and so cog's) 422, `{"detail": [{"loc": ["body", "input", "width"], "msg": …, "type": …}]}`
+ * — what a model's own server answers, where Replicate's API says `invalid_fields` — as input field
+ * name → message. The name is the last string of `loc` after "input" (the field the composer
+ * shows); a `loc` without "input" names whatever it names; none at all is "(input)".
+ */
+export function validationErrors(body: unknown): Record<string, string> | undefined {
+  const list = body && typeof body === 'object' ? (body as { detail?: unknown }).detail : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    if (!item || typeof item !== 'object') continue;
+    const { loc, msg, type } = item as { loc?: unknown; msg?: unknown; type?: unknown };
+    const path = Array.isArray(loc) ? loc : [];
+    const after = path.indexOf('input') >= 0 ? path.slice(path.indexOf('input') + 1) : path.filter((x) => x !== 'body');
+    const name = after.filter((x): x is string => typeof x === 'string').at(-1) ?? '(input)';
+    // Not every server sends `msg`: the `type` (`value_error.missing`) still says what is wrong.
+    out[name] = typeof msg === 'string' && msg ? msg : typeof type === 'string' && type ? type : 'invalid';
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+const joinFields = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ');
+
+/** How much of a server's own words an auth refusal keeps: a sentence, not a page. */
+const AUTH_DETAIL_CHARS = 200;
+
+/** Replicate's reason for refusing the key, bounded, after what to do (`You did not pass a valid authentication token`). */
+function authMessage(detail: string | null): string {
+  const said = detail ? detail.replace(/\s+/g, ' ').trim() : '';
+  const clipped = said.length > AUTH_DETAIL_CHARS ? `${said.slice(0, AUTH_DETAIL_CHARS)}…` : said;
+  return `Replicate rejected the API key. Check it in Settings (or REPLICATE_API_TOKEN).${clipped ? ` Replicate said: ${clipped.replace(/\.$/, '')}.` : ''}`;
 }
 
 /** `invalid_fields` → input field name → message, for the composer to show beside each field. */
@@ -50,7 +89,7 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
   switch (true) {
     case status === 401:
     case status === 403:
-      return new ProviderError({ code: 'auth', status, message: 'Replicate rejected the API key. Check it in Settings (or REPLICATE_API_TOKEN).' });
+      return new ProviderError({ code: 'auth', status, message: authMessage(detail) });
     case status === 402:
       return new ProviderError({
         code: 'billing',
@@ -72,18 +111,25 @@ export function errorFromResponse(status: number, headers: Headers | null, body:
     case status === 413:
       return new ProviderError({ code: 'too_large', status, message: `Too large for Replicate${detail ? `: ${detail}` : ' (files must be under 100 MB)'}.` });
     case status === 422: {
-      const fields = invalidFields(body);
+      const fields = invalidFields(body) ?? validationErrors(body);
       return new ProviderError({
         code: 'invalid_input',
         status,
         fields,
-        message: fields
-          ? `Invalid input: ${Object.entries(fields)
-              .map(([k, v]) => `${k}: ${v}`)
-              .join('; ')}`
-          : `Invalid request: ${detail ?? 'rejected by Replicate'}`,
+        message: fields ? `Invalid input: ${joinFields(fields)}` : `Invalid request: ${detail ?? 'rejected by Replicate'}`,
       });
     }
+    case status === 408:
+      // The server gave up waiting for the request (a slow upload, a stalled connection): nothing
+      // was wrong with it, so it is tried again — and a create may have been stored before the
+      // server gave up, so the engine looks for it before sending it again.
+      return new ProviderError({
+        code: 'provider',
+        status,
+        transient: true,
+        ambiguous: opts.isCreate,
+        message: 'Replicate stopped waiting for the request (HTTP 408).',
+      });
     case status === 429: {
       const wait = retryAfterMs(headers, body, opts.now);
       return new ProviderError({

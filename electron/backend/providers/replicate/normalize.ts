@@ -44,12 +44,42 @@ export function errorText(error: unknown): string | null {
   return v.length > LIMITS.errorTextChars ? `${v.slice(0, LIMITS.errorTextChars)}…` : v;
 }
 
-/** One prediction as the engine may rely on it: logs a bounded string or absent, error a string or null. */
+/** A string as given; anything else (a number, an object, null) is "not said". */
+export const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** A plain JSON object, or null for anything else (arrays included). */
+export const objectOrNull = (v: unknown): Record<string, unknown> | null =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+
+const URL_KEYS = ['get', 'cancel', 'stream', 'web'] as const;
+
+/** `urls` with only its string entries: a `web: 123` would otherwise reach the card's view and fail its contract. */
+function urlsOf(v: unknown): RemotePrediction['urls'] {
+  const o = objectOrNull(v);
+  if (!o) return null;
+  const out: NonNullable<RemotePrediction['urls']> = {};
+  for (const k of URL_KEYS) if (typeof o[k] === 'string') out[k] = o[k];
+  return out;
+}
+
+const TIMES = ['created_at', 'started_at', 'completed_at', 'deadline'] as const;
+
+/**
+ * One prediction as the engine may rely on it: each field of the type RemotePrediction declares,
+ * one of the wrong type read as "not said" (never passed on to a view), logs a bounded string or
+ * absent, error a string or null. The caller has checked `id` and `status`.
+ */
 export function normalizePrediction(p: RemotePrediction): RemotePrediction {
   const out: RemotePrediction = { ...p };
   if (typeof p.logs === 'string') out.logs = boundLogs(p.logs);
   else delete out.logs; // null or absent: nothing known (a list item, or a model that logs nothing yet)
   out.error = errorText(p.error);
+  if (p.urls !== undefined) out.urls = urlsOf(p.urls);
+  for (const k of TIMES) if (p[k] !== undefined) out[k] = textOrNull(p[k]);
+  if (p.version !== undefined) out.version = textOrNull(p.version);
+  if (p.model !== undefined && typeof p.model !== 'string') delete out.model;
+  if (p.input !== undefined && !objectOrNull(p.input)) delete out.input;
+  if (p.data_removed !== undefined && typeof p.data_removed !== 'boolean') delete out.data_removed;
   return out;
 }
 
