@@ -130,7 +130,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='DatabaseSync']", message: 'Open the history file with connect() from history/db.ts (its sync level and lock wait).' },
+        {
+          selector: "NewExpression[callee.name='DatabaseSync']",
+          message: 'Open the history file with connect() from history/db.ts (its sync level and lock wait).',
+        },
       ],
     },
   },
