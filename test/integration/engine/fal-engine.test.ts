@@ -58,6 +58,17 @@ describe('engine on fal', () => {
     expect(h.sim.control.jobs().find((j) => j.request_id === rec(ids[1]).providerId)?.canceled).toBe(true);
   });
 
+  it('cancel while queued, and fal then forgets the request (404 everywhere): the run ends canceled', async () => {
+    h = await setupFal({ scenario: { afterCancel: 'not-found', concurrency: 1, endpoints: { [FLUX]: { startupMs: 0, runMs: 600_000 } } } });
+    h.sim.control.freeze();
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'p' }, count: 2 });
+    await until(() => rec(ids[1]).providerId && rec(ids[1]).status === 'starting', 10_000, 'queued at fal');
+    expect(await h.backend.services.engine.cancel(ids[1])).toMatchObject({ outcome: 'accepted' });
+    const done = await until(() => (rec(ids[1]).status === 'canceled' ? rec(ids[1]) : null), 15_000, 'canceled');
+    expect(done.note).toBeNull();
+    expect(h.sim.control.jobs().find((j) => j.request_id === done.providerId)?.status).toBe('CANCELED_GONE');
+  });
+
   it('a lost submit answer is reconciled through request history: one job, followed to its end', async () => {
     h = await setupFal({
       scenario: { endpoints: { [FLUX]: { startupMs: 0, runMs: 200 } }, faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit' }] },
@@ -67,6 +78,47 @@ describe('engine on fal', () => {
     expect(done.submitAttempts).toBe(1);
     expect(h.sim.control.jobs()).toHaveLength(1);
     expect(done.providerId).toBe(h.sim.control.jobs()[0]!.request_id);
+  });
+
+  it('a lost submit still queued (fal lists a request once it has started) is looked for, never sent again; found once it runs', async () => {
+    h = await setupFal({
+      engine: { reconcileWaitMs: 150 },
+      scenario: {
+        historyIncludesPending: false,
+        endpoints: { [FLUX]: { startupMs: 0, runMs: 200 } },
+        faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit' }],
+      },
+    });
+    h.sim.control.freeze(); // the job waits at fal, unlisted, for as long as the clock stands
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'lost while queued' } });
+    // The create's answer does not wait for the job to show: no refusal is coming (else this outlives the test's timeout).
+    expect(await h.backend.services.engine.waitSubmitted(ids[0]!, 600_000)).toMatchObject({ providerId: null });
+    expect(rec(ids[0]).note).toMatch(/answer to this submit was lost — looking for it/);
+    await new Promise((r) => setTimeout(r, 1_500)); // ten looks and more: still one job
+    expect(h.sim.control.jobs()).toHaveLength(1);
+    expect(rec(ids[0])).toMatchObject({ status: 'submitting', submitAttempts: 1, providerId: null });
+    h.sim.control.advance(1_000); // it runs and ends: now the history lists it
+    const done = await until(() => (rec(ids[0]).status === 'succeeded' ? rec(ids[0]) : null), 20_000, 'succeeded');
+    expect(h.sim.control.jobs()).toHaveLength(1);
+    expect(done.providerId).toBe(h.sim.control.jobs()[0]!.request_id);
+  });
+
+  it('a lost submit with a start deadline is sent again only once that deadline has passed (it can never start then)', async () => {
+    h = await setupFal({
+      settings: { cancelAfter: '5s' },
+      engine: { reconcileWaitMs: 150, reconcileDeadlineMarginMs: 200 },
+      scenario: {
+        historyIncludesPending: false,
+        endpoints: { [FLUX]: { startupMs: 0, runMs: 200 } },
+        faults: [{ endpoint: 'submit', kind: 'drop-response-after-submit' }],
+      },
+    });
+    h.sim.control.freeze();
+    const t0 = Date.now();
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${FLUX}`, input: { prompt: 'lost with a deadline' } });
+    await until(() => (h!.sim.control.jobs().length === 2 ? true : null), 15_000, 'sent again');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(5_000);
+    expect(rec(ids[0]).submitAttempts).toBe(2);
   });
 
   it('a lost submit with a local file is found too: fal holds the file’s URL where the run holds its vault ref', async () => {

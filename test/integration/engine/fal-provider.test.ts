@@ -2,6 +2,10 @@
 // simulator: what the engine sees of a fal run. The trap: a fal job never says FAILED — COMPLETED
 // is an end only once the result fetch has spoken (ARCHITECTURE.md, "Runs and their lifecycle" table).
 import { describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFalClient } from '../../../electron/backend/providers/fal/client.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 import { createFalProvider } from '../../../electron/backend/providers/fal/provider.ts';
 import { ProviderError } from '../../../electron/backend/providers/errors.ts';
 import { falClient, falSim } from '../fal-sim/helpers.ts';
@@ -61,6 +65,68 @@ describe('fal as a Provider', () => {
     );
     expect(again).toBeInstanceOf(ProviderError);
     expect([(again as ProviderError).status, (again as ProviderError).transient]).toEqual([400, false]);
+  });
+
+  it('cancel accepted, then fal no longer knows the request (404 at status or at the result): canceled, never "not found" forever', async () => {
+    const s = await falSim({ scenario: { afterCancel: 'not-found', endpoints: { [FLUX]: { startupMs: 60_000, runMs: 1_000 } } } });
+    s.control.freeze();
+    const p = createFalProvider(falClient(s));
+    const queued = await p.submit({ model: FLUX, version: null, target: 'model', input: { prompt: 'queued' } });
+    expect(await p.cancel({ id: queued.id, model: FLUX })).toEqual({ run: null, status: 'canceled' });
+    expect(await p.get({ id: queued.id, model: FLUX })).toMatchObject({ status: 'canceled' });
+    // Gone only from the result: COMPLETED, then fal's "Request not found".
+    const other = await p.submit({ model: FLUX, version: null, target: 'model', input: { prompt: 'another' } });
+    await p.cancel({ id: other.id, model: FLUX });
+    s.control.loadScenario({
+      faults: [
+        { endpoint: 'status', kind: 'reply', reply: { status: 200, body: JSON.stringify({ status: 'COMPLETED', request_id: other.id, logs: [] }) } },
+        { endpoint: 'result', kind: 'reply', reply: { status: 404, body: JSON.stringify({ detail: `Request ${other.id} not found` }) } },
+      ],
+    });
+    expect(await p.get({ id: other.id, model: FLUX })).toMatchObject({ status: 'canceled' });
+    // Without an accepted cancel a 404 is still what it was: an answer (not found), not an end Kiln makes up.
+    const err = await p.get({ id: '00000000-0000-4000-8000-000000000000', model: FLUX }).catch((e: unknown) => e);
+    expect((err as ProviderError).code).toBe('not_found');
+  });
+
+  it('logs grown past what one status answer may hold (bytes or shape): asked again without them, from then on, and the run still ends', async () => {
+    // fal's polled logs are cumulative (reference §4): a long job's status with logs only grows.
+    // A server on 127.0.0.1 that answers logs=1 with them and logs=0 without.
+    const ID = '7c0d2c5e-5a41-4f7e-9a43-0b6f1b2f9c11';
+    const overShape = Array.from({ length: LIMITS.apiResponseShape.containers + 10 }, (_, i) => ({ message: `s${i}` }));
+    const overBytes = Array.from({ length: Math.ceil(LIMITS.apiResponseBytes / 2 ** 20) + 1 }, () => ({ message: 'x'.repeat(2 ** 20) }));
+    let phase = 'IN_PROGRESS';
+    let logs = overShape;
+    const asked: string[] = [];
+    const server = http.createServer((req, res) => {
+      const u = new URL(req.url!, 'http://x');
+      asked.push(`${u.pathname.endsWith('/status') ? 'status' : 'result'}${u.search}`);
+      res.setHeader('content-type', 'application/json');
+      if (!u.pathname.endsWith('/status')) return res.end(JSON.stringify({ images: [{ url: 'https://v3.fal.media/files/a/b.png' }] }));
+      res.statusCode = phase === 'COMPLETED' ? 200 : 202;
+      res.end(JSON.stringify({ status: phase, request_id: ID, ...(u.searchParams.get('logs') === '1' ? { logs } : {}), metrics: { inference_time: 3600 } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const [name, huge] of [
+        ['shape', overShape],
+        ['bytes', overBytes],
+      ] as const) {
+        const p = createFalProvider(
+          createFalClient({ bases: { queueUrl: base, apiUrl: base, storageUrl: base }, fetch, getKey: async () => 'k:s', userAgent: 'kiln-test' }),
+        );
+        const ref = { id: ID, model: 'fal-ai/flux-lora-fast-training' };
+        [phase, logs, asked.length] = ['IN_PROGRESS', huge, 0];
+        expect(await p.get(ref), name).toMatchObject({ status: 'processing' });
+        expect(await p.get(ref), name).toMatchObject({ status: 'processing' });
+        phase = 'COMPLETED';
+        expect(await p.get(ref), name).toMatchObject({ status: 'succeeded', metrics: { predictTime: 3600 } });
+        expect(asked, name).toEqual(['status?logs=1', 'status?logs=0', 'status?logs=0', 'status?logs=0', 'result']);
+      }
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('a lost submit is found in request history (one job for one click), with the input fal kept', async () => {

@@ -169,6 +169,85 @@ describe('through the provider', () => {
     expect(s).toMatchObject({ requestId: id, queuePosition: position, statusUrl: `${h.sim.queueUrl}/${app}/requests/${id}/status` });
   });
 
+  // The reference (§3) asks a client to require only `request_id` of a submit answer: a field of the
+  // wrong type is as good as absent (the URLs are built, the position unknown), never a lost submit.
+  const SUBMIT_ID = '7c0d2c5e-5a41-4f7e-9a43-0b6f1b2f9c11';
+  const builtStatusUrl = () => `${h.sim.queueUrl}/fal-ai/flux/requests/${SUBMIT_ID}/status`;
+  it.each([
+    ['queue_position "0"', { queue_position: '0' }],
+    ['queue_position 1.0000001', { queue_position: 1.0000001 }],
+    ['queue_position -1', { queue_position: -1 }],
+    ['status_url an object, cancel_url a number', { status_url: { href: 'x' }, cancel_url: 7 }],
+    ['status 5, response_url []', { status: 5, response_url: [] }],
+  ])('submit answer with %s: read, the wrong field left out', async (_name, wrong) => {
+    const body = { ...JSON.parse(filled(fixture('queue/submit-full.json'))), ...wrong };
+    h.sim.control.loadScenario({ faults: [reply('submit', 200, JSON.stringify(body))] });
+    const s = await h.backend.services.fal.submit({ endpointId: MODEL, input: { prompt: 'typed' } });
+    expect(s).toMatchObject({ requestId: SUBMIT_ID, queuePosition: 'queue_position' in wrong ? null : 0, statusUrl: builtStatusUrl() });
+  });
+
+  it('submit answer whose URLs are not well-formed request URLs on fal’s queue: built instead', async () => {
+    for (const status_url of [
+      `${h.sim.apiUrl}/fal-ai/flux/requests/${SUBMIT_ID}/status`,
+      `${h.sim.queueUrl}/fal-ai/flux/requests/${SUBMIT_ID}/status?logs=1`,
+      `${h.sim.queueUrl}/fal-ai/../flux/requests/${SUBMIT_ID}/status`,
+      `${h.sim.queueUrl}/fal-ai/flux/requests/another-id/status`,
+      `${h.sim.queueUrl}/fal-ai/flux/requests/${SUBMIT_ID}/cancel`,
+    ]) {
+      const body = { ...JSON.parse(filled(fixture('queue/submit-full.json'))), status_url };
+      h.sim.control.loadScenario({ faults: [reply('submit', 200, JSON.stringify(body))] });
+      const s = await h.backend.services.fal.submit({ endpointId: MODEL, input: { prompt: 'urls' } });
+      expect(s.statusUrl, status_url).toBe(builtStatusUrl());
+    }
+  });
+
+  it('submit answer whose request_id is not a string: unreadable (ambiguous: reconcile before sending again)', async () => {
+    const body = { ...JSON.parse(filled(fixture('queue/submit-full.json'))), request_id: 12345 };
+    h.sim.control.loadScenario({ faults: [reply('submit', 200, JSON.stringify(body))] });
+    const err = await h.backend.services.fal.submit({ endpointId: MODEL, input: { prompt: 'typed' } }).catch((e: unknown) => e);
+    expect([(err as ProviderError).transient, (err as ProviderError).ambiguous]).toEqual([true, true]);
+  });
+
+  // Of a status answer only `status` is required: any other field of the wrong type is left out.
+  const ONE_WRONG: [string, Record<string, unknown>, Partial<RemoteRun>][] = [
+    ['queue_position "3"', { status: 'IN_QUEUE', queue_position: '3' }, { status: 'starting', queuePosition: null }],
+    ['queue_position 2.5', { status: 'IN_QUEUE', queue_position: 2.5 }, { status: 'starting', queuePosition: null }],
+    ['logs {}', { status: 'IN_PROGRESS', logs: {} }, { status: 'processing', logs: undefined }],
+    ['request_id 5', { status: 'IN_PROGRESS', request_id: 5, logs: [] }, { status: 'processing', logs: '' }],
+    ['status_url {}, response_url 7', { status: 'IN_PROGRESS', status_url: {}, response_url: 7 }, { status: 'processing' }],
+    [
+      'a log entry with a numeric timestamp and level',
+      { status: 'IN_PROGRESS', logs: [{ message: 'step one', level: 3, timestamp: 123456, source: null }] },
+      { status: 'processing', logs: 'step one' },
+    ],
+    ['metrics []', { status: 'COMPLETED', metrics: [], logs: [] }, { status: 'succeeded', metrics: undefined }],
+    ['metrics.inference_time "2.4"', { status: 'COMPLETED', metrics: { inference_time: '2.4' } }, { status: 'succeeded', metrics: undefined }],
+    [
+      'error_type 5',
+      { status: 'COMPLETED', error_type: 5, metrics: { inference_time: 1.5 } },
+      { status: 'succeeded', metrics: { predictTime: 1.5, totalTime: null } },
+    ],
+    ['request_id 5 on COMPLETED', { status: 'COMPLETED', request_id: 5 }, { status: 'succeeded' }],
+  ];
+  it.each(ONE_WRONG)('status with %s: read, the wrong field left out', async (_name, body, want) => {
+    h.sim.control.loadScenario({
+      faults: [reply('status', body.status === 'COMPLETED' ? 200 : 202, JSON.stringify(body)), reply('result', 200, fixture('results/single-image.json'))],
+    });
+    const run = await provider().get({ id: 'fx-typed', model: MODEL });
+    const { logs, metrics, ...rest } = want;
+    expect(run).toMatchObject(rest);
+    if ('logs' in want) expect(run.logs).toBe(logs);
+    if ('metrics' in want) expect(run.metrics).toEqual(metrics);
+  });
+
+  it('status without a status word: unreadable (transient)', async () => {
+    h.sim.control.loadScenario({ faults: [reply('status', 202, JSON.stringify({ status: 5, queue_position: 0 }))] });
+    const err = await provider()
+      .get({ id: 'fx-typed', model: MODEL })
+      .catch((e: unknown) => e);
+    expect(errorOf(err)).toMatchObject({ code: 'provider', transient: true });
+  });
+
   const STATUSES: Record<string, Partial<RemoteRun> & { logs?: string }> = {
     'status-in-queue': { status: 'starting', rawStatus: 'IN_QUEUE', queuePosition: 3 },
     'status-in-progress-logs-null': { status: 'processing', logs: undefined },

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFalClient, ProviderError } from '../../../electron/backend/providers/fal/client.ts';
 import { LIMITS } from '../../../shared/limits.ts';
+import { RESULT_UNREAD } from '../../../shared/domain/cost.ts';
 
 let server: Server | null = null;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -65,6 +66,57 @@ describe('fal client: result errors from a server Kiln has not seen', () => {
       expect([(err as ProviderError).transient, (err as ProviderError).status]).toEqual([true, 404]);
     }
     expect(await c.result(ref)).toMatchObject({ outcome: 'expired' });
+  });
+
+  it('a 4xx that is not JSON (a plain-text or HTML answer) ends the run as failed, with its status and a bounded piece of its body', async () => {
+    const c = await clientAnswering([
+      { status: 422, headers: { 'content-type': 'text/plain' }, body: null, raw: 'Unprocessable' },
+      { status: 400, headers: {}, body: null, raw: '<html><head><title>400</title></head><body><h1>400 Bad Request</h1><p>nginx</p></body></html>' },
+      { status: 413, headers: { 'content-type': 'text/plain' }, body: null, raw: `too big ${'x'.repeat(5_000)}` },
+    ]);
+    expect(await c.result(ref)).toMatchObject({ outcome: 'failed', httpStatus: 422, message: 'fal answered HTTP 422: Unprocessable' });
+    expect(await c.result(ref)).toMatchObject({ outcome: 'failed', httpStatus: 400, message: 'fal answered HTTP 400: 400 Bad Request nginx' });
+    const long = await c.result(ref);
+    expect(long).toMatchObject({ outcome: 'failed', httpStatus: 413, message: expect.stringMatching(/^fal answered HTTP 413: too big x+…$/) });
+    expect(long.outcome === 'failed' && long.message.length).toBeLessThan(400);
+  });
+
+  it('a 404 with a model’s own detail is that run’s failure; only "request not found" (or no detail) says the result is gone', async () => {
+    const c = await clientAnswering([
+      { status: 404, headers: { 'x-fal-request-id': 'r1' }, body: { detail: 'Image at https://example.com/in.png could not be downloaded' } },
+      { status: 404, headers: {}, body: { detail: 'not found' } },
+      { status: 404, headers: {}, body: { detail: 'Request r1 not found' } },
+      { status: 404, headers: {}, body: {} },
+    ]);
+    expect(await c.result(ref)).toMatchObject({
+      outcome: 'failed',
+      httpStatus: 404,
+      message: 'Image at https://example.com/in.png could not be downloaded',
+    });
+    for (let i = 0; i < 3; i++) expect(await c.result(ref)).toMatchObject({ outcome: 'expired' });
+  });
+
+  it('only a 200 is a result: a 202 (still running) or a 204 is fetched again', async () => {
+    const c = await clientAnswering([
+      { status: 202, headers: { 'x-fal-request-id': 'r1' }, body: { status: 'IN_PROGRESS', request_id: 'r1' } },
+      { status: 204, headers: {}, body: null, raw: '' },
+    ]);
+    for (let i = 0; i < 2; i++) {
+      const err = await c.result(ref).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ProviderError);
+      expect((err as ProviderError).transient).toBe(true);
+    }
+  });
+
+  it('a 200 result whose JSON holds more objects than one answer may: ends the run unread, like one over the byte bound', async () => {
+    const many = { text: 'x', chunks: Array.from({ length: LIMITS.apiResponseShape.containers }, (_, i) => ({ timestamp: [i, i + 1], text: 'w' })) };
+    const c = await clientAnswering([{ status: 200, headers: { 'x-fal-request-id': 'r1' }, body: many }]);
+    const r = await c.result(ref);
+    expect(r).toMatchObject({ outcome: 'failed', httpStatus: 200, errorType: RESULT_UNREAD });
+    expect(r.outcome === 'failed' && r.message).toMatch(/more than 250,000 objects and arrays/);
   });
 
   it('a result larger than one answer may be (files inline, sync_mode) ends the run with what to do, not a fetch repeated until fal forgets it', async () => {

@@ -75,6 +75,18 @@ describe('fal client: storage upload and platform API', () => {
       { endpointId: 'fal-ai/flux/schnell', unitPrice: 0.003, unit: 'image', currency: 'USD' },
     ]);
     expect(await c.pricing(['nobody/nothing'])).toEqual([]);
+    // A 404 for a whole batch (fal may refuse it for one unknown id): split, so the known ids keep their prices.
+    s.control.loadScenario({
+      faults: [
+        { endpoint: 'platform', kind: 'reply', reply: { status: 404, body: JSON.stringify({ error: { type: 'not_found', message: 'No pricing found' } }) } },
+      ],
+    });
+    const before = s.control.counters().byEndpoint['platform.pricing'] ?? 0;
+    expect((await c.pricing(['fal-ai/flux/schnell', 'nobody/nothing', 'fal-ai/flux/dev'])).map((p) => p.endpointId)).toEqual([
+      'fal-ai/flux/schnell',
+      'fal-ai/flux/dev',
+    ]);
+    expect((s.control.counters().byEndpoint['platform.pricing'] ?? 0) - before).toBe(3);
     // Search works without a key; prices do not.
     const anon = falClient(s, { getKey: async () => null });
     expect((await anon.searchModels('flux')).models).toHaveLength(2);

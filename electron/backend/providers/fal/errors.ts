@@ -39,6 +39,20 @@ export function messageOf(body: unknown): string | null {
   return null;
 }
 
+/**
+ * What a body that is not JSON says, for a message: the text of an HTML page (its head, scripts and
+ * tags left out), whitespace folded, at most 200 characters. Empty when it says nothing.
+ */
+export function bodySnippet(text: string): string {
+  const plain = text
+    .slice(0, 64 * 1024)
+    .replace(/<(head|script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
+}
+
 /** A 422's pydantic list → input field → message, for the composer to show beside each field. */
 export function fieldErrors(body: unknown): Record<string, string> | undefined {
   const list = body && typeof body === 'object' ? (body as { detail?: unknown }).detail : undefined;

@@ -131,6 +131,31 @@ export function createPlatformApi(t: FalTransport) {
     return items;
   }
 
+  /**
+   * One request for up to 50 ids. A 404 may be fal refusing the whole batch for one id it does not
+   * price: a batch of more is split in halves and each asked again, so the known ids still get
+   * their prices: each unknown id costs at most two requests per halving, six halvings for 50.
+   */
+  async function priceBatch(ids: string[], signal?: AbortSignal): Promise<FalPrice[]> {
+    let body: Record<string, unknown>;
+    try {
+      body = await get(`/models/pricing?endpoint_id=${ids.map(encodeURIComponent).join(',')}`, 'required', signal);
+    } catch (err) {
+      if (!(err instanceof ProviderError && err.code === 'not_found')) throw err;
+      if (ids.length === 1) return [];
+      const half = Math.ceil(ids.length / 2);
+      return [...(await priceBatch(ids.slice(0, half), signal)), ...(await priceBatch(ids.slice(half), signal))];
+    }
+    const page = pricesPageSchema.safeParse(body);
+    if (!page.success) throw malformedError(false, 'pricing without prices');
+    const out: FalPrice[] = [];
+    for (const p of page.data.prices) {
+      const r = priceSchema.safeParse(p);
+      if (r.success) out.push({ endpointId: r.data.endpoint_id, unitPrice: r.data.unit_price, unit: r.data.unit, currency: r.data.currency });
+    }
+    return out;
+  }
+
   return {
     /** Free-text search, or (with `endpointIds`, at most 50) those endpoints' metadata in one request. */
     async searchModels(
@@ -166,20 +191,12 @@ export function createPlatformApi(t: FalTransport) {
     async pricing(endpointIds: string[], opts: { signal?: AbortSignal } = {}): Promise<FalPrice[]> {
       const out: FalPrice[] = [];
       for (let i = 0; i < endpointIds.length; i += 50) {
-        const ids = endpointIds.slice(i, i + 50).map((e) => parseEndpointId(e).id);
-        let body: Record<string, unknown>;
-        try {
-          body = await get(`/models/pricing?endpoint_id=${ids.map(encodeURIComponent).join(',')}`, 'required', opts.signal);
-        } catch (err) {
-          if (err instanceof ProviderError && err.code === 'not_found') continue;
-          throw err;
-        }
-        const page = pricesPageSchema.safeParse(body);
-        if (!page.success) throw malformedError(false, 'pricing without prices');
-        for (const p of page.data.prices) {
-          const r = priceSchema.safeParse(p);
-          if (r.success) out.push({ endpointId: r.data.endpoint_id, unitPrice: r.data.unit_price, unit: r.data.unit, currency: r.data.currency });
-        }
+        out.push(
+          ...(await priceBatch(
+            endpointIds.slice(i, i + 50).map((e) => parseEndpointId(e).id),
+            opts.signal,
+          )),
+        );
       }
       return out;
     },

@@ -7,6 +7,7 @@ import { FAL_MEDIA_LIFETIME_S, RETENTION_MS } from '../../records/retention.ts';
 import { requestUrls } from './endpoint.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import { RESULT_UNREAD } from '../../../../shared/domain/cost.ts';
+import { isTerminal } from '../../../../shared/domain/status.ts';
 
 // fal as the second implementation of the Provider interface (../types.ts), over the queue client.
 // The trap it exists to hide from the engine (ARCHITECTURE.md, "Runs and their lifecycle" table; shared reference fal-api.md): a fal
@@ -75,6 +76,11 @@ export function runOfFalResult(id: string, st: FalStatus, r: FalResult): RemoteR
   }
 }
 
+/** A canceled request that fal no longer knows (404 after it accepted the cancel). */
+function canceledGone(id: string): RemoteRun {
+  return { id, status: 'canceled', rawStatus: 'NOT_FOUND', createdAt: null, startedAt: null, completedAt: null, queuePosition: null };
+}
+
 /** A request-history item (a lost submit found again): followed from here by `get`. */
 export function runOfHistoryItem(item: FalHistoryItem): RemoteRun {
   return {
@@ -89,8 +95,55 @@ export function runOfHistoryItem(item: FalHistoryItem): RemoteRun {
   };
 }
 
+/** Request ids remembered between looks, in memory: each forgotten at its run's end, the oldest past `max`. */
+function idMemo(max = 10_000) {
+  const ids = new Set<string>();
+  return {
+    has: (id: string) => ids.has(id),
+    add(id: string) {
+      ids.add(id);
+      if (ids.size > max) ids.delete(ids.values().next().value!);
+    },
+    delete: (id: string) => ids.delete(id),
+  };
+}
+
 export function createFalProvider(client: FalClient): Provider {
   const ref = (r: RunRef) => ({ endpointId: endpointOf(r.model), requestId: r.id });
+  // Runs whose polled logs grew past what one status answer may hold (bytes or JSON shape): fal's
+  // polled logs are cumulative (reference §4), so that answer only grows and would never be read
+  // again; such a run is polled without logs from then on (its card keeps the last logs it had).
+  const logsTooLong = idMemo();
+  // Runs whose cancel fal accepted: a 404 for them afterwards is the request gone because it was
+  // canceled (fal may drop a canceled request, reference §7 UNVERIFIED), not a run to follow on.
+  const cancelAccepted = idMemo();
+
+  async function statusOf(r: RunRef): Promise<FalStatus> {
+    if (!logsTooLong.has(r.id)) {
+      try {
+        return await client.status(ref(r), { logs: true });
+      } catch (err) {
+        if (!(err instanceof ProviderError && err.code === 'too_large')) throw err;
+        logsTooLong.add(r.id);
+      }
+    }
+    return client.status(ref(r), { logs: false });
+  }
+
+  async function look(r: RunRef): Promise<RemoteRun> {
+    let st: FalStatus;
+    try {
+      st = await statusOf(r);
+    } catch (err) {
+      if (cancelAccepted.has(r.id) && err instanceof ProviderError && err.code === 'not_found') return canceledGone(r.id);
+      throw err;
+    }
+    if (st.status !== 'COMPLETED') return withStream(runOfFalStatus(r.id, st), r);
+    const result = await client.result(ref(r));
+    if (result.outcome === 'expired' && cancelAccepted.has(r.id)) return canceledGone(r.id);
+    return runOfFalResult(r.id, st, result);
+  }
+
   // The status stream (reference §5) as the run's `urls.stream` (capabilities.statusStream): while
   // it is open the engine follows the run by it instead of polling (engine/streams.ts), applies the
   // statuses it reports, and looks at once when it says COMPLETED; polling takes over when it breaks
@@ -101,7 +154,10 @@ export function createFalProvider(client: FalClient): Provider {
   return {
     id: 'fal',
     label: 'fal',
-    capabilities: { list: false, stream: true, statusStream: true },
+    // historyListsQueued: the request history (reference §12) carries started_at and filters by
+    // outcome; a request still in the queue may not be listed (UNVERIFIED), so not finding a lost
+    // submit there proves nothing until its start deadline has passed.
+    capabilities: { list: false, stream: true, statusStream: true, historyListsQueued: false },
     retentionMs: RETENTION_MS.fal,
     keyHint: 'Settings, or FAL_KEY',
     setGate: (gate) => client.setGate(gate),
@@ -125,13 +181,19 @@ export function createFalProvider(client: FalClient): Provider {
       return withStream(run, { id: s.requestId, model: spec.model });
     },
     async get(r: RunRef): Promise<RemoteRun> {
-      const st = await client.status(ref(r), { logs: true });
-      if (st.status !== 'COMPLETED') return withStream(runOfFalStatus(r.id, st), r);
-      return runOfFalResult(r.id, st, await client.result(ref(r)));
+      const run = await look(r);
+      if (isTerminal(run.status)) {
+        logsTooLong.delete(r.id);
+        cancelAccepted.delete(r.id);
+      }
+      return run;
     },
     async cancel(r: RunRef): Promise<CancelAnswer> {
       const outcome = await client.cancel(ref(r));
-      if (outcome === 'requested') return { run: null, status: 'canceled' };
+      if (outcome === 'requested') {
+        cancelAccepted.add(r.id);
+        return { run: null, status: 'canceled' };
+      }
       // Answers, not trouble: the engine says "cancel refused" and follows the run to its end.
       if (outcome === 'already-completed')
         throw new ProviderError({ code: 'bad_request', status: 400, message: 'fal says the request has already completed.' });

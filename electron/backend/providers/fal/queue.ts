@@ -1,8 +1,10 @@
-import { ProviderError, fieldErrors, malformedError, messageOf } from './errors.ts';
+import { ProviderError, malformedError, messageOf } from './errors.ts';
 import { parseEndpointId, requestUrls } from './endpoint.ts';
 import { cancelSchema, logEntrySchema, statusSchema, submitSchema, type FalLogEntry } from './schemas.ts';
 import type { FalTransport, RawResponse } from './transport.ts';
-import { RESULT_UNREAD } from '../../../../shared/domain/cost.ts';
+import { decideResult, unreadResult, type FalResult } from './result.ts';
+
+export type { FalResult } from './result.ts';
 
 // fal's queue API (reference §3–§7). The trap this file exists to avoid: a fal job never says
 // FAILED. Every job ends COMPLETED, and only the result fetch tells success from failure, so
@@ -48,23 +50,6 @@ export interface FalStatus {
   errorType: string | null;
 }
 
-export type FalResult =
-  | { outcome: 'succeeded'; output: Record<string, unknown>; requestId: string }
-  | {
-      outcome: 'failed';
-      message: string;
-      httpStatus: number;
-      errorType: string | null;
-      invalidInput: boolean;
-      fields?: Record<string, string>;
-      retryable: boolean | null;
-    }
-  /** The start deadline (`x-fal-request-timeout`) passed before a runner took it: not billed. */
-  | { outcome: 'aborted'; message: string }
-  | { outcome: 'canceled'; message: string }
-  /** The result is no longer kept (1 h after completion, 6 min for results ≥ 10 KB). */
-  | { outcome: 'expired'; message: string };
-
 export type CancelOutcome = 'requested' | 'already-completed' | 'not-found' | 'refused';
 
 /** Seconds left before the deadline, as fal wants it; fal's clients refuse ≤ 1 s. */
@@ -95,68 +80,29 @@ export function parseStatus(value: unknown, isSubmit = false): FalStatus {
   };
 }
 
+/** `owner/app[/…]`: two or more segments, none starting with a dot (no `..`), nothing but letters, digits, `_`, `.`, `-`. */
+const APP_PATH = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)+$/;
+
 export function createQueueApi(t: FalTransport, now: () => number) {
+  /**
+   * The request's URLs: those fal gave (reference §2, "prefer the *_url fields"), when each is this
+   * request's URL of its kind on the configured queue — `…/<app path>/requests/<id>[/status|/cancel]`,
+   * no query, no dot segments; else built from the endpoint id.
+   */
   const urls = (ref: FalRequestRef) => {
     const built = requestUrls(t.bases.queueUrl, ref.endpointId, ref.requestId);
-    const pick = (given: string | null | undefined, fallback: string) => (given && t.trustedForKey(given) ? given.replace(/\/+$/, '') : fallback);
+    const pick = (given: string | null | undefined, fallback: string, suffix: string) => {
+      const url = given?.replace(/\/+$/, '') ?? '';
+      const tail = `/requests/${encodeURIComponent(ref.requestId)}${suffix}`;
+      const app = url.startsWith(`${t.bases.queueUrl}/`) && url.endsWith(tail) ? url.slice(t.bases.queueUrl.length + 1, -tail.length) : '';
+      return APP_PATH.test(app) ? url : fallback;
+    };
     return {
-      statusUrl: pick(ref.statusUrl, built.statusUrl),
-      responseUrl: pick(ref.responseUrl, built.responseUrl),
-      cancelUrl: pick(ref.cancelUrl, built.cancelUrl),
+      statusUrl: pick(ref.statusUrl, built.statusUrl, '/status'),
+      responseUrl: pick(ref.responseUrl, built.responseUrl, ''),
+      cancelUrl: pick(ref.cancelUrl, built.cancelUrl, '/cancel'),
     };
   };
-
-  /** The decision at the result fetch: final answers about this request, or a thrown transient error. */
-  function decideResult(r: RawResponse, ref: FalRequestRef): FalResult {
-    if (r.ok) {
-      if (!r.json || typeof r.json !== 'object' || Array.isArray(r.json)) throw malformedError(false, 'result is not a JSON object');
-      return { outcome: 'succeeded', output: r.json as Record<string, unknown>, requestId: r.requestId ?? ref.requestId };
-    }
-    const body = r.json;
-    const message = messageOf(body) ?? `HTTP ${r.status}`;
-    const typeInBody = body && typeof body === 'object' ? (body as { error_type?: unknown }).error_type : undefined;
-    const errorType = r.headers.get('x-fal-error-type') || (typeof typeInBody === 'string' && typeInBody ? typeInBody.slice(0, 100) : null);
-    if (r.status === 504 && r.headers.get('x-fal-request-timeout-type') === 'user')
-      return { outcome: 'aborted', message: `Not started before the deadline: ${message}` };
-    if (r.status === 401 || r.status === 403 || r.status === 429) throw t.failure(r);
-    // Only fal's own answer (JSON) says the result is gone; a proxy's page or an empty 404 says
-    // nothing about the job, and reading it as "expired" would lose a finished run's outputs.
-    if (r.status === 404) {
-      // The app's own 404 ("Path /x not found", fal-ai/fal `fal/api/api.py`): the request was sent to
-      // a path the app does not serve. An answer about this run, not a result that has expired.
-      if (body && typeof body === 'object' && /^Path \S* not found$/.test(message))
-        return { outcome: 'failed', message, httpStatus: 404, errorType, invalidInput: false, retryable: null };
-      if (body && typeof body === 'object') return { outcome: 'expired', message: `fal no longer has this result: ${message}` };
-      throw new ProviderError({
-        code: 'provider',
-        status: 404,
-        transient: true,
-        message: "fal's result address answered 404 without fal's answer: trying again.",
-      });
-    }
-    if (r.status === 400 && /still in progress|not (yet )?completed/i.test(message)) {
-      throw new ProviderError({ code: 'provider', status: 400, transient: true, message: 'fal says the request is still in progress.' });
-    }
-    // A proxy's or the platform's own error (no JSON, or not about this request) says nothing
-    // about the job: fetch again later. fal tags its answers about a request with its id, and its
-    // request errors with their type (reference §6) — the type is enough where the id is missing
-    // or another (a platform retry has its own id).
-    const aboutThis =
-      body !== undefined && body !== null && typeof body === 'object' && (r.requestId === ref.requestId || errorType !== null || r.status < 500);
-    if (!aboutThis) throw t.failure(r);
-    if (r.status === 499 || errorType === 'client_cancelled') return { outcome: 'canceled', message };
-    const retryHeader = r.headers.get('x-fal-retryable') ?? r.headers.get('x-fal-needs-retry');
-    const invalidInput = r.status === 422;
-    return {
-      outcome: 'failed',
-      message,
-      httpStatus: r.status,
-      errorType,
-      invalidInput,
-      ...(invalidInput ? { fields: fieldErrors(body) } : {}),
-      retryable: retryHeader === null ? null : retryHeader === 'true',
-    };
-  }
 
   return {
     urls,
@@ -183,27 +129,16 @@ export function createQueueApi(t: FalTransport, now: () => number) {
       return parseStatus(t.jsonObject(r, false));
     },
 
-    /** GET the result of a COMPLETED request: the only place a fal job's success or failure is told. */
+    /** GET the result of a COMPLETED request: the only place a fal job's success or failure is told (result.ts). */
     async result(ref: FalRequestRef, opts: { signal?: AbortSignal } = {}): Promise<FalResult> {
       let r: RawResponse;
       try {
         r = await t.call('GET', urls(ref).responseUrl, { signal: opts.signal });
       } catch (err) {
-        // Over the bound for one answer (most likely files inline, sync_mode): the same every time
-        // it is asked, so the run ends saying what to do rather than being fetched again until fal
-        // forgets it. fal ran it and bills it (hence the 200); what it made is not known.
-        if (err instanceof ProviderError && err.code === 'too_large')
-          return {
-            outcome: 'failed',
-            message: `${err.message.replace(/\.$/, '')}. If the run asked for sync_mode (files inside the answer), run it again without it to have them as links.`,
-            httpStatus: 200,
-            errorType: RESULT_UNREAD,
-            invalidInput: false,
-            retryable: null,
-          };
+        if (err instanceof ProviderError && err.code === 'too_large') return unreadResult(err.message);
         throw err;
       }
-      return decideResult(r, ref);
+      return decideResult(r, ref.requestId, t.failure);
     },
 
     async cancel(ref: FalRequestRef, opts: { signal?: AbortSignal } = {}): Promise<CancelOutcome> {

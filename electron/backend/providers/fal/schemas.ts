@@ -4,38 +4,48 @@ import { z } from 'zod';
 // unknown keys are kept, every field the platform may omit is optional, `status` is an open string
 // (ARCHITECTURE.md, "Runs and their lifecycle": a status never seen before is followed, not raised on), and of a log entry only
 // `message` is required (the legacy stream sends `{timestamp, message, labels}`).
+// Of a submit answer only `request_id` is required, of a status only `status` (reference §3, §4):
+// any other field of the wrong type (`queue_position: "0"`, `metrics: []`) reads as absent, since
+// refusing the whole answer for it would lose a submit or stall a run on a detail it does not need.
 
 const str = z.string();
 const optStr = z.string().nullish();
+/** A string, else absent: for fields nothing depends on. */
+const looseStr = z.string().nullish().catch(undefined);
+/** Requests ahead in fal's queue: a whole number ≥ 0, else unknown. */
+const position = z.number().int().min(0).nullish().catch(undefined);
 
 export const submitSchema = z.looseObject({
   request_id: str.min(1),
-  status: optStr,
-  response_url: optStr,
-  status_url: optStr,
-  cancel_url: optStr,
-  queue_position: z.number().int().nullish(),
+  status: looseStr,
+  response_url: looseStr,
+  status_url: looseStr,
+  cancel_url: looseStr,
+  queue_position: position,
 });
 
 export const logEntrySchema = z.looseObject({
   message: z.string(),
-  level: optStr,
-  source: optStr,
-  timestamp: optStr,
+  level: looseStr,
+  source: looseStr,
+  timestamp: looseStr,
 });
 
 export const statusSchema = z.looseObject({
   status: str.min(1),
-  request_id: optStr,
-  response_url: optStr,
-  status_url: optStr,
-  cancel_url: optStr,
-  queue_position: z.number().int().nullish(),
+  request_id: looseStr,
+  response_url: looseStr,
+  status_url: looseStr,
+  cancel_url: looseStr,
+  queue_position: position,
   // A malformed entry is dropped, not fatal: the status itself is what the engine needs.
-  logs: z.array(z.unknown()).nullish(),
-  metrics: z.looseObject({ inference_time: z.number().nullish() }).nullish(),
+  logs: z.array(z.unknown()).nullish().catch(undefined),
+  metrics: z
+    .looseObject({ inference_time: z.number().nullish().catch(undefined) })
+    .nullish()
+    .catch(undefined),
   error: z.unknown().optional(),
-  error_type: optStr,
+  error_type: looseStr,
 });
 
 export const cancelSchema = z.looseObject({ status: optStr, success: z.boolean().optional().catch(undefined) });

@@ -42,6 +42,7 @@ export async function streamStatus(t: FalTransport, queue: FalQueueApi, ref: Fal
     try {
       res = await t.fetchRaw(url, { headers: { Authorization: `Key ${key}`, Accept: 'text/event-stream', 'Cache-Control': 'no-store' }, signal });
     } catch (err) {
+      if (err instanceof ProviderError) throw err;
       throw networkError(idle.signal.aborted ? idle.signal.reason : err, false);
     }
     if (!res.ok || !res.body) {

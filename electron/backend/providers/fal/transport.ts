@@ -1,15 +1,17 @@
 import type { FetchLike } from '../../types.ts';
 import { LIMITS, formatBytes } from '../../../../shared/limits.ts';
-import { parseJsonWithin } from '../../../../shared/json-shape.ts';
+import { jsonShapeProblem } from '../../../../shared/json-shape.ts';
 import { ProviderError, errorFromResponse, malformedError, networkError } from './errors.ts';
+import { NO_REDIRECT, redirectRefused } from '../errors.ts';
 import { redactString } from '../../log/redact.ts';
 import type { RequestGate, RequestKind } from '../types.ts';
 import { falKeyTrust, mayReceiveKey } from '../../net/trust.ts';
 
 // One HTTP exchange with fal: the key is attached only for URLs under fal's API bases (queue, api,
 // rest — never the media CDN or an upload URL), every request passes the engine's rate gate and is
-// counted, every body is read with a size cap, and nothing is retried here (the engine's scheduler
-// owns retries and the request budget).
+// counted, every body is read with a size cap, no redirect is followed (providers/errors.ts,
+// NO_REDIRECT: not even for an upload, whose bytes would go where nobody judged), and nothing is
+// retried here (the engine's scheduler owns retries and the request budget).
 
 export type { RequestGate, RequestKind } from '../types.ts';
 
@@ -37,8 +39,10 @@ export interface RawResponse {
   ok: boolean;
   headers: Headers;
   text: string;
-  /** Parsed JSON, or undefined when the body is empty or not JSON. */
+  /** Parsed JSON, or undefined when the body is empty, not JSON, or too complex to parse. */
   json: unknown;
+  /** Why the body was left unparsed: its shape is past LIMITS.apiResponseShape (absent when within). */
+  tooComplex?: string | null;
   /** fal's `x-fal-request-id`, when the answer came from fal itself (not an ingress proxy). */
   requestId: string | null;
 }
@@ -81,6 +85,14 @@ export async function readCapped(res: Response, max: number): Promise<string> {
     text += decoder.decode(value, { stream: true });
   }
   return text + decoder.decode();
+}
+
+/** A 3xx is thrown as the shared policy says (ambiguous for a submit); its body is not read. */
+async function refuseRedirect(res: Response, isSubmit: boolean): Promise<void> {
+  const refused = redirectRefused('fal', res.status, res.headers, { submit: isSubmit });
+  if (!refused) return;
+  await res.body?.cancel().catch(() => {});
+  throw refused;
 }
 
 export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKey: () => Promise<string | null>; userAgent: string; timeoutMs?: number }) {
@@ -134,16 +146,20 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     let res: Response;
     let text: string;
     try {
-      res = await opts.fetch(url, { method, headers, body, signal });
+      res = await opts.fetch(url, { method, headers, body, signal, ...NO_REDIRECT });
+      await refuseRedirect(res, init.isSubmit ?? false);
       text = scrub(await readCapped(res, LIMITS.apiResponseBytes));
     } catch (err) {
       if (err instanceof ProviderError) throw err;
       throw networkError(err, init.isSubmit ?? false);
     }
     let json: unknown;
-    if (text.length) {
+    // Over the shape bound is not "unreadable" (transient, asked again): it is as large as an answer
+    // over the byte cap, and the same next time, so callers are told which it was.
+    const tooComplex = text.length ? jsonShapeProblem(text, LIMITS.apiResponseShape) : null;
+    if (text.length && !tooComplex) {
       try {
-        json = parseJsonWithin(text, LIMITS.apiResponseShape);
+        json = JSON.parse(text);
       } catch {
         json = undefined;
       }
@@ -151,11 +167,13 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     if (res.status === 429) {
       counters.status429++;
     }
-    return { status: res.status, ok: res.ok, headers: res.headers, text, json, requestId: res.headers.get('x-fal-request-id') };
+    return { status: res.status, ok: res.ok, headers: res.headers, text, json, tooComplex, requestId: res.headers.get('x-fal-request-id') };
   }
 
-  /** The JSON object of a 2xx answer, or a malformed-response error. */
+  /** The JSON object of a 2xx answer, or a malformed-response error (too_large when its shape is past the bound). */
   function jsonObject(r: RawResponse, isSubmit: boolean): Record<string, unknown> {
+    if (r.tooComplex)
+      throw new ProviderError({ code: 'too_large', message: `fal's answer was not read: ${r.tooComplex}, over Kiln's limit for one API response.` });
     if (!r.json || typeof r.json !== 'object' || Array.isArray(r.json)) throw malformedError(isSubmit, r.text.length ? 'not a JSON object' : 'empty body');
     return r.json as Record<string, unknown>;
   }
@@ -167,9 +185,14 @@ export function createTransport(opts: { bases: FalBases; fetch: FetchLike; getKe
     return err;
   }
 
-  /** A plain fetch with Kiln's User-Agent, for streams and uploads that manage their own bodies. */
-  function fetchRaw(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
-    return opts.fetch(url, { ...init, headers: { 'User-Agent': opts.userAgent, ...init.headers } });
+  /**
+   * A plain fetch with Kiln's User-Agent, for streams and uploads that manage their own bodies.
+   * A redirect is thrown (transient ProviderError), never followed nor handed back as an answer.
+   */
+  async function fetchRaw(url: string, init: RequestInit & { headers?: Record<string, string> }): Promise<Response> {
+    const res = await opts.fetch(url, { ...init, ...NO_REDIRECT, headers: { 'User-Agent': opts.userAgent, ...init.headers } });
+    await refuseRedirect(res, false);
+    return res;
   }
 
   return {
