@@ -161,7 +161,7 @@ export function createFollow(
     c.requestFor(
       t,
       'get',
-      () => c.provider.get({ id: providerId, model: t.intent.model }),
+      () => c.provider.get({ id: providerId, model: t.intent.model, cancelRequested: c.history.get(t.id)?.cancelRequested === true }),
       (p) => {
         t.failures = 0;
         f.needsFull = false;

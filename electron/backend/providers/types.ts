@@ -65,6 +65,11 @@ export interface RunPage {
 export interface RunRef {
   id: string;
   model: string;
+  /**
+   * The run's record says its end was asked for (this process, an earlier one, or the CLI): a
+   * provider that drops canceled requests (fal) reads "not found" then as the cancel done.
+   */
+  cancelRequested?: boolean;
 }
 
 /** What reconciliation looks for: a submit whose answer was lost (ARCHITECTURE.md, "Runs and their lifecycle": never re-send blindly). */

@@ -87,6 +87,11 @@ describe('fal as a Provider', () => {
     // Without an accepted cancel a 404 is still what it was: an answer (not found), not an end Kiln makes up.
     const err = await p.get({ id: '00000000-0000-4000-8000-000000000000', model: FLUX }).catch((e: unknown) => e);
     expect((err as ProviderError).code).toBe('not_found');
+    // After a restart (or a cancel sent by the CLI) this provider never saw the cancel: the run's own
+    // record says one was asked for, and that is enough to read the 404 as the request gone.
+    s.control.loadScenario({ afterCancel: 'not-found', endpoints: { [FLUX]: { startupMs: 60_000, runMs: 1_000 } } });
+    const fresh = createFalProvider(falClient(s));
+    expect(await fresh.get({ id: queued.id, model: FLUX, cancelRequested: true })).toMatchObject({ status: 'canceled' });
   });
 
   it('logs grown past what one status answer may hold (bytes or shape): asked again without them, from then on, and the run still ends', async () => {

@@ -131,16 +131,18 @@ export function createFalProvider(client: FalClient): Provider {
   }
 
   async function look(r: RunRef): Promise<RemoteRun> {
+    // Accepted here, or asked for by an earlier process or the CLI (the record says so).
+    const canceled = cancelAccepted.has(r.id) || r.cancelRequested === true;
     let st: FalStatus;
     try {
       st = await statusOf(r);
     } catch (err) {
-      if (cancelAccepted.has(r.id) && err instanceof ProviderError && err.code === 'not_found') return canceledGone(r.id);
+      if (canceled && err instanceof ProviderError && err.code === 'not_found') return canceledGone(r.id);
       throw err;
     }
     if (st.status !== 'COMPLETED') return withStream(runOfFalStatus(r.id, st), r);
     const result = await client.result(ref(r));
-    if (result.outcome === 'expired' && cancelAccepted.has(r.id)) return canceledGone(r.id);
+    if (result.outcome === 'expired' && canceled) return canceledGone(r.id);
     return runOfFalResult(r.id, st, result);
   }
 
