@@ -74,6 +74,15 @@ describe('fal errors', () => {
     expect(messageOf({ error: { type: 'not_found', message: 'No such model' } })).toBe('No such model');
     expect(messageOf('<html><center>nginx</center></html>')).toBeNull();
     expect(fieldErrors({ detail: 'plain string' })).toBeUndefined();
+    expect(
+      fieldErrors({
+        detail: [{ loc: ['body', 'image_size', 'width'], msg: 'too wide' }, { loc: [], type: 'missing' }, null, { loc: ['body', 'seed'], msg: '' }],
+      }),
+    ).toEqual({
+      image_size: 'too wide',
+      '(input)': 'missing',
+      seed: 'invalid',
+    });
   });
 });
 

@@ -140,13 +140,21 @@ describe('Replicate client', () => {
           { loc: ['body', 'input', 'width'], msg: 'ensure this value is less than or equal to 1440', type: 'value_error.number.not_le' },
           { loc: ['body', 'input', 'prompt'], msg: 'field required', type: 'value_error.missing' },
           { loc: ['body', 'input', 'seed'], type: 'type_error.integer' }, // no msg: its type still says what is wrong
+          { loc: ['body', 'input', 'size', 0, 'w'], msg: 'too wide' }, // a part of a field: shown on the field the form has
         ],
       }),
     );
     const err = await c.createPrediction({ model: 'a/b', version: null, target: 'model', input: {} }).catch((e) => e);
     expect(err.code).toBe('invalid_input');
-    expect(err.fields).toEqual({ width: 'ensure this value is less than or equal to 1440', prompt: 'field required', seed: 'type_error.integer' });
-    expect(err.message).toBe('Invalid input: width: ensure this value is less than or equal to 1440; prompt: field required; seed: type_error.integer');
+    expect(err.fields).toEqual({
+      width: 'ensure this value is less than or equal to 1440',
+      prompt: 'field required',
+      seed: 'type_error.integer',
+      size: 'too wide',
+    });
+    expect(err.message).toBe(
+      'Invalid input: width: ensure this value is less than or equal to 1440; prompt: field required; seed: type_error.integer; size: too wide',
+    );
   });
 
   it('a 408 is transient (the server gave up waiting for the request); on a create it is ambiguous, so the engine reconciles', async () => {

@@ -107,3 +107,26 @@ export function redirectRefused(provider: string, status: number, headers: Heade
     message: `${provider} answered with a redirect (HTTP ${status}) ${where}; Kiln does not follow redirects from the API. Trying again.`,
   });
 }
+
+/**
+ * FastAPI's (pydantic's) 422, `{"detail": [{"loc": [...], "msg": …, "type": …}]}`, as input field →
+ * message for the composer. The field is the first name in `loc` after `prefix` — the top-level
+ * input a person edits, even when the error is about a part of it (`image_size.width` is shown on
+ * `image_size`): fal's input is the request body (`["body"]`); a cog model behind Replicate nests it
+ * (`["body", "input"]`). None is "(input)". Not every server sends `msg`; the `type`
+ * (`value_error.missing`) still says what is wrong.
+ */
+export function pydanticFieldErrors(body: unknown, prefix: readonly string[]): Record<string, string> | undefined {
+  const list = body && typeof body === 'object' ? (body as { detail?: unknown }).detail : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    if (!item || typeof item !== 'object') continue;
+    const { loc, msg, type } = item as { loc?: unknown; msg?: unknown; type?: unknown };
+    const path: unknown[] = Array.isArray(loc) ? [...loc] : [];
+    for (const p of prefix) if (path[0] === p) path.shift();
+    const name = path.find((x): x is string => typeof x === 'string') ?? '(input)';
+    out[name] = typeof msg === 'string' && msg ? msg : typeof type === 'string' && type ? type : 'invalid';
+  }
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,4 +1,4 @@
-import { ProviderError, retryAfterMs } from '../errors.ts';
+import { ProviderError, pydanticFieldErrors, retryAfterMs } from '../errors.ts';
 import { LIMITS } from '../../../../shared/limits.ts';
 import { parseJsonWithin } from '../../../../shared/json-shape.ts';
 
@@ -53,19 +53,8 @@ export function bodySnippet(text: string): string {
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }
 
-/** A 422's pydantic list → input field → message, for the composer to show beside each field. */
-export function fieldErrors(body: unknown): Record<string, string> | undefined {
-  const list = body && typeof body === 'object' ? (body as { detail?: unknown }).detail : undefined;
-  if (!Array.isArray(list)) return undefined;
-  const out: Record<string, string> = {};
-  for (const d of list) {
-    const item = d as { loc?: unknown; msg?: unknown; type?: unknown };
-    const loc = Array.isArray(item.loc) ? item.loc.filter((x) => x !== 'body') : [];
-    const name = loc.length ? String(loc[0]) : '(input)';
-    out[name] = typeof item.msg === 'string' ? item.msg : typeof item.type === 'string' ? item.type : 'invalid';
-  }
-  return Object.keys(out).length ? out : undefined;
-}
+/** A 422's pydantic list → input field → message (fal's input is the request body). */
+export const fieldErrors = (body: unknown) => pydanticFieldErrors(body, ['body']);
 
 export interface ErrorContext {
   /** The request was a submit: a failure whose answer we never read may have created a job. */

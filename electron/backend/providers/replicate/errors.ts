@@ -1,4 +1,4 @@
-import { ProviderError, retryAfterMs } from '../errors.ts';
+import { ProviderError, pydanticFieldErrors, retryAfterMs } from '../errors.ts';
 
 export { ProviderError, isTransient } from '../errors.ts';
 
@@ -21,27 +21,8 @@ function detailOf(body: unknown): string | null {
   return null;
 }
 
-/**
- * FastAPI's (and so cog's) 422, `{"detail": [{"loc": ["body", "input", "width"], "msg": …, "type": …}]}`
- * — what a model's own server answers, where Replicate's API says `invalid_fields` — as input field
- * name → message. The name is the last string of `loc` after "input" (the field the composer
- * shows); a `loc` without "input" names whatever it names; none at all is "(input)".
- */
-export function validationErrors(body: unknown): Record<string, string> | undefined {
-  const list = body && typeof body === 'object' ? (body as { detail?: unknown }).detail : undefined;
-  if (!Array.isArray(list)) return undefined;
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    if (!item || typeof item !== 'object') continue;
-    const { loc, msg, type } = item as { loc?: unknown; msg?: unknown; type?: unknown };
-    const path = Array.isArray(loc) ? loc : [];
-    const after = path.indexOf('input') >= 0 ? path.slice(path.indexOf('input') + 1) : path.filter((x) => x !== 'body');
-    const name = after.filter((x): x is string => typeof x === 'string').at(-1) ?? '(input)';
-    // Not every server sends `msg`: the `type` (`value_error.missing`) still says what is wrong.
-    out[name] = typeof msg === 'string' && msg ? msg : typeof type === 'string' && type ? type : 'invalid';
-  }
-  return Object.keys(out).length ? out : undefined;
-}
+/** cog's own 422 (a model's server, where Replicate's API says `invalid_fields`): the input is nested under `input`. */
+export const validationErrors = (body: unknown) => pydanticFieldErrors(body, ['body', 'input']);
 
 const joinFields = (fields: Record<string, string>) =>
   Object.entries(fields)
