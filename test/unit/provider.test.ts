@@ -229,6 +229,27 @@ describe('Replicate client', () => {
   });
 });
 
+describe('a cancel taken without a prediction in the answer', () => {
+  // The reference promises 200 and the prediction; a server that answers 204, or `{}`, has still
+  // taken the cancel: it is not an unreadable answer to send again until polling sees the end.
+  for (const [name, res] of [
+    ['204, no body', () => new Response(null, { status: 204 })],
+    ['200 {}', () => json(200, {})],
+  ] as const)
+    it(`${name}: accepted, the run's state comes from the next look`, async () => {
+      const { c, calls } = client(res);
+      expect(await c.cancelPrediction('p1')).toBeNull();
+      expect(calls).toHaveLength(1);
+    });
+
+  it('a body that is not JSON is still unreadable (a proxy page says nothing of the cancel)', async () => {
+    const { c } = client(() => new Response('<html>gateway</html>', { status: 200 }));
+    const err = await c.cancelPrediction('p1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).transient).toBe(true);
+  });
+});
+
 describe('the API key goes only to trusted hosts', () => {
   const sse = () => new Response('event: output\ndata: hi\n\nevent: done\ndata: {}\n\n', { status: 200, headers: { 'content-type': 'text/event-stream' } });
 

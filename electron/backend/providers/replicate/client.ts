@@ -91,7 +91,16 @@ export function createReplicateClient(opts: {
   async function request<T>(
     method: string,
     pathOrUrl: string,
-    init: { kind?: RequestKind; json?: unknown; body?: RequestInit['body']; headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal } = {},
+    init: {
+      kind?: RequestKind;
+      json?: unknown;
+      body?: RequestInit['body'];
+      headers?: Record<string, string>;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      /** A 2xx with an empty body is an answer (null), not an unreadable one. */
+      emptyOk?: boolean;
+    } = {},
   ): Promise<T> {
     const kind = init.kind ?? 'other';
     const isCreate = kind === 'create';
@@ -146,6 +155,7 @@ export function createReplicateClient(opts: {
       if (res.status === 429) gate?.throttled(kind, err.retryAfterMs);
       throw err;
     }
+    if (!text.length && init.emptyOk) return null as T;
     if (!parsed || body === null || typeof body !== 'object') throw malformedError(isCreate, text.length ? 'not JSON' : 'empty body');
     return body as T;
   }
@@ -207,8 +217,15 @@ export function createReplicateClient(opts: {
     async getPrediction(id: string): Promise<RemotePrediction> {
       return checkPrediction(await request('GET', `/predictions/${encodeURIComponent(id)}`), false);
     },
-    async cancelPrediction(id: string): Promise<RemotePrediction> {
-      return checkPrediction(await request('POST', `/predictions/${encodeURIComponent(id)}/cancel`), false);
+    /**
+     * The prediction as the cancel left it; null when a 2xx answer carries none (an empty 204, `{}`):
+     * the cancel was taken all the same, and the next look tells the run's state. A body that is not
+     * JSON at all (a proxy's page) stays unreadable: it says nothing of the cancel.
+     */
+    async cancelPrediction(id: string): Promise<RemotePrediction | null> {
+      const body = await request<unknown>('POST', `/predictions/${encodeURIComponent(id)}/cancel`, { emptyOk: true });
+      if (body === null || (typeof body === 'object' && !Array.isArray(body) && !('id' in body) && !('status' in body))) return null;
+      return checkPrediction(body, false);
     },
     /** One page, newest first. Pass the previous page's `next` URL as-is to continue. */
     async listPredictions(next?: string | null, query?: { createdAfter?: string }): Promise<Page<RemotePrediction>> {

@@ -52,7 +52,9 @@ export function createReplicateProvider(client: ReplicateClient): Provider {
       return runOfPrediction(await client.getPrediction(ref.id));
     },
     async cancel(ref: RunRef): Promise<CancelAnswer> {
-      const run = runOfPrediction(await client.cancelPrediction(ref.id));
+      const p = await client.cancelPrediction(ref.id);
+      if (!p) return { run: null, status: 'canceled' }; // taken, with no prediction in the answer
+      const run = runOfPrediction(p);
       return { run, status: run.status };
     },
     async list(next, query) {
