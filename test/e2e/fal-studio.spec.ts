@@ -108,6 +108,13 @@ test.describe('fal key saved in Settings', () => {
     await page.reload();
     await expect(card(page, 'a kiln at night, sparks')).toHaveAccessibleName(/— succeeded, saved/);
     await imageLoaded(page, 'a kiln at night, sparks');
+    // One picture is one output: fal's answer object (seed, timings) is kept beside it, but it is
+    // neither counted on the card nor what the detail opens on.
+    await expect(card(page, 'a kiln at night, sparks').locator('.media-badge')).toHaveCount(0);
+    await card(page, 'a kiln at night, sparks').click();
+    const detail = page.getByRole('dialog', { name: /Details: a kiln at night/ });
+    await expect(detail.getByRole('img', { name: 'a kiln at night, sparks' })).toBeVisible();
+    await expect(detail.getByText('No output saved')).toHaveCount(0);
   });
 });
 

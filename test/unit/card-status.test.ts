@@ -8,7 +8,10 @@ import {
   previewPath,
   replicatePageUrl,
   tooLargeToPreview,
+  countedOutputs,
+  firstShownOutput,
 } from '../../renderer/src/features/gallery/status.ts';
+import type { OutputKind, OutputView } from '../../shared/domain/prediction.ts';
 import type { PredictionView } from '../../shared/domain/prediction.ts';
 import { predictionView } from './view-fixture.ts';
 
@@ -102,5 +105,33 @@ describe("a card's file actions", () => {
     expect(labels(done({}))).toContain('copy-image');
     expect(labels(done({}, 6000, 6000))).not.toContain('copy-image');
     expect(labels(done({}, 6000, 6000))).toEqual(['open-default', 'save-as', 'reveal', 'open-replicate']);
+  });
+});
+
+describe('which outputs count, and which the detail opens on', () => {
+  const outs = (...kinds: OutputKind[]): OutputView[] =>
+    kinds.map((kind, index) => ({
+      index,
+      kind,
+      state: 'saved',
+      mime: null,
+      size: null,
+      width: null,
+      height: null,
+      path: `o${index}`,
+      thumbPath: null,
+      remoteUrl: null,
+    }));
+  const table: { name: string; kinds: OutputKind[]; counted: number; first: number }[] = [
+    { name: "fal's answer object beside one picture", kinds: ['json', 'image'], counted: 1, first: 1 },
+    { name: 'four pictures and the answer object', kinds: ['json', 'image', 'image', 'image', 'image'], counted: 4, first: 1 },
+    { name: 'a transcript and its segments', kinds: ['text', 'json'], counted: 1, first: 0 },
+    { name: 'data only (an embedding)', kinds: ['json'], counted: 1, first: 0 },
+    { name: 'records, each with its file', kinds: ['json', 'image', 'json', 'image'], counted: 2, first: 1 },
+    { name: 'nothing yet', kinds: [], counted: 0, first: 0 },
+  ];
+  it.each(table)('$name: $counted counted, opens on #$first', ({ kinds, counted, first }) => {
+    expect(countedOutputs({ outputs: outs(...kinds) })).toBe(counted);
+    expect(firstShownOutput({ outputs: outs(...kinds) })).toBe(first);
   });
 });

@@ -4,7 +4,7 @@ import { usePredictions, predictionsStore, uiStore, useUi } from '../../stores/i
 import { windowApi } from '../../api.ts';
 import { useNow } from '../../components/now.ts';
 import { formatDuration, formatBytes } from '../../components/format.ts';
-import { statusBadge, canCancel, cardLabel, canRedownload, previewPath, tooLargeToPreview } from '../gallery/status.ts';
+import { statusBadge, canCancel, cardLabel, canRedownload, previewPath, tooLargeToPreview, firstShownOutput } from '../gallery/status.ts';
 import * as act from '../gallery/actions.ts';
 import { Dialog, DialogClose } from '../../ui/Dialog.tsx';
 
@@ -30,9 +30,10 @@ export function DetailView({ id }: { id: string }) {
   const p = usePredictions((s) => s.byId[id]);
   const online = useUi((s) => s.online);
   const now = useNow(!!p && (p.status === 'starting' || p.status === 'processing'));
-  // Per prediction: moving to the next one starts on its first output with its prompt clamped.
-  const [view, setView] = useState({ id, outIdx: 0, fullPrompt: false });
-  const outIdx = view.id === id ? view.outIdx : 0;
+  // Per prediction: moving to the next one starts on its first output worth showing (a picture
+  // before the answer's JSON, firstShownOutput) with its prompt clamped.
+  const [view, setView] = useState<{ id: string; outIdx: number | null; fullPrompt: boolean }>({ id, outIdx: null, fullPrompt: false });
+  const outIdx = (view.id === id ? view.outIdx : null) ?? (p ? firstShownOutput(p) : 0);
   const fullPrompt = view.id === id && view.fullPrompt;
   const setOutIdx = (i: number) => setView({ id, outIdx: i, fullPrompt });
   const setFullPrompt = (f: boolean) => setView({ id, outIdx, fullPrompt: f });

@@ -4,7 +4,18 @@ import { usePredictions, useUi, uiStore } from '../../stores/index.ts';
 import { useNow } from '../../components/now.ts';
 import { windowApi } from '../../api.ts';
 import { excerpt, formatDuration, formatElapsed } from '../../components/format.ts';
-import { statusBadge, pendingCaption, cardLabel, canCancel, runTimeMs, primaryOutput, canRedownload, previewPath, tooLargeToPreview } from './status.ts';
+import {
+  statusBadge,
+  pendingCaption,
+  cardLabel,
+  canCancel,
+  runTimeMs,
+  primaryOutput,
+  canRedownload,
+  previewPath,
+  tooLargeToPreview,
+  countedOutputs,
+} from './status.ts';
 import * as act from './actions.ts';
 import { Menu } from '../../ui/Menu.tsx';
 import { CardCost, retryCostId } from '../cost/CardCost.tsx';
@@ -206,10 +217,10 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
           </label>
         )}
         <div className="card-badges">
-          {p.outputs.length > 1 && (
-            <span className="media-badge" title={`${p.outputs.length} outputs`}>
+          {countedOutputs(p) > 1 && (
+            <span className="media-badge" title={`${countedOutputs(p)} outputs`}>
               <span aria-hidden="true">×</span>
-              {p.outputs.length}
+              {countedOutputs(p)}
               <span className="visually-hidden"> outputs</span>
             </span>
           )}

@@ -113,6 +113,22 @@ export function runTimeMs(p: PredictionView): number | null {
   return null;
 }
 
+/**
+ * How many outputs a person counts, and which one the detail opens on: the files and the text. An
+ * answer object's JSON is kept as an output too (fal's `{images, seed, timings}` beside its
+ * pictures; the vault files it first), but it is the run's output only when nothing else is.
+ */
+export function countedOutputs(p: Pick<PredictionView, 'outputs'>): number {
+  return p.outputs.filter((o) => o.kind !== 'json').length || p.outputs.length;
+}
+
+export function firstShownOutput(p: Pick<PredictionView, 'outputs'>): number {
+  return Math.max(
+    0,
+    p.outputs.findIndex((o) => o.kind !== 'json'),
+  );
+}
+
 export function primaryOutput(p: PredictionView) {
   return p.outputs.find((o) => o.kind === 'image' || o.kind === 'video') ?? p.outputs[0] ?? null;
 }
