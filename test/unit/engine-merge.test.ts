@@ -236,6 +236,19 @@ describe('what a remote answer changes (merge.ts)', () => {
     expect(outputText({ output: 'https://f/1.png' })).toBeNull();
     expect(outputText({ output: 'https://fal.ai', partial: false })).toBe('https://fal.ai');
     expect(outputText({ text: 'a caption', image: { url: 'https://f/1.png' } })).toBeNull();
+    // openai/whisper on Replicate: the transcript is the answer, its .txt/.srt files beside it are extras.
+    const whisper = {
+      segments: [{ id: 0, start: 0, end: 2.5, text: ' Hello there.' }],
+      transcription: ' Hello there.',
+      translation: null,
+      txt_file: 'https://replicate.delivery/x/transcription.txt',
+      srt_file: 'https://replicate.delivery/x/transcription.srt',
+      detected_language: 'english',
+    };
+    expect(outputText(whisper)).toBe(' Hello there.');
+    // A captioner's or OCR's one string of results (fal's Florence-2): text; with a file beside it, a media result.
+    expect(outputText({ results: 'A cat on a sofa.' })).toBe('A cat on a sofa.');
+    expect(outputText({ results: 'A cat.', image: { url: 'https://f/1.png' } })).toBeNull();
   });
 });
 

@@ -64,8 +64,19 @@ describe('executable names', () => {
   it.each(['.chm', '.iso', '.cab', '.html', '.htm', '.mht', '.docm', '.xll', '.macho'])('%s (opened by something that runs it) is saved as .bin', (ext) => {
     expect(safeExt(ext)).toBe('.bin');
   });
-  it.each(['.a\\..\\..\\Users\\Public\\p.cmd', '.a/../../p', '.png ', '. png', '.tar.gz', '.verylongext', '.', '.p\u0000ng'])(
+  it.each(['.a\\..\\..\\Users\\Public\\p.cmd', '.a/../../p', '.png ', '. png', '.tar.gz', '.muchtoolongforanext', '.', '.p\u0000ng', '.lora_weights'])(
     '%j is no extension at all: .bin',
+    (ext) => {
+      expect(safeExt(ext)).toBe('.bin');
+    },
+  );
+  // Model files: a LoRA trainer's weights, a quantised model, a checkpoint. Up to 16 letters or digits.
+  it.each(['.safetensors', '.gguf', '.ckpt', '.pt', '.onnx', '.ggml', '.mlpackage', '.npz'])('%s (a model file) is kept', (ext) => {
+    expect(safeExt(ext)).toBe(ext);
+  });
+  // Longer names that launch an installer or a program when opened: the longer shape must not let them in.
+  it.each(['.application', '.appxbundle', '.msixbundle', '.appinstaller', '.applescript', '.mobileconfig', '.flatpakref', '.APPIMAGE'])(
+    '%s (longer than 8, runs when opened) is saved as .bin',
     (ext) => {
       expect(safeExt(ext)).toBe('.bin');
     },

@@ -72,6 +72,101 @@ describe('output normalisation', () => {
     ]);
     expect(plan({ video: { url: 'https://v3.fal.media/files/x/clip.mp4' } }).map((x) => x.kind)).toEqual(['json', 'video']);
   });
+  it("an input the answer echoes is not an output: under a key named `input`, or equal to one of the run's own inputs", () => {
+    // andreasjansson/clip-features answers each input beside its embedding.
+    const clip = [{ input: 'https://example.com/cat.jpg', embedding: [0.1, 0.2] }];
+    expect(plan(clip).map((x) => [x.kind, x.url])).toEqual([['json', null]]);
+    expect(JSON.parse(plan(clip)[0]!.inline!)).toEqual(clip[0]);
+    // Anything under `input`, however deep.
+    expect(plan({ input: { image: { url: 'https://x/in.png' } }, images: [{ url: 'https://x/out.png' }] }).map((x) => x.url)).toEqual([
+      null,
+      'https://x/out.png',
+    ]);
+    // A value the user sent, under another name.
+    const withInput = (output: unknown, input: Record<string, unknown>) => planOutputs({ output, text: null, input }).map((p) => p.remoteUrl);
+    expect(withInput({ source: 'https://x/in.jpg', mask: 'https://x/m.png' }, { image: 'https://x/in.jpg', prompt: 'a cat' })).toEqual([
+      null,
+      'https://x/m.png',
+    ]);
+    expect(withInput({ images: [{ url: 'https://x/a.png' }, { url: 'https://x/b.png' }] }, { image_urls: ['https://x/b.png'] })).toEqual([
+      null,
+      'https://x/a.png',
+    ]);
+    // The whole answer is never dropped for equalling an input: there is nothing else to keep of it.
+    expect(withInput('https://x/in.jpg', { image: 'https://x/in.jpg' })).toEqual(['https://x/in.jpg']);
+  });
+
+  it("a transcript's files come with it (openai/whisper): the text, the answer as JSON, its .txt and .srt; an answer that is a link is never fetched", () => {
+    const whisper = {
+      transcription: ' Hello there.',
+      segments: [{ id: 0, start: 0, end: 2.5, text: ' Hello there.' }],
+      txt_file: 'https://replicate.delivery/x/transcription.txt',
+      srt_file: 'https://replicate.delivery/x/transcription.srt',
+    };
+    expect(plan(whisper).map((x) => [x.kind, x.url])).toEqual([
+      ['text', null],
+      ['json', null],
+      ['text', 'https://replicate.delivery/x/transcription.txt'],
+      ['file', 'https://replicate.delivery/x/transcription.srt'],
+    ]);
+    // A language model's answer that is one link: words to show, not a file to save.
+    expect(plan({ output: 'https://fal.ai', partial: false }).map((x) => [x.kind, x.url])).toEqual([
+      ['text', null],
+      ['json', null],
+    ]);
+  });
+
+  it("fal's sync_mode: a data: URI is saved as its file, and the JSON names that file instead of holding the bytes again", () => {
+    const bytes = Buffer.alloc(3000, 7);
+    const uri = `data:image/png;base64,${bytes.toString('base64')}`;
+    const p = planOutputs({ output: { images: [{ url: uri, width: 8, height: 8, content_type: 'image/png' }], seed: 1 }, text: null });
+    expect(p.map((x) => [x.kind, x.ext])).toEqual([
+      ['json', '.json'],
+      ['image', '.png'],
+    ]);
+    expect(Buffer.from(p[1]!.inline!).equals(bytes)).toBe(true);
+    const json = JSON.parse(Buffer.from(p[0]!.inline!).toString());
+    expect(json).toEqual({
+      images: [{ url: 'data:image/png;base64,… (saved as out-1.png, 2.9 KB)', width: 8, height: 8, content_type: 'image/png' }],
+      seed: 1,
+    });
+    // Each object of an array answer likewise; a data URI under `input` is not saved, so it stays.
+    const q = plan([{ input: 'data:text/plain,hi', mask: uri }]);
+    expect(q.map((x) => x.kind)).toEqual(['json', 'image']);
+    expect(JSON.parse(q[0]!.inline!)).toEqual({ input: 'data:text/plain,hi', mask: 'data:image/png;base64,… (saved as out-1.png, 2.9 KB)' });
+  });
+
+  it('file names: extensions up to 16 letters or digits, else the `file_name` beside the URL, else the stated type', () => {
+    // fal's LoRA trainers.
+    const lora = plan({
+      diffusers_lora_file: {
+        url: 'https://v3.fal.media/files/x/pytorch_lora_weights.safetensors',
+        file_name: 'pytorch_lora_weights.safetensors',
+        content_type: 'application/octet-stream',
+      },
+      config_file: { url: 'https://v3.fal.media/files/x/config.json', content_type: 'application/octet-stream', file_name: 'config.json' },
+    });
+    expect(lora.map((x) => [x.kind, x.ext])).toEqual([
+      ['json', '.json'],
+      ['file', '.safetensors'],
+      ['json', '.json'],
+    ]);
+    expect(plan('https://x/model-q4_k_m.gguf')[0]).toMatchObject({ kind: 'file', ext: '.gguf' });
+    // No extension in the URL: the file_name's, then the content type's.
+    expect(
+      plan({ model_mesh: { url: 'https://v3.fal.media/files/x/abcdef', file_name: 'model.glb', content_type: 'application/octet-stream' } })[1],
+    ).toMatchObject({
+      ext: '.glb',
+    });
+    expect(plan({ image: { url: 'https://v3.fal.media/files/x/abcdef', file_name: 'noext', content_type: 'image/webp' } })[1]).toMatchObject({
+      kind: 'image',
+      ext: '.webp',
+    });
+    // The URL's own extension comes first; a file_name that is a path or a program is judged when saved (safeExt).
+    expect(plan({ f: { url: 'https://x/a.png', file_name: 'b.jpg' } })[1]).toMatchObject({ ext: '.png' });
+    expect(plan({ f: { url: 'https://x/abc', file_name: '../../x/evil.exe' } })[1]).toMatchObject({ ext: '.exe', kind: 'file' });
+  });
+
   it('no output but streamed text falls back to the text; nothing at all is nothing', () => {
     expect(plan(null, 'streamed')).toEqual([{ kind: 'text', url: null, ext: '.txt', inline: 'streamed' }]);
     expect(plan(null)).toEqual([]);

@@ -5,8 +5,9 @@
 // files only when every element is a file reference on its own, and a string only when it is one.
 // fal answers every model with an object: a language model's text is its `output` (`{output,
 // partial?, error?, reasoning?, usage?}`), a transcriber's its `text` (whisper's `{text, chunks}`,
-// also Replicate's whisper ports) — text when the object names no file beside it (a media result's
-// strings are captions and prompts, its files the answer).
+// also Replicate's whisper ports; openai/whisper's `transcription`; a captioner's `results`) — text
+// when the object names no file beside it (a media result's strings are captions and prompts, its
+// files the answer), except a transcription, whose files are the same words as .txt and .srt.
 
 /** A file URL or data URI standing alone (no other text around it). */
 export function isFileRef(s: string): boolean {
@@ -26,9 +27,15 @@ export function holdsFileRef(v: unknown, depth = 0): boolean {
 /** Keys only a language model's answer object has beside its `output` (fal's `{output, partial, error, reasoning, usage}`). */
 const ANSWER_KEYS = ['partial', 'error', 'reasoning', 'usage'];
 
-/** The answer inside an object (`output`, else `text`), when nothing else in it is a file; null otherwise. */
+/**
+ * The answer inside an object (`output`, else `text`, else a captioner's one string of `results`),
+ * when nothing else in it is a file; null otherwise. A `transcription` (openai/whisper on
+ * Replicate: `{transcription, segments, txt_file, srt_file, …}`) is the answer whatever files come
+ * with it: those are the same words in other formats, saved beside it.
+ */
 function answerIn(o: Record<string, unknown>): string | null {
-  const key = typeof o.output === 'string' && o.output ? 'output' : typeof o.text === 'string' && o.text ? 'text' : null;
+  if (typeof o.transcription === 'string' && o.transcription && !isFileRef(o.transcription)) return o.transcription;
+  const key = (['output', 'text', 'results'] as const).find((k) => typeof o[k] === 'string' && o[k]) ?? null;
   if (!key) return null;
   const answer = o[key] as string;
   // A lone link is a file (`{output: "https://…/x.png"}`): losing a file costs more than saving a

@@ -10,7 +10,8 @@ import { TooLargeToThumbnail, makeThumbnail } from './thumbs.ts';
 import { PNG_HEADER_BYTES, hasStandardHeader, textChunks } from './png-text.ts';
 import { MP4_EXTS, mp4Tags } from './mp4-tags.ts';
 import type { Mp4Tagger } from './mp4-tag-child.ts';
-import { extForMime, kindForMime, mimeForExt, safeExt } from './mime.ts';
+import { extForMime, isSvgMime, kindForMime, mimeForExt, safeExt } from './mime.ts';
+import { outputFileName } from './outputs.ts';
 import { FILE_MODE, privateDir } from '../data-dir.ts';
 
 // The last step of saving one output: judge the bytes (magic), choose its name (never an
@@ -89,7 +90,9 @@ export async function finalizeFile(
   size: number,
 ): Promise<Partial<OutputRecord>> {
   const rel = (abs: string) => path.relative(ctx.root, abs).split(path.sep).join('/');
-  const verdict = await checkMagic(tmp, out.kind);
+  // Said to be SVG by its URL's or planned name, the type the server sent, or the one planned (fal's `content_type`, a data URI's).
+  const svg = plannedExt === '.svg' || isSvgMime(claimedMime) || isSvgMime(out.mime);
+  const verdict = await checkMagic(tmp, out.kind, { svg });
   if (!verdict.ok) throw new DownloadError('permanent', verdict.reason);
   const mime = verdict.mime ?? (claimedMime?.split(';')[0] || null) ?? mimeForExt(plannedExt);
   // An .exe (by URL or by content) is kept, but as .bin: nothing in the vault is runnable by a click.
@@ -97,7 +100,7 @@ export async function finalizeFile(
   const kind = out.kind === 'file' && verdict.mime ? kindForMime(verdict.mime) : out.kind;
   const dir = path.join(ctx.root, dirFor(rec));
   await privateDir(dir);
-  const finalAbs = path.join(dir, `out-${out.index}${ext}`);
+  const finalAbs = path.join(dir, outputFileName(out.index, ext));
   let finalSha = sha;
   let finalSize = size;
   let sidecar = true;
@@ -144,7 +147,7 @@ export async function finalizeFile(
   let height: number | null = null;
   let thumbPath: string | null = null;
   if (kind === 'image') {
-    const thumbAbs = path.join(ctx.root, 'thumbs', dirFor(rec), `out-${out.index}.webp`);
+    const thumbAbs = path.join(ctx.root, 'thumbs', dirFor(rec), outputFileName(out.index, '.webp'));
     try {
       await privateDir(path.dirname(thumbAbs));
       ({ width, height } = await makeThumbnail(finalAbs, thumbAbs));

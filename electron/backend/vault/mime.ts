@@ -55,12 +55,25 @@ export function kindForMime(mime: string | null | undefined): OutputKind {
   return 'file';
 }
 
+/**
+ * What an extension may look like in the vault: a dot and 1–16 letters or digits. Long enough for
+ * model files (`.safetensors`, `.gguf`, `.ckpt`, `.mlpackage`), short and plain enough never to
+ * carry a path, a space or a second dot. The one shape every name is read and written with.
+ */
+const EXT_SHAPE = /^\.[a-z0-9]{1,16}$/;
+
+/** The extension at the end of a file name (lowercase, with the dot), or null when it has none of the plain shape (`.bashrc` has none, as for path.extname). */
+export function extFromName(name: string): string | null {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const ext = name.slice(dot).toLowerCase();
+  return EXT_SHAPE.test(ext) ? ext : null;
+}
+
 /** Extension of a URL's last path segment (lowercase, with the dot), or null. */
 export function extFromUrl(url: string): string | null {
   try {
-    const last = new URL(url).pathname.split('/').pop() ?? '';
-    const m = /\.[a-z0-9]{1,5}$/i.exec(last);
-    return m ? m[0].toLowerCase() : null;
+    return extFromName(new URL(url).pathname.split('/').pop() ?? '');
   } catch {
     return null;
   }
@@ -101,6 +114,13 @@ const EXECUTABLE_EXTS = new Set([
   '.gadget',
   '.appx',
   '.msix',
+  '.msu',
+  '.xbap',
+  // longer than the 8 characters names once had: ClickOnce, app bundles and the App Installer
+  '.application',
+  '.appxbundle',
+  '.msixbundle',
+  '.appinstaller',
   // macOS / Unix
   '.sh',
   '.bash',
@@ -119,12 +139,25 @@ const EXECUTABLE_EXTS = new Set([
   '.desktop',
   '.deb',
   '.rpm',
+  // a Terminal settings file runs its command; locations open what they point at; profiles install
+  '.terminal',
+  '.webloc',
+  '.inetloc',
+  '.fileloc',
+  '.mobileconfig',
+  '.flatpakref',
+  '.flatpakrepo',
   // interpreters a desktop may associate with their files
   '.jar',
   '.mjs',
   '.cjs',
   '.py',
   '.pyw',
+  '.pyz',
+  '.pyzw',
+  '.jnlp',
+  '.applescript',
+  '.scpt',
   '.pl',
   '.rb',
   '.php',
@@ -160,13 +193,20 @@ export function isExecutableExt(ext: string): boolean {
 }
 
 /**
- * The extension a file is saved under (ARCHITECTURE.md, "Storage"): a dot and 1–8 letters or
- * digits, lowercase — anything else (a data URI's `x/a\\..\\..\\p.cmd`, a path, a space) would
- * become part of a path — and never an executable one: both become `.bin`. Every name the vault
- * writes takes its extension from here.
+ * The extension a file is saved under (ARCHITECTURE.md, "Storage"): a dot and 1–16 letters or
+ * digits, lowercase (EXT_SHAPE) — anything else (a data URI's `x/a\\..\\..\\p.cmd`, a path, a
+ * space) would become part of a path — and never an executable one: both become `.bin`. Every name
+ * the vault writes takes its extension from here.
  */
 export function safeExt(ext: string): string {
   const e = ext.toLowerCase();
   if (e === '') return '';
-  return /^\.[a-z0-9]{1,8}$/.test(e) && !isExecutableExt(e) ? e : NEUTRAL_EXT;
+  return EXT_SHAPE.test(e) && !isExecutableExt(e) ? e : NEUTRAL_EXT;
+}
+
+export const SVG_MIME = 'image/svg+xml';
+
+/** Whether a stated type (a Content-Type, a data URI's, fal's `content_type`) is SVG. */
+export function isSvgMime(mime: string | null | undefined): boolean {
+  return (mime ?? '').split(';')[0]!.trim().toLowerCase() === SVG_MIME;
 }

@@ -7,6 +7,7 @@ import type { HistoryStore } from '../records/types.ts';
 import type { Publisher } from '../events/publisher.ts';
 import { FILE_MODE, privateDir } from '../data-dir.ts';
 import { dirFor } from './finalize.ts';
+import { outputFileName } from './outputs.ts';
 import { THUMB_SIZE } from './thumbs.ts';
 
 // Video poster frames (ARCHITECTURE.md, "Storage", issue 14). The backend has no video decoder (no ffmpeg), the
@@ -44,7 +45,7 @@ export async function savePoster(deps: PosterDeps, id: string, index: number, by
   if (!out) throw new KilnError({ code: 'not_found', message: `That run has no output ${index}.` });
   if (out.kind !== 'video' || out.state !== 'saved') throw new KilnError({ code: 'bad_request', message: 'Posters are only kept for saved video outputs.' });
   // dirFor sanitises the id; the index is an integer from the history row, not from the request.
-  const rel = path.posix.join('thumbs', ...dirFor(rec).split(path.sep), `out-${out.index}.webp`);
+  const rel = path.posix.join('thumbs', ...dirFor(rec).split(path.sep), outputFileName(out.index, '.webp'));
   const abs = path.join(deps.root, rel);
   const tmp = deps.tmpName('.webp');
   try {

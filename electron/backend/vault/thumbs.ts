@@ -71,6 +71,26 @@ export function wholeDecodeBytesPerPixel(format: string | undefined, progressive
 /** The header only: what the picture claims to be, before anything is decoded. */
 const header = (file: string) => sharp(file, { animated: false, limitInputPixels: SHARP_MAX_PIXELS }).metadata();
 
+/**
+ * The most of an SVG drawn for a thumbnail. Its text is read into memory (svgInput) and librsvg
+ * holds its whole tree besides, several times the text: a quarter of the thumbnail's memory
+ * leaves room for both. A vector model's SVG is some hundreds of KB.
+ */
+const SVG_THUMB_MAX_BYTES = LIMITS.thumbDecodeBytes / 4;
+
+/**
+ * An SVG is drawn from its bytes, never from its path. librsvg (behind sharp) fetches nothing
+ * from the network and refuses `file:` URLs and `../`, but resolves a relative name
+ * (`<image href="out-0.png">`) against the file it was loaded from, so an SVG could draw a
+ * picture beside it in the vault into its thumbnail. From memory there is no base: it draws only
+ * itself (test/integration/history/vault.test.ts).
+ */
+async function svgInput(file: string): Promise<Buffer> {
+  const { size } = await fs.promises.stat(file);
+  if (size > SVG_THUMB_MAX_BYTES) throw new Error(`an SVG of ${formatBytes(size)} is more than ${formatBytes(SVG_THUMB_MAX_BYTES)} to draw for a thumbnail`);
+  return fs.promises.readFile(file);
+}
+
 /** Its size as seen (EXIF orientations 5–8 turn it a quarter), one frame of an animation. */
 function uprightSize(meta: Metadata): { width: number | null; height: number | null } {
   const w = meta.width ?? null;
@@ -91,7 +111,8 @@ export function makeThumbnail(src: string, dest: string): Promise<{ width: numbe
     if (size.width !== null && size.height !== null && perPixel !== null && size.width * size.height * perPixel > LIMITS.thumbDecodeBytes) {
       throw new TooLargeToThumbnail(size.width, size.height, meta.format ?? 'image');
     }
-    await sharp(src, { animated: false, limitInputPixels: SHARP_MAX_PIXELS })
+    const input = meta.format === 'svg' ? await svgInput(src) : src;
+    await sharp(input, { animated: false, limitInputPixels: SHARP_MAX_PIXELS })
       .rotate()
       .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 78 })

@@ -10,7 +10,7 @@ import type { Publisher } from '../events/publisher.ts';
 import { planOutputs, toOutputRecords, type PlannedOutput } from './outputs.ts';
 import { DISK_FULL_MESSAGE, DownloadError, downloadToFile, isDiskFull } from './download.ts';
 import { finalizeFile } from './finalize.ts';
-import { extForMime, mimeForExt, safeExt } from './mime.ts';
+import { extForMime, extFromName, mimeForExt, safeExt } from './mime.ts';
 import { downloadCap, GIVE_UP, MAX_SAVE_PASSES, saveNote } from './save-policy.ts';
 import { FILE_MODE, privateDirSync, tightenTree } from '../data-dir.ts';
 import type { DownloadKind } from '../../../shared/limits.ts';
@@ -293,8 +293,8 @@ export function createVault(opts: VaultOptions): MediaVaultFull {
     }
     const detected = source.bytes ? await fileTypeFromBuffer(source.bytes) : await fileTypeFromFile(tmp);
     const mime = detected?.mime ?? claimedMime;
-    const nameExt = name ? path.extname(name).toLowerCase() : '';
-    const ext = safeExt(detected ? `.${detected.ext}` : /^\.[a-z0-9]{1,5}$/.test(nameExt) ? nameExt : (extForMime(mime) ?? '.bin'));
+    const nameExt = name ? extFromName(name) : null;
+    const ext = safeExt(detected ? `.${detected.ext}` : (nameExt ?? extForMime(mime) ?? '.bin'));
     const relPath = `inputs/${id}${ext}`;
     privateDirSync(path.join(root, 'inputs'));
     const hash = createHash('sha256');

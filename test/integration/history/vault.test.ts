@@ -11,6 +11,7 @@ import { createPublisher } from '../../../electron/backend/events/publisher.ts';
 import { systemClock } from '../../../electron/backend/types.ts';
 import { readTextChunks } from '../../../electron/backend/vault/png-text.ts';
 import { handleMediaRequest } from '../../../electron/backend/vault/media-handler.ts';
+import { dirFor } from '../../../electron/backend/vault/finalize.ts';
 import { readMp4Tags } from '../../../electron/backend/vault/mp4-meta.ts';
 import { videoFixture } from '../../replicate-sim/outputs.ts';
 import { recordingLog, tempDir, removeTempDirs } from '../../unit/history-helpers.ts';
@@ -24,6 +25,8 @@ let server: http.Server;
 let origin = '';
 let pngBytes: Buffer;
 let bombGif: Buffer;
+const svg =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#c81e1e"/></svg>';
 const hits = new Map<string, number>();
 let active = 0;
 let maxActive = 0;
@@ -52,6 +55,23 @@ beforeAll(async () => {
     if (url === '/clip.mp4') return send(200, 'video/mp4', mp4);
     if (url === '/real.mp4') return send(200, 'video/mp4', videoFixture());
     if (url === '/html.png') return send(200, 'image/png', '<!doctype html><html><body>Login required</body></html>');
+    if (url === '/recraft/output.svg') return send(200, 'image/svg+xml', svg);
+    if (url === '/fal/vector') return send(200, 'application/octet-stream', svg);
+    if (url === '/fake.svg') return send(200, 'image/svg+xml', '<!doctype html><html><body>Login required</body></html>');
+    if (url === '/broken.svg') return send(200, 'image/svg+xml', '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect></svg>');
+    if (url === '/refs.svg')
+      // A white square that names a picture on the web, a file of the system and one beside it in the vault.
+      return send(
+        200,
+        'image/svg+xml',
+        `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="64" height="64"><rect width="64" height="64" fill="#fff"/>` +
+          `<image href="${origin}/tracker.png" width="64" height="64"/><image xlink:href="${origin}/tracker.png?x" width="64" height="64"/>` +
+          `<image href="file:///etc/passwd" width="64" height="64"/><image href="sibling.png" width="64" height="64"/></svg>`,
+      );
+    if (url === '/uploads/cat.jpg' || url === '/tracker.png' || url.startsWith('/tracker.png?')) return send(200, 'image/png', pngBytes);
+    if (url === '/files/x/pytorch_lora_weights.safetensors') return send(200, 'application/octet-stream', Buffer.from('\x13\0\0\0\0\0\0\0{"__metadata__":{}}'));
+    if (url === '/files/x/mesh') return send(200, 'application/octet-stream', 'v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n'); // OBJ: text, no magic bytes
+    if (url === '/files/x/prog') return send(200, 'application/octet-stream', 'echo hi');
     if (url === '/gone.png') return send(404, 'text/plain', 'not found');
     if (url === '/flaky.png') return hits.get(url)! <= 2 ? send(503, 'text/plain', 'busy') : send(200, 'image/png', pngBytes);
     if (url.startsWith('/slow/')) {
@@ -116,8 +136,21 @@ function setup(extra: Partial<Parameters<typeof createVault>[0]> = {}) {
   return { dir, log, history, vault, changed };
 }
 
-function succeeded(history: HistoryStoreFull, id: string, output: unknown, extra: Partial<PredictionRecord> = {}): PredictionRecord {
-  history.insertIntent({ id, provider: 'replicate', model: 'owner/model', version: 'v1', target: 'model', input: { prompt: `prompt ${id}`, seed: 7 } });
+function succeeded(
+  history: HistoryStoreFull,
+  id: string,
+  output: unknown,
+  extra: Partial<PredictionRecord> = {},
+  input: Record<string, unknown> = {},
+): PredictionRecord {
+  history.insertIntent({
+    id,
+    provider: 'replicate',
+    model: 'owner/model',
+    version: 'v1',
+    target: 'model',
+    input: { prompt: `prompt ${id}`, seed: 7, ...input },
+  });
   return history.update(id, { status: 'succeeded', providerId: `prov-${id}`, output, ...extra });
 }
 
@@ -330,6 +363,122 @@ describe('vault: saving outputs', () => {
     await vault.redownload('m1');
     expect(history.getOutputs('m1')[0]!.state).toBe('saved');
     expect(fs.existsSync(vault.resolve(p)!)).toBe(true);
+  });
+});
+
+describe('vault: what an answer holds', () => {
+  const raster = async (file: string) => sharp(file).raw().toBuffer({ resolveWithObject: true });
+
+  it("saves an SVG (recraft-v3-svg's .svg URL, fal's stated image/svg+xml, a data URI) as a picture with a thumbnail, served sandboxed", async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'sv1', `${origin}/recraft/output.svg`));
+    const [o] = history.getOutputs('sv1');
+    expect(o).toMatchObject({ state: 'saved', kind: 'image', mime: 'image/svg+xml', width: 40, height: 20 });
+    expect(o!.path).toMatch(/\/out-0\.svg$/);
+    expect(fs.readFileSync(vault.resolve(o!.path!)!, 'utf8')).toBe(svg);
+    expect(history.get('sv1')!.saveState).toBe('saved');
+    const thumb = await raster(vault.resolve(o!.thumbPath!)!);
+    expect([thumb.info.width, thumb.info.height]).toEqual([40, 20]);
+    const [r, g, b] = thumb.data;
+    expect(r! > 180 && g! < 60 && b! < 60).toBe(true); // the SVG's red, drawn (WebP is lossy)
+    // Opened directly it is a document that may hold scripts: served as data, in a sandbox.
+    const served = await handleMediaRequest(vault.root, o!.path!);
+    expect(served.status).toBe(200);
+    expect(served.headers['Content-Type']).toBe('image/svg+xml');
+    expect(served.headers['Content-Security-Policy']).toMatch(/^sandbox;.*default-src 'none'/);
+    expect(served.headers['X-Content-Type-Options']).toBe('nosniff');
+
+    await vault.saveOutputs(succeeded(history, 'sv2', { images: [{ url: `${origin}/fal/vector`, content_type: 'image/svg+xml', file_name: 'vector' }] }));
+    expect(history.getOutputs('sv2').map((x) => [x.kind, x.state, x.mime, x.path?.split('/').pop()])).toEqual([
+      ['json', 'saved', 'application/json', 'out-0.json'],
+      ['image', 'saved', 'image/svg+xml', 'out-1.svg'],
+    ]);
+    await vault.saveOutputs(succeeded(history, 'sv3', `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`));
+    expect(history.getOutputs('sv3')[0]).toMatchObject({ state: 'saved', kind: 'image', mime: 'image/svg+xml', width: 40 });
+  });
+
+  it('refuses an HTML page served as an SVG', async () => {
+    const { history, vault } = setup();
+    await vault.saveOutputs(succeeded(history, 'sv4', `${origin}/fake.svg`));
+    const [o] = history.getOutputs('sv4');
+    expect(o).toMatchObject({ state: 'failed', path: null });
+    expect(o!.error).toMatch(/HTML/);
+  });
+
+  it('an SVG that names other files: the thumbnail fetches nothing and reads nothing, not even beside it', async () => {
+    const { history, vault } = setup();
+    hits.delete('/tracker.png');
+    hits.delete('/tracker.png?x');
+    const rec = succeeded(history, 'sv5', `${origin}/refs.svg`);
+    // A picture beside the SVG in its run's folder (librsvg would read one next to a file it loads from disk).
+    fs.mkdirSync(path.join(vault.root, dirFor(rec)), { recursive: true });
+    fs.writeFileSync(path.join(vault.root, dirFor(rec), 'sibling.png'), pngBytes);
+    await vault.saveOutputs(rec);
+    const [o] = history.getOutputs('sv5');
+    expect(o).toMatchObject({ state: 'saved', kind: 'image' });
+    expect(hits.get('/tracker.png')).toBeUndefined();
+    expect(hits.get('/tracker.png?x')).toBeUndefined();
+    const { data } = await raster(vault.resolve(o!.thumbPath!)!);
+    expect(data.every((b) => b >= 250)).toBe(true); // white: nothing was drawn from any of them (the PNG beside it is blue)
+  });
+
+  it('an SVG whose thumbnail cannot be made is still saved', async () => {
+    const { history, vault, log } = setup();
+    await vault.saveOutputs(succeeded(history, 'sv6', `${origin}/broken.svg`));
+    expect(history.getOutputs('sv6')[0]).toMatchObject({ state: 'saved', kind: 'image', mime: 'image/svg+xml', thumbPath: null });
+    expect(history.get('sv6')!.saveState).toBe('saved');
+    expect(log.lines.some((l) => l.msg.startsWith('thumbnail failed'))).toBe(true);
+  });
+
+  it("never downloads the run's own input back as an output", async () => {
+    const { history, vault } = setup();
+    hits.delete('/uploads/cat.jpg');
+    // andreasjansson/clip-features: the input beside its embedding.
+    const clip = [{ input: `${origin}/uploads/cat.jpg`, embedding: [0.1, 0.2] }];
+    await vault.saveOutputs(succeeded(history, 'e1', clip));
+    // And an answer that names the input under another key.
+    await vault.saveOutputs(
+      succeeded(history, 'e2', { source: `${origin}/uploads/cat.jpg`, mask: `${origin}/img.png` }, {}, { image: `${origin}/uploads/cat.jpg` }),
+    );
+    expect(hits.get('/uploads/cat.jpg')).toBeUndefined();
+    expect(history.getOutputs('e1').map((o) => [o.kind, o.state])).toEqual([['json', 'saved']]);
+    expect(JSON.parse(fs.readFileSync(vault.resolve(history.getOutputs('e1')[0]!.path!)!, 'utf8'))).toEqual(clip[0]);
+    expect(history.getOutputs('e2').map((o) => [o.kind, o.remoteUrl])).toEqual([
+      ['json', null],
+      ['image', `${origin}/img.png`],
+    ]);
+    expect(history.get('e2')!.saveState).toBe('saved');
+  });
+
+  it("fal's sync_mode: the data: URI is saved once, as the picture; the JSON names it", async () => {
+    const { history, vault } = setup();
+    const uri = `data:image/png;base64,${pngBytes.toString('base64')}`;
+    await vault.saveOutputs(succeeded(history, 'd1', { images: [{ url: uri, width: 640, height: 480, content_type: 'image/png' }], seed: 3 }));
+    const [json, image] = history.getOutputs('d1');
+    expect(image).toMatchObject({ state: 'saved', kind: 'image', mime: 'image/png', width: 640, height: 480 });
+    expect(image!.path).toMatch(/\/out-1\.png$/);
+    const text = fs.readFileSync(vault.resolve(json!.path!)!, 'utf8');
+    expect(text).not.toContain(pngBytes.toString('base64').slice(0, 64));
+    expect(JSON.parse(text).images[0].url).toMatch(/^data:image\/png;base64,… \(saved as out-1\.png, [\d.]+ KB\)$/);
+    expect(json!.size).toBeLessThan(1000);
+  });
+
+  it('keeps a model file under its own name (fal LoRA weights), the file_name beside an extension-less URL, never a program', async () => {
+    const { history, vault } = setup();
+    const file = (url: string, file_name: string) => ({ url: `${origin}${url}`, file_name, content_type: 'application/octet-stream' });
+    await vault.saveOutputs(
+      succeeded(history, 'l1', {
+        diffusers_lora_file: file('/files/x/pytorch_lora_weights.safetensors', 'pytorch_lora_weights.safetensors'),
+        model_mesh: file('/files/x/mesh', 'model.obj'),
+        script: file('/files/x/prog', 'run.application'),
+      }),
+    );
+    expect(history.getOutputs('l1').map((o) => [o.state, o.path?.split('/').pop()])).toEqual([
+      ['saved', 'out-0.json'],
+      ['saved', 'out-1.safetensors'],
+      ['saved', 'out-2.obj'],
+      ['saved', 'out-3.bin'],
+    ]);
   });
 });
 
