@@ -211,6 +211,10 @@ export interface RunOutcome {
   megapixelsProduced?: number | null;
   /** Replicate `metrics.predict_time`, fal compute seconds; null when not reported. */
   predictSeconds: number | null;
+  /** Seconds of video the answer says it made (fal's Video `duration`), all videos together; null when it does not say. */
+  videoSecondsProduced?: number | null;
+  /** The model's input schema as the run was sent (its `duration` default when the input names none). */
+  schema?: Record<string, unknown> | null;
   tokens?: { input: number | null; output: number | null } | null;
   error?: { code: string | null; message: string } | null;
   /** What the provider says it charged (fal billing events with an Admin key). */
@@ -280,14 +284,14 @@ export function costOfRun(price: Price | null, run: RunOutcome): CostFigure {
     case 'run':
       return { usd: roundUsd(price.usd), estimated: true, basis: `1 run × ${formatUsd(price.usd)}, ${price.source}`, tableDate: price.tableDate };
     case 'video-second': {
-      const secs = videoSeconds(run.input);
-      const n = run.outputsProduced;
-      if (secs === null || n === null)
-        return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known (${price.source})`, price.tableDate);
+      // What the answer says it made, else what was asked for (the input, or its schema's default) × videos.
+      const asked = videoSeconds(run.input, run.schema);
+      const made = run.videoSecondsProduced ?? (asked !== null && run.outputsProduced !== null ? asked * run.outputsProduced : null);
+      if (made === null) return unknown(`${formatUsd(price.usd)} per ${price.noun}, but the video length is not known (${price.source})`, price.tableDate);
       return {
-        usd: roundUsd(secs * n * price.usd),
+        usd: roundUsd(made * price.usd),
         estimated: true,
-        basis: `${plural(secs * n, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`,
+        basis: `${plural(made, price.noun)} × ${formatUsd(price.usd)}, ${price.source}`,
         tableDate: price.tableDate,
       };
     }

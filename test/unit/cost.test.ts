@@ -102,6 +102,31 @@ describe('the estimate before a run', () => {
 });
 
 describe('the cost after a run', () => {
+  it('per video second: the length the answer gives, else the length asked for (input, then the schema default) × videos', () => {
+    const perSecond: Price = {
+      provider: 'fal',
+      model: 'fal-ai/omnihuman',
+      unit: 'video-second',
+      usd: 0.16,
+      noun: 'video second',
+      source: "fal's pricing API",
+      tableDate: null,
+    };
+    const ended = (output: unknown, input: Record<string, unknown> = {}, inputSchema: Record<string, unknown> | null = null) =>
+      costOfRun(
+        perSecond,
+        toOutcome({ provider: 'fal', model: 'fal-ai/omnihuman', status: 'succeeded', input, output, error: null, metrics: null, outputRows: 1, inputSchema }),
+      );
+    // An image-and-audio model: no duration input at all; fal's Video says how long it made.
+    expect(ended({ video: { url: 'https://v3.fal.media/files/v.mp4', duration: 12.5, content_type: 'video/mp4' } })).toMatchObject({ usd: 2, estimated: true });
+    // Frames over rate when the duration is not given.
+    expect(ended({ video: { url: 'https://v3.fal.media/files/v.mp4', num_frames: 120, fps: 24 } }).usd).toBeCloseTo(0.8, 9);
+    // A bare Video: the input's length, else the schema's default.
+    expect(ended({ video: { url: 'https://v3.fal.media/files/v.mp4' } }, { duration: '5' }).usd).toBeCloseTo(0.8, 9);
+    expect(ended({ video: { url: 'https://v3.fal.media/files/v.mp4' } }, {}, { properties: { duration: { default: '10' } } }).usd).toBeCloseTo(1.6, 9);
+    expect(ended({ video: { url: 'https://v3.fal.media/files/v.mp4' } }).usd).toBeNull();
+  });
+
   it('per megapixel: the sizes the answer gives, else the size asked for × images produced', () => {
     const dev: Price = {
       provider: 'fal',

@@ -18,6 +18,8 @@ export interface EndedRun {
   metrics: { predictTime: number | null; inputTokens?: number | null; outputTokens?: number | null } | null;
   /** Output rows the vault knows of (null when not looked up). */
   outputRows: number | null;
+  /** The model's input schema the run was sent with, when kept. */
+  inputSchema?: Record<string, unknown> | null;
 }
 
 /** Outputs counted in the provider's answer; null when its shape says nothing countable. */
@@ -70,6 +72,26 @@ export function megapixelsProduced(o: unknown): number | null {
   return images.length ? px / 1e6 : null;
 }
 
+/**
+ * Seconds of video a run's answer says it made: fal's Video objects (`video: {url, duration, fps,
+ * num_frames, …}`, `videos: […]`) give `duration`, else `num_frames / fps`; null unless every video
+ * says (then the length asked for is used).
+ */
+export function videoSecondsProduced(o: unknown): number | null {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return null;
+  const rec = o as Record<string, unknown>;
+  const videos = Array.isArray(rec.videos) ? rec.videos : rec.video && typeof rec.video === 'object' ? [rec.video] : [];
+  const positive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  let total = 0;
+  for (const v of videos.slice(0, 1000)) {
+    const { duration, num_frames: frames, fps } = (v ?? {}) as { duration?: unknown; num_frames?: unknown; fps?: unknown };
+    const secs = positive(duration) ? duration : positive(frames) && positive(fps) ? frames / fps : null;
+    if (secs === null || secs > 3600) return null;
+    total += secs;
+  }
+  return videos.length ? total : null;
+}
+
 export function toOutcome(r: EndedRun, actualUsd: number | null = null): RunOutcome {
   const provider: CostProvider = r.provider === 'fal' ? 'fal' : 'replicate';
   return {
@@ -79,6 +101,8 @@ export function toOutcome(r: EndedRun, actualUsd: number | null = null): RunOutc
     input: r.input,
     outputsProduced: outputsProduced(r),
     megapixelsProduced: megapixelsProduced(r.output),
+    videoSecondsProduced: videoSecondsProduced(r.output),
+    schema: r.inputSchema ?? null,
     predictSeconds: r.metrics?.predictTime ?? null,
     tokens: r.metrics?.outputTokens != null ? { input: r.metrics.inputTokens ?? null, output: r.metrics.outputTokens } : null,
     error: r.error,
