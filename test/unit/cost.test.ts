@@ -248,7 +248,9 @@ describe('refs and formatting', () => {
 describe('what a run produced, read from its record', () => {
   it('counts Replicate arrays, fal images/video objects, and the vault rows first', async () => {
     const { outputsProduced, toOutcome } = await import('../../electron/backend/ledger/outcome.ts');
-    expect(outputsProduced({ status: 'succeeded', output: ['a', 'b', 'c'], outputRows: null })).toBe(3);
+    expect(outputsProduced({ status: 'succeeded', output: ['https://x/a.png', 'https://x/b.png', 'https://x/c.png'], outputRows: null })).toBe(3);
+    // A language model's answer in pieces is one output (the ledger prices a run before the vault has rows).
+    expect(outputsProduced({ status: 'succeeded', output: ['Hello', ' world', '!'], outputRows: null })).toBe(1);
     expect(outputsProduced({ status: 'succeeded', output: { images: [{}, {}], seed: 1 }, outputRows: null })).toBe(2);
     expect(outputsProduced({ status: 'succeeded', output: { video: { url: 'x' } }, outputRows: null })).toBe(1);
     expect(outputsProduced({ status: 'succeeded', output: ['a'], outputRows: 4 })).toBe(4);

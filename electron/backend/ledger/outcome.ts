@@ -1,4 +1,5 @@
 import { MAX_IMAGE_SIDE, RESULT_UNREAD, type CostProvider, type RunOutcome } from '../../../shared/domain/cost.ts';
+import { outputText } from '../records/output-text.ts';
 
 // What the ledger needs from a history record, read the same way for a live run (engine record)
 // and for a back-filled row (SQLite columns): one reading of "what did this run produce".
@@ -25,7 +26,8 @@ export interface EndedRun {
 /** Outputs counted in the provider's answer; null when its shape says nothing countable. */
 function countedOutput(o: unknown): number | null {
   if (o === null || o === undefined) return null;
-  if (Array.isArray(o)) return o.length;
+  // A language model's answer streamed as pieces (`["Hello", " world"]`) is one output, not one per token.
+  if (Array.isArray(o)) return outputText(o) !== null ? 1 : o.length;
   if (typeof o === 'string') return 1;
   if (typeof o === 'object') {
     // fal outputs: {images:[…]}, {video:{url}}, {image:{url}}, {audio:{url}} (reference §8).
