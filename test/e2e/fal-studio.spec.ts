@@ -115,6 +115,10 @@ test.describe('fal key saved in Settings', () => {
     const detail = page.getByRole('dialog', { name: /Details: a kiln at night/ });
     await expect(detail.getByRole('img', { name: 'a kiln at night, sparks' })).toBeVisible();
     await expect(detail.getByText('No output saved')).toHaveCount(0);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: testInfo.outputPath(`fal-detail-${scheme}.png`), animations: 'disabled' });
+    }
   });
 });
 

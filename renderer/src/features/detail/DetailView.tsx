@@ -108,7 +108,12 @@ export function DetailView({ id }: { id: string }) {
                 aria-pressed={i === outIdx}
                 onClick={() => setOutIdx(i)}
               >
-                {o.kind === 'image' && previewPath(o) ? <img src={windowApi().mediaUrl(previewPath(o)!)} alt="" /> : <span>{i + 1}</span>}
+                {o.kind === 'image' && previewPath(o) ? (
+                  <img src={windowApi().mediaUrl(previewPath(o)!)} alt="" />
+                ) : (
+                  // The answer's data beside its files (fal's seed, timings) says what it is, not a number.
+                  <span title={o.kind === 'json' ? 'The answer as data (JSON)' : undefined}>{o.kind === 'json' ? '{ }' : i + 1}</span>
+                )}
               </button>
             ))}
           </div>
