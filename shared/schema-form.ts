@@ -19,7 +19,7 @@ export interface FormField {
   max: number | null;
   /** enum choices, in the schema's order */
   options: (string | number)[] | null;
-  /** array: the item kind ('string' | 'number' | 'integer' | 'file' | 'json') */
+  /** array: the item kind ('string' | 'number' | 'integer' | 'file'); json: 'json' when the value must be a list */
   itemKind: FieldKind | null;
   /** for 'string': render as several lines (prompts, long text) */
   multiline: boolean;
@@ -145,12 +145,15 @@ function kindOf(s: Schema, name: string): { kind: FieldKind; itemKind: FieldKind
   if (t === 'integer') return { kind: 'integer', itemKind: null, multiline: false };
   if (t === 'number') return { kind: 'number', itemKind: null, multiline: false };
   if (t === 'boolean') return { kind: 'boolean', itemKind: null, multiline: false };
-  if (t === 'array' && isObj(s.items)) {
-    const it = s.items;
-    let itemKind: FieldKind = 'json';
+  if (t === 'array') {
+    const it = isObj(s.items) ? s.items : {};
+    let itemKind: FieldKind | null = null;
     if (it.type === 'string') itemKind = it.format === 'uri' || FILE_URLS_NAMES.test(name) ? 'file' : 'string';
     else if (it.type === 'number') itemKind = 'number';
     else if (it.type === 'integer') itemKind = 'integer';
+    // Objects (fal's LoRA weights `[{path, scale}]`) or items of no known type cannot be typed one
+    // per line: the whole list is edited as JSON, and must parse to a list.
+    if (!itemKind) return { kind: 'json', itemKind: 'json', multiline: false };
     return { kind: 'array', itemKind, multiline: false };
   }
   return { kind: 'json', itemKind: null, multiline: false };
@@ -177,7 +180,10 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
   for (const [name, raw] of Object.entries(input.properties)) {
     const idx = i++;
     const budget = { left: Math.min(FIELD_RESOLVE_BUDGET, formLeft) };
-    const s = resolve(raw, defs, budget);
+    let s = resolve(raw, defs, budget);
+    // A list's items may be a $ref too (fal's `items: {$ref: LoraWeight}`, enum components): what
+    // they resolve to decides the control, within the field's budget.
+    if (s && s.type === 'array' && isObj(s.items)) s = { ...s, items: resolve(s.items, defs, budget) ?? {} };
     formLeft -= Math.min(FIELD_RESOLVE_BUDGET, formLeft) - Math.max(0, budget.left);
     const title = isObj(raw) && typeof raw.title === 'string' ? raw.title : s && typeof s.title === 'string' ? s.title : humanise(name);
     const desc =
@@ -309,14 +315,20 @@ export function validateForm(
         let arr: unknown = v;
         if (typeof arr === 'string') {
           const text: string = arr;
+          let parsed: unknown;
           try {
-            arr = JSON.parse(text);
+            parsed = JSON.parse(text);
           } catch {
-            arr = text
-              .split('\n')
-              .map((line) => line.trim())
-              .filter(Boolean);
+            parsed = undefined;
           }
+          // Only a JSON list is read as JSON: one item on its line may read as a number or a word
+          // of JSON (an Ideogram style code `12345678`) and is still that one item.
+          arr = Array.isArray(parsed)
+            ? parsed
+            : text
+                .split('\n')
+                .map((line) => line.trim())
+                .filter(Boolean);
         }
         if (!Array.isArray(arr)) {
           errors[f.name] = 'Enter a list';
@@ -344,6 +356,15 @@ export function validateForm(
               continue;
             }
           }
+        }
+        // A typed `null` is no value: fal's models refuse null where they meant "leave it out".
+        if (v === null) {
+          if (f.required) errors[f.name] = `${f.label} is required`;
+          continue;
+        }
+        if (f.itemKind === 'json' && !Array.isArray(v)) {
+          errors[f.name] = 'Enter a list: [ … ]';
+          continue;
         }
         break;
       }

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { buildFormFields, initialValues, validateForm } from '../../shared/schema-form.ts';
 import { CATALOGUE, findEndpoint, openapiFor } from '../fal-sim/catalogue.ts';
 import { schemasFromOpenApi } from '../../electron/backend/providers/fal/platform.ts';
@@ -102,5 +103,59 @@ describe('fal input schemas in the composer form', () => {
     const textOrObject = buildFormFields({ type: 'object', properties: { mode: { anyOf: [{ type: 'object' }, { type: 'string' }], default: 'auto' } } });
     expect(textOrObject[0]!.kind).toBe('json');
     expect(validateForm(textOrObject, { mode: 'auto' })).toEqual({ ok: true, input: { mode: 'auto' } });
+  });
+});
+
+// Shapes of real fal inputs the simulator's catalogue does not have. flux-lora's document is written
+// by hand (test/fixtures/fal/README.md) from fal's llms.txt for fal-ai/flux-lora and fal-js's
+// generated `FluxLoraInput`/`LoraWeight` types; the others are cut down from fal-js's types.
+describe('fal inputs beyond the simulator', () => {
+  const page = JSON.parse(readFileSync(new URL('../fixtures/fal/platform/models-openapi-flux-lora.json', import.meta.url), 'utf8'));
+  const s = schemasFromOpenApi('fal-ai/flux-lora', page.models[0].openapi);
+  const fields = buildFormFields({ ...s.input, components: { schemas: s.components } });
+  const loras = fields.find((f) => f.name === 'loras')!;
+  const lora = { path: 'https://huggingface.co/owner/repo/resolve/main/style.safetensors', scale: 0.8 };
+
+  it('edits a list of LoraWeight objects as JSON and sends the objects, never their text', () => {
+    expect(loras).toMatchObject({ kind: 'json', default: [] });
+    expect(fields.find((f) => f.name === 'output_format')).toMatchObject({ kind: 'enum', options: ['jpeg', 'png'], default: 'jpeg' });
+    // The untouched form leaves the empty list out; a remixed run's LoRAs go back as they were.
+    const untouched = validateForm(fields, { ...initialValues(fields), prompt: 'a fox' });
+    expect(untouched.ok && 'loras' in untouched.input).toBe(false);
+    expect(validateForm(fields, { ...initialValues(fields, { loras: [lora] }), prompt: 'a fox' })).toMatchObject({ ok: true, input: { loras: [lora] } });
+    // Typed text is parsed: objects, not one string per line.
+    const typed = validateForm(fields, { prompt: 'a fox', loras: JSON.stringify([lora], null, 2) });
+    expect(typed).toMatchObject({ ok: true, input: { loras: [lora] } });
+    // One object where a list belongs is named, not sent for fal to refuse.
+    expect(validateForm(fields, { prompt: 'a fox', loras: JSON.stringify(lora) })).toEqual({ ok: false, errors: { loras: 'Enter a list: [ … ]' } });
+  });
+
+  it('a JSON field left as `null` is left out, not sent as a null fal refuses (Recraft `background_color: RGBColor`)', () => {
+    const f = buildFormFields({
+      type: 'object',
+      properties: { background_color: { title: 'Background Color', allOf: [{ $ref: '#/components/schemas/RGBColor' }] } },
+      components: { schemas: { RGBColor: { type: 'object', properties: { r: { type: 'integer' }, g: { type: 'integer' }, b: { type: 'integer' } } } } },
+    });
+    expect(f[0]).toMatchObject({ kind: 'json' });
+    expect(validateForm(f, { background_color: 'null' })).toEqual({ ok: true, input: {} });
+    expect(validateForm(f, { background_color: '{"r":255,"g":0,"b":0}' })).toEqual({ ok: true, input: { background_color: { r: 255, g: 0, b: 0 } } });
+  });
+
+  it('resolves list items that are $refs: enum items stay a list of words (AnimateDiff `motions`)', () => {
+    const f = buildFormFields({
+      type: 'object',
+      properties: { motions: { title: 'Motions', type: 'array', items: { $ref: '#/components/schemas/MotionsEnum' } } },
+      components: { schemas: { MotionsEnum: { title: 'MotionsEnum', type: 'string', enum: ['zoom-out', 'zoom-in', 'pan-left'] } } },
+    });
+    expect(f[0]).toMatchObject({ kind: 'array', itemKind: 'string' });
+    expect(validateForm(f, { motions: 'zoom-in\npan-left' })).toEqual({ ok: true, input: { motions: ['zoom-in', 'pan-left'] } });
+  });
+
+  it('a one-item list typed on one line is that item, even when it reads as a JSON number (Ideogram `style_codes`)', () => {
+    const f = buildFormFields({ type: 'object', properties: { style_codes: { title: 'Style Codes', type: 'array', items: { type: 'string' } } } });
+    expect(validateForm(f, { style_codes: '12345678' })).toEqual({ ok: true, input: { style_codes: ['12345678'] } });
+    expect(validateForm(f, { style_codes: '12345678\n5e0ab7c2' })).toEqual({ ok: true, input: { style_codes: ['12345678', '5e0ab7c2'] } });
+    const n = buildFormFields({ type: 'object', properties: { frames: { type: 'array', items: { type: 'integer' } } } });
+    expect(validateForm(n, { frames: '12' })).toEqual({ ok: true, input: { frames: [12] } });
   });
 });
