@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, type FormEvent } from 'react';
 import { composerStore, useComposer, useSettings, useUi, uiStore } from '../../stores/index.ts';
 import { blockedReason, isAdvancedField, providerOfRef } from '../../stores/composer.ts';
 import { keyFor } from '../../stores/settings.ts';
+import { PROVIDER_LABELS } from '../../../../shared/domain/provider.ts';
 import { useViewPrefs, viewPrefsStore } from '../../stores/view-prefs.ts';
 import '../reproduce/reproduce.css';
 import { isModalOpen } from '../../ui/Dialog.tsx';
@@ -104,14 +105,15 @@ export function Composer() {
         !model &&
         (modelErrorCode === 'auth' || !keySet ? (
           <div className="notice">
-            <p>Add your Replicate API key to load this model’s inputs.</p>
+            <p>Add your {PROVIDER_LABELS[providerOfRef(modelRef)]} API key to load this model’s inputs.</p>
             <button type="button" className="btn small" onClick={() => uiStore.getState().openPanel('settings')}>
               Set up key
             </button>
           </div>
         ) : modelErrorCode === 'network' ? (
           <p className="notice muted small">
-            Offline — {modelRef}’s inputs were never loaded on this computer. They load by themselves when Replicate is reachable again.
+            Offline — {modelRef}’s inputs were never loaded on this computer. They load by themselves when {PROVIDER_LABELS[providerOfRef(modelRef)]} is
+            reachable again.
           </p>
         ) : (
           <p className="field-error" role="alert">
