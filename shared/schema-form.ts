@@ -17,7 +17,7 @@ export interface FormField {
   /** number/integer bounds (inclusive) */
   min: number | null;
   max: number | null;
-  /** enum choices, in the schema's order */
+  /** enum choices, in the schema's order; for 'json', the presets a union also takes by name */
   options: (string | number)[] | null;
   /** array: the item kind ('string' | 'number' | 'integer' | 'file'); json: 'json' when the value must be a list */
   itemKind: FieldKind | null;
@@ -75,6 +75,9 @@ function resolve(s: unknown, defs: Record<string, Schema>, budget: { left: numbe
   return out;
 }
 
+/** Where a union keeps its preset choices when its value is edited as JSON (see union). */
+const PRESETS = 'x-kiln-presets';
+
 const isNull = (s: Schema) => s.type === 'null' || (Array.isArray(s.enum) && s.enum.length === 1 && s.enum[0] === null);
 const choiceList = (s: Schema): (string | number)[] | null =>
   Array.isArray(s.enum) && s.enum.length > 0 && s.enum.every((v) => typeof v === 'string' || typeof v === 'number')
@@ -101,6 +104,9 @@ function union(members: (Schema | null)[], outer: Schema): Schema | null {
   if (choices.length && (outer.default === undefined || outer.default === null || choices.includes(outer.default as string | number))) {
     return { ...outer, type: typeof choices[0] === 'number' ? 'number' : 'string', enum: [...new Set(choices)] };
   }
+  // A custom default (Seedream's `{width: 2048, height: 2048}`): the value is JSON, and a preset
+  // may still be given by its name (PRESETS: the field's options, validateForm).
+  if (choices.length) return { ...outer, [PRESETS]: [...new Set(choices)] };
   const types = new Set(known.map((m) => m.type));
   if (types.size === 2 && types.has('integer') && types.has('number')) return { ...known.find((m) => m.type === 'number'), ...outer };
   if (types.size === 1 && !types.has('object') && !types.has(undefined)) return { ...known[0], ...outer };
@@ -229,16 +235,17 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
     }
     const { kind, itemKind, multiline } = kindOf(s, name);
     const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    const presets = kind === 'json' && Array.isArray(s[PRESETS]) ? (s[PRESETS] as (string | number)[]) : null;
     fields.push({
       name,
       label: title,
       kind,
       required: required.has(name),
-      description: desc,
+      description: presets ? `${desc ? `${desc} ` : ''}JSON, or one of: ${presets.join(', ')}.` : desc,
       default: s.default,
       min: num(s.minimum) ?? (num(s.exclusiveMinimum) != null && kind === 'integer' ? num(s.exclusiveMinimum)! + 1 : null),
       max: num(s.maximum) ?? (num(s.exclusiveMaximum) != null && kind === 'integer' ? num(s.exclusiveMaximum)! - 1 : null),
-      options: kind === 'enum' ? (s.enum as (string | number)[]) : null,
+      options: kind === 'enum' ? (s.enum as (string | number)[]) : presets,
       itemKind,
       multiline,
       order,
@@ -348,11 +355,13 @@ export function validateForm(
       case 'json': {
         if (typeof v === 'string') {
           // A union that takes text too (its default is text, e.g. "auto") keeps plain words as they are.
+          const text = v.trim();
+          const preset = f.options?.find((o) => String(o) === text);
           try {
-            v = JSON.parse(v);
+            v = preset ?? JSON.parse(v);
           } catch {
             if (typeof f.default !== 'string') {
-              errors[f.name] = 'Not valid JSON';
+              errors[f.name] = f.options ? `Not valid JSON, nor one of ${f.options.join(', ')}` : 'Not valid JSON';
               continue;
             }
           }

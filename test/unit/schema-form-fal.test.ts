@@ -159,3 +159,33 @@ describe('fal inputs beyond the simulator', () => {
     expect(validateForm(n, { frames: '12' })).toEqual({ ok: true, input: { frames: [12] } });
   });
 });
+
+describe('a size that is a preset or a custom object, its default a custom one (Seedream v4)', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      prompt: { type: 'string' },
+      image_size: {
+        title: 'Image Size',
+        default: { width: 2048, height: 2048 },
+        anyOf: [{ $ref: '#/components/schemas/ImageSize' }, { enum: ['square_hd', 'square', 'portrait_4_3', 'landscape_16_9'], type: 'string' }],
+      },
+    },
+    components: { schemas: { ImageSize: { type: 'object', properties: { width: { type: 'integer' }, height: { type: 'integer' } } } } },
+  };
+
+  it('is edited as JSON that also takes a preset by its name, and says which', () => {
+    const fields = buildFormFields(schema);
+    const size = fields.find((f) => f.name === 'image_size')!;
+    expect(size.kind).toBe('json');
+    expect(size.options).toEqual(['square_hd', 'square', 'portrait_4_3', 'landscape_16_9']);
+    expect(size.description).toMatch(/square_hd/);
+    const preset = validateForm(fields, { ...initialValues(fields), prompt: 'p', image_size: ' landscape_16_9 ' });
+    expect(preset).toEqual({ ok: true, input: { prompt: 'p', image_size: 'landscape_16_9' } });
+    const custom = validateForm(fields, { ...initialValues(fields), prompt: 'p', image_size: '{"width": 1024, "height": 768}' });
+    expect(custom).toEqual({ ok: true, input: { prompt: 'p', image_size: { width: 1024, height: 768 } } });
+    const wrong = validateForm(fields, { ...initialValues(fields), prompt: 'p', image_size: 'huge' });
+    expect(wrong.ok).toBe(false);
+    expect(!wrong.ok && wrong.errors.image_size).toMatch(/square_hd/);
+  });
+});
