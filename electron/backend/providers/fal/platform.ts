@@ -86,7 +86,8 @@ export function schemasFromOpenApi(endpointId: string, doc: unknown): FalInputSc
   let inputName = refName(post?.requestBody?.content?.['application/json']?.schema?.$ref);
   const resultPath = Object.entries(d.paths ?? {}).find(([p, v]) => /\/requests\/\{request_id\}$/.test(p) && v?.get)?.[1];
   let outputName = refName(resultPath?.get?.responses?.['200']?.content?.['application/json']?.schema?.$ref);
-  // The name heuristic fal's own CLI uses (…Input / …Output), last match wins.
+  // Without a $ref to follow, the name heuristic fal's own CLI uses (…Input / …Output). The first
+  // match is taken: fal lists the endpoint's own input before helper types such as LoRAInput.
   for (const name of Object.keys(schemas)) {
     const l = name.toLowerCase();
     if (!inputName && (l === 'input' || l === 'request' || l.endsWith('input'))) inputName = name;
