@@ -161,7 +161,9 @@ export function createFollow(
     c.requestFor(
       t,
       'get',
-      () => c.provider.get({ id: providerId, model: t.intent.model, cancelRequested: c.history.get(t.id)?.cancelRequested === true }),
+      // The track mirrors the record's cancelRequested (restored on resume, another process's seen in
+      // applyRemote): no history read on every poll.
+      () => c.provider.get({ id: providerId, model: t.intent.model, cancelRequested: t.cancelWanted }),
       (p) => {
         t.failures = 0;
         f.needsFull = false;
