@@ -214,7 +214,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
           const t = c.tracks.get(id);
           // Its answer was lost and the provider's history cannot yet say whether it exists
           // (reconcile.ts 'wait'): no refusal is coming to show, the card says what is going on.
-          if (t?.phase.kind === 'reconcile' && t.phase.tries >= c.opts.reconcileAttempts) return (resolve(rec), true);
+          if (t?.phase.kind === 'reconcile' && t.phase.waiting) return (resolve(rec), true);
           if (grace === null && t?.phase.kind === 'submitting' && t.phase.held)
             grace = c.clock.setTimeout(() => {
               done();

@@ -47,7 +47,8 @@ export type Phase =
   /** The create request is out; `held`: held open until the run ends (hold.ts). */
   | { kind: 'submitting'; held?: boolean }
   /** The create's answer was lost: looked for at the provider before anything is re-sent. */
-  | { kind: 'reconcile'; tries: number }
+  /** `waiting`: not found, and not finding it proves nothing yet (afterReconcile 'wait'): looked for slowly. */
+  | { kind: 'reconcile'; tries: number; waiting?: boolean }
   | Following;
 
 export type PhaseKind = Phase['kind'];

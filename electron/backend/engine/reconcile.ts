@@ -104,7 +104,7 @@ export function createReconcile(c: Core): Pick<EngineOps, 'reconcileSweep' | 'do
           break;
         case 'wait':
           // Not found, and not proof: a queued request is not in fal's history until it starts.
-          t.phase = { kind: 'reconcile', tries: tries + 1 };
+          t.phase = { kind: 'reconcile', tries: tries + 1, waiting: true };
           t.dueAt = c.clock.now() + c.opts.reconcileWaitMs;
           if (!t.endedLocally && !t.forgotten)
             c.tryWrite(t.id, { note: `${c.provider.label}'s answer to this submit was lost — looking for it in ${c.provider.label}'s history` });
