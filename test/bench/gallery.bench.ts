@@ -91,9 +91,11 @@ try {
     async ({ model, size, every }) => {
       const g = globalThis as any;
       g.__events = { updates: 0, statuses: 0 };
+      g.__ends = [];
       g.kiln.on('prediction:updated', (p: { changes: { status?: string } }) => {
         g.__events.updates++;
         if (p.changes.status) g.__events.statuses++;
+        if (p.changes.status === 'succeeded') g.__ends.push(performance.now());
       });
       const ids: string[] = [];
       for (const [m, shapes] of [
@@ -143,6 +145,7 @@ try {
       new g.PerformanceObserver((list: any) => {
         for (const e of list.getEntries()) {
           g.__loaf.push({
+            start: e.startTime,
             duration: Math.round(e.duration),
             blocking: Math.round(e.blockingDuration ?? 0),
             render: Math.round(e.renderStart ? e.startTime + e.duration - e.renderStart : 0),
@@ -377,15 +380,20 @@ try {
   }
   bench('gallery.scroll_reached_index', passes[0]!.lastIndex, 'cards', `${passes[0]!.feed - 1}`);
   bench('gallery.dom_cards', passes[0]!.cards, 'articles');
-  const loaf = (await page.evaluate(() => (globalThis as any).__loaf)) as {
-    duration: number;
-    blocking: number;
-    render: number;
-    style: number;
-    scripts: string[];
-  }[];
+  const { loaf, ends } = (await page.evaluate(() => ({ loaf: (globalThis as any).__loaf, ends: (globalThis as any).__ends }))) as {
+    loaf: { start: number; duration: number; blocking: number; render: number; style: number; scripts: string[] }[];
+    ends: number[];
+  };
+  // How long after the last live run's end each long frame began: a run that ends is downloaded
+  // and thumbnailed by the backend, on the same cores as the page.
+  const sinceEnd = (t: number) => {
+    const before = ends.filter((e) => e <= t);
+    return before.length ? `${Math.round(t - before.at(-1)!)} ms after a live run ended` : 'before any live run ended';
+  };
   for (const l of [...loaf].sort((a, b) => b.duration - a.duration).slice(0, 5)) {
-    console.log(`# long frame ${l.duration} ms (blocking ${l.blocking}, render ${l.render}, style+layout ${l.style}): ${l.scripts.join(' | ') || 'no script'}`);
+    console.log(
+      `# long frame ${l.duration} ms (blocking ${l.blocking}, render ${l.render}, style+layout ${l.style}; ${sinceEnd(l.start)}): ${l.scripts.join(' | ') || 'no script'}`,
+    );
   }
 
   await cdp.send('HeapProfiler.collectGarbage');

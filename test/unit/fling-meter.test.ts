@@ -1,15 +1,15 @@
 import { describe, it, expect } from 'vitest';
-import { flingMeter } from '../../renderer/src/features/scale/fling-meter.ts';
+import { FLING_PX_PER_MS, PICTURE_GLANCE_MS, flingLevel, flingMeter } from '../../renderer/src/features/scale/fling-meter.ts';
 
 // The gallery's speed meter (features/scale/fling-meter.ts), fed scroll events as a browser sends
 // them: once a frame, at times that slip when a frame starts late.
 
 /** Feeds [px, ms] steps (each relative to the event before) from rest at 0; which events were fast. */
 function feed(steps: [number, number][], startAt = 10_000): boolean[] {
-  const fast = flingMeter(0, 0);
+  const speed = flingMeter(0, 0);
   let top = 0;
   let at = startAt;
-  return steps.map(([dy, dt]) => fast((top += dy), (at += dt)));
+  return steps.map(([dy, dt]) => speed((top += dy), (at += dt)) >= FLING_PX_PER_MS);
 }
 const frames = (n: number, dy: number, dt: number): [number, number][] => Array.from({ length: n }, () => [dy, dt]);
 
@@ -49,5 +49,23 @@ describe('flingMeter', () => {
     const seen = feed([...frames(5, 640, 16.7), ...frames(12, 5, 16.7)]);
     expect(seen.slice(1, 5)).not.toContain(false);
     expect(seen.at(-1)).toBe(false);
+  });
+});
+
+describe('flingLevel', () => {
+  it('racing is a fling fast enough that a card crosses the screen within a glance (PICTURE_GLANCE_MS)', () => {
+    const crossing = 860 / PICTURE_GLANCE_MS; // px/ms at which a card crosses an 860 px screen in a glance
+    expect(flingLevel(FLING_PX_PER_MS * 0.9, 860)).toEqual({ flinging: false, racing: false });
+    expect(flingLevel(FLING_PX_PER_MS, 860)).toEqual({ flinging: true, racing: false });
+    expect(flingLevel(crossing * 0.95, 860)).toEqual({ flinging: true, racing: false });
+    expect(flingLevel(crossing, 860)).toEqual({ flinging: true, racing: true });
+    // The bench's fling: 0.8 of a 900 px screen a 60 Hz frame.
+    expect(flingLevel((0.8 * 900) / 16.7, 900).racing).toBe(true);
+  });
+
+  it('a small window races at a lower speed, but never below fling speed', () => {
+    expect(flingLevel(3, 400).racing).toBe(true);
+    expect(flingLevel(3, 860).racing).toBe(false);
+    expect(flingLevel(2, 200)).toEqual({ flinging: false, racing: false });
   });
 });

@@ -25,7 +25,7 @@ import { usePosterFrame } from '../poster/poster.ts';
 
 import { chainDragProps } from '../chain/drag.ts';
 import { SourceLink } from '../chain/SourceLink.tsx';
-import { useLiteWhileFlinging } from '../scale/fling.ts';
+import { useFlingShape } from '../scale/fling.ts';
 import { TrashIcon } from '../../ui/StrokeIcon.tsx';
 
 /** How long a video card stays on screen before its <video> is made (its length badge and hover preview). */
@@ -63,8 +63,9 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const settled = useSettled(isVideo, VIDEO_AFTER_MS);
   const [hovered, setVideoLive] = useState(false);
   const videoLive = settled || hovered;
-  // Mounted during a fling: the picture and its badges only, until the scrolling slows (scale/fling.ts).
-  const lite = useLiteWhileFlinging();
+  // Mounted during a fling: the picture and its badges only, until the scrolling slows; during a
+  // racing one, not even the picture until it slows below that (scale/fling.ts).
+  const { lite, blank } = useFlingShape();
   const badgeNow = useNow(!!p && (p.status === 'starting' || p.status === 'processing' || (p.expiresAt != null && p.saveState === 'none')));
   if (!p) return null;
   // Just deleted: the slot stays, empty and inert, so a second click lands on nothing.
@@ -76,6 +77,8 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
   const missing = canRedownload(p);
   const shown = out && out.path && !gone ? previewPath(out) : null;
   const media = shown ? windowApi().mediaUrl(shown) : null;
+  // Held back while the gallery races past (scale/fling.ts): the area keeps its size and tone.
+  const heldBack = blank && (out?.kind === 'video' || out?.kind === 'image');
   const runMs = runTimeMs(p);
   const active = canCancel(p); // not terminal: still worth watching
   const message = p.error && p.status !== 'succeeded' ? { kind: 'error', text: p.error.message } : p.note ? { kind: 'note', text: p.note } : null;
@@ -141,7 +144,7 @@ export const Card = memo(function Card({ id, index, setSize }: { id: string; ind
             </svg>
             <span className="small">The file was deleted outside Kiln</span>
           </div>
-        ) : out?.kind === 'video' && out.path && !videoLive && out.thumbPath ? (
+        ) : heldBack ? null : out?.kind === 'video' && out.path && !videoLive && out.thumbPath ? (
           // Its poster until the card has stayed on screen a moment (useSettled): a <video> element
           // builds a media player and fetches the file's header, which on every card a fast scroll
           // passes cost the gallery its frame rate.

@@ -1,4 +1,4 @@
-// The speed a gallery scrolls at, read from its scroll events (fling.ts decides what it means).
+// The speed a gallery scrolls at, read from its scroll events, and what it means (fling.ts acts on it).
 //
 // One event's step over the time since the one before is not the speed: the browser dispatches
 // scroll events once a frame, and a frame that starts late (a busy main thread, a loaded machine)
@@ -9,6 +9,8 @@
 
 /** Faster than this (px per ms: 2,500 px/s, about three screens a second) is a fling. */
 export const FLING_PX_PER_MS = 2.5;
+/** Below this time on screen (the screen's height over the speed), a card's picture is not worth painting. */
+export const PICTURE_GLANCE_MS = 150;
 /** The speed is the path scrolled over (at most) the last this-many ms. */
 export const FLING_WINDOW_MS = 100;
 /** No span is taken as shorter than a 60 Hz frame: a step took at least the frame it came in. */
@@ -16,9 +18,9 @@ export const FRAME_MS = 16;
 
 /**
  * A meter for one scroll element, starting at `top`. Each call is one scroll event (the element's
- * scrollTop and the time it came): true when the gallery is moving at fling speed.
+ * scrollTop and the time it came): the speed the gallery is moving at, px per ms.
  */
-export function flingMeter(top: number, at: number): (top: number, at: number) => boolean {
+export function flingMeter(top: number, at: number): (top: number, at: number) => number {
   // The events of the last window, oldest first, and the one just before them. Bounded by the
   // window: events come at most once a frame.
   let before = { top, at };
@@ -36,6 +38,15 @@ export function flingMeter(top: number, at: number): (top: number, at: number) =
       path += Math.abs(e.top - prev);
       prev = e.top;
     }
-    return path / Math.max(FRAME_MS, at - base.at) >= FLING_PX_PER_MS;
+    return path / Math.max(FRAME_MS, at - base.at);
   };
+}
+
+/**
+ * What a scroll event at `speed` (px/ms) means in a screen `height` px tall: `flinging` at fling
+ * speed; `racing` when a card also crosses the whole screen within a glance (PICTURE_GLANCE_MS).
+ */
+export function flingLevel(speed: number, height: number): { flinging: boolean; racing: boolean } {
+  const flinging = speed >= FLING_PX_PER_MS;
+  return { flinging, racing: flinging && speed * PICTURE_GLANCE_MS >= height };
 }

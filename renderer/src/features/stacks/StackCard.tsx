@@ -10,7 +10,7 @@ import { fanoutStore, useFanout } from './store.ts';
 import { countStatuses, isRetryStack, needsRetry, stackProgress } from './stack-model.ts';
 import { groupProgress, useGroupProgress } from './useGroupProgress.ts';
 import { confirmRetryBudget } from '../cost/budget-gate.ts';
-import { useLiteWhileFlinging } from '../scale/fling.ts';
+import { useFlingShape } from '../scale/fling.ts';
 import './stacks.css';
 
 // One batch or compare in the gallery (issue 14): where its newest member would be, a single card
@@ -36,8 +36,9 @@ export const StackCard = memo(function StackCard({
   const local = stackProgress(runs);
   // The whole group's counts from the history (members on other pages, or hidden by a filter,
   // included); the loaded members' own until it answers. A retry family has no group to ask about.
-  // Mounted during a fling: the mosaic and its badge only, and no count asked yet (scale/fling.ts).
-  const lite = useLiteWhileFlinging();
+  // Mounted during a fling: the mosaic and its badge only, and no count asked yet; during a racing
+  // one, the badge alone (scale/fling.ts).
+  const { lite, blank } = useFlingShape();
   const whole = useGroupProgress(lite || isRetryStack(groupId) ? null : groupId);
   if (runs.length === 0) return null;
   const prog = whole ? { ...local, ...countStatuses(whole.byStatus) } : local;
@@ -88,9 +89,7 @@ export const StackCard = memo(function StackCard({
       onKeyDown={onKey}
     >
       <div className={`card-media stack-mosaic n${Math.min(4, thumbs.length)}`}>
-        {thumbs.map((p) => (
-          <StackThumb key={p.id} p={p} />
-        ))}
+        {!blank && thumbs.map((p) => <StackThumb key={p.id} p={p} />)}
         <span className="stack-badge" aria-hidden="true">
           {kind === 'compare' ? '⇆' : kind === 'retry' ? '↻' : '▤'} {kind === 'retry' ? runs.length : prog.total}
         </span>
