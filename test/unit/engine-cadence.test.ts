@@ -126,6 +126,26 @@ describe('nextLookDelay', () => {
     },
     { name: 'running, no history, early: the quick pace', ctx: { status: 'processing', inStatus: 2000 }, ms: D.processingMs },
     { name: 'running, no history, long: eased off (no prediction to aim at)', ctx: { status: 'processing', inStatus: 120_000 }, ms: D.processingMaxMs },
+    {
+      name: 'running, nothing predicts its end, early, swept with a few others: the endgame pace (a look is a share of one sweep)',
+      ctx: { status: 'processing', inStatus: 2000, fewSwept: true },
+      ms: D.endgameMs,
+    },
+    {
+      name: 'the same past the processing ramp: eased off as when polled alone (a long run with no steps is not swept four times a second)',
+      ctx: { status: 'processing', inStatus: 30_000, fewSwept: true },
+      ms: nextLookDelay(ctx({ status: 'processing', inStatus: 30_000 })),
+    },
+    {
+      name: 'swept with a few, but its end predicted far off: the prediction decides',
+      ctx: { status: 'processing', inStatus: 1000, typicalRunMs: 40_000, fewSwept: true },
+      ms: nextLookDelay(ctx({ status: 'processing', inStatus: 1000, typicalRunMs: 40_000 })),
+    },
+    {
+      name: 'swept with a few, still starting: the status pace',
+      ctx: { status: 'starting', sinceCreate: 5000, inStatus: 5000, fewSwept: true },
+      ms: nextLookDelay(ctx({ status: 'starting', sinceCreate: 5000, inStatus: 5000 })),
+    },
     { name: 'a queue position on a running run is ignored', ctx: { status: 'processing', inStatus: 2000, queuePosition: 5 }, ms: D.processingMs },
   ];
   for (const row of rows) it(row.name, () => expect(nextLookDelay(ctx(row.ctx))).toBe(row.ms));

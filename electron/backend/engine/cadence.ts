@@ -99,6 +99,11 @@ export interface LookContext {
   typicalRunMs: number | null;
   /** The last progress its logs showed in this status (tqdm steps), and how far into the status it was seen (ms). */
   progress?: ProgressSeen | null;
+  /**
+   * Looked at by list sweeps that cover only a handful of runs (EngineOptions.listFewAt): one
+   * request looks at all of them, so a look costs this run a share of one request.
+   */
+  fewSwept?: boolean;
 }
 
 /** Steps done of the total, and about when (ms into `processing`) the run reached that step (stepSeenAt). */
@@ -155,6 +160,10 @@ export function stepSeenAt(current: number, inStatus: number, prevLookInStatus: 
  *   two processing looks for one from history), then the endgame pace (endgameMs)
  *   until the end shows; once the run is overdue by endgameOverrunShare of the prediction, the
  *   processing pace (processingMs, not the eased one) — the prediction was wrong, the end is near.
+ * - Running, nothing predicts its end, early in `processing` (processingRampMs), and swept with a
+ *   handful of others (fewSwept): the endgame pace. A short model's run ends within seconds of its
+ *   start, at a moment nothing predicts yet; the official client looks at each run every 500 ms,
+ *   and a sweep shared by a few runs can look twice as often for a fraction of its requests.
  * - Otherwise the status-only cadence (nextPollDelay).
  *
  * Table-tested in test/unit/engine-cadence.test.ts.
@@ -188,6 +197,7 @@ export function nextLookDelay(ctx: LookContext, opts: CadenceOptions = DEFAULT_C
     const overrun = Math.max(4 * opts.endgameMs, opts.endgameOverrunShare * predicted.ms);
     return -left <= overrun ? opts.endgameMs : opts.processingMs;
   }
+  if (ctx.status === 'processing' && ctx.fewSwept && ctx.inStatus <= opts.processingRampMs) return Math.min(base, opts.endgameMs);
   return base;
 }
 

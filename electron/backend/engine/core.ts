@@ -118,6 +118,8 @@ export interface EngineState {
   streams: number;
   listBusy: boolean;
   listDueAt: number;
+  /** How many runs the last tick followed through list sweeps (0: none, each is polled alone). */
+  swept: number;
   /** Per model, when a list sweep last saw one of its runs end (opts.listEndsMs: its other running ones are likely near the end too). */
   listEndsSeen: Map<string, number>;
   nextProbeAt: number;

@@ -28,6 +28,9 @@ export function createFollow(
     );
   }
 
+  /** The runs followed are few enough that one sweep looks at them all at the endgame pace (cadence.ts, `fewSwept`). */
+  const fewSwept = () => c.swept > 0 && c.swept <= c.opts.listFewAt;
+
   /**
    * The gap between sweeps grows with the number followed: a sweep costs one page per 100, and
    * ARCHITECTURE.md, "Performance targets" asks for 1.5 s detection with a few in flight but 5 s with 1,000, so a big batch is
@@ -95,6 +98,7 @@ export function createFollow(
                   queueMoved: null,
                   typicalRunMs: r.status === 'processing' ? c.typicalRun(t.intent.model, r.version ?? null) : null,
                   progress: f.progressSeen,
+                  fewSwept: fewSwept(),
                 },
                 c.opts.cadence,
               );
@@ -305,6 +309,7 @@ export function createFollow(
       queueMoved: moved,
       typicalRunMs: p.status === 'processing' ? c.typicalRun(next.model, next.version) : null,
       progress: f.progressSeen,
+      fewSwept: fewSwept(),
     };
     t.dueAt = now + nextLookDelay(look, c.opts.cadence);
     // Its stream, if it has one (streams.ts): a status stream that follows it also defers this look.

@@ -68,6 +68,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     streams: 0,
     listBusy: false,
     listDueAt: 0,
+    swept: 0,
     listEndsSeen: new Map(),
     nextProbeAt: 0,
     probing: false,

@@ -74,6 +74,7 @@ export function createScheduler(c: Core): Pick<EngineOps, 'run' | 'schedule' | '
     }
 
     const listMode = !!c.provider.list && followed.length >= c.opts.listThreshold;
+    c.swept = listMode ? followed.length : 0;
     let processing = 0;
     for (const t of followed) if (t.phase.seenStatus === 'processing') processing++;
     const refreshMs = Math.max(c.opts.processingRefreshMs, (processing * 1000) / c.opts.progressRequestsPerSec);
