@@ -7,6 +7,8 @@
 // form change: it asks the backend for the model's Price once (`cost:price`) and calls
 // `estimateRun` locally, so the figure next to Generate never waits on IPC or the network.
 
+import { FAL_IMAGE_SIZES } from './image-size.ts';
+
 export type CostProvider = 'replicate' | 'fal';
 
 /** How a model is billed. `output`: per image/video/file produced; `second`: per second of
@@ -79,24 +81,12 @@ function videoSeconds(input: Record<string, unknown>, schema?: Record<string, un
   return null;
 }
 
-/**
- * fal's named image sizes (its `ImageSize` enum: `image_size: "landscape_4_3"`), in pixels. Models
- * differ in how they round an odd size; these are the sizes fal's image models document.
- */
-const FAL_IMAGE_SIZES: Record<string, [number, number]> = {
-  square_hd: [1024, 1024],
-  square: [512, 512],
-  portrait_4_3: [768, 1024],
-  portrait_16_9: [576, 1024],
-  landscape_4_3: [1024, 768],
-  landscape_16_9: [1024, 576],
-};
 /** The largest image side believed in a size (an input's or an answer's). */
 export const MAX_IMAGE_SIDE = 65_535;
 
 function pixelsOf(v: unknown): number | null {
   if (typeof v === 'string') {
-    const size = FAL_IMAGE_SIZES[v];
+    const size = Object.hasOwn(FAL_IMAGE_SIZES, v) ? FAL_IMAGE_SIZES[v] : undefined;
     return size ? size[0] * size[1] : null;
   }
   if (v && typeof v === 'object') {
@@ -356,9 +346,6 @@ export function overridePrice(provider: CostProvider, model: string, o: { unit: 
     tableDate: null,
   };
 }
-
-/** A history run's model as a ref (ARCHITECTURE.md, "Fixed interfaces"): records keep fal's endpoint id without its `fal:`. */
-export const runRef = (r: { provider: string; model: string }): string => (r.provider === 'fal' ? `fal:${r.model}` : r.model);
 
 /** `replicate:OWNER/NAME[:VERSION]`, bare `OWNER/NAME[:VERSION]` (Replicate), `fal:ENDPOINT_ID` (ARCHITECTURE.md, "Fixed interfaces"). */
 export function costKey(ref: string): { provider: CostProvider; model: string } | null {

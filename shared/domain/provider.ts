@@ -13,3 +13,6 @@ export function splitModelRef(ref: string): { provider: ProviderId; ref: string 
   if (!m) return { provider: 'replicate', ref: s };
   return { provider: m[1]!.toLowerCase() as ProviderId, ref: m[2]!.trim() };
 }
+
+/** A history run's model as a ref, what the composer, estimates and compare take (ARCHITECTURE.md, "Fixed interfaces"): records keep fal's endpoint id without its `fal:`. */
+export const runRef = (r: { provider: string; model: string }): string => (r.provider === 'fal' ? `fal:${r.model}` : r.model);

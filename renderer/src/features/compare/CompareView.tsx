@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type PointerEvent } from 'react';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import type { CanonicalInput } from '../../../../shared/compare/canonical.ts';
 import { parseRatio } from '../../../../shared/compare/canonical.ts';
+import { runRef } from '../../../../shared/domain/provider.ts';
 import { useShallow } from 'zustand/react/shallow';
 import { usePredictions, predictionsStore, uiStore } from '../../stores/index.ts';
 import { windowApi, errorMessage } from '../../api.ts';
@@ -77,13 +78,13 @@ export function CompareView({ groupId }: { groupId: string }) {
   const zoomStyle = { transform: `scale(${zoom})`, transformOrigin: `${origin.x}% ${origin.y}%` };
 
   const rerun = async () => {
-    const refs = prog.current.map((p) => ({ model: p.provider === 'fal' ? `fal:${p.model}` : p.model, input: p.input, schema: null }));
+    const refs = prog.current.map((p) => ({ model: runRef(p), input: p.input, schema: null }));
     if (!(await confirmGroupBudget(refs))) return;
     try {
       const res = await windowApi().invoke('predictions:createGroup', {
         kind: 'compare',
         members: prog.current.map((p) => ({
-          model: p.provider === 'fal' ? `fal:${p.model}` : p.model,
+          model: runRef(p),
           version: p.version === 'hidden' ? null : p.version,
           input: p.input,
         })),
@@ -99,9 +100,7 @@ export function CompareView({ groupId }: { groupId: string }) {
     fanoutStore.getState().openView(null);
     // The image went only to the models that take one: take it from whichever member has it.
     const image = prog.current.map(canonicalOf).find((c) => c.image)?.image ?? '';
-    fanoutStore
-      .getState()
-      .openCompare({ models: prog.current.map((p) => (p.provider === 'fal' ? `fal:${p.model}` : p.model)), canonical: { ...canonicalOf(first), image } });
+    fanoutStore.getState().openCompare({ models: prog.current.map(runRef), canonical: { ...canonicalOf(first), image } });
   };
 
   return (

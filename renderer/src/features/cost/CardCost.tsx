@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
-import { estimateRun, runRef } from '../../../../shared/domain/cost.ts';
+import { estimateRun } from '../../../../shared/domain/cost.ts';
+import { runRef } from '../../../../shared/domain/provider.ts';
 import type { PredictionView } from '../../../../shared/domain/prediction.ts';
 import { runCosts } from '../../stores/run-costs.ts';
 import { costText, retryText } from './format.ts';

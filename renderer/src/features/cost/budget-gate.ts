@@ -2,7 +2,8 @@ import { validateForm } from '../../../../shared/schema-form.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { composerStore, uiStore } from '../../stores/index.ts';
 import { costStore } from '../../stores/cost.ts';
-import { runRef, type CostFigure } from '../../../../shared/domain/cost.ts';
+import type { CostFigure } from '../../../../shared/domain/cost.ts';
+import { runRef } from '../../../../shared/domain/provider.ts';
 import type { Req, Res } from '../../../../shared/ipc.ts';
 
 // The check before anything paid is sent (ARCHITECTURE.md, "Money"): Generate's form × N, a batch

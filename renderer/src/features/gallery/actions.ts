@@ -1,4 +1,5 @@
 import type { OutputView, PredictionView } from '../../../../shared/domain/prediction.ts';
+import { runRef } from '../../../../shared/domain/provider.ts';
 import { windowApi, errorMessage, errorCode } from '../../api.ts';
 import { composerStore, predictionsStore, uiStore } from '../../stores/index.ts';
 import { openExternal } from '../../components/external.ts';
@@ -59,7 +60,7 @@ export function cancel(id: string): void {
 
 /** Remix only fills the composer: its run goes through Generate, which asks about the budget. */
 export function remix(p: PredictionView, errors?: Record<string, string>): void {
-  const ready = composerStore.getState().selectModel(p.model, { version: p.version, values: p.input, errors, seed: p.seed });
+  const ready = composerStore.getState().selectModel(runRef(p), { version: p.version, values: p.input, errors, seed: p.seed });
   uiStore.getState().openDetail(null);
   uiStore.getState().setComposerOpen(true);
   uiStore
