@@ -2,10 +2,17 @@
 // dialects: Replicate's (enums as `allOf:[{$ref}]`, `x-order` per property, `format: uri` for
 // files) and fal's (pydantic: `anyOf` unions such as `image_size` = ImageSize | preset enum,
 // `anyOf:[T, {type:null}]` for optionals, `x-fal-order-properties` on the object, `*_url` strings
-// for files). Pure: the composer renders whatever this returns, and anything it cannot understand
+// for files; a union of presets and a `{width, height}` object is a `size` field). Pure: the composer renders whatever this returns, and anything it cannot understand
 // becomes a JSON field rather than breaking the form.
 
-export type FieldKind = 'prompt' | 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'array' | 'file' | 'json';
+export type FieldKind = 'prompt' | 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'array' | 'file' | 'json' | 'size';
+
+/** Inclusive bounds of a number, and its default, each null when the schema gives none. */
+export interface Bounds {
+  min: number | null;
+  max: number | null;
+  default: number | null;
+}
 
 export interface FormField {
   name: string;
@@ -17,8 +24,10 @@ export interface FormField {
   /** number/integer bounds (inclusive) */
   min: number | null;
   max: number | null;
-  /** enum choices, in the schema's order; for 'json', the presets a union also takes by name */
+  /** enum choices, in the schema's order; for 'json' and 'size', the presets a union also takes by name */
   options: (string | number)[] | null;
+  /** 'size': a custom size's width and height (whole numbers when `integer`), besides the presets */
+  dims?: { width: Bounds; height: Bounds; integer: boolean } | null;
   /** array: the item kind ('string' | 'number' | 'integer' | 'file'); json: 'json' when the value must be a list */
   itemKind: FieldKind | null;
   /** for 'string': render as several lines (prompts, long text) */
@@ -75,8 +84,31 @@ function resolve(s: unknown, defs: Record<string, Schema>, budget: { left: numbe
   return out;
 }
 
-/** Where a union keeps its preset choices when its value is edited as JSON (see union). */
+/** Where a union keeps its preset choices when its value is edited as JSON or as a size (see union). */
 const PRESETS = 'x-kiln-presets';
+/** Where a union of presets and a `{width, height}` object keeps that object's bounds (see union). */
+const DIMS = 'x-kiln-dims';
+
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** A number schema's inclusive bounds (an exclusive bound of a whole number is one step in). */
+function boundsOf(s: Schema, integer: boolean): Bounds {
+  return {
+    min: num(s.minimum) ?? (num(s.exclusiveMinimum) != null && integer ? num(s.exclusiveMinimum)! + 1 : null),
+    max: num(s.maximum) ?? (num(s.exclusiveMaximum) != null && integer ? num(s.exclusiveMaximum)! - 1 : null),
+    default: num(s.default),
+  };
+}
+
+/** fal's `ImageSize`: an object whose width and height are numbers. Its bounds, or null. */
+function dimensionsOf(m: Schema): FormField['dims'] {
+  const props = isObj(m.properties) ? m.properties : null;
+  const w = props && isObj(props.width) ? props.width : null;
+  const h = props && isObj(props.height) ? props.height : null;
+  const numeric = (x: Schema | null) => x !== null && (x.type === 'integer' || x.type === 'number');
+  if (!numeric(w) || !numeric(h)) return null;
+  const integer = w!.type === 'integer' && h!.type === 'integer';
+  return { width: boundsOf(w!, integer), height: boundsOf(h!, integer), integer };
+}
 
 const isNull = (s: Schema) => s.type === 'null' || (Array.isArray(s.enum) && s.enum.length === 1 && s.enum[0] === null);
 const choiceList = (s: Schema): (string | number)[] | null =>
@@ -101,6 +133,10 @@ function union(members: (Schema | null)[], outer: Schema): Schema | null {
     .map(choiceList)
     .filter((c): c is (string | number)[] => c !== null)
     .flat();
+  // Presets or a width and height (fal's `image_size`): a size, whatever its default.
+  const sized = known.filter((m) => choiceList(m) === null);
+  const dims = sized.length === 1 ? dimensionsOf(sized[0]!) : null;
+  if (choices.length && dims && choices.every((c) => typeof c === 'string')) return { ...outer, [PRESETS]: [...new Set(choices)], [DIMS]: dims };
   if (choices.length && (outer.default === undefined || outer.default === null || choices.includes(outer.default as string | number))) {
     return { ...outer, type: typeof choices[0] === 'number' ? 'number' : 'string', enum: [...new Set(choices)] };
   }
@@ -138,6 +174,7 @@ function humanise(name: string): string {
 }
 
 function kindOf(s: Schema, name: string): { kind: FieldKind; itemKind: FieldKind | null; multiline: boolean } {
+  if (isObj(s[DIMS])) return { kind: 'size', itemKind: null, multiline: false };
   if (Array.isArray(s.enum) && s.enum.length > 0 && s.enum.every((v) => typeof v === 'string' || typeof v === 'number')) {
     return { kind: 'enum', itemKind: null, multiline: false };
   }
@@ -234,18 +271,19 @@ export function buildFormFields(schema: Record<string, unknown> | null | undefin
       continue;
     }
     const { kind, itemKind, multiline } = kindOf(s, name);
-    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-    const presets = kind === 'json' && Array.isArray(s[PRESETS]) ? (s[PRESETS] as (string | number)[]) : null;
+    const presets = (kind === 'json' || kind === 'size') && Array.isArray(s[PRESETS]) ? (s[PRESETS] as (string | number)[]) : null;
+    const bounds = boundsOf(s, kind === 'integer');
     fields.push({
       name,
       label: title,
       kind,
       required: required.has(name),
-      description: presets ? `${desc ? `${desc} ` : ''}JSON, or one of: ${presets.join(', ')}.` : desc,
+      description: presets && kind === 'json' ? `${desc ? `${desc} ` : ''}JSON, or one of: ${presets.join(', ')}.` : desc,
       default: s.default,
-      min: num(s.minimum) ?? (num(s.exclusiveMinimum) != null && kind === 'integer' ? num(s.exclusiveMinimum)! + 1 : null),
-      max: num(s.maximum) ?? (num(s.exclusiveMaximum) != null && kind === 'integer' ? num(s.exclusiveMaximum)! - 1 : null),
+      min: bounds.min,
+      max: bounds.max,
       options: kind === 'enum' ? (s.enum as (string | number)[]) : presets,
+      ...(kind === 'size' ? { dims: s[DIMS] as FormField['dims'] } : {}),
       itemKind,
       multiline,
       order,
@@ -352,6 +390,15 @@ export function validateForm(
         v = arr;
         break;
       }
+      case 'size': {
+        const size = readSize(f, v);
+        if (typeof size === 'object' && 'error' in size) {
+          errors[f.name] = size.error;
+          continue;
+        }
+        v = size;
+        break;
+      }
       case 'json': {
         if (typeof v === 'string') {
           // A union that takes text too (its default is text, e.g. "auto") keeps plain words as they are.
@@ -383,4 +430,42 @@ export function validateForm(
     input[f.name] = v;
   }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, input };
+}
+
+/**
+ * A size field's value as fal takes it: one of the presets by name, or `{width, height}` within
+ * the schema's bounds. Typed text may be a preset, "1024x768" or the object as JSON.
+ */
+export function readSize(f: FormField, v: unknown): string | number | { width: number; height: number } | { error: string } {
+  const presets = f.options ?? [];
+  const either = `Choose one of ${presets.join(', ')}, or a width and height`;
+  let value = v;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    const preset = presets.find((o) => String(o) === text);
+    if (preset !== undefined) return preset;
+    const wxh = /^(\d+)\s*[x×]\s*(\d+)$/i.exec(text);
+    if (wxh) value = { width: Number(wxh[1]), height: Number(wxh[2]) };
+    else {
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return { error: either };
+      }
+    }
+  }
+  if (!isObj(value)) return { error: either };
+  const out: { width: number; height: number } = { width: 0, height: 0 };
+  for (const side of ['width', 'height'] as const) {
+    const b = f.dims?.[side];
+    const raw = value[side];
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    const name = side === 'width' ? 'Width' : 'Height';
+    if (!Number.isFinite(n)) return { error: `${name}: enter a number` };
+    if (f.dims?.integer !== false && !Number.isInteger(n)) return { error: `${name}: enter a whole number` };
+    if (b?.min != null && n < b.min) return { error: `${name} must be at least ${b.min}` };
+    if (b?.max != null && n > b.max) return { error: `${name} must be at most ${b.max}` };
+    out[side] = n;
+  }
+  return out;
 }

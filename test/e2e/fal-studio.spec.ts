@@ -179,3 +179,56 @@ test.describe('fal key from FAL_KEY', () => {
     await expect(ok.locator('img')).toBeVisible();
   });
 });
+
+test.describe('fal image sizes', () => {
+  test.use({ falOptions: { falKey: 'sim' } });
+
+  test('image_size is a preset or a custom width × height: bounds named, the object sent as fal takes it', async ({ page, kilnFal, falSim }, testInfo) => {
+    await openStudio(page, kilnFal.url);
+    await pickModel(page, FLUX_DEV);
+    await showAdvanced(page);
+    const size = page.getByLabel('Image Size', { exact: true });
+    await expect(size).toHaveValue('landscape_4_3');
+    await expect(size.locator('option:checked')).toHaveText('Landscape 4:3 (1024×768)');
+
+    // Custom starts from the preset's pixels.
+    await size.selectOption({ label: 'Custom size…' });
+    const width = page.getByLabel('Image Size: width');
+    const height = page.getByLabel('Image Size: height');
+    await expect(width).toHaveValue('1024');
+    await expect(height).toHaveValue('768');
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(200);
+      await page.locator('[data-field="image_size"]').screenshot({ path: testInfo.outputPath(`image-size-custom-${scheme}.png`) });
+    }
+
+    // Past ImageSize's maximum: the side is named, nothing is sent.
+    await width.fill('20000');
+    await page.getByLabel('Prompt', { exact: true }).fill('a tall kiln chimney');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect(page.locator('[data-field="image_size"] .field-error')).toHaveText('Width must be at most 14142');
+    await expect(card(page, 'a tall kiln chimney')).toHaveCount(0);
+
+    await width.fill('1200');
+    await height.fill('800');
+    const c = await generate(page, 'a tall kiln chimney');
+    falSim.control.advance(60_000);
+    await expect(c).toHaveAccessibleName(/— succeeded, saved/, { timeout: 45_000 });
+    // What fal received, read back from its request history as a client would.
+    const history = (await (
+      await fetch(`${falSim.apiUrl}/models/requests/by-endpoint?endpoint_id=fal-ai/flux/dev&expand=payloads`, {
+        headers: { authorization: `Key ${falSim.key}` },
+      })
+    ).json()) as { items: { json_input?: { prompt?: string; image_size?: unknown } }[] };
+    const sent = history.items.find((i) => i.json_input?.prompt === 'a tall kiln chimney');
+    expect(sent?.json_input?.image_size).toEqual({ width: 1200, height: 800 });
+
+    // Remix brings the run back on fal (its record keeps fal's endpoint id without `fal:`; read as a
+    // Replicate model it asked for a Replicate key), the custom size as width and height.
+    await size.selectOption('square_hd');
+    await c.getByRole('button', { name: 'Remix' }).click();
+    await expect(width).toHaveValue('1200');
+    await expect(height).toHaveValue('800');
+  });
+});

@@ -15,7 +15,7 @@ function falInput(id: string) {
 }
 
 describe('fal input schemas in the composer form', () => {
-  it('renders fal-ai/flux/dev: prompt first, image_size as its presets, bounds and enums', () => {
+  it('renders fal-ai/flux/dev: prompt first, image_size as a size (presets or width × height), bounds and enums', () => {
     const fields = buildFormFields(falInput('fal-ai/flux/dev'));
     expect(fields.map((f) => f.name)).toEqual([
       'prompt',
@@ -29,10 +29,12 @@ describe('fal input schemas in the composer form', () => {
       'sync_mode',
     ]);
     expect(fields[0]).toMatchObject({ name: 'prompt', kind: 'prompt', required: true });
-    // ImageSize{width,height} | "square_hd" | …: the presets become choices, the default kept.
+    // ImageSize{width,height} | "square_hd" | …: a size — the presets by name, or a custom width and
+    // height within ImageSize's own bounds (exclusiveMinimum 0 → at least 1) — the default kept.
     const size = fields.find((f) => f.name === 'image_size')!;
-    expect(size).toMatchObject({ kind: 'enum', default: 'landscape_4_3', label: 'Image Size' });
+    expect(size).toMatchObject({ kind: 'size', default: 'landscape_4_3', label: 'Image Size' });
     expect(size.options).toEqual(['square_hd', 'square', 'portrait_4_3', 'portrait_16_9', 'landscape_4_3', 'landscape_16_9']);
+    expect(size.dims).toEqual({ width: { min: 1, max: 14142, default: 512 }, height: { min: 1, max: 14142, default: 512 }, integer: true });
     expect(fields.find((f) => f.name === 'num_inference_steps')).toMatchObject({ kind: 'integer', min: 1, max: 50, default: 28 });
     expect(fields.find((f) => f.name === 'output_format')).toMatchObject({ kind: 'enum', options: ['jpeg', 'png'] });
     expect(fields.find((f) => f.name === 'enable_safety_checker')).toMatchObject({ kind: 'boolean', default: true });
@@ -41,6 +43,17 @@ describe('fal input schemas in the composer form', () => {
     const v = validateForm(fields, { ...initialValues(fields), prompt: 'a fox' });
     expect(v.ok).toBe(true);
     if (v.ok) expect(v.input).toMatchObject({ prompt: 'a fox', image_size: 'landscape_4_3', num_inference_steps: 28, output_format: 'jpeg' });
+    // A custom size is sent as the object fal documents; typed as "W x H" or JSON too; bounds hold.
+    const send = (image_size: unknown) => validateForm(fields, { ...initialValues(fields), prompt: 'a fox', image_size });
+    expect(send({ width: 1200, height: 800 })).toMatchObject({ ok: true, input: { image_size: { width: 1200, height: 800 } } });
+    expect(send({ width: '1200', height: '800' })).toMatchObject({ ok: true, input: { image_size: { width: 1200, height: 800 } } });
+    expect(send('1200 x 800')).toMatchObject({ ok: true, input: { image_size: { width: 1200, height: 800 } } });
+    expect(send('{"width": 640, "height": 480}')).toMatchObject({ ok: true, input: { image_size: { width: 640, height: 480 } } });
+    expect(send({ width: 0, height: 800 })).toEqual({ ok: false, errors: { image_size: 'Width must be at least 1' } });
+    expect(send({ width: 1200, height: 20_000 })).toEqual({ ok: false, errors: { image_size: 'Height must be at most 14142' } });
+    expect(send({ width: 1200.5, height: 800 })).toEqual({ ok: false, errors: { image_size: 'Width: enter a whole number' } });
+    expect(send({ width: '', height: 800 })).toEqual({ ok: false, errors: { image_size: 'Width: enter a number' } });
+    expect(send('huge')).toMatchObject({ ok: false, errors: { image_size: expect.stringMatching(/square_hd.*width and height/) } });
   });
 
   it('finds the file input of an image-to-image endpoint (image_url is a plain string in fal)', () => {
@@ -92,8 +105,8 @@ describe('fal input schemas in the composer form', () => {
     expect(fields.find((f) => f.name === 'style')).toMatchObject({ kind: 'string', default: null });
     expect(fields.find((f) => f.name === 'steps')).toMatchObject({ kind: 'integer', min: 1, max: 8 });
     expect(fields.find((f) => f.name === 'strength')).toMatchObject({ kind: 'number', max: 1 });
-    // A custom size as the default: the whole value is edited as JSON, and sent as the object.
-    expect(fields.find((f) => f.name === 'size')).toMatchObject({ kind: 'json' });
+    // A custom size as the default: a size field, sent as the object.
+    expect(fields.find((f) => f.name === 'size')).toMatchObject({ kind: 'size', default: { width: 640, height: 480 } });
     expect(fields.find((f) => f.name === 'acceleration')).toMatchObject({ kind: 'enum', options: ['none', 'regular', 'high'] });
     expect(fields.find((f) => f.name === 'image_urls')).toMatchObject({ kind: 'array', itemKind: 'file' });
     const v = validateForm(fields, initialValues(fields));
@@ -174,12 +187,16 @@ describe('a size that is a preset or a custom object, its default a custom one (
     components: { schemas: { ImageSize: { type: 'object', properties: { width: { type: 'integer' }, height: { type: 'integer' } } } } },
   };
 
-  it('is edited as JSON that also takes a preset by its name, and says which', () => {
+  it('is a size field with the custom default, that also takes a preset by its name', () => {
     const fields = buildFormFields(schema);
     const size = fields.find((f) => f.name === 'image_size')!;
-    expect(size.kind).toBe('json');
+    expect(size.kind).toBe('size');
+    expect(size.default).toEqual({ width: 2048, height: 2048 });
     expect(size.options).toEqual(['square_hd', 'square', 'portrait_4_3', 'landscape_16_9']);
-    expect(size.description).toMatch(/square_hd/);
+    expect(validateForm(fields, { ...initialValues(fields), prompt: 'p' })).toEqual({
+      ok: true,
+      input: { prompt: 'p', image_size: { width: 2048, height: 2048 } },
+    });
     const preset = validateForm(fields, { ...initialValues(fields), prompt: 'p', image_size: ' landscape_16_9 ' });
     expect(preset).toEqual({ ok: true, input: { prompt: 'p', image_size: 'landscape_16_9' } });
     const custom = validateForm(fields, { ...initialValues(fields), prompt: 'p', image_size: '{"width": 1024, "height": 768}' });

@@ -44,7 +44,7 @@ export function BatchDialog() {
 
   const promptField = fields.find((f) => f.name === 'prompt') ?? fields.find((f) => f.kind === 'prompt') ?? null;
   const seedField = fields.find((f) => /^seed$/i.test(f.name) && (f.kind === 'integer' || f.kind === 'number')) ?? null;
-  const axisFields = fields.filter((f) => f !== promptField && f !== seedField && ['integer', 'number', 'enum', 'boolean', 'string'].includes(f.kind));
+  const axisFields = fields.filter((f) => f !== promptField && f !== seedField && ['integer', 'number', 'enum', 'boolean', 'string', 'size'].includes(f.kind));
 
   // The whole plan, recomputed as the person types: the count, each member's input, or why not.
   const plan = useMemo(() => {

@@ -4,6 +4,7 @@ import { composerStore, useComposer } from '../../stores/index.ts';
 import { FileInput } from './FileInput.tsx';
 import { expectedKind } from './file-kind.ts';
 import { RadioGroup } from '../../ui/RadioGroup.tsx';
+import { SizeInput } from './SizeInput.tsx';
 
 export function Field({ field: f }: { field: FormField }) {
   const value = useComposer((s) => s.values[f.name]);
@@ -99,6 +100,9 @@ export function Field({ field: f }: { field: FormField }) {
       );
       break;
     }
+    case 'size':
+      control = <SizeInput field={f} value={value} onChange={set} common={common} />;
+      break;
     case 'file':
       control = (
         <FileInput
