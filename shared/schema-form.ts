@@ -2,8 +2,9 @@
 // dialects: Replicate's (enums as `allOf:[{$ref}]`, `x-order` per property, `format: uri` for
 // files) and fal's (pydantic: `anyOf` unions such as `image_size` = ImageSize | preset enum,
 // `anyOf:[T, {type:null}]` for optionals, `x-fal-order-properties` on the object, `*_url` strings
-// for files; a union of presets and a `{width, height}` object is a `size` field). Pure: the composer renders whatever this returns, and anything it cannot understand
-// becomes a JSON field rather than breaking the form.
+// for files; a union of presets and a `{width, height}` object is a `size` field). Pure: the
+// composer renders whatever this returns, and anything it cannot understand becomes a JSON field
+// rather than breaking the form.
 
 export type FieldKind = 'prompt' | 'string' | 'number' | 'integer' | 'boolean' | 'enum' | 'array' | 'file' | 'json' | 'size';
 
