@@ -152,7 +152,7 @@ describe('models from both providers', () => {
     expect(d).toMatchObject({ ref: 'fal:fal-ai/flux/dev', provider: 'fal', official: true, latestVersionId: null });
     const fields = buildFormFields(d.inputSchema);
     expect(fields.map((f) => f.name).slice(0, 2)).toEqual(['prompt', 'image_size']);
-    expect(fields.find((f) => f.name === 'image_size')!.kind).toBe('enum');
+    expect(fields.find((f) => f.name === 'image_size')!.kind).toBe('size'); // fal's presets or a width × height
     expect(await call(b, 'models:versions', { ref: 'fal:fal-ai/flux/dev' })).toEqual([]);
 
     // The schema snapshot goes with a fal run created after models:get.
