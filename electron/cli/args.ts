@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { splitModelRef } from '../../shared/domain/provider.ts';
+import { runRef, splitModelRef } from '../../shared/domain/provider.ts';
 import { parseEndpointId } from '../backend/providers/fal/endpoint.ts';
 
 // `kiln` argument parsing (ARCHITECTURE.md, "Fixed interfaces"), pure so it is unit-tested without spawning anything.
@@ -172,7 +172,7 @@ export function parseModelArg(ref: string): ModelArg {
 
 /** The reference as ARCHITECTURE.md, "Fixed interfaces" writes it back (`fal:…`, or Replicate's bare `OWNER/NAME[:VERSION]`). */
 export function modelRefOf(rec: { provider?: string | null; model: string; version?: string | null }): string {
-  if (rec.provider === 'fal') return `fal:${rec.model}`;
+  if (rec.provider === 'fal') return runRef({ provider: 'fal', model: rec.model });
   return rec.version ? `${rec.model}:${rec.version}` : rec.model;
 }
 

@@ -2,6 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import path from 'node:path';
 import { costOfRun, roundUsd, type CostFigure, type CostProvider } from '../../../shared/domain/cost.ts';
 import { isTerminal } from '../../../shared/domain/status.ts';
+import { runRef } from '../../../shared/domain/provider.ts';
 import type { Clock, Logger } from '../types.ts';
 import type { Catalogue } from '../pricing/catalogue.ts';
 import { DB_FILE, connect } from '../history/db.ts';
@@ -127,7 +128,7 @@ export function createLedger(opts: {
     const job = (async () => {
       let cur = row;
       if (opts.catalogue.falPrices.stale(rec.model)) {
-        await opts.catalogue.ensure([`fal:${rec.model}`]);
+        await opts.catalogue.ensure([runRef(rec)]);
         const fig = costOfRun(opts.catalogue.priceOf('fal', rec.model), toOutcome({ ...rec, outputRows: opts.outputCount(rec.id) }));
         if (db.isOpen && (fig.usd !== cur.usd || fig.basis !== cur.basis)) write((cur = { ...cur, ...fig }));
       }

@@ -1,4 +1,5 @@
 import type { ModelDetail, ModelSummary } from '../../../shared/domain/model.ts';
+import { runRef } from '../../../shared/domain/provider.ts';
 import type { FalClient, FalModel } from '../providers/fal/client.ts';
 
 // fal's platform models as the composer's ModelSummary/ModelDetail (ARCHITECTURE.md, "Fixed interfaces": refs are
@@ -8,7 +9,7 @@ import type { FalClient, FalModel } from '../providers/fal/client.ts';
 /** fal endpoints the picker opens with beside Replicate's featured collection: images, upscaling, video. */
 export const FAL_FEATURED = ['fal-ai/flux/schnell', 'fal-ai/flux/dev', 'fal-ai/esrgan', 'fal-ai/kling-video/v2.1/master/text-to-video'];
 
-export const falRef = (endpointId: string) => `fal:${endpointId}`;
+export const falRef = (endpointId: string) => runRef({ provider: 'fal', model: endpointId });
 
 export function falSummary(m: FalModel): ModelSummary {
   return {

@@ -8,7 +8,7 @@ import { LIMITS } from '../../../../shared/limits.ts';
 import type { RemoteModel, RemoteVersion } from '../../providers/replicate/types.ts';
 import { ProviderError } from '../../providers/replicate/errors.ts';
 import { rememberInputSchema } from '../../engine/schemas.ts';
-import { splitModelRef, type ProviderId } from '../../../../shared/domain/provider.ts';
+import { runRef, splitModelRef, type ProviderId } from '../../../../shared/domain/provider.ts';
 import { falDetail, falSearch } from '../../models/fal-models.ts';
 
 // models:* — what the composer needs to pick a model and render its input form.
@@ -184,7 +184,7 @@ export const modelsHandlers: HandlerMap = {
     // copy and the schema snapshot are keyed by the ref the composer uses; the engine's snapshot
     // by the provider's own model id, which is what predictions:create looks it up by.
     const { provider, ref } = splitModelRef(req.ref);
-    const keptRef = provider === 'fal' ? `fal:${ref}` : ref;
+    const keptRef = runRef({ provider, model: ref });
     const version = provider === 'fal' ? null : (req.version ?? null);
     let got: Awaited<ReturnType<typeof fetchDetail>>;
     try {
