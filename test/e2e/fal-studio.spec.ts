@@ -38,6 +38,36 @@ async function imageLoaded(page: Page, prompt: string) {
     .toBeGreaterThan(0);
 }
 
+test('a fal model before a fal key: its form loads, Generate asks for fal’s key, and works once it is saved', async ({ page, kilnFal, falSim }, testInfo) => {
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await openStudio(page, kilnFal.url);
+  // fal's catalogue and input schemas are public: the model and its form are there before any key.
+  await page.getByRole('button', { name: /^Model: .*Change model$/ }).click();
+  const menu = page.getByRole('dialog', { name: 'Choose a model' });
+  await menu.getByRole('combobox', { name: 'Search models' }).fill('flux');
+  await menu.getByRole('option', { name: `${FLUX_DEV} — fal` }).click();
+  await expect(page.getByRole('button', { name: `Model: ${FLUX_DEV}. Change model` })).toBeVisible();
+  await page.getByLabel('Prompt', { exact: true }).fill('a lighthouse before the key');
+  const gen = page.getByRole('button', { name: 'Generate' });
+  await expect(gen).toBeDisabled();
+  await expect(gen).toHaveAccessibleDescription('Add your fal key in Settings');
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: testInfo.outputPath(`fal-key-missing-${scheme}.png`), animations: 'disabled' });
+  }
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  await settings.getByLabel('fal API key').fill(falSim.key);
+  await settings.getByRole('button', { name: 'Save fal key' }).click();
+  await expect(settings.getByRole('status', { name: 'fal key status' })).toContainText('Checked with fal');
+  await page.keyboard.press('Escape');
+  // No reload: the prompt typed before is still there and goes out with the key now saved.
+  await expect(gen).toBeEnabled();
+  await gen.click();
+  await expect(card(page, 'a lighthouse before the key')).toHaveAccessibleName(/— succeeded, saved/, { timeout: 30_000 });
+});
+
 test.describe('fal key saved in Settings', () => {
   test.use({ falSimOptions: { scenario: { concurrency: 1 } } });
 

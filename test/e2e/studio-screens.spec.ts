@@ -123,6 +123,8 @@ test('first run: the empty state explains what to do', async ({ page, kilnAlone 
     await page.goto(kilnAlone.url);
     await expect(page.getByRole('heading', { name: 'Your gallery is empty' })).toBeVisible();
     await expect(page.getByRole('link', { name: 'Get a Replicate API key' })).toBeVisible();
+    // Either provider's key will do: both key pages are one click away.
+    await expect(page.getByRole('link', { name: 'Get a fal API key' })).toHaveAttribute('href', 'https://fal.ai/dashboard/keys');
     await page.screenshot({ path: shot(`first-run-${scheme}`) });
   }
 });

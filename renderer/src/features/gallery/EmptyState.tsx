@@ -1,6 +1,7 @@
 import { useSettings, uiStore } from '../../stores/index.ts';
 import { anyKeySet } from '../../stores/settings.ts';
-import { openExternal, KEY_URL } from '../../components/external.ts';
+import { openExternal, KEY_URLS } from '../../components/external.ts';
+import { PROVIDER_IDS, PROVIDER_LABELS } from '../../../../shared/domain/provider.ts';
 
 export function EmptyState() {
   const keySet = useSettings(anyKeySet);
@@ -20,16 +21,19 @@ export function EmptyState() {
             <button type="button" className="btn primary" onClick={() => uiStore.getState().openPanel('settings')}>
               Add your API key
             </button>
-            <a
-              href={KEY_URL}
-              className="btn"
-              onClick={(e) => {
-                e.preventDefault();
-                openExternal(KEY_URL);
-              }}
-            >
-              Get a Replicate API key
-            </a>
+            {PROVIDER_IDS.map((id) => (
+              <a
+                key={id}
+                href={KEY_URLS[id]}
+                className="btn"
+                onClick={(e) => {
+                  e.preventDefault();
+                  openExternal(KEY_URLS[id]);
+                }}
+              >
+                Get a {PROVIDER_LABELS[id]} API key
+              </a>
+            ))}
           </div>
         </>
       )}

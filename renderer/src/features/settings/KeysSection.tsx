@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { settingsStore, useSettings } from '../../stores/index.ts';
 import { keyFor } from '../../stores/settings.ts';
-import { openExternal, KEY_URL } from '../../components/external.ts';
+import { openExternal, KEY_URLS } from '../../components/external.ts';
 import type { SecretStatus } from '../../../../shared/ipc.ts';
 import type { ProviderId } from '../../../../shared/domain/provider.ts';
 import './keys.css';
@@ -16,14 +16,11 @@ interface ProviderKeyCopy {
   inputId: string;
   placeholder: string;
   env: string;
-  keyUrl: string;
   /** Button texts: Replicate's stay "Save key"/"Clear key" (what people and tests already know). */
   save: string;
   clear: string;
   statusClass: string;
 }
-
-const FAL_KEY_URL = 'https://fal.ai/dashboard/keys';
 
 const COPY: Record<ProviderId, ProviderKeyCopy> = {
   replicate: {
@@ -32,7 +29,6 @@ const COPY: Record<ProviderId, ProviderKeyCopy> = {
     inputId: 'replicate-key',
     placeholder: 'r8_…',
     env: 'REPLICATE_API_TOKEN',
-    keyUrl: KEY_URL,
     save: 'Save key',
     clear: 'Clear key',
     statusClass: 'key-status',
@@ -43,7 +39,6 @@ const COPY: Record<ProviderId, ProviderKeyCopy> = {
     inputId: 'fal-key',
     placeholder: 'key_id:key_secret',
     env: 'FAL_KEY',
-    keyUrl: FAL_KEY_URL,
     save: 'Save fal key',
     clear: 'Clear fal key',
     statusClass: 'key-status-fal',
@@ -112,10 +107,10 @@ function ProviderKey({ provider }: { provider: ProviderId }) {
             <span className="dot" aria-hidden="true" />
             No key yet.{' '}
             <a
-              href={c.keyUrl}
+              href={KEY_URLS[provider]}
               onClick={(e) => {
                 e.preventDefault();
-                openExternal(c.keyUrl);
+                openExternal(KEY_URLS[provider]);
               }}
             >
               Get a {c.who} API key
