@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { z } from 'zod';
 import { formatUsd } from '../../../../shared/domain/cost.ts';
 import type { SpendSummary } from '../../../../shared/ipc.ts';
+import { PROVIDER_LABELS, type ProviderId } from '../../../../shared/domain/provider.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { uiStore } from '../../stores/index.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
@@ -157,11 +158,7 @@ function SpendBody({ s }: { s: Summary }) {
         <Table
           caption="Per provider"
           head="Provider"
-          rows={s.byProvider.map((d) => [
-            d.key === 'fal' ? 'fal.ai' : d.key === 'replicate' ? 'Replicate' : d.key,
-            money(d.usd) + unknownNote(d.unknownRuns),
-            d.runs,
-          ])}
+          rows={s.byProvider.map((d) => [PROVIDER_LABELS[d.key as ProviderId] ?? d.key, money(d.usd) + unknownNote(d.unknownRuns), d.runs])}
         />
         <Table
           caption="Per model"
