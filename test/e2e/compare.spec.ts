@@ -68,6 +68,10 @@ test('compare across Replicate and fal: mapped inputs, one failing model stops n
     await dialog.getByLabel('Add a model').fill(ref);
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();
   }
+  // Before the prompt is written the footer asks for it once; no row calls its empty prompt an error.
+  await expect(dialog.getByText('Write a prompt.')).toBeVisible();
+  await expect(dialog.getByText(/^prompt → /)).toHaveCount(4); // every model's inputs loaded and mapped
+  await expect(dialog.getByText(/^Cannot run: /)).toHaveCount(0);
   await dialog.getByLabel('Prompt', { exact: true }).fill(PROMPT);
   await dialog.getByLabel('Negative prompt').fill('blurry');
   await dialog.getByLabel('Seed').fill('7');

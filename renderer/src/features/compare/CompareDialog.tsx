@@ -67,16 +67,15 @@ export function CompareDialog() {
           Object.entries(mapped.input).map(([k, v]) => [k, fields.find((f) => f.name === k)?.kind === 'json' ? JSON.stringify(v) : v]),
         );
         const v = validateForm(fields, asForm);
+        // Before a prompt is written, its field being empty is not a row's problem: the footer
+        // says "Write a prompt." once for all of them.
+        const shown = v.ok ? [] : Object.entries(v.errors).filter(([k]) => c.prompt.trim() || k !== mapped.fields.prompt?.to);
         return {
           ref,
           l,
           mapped,
           input: v.ok ? v.input : null,
-          problem: v.ok
-            ? null
-            : Object.entries(v.errors)
-                .map(([k, e]) => `${k}: ${e}`)
-                .join('; '),
+          problem: shown.length ? shown.map(([k, e]) => `${k}: ${e}`).join('; ') : null,
         };
       }),
     [models, loaded, c],
