@@ -69,6 +69,12 @@ export interface EngineOptions {
   /** Inline input files up to this size as data URIs instead of uploading them. */
   dataUriMaxBytes: number;
   /**
+   * A file uploaded for one run is sent by its URL to the runs created after it for this long (the
+   * same bytes, the same provider): a batch of 100 runs on one picture uploads it once, not 100
+   * times. Well within the providers' own lifetime for uploads (Replicate's files API: an hour).
+   */
+  uploadReuseMs: number;
+  /**
    * On start: `true` resumes every unfinished prediction (the app). `'with-provider-id'` (the CLI)
    * follows only those a create is known for, plus unsaved outputs — several processes may follow
    * one prediction safely, but an intent without an id is left to the process that owns it, since
@@ -132,6 +138,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   // silence (a run that logs, or moves up the queue, is not polled at all).
   streamSafetyMs: 20_000,
   dataUriMaxBytes: 256 * 1024,
+  uploadReuseMs: 10 * 60_000,
   resumeOnStart: true,
   random: Math.random,
 };

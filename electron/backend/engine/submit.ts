@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { PredictionRecord } from '../history/types.ts';
 import type { RemoteRun, RunRef } from '../providers/types.ts';
@@ -195,7 +196,26 @@ export function createSubmit(
     c.write(t.id, { status: 'failed', statusSince: c.clock.now(), completedAt: c.clock.now(), error: { code: kerr.code, message: kerr.message }, note: null });
   }
 
-  /** kiln-file refs → an uploaded file URL (or a data URI when small). A retry re-uploads the kept copy. */
+  /**
+   * This provider's uploads of late, by content (options.ts `uploadReuseMs`). The promise is kept, so
+   * the runs of a batch created at once share one upload in flight; a failed one is forgotten.
+   */
+  const uploads = new Map<string, { url: Promise<string>; at: number }>();
+  function uploadOnce(bytes: Buffer, name: string, mime: string): Promise<string> {
+    const now = c.clock.now();
+    for (const [k, u] of uploads) if (now - u.at >= c.opts.uploadReuseMs) uploads.delete(k);
+    const key = `${createHash('sha256').update(bytes).digest('hex')} ${mime}`;
+    const hit = uploads.get(key);
+    if (hit) return hit.url;
+    const url = c.provider.upload(bytes, name, mime);
+    uploads.set(key, { url, at: now });
+    url.catch(() => {
+      if (uploads.get(key)?.url === url) uploads.delete(key);
+    });
+    return url;
+  }
+
+  /** kiln-file refs → an uploaded file URL (or a data URI when small). A retry re-uploads the kept copy unless it was uploaded moments ago. */
   async function prepareInput(input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const out: Record<string, unknown> = {};
     const conv = async (v: unknown): Promise<unknown> => {
@@ -204,7 +224,7 @@ export function createSubmit(
         if (!staged) throw new KilnError({ code: 'invalid_input', message: `The input file ${v} is no longer in the vault.` });
         const bytes = await readFile(staged.absPath);
         if (bytes.byteLength <= c.opts.dataUriMaxBytes) return `data:${staged.mime};base64,${bytes.toString('base64')}`;
-        return c.provider.upload(bytes, staged.path.split('/').pop() ?? 'input', staged.mime);
+        return uploadOnce(bytes, staged.path.split('/').pop() ?? 'input', staged.mime);
       }
       if (Array.isArray(v)) return Promise.all(v.map(conv));
       return v;

@@ -53,6 +53,34 @@ describe('engine on fal: local input files', () => {
     expect(counters.byEndpoint['upload.put']).toBe(1);
   });
 
+  it('a batch of runs on one picture uploads it once; another picture gets its own upload', async () => {
+    h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
+    const noise = async () =>
+      new Uint8Array(
+        await sharp(randomBytes(400 * 400 * 3), { raw: { width: 400, height: 400, channels: 3 } })
+          .png()
+          .toBuffer(),
+      );
+    const photo = await h.backend.services.vault.stageInput('photo.png', 'image/png', await noise());
+    const other = await h.backend.services.vault.stageInput('other.png', 'image/png', await noise());
+    const members = [1, 2, 3, 4].map((scale) => ({ model: `fal:${ESRGAN}`, input: { image_url: photo.ref, scale } }));
+    const { ids } = await call(h.backend, 'predictions:createGroup', {
+      kind: 'batch',
+      members: [...members, { model: `fal:${ESRGAN}`, input: { image_url: other.ref } }],
+    });
+    const history = h.backend.services.history;
+    await until(() => ids.every((id: string) => history.get(id)!.status === 'succeeded'), 30_000, 'all succeeded');
+    expect(h.sim.control.counters().byEndpoint['upload.put']).toBe(2);
+    const res = await fetch(`${h.sim.apiUrl}/models/requests/by-endpoint?endpoint_id=${encodeURIComponent(ESRGAN)}&expand=payloads`, {
+      headers: { Authorization: `Key ${h.sim.key}` },
+    });
+    const items = ((await res.json()) as { items: { request_id: string; json_input: { image_url: string } }[] }).items;
+    const urlOf = (id: string) => items.find((i) => i.request_id === history.get(id)!.providerId)!.json_input.image_url;
+    // The four runs on the photo share its one file URL; the other picture has its own.
+    expect(new Set(ids.slice(0, 4).map(urlOf)).size).toBe(1);
+    expect(urlOf(ids[4])).not.toBe(urlOf(ids[0]));
+  });
+
   it('a file above the multipart threshold goes up in parts and arrives whole', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
     // A real PNG header (the simulated runner reads the size from it) padded past MULTIPART_THRESHOLD.
