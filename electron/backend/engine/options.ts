@@ -137,7 +137,11 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   // end; fal's SDK gives up on a stream after 15 s without a message. Costs one look per 20 s of
   // silence (a run that logs, or moves up the queue, is not polled at all).
   streamSafetyMs: 20_000,
-  dataUriMaxBytes: 256 * 1024,
+  // An inline file travels in every answer that carries the run's input: each GET, and each list
+  // sweep for as long as the run is on the page (a sweep every 250 ms with a few followed). At
+  // 256 KB a batch of ten img2img runs made each sweep 2.7 MB, some 10 MB/s while they ran. A small
+  // mask or icon still goes inline; anything larger is uploaded, once per batch (uploadReuseMs).
+  dataUriMaxBytes: 16 * 1024,
   uploadReuseMs: 10 * 60_000,
   resumeOnStart: true,
   random: Math.random,

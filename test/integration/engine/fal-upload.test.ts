@@ -21,7 +21,7 @@ const ESRGAN = 'fal-ai/esrgan';
 describe('engine on fal: local input files', () => {
   it('a staged file above the data-URI size is uploaded to fal storage and the job input carries its URL', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
-    // Noise does not compress: a 400 px PNG of it is well over dataUriMaxBytes (256 KiB), so it is uploaded, not inlined.
+    // Noise does not compress: a 400 px PNG of it is well over dataUriMaxBytes (16 KiB), so it is uploaded, not inlined.
     const bytes = new Uint8Array(
       await sharp(randomBytes(400 * 400 * 3), { raw: { width: 400, height: 400, channels: 3 } })
         .png()
@@ -51,6 +51,22 @@ describe('engine on fal: local input files', () => {
     // The record keeps the vault ref (a retry uploads the kept copy again), never the remote URL.
     expect(history.get(id)!.input.image_url).toBe(staged.ref);
     expect(counters.byEndpoint['upload.put']).toBe(1);
+  });
+
+  it('a picture of some 100 KB is uploaded, not inlined: an inline file rides along in every answer about its run', async () => {
+    h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
+    const bytes = new Uint8Array(
+      await sharp(randomBytes(190 * 180 * 3), { raw: { width: 190, height: 180, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
+    expect(bytes.byteLength).toBeGreaterThan(90 * 1024);
+    expect(bytes.byteLength).toBeLessThan(256 * 1024);
+    const staged = await h.backend.services.vault.stageInput('photo.png', 'image/png', bytes);
+    const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${ESRGAN}`, input: { image_url: staged.ref } });
+    const history = h.backend.services.history;
+    await until(() => history.get(ids[0])!.status === 'succeeded', 20_000, 'succeeded');
+    expect(h.sim.control.counters().byEndpoint['upload.put']).toBe(1);
   });
 
   it('a batch of runs on one picture uploads it once; another picture gets its own upload', async () => {
