@@ -134,6 +134,8 @@ export interface EngineState {
   saving: Map<string, Promise<void>>;
   /** The typed reason a create was refused, for waitSubmitted; only the most recent few are kept. */
   createErrors: Map<string, KilnError>;
+  /** Files uploaded of late, by content (submit.ts `uploadOnce`); forgotten when a key is saved (another key may be another account's). */
+  uploads: Map<string, { url: Promise<string>; at: number }>;
   /** Lane timers outside the loop: retries of cancels for deleted runs, the status streams' back-off (cleared by halt). */
   detachedTimers: Set<unknown>;
 }

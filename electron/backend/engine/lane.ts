@@ -78,6 +78,7 @@ export function createLane(deps: EngineDeps, loop: Loop) {
     looked: new Set(),
     saving: new Map(),
     createErrors: new Map(),
+    uploads: new Map(),
     detachedTimers: new Set(),
   };
   // The modules call each other through `c`, filled in here before anything runs.

@@ -68,6 +68,8 @@ export function createNetwork(c: Core): Pick<EngineOps, 'noteSuccess' | 'noteFai
 
   /** A key was saved (or changed): resume everything the rejected key paused. */
   function keyChanged() {
+    // A file uploaded with the old key may be another account's, out of reach of the new one.
+    c.uploads.clear();
     if (!c.keyPause) return c.schedule(0);
     const was = c.keyPause;
     c.keyPause = null;

@@ -197,12 +197,13 @@ export function createSubmit(
   }
 
   /**
-   * This provider's uploads of late, by content (options.ts `uploadReuseMs`). The promise is kept, so
-   * the runs of a batch created at once share one upload in flight; a failed one is forgotten.
+   * One upload per file of late, by content (options.ts `uploadReuseMs`; kept in `c.uploads`). The
+   * promise is kept, so the runs of a batch created at once share one upload in flight; a failed
+   * one is forgotten.
    */
-  const uploads = new Map<string, { url: Promise<string>; at: number }>();
   function uploadOnce(bytes: Buffer, name: string, mime: string): Promise<string> {
     const now = c.clock.now();
+    const uploads = c.uploads;
     for (const [k, u] of uploads) if (now - u.at >= c.opts.uploadReuseMs) uploads.delete(k);
     const key = `${createHash('sha256').update(bytes).digest('hex')} ${mime}`;
     const hit = uploads.get(key);

@@ -95,6 +95,12 @@ describe('engine on fal: local input files', () => {
     // The four runs on the photo share its one file URL; the other picture has its own.
     expect(new Set(ids.slice(0, 4).map(urlOf)).size).toBe(1);
     expect(urlOf(ids[4])).not.toBe(urlOf(ids[0]));
+
+    // A key saved since: the next run uploads the picture again (the new key may be another account's).
+    await call(h.backend, 'secrets:set', { provider: 'fal', key: h.sim.key });
+    const again = await call(h.backend, 'predictions:create', { model: `fal:${ESRGAN}`, input: { image_url: photo.ref } });
+    await until(() => history.get(again.ids[0])!.status === 'succeeded', 20_000, 'the run after the key');
+    expect(h.sim.control.counters().byEndpoint['upload.put']).toBe(3);
   });
 
   it('a file above the multipart threshold goes up in parts and arrives whole', async () => {
