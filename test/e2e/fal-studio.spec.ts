@@ -66,6 +66,12 @@ test('a fal model before a fal key: its form loads, Generate asks for fal’s ke
   await expect(gen).toBeEnabled();
   await gen.click();
   await expect(card(page, 'a lighthouse before the key')).toHaveAccessibleName(/— succeeded, saved/, { timeout: 30_000 });
+
+  // The ledger names it as every other screen does: the provider "fal", the model by its fal: reference.
+  await page.getByRole('button', { name: 'Spend' }).click();
+  const spend = page.getByRole('dialog', { name: 'Spend' });
+  await expect(spend.getByRole('table', { name: 'Per provider' }).getByRole('row', { name: /^fal / })).toContainText('$0.025');
+  await expect(spend.getByRole('table', { name: 'Per model' }).getByRole('row', { name: /^fal:fal-ai\/flux\/dev / })).toContainText('$0.025');
 });
 
 test.describe('fal key saved in Settings', () => {

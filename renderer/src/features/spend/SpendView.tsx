@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { z } from 'zod';
 import { formatUsd } from '../../../../shared/domain/cost.ts';
 import type { SpendSummary } from '../../../../shared/ipc.ts';
-import { PROVIDER_LABELS, type ProviderId } from '../../../../shared/domain/provider.ts';
+import { PROVIDER_LABELS, runRef, type ProviderId } from '../../../../shared/domain/provider.ts';
 import { windowApi, errorMessage } from '../../api.ts';
 import { uiStore } from '../../stores/index.ts';
 import { costStore, useCost } from '../../stores/cost.ts';
@@ -163,7 +163,7 @@ function SpendBody({ s }: { s: Summary }) {
         <Table
           caption="Per model"
           head="Model"
-          rows={s.byModel.map((m) => [m.model, money(m.usd) + (m.estimated && m.usd !== null ? ' est.' : '') + unknownNote(m.unknownRuns), m.runs])}
+          rows={s.byModel.map((m) => [runRef(m), money(m.usd) + (m.estimated && m.usd !== null ? ' est.' : '') + unknownNote(m.unknownRuns), m.runs])}
         />
       </div>
     </>
