@@ -18,15 +18,20 @@ afterEach(async () => {
 
 const ESRGAN = 'fal-ai/esrgan';
 
+/** A PNG of random pixels: noise does not compress, so its size follows its width × height. */
+async function noisePng(width: number, height: number): Promise<Uint8Array> {
+  return new Uint8Array(
+    await sharp(randomBytes(width * height * 3), { raw: { width, height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
+}
+
 describe('engine on fal: local input files', () => {
   it('a staged file above the data-URI size is uploaded to fal storage and the job input carries its URL', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
     // Noise does not compress: a 400 px PNG of it is well over dataUriMaxBytes (16 KiB), so it is uploaded, not inlined.
-    const bytes = new Uint8Array(
-      await sharp(randomBytes(400 * 400 * 3), { raw: { width: 400, height: 400, channels: 3 } })
-        .png()
-        .toBuffer(),
-    );
+    const bytes = await noisePng(400, 400);
     expect(bytes.byteLength).toBeGreaterThan(256 * 1024);
     const staged = await h.backend.services.vault.stageInput('photo.png', 'image/png', bytes);
     const { ids } = await call(h.backend, 'predictions:create', { model: `fal:${ESRGAN}`, input: { image_url: staged.ref, scale: 2 } });
@@ -55,11 +60,7 @@ describe('engine on fal: local input files', () => {
 
   it('a picture of some 100 KB is uploaded, not inlined: an inline file rides along in every answer about its run', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
-    const bytes = new Uint8Array(
-      await sharp(randomBytes(190 * 180 * 3), { raw: { width: 190, height: 180, channels: 3 } })
-        .png()
-        .toBuffer(),
-    );
+    const bytes = await noisePng(190, 180);
     expect(bytes.byteLength).toBeGreaterThan(90 * 1024);
     expect(bytes.byteLength).toBeLessThan(256 * 1024);
     const staged = await h.backend.services.vault.stageInput('photo.png', 'image/png', bytes);
@@ -71,14 +72,8 @@ describe('engine on fal: local input files', () => {
 
   it('a batch of runs on one picture uploads it once; another picture gets its own upload', async () => {
     h = await setupFal({ scenario: { endpoints: { [ESRGAN]: { startupMs: 100, runMs: 200 } } } });
-    const noise = async () =>
-      new Uint8Array(
-        await sharp(randomBytes(400 * 400 * 3), { raw: { width: 400, height: 400, channels: 3 } })
-          .png()
-          .toBuffer(),
-      );
-    const photo = await h.backend.services.vault.stageInput('photo.png', 'image/png', await noise());
-    const other = await h.backend.services.vault.stageInput('other.png', 'image/png', await noise());
+    const photo = await h.backend.services.vault.stageInput('photo.png', 'image/png', await noisePng(400, 400));
+    const other = await h.backend.services.vault.stageInput('other.png', 'image/png', await noisePng(400, 400));
     const members = [1, 2, 3, 4].map((scale) => ({ model: `fal:${ESRGAN}`, input: { image_url: photo.ref, scale } }));
     const { ids } = await call(h.backend, 'predictions:createGroup', {
       kind: 'batch',
