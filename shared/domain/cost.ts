@@ -7,7 +7,7 @@
 // form change: it asks the backend for the model's Price once (`cost:price`) and calls
 // `estimateRun` locally, so the figure next to Generate never waits on IPC or the network.
 
-import { FAL_IMAGE_SIZES } from './image-size.ts';
+import { falImageSize } from './image-size.ts';
 
 export type CostProvider = 'replicate' | 'fal';
 
@@ -86,7 +86,7 @@ export const MAX_IMAGE_SIDE = 65_535;
 
 function pixelsOf(v: unknown): number | null {
   if (typeof v === 'string') {
-    const size = Object.hasOwn(FAL_IMAGE_SIZES, v) ? FAL_IMAGE_SIZES[v] : undefined;
+    const size = falImageSize(v);
     return size ? size[0] * size[1] : null;
   }
   if (v && typeof v === 'object') {

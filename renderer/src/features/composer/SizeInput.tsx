@@ -1,5 +1,5 @@
 import type { FormField } from '../../../../shared/schema-form.ts';
-import { FAL_IMAGE_SIZES } from '../../../../shared/domain/image-size.ts';
+import { falImageSize as pixels } from '../../../../shared/domain/image-size.ts';
 
 // A size field (schema-form.ts `size`: fal's `image_size`, a preset by name or `{width, height}`):
 // a list of the presets, each with its pixels where fal documents them, and "Custom size", which
@@ -7,8 +7,6 @@ import { FAL_IMAGE_SIZES } from '../../../../shared/domain/image-size.ts';
 // validateForm (readSize) checks the bounds and says which side is wrong.
 
 const CUSTOM = '\u0000custom';
-
-const pixels = (name: string) => (Object.hasOwn(FAL_IMAGE_SIZES, name) ? FAL_IMAGE_SIZES[name] : undefined);
 
 /** A preset's name made readable: "landscape_4_3" → "Landscape 4:3 (1024×768)". */
 function presetLabel(name: string): string {
